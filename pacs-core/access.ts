@@ -1,0 +1,52 @@
+// What a caller may see and where its writes go. Decided by the portal's policy
+// module (lib/policy) and handed to pacs-core, which only applies it: pacs-core
+// never decides who may see what.
+
+/** Facilities whose studies a caller may read. */
+export type AccessScope = { kind: 'all' } | { kind: 'facilities'; facilityIds: readonly string[] };
+
+export interface AccessEvent {
+  action: string; // e.g. 'dicomweb.qido', 'dicomweb.wado', 'dicomweb.stow'
+  outcome: 'SUCCESS' | 'FAILURE' | 'DENIED';
+  studyUid?: string;
+  patientId?: string;
+  facilityId?: string;
+  resource?: string; // the request path or a description
+  details?: Record<string, unknown>;
+}
+
+/** An authenticated caller of the archive's services. */
+export interface Principal {
+  /** For logs and audit: an email, 'AE:CT1', 'token:<name>' */
+  label: string;
+  userId?: string;
+  readScope: AccessScope;
+  /** Facility that receives what this caller stores; null = may not store. */
+  storeFacilityId: string | null;
+  sourceIp: string;
+  /** Records an access to patient data (the portal writes an AuditEvent). */
+  audit(event: AccessEvent): Promise<void>;
+}
+
+export function scopeAllows(scope: AccessScope, facilityId: string): boolean {
+  return scope.kind === 'all' || scope.facilityIds.includes(facilityId);
+}
+
+/** Where an instance came from: the one ingest path records it (Orthanc's "origin"). */
+export type IngestOrigin =
+  | { kind: 'dimse'; callingAet: string; remoteAddress?: string }
+  | { kind: 'stow'; principalLabel: string; userId?: string }
+  | { kind: 'upload'; principalLabel: string; userId?: string }
+  | { kind: 'import'; source: string };
+
+export function describeOrigin(origin: IngestOrigin): string {
+  switch (origin.kind) {
+    case 'dimse':
+      return `dimse:${origin.callingAet}`;
+    case 'stow':
+    case 'upload':
+      return `${origin.kind}:${origin.userId ?? origin.principalLabel}`;
+    case 'import':
+      return `import:${origin.source}`;
+  }
+}

@@ -1,0 +1,49 @@
+// The archive facade: the one object the doors (DICOMweb, DIMSE, upload,
+// federation) talk to. Usable without Next and without lib/ (headless node).
+import { EventEmitter } from 'node:events';
+import type { Database } from '../prisma/database';
+import type { IngestOrigin } from './access';
+import type { BlobStore } from './store/blob-store';
+import type { Logger } from './logger';
+import { silentLogger } from './logger';
+import { ingestInstance, type IngestResult } from './ingest';
+
+export interface ArchiveEventMap {
+  /** After an instance is durable and indexed (not for an identical re-send). */
+  'instance.stored': [IngestResult];
+}
+
+export interface ArchiveOptions {
+  db: Database;
+  store: BlobStore;
+  /** Directory for derived, rebuildable data (series metadata cache) */
+  cacheDir: string;
+  logger?: Logger;
+}
+
+export class Archive {
+  readonly db: Database;
+  readonly store: BlobStore;
+  readonly cacheDir: string;
+  readonly logger: Logger;
+  readonly events = new EventEmitter<ArchiveEventMap>();
+
+  constructor(options: ArchiveOptions) {
+    this.db = options.db;
+    this.store = options.store;
+    this.cacheDir = options.cacheDir;
+    this.logger = options.logger ?? silentLogger;
+  }
+
+  /**
+   * The one ingest path (STYLE.md): parse the header, store the file durably,
+   * commit the index, then report. Throws ArchiveError with a precise code.
+   */
+  async ingest(bytes: Buffer, origin: IngestOrigin, facilityId: string): Promise<IngestResult> {
+    const result = await ingestInstance(this, bytes, origin, facilityId);
+    if (result.status === 'stored') this.events.emit('instance.stored', result);
+    return result;
+  }
+}
+
+export type { IngestResult };

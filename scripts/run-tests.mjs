@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// `npm test`: every *.test.ts under pacs-core/, lib/, app/ and test/, with Node's
+// own test runner (through tsx). Test files run one at a time: several start
+// servers, DCMTK and Chromium, and the machines have 2 cores.
+// TEST_DATABASE=postgres runs the same suite on PostgreSQL.
+// Extra arguments are passed on (e.g. a file list, or --test-name-pattern=...).
+import { spawnSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const explicitFiles = args.filter((arg) => !arg.startsWith('-'));
+const flags = args.filter((arg) => arg.startsWith('-'));
+
+function findTests(dir) {
+  const out = [];
+  for (const entry of readdirSync(dir)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) out.push(...findTests(full));
+    else if (/\.test\.tsx?$/.test(entry)) out.push(full);
+  }
+  return out;
+}
+
+const files = explicitFiles.length
+  ? explicitFiles
+  : ['pacs-core', 'lib', 'app', 'test'].flatMap((dir) => {
+      try {
+        return findTests(path.join(root, dir));
+      } catch {
+        return [];
+      }
+    }).sort();
+
+console.log(`telepacs tests on ${process.env.TEST_DATABASE === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${files.length} files`);
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...flags, ...files],
+  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TCP_NODELAY: '1' } },
+);
+process.exit(result.status ?? 1);
