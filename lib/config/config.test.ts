@@ -1,0 +1,130 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import path from 'node:path';
+import { ConfigError, loadConfig } from './config';
+
+function problemsOf(env: NodeJS.ProcessEnv): readonly string[] {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected ConfigError, got ${String(error)}`);
+    return error.problems;
+  }
+  assert.fail('expected loadConfig to throw');
+}
+
+describe('loadConfig', () => {
+  it('gives working defaults for an empty environment', () => {
+    const config = loadConfig({});
+    assert.equal(config.port, 3000);
+    assert.equal(config.dataDir, path.resolve('./data'));
+    assert.equal(config.databaseUrl, undefined);
+    assert.equal(config.databaseKind, 'sqlite');
+    assert.equal(config.dicomPort, 11112);
+    assert.equal(config.dicomAet, 'TELEPACS');
+    assert.deepEqual(config.dicomPeers, []);
+    assert.equal(config.adminEmail, 'admin@telepacs.local');
+    assert.equal(config.adminPassword, undefined);
+    assert.equal(config.publicUrl, undefined);
+    assert.equal(config.trustProxy, false);
+    assert.equal(config.sessionTtlHours, 12);
+  });
+
+  it('reads every variable', () => {
+    const config = loadConfig({
+      PORT: '8080',
+      DATA_DIR: '/var/lib/telepacs',
+      DATABASE_URL: 'postgres://telepacs@db:5432/telepacs',
+      DICOM_PORT: '104',
+      DICOM_AET: 'REGIONAL_PACS',
+      DICOM_PEERS: 'CT1@10.0.0.5:104, ORTHANC@orthanc.local:4242,PACS6@[fd00::5]:11112',
+      ADMIN_EMAIL: ' Admin@Hospital.Example ',
+      ADMIN_PASSWORD: 'correct horse battery',
+      PUBLIC_URL: 'https://pacs.hospital.example/',
+      TRUST_PROXY: 'true',
+      SESSION_TTL_HOURS: '8',
+    });
+    assert.equal(config.port, 8080);
+    assert.equal(config.dataDir, '/var/lib/telepacs');
+    assert.equal(config.databaseKind, 'postgres');
+    assert.equal(config.dicomPort, 104);
+    assert.equal(config.dicomAet, 'REGIONAL_PACS');
+    assert.deepEqual(config.dicomPeers, [
+      { aet: 'CT1', host: '10.0.0.5', port: 104 },
+      { aet: 'ORTHANC', host: 'orthanc.local', port: 4242 },
+      { aet: 'PACS6', host: 'fd00::5', port: 11112 },
+    ]);
+    assert.equal(config.adminEmail, 'admin@hospital.example');
+    assert.equal(config.adminPassword, 'correct horse battery');
+    assert.equal(config.publicUrl, 'https://pacs.hospital.example');
+    assert.equal(config.trustProxy, true);
+    assert.equal(config.sessionTtlHours, 8);
+  });
+
+  it('resolves a relative DATA_DIR to an absolute path', () => {
+    assert.equal(loadConfig({ DATA_DIR: 'var/data' }).dataDir, path.resolve('var/data'));
+  });
+
+  it('accepts a SQLite file URL', () => {
+    const config = loadConfig({ DATABASE_URL: 'file:/tmp/telepacs.db' });
+    assert.equal(config.databaseKind, 'sqlite');
+    assert.equal(config.databaseUrl, 'file:/tmp/telepacs.db');
+  });
+
+  it('treats empty variables as unset', () => {
+    const config = loadConfig({ PORT: '', DICOM_PEERS: '', ADMIN_PASSWORD: '' });
+    assert.equal(config.port, 3000);
+    assert.deepEqual(config.dicomPeers, []);
+    assert.equal(config.adminPassword, undefined);
+  });
+
+  it('lists every invalid variable at once, each with a human message', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      DATABASE_URL: 'mysql://db/telepacs',
+      DICOM_PORT: '70000',
+      DICOM_AET: 'A\\B',
+      DICOM_PEERS: 'CT1@host,MR1@10.0.0.6:104',
+      ADMIN_EMAIL: 'not-an-email',
+      ADMIN_PASSWORD: 'short',
+      PUBLIC_URL: 'ftp://example.org',
+      TRUST_PROXY: 'maybe',
+      SESSION_TTL_HOURS: '-1',
+    });
+    const variables = problems.map((problem) => problem.split(':')[0]).sort();
+    assert.deepEqual(variables, [
+      'ADMIN_EMAIL',
+      'ADMIN_PASSWORD',
+      'DATABASE_URL',
+      'DICOM_AET',
+      'DICOM_PEERS',
+      'DICOM_PORT',
+      'PORT',
+      'PUBLIC_URL',
+      'SESSION_TTL_HOURS',
+      'TRUST_PROXY',
+    ]);
+    assert.ok(problems.includes('DICOM_PEERS: "CT1@host" — expected AET@host:port'), problems.join('\n'));
+  });
+
+  it('rejects AE titles that are too long or contain control characters', () => {
+    assert.equal(problemsOf({ DICOM_AET: 'SEVENTEEN_CHARS_X' }).length, 1);
+    assert.equal(problemsOf({ DICOM_AET: 'CT\t1' }).length, 1);
+    assert.equal(loadConfig({ DICOM_AET: 'SIXTEEN_CHARS_XX' }).dicomAet, 'SIXTEEN_CHARS_XX');
+  });
+
+  it('rejects duplicate peers and out-of-range peer ports', () => {
+    const problems = problemsOf({ DICOM_PEERS: 'CT1@a:104,CT1@b:104,MR1@c:0' });
+    assert.equal(problems.length, 2);
+    assert.match(problems.join('\n'), /"CT1" is listed twice/);
+    assert.match(problems.join('\n'), /"MR1@c:0" — expected AET@host:port/);
+  });
+
+  it('puts the whole list in the error message', () => {
+    assert.throws(() => loadConfig({ PORT: 'x', DICOM_PORT: 'y' }), (error: Error) => {
+      assert.match(error.message, /PORT: expected a port number/);
+      assert.match(error.message, /DICOM_PORT: expected a port number/);
+      return true;
+    });
+  });
+});

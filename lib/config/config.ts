@@ -1,0 +1,179 @@
+// The process configuration, read once from the environment at start and
+// validated as a whole: an installer fixing a .env file wants every mistake in
+// one message, not one per restart.
+import path from 'node:path';
+import { z } from 'zod';
+
+export interface DicomPeer {
+  /** Calling/called AE title of the peer (PS3.5 AE: 1-16 chars) */
+  aet: string;
+  host: string;
+  port: number;
+}
+
+export interface Config {
+  /** HTTP port of the portal and DICOMweb (0 = any free port, for tests) */
+  port: number;
+  /** Absolute directory for the SQLite file, blobs and caches */
+  dataDir: string;
+  /** undefined = SQLite file in dataDir; otherwise a file: or postgres:// URL */
+  databaseUrl: string | undefined;
+  databaseKind: 'sqlite' | 'postgres';
+  /** DIMSE listening port (0 = any free port, for tests) */
+  dicomPort: number;
+  /** Our own AE title */
+  dicomAet: string;
+  /** AEs that may connect, and where to send them images */
+  dicomPeers: DicomPeer[];
+  /** First administrator, created on the first run (stored lower-case) */
+  adminEmail: string;
+  /** Unset = a strong password is generated on the first run and printed once */
+  adminPassword: string | undefined;
+  /** Public base URL for links in messages, without a trailing slash */
+  publicUrl: string | undefined;
+  /** Honour X-Forwarded-For / X-Forwarded-Proto (only behind a reverse proxy you run) */
+  trustProxy: boolean;
+  sessionTtlHours: number;
+}
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid configuration:\n${problems.map((problem) => `  - ${problem}`).join('\n')}`);
+  }
+}
+
+// PS3.5 6.2 (AE VR): up to 16 characters of the default repertoire, no
+// backslash (the multi-value delimiter) and no control characters; leading and
+// trailing spaces are not significant.
+const AE_TITLE_PATTERN = /^[\x20-\x5b\x5d-\x7e]{1,16}$/;
+
+export function isValidAeTitle(aet: string): boolean {
+  return AE_TITLE_PATTERN.test(aet) && aet.trim().length > 0;
+}
+
+const AE_TITLE_HINT = '1-16 characters, no backslash or control characters';
+
+function portSchema(name: string) {
+  return z
+    .string()
+    .regex(/^\d+$/, `${name}: expected a port number 0-65535`)
+    .transform(Number)
+    .refine((port) => port <= 65535, `${name}: expected a port number 0-65535`);
+}
+
+const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
+const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
+
+// "AET@host:port"; IPv6 hosts in brackets: "PACS@[fd00::5]:104"
+const PEER_PATTERN = /^([^@]+)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+
+function parsePeers(value: string, context: z.RefinementCtx): DicomPeer[] {
+  const peers: DicomPeer[] = [];
+  const seen = new Set<string>();
+  for (const entry of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = PEER_PATTERN.exec(entry);
+    const port = match ? Number(match[3]) : 0;
+    if (!match || port < 1 || port > 65535) {
+      context.addIssue({ code: 'custom', message: `DICOM_PEERS: "${entry}" — expected AET@host:port` });
+      continue;
+    }
+    const aet = match[1].trim();
+    if (!isValidAeTitle(match[1])) {
+      context.addIssue({ code: 'custom', message: `DICOM_PEERS: "${entry}" — AE title must be ${AE_TITLE_HINT}` });
+      continue;
+    }
+    if (seen.has(aet)) {
+      context.addIssue({ code: 'custom', message: `DICOM_PEERS: "${aet}" is listed twice — AE titles identify peers and must be unique` });
+      continue;
+    }
+    seen.add(aet);
+    peers.push({ aet, host: match[2].replace(/^\[|\]$/g, ''), port });
+  }
+  return peers;
+}
+
+const ConfigSchema = z.object({
+  PORT: portSchema('PORT').default(3000),
+  // prefault (not default): the default goes through the transform, so it is resolved too
+  DATA_DIR: z.string().transform((dir) => path.resolve(dir)).prefault('./data'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^(file:.+|postgres(ql)?:\/\/.+)$/, 'DATABASE_URL: expected postgres://user@host:5432/db or file:/path/to.db (or unset for SQLite in DATA_DIR)')
+    .optional(),
+  DICOM_PORT: portSchema('DICOM_PORT').default(11112),
+  DICOM_AET: z
+    .string()
+    .transform((aet, context) => {
+      if (!isValidAeTitle(aet)) {
+        context.addIssue({ code: 'custom', message: `DICOM_AET: "${aet}" — AE title must be ${AE_TITLE_HINT}` });
+      }
+      return aet.trim();
+    })
+    .default('TELEPACS'),
+  DICOM_PEERS: z.string().transform(parsePeers).default([]),
+  ADMIN_EMAIL: z
+    .string()
+    .trim()
+    .toLowerCase()
+    .pipe(z.email('ADMIN_EMAIL: expected an email address such as admin@hospital.example'))
+    .default('admin@telepacs.local'),
+  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD: must be at least 8 characters (or unset to generate one)').optional(),
+  PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'PUBLIC_URL: expected an http(s) URL such as https://pacs.hospital.example' })
+    .transform((url) => url.replace(/\/+$/, ''))
+    .optional(),
+  TRUST_PROXY: z
+    .string()
+    .transform((value, context) => {
+      const word = value.trim().toLowerCase();
+      if (TRUE_WORDS.has(word)) return true;
+      if (!FALSE_WORDS.has(word)) {
+        context.addIssue({ code: 'custom', message: `TRUST_PROXY: "${value}" — expected true or false` });
+      }
+      return false;
+    })
+    .default(false),
+  SESSION_TTL_HOURS: z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, 'SESSION_TTL_HOURS: expected a number of hours, e.g. 12')
+    .transform(Number)
+    .refine((hours) => hours > 0 && hours <= 24 * 90, 'SESSION_TTL_HOURS: expected a number of hours between 0 and 2160')
+    .default(12),
+});
+
+type ConfigVariable = keyof typeof ConfigSchema.shape;
+
+/** Validates the environment; throws ConfigError naming every invalid variable. */
+export function loadConfig(env: NodeJS.ProcessEnv): Config {
+  // docker-compose and systemd files often carry `NAME=` lines: empty means unset.
+  const input: Partial<Record<ConfigVariable, string>> = {};
+  for (const name of Object.keys(ConfigSchema.shape) as ConfigVariable[]) {
+    const value = env[name];
+    if (value !== undefined && value.trim() !== '') input[name] = value;
+  }
+  const result = ConfigSchema.safeParse(input);
+  if (!result.success) {
+    const problems = result.error.issues.map((issue) => {
+      const variable = String(issue.path[0] ?? '');
+      // Our messages start with the variable name; zod's built-in ones do not.
+      return issue.message.startsWith(`${variable}:`) ? issue.message : `${variable}: ${issue.message}`;
+    });
+    throw new ConfigError([...new Set(problems)]);
+  }
+  const values = result.data;
+  return {
+    port: values.PORT,
+    dataDir: values.DATA_DIR,
+    databaseUrl: values.DATABASE_URL,
+    databaseKind: values.DATABASE_URL?.startsWith('postgres') ? 'postgres' : 'sqlite',
+    dicomPort: values.DICOM_PORT,
+    dicomAet: values.DICOM_AET,
+    dicomPeers: values.DICOM_PEERS,
+    adminEmail: values.ADMIN_EMAIL,
+    adminPassword: values.ADMIN_PASSWORD,
+    publicUrl: values.PUBLIC_URL,
+    trustProxy: values.TRUST_PROXY,
+    sessionTtlHours: values.SESSION_TTL_HOURS,
+  };
+}
