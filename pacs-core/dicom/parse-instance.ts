@@ -1,0 +1,183 @@
+// Parses a received DICOM Part 10 file at ingest: validates its structure,
+// finds where each frame's bytes are, and converts the header (everything
+// before PixelData) to DICOM JSON. Pixel data is never decoded here.
+//
+// dicom-parser walks the whole file without copying (it records offsets, also
+// of encapsulated fragments); dcmjs decodes the header values, with the
+// character set (SpecificCharacterSet) and the VR dictionary for implicit VR.
+import { inflateRawSync } from 'node:zlib';
+import dicomParser from 'dicom-parser';
+import dcmjs from 'dcmjs';
+import { ArchiveError } from '../errors';
+import { BASE_URL_PLACEHOLDER, dcmjsDictToDicomJson, firstNumber, firstString, type DicomJsonDataset } from './dicom-json';
+import { SUPPORTED_TRANSFER_SYNTAXES, TS } from './transfer-syntax';
+
+/** Byte range [offset, length] in the stored file. */
+export type ByteRange = [number, number];
+
+export interface ParsedInstance {
+  transferSyntaxUid: string;
+  sopClassUid: string;
+  sopInstanceUid: string;
+  seriesInstanceUid: string;
+  studyInstanceUid: string;
+  numberOfFrames: number;
+  /**
+   * Per frame, the byte ranges of the stored file that hold it. Empty when the
+   * frames cannot be cut out of the file directly (deflated datasets, big
+   * endian 16-bit data that needs swapping, no pixel data): WADO then decodes.
+   */
+  frameIndex: ByteRange[][];
+  /** The whole header as DICOM JSON; bulk data as BulkDataURI with BASE_URL_PLACEHOLDER */
+  dataset: DicomJsonDataset;
+}
+
+const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
+
+function validUid(value: string): boolean {
+  return value.length > 0 && value.length <= 64 && UID.test(value);
+}
+
+/** Collapses thrown strings/errors of dicom-parser into one message */
+function parserMessage(error: unknown): string {
+  if (typeof error === 'string') return error;
+  if (error && typeof error === 'object' && 'exception' in error) return String((error as { exception: unknown }).exception);
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function parseInstance(bytes: Buffer): ParsedInstance {
+  if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') {
+    throw new ArchiveError('NOT_DICOM', "not a DICOM Part 10 file: no 'DICM' prefix after the 128-byte preamble (PS3.10 7.1)");
+  }
+  const byteArray = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+
+  let parsed: dicomParser.DataSet;
+  try {
+    parsed = dicomParser.parseDicom(byteArray, {
+      // PS3.5 A.5: everything after the File Meta group is raw-deflated
+      inflater: (array: Uint8Array, position: number) => {
+        const inflated = inflateRawSync(array.subarray(position));
+        const full = new Uint8Array(position + inflated.length);
+        full.set(array.subarray(0, position), 0);
+        full.set(inflated, position);
+        return full;
+      },
+    } as dicomParser.ParseDicomOptions);
+  } catch (error) {
+    const message = parserMessage(error);
+    if (/past end|overrun|overread|eof|end of buffer|beyond|truncat/i.test(message)) {
+      throw new ArchiveError('TRUNCATED', `the file ends before its data does (truncated): ${message}`);
+    }
+    if (/transfer syntax/i.test(message)) throw new ArchiveError('UNSUPPORTED', message);
+    throw new ArchiveError('NOT_DICOM', `cannot parse the DICOM data: ${message}`);
+  }
+
+  const transferSyntaxUid = (parsed.string('x00020010') ?? '').trim();
+  if (!transferSyntaxUid) throw new ArchiveError('NOT_DICOM', 'the File Meta Information has no Transfer Syntax UID (0002,0010)');
+  const tsInfo = SUPPORTED_TRANSFER_SYNTAXES[transferSyntaxUid];
+  if (!tsInfo) throw new ArchiveError('UNSUPPORTED', `transfer syntax ${transferSyntaxUid} is not supported`);
+
+  const uids = {
+    studyInstanceUid: (parsed.string('x0020000d') ?? '').trim(),
+    seriesInstanceUid: (parsed.string('x0020000e') ?? '').trim(),
+    sopInstanceUid: (parsed.string('x00080018') ?? '').trim(),
+    sopClassUid: (parsed.string('x00080016') ?? parsed.string('x00020002') ?? '').trim(),
+  };
+  const names = {
+    studyInstanceUid: 'Study Instance UID (0020,000D)',
+    seriesInstanceUid: 'Series Instance UID (0020,000E)',
+    sopInstanceUid: 'SOP Instance UID (0008,0018)',
+    sopClassUid: 'SOP Class UID (0008,0016)',
+  } as const;
+  for (const key of Object.keys(names) as (keyof typeof names)[]) {
+    if (!uids[key]) throw new ArchiveError('MISSING_UID', `missing ${names[key]}`);
+    if (!validUid(uids[key])) throw new ArchiveError('MISSING_UID', `invalid ${names[key]}: "${uids[key].slice(0, 80)}"`);
+  }
+
+  const dataset = parseHeaderToJson(bytes, uids);
+  const numberOfFrames = Math.max(1, firstNumber(dataset, '00280008') ?? 1);
+  const frameIndex = indexFrames(parsed, transferSyntaxUid, tsInfo.encapsulated, numberOfFrames, dataset);
+  return { transferSyntaxUid, ...uids, numberOfFrames, frameIndex, dataset };
+}
+
+function parseHeaderToJson(
+  bytes: Buffer,
+  uids: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string },
+): DicomJsonDataset {
+  const arrayBuffer = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  let message: { dict: Record<string, { vr?: string; Value?: unknown }>; meta: Record<string, { vr?: string; Value?: unknown }> };
+  try {
+    message = dcmjs.data.DicomMessage.readFile(arrayBuffer as ArrayBuffer, {
+      untilTag: '7FE00010',
+      includeUntilTagValue: false,
+      ignoreErrors: true,
+    });
+  } catch (error) {
+    throw new ArchiveError('NOT_DICOM', `cannot decode the DICOM header: ${(error as Error).message}`);
+  }
+  const bulkBase = `${BASE_URL_PLACEHOLDER}/studies/${uids.studyInstanceUid}/series/${uids.seriesInstanceUid}/instances/${uids.sopInstanceUid}/bulkdata`;
+  const dataset = dcmjsDictToDicomJson(message.dict, bulkBase);
+  // The transfer syntax is kept in the metadata: viewers use it to decode frames.
+  const ts = message.meta['00020010'];
+  if (ts?.vr) dataset['00020010'] = { vr: 'UI', Value: ts.Value as unknown[] };
+  return dataset;
+}
+
+function indexFrames(
+  parsed: dicomParser.DataSet,
+  transferSyntaxUid: string,
+  encapsulated: boolean,
+  numberOfFrames: number,
+  dataset: DicomJsonDataset,
+): ByteRange[][] {
+  const pixelData = parsed.elements.x7fe00010;
+  if (!pixelData) return [];
+  const bulkBase = `${BASE_URL_PLACEHOLDER}/studies/${firstString(dataset, '0020000D')}/series/${firstString(dataset, '0020000E')}/instances/${firstString(dataset, '00080018')}/bulkdata`;
+  const bitsAllocated = firstNumber(dataset, '00280100') ?? 16;
+  dataset['7FE00010'] = { vr: encapsulated || bitsAllocated <= 8 ? 'OB' : 'OW', BulkDataURI: `${bulkBase}/7FE00010` };
+  if (transferSyntaxUid === TS.DEFLATED_LE) return []; // offsets are in the inflated stream, not the file
+
+  if (!encapsulated) {
+    // Big endian words must be swapped before serving: no direct byte ranges
+    if (transferSyntaxUid === TS.EXPLICIT_BE && bitsAllocated > 8) return [];
+    const rows = firstNumber(dataset, '00280010') ?? 0;
+    const columns = firstNumber(dataset, '00280011') ?? 0;
+    const samples = firstNumber(dataset, '00280002') ?? 1;
+    const frameBits = rows * columns * samples * bitsAllocated;
+    if (frameBits === 0 || frameBits % 8 !== 0) return []; // 1-bit frames are not byte aligned
+    const frameSize = frameBits / 8;
+    if (frameSize * numberOfFrames > pixelData.length) {
+      throw new ArchiveError(
+        'TRUNCATED',
+        `Pixel Data holds ${pixelData.length} bytes but ${numberOfFrames} frame(s) of ${rows}x${columns}x${samples}x${bitsAllocated} bits need ${frameSize * numberOfFrames}`,
+      );
+    }
+    return Array.from({ length: numberOfFrames }, (_, i) => [[pixelData.dataOffset + i * frameSize, frameSize]]);
+  }
+
+  const fragments = pixelData.fragments ?? [];
+  if (fragments.length === 0) throw new ArchiveError('NOT_DICOM', 'encapsulated Pixel Data has no fragments');
+  const ranges: ByteRange[] = fragments.map((f) => [f.position, f.length]);
+  if (numberOfFrames === 1) return [ranges];
+  let offsets = pixelData.basicOffsetTable ?? [];
+  if (offsets.length !== numberOfFrames) {
+    if (fragments.length === numberOfFrames) return ranges.map((range) => [range]);
+    // No usable Basic Offset Table: find frame starts by JPEG SOI/EOI markers
+    try {
+      offsets = dicomParser.createJPEGBasicOffsetTable(parsed, pixelData);
+    } catch {
+      offsets = [];
+    }
+    if (offsets.length !== numberOfFrames) {
+      throw new ArchiveError(
+        'UNSUPPORTED',
+        `cannot locate ${numberOfFrames} frames in ${fragments.length} fragments without a Basic Offset Table`,
+      );
+    }
+  }
+  // Fragment.offset is relative to the first fragment's item tag, as are BOT values (PS3.5 A.4)
+  return offsets.map((start, i) => {
+    const end = i + 1 < offsets.length ? offsets[i + 1] : Number.POSITIVE_INFINITY;
+    return fragments.filter((f) => f.offset >= start && f.offset < end).map((f): ByteRange => [f.position, f.length]);
+  });
+}

@@ -1,0 +1,237 @@
+// The one ingest path (STYLE.md, after Orthanc): every door — STOW-RS, C-STORE,
+// browser upload, federation import — calls archive.ingest(bytes, origin).
+//
+// Order matters for durability: parse (reject bad input before touching
+// anything) → write the file durably → commit the index rows in one
+// transaction → report success. If the commit fails, the new file is removed;
+// a crash between the two leaves an unindexed file under a UID-derived key
+// that the next send of the same instance overwrites, never a row without a file.
+//
+// Duplicate SOP Instance UID policy: keep the first. An identical re-send
+// (same SHA-256) is an idempotent success, so a modality retrying after a lost
+// response is not failed; different content under a stored SOP Instance UID is
+// refused (DUPLICATE_CONFLICT → DIMSE 0x0111 / STOW FailureReason 0x0111) and
+// the stored file is left untouched.
+import { createHash } from 'node:crypto';
+import type { Archive } from './archive';
+import { describeOrigin, type IngestOrigin } from './access';
+import { ArchiveError } from './errors';
+import { firstNumber, firstString, pickTags, type DicomJsonDataset } from './dicom/dicom-json';
+import { INSTANCE_LEVEL_TAGS, PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL_TAGS } from './dicom/levels';
+import { normalizeForSearch, personNameSearchKey } from './dicom/normalize';
+import { parseInstance } from './dicom/parse-instance';
+import { KeyedMutex } from './keyed-mutex';
+
+export interface IngestResult {
+  status: 'stored' | 'duplicate';
+  facilityId: string;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  sopInstanceUid: string;
+  sopClassUid: string;
+  transferSyntaxUid: string;
+  patientId: string;
+  /** The stored instance's database id */
+  instanceId: string;
+  size: number;
+}
+
+// Ingests of one study are serialized: the first instance creates the
+// patient/study/series rows, the others must see them (and a duplicate check
+// must not race a concurrent insert of the same instance). Different studies
+// ingest in parallel.
+const studyLocks = new KeyedMutex();
+
+export async function ingestInstance(
+  archive: Archive,
+  bytes: Buffer,
+  origin: IngestOrigin,
+  facilityId: string,
+): Promise<IngestResult> {
+  const parsed = parseInstance(bytes);
+  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = parsed;
+  const ds = parsed.dataset;
+  const patient = patientKey(ds, facilityId);
+
+  return studyLocks.run(studyInstanceUid, async () => {
+    const db = archive.db;
+    const existing = await db.instance.findUnique({
+      where: { sopInstanceUid },
+      select: { id: true, sha256: true, size: true, series: { select: { study: { select: { facilityId: true } } } } },
+    });
+    if (existing) {
+      if (existing.series.study.facilityId !== facilityId) {
+        throw new ArchiveError('UID_CONFLICT', `SOP Instance UID ${sopInstanceUid} cannot be stored here`);
+      }
+      if (existing.sha256 === sha256) {
+        return result('duplicate', existing.id, existing.size);
+      }
+      throw new ArchiveError(
+        'DUPLICATE_CONFLICT',
+        `SOP Instance ${sopInstanceUid} is already stored with different content; the stored instance is kept`,
+      );
+    }
+
+    const blobKey = `${studyInstanceUid}/${seriesInstanceUid}/${sopInstanceUid}.dcm`;
+    await archive.store.put(blobKey, bytes);
+    try {
+      const instanceId = await db.$transaction(async (tx) => {
+        const study = await tx.study.findUnique({
+          where: { studyInstanceUid },
+          select: { id: true, facilityId: true, modalities: true },
+        });
+        if (study && study.facilityId !== facilityId) {
+          // The same Study Instance UID from another facility: do not merge
+          // two facilities' data, and do not reveal the other study exists.
+          throw new ArchiveError('UID_CONFLICT', `Study Instance UID ${studyInstanceUid} cannot be stored here`);
+        }
+        let studyId = study?.id;
+        let modalities = study?.modalities ?? '';
+        if (!studyId) {
+          const patientRow = await tx.patient.upsert({
+            where: { facilityId_issuer_patientId: { facilityId, issuer: patient.issuer, patientId: patient.patientId } },
+            create: {
+              facilityId,
+              patientId: patient.patientId,
+              issuer: patient.issuer,
+              name: patient.name,
+              nameSearch: personNameSearchKey(patient.name),
+              sex: patient.sex,
+              birthDate: patient.birthDate,
+            },
+            // First-received demographics are kept; corrections come through
+            // the HIS/RIS bridge (a later issue), not from image headers.
+            update: {},
+            select: { id: true },
+          });
+          const created = await tx.study.create({
+            data: {
+              facilityId,
+              patientRef: patientRow.id,
+              studyInstanceUid,
+              studyDate: firstString(ds, '00080020'),
+              studyTime: firstString(ds, '00080030'),
+              accessionNumber: firstString(ds, '00080050'),
+              studyId: firstString(ds, '00200010'),
+              description: firstString(ds, '00081030'),
+              referringPhysician: firstString(ds, '00080090'),
+              referringPhysicianSearch: personNameSearchKey(firstString(ds, '00080090')),
+              attributes: JSON.stringify(pickTags(ds, [...PATIENT_LEVEL_TAGS, ...STUDY_LEVEL_TAGS])),
+            },
+            select: { id: true },
+          });
+          studyId = created.id;
+        }
+
+        const series = await tx.series.findUnique({
+          where: { seriesInstanceUid },
+          select: { id: true, studyRef: true },
+        });
+        if (series && series.studyRef !== studyId) {
+          throw new ArchiveError(
+            'UID_CONFLICT',
+            `Series Instance UID ${seriesInstanceUid} already belongs to another study`,
+          );
+        }
+        const modality = normalizeForSearch(firstString(ds, '00080060'));
+        let seriesId = series?.id;
+        if (!seriesId) {
+          const created = await tx.series.create({
+            data: {
+              studyRef: studyId,
+              seriesInstanceUid,
+              modality,
+              seriesNumber: toInt(firstNumber(ds, '00200011')),
+              description: firstString(ds, '0008103E'),
+              bodyPart: firstString(ds, '00180015'),
+              seriesDate: firstString(ds, '00080021'),
+              attributes: JSON.stringify(pickTags(ds, SERIES_LEVEL_TAGS)),
+            },
+            select: { id: true },
+          });
+          seriesId = created.id;
+          if (modality && !modalities.includes(`\\${modality}\\`)) {
+            modalities = modalities ? `${modalities}${modality}\\` : `\\${modality}\\`;
+          }
+        }
+
+        const instance = await tx.instance.create({
+          data: {
+            seriesRef: seriesId,
+            sopInstanceUid,
+            sopClassUid: parsed.sopClassUid,
+            instanceNumber: toInt(firstNumber(ds, '00200013')),
+            transferSyntaxUid: parsed.transferSyntaxUid,
+            blobKey,
+            size: bytes.length,
+            sha256,
+            numberOfFrames: parsed.numberOfFrames,
+            frameIndex: JSON.stringify(parsed.frameIndex),
+            attributes: JSON.stringify(pickTags(ds, INSTANCE_LEVEL_TAGS)),
+            metadata: JSON.stringify(ds),
+            origin: describeOrigin(origin),
+          },
+          select: { id: true },
+        });
+        await tx.series.update({
+          where: { id: seriesId },
+          data: { numberOfInstances: { increment: 1 }, metadataVersion: { increment: 1 } },
+        });
+        await tx.study.update({
+          where: { id: studyId },
+          data: {
+            numberOfInstances: { increment: 1 },
+            ...(series ? {} : { numberOfSeries: { increment: 1 }, modalities }),
+          },
+        });
+        return instance.id;
+      });
+      return result('stored', instanceId, bytes.length);
+    } catch (error) {
+      await archive.store.delete(blobKey).catch((deleteError: unknown) => {
+        archive.logger.error('could not remove the file of a failed ingest', { blobKey, error: String(deleteError) });
+      });
+      if (error instanceof ArchiveError) throw error;
+      archive.logger.error('index commit failed', { sopInstanceUid, error: String(error) });
+      throw new ArchiveError('STORAGE_FAILURE', 'the archive could not index the instance; nothing was stored');
+    }
+  });
+
+  function result(status: IngestResult['status'], instanceId: string, size: number): IngestResult {
+    return {
+      status,
+      facilityId,
+      studyInstanceUid,
+      seriesInstanceUid,
+      sopInstanceUid,
+      sopClassUid: parsed.sopClassUid,
+      transferSyntaxUid: parsed.transferSyntaxUid,
+      patientId: patient.patientId,
+      instanceId,
+      size,
+    };
+  }
+}
+
+function toInt(value: number | null): number | null {
+  return value === null ? null : Math.trunc(value);
+}
+
+/**
+ * The patient an instance belongs to, within its facility. PatientID is only
+ * unique within its issuer (0010,0021). An empty PatientID (Type 2) must not
+ * merge every anonymous patient into one: such instances are keyed by name and
+ * birth date under a synthetic issuer.
+ */
+function patientKey(ds: DicomJsonDataset, facilityId: string) {
+  const name = firstString(ds, '00100010');
+  const birthDate = firstString(ds, '00100030');
+  const patientId = firstString(ds, '00100020');
+  let issuer = firstString(ds, '00100021');
+  if (!patientId) {
+    issuer = `telepacs:no-patient-id:${createHash('sha1').update(`${facilityId}|${name}|${birthDate}`).digest('hex').slice(0, 16)}`;
+  }
+  const sex = firstString(ds, '00100040').toUpperCase();
+  return { patientId, issuer, name, birthDate, sex: ['M', 'F', 'O'].includes(sex) ? sex : '' };
+}

@@ -1,0 +1,23 @@
+// A real archive (real database, real filesystem store) for tests of pacs-core.
+import path from 'node:path';
+import { Archive } from '../../pacs-core/archive';
+import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
+import { createTestDatabase, type TestDatabase } from './test-database';
+
+export interface ArchiveHarness extends TestDatabase {
+  archive: Archive;
+  facilityId: string;
+  otherFacilityId: string;
+}
+
+export async function createArchiveHarness(): Promise<ArchiveHarness> {
+  const testDb = await createTestDatabase();
+  const archive = new Archive({
+    db: testDb.db,
+    store: new FsBlobStore(path.join(testDb.dataDir, 'store')),
+    cacheDir: path.join(testDb.dataDir, 'cache'),
+  });
+  const facility = await testDb.db.facility.create({ data: { name: 'Test Hospital', code: 'TEST' } });
+  const other = await testDb.db.facility.create({ data: { name: 'Other Clinic', code: 'OTHER' } });
+  return { ...testDb, archive, facilityId: facility.id, otherFacilityId: other.id };
+}
