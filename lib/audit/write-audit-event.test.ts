@@ -1,0 +1,76 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import type { Logger } from '../../pacs-core/logger';
+import { writeAuditEvent } from './write-audit-event';
+
+function recordingLogger() {
+  const errors: { message: string; fields?: Record<string, unknown> }[] = [];
+  const logger: Logger = { info() {}, warn() {}, error: (message, fields) => errors.push({ message, fields }) };
+  return { logger, errors };
+}
+
+describe('writeAuditEvent', () => {
+  let testDb: TestDatabase;
+  before(async () => {
+    testDb = await createTestDatabase();
+  });
+  after(async () => {
+    await testDb.cleanup();
+  });
+
+  it('records who did what to which study, from where, with details', async () => {
+    const { logger, errors } = recordingLogger();
+    await writeAuditEvent(
+      testDb.db,
+      {
+        actor: 'doctor@hospital.example',
+        actorUserId: 'user-1',
+        action: 'dicomweb.wado',
+        outcome: 'SUCCESS',
+        facilityId: 'facility-1',
+        patientId: 'PID-7',
+        studyUid: '1.2.3.4',
+        resource: '/dicomweb/studies/1.2.3.4',
+        sourceIp: '10.0.0.9',
+        details: { frames: [1, 2], size: 10n },
+      },
+      logger,
+    );
+    const rows = await testDb.db.auditEvent.findMany({ where: { studyUid: '1.2.3.4' } });
+    assert.equal(rows.length, 1);
+    assert.equal(rows[0].actor, 'doctor@hospital.example');
+    assert.equal(rows[0].action, 'dicomweb.wado');
+    assert.equal(rows[0].outcome, 'SUCCESS');
+    assert.equal(rows[0].sourceIp, '10.0.0.9');
+    assert.deepEqual(JSON.parse(rows[0].details), { frames: [1, 2], size: '10' });
+    assert.equal(errors.length, 0);
+  });
+
+  it('logs instead of throwing when the database refuses the row', async () => {
+    const { logger, errors } = recordingLogger();
+    // A real failure, not a mock: the table is gone in a second, throw-away database.
+    const brokenDb = await createTestDatabase();
+    try {
+      await brokenDb.db.$executeRawUnsafe('DROP TABLE "AuditEvent"');
+      await writeAuditEvent(brokenDb.db, { actor: 'anonymous', action: 'auth.sign_in', outcome: 'FAILURE' }, logger);
+    } finally {
+      await brokenDb.cleanup();
+    }
+    assert.equal(errors.length, 1);
+    assert.match(String(errors[0].fields?.error), /AuditEvent/);
+    assert.equal((errors[0].fields?.auditEvent as { action: string }).action, 'auth.sign_in');
+  });
+
+  it('truncates oversized details rather than storing them whole', async () => {
+    const { logger } = recordingLogger();
+    await writeAuditEvent(
+      testDb.db,
+      { actor: 'a', action: 'test.big', outcome: 'SUCCESS', details: { blob: 'x'.repeat(100_000) } },
+      logger,
+    );
+    const row = await testDb.db.auditEvent.findFirstOrThrow({ where: { action: 'test.big' } });
+    assert.ok(row.details.length < 10_000);
+    assert.ok('truncated' in JSON.parse(row.details));
+  });
+});

@@ -1,0 +1,8 @@
+// The one module every route asks before showing or changing anything.
+// Rule for all of it: outsiders get NOT_FOUND, never FORBIDDEN (see errors.ts).
+export { ROLES, ROLES_THAT_MAY_STORE, isRole, type Role } from './roles';
+export { PolicyError, isPolicyError, policyErrorToHttpStatus, type PolicyErrorCode } from './errors';
+export { readScopeFor } from './read-scope';
+export { storeFacilityFor } from './store-facility';
+export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';
+export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';

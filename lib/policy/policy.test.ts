@@ -1,0 +1,120 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import {
+  authorizeFacilityAdministration,
+  authorizeStudyAccess,
+  canAdministerFacility,
+  isPolicyError,
+  readScopeFor,
+  storeFacilityFor,
+} from './index';
+import { createFacility, createStudy, createUser } from './test-fixtures';
+
+describe('policy', () => {
+  let testDb: TestDatabase;
+  before(async () => {
+    testDb = await createTestDatabase();
+  });
+  after(async () => {
+    await testDb.cleanup();
+  });
+
+  describe('readScopeFor', () => {
+    it('covers every facility the user is a member of, once', async () => {
+      const { db } = testDb;
+      const north = await createFacility(db, 'North');
+      const south = await createFacility(db, 'South');
+      await createFacility(db, 'Elsewhere');
+      const user = await createUser(db, {
+        memberships: [
+          { facilityId: north.id, role: 'REFERRING' },
+          { facilityId: north.id, role: 'ADMIN' },
+          { facilityId: south.id, role: 'EXPERT' },
+        ],
+      });
+      const scope = await readScopeFor(db, user.id);
+      assert.equal(scope.kind, 'facilities');
+      assert.deepEqual(scope.kind === 'facilities' ? [...scope.facilityIds].sort() : [], [north.id, south.id].sort());
+    });
+
+    it('is empty for a user without memberships, a disabled user and an unknown id', async () => {
+      const { db } = testDb;
+      const facility = await createFacility(db);
+      const loner = await createUser(db);
+      const disabled = await createUser(db, { disabled: true, memberships: [{ facilityId: facility.id, role: 'ADMIN' }] });
+      for (const userId of [loner.id, disabled.id, 'no-such-user']) {
+        assert.deepEqual(await readScopeFor(db, userId), { kind: 'facilities', facilityIds: [] });
+      }
+    });
+  });
+
+  describe('storeFacilityFor', () => {
+    it('is the first facility where the user holds a role that may store', async () => {
+      const { db } = testDb;
+      const first = await createFacility(db, 'First');
+      const second = await createFacility(db, 'Second');
+      const user = await createUser(db, {
+        memberships: [
+          { facilityId: first.id, role: 'EMERGENCY' },
+          { facilityId: second.id, role: 'EXPERT' },
+        ],
+      });
+      assert.equal(await storeFacilityFor(db, user.id), first.id);
+    });
+
+    it('is null without membership, so the archive refuses the store', async () => {
+      const user = await createUser(testDb.db);
+      assert.equal(await storeFacilityFor(testDb.db, user.id), null);
+    });
+  });
+
+  describe('facility administration', () => {
+    it('allows an ADMIN, forbids a plain member, and hides the facility from outsiders', async () => {
+      const { db } = testDb;
+      const facility = await createFacility(db);
+      const admin = await createUser(db, { memberships: [{ facilityId: facility.id, role: 'ADMIN' }] });
+      const member = await createUser(db, { memberships: [{ facilityId: facility.id, role: 'REFERRING' }] });
+      const outsider = await createUser(db);
+
+      assert.equal(await canAdministerFacility(db, admin.id, facility.id), true);
+      assert.equal(await canAdministerFacility(db, member.id, facility.id), false);
+      await authorizeFacilityAdministration(db, admin.id, facility.id);
+      await assert.rejects(authorizeFacilityAdministration(db, member.id, facility.id), (error) => isPolicyError(error) && error.code === 'FORBIDDEN');
+      await assert.rejects(authorizeFacilityAdministration(db, outsider.id, facility.id), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
+    });
+  });
+
+  describe('authorizeStudyAccess', () => {
+    it('returns a study of a facility in scope, with its patient for the audit', async () => {
+      const { db } = testDb;
+      const facility = await createFacility(db);
+      const study = await createStudy(db, facility.id);
+      const authorized = await authorizeStudyAccess(db, { kind: 'facilities', facilityIds: [facility.id] }, study.studyInstanceUid);
+      assert.equal(authorized.id, study.id);
+      assert.equal(authorized.facilityId, facility.id);
+      assert.ok(authorized.patientId.startsWith('PID'));
+    });
+
+    it('answers an outsider exactly as if the study did not exist', async () => {
+      const { db } = testDb;
+      const owner = await createFacility(db, 'Owner');
+      const other = await createFacility(db, 'Other');
+      const study = await createStudy(db, owner.id);
+      const outsiderScope = { kind: 'facilities', facilityIds: [other.id] } as const;
+      const outsiderError = await authorizeStudyAccess(db, outsiderScope, study.studyInstanceUid).catch((error: unknown) => error);
+      const missingError = await authorizeStudyAccess(db, outsiderScope, '1.2.3.999').catch((error: unknown) => error);
+      assert.ok(isPolicyError(outsiderError) && isPolicyError(missingError));
+      assert.equal(outsiderError.code, 'NOT_FOUND');
+      assert.equal(outsiderError.message, missingError.message);
+      assert.equal(missingError.code, 'NOT_FOUND');
+    });
+
+    it('lets an "all" scope read any study', async () => {
+      const { db } = testDb;
+      const facility = await createFacility(db);
+      const study = await createStudy(db, facility.id);
+      assert.equal((await authorizeStudyAccess(db, { kind: 'all' }, study.studyInstanceUid)).id, study.id);
+    });
+  });
+});
