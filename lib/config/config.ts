@@ -144,8 +144,11 @@ const ConfigSchema = z.object({
 
 type ConfigVariable = keyof typeof ConfigSchema.shape;
 
+/** process.env, or a plain object in tests (Next's types make NODE_ENV required on ProcessEnv). */
+export type Environment = NodeJS.ProcessEnv | Readonly<Record<string, string | undefined>>;
+
 /** Validates the environment; throws ConfigError naming every invalid variable. */
-export function loadConfig(env: NodeJS.ProcessEnv): Config {
+export function loadConfig(env: Environment): Config {
   // docker-compose and systemd files often carry `NAME=` lines: empty means unset.
   const input: Partial<Record<ConfigVariable, string>> = {};
   for (const name of Object.keys(ConfigSchema.shape) as ConfigVariable[]) {

@@ -1,0 +1,24 @@
+import type { Principal } from '../../pacs-core/access';
+import { writeAuditEvent } from '../audit/write-audit-event';
+import { readScopeFor, storeFacilityFor } from '../policy';
+import type { AuthContext } from './auth-context';
+
+/** The archive's view of a signed-in user: what they may read, where they store, how their accesses are audited. */
+export async function principalForUser(
+  context: AuthContext,
+  input: { userId: string; label: string; sourceIp: string },
+): Promise<Principal> {
+  const [readScope, storeFacilityId] = await Promise.all([
+    readScopeFor(context.db, input.userId),
+    storeFacilityFor(context.db, input.userId),
+  ]);
+  return {
+    label: input.label,
+    userId: input.userId,
+    readScope,
+    storeFacilityId,
+    sourceIp: input.sourceIp,
+    audit: (event) =>
+      writeAuditEvent(context.db, { ...event, actor: input.label, actorUserId: input.userId, sourceIp: input.sourceIp }, context.logger),
+  };
+}

@@ -1,0 +1,83 @@
+// Server-side sessions: the cookie holds a random token, the Session row only
+// its SHA-256, so a leaked database backup does not sign anyone in.
+import type { Database } from '../../prisma/database';
+import { randomSecret, sha256Hex } from './secret-tokens';
+
+const SESSION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+// Sliding expiry is written at most once a minute: a viewer loading a series
+// makes hundreds of requests, and each one need not be a database write.
+const LAST_SEEN_WRITE_INTERVAL_MS = 60_000;
+
+// However active, a session ends after a week: a workstation left signed in
+// on a ward must not stay signed in for ever.
+export const ABSOLUTE_SESSION_LIFETIME_MS = 7 * 24 * 3600_000;
+
+export interface SessionUser {
+  sessionId: string;
+  user: { id: string; email: string; name: string };
+}
+
+export async function createSession(
+  db: Database,
+  options: { userId: string; ttlHours: number; ip?: string; userAgent?: string; now?: Date },
+): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
+  const now = options.now ?? new Date();
+  const token = randomSecret(32);
+  const expiresAt = new Date(now.getTime() + options.ttlHours * 3600_000);
+  const session = await db.session.create({
+    data: {
+      tokenHash: sha256Hex(token),
+      userId: options.userId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt,
+      ip: options.ip?.slice(0, 64),
+      userAgent: options.userAgent?.slice(0, 512),
+    },
+  });
+  return { token, sessionId: session.id, expiresAt };
+}
+
+/**
+ * The signed-in user for a session token, or null when the token is unknown,
+ * expired or its user disabled. Extends the session (sliding expiry).
+ */
+export async function resolveSession(
+  db: Database,
+  token: string | undefined,
+  options: { ttlHours: number; now?: Date },
+): Promise<SessionUser | null> {
+  if (!token || !SESSION_TOKEN_PATTERN.test(token)) return null;
+  const now = options.now ?? new Date();
+  const session = await db.session.findUnique({
+    where: { tokenHash: sha256Hex(token) },
+    include: { user: { select: { id: true, email: true, name: true, disabled: true } } },
+  });
+  if (!session) return null;
+  const absoluteEnd = session.createdAt.getTime() + ABSOLUTE_SESSION_LIFETIME_MS;
+  if (session.expiresAt <= now || absoluteEnd <= now.getTime() || session.user.disabled) {
+    await db.session.deleteMany({ where: { id: session.id } });
+    return null;
+  }
+  if (now.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_INTERVAL_MS) {
+    const slidExpiry = Math.min(now.getTime() + options.ttlHours * 3600_000, absoluteEnd);
+    await db.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now, expiresAt: new Date(slidExpiry) } });
+  }
+  const { id, email, name } = session.user;
+  return { sessionId: session.id, user: { id, email, name } };
+}
+
+export async function deleteSession(db: Database, token: string | undefined): Promise<boolean> {
+  if (!token || !SESSION_TOKEN_PATTERN.test(token)) return false;
+  const { count } = await db.session.deleteMany({ where: { tokenHash: sha256Hex(token) } });
+  return count > 0;
+}
+
+/** Housekeeping: removes expired rows (the server may call this periodically). */
+export async function deleteExpiredSessions(db: Database, now = new Date()): Promise<number> {
+  const { count } = await db.session.deleteMany({
+    where: { OR: [{ expiresAt: { lte: now } }, { createdAt: { lte: new Date(now.getTime() - ABSOLUTE_SESSION_LIFETIME_MS) } }] },
+  });
+  return count;
+}

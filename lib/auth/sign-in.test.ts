@@ -1,0 +1,81 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import { createUser } from '../policy/test-fixtures';
+import type { AuthContext } from './auth-context';
+import { hashPassword } from './password';
+import { resolveSession } from './sessions';
+import { signIn } from './sign-in';
+import { signOut } from './sign-out';
+import { authContextFor } from './test-context';
+
+describe('signIn / signOut', () => {
+  let testDb: TestDatabase;
+  let context: AuthContext;
+  let passwordHash: string;
+  before(async () => {
+    testDb = await createTestDatabase();
+    passwordHash = await hashPassword('right password');
+  });
+  after(async () => {
+    await testDb.cleanup();
+  });
+
+  it('opens a session for the right password, whatever the email case, and audits it', async () => {
+    context = authContextFor(testDb);
+    const user = await createUser(testDb.db, { email: 'doctor@hospital.example', passwordHash });
+    const result = await signIn(context, { email: '  Doctor@Hospital.example', password: 'right password', ip: '10.1.1.1' });
+    assert.ok(result.ok);
+    assert.equal(result.user.id, user.id);
+    assert.equal((await resolveSession(testDb.db, result.sessionToken, { ttlHours: 12 }))?.user.id, user.id);
+    const audit = await testDb.db.auditEvent.findFirstOrThrow({ where: { action: 'auth.sign_in', actorUserId: user.id } });
+    assert.equal(audit.outcome, 'SUCCESS');
+    assert.equal(audit.sourceIp, '10.1.1.1');
+  });
+
+  it('answers a wrong password and an unknown email the same way', async () => {
+    context = authContextFor(testDb);
+    await createUser(testDb.db, { email: 'nurse@hospital.example', passwordHash });
+    const wrong = await signIn(context, { email: 'nurse@hospital.example', password: 'wrong', ip: '10.1.1.2' });
+    const unknown = await signIn(context, { email: 'nobody@hospital.example', password: 'wrong', ip: '10.1.1.2' });
+    assert.deepEqual(wrong, { ok: false, reason: 'INVALID_CREDENTIALS' });
+    assert.deepEqual(unknown, wrong);
+    const failures = await testDb.db.auditEvent.count({ where: { action: 'auth.sign_in', outcome: 'FAILURE', sourceIp: '10.1.1.2' } });
+    assert.equal(failures, 2);
+  });
+
+  it('tells a disabled user so only once the password is right', async () => {
+    context = authContextFor(testDb);
+    await createUser(testDb.db, { email: 'left@hospital.example', passwordHash, disabled: true });
+    assert.deepEqual(await signIn(context, { email: 'left@hospital.example', password: 'nope', ip: '10.1.1.3' }), {
+      ok: false,
+      reason: 'INVALID_CREDENTIALS',
+    });
+    assert.deepEqual(await signIn(context, { email: 'left@hospital.example', password: 'right password', ip: '10.1.1.3' }), {
+      ok: false,
+      reason: 'ACCOUNT_DISABLED',
+    });
+  });
+
+  it('throttles after 5 failures, even for the right password, with a retry delay', async () => {
+    context = authContextFor(testDb);
+    await createUser(testDb.db, { email: 'target@hospital.example', passwordHash });
+    for (let attempt = 0; attempt < 5; attempt += 1) {
+      const result = await signIn(context, { email: 'target@hospital.example', password: `guess ${attempt}`, ip: '10.1.1.4' });
+      assert.equal(result.ok, false);
+    }
+    const blocked = await signIn(context, { email: 'target@hospital.example', password: 'right password', ip: '10.1.1.5' });
+    assert.ok(!blocked.ok && blocked.reason === 'RATE_LIMITED');
+    assert.ok(blocked.retryAfterSeconds > 0 && blocked.retryAfterSeconds <= 900);
+  });
+
+  it('signs out: the session ends and the sign-out is audited', async () => {
+    context = authContextFor(testDb);
+    const user = await createUser(testDb.db, { email: 'leaving@hospital.example', passwordHash });
+    const result = await signIn(context, { email: 'leaving@hospital.example', password: 'right password', ip: '10.1.1.6' });
+    assert.ok(result.ok);
+    assert.equal(await signOut(context, { sessionToken: result.sessionToken, ip: '10.1.1.6' }), true);
+    assert.equal(await resolveSession(testDb.db, result.sessionToken, { ttlHours: 12 }), null);
+    assert.equal(await testDb.db.auditEvent.count({ where: { action: 'auth.sign_out', actorUserId: user.id } }), 1);
+  });
+});

@@ -1,0 +1,33 @@
+// What the portal's pages know about the person at the keyboard.
+import type { Role } from '../policy';
+import type { AuthContext } from './auth-context';
+import { resolveSession } from './sessions';
+
+export interface SignedInUser {
+  id: string;
+  email: string;
+  name: string;
+  sessionId: string;
+  memberships: { facilityId: string; facilityName: string; facilityCode: string; role: Role }[];
+}
+
+/** The user of a session token with their memberships, or null when signed out. */
+export async function signedInUserForSession(context: AuthContext, sessionToken: string | undefined): Promise<SignedInUser | null> {
+  const session = await resolveSession(context.db, sessionToken, { ttlHours: context.config.sessionTtlHours });
+  if (!session) return null;
+  const memberships = await context.db.membership.findMany({
+    where: { userId: session.user.id },
+    include: { facility: { select: { name: true, code: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
+  return {
+    ...session.user,
+    sessionId: session.sessionId,
+    memberships: memberships.map((membership) => ({
+      facilityId: membership.facilityId,
+      facilityName: membership.facility.name,
+      facilityCode: membership.facility.code,
+      role: membership.role as Role,
+    })),
+  };
+}
