@@ -6,7 +6,7 @@ import type { IngestOrigin } from './access';
 import type { BlobStore } from './store/blob-store';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
-import { ingestInstance, type IngestResult } from './ingest';
+import { ingestInstance, type IngestOptions, type IngestResult } from './ingest';
 
 export interface ArchiveEventMap {
   /** After an instance is durable and indexed (not for an identical re-send). */
@@ -39,11 +39,11 @@ export class Archive {
    * The one ingest path (STYLE.md): parse the header, store the file durably,
    * commit the index, then report. Throws ArchiveError with a precise code.
    */
-  async ingest(bytes: Buffer, origin: IngestOrigin, facilityId: string): Promise<IngestResult> {
-    const result = await ingestInstance(this, bytes, origin, facilityId);
+  async ingest(bytes: Buffer, origin: IngestOrigin, facilityId: string, options?: IngestOptions): Promise<IngestResult> {
+    const result = await ingestInstance(this, bytes, origin, facilityId, options);
     if (result.status === 'stored') this.events.emit('instance.stored', result);
     return result;
   }
 }
 
-export type { IngestResult };
+export type { IngestOptions, IngestResult };

@@ -8,6 +8,8 @@ export type ArchiveErrorCode =
   | 'UNSUPPORTED' // parsable but something we cannot store or serve (e.g. unknown transfer syntax)
   | 'DUPLICATE_CONFLICT' // same SOP Instance UID already stored with different content
   | 'UID_CONFLICT' // a UID already belongs to another study/series/facility
+  | 'STUDY_UID_MISMATCH' // STOW-RS to /studies/{study} with an instance of another study
+  | 'FORBIDDEN' // authenticated, but this role may not do this (never used to hide existence: that is NOT_FOUND)
   | 'BAD_REQUEST' // malformed query parameters, paths, bodies
   | 'NOT_FOUND'
   | 'NOT_ACCEPTABLE' // cannot produce any representation the Accept header allows
@@ -39,6 +41,8 @@ const HTTP_STATUS: Record<ArchiveErrorCode, number> = {
   UNSUPPORTED: 400,
   DUPLICATE_CONFLICT: 409,
   UID_CONFLICT: 409,
+  STUDY_UID_MISMATCH: 409,
+  FORBIDDEN: 403,
   BAD_REQUEST: 400,
   NOT_FOUND: 404,
   NOT_ACCEPTABLE: 406,
@@ -65,7 +69,8 @@ export const FAILURE_REASON = {
   DATA_SET_DOES_NOT_MATCH_SOP_CLASS: 0xa900,
   CANNOT_UNDERSTAND: 0xc000,
   REFERENCED_TRANSFER_SYNTAX_NOT_SUPPORTED: 0xc122,
-  /** PS3.18 10.5.3: "Study Instance UID does not match" for POST /studies/{study} */
+  /** POST /studies/{study} with an instance of another study (PS3.18 10.5.1): a
+   *  Cxxx "cannot understand"-class failure, kept distinct from 0xC000 so clients can tell it apart. */
   STUDY_UID_MISMATCH: 0xc409,
 } as const;
 
@@ -80,8 +85,10 @@ export function toFailureReason(error: unknown): number {
       return FAILURE_REASON.REFERENCED_TRANSFER_SYNTAX_NOT_SUPPORTED;
     case 'DUPLICATE_CONFLICT':
       return FAILURE_REASON.DUPLICATE_SOP_INSTANCE;
-    case 'UID_CONFLICT':
+    case 'STUDY_UID_MISMATCH':
       return FAILURE_REASON.STUDY_UID_MISMATCH;
+    case 'UID_CONFLICT':
+      return FAILURE_REASON.PROCESSING_FAILURE;
     case 'STORAGE_FAILURE':
       return FAILURE_REASON.OUT_OF_RESOURCES;
     default:

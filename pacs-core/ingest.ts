@@ -42,13 +42,26 @@ export interface IngestResult {
 // ingest in parallel.
 const studyLocks = new KeyedMutex();
 
+export interface IngestOptions {
+  /** STOW-RS to /studies/{study}: refuse instances of any other study */
+  expectedStudyInstanceUid?: string;
+}
+
 export async function ingestInstance(
   archive: Archive,
   bytes: Buffer,
   origin: IngestOrigin,
   facilityId: string,
+  options: IngestOptions = {},
 ): Promise<IngestResult> {
   const parsed = parseInstance(bytes);
+  if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
+    throw new ArchiveError(
+      'STUDY_UID_MISMATCH',
+      `instance ${parsed.sopInstanceUid} belongs to study ${parsed.studyInstanceUid}, not to ${options.expectedStudyInstanceUid}`,
+      { sopInstanceUid: parsed.sopInstanceUid, sopClassUid: parsed.sopClassUid },
+    );
+  }
   const sha256 = createHash('sha256').update(bytes).digest('hex');
   const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = parsed;
   const ds = parsed.dataset;

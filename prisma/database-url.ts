@@ -12,7 +12,7 @@ export function databaseKind(databaseUrl: string | undefined): DatabaseKind {
 }
 
 /** The SQLite file URL: DATABASE_URL=file:... or DATA_DIR/telepacs.db. */
-export function sqliteFileFromEnv(env: NodeJS.ProcessEnv = process.env): string {
+export function sqliteFileFromEnv(env: Record<string, string | undefined> = process.env): string {
   if (env.DATABASE_URL?.startsWith('file:')) return env.DATABASE_URL;
   const dataDir = path.resolve(env.DATA_DIR ?? './data');
   return `file:${path.join(dataDir, 'telepacs.db')}`;
@@ -23,7 +23,7 @@ export function sqliteFileFromEnv(env: NodeJS.ProcessEnv = process.env): string 
  * schema files still opens a connection, so without a postgres DATABASE_URL the
  * local server's maintenance database is used (nothing is written there).
  */
-export function postgresUrlForCli(env: NodeJS.ProcessEnv = process.env): string {
+export function postgresUrlForCli(env: Record<string, string | undefined> = process.env): string {
   const url = env.DATABASE_URL;
   return url && databaseKind(url) === 'postgres' ? url : 'postgresql://postgres@127.0.0.1:5432/postgres';
 }

@@ -62,13 +62,32 @@ function convertElement(tag: string, vr: string, value: unknown, bulkDataBase: s
   const cleaned = values
     .map((v) => {
       if (typeof v === 'number' && !Number.isFinite(v)) return null;
-      if (typeof v === 'string') return v.replace(/\0+$/, '');
+      if (typeof v === 'string') return decodeIso2022(v.replace(/\0+$/, ''));
+      if (vr === 'PN' && v && typeof v === 'object') {
+        const groups = v as Record<string, unknown>;
+        return Object.fromEntries(Object.entries(groups).map(([k, g]) => [k, typeof g === 'string' ? decodeIso2022(g) : g]));
+      }
       return v;
     })
     // PS3.18 F.2.5: an empty single value of a string VR is absent, not ""
     .filter((v) => v !== undefined);
   const meaningful = cleaned.some((v) => v !== null && v !== '');
   return meaningful ? { vr, Value: cleaned.map((v) => (v === '' ? null : v)) } : { vr };
+}
+
+/**
+ * dcmjs leaves ISO 2022 code extensions (PS3.5 6.1.2.5) undecoded: the escape
+ * sequences and the 7-bit JIS bytes arrive as characters. Decode them here.
+ * Japanese (ISO 2022 IR 87/159/13): the WHATWG iso-2022-jp decoder handles
+ * ESC $ B, ESC ( B, ESC ( J and ESC ( I. Korean (ISO 2022 IR 149): ESC $ ) C
+ * designates KS X 1001 to G1, whose bytes are then EUC-KR.
+ */
+export function decodeIso2022(text: string): string {
+  if (!text.includes('\x1b')) return text;
+  if (text.includes('\x1b$)C')) {
+    return new TextDecoder('euc-kr').decode(Buffer.from(text.replace(/\x1b\$\)C/g, ''), 'latin1'));
+  }
+  return new TextDecoder('iso-2022-jp').decode(Buffer.from(text, 'latin1'));
 }
 
 /** First value of a string/number element, or '' */

@@ -181,3 +181,22 @@ function indexFrames(
     return fragments.filter((f) => f.offset >= start && f.offset < end).map((f): ByteRange => [f.position, f.length]);
   });
 }
+
+/**
+ * Best effort: the SOP Class/Instance UIDs of a file that failed to ingest, so
+ * a STOW-RS FailedSOPSequence item can name it. Never throws.
+ */
+export function peekUids(bytes: Buffer): { sopClassUid?: string; sopInstanceUid?: string } {
+  try {
+    const byteArray = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const dataSet = dicomParser.parseDicom(byteArray, { untilTag: 'x00080018' } as dicomParser.ParseDicomOptions);
+    const sopClassUid = (dataSet.string('x00080016') ?? dataSet.string('x00020002') ?? '').trim();
+    const sopInstanceUid = (dataSet.string('x00080018') ?? dataSet.string('x00020003') ?? '').trim();
+    return {
+      ...(validUid(sopClassUid) ? { sopClassUid } : {}),
+      ...(validUid(sopInstanceUid) ? { sopInstanceUid } : {}),
+    };
+  } catch {
+    return {};
+  }
+}

@@ -21,27 +21,34 @@ export function testDatabaseKind(): 'sqlite' | 'postgres' {
   return process.env.TEST_DATABASE === 'postgres' ? 'postgres' : 'sqlite';
 }
 
-export async function createTestDatabase(): Promise<TestDatabase> {
-  const dataDir = mkdtempSync(path.join(tmpdir(), 'telepacs-test-'));
-  let databaseUrl: string | undefined;
-  let dropDatabase = async () => {};
-  if (testDatabaseKind() === 'postgres') {
-    const name = `telepacs_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
-    const admin = new pg.Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE "${name}"`);
-    await admin.end();
-    const url = new URL(TEST_POSTGRES_ADMIN_URL);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
+/**
+ * A fresh, empty database for one test file: undefined (= SQLite inside the
+ * caller's data dir) or the URL of a new PostgreSQL database, with its dropper.
+ */
+export async function createScratchDatabaseUrl(): Promise<{ databaseUrl: string | undefined; drop(): Promise<void> }> {
+  if (testDatabaseKind() !== 'postgres') return { databaseUrl: undefined, drop: async () => {} };
+  const name = `telepacs_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(TEST_POSTGRES_ADMIN_URL);
+  url.pathname = `/${name}`;
+  return {
+    databaseUrl: url.toString(),
+    async drop() {
       const client = new pg.Client({ connectionString: TEST_POSTGRES_ADMIN_URL });
       await client.connect();
       await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
       await client.end();
-    };
-  }
-  const options: DatabaseOptions = { databaseUrl, dataDir };
+    },
+  };
+}
+
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'telepacs-test-'));
+  const scratch = await createScratchDatabaseUrl();
+  const options: DatabaseOptions = { databaseUrl: scratch.databaseUrl, dataDir };
   const db = createDatabase(options);
   await tuneDatabase(db, options);
   await migrateDatabase(db, options);
@@ -51,7 +58,7 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     dataDir,
     async cleanup() {
       await db.$disconnect();
-      await dropDatabase();
+      await scratch.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,47 @@
+// socket.io on the portal's HTTP server. Connections are authenticated by the
+// portal session cookie; each user joins the rooms of their facilities, so an
+// event about a study only reaches people allowed to see it.
+import type { Server as HttpServer } from 'node:http';
+import { Server as SocketIOServer } from 'socket.io';
+import { SESSION_COOKIE_NAME, readCookie, signedInUserForSession } from '../auth';
+import type { Runtime } from '../runtime';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
+
+const BATCH_MS = 500;
+
+export function attachRealtime(httpServer: HttpServer, runtime: Runtime): SocketIOServer {
+  const io = new SocketIOServer(httpServer, { serveClient: false });
+  const realtime = io.of(REALTIME_NAMESPACE) as unknown as import('socket.io').Namespace<RealtimeClientEvents, RealtimeServerEvents>;
+
+  realtime.use((socket, next) => {
+    const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE_NAME);
+    signedInUserForSession(runtime, token)
+      .then((user) => {
+        if (!user) return next(new Error('not signed in'));
+        socket.data.userId = user.id;
+        for (const membership of user.memberships) void socket.join(facilityRoom(membership.facilityId));
+        next();
+      })
+      .catch((error: unknown) => {
+        runtime.logger.error('realtime authentication failed', { error: String(error) });
+        next(new Error('authentication unavailable'));
+      });
+  });
+
+  // Batch per study: a CT series of 500 images is one notification, not 500.
+  const pending = new Map<string, { facilityId: string; count: number }>();
+  let timer: NodeJS.Timeout | undefined;
+  runtime.archive.events.on('instance.stored', (result) => {
+    const entry = pending.get(result.studyInstanceUid) ?? { facilityId: result.facilityId, count: 0 };
+    entry.count += 1;
+    pending.set(result.studyInstanceUid, entry);
+    timer ??= setTimeout(() => {
+      timer = undefined;
+      for (const [studyInstanceUid, { facilityId, count }] of pending) {
+        realtime.to(facilityRoom(facilityId)).emit(REALTIME_EVENTS.INSTANCES_STORED, { studyInstanceUid, newInstances: count, facilityId });
+      }
+      pending.clear();
+    }, BATCH_MS);
+  });
+  return io;
+}

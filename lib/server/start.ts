@@ -1,0 +1,156 @@
+// Starts one Telepacs facility node: database (migrated), defaults, archive,
+// DICOMweb (+ WADO-URI), the Next.js portal and socket.io on ONE HTTP server.
+// Used by server.ts, by the integration tests and by the benches (which run
+// the archive without the portal: `portal: false`).
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createDatabase, migrateDatabase, tuneDatabase, type Database } from '../../prisma/database';
+import { Archive } from '../../pacs-core/archive';
+import { createDicomwebHttpHandler } from '../../pacs-core/dicomweb/http-handler';
+import { dicomwebRoutes, wadoUriRoutes } from '../../pacs-core/dicomweb/all-routes';
+import { createConsoleLogger, type Logger } from '../../pacs-core/logger';
+import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
+import { authenticateRequest, normalizeForwardedHeaders } from '../auth';
+import { ensureDefaults } from '../bootstrap/ensure-defaults';
+import type { Config } from '../config/config';
+import { attachRealtime } from '../realtime/attach-realtime';
+import { setRuntime, type Runtime } from '../runtime';
+import { buildPortalIfNeeded } from './build-if-needed';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+export interface StartOptions {
+  config: Config;
+  /** Serve the Next.js portal (false: archive + DICOMweb only, for tests and benches) */
+  portal?: boolean;
+  /** Next dev mode (hot reload) */
+  dev?: boolean;
+  logger?: Logger;
+}
+
+export interface RunningTelepacs {
+  /** e.g. http://127.0.0.1:3000 */
+  url: string;
+  dicomwebUrl: string;
+  runtime: Runtime;
+  db: Database;
+  archive: Archive;
+  /** First run only: the generated administrator password, to print once */
+  firstRun: { adminEmail: string; generatedPassword?: string; facilityId: string };
+  close(): Promise<void>;
+}
+
+const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
+
+export async function startTelepacs(options: StartOptions): Promise<RunningTelepacs> {
+  const { config } = options;
+  const logger = options.logger ?? createConsoleLogger();
+  const portal = options.portal ?? true;
+  mkdirSync(config.dataDir, { recursive: true });
+
+  const dbOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  const db = createDatabase(dbOptions);
+  await tuneDatabase(db, dbOptions);
+  const applied = await migrateDatabase(db, dbOptions);
+  if (applied.length) logger.info('database migrated', { kind: config.databaseKind, applied });
+  const firstRun = await ensureDefaults(db, config, logger);
+
+  const archive = new Archive({
+    db,
+    store: new FsBlobStore(path.join(config.dataDir, 'store', 'short')),
+    cacheDir: path.join(config.dataDir, 'cache'),
+    logger,
+  });
+  const runtime: Runtime = { config, db, archive, logger, shared: new Map() };
+  setRuntime(runtime);
+
+  const baseUrlFor = (req: IncomingMessage): string => {
+    if (config.publicUrl) return `${config.publicUrl}/dicomweb`;
+    const host = req.headers.host && SAFE_HOST.test(req.headers.host) ? req.headers.host : `localhost:${config.port}`;
+    return `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${host}/dicomweb`;
+  };
+  const authenticate = (req: IncomingMessage) =>
+    authenticateRequest(
+      {
+        headers: req.headers,
+        method: req.method ?? 'GET',
+        remoteAddress: req.socket.remoteAddress ?? '',
+        secure: (req.socket as { encrypted?: boolean }).encrypted === true,
+      },
+      runtime,
+    );
+  const dicomweb = createDicomwebHttpHandler({ archive, routes: dicomwebRoutes, prefix: '/dicomweb', authenticate, baseUrlFor });
+  const wadoUri = createDicomwebHttpHandler({ archive, routes: wadoUriRoutes, prefix: '', authenticate, baseUrlFor });
+
+  let nextHandler: ((req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | undefined;
+  let nextApp: { close?: () => Promise<void> } | undefined;
+  if (portal) {
+    if (!options.dev) await buildPortalIfNeeded(projectRoot, logger);
+    const { default: next } = await import('next');
+    const app = next({ dev: options.dev ?? false, dir: projectRoot, webpack: true } as Parameters<typeof next>[0]);
+    await app.prepare();
+    const handle = app.getRequestHandler();
+    nextHandler = (req, res) => handle(req, res);
+    nextApp = app as unknown as { close?: () => Promise<void> };
+  }
+
+  const server: Server = createServer((req, res) => {
+    // Client address and scheme are resolved once here (X-Forwarded-* only
+    // from a trusted proxy), for the audit trail and the rate limiter.
+    normalizeForwardedHeaders(req, config.trustProxy);
+    const pathname = (req.url ?? '/').split('?')[0];
+    const route =
+      pathname === '/dicomweb' || pathname.startsWith('/dicomweb/')
+        ? dicomweb(req, res)
+        : pathname === '/wado'
+          ? wadoUri(req, res)
+          : nextHandler
+            ? nextHandler(req, res)
+            : notFound(res);
+    Promise.resolve(route).catch((error: unknown) => {
+      logger.error('request failed', { path: pathname, error: String(error) });
+      if (!res.headersSent) {
+        res.statusCode = 500;
+        res.end('internal error');
+      } else res.destroy();
+    });
+  });
+  server.requestTimeout = 0; // large STOW uploads and retrieves can take minutes
+  runtime.io = attachRealtime(server, runtime);
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(config.port, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://127.0.0.1:${port}`;
+  logger.info('telepacs listening', { url, portal, database: config.databaseKind, dataDir: config.dataDir });
+
+  return {
+    url,
+    dicomwebUrl: `${url}/dicomweb`,
+    runtime,
+    db,
+    archive,
+    firstRun,
+    async close() {
+      await new Promise<void>((resolve) => {
+        runtime.io?.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await nextApp?.close?.();
+      await db.$disconnect();
+      setRuntime(undefined);
+    },
+  };
+}
+
+function notFound(res: import('node:http').ServerResponse): void {
+  res.statusCode = 404;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify({ error: 'not found' }));
+}

@@ -1,0 +1,115 @@
+// Serves DICOMweb over node:http, outside Next: responses stream straight
+// from the store, and a headless archive node runs without the portal. The
+// portal injects authentication (pacs-core never decides who may do what).
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { Principal } from '../access';
+import type { Archive } from '../archive';
+import { isArchiveError, toHttpStatus } from '../errors';
+import { Router } from './router';
+import type { DicomwebResponse, Route } from './types';
+
+export interface DicomwebHttpOptions {
+  archive: Archive;
+  routes: Route[];
+  /** Path prefix to strip, e.g. "/dicomweb" ("" for routes mounted at the root, like /wado) */
+  prefix: string;
+  /** null = not authenticated (answered 401 with a Basic challenge) */
+  authenticate(request: IncomingMessage): Promise<Principal | null>;
+  /** Absolute URL of the DICOMweb root as the client sees it */
+  baseUrlFor(request: IncomingMessage): string;
+}
+
+export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
+  const router = new Router(options.routes);
+  const { archive } = options;
+
+  return async function handleDicomweb(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const started = performance.now();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname.slice(options.prefix.length) || '/';
+    let response: DicomwebResponse;
+    try {
+      const principal = await options.authenticate(req);
+      if (!principal) {
+        // Drain the body so the client gets the 401 instead of a reset connection
+        req.resume();
+        response = {
+          status: 401,
+          headers: { 'www-authenticate': 'Basic realm="Telepacs DICOMweb", charset="UTF-8"', 'content-type': 'application/json' },
+          body: JSON.stringify({ error: 'authentication required (HTTP Basic, Bearer API token, or a portal session)' }),
+        };
+      } else {
+        const { handler, params } = router.match(req.method ?? 'GET', path);
+        response = await handler(
+          {
+            method: req.method ?? 'GET',
+            path,
+            query: url.searchParams,
+            headers: req.headers,
+            body: req,
+            principal,
+            baseUrl: options.baseUrlFor(req),
+            archive,
+          },
+          params,
+        );
+      }
+    } catch (error) {
+      response = errorResponse(error);
+      const status = response.status;
+      if (status >= 500) archive.logger.error('DICOMweb request failed', { method: req.method, path, error: errorText(error) });
+      else archive.logger.warn('DICOMweb request refused', { method: req.method, path, status, reason: errorText(error) });
+      if (!req.readableEnded) req.resume();
+    }
+    await send(res, response, req.method === 'HEAD');
+    archive.logger.info('dicomweb', {
+      method: req.method,
+      path,
+      status: response.status,
+      ms: Math.round(performance.now() - started),
+    });
+  };
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function errorResponse(error: unknown): DicomwebResponse {
+  let status = toHttpStatus(error);
+  if (isArchiveError(error) && typeof error.details.status === 'number') status = error.details.status;
+  // Raw internal errors never reach the client (STYLE.md): a generic message, the detail goes to the log
+  const message = isArchiveError(error) && status < 500 ? error.message : status === 503 ? errorText(error) : 'internal error';
+  return {
+    status,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ error: message, ...(isArchiveError(error) ? { code: error.code } : {}) }),
+  };
+}
+
+async function send(res: ServerResponse, response: DicomwebResponse, headOnly: boolean): Promise<void> {
+  if (res.headersSent) return;
+  res.statusCode = response.status;
+  for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
+  const body = response.body;
+  if (body === undefined || headOnly) {
+    if (body instanceof Readable) body.destroy();
+    res.end();
+    return;
+  }
+  if (typeof body === 'string' || Buffer.isBuffer(body)) {
+    res.setHeader('content-length', Buffer.byteLength(body));
+    res.end(body);
+    return;
+  }
+  const stream = body instanceof Readable ? body : Readable.from(body);
+  try {
+    await pipeline(stream, res);
+  } catch (error) {
+    // The client went away or a blob read failed mid-stream: the status is
+    // already sent, so the only honest signal left is to cut the connection.
+    res.destroy(error instanceof Error ? error : undefined);
+  }
+}
