@@ -83,12 +83,12 @@ async function search(request: DicomwebRequest, plan: SearchPlan): Promise<Dicom
         ? await findSeries(db, query, scope, options)
         : await findInstances(db, query, scope, options);
 
-  const search = request.query.toString();
+  const queryString = request.query.toString();
   await request.principal.audit({
     action: 'dicomweb.qido',
     outcome: 'SUCCESS',
     studyUid: plan.study,
-    resource: search ? `${request.path}?${search}` : request.path,
+    resource: queryString ? `${request.path}?${queryString}` : request.path,
     details: { level: plan.level, results: result.matches.length },
   });
 
