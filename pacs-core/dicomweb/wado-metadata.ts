@@ -14,7 +14,7 @@ const gzipAsync = promisify(gzip);
 const DICOM_JSON = 'application/dicom+json';
 
 /**
- * PS3.18 8.7.3.2 (Table 8.7.3-?): metadata is application/dicom+json (the
+ * PS3.18 8.7.3 (metadata media types): metadata is application/dicom+json (the
  * default) or multipart/related; type="application/dicom+xml". We serve the
  * JSON form; application/json is accepted because generic HTTP clients send it.
  */
