@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { createDatabase, migrateDatabase, tuneDatabase, type Database } from '../../prisma/database';
 import { Archive } from '../../pacs-core/archive';
 import { createDicomwebHttpHandler } from '../../pacs-core/dicomweb/http-handler';
+import { startSeriesMetadataWarmer } from '../../pacs-core/dicomweb/series-metadata-cache';
 import { dicomwebRoutes, wadoUriRoutes } from '../../pacs-core/dicomweb/all-routes';
 import { createConsoleLogger, type Logger } from '../../pacs-core/logger';
 import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
@@ -127,6 +128,12 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${port}`;
+  // Series metadata is cached per base URL (its BulkDataURIs are absolute):
+  // warm the URLs clients will use once a series has settled after ingest.
+  const warmer = startSeriesMetadataWarmer(
+    archive,
+    config.publicUrl ? [`${config.publicUrl}/dicomweb`] : [`http://localhost:${port}/dicomweb`, `http://127.0.0.1:${port}/dicomweb`],
+  );
   logger.info('telepacs listening', { url, portal, database: config.databaseKind, dataDir: config.dataDir });
 
   return {
@@ -137,6 +144,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     archive,
     firstRun,
     async close() {
+      warmer.stop();
       await new Promise<void>((resolve) => {
         runtime.io?.close();
         server.close(() => resolve());

@@ -37,7 +37,7 @@ describe('STOW-RS', () => {
     fetch(`${server.dicomwebUrl}${target}`, {
       method: 'POST',
       headers: { 'content-type': contentType, accept: 'application/dicom+json', authorization: authorization ?? server.adminAuthorization },
-      body,
+      body: new Uint8Array(body),
     });
 
   before(async () => {
@@ -136,7 +136,7 @@ describe('STOW-RS', () => {
 
   it('requires authentication and refuses a wrong password', async () => {
     const { body, contentType } = multipart([makeInstance({ seed: 'x3' })]);
-    const anonymous = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { 'content-type': contentType }, body });
+    const anonymous = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
     assert.equal(anonymous.status, 401);
     assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/);
     const wrong = await stow(body, contentType, '/studies', `Basic ${Buffer.from('admin@telepacs.test:wrong').toString('base64')}`);

@@ -10,7 +10,7 @@ export function basicAuthHeader(email: string, password: string): string {
 }
 
 export function createDicomwebClient(dicomwebUrl: string, authorization: string): dicomweb.api.DICOMwebClient {
-  return new dicomweb.api.DICOMwebClient({ url: dicomwebUrl, headers: { Authorization: authorization } });
+  return new dicomweb.api.DICOMwebClient({ url: dicomwebUrl, singlepart: false, headers: { Authorization: authorization } });
 }
 
 export { dicomweb };
