@@ -1,0 +1,25 @@
+import Link from 'next/link';
+import type { SignedInUser } from '../../lib/auth';
+
+/** The bar on every signed-in page: where to go, who is signed in, and sign-out (a POST, never a link). */
+export function PortalHeader({ user }: { user: SignedInUser }) {
+  return (
+    <header className="header">
+      <Link href="/" className="brand">
+        Tele<span>pacs</span>
+      </Link>
+      <nav className="nav" aria-label="Main">
+        <Link href="/">Home</Link>
+        <Link href="/upload">Upload</Link>
+      </nav>
+      <div className="user">
+        <span>{user.email}</span>
+        <form method="post" action="/api/auth/sign-out">
+          <button type="submit" className="button secondary small">
+            Sign out
+          </button>
+        </form>
+      </div>
+    </header>
+  );
+}

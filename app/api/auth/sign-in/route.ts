@@ -1,0 +1,61 @@
+// POST /api/auth/sign-in — JSON ({email, password} -> 200 {user}) for scripts
+// and the sign-in page; an HTML form post (no JavaScript) gets a 303 redirect.
+import { z } from 'zod';
+import { MAX_PASSWORD_LENGTH, clientAddressFromNormalizedHeaders, sessionCookieHeader, signIn } from '../../../../lib/auth';
+import { getRuntime } from '../../../../lib/runtime';
+import { isSameOriginApiRequest } from '../../../_lib/api-session';
+import { jsonError } from '../../../_lib/json-response';
+import { safeReturnPath } from '../../../_lib/return-path';
+import { signInErrorMessage, type SignInErrorCode } from '../../../sign-in/messages';
+
+export const dynamic = 'force-dynamic';
+
+const ZSignInRequest = z.object({
+  email: z.string().trim().min(1).max(254),
+  password: z.string().min(1).max(MAX_PASSWORD_LENGTH),
+  next: z.string().max(2048).optional(),
+});
+
+const STATUS: Record<SignInErrorCode, number> = {
+  INVALID_CREDENTIALS: 401,
+  ACCOUNT_DISABLED: 403,
+  RATE_LIMITED: 429,
+  INVALID_INPUT: 400,
+  CROSS_ORIGIN: 403,
+  UNAVAILABLE: 503,
+};
+
+export async function POST(request: Request): Promise<Response> {
+  const isForm = (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded');
+  const body: unknown = isForm ? Object.fromEntries(await request.formData()) : await request.json().catch(() => null);
+  const parsed = ZSignInRequest.safeParse(body);
+  const returnTo = safeReturnPath(parsed.success ? parsed.data.next : undefined);
+
+  const fail = (code: SignInErrorCode, retryAfterSeconds?: number): Response => {
+    const retryHeaders: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {};
+    if (!isForm) return jsonError(STATUS[code], code, signInErrorMessage(code, retryAfterSeconds) ?? '', retryHeaders);
+    const query = new URLSearchParams({ error: code, ...(retryAfterSeconds ? { retry: String(retryAfterSeconds) } : {}), next: returnTo });
+    return new Response(null, { status: 303, headers: { location: `/sign-in?${query}`, ...retryHeaders } });
+  };
+
+  // Browsers always send Origin on a POST; a different one is a login-CSRF
+  // attempt (signing the victim into the attacker's account). Scripts send none.
+  if (request.headers.get('origin') && !isSameOriginApiRequest(request)) return fail('CROSS_ORIGIN');
+  if (!parsed.success) return fail('INVALID_INPUT');
+
+  const client = clientAddressFromNormalizedHeaders(request.headers);
+  const result = await signIn(getRuntime(), {
+    email: parsed.data.email,
+    password: parsed.data.password,
+    ip: client.ip,
+    userAgent: request.headers.get('user-agent') ?? undefined,
+  });
+  if (!result.ok) return fail(result.reason, result.reason === 'RATE_LIMITED' ? result.retryAfterSeconds : undefined);
+
+  const cookie = sessionCookieHeader(result.sessionToken, { secure: client.secure });
+  if (isForm) return new Response(null, { status: 303, headers: { location: returnTo, 'set-cookie': cookie } });
+  return Response.json(
+    { user: result.user, expiresAt: result.expiresAt.toISOString(), next: returnTo },
+    { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } },
+  );
+}

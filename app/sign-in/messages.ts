@@ -1,0 +1,25 @@
+// What the sign-in form says for each outcome. One wording for a wrong
+// password and an unknown email, so the page does not reveal who has an account.
+export type SignInErrorCode = 'INVALID_CREDENTIALS' | 'RATE_LIMITED' | 'ACCOUNT_DISABLED' | 'INVALID_INPUT' | 'CROSS_ORIGIN' | 'UNAVAILABLE';
+
+export function signInErrorMessage(code: string | undefined, retryAfterSeconds?: number): string | undefined {
+  switch (code) {
+    case undefined:
+    case '':
+      return undefined;
+    case 'INVALID_CREDENTIALS':
+      return 'The email or password is not correct.';
+    case 'RATE_LIMITED': {
+      const minutes = Math.max(1, Math.ceil((retryAfterSeconds ?? 900) / 60));
+      return `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
+    }
+    case 'ACCOUNT_DISABLED':
+      return 'This account is disabled. Ask your facility administrator.';
+    case 'INVALID_INPUT':
+      return 'Enter your email address and password.';
+    case 'CROSS_ORIGIN':
+      return 'Sign in from the Telepacs sign-in page.';
+    default:
+      return 'Sign-in is not available right now. Try again shortly.';
+  }
+}

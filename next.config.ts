@@ -1,0 +1,46 @@
+// Built with webpack (`next build --webpack`): Turbopack hangs for good once
+// Cornerstone's self-spawning workers are imported (DESIGN.md).
+import type { NextConfig } from 'next';
+
+const nextConfig: NextConfig = {
+  // Native or Node-only packages: loaded by Node at run time, never bundled.
+  // The custom server (server.ts) shares these modules with the route code.
+  serverExternalPackages: [
+    '@node-rs/argon2',
+    'sharp',
+    'better-sqlite3',
+    'pg',
+    '@prisma/client',
+    '@prisma/adapter-better-sqlite3',
+    '@prisma/adapter-pg',
+    'dcmjs',
+    'dicom-parser',
+    'dcmjs-imaging',
+    'dcmjs-codecs',
+  ],
+  poweredByHeader: false,
+  reactStrictMode: true,
+  webpack(config, { isServer }) {
+    if (!isServer) {
+      // Cornerstone's codecs mention `fs` for their Node builds; browsers never take that path.
+      config.resolve = config.resolve ?? {};
+      config.resolve.fallback = { ...(config.resolve.fallback ?? {}), fs: false };
+    }
+    return config;
+  },
+  async headers() {
+    return [
+      {
+        source: '/:path*',
+        headers: [
+          // Patient data: no framing by other sites, no MIME sniffing, no referrer leaks of study URLs.
+          { key: 'X-Frame-Options', value: 'SAMEORIGIN' },
+          { key: 'X-Content-Type-Options', value: 'nosniff' },
+          { key: 'Referrer-Policy', value: 'same-origin' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;
