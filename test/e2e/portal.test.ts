@@ -73,6 +73,23 @@ describe('portal', { timeout: 10 * 60_000 }, () => {
     assert.match(await home.text(), /Demo Hospital/);
   });
 
+  it('signs in from a plain HTML form post too (no JavaScript), returning to the page asked for', async () => {
+    const form = (password: string) =>
+      fetch(`${server.url}/api/auth/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: server.url },
+        body: new URLSearchParams({ email: TEST_ADMIN_EMAIL, password, next: '/upload' }),
+        redirect: 'manual',
+      });
+    const wrong = await form('wrong');
+    assert.equal(wrong.status, 303);
+    assert.equal(wrong.headers.get('location'), '/sign-in?error=INVALID_CREDENTIALS&next=%2Fupload');
+    const right = await form(TEST_ADMIN_PASSWORD);
+    assert.equal(right.status, 303);
+    assert.equal(right.headers.get('location'), '/upload');
+    assert.match(right.headers.get('set-cookie') ?? '', /^telepacs_session=/);
+  });
+
   it('refuses a sign-in posted from another site (login CSRF)', async () => {
     const response = await signInByApi(server, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, { origin: 'https://evil.example' });
     assert.equal(response.status, 403);
