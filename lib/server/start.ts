@@ -14,7 +14,7 @@ import { startSeriesMetadataWarmer } from '../../pacs-core/dicomweb/series-metad
 import { dicomwebRoutes, wadoUriRoutes } from '../../pacs-core/dicomweb/all-routes';
 import { createConsoleLogger, type Logger } from '../../pacs-core/logger';
 import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
-import { authenticateRequest, normalizeForwardedHeaders } from '../auth';
+import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import type { Config } from '../config/config';
 import { attachRealtime } from '../realtime/attach-realtime';
@@ -136,6 +136,12 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   );
   logger.info('telepacs listening', { url, portal, database: config.databaseKind, dataDir: config.dataDir });
 
+  // Expired sessions are refused anyway; removing them keeps the table small.
+  const sessionSweep = setInterval(() => {
+    deleteExpiredSessions(db).catch((error: unknown) => logger.warn('could not delete expired sessions', { error: String(error) }));
+  }, 60 * 60 * 1000);
+  sessionSweep.unref();
+
   return {
     url,
     dicomwebUrl: `${url}/dicomweb`,
@@ -145,6 +151,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     firstRun,
     async close() {
       warmer.stop();
+      clearInterval(sessionSweep);
       await new Promise<void>((resolve) => {
         runtime.io?.close();
         server.close(() => resolve());
