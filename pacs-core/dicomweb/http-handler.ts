@@ -30,8 +30,9 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const path = url.pathname.slice(options.prefix.length) || '/';
     let response: DicomwebResponse;
+    let principal: Principal | null = null;
     try {
-      const principal = await options.authenticate(req);
+      principal = await options.authenticate(req);
       if (!principal) {
         // Drain the body so the client gets the 401 instead of a reset connection
         req.resume();
@@ -62,6 +63,17 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
       if (status >= 500) archive.logger.error('DICOMweb request failed', { method: req.method, path, error: errorText(error) });
       else archive.logger.warn('DICOMweb request refused', { method: req.method, path, status, reason: errorText(error) });
       if (!req.readableEnded) req.resume();
+      // A refused request by a known caller is part of the audit trail: a
+      // reviewer must see someone probing for studies outside their scope
+      // (answered 404 like a missing study, so the caller learns nothing).
+      if (principal) {
+        await principal.audit({
+          action: `dicomweb.${req.method === 'POST' ? 'stow' : 'read'}`,
+          outcome: status === 404 || status === 403 ? 'DENIED' : 'FAILURE',
+          resource: `${path}${url.search}`,
+          details: { status, reason: errorText(error) },
+        });
+      }
     }
     await send(res, response, req.method === 'HEAD');
     archive.logger.info('dicomweb', {
