@@ -18,6 +18,9 @@ const nextConfig: NextConfig = {
     'dcmjs-imaging',
     'dcmjs-codecs',
   ],
+  // The production build type-checks the shipped code only: a test or bench
+  // file must not stop a hospital's `npm start`. `npm test` checks everything.
+  typescript: { tsconfigPath: 'tsconfig.portal.json' },
   poweredByHeader: false,
   reactStrictMode: true,
   webpack(config, { isServer }) {

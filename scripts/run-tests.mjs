@@ -35,6 +35,18 @@ const files = explicitFiles.length
       }
     }).sort();
 
+if (!explicitFiles.length) {
+  // The whole project, tests included, must type-check (tsx runs tests without checking types).
+  const typecheck = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  if (typecheck.status !== 0) {
+    console.error('telepacs: type errors (above); fix them before the tests run');
+    process.exit(typecheck.status ?? 1);
+  }
+}
+
 console.log(`telepacs tests on ${process.env.TEST_DATABASE === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${files.length} files`);
 const result = spawnSync(
   process.execPath,

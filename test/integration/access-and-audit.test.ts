@@ -10,7 +10,7 @@ import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
-function multipart(parts: Buffer[], boundary = 'b0undary'): { body: Uint8Array; contentType: string } {
+function multipart(parts: Buffer[], boundary = 'b0undary'): { body: Uint8Array<ArrayBuffer>; contentType: string } {
   const chunks: Buffer[] = [];
   for (const part of parts) chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), part, Buffer.from('\r\n'));
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
