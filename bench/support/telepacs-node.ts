@@ -1,7 +1,7 @@
 // Entry point of the Telepacs process a bench starts: the headless archive
 // (startTelepacs with portal: false) in its own process, like Orthanc, so the
 // bench client never shares an event loop with the server it measures.
-// Prints one JSON line {"url": ...} when ready; stops on SIGTERM or when the
+// Prints one JSON line {"url": ..., "dicomPort": ...} when ready; stops on SIGTERM or when the
 // bench that started it goes away (its stdin closes).
 import { loadConfig } from '../../lib/config/config';
 import { startTelepacs } from '../../lib/server/start';
@@ -9,7 +9,9 @@ import { createConsoleLogger } from '../../pacs-core/logger';
 
 const config = loadConfig(process.env);
 const node = await startTelepacs({ config, portal: false, logger: createConsoleLogger('telepacs', 'warn') });
-process.stdout.write(`${JSON.stringify({ url: node.url, dicomwebUrl: node.dicomwebUrl })}\n`);
+// The DIMSE port, once lib/server/start.ts exposes it (issue 3); absent before.
+const dicomPort = 'dicomPort' in node && typeof node.dicomPort === 'number' ? node.dicomPort : undefined;
+process.stdout.write(`${JSON.stringify({ url: node.url, dicomwebUrl: node.dicomwebUrl, dicomPort })}\n`);
 
 let closing = false;
 async function shutdown(): Promise<void> {

@@ -1,7 +1,7 @@
 // Starts Telepacs (headless archive, no Next portal) for a bench, in a child
 // process with its own data directory and a fresh SQLite database.
 import { spawn } from 'node:child_process';
-import { createWriteStream, existsSync, readFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,8 @@ export interface RunningTelepacs {
   version: string;
   url: string;
   dicomwebUrl: string;
+  /** The DIMSE SCP's port, when this Telepacs has one (issue 3) */
+  dicomPort: number | undefined;
   headers: Record<string, string>;
   logFile: string;
   stop(): Promise<void>;
@@ -26,10 +28,18 @@ export function telepacsMissing(): string | undefined {
   return existsSync(path.join(projectRoot, 'lib/server/start.ts')) ? undefined : 'lib/server/start.ts (startTelepacs) is not in this tree yet';
 }
 
-export async function startTelepacsNode(workDir: string): Promise<RunningTelepacs> {
+export interface TelepacsNodeOptions {
+  /** More environment for the node (DICOM_PEERS, DATABASE_URL...), over the bench defaults */
+  env?: Record<string, string>;
+  /** Extra Node options for the server process, e.g. ['--cpu-prof', '--cpu-prof-dir=...'] */
+  nodeArgs?: readonly string[];
+}
+
+export async function startTelepacsNode(workDir: string, options: TelepacsNodeOptions = {}): Promise<RunningTelepacs> {
+  mkdirSync(workDir, { recursive: true });
   const logFile = path.join(workDir, 'telepacs.log');
   const log = createWriteStream(logFile);
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(projectRoot, 'bench/support/telepacs-node.ts')], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', path.join(projectRoot, 'bench/support/telepacs-node.ts')], {
     cwd: projectRoot,
     env: {
       ...process.env,
@@ -42,6 +52,7 @@ export async function startTelepacsNode(workDir: string): Promise<RunningTelepac
       DATABASE_URL: process.env.BENCH_DATABASE_URL ?? '',
       ADMIN_EMAIL,
       ADMIN_PASSWORD,
+      ...options.env,
     },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
@@ -54,10 +65,10 @@ export async function startTelepacsNode(workDir: string): Promise<RunningTelepac
   let startTimer: NodeJS.Timeout | undefined;
   try {
     const ready = await Promise.race([
-      new Promise<{ url: string; dicomwebUrl: string }>((resolve, reject) => {
+      new Promise<{ url: string; dicomwebUrl: string; dicomPort?: number }>((resolve, reject) => {
         lines.on('line', (line) => {
           log.write(`${line}\n`);
-          if (line.startsWith('{"url"')) resolve(JSON.parse(line) as { url: string; dicomwebUrl: string });
+          if (line.startsWith('{"url"')) resolve(JSON.parse(line) as { url: string; dicomwebUrl: string; dicomPort?: number });
         });
         child.once('exit', (code) => reject(new Error(`Telepacs exited with ${code} while starting`)));
       }),
@@ -72,6 +83,7 @@ export async function startTelepacsNode(workDir: string): Promise<RunningTelepac
       version,
       url: ready.url,
       dicomwebUrl: ready.dicomwebUrl,
+      dicomPort: ready.dicomPort,
       headers: { authorization: `Basic ${Buffer.from(`${ADMIN_EMAIL}:${ADMIN_PASSWORD}`).toString('base64')}` },
       logFile,
       stop,
