@@ -41,6 +41,35 @@ export interface IngestResult {
 // must not race a concurrent insert of the same instance). Different studies
 // ingest in parallel.
 const studyLocks = new KeyedMutex();
+const sopLocks = new KeyedMutex();
+
+interface KnownSeries {
+  seriesId: string;
+  studyId: string;
+  facilityId: string;
+  studyInstanceUid: string;
+}
+
+/**
+ * Series already indexed by this archive, so that the 2nd..500th image of a
+ * series skips the study/series lookups (each Prisma query costs ~0.9 ms here,
+ * measured with bench/profile-prisma.ts). Filled only after a commit; whoever
+ * deletes a series or study must call forgetIndexedSeries().
+ */
+const seriesCaches = new WeakMap<Archive, Map<string, KnownSeries>>();
+function seriesCacheFor(archive: Archive): Map<string, KnownSeries> {
+  let cache = seriesCaches.get(archive);
+  if (!cache) {
+    cache = new Map();
+    seriesCaches.set(archive, cache);
+  }
+  return cache;
+}
+
+export function forgetIndexedSeries(archive: Archive, seriesInstanceUid?: string): void {
+  if (seriesInstanceUid) seriesCacheFor(archive).delete(seriesInstanceUid);
+  else seriesCacheFor(archive).clear();
+}
 
 export interface IngestOptions {
   /** STOW-RS to /studies/{study}: refuse instances of any other study */
@@ -67,19 +96,17 @@ export async function ingestInstance(
   const ds = parsed.dataset;
   const patient = patientKey(ds, facilityId);
 
-  return studyLocks.run(studyInstanceUid, async () => {
+  // Locks: per SOP Instance UID around check → write → commit (so a file is
+  // never written under a key another ingest owns), and per study only when
+  // patient/study/series rows must be created. Always taken in that order.
+  return sopLocks.run(sopInstanceUid, async () => {
     const db = archive.db;
-    const existing = await db.instance.findUnique({
-      where: { sopInstanceUid },
-      select: { id: true, sha256: true, size: true, series: { select: { study: { select: { facilityId: true } } } } },
-    });
+    const existing = await findStoredInstance(archive, sopInstanceUid);
     if (existing) {
-      if (existing.series.study.facilityId !== facilityId) {
+      if (existing.facilityId !== facilityId) {
         throw new ArchiveError('UID_CONFLICT', `SOP Instance UID ${sopInstanceUid} cannot be stored here`);
       }
-      if (existing.sha256 === sha256) {
-        return result('duplicate', existing.id, existing.size);
-      }
+      if (existing.sha256 === sha256) return result('duplicate', existing.id, Number(existing.size));
       throw new ArchiveError(
         'DUPLICATE_CONFLICT',
         `SOP Instance ${sopInstanceUid} is already stored with different content; the stored instance is kept`,
@@ -89,117 +116,43 @@ export async function ingestInstance(
     const blobKey = `${studyInstanceUid}/${seriesInstanceUid}/${sopInstanceUid}.dcm`;
     await archive.store.put(blobKey, bytes);
     try {
-      const instanceId = await db.$transaction(async (tx) => {
-        const study = await tx.study.findUnique({
-          where: { studyInstanceUid },
-          select: { id: true, facilityId: true, modalities: true },
+      const instanceRow = {
+        sopInstanceUid,
+        sopClassUid: parsed.sopClassUid,
+        instanceNumber: toInt(firstNumber(ds, '00200013')),
+        transferSyntaxUid: parsed.transferSyntaxUid,
+        blobKey,
+        size: bytes.length,
+        sha256,
+        numberOfFrames: parsed.numberOfFrames,
+        frameIndex: JSON.stringify(parsed.frameIndex),
+        attributes: JSON.stringify(pickTags(ds, INSTANCE_LEVEL_TAGS)),
+        metadata: JSON.stringify(ds),
+        origin: describeOrigin(origin),
+      };
+      const cache = seriesCacheFor(archive);
+      const known = cache.get(seriesInstanceUid);
+      let instanceId: string;
+      if (known && known.facilityId === facilityId && known.studyInstanceUid === studyInstanceUid) {
+        // Hot path (the series exists): one insert and two atomic counter updates.
+        instanceId = await db.$transaction(async (tx) => {
+          const instance = await tx.instance.create({ data: { ...instanceRow, seriesRef: known.seriesId }, select: { id: true } });
+          await countInstance(tx, known.seriesId, known.studyId);
+          return instance.id;
         });
-        if (study && study.facilityId !== facilityId) {
-          // The same Study Instance UID from another facility: do not merge
-          // two facilities' data, and do not reveal the other study exists.
-          throw new ArchiveError('UID_CONFLICT', `Study Instance UID ${studyInstanceUid} cannot be stored here`);
-        }
-        let studyId = study?.id;
-        let modalities = study?.modalities ?? '';
-        if (!studyId) {
-          const patientRow = await tx.patient.upsert({
-            where: { facilityId_issuer_patientId: { facilityId, issuer: patient.issuer, patientId: patient.patientId } },
-            create: {
-              facilityId,
-              patientId: patient.patientId,
-              issuer: patient.issuer,
-              name: patient.name,
-              nameSearch: personNameSearchKey(patient.name),
-              sex: patient.sex,
-              birthDate: patient.birthDate,
-            },
-            // First-received demographics are kept; corrections come through
-            // the HIS/RIS bridge (a later issue), not from image headers.
-            update: {},
-            select: { id: true },
-          });
-          const created = await tx.study.create({
-            data: {
-              facilityId,
-              patientRef: patientRow.id,
-              studyInstanceUid,
-              studyDate: firstString(ds, '00080020'),
-              studyTime: firstString(ds, '00080030'),
-              accessionNumber: firstString(ds, '00080050'),
-              studyId: firstString(ds, '00200010'),
-              description: firstString(ds, '00081030'),
-              referringPhysician: firstString(ds, '00080090'),
-              referringPhysicianSearch: personNameSearchKey(firstString(ds, '00080090')),
-              attributes: JSON.stringify(pickTags(ds, [...PATIENT_LEVEL_TAGS, ...STUDY_LEVEL_TAGS])),
-            },
-            select: { id: true },
-          });
-          studyId = created.id;
-        }
-
-        const series = await tx.series.findUnique({
-          where: { seriesInstanceUid },
-          select: { id: true, studyRef: true },
-        });
-        if (series && series.studyRef !== studyId) {
-          throw new ArchiveError(
-            'UID_CONFLICT',
-            `Series Instance UID ${seriesInstanceUid} already belongs to another study`,
-          );
-        }
-        const modality = normalizeForSearch(firstString(ds, '00080060'));
-        let seriesId = series?.id;
-        if (!seriesId) {
-          const created = await tx.series.create({
-            data: {
-              studyRef: studyId,
-              seriesInstanceUid,
-              modality,
-              seriesNumber: toInt(firstNumber(ds, '00200011')),
-              description: firstString(ds, '0008103E'),
-              bodyPart: firstString(ds, '00180015'),
-              seriesDate: firstString(ds, '00080021'),
-              attributes: JSON.stringify(pickTags(ds, SERIES_LEVEL_TAGS)),
-            },
-            select: { id: true },
-          });
-          seriesId = created.id;
-          if (modality && !modalities.includes(`\\${modality}\\`)) {
-            modalities = modalities ? `${modalities}${modality}\\` : `\\${modality}\\`;
-          }
-        }
-
-        const instance = await tx.instance.create({
-          data: {
-            seriesRef: seriesId,
-            sopInstanceUid,
-            sopClassUid: parsed.sopClassUid,
-            instanceNumber: toInt(firstNumber(ds, '00200013')),
-            transferSyntaxUid: parsed.transferSyntaxUid,
-            blobKey,
-            size: bytes.length,
-            sha256,
-            numberOfFrames: parsed.numberOfFrames,
-            frameIndex: JSON.stringify(parsed.frameIndex),
-            attributes: JSON.stringify(pickTags(ds, INSTANCE_LEVEL_TAGS)),
-            metadata: JSON.stringify(ds),
-            origin: describeOrigin(origin),
-          },
-          select: { id: true },
-        });
-        await tx.series.update({
-          where: { id: seriesId },
-          data: { numberOfInstances: { increment: 1 }, metadataVersion: { increment: 1 } },
-        });
-        await tx.study.update({
-          where: { id: studyId },
-          data: {
-            numberOfInstances: { increment: 1 },
-            ...(series ? {} : { numberOfSeries: { increment: 1 }, modalities }),
-          },
-        });
-        return instance.id;
-      });
+      } else {
+        const created = await studyLocks.run(studyInstanceUid, () =>
+          db.$transaction(async (tx) => {
+            const { seriesId, studyId } = await ensureStudyAndSeries(tx, parsed, ds, facilityId, patient);
+            const instance = await tx.instance.create({ data: { ...instanceRow, seriesRef: seriesId }, select: { id: true } });
+            await countInstance(tx, seriesId, studyId);
+            return { instanceId: instance.id, seriesId, studyId };
+          }),
+        );
+        // Only after the commit: the rows now exist for everyone.
+        cache.set(seriesInstanceUid, { seriesId: created.seriesId, studyId: created.studyId, facilityId, studyInstanceUid });
+        instanceId = created.instanceId;
+      }
       return result('stored', instanceId, bytes.length);
     } catch (error) {
       await archive.store.delete(blobKey).catch((deleteError: unknown) => {
@@ -225,6 +178,102 @@ export async function ingestInstance(
       size,
     };
   }
+}
+
+type Transaction = Parameters<Parameters<Archive['db']['$transaction']>[0]>[0];
+
+async function findStoredInstance(archive: Archive, sopInstanceUid: string) {
+  // One raw query instead of a nested Prisma include: this runs for every image.
+  const rows = await archive.db.$queryRaw<{ id: string; sha256: string; size: number | bigint; facilityId: string }[]>`
+    SELECT i."id", i."sha256", i."size", st."facilityId"
+    FROM "Instance" i JOIN "Series" se ON se."id" = i."seriesRef" JOIN "Study" st ON st."id" = se."studyRef"
+    WHERE i."sopInstanceUid" = ${sopInstanceUid}`;
+  return rows[0];
+}
+
+/** Atomic counter updates (safe without the study lock, on both databases). */
+async function countInstance(tx: Transaction, seriesId: string, studyId: string): Promise<void> {
+  await tx.$executeRaw`UPDATE "Series" SET "numberOfInstances" = "numberOfInstances" + 1, "metadataVersion" = "metadataVersion" + 1 WHERE "id" = ${seriesId}`;
+  await tx.$executeRaw`UPDATE "Study" SET "numberOfInstances" = "numberOfInstances" + 1 WHERE "id" = ${studyId}`;
+}
+
+/** Creates (or finds) the patient, study and series rows of an instance. Runs under the study lock. */
+async function ensureStudyAndSeries(
+  tx: Transaction,
+  parsed: ReturnType<typeof parseInstance>,
+  ds: DicomJsonDataset,
+  facilityId: string,
+  patient: ReturnType<typeof patientKey>,
+): Promise<{ seriesId: string; studyId: string }> {
+  const { studyInstanceUid, seriesInstanceUid } = parsed;
+  const study = await tx.study.findUnique({ where: { studyInstanceUid }, select: { id: true, facilityId: true, modalities: true } });
+  if (study && study.facilityId !== facilityId) {
+    // The same Study Instance UID from another facility: do not merge two
+    // facilities' data, and do not reveal the other study exists.
+    throw new ArchiveError('UID_CONFLICT', `Study Instance UID ${studyInstanceUid} cannot be stored here`);
+  }
+  let studyId = study?.id;
+  if (!studyId) {
+    const patientRow = await tx.patient.upsert({
+      where: { facilityId_issuer_patientId: { facilityId, issuer: patient.issuer, patientId: patient.patientId } },
+      create: {
+        facilityId,
+        patientId: patient.patientId,
+        issuer: patient.issuer,
+        name: patient.name,
+        nameSearch: personNameSearchKey(patient.name),
+        sex: patient.sex,
+        birthDate: patient.birthDate,
+      },
+      // First-received demographics are kept; corrections come through the
+      // HIS/RIS bridge (a later issue), not from image headers.
+      update: {},
+      select: { id: true },
+    });
+    const created = await tx.study.create({
+      data: {
+        facilityId,
+        patientRef: patientRow.id,
+        studyInstanceUid,
+        studyDate: firstString(ds, '00080020'),
+        studyTime: firstString(ds, '00080030'),
+        accessionNumber: firstString(ds, '00080050'),
+        studyId: firstString(ds, '00200010'),
+        description: firstString(ds, '00081030'),
+        referringPhysician: firstString(ds, '00080090'),
+        referringPhysicianSearch: personNameSearchKey(firstString(ds, '00080090')),
+        attributes: JSON.stringify(pickTags(ds, [...PATIENT_LEVEL_TAGS, ...STUDY_LEVEL_TAGS])),
+      },
+      select: { id: true },
+    });
+    studyId = created.id;
+  }
+
+  const series = await tx.series.findUnique({ where: { seriesInstanceUid }, select: { id: true, studyRef: true } });
+  if (series && series.studyRef !== studyId) {
+    throw new ArchiveError('UID_CONFLICT', `Series Instance UID ${seriesInstanceUid} already belongs to another study`);
+  }
+  if (series) return { seriesId: series.id, studyId };
+
+  const modality = normalizeForSearch(firstString(ds, '00080060'));
+  const created = await tx.series.create({
+    data: {
+      studyRef: studyId,
+      seriesInstanceUid,
+      modality,
+      seriesNumber: toInt(firstNumber(ds, '00200011')),
+      description: firstString(ds, '0008103E'),
+      bodyPart: firstString(ds, '00180015'),
+      seriesDate: firstString(ds, '00080021'),
+      attributes: JSON.stringify(pickTags(ds, SERIES_LEVEL_TAGS)),
+    },
+    select: { id: true },
+  });
+  // "\\CT\\SR\\": sorted, so the value does not depend on which series arrived first
+  const known = (study?.modalities ?? '').split('\\').filter(Boolean);
+  const modalities = modality && !known.includes(modality) ? `\\${[...known, modality].sort().join('\\')}\\` : study?.modalities ?? '';
+  await tx.study.update({ where: { id: studyId }, data: { numberOfSeries: { increment: 1 }, modalities } });
+  return { seriesId: created.id, studyId };
 }
 
 function toInt(value: number | null): number | null {
