@@ -7,6 +7,7 @@ import type { BlobStore } from './store/blob-store';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { ingestInstance, type IngestOptions, type IngestResult } from './ingest';
+import { sendStudy, type DicomPeerAddress, type SendResult } from './dimse/scu';
 
 export interface ArchiveEventMap {
   /** After an instance is durable and indexed (not for an identical re-send). */
@@ -19,6 +20,8 @@ export interface ArchiveOptions {
   /** Directory for derived, rebuildable data (series metadata cache) */
   cacheDir: string;
   logger?: Logger;
+  /** Our DICOM AE title, the calling AE of what we send (default TELEPACS) */
+  aeTitle?: string;
 }
 
 export class Archive {
@@ -26,6 +29,7 @@ export class Archive {
   readonly store: BlobStore;
   readonly cacheDir: string;
   readonly logger: Logger;
+  readonly aeTitle: string;
   readonly events = new EventEmitter<ArchiveEventMap>();
 
   constructor(options: ArchiveOptions) {
@@ -33,6 +37,7 @@ export class Archive {
     this.store = options.store;
     this.cacheDir = options.cacheDir;
     this.logger = options.logger ?? silentLogger;
+    this.aeTitle = options.aeTitle ?? 'TELEPACS';
   }
 
   /**
@@ -44,6 +49,15 @@ export class Archive {
     if (result.status === 'stored') this.events.emit('instance.stored', result);
     return result;
   }
+
+  /**
+   * Sends a stored study to a DICOM peer by C-STORE (the SCU C-MOVE uses too),
+   * each instance as stored when the peer accepts its transfer syntax. Access
+   * is the caller's decision (pacs-core applies policy, never decides it).
+   */
+  async sendTo(peer: DicomPeerAddress, studyInstanceUid: string, options: { callingAet?: string } = {}): Promise<SendResult> {
+    return sendStudy(this, peer, studyInstanceUid, { callingAet: options.callingAet ?? this.aeTitle });
+  }
 }
 
-export type { IngestOptions, IngestResult };
+export type { IngestOptions, IngestResult, DicomPeerAddress, SendResult };

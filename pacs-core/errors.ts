@@ -95,3 +95,54 @@ export function toFailureReason(error: unknown): number {
       return FAILURE_REASON.PROCESSING_FAILURE;
   }
 }
+
+/**
+ * DIMSE status of a failed operation (PS3.7 Annex C; C-STORE statuses in
+ * PS3.4 B.2.3, C-FIND/MOVE/GET in PS3.4 C.4.1.1.4, C.4.2.1.5, C.4.3.1.4).
+ * The one mapper for every DIMSE service: handlers never pick statuses
+ * themselves. The ErrorComment (0000,0902) is an LO: at most 64 characters.
+ */
+export const DIMSE_STATUS = {
+  PROCESSING_FAILURE: 0x0110,
+  DUPLICATE_SOP_INSTANCE: 0x0111,
+  NOT_AUTHORIZED: 0x0124,
+  OUT_OF_RESOURCES: 0xa700,
+  /** C-STORE: data set does not match SOP class; C-FIND/MOVE/GET: identifier does not match SOP class */
+  DOES_NOT_MATCH_SOP_CLASS: 0xa900,
+  CANNOT_UNDERSTAND: 0xc000,
+} as const;
+
+export interface DimseFailure {
+  status: number;
+  errorComment: string;
+}
+
+export function toDimseStatus(error: unknown): DimseFailure {
+  const message = error instanceof Error ? error.message : String(error);
+  // LO allows 64 characters of the default repertoire; strip anything else
+  const errorComment = message.replace(/[^\x20-\x7e]/g, '?').replace(/\\/g, '/').slice(0, 64);
+  if (!isArchiveError(error)) return { status: DIMSE_STATUS.PROCESSING_FAILURE, errorComment: 'internal error' };
+  switch (error.code) {
+    case 'NOT_DICOM':
+    case 'TRUNCATED':
+    case 'MISSING_UID':
+    case 'UNSUPPORTED':
+      return { status: DIMSE_STATUS.CANNOT_UNDERSTAND, errorComment };
+    case 'BAD_REQUEST':
+    case 'STUDY_UID_MISMATCH':
+      return { status: DIMSE_STATUS.DOES_NOT_MATCH_SOP_CLASS, errorComment };
+    case 'DUPLICATE_CONFLICT':
+      return { status: DIMSE_STATUS.DUPLICATE_SOP_INSTANCE, errorComment };
+    case 'STORAGE_FAILURE':
+    case 'PAYLOAD_TOO_LARGE':
+      return { status: DIMSE_STATUS.OUT_OF_RESOURCES, errorComment };
+    case 'FORBIDDEN':
+    case 'UNAUTHENTICATED':
+      return { status: DIMSE_STATUS.NOT_AUTHORIZED, errorComment };
+    case 'UID_CONFLICT':
+      return { status: DIMSE_STATUS.PROCESSING_FAILURE, errorComment };
+    default:
+      // INTERNAL and transport-only codes: never leak internals to the peer
+      return { status: DIMSE_STATUS.PROCESSING_FAILURE, errorComment: 'internal error' };
+  }
+}

@@ -14,6 +14,8 @@ import { startSeriesMetadataWarmer } from '../../pacs-core/dicomweb/series-metad
 import { dicomwebRoutes, wadoUriRoutes } from '../../pacs-core/dicomweb/all-routes';
 import { createConsoleLogger, type Logger } from '../../pacs-core/logger';
 import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
+import { startDimseServer } from '../../pacs-core/dimse';
+import { writeAuditEvent } from '../audit/write-audit-event';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import type { Config } from '../config/config';
@@ -39,6 +41,8 @@ export interface RunningTelepacs {
   runtime: Runtime;
   db: Database;
   archive: Archive;
+  /** The bound DIMSE port (config.dicomPort, or the free port picked for 0) */
+  dicomPort: number;
   /** First run only: the generated administrator password, to print once */
   firstRun: { adminEmail: string; generatedPassword?: string; facilityId: string };
   close(): Promise<void>;
@@ -64,6 +68,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     store: new FsBlobStore(path.join(config.dataDir, 'store', 'short')),
     cacheDir: path.join(config.dataDir, 'cache'),
     logger,
+    aeTitle: config.dicomAet,
   });
   const runtime: Runtime = { config, db, archive, logger, shared: new Map() };
   setRuntime(runtime);
@@ -127,6 +132,36 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     server.listen(config.port, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+
+  // DIMSE: the registered peers (DICOM_PEERS) belong to the node's home
+  // facility; what they store goes there and their queries see that facility.
+  const peerByAet = (aet: string) => config.dicomPeers.find((peer) => peer.aet === aet.trim()) ?? null;
+  const dimse = await startDimseServer(archive, {
+    port: config.dicomPort,
+    aet: config.dicomAet,
+    logger,
+    authorizeAssociation: ({ callingAet }) =>
+      peerByAet(callingAet)
+        ? { facilityId: firstRun.facilityId, readScope: { kind: 'facilities', facilityIds: [firstRun.facilityId] }, peerLabel: `AE:${callingAet}` }
+        : null,
+    resolvePeer: peerByAet,
+    audit: (event) =>
+      writeAuditEvent(
+        db,
+        {
+          actor: `AE:${event.callingAet}`,
+          action: event.action,
+          outcome: event.outcome,
+          facilityId: event.facilityId,
+          patientId: event.patientId,
+          studyUid: event.studyUid,
+          resource: event.resource,
+          sourceIp: event.remoteAddress,
+          details: event.details,
+        },
+        logger,
+      ),
+  });
   const url = `http://127.0.0.1:${port}`;
   // Series metadata is cached per base URL (its BulkDataURIs are absolute):
   // warm the URLs clients will use once a series has settled after ingest.
@@ -148,8 +183,10 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     runtime,
     db,
     archive,
+    dicomPort: dimse.port,
     firstRun,
     async close() {
+      await dimse.close();
       warmer.stop();
       clearInterval(sessionSweep);
       await new Promise<void>((resolve) => {

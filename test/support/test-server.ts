@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../../lib/config/config';
 import { startTelepacs, type RunningTelepacs } from '../../lib/server/start';
-import { createConsoleLogger, silentLogger } from '../../pacs-core/logger';
+import { createConsoleLogger, silentLogger, type Logger } from '../../pacs-core/logger';
 import { basicAuthHeader } from './dicomweb-client';
 import { createScratchDatabaseUrl } from './test-database';
 
@@ -17,12 +17,14 @@ export interface TestServer {
   node: RunningTelepacs;
   url: string;
   dicomwebUrl: string;
+  /** The node's DIMSE port (DICOM_AET defaults to TELEPACS) */
+  dicomPort: number;
   dataDir: string;
   adminAuthorization: string;
   stop(): Promise<void>;
 }
 
-export async function startTestServer(options: { portal?: boolean; env?: Record<string, string> } = {}): Promise<TestServer> {
+export async function startTestServer(options: { portal?: boolean; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'telepacs-server-'));
   const scratch = await createScratchDatabaseUrl();
   const config = loadConfig({
@@ -35,12 +37,13 @@ export async function startTestServer(options: { portal?: boolean; env?: Record<
     ...options.env,
   });
   // TELEPACS_TEST_LOG=1 shows the server log of a failing run
-  const logger = process.env.TELEPACS_TEST_LOG === '1' ? createConsoleLogger('telepacs-test') : silentLogger;
+  const logger = options.logger ?? (process.env.TELEPACS_TEST_LOG === '1' ? createConsoleLogger('telepacs-test') : silentLogger);
   const node = await startTelepacs({ config, portal: options.portal ?? false, logger });
   return {
     node,
     url: node.url,
     dicomwebUrl: node.dicomwebUrl,
+    dicomPort: node.dicomPort,
     dataDir,
     adminAuthorization: basicAuthHeader(TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD),
     async stop() {

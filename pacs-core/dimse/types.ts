@@ -1,0 +1,41 @@
+// What the portal injects into the DIMSE server: pacs-core applies policy, it
+// never decides it (docs/architecture.md).
+import type { AccessEvent, AccessScope } from '../access';
+import type { Logger } from '../logger';
+import type { DicomPeerAddress } from './scu';
+
+export interface AssociationRequestInfo {
+  callingAet: string;
+  calledAet: string;
+  remoteAddress: string;
+}
+
+/** What an accepted association may do: where its C-STOREs go, what its queries see. */
+export interface AssociationGrant {
+  facilityId: string;
+  readScope: AccessScope;
+  /** For logs and audit, e.g. "AE:CT1" */
+  peerLabel: string;
+}
+
+export type DimseAuditEvent = AccessEvent & { callingAet: string; remoteAddress: string };
+
+export interface DimseServerOptions {
+  /** 0 = any free port (tests) */
+  port: number;
+  /** Our AE title: the called AE title an association must name */
+  aet: string;
+  logger?: Logger;
+  /** null refuses the association: calling AE title not recognized (PS3.8 Table 9-21) */
+  authorizeAssociation(request: AssociationRequestInfo): AssociationGrant | null | Promise<AssociationGrant | null>;
+  /** Records one operation on patient data (one per C-FIND/C-MOVE/C-GET, one per study for C-STOREs) */
+  audit(event: DimseAuditEvent): void | Promise<void>;
+  /** Where a C-MOVE destination AE title is (null: 0xA801 move destination unknown) */
+  resolvePeer(aet: string): DicomPeerAddress | null | Promise<DicomPeerAddress | null>;
+}
+
+export interface DimseServer {
+  /** The bound port (the real one when options.port was 0) */
+  port: number;
+  close(): Promise<void>;
+}
