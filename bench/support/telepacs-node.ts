@@ -9,9 +9,7 @@ import { createConsoleLogger } from '../../pacs-core/logger';
 
 const config = loadConfig(process.env);
 const node = await startTelepacs({ config, portal: false, logger: createConsoleLogger('telepacs', 'warn') });
-// The DIMSE port, once lib/server/start.ts exposes it (issue 3); absent before.
-const dicomPort = 'dicomPort' in node && typeof node.dicomPort === 'number' ? node.dicomPort : undefined;
-process.stdout.write(`${JSON.stringify({ url: node.url, dicomwebUrl: node.dicomwebUrl, dicomPort })}\n`);
+process.stdout.write(`${JSON.stringify({ url: node.url, dicomwebUrl: node.dicomwebUrl, dicomPort: node.dicomPort })}\n`);
 
 let closing = false;
 async function shutdown(): Promise<void> {

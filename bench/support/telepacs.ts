@@ -12,8 +12,8 @@ export interface RunningTelepacs {
   version: string;
   url: string;
   dicomwebUrl: string;
-  /** The DIMSE SCP's port, when this Telepacs has one (issue 3) */
-  dicomPort: number | undefined;
+  /** The DIMSE SCP's port */
+  dicomPort: number;
   headers: Record<string, string>;
   logFile: string;
   stop(): Promise<void>;
@@ -65,10 +65,10 @@ export async function startTelepacsNode(workDir: string, options: TelepacsNodeOp
   let startTimer: NodeJS.Timeout | undefined;
   try {
     const ready = await Promise.race([
-      new Promise<{ url: string; dicomwebUrl: string; dicomPort?: number }>((resolve, reject) => {
+      new Promise<{ url: string; dicomwebUrl: string; dicomPort: number }>((resolve, reject) => {
         lines.on('line', (line) => {
           log.write(`${line}\n`);
-          if (line.startsWith('{"url"')) resolve(JSON.parse(line) as { url: string; dicomwebUrl: string; dicomPort?: number });
+          if (line.startsWith('{"url"')) resolve(JSON.parse(line) as { url: string; dicomwebUrl: string; dicomPort: number });
         });
         child.once('exit', (code) => reject(new Error(`Telepacs exited with ${code} while starting`)));
       }),
