@@ -6,7 +6,8 @@
 import { once } from 'node:events';
 import type { Socket } from 'node:net';
 import { Writable } from 'node:stream';
-import { Dataset, Scp, constants, requests, responses, type association } from 'dcmjs-dimse';
+import type { requests as RequestTypes } from 'dcmjs-dimse';
+import { Dataset, Scp, constants, requests, responses, type Association, type PresentationContext } from './dcmjs-dimse';
 import type { Archive } from '../archive';
 import { peekUids } from '../dicom/parse-instance';
 import { ArchiveError, toDimseStatus } from '../errors';
@@ -22,13 +23,11 @@ import type { AssociationGrant, DimseAuditEvent, DimseServerOptions } from './ty
 
 const { CEchoResponse, CFindResponse, CGetResponse, CMoveResponse, CStoreResponse } = responses;
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource } = constants;
-type Association = association.Association;
-type PresentationContext = association.PresentationContext;
-type CStoreRequest = requests.CStoreRequest;
-type CFindRequest = requests.CFindRequest;
-type CMoveRequest = requests.CMoveRequest;
-type CGetRequest = requests.CGetRequest;
-type CCancelRequest = requests.CCancelRequest;
+type CStoreRequest = RequestTypes.CStoreRequest;
+type CFindRequest = RequestTypes.CFindRequest;
+type CMoveRequest = RequestTypes.CMoveRequest;
+type CGetRequest = RequestTypes.CGetRequest;
+type CCancelRequest = RequestTypes.CCancelRequest;
 type RetrieveResponse = InstanceType<typeof CMoveResponse> | InstanceType<typeof CGetResponse>;
 
 export interface ScpContext {
@@ -168,7 +167,7 @@ export class TelepacsScp extends Scp {
 
   // ---- C-ECHO (PS3.4 A) ---------------------------------------------------
 
-  override cEchoRequest(request: requests.CEchoRequest, callback: (response: InstanceType<typeof CEchoResponse>) => void): void {
+  override cEchoRequest(request: RequestTypes.CEchoRequest, callback: (response: InstanceType<typeof CEchoResponse>) => void): void {
     const response = CEchoResponse.fromRequest(request);
     response.setStatus(STATUS.SUCCESS);
     callback(response);

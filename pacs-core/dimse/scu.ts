@@ -3,11 +3,10 @@
 // federation work. Access is the caller's decision: these functions send what
 // they are given.
 import net from 'node:net';
-import { Scp, association as dimse } from 'dcmjs-dimse';
+import { Scp, association as dimse, configureDcmjsDimse, type Association } from './dcmjs-dimse';
 import type { Archive } from '../archive';
 import type { Logger } from '../logger';
 import { EXPLICIT_LE, IMPLICIT_LE } from './constants';
-import { configureDcmjsDimse } from './dcmjs-dimse-setup';
 import { instancesOf, type StoredInstanceRef } from './retrieve';
 import { sendInstancesOverAssociation, type SendOptions, type SubOperationCounts } from './store-sender';
 
@@ -134,7 +133,7 @@ export async function sendSeries(archive: Archive, peer: DicomPeerAddress, serie
 
 interface OpenAssociation {
   network: AssociationInitiator;
-  association: dimse.Association;
+  association: Association;
   readonly closed: boolean;
   release(): Promise<void>;
 }

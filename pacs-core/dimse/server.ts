@@ -5,7 +5,7 @@
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Archive } from '../archive';
-import { configureDcmjsDimse } from './dcmjs-dimse-setup';
+import { configureDcmjsDimse } from './dcmjs-dimse';
 import { TelepacsScp } from './scp';
 import type { DimseServer, DimseServerOptions } from './types';
 

@@ -8,15 +8,13 @@
 // received is what is forwarded). Otherwise dcmjs-dimse transcodes a decoded
 // copy to the accepted syntax (dcmjs-codecs for compressed ones).
 import dcmjs from 'dcmjs';
-import { Dataset, Transcoding, constants, requests, type association, type Scp } from 'dcmjs-dimse';
+import { Dataset, Transcoding, constants, requests, type Association, type PresentationContext, type Scp } from './dcmjs-dimse';
 import type { Logger } from '../logger';
 import { NATIVE_TRANSFER_SYNTAXES, STATUS, EXPLICIT_LE } from './constants';
 import { datasetOffset } from './part10-header';
 import type { StoredInstanceRef } from './retrieve';
 
 const { CStoreRequest } = requests;
-type Association = association.Association;
-type PresentationContext = association.PresentationContext;
 /** dcmjs-dimse exports its Network class only through Scp (which extends it). */
 type Network = Scp;
 const DEFLATED_LE = '1.2.840.10008.1.2.1.99';
