@@ -55,6 +55,21 @@ export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promis
   }
 }
 
+/**
+ * Kills `child` (and runs `cleanup`, synchronous) if this process exits
+ * while the child still runs: a crashed test or bench (an uncaught
+ * exception skips its finally blocks) must not leave peers listening.
+ * Returns the function that removes the guard (call it from stop()).
+ */
+export function killOnExit(child: ChildProcess, cleanup?: () => void): () => void {
+  const guard = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    cleanup?.();
+  };
+  process.once('exit', guard);
+  return () => process.removeListener('exit', guard);
+}
+
 /** Polls `probe` until it returns true; throws after `timeoutMs` (bounded wait). */
 export async function waitUntil(what: string, probe: () => Promise<boolean>, timeoutMs: number, isAlive: () => boolean): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -428,7 +443,12 @@ export async function startStorescp(options: StorescpOptions): Promise<RunningSt
   child.once('error', (error) => {
     spawnError = error;
   });
+  const unguard = killOnExit(child, () => {
+    rmSync(logFile, { force: true });
+    if (ownDir) rmSync(dir, { recursive: true, force: true });
+  });
   const stop = async () => {
+    unguard();
     await stopProcess(child, 5_000);
     log.end();
     rmSync(logFile, { force: true });

@@ -7,7 +7,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, stopProcess, waitUntil } from './dcmtk';
+import { freePort, killOnExit, stopProcess, waitUntil } from './dcmtk';
 
 const PLUGIN_DIRS = ['/usr/share/orthanc/plugins', '/usr/lib/orthanc', '/usr/local/share/orthanc/plugins'];
 
@@ -181,9 +181,13 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
   child.once('error', (error) => {
     spawnError = error;
   });
+  const unguard = killOnExit(child, () => {
+    if (ownDir) rmSync(workDir, { recursive: true, force: true });
+  });
   let stopped: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
+      unguard();
       await stopProcess(child);
       await new Promise<void>((resolve) => log.end(resolve));
       if (ownDir) rmSync(workDir, { recursive: true, force: true });
