@@ -9,6 +9,7 @@ import { authenticateRequest } from './authenticate-request';
 import { hashPassword } from './password';
 import { createSession } from './sessions';
 import { authContextFor } from './test-context';
+import { auditQueueFor } from '../audit/audit-queue';
 
 function basic(email: string, password: string): string {
   return `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
@@ -109,6 +110,7 @@ describe('authenticateRequest', () => {
     const principal = await authenticateRequest(request({ cookie: `telepacs_session=${sessionToken}` }), context);
     assert.ok(principal);
     await principal.audit({ action: 'dicomweb.qido', outcome: 'SUCCESS', resource: '/dicomweb/studies', studyUid: '1.2.3' });
+    await auditQueueFor(context).flush(); // group-committed a few ms after the access
     const row = await testDb.db.auditEvent.findFirstOrThrow({ where: { action: 'dicomweb.qido', studyUid: '1.2.3' } });
     assert.equal(row.actor, 'radiologist@hospital.example');
     assert.equal(row.actorUserId, userId);

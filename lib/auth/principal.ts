@@ -1,5 +1,5 @@
 import type { Principal } from '../../pacs-core/access';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { auditQueueFor } from '../audit/audit-queue';
 import { readScopeFor, storeFacilityFor } from '../policy';
 import type { AuthContext } from './auth-context';
 
@@ -18,7 +18,9 @@ export async function principalForUser(
     readScope,
     storeFacilityId,
     sourceIp: input.sourceIp,
-    audit: (event) =>
-      writeAuditEvent(context.db, { ...event, actor: input.label, actorUserId: input.userId, sourceIp: input.sourceIp }, context.logger),
+    // Queued for group commit (lib/audit/audit-queue.ts): the request does not wait for the disk.
+    audit: async (event) => {
+      auditQueueFor(context).enqueue({ ...event, actor: input.label, actorUserId: input.userId, sourceIp: input.sourceIp });
+    },
   };
 }

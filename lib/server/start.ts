@@ -15,6 +15,7 @@ import { dicomwebRoutes, wadoUriRoutes } from '../../pacs-core/dicomweb/all-rout
 import { createConsoleLogger, type Logger } from '../../pacs-core/logger';
 import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
 import { startDimseServer } from '../../pacs-core/dimse';
+import { auditQueueFor } from '../audit/audit-queue';
 import { writeAuditEvent } from '../audit/write-audit-event';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
@@ -161,6 +162,11 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
         },
         logger,
       ),
+  }).catch(async (error: unknown) => {
+    // e.g. DICOM_PORT already in use: do not leave the HTTP side half started
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    await db.$disconnect();
+    throw error;
   });
   const url = `http://127.0.0.1:${port}`;
   // Series metadata is cached per base URL (its BulkDataURIs are absolute):
@@ -195,6 +201,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
         server.closeAllConnections();
       });
       await nextApp?.close?.();
+      await auditQueueFor(runtime).flush();
       await db.$disconnect();
       setRuntime(undefined);
     },

@@ -4,6 +4,7 @@
 // requests are answered with a precise 4xx, never a 500.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { basicAuthHeader } from '../support/dicomweb-client';
@@ -83,6 +84,7 @@ describe('access control and audit over DICOMweb', () => {
     await get(`/studies?PatientID=AUDIT-1`, server.adminAuthorization);
     await get(`/studies/${study.studyInstanceUid}/series/${s1}/metadata`, server.adminAuthorization);
     await get(`/studies/${study.studyInstanceUid}/series/${s1}/metadata`, outsider);
+    await auditQueueFor(server.node.runtime).flush(); // events are group-committed a few ms after the request
     const events = await server.node.db.auditEvent.findMany({ orderBy: { at: 'asc' } });
     const by = (actor: string, action: string, outcome: string) =>
       events.filter((e) => e.actor === actor && e.action === action && e.outcome === outcome);

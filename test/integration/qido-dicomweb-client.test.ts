@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { silentLogger } from '../../pacs-core/logger';
 import { loadConfig } from '../../lib/config/config';
 import { startTelepacs, type RunningTelepacs } from '../../lib/server/start';
@@ -112,6 +113,7 @@ describe('QIDO-RS with dicomweb-client against a running Telepacs', () => {
   });
 
   it('pages with limit and offset, and leaves one audit event per search', async () => {
+    await auditQueueFor(telepacs.runtime).flush();
     const before = await telepacs.db.auditEvent.count({ where: { action: 'dicomweb.qido' } });
     const first = (await client.searchForInstances({ queryParams: { limit: '3', offset: '0' } })) as DicomJson[];
     const rest = (await client.searchForInstances({ queryParams: { limit: '3', offset: '3' } })) as DicomJson[];
@@ -119,6 +121,7 @@ describe('QIDO-RS with dicomweb-client against a running Telepacs', () => {
     assert.equal(rest.length, 1);
     const seen = [...first, ...rest].map((i) => i['00080018']?.Value?.[0]);
     assert.deepEqual(new Set(seen), new Set(visible.sopInstanceUids.flat()));
+    await auditQueueFor(telepacs.runtime).flush(); // group-committed a few ms after the access
     const events = await telepacs.db.auditEvent.findMany({ where: { action: 'dicomweb.qido' }, orderBy: { at: 'asc' } });
     assert.equal(events.length - before, 2);
     const last = events[events.length - 1];
