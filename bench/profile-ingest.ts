@@ -8,6 +8,7 @@ import { Archive } from '../pacs-core/archive';
 import { parseInstance } from '../pacs-core/dicom/parse-instance';
 import { FsBlobStore } from '../pacs-core/store/fs-blob-store';
 import { makeInstance } from '../test/support/fixtures';
+import { closeIndexConnection, openIndexConnection } from '../prisma/database';
 import { createTestDatabase } from '../test/support/test-database';
 
 const n = Number(process.argv[2] ?? 200);
@@ -38,7 +39,8 @@ for (let i = 0; i < 50; i++) {
   putTimes.push(performance.now() - t);
 }
 console.log('store.put      ', median(putTimes).toFixed(2), 'ms');
-const archive = new Archive({ db: testDb.db, store, cacheDir: path.join(testDb.dataDir, 'cache') });
+const indexConnection = openIndexConnection(testDb.options);
+const archive = new Archive({ db: testDb.db, indexConnection, store, cacheDir: path.join(testDb.dataDir, 'cache') });
 const ingestTimes: number[] = [];
 const t0 = performance.now();
 for (const f of files) {
@@ -48,4 +50,5 @@ for (const f of files) {
 }
 const total = performance.now() - t0;
 console.log('archive.ingest ', median(ingestTimes).toFixed(2), 'ms median;', (n / (total / 1000)).toFixed(0), 'images/s sequential');
+await closeIndexConnection(indexConnection);
 await testDb.cleanup();

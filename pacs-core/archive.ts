@@ -1,11 +1,12 @@
 // The archive facade: the one object the doors (DICOMweb, DIMSE, upload,
 // federation) talk to. Usable without Next and without lib/ (headless node).
 import { EventEmitter } from 'node:events';
-import type { Database } from '../prisma/database';
+import type { Database, IndexConnection } from '../prisma/database';
 import type { IngestOrigin } from './access';
 import type { BlobStore } from './store/blob-store';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
+import { createInstanceWriter, type InstanceWriter } from './index/instance-writer';
 import { ingestInstance, type IngestOptions, type IngestResult } from './ingest';
 import { sendStudy, type DicomPeerAddress, type SendResult } from './dimse/scu';
 
@@ -16,6 +17,12 @@ export interface ArchiveEventMap {
 
 export interface ArchiveOptions {
   db: Database;
+  /**
+   * The driver-level connection (prisma/database.ts, openIndexConnection) the
+   * per-image index rows are written through; its owner closes it. Without
+   * it the archive serves reads only and ingest fails with STORAGE_FAILURE.
+   */
+  indexConnection?: IndexConnection;
   store: BlobStore;
   /** Directory for derived, rebuildable data (series metadata cache) */
   cacheDir: string;
@@ -26,6 +33,7 @@ export interface ArchiveOptions {
 
 export class Archive {
   readonly db: Database;
+  readonly instanceWriter: InstanceWriter | undefined;
   readonly store: BlobStore;
   readonly cacheDir: string;
   readonly logger: Logger;
@@ -34,6 +42,7 @@ export class Archive {
 
   constructor(options: ArchiveOptions) {
     this.db = options.db;
+    this.instanceWriter = options.indexConnection && createInstanceWriter(options.indexConnection);
     this.store = options.store;
     this.cacheDir = options.cacheDir;
     this.logger = options.logger ?? silentLogger;

@@ -167,4 +167,48 @@ describe('archive.ingest', () => {
     assert.equal(study.modalities, '\\CT\\SR\\');
     assert.deepEqual(study.series.map((s) => s.numberOfInstances), [5, 5, 5]);
   });
+
+  it('keeps counters exact when images of one series arrive concurrently, while another series of the study is created', async () => {
+    const studyUid = uid();
+    const [seriesA, seriesB] = [uid(), uid()];
+    const stow = { kind: 'stow', principalLabel: 't' } as const;
+    // The first image creates the rows; the next 20 take the per-image path
+    // (InstanceWriter) at once, interleaved with the creation of series B
+    // through Prisma.
+    await h.archive.ingest(makeFile({ StudyInstanceUID: studyUid, SeriesInstanceUID: seriesA }), stow, h.facilityId);
+    const files = [
+      ...Array.from({ length: 20 }, (_, i) => makeFile({ StudyInstanceUID: studyUid, SeriesInstanceUID: seriesA, InstanceNumber: String(i + 2) })),
+      ...Array.from({ length: 5 }, (_, i) => makeFile({ StudyInstanceUID: studyUid, SeriesInstanceUID: seriesB, InstanceNumber: String(i + 1) })),
+    ];
+    const results = await Promise.all(files.map((f) => h.archive.ingest(f, stow, h.facilityId)));
+    assert.ok(results.every((r) => r.status === 'stored'));
+    const study = await h.db.study.findUniqueOrThrow({ where: { studyInstanceUid: studyUid }, include: { series: { orderBy: { numberOfInstances: 'desc' } } } });
+    assert.equal(study.numberOfInstances, 26);
+    assert.equal(study.numberOfSeries, 2);
+    assert.deepEqual(study.series.map((s) => [s.numberOfInstances, s.metadataVersion]), [[21, 21], [5, 5]]);
+    assert.equal(await h.db.instance.count({ where: { series: { studyRef: study.id } } }), 26);
+  });
+
+  it('writes instance rows that Prisma reads back as it would have written them', async () => {
+    const before = Date.now();
+    const bytes = makeFile({ InstanceNumber: '7' });
+    const result = await h.archive.ingest(bytes, { kind: 'dimse', callingAet: 'CT1' }, h.facilityId);
+    const row = await h.db.instance.findUniqueOrThrow({ where: { id: result.instanceId }, include: { series: true } });
+    assert.equal(row.sopInstanceUid, result.sopInstanceUid);
+    assert.equal(row.seriesRef, row.series.id);
+    assert.equal(row.instanceNumber, 7);
+    assert.equal(row.size, bytes.length);
+    assert.equal(row.tier, 'short');
+    assert.equal(row.numberOfFrames, 1);
+    assert.equal(row.origin, 'dimse:CT1');
+    assert.ok(row.createdAt instanceof Date);
+    assert.ok(row.createdAt.getTime() >= before - 1 && row.createdAt.getTime() <= Date.now() + 1, `createdAt ${row.createdAt.toISOString()}`);
+    assert.equal(JSON.parse(row.attributes)['00200013'].Value[0], 7);
+    // Stored in the same text form as a DateTime Prisma wrote itself (the series row's)
+    const [stored] = await h.db.$queryRaw<{ instance: string; series: string }[]>`
+      SELECT CAST(i."createdAt" AS TEXT) AS "instance", CAST(se."createdAt" AS TEXT) AS "series"
+      FROM "Instance" i JOIN "Series" se ON se."id" = i."seriesRef" WHERE i."id" = ${result.instanceId}`;
+    const shape = (text: string) => text.replace(/\.\d+/, '').replace(/\d/g, '0');
+    assert.equal(shape(stored.instance), shape(stored.series));
+  });
 });

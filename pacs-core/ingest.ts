@@ -2,8 +2,10 @@
 // browser upload, federation import — calls archive.ingest(bytes, origin).
 //
 // Order matters for durability: parse (reject bad input before touching
-// anything) → write the file durably → commit the index rows in one
-// transaction → report success. If the commit fails, the new file is removed;
+// anything) → write the file durably → commit the index rows (once per series
+// the patient/study/series rows; then, per image, the instance row and its
+// counters in one transaction of the InstanceWriter) → report success. If the
+// instance commit fails, the new file is removed;
 // a crash between the two leaves an unindexed file under a UID-derived key
 // that the next send of the same instance overwrites, never a row without a file.
 //
@@ -12,7 +14,7 @@
 // response is not failed; different content under a stored SOP Instance UID is
 // refused (DUPLICATE_CONFLICT → DIMSE 0x0111 / STOW FailureReason 0x0111) and
 // the stored file is left untouched.
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import type { Archive } from './archive';
 import { describeOrigin, type IngestOrigin } from './access';
 import { ArchiveError } from './errors';
@@ -99,14 +101,15 @@ export async function ingestInstance(
   // Locks: per SOP Instance UID around check → write → commit (so a file is
   // never written under a key another ingest owns), and per study only when
   // patient/study/series rows must be created. Always taken in that order.
+  const writer = archive.instanceWriter;
+  if (!writer) throw new ArchiveError('STORAGE_FAILURE', 'this archive was opened without an index connection; nothing was stored');
   return sopLocks.run(sopInstanceUid, async () => {
-    const db = archive.db;
-    const existing = await findStoredInstance(archive, sopInstanceUid);
+    const existing = await writer.findStoredInstance(sopInstanceUid);
     if (existing) {
       if (existing.facilityId !== facilityId) {
         throw new ArchiveError('UID_CONFLICT', `SOP Instance UID ${sopInstanceUid} cannot be stored here`);
       }
-      if (existing.sha256 === sha256) return result('duplicate', existing.id, Number(existing.size));
+      if (existing.sha256 === sha256) return result('duplicate', existing.id, existing.size);
       throw new ArchiveError(
         'DUPLICATE_CONFLICT',
         `SOP Instance ${sopInstanceUid} is already stored with different content; the stored instance is kept`,
@@ -116,7 +119,25 @@ export async function ingestInstance(
     const blobKey = `${studyInstanceUid}/${seriesInstanceUid}/${sopInstanceUid}.dcm`;
     await archive.store.put(blobKey, bytes);
     try {
-      const instanceRow: InstanceRow = {
+      const cache = seriesCacheFor(archive);
+      let known = cache.get(seriesInstanceUid);
+      if (!known || known.facilityId !== facilityId || known.studyInstanceUid !== studyInstanceUid) {
+        // Once per series: patient/study/series rows through Prisma, committed
+        // before the instance (a failed instance commit leaves an empty series
+        // row, which the next send of the series fills).
+        const created = await studyLocks.run(studyInstanceUid, () =>
+          writer.withoutInterleavedCommits(() =>
+            archive.db.$transaction((tx) => ensureStudyAndSeries(tx, parsed, ds, facilityId, patient)),
+          ),
+        );
+        known = { ...created, facilityId, studyInstanceUid };
+        // Only after the commit: the rows now exist for everyone.
+        cache.set(seriesInstanceUid, known);
+      }
+      // Every image: one insert and two atomic counter updates, one commit.
+      const instanceId = await writer.commitInstance({
+        seriesId: known.seriesId,
+        studyId: known.studyId,
         sopInstanceUid,
         sopClassUid: parsed.sopClassUid,
         instanceNumber: toInt(firstNumber(ds, '00200013')),
@@ -129,30 +150,7 @@ export async function ingestInstance(
         attributes: JSON.stringify(pickTags(ds, INSTANCE_LEVEL_TAGS)),
         metadata: JSON.stringify(ds),
         origin: describeOrigin(origin),
-      };
-      const cache = seriesCacheFor(archive);
-      const known = cache.get(seriesInstanceUid);
-      let instanceId: string;
-      if (known && known.facilityId === facilityId && known.studyInstanceUid === studyInstanceUid) {
-        // Hot path (the series exists): one insert and two atomic counter updates.
-        instanceId = await db.$transaction(async (tx) => {
-          const id = await insertInstance(tx, known.seriesId, instanceRow);
-          await countInstance(tx, known.seriesId, known.studyId);
-          return id;
-        });
-      } else {
-        const created = await studyLocks.run(studyInstanceUid, () =>
-          db.$transaction(async (tx) => {
-            const { seriesId, studyId } = await ensureStudyAndSeries(tx, parsed, ds, facilityId, patient);
-            const instanceId = await insertInstance(tx, seriesId, instanceRow);
-            await countInstance(tx, seriesId, studyId);
-            return { instanceId, seriesId, studyId };
-          }),
-        );
-        // Only after the commit: the rows now exist for everyone.
-        cache.set(seriesInstanceUid, { seriesId: created.seriesId, studyId: created.studyId, facilityId, studyInstanceUid });
-        instanceId = created.instanceId;
-      }
+      });
       return result('stored', instanceId, bytes.length);
     } catch (error) {
       await archive.store.delete(blobKey).catch((deleteError: unknown) => {
@@ -181,52 +179,6 @@ export async function ingestInstance(
 }
 
 type Transaction = Parameters<Parameters<Archive['db']['$transaction']>[0]>[0];
-
-async function findStoredInstance(archive: Archive, sopInstanceUid: string) {
-  // One raw query instead of a nested Prisma include: this runs for every image.
-  const rows = await archive.db.$queryRaw<{ id: string; sha256: string; size: number | bigint; facilityId: string }[]>`
-    SELECT i."id", i."sha256", i."size", st."facilityId"
-    FROM "Instance" i JOIN "Series" se ON se."id" = i."seriesRef" JOIN "Study" st ON st."id" = se."studyRef"
-    WHERE i."sopInstanceUid" = ${sopInstanceUid}`;
-  return rows[0];
-}
-
-interface InstanceRow {
-  sopInstanceUid: string;
-  sopClassUid: string;
-  instanceNumber: number | null;
-  transferSyntaxUid: string;
-  blobKey: string;
-  size: number;
-  sha256: string;
-  numberOfFrames: number;
-  frameIndex: string;
-  attributes: string;
-  metadata: string;
-  origin: string;
-}
-
-/**
- * Raw INSERT: a Prisma create carrying the ~12 KB metadata JSON costs 4.3 ms
- * here, the same row inserted raw 1.9 ms (bench/profile-insert.ts). Dates are
- * bound as Date values, which both adapters store as Prisma itself does.
- */
-async function insertInstance(tx: Transaction, seriesRef: string, row: InstanceRow): Promise<string> {
-  const id = randomUUID();
-  await tx.$executeRaw`
-    INSERT INTO "Instance" ("id", "seriesRef", "sopInstanceUid", "sopClassUid", "instanceNumber", "transferSyntaxUid",
-      "blobKey", "tier", "size", "sha256", "numberOfFrames", "frameIndex", "attributes", "metadata", "origin", "createdAt")
-    VALUES (${id}, ${seriesRef}, ${row.sopInstanceUid}, ${row.sopClassUid}, ${row.instanceNumber}, ${row.transferSyntaxUid},
-      ${row.blobKey}, 'short', ${row.size}, ${row.sha256}, ${row.numberOfFrames}, ${row.frameIndex}, ${row.attributes},
-      ${row.metadata}, ${row.origin}, ${new Date()})`;
-  return id;
-}
-
-/** Atomic counter updates (safe without the study lock, on both databases). */
-async function countInstance(tx: Transaction, seriesId: string, studyId: string): Promise<void> {
-  await tx.$executeRaw`UPDATE "Series" SET "numberOfInstances" = "numberOfInstances" + 1, "metadataVersion" = "metadataVersion" + 1 WHERE "id" = ${seriesId}`;
-  await tx.$executeRaw`UPDATE "Study" SET "numberOfInstances" = "numberOfInstances" + 1 WHERE "id" = ${studyId}`;
-}
 
 /** Creates (or finds) the patient, study and series rows of an instance. Runs under the study lock. */
 async function ensureStudyAndSeries(

@@ -7,7 +7,14 @@ import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createDatabase, migrateDatabase, tuneDatabase, type Database } from '../../prisma/database';
+import {
+  closeIndexConnection,
+  createDatabase,
+  migrateDatabase,
+  openIndexConnection,
+  tuneDatabase,
+  type Database,
+} from '../../prisma/database';
 import { Archive } from '../../pacs-core/archive';
 import { createDicomwebHttpHandler } from '../../pacs-core/dicomweb/http-handler';
 import { startSeriesMetadataWarmer } from '../../pacs-core/dicomweb/series-metadata-cache';
@@ -63,9 +70,12 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const applied = await migrateDatabase(db, dbOptions);
   if (applied.length) logger.info('database migrated', { kind: config.databaseKind, applied });
   const firstRun = await ensureDefaults(db, config, logger);
+  // After the migrations: the per-image index writes go through it (ingest.ts).
+  const indexConnection = openIndexConnection(dbOptions);
 
   const archive = new Archive({
     db,
+    indexConnection,
     store: new FsBlobStore(path.join(config.dataDir, 'store', 'short')),
     cacheDir: path.join(config.dataDir, 'cache'),
     logger,
@@ -165,6 +175,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   }).catch(async (error: unknown) => {
     // e.g. DICOM_PORT already in use: do not leave the HTTP side half started
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    await closeIndexConnection(indexConnection);
     await db.$disconnect();
     throw error;
   });
@@ -202,6 +213,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       });
       await nextApp?.close?.();
       await auditQueueFor(runtime).flush();
+      await closeIndexConnection(indexConnection);
       await db.$disconnect();
       setRuntime(undefined);
     },

@@ -2,6 +2,7 @@
 import path from 'node:path';
 import { Archive } from '../../pacs-core/archive';
 import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
+import { closeIndexConnection, openIndexConnection } from '../../prisma/database';
 import { createTestDatabase, type TestDatabase } from './test-database';
 
 export interface ArchiveHarness extends TestDatabase {
@@ -12,12 +13,23 @@ export interface ArchiveHarness extends TestDatabase {
 
 export async function createArchiveHarness(): Promise<ArchiveHarness> {
   const testDb = await createTestDatabase();
+  const indexConnection = openIndexConnection(testDb.options);
   const archive = new Archive({
     db: testDb.db,
+    indexConnection,
     store: new FsBlobStore(path.join(testDb.dataDir, 'store')),
     cacheDir: path.join(testDb.dataDir, 'cache'),
   });
   const facility = await testDb.db.facility.create({ data: { name: 'Test Hospital', code: 'TEST' } });
   const other = await testDb.db.facility.create({ data: { name: 'Other Clinic', code: 'OTHER' } });
-  return { ...testDb, archive, facilityId: facility.id, otherFacilityId: other.id };
+  return {
+    ...testDb,
+    archive,
+    facilityId: facility.id,
+    otherFacilityId: other.id,
+    async cleanup() {
+      await closeIndexConnection(indexConnection);
+      await testDb.cleanup();
+    },
+  };
 }
