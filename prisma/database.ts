@@ -81,7 +81,13 @@ export function openIndexConnection(options: DatabaseOptions): IndexConnection {
     return { kind, sqlite };
   }
   // Few connections: each image's commit is one statement (one round trip).
-  return { kind, pool: new pg.Pool({ connectionString: url, max: 4 }) };
+  const pool = new pg.Pool({ connectionString: url, max: 4 });
+  // An idle client the server drops (restart, pg_terminate_backend, a dropped
+  // test database) emits 'error' on the pool; unhandled, that would end the
+  // process. The pool discards that client; the next query's own error, if
+  // any, reaches the ingest that ran it.
+  pool.on('error', () => {});
+  return { kind, pool };
 }
 
 export async function closeIndexConnection(connection: IndexConnection): Promise<void> {
