@@ -1,6 +1,6 @@
 import type { Principal } from '../../pacs-core/access';
 import { auditQueueFor } from '../audit/audit-queue';
-import { readScopeFor, storeFacilityFor } from '../policy';
+import { archiveAccessFor } from '../policy';
 import type { AuthContext } from './auth-context';
 
 /** The archive's view of a signed-in user: what they may read, where they store, how their accesses are audited. */
@@ -8,10 +8,7 @@ export async function principalForUser(
   context: AuthContext,
   input: { userId: string; label: string; sourceIp: string },
 ): Promise<Principal> {
-  const [readScope, storeFacilityId] = await Promise.all([
-    readScopeFor(context.db, input.userId),
-    storeFacilityFor(context.db, input.userId),
-  ]);
+  const { readScope, storeFacilityId } = await archiveAccessFor(context.db, input.userId);
   return {
     label: input.label,
     userId: input.userId,

@@ -4,5 +4,6 @@ export { ROLES, ROLES_THAT_MAY_STORE, isRole, type Role } from './roles';
 export { PolicyError, isPolicyError, policyErrorToHttpStatus, type PolicyErrorCode } from './errors';
 export { readScopeFor } from './read-scope';
 export { storeFacilityFor } from './store-facility';
+export { archiveAccessFor, type ArchiveAccess } from './archive-access';
 export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';
 export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';

@@ -2,6 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import {
+  archiveAccessFor,
   authorizeFacilityAdministration,
   authorizeStudyAccess,
   canAdministerFacility,
@@ -116,5 +117,29 @@ describe('policy', () => {
       const study = await createStudy(db, facility.id);
       assert.equal((await authorizeStudyAccess(db, { kind: 'all' }, study.studyInstanceUid)).id, study.id);
     });
+  });
+});
+
+describe('archiveAccessFor', () => {
+  it('agrees with readScopeFor and storeFacilityFor, in one query', async () => {
+    const testDb = await createTestDatabase();
+    try {
+      const a = await createFacility(testDb.db, 'A');
+      const b = await createFacility(testDb.db, 'B');
+      const users = [
+        await createUser(testDb.db, { memberships: [{ facilityId: a.id, role: 'EXPERT' }, { facilityId: b.id, role: 'ADMIN' }] }),
+        await createUser(testDb.db, { memberships: [] }),
+        await createUser(testDb.db, { disabled: true, memberships: [{ facilityId: a.id, role: 'REFERRING' }] }),
+      ];
+      for (const user of users) {
+        const access = await archiveAccessFor(testDb.db, user.id);
+        assert.deepEqual(access.readScope, await readScopeFor(testDb.db, user.id));
+        assert.equal(access.storeFacilityId, await storeFacilityFor(testDb.db, user.id));
+      }
+      assert.deepEqual((await archiveAccessFor(testDb.db, users[0].id)).readScope, { kind: 'facilities', facilityIds: [a.id, b.id] });
+      assert.deepEqual((await archiveAccessFor(testDb.db, users[2].id)).readScope, { kind: 'facilities', facilityIds: [] });
+    } finally {
+      await testDb.cleanup();
+    }
   });
 });
