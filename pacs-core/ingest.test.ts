@@ -1,8 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import dcmjs from 'dcmjs';
+import { filesUnder } from '../test/support/stow';
 import { createArchiveHarness, type ArchiveHarness } from '../test/support/archive-harness';
 import { ArchiveError } from './errors';
 
@@ -52,17 +52,6 @@ function makeFile(fields: Record<string, unknown> = {}): Buffer {
   const dict = new DicomDict(meta);
   dict.dict = DicomMetaDictionary.denaturalizeDataset(dataset);
   return Buffer.from(dict.write());
-}
-
-function filesUnder(dir: string): string[] {
-  try {
-    return readdirSync(dir).flatMap((entry) => {
-      const full = path.join(dir, entry);
-      return statSync(full).isDirectory() ? filesUnder(full) : [full];
-    });
-  } catch {
-    return [];
-  }
 }
 
 describe('archive.ingest', () => {

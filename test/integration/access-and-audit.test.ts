@@ -9,14 +9,8 @@ import { hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
+import { stowBody } from '../support/stow';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
-
-function multipart(parts: Buffer[], boundary = 'b0undary'): { body: Uint8Array<ArrayBuffer>; contentType: string } {
-  const chunks: Buffer[] = [];
-  for (const part of parts) chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), part, Buffer.from('\r\n'));
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: new Uint8Array(Buffer.concat(chunks)), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
-}
 
 describe('access control and audit over DICOMweb', () => {
   let server: TestServer;
@@ -38,11 +32,11 @@ describe('access control and audit over DICOMweb', () => {
       memberships: [{ facilityId: clinic.id, role: 'REFERRING' }],
     });
     outsider = basicAuthHeader('outsider@valley.example', 'outsider password 1');
-    const { body, contentType } = multipart(study);
+    const { body, contentType } = stowBody(study);
     const stored = await fetch(`${server.dicomwebUrl}/studies`, {
       method: 'POST',
       headers: { 'content-type': contentType, authorization: server.adminAuthorization },
-      body,
+      body: new Uint8Array(body),
     });
     assert.equal(stored.status, 200);
   });

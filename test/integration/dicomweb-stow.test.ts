@@ -2,33 +2,17 @@
 // client) and hand-made requests for the malformed cases.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { createDicomwebClient } from '../support/dicomweb-client';
 import { fixture, fixtureSkipReason, makeInstance, makeStudy, type FixtureName } from '../support/fixtures';
+import { filesUnder, stowBody } from '../support/stow';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 type DicomJson = Record<string, { vr: string; Value?: unknown[] }>;
 
-function multipart(parts: Buffer[], boundary = 'telepacs-test-boundary'): { body: Buffer; contentType: string } {
-  const chunks: Buffer[] = [];
-  for (const part of parts) chunks.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\n\r\n`), part, Buffer.from('\r\n'));
-  chunks.push(Buffer.from(`--${boundary}--\r\n`));
-  return { body: Buffer.concat(chunks), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}` };
-}
-
-function storedFiles(dataDir: string): number {
-  const walk = (dir: string): number => {
-    try {
-      return readdirSync(dir).reduce((n, entry) => {
-        const full = path.join(dir, entry);
-        return n + (statSync(full).isDirectory() ? walk(full) : entry.endsWith('.dcm') ? 1 : 0);
-      }, 0);
-    } catch {
-      return 0;
-    }
-  };
-  return walk(path.join(dataDir, 'store'));
+/** The instance files in the node's store (not its health probes or caches). */
+function storedDicomFiles(dataDir: string): number {
+  return filesUnder(path.join(dataDir, 'store')).filter((file) => file.endsWith('.dcm')).length;
 }
 
 describe('STOW-RS', () => {
@@ -60,7 +44,7 @@ describe('STOW-RS', () => {
 
   it('answers 200 with a ReferencedSOPSequence and RetrieveURLs', async () => {
     const file = makeInstance({ patientId: 'STOW-2', seed: 'stow-200' });
-    const response = await stow(...Object.values(multipart([file])) as [Buffer, string]);
+    const response = await stow(...Object.values(stowBody([file])) as [Buffer, string]);
     assert.equal(response.status, 200);
     assert.match(response.headers.get('content-type') ?? '', /application\/dicom\+json/);
     const body = (await response.json()) as DicomJson;
@@ -71,10 +55,10 @@ describe('STOW-RS', () => {
   });
 
   it('stores the good parts and reports each malformed part with a reason, leaving nothing half-stored (202)', async () => {
-    const filesBefore = storedFiles(server.dataDir);
+    const filesBefore = storedDicomFiles(server.dataDir);
     const good = makeInstance({ patientId: 'STOW-3', seed: 'stow-mixed' });
     const bad: FixtureName[] = ['truncated', 'not-dicom', 'missing-uids', 'no-preamble'];
-    const { body, contentType } = multipart([good, ...bad.map((name) => fixture(name))]);
+    const { body, contentType } = stowBody([good, ...bad.map((name) => fixture(name))]);
     const response = await stow(body, contentType);
     assert.equal(response.status, 202);
     const json = (await response.json()) as DicomJson;
@@ -86,11 +70,11 @@ describe('STOW-RS', () => {
       assert.ok(String(item['00000902'].Value?.[0]).length > 10, 'a reason in words');
     }
     assert.match(String(failed[0]['00000902'].Value?.[0]), /truncated/);
-    assert.equal(storedFiles(server.dataDir), filesBefore + 1);
+    assert.equal(storedDicomFiles(server.dataDir), filesBefore + 1);
   });
 
   it('answers 409 when nothing could be stored', async () => {
-    const { body, contentType } = multipart([fixture('not-dicom'), fixture('truncated')]);
+    const { body, contentType } = stowBody([fixture('not-dicom'), fixture('truncated')]);
     const response = await stow(body, contentType);
     assert.equal(response.status, 409);
     const json = (await response.json()) as DicomJson;
@@ -99,7 +83,7 @@ describe('STOW-RS', () => {
 
   it('refuses instances of another study on POST /studies/{study}', async () => {
     const file = makeInstance({ patientId: 'STOW-4', seed: 'stow-mismatch' });
-    const { body, contentType } = multipart([file]);
+    const { body, contentType } = stowBody([file]);
     const response = await stow(body, contentType, '/studies/1.2.3.999');
     assert.equal(response.status, 409);
     const json = (await response.json()) as DicomJson;
@@ -110,16 +94,16 @@ describe('STOW-RS', () => {
 
   it('treats a re-send of the same instance as success and keeps one copy', async () => {
     const file = makeInstance({ patientId: 'STOW-5', seed: 'stow-resend' });
-    const { body, contentType } = multipart([file]);
+    const { body, contentType } = stowBody([file]);
     assert.equal((await stow(body, contentType)).status, 200);
-    const filesAfterFirst = storedFiles(server.dataDir);
+    const filesAfterFirst = storedDicomFiles(server.dataDir);
     assert.equal((await stow(body, contentType)).status, 200);
-    assert.equal(storedFiles(server.dataDir), filesAfterFirst);
+    assert.equal(storedDicomFiles(server.dataDir), filesAfterFirst);
   });
 
   it('answers 415 for a body that is not multipart/related application/dicom', async () => {
     assert.equal((await stow(makeInstance({ seed: 'x1' }), 'application/dicom')).status, 415);
-    const { body } = multipart([makeInstance({ seed: 'x2' })]);
+    const { body } = stowBody([makeInstance({ seed: 'x2' })]);
     assert.equal((await stow(body, 'multipart/related; type="application/dicom+json"; boundary=telepacs-test-boundary')).status, 415);
   });
 
@@ -128,14 +112,14 @@ describe('STOW-RS', () => {
     assert.equal(response.status, 400);
     assert.match(((await response.json()) as { error: string }).error, /boundary/);
     const good = makeInstance({ patientId: 'STOW-6', seed: 'stow-cut' });
-    const { body, contentType } = multipart([good]);
+    const { body, contentType } = stowBody([good]);
     const cut = body.subarray(0, body.length - '--telepacs-test-boundary--\r\n'.length - 2);
     const partial = await stow(cut, contentType);
     assert.equal(partial.status, 400);
   });
 
   it('requires authentication and refuses a wrong password', async () => {
-    const { body, contentType } = multipart([makeInstance({ seed: 'x3' })]);
+    const { body, contentType } = stowBody([makeInstance({ seed: 'x3' })]);
     const anonymous = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
     assert.equal(anonymous.status, 401);
     assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/);
@@ -146,7 +130,7 @@ describe('STOW-RS', () => {
   for (const name of ['explicit-le', 'implicit-le', 'big-endian', 'deflate', 'rle', 'jpeg-baseline', 'jpeg-lossless', 'jpeg-ls', 'multiframe', 'latin1', 'utf8', 'japanese'] as FixtureName[]) {
     it(`stores the ${name} fixture as received`, { skip: fixtureSkipReason(name) }, async () => {
       const file = fixture(name);
-      const { body, contentType } = multipart([file]);
+      const { body, contentType } = stowBody([file]);
       const response = await stow(body, contentType);
       assert.equal(response.status, 200, await response.clone().text());
       const json = (await response.json()) as DicomJson;
