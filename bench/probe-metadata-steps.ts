@@ -4,6 +4,7 @@ import { authenticateRequest } from '../lib/auth';
 import { getSeriesMetadata } from '../pacs-core/dicomweb/series-metadata-cache';
 import { auditRetrieve, lookupForRead } from '../pacs-core/dicomweb/wado-lookup';
 import type { DicomwebRequest } from '../pacs-core/dicomweb/types';
+import { median } from './support/dicomweb-timing';
 import { makeInstance } from '../test/support/fixtures';
 import { startTestServer } from '../test/support/test-server';
 const server = await startTestServer();
@@ -13,7 +14,6 @@ for (let i = 0; i < 500; i++) {
   r = await server.node.archive.ingest(makeInstance({ patientId: 'META', seed: 'steps', rows: 512, columns: 512, instanceNumber: i + 1, seriesNumber: 1 }), { kind: 'stow', principalLabel: 'p' }, facilityId);
 }
 const headers = { authorization: server.adminAuthorization, host: 'localhost' };
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const steps: Record<string, number[]> = { authenticate: [], lookup: [], cacheRead: [], audit: [] };
 for (let i = 0; i < 30; i++) {
   let t = performance.now();

@@ -7,6 +7,7 @@ import dcmjs from 'dcmjs';
 import { Archive } from '../pacs-core/archive';
 import { parseInstance } from '../pacs-core/dicom/parse-instance';
 import { FsBlobStore } from '../pacs-core/store/fs-blob-store';
+import { median } from './support/dicomweb-timing';
 import { makeInstance } from '../test/support/fixtures';
 import { closeIndexConnection, openIndexConnection } from '../prisma/database';
 import { createTestDatabase } from '../test/support/test-database';
@@ -15,7 +16,6 @@ const n = Number(process.argv[2] ?? 200);
 const files = Array.from({ length: n }, (_, i) =>
   makeInstance({ patientId: 'PROF', seed: 'profile-ingest', rows: 512, columns: 512, instanceNumber: i + 1, seriesNumber: 1 }),
 );
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const time = (fn: () => unknown) => {
   const t = performance.now();
   fn();

@@ -1,5 +1,6 @@
 // Instance insert cost: Prisma create vs raw INSERT, with a realistic 12 KB metadata JSON.
 import { randomUUID } from 'node:crypto';
+import { measure } from './support/measure';
 import { createTestDatabase } from '../test/support/test-database';
 const testDb = await createTestDatabase();
 const db = testDb.db;
@@ -8,16 +9,6 @@ const p = await db.patient.create({ data: { facilityId: f.id, patientId: 'X' } }
 const st = await db.study.create({ data: { facilityId: f.id, patientRef: p.id, studyInstanceUid: '1.2.3' } });
 const se = await db.series.create({ data: { studyRef: st.id, seriesInstanceUid: '1.2.3.4' } });
 const metadata = JSON.stringify(Object.fromEntries(Array.from({ length: 150 }, (_, i) => [`0010${i.toString(16).padStart(4, '0')}`, { vr: 'LO', Value: ['x'.repeat(60)] }])));
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-async function measure(label: string, fn: (i: number) => Promise<unknown>, n = 200) {
-  const xs: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const t = performance.now();
-    await fn(i);
-    xs.push(performance.now() - t);
-  }
-  console.log(label.padEnd(44), median(xs).toFixed(3), 'ms');
-}
 const row = (i: number, k: string) => ({ sopInstanceUid: `${k}.${i}`, sopClassUid: '1.2', transferSyntaxUid: '1.2', blobKey: `${k}/${i}`, size: 1, sha256: 'x', frameIndex: '[[[1,2]]]', attributes: '{}', metadata, seriesRef: se.id });
 await measure('prisma instance.create', (i) => db.instance.create({ data: row(i, 'a'), select: { id: true } }));
 await measure('tx: create + 2 raw updates', (i) => db.$transaction(async (tx) => {
