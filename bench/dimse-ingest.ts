@@ -4,13 +4,15 @@
 //
 //   npx tsx bench/dimse-ingest.ts [--instances 500] [--size 512] [--rounds 1]
 //                                 [--targets telepacs,orthanc,storescp]
-//                                 [--database sqlite|postgres] [--cpu-prof] [--keep]
+//                                 [--database sqlite|postgres] [--cpu-prof] [--keep] [--no-settle]
 //
 // Makes 2 × rounds different CT series (default 500 images, 512×512, 16-bit)
 // with the test fixtures code, written once to a temp dir. Each series is
 // stored into every target with one storescu association (TCP_NODELAY=1 on
 // both sides), the targets taking turns in a rotating order (T, O, S, then
-// O, S, T...), so none always meets the warmest page cache. Prints images/s
+// O, S, T...), so none always meets the warmest page cache. Before each
+// turn, `sync` flushes the dirty pages the previous target left behind
+// (--no-settle skips that), so no target pays for another's writeback. Prints images/s
 // per target (median), the ratios Telepacs/Orthanc and Telepacs/storescp, and
 // afterwards checks that every image is indexed: QIDO on Telepacs must count
 // every instance of every series, Orthanc and storescp must hold them all.
@@ -38,6 +40,7 @@ const { values: args } = parseArgs({
     database: { type: 'string', default: 'sqlite' },
     'cpu-prof': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
+    'no-settle': { type: 'boolean', default: false },
   },
 });
 
@@ -251,6 +254,10 @@ async function main(): Promise<void> {
       const order = targets.map((_, index) => targets[(index + series) % targets.length]);
       const line: string[] = [];
       for (const target of order) {
+        // The previous target's unsynced writes (storescp and Orthanc do not
+        // fsync) would otherwise be written back during the next target's
+        // turn and sit in front of its fsyncs: flush them first, untimed.
+        if (!args['no-settle']) spawnSync('sync');
         const result = await storescu({ port: target.port, aet: target.aet }, [seriesDirs[series]], { callingAet: SCU_AET, timeoutMs: 900_000 });
         const ok = result.responses.filter((response) => response.ok).length;
         if (result.exitCode !== 0 || ok !== INSTANCES) {
