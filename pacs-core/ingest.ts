@@ -1,13 +1,16 @@
 // The one ingest path (STYLE.md, after Orthanc): every door — STOW-RS, C-STORE,
 // browser upload, federation import — calls archive.ingest(bytes, origin).
 //
-// Order matters for durability: parse (reject bad input before touching
-// anything) → write the file durably → commit the index rows (once per series
-// the patient/study/series rows; then, per image, the instance row and its
+// Order matters for durability: parse (reject bad input before it gets a
+// key) → the file durable in the store's incoming area (fsync) → under its
+// UID-derived key (rename) → commit the index rows (once per series the
+// patient/study/series rows; then, per image, the instance row and its
 // counters in one transaction of the InstanceWriter) → report success. If the
-// instance commit fails, the new file is removed;
-// a crash between the two leaves an unindexed file under a UID-derived key
-// that the next send of the same instance overwrites, never a row without a file.
+// instance commit fails, the new file is removed; a crash between the two
+// leaves an unindexed file that the next send of the same instance
+// overwrites, never a row without a file. A caller that streams (DIMSE
+// C-STORE) hands over an IncomingBlob already being written while the data
+// arrived: its fsync then runs while the header is parsed.
 //
 // Duplicate SOP Instance UID policy: keep the first. An identical re-send
 // (same SHA-256) is an idempotent success, so a modality retrying after a lost
@@ -23,6 +26,7 @@ import { INSTANCE_LEVEL_TAGS, PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL
 import { normalizeForSearch, personNameSearchKey } from './dicom/normalize';
 import { parseInstance } from './dicom/parse-instance';
 import { KeyedMutex } from './keyed-mutex';
+import type { IncomingBlob } from './store/blob-store';
 
 export interface IngestResult {
   status: 'stored' | 'duplicate';
@@ -76,6 +80,12 @@ export function forgetIndexedSeries(archive: Archive, seriesInstanceUid?: string
 export interface IngestOptions {
   /** STOW-RS to /studies/{study}: refuse instances of any other study */
   expectedStudyInstanceUid?: string;
+  /**
+   * The same bytes, already being written to the store as they arrived
+   * (archive.store.begin()). Ingest owns it from here: it keeps it under
+   * the instance's key or discards it, whatever the outcome.
+   */
+  incoming?: IncomingBlob;
 }
 
 export async function ingestInstance(
@@ -85,6 +95,33 @@ export async function ingestInstance(
   facilityId: string,
   options: IngestOptions = {},
 ): Promise<IngestResult> {
+  let incoming = options.incoming;
+  // A streamed blob's fsync and the SHA-256 (WebCrypto: on the libuv pool,
+  // not this thread) run while the header is parsed.
+  incoming?.finish().catch(() => undefined);
+  const digest = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  digest.catch(() => undefined);
+  try {
+    return await ingestParsed(archive, bytes, origin, facilityId, options, digest, () => {
+      incoming ??= archive.store.begin();
+      if (!options.incoming) incoming.write(bytes);
+      return incoming;
+    });
+  } finally {
+    // Kept under its key, or nothing left behind (a no-op after commit)
+    await incoming?.discard();
+  }
+}
+
+async function ingestParsed(
+  archive: Archive,
+  bytes: Buffer,
+  origin: IngestOrigin,
+  facilityId: string,
+  options: IngestOptions,
+  digest: Promise<ArrayBuffer>,
+  blob: () => IncomingBlob,
+): Promise<IngestResult> {
   const parsed = parseInstance(bytes);
   if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
     throw new ArchiveError(
@@ -93,7 +130,10 @@ export async function ingestInstance(
       { sopInstanceUid: parsed.sopInstanceUid, sopClassUid: parsed.sopClassUid },
     );
   }
-  const sha256 = createHash('sha256').update(bytes).digest('hex');
+  const incoming = blob();
+  const { size } = await incoming.finish();
+  const sha256 = Buffer.from(await digest).toString('hex');
+  if (size !== bytes.length) throw new ArchiveError('INTERNAL', `the stored copy has ${size} bytes, the instance ${bytes.length}`);
   const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = parsed;
   const ds = parsed.dataset;
   const patient = patientKey(ds, facilityId);
@@ -117,7 +157,7 @@ export async function ingestInstance(
     }
 
     const blobKey = `${studyInstanceUid}/${seriesInstanceUid}/${sopInstanceUid}.dcm`;
-    await archive.store.put(blobKey, bytes);
+    await incoming.commit(blobKey);
     try {
       const cache = seriesCacheFor(archive);
       let known = cache.get(seriesInstanceUid);

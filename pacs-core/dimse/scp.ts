@@ -9,6 +9,7 @@ import { Writable } from 'node:stream';
 import type { requests as RequestTypes } from 'dcmjs-dimse';
 import { Dataset, Scp, constants, requests, responses, type Association, type PresentationContext } from './dcmjs-dimse';
 import type { Archive } from '../archive';
+import type { IncomingBlob } from '../store/blob-store';
 import { peekUids } from '../dicom/parse-instance';
 import { ArchiveError, toDimseStatus } from '../errors';
 import type { Logger } from '../logger';
@@ -16,6 +17,7 @@ import { QR_MODEL, STATUS, queryRootOf, type QueryRoot } from './constants';
 import { planFind } from './find';
 import { decidePresentationContext } from './negotiation';
 import { buildPart10Header, type Part10HeaderFields } from './part10-header';
+import { PduFramer, PduFramingError } from './pdu-framer';
 import { resolveRetrieve, type StoredInstanceRef } from './retrieve';
 import { sendInstances } from './scu';
 import { sendInstancesOverAssociation, type SubOperationCounts } from './store-sender';
@@ -30,6 +32,25 @@ type CGetRequest = RequestTypes.CGetRequest;
 type CCancelRequest = RequestTypes.CCancelRequest;
 type RetrieveResponse = InstanceType<typeof CMoveResponse> | InstanceType<typeof CGetResponse>;
 
+/**
+ * The largest P-DATA-TF PDU we announce we receive (A-ASSOCIATE-AC Maximum
+ * Length Received, PS3.8 D.1.1). Senders cut a dataset into PDUs of at most
+ * this size: a 512×512 CT image is 2 PDUs at 256 KiB instead of 33 at the
+ * 16 KiB most peers propose, and every PDU costs a pass through the PDU code.
+ */
+export const MAX_RECEIVE_PDU_LENGTH = 256 * 1024;
+/** PDUs above this are refused (before allocation) even if a peer ignores our limit. */
+const PDU_FRAMING_LIMIT = 16 * 1024 * 1024;
+
+/** The parts of dcmjs-dimse's Network (its private API, pinned version) the receive path replaces. */
+interface NetworkInternals {
+  lastPduTime: number | undefined;
+  statistics: { addBytesReceived(count: number): void };
+  _processPdu(pdu: Buffer): Promise<void>;
+  _reset(): void;
+  emit(event: 'networkError', error: Error): boolean;
+}
+
 export interface ScpContext {
   archive: Archive;
   options: DimseServerOptions;
@@ -39,19 +60,26 @@ export interface ScpContext {
 }
 
 /**
- * Collects a C-STORE dataset as dcmjs-dimse receives it, behind the Part 10
- * header it lacks. The high-water mark is far above a PDU: dcmjs-dimse awaits
- * 'drain' only on the first write of a dataset and processes later PDUs
- * meanwhile, so that first write must never report back-pressure.
+ * Takes a C-STORE dataset as dcmjs-dimse receives it, behind the Part 10
+ * header it lacks: every chunk goes at once to the store (an IncomingBlob,
+ * on disk while the next PDUs arrive) and is kept in memory for the header
+ * parse. The high-water mark is far above a PDU: dcmjs-dimse
+ * awaits 'drain' only on the first write of a dataset and processes later
+ * PDUs meanwhile, so that first write must never report back-pressure.
  */
 class Part10Collector extends Writable {
   private readonly chunks: Buffer[];
-  constructor(header: Buffer) {
+  constructor(
+    header: Buffer,
+    readonly incoming: IncomingBlob,
+  ) {
     super({ highWaterMark: 64 * 1024 * 1024 });
     this.chunks = [header];
+    incoming.write(header);
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
     this.chunks.push(chunk);
+    this.incoming.write(chunk);
     callback();
   }
   file(): Buffer {
@@ -59,10 +87,11 @@ class Part10Collector extends Writable {
   }
 }
 
-/** The dataset handed to cStoreRequest: the complete Part 10 file. */
+/** The dataset handed to cStoreRequest: the complete Part 10 file, and its copy in the store's incoming area. */
 class ReceivedFile extends Dataset {
   constructor(
     readonly file: Buffer,
+    readonly incoming: IncomingBlob,
     transferSyntaxUid: string,
   ) {
     super({}, transferSyntaxUid);
@@ -86,6 +115,8 @@ export class TelepacsScp extends Scp {
   private readonly operations = new Map<number, { cancelled: boolean }>();
   /** C-STORE outcomes per study, audited once per association (on release or close) */
   private readonly storeTally = new Map<string, StudyTally>();
+  /** The C-STORE dataset being received, discarded if the connection ends before its last PDU */
+  private receiving: Part10Collector | undefined;
 
   constructor(
     private readonly connection: Socket,
@@ -99,6 +130,32 @@ export class TelepacsScp extends Scp {
       connection.destroy();
     });
     connection.once('close', () => this.connectionClosed());
+    this.replacePduAccumulator(connection);
+  }
+
+  /**
+   * dcmjs-dimse's own 'data' listener re-concatenates the partial PDU with
+   * every chunk (quadratic in the PDU size); ours (pdu-framer.ts) copies each
+   * byte at most once and hands whole PDUs to the library's PDU handling.
+   */
+  private replacePduAccumulator(connection: Socket): void {
+    const network = this as unknown as NetworkInternals;
+    connection.removeAllListeners('data');
+    const framer = new PduFramer(PDU_FRAMING_LIMIT, (pdu) => {
+      network.lastPduTime = Date.now();
+      void network._processPdu(pdu);
+    });
+    connection.on('data', (chunk: Buffer) => {
+      network.statistics.addBytesReceived(chunk.length);
+      try {
+        framer.push(chunk);
+      } catch (error) {
+        if (!(error instanceof PduFramingError)) throw error;
+        connection.removeAllListeners('data');
+        network._reset();
+        network.emit('networkError', new Error(`malformed PDU stream: ${error.message}`));
+      }
+    });
   }
 
   private get remoteAddress(): string {
@@ -144,6 +201,20 @@ export class TelepacsScp extends Scp {
     this.sendAssociationAccept();
   }
 
+  /**
+   * dcmjs-dimse answers with min(requestor's limit, its own), as if the two
+   * limits were one. They are not (PS3.8 D.1): the requestor's limit bounds
+   * what we send, ours what it sends. Announce ours, keep theirs for sending.
+   */
+  override sendAssociationAccept(): void {
+    const association = this.negotiated;
+    if (!association) return super.sendAssociationAccept();
+    const peerLimit = association.getMaxPduLength();
+    association.setMaxPduLength(MAX_RECEIVE_PDU_LENGTH);
+    super.sendAssociationAccept();
+    association.setMaxPduLength(peerLimit);
+  }
+
   /** PS3.8 9.3.4 / Table 9-21: source 1 = DICOM UL service-user. */
   private refuse(result: number, reason: number): void {
     this.sendAssociationReject(result, RejectSource.ServiceUser, reason);
@@ -161,6 +232,8 @@ export class TelepacsScp extends Scp {
 
   private connectionClosed(): void {
     this.closed = true;
+    if (this.receiving) this.context.track(this.receiving.incoming.discard());
+    this.receiving = undefined;
     for (const operation of this.operations.values()) operation.cancelled = true;
     this.context.track(this.flushStoreAudit());
   }
@@ -182,12 +255,15 @@ export class TelepacsScp extends Scp {
       transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
       sourceAeTitle: this.callingAet,
     };
-    return new Part10Collector(buildPart10Header(fields));
+    this.receiving = new Part10Collector(buildPart10Header(fields), this.context.archive.store.begin());
+    return this.receiving;
   }
 
   override createDatasetFromStoreWritableStream(writable: Writable, context: PresentationContext, callback: (dataset: Dataset) => void): void {
     const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
-    const deliver = () => callback(writable instanceof Part10Collector ? new ReceivedFile(writable.file(), transferSyntaxUid) : new Dataset({}, transferSyntaxUid));
+    if (writable === this.receiving) this.receiving = undefined;
+    const deliver = () =>
+      callback(writable instanceof Part10Collector ? new ReceivedFile(writable.file(), writable.incoming, transferSyntaxUid) : new Dataset({}, transferSyntaxUid));
     if (writable.writableFinished) deliver();
     else writable.once('finish', deliver);
   }
@@ -199,14 +275,15 @@ export class TelepacsScp extends Scp {
   private async store(request: CStoreRequest): Promise<InstanceType<typeof CStoreResponse>> {
     const response = CStoreResponse.fromRequest(request);
     const sopInstanceUid = request.getAffectedSopInstanceUid();
+    const dataset = request.getDataset();
     try {
-      const dataset = request.getDataset();
       if (!this.grant || !(dataset instanceof ReceivedFile)) throw new ArchiveError('INTERNAL', 'C-STORE outside a negotiated association');
       checkCommandMatchesDataset(request, dataset.file);
       const result = await this.context.archive.ingest(
         dataset.file,
         { kind: 'dimse', callingAet: this.callingAet, remoteAddress: this.remoteAddress },
         this.grant.facilityId,
+        { incoming: dataset.incoming },
       );
       const tally = this.tallyFor(result.studyInstanceUid);
       tally.patientId = result.patientId;
@@ -215,6 +292,8 @@ export class TelepacsScp extends Scp {
       else tally.duplicates += 1;
       response.setStatus(STATUS.SUCCESS);
     } catch (error) {
+      // Refused before ingest took the blob over: nothing may stay behind (a no-op once ingest had it)
+      if (dataset instanceof ReceivedFile) await dataset.incoming.discard();
       const failure = toDimseStatus(error);
       this.context.logger.warn('C-STORE failed', {
         callingAet: this.callingAet,

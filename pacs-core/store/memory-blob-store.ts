@@ -1,11 +1,36 @@
 import { Readable } from 'node:stream';
 import { ArchiveError } from '../errors';
-import type { BlobStore } from './blob-store';
+import type { BlobStore, IncomingBlob } from './blob-store';
 
 /** In-memory blob store for unit tests of code above the store. */
 export class MemoryBlobStore implements BlobStore {
   readonly blobs = new Map<string, Buffer>();
 
+  begin(): IncomingBlob {
+    const chunks: Buffer[] = [];
+    let state: 'open' | 'finished' | 'done' = 'open';
+    const finish = async () => {
+      state = state === 'open' ? 'finished' : state;
+      return { size: chunks.reduce((sum, chunk) => sum + chunk.length, 0) };
+    };
+    return {
+      write: (chunk) => {
+        if (state !== 'open') throw new ArchiveError('INTERNAL', 'write to a finished blob');
+        chunks.push(Buffer.from(chunk));
+      },
+      finish,
+      commit: async (key) => {
+        if (state === 'done') throw new ArchiveError('INTERNAL', 'blob already committed or discarded');
+        await finish();
+        this.blobs.set(key, Buffer.concat(chunks));
+        state = 'done';
+      },
+      discard: async () => {
+        state = 'done';
+        chunks.length = 0;
+      },
+    };
+  }
   async put(key: string, data: Buffer): Promise<void> {
     this.blobs.set(key, Buffer.from(data));
   }

@@ -3,12 +3,14 @@
 // and the audit trail.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { inflateRawSync } from 'node:zlib';
 import { fixturePath, fixtureSkipReason, hasDcmtk, makeInstance, makeStudy, type FixtureName } from '../support/fixtures';
 import { echoscu, freePort, storescu, writeTempFiles, type ProposedTransferSyntaxes } from '../support/dcmtk';
 import { startTestServer, type TestServer } from '../support/test-server';
 import type { Logger } from '../../pacs-core/logger';
+import type { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
 
 const skip = hasDcmtk() || process.env.CI ? undefined : 'needs DCMTK (apt-get install -y dcmtk)';
 const MODALITY = 'CT_MODALITY';
@@ -105,6 +107,25 @@ describe('DIMSE C-ECHO and C-STORE (DCMTK clients)', { skip }, () => {
     });
   }
 
+  it('announces its own 256 KiB receive limit and stores a 4 MB multi-frame image sent in PDUs of that size', async () => {
+    const big = makeInstance({ patientId: 'DIMSE-BIG', seed: 'dimse-big', rows: 512, columns: 512, numberOfFrames: 8 });
+    const temp = writeTempFiles([big]);
+    try {
+      const result = await storescu(peer(), temp.paths, { callingAet: MODALITY, extraArgs: ['-d'] });
+      assert.equal(result.exitCode, 0, result.stderr);
+      const log = result.stderr + result.stdout;
+      const accept = log.slice(log.indexOf('BEGIN A-ASSOCIATE-AC'));
+      assert.ok(/Their Max PDU Receive Size:\s+262144\b/.test(accept), 'the A-ASSOCIATE-AC carries our limit, not the requestor\'s 16384');
+      assert.ok(/Our Max PDU Receive Size:\s+16384\b/.test(accept), 'the requestor keeps its own limit');
+    } finally {
+      temp.cleanup();
+    }
+    const row = await server.node.db.instance.findFirstOrThrow({ where: { series: { study: { patient: { patientId: 'DIMSE-BIG' } } } } });
+    const stored = await server.node.archive.store.get(row.blobKey);
+    assert.ok(stored.subarray(datasetStart(stored)).equals(big.subarray(datasetStart(big))), 'dataset bytes as sent');
+    assert.equal(row.numberOfFrames, 8);
+  });
+
   it('answers a malformed dataset with a failure status; the association and the server survive', async () => {
     const good = makeStudy({ patientId: 'DIMSE-STORE-2', accessionNumber: 'DSTORE2', series: 1, instancesPerSeries: 2, seed: 'dimse-store-2' });
     // A dataset without Study Instance UID: storescu sends it (the SOP UIDs are there), ingest cannot index it
@@ -130,6 +151,9 @@ describe('DIMSE C-ECHO and C-STORE (DCMTK clients)', { skip }, () => {
     }
     assert.equal(await server.node.db.instance.count({ where: { series: { study: { studyInstanceUid: good.studyInstanceUid } } } }), 2);
     await waitFor(async () => (await server.node.db.auditEvent.count({ where: { action: 'dimse.c-store', outcome: 'FAILURE' } })) >= 1);
+    // The refused dataset was written to the store's incoming area as it arrived: it must be gone
+    const root = (server.node.archive.store as FsBlobStore).root;
+    assert.deepEqual(readdirSync(path.join(root, '.incoming')), [], 'no temp file left behind');
   });
 
   it('refuses different content under a stored SOP Instance UID with 0x0111 and keeps the first', async () => {
