@@ -18,6 +18,7 @@ import { planFind } from './find';
 import { decidePresentationContext } from './negotiation';
 import { buildPart10Header, type Part10HeaderFields } from './part10-header';
 import { PduFramer, PduFramingError } from './pdu-framer';
+import { storeResponsePdu } from './store-response';
 import { resolveRetrieve, type StoredInstanceRef } from './retrieve';
 import { sendInstances } from './scu';
 import { sendInstancesOverAssociation, type SubOperationCounts } from './store-sender';
@@ -45,7 +46,7 @@ const PDU_FRAMING_LIMIT = 16 * 1024 * 1024;
 /** The parts of dcmjs-dimse's Network (its private API, pinned version) the receive path replaces. */
 interface NetworkInternals {
   lastPduTime: number | undefined;
-  statistics: { addBytesReceived(count: number): void };
+  statistics: { addBytesReceived(count: number): void; addBytesSent(count: number): void };
   _processPdu(pdu: Buffer): Promise<void>;
   _reset(): void;
   emit(event: 'networkError', error: Error): boolean;
@@ -87,11 +88,12 @@ class Part10Collector extends Writable {
   }
 }
 
-/** The dataset handed to cStoreRequest: the complete Part 10 file, and its copy in the store's incoming area. */
+/** The dataset handed to cStoreRequest: the complete Part 10 file, its copy in the store's incoming area, and the presentation context it came on. */
 class ReceivedFile extends Dataset {
   constructor(
     readonly file: Buffer,
     readonly incoming: IncomingBlob,
+    readonly presentationContextId: number,
     transferSyntaxUid: string,
   ) {
     super({}, transferSyntaxUid);
@@ -263,13 +265,17 @@ export class TelepacsScp extends Scp {
     const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
     if (writable === this.receiving) this.receiving = undefined;
     const deliver = () =>
-      callback(writable instanceof Part10Collector ? new ReceivedFile(writable.file(), writable.incoming, transferSyntaxUid) : new Dataset({}, transferSyntaxUid));
+      callback(
+        writable instanceof Part10Collector
+          ? new ReceivedFile(writable.file(), writable.incoming, context.getPresentationContextId(), transferSyntaxUid)
+          : new Dataset({}, transferSyntaxUid),
+      );
     if (writable.writableFinished) deliver();
     else writable.once('finish', deliver);
   }
 
   override cStoreRequest(request: CStoreRequest, callback: (response: InstanceType<typeof CStoreResponse>) => void): void {
-    this.context.track(this.store(request).then(callback));
+    this.context.track(this.store(request).then((response) => this.sendStoreResponse(request, response, callback)));
   }
 
   private async store(request: CStoreRequest): Promise<InstanceType<typeof CStoreResponse>> {
@@ -306,6 +312,27 @@ export class TelepacsScp extends Scp {
       response.setErrorComment(failure.errorComment);
     }
     return response;
+  }
+
+  /** The response as bytes of our own (store-response.ts), on the presentation context the request came on. */
+  private sendStoreResponse(
+    request: CStoreRequest,
+    response: InstanceType<typeof CStoreResponse>,
+    viaLibrary: (response: InstanceType<typeof CStoreResponse>) => void,
+  ): void {
+    const dataset = request.getDataset();
+    if (!(dataset instanceof ReceivedFile)) return viaLibrary(response);
+    if (this.closed) return;
+    const pdu = storeResponsePdu({
+      presentationContextId: dataset.presentationContextId,
+      affectedSopClassUid: request.getAffectedSopClassUid(),
+      affectedSopInstanceUid: request.getAffectedSopInstanceUid(),
+      messageIdBeingRespondedTo: request.getMessageId(),
+      status: response.getStatus(),
+      errorComment: response.getErrorComment() || undefined,
+    });
+    this.connection.write(pdu);
+    (this as unknown as NetworkInternals).statistics.addBytesSent(pdu.length);
   }
 
   private tallyFor(studyUid: string): StudyTally {
