@@ -3,14 +3,18 @@ import type { SignedInUser } from '../../lib/auth';
 
 /** The bar on every signed-in page: where to go, who is signed in, and sign-out (a POST, never a link). */
 export function PortalHeader({ user }: { user: SignedInUser }) {
+  // Links only; every admin page and API checks the role again on the server.
+  const isAdmin = user.memberships.some((membership) => membership.role === 'ADMIN');
   return (
     <header className="header">
       <Link href="/" className="brand">
         Tele<span>pacs</span>
       </Link>
       <nav className="nav" aria-label="Main">
-        <Link href="/">Home</Link>
+        <Link href="/">Worklist</Link>
         <Link href="/upload">Upload</Link>
+        {isAdmin && <Link href="/admin">Administration</Link>}
+        {isAdmin && <Link href="/audit">Audit</Link>}
       </nav>
       <div className="user">
         <span>{user.email}</span>
