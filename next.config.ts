@@ -17,6 +17,7 @@ const nextConfig: NextConfig = {
     'dicom-parser',
     'dcmjs-imaging',
     'dcmjs-codecs',
+    'dcmjs-dimse',
   ],
   // The production build type-checks the shipped code only: a test or bench
   // file must not stop a hospital's `npm start`. `npm test` checks everything.

@@ -17,12 +17,21 @@ export interface DefaultsResult {
   facilityId: string;
 }
 
-async function ensureFacility(db: Database, logger: Logger): Promise<string> {
+/**
+ * The node's home facility (the demo one, or once it is gone the oldest): the
+ * owner of the peers configured in DICOM_PEERS. null before the first run.
+ */
+export async function findHomeFacilityId(db: Database): Promise<string | null> {
   const demo = await db.facility.findUnique({ where: { code: DEMO_FACILITY.code }, select: { id: true } });
   if (demo) return demo.id;
   // An installation that has renamed or replaced the demo facility keeps its own.
   const oldest = await db.facility.findFirst({ orderBy: { createdAt: 'asc' }, select: { id: true } });
-  if (oldest) return oldest.id;
+  return oldest?.id ?? null;
+}
+
+async function ensureFacility(db: Database, logger: Logger): Promise<string> {
+  const home = await findHomeFacilityId(db);
+  if (home) return home;
   const created = await db.facility.create({ data: DEMO_FACILITY, select: { id: true } });
   logger.info('created the demo facility', { code: DEMO_FACILITY.code });
   return created.id;

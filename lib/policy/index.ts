@@ -6,4 +6,5 @@ export { readScopeFor } from './read-scope';
 export { storeFacilityFor } from './store-facility';
 export { archiveAccessFor, type ArchiveAccess } from './archive-access';
 export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';
+export { authorizeAdminArea, authorizeMemberAdministration, type MemberAction } from './admin-area';
 export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';

@@ -26,6 +26,7 @@ import { auditQueueFor } from '../audit/audit-queue';
 import { writeAuditEvent } from '../audit/write-audit-event';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
+import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
 import type { Config } from '../config/config';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
@@ -144,17 +145,18 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   });
   const { port } = server.address() as AddressInfo;
 
-  // DIMSE: the registered peers (DICOM_PEERS) belong to the node's home
-  // facility; what they store goes there and their queries see that facility.
-  const peerByAet = (aet: string) => config.dicomPeers.find((peer) => peer.aet === aet.trim()) ?? null;
+  // DIMSE: peers from DICOM_PEERS belong to the node's home facility, peers
+  // registered by an admin (DicomPeer table, read at each association) to
+  // theirs; what a peer stores goes there and its queries see that facility.
+  const peerByAet = (aet: string) => findDicomPeer(db, { configuredPeers: config.dicomPeers, homeFacilityId: firstRun.facilityId }, aet);
   const dimse = await startDimseServer(archive, {
     port: config.dicomPort,
     aet: config.dicomAet,
     logger,
-    authorizeAssociation: ({ callingAet }) =>
-      peerByAet(callingAet)
-        ? { facilityId: firstRun.facilityId, readScope: { kind: 'facilities', facilityIds: [firstRun.facilityId] }, peerLabel: `AE:${callingAet}` }
-        : null,
+    authorizeAssociation: async ({ callingAet }) => {
+      const peer = await peerByAet(callingAet);
+      return peer ? { facilityId: peer.facilityId, readScope: { kind: 'facilities', facilityIds: [peer.facilityId] }, peerLabel: `AE:${peer.aet}` } : null;
+    },
     resolvePeer: peerByAet,
     audit: (event) =>
       writeAuditEvent(

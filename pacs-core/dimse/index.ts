@@ -3,3 +3,4 @@ export { startDimseServer } from './server';
 export { sendInstances, sendSeries, sendStudy } from './scu';
 export type { DicomPeerAddress, SendInstancesOptions, SendResult } from './scu';
 export type { AssociationGrant, AssociationRequestInfo, DimseAuditEvent, DimseServer, DimseServerOptions } from './types';
+export { echoPeer, type EchoResult } from './echo';

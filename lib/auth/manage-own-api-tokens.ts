@@ -1,0 +1,55 @@
+// The signed-in user's own API tokens, with validation and audit around
+// createApiToken / revokeApiToken.
+import { z } from 'zod';
+import type { Database } from '../../prisma/database';
+import type { Logger } from '../../pacs-core/logger';
+import { parseInput } from '../admin/errors';
+import { PolicyError } from '../policy/errors';
+import { writeAuditEvent } from '../audit/write-audit-event';
+import { createApiToken, revokeApiToken, type CreatedApiToken } from './api-tokens';
+
+const MAX_TOKEN_LIFETIME_DAYS = 366 * 2;
+
+export const ZCreateApiTokenRequest = z.object({
+  name: z.string({ error: 'Name the token' }).trim().min(1, 'Name the token, e.g. "Orthanc sync"').max(100, 'Use at most 100 characters'),
+  // Whole days from now; empty = never expires
+  expiresInDays: z
+    .union([z.literal('').transform(() => undefined), z.coerce.number().int('Enter a whole number of days').min(1, 'At least 1 day').max(MAX_TOKEN_LIFETIME_DAYS, `At most ${MAX_TOKEN_LIFETIME_DAYS} days`)])
+    .optional(),
+});
+
+interface Owner {
+  userId: string;
+  email: string;
+  ip: string;
+}
+
+export async function createOwnApiToken(context: { db: Database; logger: Logger }, owner: Owner, input: unknown, now = new Date()): Promise<CreatedApiToken> {
+  const { name, expiresInDays } = parseInput(ZCreateApiTokenRequest, input);
+  const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 24 * 3600_000) : null;
+  const created = await createApiToken(context.db, { userId: owner.userId, name, expiresAt });
+  await writeAuditEvent(
+    context.db,
+    {
+      actor: owner.email,
+      actorUserId: owner.userId,
+      action: 'account.create_api_token',
+      outcome: 'SUCCESS',
+      sourceIp: owner.ip,
+      resource: `api-token:${created.id}`,
+      details: { name, prefix: created.prefix, expiresAt: expiresAt?.toISOString() ?? null },
+    },
+    context.logger,
+  );
+  return created;
+}
+
+export async function revokeOwnApiToken(context: { db: Database; logger: Logger }, owner: Owner, tokenId: string): Promise<void> {
+  const revoked = await revokeApiToken(context.db, { userId: owner.userId, tokenId });
+  if (!revoked) throw new PolicyError('NOT_FOUND', 'token not found');
+  await writeAuditEvent(
+    context.db,
+    { actor: owner.email, actorUserId: owner.userId, action: 'account.revoke_api_token', outcome: 'SUCCESS', sourceIp: owner.ip, resource: `api-token:${tokenId}` },
+    context.logger,
+  );
+}

@@ -1,0 +1,35 @@
+import type { Database } from '../../prisma/database';
+import { findHomeFacilityId } from '../bootstrap/ensure-defaults';
+import type { DicomPeer as ConfiguredPeer } from '../config/config';
+
+export interface ListedDicomPeer {
+  /** null for a peer from DICOM_PEERS (read-only here) */
+  id: string | null;
+  aet: string;
+  host: string;
+  port: number;
+  description: string;
+  source: 'configuration' | 'database';
+  createdAt: Date | null;
+}
+
+/** The facility's peers: DICOM_PEERS first (home facility only), then the registered ones by AE title. Access checked by the caller. */
+export async function listDicomPeers(db: Database, configuredPeers: readonly ConfiguredPeer[], facilityId: string): Promise<ListedDicomPeer[]> {
+  const fromConfiguration: ListedDicomPeer[] =
+    configuredPeers.length && (await findHomeFacilityId(db)) === facilityId
+      ? configuredPeers.map((peer) => ({ id: null, ...peer, description: 'DICOM_PEERS', source: 'configuration', createdAt: null }))
+      : [];
+  const registered = await db.dicomPeer.findMany({ where: { facilityId }, orderBy: { aet: 'asc' } });
+  return [
+    ...fromConfiguration,
+    ...registered.map((peer) => ({
+      id: peer.id,
+      aet: peer.aet,
+      host: peer.host,
+      port: peer.port,
+      description: peer.description,
+      source: 'database' as const,
+      createdAt: peer.createdAt,
+    })),
+  ];
+}

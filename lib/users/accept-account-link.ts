@@ -1,0 +1,88 @@
+// Using a one-time link: an invitee creates their account, or a member sets a
+// new password. Either way they are signed in afterwards. The link is claimed
+// with a conditional update inside the transaction, so two tabs submitting at
+// once cannot both use it.
+import { auditEventData } from '../audit/write-audit-event';
+import type { AuthContext } from '../auth/auth-context';
+import { hashPassword } from '../auth/password';
+import { createSession } from '../auth/sessions';
+import { AdminError, parseInput } from '../admin/errors';
+import { findUsableAccountLink } from './account-links';
+import { ZAcceptInvitationRequest, ZResetPasswordRequest } from './accept-account-link.types';
+
+export interface AcceptedAccountLink {
+  user: { id: string; email: string; name: string };
+  sessionToken: string;
+  expiresAt: Date;
+}
+
+interface ClientInfo {
+  ip: string;
+  userAgent?: string;
+}
+
+const alreadyUsed = () => new AdminError('LINK_USED', 'This link has already been used. Ask your administrator for a new one.');
+
+export async function acceptInvitation(context: AuthContext, input: unknown, client: ClientInfo, now = new Date()): Promise<AcceptedAccountLink> {
+  const { db } = context;
+  // The link is checked first: a stale link must say so, whatever was typed.
+  const link = await findUsableAccountLink(db, String((input as { token?: unknown } | null)?.token ?? ''), 'INVITE', now);
+  const { name, password } = parseInput(ZAcceptInvitationRequest, input);
+  const passwordHash = await hashPassword(password);
+  const user = await db.$transaction(async (tx) => {
+    const claimed = await tx.accountLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
+    if (claimed.count !== 1) throw alreadyUsed();
+    if (await tx.user.findUnique({ where: { email: link.email }, select: { id: true } })) {
+      throw new AdminError('LINK_USED', 'An account with this email already exists. Sign in instead.');
+    }
+    const created = await tx.user.create({ data: { email: link.email, name, passwordHash } });
+    await tx.membership.create({ data: { userId: created.id, facilityId: link.facilityId, role: link.role } });
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: created.email,
+        actorUserId: created.id,
+        action: 'account.accept_invitation',
+        outcome: 'SUCCESS',
+        facilityId: link.facilityId,
+        sourceIp: client.ip,
+        resource: `account-link:${link.id}`,
+        details: { role: link.role },
+      }),
+    });
+    return created;
+  });
+  const session = await createSession(db, { userId: user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
+  return { user: { id: user.id, email: user.email, name: user.name }, sessionToken: session.token, expiresAt: session.expiresAt };
+}
+
+/** Sets the new password, ends every other session of the account, and signs in. */
+export async function resetPasswordWithLink(context: AuthContext, input: unknown, client: ClientInfo, now = new Date()): Promise<AcceptedAccountLink> {
+  const { db } = context;
+  const link = await findUsableAccountLink(db, String((input as { token?: unknown } | null)?.token ?? ''), 'RESET', now);
+  const { password } = parseInput(ZResetPasswordRequest, input);
+  const passwordHash = await hashPassword(password);
+  const user = await db.$transaction(async (tx) => {
+    const claimed = await tx.accountLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
+    if (claimed.count !== 1) throw alreadyUsed();
+    const target = link.userId ? await tx.user.findUnique({ where: { id: link.userId } }) : null;
+    if (!target || target.disabled) throw new AdminError('LINK_INVALID', 'This account is disabled. Ask your administrator.');
+    const updated = await tx.user.update({ where: { id: target.id }, data: { passwordHash } });
+    // Whoever knew the old password (the reason for many resets) is signed out.
+    const ended = await tx.session.deleteMany({ where: { userId: target.id } });
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: updated.email,
+        actorUserId: updated.id,
+        action: 'account.reset_password',
+        outcome: 'SUCCESS',
+        facilityId: link.facilityId,
+        sourceIp: client.ip,
+        resource: `account-link:${link.id}`,
+        details: { sessionsEnded: ended.count },
+      }),
+    });
+    return updated;
+  });
+  const session = await createSession(db, { userId: user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
+  return { user: { id: user.id, email: user.email, name: user.name }, sessionToken: session.token, expiresAt: session.expiresAt };
+}

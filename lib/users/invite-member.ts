@@ -1,0 +1,57 @@
+import { auditEventData } from '../audit/write-audit-event';
+import type { AdminActor, AdminContext } from '../admin/context';
+import { AdminError, parseInput } from '../admin/errors';
+import { authorizeAdminArea } from '../policy/admin-area';
+import { ACCOUNT_LINK_TTL_MS, accountLinkPath, newLinkToken } from './account-links';
+import { ZInviteMemberRequest, type TInviteMemberRequest } from './invite-member.types';
+
+export interface CreatedAccountLink {
+  /** Site-relative path holding the token: shown once to the admin, not recoverable */
+  path: string;
+  expiresAt: Date;
+}
+
+/**
+ * Invites a person to the facility with one role: a one-time link for them to
+ * choose their name and password. A newer invitation to the same email
+ * replaces the older one (only the last link works).
+ */
+export async function inviteMember(
+  context: AdminContext,
+  actor: AdminActor,
+  facilityId: string,
+  input: TInviteMemberRequest | unknown,
+  now = new Date(),
+): Promise<CreatedAccountLink> {
+  const { db } = context;
+  await authorizeAdminArea(db, actor.userId, facilityId);
+  const { email, role } = parseInput(ZInviteMemberRequest, input);
+  const existing = await db.user.findUnique({ where: { email }, select: { memberships: { where: { facilityId }, select: { id: true } } } });
+  if (existing) {
+    // Joining an existing account to another facility needs that person to
+    // prove who they are; it is not offered yet (README, Administration).
+    const why = existing.memberships.length ? 'This person is already a member of this facility.' : 'An account with this email already exists.';
+    throw new AdminError('CONFLICT', why, { email: why });
+  }
+  const { token, tokenHash } = newLinkToken();
+  const expiresAt = new Date(now.getTime() + ACCOUNT_LINK_TTL_MS.INVITE);
+  await db.$transaction(async (tx) => {
+    await tx.accountLink.updateMany({ where: { facilityId, purpose: 'INVITE', email, usedAt: null }, data: { usedAt: now } });
+    const link = await tx.accountLink.create({
+      data: { purpose: 'INVITE', tokenHash, facilityId, email, role, createdById: actor.userId, createdAt: now, expiresAt },
+    });
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: actor.email,
+        actorUserId: actor.userId,
+        action: 'admin.invite_member',
+        outcome: 'SUCCESS',
+        facilityId,
+        sourceIp: actor.ip,
+        resource: `account-link:${link.id}`,
+        details: { email, role, expiresAt: expiresAt.toISOString() },
+      }),
+    });
+  });
+  return { path: accountLinkPath('INVITE', token), expiresAt };
+}

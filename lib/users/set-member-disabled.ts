@@ -1,0 +1,43 @@
+import { auditEventData } from '../audit/write-audit-event';
+import type { AdminActor, AdminContext } from '../admin/context';
+import { AdminError } from '../admin/errors';
+import { authorizeMemberAdministration } from '../policy/admin-area';
+
+/**
+ * Disables or re-enables an account. Disabling ends every session of it at
+ * once and voids its unused password-reset links; its API tokens stop working
+ * too (verifyApiToken refuses disabled users), and sign-in is refused.
+ */
+export async function setMemberDisabled(
+  context: AdminContext,
+  actor: AdminActor,
+  facilityId: string,
+  targetUserId: string,
+  disabled: boolean,
+  now = new Date(),
+): Promise<{ sessionsEnded: number }> {
+  const { db } = context;
+  await authorizeMemberAdministration(db, { adminUserId: actor.userId, facilityId, targetUserId, action: 'account' });
+  if (disabled && targetUserId === actor.userId) throw new AdminError('NOT_ALLOWED', 'You cannot disable your own account.');
+  return db.$transaction(async (tx) => {
+    const user = await tx.user.update({ where: { id: targetUserId }, data: { disabled }, select: { email: true } });
+    let sessionsEnded = 0;
+    if (disabled) {
+      sessionsEnded = (await tx.session.deleteMany({ where: { userId: targetUserId } })).count;
+      await tx.accountLink.updateMany({ where: { userId: targetUserId, usedAt: null }, data: { usedAt: now } });
+    }
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: actor.email,
+        actorUserId: actor.userId,
+        action: disabled ? 'admin.disable_user' : 'admin.enable_user',
+        outcome: 'SUCCESS',
+        facilityId,
+        sourceIp: actor.ip,
+        resource: `user:${targetUserId}`,
+        details: { email: user.email, sessionsEnded },
+      }),
+    });
+    return { sessionsEnded };
+  });
+}

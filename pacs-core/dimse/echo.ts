@@ -1,0 +1,64 @@
+// C-ECHO SCU (PS3.4 A.4, PS3.7 9.1.5): "is this peer there and does it accept
+// us?" — the test button of a peer's configuration. Opens an association,
+// sends one C-ECHO-RQ, releases.
+import { createRequire } from 'node:module';
+import type * as DcmjsDimse from 'dcmjs-dimse';
+import { configureDcmjsDimse, constants, requests } from './dcmjs-dimse';
+import type { DicomPeerAddress } from './scu';
+
+// Client is not among dcmjs-dimse.ts's exports; loaded the same way (CommonJS).
+const { Client } = createRequire(import.meta.url)('dcmjs-dimse') as typeof DcmjsDimse;
+
+export type EchoResult =
+  | { ok: true; /** association + C-ECHO + release, ms */ totalMs: number; /** C-ECHO-RQ to C-ECHO-RSP, ms */ echoMs: number }
+  | { ok: false; totalMs: number; error: string };
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; timeoutMs?: number }): Promise<EchoResult> {
+  configureDcmjsDimse();
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const started = performance.now();
+  const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+  return new Promise((resolve) => {
+    let settled = false;
+    let acceptedAt: number | undefined;
+    let response: { status: number; at: number } | undefined;
+    let failure: string | undefined;
+    const finish = (result: EchoResult) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve(result);
+    };
+    const timer = setTimeout(() => finish({ ok: false, totalMs: elapsed(), error: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
+
+    const client = new Client();
+    const request = new requests.CEchoRequest();
+    request.on('response', (echoResponse: { getStatus(): number }) => {
+      response = { status: echoResponse.getStatus(), at: performance.now() };
+    });
+    client.addRequest(request);
+    client.on('associationAccepted', () => {
+      acceptedAt = performance.now();
+    });
+    client.on('associationRejected', (reject: { result: number; source: number; reason: number }) => {
+      // PS3.8 Table 9-21: source 1 reason 3 = calling AE not recognized, 7 = called AE not recognized
+      failure = `association rejected (result ${reject.result}, source ${reject.source}, reason ${reject.reason})`;
+    });
+    client.on('networkError', (error: Error) => {
+      failure ??= error.message || 'network error';
+      finish({ ok: false, totalMs: elapsed(), error: failure });
+    });
+    client.on('closed', () => {
+      if (response && response.status === constants.Status.Success) {
+        finish({ ok: true, totalMs: elapsed(), echoMs: Math.round((response.at - (acceptedAt ?? started)) * 10) / 10 });
+      } else if (response) {
+        finish({ ok: false, totalMs: elapsed(), error: `C-ECHO answered with status 0x${response.status.toString(16).padStart(4, '0')}` });
+      } else {
+        finish({ ok: false, totalMs: elapsed(), error: failure ?? 'the peer closed the connection without answering' });
+      }
+    });
+    client.send(peer.host, peer.port, options.callingAet, peer.aet, { connectTimeout: timeoutMs, associationTimeout: timeoutMs, pduTimeout: timeoutMs });
+  });
+}
