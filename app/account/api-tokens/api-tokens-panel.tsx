@@ -1,0 +1,149 @@
+'use client';
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import { callApi } from '../../admin/_components/api-call';
+import { formatDateTime } from '../../admin/_components/format';
+import { OneTimeSecret } from '../../admin/_components/one-time-secret';
+import styles from '../../admin/admin.module.css';
+
+export interface TokenRow {
+  id: string;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  expiresAt: string | null;
+  revokedAt: string | null;
+}
+
+function statusOf(token: TokenRow, now: number): { text: string; active: boolean } {
+  if (token.revokedAt) return { text: `Revoked ${formatDateTime(token.revokedAt)}`, active: false };
+  if (token.expiresAt && new Date(token.expiresAt).getTime() <= now) return { text: 'Expired', active: false };
+  return { text: token.expiresAt ? `Active until ${formatDateTime(token.expiresAt)}` : 'Active, no expiry', active: true };
+}
+
+export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }) {
+  const router = useRouter();
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string>();
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [created, setCreated] = useState<{ name: string; token: string }>();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const formElement = event.currentTarget;
+    const form = new FormData(formElement);
+    setPending(true);
+    setError(undefined);
+    setFields({});
+    setCreated(undefined);
+    const result = await callApi<{ token: { name: string; token: string } }>('POST', '/api/account/api-tokens', { name: form.get('name'), expiresInDays: form.get('expiresInDays') });
+    setPending(false);
+    if (!result.ok) {
+      setError(result.data.message ?? 'The token could not be created.');
+      setFields(result.data.fields ?? {});
+      return;
+    }
+    setCreated({ name: result.data.token.name, token: result.data.token.token });
+    formElement.reset();
+    router.refresh();
+  }
+
+  async function revoke(token: TokenRow) {
+    if (!window.confirm(`Revoke "${token.name}"? Programs using it stop working at once.`)) return;
+    const result = await callApi('DELETE', `/api/account/api-tokens/${token.id}`);
+    if (!result.ok) setError(result.data.message ?? 'The token could not be revoked.');
+    router.refresh();
+  }
+
+  return (
+    <>
+      <section className={styles.section} aria-labelledby="new-token-heading">
+        <h2 id="new-token-heading">New token</h2>
+        {error && (
+          <p className="alert error" role="alert">
+            {error}
+          </p>
+        )}
+        <form onSubmit={submit} noValidate>
+          <div className={styles.form}>
+            <div className="field">
+              <label htmlFor="token-name">Name</label>
+              <input id="token-name" name="name" required maxLength={100} placeholder="Orthanc sync" aria-invalid={Boolean(fields.name)} aria-describedby={fields.name ? 'token-name-error' : undefined} />
+              {fields.name && (
+                <p className={styles.fieldError} id="token-name-error">
+                  {fields.name}
+                </p>
+              )}
+            </div>
+            <div className="field">
+              <label htmlFor="token-expiry">Expires after (days, optional)</label>
+              <input id="token-expiry" name="expiresInDays" inputMode="numeric" placeholder="90" aria-invalid={Boolean(fields.expiresInDays)} aria-describedby={fields.expiresInDays ? 'token-expiry-error' : undefined} />
+              {fields.expiresInDays && (
+                <p className={styles.fieldError} id="token-expiry-error">
+                  {fields.expiresInDays}
+                </p>
+              )}
+            </div>
+            <div className={styles.formActions}>
+              <button type="submit" className="button" disabled={pending}>
+                {pending ? 'Creating…' : 'Create token'}
+              </button>
+            </div>
+          </div>
+        </form>
+        {created && (
+          <OneTimeSecret
+            title={`Token "${created.name}"`}
+            value={created.token}
+            note="Copy it now: it is shown only once. Use it as Authorization: Bearer <token> for DICOMweb."
+          />
+        )}
+      </section>
+      <section className={styles.section} aria-labelledby="tokens-heading">
+        <h2 id="tokens-heading">Your tokens</h2>
+        {tokens.length === 0 ? (
+          <p className={styles.empty}>You have no API tokens. Scripts and other PACS use one to call DICOMweb as you.</p>
+        ) : (
+          <table className={styles.table}>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Token starts with</th>
+                <th scope="col">Created</th>
+                <th scope="col">Last used</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {tokens.map((token) => {
+                const status = statusOf(token, now);
+                return (
+                  <tr key={token.id} className={status.active ? undefined : styles.disabledRow}>
+                    <td data-label="Name">{token.name}</td>
+                    <td data-label="Token starts with">
+                      <code>tp_{token.prefix}_…</code>
+                    </td>
+                    <td data-label="Created">{formatDateTime(token.createdAt)}</td>
+                    <td data-label="Last used">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'}</td>
+                    <td data-label="Status">{status.text}</td>
+                    <td data-label="Actions">
+                      {status.active && (
+                        <button type="button" className="button secondary small" onClick={() => void revoke(token)}>
+                          Revoke
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </>
+  );
+}

@@ -1,0 +1,30 @@
+import type { Metadata } from 'next';
+import { listDicomPeers } from '../../../../lib/dicom-peers/list-dicom-peers';
+import { getRuntime } from '../../../../lib/runtime';
+import { AdminShell } from '../../_components/admin-shell';
+import { DicomPeersPanel } from '../../_components/dicom-peers-panel';
+import { requireFacilityAdmin } from '../../_lib/require-facility-admin';
+import styles from '../../admin.module.css';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'DICOM peers · Administration' };
+
+export default async function DicomPeersPage({ params }: { params: Promise<{ facilityId: string }> }) {
+  const { facilityId } = await params;
+  const { user, facility } = await requireFacilityAdmin(facilityId, `/admin/${facilityId}/dicom-peers`);
+  const { db, config } = getRuntime();
+  const peers = await listDicomPeers(db, config.dicomPeers, facilityId);
+  return (
+    <AdminShell user={user} facility={facility} current="dicom-peers">
+      <p className={styles.muted}>
+        Modalities and PACS that may connect to this server (AE title <strong>{config.dicomAet}</strong>, port {config.dicomPort}) and where
+        images are sent when they ask for a C-MOVE. What they store belongs to {facility.name}.
+      </p>
+      <DicomPeersPanel
+        facilityId={facilityId}
+        ourAet={config.dicomAet}
+        peers={peers.map((peer) => ({ id: peer.id, aet: peer.aet, host: peer.host, port: peer.port, description: peer.description, source: peer.source }))}
+      />
+    </AdminShell>
+  );
+}

@@ -1,0 +1,95 @@
+import type { Metadata } from 'next';
+import { getRuntime } from '../../../lib/runtime';
+import { listFacilityMembers } from '../../../lib/users/list-facility-members';
+import { AdminShell } from '../_components/admin-shell';
+import { ROLE_LABELS, formatDateTime } from '../_components/format';
+import { InviteForm } from '../_components/invite-form';
+import { MemberActions } from '../_components/member-actions';
+import { requireFacilityAdmin } from '../_lib/require-facility-admin';
+import styles from '../admin.module.css';
+
+export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Users · Administration' };
+
+export default async function MembersPage({ params }: { params: Promise<{ facilityId: string }> }) {
+  const { facilityId } = await params;
+  const { user, facility } = await requireFacilityAdmin(facilityId, `/admin/${facilityId}`);
+  const { members, invitations } = await listFacilityMembers(getRuntime().db, facilityId);
+  return (
+    <AdminShell user={user} facility={facility} current="members">
+      <section className={styles.section} aria-labelledby="invite-heading">
+        <h2 id="invite-heading">Invite someone</h2>
+        <p className={styles.muted}>
+          Creates a one-time link for them to choose their name and password. Telepacs sends no email: copy the link to them yourself.
+        </p>
+        <InviteForm facilityId={facilityId} />
+      </section>
+
+      <section className={styles.section} aria-labelledby="members-heading">
+        <h2 id="members-heading">Users ({members.length})</h2>
+        <table className={styles.table}>
+          <thead>
+            <tr>
+              <th scope="col">Name</th>
+              <th scope="col">Email</th>
+              <th scope="col">Status</th>
+              <th scope="col">Last seen</th>
+              <th scope="col">Role and actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {members.map((member) => (
+              <tr key={member.id} className={member.disabled ? styles.disabledRow : undefined} data-email={member.email}>
+                <td data-label="Name">{member.name}</td>
+                <td data-label="Email">{member.email}</td>
+                <td data-label="Status">{member.disabled ? <span className={styles.bad}>Disabled</span> : <span className={styles.ok}>Active</span>}</td>
+                <td data-label="Last seen">{member.lastSeenAt ? formatDateTime(member.lastSeenAt) : 'Never'}</td>
+                <td data-label="Role and actions">
+                  <MemberActions
+                    facilityId={facilityId}
+                    member={{
+                      id: member.id,
+                      name: member.name,
+                      email: member.email,
+                      role: member.roles.length === 1 ? member.roles[0] : member.roles.map((role) => ROLE_LABELS[role] ?? role).join(' + '),
+                      disabled: member.disabled,
+                      isSelf: member.id === user.id,
+                    }}
+                  />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+
+      <section className={styles.section} aria-labelledby="invitations-heading">
+        <h2 id="invitations-heading">Invitations waiting</h2>
+        {invitations.length === 0 ? (
+          <p className={styles.empty}>No invitation is waiting to be accepted.</p>
+        ) : (
+          <table className={styles.table}>
+            <thead>
+              <tr>
+                <th scope="col">Email</th>
+                <th scope="col">Role</th>
+                <th scope="col">Created</th>
+                <th scope="col">Expires</th>
+              </tr>
+            </thead>
+            <tbody>
+              {invitations.map((invitation) => (
+                <tr key={invitation.id}>
+                  <td data-label="Email">{invitation.email}</td>
+                  <td data-label="Role">{ROLE_LABELS[invitation.role] ?? invitation.role}</td>
+                  <td data-label="Created">{formatDateTime(invitation.createdAt)}</td>
+                  <td data-label="Expires">{formatDateTime(invitation.expiresAt)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+    </AdminShell>
+  );
+}

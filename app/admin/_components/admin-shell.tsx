@@ -1,0 +1,38 @@
+import Link from 'next/link';
+import type { ReactNode } from 'react';
+import type { SignedInUser } from '../../../lib/auth';
+import { PortalHeader } from '../../_components/portal-header';
+import styles from '../admin.module.css';
+
+export type AdminTab = 'members' | 'dicom-peers' | 'storage';
+
+const TABS: { tab: AdminTab; label: string; path: string }[] = [
+  { tab: 'members', label: 'Users', path: '' },
+  { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
+  { tab: 'storage', label: 'Storage', path: '/storage' },
+];
+
+/** Header, facility title and the tabs of one facility's administration. */
+export function AdminShell({ user, facility, current, children }: { user: SignedInUser; facility: { id: string; name: string; code: string }; current: AdminTab; children: ReactNode }) {
+  return (
+    <>
+      <PortalHeader user={user} />
+      <main id="main">
+        <p className={styles.muted} style={{ margin: 0 }}>
+          <Link href="/admin">Administration</Link> · <Link href="/account/api-tokens">Your API tokens</Link>
+        </p>
+        <h1>
+          {facility.name} <small className={styles.muted}>({facility.code})</small>
+        </h1>
+        <nav className={styles.tabs} aria-label="Administration">
+          {TABS.map((tab) => (
+            <Link key={tab.tab} href={`/admin/${facility.id}${tab.path}`} aria-current={tab.tab === current ? 'page' : undefined}>
+              {tab.label}
+            </Link>
+          ))}
+        </nav>
+        {children}
+      </main>
+    </>
+  );
+}

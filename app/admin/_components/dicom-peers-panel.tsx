@@ -1,0 +1,197 @@
+'use client';
+// The facility's DICOM peers: register, edit, remove, and test with a real C-ECHO.
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import styles from '../admin.module.css';
+import { callApi } from './api-call';
+
+export interface PeerRow {
+  id: string | null;
+  aet: string;
+  host: string;
+  port: number;
+  description: string;
+  source: 'configuration' | 'database';
+}
+
+interface EchoOutcome {
+  ok: boolean;
+  totalMs: number;
+  echoMs?: number;
+  error?: string;
+}
+
+function echoKey(peer: PeerRow): string {
+  return peer.id ?? `config:${peer.aet}`;
+}
+
+export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: string; peers: PeerRow[]; ourAet: string }) {
+  const router = useRouter();
+  const [editing, setEditing] = useState<PeerRow | null>(null);
+  const [formKey, setFormKey] = useState(0);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string>();
+  const [fields, setFields] = useState<Record<string, string>>({});
+  const [saved, setSaved] = useState<string>();
+  const [echoes, setEchoes] = useState<Record<string, EchoOutcome | 'running'>>({});
+  const base = `/api/admin/facilities/${facilityId}/dicom-peers`;
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    setPending(true);
+    setError(undefined);
+    setFields({});
+    setSaved(undefined);
+    const body = { aet: form.get('aet'), host: form.get('host'), port: form.get('port'), description: form.get('description') };
+    const result = editing?.id ? await callApi('PUT', `${base}/${editing.id}`, body) : await callApi('POST', base, body);
+    setPending(false);
+    if (!result.ok) {
+      setError(result.data.message ?? 'The peer could not be saved.');
+      setFields(result.data.fields ?? {});
+      return;
+    }
+    setSaved(editing ? `${String(body.aet).trim()} saved.` : `${String(body.aet).trim()} registered: it may now connect to ${ourAet}.`);
+    setEditing(null);
+    setFormKey((key) => key + 1);
+    router.refresh();
+  }
+
+  async function remove(peer: PeerRow) {
+    if (!peer.id || !window.confirm(`Remove ${peer.aet}? It can no longer connect or receive images.`)) return;
+    const result = await callApi('DELETE', `${base}/${peer.id}`);
+    if (!result.ok) setError(result.data.message ?? 'The peer could not be removed.');
+    else router.refresh();
+  }
+
+  async function echo(peer: PeerRow) {
+    const key = echoKey(peer);
+    setEchoes((state) => ({ ...state, [key]: 'running' }));
+    const result = await callApi<EchoOutcome>('POST', `${base}/${encodeURIComponent(key)}/echo`);
+    setEchoes((state) => ({ ...state, [key]: result.ok ? result.data : { ok: false, totalMs: 0, error: result.data.message ?? 'The test could not run.' } }));
+  }
+
+  const field = (name: 'aet' | 'host' | 'port' | 'description', label: string, props: Record<string, unknown>) => (
+    <div className="field">
+      <label htmlFor={`peer-${name}`}>{label}</label>
+      <input
+        id={`peer-${name}`}
+        name={name}
+        defaultValue={editing ? String(editing[name]) : ''}
+        aria-invalid={Boolean(fields[name])}
+        aria-describedby={fields[name] ? `peer-${name}-error` : undefined}
+        {...props}
+      />
+      {fields[name] && (
+        <p className={styles.fieldError} id={`peer-${name}-error`}>
+          {fields[name]}
+        </p>
+      )}
+    </div>
+  );
+
+  return (
+    <>
+      <section className={styles.section} aria-labelledby="peers-heading">
+        <h2 id="peers-heading">Peers ({peers.length})</h2>
+        {peers.length === 0 ? (
+          <p className={styles.empty}>No DICOM peer yet. Register a modality or PACS below so it can send images to {ourAet}.</p>
+        ) : (
+          <table className={styles.table}>
+            <thead>
+              <tr>
+                <th scope="col">AE title</th>
+                <th scope="col">Address</th>
+                <th scope="col">Description</th>
+                <th scope="col">Test and change</th>
+              </tr>
+            </thead>
+            <tbody>
+              {peers.map((peer) => {
+                const outcome = echoes[echoKey(peer)];
+                return (
+                  <tr key={echoKey(peer)} data-aet={peer.aet}>
+                    <td data-label="AE title">
+                      <strong>{peer.aet}</strong>
+                      {peer.source === 'configuration' && (
+                        <>
+                          {' '}
+                          <span className="badge">from configuration</span>
+                        </>
+                      )}
+                    </td>
+                    <td data-label="Address">
+                      {peer.host}:{peer.port}
+                    </td>
+                    <td data-label="Description">{peer.description || <span className={styles.muted}>—</span>}</td>
+                    <td data-label="Test and change">
+                      <div className={styles.actions}>
+                        <button type="button" className="button secondary small" disabled={outcome === 'running'} onClick={() => void echo(peer)}>
+                          {outcome === 'running' ? 'Testing…' : 'C-ECHO'}
+                        </button>
+                        {peer.source === 'database' ? (
+                          <>
+                            <button type="button" className="button secondary small" onClick={() => { setEditing(peer); setFormKey((key) => key + 1); setError(undefined); setFields({}); }}>
+                              Edit
+                            </button>
+                            <button type="button" className="button secondary small" onClick={() => void remove(peer)}>
+                              Remove
+                            </button>
+                          </>
+                        ) : (
+                          <span className={styles.muted}>Change it in DICOM_PEERS</span>
+                        )}
+                      </div>
+                      <p aria-live="polite" style={{ margin: '0.35rem 0 0' }} data-testid={`echo-${peer.aet}`}>
+                        {outcome && outcome !== 'running' &&
+                          (outcome.ok ? (
+                            <span className={styles.ok}>
+                              Success: C-ECHO answered in {outcome.echoMs} ms ({outcome.totalMs} ms with association)
+                            </span>
+                          ) : (
+                            <span className={styles.bad}>Failed: {outcome.error}</span>
+                          ))}
+                      </p>
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        )}
+      </section>
+
+      <section className={styles.section} aria-labelledby="peer-form-heading">
+        <h2 id="peer-form-heading">{editing ? `Edit ${editing.aet}` : 'Register a peer'}</h2>
+        {saved && (
+          <p className="alert info" role="status">
+            {saved}
+          </p>
+        )}
+        {error && (
+          <p className="alert error" role="alert">
+            {error}
+          </p>
+        )}
+        <form key={formKey} onSubmit={submit} noValidate>
+          <div className={styles.form}>
+            {field('aet', 'AE title', { required: true, maxLength: 16, autoComplete: 'off', spellCheck: false })}
+            {field('host', 'Host', { required: true, maxLength: 253, autoComplete: 'off', spellCheck: false, placeholder: '10.0.0.5' })}
+            {field('port', 'Port', { required: true, inputMode: 'numeric', placeholder: '104' })}
+            {field('description', 'Description (optional)', { maxLength: 200 })}
+          </div>
+          <div className={styles.actions}>
+            <button type="submit" className="button" disabled={pending}>
+              {pending ? 'Saving…' : editing ? 'Save changes' : 'Register peer'}
+            </button>
+            {editing && (
+              <button type="button" className="button secondary" onClick={() => { setEditing(null); setFormKey((key) => key + 1); setFields({}); setError(undefined); }}>
+                Cancel
+              </button>
+            )}
+          </div>
+        </form>
+      </section>
+    </>
+  );
+}
