@@ -20,6 +20,8 @@ export interface PendingInvitation {
   expiresAt: Date;
 }
 
+const SIGN_IN_ACTIONS = ['auth.sign_in', 'account.accept_invitation', 'account.reset_password'];
+
 /** The facility's members, by name, and its invitations still waiting. The caller has checked access. */
 export async function listFacilityMembers(db: Database, facilityId: string, now = new Date()): Promise<{ members: FacilityMember[]; invitations: PendingInvitation[] }> {
   const users = await db.user.findMany({
@@ -28,12 +30,13 @@ export async function listFacilityMembers(db: Database, facilityId: string, now 
     orderBy: [{ name: 'asc' }, { email: 'asc' }],
   });
   const userIds = users.map((user) => user.id);
-  // Sessions are deleted at sign-out, so the last sign-in (audited) fills in.
+  // Sessions are deleted at sign-out, so the last sign-in (audited; accepting
+  // an invitation or a reset link signs in too) fills in.
   const [sessions, signIns, invitations] = await Promise.all([
     db.session.groupBy({ by: ['userId'], where: { userId: { in: userIds } }, _max: { lastSeenAt: true } }),
     db.auditEvent.groupBy({
       by: ['actorUserId'],
-      where: { actorUserId: { in: userIds }, action: 'auth.sign_in', outcome: 'SUCCESS' },
+      where: { actorUserId: { in: userIds }, action: { in: SIGN_IN_ACTIONS }, outcome: 'SUCCESS' },
       _max: { at: true },
     }),
     db.accountLink.findMany({

@@ -2,6 +2,7 @@
 // us?" — the test button of a peer's configuration. Opens an association,
 // sends one C-ECHO-RQ, releases.
 import { createRequire } from 'node:module';
+import type { Socket } from 'node:net';
 import type * as DcmjsDimse from 'dcmjs-dimse';
 import { configureDcmjsDimse, constants, requests } from './dcmjs-dimse';
 import type { DicomPeerAddress } from './scu';
@@ -31,9 +32,14 @@ export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; 
       clearTimeout(timer);
       resolve(result);
     };
-    const timer = setTimeout(() => finish({ ok: false, totalMs: elapsed(), error: `no answer within ${timeoutMs / 1000} s` }), timeoutMs);
-
     const client = new Client();
+    const timer = setTimeout(() => {
+      finish({ ok: false, totalMs: elapsed(), error: `no answer within ${timeoutMs / 1000} s` });
+      // A silent peer would keep the connection (and this process) open: the
+      // Client keeps its socket on its network (dcmjs-dimse is pinned exactly).
+      (client as unknown as { network?: { socket?: Socket } }).network?.socket?.destroy();
+    }, timeoutMs);
+
     const request = new requests.CEchoRequest();
     request.on('response', (echoResponse: { getStatus(): number }) => {
       response = { status: echoResponse.getStatus(), at: performance.now() };
@@ -46,8 +52,8 @@ export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; 
       // PS3.8 Table 9-21: source 1 reason 3 = calling AE not recognized, 7 = called AE not recognized
       failure = `association rejected (result ${reject.result}, source ${reject.source}, reason ${reject.reason})`;
     });
-    client.on('networkError', (error: Error) => {
-      failure ??= error.message || 'network error';
+    client.on('networkError', (error: Error & { code?: string }) => {
+      failure ??= describeNetworkError(error, peer);
       finish({ ok: false, totalMs: elapsed(), error: failure });
     });
     client.on('closed', () => {
@@ -61,4 +67,14 @@ export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; 
     });
     client.send(peer.host, peer.port, options.callingAet, peer.aet, { connectTimeout: timeoutMs, associationTimeout: timeoutMs, pduTimeout: timeoutMs });
   });
+}
+
+/** Words for an administrator; dcmjs-dimse prefixes its messages with "<AET> -> ". */
+function describeNetworkError(error: Error & { code?: string }, peer: DicomPeerAddress): string {
+  const text = (error.message || 'network error').replace(/^.*? -> /, '');
+  if (/ECONNREFUSED/.test(text)) return `connection refused: nothing listens on ${peer.host}:${peer.port}`;
+  if (/ENOTFOUND|EAI_AGAIN/.test(text)) return `unknown host ${peer.host}`;
+  if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return `${peer.host} cannot be reached from this server`;
+  if (/timeout|ETIMEDOUT/i.test(text)) return `no answer from ${peer.host}:${peer.port} (timed out)`;
+  return text;
 }

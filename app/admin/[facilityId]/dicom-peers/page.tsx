@@ -17,7 +17,8 @@ export default async function DicomPeersPage({ params }: { params: Promise<{ fac
   return (
     <AdminShell user={user} facility={facility} current="dicom-peers">
       <p className={styles.muted}>
-        Modalities and PACS that may connect to this server (AE title <strong>{config.dicomAet}</strong>, port {config.dicomPort}) and where
+        Modalities and PACS that may connect to this server (AE title <strong>{config.dicomAet}</strong>
+        {config.dicomPort ? `, port ${config.dicomPort}` : ''}) and where
         images are sent when they ask for a C-MOVE. What they store belongs to {facility.name}.
       </p>
       <DicomPeersPanel

@@ -44,7 +44,8 @@ export default async function StoragePage({ params }: { params: Promise<{ facili
         {usage.disk ? (
           <>
             <p>
-              <strong>{formatBytes(usage.disk.freeBytes)}</strong> free of {formatBytes(usage.disk.totalBytes)} <span className={styles.muted}>({config.dataDir}, shared by every facility of this server)</span>
+              <strong>{formatBytes(usage.disk.freeBytes)}</strong> free of {formatBytes(usage.disk.totalBytes)} {usedShare !== null && <>({Math.round(usedShare * 100)}% used) </>}
+              <span className={styles.muted}>— {config.dataDir}, shared by every facility of this server</span>
             </p>
             {usedShare !== null && (
               <>
