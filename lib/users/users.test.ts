@@ -15,6 +15,7 @@ import { changeMemberRole } from './change-member-role';
 import { createPasswordReset } from './create-password-reset';
 import { inviteMember } from './invite-member';
 import { listFacilityMembers } from './list-facility-members';
+import { revokeInvitation } from './revoke-invitation';
 import { setMemberDisabled } from './set-member-disabled';
 
 const client = { ip: '10.1.2.3' };
@@ -71,6 +72,15 @@ describe('facility members', () => {
     await assert.rejects(acceptInvitation(context, { token: tokenOf(old.path), name: 'Late', password: 'a long enough passphrase' }, client), adminError('LINK_USED'));
     await assert.rejects(acceptInvitation(context, { token: 'x'.repeat(43), name: 'Late', password: 'a long enough passphrase' }, client), adminError('LINK_INVALID'));
     await acceptInvitation(context, { token: tokenOf(newer.path), name: 'Late', password: 'a long enough passphrase' }, client);
+  });
+
+  it('withdraws a waiting invitation: its link stops working', async () => {
+    const link = await inviteMember(context, actor, facilityId, { email: 'withdrawn@north.example', role: 'EXPERT' });
+    const row = await testDb.db.accountLink.findFirstOrThrow({ where: { email: 'withdrawn@north.example' } });
+    await revokeInvitation(context, actor, facilityId, row.id);
+    await assert.rejects(acceptInvitation(context, { token: tokenOf(link.path), name: 'W', password: 'a long enough passphrase' }, client), adminError('LINK_USED'));
+    await assert.rejects(revokeInvitation(context, actor, facilityId, row.id), (error: unknown) => isPolicyError(error) && error.code === 'NOT_FOUND');
+    assert.equal((await listFacilityMembers(testDb.db, facilityId)).invitations.some((invitation) => invitation.id === row.id), false);
   });
 
   it('names each wrong field and saves nothing', async () => {

@@ -128,6 +128,14 @@ describe('administration over HTTP', { timeout: 10 * 60_000 }, () => {
     assert.equal(((await refused.json()) as { error: string }).error, 'LINK_EXPIRED');
     assert.equal(await server.node.db.user.count({ where: { email: 'late@demo.example' } }), 0);
 
+    // A withdrawn invitation stops working at once.
+    const withdrawn = await call(adminCookie, 'POST', `/api/admin/facilities/${homeId}/invitations`, { email: 'withdrawn@demo.example', role: 'EXPERT' });
+    const withdrawnToken = ((await withdrawn.json()) as { path: string }).path.split('/').at(-1)!;
+    const row = await server.node.db.accountLink.findFirstOrThrow({ where: { email: 'withdrawn@demo.example' } });
+    assert.equal((await call(otherAdminCookie, 'DELETE', `/api/admin/facilities/${homeId}/invitations/${row.id}`)).status, 404);
+    assert.equal((await call(adminCookie, 'DELETE', `/api/admin/facilities/${homeId}/invitations/${row.id}`)).status, 204);
+    assert.equal((await call('', 'POST', '/api/account-links/invitation', { token: withdrawnToken, name: 'W', password: 'withdrawn passphrase' })).status, 410);
+
     const badInvite = await call(adminCookie, 'POST', `/api/admin/facilities/${homeId}/invitations`, { email: 'nope', role: 'KING' });
     assert.equal(badInvite.status, 400);
     assert.deepEqual(Object.keys(((await badInvite.json()) as { fields: object }).fields).sort(), ['email', 'role']);

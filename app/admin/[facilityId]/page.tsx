@@ -5,6 +5,7 @@ import { AdminShell } from '../_components/admin-shell';
 import { ROLE_LABELS, formatDateTime } from '../_components/format';
 import { InviteForm } from '../_components/invite-form';
 import { MemberActions } from '../_components/member-actions';
+import { RevokeInvitationButton } from '../_components/revoke-invitation-button';
 import { requireFacilityAdmin } from '../_lib/require-facility-admin';
 import styles from '../admin.module.css';
 
@@ -75,6 +76,9 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
                 <th scope="col">Role</th>
                 <th scope="col">Created</th>
                 <th scope="col">Expires</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
               </tr>
             </thead>
             <tbody>
@@ -84,6 +88,9 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
                   <td data-label="Role">{ROLE_LABELS[invitation.role] ?? invitation.role}</td>
                   <td data-label="Created">{formatDateTime(invitation.createdAt)}</td>
                   <td data-label="Expires">{formatDateTime(invitation.expiresAt)}</td>
+                  <td data-label="Actions">
+                    <RevokeInvitationButton facilityId={facilityId} invitation={{ id: invitation.id, email: invitation.email }} />
+                  </td>
                 </tr>
               ))}
             </tbody>

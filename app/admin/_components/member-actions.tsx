@@ -22,6 +22,7 @@ export function MemberActions({ facilityId, member }: { facilityId: string; memb
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
   const [reset, setReset] = useState<{ url: string; expiresAt: string }>();
+  const [role, setRole] = useState(member.role);
   const base = `/api/admin/facilities/${facilityId}/members/${member.id}`;
 
   async function run(method: string, url: string, body?: unknown): Promise<Record<string, unknown> | undefined> {
@@ -43,13 +44,15 @@ export function MemberActions({ facilityId, member }: { facilityId: string; memb
         <label className="visually-hidden" htmlFor={`role-${member.id}`}>
           Role of {member.name}
         </label>
+        {/* Applied with its own button: a keyboard user arrowing through a
+            closed select fires a change per option. */}
         <select
           id={`role-${member.id}`}
           className={styles.select}
-          value={member.role}
+          value={role}
           disabled={pending || member.isSelf}
           title={member.isSelf ? 'You cannot change your own role' : undefined}
-          onChange={(event) => void run('PATCH', base, { role: event.target.value })}
+          onChange={(event) => setRole(event.target.value)}
         >
           {!ROLES.includes(member.role as (typeof ROLES)[number]) && <option value={member.role}>{member.role}</option>}
           {ROLES.map((role) => (
@@ -58,6 +61,11 @@ export function MemberActions({ facilityId, member }: { facilityId: string; memb
             </option>
           ))}
         </select>
+        {role !== member.role && (
+          <button type="button" className="button small" disabled={pending} onClick={() => void run('PATCH', base, { role })}>
+            Save role
+          </button>
+        )}
         {!member.isSelf && (
           <button
             type="button"
