@@ -93,6 +93,13 @@ describe('administration in the browser', { timeout: 10 * 60_000 }, () => {
     assert.equal(await row.getByLabel('Role of Dr Ana Rivera').inputValue(), 'EXPERT');
     await admin.getByText('No invitation is waiting to be accepted.').waitFor();
 
+    // A role change is applied with its own button (not on every arrow key).
+    await row.getByLabel('Role of Dr Ana Rivera').selectOption('REFERRING');
+    await row.getByRole('button', { name: 'Save role' }).click();
+    await row.getByRole('button', { name: 'Save role' }).waitFor({ state: 'detached' });
+    const roles = await server.node.db.membership.findMany({ where: { user: { email: 'dr.rivera@demo.example' } }, select: { role: true } });
+    assert.deepEqual(roles.map((membership) => membership.role), ['REFERRING']);
+
     // Disable, confirmed in a dialog: the colleague is signed out at once.
     admin.once('dialog', (dialog) => void dialog.accept());
     await row.getByRole('button', { name: 'Disable' }).click();
