@@ -75,6 +75,8 @@ function describeNetworkError(error: Error & { code?: string }, peer: DicomPeerA
   if (/ECONNREFUSED/.test(text)) return `connection refused: nothing listens on ${peer.host}:${peer.port}`;
   if (/ENOTFOUND|EAI_AGAIN/.test(text)) return `unknown host ${peer.host}`;
   if (/EHOSTUNREACH|ENETUNREACH/.test(text)) return `${peer.host} cannot be reached from this server`;
+  // PS3.8 9.3: PDU types are 01-07; anything else (e.g. 72, "H" of an HTTP answer) is not a DICOM peer.
+  if (/Unknown PDU type/i.test(text)) return `${peer.host}:${peer.port} answered, but not in DICOM (${text.replace(/^.*?error: /i, '')})`;
   if (/timeout|ETIMEDOUT/i.test(text)) return `no answer from ${peer.host}:${peer.port} (timed out)`;
   return text;
 }
