@@ -1,0 +1,63 @@
+// DICOM peers registered by admins, next to DICOM_PEERS, on a real database.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import { silentLogger } from '../../pacs-core/logger';
+import { loadConfig } from '../config/config';
+import { isAdminError } from '../admin/errors';
+import type { AdminContext } from '../admin/context';
+import { isPolicyError } from '../policy';
+import { createFacility, createUser } from '../policy/test-fixtures';
+import { findDicomPeer } from './find-dicom-peer';
+import { listDicomPeers } from './list-dicom-peers';
+import { deleteDicomPeer, saveDicomPeer } from './save-dicom-peer';
+
+describe('DICOM peers', () => {
+  let testDb: TestDatabase;
+  let context: AdminContext;
+  before(async () => {
+    testDb = await createTestDatabase();
+    context = { db: testDb.db, logger: silentLogger, config: loadConfig({ DATA_DIR: testDb.dataDir, DICOM_PEERS: 'CT1@10.0.0.5:104' }) };
+  });
+  after(async () => {
+    await testDb.cleanup();
+  });
+
+  async function adminOf(name: string) {
+    const facility = await createFacility(testDb.db, name);
+    const user = await createUser(testDb.db, { memberships: [{ facilityId: facility.id, role: 'ADMIN' }] });
+    return { facility, actor: { userId: user.id, email: user.email, ip: '10.0.0.1' } };
+  }
+
+  it('validates AE title, host and port with a message per field, and refuses titles already in use anywhere', async () => {
+    const { facility, actor } = await adminOf('North');
+    await assert.rejects(saveDicomPeer(context, actor, facility.id, undefined, { aet: 'TOO_LONG_AE_TITLE_X', host: 'bad host!', port: '0' }), (error: unknown) => {
+      assert.ok(isAdminError(error) && error.code === 'INVALID_INPUT');
+      assert.deepEqual(Object.keys(error.fields).sort(), ['aet', 'host', 'port']);
+      return true;
+    });
+    for (const aet of ['CT1', 'TELEPACS']) {
+      await assert.rejects(saveDicomPeer(context, actor, facility.id, undefined, { aet, host: '10.0.0.9', port: 104 }), (error: unknown) => isAdminError(error) && error.code === 'CONFLICT');
+    }
+    const saved = await saveDicomPeer(context, actor, facility.id, undefined, { aet: ' MR_NORTH ', host: '[fd00::7]', port: '11112', description: 'MR' });
+    assert.deepEqual([saved.aet, saved.host, saved.port], ['MR_NORTH', 'fd00::7', 11112]);
+    const south = await adminOf('South');
+    await assert.rejects(saveDicomPeer(context, south.actor, south.facility.id, undefined, { aet: 'MR_NORTH', host: 'pacs.south.example', port: 104 }), (error: unknown) => isAdminError(error) && error.code === 'CONFLICT');
+    // Another facility's admin can neither change nor delete it.
+    await assert.rejects(saveDicomPeer(context, south.actor, south.facility.id, saved.id, { aet: 'MR_NORTH', host: '10.6.6.6', port: 104 }), (error: unknown) => isPolicyError(error) && error.code === 'NOT_FOUND');
+    await assert.rejects(deleteDicomPeer(context, south.actor, facility.id, saved.id), (error: unknown) => isPolicyError(error) && error.code === 'NOT_FOUND');
+    const updated = await saveDicomPeer(context, actor, facility.id, saved.id, { aet: 'MR_NORTH', host: 'mr.north.example', port: 104 });
+    assert.equal(updated.host, 'mr.north.example');
+  });
+
+  it('finds a peer for the DIMSE server: DICOM_PEERS first (home facility), then the database (its facility)', async () => {
+    const { facility, actor } = await adminOf('East');
+    await saveDicomPeer(context, actor, facility.id, undefined, { aet: 'US_EAST', host: '10.1.1.1', port: 104 });
+    const options = { configuredPeers: context.config.dicomPeers, homeFacilityId: 'home-facility' };
+    assert.deepEqual(await findDicomPeer(testDb.db, options, 'CT1'), { aet: 'CT1', host: '10.0.0.5', port: 104, facilityId: 'home-facility', source: 'configuration' });
+    assert.deepEqual(await findDicomPeer(testDb.db, options, 'US_EAST '), { aet: 'US_EAST', host: '10.1.1.1', port: 104, facilityId: facility.id, source: 'database' });
+    assert.equal(await findDicomPeer(testDb.db, options, 'UNKNOWN'), null);
+    assert.equal(await findDicomPeer(testDb.db, options, '   '), null);
+    assert.deepEqual((await listDicomPeers(testDb.db, context.config.dicomPeers, facility.id)).map((peer) => peer.aet), ['US_EAST']);
+  });
+});
