@@ -2,12 +2,12 @@
 // new password. Either way they are signed in afterwards. The link is claimed
 // with a conditional update inside the transaction, so two tabs submitting at
 // once cannot both use it.
-import { auditEventData } from '../audit/write-audit-event';
+import { auditEventData, writeAuditEvent } from '../audit/write-audit-event';
 import type { AuthContext } from '../auth/auth-context';
 import { hashPassword } from '../auth/password';
 import { createSession } from '../auth/sessions';
-import { AdminError, parseInput } from '../admin/errors';
-import { findUsableAccountLink } from './account-links';
+import { AdminError, isAdminError, parseInput } from '../admin/errors';
+import { findUsableAccountLink, type AccountLinkPurpose, type UsableAccountLink } from './account-links';
 import { ZAcceptInvitationRequest, ZResetPasswordRequest } from './accept-account-link.types';
 
 export interface AcceptedAccountLink {
@@ -21,12 +21,34 @@ interface ClientInfo {
   userAgent?: string;
 }
 
+/** The usable link, or the refusal — audited (someone holds a stale or forged link). */
+async function findLinkOrAudit(context: AuthContext, input: unknown, purpose: AccountLinkPurpose, client: ClientInfo, now: Date): Promise<UsableAccountLink> {
+  try {
+    return await findUsableAccountLink(context.db, String((input as { token?: unknown } | null)?.token ?? ''), purpose, now);
+  } catch (error) {
+    if (isAdminError(error)) {
+      await writeAuditEvent(
+        context.db,
+        {
+          actor: 'anonymous',
+          action: purpose === 'INVITE' ? 'account.accept_invitation' : 'account.reset_password',
+          outcome: 'DENIED',
+          sourceIp: client.ip,
+          details: { reason: error.code },
+        },
+        context.logger,
+      );
+    }
+    throw error;
+  }
+}
+
 const alreadyUsed = () => new AdminError('LINK_USED', 'This link has already been used. Ask your administrator for a new one.');
 
 export async function acceptInvitation(context: AuthContext, input: unknown, client: ClientInfo, now = new Date()): Promise<AcceptedAccountLink> {
   const { db } = context;
   // The link is checked first: a stale link must say so, whatever was typed.
-  const link = await findUsableAccountLink(db, String((input as { token?: unknown } | null)?.token ?? ''), 'INVITE', now);
+  const link = await findLinkOrAudit(context, input, 'INVITE', client, now);
   const { name, password } = parseInput(ZAcceptInvitationRequest, input);
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {
@@ -58,7 +80,7 @@ export async function acceptInvitation(context: AuthContext, input: unknown, cli
 /** Sets the new password, ends every other session of the account, and signs in. */
 export async function resetPasswordWithLink(context: AuthContext, input: unknown, client: ClientInfo, now = new Date()): Promise<AcceptedAccountLink> {
   const { db } = context;
-  const link = await findUsableAccountLink(db, String((input as { token?: unknown } | null)?.token ?? ''), 'RESET', now);
+  const link = await findLinkOrAudit(context, input, 'RESET', client, now);
   const { password } = parseInput(ZResetPasswordRequest, input);
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {

@@ -127,6 +127,8 @@ describe('administration over HTTP', { timeout: 10 * 60_000 }, () => {
     assert.equal(refused.status, 410);
     assert.equal(((await refused.json()) as { error: string }).error, 'LINK_EXPIRED');
     assert.equal(await server.node.db.user.count({ where: { email: 'late@demo.example' } }), 0);
+    const refusals = await auditActions({ action: 'account.accept_invitation' });
+    assert.ok(refusals.some((event) => event.outcome === 'DENIED' && JSON.parse(event.details).reason === 'LINK_EXPIRED'));
 
     // A withdrawn invitation stops working at once.
     const withdrawn = await call(adminCookie, 'POST', `/api/admin/facilities/${homeId}/invitations`, { email: 'withdrawn@demo.example', role: 'EXPERT' });
@@ -200,6 +202,8 @@ describe('administration over HTTP', { timeout: 10 * 60_000 }, () => {
         assert.equal((await call(cookie, method, path, body)).status, 404, `${method} ${path}`);
       }
     }
+    const denied = await auditActions({ action: 'admin.denied' });
+    assert.ok(denied.some((event) => event.actor === 'admin@valley.example' && event.outcome === 'DENIED' && event.resource.includes(homeId)));
     // The Valley admin's own facility works, and its admin page cannot reach a Demo member either.
     assert.equal((await call(otherAdminCookie, 'GET', `/admin/${otherFacilityId}`)).status, 200);
     assert.equal((await call(otherAdminCookie, 'PATCH', `/api/admin/facilities/${otherFacilityId}/members/${member.id}`, { disabled: true })).status, 404);

@@ -3,6 +3,7 @@
 // generic answer plus a log line for anything else (no raw errors to users).
 import type { AdminActor } from '../../../lib/admin/context';
 import { isAdminError, type AdminErrorCode } from '../../../lib/admin/errors';
+import { writeAuditEvent } from '../../../lib/audit/write-audit-event';
 import { isPolicyError } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
 import { requireApiUser, type ApiCaller } from '../../_lib/api-session';
@@ -41,6 +42,23 @@ export async function withSignedInCaller(request: Request, where: string, work: 
   try {
     return await work(caller, actor);
   } catch (error) {
+    if (isPolicyError(error)) {
+      // A refused attempt on another facility's administration is worth a trace.
+      const runtime = getRuntime();
+      await writeAuditEvent(
+        runtime.db,
+        {
+          actor: actor.email,
+          actorUserId: actor.userId,
+          action: 'admin.denied',
+          outcome: 'DENIED',
+          sourceIp: actor.ip,
+          resource: `${request.method} ${new URL(request.url).pathname}`,
+          details: { operation: where, reason: error.code },
+        },
+        runtime.logger,
+      );
+    }
     return errorResponse(error, where);
   }
 }
