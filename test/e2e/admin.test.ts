@@ -82,6 +82,11 @@ describe('administration in the browser', { timeout: 10 * 60_000 }, () => {
     await invitee.getByRole('heading', { name: 'Welcome, Dr Ana Rivera' }).waitFor();
     await shot(invitee, 'accepted-home');
 
+    // An expert is no administrator: the facility's admin pages do not exist for them.
+    await invitee.goto(`${server.url}/admin/${server.node.firstRun.facilityId}`);
+    await invitee.getByRole('heading', { name: 'Page not found' }).waitFor();
+    await shot(invitee, 'not-found');
+
     // The link worked once.
     await invitee.goto(link);
     await invitee.getByText('This link has already been used').waitFor();
