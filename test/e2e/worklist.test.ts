@@ -81,6 +81,11 @@ describe('worklist, patient and study pages', { timeout: 10 * 60_000 }, () => {
     await page.getByRole('heading', { name: 'Worklist' }).waitFor();
     assert.deepEqual(await worklistPatients(page), ['Smith, Jane', 'Müller, Hans', 'Müller, Hans']);
     await page.screenshot({ path: path.join(SCREENSHOTS, 'worklist.png') });
+    // A tablet at the bedside, portrait: the table scrolls sideways inside its box, the page does not
+    await page.setViewportSize({ width: 820, height: 1180 });
+    assert.ok(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), 'no horizontal page scroll on a tablet');
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'worklist-tablet.png') });
+    await page.setViewportSize({ width: 1366, height: 900 });
 
     await page.getByLabel('MRN (patient ID)').fill('WL-1001');
     await page.getByRole('button', { name: 'Search' }).click();

@@ -8,6 +8,9 @@ interface Props {
   facilities: { code: string; name: string }[];
 }
 
+/** Behind "More filters", opened when one of them is in use */
+const MORE_FIELDS: WorklistField[] = ['issuer', 'sex', 'ageFrom', 'ageTo', 'birthDate', 'accession', 'description', 'referring', 'facility'];
+
 const MODALITIES = ['CT', 'MR', 'US', 'CR', 'DX', 'MG', 'NM', 'PT', 'XA', 'RF', 'OT', 'SR'];
 
 /** A GET form: the search lives in the URL, so it can be bookmarked, shared and reloaded. */
@@ -32,20 +35,6 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
       <div className={styles.grid}>
         {field('name', 'Patient name', text('name', 'e.g. muller hans'), true)}
         {field('mrn', 'MRN (patient ID)', text('mrn', 'exact, or with *'))}
-        {field('issuer', 'Issuer of MRN', text('issuer'))}
-        {field(
-          'sex',
-          'Sex',
-          <select id="wl-sex" name="sex" defaultValue={filters.sex ?? ''} {...described('sex')}>
-            <option value="">Any</option>
-            <option value="F">Female</option>
-            <option value="M">Male</option>
-            <option value="O">Other</option>
-          </select>,
-        )}
-        {field('ageFrom', 'Age from (years)', text('ageFrom', '', 'number'))}
-        {field('ageTo', 'Age to (years)', text('ageTo', '', 'number'))}
-        {field('birthDate', 'Birth date', text('birthDate', '', 'date'))}
         {field(
           'modality',
           'Modality',
@@ -60,23 +49,42 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
         )}
         {field('dateFrom', 'Study date from', text('dateFrom', '', 'date'))}
         {field('dateTo', 'Study date to', text('dateTo', '', 'date'))}
-        {field('accession', 'Accession number', text('accession'))}
-        {field('description', 'Description contains', text('description'))}
-        {field('referring', 'Referring physician', text('referring'))}
-        {facilities.length > 1 &&
-          field(
-            'facility',
-            'Facility',
-            <select id="wl-facility" name="facility" defaultValue={filters.facility ?? ''}>
-              <option value="">All my facilities</option>
-              {facilities.map((facility) => (
-                <option key={facility.code} value={facility.code}>
-                  {facility.name}
-                </option>
-              ))}
+      </div>
+      <details className={styles.more} open={MORE_FIELDS.some((name) => filters[name] || errors[name])}>
+        <summary>More filters</summary>
+        <div className={styles.grid}>
+          {field('issuer', 'Issuer of MRN', text('issuer'))}
+          {field(
+            'sex',
+            'Sex',
+            <select id="wl-sex" name="sex" defaultValue={filters.sex ?? ''} {...described('sex')}>
+              <option value="">Any</option>
+              <option value="F">Female</option>
+              <option value="M">Male</option>
+              <option value="O">Other</option>
             </select>,
           )}
-      </div>
+          {field('ageFrom', 'Age from (years)', text('ageFrom', '', 'number'))}
+          {field('ageTo', 'Age to (years)', text('ageTo', '', 'number'))}
+          {field('birthDate', 'Birth date', text('birthDate', '', 'date'))}
+          {field('accession', 'Accession number', text('accession'))}
+          {field('description', 'Description contains', text('description'))}
+          {field('referring', 'Referring physician', text('referring'))}
+          {facilities.length > 1 &&
+            field(
+              'facility',
+              'Facility',
+              <select id="wl-facility" name="facility" defaultValue={filters.facility ?? ''}>
+                <option value="">All my facilities</option>
+                {facilities.map((facility) => (
+                  <option key={facility.code} value={facility.code}>
+                    {facility.name}
+                  </option>
+                ))}
+              </select>,
+            )}
+        </div>
+      </details>
       <input type="hidden" name="sort" value={request.sort} />
       <input type="hidden" name="dir" value={request.direction} />
       <input type="hidden" name="pageSize" value={request.pageSize} />
