@@ -19,6 +19,7 @@ import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-output/e2e');
 const OUTSIDER = { email: 'outsider@other.test', password: 'another long passphrase' };
+const COLLEAGUE = { email: 'referrer@demo.test', password: 'a referring doctor passphrase' };
 
 describe('worklist, patient and study pages', { timeout: 10 * 60_000 }, () => {
   let server: TestServer;
@@ -69,6 +70,10 @@ describe('worklist, patient and study pages', { timeout: 10 * 60_000 }, () => {
     for (const file of foreign) await server.node.archive.ingest(file, { kind: 'import', source: 'e2e' }, facility.id);
     const outsider = await db.user.create({ data: { email: OUTSIDER.email, name: 'Olga Outsider', passwordHash: await hashPassword(OUTSIDER.password) } });
     await db.membership.create({ data: { userId: outsider.id, facilityId: facility.id, role: 'REFERRING' } });
+    // A referring doctor of the same facility as the studies: sees them, may not delete them
+    const demo = await db.facility.findFirstOrThrow({ where: { code: 'DEMO' } });
+    const colleague = await db.user.create({ data: { email: COLLEAGUE.email, name: 'Rita Referrer', passwordHash: await hashPassword(COLLEAGUE.password) } });
+    await db.membership.create({ data: { userId: colleague.id, facilityId: demo.id, role: 'REFERRING' } });
   });
   after(async () => {
     await browser?.close();
@@ -185,6 +190,19 @@ describe('worklist, patient and study pages', { timeout: 10 * 60_000 }, () => {
     assert.match(event?.details ?? '', /sent to the wrong archive/);
     assert.equal(await server.node.db.instance.count({ where: { series: { study: { studyInstanceUid: other.studyInstanceUid } } } }), 0);
     await page.close();
+  });
+
+  it('lets a referring doctor of the facility see a study but not delete it (no form, 403 from the API)', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await signIn(page, COLLEAGUE.email, COLLEAGUE.password);
+    await page.goto(`${server.url}/studies/${current.studyInstanceUid}`);
+    await page.getByRole('heading', { name: 'CT Chest', exact: true }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Delete study' }).count(), 0);
+    const refused = await context.request.post(`${server.url}/api/studies/${current.studyInstanceUid}/delete`, { data: { reason: 'not my decision' }, headers: { origin: server.url } });
+    assert.equal(refused.status(), 403);
+    assert.equal(await server.node.db.study.count({ where: { studyInstanceUid: current.studyInstanceUid } }), 1);
+    await context.close();
   });
 
   it('shows another facility\'s user none of it: empty worklist, 404 for the study, the patient and the download', async () => {
