@@ -141,7 +141,7 @@ export async function AuditResults({
                     </td>
                     <td data-label="From" className={styles.nowrap}>
                       {event.sourceIp || <span className={styles.none}>—</span>}
-                      {aeTitle ? <div className={styles.sub}>AE {aeTitle}</div> : null}
+                      {aeTitle ? <div className={styles.sub}>{`AE ${aeTitle}`}</div> : null}
                     </td>
                     {showFacility ? <td data-label="Facility">{event.facilityId ? codes.get(event.facilityId) : ''}</td> : null}
                     <td data-label="Details" className={styles.details}>

@@ -73,11 +73,12 @@ describe('audit query', () => {
     }
   });
 
-  it('refuses a facility the viewer does not administer exactly like an unknown one', async () => {
+  it('answers a facility the viewer does not administer exactly like an unknown one: NOT_FOUND', async () => {
     for (const facility of [south.code, south.id, 'NOPE']) {
-      const resolved = await resolveAuditQuery(testDb.db, northAdmin, new URLSearchParams({ facility }));
-      assert.equal(resolved.ok, false);
-      assert.deepEqual(!resolved.ok && resolved.errors, [{ field: 'facility', message: 'No facility you administer has this name or code.' }]);
+      await assert.rejects(
+        resolveAuditQuery(testDb.db, northAdmin, new URLSearchParams({ facility })),
+        (error) => isPolicyError(error) && error.code === 'NOT_FOUND' && error.message === 'not found',
+      );
     }
   });
 

@@ -80,8 +80,8 @@ function actorMatches(text: string): Prisma.AuditEventWhereInput {
 /**
  * Parses and checks the filters and builds the `where`. Throws PolicyError
  * NOT_FOUND when the viewer administers no facility (the view does not exist
- * for them); a facility outside their administration is refused with the
- * same message as an unknown one.
+ * for them) and when the facility asked for is not one they administer
+ * (whether it exists or not).
  */
 export async function resolveAuditQuery(db: Database, viewerUserId: string, params: SearchParamsInput): Promise<AuditQueryResult> {
   const administered = await administeredFacilitiesFor(db, viewerUserId);
@@ -138,8 +138,9 @@ export async function resolveAuditQuery(db: Database, viewerUserId: string, para
   let facilities = administered;
   if (check('facility')) {
     const wanted = administered.find((facility) => facility.id === values.facility || facility.code === values.facility);
-    if (wanted) facilities = [wanted];
-    else errors.push({ field: 'facility', message: 'No facility you administer has this name or code.' });
+    // Someone else's facility answers like a missing page, never "not yours".
+    if (!wanted) throw new PolicyError('NOT_FOUND', 'not found');
+    facilities = [wanted];
   }
 
   const pageText = firstValue(params, 'page');
