@@ -112,7 +112,7 @@ export async function AuditResults({
                     <td data-label="Time (UTC)" className={styles.nowrap}>
                       <time dateTime={event.at.toISOString()}>{utcText(event.at)}</time>
                     </td>
-                    <td data-label="Who" className={styles.breakable}>
+                    <td data-label="Who" className={styles.who}>
                       {event.actor}
                     </td>
                     <td data-label="Action" className={styles.nowrap}>
@@ -121,7 +121,7 @@ export async function AuditResults({
                     <td data-label="Outcome">
                       <span className={`${styles.outcome} ${OUTCOME_CLASS[event.outcome] ?? ''}`}>{event.outcome}</span>
                     </td>
-                    <td data-label="Patient">
+                    <td data-label="Patient" className={styles.nowrap}>
                       {event.patientId ? (
                         <Link href={link({ patientId: event.patientId })} title="Show only this patient">
                           {event.patientId}
