@@ -12,6 +12,7 @@ describe('audit query', () => {
   let northAdmin: string;
   let bothAdmin: string;
   let plainMember: string;
+  let northMemberEmail: string;
 
   const event = (data: { at: string; facilityId: string | null; action?: string; outcome?: string; actor?: string; patientId?: string; studyUid?: string; sourceIp?: string }) => ({
     actor: 'doctor@north.example',
@@ -39,6 +40,7 @@ describe('audit query', () => {
         event({ at: '2026-11-01T11:00:00Z', facilityId: null, actor: 'anonymous', action: 'auth.sign_in', outcome: 'FAILURE' }),
       ],
     });
+    northMemberEmail = (await testDb.db.user.findUniqueOrThrow({ where: { id: plainMember } })).email;
   });
   after(async () => {
     await testDb?.cleanup();
@@ -65,6 +67,27 @@ describe('audit query', () => {
     // EXPERT in South does not open South's log; an ADMIN of both sees both.
     assert.equal((await findAuditEventPage(testDb.db, await query(bothAdmin, {}))).total, 5);
     assert.equal((await findAuditEventPage(testDb.db, await query(bothAdmin, { facility: south.code }))).total, 1);
+  });
+
+  it("includes the facility-less events (searches, sign-ins) of the facility's own members, and nobody else's", async () => {
+    const { db } = testDb;
+    const stranger = await createUser(db, { memberships: [{ facilityId: south.id, role: 'REFERRING' }] });
+    await db.auditEvent.createMany({
+      data: [
+        { ...event({ at: '2026-11-04T08:00:00Z', facilityId: null, action: 'dicomweb.qido', patientId: 'MEMBER-SEARCH' }), actor: northMemberEmail, actorUserId: plainMember },
+        { ...event({ at: '2026-11-04T08:00:00Z', facilityId: null, action: 'dicomweb.qido', patientId: 'STRANGER-SEARCH' }), actorUserId: stranger.id },
+      ],
+    });
+    try {
+      const north = await findAuditEventPage(db, await query(northAdmin, { from: '2026-11-04', to: '2026-11-04' }));
+      assert.deepEqual(north.events.map((e) => e.patientId), ['MEMBER-SEARCH']);
+      const southOnly = await findAuditEventPage(db, await query(bothAdmin, { facility: south.code, from: '2026-11-04', to: '2026-11-04' }));
+      assert.deepEqual(southOnly.events.map((e) => e.patientId), ['STRANGER-SEARCH']);
+      // The anonymous failed sign-in belongs to nobody's facility.
+      assert.equal((await findAuditEventPage(db, await query(bothAdmin, { action: 'auth.*' }))).total, 0);
+    } finally {
+      await db.auditEvent.deleteMany({ where: { at: new Date('2026-11-04T08:00:00Z') } });
+    }
   });
 
   it('does not exist for a user who administers nothing', async () => {

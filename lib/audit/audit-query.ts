@@ -151,8 +151,23 @@ export async function resolveAuditQuery(db: Database, viewerUserId: string, para
 
   if (errors.length) return { ok: false, errors, values, administered };
   // The facility restriction comes first and is never optional.
-  const where: Prisma.AuditEventWhereInput = { AND: [{ facilityId: { in: facilities.map((facility) => facility.id) } }, ...conditions] };
+  const where: Prisma.AuditEventWhereInput = { AND: [await facilityScope(db, facilities), ...conditions] };
   return { ok: true, query: { values, page, facilities, where }, administered };
+}
+
+/**
+ * The events that belong to these facilities: those recorded in them, and
+ * the events of their members that no facility is recorded for — sign-ins,
+ * DICOMweb searches across a user's facilities (dicomweb.qido carries no
+ * facility) and refused reads. Without the second half an administrator
+ * would never see who searched for which patient.
+ */
+async function facilityScope(db: Database, facilities: AdministeredFacility[]): Promise<Prisma.AuditEventWhereInput> {
+  const facilityIds = facilities.map((facility) => facility.id);
+  const members = await db.membership.findMany({ where: { facilityId: { in: facilityIds } }, select: { userId: true }, distinct: ['userId'] });
+  return {
+    OR: [{ facilityId: { in: facilityIds } }, { facilityId: null, actorUserId: { in: members.map((member) => member.userId) } }],
+  };
 }
 
 /** Newest first; the id breaks ties between events stamped in the same millisecond (group commit). */

@@ -59,8 +59,9 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.waitForURL(`${server.url}/audit`);
     await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
-    // Unfiltered: both patients (and the sign-in just made has no facility, so it is not here).
+    // Unfiltered: both patients, and the sign-in just made.
     await page.getByRole('cell', { name: 'PAT-0042' }).waitFor();
+    await page.getByRole('cell', { name: 'auth.sign_in' }).first().waitFor();
 
     // Keyboard only: type into the field and press Enter.
     await page.getByLabel('Patient ID').focus();

@@ -87,6 +87,10 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     const read = await fetch(`${server.dicomwebUrl}/studies/${study.studyInstanceUid}/metadata`, { headers: { authorization: server.adminAuthorization } });
     assert.equal(read.status, 200);
     await read.arrayBuffer();
+    // A search carries no facility (it spans the caller's); it belongs to the searching member's facilities.
+    const search = await fetch(`${server.dicomwebUrl}/studies?PatientID=AUDIT-A`, { headers: { authorization: server.adminAuthorization } });
+    assert.equal(search.status, 200);
+    await search.arrayBuffer();
     // Older events, and what a hostile caller could put into the trail.
     await db.auditEvent.createMany({
       data: [
@@ -116,11 +120,13 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
 
   it("shows an administrator their facility's events and not another facility's", async () => {
     const home = await pageText('/audit', cookies.admin);
-    for (const expected of ['AUDIT-A', 'dicomweb.stow', 'dicomweb.wado', 'DATE-IN', 'HOSTILE', 'AE CT1']) assert.ok(home.includes(expected), expected);
+    for (const expected of ['AUDIT-A', 'dicomweb.stow', 'dicomweb.wado', 'DATE-IN', 'HOSTILE', 'AE CT1', 'dicomweb.qido', 'studies?PatientID=AUDIT-A']) {
+      assert.ok(home.includes(expected), expected);
+    }
     assert.ok(!home.includes('VALLEY-1'));
     const valley = await pageText('/audit', cookies.valleyAdmin);
     assert.ok(valley.includes('VALLEY-1'));
-    for (const hidden of ['AUDIT-A', 'DATE-IN', 'HOSTILE']) assert.ok(!valley.includes(hidden), hidden);
+    for (const hidden of ['AUDIT-A', 'DATE-IN', 'HOSTILE', TEST_ADMIN_EMAIL]) assert.ok(!valley.includes(hidden), hidden);
   });
 
   it('narrows the results by patient and by date', async () => {
@@ -161,7 +167,11 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     const column = (name: string) => rows[0].indexOf(name);
     const data = rows.slice(1);
     assert.ok(data.every((row) => row.length === rows[0].length));
-    assert.ok(data.every((row) => row[column('facility')] === homeCode), 'only the home facility');
+    // The home facility's events, and its members' events that carry no facility (sign-ins, searches)
+    assert.ok(data.every((row) => row[column('facility')] === homeCode || row[column('facility')] === ''));
+    assert.ok(!data.some((row) => row[column('actor')] === 'admin@valley.example'), "not the other facility's members");
+    assert.ok(data.some((row) => row[column('action')] === 'dicomweb.qido' && row[column('resource')].endsWith('/studies?PatientID=AUDIT-A')));
+    assert.ok(data.some((row) => row[column('action')] === 'auth.sign_in' && row[column('actor')] === TEST_ADMIN_EMAIL));
     assert.ok(!data.some((row) => row[column('patient_id')] === 'VALLEY-1'));
     const hostile = data.find((row) => row[column('patient_id')] === 'HOSTILE');
     assert.ok(hostile);
