@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
+import { echoscu, findscu, freePort, hasDcmtk } from '../support/dcmtk';
 import { makeStudy } from '../support/fixtures';
 import { stowBody } from '../support/stow';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
@@ -66,7 +67,7 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
   };
 
   before(async () => {
-    server = await startTestServer({ portal: true });
+    server = await startTestServer({ portal: true, env: { DICOM_PEERS: `CT1@127.0.0.1:${await freePort()}` } });
     const db = server.node.db;
     homeFacilityId = server.node.firstRun.facilityId;
     homeCode = (await db.facility.findUniqueOrThrow({ where: { id: homeFacilityId } })).code;
@@ -205,6 +206,19 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     assert.ok([303, 307].includes(signedOut.status));
     assert.equal(signedOut.headers.get('location'), `/sign-in?next=${encodeURIComponent('/audit')}`);
     assert.equal((await get('/api/audit/export', '')).status, 401);
+  });
+
+  it("shows the home facility's DIMSE searches and refused associations", { skip: hasDcmtk() ? false : 'DCMTK not installed' }, async () => {
+    const peer = { port: server.dicomPort, aet: 'TELEPACS' };
+    const found = await findscu(peer, { callingAet: 'CT1', level: 'STUDY', keys: { PatientID: 'AUDIT-A', StudyInstanceUID: '' } });
+    assert.equal(found.datasets.length, 1);
+    await echoscu(peer, { callingAet: 'INTRUDER' });
+    const finds = await pageText('/audit?action=dimse.c-find&actor=AE:CT1', cookies.admin);
+    assert.match(finds, /1 event\b/);
+    const refused = await pageText('/audit?action=dimse.associate&outcome=DENIED', cookies.admin);
+    assert.match(refused, /AE INTRUDER/);
+    assert.match(refused, /calling AE title not recognized/);
+    assert.match(await pageText('/audit?action=dimse.*', cookies.valleyAdmin), /No audit events match these filters/);
   });
 
   it('records every view and export of the trail, with the filters, in the facility viewed', async () => {
