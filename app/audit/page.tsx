@@ -20,7 +20,9 @@ type SearchParams = Promise<Record<string, string | string[] | undefined>>;
 
 export default async function AuditPage({ searchParams }: { searchParams: SearchParams }) {
   const params = await searchParams;
-  const user = await requireSignedInUser('/audit');
+  // A bookmarked, filtered view survives the sign-in.
+  const asked = new URLSearchParams(Object.entries(params).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])));
+  const user = await requireSignedInUser(asked.size ? `/audit?${asked}` : '/audit');
   const runtime = getRuntime();
   const resolved = await resolveAuditQuery(runtime.db, user.id, params).catch((error: unknown) => {
     if (isPolicyError(error)) notFound(); // not an administrator: the page does not exist for them

@@ -91,6 +91,9 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     await page.screenshot({ path: path.join(SCREENSHOTS, 'audit-view-tablet.png'), fullPage: true });
     const pageOverflows = await page.evaluate(() => document.documentElement.scrollWidth > window.innerWidth);
     assert.equal(pageOverflows, false, 'the page itself does not scroll sideways on a tablet');
+    // A phone: one card per event, each value labelled.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'audit-view-phone.png'), fullPage: true });
 
     await page.goto(`${server.url}/audit?patientId=NOBODY`);
     await page.getByText('No audit events match these filters.').waitFor();

@@ -204,7 +204,7 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     // Signed out: the page sends to sign-in, the API says 401.
     const signedOut = await get('/audit?patientId=X', '');
     assert.ok([303, 307].includes(signedOut.status));
-    assert.equal(signedOut.headers.get('location'), `/sign-in?next=${encodeURIComponent('/audit')}`);
+    assert.equal(signedOut.headers.get('location'), `/sign-in?next=${encodeURIComponent('/audit?patientId=X')}`);
     assert.equal((await get('/api/audit/export', '')).status, 401);
   });
 
