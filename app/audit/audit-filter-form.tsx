@@ -101,7 +101,7 @@ export function AuditFilterForm({
       <div className={styles.grid}>
         <TextField field="patientId" label="Patient ID" placeholder="e.g. 12345" {...common} />
         <TextField field="actor" label="User or AE title" placeholder="email, or AE:CT1" {...common} />
-        <TextField field="action" label="Action" placeholder="e.g. dicomweb.* " list="audit-actions" {...common} />
+        <TextField field="action" label="Action" placeholder="e.g. dicomweb.*" list="audit-actions" {...common} />
         <datalist id="audit-actions">
           {KNOWN_ACTIONS.map((action) => (
             <option key={action} value={action} />
@@ -114,6 +114,7 @@ export function AuditFilterForm({
             name="outcome"
             defaultValue={values.outcome.toUpperCase()}
             aria-invalid={errorOf('outcome') ? true : undefined}
+            aria-describedby={errorOf('outcome') ? 'audit-outcome-error' : undefined}
           >
             <option value="">Any</option>
             {AUDIT_OUTCOMES.map((outcome) => (
@@ -122,6 +123,11 @@ export function AuditFilterForm({
               </option>
             ))}
           </select>
+          {errorOf('outcome') ? (
+            <span id="audit-outcome-error" className={styles.fieldError}>
+              {errorOf('outcome')}
+            </span>
+          ) : null}
         </div>
         <TextField field="from" label="From (UTC day)" type="date" {...common} />
         <TextField field="to" label="To (UTC day, included)" type="date" {...common} />
