@@ -7,3 +7,4 @@ export { storeFacilityFor } from './store-facility';
 export { archiveAccessFor, type ArchiveAccess } from './archive-access';
 export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';
 export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';
+export { administeredFacilitiesFor, type AdministeredFacility } from './administered-facilities';

@@ -163,7 +163,11 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
           actor: `AE:${event.callingAet}`,
           action: event.action,
           outcome: event.outcome,
-          facilityId: event.facilityId,
+          // Registered AEs belong to the home facility, and a refused
+          // association knocked on its door: an event without a study's
+          // facility (C-FIND, refused associations) is the home facility's,
+          // or no administrator would ever see it in the audit view.
+          facilityId: event.facilityId ?? firstRun.facilityId,
           patientId: event.patientId,
           studyUid: event.studyUid,
           resource: event.resource,
