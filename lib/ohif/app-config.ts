@@ -43,7 +43,8 @@ const config = {
   routerBasename: OHIF_BASE_PATH,
   extensions: [],
   modes: [],
-  customizationService: {},
+  // No guided tour popping up over the first study a clinician opens.
+  customizationService: { 'ohif.tours': { $set: [] } },
   showStudyList: true,
   maxNumberOfWebWorkers: 3,
   showWarningMessageForCrossOrigin: false,
