@@ -122,16 +122,22 @@ export function createOhifHttpHandler(options: OhifHandlerOptions): (req: Incomi
     }
 
     const name = path.basename(requested);
-    const etag = `"${stats.size.toString(16)}-${Math.floor(stats.mtimeMs).toString(16)}"`;
+    // A gzipped copy made at install (scripts/install-ohif.mjs), when the browser takes it.
+    const acceptsGzip = /\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''));
+    const gzipped = acceptsGzip ? await fileStats(`${requested}.gz`) : null;
+    const sent = gzipped ?? stats;
+    const etag = `"${sent.size.toString(16)}-${Math.floor(sent.mtimeMs).toString(16)}${gzipped ? '-gz' : ''}"`;
     const headers: Record<string, string> = {
       'content-type': CONTENT_TYPES[path.extname(name)] ?? 'application/octet-stream',
       etag,
+      vary: 'Accept-Encoding',
       // The shell is per signed-in user (the redirect above): never from a shared cache.
       'cache-control': name === 'index.html' ? 'no-store' : CONTENT_HASHED.test(name) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
+      ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
     };
     if (req.headers['if-none-match'] === etag && name !== 'index.html') return answer(res, 304, headers);
-    res.writeHead(200, { ...SECURITY_HEADERS, ...headers, 'content-length': String(stats.size) });
+    res.writeHead(200, { ...SECURITY_HEADERS, ...headers, 'content-length': String(sent.size) });
     if (method === 'HEAD') return void res.end();
-    await pipeline(createReadStream(requested), res);
+    await pipeline(createReadStream(gzipped ? `${requested}.gz` : requested), res);
   };
 }
