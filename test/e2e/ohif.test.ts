@@ -3,7 +3,7 @@
 // STOW-RS. The screenshot in test-output/e2e/ohif-viewer.png is the README's.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { hashPassword } from '../../lib/auth';
@@ -57,7 +57,9 @@ async function viewportPixels(page: Page): Promise<{ width: number; height: numb
   });
 }
 
-describe('OHIF viewer', { timeout: 15 * 60_000 }, () => {
+const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+
+describe('OHIF viewer', { skip, timeout: 15 * 60_000 }, () => {
   let server: TestServer;
   let browser: Browser;
   let admin: BrowserContext;
@@ -148,6 +150,21 @@ describe('OHIF viewer', { timeout: 15 * 60_000 }, () => {
     await clinicPage.getByText('Other, Olga').first().waitFor({ timeout: 60_000 });
     assert.equal(await clinicPage.getByText('Viewer, Vera').count(), 0);
     await clinic.close();
+  });
+
+  it("serves the viewer's files gzipped, cached for good when their name has a content hash", async () => {
+    const cookie = (await admin.cookies()).map(({ name, value }) => `${name}=${value}`).join('; ');
+    const index = await fetch(`${server.url}/ohif/viewer`, { headers: { cookie } });
+    assert.equal(index.status, 200);
+    assert.equal(index.headers.get('cache-control'), 'no-store');
+    const html = await index.text();
+    const appBundle = html.match(/src="(\/ohif\/app\.bundle\.[0-9a-f]+\.js)"/)?.[1];
+    assert.ok(appBundle, 'index.html loads the app bundle from /ohif/');
+    const bundle = await fetch(`${server.url}${appBundle}`, { headers: { cookie, 'accept-encoding': 'gzip' } });
+    assert.equal(bundle.status, 200);
+    assert.equal(bundle.headers.get('content-encoding'), 'gzip');
+    assert.equal(bundle.headers.get('cache-control'), 'private, max-age=31536000, immutable');
+    assert.match(await bundle.text(), /__webpack_require__\.p = "\/ohif\/";/);
   });
 
   it('keeps the rest of the portal and the archive where they were', async () => {
