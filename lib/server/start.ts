@@ -27,6 +27,7 @@ import { writeAuditEvent } from '../audit/write-audit-event';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import type { Config } from '../config/config';
+import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
@@ -102,6 +103,9 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const dicomweb = createDicomwebHttpHandler({ archive, routes: dicomwebRoutes, prefix: '/dicomweb', authenticate, baseUrlFor });
   const wadoUri = createDicomwebHttpHandler({ archive, routes: wadoUriRoutes, prefix: '', authenticate, baseUrlFor });
 
+  // The OHIF viewer under /ohif, part of the portal (lib/ohif).
+  const ohif = portal ? createOhifHttpHandler({ context: runtime }) : undefined;
+
   let nextHandler: ((req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | undefined;
   let nextApp: { close?: () => Promise<void> } | undefined;
   if (portal) {
@@ -124,9 +128,11 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
         ? dicomweb(req, res)
         : pathname === '/wado'
           ? wadoUri(req, res)
-          : nextHandler
-            ? nextHandler(req, res)
-            : notFound(res);
+          : ohif && isOhifPath(pathname)
+            ? ohif(req, res)
+            : nextHandler
+              ? nextHandler(req, res)
+              : notFound(res);
     Promise.resolve(route).catch((error: unknown) => {
       logger.error('request failed', { path: pathname, error: String(error) });
       if (!res.headersSent) {
