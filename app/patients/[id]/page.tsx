@@ -10,7 +10,7 @@ import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUser } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex, ideographicName } from '../../_lib/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
-import { viewerUrl } from '../../_lib/viewer-url';
+import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import styles from './patient.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -112,11 +112,11 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
                       <Link href={`/studies/${study.studyInstanceUid}`} className="button secondary small">
                         Study details
                       </Link>
-                      <a href={viewerUrl([study.studyInstanceUid])} className="button small">
+                      <a href={ohifViewerUrl(study.studyInstanceUid)} className="button small">
                         Open in viewer
                       </a>
                       {newest && newest.studyInstanceUid !== study.studyInstanceUid && (
-                        <a href={viewerUrl([newest.studyInstanceUid, study.studyInstanceUid])} className="button secondary small">
+                        <a href={ohifViewerUrl(newest.studyInstanceUid, study.studyInstanceUid)} className="button secondary small">
                           Compare with {displayDate(newest.studyDate) || 'the newest'}
                         </a>
                       )}

@@ -10,7 +10,7 @@ import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUser } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../_lib/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
-import { viewerUrl } from '../../_lib/viewer-url';
+import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import { TagFilter } from './tag-filter';
 import styles from './study.module.css';
 
@@ -56,7 +56,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
             </p>
           </div>
           <div className={styles.actions}>
-            <a className="button" href={viewerUrl([study.studyInstanceUid])}>
+            <a className="button" href={ohifViewerUrl(study.studyInstanceUid)}>
               Open in viewer
             </a>
             <a className="button secondary" href={`/api/studies/${study.studyInstanceUid}/download`} download>
