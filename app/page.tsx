@@ -46,10 +46,14 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
   }
   const filtered = WORKLIST_FIELDS.some((field) => request.filters[field]);
   if (result) {
+    // The facility when the list can only show one; the MRN searched for, so
+    // that "who looked for this patient" finds worklist searches too.
     await auditPageView(user, {
       action: 'portal.worklist',
       outcome: 'SUCCESS',
       resource: 'worklist',
+      ...(facilities.length === 1 ? { facilityId: user.memberships[0].facilityId } : {}),
+      ...(request.filters.mrn && !/[*?]/.test(request.filters.mrn) ? { patientId: request.filters.mrn } : {}),
       details: { filters: request.filters, sort: request.sort, page: result.page, shown: result.rows.length, total: result.total },
     });
   }

@@ -230,5 +230,8 @@ describe('worklist, patient and study pages', { timeout: 10 * 60_000 }, () => {
     assert.equal(study?.actor, TEST_ADMIN_EMAIL);
     assert.equal(study?.patientId, 'WL-1001');
     assert.match(study?.sourceIp ?? '', /127\.0\.0\.1|::1/);
+    const search = views.find((event) => event.action === 'portal.worklist' && event.patientId === 'WL-1001');
+    assert.ok(search, 'a worklist search by MRN names the patient');
+    assert.ok(search?.facilityId, 'and the facility of a one-facility user');
   });
 });
