@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
-import type { ReactNode } from 'react';
+import { Suspense, type ReactNode } from 'react';
+import { NavigationIndicator } from './_components/navigation-indicator';
 import './globals.css';
 
 export const metadata: Metadata = {
@@ -16,6 +17,9 @@ export default function RootLayout({ children }: { children: ReactNode }) {
         <a className="skip-link" href="#main">
           Skip to content
         </a>
+        <Suspense fallback={null}>
+          <NavigationIndicator />
+        </Suspense>
         {children}
       </body>
     </html>

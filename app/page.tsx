@@ -1,54 +1,110 @@
+// The worklist: what a clinician opens every day. Server-rendered from the
+// index (lib/search/worklist.ts); the filters live in the URL.
 import Link from 'next/link';
+import { readScopeFor } from '../lib/policy';
+import { getRuntime } from '../lib/runtime';
+import { isSearchInputError, parseWorklistRequest, searchWorklist, WORKLIST_FIELDS, type WorklistResult } from '../lib/search/worklist';
 import { PortalHeader } from './_components/portal-header';
+import { LiveUpdates } from './_components/worklist/live-updates';
+import { WorklistForm } from './_components/worklist/worklist-form';
+import { WorklistTable } from './_components/worklist/worklist-table';
+import styles from './_components/worklist/worklist.module.css';
 import { requireSignedInUser } from './_lib/current-user';
+import { auditPageView } from './_lib/page-audit';
 
 export const dynamic = 'force-dynamic';
 
-const ROLE_LABELS: Record<string, string> = {
-  ADMIN: 'Administrator',
-  REFERRING: 'Referring doctor',
-  EXPERT: 'Expert',
-  EMERGENCY: 'Emergency team',
-};
+type SearchParams = Record<string, string | string[] | undefined>;
 
-export default async function HomePage() {
-  const user = await requireSignedInUser('/');
+function toUrlParams(searchParams: SearchParams): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(searchParams)) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (first) params.set(key, first);
+  }
+  return params;
+}
+
+export default async function WorklistPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+  const params = toUrlParams(await searchParams);
+  const user = await requireSignedInUser(`/?${params.toString()}`);
+  const runtime = getRuntime();
+  const { request, errors } = parseWorklistRequest(params);
+  const facilities = user.memberships
+    .filter((membership, index, all) => all.findIndex((other) => other.facilityId === membership.facilityId) === index)
+    .map((membership) => ({ code: membership.facilityCode, name: membership.facilityName }));
+
+  let result: WorklistResult | null = null;
+  let searchError: string | null = null;
+  if (Object.keys(errors).length === 0) {
+    try {
+      result = await searchWorklist(runtime.db, await readScopeFor(runtime.db, user.id), request);
+    } catch (error) {
+      if (!isSearchInputError(error)) throw error;
+      searchError = error.message;
+    }
+  }
+  const filtered = WORKLIST_FIELDS.some((field) => request.filters[field]);
+  if (result) {
+    // The facility when the list can only show one; the MRN searched for, so
+    // that "who looked for this patient" finds worklist searches too.
+    await auditPageView(user, {
+      action: 'portal.worklist',
+      outcome: 'SUCCESS',
+      resource: 'worklist',
+      ...(facilities.length === 1 ? { facilityId: user.memberships[0].facilityId } : {}),
+      ...(request.filters.mrn && !/[*?]/.test(request.filters.mrn) ? { patientId: request.filters.mrn } : {}),
+      details: { filters: request.filters, sort: request.sort, page: result.page, shown: result.rows.length, total: result.total },
+    });
+  }
+
   return (
     <>
       <PortalHeader user={user} />
-      <main id="main">
-        <h1>Welcome, {user.name}</h1>
-        <p className="lead">Signed in as {user.email}</p>
-        <div className="facts">
-          <section className="card" aria-labelledby="facilities-heading">
-            <h2 id="facilities-heading" style={{ marginTop: 0 }}>
-              Your facilities
-            </h2>
-            {user.memberships.length === 0 ? (
+      <main id="main" className="wide">
+        <div className={styles.summary}>
+          <h1>Worklist</h1>
+          {result && (
+            <p className="lead" aria-live="polite">
+              {result.total === 1 ? '1 study' : `${result.total} studies`}
+              {filtered ? ' match' : ''}
+            </p>
+          )}
+        </div>
+        {params.get('notice') && (
+          <div className="alert info" role="status">
+            {params.get('notice')}
+          </div>
+        )}
+        <LiveUpdates />
+        <WorklistForm filters={request.filters} errors={errors} request={request} facilities={facilities} />
+        {Object.keys(errors).length > 0 && (
+          <div className="alert error" role="alert">
+            Please correct the highlighted fields.
+          </div>
+        )}
+        {searchError && (
+          <div className="alert error" role="alert">
+            {searchError}
+          </div>
+        )}
+        {result && result.total === 0 && (
+          <div className={styles.empty}>
+            {filtered ? (
+              <p>No study matches these filters. Try fewer filters or a partial name.</p>
+            ) : facilities.length === 0 ? (
               <p>You are not a member of any facility yet. Ask an administrator to add you.</p>
             ) : (
-              <ul className="list">
-                {user.memberships.map((membership) => (
-                  <li key={`${membership.facilityId}-${membership.role}`}>
-                    <span>
-                      {membership.facilityName} <small>({membership.facilityCode})</small>
-                    </span>
-                    <span className="badge">{ROLE_LABELS[membership.role] ?? membership.role}</span>
-                  </li>
-                ))}
-              </ul>
+              <>
+                <p>No studies yet. Modalities send them by DICOM, or bring them in from a CD or zip file.</p>
+                <Link href="/upload" className="button">
+                  Upload images
+                </Link>
+              </>
             )}
-          </section>
-          <section className="card" aria-labelledby="actions-heading">
-            <h2 id="actions-heading" style={{ marginTop: 0 }}>
-              Images
-            </h2>
-            <p>Bring in studies from a CD, a USB stick or a zip file: they are stored in your facility&apos;s archive.</p>
-            <Link href="/upload" className="button">
-              Upload images
-            </Link>
-          </section>
-        </div>
+          </div>
+        )}
+        {result && result.total > 0 && <WorklistTable result={result} request={request} params={params} />}
       </main>
     </>
   );

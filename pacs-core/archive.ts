@@ -13,6 +13,8 @@ import { sendStudy, type DicomPeerAddress, type SendResult } from './dimse/scu';
 export interface ArchiveEventMap {
   /** After an instance is durable and indexed (not for an identical re-send). */
   'instance.stored': [IngestResult];
+  /** After a study's rows, caches and files were removed (pacs-core/delete-study.ts). */
+  'study.deleted': [{ studyInstanceUid: string; facilityId: string }];
 }
 
 export interface ArchiveOptions {

@@ -72,6 +72,11 @@ function seriesCacheFor(archive: Archive): Map<string, KnownSeries> {
   return cache;
 }
 
+/** Runs `work` while no ingest creates rows of that study (deletion uses it). */
+export function withStudyLock<T>(studyInstanceUid: string, work: () => Promise<T>): Promise<T> {
+  return studyLocks.run(studyInstanceUid, work);
+}
+
 export function forgetIndexedSeries(archive: Archive, seriesInstanceUid?: string): void {
   if (seriesInstanceUid) seriesCacheFor(archive).delete(seriesInstanceUid);
   else seriesCacheFor(archive).clear();

@@ -8,3 +8,4 @@ export { archiveAccessFor, type ArchiveAccess } from './archive-access';
 export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';
 export { authorizeAdminArea, authorizeMemberAdministration, type MemberAction } from './admin-area';
 export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';
+export { administeredFacilitiesFor, type AdministeredFacility } from './administered-facilities';

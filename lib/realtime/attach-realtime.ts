@@ -37,11 +37,26 @@ export function attachRealtime(httpServer: HttpServer, runtime: Runtime): Socket
     pending.set(result.studyInstanceUid, entry);
     timer ??= setTimeout(() => {
       timer = undefined;
-      for (const [studyInstanceUid, { facilityId, count }] of pending) {
-        realtime.to(facilityRoom(facilityId)).emit(REALTIME_EVENTS.INSTANCES_STORED, { studyInstanceUid, newInstances: count, facilityId });
-      }
+      const batch = [...pending];
       pending.clear();
+      void announce(batch);
     }, BATCH_MS);
   });
+  /** One event per study, named as the worklist shows it (one index query per study and batch). */
+  async function announce(batch: [string, { facilityId: string; count: number }][]): Promise<void> {
+    for (const [studyInstanceUid, { facilityId, count }] of batch) {
+      const study = await runtime.db.study
+        .findUnique({ where: { studyInstanceUid }, select: { description: true, patient: { select: { name: true, patientId: true } } } })
+        .catch(() => null);
+      realtime.to(facilityRoom(facilityId)).emit(REALTIME_EVENTS.INSTANCES_STORED, {
+        studyInstanceUid,
+        newInstances: count,
+        facilityId,
+        patientName: study?.patient.name ?? '',
+        patientId: study?.patient.patientId ?? '',
+        studyDescription: study?.description ?? '',
+      });
+    }
+  }
   return io;
 }

@@ -28,6 +28,7 @@ import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders }
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
 import type { Config } from '../config/config';
+import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
@@ -103,6 +104,9 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const dicomweb = createDicomwebHttpHandler({ archive, routes: dicomwebRoutes, prefix: '/dicomweb', authenticate, baseUrlFor });
   const wadoUri = createDicomwebHttpHandler({ archive, routes: wadoUriRoutes, prefix: '', authenticate, baseUrlFor });
 
+  // The OHIF viewer under /ohif, part of the portal (lib/ohif).
+  const ohif = portal ? createOhifHttpHandler({ context: runtime }) : undefined;
+
   let nextHandler: ((req: IncomingMessage, res: import('node:http').ServerResponse) => Promise<void>) | undefined;
   let nextApp: { close?: () => Promise<void> } | undefined;
   if (portal) {
@@ -125,9 +129,11 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
         ? dicomweb(req, res)
         : pathname === '/wado'
           ? wadoUri(req, res)
-          : nextHandler
-            ? nextHandler(req, res)
-            : notFound(res);
+          : ohif && isOhifPath(pathname)
+            ? ohif(req, res)
+            : nextHandler
+              ? nextHandler(req, res)
+              : notFound(res);
     Promise.resolve(route).catch((error: unknown) => {
       logger.error('request failed', { path: pathname, error: String(error) });
       if (!res.headersSent) {
@@ -165,7 +171,11 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
           actor: `AE:${event.callingAet}`,
           action: event.action,
           outcome: event.outcome,
-          facilityId: event.facilityId,
+          // Registered AEs belong to the home facility, and a refused
+          // association knocked on its door: an event without a study's
+          // facility (C-FIND, refused associations) is the home facility's,
+          // or no administrator would ever see it in the audit view.
+          facilityId: event.facilityId ?? firstRun.facilityId,
           patientId: event.patientId,
           studyUid: event.studyUid,
           resource: event.resource,

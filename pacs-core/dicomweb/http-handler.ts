@@ -36,9 +36,18 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
       if (!principal) {
         // Drain the body so the client gets the 401 instead of a reset connection
         req.resume();
+        // A script in a browser page (the viewer after its session expired) gets
+        // no Basic challenge: the browser would put up its own password box
+        // in front of our sign-in page. Browsers send Sec-Fetch-Site on every
+        // request (Node's fetch sends only Sec-Fetch-Mode); tools and typed-in
+        // URLs (mode "navigate") still get the challenge.
+        const fromPageScript = Boolean(req.headers['sec-fetch-site']) && req.headers['sec-fetch-mode'] !== 'navigate';
         response = {
           status: 401,
-          headers: { 'www-authenticate': 'Basic realm="Telepacs DICOMweb", charset="UTF-8"', 'content-type': 'application/json' },
+          headers: {
+            ...(fromPageScript ? {} : { 'www-authenticate': 'Basic realm="Telepacs DICOMweb", charset="UTF-8"' }),
+            'content-type': 'application/json',
+          },
           body: JSON.stringify({ error: 'authentication required (HTTP Basic, Bearer API token, or a portal session)' }),
         };
       } else {

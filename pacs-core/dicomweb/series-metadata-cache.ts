@@ -10,7 +10,7 @@
 // A request then costs one indexed row read and one small file read; the
 // gzip bytes go out as they are when the client accepts gzip.
 import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { gzip, gunzip } from 'node:zlib';
@@ -73,6 +73,14 @@ class RecentlyServed {
     return value;
   }
 
+  forgetUnder(prefix: string): void {
+    for (const [key, buffer] of this.entries) {
+      if (!key.startsWith(prefix)) continue;
+      this.entries.delete(key);
+      this.bytes -= buffer.length;
+    }
+  }
+
   set(key: string, value: Buffer): void {
     if (value.length > this.maxBytes / 4) return;
     const previous = this.entries.get(key);
@@ -89,6 +97,17 @@ class RecentlyServed {
 }
 
 const recentlyServed = new RecentlyServed(64 * 1024 * 1024);
+
+/**
+ * Drops everything cached for a deleted series, on disk and in memory: a
+ * re-ingest of the same UID starts its version at 0 again, so an old file
+ * named for that version must not survive.
+ */
+export async function forgetSeriesMetadata(archive: Archive, seriesInstanceUid: string): Promise<void> {
+  const dir = seriesDirectory(archive, seriesInstanceUid);
+  recentlyServed.forgetUnder(dir + path.sep);
+  await rm(dir, { recursive: true, force: true });
+}
 
 /**
  * The gzip'd DICOM JSON array of a series, from the cache or built now.

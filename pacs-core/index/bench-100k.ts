@@ -5,6 +5,7 @@
 // Rows are inserted directly (one multi-row INSERT per 1,000) with realistic
 // DICOM JSON, since ingesting 100k files would measure the ingest instead.
 import { performance } from 'node:perf_hooks';
+import { pathToFileURL } from 'node:url';
 import { Prisma, type Database } from '../../prisma/database';
 import { personNameSearchKey } from '../dicom/normalize';
 import { createTestDatabase, testDatabaseKind } from '../../test/support/test-database';
@@ -25,7 +26,8 @@ function str(vr: string, value: string) {
   return { vr, Value: [value] };
 }
 
-async function seed(db: Database, facilities: string[]): Promise<void> {
+/** Inserts the 100k studies (also used by bench/worklist-100k.ts). */
+export async function seed(db: Database, facilities: string[]): Promise<void> {
   const now = new Date();
   for (let start = 0; start < STUDIES; start += BATCH) {
     const patients: Prisma.Sql[] = [];
@@ -117,4 +119,5 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// Run only when started directly, not when bench/worklist-100k.ts imports seed()
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

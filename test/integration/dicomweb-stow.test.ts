@@ -123,6 +123,10 @@ describe('STOW-RS', () => {
     const anonymous = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { 'content-type': contentType }, body: new Uint8Array(body) });
     assert.equal(anonymous.status, 401);
     assert.match(anonymous.headers.get('www-authenticate') ?? '', /^Basic/);
+    // A page script of a browser (Sec-Fetch-Site and -Mode: cors) gets no challenge, so no native password box
+    const fromPage = await fetch(`${server.dicomwebUrl}/studies?PatientID=x`, { headers: { 'sec-fetch-site': 'same-origin', 'sec-fetch-mode': 'cors' } });
+    assert.equal(fromPage.status, 401);
+    assert.equal(fromPage.headers.get('www-authenticate'), null);
     const wrong = await stow(body, contentType, '/studies', `Basic ${Buffer.from('admin@telepacs.test:wrong').toString('base64')}`);
     assert.equal(wrong.status, 401);
   });

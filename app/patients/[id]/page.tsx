@@ -1,0 +1,133 @@
+// A patient's imaging history: demographics, then every study as a timeline,
+// newest first, with thumbnails, and links to open a study or compare it
+// with the newest one in the viewer.
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { readScopeFor } from '../../../lib/policy';
+import { getRuntime } from '../../../lib/runtime';
+import { patientHistory } from '../../../lib/search/patient-history';
+import { PortalHeader } from '../../_components/portal-header';
+import { requireSignedInUser } from '../../_lib/current-user';
+import { ageOn, displayDate, displayName, displaySex, ideographicName } from '../../_lib/dicom-display';
+import { auditPageView } from '../../_lib/page-audit';
+import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
+import styles from './patient.module.css';
+
+export const dynamic = 'force-dynamic';
+
+export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireSignedInUser(`/patients/${id}`);
+  const runtime = getRuntime();
+  const patient = await patientHistory(runtime.db, await readScopeFor(runtime.db, user.id), id);
+  if (!patient) notFound();
+  await auditPageView(user, {
+    action: 'portal.patient',
+    outcome: 'SUCCESS',
+    facilityId: patient.facility.id,
+    patientId: patient.patientId,
+    resource: `patients/${patient.id}`,
+    details: { studies: patient.studies.length },
+  });
+  const newest = patient.studies[0];
+  const ideographic = ideographicName(patient.name);
+
+  return (
+    <>
+      <PortalHeader user={user} />
+      <main id="main">
+        <p className={styles.crumbs}>
+          <Link href="/">Worklist</Link> › Patient
+        </p>
+        <h1>
+          {displayName(patient.name)} {ideographic && <span className={styles.ideographic}>{ideographic}</span>}
+        </h1>
+        <dl className={styles.demographics}>
+          <div>
+            <dt>MRN</dt>
+            <dd>
+              {patient.patientId || '—'}
+              {patient.issuer && !patient.issuer.startsWith('telepacs:') && <small> ({patient.issuer})</small>}
+            </dd>
+          </div>
+          <div>
+            <dt>Sex</dt>
+            <dd>{displaySex(patient.sex)}</dd>
+          </div>
+          <div>
+            <dt>Birth date</dt>
+            <dd>
+              {displayDate(patient.birthDate) || 'unknown'} {patient.birthDate && <small>({ageOn(patient.birthDate)})</small>}
+            </dd>
+          </div>
+          <div>
+            <dt>Facility</dt>
+            <dd>{patient.facility.name}</dd>
+          </div>
+          <div>
+            <dt>Studies</dt>
+            <dd>{patient.studies.length}</dd>
+          </div>
+        </dl>
+
+        <h2>Imaging history</h2>
+        {patient.studies.length === 0 ? (
+          <p className="card">No studies are stored for this patient.</p>
+        ) : (
+          <ol className={styles.timeline} aria-label="Studies, newest first">
+            {patient.studies.map((study) => {
+              const bodyParts = [...new Set(study.series.map((series) => series.bodyPart).filter(Boolean))];
+              return (
+                <li key={study.studyInstanceUid} className={styles.study}>
+                  <div className={styles.when}>
+                    <strong>{displayDate(study.studyDate) || 'no date'}</strong>
+                    <small>{ageOn(patient.birthDate, study.studyDate)}</small>
+                  </div>
+                  <div className={styles.body}>
+                    <h3 className={styles.title}>
+                      <Link href={`/studies/${study.studyInstanceUid}`}>{study.description || 'Study without description'}</Link>
+                    </h3>
+                    <p className={styles.meta}>
+                      <span className="badge">{study.modalities.join(', ') || '—'}</span>
+                      {bodyParts.length > 0 && <span>{bodyParts.join(', ')}</span>}
+                      <span>
+                        {study.numberOfSeries} series, {study.numberOfInstances} image{study.numberOfInstances === 1 ? '' : 's'}
+                      </span>
+                      {study.accessionNumber && <span>Acc. {study.accessionNumber}</span>}
+                    </p>
+                    <div className={styles.thumbs}>
+                      {study.series.slice(0, 6).map((series) => (
+                        // eslint-disable-next-line @next/next/no-img-element -- served by our DICOMweb, same origin, session cookie
+                        <img
+                          key={series.seriesInstanceUid}
+                          src={`/dicomweb/studies/${study.studyInstanceUid}/series/${series.seriesInstanceUid}/thumbnail`}
+                          alt={`Series ${series.seriesNumber ?? ''} ${series.modality} ${series.description}`.trim()}
+                          width={96}
+                          height={96}
+                          loading="lazy"
+                        />
+                      ))}
+                    </div>
+                    <p className={styles.actions}>
+                      <Link href={`/studies/${study.studyInstanceUid}`} className="button secondary small">
+                        Study details
+                      </Link>
+                      <a href={ohifViewerUrl(study.studyInstanceUid)} className="button small">
+                        Open in viewer
+                      </a>
+                      {newest && newest.studyInstanceUid !== study.studyInstanceUid && (
+                        <a href={ohifViewerUrl(newest.studyInstanceUid, study.studyInstanceUid)} className="button secondary small">
+                          Compare with {displayDate(newest.studyDate) || 'the newest'}
+                        </a>
+                      )}
+                    </p>
+                  </div>
+                </li>
+              );
+            })}
+          </ol>
+        )}
+      </main>
+    </>
+  );
+}

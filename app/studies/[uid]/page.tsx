@@ -1,0 +1,193 @@
+// One study: who and what, its series with thumbnails and counts, the DICOM
+// tags of any instance, download as a zip, open in the viewer, and, for the
+// facility's administrators, delete with a reason (audited).
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { canAdministerFacility, readScopeFor } from '../../../lib/policy';
+import { getRuntime } from '../../../lib/runtime';
+import { instanceHeader, studyDetail } from '../../../lib/search/study-detail';
+import { PortalHeader } from '../../_components/portal-header';
+import { requireSignedInUser } from '../../_lib/current-user';
+import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../_lib/dicom-display';
+import { auditPageView } from '../../_lib/page-audit';
+import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
+import { TagFilter } from './tag-filter';
+import styles from './study.module.css';
+
+export const dynamic = 'force-dynamic';
+
+type SearchParams = Record<string, string | string[] | undefined>;
+const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value);
+
+export default async function StudyPage({ params, searchParams }: { params: Promise<{ uid: string }>; searchParams: Promise<SearchParams> }) {
+  const { uid } = await params;
+  const query = await searchParams;
+  const user = await requireSignedInUser(`/studies/${uid}`);
+  const runtime = getRuntime();
+  const study = await studyDetail(runtime.db, await readScopeFor(runtime.db, user.id), uid);
+  if (!study) notFound();
+  const isAdmin = await canAdministerFacility(runtime.db, user.id, study.facility.id);
+  const tagsSeries = first(query.tags);
+  const header = tagsSeries ? await instanceHeader(runtime.db, study.id, tagsSeries, first(query.instance)) : null;
+  await auditPageView(user, {
+    action: 'portal.study',
+    outcome: 'SUCCESS',
+    facilityId: study.facility.id,
+    patientId: study.patient.patientId,
+    studyUid: study.studyInstanceUid,
+    resource: `studies/${study.studyInstanceUid}`,
+    details: header ? { tagsOf: header.sopInstanceUid } : undefined,
+  });
+  const error = first(query.error);
+
+  return (
+    <>
+      <PortalHeader user={user} />
+      <main id="main" className="wide">
+        <p className={styles.crumbs}>
+          <Link href="/">Worklist</Link> › <Link href={`/patients/${study.patient.id}`}>{displayName(study.patient.name)}</Link> › Study
+        </p>
+        <div className={styles.top}>
+          <div>
+            <h1>{study.description || 'Study without description'}</h1>
+            <p className="lead">
+              <Link href={`/patients/${study.patient.id}`}>{displayName(study.patient.name)}</Link> · MRN {study.patient.patientId || '—'} ·{' '}
+              {displaySex(study.patient.sex)} {ageOn(study.patient.birthDate, study.studyDate)}
+            </p>
+          </div>
+          <div className={styles.actions}>
+            <a className="button" href={ohifViewerUrl(study.studyInstanceUid)}>
+              Open in viewer
+            </a>
+            <a className="button secondary" href={`/api/studies/${study.studyInstanceUid}/download`} download>
+              Download (zip)
+            </a>
+          </div>
+        </div>
+        {error && (
+          <div className="alert error" role="alert">
+            {error}
+          </div>
+        )}
+        <dl className={styles.facts}>
+          <div>
+            <dt>Study date</dt>
+            <dd>
+              {displayDate(study.studyDate) || '—'} {displayTime(study.studyTime)}
+            </dd>
+          </div>
+          <div>
+            <dt>Modalities</dt>
+            <dd>{study.modalities.join(', ') || '—'}</dd>
+          </div>
+          <div>
+            <dt>Accession</dt>
+            <dd>{study.accessionNumber || '—'}</dd>
+          </div>
+          <div>
+            <dt>Referring physician</dt>
+            <dd>{study.referringPhysician ? displayName(study.referringPhysician) : '—'}</dd>
+          </div>
+          <div>
+            <dt>Series / images</dt>
+            <dd>
+              {study.numberOfSeries} / {study.numberOfInstances}
+            </dd>
+          </div>
+          <div>
+            <dt>Facility</dt>
+            <dd>{study.facility.name}</dd>
+          </div>
+          <div className={styles.uid}>
+            <dt>Study Instance UID</dt>
+            <dd>{study.studyInstanceUid}</dd>
+          </div>
+        </dl>
+
+        <h2>Series</h2>
+        <ul className={styles.series}>
+          {study.series.map((series) => (
+            <li key={series.seriesInstanceUid} className={tagsSeries === series.seriesInstanceUid ? styles.selected : ''}>
+              {/* eslint-disable-next-line @next/next/no-img-element -- our DICOMweb, same origin, session cookie */}
+              <img
+                src={`/dicomweb/studies/${study.studyInstanceUid}/series/${series.seriesInstanceUid}/thumbnail`}
+                alt={`Series ${series.seriesNumber ?? ''} thumbnail`}
+                width={128}
+                height={128}
+                loading="lazy"
+              />
+              <div>
+                <strong>
+                  {series.seriesNumber ?? '—'} · {series.modality || '—'}
+                </strong>
+                <span>{series.description || 'no description'}</span>
+                <small>
+                  {series.numberOfInstances} image{series.numberOfInstances === 1 ? '' : 's'}
+                  {series.bodyPart ? ` · ${series.bodyPart}` : ''}
+                </small>
+                <Link href={`/studies/${study.studyInstanceUid}?tags=${series.seriesInstanceUid}#tags`} className={styles.tagsLink}>
+                  DICOM tags
+                </Link>
+              </div>
+            </li>
+          ))}
+        </ul>
+
+        {tagsSeries && (
+          <section id="tags" aria-labelledby="tags-heading">
+            <h2 id="tags-heading">DICOM tags{header ? ` — instance ${header.instanceNumber ?? header.sopInstanceUid}` : ''}</h2>
+            {!header ? (
+              <p className="card">This series has no instance in this study.</p>
+            ) : (
+              <>
+                <TagFilter tableId="tag-table" />
+                <div className={styles.tableWrap}>
+                  <table id="tag-table" className={styles.tags}>
+                    <thead>
+                      <tr>
+                        <th scope="col">Tag</th>
+                        <th scope="col">Name</th>
+                        <th scope="col">VR</th>
+                        <th scope="col">Value</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {header.rows.map((row, index) => (
+                        <tr key={`${row.tag}-${index}`}>
+                          <td className={styles.mono} style={{ paddingLeft: `${0.7 + row.depth * 1}rem` }}>
+                            {row.tag}
+                          </td>
+                          <td>{row.keyword}</td>
+                          <td className={styles.mono}>{row.vr}</td>
+                          <td className={styles.value}>{row.value}</td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              </>
+            )}
+          </section>
+        )}
+
+        {isAdmin && (
+          <section className={styles.danger} aria-labelledby="delete-heading">
+            <h2 id="delete-heading">Delete this study</h2>
+            <p>
+              Removes every image of the study from the archive for good. The deletion and its reason are kept in the audit log.
+            </p>
+            <form method="post" action={`/api/studies/${study.studyInstanceUid}/delete`}>
+              <div className="field">
+                <label htmlFor="delete-reason">Reason (required)</label>
+                <input id="delete-reason" name="reason" required minLength={5} maxLength={500} placeholder="e.g. wrong patient, sent twice" />
+              </div>
+              <button type="submit" className={`button ${styles.deleteButton}`}>
+                Delete study
+              </button>
+            </form>
+          </section>
+        )}
+      </main>
+    </>
+  );
+}
