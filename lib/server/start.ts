@@ -164,18 +164,18 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       return peer ? { facilityId: peer.facilityId, readScope: { kind: 'facilities', facilityIds: [peer.facilityId] }, peerLabel: `AE:${peer.aet}` } : null;
     },
     resolvePeer: peerByAet,
-    audit: (event) =>
+    audit: async (event) =>
       writeAuditEvent(
         db,
         {
           actor: `AE:${event.callingAet}`,
           action: event.action,
           outcome: event.outcome,
-          // Registered AEs belong to the home facility, and a refused
-          // association knocked on its door: an event without a study's
-          // facility (C-FIND, refused associations) is the home facility's,
-          // or no administrator would ever see it in the audit view.
-          facilityId: event.facilityId ?? firstRun.facilityId,
+          // An event without a study's facility (C-FIND, refused
+          // associations) belongs to the calling peer's facility, and a
+          // refused association knocked on the home facility's door: or no
+          // administrator would ever see it in the audit view.
+          facilityId: event.facilityId ?? (await peerByAet(event.callingAet))?.facilityId ?? firstRun.facilityId,
           patientId: event.patientId,
           studyUid: event.studyUid,
           resource: event.resource,

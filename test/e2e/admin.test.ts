@@ -79,7 +79,7 @@ describe('administration in the browser', { timeout: 10 * 60_000 }, () => {
     await invitee.getByLabel('Repeat the password').fill('rivera passphrase 1');
     await invitee.getByRole('button', { name: 'Create my account' }).click();
     await invitee.waitForURL(`${server.url}/`);
-    await invitee.getByRole('heading', { name: 'Welcome, Dr Ana Rivera' }).waitFor();
+    await invitee.getByRole('banner').getByText('dr.rivera@demo.example').waitFor();
     await shot(invitee, 'accepted-home');
 
     // An expert is no administrator: the facility's admin pages do not exist for them.

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
-import { echoscu, freePort, hasDcmtk, startStorescp } from '../support/dcmtk';
+import { echoscu, findscu, freePort, hasDcmtk, startStorescp } from '../support/dcmtk';
 import { makeInstance } from '../support/fixtures';
 import { stowBody } from '../support/stow';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
@@ -96,7 +96,7 @@ describe('administration over HTTP', { timeout: 10 * 60_000 }, () => {
     const cookie = (accepted.headers.get('set-cookie') ?? '').split(';')[0];
     assert.match(cookie, /^telepacs_session=/);
     const home = await fetch(`${server.url}/`, { headers: { cookie } });
-    assertHas(await pageText(home), /Welcome, Ines Invitee/);
+    assertHas(await pageText(home), /Worklist .*invitee@demo\.example Sign out/);
     assert.equal((await signIn('invitee@demo.example', 'ines passphrase 2026')).status, 200);
 
     // The link worked once.
@@ -245,11 +245,20 @@ describe('administration over HTTP', { timeout: 10 * 60_000 }, () => {
       const after = await echoscu({ port: server.dicomPort, aet: 'TELEPACS' }, { callingAet: 'DB_STORESCP' });
       assert.equal(after.exitCode, 0, after.stderr);
 
+      // A peer registered by another facility stores into and searches that facility, audited there.
+      const valleyPeer = await call(otherAdminCookie, 'POST', `/api/admin/facilities/${otherFacilityId}/dicom-peers`, { aet: 'VALLEY_CT', host: '127.0.0.1', port: 104 });
+      assert.equal(valleyPeer.status, 201);
+      const found = await findscu({ port: server.dicomPort, aet: 'TELEPACS' }, { callingAet: 'VALLEY_CT', level: 'STUDY', keys: { PatientID: '', StudyInstanceUID: '' } });
+      assert.equal(found.exitCode, 0, found.stderr);
+      await auditQueueFor(server.node.runtime).flush();
+      const valleyFind = await server.node.db.auditEvent.findMany({ where: { actor: 'AE:VALLEY_CT' } });
+      assert.ok(valleyFind.length > 0 && valleyFind.every((event) => event.facilityId === otherFacilityId), JSON.stringify(valleyFind.map((event) => [event.action, event.facilityId])));
+
       const listed = (await (await call(adminCookie, 'GET', `/api/admin/facilities/${homeId}/dicom-peers`)).json()) as { peers: { aet: string; source: string }[] };
       assert.deepEqual(listed.peers.map((entry) => [entry.aet, entry.source]), [['CONFIGURED_CT', 'configuration'], ['DB_STORESCP', 'database']]);
-      // The other facility does not see this facility's peers, nor DICOM_PEERS.
-      const valley = (await (await call(otherAdminCookie, 'GET', `/api/admin/facilities/${otherFacilityId}/dicom-peers`)).json()) as { peers: unknown[] };
-      assert.deepEqual(valley.peers, []);
+      // The other facility sees only its own peer: neither this facility's nor DICOM_PEERS.
+      const valley = (await (await call(otherAdminCookie, 'GET', `/api/admin/facilities/${otherFacilityId}/dicom-peers`)).json()) as { peers: { aet: string }[] };
+      assert.deepEqual(valley.peers.map((entry) => entry.aet), ['VALLEY_CT']);
 
       // A failed echo is a result, not an error: the configured peer listens nowhere.
       const failed = (await (await call(adminCookie, 'POST', `/api/admin/facilities/${homeId}/dicom-peers/config%3ACONFIGURED_CT/echo`)).json()) as { ok: boolean; error: string };
