@@ -27,7 +27,8 @@ function toUrlParams(searchParams: SearchParams): URLSearchParams {
 
 export default async function WorklistPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
   const params = toUrlParams(await searchParams);
-  const user = await requireSignedInUser(`/?${params.toString()}`);
+  const query = params.toString();
+  const user = await requireSignedInUser(query ? `/?${query}` : '/');
   const runtime = getRuntime();
   const { request, errors } = parseWorklistRequest(params);
   const facilities = user.memberships
