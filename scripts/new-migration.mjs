@@ -4,7 +4,8 @@
 // derived schema. `prisma migrate dev` cannot run offline (its shadow database
 // needs the native engine), so migrations are written with `migrate diff`.
 // Usage: npm run db:migration -- <name>
-import { existsSync, mkdirSync, writeFileSync, copyFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -16,6 +17,7 @@ if (!name || !/^[a-z0-9_]+$/.test(name)) {
   process.exit(2);
 }
 spawnSync(process.execPath, [join(root, 'scripts/generate-prisma.mjs'), '--derive-only'], { stdio: 'inherit' });
+const scratchDataDir = mkdtempSync(join(tmpdir(), 'telepacs-migration-'));
 const stamp = new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14);
 for (const provider of ['sqlite', 'postgres']) {
   const dir = join(root, 'prisma', provider);
@@ -25,7 +27,9 @@ for (const provider of ['sqlite', 'postgres']) {
     process.execPath,
     [join(root, 'node_modules/prisma/build/index.js'), 'migrate', 'diff', '--config', `prisma/${provider}.config.ts`,
       ...from, '--to-schema-datamodel', join(dir, 'schema.prisma'), '--script'],
-    { cwd: root, encoding: 'utf8' },
+    // migrate diff opens a database through the adapter even between two schema
+    // files: on a fresh clone ./data does not exist yet, so give it a scratch one
+    { cwd: root, encoding: 'utf8', env: { ...process.env, DATA_DIR: process.env.DATA_DIR ?? scratchDataDir } },
   );
   if (result.status !== 0) {
     console.error(result.stderr);

@@ -1,0 +1,3 @@
+-- CreateIndex
+CREATE INDEX "AuditEvent_facilityId_at_idx" ON "AuditEvent"("facilityId", "at");
+
