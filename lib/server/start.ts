@@ -163,7 +163,13 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       const peer = await peerByAet(callingAet);
       return peer ? { facilityId: peer.facilityId, readScope: { kind: 'facilities', facilityIds: [peer.facilityId] }, peerLabel: `AE:${peer.aet}` } : null;
     },
-    resolvePeer: peerByAet,
+    // A C-MOVE sends the caller's facility's images only to that facility's
+    // own peers: another facility's registered AE is "unknown" to it (sharing
+    // across facilities goes through consent and referral, not a move).
+    resolvePeer: async (aet, requester) => {
+      const destination = await peerByAet(aet);
+      return destination && destination.facilityId === requester.facilityId ? destination : null;
+    },
     audit: async (event) =>
       writeAuditEvent(
         db,

@@ -458,7 +458,7 @@ export class TelepacsScp extends Scp {
       let peer = null;
       if (kind === 'move') {
         destination = String(request.getCommandDataset().getElement('MoveDestination') ?? '').trim();
-        peer = destination ? await this.context.options.resolvePeer(destination) : null;
+        peer = destination && this.grant ? await this.context.options.resolvePeer(destination, this.grant) : null;
         if (!peer) {
           this.context.logger.warn('C-MOVE refused: move destination unknown', { callingAet: this.callingAet, destination });
           answer(STATUS.MOVE_DESTINATION_UNKNOWN, undefined, { errorComment: `move destination ${destination ?? ''} unknown`.slice(0, 64) });

@@ -30,8 +30,12 @@ export interface DimseServerOptions {
   authorizeAssociation(request: AssociationRequestInfo): AssociationGrant | null | Promise<AssociationGrant | null>;
   /** Records one operation on patient data (one per C-FIND/C-MOVE/C-GET, one per study for C-STOREs) */
   audit(event: DimseAuditEvent): void | Promise<void>;
-  /** Where a C-MOVE destination AE title is (null: 0xA801 move destination unknown) */
-  resolvePeer(aet: string): DicomPeerAddress | null | Promise<DicomPeerAddress | null>;
+  /**
+   * Where a C-MOVE destination AE title is, for the association asking
+   * (null: 0xA801 move destination unknown). A destination the requester may
+   * not send to looks unknown.
+   */
+  resolvePeer(aet: string, requester: AssociationGrant): DicomPeerAddress | null | Promise<DicomPeerAddress | null>;
 }
 
 export interface DimseServer {

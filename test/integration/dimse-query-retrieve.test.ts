@@ -170,6 +170,16 @@ describe('DIMSE C-FIND, C-MOVE, C-GET (DCMTK clients)', { skip }, () => {
     assert.equal(result.finalStatus?.code, 0xa801);
   });
 
+  it('moves nothing to a peer registered by another facility: that destination is unknown to this caller', async () => {
+    const db = server.node.db;
+    const clinic = await db.facility.create({ data: { name: 'Other Clinic', code: 'MOVE-OTHER' } });
+    await db.dicomPeer.create({ data: { facilityId: clinic.id, aet: 'CLINIC_PACS', host: '127.0.0.1', port: storescp.port } });
+    const before = storescp.files().length;
+    const result = await movescu(peer(), { callingAet: SCU, level: 'STUDY', keys: { StudyInstanceUID: study.studyInstanceUid }, destination: 'CLINIC_PACS' });
+    assert.equal(result.finalStatus?.code, 0xa801);
+    assert.equal(storescp.files().length, before, 'not one image left for the other facility');
+  });
+
   it('gets the study with getscu on the same association; compressed series are transcoded losslessly to what getscu accepts', async () => {
     const result = await getscu(peer(), { callingAet: SCU, level: 'STUDY', keys: { StudyInstanceUID: study.studyInstanceUid } });
     try {
