@@ -1,9 +1,22 @@
 'use client';
-// The form behind a one-time link: an invitee chooses name and password, or a
-// member a new password. On success the server has signed them in.
+// The form behind a one-time link: an invitee chooses name and password (or,
+// with an account already, gives its password to join), or a member a new
+// password. On success the server has signed them in.
 import { useRef, useState, type FormEvent } from 'react';
 
-export function AccountLinkForm({ token, purpose, email }: { token: string; purpose: 'INVITE' | 'RESET'; email: string }) {
+export function AccountLinkForm({
+  token,
+  purpose,
+  email,
+  existingAccount = false,
+  facilityName = '',
+}: {
+  token: string;
+  purpose: 'INVITE' | 'RESET';
+  email: string;
+  existingAccount?: boolean;
+  facilityName?: string;
+}) {
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
@@ -15,7 +28,7 @@ export function AccountLinkForm({ token, purpose, email }: { token: string; purp
     const password = String(form.get('password') ?? '');
     setError(undefined);
     setFields({});
-    if (password !== String(form.get('confirm') ?? '')) {
+    if (!existingAccount && password !== String(form.get('confirm') ?? '')) {
       setFields({ confirm: 'The two passwords are not the same' });
       return;
     }
@@ -24,7 +37,7 @@ export function AccountLinkForm({ token, purpose, email }: { token: string; purp
       const response = await fetch(purpose === 'INVITE' ? '/api/account-links/invitation' : '/api/account-links/password-reset', {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify(purpose === 'INVITE' ? { token, name: form.get('name'), password } : { token, password }),
+        body: JSON.stringify(purpose === 'INVITE' && !existingAccount ? { token, name: form.get('name'), password } : { token, password }),
         credentials: 'same-origin',
       });
       if (response.ok) {
@@ -57,7 +70,7 @@ export function AccountLinkForm({ token, purpose, email }: { token: string; purp
         <label htmlFor="email">Email</label>
         <input id="email" type="email" value={email} readOnly autoComplete="username" />
       </div>
-      {purpose === 'INVITE' && (
+      {purpose === 'INVITE' && !existingAccount && (
         <div className="field">
           <label htmlFor="name">Your name</label>
           <input id="name" name="name" autoComplete="name" required maxLength={200} autoFocus aria-invalid={Boolean(fields.name)} aria-describedby={fields.name ? 'name-error' : undefined} />
@@ -65,31 +78,35 @@ export function AccountLinkForm({ token, purpose, email }: { token: string; purp
         </div>
       )}
       <div className="field">
-        <label htmlFor="password">{purpose === 'INVITE' ? 'Password' : 'New password'}</label>
+        <label htmlFor="password">{existingAccount ? 'Your password' : purpose === 'INVITE' ? 'Password' : 'New password'}</label>
         <input
           id="password"
           name="password"
           type="password"
-          autoComplete="new-password"
+          autoComplete={existingAccount ? 'current-password' : 'new-password'}
           required
-          minLength={10}
+          minLength={existingAccount ? 1 : 10}
           maxLength={1024}
-          autoFocus={purpose === 'RESET'}
+          autoFocus={purpose === 'RESET' || existingAccount}
           aria-invalid={Boolean(fields.password)}
           aria-describedby={fields.password ? 'password-error password-hint' : 'password-hint'}
         />
-        <small id="password-hint" style={{ color: 'var(--muted)' }}>
-          At least 10 characters. A few unrelated words are easy to type and hard to guess.
-        </small>
+        {!existingAccount && (
+          <small id="password-hint" style={{ color: 'var(--muted)' }}>
+            At least 10 characters. A few unrelated words are easy to type and hard to guess.
+          </small>
+        )}
         {fieldError('password')}
       </div>
+      {!existingAccount && (
       <div className="field">
         <label htmlFor="confirm">Repeat the password</label>
         <input id="confirm" name="confirm" type="password" autoComplete="new-password" required maxLength={1024} aria-invalid={Boolean(fields.confirm)} aria-describedby={fields.confirm ? 'confirm-error' : undefined} />
         {fieldError('confirm')}
       </div>
+      )}
       <button type="submit" className="button" disabled={pending}>
-        {pending ? 'Saving…' : purpose === 'INVITE' ? 'Create my account' : 'Set the new password'}
+        {pending ? 'Saving…' : existingAccount ? `Join ${facilityName}` : purpose === 'INVITE' ? 'Create my account' : 'Set the new password'}
       </button>
     </form>
   );

@@ -25,7 +25,12 @@ export async function AccountLinkPage({ token, purpose }: { token: string; purpo
         {link ? (
           <>
             <p className="lead">
-              {purpose === 'INVITE' ? (
+              {purpose === 'INVITE' && link.userId ? (
+                <>
+                  You are invited to <strong>{link.facilityName}</strong> as {ROLE_LABELS[link.role] ?? link.role}. You already have a Telepacs
+                  account: enter its password to join.
+                </>
+              ) : purpose === 'INVITE' ? (
                 <>
                   You are invited to <strong>{link.facilityName}</strong> as {ROLE_LABELS[link.role] ?? link.role}. Choose your name and password.
                 </>
@@ -33,7 +38,7 @@ export async function AccountLinkPage({ token, purpose }: { token: string; purpo
                 <>Choose a new password for your account.</>
               )}
             </p>
-            <AccountLinkForm token={token} purpose={purpose} email={link.email} />
+            <AccountLinkForm token={token} purpose={purpose} email={link.email} existingAccount={purpose === 'INVITE' && Boolean(link.userId)} facilityName={link.facilityName} />
           </>
         ) : (
           <>

@@ -8,7 +8,8 @@ import { hashPassword } from '../auth/password';
 import { createSession } from '../auth/sessions';
 import { AdminError, isAdminError, parseInput } from '../admin/errors';
 import { findUsableAccountLink, type AccountLinkPurpose, type UsableAccountLink } from './account-links';
-import { ZAcceptInvitationRequest, ZResetPasswordRequest } from './accept-account-link.types';
+import { ZAcceptInvitationRequest, ZJoinWithAccountRequest, ZResetPasswordRequest } from './accept-account-link.types';
+import { verifyCredentials } from '../auth/verify-credentials';
 
 export interface AcceptedAccountLink {
   user: { id: string; email: string; name: string };
@@ -49,6 +50,7 @@ export async function acceptInvitation(context: AuthContext, input: unknown, cli
   const { db } = context;
   // The link is checked first: a stale link must say so, whatever was typed.
   const link = await findLinkOrAudit(context, input, 'INVITE', client, now);
+  if (link.userId) return joinWithExistingAccount(context, link, input, client, now);
   const { name, password } = parseInput(ZAcceptInvitationRequest, input);
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {
@@ -75,6 +77,66 @@ export async function acceptInvitation(context: AuthContext, input: unknown, cli
   });
   const session = await createSession(db, { userId: user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
   return { user: { id: user.id, email: user.email, name: user.name }, sessionToken: session.token, expiresAt: session.expiresAt };
+}
+
+/**
+ * An invitation addressed to an existing account: the person proves it is
+ * theirs with its password (checked and throttled exactly as at sign-in),
+ * then the account gains the membership and is signed in.
+ */
+async function joinWithExistingAccount(
+  context: AuthContext,
+  link: UsableAccountLink,
+  input: unknown,
+  client: ClientInfo,
+  now: Date,
+): Promise<AcceptedAccountLink> {
+  const { db } = context;
+  const { password } = parseInput(ZJoinWithAccountRequest, input);
+  const check = await verifyCredentials(context, { email: link.email, password, ip: client.ip });
+  if (!check.ok || check.user.id !== link.userId) {
+    await writeAuditEvent(
+      db,
+      {
+        actor: link.email,
+        actorUserId: link.userId,
+        action: 'account.accept_invitation',
+        outcome: 'DENIED',
+        facilityId: link.facilityId,
+        sourceIp: client.ip,
+        resource: `account-link:${link.id}`,
+        details: { reason: check.ok ? 'ACCOUNT_CHANGED' : check.reason },
+      },
+      context.logger,
+    );
+    const message =
+      !check.ok && check.reason === 'RATE_LIMITED'
+        ? `Too many attempts. Try again in ${check.retryAfterSeconds} seconds.`
+        : !check.ok && check.reason === 'ACCOUNT_DISABLED'
+          ? 'This account is disabled. Ask your administrator.'
+          : 'That is not the password of this account.';
+    throw new AdminError('INVALID_INPUT', message, { password: message });
+  }
+  await db.$transaction(async (tx) => {
+    const claimed = await tx.accountLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
+    if (claimed.count !== 1) throw alreadyUsed();
+    const member = await tx.membership.findFirst({ where: { userId: check.user.id, facilityId: link.facilityId }, select: { id: true } });
+    if (!member) await tx.membership.create({ data: { userId: check.user.id, facilityId: link.facilityId, role: link.role } });
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: check.user.email,
+        actorUserId: check.user.id,
+        action: 'account.accept_invitation',
+        outcome: 'SUCCESS',
+        facilityId: link.facilityId,
+        sourceIp: client.ip,
+        resource: `account-link:${link.id}`,
+        details: { role: link.role, existingAccount: true },
+      }),
+    });
+  });
+  const session = await createSession(db, { userId: check.user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
+  return { user: check.user, sessionToken: session.token, expiresAt: session.expiresAt };
 }
 
 /** Sets the new password, ends every other session of the account, and signs in. */

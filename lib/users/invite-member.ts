@@ -26,19 +26,27 @@ export async function inviteMember(
   const { db } = context;
   await authorizeAdminArea(db, actor.userId, facilityId);
   const { email, role } = parseInput(ZInviteMemberRequest, input);
-  const existing = await db.user.findUnique({ where: { email }, select: { memberships: { where: { facilityId }, select: { id: true } } } });
-  if (existing) {
-    // Joining an existing account to another facility needs that person to
-    // prove who they are; it is not offered yet (README, Administration).
-    const why = existing.memberships.length ? 'This person is already a member of this facility.' : 'An account with this email already exists.';
+  const existing = await db.user.findUnique({
+    where: { email },
+    select: { id: true, disabled: true, memberships: { where: { facilityId }, select: { id: true } } },
+  });
+  if (existing?.memberships.length) {
+    const why = 'This person is already a member of this facility.';
     throw new AdminError('CONFLICT', why, { email: why });
   }
+  if (existing?.disabled) {
+    // Only the facility that disabled the account can judge whether it should come back.
+    const why = 'This account is disabled. An administrator of its facility must enable it first.';
+    throw new AdminError('CONFLICT', why, { email: why });
+  }
+  // An existing account joins by proving it is theirs (their password) on the
+  // link's page; a new person creates the account there (accept-account-link.ts).
   const { token, tokenHash } = newLinkToken();
   const expiresAt = new Date(now.getTime() + ACCOUNT_LINK_TTL_MS.INVITE);
   await db.$transaction(async (tx) => {
     await tx.accountLink.updateMany({ where: { facilityId, purpose: 'INVITE', email, usedAt: null }, data: { usedAt: now } });
     const link = await tx.accountLink.create({
-      data: { purpose: 'INVITE', tokenHash, facilityId, email, role, createdById: actor.userId, createdAt: now, expiresAt },
+      data: { purpose: 'INVITE', tokenHash, facilityId, email, role, userId: existing?.id ?? null, createdById: actor.userId, createdAt: now, expiresAt },
     });
     await tx.auditEvent.create({
       data: auditEventData({
@@ -49,7 +57,7 @@ export async function inviteMember(
         facilityId,
         sourceIp: actor.ip,
         resource: `account-link:${link.id}`,
-        details: { email, role, expiresAt: expiresAt.toISOString() },
+        details: { email, role, existingAccount: Boolean(existing), expiresAt: expiresAt.toISOString() },
       }),
     });
   });

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import { authContextFor } from '../auth/test-context';
 import { createSession, resolveSession } from '../auth/sessions';
+import { hashPassword } from '../auth/password';
 import { verifyCredentials } from '../auth/verify-credentials';
 import { isAdminError } from '../admin/errors';
 import type { AdminActor } from '../admin/context';
@@ -104,9 +105,30 @@ describe('facility members', () => {
     assert.equal((await testDb.db.accountLink.findFirstOrThrow({ where: { email: 'short@north.example' } })).usedAt, null, 'the link still works');
   });
 
-  it('refuses to invite an email that already has an account', async () => {
+  it('refuses to invite a member of the facility again, or a disabled account', async () => {
     const existing = await createUser(testDb.db, { memberships: [{ facilityId, role: 'EXPERT' }] });
     await assert.rejects(inviteMember(context, actor, facilityId, { email: existing.email, role: 'EXPERT' }), adminError('CONFLICT', 'email'));
+    const disabled = await createUser(testDb.db, { disabled: true });
+    await assert.rejects(inviteMember(context, actor, facilityId, { email: disabled.email, role: 'EXPERT' }), adminError('CONFLICT', 'email'));
+  });
+
+  it('lets an existing account of another facility join with its own password: wrong password refused and audited, then a membership', async () => {
+    const elsewhere = await createFacility(testDb.db, 'South');
+    const colleague = await createUser(testDb.db, { passwordHash: await hashPassword('south side passphrase'), memberships: [{ facilityId: elsewhere.id, role: 'EXPERT' }] });
+    const link = await inviteMember(context, actor, facilityId, { email: colleague.email, role: 'REFERRING' });
+    assert.equal((await testDb.db.accountLink.findFirstOrThrow({ where: { email: colleague.email } })).userId, colleague.id);
+
+    await assert.rejects(acceptInvitation(context, { token: tokenOf(link.path), password: 'a guess' }, client), adminError('INVALID_INPUT', 'password'));
+    const denied = await testDb.db.auditEvent.findFirst({ where: { action: 'account.accept_invitation', outcome: 'DENIED', actorUserId: colleague.id } });
+    assert.ok(denied, 'the wrong password is audited');
+    assert.equal(await testDb.db.membership.count({ where: { userId: colleague.id, facilityId } }), 0);
+
+    const accepted = await acceptInvitation(context, { token: tokenOf(link.path), password: 'south side passphrase' }, client);
+    assert.equal(accepted.user.id, colleague.id);
+    const memberships = await testDb.db.membership.findMany({ where: { userId: colleague.id }, orderBy: { createdAt: 'asc' }, select: { facilityId: true, role: true } });
+    assert.deepEqual(memberships, [{ facilityId: elsewhere.id, role: 'EXPERT' }, { facilityId, role: 'REFERRING' }]);
+    assert.equal((await verifyCredentials(context, { email: colleague.email, password: 'south side passphrase', ip: '10.9.9.8' })).ok, true, 'the password is unchanged');
+    await assert.rejects(acceptInvitation(context, { token: tokenOf(link.path), password: 'south side passphrase' }, client), adminError('LINK_USED'));
   });
 
   it('changes a role, but never the acting admin\'s own ADMIN role', async () => {

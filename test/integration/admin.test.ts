@@ -77,6 +77,26 @@ describe('administration over HTTP', { timeout: 10 * 60_000 }, () => {
     await server?.stop();
   });
 
+  it('invites an account of another facility: it joins with its own password, and then sees both facilities', async () => {
+    const invited = await call(adminCookie, 'POST', `/api/admin/facilities/${homeId}/invitations`, { email: 'admin@valley.example', role: 'EXPERT' });
+    assert.equal(invited.status, 201);
+    const { path } = (await invited.json()) as { path: string };
+    const token = path.split('/').at(-1)!;
+    const text = await pageText(await fetch(`${server.url}${path}`));
+    assertHas(text, /You already have a Telepacs account: enter its password to join/);
+    assertHas(text, /Join Demo Hospital/);
+
+    const wrong = await call('', 'POST', '/api/account-links/invitation', { token, password: 'not the valley password' });
+    assert.equal(wrong.status, 400);
+    assert.match(((await wrong.json()) as { fields: Record<string, string> }).fields.password ?? '', /not the password/);
+    const joined = await call('', 'POST', '/api/account-links/invitation', { token, password: 'valley admin password' });
+    assert.equal(joined.status, 200);
+    const memberships = await server.node.db.membership.findMany({ where: { user: { email: 'admin@valley.example' } }, select: { facilityId: true, role: true } });
+    assert.deepEqual(new Set(memberships.map((membership) => `${membership.facilityId}:${membership.role}`)), new Set([`${otherFacilityId}:ADMIN`, `${homeId}:EXPERT`]));
+    // Undo, so the other tests keep a one-facility admin for the valley clinic
+    await server.node.db.membership.deleteMany({ where: { user: { email: 'admin@valley.example' }, facilityId: homeId } });
+  });
+
   it('invites by a one-time link; the invitee sets name and password, is signed in, and can sign in again', async () => {
     const invited = await call(adminCookie, 'POST', `/api/admin/facilities/${homeId}/invitations`, { email: 'Invitee@Demo.example', role: 'EXPERT' });
     assert.equal(invited.status, 201);
