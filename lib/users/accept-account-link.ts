@@ -44,6 +44,26 @@ async function findLinkOrAudit(context: AuthContext, input: unknown, purpose: Ac
   }
 }
 
+/** The audit row of a link used successfully, written in the transaction that claims it. */
+function linkUsedEvent(user: { id: string; email: string }, action: string, link: UsableAccountLink, client: ClientInfo, details: Record<string, unknown>) {
+  return auditEventData({
+    actor: user.email,
+    actorUserId: user.id,
+    action,
+    outcome: 'SUCCESS',
+    facilityId: link.facilityId,
+    sourceIp: client.ip,
+    resource: `account-link:${link.id}`,
+    details,
+  });
+}
+
+/** Whoever used a link is signed in afterwards. */
+async function signedIn(context: AuthContext, user: { id: string; email: string; name: string }, client: ClientInfo): Promise<AcceptedAccountLink> {
+  const session = await createSession(context.db, { userId: user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
+  return { user: { id: user.id, email: user.email, name: user.name }, sessionToken: session.token, expiresAt: session.expiresAt };
+}
+
 const alreadyUsed = () => new AdminError('LINK_USED', 'This link has already been used. Ask your administrator for a new one.');
 
 export async function acceptInvitation(context: AuthContext, input: unknown, client: ClientInfo, now = new Date()): Promise<AcceptedAccountLink> {
@@ -61,22 +81,10 @@ export async function acceptInvitation(context: AuthContext, input: unknown, cli
     }
     const created = await tx.user.create({ data: { email: link.email, name, passwordHash } });
     await tx.membership.create({ data: { userId: created.id, facilityId: link.facilityId, role: link.role } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: created.email,
-        actorUserId: created.id,
-        action: 'account.accept_invitation',
-        outcome: 'SUCCESS',
-        facilityId: link.facilityId,
-        sourceIp: client.ip,
-        resource: `account-link:${link.id}`,
-        details: { role: link.role },
-      }),
-    });
+    await tx.auditEvent.create({ data: linkUsedEvent(created, 'account.accept_invitation', link, client, { role: link.role }) });
     return created;
   });
-  const session = await createSession(db, { userId: user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
-  return { user: { id: user.id, email: user.email, name: user.name }, sessionToken: session.token, expiresAt: session.expiresAt };
+  return signedIn(context, user, client);
 }
 
 /**
@@ -122,21 +130,9 @@ async function joinWithExistingAccount(
     if (claimed.count !== 1) throw alreadyUsed();
     const member = await tx.membership.findFirst({ where: { userId: check.user.id, facilityId: link.facilityId }, select: { id: true } });
     if (!member) await tx.membership.create({ data: { userId: check.user.id, facilityId: link.facilityId, role: link.role } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: check.user.email,
-        actorUserId: check.user.id,
-        action: 'account.accept_invitation',
-        outcome: 'SUCCESS',
-        facilityId: link.facilityId,
-        sourceIp: client.ip,
-        resource: `account-link:${link.id}`,
-        details: { role: link.role, existingAccount: true },
-      }),
-    });
+    await tx.auditEvent.create({ data: linkUsedEvent(check.user, 'account.accept_invitation', link, client, { role: link.role, existingAccount: true }) });
   });
-  const session = await createSession(db, { userId: check.user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
-  return { user: check.user, sessionToken: session.token, expiresAt: session.expiresAt };
+  return signedIn(context, check.user, client);
 }
 
 /** Sets the new password, ends every other session of the account, and signs in. */
@@ -153,20 +149,8 @@ export async function resetPasswordWithLink(context: AuthContext, input: unknown
     const updated = await tx.user.update({ where: { id: target.id }, data: { passwordHash } });
     // Whoever knew the old password (the reason for many resets) is signed out.
     const ended = await tx.session.deleteMany({ where: { userId: target.id } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: updated.email,
-        actorUserId: updated.id,
-        action: 'account.reset_password',
-        outcome: 'SUCCESS',
-        facilityId: link.facilityId,
-        sourceIp: client.ip,
-        resource: `account-link:${link.id}`,
-        details: { sessionsEnded: ended.count },
-      }),
-    });
+    await tx.auditEvent.create({ data: linkUsedEvent(updated, 'account.reset_password', link, client, { sessionsEnded: ended.count }) });
     return updated;
   });
-  const session = await createSession(db, { userId: user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
-  return { user: { id: user.id, email: user.email, name: user.name }, sessionToken: session.token, expiresAt: session.expiresAt };
+  return signedIn(context, user, client);
 }

@@ -5,11 +5,11 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser } from 'playwright-core';
+import { type Browser } from 'playwright-core';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
+import { CHROMIUM, launchChromium } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-output/e2e');
 
 describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(CHROMIUM) ? false : `no Chromium at ${CHROMIUM}` }, () => {
@@ -40,10 +40,7 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
         { at: new Date(base + 9 * 60_000), actor: 'referrer@hospital.example', action: 'dicomweb.wado', outcome: 'SUCCESS', facilityId, patientId: 'PAT-0042', studyUid: '1.2.826.0.1.3680043.8.498.42', sourceIp: '10.20.1.30' },
       ],
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     await browser?.close();

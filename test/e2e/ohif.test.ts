@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { hashPassword } from '../../lib/auth';
 import { ohifViewerUrl } from '../../lib/ohif/viewer-url';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
@@ -13,8 +13,8 @@ import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy, type FixtureStudy } from '../support/fixtures';
 import { stowBody } from '../support/stow';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
+import { CHROMIUM, launchChromium } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-output/e2e');
 const CLINIC_EMAIL = 'doctor@valley-clinic.example';
 const CLINIC_PASSWORD = 'valley clinic password 1';
@@ -88,10 +88,7 @@ describe('OHIF viewer', { skip, timeout: 15 * 60_000 }, () => {
     });
     await store(server, ct, server.adminAuthorization);
     await store(server, clinicStudy, basicAuthHeader(CLINIC_EMAIL, CLINIC_PASSWORD));
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     admin = await browser.newContext({ viewport: { width: 1440, height: 900 } });
   });
   after(async () => {

@@ -9,14 +9,14 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { unzipSync } from 'fflate';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { hashPassword } from '../../lib/auth/password';
 import { makeStudy } from '../support/fixtures';
 import { stowBody } from '../support/stow';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
+import { launchChromium } from '../support/browser';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOTS = path.resolve('test-output/e2e');
 const OUTSIDER = { email: 'outsider@other.test', password: 'another long passphrase' };
 const COLLEAGUE = { email: 'referrer@demo.test', password: 'a referring doctor passphrase' };
@@ -59,10 +59,7 @@ describe('worklist, patient and study pages', { timeout: 10 * 60_000 }, () => {
   before(async () => {
     mkdirSync(SCREENSHOTS, { recursive: true });
     server = await startTestServer({ portal: true });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     await stow([...current, ...prior, ...other]);
     // Another facility, its own study and its own user
     const db = server.node.db;
