@@ -5,12 +5,14 @@ import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
 import { SESSION_COOKIE_NAME, readCookie, signedInUserForSession } from '../auth';
 import type { Runtime } from '../runtime';
+import { attachConsult } from './attach-consult';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
 
 const BATCH_MS = 500;
 
 export function attachRealtime(httpServer: HttpServer, runtime: Runtime): SocketIOServer {
   const io = new SocketIOServer(httpServer, { serveClient: false });
+  attachConsult(io, runtime);
   const realtime = io.of(REALTIME_NAMESPACE) as unknown as import('socket.io').Namespace<RealtimeClientEvents, RealtimeServerEvents>;
 
   realtime.use((socket, next) => {

@@ -28,3 +28,45 @@ export type RealtimeClientEvents = Record<string, never>;
 export function facilityRoom(facilityId: string): string {
   return `facility:${facilityId}`;
 }
+
+// ---- Teleconsultation (issue 5): one namespace, one room per session ----
+
+export const CONSULT_NAMESPACE = '/consult';
+
+export const CONSULT_EVENTS = {
+  /** client → server: enter a session's room (ack with the session or NOT_FOUND) */
+  JOIN: 'consult:join',
+  /** client → server: leave it (also on disconnect) */
+  LEAVE: 'consult:leave',
+  /** server → room: who is invited and who is here now */
+  PRESENCE: 'consult:presence',
+} as const;
+
+export interface ConsultParticipantPresence {
+  userId: string;
+  name: string;
+  role: string;
+  online: boolean;
+}
+
+export interface ConsultPresencePayload {
+  consultationId: string;
+  participants: ConsultParticipantPresence[];
+}
+
+export type ConsultJoinAck =
+  | { ok: true; consultationId: string; studyInstanceUid: string; title: string; participants: ConsultParticipantPresence[] }
+  | { ok: false; error: 'NOT_FOUND' | 'BAD_REQUEST' | 'UNAVAILABLE' };
+
+export interface ConsultServerEvents {
+  [CONSULT_EVENTS.PRESENCE]: (payload: ConsultPresencePayload) => void;
+}
+
+export interface ConsultClientEvents {
+  [CONSULT_EVENTS.JOIN]: (payload: { consultationId: string }, ack: (result: ConsultJoinAck) => void) => void;
+  [CONSULT_EVENTS.LEAVE]: (payload: { consultationId: string }) => void;
+}
+
+export function consultRoom(consultationId: string): string {
+  return `consult:${consultationId}`;
+}

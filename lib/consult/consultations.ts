@@ -1,0 +1,146 @@
+// Teleconsultation sessions (issue 5, first step): started on a study by
+// someone who may read it, with colleagues invited by e-mail; persisted with
+// who was invited and who came when. Only participants can see a session:
+// anyone else gets NOT_FOUND, with or without its id.
+//
+// Invitees may belong to any facility of this node: inviting a remote expert
+// to look at this one study is what a teleconsultation is for. The consent
+// rules of the consent issue will be checked here, at invitation, in one place.
+import { z } from 'zod';
+import { auditEventData } from '../audit/write-audit-event';
+import { AdminError, parseInput } from '../admin/errors';
+import { authorizeStudyAccess, readScopeFor } from '../policy';
+import { PolicyError } from '../policy/errors';
+import type { Database } from '../../prisma/database';
+
+/** The referring doctor and the expert, and up to four more colleagues (the issue). */
+export const MAX_INVITEES = 5;
+
+export const ZStartConsultation = z.object({
+  studyInstanceUid: z.string().trim().min(1, 'Choose a study').max(64, 'Not a study UID'),
+  title: z.string().trim().max(200, 'Use at most 200 characters').default(''),
+  invitees: z
+    .array(z.string().trim().toLowerCase().email('Not an e-mail address'))
+    .min(1, 'Invite at least one colleague')
+    .max(MAX_INVITEES, `At most ${MAX_INVITEES} colleagues`),
+});
+
+export interface Actor {
+  userId: string;
+  email: string;
+  ip: string;
+}
+
+export async function startConsultation(db: Database, actor: Actor, input: unknown): Promise<{ id: string }> {
+  const { studyInstanceUid, title, invitees } = parseInput(ZStartConsultation, input);
+  const study = await authorizeStudyAccess(db, await readScopeFor(db, actor.userId), studyInstanceUid);
+  const emails = [...new Set(invitees)].filter((email) => email !== actor.email);
+  if (!emails.length) throw new AdminError('INVALID_INPUT', 'Invite at least one colleague other than yourself.', { invitees: 'Invite at least one colleague other than yourself' });
+  const users = await db.user.findMany({ where: { email: { in: emails }, disabled: false }, select: { id: true, email: true } });
+  const unknown = emails.filter((email) => !users.some((user) => user.email === email));
+  if (unknown.length) {
+    const message = `No active Telepacs user with ${unknown.length === 1 ? 'this e-mail' : 'these e-mails'}: ${unknown.join(', ')}`;
+    throw new AdminError('INVALID_INPUT', message, { invitees: message });
+  }
+  return db.$transaction(async (tx) => {
+    const consultation = await tx.consultation.create({
+      data: {
+        facilityId: study.facilityId,
+        studyInstanceUid,
+        title,
+        createdById: actor.userId,
+        participants: { create: [{ userId: actor.userId, role: 'HOST' }, ...users.map((user) => ({ userId: user.id, role: 'PARTICIPANT' }))] },
+      },
+      select: { id: true },
+    });
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: actor.email,
+        actorUserId: actor.userId,
+        action: 'consult.start',
+        outcome: 'SUCCESS',
+        facilityId: study.facilityId,
+        patientId: study.patientId,
+        studyUid: studyInstanceUid,
+        sourceIp: actor.ip,
+        resource: `consultations/${consultation.id}`,
+        details: { invitees: users.map((user) => user.email) },
+      }),
+    });
+    return consultation;
+  });
+}
+
+export interface ConsultationView {
+  id: string;
+  title: string;
+  studyInstanceUid: string;
+  facilityId: string;
+  createdAt: Date;
+  endedAt: Date | null;
+  /** The caller's own role in it */
+  role: string;
+  participants: { userId: string; name: string; email: string; role: string; firstJoinedAt: Date | null; lastLeftAt: Date | null }[];
+}
+
+/** The session as one of its participants sees it; NOT_FOUND for anyone else (and for an unknown id). */
+export async function consultationForParticipant(db: Database, userId: string, consultationId: string): Promise<ConsultationView> {
+  const consultation = await db.consultation.findUnique({
+    where: { id: consultationId },
+    select: {
+      id: true,
+      title: true,
+      studyInstanceUid: true,
+      facilityId: true,
+      createdAt: true,
+      endedAt: true,
+      participants: {
+        orderBy: [{ role: 'asc' }, { invitedAt: 'asc' }],
+        select: { userId: true, role: true, firstJoinedAt: true, lastLeftAt: true, user: { select: { name: true, email: true, disabled: true } } },
+      },
+    },
+  });
+  const me = consultation?.participants.find((participant) => participant.userId === userId && !participant.user.disabled);
+  if (!consultation || !me) throw new PolicyError('NOT_FOUND', 'consultation not found');
+  return {
+    ...consultation,
+    role: me.role,
+    participants: consultation.participants.map((participant) => ({
+      userId: participant.userId,
+      name: participant.user.name,
+      email: participant.user.email,
+      role: participant.role,
+      firstJoinedAt: participant.firstJoinedAt,
+      lastLeftAt: participant.lastLeftAt,
+    })),
+  };
+}
+
+/** Records a participant's arrival or departure (the row and an audit event). */
+export async function recordPresence(
+  db: Database,
+  consultation: Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstanceUid'>,
+  actor: Actor,
+  event: 'join' | 'leave',
+  now = new Date(),
+): Promise<void> {
+  await db.$transaction(async (tx) => {
+    if (event === 'join') {
+      await tx.consultationParticipant.updateMany({ where: { consultationId: consultation.id, userId: actor.userId, firstJoinedAt: null }, data: { firstJoinedAt: now } });
+    } else {
+      await tx.consultationParticipant.updateMany({ where: { consultationId: consultation.id, userId: actor.userId }, data: { lastLeftAt: now } });
+    }
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: actor.email,
+        actorUserId: actor.userId,
+        action: `consult.${event}`,
+        outcome: 'SUCCESS',
+        facilityId: consultation.facilityId,
+        studyUid: consultation.studyInstanceUid,
+        sourceIp: actor.ip,
+        resource: `consultations/${consultation.id}`,
+      }),
+    });
+  });
+}
