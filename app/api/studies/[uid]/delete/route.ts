@@ -5,6 +5,7 @@
 import { deleteStudy } from '../../../../../pacs-core/delete-study';
 import { writeAuditEvent } from '../../../../../lib/audit/write-audit-event';
 import { canAdministerFacility, readScopeFor } from '../../../../../lib/policy';
+import { scopeAllows } from '../../../../../pacs-core/access';
 import { getRuntime } from '../../../../../lib/runtime';
 import { requireApiUser } from '../../../../_lib/api-session';
 import { jsonError } from '../../../../_lib/json-response';
@@ -24,7 +25,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ uid
 
   const scope = await readScopeFor(runtime.db, caller.user.id);
   const study = await runtime.db.study.findUnique({ where: { studyInstanceUid: uid }, select: { facilityId: true, description: true, patient: { select: { patientId: true } } } });
-  if (!study || (scope.kind === 'facilities' && !scope.facilityIds.includes(study.facilityId))) return jsonError(404, 'NOT_FOUND', 'No such study.');
+  if (!study || !scopeAllows(scope, study.facilityId)) return jsonError(404, 'NOT_FOUND', 'No such study.');
   const audit = (outcome: 'SUCCESS' | 'FAILURE' | 'DENIED', details: Record<string, unknown>) =>
     writeAuditEvent(
       runtime.db,

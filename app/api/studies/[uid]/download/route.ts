@@ -5,6 +5,7 @@
 import { Zip, ZipPassThrough } from 'fflate';
 import { auditQueueFor } from '../../../../../lib/audit/audit-queue';
 import { readScopeFor } from '../../../../../lib/policy';
+import { scopeAllows } from '../../../../../pacs-core/access';
 import { getRuntime } from '../../../../../lib/runtime';
 import { requireApiUser } from '../../../../_lib/api-session';
 import { jsonError } from '../../../../_lib/json-response';
@@ -40,7 +41,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ uid:
     },
   });
   // Absent and not allowed look alike
-  if (!study || (scope.kind === 'facilities' && !scope.facilityIds.includes(study.facilityId))) {
+  if (!study || !scopeAllows(scope, study.facilityId)) {
     return jsonError(404, 'NOT_FOUND', 'No such study.');
   }
   const entries = study.series.flatMap((series, seriesIndex) =>
