@@ -5,11 +5,11 @@
 // Presence (who of the invited is here) is computed from the room itself, so
 // a late joiner or a reconnecting participant gets it from the server.
 import type { Namespace, Server as SocketIOServer } from 'socket.io';
-import { SESSION_COOKIE_NAME, readCookie, signedInUserForSession } from '../auth';
 import { resolveClientAddress } from '../auth/client-address';
 import { consultationForParticipant, recordPresence, type ConsultationView } from '../consult/consultations';
 import { isPolicyError } from '../policy';
 import type { Runtime } from '../runtime';
+import { sessionSocketAuth } from './session-socket-auth';
 import {
   CONSULT_EVENTS,
   CONSULT_NAMESPACE,
@@ -32,25 +32,17 @@ type ConsultNamespace = Namespace<ConsultClientEvents, ConsultServerEvents, Reco
 export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultNamespace {
   const consult = io.of(CONSULT_NAMESPACE) as unknown as ConsultNamespace;
 
-  consult.use((socket, next) => {
-    const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE_NAME);
-    signedInUserForSession(runtime, token)
-      .then((user) => {
-        if (!user) return next(new Error('not signed in'));
-        socket.data.userId = user.id;
-        socket.data.email = user.email;
-        socket.data.ip = resolveClientAddress(
-          { headers: socket.handshake.headers, remoteAddress: socket.handshake.address, secure: socket.handshake.secure },
-          runtime.config.trustProxy,
-        ).ip;
-        socket.data.joined = new Map();
-        next();
-      })
-      .catch((error: unknown) => {
-        runtime.logger.error('consult authentication failed', { error: String(error) });
-        next(new Error('authentication unavailable'));
-      });
-  });
+  consult.use(
+    sessionSocketAuth(runtime, 'consult', (socket, user) => {
+      socket.data.userId = user.id;
+      socket.data.email = user.email;
+      socket.data.ip = resolveClientAddress(
+        { headers: socket.handshake.headers, remoteAddress: socket.handshake.address, secure: socket.handshake.secure },
+        runtime.config.trustProxy,
+      ).ip;
+      socket.data.joined = new Map();
+    }),
+  );
 
   async function presence(consultationId: string): Promise<ConsultParticipantPresence[]> {
     const sockets = await consult.in(consultRoom(consultationId)).fetchSockets();

@@ -3,9 +3,9 @@
 // event about a study only reaches people allowed to see it.
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
-import { SESSION_COOKIE_NAME, readCookie, signedInUserForSession } from '../auth';
 import type { Runtime } from '../runtime';
 import { attachConsult } from './attach-consult';
+import { sessionSocketAuth } from './session-socket-auth';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
 
 const BATCH_MS = 500;
@@ -15,20 +15,12 @@ export function attachRealtime(httpServer: HttpServer, runtime: Runtime): Socket
   attachConsult(io, runtime);
   const realtime = io.of(REALTIME_NAMESPACE) as unknown as import('socket.io').Namespace<RealtimeClientEvents, RealtimeServerEvents>;
 
-  realtime.use((socket, next) => {
-    const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE_NAME);
-    signedInUserForSession(runtime, token)
-      .then((user) => {
-        if (!user) return next(new Error('not signed in'));
-        socket.data.userId = user.id;
-        for (const membership of user.memberships) void socket.join(facilityRoom(membership.facilityId));
-        next();
-      })
-      .catch((error: unknown) => {
-        runtime.logger.error('realtime authentication failed', { error: String(error) });
-        next(new Error('authentication unavailable'));
-      });
-  });
+  realtime.use(
+    sessionSocketAuth(runtime, 'realtime', (socket, user) => {
+      socket.data.userId = user.id;
+      for (const membership of user.memberships) void socket.join(facilityRoom(membership.facilityId));
+    }),
+  );
 
   // Batch per study: a CT series of 500 images is one notification, not 500.
   const pending = new Map<string, { facilityId: string; count: number }>();

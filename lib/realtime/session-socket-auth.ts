@@ -1,0 +1,22 @@
+// Every socket.io namespace admits only signed-in users, by the portal
+// session cookie, the same way: this middleware, given what the namespace
+// keeps of the user on its socket.
+import type { Socket } from 'socket.io';
+import { SESSION_COOKIE_NAME, readCookie, signedInUserForSession, type SignedInUser } from '../auth';
+import type { Runtime } from '../runtime';
+
+export function sessionSocketAuth<S extends Socket>(runtime: Runtime, namespace: string, admit: (socket: S, user: SignedInUser) => void) {
+  return (socket: S, next: (error?: Error) => void): void => {
+    const token = readCookie(socket.handshake.headers.cookie, SESSION_COOKIE_NAME);
+    signedInUserForSession(runtime, token)
+      .then((user) => {
+        if (!user) return next(new Error('not signed in'));
+        admit(socket, user);
+        next();
+      })
+      .catch((error: unknown) => {
+        runtime.logger.error(`${namespace} authentication failed`, { error: String(error) });
+        next(new Error('authentication unavailable'));
+      });
+  };
+}
