@@ -5,6 +5,7 @@ import dcmjs from 'dcmjs';
 import { filesUnder } from '../test/support/stow';
 import { createArchiveHarness, type ArchiveHarness } from '../test/support/archive-harness';
 import { ArchiveError } from './errors';
+import { peekUids } from './dicom/parse-instance';
 
 const { DicomDict, DicomMetaDictionary } = dcmjs.data;
 
@@ -129,6 +130,24 @@ describe('archive.ingest', () => {
     }
     assert.equal(filesUnder(path.join(h.dataDir, 'store')).length, before);
     assert.equal(await h.db.instance.count(), instancesBefore);
+  });
+
+  it('refuses a dataset whose SOP Class or Instance UID is not the one its C-STORE command announced, keeping nothing', async () => {
+    const before = filesUnder(path.join(h.dataDir, 'store')).length;
+    const file = makeFile({ SOPInstanceUID: '1.2.3.4.5.6.77' });
+    const sopClassUid = peekUids(file).sopClassUid ?? '';
+    for (const expectedSop of [
+      { sopClassUid: '1.2.840.10008.5.1.4.1.1.4', sopInstanceUid: '1.2.3.4.5.6.77' },
+      { sopClassUid, sopInstanceUid: '1.2.3.4.5.6.78' },
+    ]) {
+      await assert.rejects(
+        h.archive.ingest(file, { kind: 'dimse', callingAet: 'CT1', remoteAddress: '' }, h.facilityId, { expectedSop }),
+        (error: unknown) => error instanceof ArchiveError && error.code === 'BAD_REQUEST' && /is not the command's/.test(error.message),
+      );
+    }
+    assert.equal(filesUnder(path.join(h.dataDir, 'store')).length, before);
+    const stored = await h.archive.ingest(file, { kind: 'dimse', callingAet: 'CT1', remoteAddress: '' }, h.facilityId, { expectedSop: { sopClassUid, sopInstanceUid: '1.2.3.4.5.6.77' } });
+    assert.equal(stored.status, 'stored');
   });
 
   it('does not merge a study of another facility with the same Study Instance UID', async () => {

@@ -85,6 +85,8 @@ export function forgetIndexedSeries(archive: Archive, seriesInstanceUid?: string
 export interface IngestOptions {
   /** STOW-RS to /studies/{study}: refuse instances of any other study */
   expectedStudyInstanceUid?: string;
+  /** C-STORE: the command's Affected SOP Class/Instance UIDs, which the dataset must carry */
+  expectedSop?: { sopClassUid: string; sopInstanceUid: string };
   /**
    * The same bytes, already being written to the store as they arrived
    * (archive.store.begin()). Ingest owns it from here: it keeps it under
@@ -134,6 +136,12 @@ async function ingestParsed(
       `instance ${parsed.sopInstanceUid} belongs to study ${parsed.studyInstanceUid}, not to ${options.expectedStudyInstanceUid}`,
       { sopInstanceUid: parsed.sopInstanceUid, sopClassUid: parsed.sopClassUid },
     );
+  }
+  if (options.expectedSop && parsed.sopClassUid !== options.expectedSop.sopClassUid) {
+    throw new ArchiveError('BAD_REQUEST', `dataset SOP Class ${parsed.sopClassUid} is not the command's ${options.expectedSop.sopClassUid}`);
+  }
+  if (options.expectedSop && parsed.sopInstanceUid !== options.expectedSop.sopInstanceUid) {
+    throw new ArchiveError('BAD_REQUEST', "the dataset's SOP Instance UID is not the command's Affected SOP Instance UID");
   }
   const incoming = blob();
   const { size } = await incoming.finish();

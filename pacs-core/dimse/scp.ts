@@ -10,7 +10,6 @@ import type { requests as RequestTypes } from 'dcmjs-dimse';
 import { Dataset, Scp, constants, requests, responses, type Association, type PresentationContext } from './dcmjs-dimse';
 import type { Archive } from '../archive';
 import type { IncomingBlob } from '../store/blob-store';
-import { peekUids } from '../dicom/parse-instance';
 import { ArchiveError, toDimseStatus } from '../errors';
 import type { Logger } from '../logger';
 import { QR_MODEL, STATUS, queryRootOf, type QueryRoot } from './constants';
@@ -284,12 +283,12 @@ export class TelepacsScp extends Scp {
     const dataset = request.getDataset();
     try {
       if (!this.grant || !(dataset instanceof ReceivedFile)) throw new ArchiveError('INTERNAL', 'C-STORE outside a negotiated association');
-      checkCommandMatchesDataset(request, dataset.file);
       const result = await this.context.archive.ingest(
         dataset.file,
         { kind: 'dimse', callingAet: this.callingAet, remoteAddress: this.remoteAddress },
         this.grant.facilityId,
-        { incoming: dataset.incoming },
+        // The dataset must be what the command announced: checked on ingest's own parse
+        { incoming: dataset.incoming, expectedSop: { sopClassUid: request.getAffectedSopClassUid(), sopInstanceUid: request.getAffectedSopInstanceUid() } },
       );
       const tally = this.tallyFor(result.studyInstanceUid);
       tally.patientId = result.patientId;
@@ -568,16 +567,6 @@ export class TelepacsScp extends Scp {
 }
 
 /** PS3.7 9.1.1.1: the command names the SOP instance; the dataset must be that instance. */
-function checkCommandMatchesDataset(request: CStoreRequest, file: Buffer): void {
-  const inDataset = peekUids(file);
-  if (inDataset.sopClassUid && inDataset.sopClassUid !== request.getAffectedSopClassUid()) {
-    throw new ArchiveError('BAD_REQUEST', `dataset SOP Class ${inDataset.sopClassUid} is not the command's ${request.getAffectedSopClassUid()}`);
-  }
-  if (inDataset.sopInstanceUid && inDataset.sopInstanceUid !== request.getAffectedSopInstanceUid()) {
-    throw new ArchiveError('BAD_REQUEST', "the dataset's SOP Instance UID is not the command's Affected SOP Instance UID");
-  }
-}
-
 function singleStudy(identifier: Record<string, unknown>): { studyUid?: string } {
   const value = identifier.StudyInstanceUID;
   return typeof value === 'string' && value && !value.includes('\\') ? { studyUid: value } : {};
