@@ -3,23 +3,17 @@
 // runs them. Prints figures, asserts nothing:
 //   npx tsx bench/worklist-100k.ts                 (SQLite)
 //   TEST_DATABASE=postgres npx tsx bench/worklist-100k.ts
-import { performance } from 'node:perf_hooks';
 import type { AccessScope } from '../pacs-core/access';
-import { seed } from '../pacs-core/index/bench-100k';
+import { seedBenchArchive, timeSearch } from '../pacs-core/index/bench-100k';
 import { parseWorklistRequest, searchWorklist } from '../lib/search/worklist';
-import { createTestDatabase, testDatabaseKind } from '../test/support/test-database';
+import { createTestDatabase } from '../test/support/test-database';
 
 const testDb = await createTestDatabase();
 try {
   const { db } = testDb;
-  const a = await db.facility.create({ data: { name: 'Bench A', code: 'BENCHA' } });
-  const b = await db.facility.create({ data: { name: 'Bench B', code: 'BENCHB' } });
-  const seeding = performance.now();
-  await seed(db, [a.id, b.id]);
-  await db.$executeRawUnsafe('ANALYZE');
-  console.log(`${testDatabaseKind()}: seeded 100000 studies in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
-  const both: AccessScope = { kind: 'facilities', facilityIds: [a.id, b.id] };
-  const one: AccessScope = { kind: 'facilities', facilityIds: [a.id] };
+  const { a, b } = await seedBenchArchive(db);
+  const both: AccessScope = { kind: 'facilities', facilityIds: [a, b] };
+  const one: AccessScope = { kind: 'facilities', facilityIds: [a] };
   const cases: [string, string, AccessScope][] = [
     ['first page, newest first (two facilities)', '', both],
     ['first page, one facility', '', one],
@@ -35,15 +29,7 @@ try {
   ];
   for (const [label, query, scope] of cases) {
     const { request } = parseWorklistRequest(new URLSearchParams(query));
-    const runs: number[] = [];
-    let total = 0;
-    for (let run = 0; run < 6; run++) {
-      const started = performance.now();
-      total = (await searchWorklist(db, scope, request)).total;
-      if (run > 0) runs.push(performance.now() - started);
-    }
-    runs.sort((x, y) => x - y);
-    console.log(`${label.padEnd(44)} ${String(total).padStart(6)} total  median ${runs[2].toFixed(1).padStart(7)} ms  max ${runs[4].toFixed(1).padStart(7)} ms`);
+    await timeSearch(label, 'total', async () => (await searchWorklist(db, scope, request)).total);
   }
 } finally {
   await testDb.cleanup();

@@ -26,8 +26,8 @@ function str(vr: string, value: string) {
   return { vr, Value: [value] };
 }
 
-/** Inserts the 100k studies (also used by bench/worklist-100k.ts). */
-export async function seed(db: Database, facilities: string[]): Promise<void> {
+/** Inserts the 100k studies. */
+async function seed(db: Database, facilities: string[]): Promise<void> {
   const now = new Date();
   for (let start = 0; start < STUDIES; start += BATCH) {
     const patients: Prisma.Sql[] = [];
@@ -79,32 +79,42 @@ export async function seed(db: Database, facilities: string[]): Promise<void> {
   }
 }
 
-async function time(db: Database, label: string, queryString: string, scope: AccessScope): Promise<void> {
-  const query = parseQidoQuery('study', new URLSearchParams(queryString));
+/** Two facilities and the 100k studies, with fresh statistics as a long-running archive has them. */
+export async function seedBenchArchive(db: Database): Promise<{ a: string; b: string }> {
+  const a = await db.facility.create({ data: { name: 'Bench A', code: 'BENCHA' } });
+  const b = await db.facility.create({ data: { name: 'Bench B', code: 'BENCHB' } });
+  const seeding = performance.now();
+  await seed(db, [a.id, b.id]);
+  await db.$executeRawUnsafe('ANALYZE'); // both providers accept it
+  console.log(`${testDatabaseKind()}: seeded ${STUDIES} studies in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+  return { a: a.id, b: b.id };
+}
+
+/** Runs a search 6 times (the first warms caches) and prints the median and max of the other 5, with its result count. */
+export async function timeSearch(label: string, countLabel: string, run: () => Promise<number>): Promise<void> {
   let results = 0;
   const runs: number[] = [];
-  for (let run = 0; run < 6; run++) {
+  for (let i = 0; i < 6; i++) {
     const started = performance.now();
-    results = (await findStudies(db, query, scope, { baseUrl: 'http://bench/dicomweb' })).matches.length;
-    if (run > 0) runs.push(performance.now() - started); // the first run warms caches
+    results = await run();
+    if (i > 0) runs.push(performance.now() - started);
   }
-  runs.sort((a, b) => a - b);
-  console.log(`${label.padEnd(44)} ${String(results).padStart(5)} results  median ${runs[2].toFixed(1).padStart(7)} ms  max ${runs[4].toFixed(1).padStart(7)} ms`);
+  runs.sort((x, y) => x - y);
+  console.log(`${label.padEnd(44)} ${String(results).padStart(6)} ${countLabel}  median ${runs[2].toFixed(1).padStart(7)} ms  max ${runs[4].toFixed(1).padStart(7)} ms`);
+}
+
+function time(db: Database, label: string, queryString: string, scope: AccessScope): Promise<void> {
+  const query = parseQidoQuery('study', new URLSearchParams(queryString));
+  return timeSearch(label, 'results', async () => (await findStudies(db, query, scope, { baseUrl: 'http://bench/dicomweb' })).matches.length);
 }
 
 async function main(): Promise<void> {
   const testDb = await createTestDatabase();
   try {
     const { db } = testDb;
-    const a = await db.facility.create({ data: { name: 'Bench A', code: 'BENCHA' } });
-    const b = await db.facility.create({ data: { name: 'Bench B', code: 'BENCHB' } });
-    const seeding = performance.now();
-    await seed(db, [a.id, b.id]);
-    // Fresh statistics, as a long-running archive has them (both providers accept ANALYZE)
-    await db.$executeRawUnsafe('ANALYZE');
-    console.log(`${testDatabaseKind()}: seeded ${STUDIES} studies in ${((performance.now() - seeding) / 1000).toFixed(1)} s`);
+    const { a } = await seedBenchArchive(db);
     const all: AccessScope = { kind: 'all' };
-    const one: AccessScope = { kind: 'facilities', facilityIds: [a.id] };
+    const one: AccessScope = { kind: 'facilities', facilityIds: [a] };
     await time(db, 'newest 101 studies (OHIF study list)', 'limit=101', all);
     await time(db, 'newest 101, one facility in scope', 'limit=101', one);
     await time(db, 'PatientID exact', 'PatientID=PID0012344', one);
@@ -119,5 +129,5 @@ async function main(): Promise<void> {
   }
 }
 
-// Run only when started directly, not when bench/worklist-100k.ts imports seed()
+// Run only when started directly, not when bench/worklist-100k.ts imports the seed
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();
