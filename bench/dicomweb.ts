@@ -11,15 +11,15 @@
 // request after the store, and warm), and one frame. Servers alternate who
 // goes first in every repetition, so neither always gets a warmer machine.
 // Both servers are stopped at the end, also on error and on Ctrl-C.
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { fileURLToPath } from 'node:url';
 import { instanceUids, makeInstance, type InstanceOptions } from '../test/support/fixtures';
 import { ACCEPT, median, stowAll, timedGetOk, type BenchServer } from './support/dicomweb-timing';
 import { orthancMissing, startOrthanc } from './support/orthanc';
 import { startTelepacsNode, telepacsMissing } from './support/telepacs';
+import { writeSamples } from './support/samples';
 
 interface RunningServer extends BenchServer {
   version: string;
@@ -209,22 +209,11 @@ async function main(): Promise<void> {
     }
 
     printTable(servers, samples);
-    const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-    mkdirSync(outDir, { recursive: true });
-    const outFile = path.join(outDir, `dicomweb-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      outFile,
-      JSON.stringify(
-        {
-          servers: servers.map(({ name, version }) => ({ name, version })),
-          settings: { instances: INSTANCES, size: SIZE, stowReps: STOW_REPS, reps: REPS, ...STOW },
-          samplesMs: Object.fromEntries(samples),
-        },
-        null,
-        2,
-      ),
-    );
-    console.log(`samples: ${path.relative(process.cwd(), outFile)}`);
+    writeSamples('dicomweb', {
+      servers: servers.map(({ name, version }) => ({ name, version })),
+      settings: { instances: INSTANCES, size: SIZE, stowReps: STOW_REPS, reps: REPS, ...STOW },
+      samplesMs: Object.fromEntries(samples),
+    });
   } finally {
     await stopAll();
   }

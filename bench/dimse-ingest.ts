@@ -30,6 +30,7 @@ import { instanceUids, makeInstance, type InstanceOptions } from '../test/suppor
 import { median } from './support/dicomweb-timing';
 import { orthancMissing, startOrthanc, type RunningOrthanc } from './support/orthanc';
 import { startTelepacsNode, telepacsMissing, type RunningTelepacs } from './support/telepacs';
+import { writeSamples } from './support/samples';
 
 const { values: args } = parseArgs({
   options: {
@@ -303,22 +304,11 @@ async function main(): Promise<void> {
     }
     if (orthanc !== undefined && storescp !== undefined) console.log(`Orthanc/storescp  ${((orthanc / storescp) * 100).toFixed(0)}%`);
 
-    const outDir = path.join(path.dirname(fileURLToPath(import.meta.url)), 'out');
-    mkdirSync(outDir, { recursive: true });
-    const outFile = path.join(outDir, `dimse-ingest-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
-    writeFileSync(
-      outFile,
-      JSON.stringify(
-        {
-          targets: targets.map(({ name, version }) => ({ name, version })),
-          settings: { instances: INSTANCES, size: SIZE, series: SERIES, database: DATABASE },
-          imagesPerSecond: Object.fromEntries(rates),
-        },
-        null,
-        2,
-      ),
-    );
-    console.log(`samples: ${path.relative(process.cwd(), outFile)}`);
+    writeSamples('dimse-ingest', {
+      targets: targets.map(({ name, version }) => ({ name, version })),
+      settings: { instances: INSTANCES, size: SIZE, series: SERIES, database: DATABASE },
+      imagesPerSecond: Object.fromEntries(rates),
+    });
   } finally {
     await stopAll();
   }
