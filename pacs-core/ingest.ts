@@ -109,26 +109,21 @@ export async function ingestInstance(
   const digest = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
   digest.catch(() => undefined);
   try {
-    return await ingestParsed(archive, bytes, origin, facilityId, options, digest, () => {
-      incoming ??= archive.store.begin();
-      if (!options.incoming) incoming.write(bytes);
-      return incoming;
-    });
+    const parsed = parseAndCheck(bytes, options);
+    // Bad input was refused above, before a blob of ours existed for it
+    if (!incoming) {
+      incoming = archive.store.begin();
+      incoming.write(bytes);
+    }
+    return await storeParsed(archive, bytes, parsed, origin, facilityId, incoming, digest);
   } finally {
     // Kept under its key, or nothing left behind (a no-op after commit)
     await incoming?.discard();
   }
 }
 
-async function ingestParsed(
-  archive: Archive,
-  bytes: Buffer,
-  origin: IngestOrigin,
-  facilityId: string,
-  options: IngestOptions,
-  digest: Promise<ArrayBuffer>,
-  blob: () => IncomingBlob,
-): Promise<IngestResult> {
+/** The header, refused with a precise code when it is not what the caller expects. */
+function parseAndCheck(bytes: Buffer, options: IngestOptions): ReturnType<typeof parseInstance> {
   const parsed = parseInstance(bytes);
   if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
     throw new ArchiveError(
@@ -143,7 +138,18 @@ async function ingestParsed(
   if (options.expectedSop && parsed.sopInstanceUid !== options.expectedSop.sopInstanceUid) {
     throw new ArchiveError('BAD_REQUEST', "the dataset's SOP Instance UID is not the command's Affected SOP Instance UID");
   }
-  const incoming = blob();
+  return parsed;
+}
+
+async function storeParsed(
+  archive: Archive,
+  bytes: Buffer,
+  parsed: ReturnType<typeof parseInstance>,
+  origin: IngestOrigin,
+  facilityId: string,
+  incoming: IncomingBlob,
+  digest: Promise<ArrayBuffer>,
+): Promise<IngestResult> {
   const { size } = await incoming.finish();
   const sha256 = Buffer.from(await digest).toString('hex');
   if (size !== bytes.length) throw new ArchiveError('INTERNAL', `the stored copy has ${size} bytes, the instance ${bytes.length}`);
