@@ -55,8 +55,8 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     return rows.map((row) => ({ userId: row.userId, name: row.user.name, role: row.role, online: online.has(row.userId) }));
   }
 
-  async function announce(consultationId: string): Promise<void> {
-    consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.PRESENCE, { consultationId, participants: await presence(consultationId) });
+  async function announce(consultationId: string, participants?: ConsultParticipantPresence[]): Promise<void> {
+    consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.PRESENCE, { consultationId, participants: participants ?? (await presence(consultationId)) });
   }
 
   consult.on('connection', (socket) => {
@@ -72,14 +72,10 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
         await socket.join(consultRoom(consultationId));
         socket.data.joined.set(consultationId, consultation);
         if (firstSocketOfUser) await recordPresence(runtime.db, consultation, actor(), 'join');
-        reply({
-          ok: true,
-          consultationId,
-          studyInstanceUid: consultation.studyInstanceUid,
-          title: consultation.title,
-          participants: await presence(consultationId),
-        });
-        await announce(consultationId);
+        // One presence for the joiner's answer and for the room
+        const participants = await presence(consultationId);
+        reply({ ok: true, consultationId, studyInstanceUid: consultation.studyInstanceUid, title: consultation.title, participants });
+        await announce(consultationId, participants);
       } catch (error) {
         if (isPolicyError(error)) {
           runtime.logger.warn('consultation join refused', { consultationId, userId: socket.data.userId });
