@@ -1,5 +1,6 @@
 // Every socket.io event name and payload, in one typed map (STYLE.md): no
 // event strings scattered across files. Namespaces per capability.
+import type { CollabAnnotation, CollabAnnotationInput, CollabMessage, IceServer, ViewerSyncState } from '../collab/protocol';
 
 export const REALTIME_NAMESPACE = '/realtime';
 
@@ -30,41 +31,120 @@ export function facilityRoom(facilityId: string): string {
 }
 
 // ---- Teleconsultation (issue 5): one namespace, one room per session ----
+// The peer-to-peer protocol (data channel messages, annotations, the viewer
+// state) is lib/collab/protocol.ts; these are the socket.io events around it.
 
 export const CONSULT_NAMESPACE = '/consult';
 
 export const CONSULT_EVENTS = {
-  /** client → server: enter a session's room (ack with the session or NOT_FOUND) */
+  /** client → server: enter a session's room (ack with the whole current state, or NOT_FOUND) */
   JOIN: 'consult:join',
   /** client → server: leave it (also on disconnect) */
   LEAVE: 'consult:leave',
-  /** server → room: who is invited and who is here now */
+  /** server → room: who is invited, who is here (with their peers), who presents */
   PRESENCE: 'consult:presence',
+  /** client → server → one peer: WebRTC signaling (offer, answer, ICE candidates) */
+  SIGNAL: 'consult:signal',
+  /** client → server: a peer-to-peer message for the peers without a data channel; the
+   *  presenter's viewport messages also update the state late joiners get */
+  RELAY: 'consult:relay',
+  /** server → one peer: a message relayed through the server */
+  RELAYED: 'consult:relayed',
+  /** client → server: create/change (upsert) or delete an annotation (ack); persisted */
+  ANNOTATION_UPSERT: 'consult:annotation_upsert',
+  ANNOTATION_REMOVE: 'consult:annotation_remove',
+  /** server → room: an annotation as persisted, or its removal */
+  ANNOTATION_CHANGED: 'consult:annotation_changed',
+  ANNOTATION_REMOVED: 'consult:annotation_removed',
+  /** client → server: ask to present; server → room: who asked */
+  PRESENTER_REQUEST: 'consult:presenter_request',
+  PRESENTER_REQUESTED: 'consult:presenter_requested',
+  /** client → server: the presenter (or the host) hands the presenter role to a participant */
+  PRESENTER_HANDOVER: 'consult:presenter_handover',
+  /** client → server: my microphone/camera state, shown to the others in the presence */
+  MEDIA_STATE: 'consult:media_state',
+  /** client → server: the host ends the session; server → room: it has ended */
+  END: 'consult:end',
+  ENDED: 'consult:ended',
 } as const;
+
+export type ConsultEventName = (typeof CONSULT_EVENTS)[keyof typeof CONSULT_EVENTS];
+
+/** HOST started it; PARTICIPANT was invited as a user; GUEST came by a one-time guest link */
+export type ConsultRole = 'HOST' | 'PARTICIPANT' | 'GUEST';
+
+/** One browser tab in the session: the unit of the WebRTC mesh. */
+export interface ConsultPeer {
+  /** The socket id: signaling addresses peers by it */
+  peerId: string;
+  userId: string;
+  audio: boolean;
+  video: boolean;
+}
 
 export interface ConsultParticipantPresence {
   userId: string;
   name: string;
-  role: string;
+  role: ConsultRole;
+  /** The participant's colour in this session (annotations, laser, tile border) */
+  color: string;
   online: boolean;
+  /** Open tabs of this participant (usually one) */
+  peers: ConsultPeer[];
 }
 
 export interface ConsultPresencePayload {
   consultationId: string;
   participants: ConsultParticipantPresence[];
+  /** userId of the presenter (followers mirror their viewer); null when nobody presents */
+  presenterUserId: string | null;
 }
 
-export type ConsultJoinAck =
-  | { ok: true; consultationId: string; studyInstanceUid: string; title: string; participants: ConsultParticipantPresence[] }
-  | { ok: false; error: 'NOT_FOUND' | 'BAD_REQUEST' | 'UNAVAILABLE' };
+export interface ConsultJoinState {
+  ok: true;
+  consultationId: string;
+  studyInstanceUid: string;
+  title: string;
+  /** This tab's peer id (its socket id) */
+  peerId: string;
+  userId: string;
+  participants: ConsultParticipantPresence[];
+  presenterUserId: string | null;
+  /** The presenter's last viewer state (null before anyone presented) */
+  viewer: ViewerSyncState | null;
+  /** Every annotation of the session, as persisted */
+  annotations: CollabAnnotation[];
+  /** STUN/TURN servers for the WebRTC mesh (TURN credentials may be time-limited) */
+  iceServers: IceServer[];
+}
+
+export type ConsultJoinAck = ConsultJoinState | { ok: false; error: 'NOT_FOUND' | 'BAD_REQUEST' | 'UNAVAILABLE' | 'ENDED' };
+
+export type ConsultAck = { ok: true } | { ok: false; error: 'NOT_FOUND' | 'BAD_REQUEST' | 'FORBIDDEN' | 'CONFLICT' | 'UNAVAILABLE'; message?: string };
+
+export type ConsultAnnotationAck = { ok: true; annotation: CollabAnnotation } | Extract<ConsultAck, { ok: false }>;
 
 export interface ConsultServerEvents {
   [CONSULT_EVENTS.PRESENCE]: (payload: ConsultPresencePayload) => void;
+  [CONSULT_EVENTS.SIGNAL]: (payload: { consultationId: string; from: string; data: unknown }) => void;
+  [CONSULT_EVENTS.RELAYED]: (payload: { consultationId: string; from: string; userId: string; message: CollabMessage }) => void;
+  [CONSULT_EVENTS.ANNOTATION_CHANGED]: (payload: { consultationId: string; annotation: CollabAnnotation }) => void;
+  [CONSULT_EVENTS.ANNOTATION_REMOVED]: (payload: { consultationId: string; uid: string; version: number; byUserId: string }) => void;
+  [CONSULT_EVENTS.PRESENTER_REQUESTED]: (payload: { consultationId: string; userId: string; name: string }) => void;
+  [CONSULT_EVENTS.ENDED]: (payload: { consultationId: string; endedAt: string }) => void;
 }
 
 export interface ConsultClientEvents {
   [CONSULT_EVENTS.JOIN]: (payload: { consultationId: string }, ack: (result: ConsultJoinAck) => void) => void;
   [CONSULT_EVENTS.LEAVE]: (payload: { consultationId: string }) => void;
+  [CONSULT_EVENTS.SIGNAL]: (payload: { consultationId: string; to: string; data: unknown }) => void;
+  [CONSULT_EVENTS.RELAY]: (payload: { consultationId: string; to: string[]; message: CollabMessage }) => void;
+  [CONSULT_EVENTS.ANNOTATION_UPSERT]: (payload: { consultationId: string; annotation: CollabAnnotationInput }, ack: (result: ConsultAnnotationAck) => void) => void;
+  [CONSULT_EVENTS.ANNOTATION_REMOVE]: (payload: { consultationId: string; uid: string }, ack: (result: ConsultAck) => void) => void;
+  [CONSULT_EVENTS.PRESENTER_REQUEST]: (payload: { consultationId: string }, ack: (result: ConsultAck) => void) => void;
+  [CONSULT_EVENTS.PRESENTER_HANDOVER]: (payload: { consultationId: string; toUserId: string }, ack: (result: ConsultAck) => void) => void;
+  [CONSULT_EVENTS.MEDIA_STATE]: (payload: { consultationId: string; audio: boolean; video: boolean }) => void;
+  [CONSULT_EVENTS.END]: (payload: { consultationId: string }, ack: (result: ConsultAck) => void) => void;
 }
 
 export function consultRoom(consultationId: string): string {
