@@ -28,6 +28,7 @@ describe('loadConfig', () => {
     assert.equal(config.publicUrl, undefined);
     assert.equal(config.trustProxy, false);
     assert.equal(config.sessionTtlHours, 12);
+    assert.deepEqual(config.ice, { stunUrls: [], turnUrls: [], turnCredentials: undefined });
   });
 
   it('reads every variable', () => {
@@ -125,6 +126,48 @@ describe('loadConfig', () => {
       assert.match(error.message, /PORT: expected a port number/);
       assert.match(error.message, /DICOM_PORT: expected a port number/);
       return true;
+    });
+  });
+
+  describe('ICE servers (STUN/TURN)', () => {
+    it('reads STUN and TURN URLs with a coturn auth secret', () => {
+      const config = loadConfig({
+        STUN_URLS: 'stun:stun.hospital.example:3478,stuns:[fd00::9]',
+        TURN_URLS: 'turn:turn.hospital.example:3478?transport=tcp, turns:turn.hospital.example:5349',
+        TURN_SECRET: 'a-long-coturn-static-auth-secret',
+      });
+      assert.deepEqual(config.ice, {
+        stunUrls: ['stun:stun.hospital.example:3478', 'stuns:[fd00::9]'],
+        turnUrls: ['turn:turn.hospital.example:3478?transport=tcp', 'turns:turn.hospital.example:5349'],
+        turnCredentials: { kind: 'secret', secret: 'a-long-coturn-static-auth-secret' },
+      });
+    });
+
+    it('reads static TURN credentials', () => {
+      const config = loadConfig({ TURN_URLS: 'turn:10.0.0.9', TURN_USERNAME: 'telepacs', TURN_CREDENTIAL: 'pw' });
+      assert.deepEqual(config.ice.turnCredentials, { kind: 'static', username: 'telepacs', credential: 'pw' });
+    });
+
+    it('refuses URLs of the wrong scheme or form, naming each', () => {
+      const problems = problemsOf({ STUN_URLS: 'turn:a.example,stun://b.example,stun:c.example?transport=udp', TURN_URLS: 'stun:d.example,turn:e.example:99999', TURN_SECRET: 'a-long-coturn-static-auth-secret' });
+      assert.equal(problems.length, 5, problems.join('\n'));
+      assert.ok(problems.includes('STUN_URLS: "turn:a.example" — expected stun:host[:port] or stuns:host[:port], e.g. stun:stun.hospital.example:3478'), problems.join('\n'));
+      assert.match(problems.join('\n'), /TURN_URLS: "turn:e.example:99999"/);
+    });
+
+    it('refuses TURN servers without credentials, credentials without a TURN server, and both kinds of credentials', () => {
+      assert.match(problemsOf({ TURN_URLS: 'turn:turn.hospital.example' }).join(), /^TURN_URLS: set TURN_SECRET/);
+      assert.match(problemsOf({ TURN_SECRET: 'a-long-coturn-static-auth-secret' }).join(), /^TURN_URLS: TURN credentials are set but no TURN server/);
+      assert.match(
+        problemsOf({ TURN_URLS: 'turn:t.example', TURN_SECRET: 'a-long-coturn-static-auth-secret', TURN_USERNAME: 'u', TURN_CREDENTIAL: 'p' }).join(),
+        /^TURN_SECRET: set either/,
+      );
+      assert.match(problemsOf({ TURN_URLS: 'turn:t.example', TURN_USERNAME: 'u' }).join(), /^TURN_CREDENTIAL: TURN_USERNAME is set/);
+      assert.match(problemsOf({ TURN_URLS: 'turn:t.example', TURN_CREDENTIAL: 'p' }).join(), /^TURN_USERNAME: TURN_CREDENTIAL is set/);
+    });
+
+    it('refuses a short TURN secret: a guessable one lets anyone relay through the TURN server', () => {
+      assert.match(problemsOf({ TURN_URLS: 'turn:t.example', TURN_SECRET: 'secret' }).join(), /^TURN_SECRET: use at least 16 characters/);
     });
   });
 });

@@ -34,6 +34,22 @@ export interface Config {
   /** Honour X-Forwarded-For / X-Forwarded-Proto (only behind a reverse proxy you run) */
   trustProxy: boolean;
   sessionTtlHours: number;
+  /** STUN/TURN servers handed to the browsers of a teleconsultation (lib/collab/ice-servers.ts) */
+  ice: IceConfig;
+}
+
+/** How browsers authenticate to the TURN server. */
+export type TurnCredentials =
+  /** coturn `use-auth-secret` + `static-auth-secret`: per-user credentials that expire (the "TURN REST API") */
+  | { kind: 'secret'; secret: string }
+  /** one long-term username/password shared by every browser (coturn `user=name:password`) */
+  | { kind: 'static'; username: string; credential: string };
+
+export interface IceConfig {
+  stunUrls: string[];
+  turnUrls: string[];
+  /** Set whenever turnUrls is not empty (checked at start) */
+  turnCredentials: TurnCredentials | undefined;
 }
 
 export class ConfigError extends Error {
@@ -93,6 +109,33 @@ function parsePeers(value: string, context: z.RefinementCtx): DicomPeer[] {
   return peers;
 }
 
+// RFC 7064 (stun:/stuns:) and RFC 7065 (turn:/turns:, optional ?transport=):
+// scheme ":" host [":" port], no "//" (browsers refuse it). IPv6 in brackets.
+const ICE_URL_PATTERN = /^(stuns?|turns?):(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?(\?transport=(?:udp|tcp))?$/;
+
+function iceUrlList(variable: 'STUN_URLS' | 'TURN_URLS', schemes: readonly string[]) {
+  const example = variable === 'STUN_URLS' ? 'stun:stun.hospital.example:3478' : 'turn:turn.hospital.example:3478?transport=udp,turns:turn.hospital.example:5349';
+  return z.string().transform((value, context) => {
+    const urls: string[] = [];
+    for (const url of value.split(',').map((part) => part.trim()).filter(Boolean)) {
+      const match = ICE_URL_PATTERN.exec(url);
+      const port = match?.[3] === undefined ? 1 : Number(match[3]);
+      // ?transport= belongs to TURN URLs only (RFC 7064 has no query)
+      const valid = match && schemes.includes(match[1]) && port >= 1 && port <= 65535 && !(match[4] && match[1].startsWith('stun'));
+      if (!valid) {
+        context.addIssue({ code: 'custom', message: `${variable}: "${url}" — expected ${schemes.map((scheme) => `${scheme}:host[:port]`).join(' or ')}, e.g. ${example}` });
+        continue;
+      }
+      if (!urls.includes(url)) urls.push(url);
+    }
+    return urls;
+  });
+}
+
+// A weak shared secret lets anyone who guesses it mint TURN credentials and
+// relay traffic through the hospital's TURN server.
+const MIN_TURN_SECRET_LENGTH = 16;
+
 const ConfigSchema = z.object({
   PORT: portSchema('PORT').default(3000),
   // prefault (not default): the default goes through the transform, so it is resolved too
@@ -140,6 +183,30 @@ const ConfigSchema = z.object({
     .transform(Number)
     .refine((hours) => hours > 0 && hours <= 24 * 90, 'SESSION_TTL_HOURS: expected a number of hours between 0 and 2160')
     .default(12),
+  STUN_URLS: iceUrlList('STUN_URLS', ['stun', 'stuns']).default([]),
+  TURN_URLS: iceUrlList('TURN_URLS', ['turn', 'turns']).default([]),
+  TURN_SECRET: z.string().min(MIN_TURN_SECRET_LENGTH, `TURN_SECRET: use at least ${MIN_TURN_SECRET_LENGTH} characters (coturn's static-auth-secret)`).optional(),
+  TURN_USERNAME: z.string().optional(),
+  TURN_CREDENTIAL: z.string().optional(),
+}).superRefine((values, context) => {
+  // Rules across the TURN variables: a TURN server is useless to a browser without
+  // credentials, and two kinds of credentials would leave it unclear which is meant.
+  const problem = (variable: string, message: string) => context.addIssue({ code: 'custom', path: [variable], message: `${variable}: ${message}` });
+  const hasStatic = values.TURN_USERNAME !== undefined || values.TURN_CREDENTIAL !== undefined;
+  if (values.TURN_SECRET !== undefined && hasStatic) {
+    problem('TURN_SECRET', 'set either TURN_SECRET (coturn use-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL, not both');
+  } else if (hasStatic && values.TURN_USERNAME === undefined) {
+    problem('TURN_USERNAME', 'TURN_CREDENTIAL is set but TURN_USERNAME is not');
+  } else if (hasStatic && values.TURN_CREDENTIAL === undefined) {
+    problem('TURN_CREDENTIAL', 'TURN_USERNAME is set but TURN_CREDENTIAL is not');
+  }
+  const turnUrls = Array.isArray(values.TURN_URLS) ? values.TURN_URLS : [];
+  if (turnUrls.length && values.TURN_SECRET === undefined && !hasStatic) {
+    problem('TURN_URLS', 'set TURN_SECRET (coturn use-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL: browsers need credentials for a TURN server');
+  }
+  if (!turnUrls.length && (values.TURN_SECRET !== undefined || hasStatic)) {
+    problem('TURN_URLS', 'TURN credentials are set but no TURN server: list it, e.g. turn:turn.hospital.example:3478');
+  }
 });
 
 type ConfigVariable = keyof typeof ConfigSchema.shape;
@@ -178,5 +245,15 @@ export function loadConfig(env: Environment): Config {
     publicUrl: values.PUBLIC_URL,
     trustProxy: values.TRUST_PROXY,
     sessionTtlHours: values.SESSION_TTL_HOURS,
+    ice: {
+      stunUrls: values.STUN_URLS,
+      turnUrls: values.TURN_URLS,
+      turnCredentials:
+        values.TURN_SECRET !== undefined
+          ? { kind: 'secret', secret: values.TURN_SECRET }
+          : values.TURN_USERNAME !== undefined && values.TURN_CREDENTIAL !== undefined
+            ? { kind: 'static', username: values.TURN_USERNAME, credential: values.TURN_CREDENTIAL }
+            : undefined,
+    },
   };
 }
