@@ -2,8 +2,20 @@
 // module (lib/policy) and handed to pacs-core, which only applies it: pacs-core
 // never decides who may see what.
 
-/** Facilities whose studies a caller may read. */
-export type AccessScope = { kind: 'all' } | { kind: 'facilities'; facilityIds: readonly string[] };
+/**
+ * What a caller may read: every study of some facilities, plus single studies
+ * granted one by one (an open teleconsultation lets its participants read its
+ * study, whatever their facility). A grant covers the study only: never the
+ * patient's other studies, never a patient-level or facility-level decision.
+ */
+export type AccessScope =
+  | { kind: 'all' }
+  | {
+      kind: 'facilities';
+      facilityIds: readonly string[];
+      /** Studies readable one by one, outside facilityIds; absent or empty = none */
+      studyInstanceUids?: readonly string[];
+    };
 
 export interface AccessEvent {
   action: string; // e.g. 'dicomweb.qido', 'dicomweb.wado', 'dicomweb.stow'
@@ -28,8 +40,15 @@ export interface Principal {
   audit(event: AccessEvent): Promise<void>;
 }
 
-export function scopeAllows(scope: AccessScope, facilityId: string): boolean {
-  return scope.kind === 'all' || scope.facilityIds.includes(facilityId);
+/**
+ * Whether the scope lets the caller read something of this facility. With a
+ * studyInstanceUid the question is about that study, and a per-study grant
+ * counts; without one (a patient, a facility-wide decision) only the
+ * facilities do. Pass the study's UID wherever the thing read is one study.
+ */
+export function scopeAllows(scope: AccessScope, facilityId: string, studyInstanceUid?: string): boolean {
+  if (scope.kind === 'all' || scope.facilityIds.includes(facilityId)) return true;
+  return studyInstanceUid !== undefined && (scope.studyInstanceUids?.includes(studyInstanceUid) ?? false);
 }
 
 /** Where an instance came from: the one ingest path records it (Orthanc's "origin"). */

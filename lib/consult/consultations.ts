@@ -9,7 +9,7 @@
 import { z } from 'zod';
 import { auditEventData } from '../audit/write-audit-event';
 import { AdminError, parseInput } from '../admin/errors';
-import { authorizeStudyAccess, readScopeFor } from '../policy';
+import { authorizeStudyAccess, readScopeFor, withoutStudyGrants } from '../policy';
 import { PolicyError } from '../policy/errors';
 import type { Database } from '../../prisma/database';
 
@@ -33,10 +33,13 @@ export interface Actor {
 
 export async function startConsultation(db: Database, actor: Actor, input: unknown): Promise<{ id: string }> {
   const { studyInstanceUid, title, invitees } = parseInput(ZStartConsultation, input);
-  const study = await authorizeStudyAccess(db, await readScopeFor(db, actor.userId), studyInstanceUid);
+  // Only members of the study's facility start one: a consultation's own grant
+  // (an invited expert, a guest — who has no facility at all) lets them look, not share further.
+  const study = await authorizeStudyAccess(db, withoutStudyGrants(await readScopeFor(db, actor.userId)), studyInstanceUid);
   const emails = [...new Set(invitees)].filter((email) => email !== actor.email);
   if (!emails.length) throw new AdminError('INVALID_INPUT', 'Invite at least one colleague other than yourself.', { invitees: 'Invite at least one colleague other than yourself' });
-  const users = await db.user.findMany({ where: { email: { in: emails }, disabled: false }, select: { id: true, email: true } });
+  // Guest accounts (one consultation each, by a guest link) cannot be invited elsewhere.
+  const users = await db.user.findMany({ where: { email: { in: emails }, disabled: false, guest: false }, select: { id: true, email: true } });
   const unknown = emails.filter((email) => !users.some((user) => user.email === email));
   if (unknown.length) {
     const message = `No active Telepacs user with ${unknown.length === 1 ? 'this e-mail' : 'these e-mails'}: ${unknown.join(', ')}`;

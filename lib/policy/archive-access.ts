@@ -1,5 +1,5 @@
 import type { AccessScope } from '../../pacs-core/access';
-import type { Database } from '../../prisma/database';
+import { Prisma, type Database } from '../../prisma/database';
 import { ROLES_THAT_MAY_STORE, type Role } from './roles';
 
 export interface ArchiveAccess {
@@ -7,21 +7,49 @@ export interface ArchiveAccess {
   storeFacilityId: string | null;
 }
 
+interface GrantRow {
+  /** 'facility' (a membership: value = facilityId) or 'study' (an open consultation: value = its StudyInstanceUID) */
+  grant: string;
+  value: string;
+  role: string;
+}
+
 /**
- * What a user may read and where their stores go, from ONE membership query:
- * the same rules as readScopeFor and storeFacilityFor, which every DICOMweb
- * request needs together (each Prisma query costs ~0.9 ms here, and a viewer
- * makes hundreds of requests). Not cached: a revoked membership or a disabled
- * account acts on the very next request.
+ * What a user may read and where their stores go:
+ * - every study of each facility they are a member of (any role);
+ * - the study of each teleconsultation they take part in (HOST, PARTICIPANT or
+ *   GUEST) while it is open (endedAt null): an expert of another facility, or
+ *   a guest without any membership, reads that one study and nothing else of
+ *   the patient. Ending the consultation ends the grant on the next request.
+ * A disabled or unknown user reads nothing.
+ *
+ * Cost: this runs on every DICOMweb request (a viewer makes hundreds), so it
+ * is ONE statement — memberships and open participations as a UNION ALL, both
+ * by indexed userId — instead of two Prisma queries (~0.9 ms each here). Not
+ * cached: a revoked membership, a disabled account or an ended consultation
+ * acts on the very next request.
  */
 export async function archiveAccessFor(db: Database, userId: string): Promise<ArchiveAccess> {
-  const memberships = await db.membership.findMany({
-    where: { userId, user: { disabled: false } },
-    select: { facilityId: true, role: true },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  });
+  // NOT "disabled": a boolean on PostgreSQL, 0/1 on SQLite; NOT reads both.
+  const rows = await db.$queryRaw<GrantRow[]>(Prisma.sql`
+    SELECT 'facility' AS "grant", "Membership"."facilityId" AS "value", "Membership"."role" AS "role",
+      "Membership"."createdAt" AS "since", "Membership"."id" AS "id"
+    FROM "Membership" JOIN "User" ON "User"."id" = "Membership"."userId"
+    WHERE "Membership"."userId" = ${userId} AND NOT "User"."disabled"
+    UNION ALL
+    SELECT 'study', "Consultation"."studyInstanceUid", "ConsultationParticipant"."role",
+      "ConsultationParticipant"."invitedAt", "ConsultationParticipant"."id"
+    FROM "ConsultationParticipant"
+      JOIN "Consultation" ON "Consultation"."id" = "ConsultationParticipant"."consultationId"
+      JOIN "User" ON "User"."id" = "ConsultationParticipant"."userId"
+    WHERE "ConsultationParticipant"."userId" = ${userId} AND "Consultation"."endedAt" IS NULL AND NOT "User"."disabled"
+    ORDER BY "since", "id"`);
+  const memberships = rows.filter((row) => row.grant === 'facility');
+  const facilityIds = [...new Set(memberships.map((row) => row.value))];
+  const studyInstanceUids = [...new Set(rows.filter((row) => row.grant === 'study').map((row) => row.value))];
   return {
-    readScope: { kind: 'facilities', facilityIds: [...new Set(memberships.map((membership) => membership.facilityId))] },
-    storeFacilityId: memberships.find((membership) => ROLES_THAT_MAY_STORE.includes(membership.role as Role))?.facilityId ?? null,
+    readScope: studyInstanceUids.length ? { kind: 'facilities', facilityIds, studyInstanceUids } : { kind: 'facilities', facilityIds },
+    // First membership by creation with a role that may store; never a consultation grant.
+    storeFacilityId: memberships.find((row) => ROLES_THAT_MAY_STORE.includes(row.role as Role))?.value ?? null,
   };
 }

@@ -2,7 +2,7 @@
 // Rule for all of it: outsiders get NOT_FOUND, never FORBIDDEN (see errors.ts).
 export { ROLES, ROLES_THAT_MAY_STORE, isRole, type Role } from './roles';
 export { PolicyError, isPolicyError, policyErrorToHttpStatus, type PolicyErrorCode } from './errors';
-export { readScopeFor } from './read-scope';
+export { readScopeFor, withoutStudyGrants } from './read-scope';
 export { storeFacilityFor } from './store-facility';
 export { archiveAccessFor, type ArchiveAccess } from './archive-access';
 export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';

@@ -9,8 +9,9 @@ import {
   isPolicyError,
   readScopeFor,
   storeFacilityFor,
+  withoutStudyGrants,
 } from './index';
-import { createFacility, createStudy, createUser } from './test-fixtures';
+import { createConsultation, createFacility, createStudy, createUser } from './test-fixtures';
 
 describe('policy', () => {
   let testDb: TestDatabase;
@@ -117,6 +118,61 @@ describe('policy', () => {
       const study = await createStudy(db, facility.id);
       assert.equal((await authorizeStudyAccess(db, { kind: 'all' }, study.studyInstanceUid)).id, study.id);
     });
+  });
+});
+
+describe('teleconsultation grants', () => {
+  let testDb: TestDatabase;
+  before(async () => {
+    testDb = await createTestDatabase();
+  });
+  after(async () => {
+    await testDb.cleanup();
+  });
+
+  it('lets every participant of an open consultation read its study, and only that study, until it ends', async () => {
+    const { db } = testDb;
+    const north = await createFacility(db, 'North');
+    const valley = await createFacility(db, 'Valley');
+    const host = await createUser(db, { memberships: [{ facilityId: north.id, role: 'REFERRING' }] });
+    const expert = await createUser(db, { memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
+    const guest = await createUser(db);
+    await db.user.update({ where: { id: guest.id }, data: { guest: true } });
+    const disabledInvitee = await createUser(db, { disabled: true, memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
+    const study = await createStudy(db, north.id);
+    const sameFacilityOther = await createStudy(db, north.id);
+    const consultation = await createConsultation(db, {
+      facilityId: north.id,
+      studyInstanceUid: study.studyInstanceUid,
+      participants: [
+        { userId: host.id, role: 'HOST' },
+        { userId: expert.id, role: 'PARTICIPANT' },
+        { userId: guest.id, role: 'GUEST' },
+        { userId: disabledInvitee.id, role: 'PARTICIPANT' },
+      ],
+    });
+
+    const expertAccess = await archiveAccessFor(db, expert.id);
+    assert.deepEqual(expertAccess.readScope, { kind: 'facilities', facilityIds: [valley.id], studyInstanceUids: [study.studyInstanceUid] });
+    assert.equal(expertAccess.storeFacilityId, valley.id, 'a grant never changes where the expert stores');
+    assert.equal((await authorizeStudyAccess(db, expertAccess.readScope, study.studyInstanceUid)).id, study.id);
+    await assert.rejects(authorizeStudyAccess(db, expertAccess.readScope, sameFacilityOther.studyInstanceUid), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
+
+    const guestAccess = await archiveAccessFor(db, guest.id);
+    assert.deepEqual(guestAccess, { readScope: { kind: 'facilities', facilityIds: [], studyInstanceUids: [study.studyInstanceUid] }, storeFacilityId: null });
+    assert.deepEqual(await readScopeFor(db, disabledInvitee.id), { kind: 'facilities', facilityIds: [] });
+    // The host reads it through their facility anyway; the grant changes nothing there.
+    assert.ok((await readScopeFor(db, host.id)).kind === 'facilities');
+
+    await db.consultation.update({ where: { id: consultation.id }, data: { endedAt: new Date() } });
+    assert.deepEqual(await readScopeFor(db, expert.id), { kind: 'facilities', facilityIds: [valley.id] });
+    assert.deepEqual(await readScopeFor(db, guest.id), { kind: 'facilities', facilityIds: [] });
+  });
+
+  it('takes the grants away where a grant must not count (starting a consultation)', () => {
+    const granted = { kind: 'facilities', facilityIds: ['f1'], studyInstanceUids: ['1.2.3'] } as const;
+    assert.deepEqual(withoutStudyGrants(granted), { kind: 'facilities', facilityIds: ['f1'] });
+    assert.deepEqual(withoutStudyGrants({ kind: 'all' }), { kind: 'all' });
   });
 });
 

@@ -1,16 +1,23 @@
 import type { AccessScope } from '../../pacs-core/access';
 import type { Database } from '../../prisma/database';
+import { archiveAccessFor } from './archive-access';
 
 /**
- * The facilities whose studies a user may read: every facility where they
- * hold any membership. A disabled or unknown user reads nothing. Cross-facility
- * reading (referrals, break-glass) will widen this here, in one place.
+ * What a user may read: the studies of every facility where they hold any
+ * membership, and the study of each open teleconsultation they take part in
+ * (archive-access.ts has the rules, in one statement). A disabled or unknown
+ * user reads nothing. Cross-facility reading (referrals, break-glass) will
+ * widen this there, in one place.
  */
 export async function readScopeFor(db: Database, userId: string): Promise<AccessScope> {
-  const memberships = await db.membership.findMany({
-    where: { userId, user: { disabled: false } },
-    select: { facilityId: true },
-    orderBy: { createdAt: 'asc' },
-  });
-  return { kind: 'facilities', facilityIds: [...new Set(memberships.map((membership) => membership.facilityId))] };
+  return (await archiveAccessFor(db, userId)).readScope;
+}
+
+/**
+ * The same scope without the per-study grants of teleconsultations: for
+ * decisions a grant must not open, such as starting a teleconsultation on a
+ * study (an invited expert or a guest may look at it, not share it further).
+ */
+export function withoutStudyGrants(scope: AccessScope): AccessScope {
+  return scope.kind === 'all' ? scope : { kind: 'facilities', facilityIds: scope.facilityIds };
 }

@@ -20,7 +20,7 @@ export async function authorizeStudyAccess(db: Database, scope: AccessScope, stu
     where: { studyInstanceUid },
     select: { id: true, studyInstanceUid: true, facilityId: true, patient: { select: { patientId: true } } },
   });
-  if (!study || !scopeAllows(scope, study.facilityId)) {
+  if (!study || !scopeAllows(scope, study.facilityId, study.studyInstanceUid)) {
     throw new PolicyError('NOT_FOUND', 'study not found');
   }
   return {

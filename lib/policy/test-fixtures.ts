@@ -35,3 +35,21 @@ export async function createStudy(db: Database, facilityId: string, studyInstanc
   const patient = await db.patient.create({ data: { facilityId, patientId: unique('PID') } });
   return db.study.create({ data: { facilityId, patientRef: patient.id, studyInstanceUid } });
 }
+
+/** A teleconsultation on a study, with its participants (the first is usually the HOST). */
+export async function createConsultation(
+  db: Database,
+  options: { facilityId: string; studyInstanceUid: string; participants: { userId: string; role: 'HOST' | 'PARTICIPANT' | 'GUEST' }[]; endedAt?: Date | null },
+) {
+  const host = options.participants.find((participant) => participant.role === 'HOST') ?? options.participants[0];
+  return db.consultation.create({
+    data: {
+      facilityId: options.facilityId,
+      studyInstanceUid: options.studyInstanceUid,
+      title: 'Test consultation',
+      createdById: host.userId,
+      endedAt: options.endedAt ?? null,
+      participants: { create: options.participants },
+    },
+  });
+}

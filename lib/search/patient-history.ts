@@ -1,7 +1,8 @@
 // A patient's imaging history for the patient page: demographics and every
 // study, newest first, with its series (for thumbnails and body parts), from
 // the index only. A patient outside the caller's scope is not found, exactly
-// like a missing one.
+// like a missing one; with only a study granted (a teleconsultation), the
+// history holds that study alone.
 import { scopeAllows, type AccessScope } from '../../pacs-core/access';
 import type { Database } from '../../prisma/database';
 
@@ -56,9 +57,13 @@ export async function patientHistory(db: Database, scope: AccessScope, id: strin
       },
     },
   });
-  if (!patient || !scopeAllows(scope, patient.facility.id)) return null;
+  if (!patient) return null;
+  // A member of the facility sees the whole history; a study granted on its
+  // own (a teleconsultation) shows that study only, not the patient's others.
+  const studies = patient.studies.filter((study) => scopeAllows(scope, patient.facility.id, study.studyInstanceUid));
+  if (!studies.length && !scopeAllows(scope, patient.facility.id)) return null;
   return {
     ...patient,
-    studies: patient.studies.map((study) => ({ ...study, modalities: study.modalities.split('\\').filter(Boolean) })),
+    studies: studies.map((study) => ({ ...study, modalities: study.modalities.split('\\').filter(Boolean) })),
   };
 }

@@ -54,7 +54,7 @@ export async function studyDetail(db: Database, scope: AccessScope, studyInstanc
       },
     },
   });
-  if (!study || !scopeAllows(scope, study.facility.id)) return null;
+  if (!study || !scopeAllows(scope, study.facility.id, study.studyInstanceUid)) return null;
   return { ...study, modalities: study.modalities.split('\\').filter(Boolean) };
 }
 

@@ -120,7 +120,7 @@ export async function lookupForRead(request: DicomwebRequest, uids: LookupUids):
     const row = await db.study.findUnique({ where: { studyInstanceUid: uids.study }, select: studySelect });
     if (row) result = { study: toStudyTarget(row), series: null, instance: null };
   }
-  if (!result || !scopeAllows(request.principal.readScope, result.study.facilityId)) throw notFound(uids);
+  if (!result || !scopeAllows(request.principal.readScope, result.study.facilityId, result.study.studyInstanceUid)) throw notFound(uids);
   return result;
 }
 

@@ -35,13 +35,18 @@ export interface SearchResult {
 }
 
 /**
- * The scope as a condition on "Study"."facilityId", or null when the caller
- * may see nothing (then no query is run at all).
+ * The scope as a condition on "Study", or null when the caller may see nothing
+ * (then no query is run at all). Studies granted one by one (teleconsultations)
+ * add `OR "Study"."studyInstanceUid" IN (...)`; without grants — nearly every
+ * caller — the condition is the facility list alone, as the benches measured it.
  */
 export function scopeCondition(scope: AccessScope): Prisma.Sql | null {
   if (scope.kind === 'all') return Prisma.sql`1 = 1`;
-  if (!scope.facilityIds.length) return null;
-  return Prisma.sql`"Study"."facilityId" IN (${Prisma.join([...scope.facilityIds])})`;
+  const alternatives: Prisma.Sql[] = [];
+  if (scope.facilityIds.length) alternatives.push(Prisma.sql`"Study"."facilityId" IN (${Prisma.join([...scope.facilityIds])})`);
+  if (scope.studyInstanceUids?.length) alternatives.push(Prisma.sql`"Study"."studyInstanceUid" IN (${Prisma.join([...scope.studyInstanceUids])})`);
+  if (!alternatives.length) return null;
+  return alternatives.length === 1 ? alternatives[0] : Prisma.sql`(${Prisma.join(alternatives, ' OR ')})`;
 }
 
 export function whereClause(conditions: Prisma.Sql[]): Prisma.Sql {

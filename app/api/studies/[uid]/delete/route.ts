@@ -25,7 +25,9 @@ export async function POST(request: Request, { params }: { params: Promise<{ uid
 
   const scope = await readScopeFor(runtime.db, caller.user.id);
   const study = await runtime.db.study.findUnique({ where: { studyInstanceUid: uid }, select: { facilityId: true, description: true, patient: { select: { patientId: true } } } });
-  if (!study || !scopeAllows(scope, study.facilityId)) return jsonError(404, 'NOT_FOUND', 'No such study.');
+  // Whoever may read the study (a teleconsultation's grant included) learns
+  // that they may not delete it; only its facility's administrators may.
+  if (!study || !scopeAllows(scope, study.facilityId, uid)) return jsonError(404, 'NOT_FOUND', 'No such study.');
   const audit = (outcome: 'SUCCESS' | 'FAILURE' | 'DENIED', details: Record<string, unknown>) =>
     writeAuditEvent(
       runtime.db,

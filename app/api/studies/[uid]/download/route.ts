@@ -41,7 +41,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ uid:
     },
   });
   // Absent and not allowed look alike
-  if (!study || !scopeAllows(scope, study.facilityId)) {
+  if (!study || !scopeAllows(scope, study.facilityId, uid)) {
     return jsonError(404, 'NOT_FOUND', 'No such study.');
   }
   const entries = study.series.flatMap((series, seriesIndex) =>
