@@ -11,6 +11,7 @@ import { auditEventData } from '../audit/write-audit-event';
 import { AdminError, parseInput } from '../admin/errors';
 import { authorizeStudyAccess, readScopeFor, withoutStudyGrants } from '../policy';
 import { PolicyError } from '../policy/errors';
+import { inInvitationOrder, participantColors } from './participant-order';
 import type { Database } from '../../prisma/database';
 
 /** The referring doctor and the expert, and up to four more colleagues (the issue). */
@@ -83,7 +84,8 @@ export interface ConsultationView {
   endedAt: Date | null;
   /** The caller's own role in it */
   role: string;
-  participants: { userId: string; name: string; email: string; role: string; firstJoinedAt: Date | null; lastLeftAt: Date | null }[];
+  /** In invitation order, the host first (participant-order.ts); color as in the live session */
+  participants: { userId: string; name: string; email: string; role: string; color: string; firstJoinedAt: Date | null; lastLeftAt: Date | null }[];
 }
 
 /** The session as one of its participants sees it; NOT_FOUND for anyone else (and for an unknown id). */
@@ -98,21 +100,22 @@ export async function consultationForParticipant(db: Database, userId: string, c
       createdAt: true,
       endedAt: true,
       participants: {
-        orderBy: [{ role: 'asc' }, { invitedAt: 'asc' }],
-        select: { userId: true, role: true, firstJoinedAt: true, lastLeftAt: true, user: { select: { name: true, email: true, disabled: true } } },
+        select: { id: true, userId: true, role: true, invitedAt: true, firstJoinedAt: true, lastLeftAt: true, user: { select: { name: true, email: true, disabled: true } } },
       },
     },
   });
   const me = consultation?.participants.find((participant) => participant.userId === userId && !participant.user.disabled);
   if (!consultation || !me) throw new PolicyError('NOT_FOUND', 'consultation not found');
+  const colors = participantColors(consultation.participants);
   return {
     ...consultation,
     role: me.role,
-    participants: consultation.participants.map((participant) => ({
+    participants: inInvitationOrder(consultation.participants).map((participant) => ({
       userId: participant.userId,
       name: participant.user.name,
       email: participant.user.email,
       role: participant.role,
+      color: colors.get(participant.userId) ?? '',
       firstJoinedAt: participant.firstJoinedAt,
       lastLeftAt: participant.lastLeftAt,
     })),

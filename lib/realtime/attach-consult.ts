@@ -1,36 +1,69 @@
-// The /consult namespace: signaling home of a teleconsultation. Sockets are
-// authenticated by the portal session cookie (like /realtime); a socket
-// enters a session's room only if its user is a participant, otherwise the
-// join is answered NOT_FOUND exactly as for an id that does not exist.
-// Presence (who of the invited is here) is computed from the room itself, so
-// a late joiner or a reconnecting participant gets it from the server.
-import type { Namespace, Server as SocketIOServer } from 'socket.io';
+// The /consult namespace: the server side of a live teleconsultation.
+// Sockets are authenticated by the portal session cookie (like /realtime); a
+// socket enters a session's room only if its user is a participant, otherwise
+// the join is answered NOT_FOUND exactly as for an id that does not exist.
+//
+// Transport only: every handler checks its payload's shape, acts only for a
+// socket that joined that session, and calls lib/consult (annotations, the
+// end of a session) or the in-memory session state (presence, presenter,
+// viewer state, media). Nothing a client sends can make a handler throw: a bad
+// payload is answered BAD_REQUEST (or dropped, for events without an answer)
+// and logged.
+import type { Namespace, Server as SocketIOServer, Socket } from 'socket.io';
+import type { z } from 'zod';
 import { resolveClientAddress } from '../auth/client-address';
-import { consultationForParticipant, recordPresence, type ConsultationView } from '../consult/consultations';
+import { iceServersFor } from '../collab/ice-servers';
+import type { CollabMessage } from '../collab/protocol';
+import { consultationForParticipant, recordPresence, type Actor, type ConsultationView } from '../consult/consultations';
+import { endConsultation } from '../consult/end-consultation';
+import { ConsultError, isConsultError } from '../consult/errors';
+import { listAnnotations } from '../consult/list-annotations';
+import {
+  MAX_SIGNAL_BYTES,
+  ZAnnotationRemovePayload,
+  ZAnnotationUpsertPayload,
+  ZHandoverPayload,
+  ZMediaStatePayload,
+  ZRelayPayload,
+  ZSessionPayload,
+  ZSignalPayload,
+  ZViewerSyncState,
+  jsonBytes,
+} from '../consult/live-payloads';
+import { LiveSessions, type RosterEntry } from '../consult/live-session-state';
+import { consultRole } from '../consult/participant-order';
+import { removeAnnotation } from '../consult/remove-annotation';
+import { upsertAnnotation } from '../consult/upsert-annotation';
+import { MAX_COLLAB_MESSAGE_BYTES } from '../collab/protocol';
 import { isPolicyError } from '../policy';
 import type { Runtime } from '../runtime';
 import { sessionSocketAuth } from './session-socket-auth';
-import {
-  CONSULT_EVENTS,
-  CONSULT_NAMESPACE,
-  consultRoom,
-  type ConsultClientEvents,
-  type ConsultParticipantPresence,
-  type ConsultServerEvents,
-} from './events';
+import { CONSULT_EVENTS, CONSULT_NAMESPACE, consultRoom, type ConsultAck, type ConsultClientEvents, type ConsultEventName, type ConsultServerEvents } from './events';
+
+type JoinedSession = Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstanceUid'>;
 
 interface SocketData {
   userId: string;
   email: string;
   ip: string;
   /** consultation id → what recordPresence needs, for the sessions this socket is in */
-  joined: Map<string, Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstanceUid'>>;
+  joined: Map<string, JoinedSession>;
+  /** Refusals of unanswered events already logged for this socket (see refuse()) */
+  loggedRefusals: Set<string>;
 }
 
 type ConsultNamespace = Namespace<ConsultClientEvents, ConsultServerEvents, Record<string, never>, SocketData>;
+type ConsultSocket = Socket<ConsultClientEvents, ConsultServerEvents, Record<string, never>, SocketData>;
+type Refusal = Extract<ConsultAck, { ok: false }>;
+
+// Events that carry no answer and may come many times a second (a viewport per
+// frame, a candidate per network path): a client bug or a hostile one would
+// flood the log, so each kind of refusal is logged once per socket.
+const UNANSWERED_EVENTS: ReadonlySet<ConsultEventName> = new Set([CONSULT_EVENTS.SIGNAL, CONSULT_EVENTS.RELAY, CONSULT_EVENTS.MEDIA_STATE, CONSULT_EVENTS.LEAVE]);
 
 export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultNamespace {
   const consult = io.of(CONSULT_NAMESPACE) as unknown as ConsultNamespace;
+  const sessions = new LiveSessions();
 
   consult.use(
     sessionSocketAuth(runtime, 'consult', (socket, user) => {
@@ -41,69 +74,243 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
         runtime.config.trustProxy,
       ).ip;
       socket.data.joined = new Map();
+      socket.data.loggedRefusals = new Set();
     }),
   );
 
-  async function presence(consultationId: string): Promise<ConsultParticipantPresence[]> {
-    const sockets = await consult.in(consultRoom(consultationId)).fetchSockets();
-    const online = new Set(sockets.map((socket) => socket.data.userId));
-    const rows = await runtime.db.consultationParticipant.findMany({
-      where: { consultationId },
-      orderBy: [{ role: 'asc' }, { invitedAt: 'asc' }],
-      select: { userId: true, role: true, user: { select: { name: true } } },
-    });
-    return rows.map((row) => ({ userId: row.userId, name: row.user.name, role: row.role, online: online.has(row.userId) }));
+  const actorOf = (socket: ConsultSocket): Actor => ({ userId: socket.data.userId, email: socket.data.email, ip: socket.data.ip });
+  const announce = (consultationId: string) => consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.PRESENCE, sessions.presence(consultationId));
+
+  function refuse(socket: ConsultSocket, event: ConsultEventName, refusal: Refusal, consultationId?: string): void {
+    const key = `${event}:${refusal.error}`;
+    if (UNANSWERED_EVENTS.has(event)) {
+      if (socket.data.loggedRefusals.has(key)) return;
+      socket.data.loggedRefusals.add(key);
+    }
+    runtime.logger.warn('consultation event refused', { event, error: refusal.error, reason: refusal.message, consultationId, userId: socket.data.userId, peerId: socket.id });
   }
 
-  async function announce(consultationId: string, participants?: ConsultParticipantPresence[]): Promise<void> {
-    consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.PRESENCE, { consultationId, participants: participants ?? (await presence(consultationId)) });
+  /** Runs one handler: typed refusals become the answer (and a log line), anything else UNAVAILABLE and an error log. */
+  async function handle(socket: ConsultSocket, event: ConsultEventName, reply: (refusal: Refusal) => void, work: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      let refusal: Refusal;
+      if (isConsultError(error)) refusal = { ok: false, error: error.code, message: error.message };
+      else if (isPolicyError(error)) refusal = { ok: false, error: 'NOT_FOUND' };
+      else {
+        runtime.logger.error('consultation event failed', { event, userId: socket.data.userId, error: error instanceof Error ? error.message : String(error) });
+        return reply({ ok: false, error: 'UNAVAILABLE' });
+      }
+      refuse(socket, event, refusal);
+      reply(refusal);
+    }
+  }
+
+  function parse<Schema extends z.ZodType>(schema: Schema, payload: unknown): z.output<Schema> {
+    const result = schema.safeParse(payload);
+    if (!result.success) {
+      const issue = result.error.issues[0];
+      throw new ConsultError('BAD_REQUEST', `${issue.path.join('.') || 'payload'}: ${issue.message}`);
+    }
+    return result.data;
+  }
+
+  /** The session this socket joined; a socket that did not join it is an outsider to it. */
+  function joinedSession(socket: ConsultSocket, consultationId: string): JoinedSession {
+    const session = socket.data.joined.get(consultationId);
+    if (!session) throw new ConsultError('NOT_FOUND', 'not in this session');
+    return session;
+  }
+
+  async function leave(socket: ConsultSocket, consultationId: string): Promise<void> {
+    const session = socket.data.joined.get(consultationId);
+    if (!session) return;
+    socket.data.joined.delete(consultationId);
+    void socket.leave(consultRoom(consultationId));
+    const { lastPeerOfUser, empty } = sessions.leave(consultationId, socket.id);
+    if (!empty) announce(consultationId);
+    if (lastPeerOfUser) await recordPresence(runtime.db, session, actorOf(socket), 'leave');
   }
 
   consult.on('connection', (socket) => {
-    const actor = () => ({ userId: socket.data.userId, email: socket.data.email, ip: socket.data.ip });
-
-    socket.on(CONSULT_EVENTS.JOIN, async (payload, ack) => {
-      const reply = typeof ack === 'function' ? ack : () => undefined;
-      const consultationId = typeof payload?.consultationId === 'string' ? payload.consultationId : '';
-      if (!consultationId || consultationId.length > 64) return reply({ ok: false, error: 'BAD_REQUEST' });
-      try {
+    socket.on(CONSULT_EVENTS.JOIN, (payload, ack) => {
+      const reply = answer(ack);
+      // A JOIN is refused only as NOT_FOUND, BAD_REQUEST, ENDED or UNAVAILABLE (ConsultJoinAck)
+      const refuseJoin = ({ error }: Refusal) => reply({ ok: false, error: error === 'NOT_FOUND' || error === 'BAD_REQUEST' ? error : 'UNAVAILABLE' });
+      void handle(socket, CONSULT_EVENTS.JOIN, refuseJoin, async () => {
+        const { consultationId } = parse(ZSessionPayload, payload);
         const consultation = await consultationForParticipant(runtime.db, socket.data.userId, consultationId);
-        const firstSocketOfUser = !(await consult.in(consultRoom(consultationId)).fetchSockets()).some((other) => other.data.userId === socket.data.userId);
-        await socket.join(consultRoom(consultationId));
-        socket.data.joined.set(consultationId, consultation);
-        if (firstSocketOfUser) await recordPresence(runtime.db, consultation, actor(), 'join');
-        // One presence for the joiner's answer and for the room
-        const participants = await presence(consultationId);
-        reply({ ok: true, consultationId, studyInstanceUid: consultation.studyInstanceUid, title: consultation.title, participants });
-        await announce(consultationId, participants);
-      } catch (error) {
-        if (isPolicyError(error)) {
-          runtime.logger.warn('consultation join refused', { consultationId, userId: socket.data.userId });
-          return reply({ ok: false, error: 'NOT_FOUND' });
+        if (consultation.endedAt || sessions.wasEnded(consultationId)) return reply({ ok: false, error: 'ENDED' });
+        const annotations = await listAnnotations(runtime.db, consultation);
+        const arriving = !socket.data.joined.has(consultationId) && !sessions.isOnline(consultationId, socket.data.userId);
+        // Audited before the socket is let in: no unrecorded presence in a session
+        if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'join');
+        // From here on synchronous, so the checks hold while the state changes:
+        // the tab may have closed, or the host ended the session, while we wrote.
+        if (!socket.connected || sessions.wasEnded(consultationId)) {
+          if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'leave');
+          return reply({ ok: false, error: 'ENDED' });
         }
-        runtime.logger.error('consultation join failed', { consultationId, error: String(error) });
-        reply({ ok: false, error: 'UNAVAILABLE' });
-      }
+        const roster: RosterEntry[] = consultation.participants.map((participant) => ({
+          userId: participant.userId,
+          name: participant.name,
+          role: consultRole(participant.role),
+          color: participant.color,
+        }));
+        sessions.join(consultationId, roster, socket.id, socket.data.userId);
+        socket.data.joined.set(consultationId, { id: consultation.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid });
+        // The default in-memory adapter joins synchronously
+        void socket.join(consultRoom(consultationId));
+        const presence = sessions.presence(consultationId);
+        reply({
+          ok: true,
+          consultationId,
+          studyInstanceUid: consultation.studyInstanceUid,
+          title: consultation.title,
+          peerId: socket.id,
+          userId: socket.data.userId,
+          participants: presence.participants,
+          presenterUserId: presence.presenterUserId,
+          viewer: sessions.viewer(consultationId),
+          annotations,
+          iceServers: iceServersFor(runtime.config, socket.data.userId, new Date()),
+        });
+        announce(consultationId);
+      });
     });
-
-    const leave = async (consultationId: string) => {
-      const consultation = socket.data.joined.get(consultationId);
-      if (!consultation) return;
-      socket.data.joined.delete(consultationId);
-      await socket.leave(consultRoom(consultationId));
-      const stillHere = (await consult.in(consultRoom(consultationId)).fetchSockets()).some((other) => other.data.userId === socket.data.userId);
-      if (!stillHere) await recordPresence(runtime.db, consultation, actor(), 'leave');
-      await announce(consultationId);
-    };
 
     socket.on(CONSULT_EVENTS.LEAVE, (payload) => {
-      if (typeof payload?.consultationId === 'string') void leave(payload.consultationId).catch((error: unknown) => runtime.logger.error('consultation leave failed', { error: String(error) }));
+      void handle(socket, CONSULT_EVENTS.LEAVE, ignore, async () => {
+        const { consultationId } = parse(ZSessionPayload, payload);
+        await leave(socket, consultationId);
+      });
     });
+
     socket.on('disconnect', () => {
       for (const consultationId of [...socket.data.joined.keys()]) {
-        void leave(consultationId).catch((error: unknown) => runtime.logger.error('consultation leave failed', { error: String(error) }));
+        void handle(socket, CONSULT_EVENTS.LEAVE, ignore, () => leave(socket, consultationId));
       }
+    });
+
+    // WebRTC signaling: only between tabs of the same session, so the server never
+    // introduces a stranger's browser to a participant's.
+    socket.on(CONSULT_EVENTS.SIGNAL, (payload) => {
+      void handle(socket, CONSULT_EVENTS.SIGNAL, ignore, async () => {
+        const { consultationId, to, data } = parse(ZSignalPayload, payload);
+        joinedSession(socket, consultationId);
+        if (jsonBytes(data) > MAX_SIGNAL_BYTES) throw new ConsultError('BAD_REQUEST', `signal larger than ${MAX_SIGNAL_BYTES} bytes`);
+        if (to === socket.id || !sessions.peer(consultationId, to)) throw new ConsultError('NOT_FOUND', 'no such peer in this session');
+        consult.to(to).emit(CONSULT_EVENTS.SIGNAL, { consultationId, from: socket.id, data });
+      });
+    });
+
+    // The relay: data channel messages for the peers without one. Only the presenter's
+    // viewport is relayed (followers follow one viewer), and it is kept for late joiners.
+    socket.on(CONSULT_EVENTS.RELAY, (payload) => {
+      void handle(socket, CONSULT_EVENTS.RELAY, ignore, async () => {
+        const { consultationId, to, message } = parse(ZRelayPayload, payload);
+        joinedSession(socket, consultationId);
+        if (jsonBytes(message) > MAX_COLLAB_MESSAGE_BYTES) throw new ConsultError('BAD_REQUEST', `message larger than ${MAX_COLLAB_MESSAGE_BYTES} bytes`);
+        if (message.type === 'viewport') {
+          if (sessions.presenterOf(consultationId) !== socket.data.userId) throw new ConsultError('FORBIDDEN', 'only the presenter shares a viewport');
+          sessions.recordViewport(consultationId, socket.data.userId, parse(ZViewerSyncState, message.state));
+        }
+        const addressed = [...new Set(to)].filter((peerId) => peerId !== socket.id);
+        const targets = addressed.filter((peerId) => sessions.peer(consultationId, peerId));
+        if (targets.length < addressed.length) refuse(socket, CONSULT_EVENTS.RELAY, { ok: false, error: 'NOT_FOUND', message: 'relay to a peer not in this session' }, consultationId);
+        // Checked above: a known type, within the size limit; the peers check the rest as they do for the data channel
+        if (targets.length) consult.to(targets).emit(CONSULT_EVENTS.RELAYED, { consultationId, from: socket.id, userId: socket.data.userId, message: message as CollabMessage });
+      });
+    });
+
+    socket.on(CONSULT_EVENTS.ANNOTATION_UPSERT, (payload, ack) => {
+      const reply = answer(ack);
+      void handle(socket, CONSULT_EVENTS.ANNOTATION_UPSERT, reply, async () => {
+        const { consultationId, annotation: input } = parse(ZAnnotationUpsertPayload, payload);
+        joinedSession(socket, consultationId);
+        const annotation = await upsertAnnotation(runtime.db, actorOf(socket), consultationId, input);
+        socket.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.ANNOTATION_CHANGED, { consultationId, annotation });
+        reply({ ok: true, annotation });
+      });
+    });
+
+    socket.on(CONSULT_EVENTS.ANNOTATION_REMOVE, (payload, ack) => {
+      const reply = answer(ack);
+      void handle(socket, CONSULT_EVENTS.ANNOTATION_REMOVE, reply, async () => {
+        const { consultationId, uid } = parse(ZAnnotationRemovePayload, payload);
+        joinedSession(socket, consultationId);
+        const removal = await removeAnnotation(runtime.db, actorOf(socket), consultationId, uid);
+        if (removal.removed) {
+          socket.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.ANNOTATION_REMOVED, { consultationId, uid: removal.uid, version: removal.version, byUserId: socket.data.userId });
+        }
+        reply({ ok: true });
+      });
+    });
+
+    socket.on(CONSULT_EVENTS.PRESENTER_REQUEST, (payload, ack) => {
+      const reply = answer(ack);
+      void handle(socket, CONSULT_EVENTS.PRESENTER_REQUEST, reply, async () => {
+        const { consultationId } = parse(ZSessionPayload, payload);
+        joinedSession(socket, consultationId);
+        if (sessions.presenterOf(consultationId) !== socket.data.userId) {
+          const name = sessions.participant(consultationId, socket.data.userId)?.name ?? '';
+          consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.PRESENTER_REQUESTED, { consultationId, userId: socket.data.userId, name });
+        }
+        reply({ ok: true });
+      });
+    });
+
+    socket.on(CONSULT_EVENTS.PRESENTER_HANDOVER, (payload, ack) => {
+      const reply = answer(ack);
+      void handle(socket, CONSULT_EVENTS.PRESENTER_HANDOVER, reply, async () => {
+        const { consultationId, toUserId } = parse(ZHandoverPayload, payload);
+        joinedSession(socket, consultationId);
+        const outcome = sessions.handOver(consultationId, socket.data.userId, toUserId);
+        if (outcome === 'FORBIDDEN') throw new ConsultError('FORBIDDEN', 'only the presenter or the host hands the presenter role over');
+        if (outcome === 'NOT_ONLINE') throw new ConsultError('CONFLICT', 'the new presenter is not in the session now');
+        reply({ ok: true });
+        if (outcome === 'HANDED_OVER') announce(consultationId);
+      });
+    });
+
+    socket.on(CONSULT_EVENTS.MEDIA_STATE, (payload) => {
+      void handle(socket, CONSULT_EVENTS.MEDIA_STATE, ignore, async () => {
+        const { consultationId, audio, video } = parse(ZMediaStatePayload, payload);
+        joinedSession(socket, consultationId);
+        if (sessions.setMedia(consultationId, socket.id, { audio, video })) announce(consultationId);
+      });
+    });
+
+    socket.on(CONSULT_EVENTS.END, (payload, ack) => {
+      const reply = answer(ack);
+      void handle(socket, CONSULT_EVENTS.END, reply, async () => {
+        const { consultationId } = parse(ZSessionPayload, payload);
+        joinedSession(socket, consultationId);
+        const { endedAt } = await endConsultation(runtime.db, actorOf(socket), consultationId);
+        const peers = sessions.end(consultationId);
+        consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.ENDED, { consultationId, endedAt: endedAt.toISOString() });
+        reply({ ok: true });
+        // Everyone leaves the room; each one's leave is recorded like any other
+        const leaving = new Map<string, { socket: ConsultSocket; session: JoinedSession }>();
+        for (const peer of peers) {
+          const member = consult.sockets.get(peer.peerId);
+          const session = member?.data.joined.get(consultationId);
+          if (!member || !session) continue;
+          member.data.joined.delete(consultationId);
+          void member.leave(consultRoom(consultationId));
+          leaving.set(member.data.userId, { socket: member, session });
+        }
+        for (const { socket: member, session } of leaving.values()) await recordPresence(runtime.db, session, actorOf(member), 'leave');
+      });
     });
   });
   return consult;
 }
+
+/** socket.io passes an ack only when the client asked for one, whatever the event map says; without one nobody is answered. */
+function answer<Reply extends (result: never) => void>(ack: Reply | undefined): Reply | typeof ignore {
+  return typeof ack === 'function' ? ack : ignore;
+}
+
+function ignore(): void {}
