@@ -3,6 +3,7 @@
 // token in a list; only the SHA-256 of the whole token is stored.
 import { randomBytes } from 'node:crypto';
 import type { Database } from '../../prisma/database';
+import { PolicyError } from '../policy/errors';
 import { equalHashes, randomSecret, sha256Hex } from './secret-tokens';
 
 const API_TOKEN_PATTERN = /^tp_([0-9a-f]{12})_([A-Za-z0-9_-]{43})$/;
@@ -23,6 +24,9 @@ export async function createApiToken(
   db: Database,
   options: { userId: string; name: string; expiresAt?: Date | null },
 ): Promise<CreatedApiToken> {
+  // A teleconsultation's guest works in the browser, for the hours of their link only.
+  const owner = await db.user.findUnique({ where: { id: options.userId }, select: { guest: true } });
+  if (owner?.guest) throw new PolicyError('FORBIDDEN', 'guests of a teleconsultation cannot have API tokens');
   const prefix = randomBytes(6).toString('hex');
   const token = `tp_${prefix}_${randomSecret(32)}`;
   const row = await db.apiToken.create({
@@ -46,16 +50,16 @@ export interface VerifiedApiToken {
   user: { id: string; email: string };
 }
 
-/** The token's owner, or null when the token is malformed, unknown, revoked, expired or its user disabled. */
+/** The token's owner, or null when the token is malformed, unknown, revoked, expired, or its user disabled or a guest. */
 export async function verifyApiToken(db: Database, token: string, now = new Date()): Promise<VerifiedApiToken | null> {
   const match = API_TOKEN_PATTERN.exec(token);
   if (!match) return null;
   const row = await db.apiToken.findUnique({
     where: { prefix: match[1] },
-    include: { user: { select: { id: true, email: true, disabled: true } } },
+    include: { user: { select: { id: true, email: true, disabled: true, guest: true } } },
   });
   if (!row || !equalHashes(row.tokenHash, sha256Hex(token))) return null;
-  if (row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.user.disabled) return null;
+  if (row.revokedAt || (row.expiresAt && row.expiresAt <= now) || row.user.disabled || row.user.guest) return null;
   if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_WRITE_INTERVAL_MS) {
     await db.apiToken.updateMany({ where: { id: row.id }, data: { lastUsedAt: now } });
   }

@@ -1,6 +1,7 @@
 // Server-side sessions: the cookie holds a random token, the Session row only
 // its SHA-256, so a leaked database backup does not sign anyone in.
 import type { Database } from '../../prisma/database';
+import { openGuestConsultationId } from './guest-accounts';
 import { randomSecret, sha256Hex } from './secret-tokens';
 
 const SESSION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
@@ -15,16 +16,23 @@ export const ABSOLUTE_SESSION_LIFETIME_MS = 7 * 24 * 3600_000;
 
 export interface SessionUser {
   sessionId: string;
-  user: { id: string; email: string; name: string };
+  /** guest: came by a teleconsultation's guest link (guest-accounts.ts) */
+  user: { id: string; email: string; name: string; guest: boolean };
+  /** For a guest: the open teleconsultation they belong to (their only page); null for everyone else */
+  guestConsultationId: string | null;
 }
 
+/**
+ * Opens a session lasting ttlHours (sliding while used), or ending at a fixed
+ * expiresAt: a guest's session ends when their link said, however active.
+ */
 export async function createSession(
   db: Database,
-  options: { userId: string; ttlHours: number; ip?: string; userAgent?: string; now?: Date },
+  options: { userId: string; ip?: string; userAgent?: string; now?: Date } & ({ ttlHours: number } | { expiresAt: Date }),
 ): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
   const now = options.now ?? new Date();
   const token = randomSecret(32);
-  const expiresAt = new Date(now.getTime() + options.ttlHours * 3600_000);
+  const expiresAt = 'expiresAt' in options ? options.expiresAt : new Date(now.getTime() + options.ttlHours * 3600_000);
   const session = await db.session.create({
     data: {
       tokenHash: sha256Hex(token),
@@ -41,7 +49,10 @@ export async function createSession(
 
 /**
  * The signed-in user for a session token, or null when the token is unknown,
- * expired or its user disabled. Extends the session (sliding expiry).
+ * expired or its user disabled. Extends the session (sliding expiry), except
+ * a guest's. A guest's session also ends, for good, once their teleconsultation
+ * has ended: this is the one place every page, API, DICOMweb request and
+ * socket handshake passes through.
  */
 export async function resolveSession(
   db: Database,
@@ -52,20 +63,21 @@ export async function resolveSession(
   const now = options.now ?? new Date();
   const session = await db.session.findUnique({
     where: { tokenHash: sha256Hex(token) },
-    include: { user: { select: { id: true, email: true, name: true, disabled: true } } },
+    include: { user: { select: { id: true, email: true, name: true, disabled: true, guest: true } } },
   });
   if (!session) return null;
   const absoluteEnd = session.createdAt.getTime() + ABSOLUTE_SESSION_LIFETIME_MS;
-  if (session.expiresAt <= now || absoluteEnd <= now.getTime() || session.user.disabled) {
+  const guestConsultationId = session.user.guest ? await openGuestConsultationId(db, session.user.id) : null;
+  if (session.expiresAt <= now || absoluteEnd <= now.getTime() || session.user.disabled || (session.user.guest && !guestConsultationId)) {
     await db.session.deleteMany({ where: { id: session.id } });
     return null;
   }
   if (now.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_INTERVAL_MS) {
-    const slidExpiry = Math.min(now.getTime() + options.ttlHours * 3600_000, absoluteEnd);
+    const slidExpiry = session.user.guest ? session.expiresAt.getTime() : Math.min(now.getTime() + options.ttlHours * 3600_000, absoluteEnd);
     await db.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now, expiresAt: new Date(slidExpiry) } });
   }
-  const { id, email, name } = session.user;
-  return { sessionId: session.id, user: { id, email, name } };
+  const { id, email, name, guest } = session.user;
+  return { sessionId: session.id, user: { id, email, name, guest }, guestConsultationId };
 }
 
 export async function deleteSession(db: Database, token: string | undefined): Promise<boolean> {

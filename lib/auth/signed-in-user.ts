@@ -9,12 +9,18 @@ export interface SignedInUser {
   name: string;
   sessionId: string;
   memberships: { facilityId: string; facilityName: string; facilityCode: string; role: Role }[];
+  /** A teleconsultation's guest (no account, no memberships): confined to guestConsultationId */
+  guest: boolean;
+  /** The guest's open teleconsultation; null for everyone else */
+  guestConsultationId: string | null;
 }
 
 /** The user of a session token with their memberships, or null when signed out. */
 export async function signedInUserForSession(context: AuthContext, sessionToken: string | undefined): Promise<SignedInUser | null> {
   const session = await resolveSession(context.db, sessionToken, { ttlHours: context.config.sessionTtlHours });
   if (!session) return null;
+  const { guestConsultationId } = session;
+  if (session.user.guest) return { ...session.user, sessionId: session.sessionId, memberships: [], guestConsultationId };
   const memberships = await context.db.membership.findMany({
     where: { userId: session.user.id },
     include: { facility: { select: { name: true, code: true } } },
@@ -23,6 +29,7 @@ export async function signedInUserForSession(context: AuthContext, sessionToken:
   return {
     ...session.user,
     sessionId: session.sessionId,
+    guestConsultationId,
     memberships: memberships.map((membership) => ({
       facilityId: membership.facilityId,
       facilityName: membership.facility.name,

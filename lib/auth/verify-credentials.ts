@@ -23,10 +23,13 @@ export async function verifyCredentials(
   const decision = limiter.check(input.ip, email);
   if (decision.limited) return { ok: false, reason: 'RATE_LIMITED', retryAfterSeconds: decision.retryAfterSeconds };
 
-  const user = await context.db.user.findUnique({
+  const found = await context.db.user.findUnique({
     where: { email },
-    select: { id: true, email: true, name: true, passwordHash: true, disabled: true },
+    select: { id: true, email: true, name: true, passwordHash: true, disabled: true, guest: true },
   });
+  // A guest never signs in with a password (theirs cannot verify anyway):
+  // answered exactly like an unknown email, decoy hash included.
+  const user = found?.guest ? null : found;
   const cache = verifiedCredentialsCacheFor(context.shared);
   let valid = false;
   if (!user) {

@@ -1,0 +1,375 @@
+// One-time guest links (issue 5): the host of an open teleconsultation invites
+// an expert who has no Telepacs account. The link holds a 256-bit random
+// token; the row keeps only its SHA-256 (like sessions and account links), so
+// the URL is shown once, to the host, who passes it on (we send no mail).
+//
+// Opening the link (GET) only shows what it is for: link previews and mail
+// scanners fetch URLs, and must not burn it. Joining (POST) claims it with
+// one conditional update — unused, not withdrawn, not expired, consultation
+// still open — in the transaction that creates the guest account (guest=true,
+// no membership, no usable password) and its GUEST participation; then a
+// session that ends when the link does. The guest reads the consultation's
+// study and nothing else (lib/policy/archive-access.ts); their session ends
+// with the consultation (lib/auth/sessions.ts). Every step is audited.
+import { auditEventData, writeAuditEvent } from '../audit/write-audit-event';
+import { AdminError, parseInput } from '../admin/errors';
+import { newGuestEmail, UNUSABLE_PASSWORD_HASH } from '../auth/guest-accounts';
+import { createSession } from '../auth/sessions';
+import { randomSecret, sha256Hex } from '../auth/secret-tokens';
+import { PolicyError } from '../policy/errors';
+import type { Logger } from '../../pacs-core/logger';
+import type { Database } from '../../prisma/database';
+import type { Actor } from './consultations';
+import { ZCreateGuestLinkRequest, type TCreateGuestLinkRequest } from './guest-links.types';
+
+const GUEST_LINK_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Where a teleconsultation is held in the portal: a guest's only page. */
+export function consultationPagePath(consultationId: string): string {
+  return `/consultations/${consultationId}`;
+}
+
+export function guestLinkPath(token: string): string {
+  return `/guest/${token}`;
+}
+
+interface Context {
+  db: Database;
+  logger: Logger;
+}
+
+interface ClientInfo {
+  ip: string;
+  userAgent?: string;
+}
+
+interface HostedConsultation {
+  id: string;
+  facilityId: string;
+  studyInstanceUid: string;
+  endedAt: Date | null;
+}
+
+/**
+ * The consultation, when the caller is its HOST (and not disabled). Anyone
+ * else — a participant, a guest, an outsider — gets NOT_FOUND, as for an id
+ * that does not exist: guest links are the host's business.
+ */
+async function consultationHostedBy(db: Database, userId: string, consultationId: string): Promise<HostedConsultation> {
+  const host = await db.consultationParticipant.findFirst({
+    where: { consultationId, userId, role: 'HOST', user: { disabled: false, guest: false } },
+    select: { consultation: { select: { id: true, facilityId: true, studyInstanceUid: true, endedAt: true } } },
+  });
+  if (!host) throw new PolicyError('NOT_FOUND', 'consultation not found');
+  return host.consultation;
+}
+
+function refuseIfEnded(consultation: HostedConsultation): void {
+  if (consultation.endedAt) throw new AdminError('CONFLICT', 'This teleconsultation has ended: its guest links no longer work.');
+}
+
+export interface CreatedGuestLink {
+  id: string;
+  /** Site-relative `/guest/<token>`: shown once to the host, not recoverable */
+  path: string;
+  expiresAt: Date;
+}
+
+/** A new guest link; only the host of an open consultation makes one. Audited (consult.guest_link.create). */
+export async function createGuestLink(
+  db: Database,
+  actor: Actor,
+  consultationId: string,
+  input: TCreateGuestLinkRequest | unknown,
+  now = new Date(),
+): Promise<CreatedGuestLink> {
+  const consultation = await consultationHostedBy(db, actor.userId, consultationId);
+  refuseIfEnded(consultation);
+  const { guestName, guestEmail, hours } = parseInput(ZCreateGuestLinkRequest, input);
+  const token = randomSecret(32);
+  const expiresAt = new Date(now.getTime() + hours * 3600_000);
+  const link = await db.$transaction(async (tx) => {
+    const created = await tx.consultationGuestLink.create({
+      data: { consultationId, tokenHash: sha256Hex(token), guestName, guestEmail, createdById: actor.userId, createdAt: now, expiresAt },
+      select: { id: true },
+    });
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: actor.email,
+        actorUserId: actor.userId,
+        action: 'consult.guest_link.create',
+        outcome: 'SUCCESS',
+        facilityId: consultation.facilityId,
+        studyUid: consultation.studyInstanceUid,
+        sourceIp: actor.ip,
+        resource: `consultations/${consultationId}/guest-links/${created.id}`,
+        details: { guestName, guestEmail, expiresAt: expiresAt.toISOString() },
+      }),
+    });
+    return created;
+  });
+  return { id: link.id, path: guestLinkPath(token), expiresAt };
+}
+
+/**
+ * Withdraws a guest link (host only). Unused, it stops working; already used,
+ * the guest is also let go at once: their account is disabled and its
+ * sessions end, so the read grant and the socket handshake stop too.
+ * Withdrawing a withdrawn link changes nothing. Audited (consult.guest_link.revoke).
+ */
+export async function revokeGuestLink(db: Database, actor: Actor, consultationId: string, linkId: string, now = new Date()): Promise<void> {
+  const consultation = await consultationHostedBy(db, actor.userId, consultationId);
+  await db.$transaction(async (tx) => {
+    const link = await tx.consultationGuestLink.findFirst({
+      where: { id: linkId, consultationId },
+      select: { id: true, guestName: true, usedAt: true, revokedAt: true, guestUserId: true },
+    });
+    if (!link) throw new PolicyError('NOT_FOUND', 'guest link not found');
+    const { count } = await tx.consultationGuestLink.updateMany({ where: { id: link.id, revokedAt: null }, data: { revokedAt: now } });
+    if (count === 0) return;
+    let sessionsEnded = 0;
+    if (link.guestUserId) {
+      await tx.user.updateMany({ where: { id: link.guestUserId, guest: true }, data: { disabled: true } });
+      sessionsEnded = (await tx.session.deleteMany({ where: { userId: link.guestUserId } })).count;
+    }
+    await tx.auditEvent.create({
+      data: auditEventData({
+        actor: actor.email,
+        actorUserId: actor.userId,
+        action: 'consult.guest_link.revoke',
+        outcome: 'SUCCESS',
+        facilityId: consultation.facilityId,
+        studyUid: consultation.studyInstanceUid,
+        sourceIp: actor.ip,
+        resource: `consultations/${consultationId}/guest-links/${link.id}`,
+        details: { guestName: link.guestName, wasUsed: Boolean(link.usedAt), guestUserId: link.guestUserId, sessionsEnded },
+      }),
+    });
+  });
+}
+
+export type GuestLinkState = 'OPEN' | 'USED' | 'EXPIRED' | 'REVOKED';
+
+export interface GuestLinkSummary {
+  id: string;
+  guestName: string;
+  guestEmail: string;
+  createdAt: Date;
+  expiresAt: Date;
+  usedAt: Date | null;
+  revokedAt: Date | null;
+  /** The guest's account once the link was used (their participant row) */
+  guestUserId: string | null;
+  state: GuestLinkState;
+}
+
+function stateOf(link: { usedAt: Date | null; revokedAt: Date | null; expiresAt: Date }, now: Date): GuestLinkState {
+  if (link.revokedAt) return 'REVOKED';
+  if (link.usedAt) return 'USED';
+  return link.expiresAt <= now ? 'EXPIRED' : 'OPEN';
+}
+
+/** The consultation's guest links for its host, newest first; never a token (only hashes are stored). */
+export async function listGuestLinks(db: Database, userId: string, consultationId: string, now = new Date()): Promise<GuestLinkSummary[]> {
+  await consultationHostedBy(db, userId, consultationId);
+  const links = await db.consultationGuestLink.findMany({
+    where: { consultationId },
+    orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    select: { id: true, guestName: true, guestEmail: true, createdAt: true, expiresAt: true, usedAt: true, revokedAt: true, guestUserId: true },
+  });
+  return links.map((link) => ({ ...link, state: stateOf(link, now) }));
+}
+
+// --- Opening and using a link (the guest's side: no session, the link is the credential) ---
+
+/** Why a link cannot be used. */
+export type GuestLinkRefusal = 'INVALID' | 'USED' | 'EXPIRED' | 'REVOKED' | 'ENDED';
+
+const REFUSAL_MESSAGES: Record<GuestLinkRefusal, string> = {
+  INVALID: 'This guest link is not valid. Check that it was copied completely.',
+  USED: 'This guest link has already been used. Ask the person who invited you for a new one.',
+  EXPIRED: 'This guest link has expired. Ask the person who invited you for a new one.',
+  REVOKED: 'This guest link was withdrawn by the person who sent it.',
+  ENDED: 'This teleconsultation has ended.',
+};
+
+/** A guest link that cannot be used; the route maps `reason` to 404 (INVALID) or 410 (the rest). */
+export class GuestLinkError extends Error {
+  override readonly name = 'GuestLinkError';
+  constructor(readonly reason: GuestLinkRefusal) {
+    super(REFUSAL_MESSAGES[reason]);
+  }
+}
+
+export function isGuestLinkError(error: unknown): error is GuestLinkError {
+  return error instanceof GuestLinkError;
+}
+
+export interface GuestInvitation {
+  consultationTitle: string;
+  /** Who invites: the host's name and facility */
+  hostName: string;
+  facilityName: string;
+  guestName: string;
+  expiresAt: Date;
+}
+
+interface UsableGuestLink extends GuestInvitation {
+  id: string;
+  consultationId: string;
+  facilityId: string;
+  studyInstanceUid: string;
+}
+
+type GuestLinkLookup = { usable: true; link: UsableGuestLink } | { usable: false; reason: GuestLinkRefusal };
+
+async function lookUpGuestLink(db: Database, token: string, now: Date): Promise<GuestLinkLookup> {
+  if (!GUEST_LINK_TOKEN_PATTERN.test(token)) return { usable: false, reason: 'INVALID' };
+  const row = await db.consultationGuestLink.findUnique({
+    where: { tokenHash: sha256Hex(token) },
+    select: {
+      id: true,
+      guestName: true,
+      expiresAt: true,
+      usedAt: true,
+      revokedAt: true,
+      consultation: {
+        select: {
+          id: true,
+          title: true,
+          facilityId: true,
+          studyInstanceUid: true,
+          endedAt: true,
+          createdBy: { select: { name: true } },
+        },
+      },
+    },
+  });
+  if (!row) return { usable: false, reason: 'INVALID' };
+  if (row.revokedAt) return { usable: false, reason: 'REVOKED' };
+  if (row.usedAt) return { usable: false, reason: 'USED' };
+  if (row.consultation.endedAt) return { usable: false, reason: 'ENDED' };
+  if (row.expiresAt <= now) return { usable: false, reason: 'EXPIRED' };
+  const facility = await db.facility.findUnique({ where: { id: row.consultation.facilityId }, select: { name: true } });
+  return {
+    usable: true,
+    link: {
+      id: row.id,
+      consultationId: row.consultation.id,
+      facilityId: row.consultation.facilityId,
+      studyInstanceUid: row.consultation.studyInstanceUid,
+      consultationTitle: row.consultation.title,
+      hostName: row.consultation.createdBy.name,
+      facilityName: facility?.name ?? '',
+      guestName: row.guestName,
+      expiresAt: row.expiresAt,
+    },
+  };
+}
+
+/** Someone holds a stale or forged link: worth a trace, with the hash of the token (never the token). */
+async function auditRefusal(context: Context, token: string, reason: GuestLinkRefusal, step: 'open' | 'join', client: ClientInfo): Promise<void> {
+  const link =
+    reason === 'INVALID'
+      ? null
+      : await context.db.consultationGuestLink.findUnique({
+          where: { tokenHash: sha256Hex(token) },
+          select: { id: true, consultation: { select: { id: true, facilityId: true, studyInstanceUid: true } } },
+        });
+  await writeAuditEvent(
+    context.db,
+    {
+      actor: 'anonymous',
+      action: 'consult.guest_link.use',
+      outcome: 'DENIED',
+      facilityId: link?.consultation.facilityId ?? null,
+      studyUid: link?.consultation.studyInstanceUid ?? null,
+      sourceIp: client.ip,
+      resource: link ? `consultations/${link.consultation.id}/guest-links/${link.id}` : 'guest-link',
+      details: { reason, step },
+    },
+    context.logger,
+  );
+}
+
+/**
+ * What the guest link page shows (GET: nothing is consumed): the invitation,
+ * or the GuestLinkError saying why it cannot be used (audited).
+ */
+export async function openGuestLink(context: Context, token: string, client: ClientInfo, now = new Date()): Promise<GuestInvitation> {
+  const found = await lookUpGuestLink(context.db, token, now);
+  if (!found.usable) {
+    await auditRefusal(context, token, found.reason, 'open', client);
+    throw new GuestLinkError(found.reason);
+  }
+  const { consultationTitle, hostName, facilityName, guestName, expiresAt } = found.link;
+  return { consultationTitle, hostName, facilityName, guestName, expiresAt };
+}
+
+export interface JoinedAsGuest {
+  consultationId: string;
+  /** Where the guest goes next: the consultation's page */
+  path: string;
+  user: { id: string; email: string; name: string };
+  sessionToken: string;
+  expiresAt: Date;
+}
+
+/**
+ * Uses the link (POST "Join the teleconsultation"): exactly once, even with
+ * two tabs or two people racing. Creates the guest account, its GUEST
+ * participation and a session ending at the link's expiry. Audited
+ * (consult.guest_link.use, SUCCESS in the claiming transaction, DENIED otherwise).
+ */
+export async function joinWithGuestLink(context: Context, token: string, client: ClientInfo, now = new Date()): Promise<JoinedAsGuest> {
+  const { db } = context;
+  const found = await lookUpGuestLink(db, token, now);
+  if (!found.usable) {
+    await auditRefusal(context, token, found.reason, 'join', client);
+    throw new GuestLinkError(found.reason);
+  }
+  const link = found.link;
+  const study = await db.study.findUnique({ where: { studyInstanceUid: link.studyInstanceUid }, select: { patient: { select: { patientId: true } } } });
+  let guest: { id: string; email: string; name: string };
+  try {
+    guest = await db.$transaction(async (tx) => {
+      const created = await tx.user.create({
+        data: { email: newGuestEmail(), name: link.guestName, passwordHash: UNUSABLE_PASSWORD_HASH, guest: true },
+        select: { id: true, email: true, name: true },
+      });
+      // The claim: one conditional update. Whoever loses a race rolls back the account made above.
+      const claimed = await tx.consultationGuestLink.updateMany({
+        where: { id: link.id, usedAt: null, revokedAt: null, expiresAt: { gt: now }, consultation: { endedAt: null } },
+        data: { usedAt: now, guestUserId: created.id },
+      });
+      if (claimed.count !== 1) throw new GuestLinkError('USED');
+      await tx.consultationParticipant.create({ data: { consultationId: link.consultationId, userId: created.id, role: 'GUEST', invitedAt: now } });
+      await tx.auditEvent.create({
+        data: auditEventData({
+          actor: created.email,
+          actorUserId: created.id,
+          action: 'consult.guest_link.use',
+          outcome: 'SUCCESS',
+          facilityId: link.facilityId,
+          patientId: study?.patient.patientId ?? null,
+          studyUid: link.studyInstanceUid,
+          sourceIp: client.ip,
+          resource: `consultations/${link.consultationId}/guest-links/${link.id}`,
+          details: { guestName: link.guestName, expiresAt: link.expiresAt.toISOString() },
+        }),
+      });
+      return created;
+    });
+  } catch (error) {
+    if (isGuestLinkError(error)) await auditRefusal(context, token, error.reason, 'join', client);
+    throw error;
+  }
+  const session = await createSession(db, { userId: guest.id, expiresAt: link.expiresAt, ip: client.ip, userAgent: client.userAgent, now });
+  return {
+    consultationId: link.consultationId,
+    path: consultationPagePath(link.consultationId),
+    user: guest,
+    sessionToken: session.token,
+    expiresAt: session.expiresAt,
+  };
+}
