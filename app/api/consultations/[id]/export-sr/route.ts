@@ -1,0 +1,24 @@
+// POST /api/consultations/{id}/export-sr — a participant (not a guest) writes
+// the session's annotations into the study as a DICOM SR measurement report.
+// 201 {sopInstanceUid, seriesInstanceUid, annotationCount}; 404 for anyone
+// outside the session (as for an unknown id), 403 for a guest, 409 when there
+// is nothing (or nothing writable) to export.
+import { exportConsultationSr } from '../../../../../lib/consult/export-sr';
+import { getRuntime } from '../../../../../lib/runtime';
+import { requireApiUser } from '../../../../_lib/api-session';
+import { errorResponse } from '../../../../admin/_lib/api-handler';
+
+export const dynamic = 'force-dynamic';
+
+export async function POST(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  const caller = await requireApiUser(request);
+  if (caller instanceof Response) return caller;
+  try {
+    const { db, archive } = getRuntime();
+    const actor = { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip };
+    const exported = await exportConsultationSr({ db, archive }, actor, (await params).id);
+    return Response.json(exported, { status: 201, headers: { 'cache-control': 'no-store' } });
+  } catch (error) {
+    return errorResponse(error, 'export consultation SR');
+  }
+}
