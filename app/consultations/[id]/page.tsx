@@ -1,0 +1,69 @@
+// A live teleconsultation: for its participants only (anyone else, and an
+// unknown id, get the same "Not found"). The page gives the room what it
+// needs to start (the study's series, who I am in the session); everything
+// live comes over the /consult socket once the room has joined.
+import { notFound } from 'next/navigation';
+import { consultationForParticipant } from '../../../lib/consult/consultations';
+import { isPolicyError, readScopeFor } from '../../../lib/policy';
+import { getRuntime } from '../../../lib/runtime';
+import { studyDetail } from '../../../lib/search/study-detail';
+import { PortalHeader } from '../../_components/portal-header';
+import { requireSignedInUser } from '../../_lib/current-user';
+import { ageOn, displayDate, displayName, displaySex } from '../../_lib/dicom-display';
+import { auditPageView } from '../../_lib/page-audit';
+import { ConsultationRoom } from './consultation-room';
+
+export const dynamic = 'force-dynamic';
+
+export default async function ConsultationPage({ params }: { params: Promise<{ id: string }> }) {
+  const { id } = await params;
+  const user = await requireSignedInUser(`/consultations/${id}`);
+  const runtime = getRuntime();
+  const consultation = await consultationForParticipant(runtime.db, user.id, id).catch((error: unknown) => {
+    if (isPolicyError(error)) notFound();
+    throw error;
+  });
+  const study = await studyDetail(runtime.db, await readScopeFor(runtime.db, user.id), consultation.studyInstanceUid);
+  if (!study) notFound();
+  await auditPageView(user, {
+    action: 'portal.consultation',
+    outcome: 'SUCCESS',
+    facilityId: study.facility.id,
+    patientId: study.patient.patientId,
+    studyUid: study.studyInstanceUid,
+    resource: `consultations/${consultation.id}`,
+  });
+  const patientLine = [
+    displayName(study.patient.name),
+    `MRN ${study.patient.patientId || '—'}`,
+    `${displaySex(study.patient.sex)} ${ageOn(study.patient.birthDate, study.studyDate)}`.trim(),
+    study.description || 'Study without description',
+    displayDate(study.studyDate),
+    study.facility.name,
+  ]
+    .filter(Boolean)
+    .join(' · ');
+  const series = study.series
+    .filter((entry) => !['SR', 'KO', 'PR', 'SEG', 'RTSTRUCT', 'DOC'].includes(entry.modality))
+    .map((entry) => ({
+      seriesInstanceUid: entry.seriesInstanceUid,
+      seriesNumber: entry.seriesNumber,
+      modality: entry.modality,
+      description: entry.description,
+      numberOfInstances: entry.numberOfInstances,
+    }));
+
+  return (
+    <>
+      <PortalHeader user={user} />
+      <ConsultationRoom
+        consultationId={consultation.id}
+        title={consultation.title || `Teleconsultation on ${study.description || 'a study'}`}
+        patientLine={patientLine}
+        studyInstanceUid={study.studyInstanceUid}
+        series={series}
+        me={{ userId: user.id, role: consultation.role }}
+      />
+    </>
+  );
+}

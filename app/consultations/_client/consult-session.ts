@@ -1,0 +1,544 @@
+// One browser tab in a live teleconsultation: the /consult socket (join,
+// presence, signaling, relay, annotations, presenter role), the WebRTC mesh,
+// this participant's media, and the collaborative viewer once it is mounted.
+// A small store: React reads snapshots through subscribe()/getSnapshot().
+import { io, type Socket } from 'socket.io-client';
+import type { AnnotationGeometry, AnnotationToolName, CollabAnnotation, CollabMessage, ImageRef, Point3, ViewerSyncState } from '../../../lib/collab/protocol';
+import {
+  CONSULT_EVENTS,
+  CONSULT_NAMESPACE,
+  type ConsultClientEvents,
+  type ConsultJoinState,
+  type ConsultParticipantPresence,
+  type ConsultServerEvents,
+} from '../../../lib/realtime/events';
+import { openLocalMedia, setTracksEnabled, stopStream, watchSpeaking, type LocalMediaState } from './local-media';
+import { PeerMesh, type LinkInfo } from './peer-mesh';
+import type { ViewerEngine } from './viewer-engine';
+
+export type SessionStatus = 'connecting' | 'joined' | 'reconnecting' | 'not_found' | 'ended' | 'error';
+
+export interface LaserMark {
+  peerId: string;
+  userId: string;
+  color: string;
+  viewportIndex: number;
+  world: Point3;
+}
+
+export interface SessionSnapshot {
+  status: SessionStatus;
+  message: string | null;
+  consultationId: string;
+  userId: string;
+  peerId: string | null;
+  participants: ConsultParticipantPresence[];
+  presenterUserId: string | null;
+  following: boolean;
+  links: LinkInfo[];
+  annotations: CollabAnnotation[];
+  presenterRequests: { userId: string; name: string }[];
+  media: LocalMediaState;
+  speaking: Record<string, boolean>;
+  remoteStreams: Record<string, MediaStream>;
+  lasers: LaserMark[];
+  /** Messages that went through the server because a peer had no data channel */
+  relayedCount: number;
+}
+
+export interface LatencySample {
+  kind: 'viewport' | 'annotation';
+  via: 'webrtc' | 'relay';
+  ms: number;
+}
+
+const NO_MEDIA: LocalMediaState = { stream: null, audio: false, video: false, hasMicrophone: false, hasCamera: false, problem: null };
+/** Viewer states that only the server needs (no peer waits for them): at most this often */
+const SERVER_STATE_INTERVAL_MS = 200;
+const DRAWING_INTERVAL_MS = 33;
+const LASER_INTERVAL_MS = 33;
+
+export const epochNow = () => performance.timeOrigin + performance.now();
+
+export class ConsultSession {
+  private snapshot: SessionSnapshot;
+  private readonly listeners = new Set<() => void>();
+  private socket: Socket<ConsultServerEvents, ConsultClientEvents> | null = null;
+  private mesh: PeerMesh | null = null;
+  private viewer: ViewerEngine | null = null;
+  private seq = 0;
+  private readonly lastSeq = new Map<string, number>();
+  private lastPresenterState: { state: ViewerSyncState; sentAt?: number; via: 'webrtc' | 'relay' } | null = null;
+  private pendingServerState: ViewerSyncState | null = null;
+  private serverStateTimer: ReturnType<typeof setTimeout> | undefined;
+  private lastServerStateAt = 0;
+  private readonly annotations = new Map<string, CollabAnnotation>();
+  private readonly removed = new Set<string>();
+  private readonly versions = new Map<string, number>();
+  private readonly drawingSentAt = new Map<string, number>();
+  private lastLaserAt = 0;
+  private readonly stopSpeaking = new Map<string, () => void>();
+  private readonly laserTimers = new Map<string, ReturnType<typeof setTimeout>>();
+  readonly latencies: LatencySample[] = [];
+  /** How the presenter state being applied arrived (for the latency figures) */
+  private lastVia: 'webrtc' | 'relay' = 'relay';
+  private closed = false;
+
+  constructor(
+    consultationId: string,
+    userId: string,
+    private readonly options: { webrtc: boolean; media: boolean },
+  ) {
+    this.snapshot = {
+      status: 'connecting',
+      message: null,
+      consultationId,
+      userId,
+      peerId: null,
+      participants: [],
+      presenterUserId: null,
+      following: true,
+      links: [],
+      annotations: [],
+      presenterRequests: [],
+      media: NO_MEDIA,
+      speaking: {},
+      remoteStreams: {},
+      lasers: [],
+      relayedCount: 0,
+    };
+  }
+
+  // ---- store --------------------------------------------------------------
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  getSnapshot = (): SessionSnapshot => this.snapshot;
+
+  private update(patch: Partial<SessionSnapshot>): void {
+    this.snapshot = { ...this.snapshot, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  // ---- lifecycle ------------------------------------------------------------
+
+  async start(): Promise<void> {
+    if (this.options.media) {
+      const media = await openLocalMedia();
+      if (this.closed) return stopStream(media.stream);
+      this.update({ media });
+      if (media.stream) this.watchSpeaker('me', media.stream);
+    } else {
+      this.update({ media: { ...NO_MEDIA, problem: 'Joined without microphone and camera.' } });
+    }
+    const socket: Socket<ConsultServerEvents, ConsultClientEvents> = io(CONSULT_NAMESPACE, { withCredentials: true, transports: ['websocket', 'polling'] });
+    this.socket = socket;
+    socket.on('connect', () => this.join());
+    socket.on('disconnect', () => {
+      if (this.snapshot.status === 'joined') this.update({ status: 'reconnecting', message: 'Connection to the server lost: reconnecting…' });
+      this.mesh?.close();
+      this.mesh = null;
+    });
+    socket.on('connect_error', (error) => {
+      if (this.snapshot.status === 'connecting') this.update({ message: `Cannot reach the server: ${error.message}` });
+    });
+    socket.on(CONSULT_EVENTS.PRESENCE, (payload) => {
+      if (payload.consultationId !== this.snapshot.consultationId) return;
+      this.applyPresence(payload.participants, payload.presenterUserId);
+    });
+    socket.on(CONSULT_EVENTS.SIGNAL, (payload) => this.mesh?.handleSignal(payload.from, payload.data));
+    socket.on(CONSULT_EVENTS.RELAYED, (payload) => this.receive(payload.from, payload.userId, payload.message, 'relay'));
+    socket.on(CONSULT_EVENTS.ANNOTATION_CHANGED, (payload) => this.acceptAnnotation(payload.annotation, 'relay'));
+    socket.on(CONSULT_EVENTS.ANNOTATION_REMOVED, (payload) => this.forgetAnnotation(payload.uid));
+    socket.on(CONSULT_EVENTS.PRESENTER_REQUESTED, (payload) => {
+      if (payload.userId === this.snapshot.userId) return;
+      const requests = this.snapshot.presenterRequests.filter((request) => request.userId !== payload.userId);
+      this.update({ presenterRequests: [...requests, { userId: payload.userId, name: payload.name }] });
+    });
+    socket.on(CONSULT_EVENTS.ENDED, () => {
+      this.update({ status: 'ended', message: 'The host has ended this teleconsultation.' });
+      this.shutdown();
+    });
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.socket?.emit(CONSULT_EVENTS.LEAVE, { consultationId: this.snapshot.consultationId });
+    this.shutdown();
+  }
+
+  private shutdown(): void {
+    this.mesh?.close();
+    this.mesh = null;
+    this.socket?.close();
+    clearTimeout(this.serverStateTimer);
+    for (const stop of this.stopSpeaking.values()) stop();
+    this.stopSpeaking.clear();
+    stopStream(this.snapshot.media.stream);
+  }
+
+  private join(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    socket.emit(CONSULT_EVENTS.JOIN, { consultationId: this.snapshot.consultationId }, (ack) => {
+      if (!ack.ok) {
+        const status = ack.error === 'NOT_FOUND' ? 'not_found' : ack.error === 'ENDED' ? 'ended' : 'error';
+        const message =
+          ack.error === 'NOT_FOUND'
+            ? 'Teleconsultation not found.'
+            : ack.error === 'ENDED'
+              ? 'This teleconsultation has ended.'
+              : 'The teleconsultation is not available right now. Try again in a moment.';
+        this.update({ status, message });
+        if (status !== 'error') this.shutdown();
+        return;
+      }
+      this.joined(ack);
+    });
+  }
+
+  private joined(state: ConsultJoinState): void {
+    this.mesh?.close();
+    this.lastSeq.clear();
+    this.mesh = new PeerMesh({
+      myPeerId: state.peerId,
+      iceServers: state.iceServers,
+      localStream: this.snapshot.media.stream,
+      webrtc: this.options.webrtc,
+      sendSignal: (to, data) => this.socket?.emit(CONSULT_EVENTS.SIGNAL, { consultationId: state.consultationId, to, data }),
+      onMessage: (from, message) => {
+        const userId = this.userOfPeer(from);
+        if (userId) this.receive(from, userId, message, 'webrtc');
+      },
+      onLinksChanged: (links) => this.update({ links }),
+      onRemoteStream: (peerId, stream) => this.setRemoteStream(peerId, stream),
+    });
+    this.update({ status: 'joined', message: null, peerId: state.peerId });
+    this.applyPresence(state.participants, state.presenterUserId);
+    for (const annotation of state.annotations) this.acceptAnnotation(annotation, 'relay');
+    if (state.viewer) this.lastPresenterState = { state: state.viewer, via: 'relay' };
+    this.sendMediaState();
+    void this.followIfNeeded();
+  }
+
+  // ---- presence and presenter -------------------------------------------------
+
+  private applyPresence(participants: ConsultParticipantPresence[], presenterUserId: string | null): void {
+    const becamePresenter = presenterUserId === this.snapshot.userId && this.snapshot.presenterUserId !== this.snapshot.userId;
+    const presenterChanged = presenterUserId !== this.snapshot.presenterUserId;
+    const requests = this.snapshot.presenterRequests.filter((request) => request.userId !== presenterUserId && participants.some((p) => p.userId === request.userId && p.online));
+    this.update({ participants, presenterUserId, presenterRequests: requests, following: presenterChanged ? true : this.snapshot.following });
+    const peerIds = participants.flatMap((participant) => participant.peers.map((peer) => peer.peerId));
+    this.mesh?.setPeers(peerIds);
+    if (becamePresenter && this.viewer) this.broadcastViewer(this.viewer.getState());
+    if (presenterChanged && !becamePresenter) {
+      this.lastPresenterState = null;
+    }
+  }
+
+  isPresenter(): boolean {
+    return this.snapshot.presenterUserId === this.snapshot.userId;
+  }
+
+  requestPresenter(): void {
+    this.socket?.emit(CONSULT_EVENTS.PRESENTER_REQUEST, { consultationId: this.snapshot.consultationId }, () => undefined);
+  }
+
+  handOver(toUserId: string): Promise<string | null> {
+    return new Promise((resolve) => {
+      if (!this.socket) return resolve('Not connected');
+      this.socket.emit(CONSULT_EVENTS.PRESENTER_HANDOVER, { consultationId: this.snapshot.consultationId, toUserId }, (ack) => {
+        resolve(ack.ok ? null : (ack.message ?? ack.error));
+      });
+    });
+  }
+
+  dismissRequest(userId: string): void {
+    this.update({ presenterRequests: this.snapshot.presenterRequests.filter((request) => request.userId !== userId) });
+  }
+
+  endSession(): Promise<string | null> {
+    return new Promise((resolve) => {
+      if (!this.socket) return resolve('Not connected');
+      this.socket.emit(CONSULT_EVENTS.END, { consultationId: this.snapshot.consultationId }, (ack) => resolve(ack.ok ? null : (ack.message ?? ack.error)));
+    });
+  }
+
+  setFollowing(following: boolean): void {
+    this.update({ following });
+    if (following) void this.followIfNeeded();
+  }
+
+  private async followIfNeeded(): Promise<void> {
+    const latest = this.lastPresenterState;
+    if (!latest || !this.viewer || this.isPresenter() || !this.snapshot.following) return;
+    await this.viewer.applyState(latest.state, latest.sentAt);
+  }
+
+  // ---- the viewer ------------------------------------------------------------
+
+  attachViewer(viewer: ViewerEngine | null): void {
+    this.viewer = viewer;
+    if (!viewer) return;
+    for (const annotation of this.annotations.values()) viewer.showRemoteAnnotation(annotation, annotation.authorUserId === this.snapshot.userId);
+    if (this.isPresenter()) this.broadcastViewer(viewer.getState());
+    else void this.followIfNeeded();
+  }
+
+  /** The viewer changed under the user's hands. */
+  localViewerState(state: ViewerSyncState): void {
+    if (this.isPresenter()) this.broadcastViewer(state);
+  }
+
+  localInteraction(): void {
+    if (!this.isPresenter() && this.snapshot.presenterUserId && this.snapshot.following) this.update({ following: false });
+  }
+
+  private broadcastViewer(state: ViewerSyncState): void {
+    const message: CollabMessage = { type: 'viewport', seq: ++this.seq, sentAt: epochNow(), state };
+    const relay = this.mesh?.send(message) ?? [];
+    if (relay.length) {
+      this.relay(relay, message);
+      this.lastServerStateAt = performance.now();
+      this.pendingServerState = null;
+      return;
+    }
+    // Nobody needs it through the server now, but late joiners get the
+    // server's copy: keep that copy fresh without a message per scroll step.
+    this.pendingServerState = state;
+    const wait = SERVER_STATE_INTERVAL_MS - (performance.now() - this.lastServerStateAt);
+    if (wait <= 0) this.flushServerState();
+    else if (!this.serverStateTimer) this.serverStateTimer = setTimeout(() => this.flushServerState(), wait);
+  }
+
+  private flushServerState(): void {
+    this.serverStateTimer = undefined;
+    const state = this.pendingServerState;
+    if (!state || !this.isPresenter()) return;
+    this.pendingServerState = null;
+    this.lastServerStateAt = performance.now();
+    this.relay([], { type: 'viewport', seq: ++this.seq, sentAt: epochNow(), state });
+  }
+
+  private relay(to: string[], message: CollabMessage): void {
+    this.socket?.emit(CONSULT_EVENTS.RELAY, { consultationId: this.snapshot.consultationId, to, message });
+    if (to.length) this.update({ relayedCount: this.snapshot.relayedCount + 1 });
+  }
+
+  private sendEphemeral(message: CollabMessage): void {
+    const relay = this.mesh?.send(message) ?? [];
+    if (relay.length) this.relay(relay, message);
+  }
+
+  // ---- incoming peer messages ------------------------------------------------
+
+  private receive(peerId: string, userId: string, message: CollabMessage, via: 'webrtc' | 'relay'): void {
+    if (!message || typeof message !== 'object' || typeof message.seq !== 'number') return;
+    const key = `${peerId}:${message.type}`;
+    if ((this.lastSeq.get(key) ?? -1) >= message.seq) return; // already had it by the other path
+    this.lastSeq.set(key, message.seq);
+    switch (message.type) {
+      case 'viewport':
+        if (userId !== this.snapshot.presenterUserId || this.isPresenter()) return;
+        this.lastPresenterState = { state: message.state, sentAt: message.sentAt, via };
+        if (this.snapshot.following && this.viewer) {
+          this.lastVia = via;
+          void this.viewer.applyState(message.state, message.sentAt);
+        }
+        return;
+      case 'laser':
+        this.showLaser(peerId, userId, message.laser);
+        return;
+      case 'drawing':
+      case 'annotation':
+        if (message.annotation.authorUserId !== userId) return;
+        this.acceptAnnotation(message.annotation, via, message.sentAt);
+        return;
+      case 'annotation_removed':
+        this.forgetAnnotation(message.uid);
+        return;
+    }
+  }
+
+  /** The viewer put a followed state on screen. */
+  remoteRendered(sentAt: number): void {
+    this.recordLatency({ kind: 'viewport', via: this.lastVia, ms: epochNow() - sentAt });
+  }
+
+  private recordLatency(sample: LatencySample): void {
+    this.latencies.push(sample);
+    if (this.latencies.length > 5000) this.latencies.splice(0, this.latencies.length - 5000);
+  }
+
+  // ---- annotations ------------------------------------------------------------
+
+  private acceptAnnotation(annotation: CollabAnnotation, via: 'webrtc' | 'relay', sentAt?: number): void {
+    if (this.removed.has(annotation.uid)) return;
+    const known = this.versions.get(annotation.uid) ?? -1;
+    if (annotation.version < known) return;
+    this.versions.set(annotation.uid, annotation.version);
+    this.annotations.set(annotation.uid, annotation);
+    const mine = annotation.authorUserId === this.snapshot.userId;
+    if (!mine && this.viewer) {
+      this.viewer.showRemoteAnnotation(annotation, false);
+      if (sentAt !== undefined) requestAnimationFrame(() => this.recordLatency({ kind: 'annotation', via, ms: epochNow() - sentAt }));
+    }
+    this.publishAnnotations();
+  }
+
+  private forgetAnnotation(uid: string): void {
+    this.removed.add(uid);
+    this.annotations.delete(uid);
+    this.viewer?.removeAnnotation(uid);
+    this.publishAnnotations();
+  }
+
+  private publishAnnotations(): void {
+    const list = [...this.annotations.values()].filter((annotation) => annotation.version > 0).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.uid.localeCompare(b.uid));
+    this.update({ annotations: list });
+  }
+
+  private me(): ConsultParticipantPresence | undefined {
+    return this.snapshot.participants.find((participant) => participant.userId === this.snapshot.userId);
+  }
+
+  /** My annotation while it is drawn or dragged: to the peers only, about 30 times a second. */
+  localDrawing(uid: string, tool: AnnotationToolName, ref: ImageRef, geometry: AnnotationGeometry): void {
+    const now = performance.now();
+    if (now - (this.drawingSentAt.get(uid) ?? 0) < DRAWING_INTERVAL_MS) return;
+    this.drawingSentAt.set(uid, now);
+    const me = this.me();
+    const annotation: CollabAnnotation = {
+      ...geometry,
+      uid,
+      tool,
+      ref,
+      authorUserId: this.snapshot.userId,
+      authorName: me?.name ?? '',
+      color: me?.color ?? '#ffffff',
+      version: this.versions.get(uid) ?? 0,
+      updatedAt: new Date().toISOString(),
+    };
+    this.sendEphemeral({ type: 'drawing', seq: ++this.seq, sentAt: epochNow(), annotation });
+  }
+
+  /** My annotation is finished or an edit settled: the server persists it and tells everyone. */
+  localCommit(uid: string, tool: AnnotationToolName, ref: ImageRef, geometry: AnnotationGeometry): void {
+    const version = (this.versions.get(uid) ?? 0) + 1;
+    this.versions.set(uid, version);
+    this.socket?.emit(CONSULT_EVENTS.ANNOTATION_UPSERT, { consultationId: this.snapshot.consultationId, annotation: { ...geometry, uid, tool, ref, version } }, (ack) => {
+      if (ack.ok) {
+        this.annotations.set(uid, ack.annotation);
+        this.versions.set(uid, Math.max(ack.annotation.version, this.versions.get(uid) ?? 0));
+        this.publishAnnotations();
+      } else {
+        this.update({ message: `The annotation could not be saved: ${ack.message ?? ack.error}` });
+      }
+    });
+  }
+
+  /** I deleted an annotation (mine, or any as the host). */
+  localRemoved(uid: string): void {
+    this.removed.add(uid);
+    this.annotations.delete(uid);
+    this.publishAnnotations();
+    this.socket?.emit(CONSULT_EVENTS.ANNOTATION_REMOVE, { consultationId: this.snapshot.consultationId, uid }, (ack) => {
+      if (!ack.ok && ack.error !== 'NOT_FOUND') this.update({ message: `The annotation could not be deleted: ${ack.message ?? ack.error}` });
+    });
+  }
+
+  /** Shows the image an annotation is on (a click in the list). */
+  jumpTo(ref: ImageRef): void {
+    this.localInteraction();
+    void this.viewer?.jumpTo(ref);
+  }
+
+  deleteAnnotation(uid: string): void {
+    this.viewer?.removeAnnotation(uid);
+    this.localRemoved(uid);
+  }
+
+  // ---- laser -----------------------------------------------------------------
+
+  localLaser(laser: { viewportIndex: number; world: Point3 } | null): void {
+    const now = performance.now();
+    if (laser && now - this.lastLaserAt < LASER_INTERVAL_MS) return;
+    this.lastLaserAt = now;
+    this.sendEphemeral({ type: 'laser', seq: ++this.seq, sentAt: epochNow(), laser });
+    if (this.snapshot.peerId) this.showLaser(this.snapshot.peerId, this.snapshot.userId, laser);
+  }
+
+  private showLaser(peerId: string, userId: string, laser: { viewportIndex: number; world: Point3 } | null): void {
+    const others = this.snapshot.lasers.filter((mark) => mark.peerId !== peerId);
+    clearTimeout(this.laserTimers.get(peerId));
+    if (!laser) return this.update({ lasers: others });
+    const color = this.snapshot.participants.find((participant) => participant.userId === userId)?.color ?? '#ef4444';
+    this.update({ lasers: [...others, { peerId, userId, color, viewportIndex: laser.viewportIndex, world: laser.world }] });
+    // A pointer that stops moving fades after a few seconds
+    this.laserTimers.set(peerId, setTimeout(() => this.update({ lasers: this.snapshot.lasers.filter((mark) => mark.peerId !== peerId) }), 4000));
+  }
+
+  // ---- media -------------------------------------------------------------------
+
+  setMicrophone(on: boolean): void {
+    setTracksEnabled(this.snapshot.media.stream, 'audio', on);
+    this.update({ media: { ...this.snapshot.media, audio: on && this.snapshot.media.hasMicrophone } });
+    this.sendMediaState();
+  }
+
+  setCamera(on: boolean): void {
+    setTracksEnabled(this.snapshot.media.stream, 'video', on);
+    this.update({ media: { ...this.snapshot.media, video: on && this.snapshot.media.hasCamera } });
+    this.sendMediaState();
+  }
+
+  async switchDevices(preferred: { microphoneId?: string; cameraId?: string }): Promise<void> {
+    const previous = this.snapshot.media;
+    const next = await openLocalMedia(preferred);
+    if (!next.stream) {
+      this.update({ message: next.problem });
+      return;
+    }
+    setTracksEnabled(next.stream, 'audio', previous.audio || !previous.hasMicrophone);
+    setTracksEnabled(next.stream, 'video', previous.video || !previous.hasCamera);
+    this.mesh?.replaceStream(next.stream);
+    this.stopSpeaking.get('me')?.();
+    this.watchSpeaker('me', next.stream);
+    stopStream(previous.stream);
+    this.update({ media: { ...next, audio: next.hasMicrophone && (previous.audio || !previous.hasMicrophone), video: next.hasCamera && (previous.video || !previous.hasCamera) } });
+    this.sendMediaState();
+  }
+
+  private sendMediaState(): void {
+    const { audio, video } = this.snapshot.media;
+    this.socket?.emit(CONSULT_EVENTS.MEDIA_STATE, { consultationId: this.snapshot.consultationId, audio, video });
+  }
+
+  private setRemoteStream(peerId: string, stream: MediaStream | null): void {
+    const streams = { ...this.snapshot.remoteStreams };
+    this.stopSpeaking.get(peerId)?.();
+    this.stopSpeaking.delete(peerId);
+    if (stream) {
+      streams[peerId] = stream;
+      this.watchSpeaker(peerId, stream);
+    } else {
+      delete streams[peerId];
+    }
+    this.update({ remoteStreams: streams });
+  }
+
+  private watchSpeaker(key: string, stream: MediaStream): void {
+    this.stopSpeaking.set(
+      key,
+      watchSpeaking(stream, (speaking) => this.update({ speaking: { ...this.snapshot.speaking, [key]: speaking } })),
+    );
+  }
+
+  private userOfPeer(peerId: string): string | undefined {
+    return this.snapshot.participants.find((participant) => participant.peers.some((peer) => peer.peerId === peerId))?.userId;
+  }
+}
