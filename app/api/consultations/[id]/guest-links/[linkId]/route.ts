@@ -1,0 +1,20 @@
+// DELETE /api/consultations/{id}/guest-links/{linkId} → 204: the link stops
+// working; if the guest already came, they are let go at once. Host only (404 otherwise).
+import { revokeGuestLink } from '../../../../../../lib/consult/guest-links';
+import { getRuntime } from '../../../../../../lib/runtime';
+import { requireApiUser } from '../../../../../_lib/api-session';
+import { errorResponse } from '../../../../../admin/_lib/api-handler';
+
+export const dynamic = 'force-dynamic';
+
+export async function DELETE(request: Request, { params }: { params: Promise<{ id: string; linkId: string }> }): Promise<Response> {
+  const caller = await requireApiUser(request);
+  if (caller instanceof Response) return caller;
+  try {
+    const { id, linkId } = await params;
+    await revokeGuestLink(getRuntime().db, { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip }, id, linkId);
+    return new Response(null, { status: 204 });
+  } catch (error) {
+    return errorResponse(error, 'revoke guest link');
+  }
+}
