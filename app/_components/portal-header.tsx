@@ -5,6 +5,27 @@ import type { SignedInUser } from '../../lib/auth';
 export function PortalHeader({ user }: { user: SignedInUser }) {
   // Links only; every admin page and API checks the role again on the server.
   const isAdmin = user.memberships.some((membership) => membership.role === 'ADMIN');
+  if (user.guest) {
+    // A guest expert sees their one teleconsultation and nothing else of the portal
+    return (
+      <header className="header">
+        <span className="brand">
+          Tele<span>pacs</span>
+        </span>
+        <nav className="nav" aria-label="Main">
+          {user.guestConsultationId && <Link href={`/consultations/${user.guestConsultationId}`}>Teleconsultation</Link>}
+        </nav>
+        <div className="user">
+          <span>{user.name} (guest)</span>
+          <form method="post" action="/api/auth/sign-out">
+            <button type="submit" className="button secondary small">
+              Leave
+            </button>
+          </form>
+        </div>
+      </header>
+    );
+  }
   return (
     <header className="header">
       <Link href="/" className="brand">
@@ -12,6 +33,7 @@ export function PortalHeader({ user }: { user: SignedInUser }) {
       </Link>
       <nav className="nav" aria-label="Main">
         <Link href="/">Worklist</Link>
+        <Link href="/consultations">Teleconsultations</Link>
         <Link href="/upload">Upload</Link>
         {isAdmin && <Link href="/admin">Administration</Link>}
         {isAdmin && <Link href="/audit">Audit</Link>}

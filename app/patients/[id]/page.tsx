@@ -12,6 +12,8 @@ import { ageOn, displayDate, displayName, displaySex, ideographicName } from '..
 import { auditPageView } from '../../_lib/page-audit';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import styles from './patient.module.css';
+import { listInvitableColleagues } from '../../../lib/consult/list-invitable-colleagues';
+import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
 
 export const dynamic = 'force-dynamic';
 
@@ -30,6 +32,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
     details: { studies: patient.studies.length },
   });
   const newest = patient.studies[0];
+  const canConsult = patient.studies.length > 0 && user.memberships.some((membership) => membership.facilityId === patient.facility.id);
+  const colleagues = canConsult ? await listInvitableColleagues(runtime.db, user.id) : [];
   const ideographic = ideographicName(patient.name);
 
   return (
@@ -69,6 +73,17 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             <dd>{patient.studies.length}</dd>
           </div>
         </dl>
+
+        {canConsult && (
+          <StartConsultationForm
+            studies={patient.studies.map((study) => ({
+              studyInstanceUid: study.studyInstanceUid,
+              label: `${displayDate(study.studyDate) || 'Unknown date'} · ${study.modalities.join('/') || '—'} · ${study.description || 'Study without description'}`,
+            }))}
+            colleagues={colleagues}
+            defaultTitle={`Second opinion: ${displayName(patient.name)}`}
+          />
+        )}
 
         <h2>Imaging history</h2>
         {patient.studies.length === 0 ? (

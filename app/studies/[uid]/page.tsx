@@ -12,6 +12,8 @@ import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../
 import { auditPageView } from '../../_lib/page-audit';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import { TagFilter } from './tag-filter';
+import { listInvitableColleagues } from '../../../lib/consult/list-invitable-colleagues';
+import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
 import styles from './study.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -39,6 +41,9 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
     details: header ? { tagsOf: header.sopInstanceUid } : undefined,
   });
   const error = first(query.error);
+  // Members of the study's facility start teleconsultations on it (an invited expert or a guest only looks)
+  const canConsult = user.memberships.some((membership) => membership.facilityId === study.facility.id);
+  const colleagues = canConsult ? await listInvitableColleagues(runtime.db, user.id) : [];
 
   return (
     <>
@@ -103,6 +108,14 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
             <dd>{study.studyInstanceUid}</dd>
           </div>
         </dl>
+
+        {canConsult && (
+          <StartConsultationForm
+            studies={[{ studyInstanceUid: study.studyInstanceUid, label: study.description || 'This study' }]}
+            colleagues={colleagues}
+            defaultTitle={`Second opinion: ${study.description || 'study'} of ${displayDate(study.studyDate) || 'unknown date'}`}
+          />
+        )}
 
         <h2>Series</h2>
         <ul className={styles.series}>
