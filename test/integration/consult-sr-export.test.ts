@@ -1,8 +1,10 @@
 // Exporting a teleconsultation's annotations into the archive as a DICOM SR
 // (issue 5, "after the session"), with real parts: a running node, its
 // archive and index on SQLite or PostgreSQL, the route handler, dicomweb-client
-// for QIDO-RS/WADO-RS, and two DICOM implementations that are not ours to
-// judge the file: dciodvfy (dicom3tools) and dsrdump (DCMTK).
+// for QIDO-RS/WADO-RS, two DICOM implementations that are not ours to judge
+// the file (dciodvfy from dicom3tools, dsrdump from DCMTK), and the
+// Cornerstone3D adapters compiled into the OHIF dist we ship, which must turn
+// the report back into the tools that were drawn (test/support/ohif-sr.ts).
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
@@ -22,6 +24,7 @@ import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { ENHANCED_SR_SOP_CLASS } from '../../pacs-core/dicom/sr/measurement-report';
 import { uidFromUuid } from '../../pacs-core/dicom/sr/uids';
 import { createDicomwebClient } from '../support/dicomweb-client';
+import { ohifDistMissing, readSrWithOhif, type OhifImagePlane } from '../support/ohif-sr';
 import { SOP_CLASS, hasDcmtk, makeInstance, makeStudy, type InstanceOptions } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
@@ -51,20 +54,25 @@ const CINE_SERIES = (() => {
 // makeInstance's geometry: 64×64 pixels of 350/64 mm, centred on the isocentre, axial.
 const SPACING = 350 / 64;
 /** (column, row) → patient coordinates, with Cornerstone's convention (0,0 = corner of the first pixel). */
-function world([column, row]: Point2, slice = 1): Point3 {
+function world([column, row]: Point2, slice: number): Point3 {
   return [-175 + (column - 0.5) * SPACING, -175 + (row - 0.5) * SPACING, -1.25 * slice];
+}
+
+function worldPoints(annotation: AnnotationFixture): Point3[] {
+  return annotation.imagePoints.map((point) => world(point, annotation.image.slice));
 }
 
 interface AnnotationFixture {
   tool: AnnotationToolName;
-  image: { seriesInstanceUid: string; sopInstanceUid: string; frameNumber?: number };
+  /** slice: the image's InstanceNumber (makeInstance places it at z = -1.25 mm × slice) */
+  image: { seriesInstanceUid: string; sopInstanceUid: string; slice: number; frameNumber?: number };
   imagePoints: Point2[];
   text?: string;
   stats?: AnnotationGeometry['stats'];
 }
 
-const CT_1 = { seriesInstanceUid: study.seriesInstanceUids[0], sopInstanceUid: study.sopInstanceUids[0][0] };
-const CT_2 = { seriesInstanceUid: study.seriesInstanceUids[0], sopInstanceUid: study.sopInstanceUids[0][1] };
+const CT_1 = { seriesInstanceUid: study.seriesInstanceUids[0], sopInstanceUid: study.sopInstanceUids[0][0], slice: 1 };
+const CT_2 = { seriesInstanceUid: study.seriesInstanceUids[0], sopInstanceUid: study.sopInstanceUids[0][1], slice: 2 };
 
 /** What the collaborative viewer stores for each tool (lib/collab/protocol.ts AnnotationGeometry). */
 const ANNOTATIONS: AnnotationFixture[] = [
@@ -80,7 +88,7 @@ const ANNOTATIONS: AnnotationFixture[] = [
   },
   {
     tool: 'RectangleROI',
-    image: { ...CINE_SERIES, frameNumber: 2 },
+    image: { ...CINE_SERIES, slice: 1, frameNumber: 2 },
     imagePoints: [[10, 12], [30, 12], [10, 24], [30, 24]],
     stats: { area: 7177.7, areaUnit: 'mm²', mean: 512.4, stdDev: 40.1, min: 400, max: 640, modalityUnit: '' },
   },
@@ -92,9 +100,9 @@ const ANNOTATIONS: AnnotationFixture[] = [
   },
 ];
 
-function geometryOf(annotation: AnnotationFixture, slice: number): AnnotationGeometry {
+function geometryOf(annotation: AnnotationFixture): AnnotationGeometry {
   return {
-    points: annotation.imagePoints.map((point) => world(point, slice)),
+    points: worldPoints(annotation),
     imagePoints: annotation.imagePoints,
     viewPlaneNormal: [0, 0, -1],
     viewUp: [0, -1, 0],
@@ -166,7 +174,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
           seriesInstanceUid: annotation.image.seriesInstanceUid,
           sopInstanceUid: annotation.image.sopInstanceUid,
           frameNumber: annotation.image.frameNumber ?? 1,
-          geometry: JSON.stringify(geometryOf(annotation, 1)),
+          geometry: JSON.stringify(geometryOf(annotation)),
         },
       });
     }
@@ -180,7 +188,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
         studyInstanceUid: study.studyInstanceUid,
         seriesInstanceUid: CT_1.seriesInstanceUid,
         sopInstanceUid: CT_1.sopInstanceUid,
-        geometry: JSON.stringify(geometryOf(ANNOTATIONS[0], 1)),
+        geometry: JSON.stringify(geometryOf(ANNOTATIONS[0])),
         deletedAt: new Date(),
       },
     });
@@ -290,6 +298,67 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
       groups.map((group) => group.ContentSequence.find((item) => item.ConceptNameCodeSequence[0].CodeValue === '112039')?.TextValue),
       ANNOTATIONS.map((annotation) => `Cornerstone3DTools@^0.1.0:${annotation.tool}`),
     );
+  });
+
+  it("is hydrated by OHIF 3.13's own Cornerstone3D adapters into the same tools, handles and text", { skip: ohifDistMissing() }, async () => {
+    const client = createDicomwebClient(server.dicomwebUrl, server.adminAuthorization);
+    // OHIF hydrates from the WADO-RS metadata (an array of one instance), as here
+    const [metadata] = (await client.retrieveInstanceMetadata({
+      studyInstanceUID: study.studyInstanceUid,
+      seriesInstanceUID: first.seriesInstanceUid,
+      sopInstanceUID: first.sopInstanceUid,
+    })) as Record<string, unknown>[];
+    // Where each referenced image lies in patient space, from its header in the index
+    const images: Record<string, OhifImagePlane> = {};
+    for (const { sopInstanceUid } of [CT_1, CT_2, CINE_SERIES]) {
+      const header = JSON.parse((await server.node.db.instance.findUniqueOrThrow({ where: { sopInstanceUid }, select: { metadata: true } })).metadata) as Record<string, { Value?: unknown[] }>;
+      const values = (tag: string) => (header[tag]?.Value ?? []).map(Number);
+      images[sopInstanceUid] = {
+        imagePositionPatient: values('00200032'),
+        imageOrientationPatient: values('00200037'),
+        pixelSpacing: values('00280030'),
+        rows: values('00280010')[0],
+        columns: values('00280011')[0],
+        frameOfReferenceUid: String(header['00200052']?.Value?.[0] ?? ''),
+        numberOfFrames: values('00280008')[0] || 1,
+      };
+    }
+    const reading = await readSrWithOhif(metadata, images);
+    assert.deepEqual(reading.warnings, [], 'every group read');
+    assert.deepEqual(
+      reading.adapters,
+      Object.fromEntries(ANNOTATIONS.map((annotation) => [`Cornerstone3DTools@^0.1.0:${annotation.tool}`, annotation.tool])),
+      'each tracking identifier picks the adapter of its tool',
+    );
+
+    const close = (actual: number[][] | undefined, expected: Point3[], what: string) => {
+      assert.equal(actual?.length, expected.length, `${what}: ${JSON.stringify(actual)}`);
+      actual.forEach((point, index) => point.forEach((value, axis) => assert.ok(Math.abs(value - expected[index][axis]) < 1e-3, `${what} point ${index}: ${point} ≠ ${expected[index]}`)));
+    };
+    for (const [index, annotation] of ANNOTATIONS.entries()) {
+      const entries = reading.toolState[annotation.tool] ?? [];
+      assert.equal(entries.length, 1, `one ${annotation.tool}`);
+      const [{ annotation: hydrated, TrackingUniqueIdentifier }] = entries;
+      assert.equal(TrackingUniqueIdentifier, uidFromUuid(annotationIds[index]));
+      assert.equal(hydrated.metadata.referencedImageId, `wadors:/dicomweb/instances/${annotation.image.sopInstanceUid}/frames/${annotation.image.frameNumber ?? 1}`);
+      const expected = worldPoints(annotation);
+      const handles = hydrated.data.handles?.points;
+      switch (annotation.tool) {
+        case 'EllipticalROI':
+          // the adapter hands back the SR's order: major (left-right) axis, then minor (bottom, top)
+          close(handles, [expected[2], expected[3], expected[0], expected[1]], annotation.tool);
+          break;
+        case 'PlanarFreehandROI':
+          close(hydrated.data.contour?.polyline, expected, annotation.tool);
+          assert.equal(hydrated.data.contour?.closed, true);
+          break;
+        default:
+          close(handles, expected, annotation.tool);
+      }
+    }
+    assert.equal(reading.toolState.ArrowAnnotate[0].annotation.data.text, 'Cortical break?');
+    const lengthStats = Object.values(reading.toolState.Length[0].annotation.data.cachedStats ?? {})[0];
+    assert.equal(lengthStats?.length, 156.49);
   });
 
   it('exports again as a later version: a new instance in the same series that names its predecessor', async () => {
