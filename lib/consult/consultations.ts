@@ -46,6 +46,10 @@ export async function startConsultation(db: Database, actor: Actor, input: unkno
     const message = `No active Telepacs user with ${unknown.length === 1 ? 'this e-mail' : 'these e-mails'}: ${unknown.join(', ')}`;
     throw new AdminError('INVALID_INPUT', message, { invitees: message });
   }
+  // The invitation order is each participant's colour (participant-order.ts): the invitees in
+  // the order they were typed, one millisecond apart, since neither findMany nor the ids keep it.
+  const invitedAt = Date.now();
+  const invited = emails.flatMap((email) => users.filter((user) => user.email === email));
   return db.$transaction(async (tx) => {
     const consultation = await tx.consultation.create({
       data: {
@@ -53,7 +57,12 @@ export async function startConsultation(db: Database, actor: Actor, input: unkno
         studyInstanceUid,
         title,
         createdById: actor.userId,
-        participants: { create: [{ userId: actor.userId, role: 'HOST' }, ...users.map((user) => ({ userId: user.id, role: 'PARTICIPANT' }))] },
+        participants: {
+          create: [
+            { userId: actor.userId, role: 'HOST', invitedAt: new Date(invitedAt) },
+            ...invited.map((user, index) => ({ userId: user.id, role: 'PARTICIPANT', invitedAt: new Date(invitedAt + index + 1) })),
+          ],
+        },
       },
       select: { id: true },
     });

@@ -61,9 +61,24 @@ type Refusal = Extract<ConsultAck, { ok: false }>;
 // flood the log, so each kind of refusal is logged once per socket.
 const UNANSWERED_EVENTS: ReadonlySet<ConsultEventName> = new Set([CONSULT_EVENTS.SIGNAL, CONSULT_EVENTS.RELAY, CONSULT_EVENTS.MEDIA_STATE, CONSULT_EVENTS.LEAVE]);
 
+const IN_FLIGHT_KEY = 'consult.in-flight';
+
+/**
+ * Waits for the /consult handlers still running, e.g. the leaves that closing
+ * socket.io sets off (each writes the participant's row and an audit event):
+ * the server calls it after closing socket.io and before closing the database,
+ * or on PostgreSQL a transaction cut off by the closing pool hangs the shutdown.
+ */
+export async function settleConsultHandlers(runtime: Pick<Runtime, 'shared'>): Promise<void> {
+  const inFlight = runtime.shared.get(IN_FLIGHT_KEY) as Set<Promise<void>> | undefined;
+  while (inFlight?.size) await Promise.all([...inFlight]);
+}
+
 export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultNamespace {
   const consult = io.of(CONSULT_NAMESPACE) as unknown as ConsultNamespace;
   const sessions = new LiveSessions();
+  const inFlight = new Set<Promise<void>>();
+  runtime.shared.set(IN_FLIGHT_KEY, inFlight);
 
   consult.use(
     sessionSocketAuth(runtime, 'consult', (socket, user) => {
@@ -91,7 +106,12 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
   }
 
   /** Runs one handler: typed refusals become the answer (and a log line), anything else UNAVAILABLE and an error log. */
-  async function handle(socket: ConsultSocket, event: ConsultEventName, reply: (refusal: Refusal) => void, work: () => Promise<void>): Promise<void> {
+  function handle(socket: ConsultSocket, event: ConsultEventName, reply: (refusal: Refusal) => void, work: () => Promise<void>): void {
+    const running = runHandler(socket, event, reply, work).finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  }
+
+  async function runHandler(socket: ConsultSocket, event: ConsultEventName, reply: (refusal: Refusal) => void, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
@@ -138,7 +158,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       const reply = answer(ack);
       // A JOIN is refused only as NOT_FOUND, BAD_REQUEST, ENDED or UNAVAILABLE (ConsultJoinAck)
       const refuseJoin = ({ error }: Refusal) => reply({ ok: false, error: error === 'NOT_FOUND' || error === 'BAD_REQUEST' ? error : 'UNAVAILABLE' });
-      void handle(socket, CONSULT_EVENTS.JOIN, refuseJoin, async () => {
+      handle(socket, CONSULT_EVENTS.JOIN, refuseJoin, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         const consultation = await consultationForParticipant(runtime.db, socket.data.userId, consultationId);
         if (consultation.endedAt || sessions.wasEnded(consultationId)) return reply({ ok: false, error: 'ENDED' });
@@ -181,7 +201,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     });
 
     socket.on(CONSULT_EVENTS.LEAVE, (payload) => {
-      void handle(socket, CONSULT_EVENTS.LEAVE, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.LEAVE, ignore, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         await leave(socket, consultationId);
       });
@@ -189,14 +209,14 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on('disconnect', () => {
       for (const consultationId of [...socket.data.joined.keys()]) {
-        void handle(socket, CONSULT_EVENTS.LEAVE, ignore, () => leave(socket, consultationId));
+        handle(socket, CONSULT_EVENTS.LEAVE, ignore, () => leave(socket, consultationId));
       }
     });
 
     // WebRTC signaling: only between tabs of the same session, so the server never
     // introduces a stranger's browser to a participant's.
     socket.on(CONSULT_EVENTS.SIGNAL, (payload) => {
-      void handle(socket, CONSULT_EVENTS.SIGNAL, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.SIGNAL, ignore, async () => {
         const { consultationId, to, data } = parse(ZSignalPayload, payload);
         joinedSession(socket, consultationId);
         if (jsonBytes(data) > MAX_SIGNAL_BYTES) throw new ConsultError('BAD_REQUEST', `signal larger than ${MAX_SIGNAL_BYTES} bytes`);
@@ -208,7 +228,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     // The relay: data channel messages for the peers without one. Only the presenter's
     // viewport is relayed (followers follow one viewer), and it is kept for late joiners.
     socket.on(CONSULT_EVENTS.RELAY, (payload) => {
-      void handle(socket, CONSULT_EVENTS.RELAY, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.RELAY, ignore, async () => {
         const { consultationId, to, message } = parse(ZRelayPayload, payload);
         joinedSession(socket, consultationId);
         if (jsonBytes(message) > MAX_COLLAB_MESSAGE_BYTES) throw new ConsultError('BAD_REQUEST', `message larger than ${MAX_COLLAB_MESSAGE_BYTES} bytes`);
@@ -226,7 +246,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.ANNOTATION_UPSERT, (payload, ack) => {
       const reply = answer(ack);
-      void handle(socket, CONSULT_EVENTS.ANNOTATION_UPSERT, reply, async () => {
+      handle(socket, CONSULT_EVENTS.ANNOTATION_UPSERT, reply, async () => {
         const { consultationId, annotation: input } = parse(ZAnnotationUpsertPayload, payload);
         joinedSession(socket, consultationId);
         const annotation = await upsertAnnotation(runtime.db, actorOf(socket), consultationId, input);
@@ -237,7 +257,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.ANNOTATION_REMOVE, (payload, ack) => {
       const reply = answer(ack);
-      void handle(socket, CONSULT_EVENTS.ANNOTATION_REMOVE, reply, async () => {
+      handle(socket, CONSULT_EVENTS.ANNOTATION_REMOVE, reply, async () => {
         const { consultationId, uid } = parse(ZAnnotationRemovePayload, payload);
         joinedSession(socket, consultationId);
         const removal = await removeAnnotation(runtime.db, actorOf(socket), consultationId, uid);
@@ -250,7 +270,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.PRESENTER_REQUEST, (payload, ack) => {
       const reply = answer(ack);
-      void handle(socket, CONSULT_EVENTS.PRESENTER_REQUEST, reply, async () => {
+      handle(socket, CONSULT_EVENTS.PRESENTER_REQUEST, reply, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
         if (sessions.presenterOf(consultationId) !== socket.data.userId) {
@@ -263,7 +283,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.PRESENTER_HANDOVER, (payload, ack) => {
       const reply = answer(ack);
-      void handle(socket, CONSULT_EVENTS.PRESENTER_HANDOVER, reply, async () => {
+      handle(socket, CONSULT_EVENTS.PRESENTER_HANDOVER, reply, async () => {
         const { consultationId, toUserId } = parse(ZHandoverPayload, payload);
         joinedSession(socket, consultationId);
         const outcome = sessions.handOver(consultationId, socket.data.userId, toUserId);
@@ -275,7 +295,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     });
 
     socket.on(CONSULT_EVENTS.MEDIA_STATE, (payload) => {
-      void handle(socket, CONSULT_EVENTS.MEDIA_STATE, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.MEDIA_STATE, ignore, async () => {
         const { consultationId, audio, video } = parse(ZMediaStatePayload, payload);
         joinedSession(socket, consultationId);
         if (sessions.setMedia(consultationId, socket.id, { audio, video })) announce(consultationId);
@@ -284,7 +304,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.END, (payload, ack) => {
       const reply = answer(ack);
-      void handle(socket, CONSULT_EVENTS.END, reply, async () => {
+      handle(socket, CONSULT_EVENTS.END, reply, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
         const { endedAt } = await endConsultation(runtime.db, actorOf(socket), consultationId);

@@ -29,6 +29,7 @@ import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
 import type { Config } from '../config/config';
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
+import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
@@ -229,6 +230,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      // Closing socket.io made every live-session tab leave: their writes finish before the database closes
+      await settleConsultHandlers(runtime);
       await nextApp?.close?.();
       await auditQueueFor(runtime).flush();
       await closeIndexConnection(indexConnection);
