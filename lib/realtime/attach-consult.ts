@@ -106,23 +106,25 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
   }
 
   /** Runs one handler: typed refusals become the answer (and a log line), anything else UNAVAILABLE and an error log. */
-  function handle(socket: ConsultSocket, event: ConsultEventName, reply: (refusal: Refusal) => void, work: () => Promise<void>): void {
-    const running = runHandler(socket, event, reply, work).finally(() => inFlight.delete(running));
+  function handle(socket: ConsultSocket, event: ConsultEventName, payload: unknown, reply: (refusal: Refusal) => void, work: () => Promise<void>): void {
+    const running = runHandler(socket, event, payload, reply, work).finally(() => inFlight.delete(running));
     inFlight.add(running);
   }
 
-  async function runHandler(socket: ConsultSocket, event: ConsultEventName, reply: (refusal: Refusal) => void, work: () => Promise<void>): Promise<void> {
+  async function runHandler(socket: ConsultSocket, event: ConsultEventName, payload: unknown, reply: (refusal: Refusal) => void, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {
+      // For the log line only: the payload may be anything
+      const consultationId = String((payload as { consultationId?: unknown } | null | undefined)?.consultationId ?? '').slice(0, 64);
       let refusal: Refusal;
       if (isConsultError(error)) refusal = { ok: false, error: error.code, message: error.message };
       else if (isPolicyError(error)) refusal = { ok: false, error: 'NOT_FOUND' };
       else {
-        runtime.logger.error('consultation event failed', { event, userId: socket.data.userId, error: error instanceof Error ? error.message : String(error) });
+        runtime.logger.error('consultation event failed', { event, consultationId, userId: socket.data.userId, error: error instanceof Error ? error.message : String(error) });
         return reply({ ok: false, error: 'UNAVAILABLE' });
       }
-      refuse(socket, event, refusal);
+      refuse(socket, event, refusal, consultationId);
       reply(refusal);
     }
   }
@@ -158,7 +160,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       const reply = answer(ack);
       // A JOIN is refused only as NOT_FOUND, BAD_REQUEST, ENDED or UNAVAILABLE (ConsultJoinAck)
       const refuseJoin = ({ error }: Refusal) => reply({ ok: false, error: error === 'NOT_FOUND' || error === 'BAD_REQUEST' ? error : 'UNAVAILABLE' });
-      handle(socket, CONSULT_EVENTS.JOIN, refuseJoin, async () => {
+      handle(socket, CONSULT_EVENTS.JOIN, payload, refuseJoin, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         const consultation = await consultationForParticipant(runtime.db, socket.data.userId, consultationId);
         if (consultation.endedAt || sessions.wasEnded(consultationId)) return reply({ ok: false, error: 'ENDED' });
@@ -201,7 +203,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     });
 
     socket.on(CONSULT_EVENTS.LEAVE, (payload) => {
-      handle(socket, CONSULT_EVENTS.LEAVE, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.LEAVE, payload, ignore, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         await leave(socket, consultationId);
       });
@@ -209,14 +211,14 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on('disconnect', () => {
       for (const consultationId of [...socket.data.joined.keys()]) {
-        handle(socket, CONSULT_EVENTS.LEAVE, ignore, () => leave(socket, consultationId));
+        handle(socket, CONSULT_EVENTS.LEAVE, { consultationId }, ignore, () => leave(socket, consultationId));
       }
     });
 
     // WebRTC signaling: only between tabs of the same session, so the server never
     // introduces a stranger's browser to a participant's.
     socket.on(CONSULT_EVENTS.SIGNAL, (payload) => {
-      handle(socket, CONSULT_EVENTS.SIGNAL, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.SIGNAL, payload, ignore, async () => {
         const { consultationId, to, data } = parse(ZSignalPayload, payload);
         joinedSession(socket, consultationId);
         if (jsonBytes(data) > MAX_SIGNAL_BYTES) throw new ConsultError('BAD_REQUEST', `signal larger than ${MAX_SIGNAL_BYTES} bytes`);
@@ -228,7 +230,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     // The relay: data channel messages for the peers without one. Only the presenter's
     // viewport is relayed (followers follow one viewer), and it is kept for late joiners.
     socket.on(CONSULT_EVENTS.RELAY, (payload) => {
-      handle(socket, CONSULT_EVENTS.RELAY, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.RELAY, payload, ignore, async () => {
         const { consultationId, to, message } = parse(ZRelayPayload, payload);
         joinedSession(socket, consultationId);
         if (jsonBytes(message) > MAX_COLLAB_MESSAGE_BYTES) throw new ConsultError('BAD_REQUEST', `message larger than ${MAX_COLLAB_MESSAGE_BYTES} bytes`);
@@ -246,7 +248,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.ANNOTATION_UPSERT, (payload, ack) => {
       const reply = answer(ack);
-      handle(socket, CONSULT_EVENTS.ANNOTATION_UPSERT, reply, async () => {
+      handle(socket, CONSULT_EVENTS.ANNOTATION_UPSERT, payload, reply, async () => {
         const { consultationId, annotation: input } = parse(ZAnnotationUpsertPayload, payload);
         joinedSession(socket, consultationId);
         const annotation = await upsertAnnotation(runtime.db, actorOf(socket), consultationId, input);
@@ -257,7 +259,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.ANNOTATION_REMOVE, (payload, ack) => {
       const reply = answer(ack);
-      handle(socket, CONSULT_EVENTS.ANNOTATION_REMOVE, reply, async () => {
+      handle(socket, CONSULT_EVENTS.ANNOTATION_REMOVE, payload, reply, async () => {
         const { consultationId, uid } = parse(ZAnnotationRemovePayload, payload);
         joinedSession(socket, consultationId);
         const removal = await removeAnnotation(runtime.db, actorOf(socket), consultationId, uid);
@@ -270,7 +272,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.PRESENTER_REQUEST, (payload, ack) => {
       const reply = answer(ack);
-      handle(socket, CONSULT_EVENTS.PRESENTER_REQUEST, reply, async () => {
+      handle(socket, CONSULT_EVENTS.PRESENTER_REQUEST, payload, reply, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
         if (sessions.presenterOf(consultationId) !== socket.data.userId) {
@@ -283,7 +285,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.PRESENTER_HANDOVER, (payload, ack) => {
       const reply = answer(ack);
-      handle(socket, CONSULT_EVENTS.PRESENTER_HANDOVER, reply, async () => {
+      handle(socket, CONSULT_EVENTS.PRESENTER_HANDOVER, payload, reply, async () => {
         const { consultationId, toUserId } = parse(ZHandoverPayload, payload);
         joinedSession(socket, consultationId);
         const outcome = sessions.handOver(consultationId, socket.data.userId, toUserId);
@@ -295,7 +297,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     });
 
     socket.on(CONSULT_EVENTS.MEDIA_STATE, (payload) => {
-      handle(socket, CONSULT_EVENTS.MEDIA_STATE, ignore, async () => {
+      handle(socket, CONSULT_EVENTS.MEDIA_STATE, payload, ignore, async () => {
         const { consultationId, audio, video } = parse(ZMediaStatePayload, payload);
         joinedSession(socket, consultationId);
         if (sessions.setMedia(consultationId, socket.id, { audio, video })) announce(consultationId);
@@ -304,7 +306,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
 
     socket.on(CONSULT_EVENTS.END, (payload, ack) => {
       const reply = answer(ack);
-      handle(socket, CONSULT_EVENTS.END, reply, async () => {
+      handle(socket, CONSULT_EVENTS.END, payload, reply, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
         const { endedAt } = await endConsultation(runtime.db, actorOf(socket), consultationId);
