@@ -156,15 +156,15 @@ describe('teleconsultation sessions', () => {
     return new Promise((resolve) => socket.emit(event, payload, resolve));
   }
 
-  /** The next `event` at `socket` that matches; fails after 2 s instead of hanging the suite. */
+  /** The next `event` at `socket` that matches; fails after 5 s instead of hanging the suite. */
   function next<E extends ServerEvent>(socket: Socket, event: E, predicate: (payload: ServerPayload<E>) => boolean = () => true): Promise<ServerPayload<E>> {
     // The client socket is untyped (tests also send what the event map forbids); the name is one of the map's
     const name: string = event;
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         socket.off(name, listener);
-        reject(new Error(`no ${event} within 2 s`));
-      }, 2000);
+        reject(new Error(`no ${event} within 5 s`));
+      }, 5000);
       const listener = (payload: ServerPayload<E>) => {
         if (!predicate(payload)) return;
         clearTimeout(timer);
@@ -391,6 +391,16 @@ describe('teleconsultation sessions', () => {
         'consult.annotation.delete:colleague@valley.example',
       ], 'creation and deletion are audited, edits are not');
       assert.deepEqual(atExpert.filter((change) => change.annotation.uid === 'a-rule-1'), [], 'the author does not get their own change back');
+    });
+
+    it('keeps the newest of a create and an edit that race each other, created (and audited) once', async () => {
+      const id = await newSession();
+      const host = await joined(TEST_ADMIN_EMAIL, id);
+      const answers = await Promise.all([upsert(host.socket, id, lengthAnnotation('a-race-1', 1)), upsert(host.socket, id, lengthAnnotation('a-race-1', 2))]);
+      for (const answer of answers) assert.ok(answer.ok || answer.error === 'CONFLICT', JSON.stringify(answer));
+      const db = server.node.db;
+      assert.equal((await db.consultationAnnotation.findUniqueOrThrow({ where: { id: 'a-race-1' } })).version, 2);
+      assert.equal(await db.auditEvent.count({ where: { resource: `consultations/${id}`, action: 'consult.annotation.create' } }), 1);
     });
 
     it('refuses an annotation on another study, a malformed one, and one from a tab that did not join', async () => {
