@@ -53,9 +53,11 @@ export default function CollabViewer({
   const [infos, setInfos] = useState<ViewportInfo[]>([]);
   const [askingText, setAskingText] = useState<((text: string | null) => void) | null>(null);
   const [, setTick] = useState(0);
+  const colorRef = useRef(myColor);
+  colorRef.current = myColor;
 
   useEffect(() => {
-    const engine = new ViewerEngine(studyInstanceUid, myColor, {
+    const engine = new ViewerEngine(studyInstanceUid, () => colorRef.current, {
       onLocalState: (state) => {
         setLayoutState(state.layout);
         setActive(state.active);
@@ -94,7 +96,7 @@ export default function CollabViewer({
       engine.destroy();
       engineRef.current = null;
     };
-  }, [session, studyInstanceUid, series, myColor]);
+  }, [session, studyInstanceUid, series]);
 
   // Re-draw laser marks when the panes move (zoom/pan/scroll change the mapping)
   useEffect(() => setTick((tick) => tick + 1), [infos]);
@@ -107,10 +109,14 @@ export default function CollabViewer({
     if (next !== 'Laser') session.localLaser(null);
   }, [session]);
 
-  const onKeyDown = useCallback(
-    (event: React.KeyboardEvent) => {
+  // Arrow keys scroll wherever the focus is (a reader's hand stays on the keys),
+  // except while typing in a field
+  useEffect(() => {
+    const onKeyDown = (event: KeyboardEvent) => {
+      const target = event.target as HTMLElement | null;
+      if (target && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
       const current = engineRef.current;
-      if (!current) return;
+      if (!current || event.altKey || event.ctrlKey || event.metaKey) return;
       if (event.key === 'ArrowDown' || event.key === 'PageDown') {
         event.preventDefault();
         session.localInteraction();
@@ -122,9 +128,10 @@ export default function CollabViewer({
       } else if (event.key === 'Delete' || event.key === 'Backspace') {
         current.deleteSelected();
       }
-    },
-    [session],
-  );
+    };
+    window.addEventListener('keydown', onKeyDown);
+    return () => window.removeEventListener('keydown', onKeyDown);
+  }, [session]);
 
   return (
     <>
@@ -150,7 +157,7 @@ export default function CollabViewer({
           </button>
         ))}
       </nav>
-      <section className={styles.viewerArea} aria-label="Images" tabIndex={0} onKeyDown={onKeyDown}>
+      <section className={styles.viewerArea} aria-label="Images">
         <div className={styles.toolbar} role="toolbar" aria-label="Viewer tools">
           <div className={styles.group} role="group" aria-label="Layout">
             {VIEWPORT_LAYOUTS.map((option) => (
@@ -230,8 +237,8 @@ export default function CollabViewer({
                     <div className={`${styles.overlay} ${styles.bottomLeft}`} data-testid={`image-index-${index}`}>
                       {info.imageCount ? `Im ${info.imageIndex + 1}/${info.imageCount}` : ''}
                     </div>
-                    <div className={`${styles.overlay} ${styles.bottomRight}`} data-testid={`window-${index}`}>
-                      {info.windowWidth !== null ? `W ${info.windowWidth} L ${info.windowCenter}` : ''}
+                    <div className={`${styles.overlay} ${styles.bottomRight}`}>
+                      <div data-testid={`window-${index}`}>{info.windowWidth !== null ? `W ${info.windowWidth} L ${info.windowCenter}` : ''}</div>
                       {info.imageCount ? <div>Zoom {Math.round(info.zoom * 100)}%</div> : null}
                     </div>
                   </>

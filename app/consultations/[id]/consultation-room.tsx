@@ -79,121 +79,123 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
 
   return (
     <div className={styles.room} data-status={snapshot.status}>
-      <div className={styles.bar}>
-        <div>
-          <h1>{title || 'Teleconsultation'}</h1>
-          <div className={styles.patient}>{patientLine}</div>
-        </div>
-        <span className={styles.status} data-state={snapshot.status} role="status" data-testid="session-status">
-          {STATUS_TEXT[snapshot.status]}
-        </span>
-        <span className={styles.presenter} data-testid="presenter">
-          {presenter ? (
-            <>
-              <span className={styles.dot} style={{ background: presenter.color }} aria-hidden="true" />
-              {iPresent ? 'You are presenting' : `${presenter.name} is presenting`}
-            </>
-          ) : (
-            'Nobody is presenting'
+      <div className={styles.top}>
+        <div className={styles.bar}>
+          <div>
+            <h1>{title || 'Teleconsultation'}</h1>
+            <div className={styles.patient}>{patientLine}</div>
+          </div>
+          <span className={styles.status} data-state={snapshot.status} role="status" data-testid="session-status">
+            {STATUS_TEXT[snapshot.status]}
+          </span>
+          <span className={styles.presenter} data-testid="presenter">
+            {presenter ? (
+              <>
+                <span className={styles.dot} style={{ background: presenter.color }} aria-hidden="true" />
+                {iPresent ? 'You are presenting' : `${presenter.name} is presenting`}
+              </>
+            ) : (
+              'Nobody is presenting'
+            )}
+          </span>
+          {presenter && !iPresent && (
+            <button
+              type="button"
+              className={styles.darkButton}
+              aria-pressed={snapshot.following}
+              onClick={() => session.setFollowing(!snapshot.following)}
+              title={snapshot.following ? 'Your view mirrors the presenter; click to look around on your own' : 'Mirror the presenter again'}
+            >
+              {snapshot.following ? 'Following' : 'Follow presenter'}
+            </button>
           )}
-        </span>
-        {presenter && !iPresent && (
-          <button
-            type="button"
-            className={styles.darkButton}
-            aria-pressed={snapshot.following}
-            onClick={() => session.setFollowing(!snapshot.following)}
-            title={snapshot.following ? 'Your view mirrors the presenter; click to look around on your own' : 'Mirror the presenter again'}
-          >
-            {snapshot.following ? 'Following' : 'Follow presenter'}
-          </button>
-        )}
-        {!iPresent && snapshot.status === 'joined' && (
-          isHost ? (
-            <button type="button" className={styles.darkButton} onClick={() => void session.handOver(me.userId)}>
-              {presenter ? 'Take over presenting' : 'Present'}
+          {!iPresent && snapshot.status === 'joined' && (
+            isHost ? (
+              <button type="button" className={styles.darkButton} onClick={() => void session.handOver(me.userId)}>
+                {presenter ? 'Take over presenting' : 'Present'}
+              </button>
+            ) : (
+              <button type="button" className={styles.darkButton} onClick={() => session.requestPresenter()}>
+                Ask to present
+              </button>
+            )
+          )}
+          {iPresent && others.length > 0 && (
+            <select
+              className={styles.darkButton}
+              aria-label="Hand over presenting"
+              value=""
+              onChange={(event) => {
+                if (event.target.value) void session.handOver(event.target.value);
+              }}
+            >
+              <option value="">Hand over to…</option>
+              {others.map((participant) => (
+                <option key={participant.userId} value={participant.userId}>
+                  {participant.name}
+                </option>
+              ))}
+            </select>
+          )}
+          <span className={styles.spacer} />
+          {!isGuest && (
+            <button
+              type="button"
+              className={styles.darkButton}
+              disabled={snapshot.annotations.length === 0}
+              title="Write the annotations into the archive as a DICOM Structured Report"
+              onClick={async () => {
+                setExportResult('Saving…');
+                const response = await fetch(`/api/consultations/${consultationId}/export-sr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
+                const body = (await response.json().catch(() => ({}))) as { annotationCount?: number; error?: { message?: string }; message?: string };
+                setExportResult(
+                  response.ok
+                    ? `Saved to the archive as a structured report (${body.annotationCount} annotation${body.annotationCount === 1 ? '' : 's'}).`
+                    : `Not saved: ${body.error?.message ?? body.message ?? response.statusText}`,
+                );
+              }}
+            >
+              Save annotations as DICOM SR
             </button>
-          ) : (
-            <button type="button" className={styles.darkButton} onClick={() => session.requestPresenter()}>
-              Ask to present
+          )}
+          {isHost && !finished && (
+            <button
+              type="button"
+              className={`${styles.darkButton} ${styles.danger}`}
+              onClick={() => {
+                if (window.confirm('End the teleconsultation for everyone?')) void session.endSession();
+              }}
+            >
+              End session
             </button>
-          )
-        )}
-        {iPresent && others.length > 0 && (
-          <select
-            className={styles.darkButton}
-            aria-label="Hand over presenting"
-            value=""
-            onChange={(event) => {
-              if (event.target.value) void session.handOver(event.target.value);
-            }}
-          >
-            <option value="">Hand over to…</option>
-            {others.map((participant) => (
-              <option key={participant.userId} value={participant.userId}>
-                {participant.name}
-              </option>
+          )}
+        </div>
+        {snapshot.presenterRequests.length > 0 && iPresent && (
+          <div className={styles.notice}>
+            {snapshot.presenterRequests.map((request) => (
+              <span key={request.userId} className={styles.request}>
+                {request.name} asks to present
+                <button type="button" className={styles.darkButton} onClick={() => void session.handOver(request.userId)}>
+                  Hand over
+                </button>
+                <button type="button" className={styles.darkButton} onClick={() => session.dismissRequest(request.userId)}>
+                  Not now
+                </button>
+              </span>
             ))}
-          </select>
+          </div>
         )}
-        <span className={styles.spacer} />
-        {!isGuest && (
-          <button
-            type="button"
-            className={styles.darkButton}
-            disabled={snapshot.annotations.length === 0}
-            title="Write the annotations into the archive as a DICOM Structured Report"
-            onClick={async () => {
-              setExportResult('Saving…');
-              const response = await fetch(`/api/consultations/${consultationId}/export-sr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-              const body = (await response.json().catch(() => ({}))) as { annotationCount?: number; error?: { message?: string }; message?: string };
-              setExportResult(
-                response.ok
-                  ? `Saved to the archive as a structured report (${body.annotationCount} annotation${body.annotationCount === 1 ? '' : 's'}).`
-                  : `Not saved: ${body.error?.message ?? body.message ?? response.statusText}`,
-              );
-            }}
-          >
-            Save annotations as DICOM SR
-          </button>
+        {relayed.length > 0 && snapshot.status === 'joined' && (
+          <div className={styles.notice} role="status" data-testid="relay-notice">
+            Connected to {relayed.length === 1 ? 'one participant' : `${relayed.length} participants`} through the server ({relayed[0].reason}). The images and annotations stay in sync, with a little more delay; voice and video need a direct connection.
+          </div>
         )}
-        {isHost && !finished && (
-          <button
-            type="button"
-            className={`${styles.darkButton} ${styles.danger}`}
-            onClick={() => {
-              if (window.confirm('End the teleconsultation for everyone?')) void session.endSession();
-            }}
-          >
-            End session
-          </button>
+        {(snapshot.message || exportResult) && (
+          <div className={`${styles.notice} ${finished || snapshot.status === 'error' ? styles.noticeError : ''}`} role="alert">
+            {snapshot.message ?? exportResult}
+          </div>
         )}
       </div>
-      {snapshot.presenterRequests.length > 0 && iPresent && (
-        <div className={styles.notice}>
-          {snapshot.presenterRequests.map((request) => (
-            <span key={request.userId} className={styles.request}>
-              {request.name} asks to present
-              <button type="button" className={styles.darkButton} onClick={() => void session.handOver(request.userId)}>
-                Hand over
-              </button>
-              <button type="button" className={styles.darkButton} onClick={() => session.dismissRequest(request.userId)}>
-                Not now
-              </button>
-            </span>
-          ))}
-        </div>
-      )}
-      {relayed.length > 0 && snapshot.status === 'joined' && (
-        <div className={styles.notice} role="status" data-testid="relay-notice">
-          {relayed.length === 1 ? 'One participant is' : `${relayed.length} participants are`} connected through the server (no direct connection: {relayed[0].reason}). The session stays in sync, with a little more delay.
-        </div>
-      )}
-      {(snapshot.message || exportResult) && (
-        <div className={`${styles.notice} ${finished || snapshot.status === 'error' ? styles.noticeError : ''}`} role="alert">
-          {snapshot.message ?? exportResult}
-        </div>
-      )}
       {finished ? (
         <p className={styles.muted} style={{ gridColumn: '1 / -1', padding: '2rem' }}>
           {snapshot.status === 'ended' ? 'This teleconsultation has ended. Its annotations are kept with the study.' : 'Teleconsultation not found.'}

@@ -8,7 +8,7 @@ import { isPolicyError, readScopeFor } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
 import { studyDetail } from '../../../lib/search/study-detail';
 import { PortalHeader } from '../../_components/portal-header';
-import { requireSignedInUser } from '../../_lib/current-user';
+import { requireSignedInUserOrGuest } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex } from '../../_lib/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
 import { ConsultationRoom } from './consultation-room';
@@ -17,7 +17,8 @@ export const dynamic = 'force-dynamic';
 
 export default async function ConsultationPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
-  const user = await requireSignedInUser(`/consultations/${id}`);
+  // Guests too: consultationForParticipant keeps each in their own session
+  const user = await requireSignedInUserOrGuest(`/consultations/${id}`);
   const runtime = getRuntime();
   const consultation = await consultationForParticipant(runtime.db, user.id, id).catch((error: unknown) => {
     if (isPolicyError(error)) notFound();

@@ -89,6 +89,9 @@ function Person({ participant, snapshot }: { participant: ConsultParticipantPres
       data-testid="person"
     >
       {participant.online && stream && video && <StreamVideo stream={stream} muted={isMe} />}
+      {participant.online && !isMe && !stream && links.length > 0 && links.every((link) => link.state === 'relay') && (
+        <p className={styles.noMedia}>No voice or video: no direct connection to this participant.</p>
+      )}
       {participant.online && stream && !video && !isMe && <StreamAudio stream={stream} />}
       <div className={styles.personLine}>
         <span className={styles.dot} style={{ background: participant.color }} aria-hidden="true" />

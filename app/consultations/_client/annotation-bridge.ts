@@ -151,6 +151,11 @@ export function colourAnnotation(uid: string, color: string): void {
     colorHighlighted: rgb,
     colorSelected: rgb,
     colorLocked: rgb,
+    textBoxColor: rgb,
+    textBoxColorHighlighted: rgb,
+    textBoxColorSelected: rgb,
+    textBoxColorLocked: rgb,
+    textBoxLinkLineColor: rgb,
     lineWidth: '2',
   } as never);
 }

@@ -76,6 +76,7 @@ export class ConsultSession {
   private readonly removed = new Set<string>();
   private readonly versions = new Map<string, number>();
   private readonly drawingSentAt = new Map<string, number>();
+  private readonly drawingTimers = new Map<string, ReturnType<typeof setTimeout>>();
   private lastLaserAt = 0;
   private readonly stopSpeaking = new Map<string, () => void>();
   private readonly laserTimers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -176,6 +177,7 @@ export class ConsultSession {
     this.mesh = null;
     this.socket?.close();
     clearTimeout(this.serverStateTimer);
+    for (const timer of [...this.drawingTimers.values(), ...this.laserTimers.values()]) clearTimeout(timer);
     for (const stop of this.stopSpeaking.values()) stop();
     this.stopSpeaking.clear();
     stopStream(this.snapshot.media.stream);
@@ -406,24 +408,31 @@ export class ConsultSession {
     return this.snapshot.participants.find((participant) => participant.userId === this.snapshot.userId);
   }
 
-  /** My annotation while it is drawn or dragged: to the peers only, about 30 times a second. */
+  /** My annotation while it is drawn or dragged: to the peers only, about 30 times a second,
+   *  the last position always (a trailing send), so that the others end where the hand stopped. */
   localDrawing(uid: string, tool: AnnotationToolName, ref: ImageRef, geometry: AnnotationGeometry): void {
-    const now = performance.now();
-    if (now - (this.drawingSentAt.get(uid) ?? 0) < DRAWING_INTERVAL_MS) return;
-    this.drawingSentAt.set(uid, now);
-    const me = this.me();
-    const annotation: CollabAnnotation = {
-      ...geometry,
-      uid,
-      tool,
-      ref,
-      authorUserId: this.snapshot.userId,
-      authorName: me?.name ?? '',
-      color: me?.color ?? '#ffffff',
-      version: this.versions.get(uid) ?? 0,
-      updatedAt: new Date().toISOString(),
+    const wait = DRAWING_INTERVAL_MS - (performance.now() - (this.drawingSentAt.get(uid) ?? 0));
+    clearTimeout(this.drawingTimers.get(uid));
+    const send = () => {
+      this.drawingTimers.delete(uid);
+      this.drawingSentAt.set(uid, performance.now());
+      if (this.removed.has(uid)) return;
+      const me = this.me();
+      const annotation: CollabAnnotation = {
+        ...geometry,
+        uid,
+        tool,
+        ref,
+        authorUserId: this.snapshot.userId,
+        authorName: me?.name ?? '',
+        color: me?.color ?? '#ffffff',
+        version: this.versions.get(uid) ?? 0,
+        updatedAt: new Date().toISOString(),
+      };
+      this.sendEphemeral({ type: 'drawing', seq: ++this.seq, sentAt: epochNow(), annotation });
     };
-    this.sendEphemeral({ type: 'drawing', seq: ++this.seq, sentAt: epochNow(), annotation });
+    if (wait <= 0) send();
+    else this.drawingTimers.set(uid, setTimeout(send, wait));
   }
 
   /** My annotation is finished or an edit settled: the server persists it and tells everyone. */

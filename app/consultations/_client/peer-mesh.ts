@@ -217,6 +217,8 @@ export class PeerMesh {
       peer.on('error', () => undefined);
       peer.destroy();
     }
+    // Tracks can arrive before ICE connects: without a connection they never play
+    this.options.onRemoteStream(link.peerId, null);
     link.info = { peerId: link.peerId, state: 'relay', reason };
     this.emitLinks();
     // Try again later; the initiator side decides, the other answers its signals

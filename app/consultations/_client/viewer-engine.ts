@@ -110,10 +110,13 @@ export class ViewerEngine {
   private readonly cleanups: (() => void)[] = [];
   private destroyed = false;
   private pendingRender: { sentAt: number; viewportIndexes: Set<number> } | null = null;
+  private nextApply: { state: ViewerSyncState; sentAt?: number } | null = null;
+  private applyRunning: Promise<void> | null = null;
 
   constructor(
     private readonly studyInstanceUid: string,
-    private readonly myColor: string,
+    /** My colour in the session (known once the presence arrives) */
+    private readonly myColor: () => string,
     private readonly callbacks: ViewerEngineCallbacks,
   ) {}
 
@@ -322,7 +325,31 @@ export class ViewerEngine {
 
   // ---- state in (following the presenter) ------------------------------------
 
-  async applyState(state: ViewerSyncState, sentAt?: number): Promise<void> {
+  /**
+   * Applies a presenter's state. States are applied one after the other and
+   * only the newest waiting one is kept: two applications interleaving
+   * (each awaits image loads) could otherwise leave an older window or image
+   * on screen after a newer one.
+   */
+  applyState(state: ViewerSyncState, sentAt?: number): Promise<void> {
+    this.nextApply = { state, sentAt };
+    this.applyRunning ??= this.drainApplies();
+    return this.applyRunning;
+  }
+
+  private async drainApplies(): Promise<void> {
+    try {
+      while (this.nextApply && !this.destroyed) {
+        const { state, sentAt } = this.nextApply;
+        this.nextApply = null;
+        await this.applyOne(state, sentAt);
+      }
+    } finally {
+      this.applyRunning = null;
+    }
+  }
+
+  private async applyOne(state: ViewerSyncState, sentAt?: number): Promise<void> {
     this.applying++;
     try {
       if (state.layout !== this.layout) {
@@ -512,7 +539,7 @@ export class ViewerEngine {
       const annotation = annotationOf(event);
       if (!annotation?.annotationUID || this.applying || this.foreign.has(annotation.annotationUID) || !toolNameOf(annotation)) return;
       this.drawing.add(annotation.annotationUID);
-      colourAnnotation(annotation.annotationUID, this.myColor);
+      colourAnnotation(annotation.annotationUID, this.myColor());
     });
     on(eventTarget, ToolEnums.Events.ANNOTATION_MODIFIED, (event) => {
       const annotation = annotationOf(event);

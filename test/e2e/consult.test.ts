@@ -1,0 +1,295 @@
+// A live teleconsultation end to end: a real Telepacs node with the built
+// portal, real Chromium tabs signed in as different people (host, an expert
+// of another facility, a colleague joining late, a guest by link), fake
+// camera and microphone, WebRTC on loopback. What each person sees is read
+// from their own page: the overlays, the annotation list, the annotations
+// Cornerstone draws, the connection shown for each peer.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { CHROMIUM } from '../support/browser';
+import { startConsultHarness, waitForRoom, type ConsultHarness } from '../support/consult-harness';
+
+const SCREENSHOTS = path.resolve('test-output/e2e');
+const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+
+interface ShownAnnotation {
+  uid: string;
+  tool: string;
+  points: [number, number, number][];
+  locked: boolean;
+  text?: string;
+}
+
+const shownAnnotations = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __telepacsViewer: { annotations(): ShownAnnotation[] } }).__telepacsViewer.annotations());
+const links = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __telepacsConsult: { snapshot(): { links: { peerId: string; state: string }[] } } }).__telepacsConsult.snapshot().links);
+
+async function overlay(page: Page, what: 'image-index' | 'window', pane = 0): Promise<string> {
+  return (await page.getByTestId(`${what}-${pane}`).textContent()) ?? '';
+}
+
+async function waitForOverlay(page: Page, what: 'image-index' | 'window', pattern: RegExp, pane = 0): Promise<void> {
+  await page.getByTestId(`${what}-${pane}`).filter({ hasText: pattern }).waitFor({ timeout: 20_000 });
+}
+
+/** Drags with a measurement tool across the first pane, between two points given in fractions of the pane. */
+async function draw(page: Page, tool: string, from: [number, number], to: [number, number]): Promise<void> {
+  await page.getByRole('button', { name: tool, exact: true }).click();
+  const box = await page.locator('[data-pane="0"]').boundingBox();
+  assert.ok(box, 'the first pane is on screen');
+  const at = (point: [number, number]) => [box.x + box.width * point[0], box.y + box.height * point[1]] as const;
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let step = 1; step <= 8; step++) {
+    await page.mouse.move(at(from)[0] + ((at(to)[0] - at(from)[0]) * step) / 8, at(from)[1] + ((at(to)[1] - at(from)[1]) * step) / 8);
+  }
+  await page.mouse.up();
+}
+
+async function waitForAnnotation(page: Page, predicate: (annotation: ShownAnnotation) => boolean, timeout = 20_000): Promise<ShownAnnotation> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    const found = (await shownAnnotations(page)).find(predicate);
+    if (found) return found;
+    if (Date.now() > deadline) throw new Error('the annotation did not appear');
+    await page.waitForTimeout(100);
+  }
+}
+
+function assertSameGeometry(actual: ShownAnnotation, expected: ShownAnnotation): void {
+  assert.equal(actual.tool, expected.tool);
+  assert.equal(actual.points.length, expected.points.length);
+  actual.points.forEach((point, index) => point.forEach((value, axis) => assert.ok(Math.abs(value - expected.points[index][axis]) < 1e-6, `point ${index} axis ${axis}: ${value} vs ${expected.points[index][axis]}`)));
+}
+
+describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
+  let harness: ConsultHarness;
+  let host: Page;
+  let expert: Page;
+  let colleague: Page;
+  let consultationId: string;
+  let lengthUid: string;
+
+  before(async () => {
+    mkdirSync(SCREENSHOTS, { recursive: true });
+    harness = await startConsultHarness();
+  });
+  after(async () => {
+    await harness?.close();
+  });
+
+  it('the host starts a session from the study page and invites an expert of another facility and a colleague', async () => {
+    host = await harness.openPage('host', `/studies/${harness.study.studyInstanceUid}`);
+    await host.getByText('Start a teleconsultation').click();
+    await host.getByLabel('Title').fill('Second opinion: chest CT');
+    for (const user of [harness.users.expert, harness.users.colleague]) {
+      await host.getByLabel(/Invite colleagues/).fill(user.email);
+      await host.getByRole('button', { name: 'Add', exact: true }).click();
+    }
+    await host.getByRole('button', { name: 'Start and open the session' }).click();
+    await host.waitForURL(/\/consultations\/[^/]+$/, { timeout: 60_000 });
+    consultationId = new URL(host.url()).pathname.split('/').pop()!;
+    await waitForRoom(host);
+    assert.match((await host.getByTestId('presenter').textContent()) ?? '', /You are presenting/);
+    const started = await harness.server.node.db.auditEvent.findFirst({ where: { action: 'consult.start', resource: `consultations/${consultationId}` } });
+    assert.equal(started?.patientId, 'TELE-1');
+  });
+
+  it('the expert joins; a WebRTC data channel opens between the two tabs', async () => {
+    expert = await harness.openPage('expert', `/consultations/${consultationId}`);
+    await waitForRoom(expert);
+    for (const page of [host, expert]) {
+      await page.waitForFunction(
+        () => (window as unknown as { __telepacsConsult: { snapshot(): { links: { state: string }[] } } }).__telepacsConsult.snapshot().links.some((link) => link.state === 'direct'),
+        null,
+        { timeout: 30_000 },
+      );
+      await page.getByTestId('link').filter({ hasText: /^direct/ }).first().waitFor();
+    }
+    assert.deepEqual((await links(expert)).map((link) => link.state), ['direct']);
+    // The expert of the other facility reads the study's images through the session
+    assert.match(await overlay(expert, 'image-index'), /^Im 1\/12$/);
+    assert.match((await expert.getByTestId('presenter').textContent()) ?? '', /Dr Hana Host is presenting/);
+    const joined = await harness.server.node.db.auditEvent.findFirst({ where: { action: 'consult.join', actorUserId: harness.users.expert.id } });
+    assert.ok(joined, 'the join is audited');
+  });
+
+  it('the presenter scrolls and changes window/level; the expert follows', async () => {
+    for (let step = 0; step < 4; step++) await host.keyboard.press('ArrowDown');
+    await host.getByLabel('Window preset').selectOption('Lung');
+    await waitForOverlay(host, 'image-index', /^Im 5\/12$/);
+    await waitForOverlay(expert, 'image-index', /^Im 5\/12$/);
+    await waitForOverlay(expert, 'window', /W 1500 L -600/);
+    // Another series in the presenter's viewport: the follower shows it too
+    await host.getByRole('button', { name: /CT 2 · Axial 2/ }).click();
+    await waitForOverlay(expert, 'image-index', /^Im 1\/12$/);
+    const [hostState, expertState] = await Promise.all(
+      [host, expert].map((page) => page.evaluate(() => (window as unknown as { __telepacsViewer: { state(): { viewports: { seriesInstanceUid: string }[] } } }).__telepacsViewer.state())),
+    );
+    assert.equal(expertState.viewports[0].seriesInstanceUid, harness.study.seriesInstanceUids[1]);
+    assert.equal(hostState.viewports[0].seriesInstanceUid, expertState.viewports[0].seriesInstanceUid);
+    await host.getByRole('button', { name: /CT 1 · Axial 1/ }).click();
+    await waitForOverlay(expert, 'image-index', /^Im 1\/12$/);
+    for (let step = 0; step < 4; step++) await host.keyboard.press('ArrowDown');
+    await waitForOverlay(expert, 'image-index', /^Im 5\/12$/);
+  });
+
+  it("an annotation the expert draws appears at the host as it is, in the expert's colour, and is kept", async () => {
+    await draw(expert, 'Length', [0.3, 0.3], [0.6, 0.55]);
+    const drawn = (await shownAnnotations(expert)).find((annotation) => annotation.tool === 'Length' && !annotation.locked);
+    assert.ok(drawn, 'the expert sees their own length');
+    lengthUid = drawn.uid;
+    // Once kept by the server it is listed; by then the host shows it where the expert's hand stopped
+    const item = host.getByTestId('annotation-list').locator(`li[data-uid="${lengthUid}"]`);
+    await item.waitFor({ timeout: 20_000 });
+    const atHost = await waitForAnnotation(host, (annotation) => annotation.uid === lengthUid);
+    assertSameGeometry(atHost, drawn);
+    assert.equal(atHost.locked, true, "someone else's annotation is not editable at the host");
+    assert.match((await item.textContent()) ?? '', /^Length \d+(\.\d)? mmDr Erik Expert/);
+    const expertColor = await expert.locator(`[data-user="${harness.users.expert.id}"]`).evaluate((element) => (element as HTMLElement).style.borderColor);
+    const dotColor = await item.locator('span').first().evaluate((element) => getComputedStyle(element).backgroundColor);
+    assert.equal(dotColor, expertColor, "the list shows the author's colour");
+    const row = await harness.server.node.db.consultationAnnotation.findUnique({ where: { id: lengthUid } });
+    assert.equal(row?.toolName, 'Length');
+    assert.equal(row?.authorUserId, harness.users.expert.id);
+    // Drawing broke the expert away from following; the host's scroll no longer moves them
+    await expert.getByRole('button', { name: 'Follow presenter' }).waitFor({ timeout: 10_000 });
+    await host.keyboard.press('ArrowDown');
+    await waitForOverlay(host, 'image-index', /^Im 6\/12$/);
+    await expert.waitForTimeout(500);
+    assert.match(await overlay(expert, 'image-index'), /^Im 5\/12$/);
+    await expert.getByRole('button', { name: 'Follow presenter' }).click();
+    await waitForOverlay(expert, 'image-index', /^Im 6\/12$/);
+  });
+
+  it('a colleague joining late gets the annotations and the presenter’s view from the server; three tabs stay in sync', async () => {
+    colleague = await harness.openPage('colleague', `/consultations/${consultationId}`);
+    await waitForRoom(colleague);
+    await waitForOverlay(colleague, 'image-index', /^Im 6\/12$/);
+    // (the presenter's window is the series' own again since they changed series)
+    const hostWindow = await overlay(host, 'window');
+    assert.match(hostWindow, /^W \d+ L -?\d+$/);
+    await waitForOverlay(colleague, 'window', new RegExp(`^${hostWindow}$`));
+    const late = await waitForAnnotation(colleague, (annotation) => annotation.uid === lengthUid);
+    assertSameGeometry(late, (await shownAnnotations(expert)).find((annotation) => annotation.uid === lengthUid)!);
+    await colleague.waitForFunction(
+      () => (window as unknown as { __telepacsConsult: { snapshot(): { links: { state: string }[] } } }).__telepacsConsult.snapshot().links.filter((link) => link.state === 'direct').length === 2,
+      null,
+      { timeout: 30_000 },
+    );
+    // The host draws an arrow with text: both others see it
+    await draw(host, 'Arrow', [0.7, 0.2], [0.55, 0.35]);
+    await host.getByRole('textbox', { name: 'Text at the arrow' }).fill('nodule?');
+    await host.getByRole('button', { name: 'Add', exact: true }).click();
+    for (const page of [expert, colleague]) {
+      const arrow = await waitForAnnotation(page, (annotation) => annotation.tool === 'ArrowAnnotate' && annotation.text === 'nodule?');
+      assert.equal(arrow.locked, true);
+    }
+    await host.keyboard.press('ArrowUp');
+    for (const page of [expert, colleague]) await waitForOverlay(page, 'image-index', /^Im 5\/12$/);
+    await host.screenshot({ path: path.join(SCREENSHOTS, 'consult-host.png') });
+    await colleague.screenshot({ path: path.join(SCREENSHOTS, 'consult-colleague.png') });
+  });
+
+  it('the presenter role is asked for and handed over; the new presenter leads', async () => {
+    await colleague.getByRole('button', { name: 'Ask to present' }).click();
+    await host.getByText('Dr Cora Colleague asks to present').waitFor({ timeout: 10_000 });
+    await host.getByRole('button', { name: 'Hand over' }).click();
+    await colleague.getByTestId('presenter').filter({ hasText: 'You are presenting' }).waitFor({ timeout: 10_000 });
+    await host.getByTestId('presenter').filter({ hasText: 'Dr Cora Colleague is presenting' }).waitFor();
+    for (let step = 0; step < 3; step++) await colleague.keyboard.press('ArrowDown');
+    for (const page of [host, expert]) await waitForOverlay(page, 'image-index', /^Im 8\/12$/);
+    // The host takes it back
+    await host.getByRole('button', { name: 'Take over presenting' }).click();
+    await host.getByTestId('presenter').filter({ hasText: 'You are presenting' }).waitFor({ timeout: 10_000 });
+  });
+
+  it('saves the annotations into the archive as a DICOM SR, from the session', async () => {
+    await host.getByRole('button', { name: 'Save annotations as DICOM SR' }).click();
+    await host.getByText(/Saved to the archive as a structured report \(2 annotations\)/).waitFor({ timeout: 30_000 });
+    const response = await fetch(`${harness.server.dicomwebUrl}/studies/${harness.study.studyInstanceUid}/series?Modality=SR`, {
+      headers: { authorization: harness.server.adminAuthorization, accept: 'application/dicom+json' },
+    });
+    assert.equal(response.status, 200);
+    assert.equal(((await response.json()) as unknown[]).length, 1);
+  });
+
+  it('deleting an annotation removes it everywhere', async () => {
+    const item = expert.getByTestId('annotation-list').locator(`li[data-uid="${lengthUid}"]`);
+    await item.getByRole('button', { name: /^Delete/ }).click();
+    for (const page of [host, colleague]) {
+      await page.waitForFunction((uid) => !(window as unknown as { __telepacsViewer: { annotations(): { uid: string }[] } }).__telepacsViewer.annotations().some((annotation) => annotation.uid === uid), lengthUid, { timeout: 20_000 });
+      assert.equal(await page.locator(`li[data-uid="${lengthUid}"]`).count(), 0);
+    }
+    const row = await harness.server.node.db.consultationAnnotation.findUnique({ where: { id: lengthUid } });
+    assert.ok(row?.deletedAt, 'kept as deleted, so that a late edit cannot revive it');
+  });
+
+  it('with WebRTC blocked, the session falls back to the server relay, visibly, and stays in sync', async () => {
+    await expert.context().close();
+    expert = await harness.openPage('expert', `/consultations/${consultationId}`, { blockWebrtc: true });
+    await waitForRoom(expert);
+    await expert.getByTestId('relay-notice').waitFor({ timeout: 30_000 });
+    assert.ok((await links(expert)).every((link) => link.state === 'relay'));
+    await waitForOverlay(expert, 'image-index', /^Im 8\/12$/);
+    await host.keyboard.press('ArrowUp');
+    await host.keyboard.press('ArrowUp');
+    await waitForOverlay(host, 'image-index', /^Im 6\/12$/);
+    await waitForOverlay(expert, 'image-index', /^Im 6\/12$/);
+    await host.getByLabel('Window preset').selectOption('Bone');
+    await waitForOverlay(expert, 'window', /W 2500 L 480/);
+    await draw(host, 'Ellipse', [0.35, 0.35], [0.5, 0.5]);
+    const ellipse = (await shownAnnotations(host)).find((annotation) => annotation.tool === 'EllipticalROI')!;
+    assertSameGeometry(await waitForAnnotation(expert, (annotation) => annotation.uid === ellipse.uid), ellipse);
+    await expert.screenshot({ path: path.join(SCREENSHOTS, 'consult-relayed.png') });
+  });
+
+  it('an outsider gets "not found", page and socket alike, even with the session id', async () => {
+    const outsider = await harness.openPage('outsider', `/consultations/${consultationId}`);
+    assert.equal(await outsider.getByRole('heading', { name: /not found/i }).count(), 1);
+    const response = await outsider.request.get(`${harness.server.url}/consultations/${consultationId}`);
+    assert.equal(response.status(), 404);
+    const api = await outsider.request.get(`${harness.server.url}/api/consultations/${consultationId}`);
+    assert.equal(api.status(), 404);
+    // Nor can they read the study the session grants to its participants
+    const qido = await outsider.request.get(`${harness.server.dicomwebUrl}/studies?StudyInstanceUID=${harness.study.studyInstanceUid}`);
+    assert.ok([200, 204].includes(qido.status()));
+    assert.equal(qido.status() === 204 ? 0 : ((await qido.json()) as unknown[]).length, 0);
+    await outsider.context().close();
+  });
+
+  it('a guest expert without an account joins by a one-time link, once', async () => {
+    await host.getByRole('button', { name: 'Invite a guest by link…' }).click();
+    await host.getByLabel("Guest's name").fill('Prof. Gina Guest');
+    await host.getByRole('button', { name: 'Make a one-time link' }).click();
+    const link = (await host.locator('[role="status"] div').filter({ hasText: '/guest/' }).textContent())!.trim();
+    const guestContext = await harness.browser.newContext({ viewport: { width: 1400, height: 860 } });
+    const guest = await guestContext.newPage();
+    await guest.goto(link);
+    await guest.getByRole('button', { name: /Join/ }).click();
+    await guest.waitForURL(new RegExp(`/consultations/${consultationId}$`), { timeout: 60_000 });
+    await waitForRoom(guest);
+    await host.locator('[data-testid="person"]', { hasText: 'Prof. Gina Guest' }).filter({ hasText: 'here' }).waitFor({ timeout: 20_000 });
+    assert.equal(await guest.getByRole('button', { name: 'Save annotations as DICOM SR' }).count(), 0, 'a guest does not export');
+    // The link is spent: another browser gets a clear refusal
+    const second = await harness.browser.newContext();
+    const again = await second.newPage();
+    await again.goto(link);
+    assert.match((await again.locator('main').textContent()) ?? '', /already been used/);
+    await second.close();
+    await guestContext.close();
+  });
+
+  it('the host ends the session for everyone; its annotations stay with the study', async () => {
+    host.once('dialog', (dialog) => void dialog.accept());
+    await host.getByRole('button', { name: 'End session' }).click();
+    for (const page of [host, colleague]) await page.getByText('This teleconsultation has ended').first().waitFor({ timeout: 20_000 });
+    const kept = await harness.server.node.db.consultationAnnotation.count({ where: { consultationId, deletedAt: null } });
+    assert.equal(kept, 2);
+  });
+});
+
