@@ -13,7 +13,7 @@ import { freePort, stopProcess, waitUntil } from '../support/dcmtk';
 
 const TURN_SECRET = 'coturn-integration-secret';
 const hasCoturn = ['/usr/bin/turnserver', '/usr/bin/turnutils_uclient', '/usr/bin/turnutils_peer'].every((tool) => existsSync(tool));
-// Not yet among the tools .ci/run installs: skipped where coturn is missing
+// .ci/run installs coturn; elsewhere the test is skipped when it is missing
 const skip = hasCoturn ? undefined : 'needs coturn (apt-get install -y coturn)';
 
 function run(command: string, args: string[], timeoutMs = 15_000): Promise<{ code: number | null; output: string }> {

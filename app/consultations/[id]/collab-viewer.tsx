@@ -4,6 +4,7 @@
 // ssr: false (Cornerstone needs the browser). Every change the user makes
 // goes to the session; the session drives it when following the presenter.
 import { useCallback, useEffect, useRef, useState } from 'react';
+import { getShouldUseCPURendering } from '@cornerstonejs/core';
 import { VIEWPORT_LAYOUTS, viewportCount, type ViewportLayout } from '../../../lib/collab/protocol';
 import type { ConsultSession, LaserMark } from '../_client/consult-session';
 import { CT_PRESETS, ViewerEngine, type PrimaryTool, type ViewportInfo } from '../_client/viewer-engine';
@@ -301,5 +302,6 @@ function exposeForTests(engine: ViewerEngine): void {
     state: () => engine.getState(),
     infos: () => engine.viewportInfos(),
     annotations: () => engine.shownAnnotations(),
+    renderer: () => (getShouldUseCPURendering() ? 'cpu' : 'webgl'),
   };
 }

@@ -49,7 +49,10 @@ export interface SessionSnapshot {
 export interface LatencySample {
   kind: 'viewport' | 'annotation';
   via: 'webrtc' | 'relay';
+  /** From the presenter's send to the frame on this screen */
   ms: number;
+  /** Of which: from the send to the message's arrival here */
+  transportMs: number;
 }
 
 const NO_MEDIA: LocalMediaState = { stream: null, audio: false, video: false, hasMicrophone: false, hasCamera: false, problem: null };
@@ -70,6 +73,7 @@ export class ConsultSession {
   private readonly lastSeq = new Map<string, number>();
   private lastPresenterState: { state: ViewerSyncState; sentAt?: number; via: 'webrtc' | 'relay' } | null = null;
   private pendingServerState: ViewerSyncState | null = null;
+  private lastBroadcast = '';
   private serverStateTimer: ReturnType<typeof setTimeout> | undefined;
   private lastServerStateAt = 0;
   private readonly annotations = new Map<string, CollabAnnotation>();
@@ -81,8 +85,8 @@ export class ConsultSession {
   private readonly stopSpeaking = new Map<string, () => void>();
   private readonly laserTimers = new Map<string, ReturnType<typeof setTimeout>>();
   readonly latencies: LatencySample[] = [];
-  /** How the presenter state being applied arrived (for the latency figures) */
-  private lastVia: 'webrtc' | 'relay' = 'relay';
+  /** How and when the presenter states being applied arrived (sentAt → arrival), for the latency figures */
+  private readonly arrivals = new Map<number, { via: 'webrtc' | 'relay'; receivedAt: number }>();
   private closed = false;
 
   constructor(
@@ -236,7 +240,10 @@ export class ConsultSession {
     this.update({ participants, presenterUserId, presenterRequests: requests, following: presenterChanged ? true : this.snapshot.following });
     const peerIds = participants.flatMap((participant) => participant.peers.map((peer) => peer.peerId));
     this.mesh?.setPeers(peerIds);
-    if (becamePresenter && this.viewer) this.broadcastViewer(this.viewer.getState());
+    if (becamePresenter && this.viewer) {
+      this.lastBroadcast = '';
+      this.broadcastViewer(this.viewer.getState());
+    }
     if (presenterChanged && !becamePresenter) {
       this.lastPresenterState = null;
     }
@@ -301,6 +308,10 @@ export class ConsultSession {
   }
 
   private broadcastViewer(state: ViewerSyncState): void {
+    // One user action often fires two viewer events (new image, then camera): send a state once
+    const text = JSON.stringify(state);
+    if (text === this.lastBroadcast) return;
+    this.lastBroadcast = text;
     const message: CollabMessage = { type: 'viewport', seq: ++this.seq, sentAt: epochNow(), state };
     const relay = this.mesh?.send(message) ?? [];
     if (relay.length) {
@@ -348,7 +359,8 @@ export class ConsultSession {
         if (userId !== this.snapshot.presenterUserId || this.isPresenter()) return;
         this.lastPresenterState = { state: message.state, sentAt: message.sentAt, via };
         if (this.snapshot.following && this.viewer) {
-          this.lastVia = via;
+          this.arrivals.set(message.sentAt, { via, receivedAt: epochNow() });
+          if (this.arrivals.size > 100) this.arrivals.delete(this.arrivals.keys().next().value!);
           void this.viewer.applyState(message.state, message.sentAt);
         }
         return;
@@ -368,7 +380,10 @@ export class ConsultSession {
 
   /** The viewer put a followed state on screen. */
   remoteRendered(sentAt: number): void {
-    this.recordLatency({ kind: 'viewport', via: this.lastVia, ms: epochNow() - sentAt });
+    const arrival = this.arrivals.get(sentAt);
+    if (!arrival) return;
+    this.arrivals.clear();
+    this.recordLatency({ kind: 'viewport', via: arrival.via, ms: epochNow() - sentAt, transportMs: arrival.receivedAt - sentAt });
   }
 
   private recordLatency(sample: LatencySample): void {
@@ -387,7 +402,10 @@ export class ConsultSession {
     const mine = annotation.authorUserId === this.snapshot.userId;
     if (!mine && this.viewer) {
       this.viewer.showRemoteAnnotation(annotation, false);
-      if (sentAt !== undefined) requestAnimationFrame(() => this.recordLatency({ kind: 'annotation', via, ms: epochNow() - sentAt }));
+      if (sentAt !== undefined) {
+        const transportMs = epochNow() - sentAt;
+        requestAnimationFrame(() => this.recordLatency({ kind: 'annotation', via, ms: epochNow() - sentAt, transportMs }));
+      }
     }
     this.publishAnnotations();
   }

@@ -2,7 +2,7 @@
 // DICOM image loader reading our own /dicomweb (same origin: the session
 // cookie goes with every request, the archive applies the user's scope).
 // Browser only: imported from a component loaded with ssr: false.
-import { init as initCore, getRenderingEngine, RenderingEngine } from '@cornerstonejs/core';
+import { init as initCore, getRenderingEngine, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
 import { init as initDicomImageLoader, wadors } from '@cornerstonejs/dicom-image-loader';
 import { init as initTools } from '@cornerstonejs/tools';
 
@@ -12,15 +12,32 @@ let ready: Promise<void> | undefined;
 
 export function initCornerstone(): Promise<void> {
   ready ??= (async () => {
-    // Cornerstone picks CPU rendering by itself where WebGL is missing
-    // (headless Chromium with --disable-gpu, some hospital thin clients).
+    // Cornerstone picks CPU rendering by itself where WebGL is missing. Where
+    // WebGL is only emulated in software (no GPU: thin clients, virtual
+    // desktops, headless Chromium), its CPU path draws a stack faster:
+    // measured by bench/collab-latency.ts, see bench/README.md.
     initCore();
+    if (softwareWebgl()) setUseCPURendering(true);
     // Two decode workers at most: hospital workstations are often small, and
     // a stack viewport decodes one frame at a time in the visible order.
     initDicomImageLoader({ maxWebWorkers: Math.min(2, Math.max(1, (navigator.hardwareConcurrency || 2) - 1)) });
     initTools();
   })();
   return ready;
+}
+
+/** True when the browser's WebGL runs on the CPU (SwiftShader, llvmpipe) rather than a GPU. */
+function softwareWebgl(): boolean {
+  try {
+    const gl = document.createElement('canvas').getContext('webgl2') ?? document.createElement('canvas').getContext('webgl');
+    if (!gl) return false;
+    const info = gl.getExtension('WEBGL_debug_renderer_info');
+    const renderer = String(gl.getParameter(info ? info.UNMASKED_RENDERER_WEBGL : gl.RENDERER));
+    gl.getExtension('WEBGL_lose_context')?.loseContext();
+    return /swiftshader|llvmpipe|softpipe|software/i.test(renderer);
+  } catch {
+    return false;
+  }
 }
 
 export function renderingEngine(): RenderingEngine {

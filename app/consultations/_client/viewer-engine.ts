@@ -367,11 +367,13 @@ export class ViewerEngine {
           } else if (viewport.getCurrentImageIdIndex() !== sync.imageIndex) {
             await viewport.setImageIdIndex(clampIndex(sync.imageIndex, this.shown[index]!.imageIds.length));
           }
-          if (sync.voi) {
-            viewport.setProperties({ voiRange: { lower: sync.voi.windowCenter - sync.voi.windowWidth / 2, upper: sync.voi.windowCenter + sync.voi.windowWidth / 2 }, invert: sync.invert });
-          } else if (Boolean(viewport.getProperties().invert) !== sync.invert) {
-            viewport.setProperties({ invert: sync.invert });
-          }
+          // Only what differs: each property set costs the renderer a new lookup table
+          const properties = viewport.getProperties();
+          const range = properties.voiRange;
+          const voiRange = sync.voi ? { lower: sync.voi.windowCenter - sync.voi.windowWidth / 2, upper: sync.voi.windowCenter + sync.voi.windowWidth / 2 } : undefined;
+          const voiDiffers = voiRange && (!range || Math.abs(range.lower - voiRange.lower) > 0.01 || Math.abs(range.upper - voiRange.upper) > 0.01);
+          const invertDiffers = Boolean(properties.invert) !== sync.invert;
+          if (voiDiffers || invertDiffers) viewport.setProperties({ ...(voiDiffers ? { voiRange } : {}), ...(invertDiffers ? { invert: sync.invert } : {}) });
           if (Math.abs(viewport.getZoom() - sync.zoom) > 1e-4) viewport.setZoom(sync.zoom);
           const pan = viewport.getPan();
           if (Math.abs(pan[0] - sync.pan[0]) > 1e-3 || Math.abs(pan[1] - sync.pan[1]) > 1e-3) viewport.setPan(sync.pan as CoreTypes.Point2);
