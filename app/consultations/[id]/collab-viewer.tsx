@@ -249,7 +249,7 @@ export default function CollabViewer({
                   .map((mark) => {
                     const point = engine?.worldToCanvas(index, mark.world);
                     if (!point) return null;
-                    return <span key={mark.peerId} className={styles.laser} style={{ left: point[0], top: point[1], color: mark.color }} aria-hidden="true" />;
+                    return <span key={mark.peerId} className={styles.laser} style={{ left: point[0], top: point[1], color: mark.color }} aria-hidden="true" data-testid="laser" />;
                   })}
               </div>
             );

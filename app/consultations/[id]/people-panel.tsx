@@ -86,6 +86,7 @@ function Person({ participant, snapshot }: { participant: ConsultParticipantPres
       style={{ borderColor: speaking ? undefined : participant.color }}
       data-speaking={Boolean(speaking)}
       data-user={participant.userId}
+      data-color={participant.color}
       data-testid="person"
     >
       {participant.online && stream && video && <StreamVideo stream={stream} muted={isMe} />}
