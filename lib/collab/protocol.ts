@@ -8,10 +8,10 @@
 //   while it is being drawn): sent peer to peer over the WebRTC data channel,
 //   and through the server (`consult:relay`) to the peers without one;
 // - durable (annotations once drawn, edited or deleted): sent to the server,
-//   which persists them and broadcasts them to the room; the data channel
-//   carries them too, so that peers see them without the server's round trip.
-//   Receivers keep the highest `version` per annotation, so a message that
-//   arrives twice (data channel and server) is applied once.
+//   which persists them and broadcasts them to the room. While drawn, the
+//   same annotation went peer to peer as 'drawing' messages: receivers keep
+//   the highest `version` per annotation (a drawing carries the last
+//   persisted one), so a late drawing update never undoes the kept version.
 
 export type Point2 = [number, number];
 export type Point3 = [number, number, number];
@@ -127,12 +127,12 @@ export type CollabMessage =
   | { type: 'viewport'; seq: number; sentAt: number; state: ViewerSyncState }
   | { type: 'laser'; seq: number; sentAt: number; laser: { viewportIndex: number; world: Point3 } | null }
   | { type: 'drawing'; seq: number; sentAt: number; annotation: CollabAnnotation }
-  | { type: 'annotation'; seq: number; sentAt: number; annotation: CollabAnnotation }
-  | { type: 'annotation_removed'; seq: number; sentAt: number; uid: string; version: number };
+  /** An annotation given up while drawn, never kept by the server (e.g. an arrow whose text was cancelled) */
+  | { type: 'drawing_cancelled'; seq: number; sentAt: number; uid: string };
 
 export type CollabMessageType = CollabMessage['type'];
 
-export const COLLAB_MESSAGE_TYPES: readonly CollabMessageType[] = ['viewport', 'laser', 'drawing', 'annotation', 'annotation_removed'];
+export const COLLAB_MESSAGE_TYPES: readonly CollabMessageType[] = ['viewport', 'laser', 'drawing', 'drawing_cancelled'];
 
 /** Largest message accepted from a peer or the relay (a freehand contour of a few thousand points fits). */
 export const MAX_COLLAB_MESSAGE_BYTES = 256 * 1024;

@@ -116,17 +116,18 @@ export async function createGuestLink(
  * the guest is also let go at once: their account is disabled and its
  * sessions end, so the read grant and the socket handshake stop too.
  * Withdrawing a withdrawn link changes nothing. Audited (consult.guest_link.revoke).
+ * Returns the guest let go, whose open sockets the caller disconnects.
  */
-export async function revokeGuestLink(db: Database, actor: Actor, consultationId: string, linkId: string, now = new Date()): Promise<void> {
+export async function revokeGuestLink(db: Database, actor: Actor, consultationId: string, linkId: string, now = new Date()): Promise<{ letGoUserId: string | null }> {
   const consultation = await consultationHostedBy(db, actor.userId, consultationId);
-  await db.$transaction(async (tx) => {
+  return db.$transaction(async (tx) => {
     const link = await tx.consultationGuestLink.findFirst({
       where: { id: linkId, consultationId },
       select: { id: true, guestName: true, usedAt: true, revokedAt: true, guestUserId: true },
     });
     if (!link) throw new PolicyError('NOT_FOUND', 'guest link not found');
     const { count } = await tx.consultationGuestLink.updateMany({ where: { id: link.id, revokedAt: null }, data: { revokedAt: now } });
-    if (count === 0) return;
+    if (count === 0) return { letGoUserId: null };
     let sessionsEnded = 0;
     if (link.guestUserId) {
       await tx.user.updateMany({ where: { id: link.guestUserId, guest: true }, data: { disabled: true } });
@@ -145,6 +146,7 @@ export async function revokeGuestLink(db: Database, actor: Actor, consultationId
         details: { guestName: link.guestName, wasUsed: Boolean(link.usedAt), guestUserId: link.guestUserId, sessionsEnded },
       }),
     });
+    return { letGoUserId: link.guestUserId };
   });
 }
 

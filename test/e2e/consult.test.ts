@@ -157,6 +157,22 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     await host.getByRole('button', { name: 'Unmute' }).click();
     await host.getByRole('button', { name: 'Camera on' }).click();
     await hostTile.filter({ hasText: 'mic on' }).filter({ hasText: 'camera on' }).waitFor({ timeout: 10_000 });
+    // Device selection lists the (fake) devices; choosing one switches the tracks on the connection
+    await host.getByRole('button', { name: 'Devices' }).click();
+    const cameras = host.getByRole('combobox', { name: /^Camera/ });
+    await cameras.locator('option').first().waitFor({ state: 'attached' });
+    const cameraIds = await cameras.locator('option').evaluateAll((options) => options.map((option) => (option as HTMLOptionElement).value));
+    assert.ok(cameraIds.length >= 1 && cameraIds[0] !== '', `cameras listed: ${cameraIds.join(', ')}`);
+    await cameras.selectOption(cameraIds[cameraIds.length - 1]);
+    await expert.waitForFunction(
+      (userId) => {
+        const video = document.querySelector<HTMLVideoElement>(`[data-user="${userId}"] video`);
+        return Boolean(video && video.videoWidth > 0 && !video.paused);
+      },
+      harness.users.host.id,
+      { timeout: 20_000 },
+    );
+    assert.match((await hostTile.textContent()) ?? '', /camera on/);
   });
 
   it("the presenter's laser pointer shows at the expert, in the presenter's colour", async () => {
@@ -349,6 +365,10 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     await again.goto(link);
     assert.match((await again.locator('main').textContent()) ?? '', /already been used/);
     await second.close();
+    // Withdrawn after use: the guest is let go at once, the open page says so
+    await host.getByRole('list', { name: 'Guest links' }).getByRole('button', { name: 'Withdraw' }).click();
+    await guest.getByText('Your access to this teleconsultation has ended.').waitFor({ timeout: 10_000 });
+    await host.locator('[data-testid="person"]', { hasText: 'Prof. Gina Guest' }).filter({ hasText: 'not here' }).waitFor({ timeout: 10_000 });
     await guestContext.close();
   });
 

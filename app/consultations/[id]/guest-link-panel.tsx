@@ -1,8 +1,20 @@
 'use client';
 // The host invites an expert without an account: a one-time link, valid for
-// a few hours, shown once (the server keeps only its hash).
-import { useState } from 'react';
+// a few hours, shown once (the server keeps only its hash). The host sees
+// the links made for this session and can withdraw one — a guest who already
+// came is let go at once.
+import { useCallback, useEffect, useState } from 'react';
+import { callApi } from '../../admin/_components/api-call';
 import styles from './consultation.module.css';
+
+interface GuestLink {
+  id: string;
+  guestName: string;
+  expiresAt: string;
+  state: 'OPEN' | 'USED' | 'EXPIRED' | 'REVOKED';
+}
+
+const STATE_TEXT: Record<GuestLink['state'], string> = { OPEN: 'not used yet', USED: 'joined', EXPIRED: 'expired', REVOKED: 'withdrawn' };
 
 export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
   const [open, setOpen] = useState(false);
@@ -11,6 +23,16 @@ export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
   const [result, setResult] = useState<{ url: string; expiresAt: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const [links, setLinks] = useState<GuestLink[]>([]);
+  const base = `/api/consultations/${consultationId}/guest-links`;
+
+  const refresh = useCallback(async () => {
+    const answer = await callApi<{ links: GuestLink[] }>('GET', base);
+    if (answer.ok) setLinks(answer.data.links);
+  }, [base]);
+  useEffect(() => {
+    if (open) void refresh();
+  }, [open, refresh]);
 
   return (
     <section aria-labelledby="guest-title">
@@ -26,18 +48,14 @@ export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
             event.preventDefault();
             setBusy(true);
             setError(null);
-            const response = await fetch(`/api/consultations/${consultationId}/guest-links`, {
-              method: 'POST',
-              headers: { 'content-type': 'application/json' },
-              body: JSON.stringify({ guestName, hours: Number(hours) }),
-            });
-            const body = (await response.json().catch(() => ({}))) as { url?: string; expiresAt?: string; error?: { message?: string }; message?: string };
+            const answer = await callApi<{ url: string; expiresAt: string }>('POST', base, { guestName, hours: Number(hours) });
             setBusy(false);
-            if (response.ok && body.url && body.expiresAt) {
-              setResult({ url: new URL(body.url, window.location.origin).toString(), expiresAt: body.expiresAt });
+            if (answer.ok) {
+              setResult({ url: new URL(answer.data.url, window.location.origin).toString(), expiresAt: answer.data.expiresAt });
               setGuestName('');
+              void refresh();
             } else {
-              setError(body.error?.message ?? body.message ?? `The link could not be made (${response.status})`);
+              setError(answer.data.fields?.guestName ?? answer.data.message ?? `The link could not be made (${answer.status})`);
             }
           }}
         >
@@ -64,6 +82,33 @@ export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
               <p className={styles.muted}>Send this link to the guest (shown once; it works once, until {new Date(result.expiresAt).toLocaleString()}):</p>
               <div className={styles.guestLink}>{result.url}</div>
             </div>
+          )}
+          {links.length > 0 && (
+            <ul className={styles.annotations} aria-label="Guest links">
+              {links.map((link) => (
+                <li key={link.id}>
+                  <span className={styles.jump}>
+                    {link.guestName}
+                    <small>
+                      {STATE_TEXT[link.state]}
+                      {link.state === 'OPEN' ? ` · until ${new Date(link.expiresAt).toLocaleString()}` : ''}
+                    </small>
+                  </span>
+                  {(link.state === 'OPEN' || link.state === 'USED') && (
+                    <button
+                      type="button"
+                      className={styles.darkButton}
+                      onClick={async () => {
+                        await callApi('DELETE', `${base}/${link.id}`);
+                        void refresh();
+                      }}
+                    >
+                      Withdraw
+                    </button>
+                  )}
+                </li>
+              ))}
+            </ul>
           )}
         </form>
       )}

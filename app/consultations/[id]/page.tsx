@@ -12,6 +12,7 @@ import { requireSignedInUserOrGuest } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex } from '../../_lib/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
 import { ConsultationRoom } from './consultation-room';
+import styles from './consultation.module.css';
 
 export const dynamic = 'force-dynamic';
 
@@ -55,7 +56,7 @@ export default async function ConsultationPage({ params }: { params: Promise<{ i
     }));
 
   return (
-    <>
+    <div className={styles.page}>
       <PortalHeader user={user} />
       <ConsultationRoom
         consultationId={consultation.id}
@@ -65,6 +66,6 @@ export default async function ConsultationPage({ params }: { params: Promise<{ i
         series={series}
         me={{ userId: user.id, role: consultation.role }}
       />
-    </>
+    </div>
   );
 }

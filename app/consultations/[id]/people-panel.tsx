@@ -39,28 +39,18 @@ export function PeoplePanel({ session, snapshot }: { session: ConsultSession; sn
       {media.problem && <p className={styles.muted}>{media.problem}</p>}
       {showDevices && (
         <div className={styles.devices}>
-          <label>
-            Microphone
-            <select value={currentDevice('audio')} onChange={(event) => void session.switchDevices({ microphoneId: event.target.value, cameraId: currentDevice('video') || undefined })}>
-              {devices.microphones.length === 0 && <option value="">None found</option>}
-              {devices.microphones.map((device, index) => (
-                <option key={device.deviceId || index} value={device.deviceId}>
-                  {device.label || `Microphone ${index + 1}`}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Camera
-            <select value={currentDevice('video')} onChange={(event) => void session.switchDevices({ cameraId: event.target.value, microphoneId: currentDevice('audio') || undefined })}>
-              {devices.cameras.length === 0 && <option value="">None found</option>}
-              {devices.cameras.map((device, index) => (
-                <option key={device.deviceId || index} value={device.deviceId}>
-                  {device.label || `Camera ${index + 1}`}
-                </option>
-              ))}
-            </select>
-          </label>
+          <DeviceSelect
+            label="Microphone"
+            devices={devices.microphones}
+            value={currentDevice('audio')}
+            onChange={(microphoneId) => void session.switchDevices({ microphoneId, cameraId: currentDevice('video') || undefined })}
+          />
+          <DeviceSelect
+            label="Camera"
+            devices={devices.cameras}
+            value={currentDevice('video')}
+            onChange={(cameraId) => void session.switchDevices({ cameraId, microphoneId: currentDevice('audio') || undefined })}
+          />
         </div>
       )}
       <ul className={styles.people}>
@@ -120,6 +110,22 @@ function Person({ participant, snapshot }: { participant: ConsultParticipantPres
           ))}
       </div>
     </li>
+  );
+}
+
+function DeviceSelect({ label, devices, value, onChange }: { label: string; devices: MediaDeviceInfo[]; value: string; onChange: (deviceId: string) => void }) {
+  return (
+    <label>
+      {label}
+      <select value={value} onChange={(event) => onChange(event.target.value)}>
+        {devices.length === 0 && <option value="">None found</option>}
+        {devices.map((device, index) => (
+          <option key={device.deviceId || index} value={device.deviceId}>
+            {device.label || `${label} ${index + 1}`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

@@ -142,10 +142,16 @@ export class ConsultSession {
     const socket: Socket<ConsultServerEvents, ConsultClientEvents> = io(CONSULT_NAMESPACE, { withCredentials: true, transports: ['websocket', 'polling'] });
     this.socket = socket;
     socket.on('connect', () => this.join());
-    socket.on('disconnect', () => {
-      if (this.snapshot.status === 'joined') this.update({ status: 'reconnecting', message: 'Connection to the server lost: reconnecting…' });
+    socket.on('disconnect', (reason) => {
       this.mesh?.close();
       this.mesh = null;
+      if (reason === 'io server disconnect') {
+        // The server let this person go (a withdrawn guest link, a disabled account): no reconnecting
+        this.update({ status: 'ended', message: 'Your access to this teleconsultation has ended.' });
+        this.shutdown();
+        return;
+      }
+      if (this.snapshot.status === 'joined') this.update({ status: 'reconnecting', message: 'Connection to the server lost: reconnecting…' });
     });
     socket.on('connect_error', (error) => {
       if (this.snapshot.status === 'connecting') this.update({ message: `Cannot reach the server: ${error.message}` });
@@ -368,13 +374,15 @@ export class ConsultSession {
         this.showLaser(peerId, userId, message.laser);
         return;
       case 'drawing':
-      case 'annotation':
         if (message.annotation.authorUserId !== userId) return;
         this.acceptAnnotation(message.annotation, via, message.sentAt);
         return;
-      case 'annotation_removed':
-        this.forgetAnnotation(message.uid);
+      case 'drawing_cancelled': {
+        // Only what was never kept: a kept annotation is deleted through the server
+        const shown = this.annotations.get(message.uid);
+        if (shown && shown.authorUserId === userId && shown.version === 0) this.forgetAnnotation(message.uid);
         return;
+      }
     }
   }
 
@@ -470,9 +478,16 @@ export class ConsultSession {
 
   /** I deleted an annotation (mine, or any as the host). */
   localRemoved(uid: string): void {
+    const kept = this.versions.has(uid);
     this.removed.add(uid);
     this.annotations.delete(uid);
     this.publishAnnotations();
+    clearTimeout(this.drawingTimers.get(uid));
+    if (!kept) {
+      // Given up while drawn: the server never had it, the peers saw it being drawn
+      this.sendEphemeral({ type: 'drawing_cancelled', seq: ++this.seq, sentAt: epochNow(), uid });
+      return;
+    }
     this.socket?.emit(CONSULT_EVENTS.ANNOTATION_REMOVE, { consultationId: this.snapshot.consultationId, uid }, (ack) => {
       if (!ack.ok && ack.error !== 'NOT_FOUND') this.update({ message: `The annotation could not be deleted: ${ack.message ?? ack.error}` });
     });

@@ -1,6 +1,7 @@
 // DELETE /api/consultations/{id}/guest-links/{linkId} → 204: the link stops
 // working; if the guest already came, they are let go at once. Host only (404 otherwise).
 import { revokeGuestLink } from '../../../../../../lib/consult/guest-links';
+import { disconnectUser } from '../../../../../../lib/realtime/disconnect-user';
 import { getRuntime } from '../../../../../../lib/runtime';
 import { requireApiUser } from '../../../../../_lib/api-session';
 import { errorResponse } from '../../../../../admin/_lib/api-handler';
@@ -12,7 +13,9 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ i
   if (caller instanceof Response) return caller;
   try {
     const { id, linkId } = await params;
-    await revokeGuestLink(getRuntime().db, { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip }, id, linkId);
+    const runtime = getRuntime();
+    const { letGoUserId } = await revokeGuestLink(runtime.db, { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip }, id, linkId);
+    if (letGoUserId) await disconnectUser(runtime.io, letGoUserId);
     return new Response(null, { status: 204 });
   } catch (error) {
     return errorResponse(error, 'revoke guest link');

@@ -4,6 +4,7 @@ import { parseInput } from '../../../../../../../lib/admin/errors';
 import { getRuntime } from '../../../../../../../lib/runtime';
 import { changeMemberRole } from '../../../../../../../lib/users/change-member-role';
 import { setMemberDisabled } from '../../../../../../../lib/users/set-member-disabled';
+import { disconnectUser } from '../../../../../../../lib/realtime/disconnect-user';
 import { jsonBody, noStore, withSignedInCaller } from '../../../../../../admin/_lib/api-handler';
 
 export const dynamic = 'force-dynamic';
@@ -22,6 +23,8 @@ export async function PATCH(request: Request, { params }: { params: Promise<{ fa
       return noStore({ status: 'updated' });
     }
     const { sessionsEnded } = await setMemberDisabled(getRuntime(), actor, facilityId, userId, change.disabled);
+    // Signed out everywhere means live connections too (a teleconsultation, the worklist's arrivals)
+    if (change.disabled) await disconnectUser(getRuntime().io, userId);
     return noStore({ status: change.disabled ? 'disabled' : 'enabled', sessionsEnded });
   });
 }
