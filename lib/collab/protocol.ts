@@ -107,9 +107,9 @@ export interface ViewportSync {
   imageIndex: number;
   /** null: the image's own window */
   voi: { windowWidth: number; windowCenter: number } | null;
-  /** Cornerstone's zoom (1 = fit) and pan (canvas pixels at zoom 1), relative, so any canvas size can apply it */
-  zoom: number;
-  pan: Point2;
+  /** The camera in patient space: half the visible height (mm) and the point at the centre. Screens of
+   *  other sizes show the same centre and the same height; null = the image fitted (nobody zoomed or panned) */
+  camera: { parallelScale: number; focalPoint: Point3 } | null;
   invert: boolean;
 }
 

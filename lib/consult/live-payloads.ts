@@ -36,8 +36,7 @@ const ZViewportSync = z.object({
   seriesInstanceUid: z.string().regex(/^[0-9.]{1,64}$/).nullable(),
   imageIndex: z.number().int().min(0),
   voi: z.object({ windowWidth: z.number(), windowCenter: z.number() }).nullable(),
-  zoom: z.number().positive(),
-  pan: z.tuple([z.number(), z.number()]),
+  camera: z.object({ parallelScale: z.number().positive(), focalPoint: z.tuple([z.number(), z.number(), z.number()]) }).nullable(),
   invert: z.boolean(),
 });
 

@@ -8,7 +8,7 @@ const ROSTER: RosterEntry[] = [
   { userId: 'expert', name: 'Dr Expert', role: 'PARTICIPANT', color: '#38bdf8' },
   { userId: 'guest', name: 'Dr Guest', role: 'GUEST', color: '#f472b6' },
 ];
-const VIEW: ViewerSyncState = { layout: '1x1', active: 0, viewports: [{ seriesInstanceUid: '1.2.3', imageIndex: 4, voi: null, zoom: 1, pan: [0, 0], invert: false }] };
+const VIEW: ViewerSyncState = { layout: '1x1', active: 0, viewports: [{ seriesInstanceUid: '1.2.3', imageIndex: 4, voi: null, camera: null, invert: false }] };
 
 describe('LiveSessions', () => {
   it('makes the host the presenter when the host joins first', () => {

@@ -35,11 +35,11 @@ async function colorOf(page: Page, userId: string): Promise<string> {
   return `rgb(${r}, ${g}, ${b})`;
 }
 
-async function overlay(page: Page, what: 'image-index' | 'window', pane = 0): Promise<string> {
+async function overlay(page: Page, what: 'image-index' | 'window' | 'zoom', pane = 0): Promise<string> {
   return (await page.getByTestId(`${what}-${pane}`).textContent()) ?? '';
 }
 
-async function waitForOverlay(page: Page, what: 'image-index' | 'window', pattern: RegExp, pane = 0): Promise<void> {
+async function waitForOverlay(page: Page, what: 'image-index' | 'window' | 'zoom', pattern: RegExp, pane = 0): Promise<void> {
   await page.getByTestId(`${what}-${pane}`).filter({ hasText: pattern }).waitFor({ timeout: 20_000 });
 }
 
@@ -150,6 +150,10 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
       { timeout: 30_000 },
     );
     assert.match((await hostTile.textContent()) ?? '', /mic on/);
+    // Chromium's fake microphone beeps: once the expert has clicked in the page (browsers hold
+    // sound until then), the expert sees the host speaking
+    await expert.getByRole('heading', { name: 'People' }).click();
+    await hostTile.filter({ hasText: 'speaking' }).waitFor({ timeout: 30_000 });
     await host.getByRole('button', { name: 'Mute' }).click();
     await hostTile.filter({ hasText: 'muted' }).waitFor({ timeout: 10_000 });
     await host.getByRole('button', { name: 'Camera off' }).click();
@@ -203,6 +207,28 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     await waitForOverlay(expert, 'image-index', /^Im 1\/12$/);
     for (let step = 0; step < 4; step++) await host.keyboard.press('ArrowDown');
     await waitForOverlay(expert, 'image-index', /^Im 5\/12$/);
+    // Layout: 2×2 at the presenter is 2×2 at the follower, the second pane showing the second series
+    await host.getByRole('button', { name: '2×2' }).click();
+    await expert.locator('[data-layout="2x2"]').waitFor({ timeout: 10_000 });
+    await waitForOverlay(expert, 'image-index', /^Im 1\/12$/, 1);
+    await host.getByRole('button', { name: '1×1' }).click();
+    await expert.locator('[data-layout="1x1"]').waitFor({ timeout: 10_000 });
+    // Zoom (dragging with the Zoom tool) and the follower's zoom
+    await host.getByRole('button', { name: 'Zoom', exact: true }).click();
+    const box = (await host.locator('[data-pane="0"]').boundingBox())!;
+    await host.mouse.move(box.x + box.width / 2, box.y + box.height * 0.6);
+    await host.mouse.down();
+    for (let step = 1; step <= 6; step++) await host.mouse.move(box.x + box.width / 2, box.y + box.height * (0.6 - step * 0.03));
+    await host.mouse.up();
+    const zoomed = await overlay(host, 'zoom');
+    assert.notEqual(zoomed, 'Zoom 100%', 'the presenter zoomed');
+    await waitForOverlay(expert, 'zoom', new RegExp(`^${zoomed}$`));
+    await host.getByRole('button', { name: 'Reset' }).click();
+    await waitForOverlay(expert, 'zoom', /^Zoom 100%$/);
+    await waitForOverlay(expert, 'window', /^W 1999 L 0$/);
+    await host.getByLabel('Window preset').selectOption('Lung');
+    await waitForOverlay(expert, 'window', /W 1500 L -600/);
+    await host.getByRole('button', { name: 'W/L', exact: true }).click();
   });
 
   it("an annotation the expert draws appears at the host as it is, in the expert's colour, and is kept", async () => {
@@ -219,7 +245,22 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     assert.match((await item.textContent()) ?? '', /^Length \d+(\.\d)? mmDr Erik Expert/);
     const dotColor = await item.locator('span').first().evaluate((element) => getComputedStyle(element).backgroundColor);
     assert.equal(dotColor, await colorOf(host, harness.users.expert.id), "the list shows the author's colour");
-    const row = await harness.server.node.db.consultationAnnotation.findUnique({ where: { id: lengthUid } });
+    // The author drags an end of it: the host follows the edit, and the kept version grows
+    const box = (await expert.locator('[data-pane="0"]').boundingBox())!;
+    await expert.mouse.move(box.x + box.width * 0.6, box.y + box.height * 0.55);
+    await expert.mouse.down();
+    for (let step = 1; step <= 5; step++) await expert.mouse.move(box.x + box.width * (0.6 + step * 0.02), box.y + box.height * (0.55 - step * 0.02));
+    await expert.mouse.up();
+    const edited = (await shownAnnotations(expert)).find((annotation) => annotation.uid === lengthUid)!;
+    assert.notDeepEqual(edited.points, drawn.points, 'the handle moved');
+    await waitForSameGeometry(host, edited);
+    // Kept once the handles have been still a moment
+    let row = await harness.server.node.db.consultationAnnotation.findUnique({ where: { id: lengthUid } });
+    for (let wait = 0; (row?.version ?? 0) < 2 && wait < 100; wait++) {
+      await expert.waitForTimeout(100);
+      row = await harness.server.node.db.consultationAnnotation.findUnique({ where: { id: lengthUid } });
+    }
+    assert.ok((row?.version ?? 0) >= 2, `kept version ${row?.version}`);
     assert.equal(row?.toolName, 'Length');
     assert.equal(row?.authorUserId, harness.users.expert.id);
     // Drawing broke the expert away from following; the host's scroll no longer moves them
@@ -260,6 +301,52 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     await colleague.screenshot({ path: path.join(SCREENSHOTS, 'consult-colleague.png') });
   });
 
+  it('an angle and a freehand ROI drawn by the presenter appear at both others, with their measurements', async () => {
+    const box = (await host.locator('[data-pane="0"]').boundingBox())!;
+    const at = (x: number, y: number) => [box.x + box.width * x, box.y + box.height * y] as const;
+    // Angle: drag the first arm, then click the end of the second
+    await host.getByRole('button', { name: 'Angle', exact: true }).click();
+    await host.mouse.move(...at(0.2, 0.7));
+    await host.mouse.down();
+    await host.mouse.move(...at(0.3, 0.85), { steps: 6 });
+    await host.mouse.up();
+    await host.mouse.move(...at(0.42, 0.72), { steps: 6 });
+    await host.mouse.down();
+    await host.mouse.up();
+    // Finished (and kept) before the next tool starts: on a busy machine the click can be taken
+    // as one more move of the second arm, so click again if the angle is still being drawn
+    const list = host.getByTestId('annotation-list');
+    const angleItem = list.locator('li', { hasText: /^Angle/ });
+    if (!(await angleItem.waitFor({ timeout: 3_000 }).then(() => true, () => false))) {
+      await host.mouse.move(...at(0.43, 0.72), { steps: 2 });
+      await host.mouse.down();
+      await host.mouse.up();
+    }
+    await angleItem.waitFor({ timeout: 10_000 });
+    await host.getByRole('button', { name: 'Freehand', exact: true }).click();
+    // A closed loop on a free part of the image (not on another annotation's handle)
+    const center = [0.7, 0.86];
+    await host.mouse.move(...at(center[0] + 0.05, center[1]));
+    await host.mouse.down();
+    for (let step = 1; step <= 24; step++) {
+      const angle = (step / 24) * 2 * Math.PI;
+      await host.mouse.move(...at(center[0] + 0.05 * Math.cos(angle), center[1] + 0.05 * Math.sin(angle)));
+    }
+    await host.mouse.up();
+    await host.getByRole('button', { name: 'W/L', exact: true }).click();
+    assert.match((await angleItem.textContent()) ?? '', /^Angle \d+(\.\d)?°/);
+    const freehand = list.locator('li', { hasText: /^Freehand/ });
+    await freehand.waitFor({ timeout: 20_000 });
+    await host.waitForFunction(() => /mean/.test([...document.querySelectorAll('[data-testid="annotation-list"] li')].map((li) => li.textContent).join(' ')), null, { timeout: 10_000 }).catch(() => undefined);
+    assert.match((await freehand.textContent()) ?? '', /^Freehand · area \d+(\.\d)? mm² · mean -?\d+(\.\d)? ± \d+(\.\d)? HU/);
+    for (const tool of ['Angle', 'PlanarFreehandROI']) {
+      const atHost = (await shownAnnotations(host)).find((annotation) => annotation.tool === tool)!;
+      assert.ok(atHost, `${tool} at the host`);
+      if (tool === 'Angle') assert.equal(atHost.points.length, 3);
+      for (const page of [expert, colleague]) await waitForSameGeometry(page, atHost);
+    }
+  });
+
   it('the presenter role is asked for and handed over; the new presenter leads', async () => {
     await colleague.getByRole('button', { name: 'Ask to present' }).click();
     await host.getByText('Dr Cora Colleague asks to present').waitFor({ timeout: 10_000 });
@@ -275,7 +362,7 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
 
   it('saves the annotations into the archive as a DICOM SR, from the session', async () => {
     await host.getByRole('button', { name: 'Save annotations as DICOM SR' }).click();
-    await host.getByText(/Saved to the archive as a structured report \(2 annotations\)/).waitFor({ timeout: 30_000 });
+    await host.getByText(/Saved to the archive as a structured report \(4 annotations\)/).waitFor({ timeout: 30_000 });
     const response = await fetch(`${harness.server.dicomwebUrl}/studies/${harness.study.studyInstanceUid}/series?Modality=SR`, {
       headers: { authorization: harness.server.adminAuthorization, accept: 'application/dicom+json' },
     });
@@ -316,7 +403,11 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     expert = await harness.openPage('expert', `/consultations/${consultationId}`, { blockWebrtc: true });
     await waitForRoom(expert);
     await expert.getByTestId('relay-notice').waitFor({ timeout: 30_000 });
-    assert.ok((await links(expert)).every((link) => link.state === 'relay'));
+    await expert.waitForFunction(
+      () => (window as unknown as { __telepacsConsult: { snapshot(): { links: { state: string }[] } } }).__telepacsConsult.snapshot().links.every((link) => link.state === 'relay'),
+      null,
+      { timeout: 30_000 },
+    );
     const shown = Number(/^Im (\d+)\/12$/.exec(await overlay(host, 'image-index'))?.[1]);
     await waitForOverlay(expert, 'image-index', new RegExp(`^Im ${shown}/12$`));
     await host.keyboard.press('ArrowUp');

@@ -234,8 +234,8 @@ describe('teleconsultation sessions', () => {
     layout: '1x2',
     active: 1,
     viewports: [
-      { seriesInstanceUid: study.seriesInstanceUids[0], imageIndex: 0, voi: { windowWidth: 400, windowCenter: 40 }, zoom: 1.5, pan: [12, -4], invert: false },
-      { seriesInstanceUid: null, imageIndex: 0, voi: null, zoom: 1, pan: [0, 0], invert: false },
+      { seriesInstanceUid: study.seriesInstanceUids[0], imageIndex: 0, voi: { windowWidth: 400, windowCenter: 40 }, camera: { parallelScale: 120, focalPoint: [12, -4, -7.5] }, invert: false },
+      { seriesInstanceUid: null, imageIndex: 0, voi: null, camera: null, invert: false },
     ],
   };
   const viewport = (seq: number, state: ViewerSyncState = VIEW): CollabMessage => ({ type: 'viewport', seq, sentAt: Date.now(), state });

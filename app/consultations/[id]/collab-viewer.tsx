@@ -240,7 +240,7 @@ export default function CollabViewer({
                     </div>
                     <div className={`${styles.overlay} ${styles.bottomRight}`}>
                       <div data-testid={`window-${index}`}>{info.windowWidth !== null ? `W ${info.windowWidth} L ${info.windowCenter}` : ''}</div>
-                      {info.imageCount ? <div>Zoom {Math.round(info.zoom * 100)}%</div> : null}
+                      {info.imageCount ? <div data-testid={`zoom-${index}`}>Zoom {Math.round(info.zoom * 100)}%</div> : null}
                     </div>
                   </>
                 )}

@@ -74,6 +74,17 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
   const iPresent = snapshot.presenterUserId === me.userId;
   const others = snapshot.participants.filter((participant) => participant.userId !== me.userId && participant.online);
   const [exportResult, setExportResult] = useState<string | null>(null);
+  // Sound starts with the first click or key press on the page (the browser's autoplay rule);
+  // every gesture tries again, it costs nothing once sound runs
+  useEffect(() => {
+    const enable = () => void session.enableSound();
+    window.addEventListener('pointerdown', enable);
+    window.addEventListener('keydown', enable);
+    return () => {
+      window.removeEventListener('pointerdown', enable);
+      window.removeEventListener('keydown', enable);
+    };
+  }, [session]);
   const relayed = snapshot.links.filter((link) => link.state === 'relay');
   const finished = snapshot.status === 'ended' || snapshot.status === 'not_found';
 
@@ -190,7 +201,15 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
             Connected to {relayed.length === 1 ? 'one participant' : `${relayed.length} participants`} through the server ({relayed[0].reason}). The images and annotations stay in sync, with a little more delay; voice and video need a direct connection.
           </div>
         )}
-        {(snapshot.message || exportResult) && (
+        {snapshot.soundBlocked && snapshot.status === 'joined' && (
+        <div className={styles.notice} role="status">
+          The browser holds the others&apos; voices until you click.
+          <button type="button" className={styles.darkButton} onClick={() => void session.enableSound()}>
+            Turn on sound
+          </button>
+        </div>
+      )}
+      {(snapshot.message || exportResult) && (
           <div className={`${styles.notice} ${finished || snapshot.status === 'error' ? styles.noticeError : ''}`} role="alert">
             {snapshot.message ?? exportResult}
           </div>

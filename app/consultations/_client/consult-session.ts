@@ -12,7 +12,7 @@ import {
   type ConsultParticipantPresence,
   type ConsultServerEvents,
 } from '../../../lib/realtime/events';
-import { openLocalMedia, setTracksEnabled, stopStream, watchSpeaking, type LocalMediaState } from './local-media';
+import { openLocalMedia, resumeSound, setTracksEnabled, soundBlocked, stopStream, watchSpeaking, type LocalMediaState } from './local-media';
 import { PeerMesh, type LinkInfo } from './peer-mesh';
 import type { ViewerEngine } from './viewer-engine';
 
@@ -44,6 +44,8 @@ export interface SessionSnapshot {
   lasers: LaserMark[];
   /** Messages that went through the server because a peer had no data channel */
   relayedCount: number;
+  /** The browser keeps sound off until the person touches the page (autoplay policy) */
+  soundBlocked: boolean;
 }
 
 export interface LatencySample {
@@ -111,6 +113,7 @@ export class ConsultSession {
       remoteStreams: {},
       lasers: [],
       relayedCount: 0,
+      soundBlocked: false,
     };
   }
 
@@ -560,6 +563,12 @@ export class ConsultSession {
     this.socket?.emit(CONSULT_EVENTS.MEDIA_STATE, { consultationId: this.snapshot.consultationId, audio, video });
   }
 
+  /** After a click or key press: the others' voices and the speaking indicators start. */
+  async enableSound(): Promise<void> {
+    await resumeSound();
+    if (this.snapshot.soundBlocked !== soundBlocked()) this.update({ soundBlocked: soundBlocked() });
+  }
+
   private setRemoteStream(peerId: string, stream: MediaStream | null): void {
     const streams = { ...this.snapshot.remoteStreams };
     this.stopSpeaking.get(peerId)?.();
@@ -570,7 +579,7 @@ export class ConsultSession {
     } else {
       delete streams[peerId];
     }
-    this.update({ remoteStreams: streams });
+    this.update({ remoteStreams: streams, soundBlocked: Object.keys(streams).length > 0 && soundBlocked() });
   }
 
   private watchSpeaker(key: string, stream: MediaStream): void {

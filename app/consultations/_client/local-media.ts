@@ -74,9 +74,35 @@ export function stopStream(stream: MediaStream | null): void {
  * audio over a threshold, with a short hold so the indicator does not
  * flicker between words). Returns the function that stops listening.
  */
+let audioContext: AudioContext | undefined;
+
+/** One AudioContext for the page (browsers limit how many a page may open). */
+function pageAudioContext(): AudioContext | undefined {
+  if (typeof AudioContext !== 'function') return undefined;
+  audioContext ??= new AudioContext();
+  return audioContext;
+}
+
+/**
+ * Browsers keep sound off until the person has touched the page (autoplay
+ * policy): the others' voices and the speaking indicators wait for it.
+ * True while that is the case.
+ */
+export function soundBlocked(): boolean {
+  return pageAudioContext()?.state === 'suspended';
+}
+
+/** Starts sound after a click or key press: the shared AudioContext and every paused voice or video. */
+export async function resumeSound(): Promise<void> {
+  await pageAudioContext()?.resume().catch(() => undefined);
+  for (const element of document.querySelectorAll<HTMLMediaElement>('video, audio')) {
+    if (element.paused && element.srcObject) await element.play().catch(() => undefined);
+  }
+}
+
 export function watchSpeaking(stream: MediaStream, onChange: (speaking: boolean) => void): () => void {
-  if (!stream.getAudioTracks().length || typeof AudioContext !== 'function') return () => undefined;
-  const context = new AudioContext();
+  const context = pageAudioContext();
+  if (!stream.getAudioTracks().length || !context) return () => undefined;
   const source = context.createMediaStreamSource(stream);
   const analyser = context.createAnalyser();
   analyser.fftSize = 512;
@@ -100,6 +126,5 @@ export function watchSpeaking(stream: MediaStream, onChange: (speaking: boolean)
   return () => {
     clearInterval(timer);
     source.disconnect();
-    void context.close();
   };
 }

@@ -7,7 +7,7 @@
 //   annotation is shown in their colour.
 // Applying remote state must not echo back: while it is applied `applying`
 // is set, and the state callback only reports changes the user made.
-import { Enums as CoreEnums, eventTarget, type Types as CoreTypes } from '@cornerstonejs/core';
+import { Enums as CoreEnums, eventTarget, metaData, type Types as CoreTypes } from '@cornerstonejs/core';
 import {
   addTool,
   AngleTool,
@@ -163,21 +163,10 @@ export class ViewerEngine {
   setTool(tool: PrimaryTool): void {
     const group = this.toolGroup;
     if (!group) return;
-    for (const name of ALL_PRIMARY) {
-      if (name === 'Pan' || name === 'Zoom') continue; // stay on their own buttons
-      group.setToolPassive(name);
-    }
-    if (tool !== 'Laser') {
-      const bindings = [{ mouseButton: ToolEnums.MouseBindings.Primary }];
-      if (tool === 'Pan' || tool === 'Zoom') {
-        group.setToolActive(tool, { bindings: [...bindings, { mouseButton: tool === 'Pan' ? ToolEnums.MouseBindings.Auxiliary : ToolEnums.MouseBindings.Secondary }] });
-      } else {
-        group.setToolActive(tool, { bindings });
-        // Give the other two their secondary buttons back
-        group.setToolActive(PanTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Auxiliary }] });
-        group.setToolActive(ZoomTool.toolName, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Secondary }] });
-      }
-    }
+    // Passive takes the left button away and leaves other buttons: Pan keeps the
+    // middle one and Zoom the right one whatever the left button does
+    for (const name of ALL_PRIMARY) group.setToolPassive(name);
+    if (tool !== 'Laser') group.setToolActive(tool, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
     this.tool = tool;
   }
 
@@ -256,6 +245,8 @@ export class ViewerEngine {
     if (!viewport || !this.shown[index]) return;
     viewport.setProperties({ voiRange: { lower: windowCenter - windowWidth / 2, upper: windowCenter + windowWidth / 2 } });
     viewport.render();
+    // Not every property change fires a viewer event: report it (a state is sent once)
+    this.reportLocal();
   }
 
   invert(index = this.active): void {
@@ -263,6 +254,7 @@ export class ViewerEngine {
     if (!viewport || !this.shown[index]) return;
     viewport.setProperties({ invert: !viewport.getProperties().invert });
     viewport.render();
+    this.reportLocal();
   }
 
   reset(index = this.active): void {
@@ -271,10 +263,24 @@ export class ViewerEngine {
     viewport.resetProperties();
     viewport.resetCamera();
     viewport.render();
+    this.reportLocal();
   }
 
   resize(): void {
-    if (this.elements.length) renderingEngine().resize(true, false);
+    // Keep the camera: a follower's view stays the presenter's when a panel opens or the window changes
+    if (this.elements.length) renderingEngine().resize(true, true);
+  }
+
+  /** Zoom as a reader reads it: 1 = the whole image fits the pane (from the image's size in mm and the pane's shape). */
+  private relativeZoom(viewport: CoreTypes.IStackViewport): number {
+    const imageId = viewport.getCurrentImageId();
+    const plane = imageId ? (metaData.get('imagePlaneModule', imageId) as { rows?: number; columns?: number; rowPixelSpacing?: number; columnPixelSpacing?: number } | undefined) : undefined;
+    const { parallelScale } = viewport.getCamera();
+    const { clientWidth, clientHeight } = viewport.element;
+    if (!plane?.rows || !plane.columns || !parallelScale || !clientWidth || !clientHeight) return 1;
+    const height = plane.rows * (plane.rowPixelSpacing || 1);
+    const width = plane.columns * (plane.columnPixelSpacing || 1);
+    return Math.max(height, (width * clientHeight) / clientWidth) / 2 / parallelScale;
   }
 
   // ---- state out ------------------------------------------------------------
@@ -285,18 +291,20 @@ export class ViewerEngine {
       const viewport = this.viewport(index);
       const stack = this.shown[index];
       if (!viewport || !stack) {
-        viewports.push({ seriesInstanceUid: null, imageIndex: 0, voi: null, zoom: 1, pan: [0, 0], invert: false });
+        viewports.push({ seriesInstanceUid: null, imageIndex: 0, voi: null, camera: null, invert: false });
         continue;
       }
       const properties = viewport.getProperties();
       const range = properties.voiRange;
-      const pan = viewport.getPan();
+      const camera = viewport.getCamera();
       viewports.push({
         seriesInstanceUid: stack.seriesInstanceUid,
         imageIndex: viewport.getCurrentImageIdIndex(),
         voi: range ? { windowWidth: round(range.upper - range.lower), windowCenter: round((range.upper + range.lower) / 2) } : null,
-        zoom: round(viewport.getZoom(), 4),
-        pan: [round(pan[0], 3), round(pan[1], 3)],
+        camera:
+          camera.parallelScale && camera.focalPoint
+            ? { parallelScale: round(camera.parallelScale, 4), focalPoint: [round(camera.focalPoint[0], 3), round(camera.focalPoint[1], 3), round(camera.focalPoint[2], 3)] }
+            : null,
         invert: Boolean(properties.invert),
       });
     }
@@ -315,7 +323,7 @@ export class ViewerEngine {
         imageCount: stack?.imageIds.length ?? 0,
         windowWidth: range ? Math.round(range.upper - range.lower) : null,
         windowCenter: range ? Math.round((range.upper + range.lower) / 2) : null,
-        zoom: stack && viewport ? viewport.getZoom() : 1,
+        zoom: stack && viewport ? this.relativeZoom(viewport) : 1,
         loading: this.loading[index],
         error: this.errors[index],
       });
@@ -374,9 +382,17 @@ export class ViewerEngine {
           const voiDiffers = voiRange && (!range || Math.abs(range.lower - voiRange.lower) > 0.01 || Math.abs(range.upper - voiRange.upper) > 0.01);
           const invertDiffers = Boolean(properties.invert) !== sync.invert;
           if (voiDiffers || invertDiffers) viewport.setProperties({ ...(voiDiffers ? { voiRange } : {}), ...(invertDiffers ? { invert: sync.invert } : {}) });
-          if (Math.abs(viewport.getZoom() - sync.zoom) > 1e-4) viewport.setZoom(sync.zoom);
-          const pan = viewport.getPan();
-          if (Math.abs(pan[0] - sync.pan[0]) > 1e-3 || Math.abs(pan[1] - sync.pan[1]) > 1e-3) viewport.setPan(sync.pan as CoreTypes.Point2);
+          if (sync.camera) {
+            const camera = viewport.getCamera();
+            const [x, y, z] = sync.camera.focalPoint;
+            const moved = !camera.focalPoint || Math.hypot(camera.focalPoint[0] - x, camera.focalPoint[1] - y, camera.focalPoint[2] - z) > 1e-3;
+            const scaled = !camera.parallelScale || Math.abs(camera.parallelScale - sync.camera.parallelScale) > 1e-4;
+            if (moved || scaled) {
+              // The camera keeps its distance to the image: move its position with the focal point
+              const position = camera.position && camera.focalPoint ? ([0, 1, 2].map((axis) => camera.position![axis] - camera.focalPoint![axis] + sync.camera!.focalPoint[axis]) as CoreTypes.Point3) : undefined;
+              viewport.setCamera({ parallelScale: sync.camera.parallelScale, focalPoint: [x, y, z], ...(position ? { position } : {}) });
+            }
+          }
           touched.add(index);
         }),
       );
