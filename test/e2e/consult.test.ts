@@ -298,7 +298,6 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     await host.keyboard.press('ArrowUp');
     for (const page of [expert, colleague]) await waitForOverlay(page, 'image-index', /^Im 5\/12$/);
     await host.screenshot({ path: path.join(SCREENSHOTS, 'consult-host.png') });
-    await colleague.screenshot({ path: path.join(SCREENSHOTS, 'consult-colleague.png') });
   });
 
   it('an angle and a freehand ROI drawn by the presenter appear at both others, with their measurements', async () => {
@@ -345,6 +344,9 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
       if (tool === 'Angle') assert.equal(atHost.points.length, 3);
       for (const page of [expert, colleague]) await waitForSameGeometry(page, atHost);
     }
+    // The README's picture: what the colleague sees (docs/images/teleconsultation.png)
+    await colleague.waitForTimeout(500);
+    await colleague.screenshot({ path: path.join(SCREENSHOTS, 'consult-colleague.png') });
   });
 
   it('the presenter role is asked for and handed over; the new presenter leads', async () => {
