@@ -76,7 +76,11 @@ describe('TURN REST credentials against coturn', { skip }, () => {
     const [turn] = iceServersFor(config, 'cuser-1', new Date());
     const { code, output } = await relayWith(String(turn.username), String(turn.credential));
     assert.equal(code, 0, output);
-    assert.match(output, /tot_recv_msgs=3/, 'the data went through the relay and came back');
+    // uclient's last tally: every message sent came back through the relay (it may send more
+    // than -n asks when a first round is retried: seen 6 for 3 on a busy machine)
+    const tally = [...output.matchAll(/tot_send_msgs=(\d+), tot_recv_msgs=(\d+)/g)].pop();
+    assert.ok(tally, `no message tally in the output:\n${output}`);
+    assert.ok(Number(tally[2]) >= 3 && tally[1] === tally[2], `the data went through the relay and came back:\n${output}`);
   });
 
   it('refuses a wrong credential and an expired one', async () => {
