@@ -427,6 +427,8 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
 
   it('an outsider gets "not found", page and socket alike, even with the session id', async () => {
     const outsider = await harness.openPage('outsider', `/consultations/${consultationId}`);
+    // The not-found page can stream in after the load event: wait for it, then count
+    await outsider.getByRole('heading', { name: /not found/i }).first().waitFor({ timeout: 10_000 });
     assert.equal(await outsider.getByRole('heading', { name: /not found/i }).count(), 1);
     const response = await outsider.request.get(`${harness.server.url}/consultations/${consultationId}`);
     assert.equal(response.status(), 404);

@@ -53,22 +53,18 @@ export default function CollabViewer({
   const [tool, setToolState] = useState<PrimaryTool>('WindowLevel');
   const [infos, setInfos] = useState<ViewportInfo[]>([]);
   const [askingText, setAskingText] = useState<((text: string | null) => void) | null>(null);
-  const [, setTick] = useState(0);
   const colorRef = useRef(myColor);
   colorRef.current = myColor;
 
   useEffect(() => {
     const engine = new ViewerEngine(studyInstanceUid, () => colorRef.current, {
-      onLocalState: (state) => {
-        setLayoutState(state.layout);
-        setActive(state.active);
-        session.localViewerState(state);
-      },
+      onLocalState: (state) => session.localViewerState(state),
       onLocalInteraction: () => session.localInteraction(),
       onDrawing: (uid, tool, ref, geometry) => session.localDrawing(uid, tool, ref, geometry),
       onCommit: (uid, tool, ref, geometry) => session.localCommit(uid, tool, ref, geometry),
       onRemoved: (uid) => session.localRemoved(uid),
       onLaser: (laser) => session.localLaser(laser),
+      // Comes with every change (local or followed): the overlays, and the laser marks drawn from the panes' cameras
       onInfo: (next) => {
         setInfos(next);
         setLayoutState(engine.getLayout());
@@ -98,9 +94,6 @@ export default function CollabViewer({
       engineRef.current = null;
     };
   }, [session, studyInstanceUid, series]);
-
-  // Re-draw laser marks when the panes move (zoom/pan/scroll change the mapping)
-  useEffect(() => setTick((tick) => tick + 1), [infos]);
 
   const engine = engineRef.current;
 

@@ -5,6 +5,7 @@
 // connected) with the session's annotations.
 import dynamic from 'next/dynamic';
 import { useEffect, useState, useSyncExternalStore } from 'react';
+import { callApi } from '../../admin/_components/api-call';
 import { ConsultSession, type SessionSnapshot } from '../_client/consult-session';
 import { AnnotationList } from './annotation-list';
 import type { SeriesSummary } from './collab-viewer';
@@ -40,7 +41,7 @@ const noSubscription = () => () => undefined;
 export function ConsultationRoom(props: RoomProps) {
   const [session, setSession] = useState<ConsultSession | null>(null);
   useEffect(() => {
-    const created = new ConsultSession(props.consultationId, props.me.userId, { webrtc: true, media: true });
+    const created = new ConsultSession(props.consultationId, props.me.userId);
     setSession(created);
     void created.start();
     (window as unknown as { __telepacsConsult?: unknown }).__telepacsConsult = {
@@ -157,12 +158,12 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
               title="Write the annotations into the archive as a DICOM Structured Report"
               onClick={async () => {
                 setExportResult('Saving…');
-                const response = await fetch(`/api/consultations/${consultationId}/export-sr`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{}' });
-                const body = (await response.json().catch(() => ({}))) as { annotationCount?: number; error?: { message?: string }; message?: string };
+                const answer = await callApi<{ annotationCount: number }>('POST', `/api/consultations/${consultationId}/export-sr`, {});
+                const count = answer.data.annotationCount;
                 setExportResult(
-                  response.ok
-                    ? `Saved to the archive as a structured report (${body.annotationCount} annotation${body.annotationCount === 1 ? '' : 's'}).`
-                    : `Not saved: ${body.error?.message ?? body.message ?? response.statusText}`,
+                  answer.ok
+                    ? `Saved to the archive as a structured report (${count} annotation${count === 1 ? '' : 's'}).`
+                    : `Not saved: ${answer.data.message ?? `the server answered ${answer.status}`}`,
                 );
               }}
             >

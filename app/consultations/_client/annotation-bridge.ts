@@ -84,7 +84,7 @@ function readStats(data: CsData): AnnotationStats | undefined {
 }
 
 /** Where an annotation was drawn, from the image id it references (our wadors: ids carry the UIDs). */
-export function imageRefOf(annotation: CsAnnotation, frameOfReferenceUid: string): ImageRef | null {
+export function imageRefOf(annotation: CsAnnotation): ImageRef | null {
   const imageId = annotation.metadata?.referencedImageId ?? '';
   const match = /\/studies\/([^/]+)\/series\/([^/]+)\/instances\/([^/]+)\/frames\/(\d+)$/.exec(imageId);
   if (!match) return null;
@@ -93,7 +93,7 @@ export function imageRefOf(annotation: CsAnnotation, frameOfReferenceUid: string
     seriesInstanceUid: match[2],
     sopInstanceUid: match[3],
     frameNumber: Number(match[4]),
-    frameOfReferenceUid: annotation.metadata?.FrameOfReferenceUID ?? frameOfReferenceUid,
+    frameOfReferenceUid: annotation.metadata?.FrameOfReferenceUID ?? '',
   };
 }
 

@@ -42,8 +42,6 @@ export interface SessionSnapshot {
   speaking: Record<string, boolean>;
   remoteStreams: Record<string, MediaStream>;
   lasers: LaserMark[];
-  /** Messages that went through the server because a peer had no data channel */
-  relayedCount: number;
   /** The browser keeps sound off until the person touches the page (autoplay policy) */
   soundBlocked: boolean;
 }
@@ -73,7 +71,7 @@ export class ConsultSession {
   private viewer: ViewerEngine | null = null;
   private seq = 0;
   private readonly lastSeq = new Map<string, number>();
-  private lastPresenterState: { state: ViewerSyncState; sentAt?: number; via: 'webrtc' | 'relay' } | null = null;
+  private lastPresenterState: { state: ViewerSyncState; sentAt?: number } | null = null;
   private pendingServerState: ViewerSyncState | null = null;
   private lastBroadcast = '';
   private serverStateTimer: ReturnType<typeof setTimeout> | undefined;
@@ -91,11 +89,7 @@ export class ConsultSession {
   private readonly arrivals = new Map<number, { via: 'webrtc' | 'relay'; receivedAt: number }>();
   private closed = false;
 
-  constructor(
-    consultationId: string,
-    userId: string,
-    private readonly options: { webrtc: boolean; media: boolean },
-  ) {
+  constructor(consultationId: string, userId: string) {
     this.snapshot = {
       status: 'connecting',
       message: null,
@@ -112,7 +106,6 @@ export class ConsultSession {
       speaking: {},
       remoteStreams: {},
       lasers: [],
-      relayedCount: 0,
       soundBlocked: false,
     };
   }
@@ -134,14 +127,10 @@ export class ConsultSession {
   // ---- lifecycle ------------------------------------------------------------
 
   async start(): Promise<void> {
-    if (this.options.media) {
-      const media = await openLocalMedia();
-      if (this.closed) return stopStream(media.stream);
-      this.update({ media });
-      if (media.stream) this.watchSpeaker('me', media.stream);
-    } else {
-      this.update({ media: { ...NO_MEDIA, problem: 'Joined without microphone and camera.' } });
-    }
+    const media = await openLocalMedia();
+    if (this.closed) return stopStream(media.stream);
+    this.update({ media });
+    if (media.stream) this.watchSpeaker('me', media.stream);
     const socket: Socket<ConsultServerEvents, ConsultClientEvents> = io(CONSULT_NAMESPACE, { withCredentials: true, transports: ['websocket', 'polling'] });
     this.socket = socket;
     socket.on('connect', () => this.join());
@@ -223,7 +212,6 @@ export class ConsultSession {
       myPeerId: state.peerId,
       iceServers: state.iceServers,
       localStream: this.snapshot.media.stream,
-      webrtc: this.options.webrtc,
       sendSignal: (to, data) => this.socket?.emit(CONSULT_EVENTS.SIGNAL, { consultationId: state.consultationId, to, data }),
       onMessage: (from, message) => {
         const userId = this.userOfPeer(from);
@@ -235,7 +223,7 @@ export class ConsultSession {
     this.update({ status: 'joined', message: null, peerId: state.peerId });
     this.applyPresence(state.participants, state.presenterUserId);
     for (const annotation of state.annotations) this.acceptAnnotation(annotation, 'relay');
-    if (state.viewer) this.lastPresenterState = { state: state.viewer, via: 'relay' };
+    if (state.viewer) this.lastPresenterState = { state: state.viewer };
     this.sendMediaState();
     void this.followIfNeeded();
   }
@@ -348,7 +336,6 @@ export class ConsultSession {
 
   private relay(to: string[], message: CollabMessage): void {
     this.socket?.emit(CONSULT_EVENTS.RELAY, { consultationId: this.snapshot.consultationId, to, message });
-    if (to.length) this.update({ relayedCount: this.snapshot.relayedCount + 1 });
   }
 
   private sendEphemeral(message: CollabMessage): void {
@@ -366,7 +353,7 @@ export class ConsultSession {
     switch (message.type) {
       case 'viewport':
         if (userId !== this.snapshot.presenterUserId || this.isPresenter()) return;
-        this.lastPresenterState = { state: message.state, sentAt: message.sentAt, via };
+        this.lastPresenterState = { state: message.state, sentAt: message.sentAt };
         if (this.snapshot.following && this.viewer) {
           this.arrivals.set(message.sentAt, { via, receivedAt: epochNow() });
           if (this.arrivals.size > 100) this.arrivals.delete(this.arrivals.keys().next().value!);
@@ -418,7 +405,8 @@ export class ConsultSession {
         requestAnimationFrame(() => this.recordLatency({ kind: 'annotation', via, ms: epochNow() - sentAt, transportMs }));
       }
     }
-    this.publishAnnotations();
+    // The list shows kept annotations only: a new one's drawing updates (version 0) leave it as it is
+    if (annotation.version > 0) this.publishAnnotations();
   }
 
   private forgetAnnotation(uid: string): void {

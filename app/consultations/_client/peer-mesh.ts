@@ -29,8 +29,6 @@ export interface PeerMeshOptions {
   myPeerId: string;
   iceServers: IceServer[];
   localStream: MediaStream | null;
-  /** false: do not even try WebRTC (the browser has none, or the user chose relay) */
-  webrtc: boolean;
   sendSignal(to: string, data: unknown): void;
   onMessage(from: string, message: CollabMessage): void;
   onLinksChanged(links: LinkInfo[]): void;
@@ -57,7 +55,7 @@ export class PeerMesh {
   private readonly webrtcAvailable: boolean;
 
   constructor(private readonly options: PeerMeshOptions) {
-    this.webrtcAvailable = options.webrtc && typeof RTCPeerConnection === 'function' && SimplePeer.WEBRTC_SUPPORT;
+    this.webrtcAvailable = typeof RTCPeerConnection === 'function' && SimplePeer.WEBRTC_SUPPORT;
     this.statsTimer = setInterval(() => void this.collectStats(), STATS_INTERVAL_MS);
   }
 
@@ -156,7 +154,7 @@ export class PeerMesh {
     const link: Link = { peerId, peer: null, info: { peerId, state: 'connecting' } };
     this.links.set(peerId, link);
     if (!this.webrtcAvailable) {
-      link.info = { peerId, state: 'relay', reason: this.options.webrtc ? 'WebRTC is not available in this browser' : 'WebRTC is switched off' };
+      link.info = { peerId, state: 'relay', reason: 'WebRTC is not available in this browser' };
       return;
     }
     this.connect(link, initiator);
@@ -212,11 +210,7 @@ export class PeerMesh {
     const peer = link.peer;
     link.peer = null;
     clearTimeout(link.timer);
-    if (peer) {
-      peer.removeAllListeners();
-      peer.on('error', () => undefined);
-      peer.destroy();
-    }
+    if (peer) destroyPeer(peer);
     // Tracks can arrive before ICE connects: without a connection they never play
     this.options.onRemoteStream(link.peerId, null);
     link.info = { peerId: link.peerId, state: 'relay', reason };
@@ -231,12 +225,8 @@ export class PeerMesh {
 
   private drop(link: Link): void {
     clearTimeout(link.timer);
-    if (link.peer) {
-      link.peer.removeAllListeners();
-      link.peer.on('error', () => undefined);
-      link.peer.destroy();
-      link.peer = null;
-    }
+    if (link.peer) destroyPeer(link.peer);
+    link.peer = null;
     this.options.onRemoteStream(link.peerId, null);
   }
 
@@ -270,4 +260,11 @@ export class PeerMesh {
     }
     if (changed) this.emitLinks();
   }
+}
+
+/** Closes a connection without its last events reaching us (a late 'error' would otherwise be unhandled). */
+function destroyPeer(peer: SimplePeer.Instance): void {
+  peer.removeAllListeners();
+  peer.on('error', () => undefined);
+  peer.destroy();
 }

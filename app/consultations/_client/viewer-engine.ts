@@ -84,6 +84,8 @@ export interface ViewerEngineCallbacks {
 
 const TOOL_GROUP_ID = 'telepacs-consult-tools';
 const ANNOTATION_TOOL_CLASSES = [LengthTool, AngleTool, ArrowAnnotateTool, EllipticalROITool, RectangleROITool, PlanarFreehandROITool];
+/** Every tool of the viewer: registered with Cornerstone once, added to the tool group */
+const TOOL_CLASSES = [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, ...ANNOTATION_TOOL_CLASSES];
 const ALL_PRIMARY: Exclude<PrimaryTool, 'Laser'>[] = ['WindowLevel', 'Pan', 'Zoom', 'Length', 'Angle', 'ArrowAnnotate', 'EllipticalROI', 'RectangleROI', 'PlanarFreehandROI'];
 /** An edit of one of my annotations is persisted once the handles have been still this long */
 const COMMIT_SETTLE_MS = 250;
@@ -101,7 +103,7 @@ export class ViewerEngine {
   private applying = 0;
   private tool: PrimaryTool = 'WindowLevel';
   private toolGroup: ToolTypes.IToolGroup | undefined;
-  /** Annotations of others (uid → author): never reported as mine */
+  /** Annotations of others (their uids): never reported as mine */
   private readonly foreign = new Set<string>();
   /** My annotations not yet completed by their tool */
   private readonly drawing = new Set<string>();
@@ -128,7 +130,7 @@ export class ViewerEngine {
     this.toolGroup = ToolGroupManager.getToolGroup(TOOL_GROUP_ID) ?? ToolGroupManager.createToolGroup(TOOL_GROUP_ID);
     const group = this.toolGroup!;
     const askText = this.callbacks.askText;
-    for (const name of ['WindowLevel', 'Pan', 'Zoom', 'StackScroll', ...ANNOTATION_TOOL_CLASSES.map((tool) => tool.toolName)]) {
+    for (const name of TOOL_CLASSES.map((tool) => tool.toolName)) {
       if (group.hasTool(name)) continue;
       // The arrow's text comes from the page's own dialog, not window.prompt()
       const configuration =
@@ -168,10 +170,6 @@ export class ViewerEngine {
     for (const name of ALL_PRIMARY) group.setToolPassive(name);
     if (tool !== 'Laser') group.setToolActive(tool, { bindings: [{ mouseButton: ToolEnums.MouseBindings.Primary }] });
     this.tool = tool;
-  }
-
-  currentTool(): PrimaryTool {
-    return this.tool;
   }
 
   async setLayout(layout: ViewportLayout, series: string[]): Promise<void> {
@@ -228,9 +226,7 @@ export class ViewerEngine {
 
   async scroll(delta: number, index = this.active): Promise<void> {
     const viewport = this.viewport(index);
-    const stack = this.shown[index];
-    if (!viewport || !stack) return;
-    await viewport.setImageIdIndex(clampIndex(viewport.getCurrentImageIdIndex() + delta, stack.imageIds.length));
+    if (viewport) await this.goToImage(viewport.getCurrentImageIdIndex() + delta, index);
   }
 
   async goToImage(imageIndex: number, index = this.active): Promise<void> {
@@ -243,7 +239,7 @@ export class ViewerEngine {
   setWindow(windowWidth: number, windowCenter: number, index = this.active): void {
     const viewport = this.viewport(index);
     if (!viewport || !this.shown[index]) return;
-    viewport.setProperties({ voiRange: { lower: windowCenter - windowWidth / 2, upper: windowCenter + windowWidth / 2 } });
+    viewport.setProperties({ voiRange: voiRangeOf({ windowWidth, windowCenter }) });
     viewport.render();
     // Not every property change fires a viewer event: report it (a state is sent once)
     this.reportLocal();
@@ -378,7 +374,7 @@ export class ViewerEngine {
           // Only what differs: each property set costs the renderer a new lookup table
           const properties = viewport.getProperties();
           const range = properties.voiRange;
-          const voiRange = sync.voi ? { lower: sync.voi.windowCenter - sync.voi.windowWidth / 2, upper: sync.voi.windowCenter + sync.voi.windowWidth / 2 } : undefined;
+          const voiRange = sync.voi ? voiRangeOf(sync.voi) : undefined;
           const voiDiffers = voiRange && (!range || Math.abs(range.lower - voiRange.lower) > 0.01 || Math.abs(range.upper - voiRange.upper) > 0.01);
           const invertDiffers = Boolean(properties.invert) !== sync.invert;
           if (voiDiffers || invertDiffers) viewport.setProperties({ ...(voiDiffers ? { voiRange } : {}), ...(invertDiffers ? { invert: sync.invert } : {}) });
@@ -603,8 +599,7 @@ export class ViewerEngine {
 
   private share(annotation: ToolTypes.Annotation): { tool: AnnotationToolName; ref: ImageRef; geometry: AnnotationGeometry } | null {
     const tool = toolNameOf(annotation);
-    const frameOfReferenceUid = annotation.metadata?.FrameOfReferenceUID ?? '';
-    const ref = imageRefOf(annotation, frameOfReferenceUid);
+    const ref = imageRefOf(annotation);
     const geometry = readGeometry(annotation);
     if (!tool || !ref || !geometry) return null;
     return { tool, ref, geometry };
@@ -614,7 +609,12 @@ export class ViewerEngine {
 function registerTools(): void {
   if (toolsRegistered) return;
   toolsRegistered = true;
-  for (const tool of [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, ...ANNOTATION_TOOL_CLASSES]) addTool(tool);
+  for (const tool of TOOL_CLASSES) addTool(tool);
+}
+
+/** A window (width, centre) as the range of values Cornerstone maps from black to white. */
+function voiRangeOf({ windowWidth, windowCenter }: { windowWidth: number; windowCenter: number }): { lower: number; upper: number } {
+  return { lower: windowCenter - windowWidth / 2, upper: windowCenter + windowWidth / 2 };
 }
 
 function clampIndex(index: number, length: number): number {
