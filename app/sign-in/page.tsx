@@ -4,6 +4,7 @@ import { getSignedInUser } from '../_lib/current-user';
 import { safeReturnPath } from '../_lib/return-path';
 import { signInErrorMessage } from './messages';
 import { SignInForm } from './sign-in-form';
+import { BrandCard } from '../_components/brand-card';
 
 export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Sign in' };
@@ -22,19 +23,14 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const retry = Number(first(params.retry));
   const initialError = signInErrorMessage(first(params.error), Number.isFinite(retry) ? retry : undefined);
   return (
-    <main id="main" className="sign-in">
-      <div className="card">
-        <h1>
-          Tele<span style={{ color: 'var(--accent)' }}>pacs</span>
-        </h1>
-        <p className="lead">Sign in to the teleconsultation portal</p>
-        {first(params.signedOut) ? (
-          <p className="alert info" role="status">
-            You have signed out.
-          </p>
-        ) : null}
-        <SignInForm returnTo={returnTo} initialError={initialError} />
-      </div>
-    </main>
+    <BrandCard>
+      <p className="lead">Sign in to the teleconsultation portal</p>
+      {first(params.signedOut) ? (
+        <p className="alert info" role="status">
+          You have signed out.
+        </p>
+      ) : null}
+      <SignInForm returnTo={returnTo} initialError={initialError} />
+    </BrandCard>
   );
 }

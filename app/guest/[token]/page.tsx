@@ -8,13 +8,14 @@
 // withdrawn link is shown with 200 — its join request (join/route.ts) answers 410.
 import type { Metadata } from 'next';
 import { headers } from 'next/headers';
-import Link from 'next/link';
 import { notFound } from 'next/navigation';
 import { clientAddressFromNormalizedHeaders } from '../../../lib/auth';
 import { isGuestLinkError, openGuestLink, type GuestInvitation } from '../../../lib/consult/guest-links';
 import { getRuntime } from '../../../lib/runtime';
 import { formatDateTime } from '../../admin/_components/format';
 import { getSignedInUser } from '../../_lib/current-user';
+import { BrandCard } from '../../_components/brand-card';
+import { GuestLinkProblem } from './guest-link-problem';
 import { JoinAsGuestButton } from './join-as-guest-button';
 
 export const dynamic = 'force-dynamic';
@@ -37,41 +38,28 @@ export default async function GuestLinkPage({ params }: { params: Promise<{ toke
   const signedIn = invitation ? await getSignedInUser() : null;
 
   return (
-    <main id="main" className="sign-in">
-      <div className="card">
-        <h1>
-          Tele<span style={{ color: 'var(--accent)' }}>pacs</span>
-        </h1>
-        {invitation ? (
-          <>
-            <p className="lead">
-              <strong>{invitation.hostName}</strong>
-              {invitation.facilityName && <> ({invitation.facilityName})</>} invites you, {invitation.guestName}, to the teleconsultation{' '}
-              <strong>{invitation.consultationTitle ? `“${invitation.consultationTitle}”` : 'on a study'}</strong>.
+    <BrandCard>
+      {invitation ? (
+        <>
+          <p className="lead">
+            <strong>{invitation.hostName}</strong>
+            {invitation.facilityName && <> ({invitation.facilityName})</>} invites you, {invitation.guestName}, to the teleconsultation{' '}
+            <strong>{invitation.consultationTitle ? `“${invitation.consultationTitle}”` : 'on a study'}</strong>.
+          </p>
+          <p style={{ fontSize: '0.9rem', color: 'var(--muted)' }}>
+            You join as a guest, without an account: you will see this consultation and its images only. The link works once, until{' '}
+            {formatDateTime(invitation.expiresAt)}.
+          </p>
+          {signedIn && !signedIn.guest && (
+            <p className="alert info">
+              You are signed in as {signedIn.email}. Joining as a guest signs you out in this browser.
             </p>
-            <p style={{ fontSize: '0.9rem', color: 'var(--muted)' }}>
-              You join as a guest, without an account: you will see this consultation and its images only. The link works once, until{' '}
-              {formatDateTime(invitation.expiresAt)}.
-            </p>
-            {signedIn && !signedIn.guest && (
-              <p className="alert info">
-                You are signed in as {signedIn.email}. Joining as a guest signs you out in this browser.
-              </p>
-            )}
-            <JoinAsGuestButton token={token} />
-          </>
-        ) : (
-          <>
-            <h2>This guest link cannot be used</h2>
-            <p className="alert error" role="alert">
-              {problem}
-            </p>
-            <p>
-              <Link href="/sign-in">Telepacs users: go to the sign-in page</Link>
-            </p>
-          </>
-        )}
-      </div>
-    </main>
+          )}
+          <JoinAsGuestButton token={token} />
+        </>
+      ) : (
+        <GuestLinkProblem message={problem ?? ''} />
+      )}
+    </BrandCard>
   );
 }
