@@ -12,6 +12,7 @@
 //   same annotation went peer to peer as 'drawing' messages: receivers keep
 //   the highest `version` per annotation (a drawing carries the last
 //   persisted one), so a late drawing update never undoes the kept version.
+import type { MeasurementValues } from '../../pacs-core/dicom/sr/measurement-groups';
 
 export type Point2 = [number, number];
 export type Point3 = [number, number, number];
@@ -35,23 +36,9 @@ export interface ImageRef {
   frameOfReferenceUid: string;
 }
 
-/** What Cornerstone computed on the author's screen, in the units it shows. */
-export interface AnnotationStats {
-  /** mm (Length) */
-  length?: number;
-  /** degrees (Angle) */
-  angle?: number;
-  /** area of an ROI, in `areaUnit` */
-  area?: number;
-  /** 'mm²', or 'px²' for an image without pixel spacing */
-  areaUnit?: string;
-  mean?: number;
-  stdDev?: number;
-  min?: number;
-  max?: number;
-  /** unit of mean/stdDev/min/max: 'HU' for CT, otherwise the modality's unit or '' */
-  modalityUnit?: string;
-}
+/** What Cornerstone computed on the author's screen, in the units it shows: the very values the
+ *  DICOM SR reports, so one definition serves both (a type only: nothing of pacs-core reaches the browser). */
+export type AnnotationStats = MeasurementValues;
 
 /** The geometry of one annotation: what is drawn, and the image coordinates the SR needs. */
 export interface AnnotationGeometry {

@@ -34,7 +34,7 @@ export const CORNERSTONE_3D_TAG = 'Cornerstone3DTools@^0.1.0';
 export type Point2 = readonly [number, number];
 export type Point3 = readonly [number, number, number];
 
-/** What the viewer computed, in the units it showed (lib/collab/protocol.ts AnnotationStats). */
+/** What the viewer computed, in the units it showed (lib/collab/protocol.ts calls it AnnotationStats). */
 export interface MeasurementValues {
   /** mm */
   length?: number;
