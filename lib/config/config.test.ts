@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       DATABASE_URL: 'postgres://telepacs@db:5432/telepacs',
       DICOM_PORT: '104',
       DICOM_AET: 'REGIONAL_PACS',
-      DICOM_PEERS: 'CT1@10.0.0.5:104, ORTHANC@orthanc.local:4242,PACS6@[fd00::5]:11112',
+      DICOM_PEERS: 'CT1@10.0.0.5:104, ORTHANC@orthanc.local:4242+tls,PACS6@[fd00::5]:11112+client-cert+any-address',
       ADMIN_EMAIL: ' Admin@Hospital.Example ',
       ADMIN_PASSWORD: 'correct horse battery',
       PUBLIC_URL: 'https://pacs.hospital.example/',
@@ -51,9 +51,9 @@ describe('loadConfig', () => {
     assert.equal(config.dicomPort, 104);
     assert.equal(config.dicomAet, 'REGIONAL_PACS');
     assert.deepEqual(config.dicomPeers, [
-      { aet: 'CT1', host: '10.0.0.5', port: 104 },
-      { aet: 'ORTHANC', host: 'orthanc.local', port: 4242 },
-      { aet: 'PACS6', host: 'fd00::5', port: 11112 },
+      { aet: 'CT1', host: '10.0.0.5', port: 104, anyAddress: false, tls: false, requireClientCertificate: false },
+      { aet: 'ORTHANC', host: 'orthanc.local', port: 4242, anyAddress: false, tls: true, requireClientCertificate: false },
+      { aet: 'PACS6', host: 'fd00::5', port: 11112, anyAddress: true, tls: true, requireClientCertificate: true },
     ]);
     assert.equal(config.adminEmail, 'admin@hospital.example');
     assert.equal(config.adminPassword, 'correct horse battery');
@@ -105,7 +105,7 @@ describe('loadConfig', () => {
       'SESSION_TTL_HOURS',
       'TRUST_PROXY',
     ]);
-    assert.ok(problems.includes('DICOM_PEERS: "CT1@host" — expected AET@host:port'), problems.join('\n'));
+    assert.ok(problems.includes('DICOM_PEERS: "CT1@host" — expected AET@host:port[+tls][+client-cert][+any-address]'), problems.join('\n'));
   });
 
   it('rejects AE titles that are too long or contain control characters', () => {

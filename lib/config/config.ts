@@ -9,6 +9,12 @@ export interface DicomPeer {
   aet: string;
   host: string;
   port: number;
+  /** Accept its associations from any source address, not only the host's (a deliberate choice) */
+  anyAddress: boolean;
+  /** DICOM TLS: we send to it over TLS; it may associate only on DICOM_TLS_PORT */
+  tls: boolean;
+  /** Its TLS associations must present a certificate that chains to DICOM_TLS_CA */
+  requireClientCertificate: boolean;
 }
 
 export interface Config {
@@ -81,8 +87,10 @@ function portSchema(name: string) {
 const TRUE_WORDS = new Set(['1', 'true', 'yes', 'on']);
 const FALSE_WORDS = new Set(['0', 'false', 'no', 'off']);
 
-// "AET@host:port"; IPv6 hosts in brackets: "PACS@[fd00::5]:104"
-const PEER_PATTERN = /^([^@]+)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/;
+// "AET@host:port" then options: "+tls", "+client-cert" (implies +tls),
+// "+any-address"; IPv6 hosts in brackets: "PACS@[fd00::5]:104+tls"
+const PEER_PATTERN = /^([^@]+)@(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+):(\d{1,5})((?:\+[a-z-]+)*)$/;
+const PEER_OPTIONS = ['tls', 'client-cert', 'any-address'] as const;
 
 function parsePeers(value: string, context: z.RefinementCtx): DicomPeer[] {
   const peers: DicomPeer[] = [];
@@ -91,7 +99,13 @@ function parsePeers(value: string, context: z.RefinementCtx): DicomPeer[] {
     const match = PEER_PATTERN.exec(entry);
     const port = match ? Number(match[3]) : 0;
     if (!match || port < 1 || port > 65535) {
-      context.addIssue({ code: 'custom', message: `DICOM_PEERS: "${entry}" — expected AET@host:port` });
+      context.addIssue({ code: 'custom', message: `DICOM_PEERS: "${entry}" — expected AET@host:port[+tls][+client-cert][+any-address]` });
+      continue;
+    }
+    const options = match[4].split('+').filter(Boolean);
+    const unknown = options.filter((option) => !(PEER_OPTIONS as readonly string[]).includes(option));
+    if (unknown.length) {
+      context.addIssue({ code: 'custom', message: `DICOM_PEERS: "${entry}" — unknown option ${unknown.map((o) => `+${o}`).join(', ')} (known: +tls, +client-cert, +any-address)` });
       continue;
     }
     const aet = match[1].trim();
@@ -104,7 +118,14 @@ function parsePeers(value: string, context: z.RefinementCtx): DicomPeer[] {
       continue;
     }
     seen.add(aet);
-    peers.push({ aet, host: match[2].replace(/^\[|\]$/g, ''), port });
+    peers.push({
+      aet,
+      host: match[2].replace(/^\[|\]$/g, ''),
+      port,
+      anyAddress: options.includes('any-address'),
+      tls: options.includes('tls') || options.includes('client-cert'),
+      requireClientCertificate: options.includes('client-cert'),
+    });
   }
   return peers;
 }

@@ -54,8 +54,8 @@ describe('DICOM peers', () => {
     const { facility, actor } = await adminOf('East');
     await saveDicomPeer(context, actor, facility.id, undefined, { aet: 'US_EAST', host: '10.1.1.1', port: 104 });
     const options = { configuredPeers: context.config.dicomPeers, homeFacilityId: 'home-facility' };
-    assert.deepEqual(await findDicomPeer(testDb.db, options, 'CT1'), { aet: 'CT1', host: '10.0.0.5', port: 104, facilityId: 'home-facility', source: 'configuration' });
-    assert.deepEqual(await findDicomPeer(testDb.db, options, 'US_EAST '), { aet: 'US_EAST', host: '10.1.1.1', port: 104, facilityId: facility.id, source: 'database' });
+    assert.deepEqual(await findDicomPeer(testDb.db, options, 'CT1'), { aet: 'CT1', host: '10.0.0.5', port: 104, anyAddress: false, tls: false, requireClientCertificate: false, facilityId: 'home-facility', source: 'configuration' });
+    assert.deepEqual(await findDicomPeer(testDb.db, options, 'US_EAST '), { aet: 'US_EAST', host: '10.1.1.1', port: 104, anyAddress: false, tls: false, requireClientCertificate: false, facilityId: facility.id, source: 'database' });
     assert.equal(await findDicomPeer(testDb.db, options, 'UNKNOWN'), null);
     assert.equal(await findDicomPeer(testDb.db, options, '   '), null);
     assert.deepEqual((await listDicomPeers(testDb.db, context.config.dicomPeers, facility.id)).map((peer) => peer.aet), ['US_EAST']);

@@ -8,6 +8,9 @@ export interface KnownDicomPeer {
   aet: string;
   host: string;
   port: number;
+  anyAddress: boolean;
+  tls: boolean;
+  requireClientCertificate: boolean;
   facilityId: string;
   source: 'configuration' | 'database';
 }
@@ -21,6 +24,6 @@ export async function findDicomPeer(
   if (!aet) return null;
   const configured = options.configuredPeers.find((peer) => peer.aet === aet);
   if (configured) return { ...configured, facilityId: options.homeFacilityId, source: 'configuration' };
-  const registered = await db.dicomPeer.findUnique({ where: { aet }, select: { aet: true, host: true, port: true, facilityId: true } });
+  const registered = await db.dicomPeer.findUnique({ where: { aet }, select: { aet: true, host: true, port: true, anyAddress: true, tls: true, requireClientCertificate: true, facilityId: true } });
   return registered ? { ...registered, source: 'database' } : null;
 }
