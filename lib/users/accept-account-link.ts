@@ -10,6 +10,7 @@ import { AdminError, isAdminError, parseInput } from '../admin/errors';
 import { findUsableAccountLink, type AccountLinkPurpose, type UsableAccountLink } from './account-links';
 import { ZAcceptInvitationRequest, ZJoinWithAccountRequest, ZResetPasswordRequest } from './accept-account-link.types';
 import { verifyCredentials } from '../auth/verify-credentials';
+import { requireStrongPassword } from './password-rules';
 
 export interface AcceptedAccountLink {
   user: { id: string; email: string; name: string };
@@ -72,6 +73,7 @@ export async function acceptInvitation(context: AuthContext, input: unknown, cli
   const link = await findLinkOrAudit(context, input, 'INVITE', client, now);
   if (link.userId) return joinWithExistingAccount(context, link, input, client, now);
   const { name, password } = parseInput(ZAcceptInvitationRequest, input);
+  requireStrongPassword(password, { email: link.email, name });
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {
     const claimed = await tx.accountLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
@@ -140,6 +142,8 @@ export async function resetPasswordWithLink(context: AuthContext, input: unknown
   const { db } = context;
   const link = await findLinkOrAudit(context, input, 'RESET', client, now);
   const { password } = parseInput(ZResetPasswordRequest, input);
+  const owner = link.userId ? await db.user.findUnique({ where: { id: link.userId }, select: { name: true } }) : null;
+  requireStrongPassword(password, { email: link.email, name: owner?.name });
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {
     const claimed = await tx.accountLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
