@@ -4,6 +4,11 @@ import { AdminError } from '../admin/errors';
 import { authorizeAdminArea } from '../policy/admin-area';
 import { isSecondFactorPolicy, membersBoundBy, type SecondFactorPolicy } from '../policy/second-factor';
 
+export async function facilitySecondFactorPolicy(db: AdminContext['db'], facilityId: string): Promise<SecondFactorPolicy> {
+  const facility = await db.facility.findUniqueOrThrow({ where: { id: facilityId }, select: { secondFactorPolicy: true } });
+  return isSecondFactorPolicy(facility.secondFactorPolicy) ? facility.secondFactorPolicy : 'NONE';
+}
+
 /**
  * A facility's rule for second factors: NONE, ADMINS or EVERYONE. Members it
  * now binds who have no second factor are not left signed in without one:
