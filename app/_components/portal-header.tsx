@@ -39,7 +39,9 @@ export function PortalHeader({ user }: { user: SignedInUser }) {
         {isAdmin && <Link href="/audit">Audit</Link>}
       </nav>
       <div className="user">
-        <span>{user.email}</span>
+        <Link href="/account/security" title="Your account: second factor and API tokens">
+          {user.email}
+        </Link>
         <form method="post" action="/api/auth/sign-out">
           <button type="submit" className="button secondary small">
             Sign out

@@ -27,8 +27,10 @@ export function SignInForm({ returnTo, initialError }: { returnTo: string; initi
         credentials: 'same-origin',
       });
       if (response.ok) {
-        // A full navigation, so every server component renders for the new session.
-        window.location.assign(returnTo);
+        // A full navigation, so every server component renders for the new
+        // session, or (a second factor is owed) the sign-in page its second step.
+        const body = (await response.json().catch(() => ({}))) as { secondFactor?: string; next?: string };
+        window.location.assign(body.secondFactor && body.next ? body.next : returnTo);
         return;
       }
       const body = (await response.json().catch(() => ({}))) as SignInApiError;

@@ -8,6 +8,7 @@ import type { AuthContext } from './auth-context';
 import { verifyApiToken } from './api-tokens';
 import { resolveClientAddress } from './client-address';
 import { principalForUser } from './principal';
+import { passwordAloneSuffices } from './second-factor/pending-sign-in';
 import { MUTATING_METHODS, isSameOriginRequest } from './same-origin';
 import { SESSION_COOKIE_NAME, readCookie } from './session-cookie';
 import { resolveSession } from './sessions';
@@ -44,6 +45,14 @@ export async function authenticateRequest(request: AuthenticationRequest, runtim
       const check = await verifyCredentials(runtime, { ...basic, ip, useCache: true });
       if (!check.ok) {
         runtime.logger.warn('HTTP Basic authentication refused', { reason: check.reason, ip });
+        return null;
+      }
+      if (!(await passwordAloneSuffices(runtime.db, check.user.id))) {
+        runtime.logger.warn('HTTP Basic authentication refused: this account signs in with a second factor; use an API token (Authorization: Bearer)', {
+          reason: 'SECOND_FACTOR_REQUIRED',
+          user: check.user.email,
+          ip,
+        });
         return null;
       }
       return principalForUser(runtime, { userId: check.user.id, label: check.user.email, sourceIp: ip });

@@ -6,16 +6,23 @@ import type { Logger } from '../../pacs-core/logger';
 import { parseInput } from '../admin/errors';
 import { PolicyError } from '../policy/errors';
 import { writeAuditEvent } from '../audit/write-audit-event';
+import { DEFAULT_API_TOKEN_LIFETIME_DAYS, MAX_API_TOKEN_LIFETIME_DAYS, apiTokenExpiry } from './api-token-lifetime';
 import { createApiToken, revokeApiToken, type CreatedApiToken } from './api-tokens';
-
-const MAX_TOKEN_LIFETIME_DAYS = 366 * 2;
 
 export const ZCreateApiTokenRequest = z.object({
   name: z.string({ error: 'Name the token' }).trim().min(1, 'Name the token, e.g. "Orthanc sync"').max(100, 'Use at most 100 characters'),
-  // Whole days from now; empty = never expires
+  // Whole days from now; empty or absent = the default lifetime. There is no "never".
   expiresInDays: z
-    .union([z.literal('').transform(() => undefined), z.coerce.number().int('Enter a whole number of days').min(1, 'At least 1 day').max(MAX_TOKEN_LIFETIME_DAYS, `At most ${MAX_TOKEN_LIFETIME_DAYS} days`)])
-    .optional(),
+    .union([
+      z.literal('').transform(() => DEFAULT_API_TOKEN_LIFETIME_DAYS),
+      z.null().transform(() => DEFAULT_API_TOKEN_LIFETIME_DAYS),
+      z.coerce
+        .number({ error: 'Enter a number of days' })
+        .int('Enter a whole number of days')
+        .min(1, 'At least 1 day')
+        .max(MAX_API_TOKEN_LIFETIME_DAYS, `At most ${MAX_API_TOKEN_LIFETIME_DAYS} days: renew the token then`),
+    ])
+    .default(DEFAULT_API_TOKEN_LIFETIME_DAYS),
 });
 
 interface Owner {
@@ -26,7 +33,7 @@ interface Owner {
 
 export async function createOwnApiToken(context: { db: Database; logger: Logger }, owner: Owner, input: unknown, now = new Date()): Promise<CreatedApiToken> {
   const { name, expiresInDays } = parseInput(ZCreateApiTokenRequest, input);
-  const expiresAt = expiresInDays ? new Date(now.getTime() + expiresInDays * 24 * 3600_000) : null;
+  const expiresAt = apiTokenExpiry(expiresInDays, now);
   const created = await createApiToken(context.db, { userId: owner.userId, name, expiresAt });
   await writeAuditEvent(
     context.db,
@@ -37,7 +44,7 @@ export async function createOwnApiToken(context: { db: Database; logger: Logger 
       outcome: 'SUCCESS',
       sourceIp: owner.ip,
       resource: `api-token:${created.id}`,
-      details: { name, prefix: created.prefix, expiresAt: expiresAt?.toISOString() ?? null },
+      details: { name, prefix: created.prefix, expiresAt: expiresAt.toISOString() },
     },
     context.logger,
   );

@@ -4,7 +4,10 @@ import type { Database } from '../../prisma/database';
 import { openGuestConsultationId } from './guest-accounts';
 import { randomSecret, sha256Hex } from './secret-tokens';
 
-const SESSION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+export const SESSION_TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** CODE: waits for the second factor's code; ENROL: must enrol one first (the facility requires it). */
+export type PendingSecondFactor = 'CODE' | 'ENROL';
 
 // Sliding expiry is written at most once a minute: a viewer loading a series
 // makes hundreds of requests, and each one need not be a database write.
@@ -28,7 +31,7 @@ export interface SessionUser {
  */
 export async function createSession(
   db: Database,
-  options: { userId: string; ip?: string; userAgent?: string; now?: Date } & ({ ttlHours: number } | { expiresAt: Date }),
+  options: { userId: string; ip?: string; userAgent?: string; now?: Date; pendingSecondFactor?: PendingSecondFactor } & ({ ttlHours: number } | { expiresAt: Date }),
 ): Promise<{ token: string; sessionId: string; expiresAt: Date }> {
   const now = options.now ?? new Date();
   const token = randomSecret(32);
@@ -42,6 +45,7 @@ export async function createSession(
       expiresAt,
       ip: options.ip?.slice(0, 64),
       userAgent: options.userAgent?.slice(0, 512),
+      pendingSecondFactor: options.pendingSecondFactor ?? null,
     },
   });
   return { token, sessionId: session.id, expiresAt };
@@ -65,7 +69,9 @@ export async function resolveSession(
     where: { tokenHash: sha256Hex(token) },
     include: { user: { select: { id: true, email: true, name: true, disabled: true, guest: true } } },
   });
-  if (!session) return null;
+  // A sign-in half done (second factor pending) is no session anywhere: only
+  // lib/auth/second-factor/pending-sign-in.ts reads those rows.
+  if (!session || session.pendingSecondFactor) return null;
   const absoluteEnd = session.createdAt.getTime() + ABSOLUTE_SESSION_LIFETIME_MS;
   const guestConsultationId = session.user.guest ? await openGuestConsultationId(db, session.user.id) : null;
   if (session.expiresAt <= now || absoluteEnd <= now.getTime() || session.user.disabled || (session.user.guest && !guestConsultationId)) {

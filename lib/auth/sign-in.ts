@@ -1,10 +1,16 @@
 import { writeAuditEvent } from '../audit/write-audit-event';
 import type { AuthContext } from './auth-context';
-import { createSession } from './sessions';
+import { openSignIn } from './second-factor/pending-sign-in';
+import type { PendingSecondFactor } from './sessions';
 import { normalizeEmail, verifyCredentials, type CredentialsCheck } from './verify-credentials';
 
 export type SignInResult =
-  | { ok: true; user: { id: string; email: string; name: string }; sessionToken: string; expiresAt: Date }
+  /**
+   * secondFactor null: signed in. Otherwise the password was right and the
+   * session token is a pending one (lib/auth/second-factor/pending-sign-in.ts):
+   * CODE asks for the code, ENROL for an enrolment, before anything else opens.
+   */
+  | { ok: true; user: { id: string; email: string; name: string }; sessionToken: string; expiresAt: Date; secondFactor: PendingSecondFactor | null }
   | Exclude<CredentialsCheck, { ok: true }>;
 
 /** Checks the credentials and opens a session; every attempt is audited (auth.sign_in). */
@@ -28,16 +34,13 @@ export async function signIn(
     );
     return check;
   }
-  const session = await createSession(context.db, {
-    userId: check.user.id,
-    ttlHours: context.config.sessionTtlHours,
-    ip: input.ip,
-    userAgent: input.userAgent,
-  });
+  const session = await openSignIn(context, check.user.id, { ip: input.ip, userAgent: input.userAgent });
+  // With a second factor, the sign-in is audited once it is complete (promotePendingSignIn).
+  if (session.secondFactor) return { ok: true, user: check.user, ...session };
   await writeAuditEvent(
     context.db,
     { actor: check.user.email, actorUserId: check.user.id, action: 'auth.sign_in', outcome: 'SUCCESS', sourceIp: input.ip },
     context.logger,
   );
-  return { ok: true, user: check.user, sessionToken: session.token, expiresAt: session.expiresAt };
+  return { ok: true, user: check.user, ...session };
 }

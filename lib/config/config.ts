@@ -3,6 +3,7 @@
 // one message, not one per restart.
 import path from 'node:path';
 import { z } from 'zod';
+import { estimatePasswordStrength } from '../auth/password-strength';
 
 export interface DicomPeer {
   /** Calling/called AE title of the peer (PS3.5 AE: 1-16 chars) */
@@ -157,6 +158,16 @@ function iceUrlList(variable: 'STUN_URLS' | 'TURN_URLS', schemes: readonly strin
 // relay traffic through the hospital's TURN server.
 const MIN_TURN_SECRET_LENGTH = 16;
 
+// The first administrator's password meets the rule every other password
+// meets (lib/users/password-rules.ts), checked at start so a weak one stops
+// the server with the reason rather than creating a guessable admin account.
+function addWeakAdminPasswordIssue(context: z.RefinementCtx, password: string, adminEmail: string | undefined): void {
+  const strength = estimatePasswordStrength(password, { email: adminEmail });
+  if (!strength.acceptable) {
+    context.addIssue({ code: 'custom', path: ['ADMIN_PASSWORD'], message: `ADMIN_PASSWORD: too easy to guess — ${strength.message} (or unset it to have a strong one generated)` });
+  }
+}
+
 const ConfigSchema = z.object({
   PORT: portSchema('PORT').default(3000),
   // prefault (not default): the default goes through the transform, so it is resolved too
@@ -182,7 +193,13 @@ const ConfigSchema = z.object({
     .toLowerCase()
     .pipe(z.email('ADMIN_EMAIL: expected an email address such as admin@hospital.example'))
     .default('admin@telepacs.local'),
-  ADMIN_PASSWORD: z.string().min(8, 'ADMIN_PASSWORD: must be at least 8 characters (or unset to generate one)').optional(),
+  ADMIN_PASSWORD: z
+    .string()
+    .min(10, 'ADMIN_PASSWORD: must be at least 10 characters (or unset to generate one)')
+    .superRefine((password, context) => {
+      if (password.length >= 10) addWeakAdminPasswordIssue(context, password, undefined);
+    })
+    .optional(),
   PUBLIC_URL: z
     .url({ protocol: /^https?$/, error: 'PUBLIC_URL: expected an http(s) URL such as https://pacs.hospital.example' })
     .transform((url) => url.replace(/\/+$/, ''))
@@ -210,6 +227,8 @@ const ConfigSchema = z.object({
   TURN_USERNAME: z.string().optional(),
   TURN_CREDENTIAL: z.string().optional(),
 }).superRefine((values, context) => {
+  // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
+  if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
   // Rules across the TURN variables: a TURN server is useless to a browser without
   // credentials, and two kinds of credentials would leave it unclear which is meant.
   const problem = (variable: string, message: string) => context.addIssue({ code: 'custom', path: [variable], message: `${variable}: ${message}` });

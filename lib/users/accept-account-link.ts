@@ -5,16 +5,20 @@
 import { auditEventData, writeAuditEvent } from '../audit/write-audit-event';
 import type { AuthContext } from '../auth/auth-context';
 import { hashPassword } from '../auth/password';
-import { createSession } from '../auth/sessions';
+import { openSignIn } from '../auth/second-factor/pending-sign-in';
+import type { PendingSecondFactor } from '../auth/sessions';
 import { AdminError, isAdminError, parseInput } from '../admin/errors';
 import { findUsableAccountLink, type AccountLinkPurpose, type UsableAccountLink } from './account-links';
 import { ZAcceptInvitationRequest, ZJoinWithAccountRequest, ZResetPasswordRequest } from './accept-account-link.types';
 import { verifyCredentials } from '../auth/verify-credentials';
+import { requireStrongPassword } from './password-rules';
 
 export interface AcceptedAccountLink {
   user: { id: string; email: string; name: string };
   sessionToken: string;
   expiresAt: Date;
+  /** Not null: the session is pending until the second factor (lib/auth/second-factor/pending-sign-in.ts) */
+  secondFactor: PendingSecondFactor | null;
 }
 
 interface ClientInfo {
@@ -58,10 +62,14 @@ function linkUsedEvent(user: { id: string; email: string }, action: string, link
   });
 }
 
-/** Whoever used a link is signed in afterwards. */
+/**
+ * Whoever used a link is signed in afterwards, through the second factor like
+ * any sign-in: a reset link must not be a way around an enrolled phone, and a
+ * new member of a facility that requires one enrols before anything else.
+ */
 async function signedIn(context: AuthContext, user: { id: string; email: string; name: string }, client: ClientInfo): Promise<AcceptedAccountLink> {
-  const session = await createSession(context.db, { userId: user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent });
-  return { user: { id: user.id, email: user.email, name: user.name }, sessionToken: session.token, expiresAt: session.expiresAt };
+  const session = await openSignIn(context, user.id, client);
+  return { user: { id: user.id, email: user.email, name: user.name }, ...session };
 }
 
 const alreadyUsed = () => new AdminError('LINK_USED', 'This link has already been used. Ask your administrator for a new one.');
@@ -72,6 +80,7 @@ export async function acceptInvitation(context: AuthContext, input: unknown, cli
   const link = await findLinkOrAudit(context, input, 'INVITE', client, now);
   if (link.userId) return joinWithExistingAccount(context, link, input, client, now);
   const { name, password } = parseInput(ZAcceptInvitationRequest, input);
+  requireStrongPassword(password, { email: link.email, name });
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {
     const claimed = await tx.accountLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });
@@ -140,6 +149,8 @@ export async function resetPasswordWithLink(context: AuthContext, input: unknown
   const { db } = context;
   const link = await findLinkOrAudit(context, input, 'RESET', client, now);
   const { password } = parseInput(ZResetPasswordRequest, input);
+  const owner = link.userId ? await db.user.findUnique({ where: { id: link.userId }, select: { name: true } }) : null;
+  requireStrongPassword(password, { email: link.email, name: owner?.name });
   const passwordHash = await hashPassword(password);
   const user = await db.$transaction(async (tx) => {
     const claimed = await tx.accountLink.updateMany({ where: { id: link.id, usedAt: null }, data: { usedAt: now } });

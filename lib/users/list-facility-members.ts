@@ -8,6 +8,8 @@ export interface FacilityMember {
   /** This facility's roles only */
   roles: Role[];
   disabled: boolean;
+  /** A TOTP second factor is set up (confirmed) */
+  secondFactor: boolean;
   /** Latest activity: a session's last request or the last sign-in; null if never */
   lastSeenAt: Date | null;
 }
@@ -26,7 +28,14 @@ const SIGN_IN_ACTIONS = ['auth.sign_in', 'account.accept_invitation', 'account.r
 export async function listFacilityMembers(db: Database, facilityId: string, now = new Date()): Promise<{ members: FacilityMember[]; invitations: PendingInvitation[] }> {
   const users = await db.user.findMany({
     where: { memberships: { some: { facilityId } } },
-    select: { id: true, email: true, name: true, disabled: true, memberships: { where: { facilityId }, select: { role: true } } },
+    select: {
+      id: true,
+      email: true,
+      name: true,
+      disabled: true,
+      memberships: { where: { facilityId }, select: { role: true } },
+      totpFactor: { select: { confirmedAt: true } },
+    },
     orderBy: [{ name: 'asc' }, { email: 'asc' }],
   });
   const userIds = users.map((user) => user.id);
@@ -58,6 +67,7 @@ export async function listFacilityMembers(db: Database, facilityId: string, now 
       name: user.name,
       roles: user.memberships.map((membership) => membership.role as Role).sort(),
       disabled: user.disabled,
+      secondFactor: Boolean(user.totpFactor?.confirmedAt),
       lastSeenAt: lastSeen.has(user.id) ? new Date(lastSeen.get(user.id)!) : null,
     })),
     invitations,

@@ -48,7 +48,10 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
             ...(fromPageScript ? {} : { 'www-authenticate': 'Basic realm="Telepacs DICOMweb", charset="UTF-8"' }),
             'content-type': 'application/json',
           },
-          body: JSON.stringify({ error: 'authentication required (HTTP Basic, Bearer API token, or a portal session)' }),
+          // Basic cannot carry a second factor's code: say so here, as the 401 cannot tell which case it was.
+          body: JSON.stringify({
+            error: 'authentication required (HTTP Basic, Bearer API token, or a portal session); accounts with a second factor must use an API token, not HTTP Basic',
+          }),
         };
       } else {
         const { handler, params } = router.match(req.method ?? 'GET', path);

@@ -5,6 +5,7 @@ import { callApi } from '../../admin/_components/api-call';
 import { formatDateTime } from '../../admin/_components/format';
 import { OneTimeSecret } from '../../admin/_components/one-time-secret';
 import styles from '../../admin/admin.module.css';
+import { DEFAULT_API_TOKEN_LIFETIME_DAYS, MAX_API_TOKEN_LIFETIME_DAYS, describeApiTokenExpiry } from '../../../lib/auth/api-token-lifetime';
 
 export interface TokenRow {
   id: string;
@@ -16,10 +17,19 @@ export interface TokenRow {
   revokedAt: string | null;
 }
 
-function statusOf(token: TokenRow, now: number): { text: string; active: boolean } {
-  if (token.revokedAt) return { text: `Revoked ${formatDateTime(token.revokedAt)}`, active: false };
-  if (token.expiresAt && new Date(token.expiresAt).getTime() <= now) return { text: 'Expired', active: false };
-  return { text: token.expiresAt ? `Active until ${formatDateTime(token.expiresAt)}` : 'Active, no expiry', active: true };
+function statusOf(token: TokenRow, now: number): { text: string; active: boolean; title?: string } {
+  const expiry = describeApiTokenExpiry(token, now);
+  switch (expiry.state) {
+    case 'revoked':
+      return { text: `Revoked ${formatDateTime(token.revokedAt!)}`, active: false };
+    case 'expired':
+      return { text: `Expired ${formatDateTime(token.expiresAt!)}`, active: false };
+    case 'never-expires':
+      // Made before tokens had a lifetime: still accepted, but flagged.
+      return { text: 'Active, never expires — replace it with a token that expires', active: true };
+    default:
+      return { text: `Active, ${expiry.text}`, active: true, title: `until ${formatDateTime(token.expiresAt!)}` };
+  }
 }
 
 export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }) {
@@ -27,7 +37,7 @@ export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: numbe
   const [pending, setPending] = useState(false);
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
-  const [created, setCreated] = useState<{ name: string; token: string }>();
+  const [created, setCreated] = useState<{ name: string; token: string; expiresAt: string }>();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -37,14 +47,14 @@ export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: numbe
     setError(undefined);
     setFields({});
     setCreated(undefined);
-    const result = await callApi<{ token: { name: string; token: string } }>('POST', '/api/account/api-tokens', { name: form.get('name'), expiresInDays: form.get('expiresInDays') });
+    const result = await callApi<{ token: { name: string; token: string; expiresAt: string } }>('POST', '/api/account/api-tokens', { name: form.get('name'), expiresInDays: form.get('expiresInDays') });
     setPending(false);
     if (!result.ok) {
       setError(result.data.message ?? 'The token could not be created.');
       setFields(result.data.fields ?? {});
       return;
     }
-    setCreated({ name: result.data.token.name, token: result.data.token.token });
+    setCreated({ name: result.data.token.name, token: result.data.token.token, expiresAt: result.data.token.expiresAt });
     formElement.reset();
     router.refresh();
   }
@@ -77,8 +87,18 @@ export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: numbe
               )}
             </div>
             <div className="field">
-              <label htmlFor="token-expiry">Expires after (days, optional)</label>
-              <input id="token-expiry" name="expiresInDays" inputMode="numeric" placeholder="90" aria-invalid={Boolean(fields.expiresInDays)} aria-describedby={fields.expiresInDays ? 'token-expiry-error' : undefined} />
+              <label htmlFor="token-expiry">Expires after (days)</label>
+              <input
+                id="token-expiry"
+                name="expiresInDays"
+                inputMode="numeric"
+                defaultValue={DEFAULT_API_TOKEN_LIFETIME_DAYS}
+                aria-invalid={Boolean(fields.expiresInDays)}
+                aria-describedby={fields.expiresInDays ? 'token-expiry-error token-expiry-hint' : 'token-expiry-hint'}
+              />
+              <p className={styles.hint} id="token-expiry-hint">
+                {DEFAULT_API_TOKEN_LIFETIME_DAYS} days unless you choose otherwise; at most {MAX_API_TOKEN_LIFETIME_DAYS}. Make a new token before it expires.
+              </p>
               {fields.expiresInDays && (
                 <p className={styles.fieldError} id="token-expiry-error">
                   {fields.expiresInDays}
@@ -96,7 +116,7 @@ export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: numbe
           <OneTimeSecret
             title={`Token "${created.name}"`}
             value={created.token}
-            note="Copy it now: it is shown only once. Use it as Authorization: Bearer <token> for DICOMweb."
+            note={`Copy it now: it is shown only once. Use it as Authorization: Bearer <token> for DICOMweb. It expires ${formatDateTime(created.expiresAt)}.`}
           />
         )}
       </section>
@@ -129,7 +149,9 @@ export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: numbe
                     </td>
                     <td data-label="Created">{formatDateTime(token.createdAt)}</td>
                     <td data-label="Last used">{token.lastUsedAt ? formatDateTime(token.lastUsedAt) : 'Never'}</td>
-                    <td data-label="Status">{status.text}</td>
+                    <td data-label="Status" title={status.title}>
+                      {status.text}
+                    </td>
                     <td data-label="Actions">
                       {status.active && (
                         <button type="button" className="button secondary small" onClick={() => void revoke(token)}>

@@ -1,6 +1,8 @@
 import type { Metadata } from 'next';
 import { getRuntime } from '../../../lib/runtime';
 import { listFacilityMembers } from '../../../lib/users/list-facility-members';
+import { facilitySecondFactorPolicy } from '../../../lib/users/set-second-factor-policy';
+import { SecondFactorPolicyForm } from '../_components/second-factor-policy-form';
 import { AdminShell } from '../_components/admin-shell';
 import { ROLE_LABELS, formatDateTime } from '../_components/format';
 import { InviteForm } from '../_components/invite-form';
@@ -16,6 +18,7 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
   const { facilityId } = await params;
   const { user, facility } = await requireFacilityAdmin(facilityId, `/admin/${facilityId}`);
   const { members, invitations } = await listFacilityMembers(getRuntime().db, facilityId);
+  const secondFactorPolicy = await facilitySecondFactorPolicy(getRuntime().db, facilityId);
   return (
     <AdminShell user={user} facility={facility} current="members">
       <section className={styles.section} aria-labelledby="invite-heading">
@@ -24,6 +27,15 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
           Creates a one-time link for them to choose their name and password. Telepacs sends no email: copy the link to them yourself.
         </p>
         <InviteForm facilityId={facilityId} />
+      </section>
+
+      <section className={styles.section} aria-labelledby="second-factor-heading">
+        <h2 id="second-factor-heading">Second factor</h2>
+        <p className={styles.muted}>
+          Who must sign in with an authenticator app (TOTP) as well as the password. A member it applies to who has none set up is asked to set one up
+          right after the password, and can open nothing else until then. Their scripts use API tokens: HTTP Basic cannot carry a code.
+        </p>
+        <SecondFactorPolicyForm facilityId={facilityId} policy={secondFactorPolicy} />
       </section>
 
       <section className={styles.section} aria-labelledby="members-heading">
@@ -43,7 +55,10 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
               <tr key={member.id} className={member.disabled ? styles.disabledRow : undefined} data-email={member.email}>
                 <td data-label="Name">{member.name}</td>
                 <td data-label="Email">{member.email}</td>
-                <td data-label="Status">{member.disabled ? <span className={styles.bad}>Disabled</span> : <span className={styles.ok}>Active</span>}</td>
+                <td data-label="Status">
+                  {member.disabled ? <span className={styles.bad}>Disabled</span> : <span className={styles.ok}>Active</span>}
+                  {member.secondFactor ? ' · second factor on' : ''}
+                </td>
                 <td data-label="Last seen">{member.lastSeenAt ? formatDateTime(member.lastSeenAt) : 'Never'}</td>
                 <td data-label="Role and actions">
                   <MemberActions
@@ -54,6 +69,7 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
                       email: member.email,
                       role: member.roles.length === 1 ? member.roles[0] : member.roles.map((role) => ROLE_LABELS[role] ?? role).join(' + '),
                       disabled: member.disabled,
+                      secondFactor: member.secondFactor,
                       isSelf: member.id === user.id,
                     }}
                   />

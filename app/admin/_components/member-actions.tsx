@@ -13,6 +13,7 @@ interface Member {
   email: string;
   role: string;
   disabled: boolean;
+  secondFactor: boolean;
   isSelf: boolean;
 }
 
@@ -90,6 +91,19 @@ export function MemberActions({ facilityId, member }: { facilityId: string; memb
             }}
           >
             Reset password
+          </button>
+        )}
+        {member.secondFactor && !member.isSelf && (
+          <button
+            type="button"
+            className="button secondary small"
+            disabled={pending}
+            onClick={() => {
+              if (!window.confirm(`Reset the second factor of ${member.name}? Their authenticator app and recovery codes stop working, they are signed out, and they set up a new phone at their next sign-in.`)) return;
+              void run('DELETE', `${base}/second-factor`);
+            }}
+          >
+            Reset second factor
           </button>
         )}
       </div>

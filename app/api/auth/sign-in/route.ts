@@ -1,12 +1,14 @@
 // POST /api/auth/sign-in — JSON ({email, password} -> 200 {user}) for scripts
 // and the sign-in page; an HTML form post (no JavaScript) gets a 303 redirect.
+// An account with a second factor gets 200 {secondFactor: 'CODE' | 'ENROL', next}
+// and a pending-sign-in cookie; POST /api/auth/second-factor finishes it.
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH, clientAddressFromNormalizedHeaders, sessionCookieHeader, signIn } from '../../../../lib/auth';
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest } from '../../../_lib/api-session';
 import { jsonError } from '../../../_lib/json-response';
 import { safeReturnPath } from '../../../_lib/return-path';
-import { signInErrorMessage, type SignInErrorCode } from '../../../sign-in/messages';
+import { SIGN_IN_ERROR_STATUS, signInErrorMessage, type SignInErrorCode } from '../../../sign-in/messages';
 
 export const dynamic = 'force-dynamic';
 
@@ -16,14 +18,6 @@ const ZSignInRequest = z.object({
   next: z.string().max(2048).optional(),
 });
 
-const STATUS: Record<SignInErrorCode, number> = {
-  INVALID_CREDENTIALS: 401,
-  ACCOUNT_DISABLED: 403,
-  RATE_LIMITED: 429,
-  INVALID_INPUT: 400,
-  CROSS_ORIGIN: 403,
-  UNAVAILABLE: 503,
-};
 
 export async function POST(request: Request): Promise<Response> {
   const isForm = (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded');
@@ -33,7 +27,7 @@ export async function POST(request: Request): Promise<Response> {
 
   const fail = (code: SignInErrorCode, retryAfterSeconds?: number): Response => {
     const retryHeaders: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {};
-    if (!isForm) return jsonError(STATUS[code], code, signInErrorMessage(code, retryAfterSeconds) ?? '', retryHeaders);
+    if (!isForm) return jsonError(SIGN_IN_ERROR_STATUS[code], code, signInErrorMessage(code, retryAfterSeconds) ?? '', retryHeaders);
     const query = new URLSearchParams({ error: code, ...(retryAfterSeconds ? { retry: String(retryAfterSeconds) } : {}), next: returnTo });
     return new Response(null, { status: 303, headers: { location: `/sign-in?${query}`, ...retryHeaders } });
   };
@@ -53,6 +47,13 @@ export async function POST(request: Request): Promise<Response> {
   if (!result.ok) return fail(result.reason, result.reason === 'RATE_LIMITED' ? result.retryAfterSeconds : undefined);
 
   const cookie = sessionCookieHeader(result.sessionToken, { secure: client.secure });
+  if (result.secondFactor) {
+    // The password was right; the cookie holds a pending sign-in that opens
+    // nothing until the code (or the enrolment) on the sign-in page.
+    const secondStep = `/sign-in?${new URLSearchParams({ next: returnTo })}`;
+    if (isForm) return new Response(null, { status: 303, headers: { location: secondStep, 'set-cookie': cookie } });
+    return Response.json({ secondFactor: result.secondFactor, next: secondStep }, { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } });
+  }
   if (isForm) return new Response(null, { status: 303, headers: { location: returnTo, 'set-cookie': cookie } });
   return Response.json(
     { user: result.user, expiresAt: result.expiresAt.toISOString(), next: returnTo },

@@ -1,0 +1,11 @@
+// DELETE /api/admin/facilities/:facilityId/members/:userId/second-factor → 200 {hadSecondFactor, sessionsEnded}
+import { getRuntime } from '../../../../../../../../lib/runtime';
+import { resetMemberSecondFactor } from '../../../../../../../../lib/users/reset-member-second-factor';
+import { noStore, withSignedInCaller } from '../../../../../../../admin/_lib/api-handler';
+
+export const dynamic = 'force-dynamic';
+
+export async function DELETE(request: Request, { params }: { params: Promise<{ facilityId: string; userId: string }> }): Promise<Response> {
+  const { facilityId, userId } = await params;
+  return withSignedInCaller(request, 'reset second factor', async (_caller, actor) => noStore(await resetMemberSecondFactor(getRuntime(), actor, facilityId, userId)));
+}
