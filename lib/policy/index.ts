@@ -9,3 +9,4 @@ export { canAdministerFacility, authorizeFacilityAdministration } from './admini
 export { authorizeAdminArea, authorizeMemberAdministration, type MemberAction } from './admin-area';
 export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';
 export { administeredFacilitiesFor, type AdministeredFacility } from './administered-facilities';
+export { authorizeDicomTransport, type PeerTransportRequirements, type TransportDecision } from './dicom-transport';
