@@ -9,6 +9,7 @@ import { silentLogger } from './logger';
 import { createInstanceWriter, type InstanceWriter } from './index/instance-writer';
 import { ingestInstance, type IngestOptions, type IngestResult } from './ingest';
 import { sendStudy, type DicomPeerAddress, type SendResult } from './dimse/scu';
+import type { DicomTlsCredentials } from './dimse/tls';
 
 export interface ArchiveEventMap {
   /** After an instance is durable and indexed (not for an identical re-send). */
@@ -31,6 +32,8 @@ export interface ArchiveOptions {
   logger?: Logger;
   /** Our DICOM AE title, the calling AE of what we send (default TELEPACS) */
   aeTitle?: string;
+  /** DICOM TLS: our certificate and key and the CA, for sending to peers with `tls` (unset: such peers fail) */
+  dicomTls?: DicomTlsCredentials;
 }
 
 export class Archive {
@@ -40,6 +43,7 @@ export class Archive {
   readonly cacheDir: string;
   readonly logger: Logger;
   readonly aeTitle: string;
+  readonly dicomTls: DicomTlsCredentials | undefined;
   readonly events = new EventEmitter<ArchiveEventMap>();
 
   constructor(options: ArchiveOptions) {
@@ -49,6 +53,7 @@ export class Archive {
     this.cacheDir = options.cacheDir;
     this.logger = options.logger ?? silentLogger;
     this.aeTitle = options.aeTitle ?? 'TELEPACS';
+    this.dicomTls = options.dicomTls;
   }
 
   /**
@@ -63,7 +68,8 @@ export class Archive {
 
   /**
    * Sends a stored study to a DICOM peer by C-STORE (the SCU C-MOVE uses too),
-   * each instance as stored when the peer accepts its transfer syntax. Access
+   * each instance as stored when the peer accepts its transfer syntax; over
+   * DICOM TLS when the peer has `tls`. Access
    * is the caller's decision (pacs-core applies policy, never decides it).
    */
   async sendTo(peer: DicomPeerAddress, studyInstanceUid: string, options: { callingAet?: string } = {}): Promise<SendResult> {

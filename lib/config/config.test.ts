@@ -1,6 +1,8 @@
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { chmodSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createTestPki, type TestCertificate, type TestPki } from '../../test/support/test-pki';
 import { ConfigError, loadConfig, type Environment } from './config';
 
 function problemsOf(env: Environment): readonly string[] {
@@ -14,6 +16,14 @@ function problemsOf(env: Environment): readonly string[] {
 }
 
 describe('loadConfig', () => {
+  let pki: TestPki;
+  let ours: TestCertificate;
+  before(() => {
+    pki = createTestPki();
+    ours = pki.issue('TELEPACS');
+  });
+  after(() => pki?.cleanup());
+
   it('gives working defaults for an empty environment', () => {
     const config = loadConfig({});
     assert.equal(config.port, 3000);
@@ -23,6 +33,7 @@ describe('loadConfig', () => {
     assert.equal(config.dicomPort, 11112);
     assert.equal(config.dicomAet, 'TELEPACS');
     assert.deepEqual(config.dicomPeers, []);
+    assert.equal(config.dicomTls, undefined);
     assert.equal(config.adminEmail, 'admin@telepacs.local');
     assert.equal(config.adminPassword, undefined);
     assert.equal(config.publicUrl, undefined);
@@ -39,6 +50,10 @@ describe('loadConfig', () => {
       DICOM_PORT: '104',
       DICOM_AET: 'REGIONAL_PACS',
       DICOM_PEERS: 'CT1@10.0.0.5:104, ORTHANC@orthanc.local:4242+tls,PACS6@[fd00::5]:11112+client-cert+any-address',
+      DICOM_TLS_PORT: '2762',
+      DICOM_TLS_CERT: ours.cert,
+      DICOM_TLS_KEY: ours.key,
+      DICOM_TLS_CA: pki.ca,
       ADMIN_EMAIL: ' Admin@Hospital.Example ',
       ADMIN_PASSWORD: 'correct horse battery',
       PUBLIC_URL: 'https://pacs.hospital.example/',
@@ -55,6 +70,18 @@ describe('loadConfig', () => {
       { aet: 'ORTHANC', host: 'orthanc.local', port: 4242, anyAddress: false, tls: true, requireClientCertificate: false },
       { aet: 'PACS6', host: 'fd00::5', port: 11112, anyAddress: true, tls: true, requireClientCertificate: true },
     ]);
+    assert.deepEqual(
+      config.dicomTls && { ...config.dicomTls, cert: config.dicomTls.cert.toString(), key: config.dicomTls.key.toString(), ca: config.dicomTls.ca.toString() },
+      {
+        port: 2762,
+        certFile: ours.cert,
+        keyFile: ours.key,
+        caFile: pki.ca,
+        cert: pki.read(ours.cert).toString(),
+        key: pki.read(ours.key).toString(),
+        ca: pki.read(pki.ca).toString(),
+      },
+    );
     assert.equal(config.adminEmail, 'admin@hospital.example');
     assert.equal(config.adminPassword, 'correct horse battery');
     assert.equal(config.publicUrl, 'https://pacs.hospital.example');
@@ -126,6 +153,47 @@ describe('loadConfig', () => {
       assert.match(error.message, /PORT: expected a port number/);
       assert.match(error.message, /DICOM_PORT: expected a port number/);
       return true;
+    });
+  });
+
+  describe('DICOM TLS', () => {
+    it('lists missing and unreadable files with the other problems', () => {
+      const unreadable = path.join(pki.dir, 'unreadable.pem');
+      writeFileSync(unreadable, '');
+      chmodSync(unreadable, 0o000);
+      const problems = problemsOf({ PORT: 'eighty', DICOM_TLS_PORT: '2762', DICOM_TLS_CERT: path.join(pki.dir, 'missing.pem'), DICOM_TLS_KEY: unreadable });
+      const readableByUs = process.getuid?.() === 0; // root reads a mode-000 file
+      assert.deepEqual(problems.filter((problem) => !problem.startsWith('DICOM_TLS_KEY')), [
+        'PORT: expected a port number 0-65535',
+        `DICOM_TLS_CERT: cannot read ${path.join(pki.dir, 'missing.pem')} (no such file)`,
+        'DICOM_TLS_CA: required with DICOM_TLS_PORT (the CA certificate(s) peer certificates must chain to, a PEM file)',
+      ]);
+      const keyProblem = problems.find((problem) => problem.startsWith('DICOM_TLS_KEY'));
+      assert.equal(
+        keyProblem,
+        readableByUs ? `DICOM_TLS_KEY: ${unreadable} is not an unencrypted PEM private key` : `DICOM_TLS_KEY: cannot read ${unreadable} (permission denied for the user running Telepacs)`,
+      );
+    });
+
+    it('refuses a key that is not the certificate\'s, and files that are not PEM', () => {
+      const other = pki.issue('OTHER');
+      assert.deepEqual(problemsOf({ DICOM_TLS_PORT: '2762', DICOM_TLS_CERT: ours.cert, DICOM_TLS_KEY: other.key, DICOM_TLS_CA: pki.ca }), [
+        `DICOM_TLS_KEY: ${other.key} is not the private key of the certificate in ${ours.cert}`,
+      ]);
+      assert.deepEqual(problemsOf({ DICOM_TLS_PORT: '2762', DICOM_TLS_CERT: ours.key, DICOM_TLS_KEY: ours.cert, DICOM_TLS_CA: ours.key }), [
+        `DICOM_TLS_CERT: ${ours.key} is not a PEM certificate`,
+        `DICOM_TLS_KEY: ${ours.cert} is not an unencrypted PEM private key`,
+        `DICOM_TLS_CA: ${ours.key} must hold one or more PEM certificates (the CA's)`,
+      ]);
+    });
+
+    it('needs DICOM_TLS_PORT for TLS peers and for the files, and its own port', () => {
+      assert.match(problemsOf({ DICOM_PEERS: 'CT1@10.0.0.5:104+tls' }).join('\n'), /^DICOM_PEERS: CT1 uses \+tls or \+client-cert, but DICOM TLS is off/);
+      assert.match(problemsOf({ DICOM_TLS_CERT: ours.cert, DICOM_TLS_KEY: ours.key }).join('\n'), /^DICOM_TLS_PORT: DICOM_TLS_CERT, DICOM_TLS_KEY are set but DICOM_TLS_PORT is not/);
+      assert.deepEqual(problemsOf({ DICOM_PORT: '2762', DICOM_TLS_PORT: '2762', DICOM_TLS_CERT: ours.cert, DICOM_TLS_KEY: ours.key, DICOM_TLS_CA: pki.ca }), [
+        'DICOM_TLS_PORT: 2762 is DICOM_PORT too — the TLS listener needs its own port (e.g. 2762)',
+      ]);
+      assert.match(problemsOf({ DICOM_TLS_PORT: 'tls' }).join('\n'), /DICOM_TLS_PORT: expected a port number/);
     });
   });
 

@@ -4,6 +4,9 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { estimatePasswordStrength } from '../auth/password-strength';
+import { DICOM_TLS_VARIABLES, readDicomTls, type DicomTlsConfig } from './dicom-tls';
+
+export type { DicomTlsConfig };
 
 export interface DicomPeer {
   /** Calling/called AE title of the peer (PS3.5 AE: 1-16 chars) */
@@ -32,6 +35,8 @@ export interface Config {
   dicomAet: string;
   /** AEs that may connect, and where to send them images */
   dicomPeers: DicomPeer[];
+  /** DICOM TLS (DICOM_TLS_PORT and its files); undefined = off: no TLS listener, no TLS peers */
+  dicomTls: DicomTlsConfig | undefined;
   /** First administrator, created on the first run (stored lower-case) */
   adminEmail: string;
   /** Unset = a strong password is generated on the first run and printed once */
@@ -187,6 +192,8 @@ const ConfigSchema = z.object({
     })
     .default('TELEPACS'),
   DICOM_PEERS: z.string().transform(parsePeers).default([]),
+  // Checked by readDicomTls (lib/config/dicom-tls.ts): files are read there
+  ...Object.fromEntries(DICOM_TLS_VARIABLES.map((name) => [name, z.string().optional()])) as Record<(typeof DICOM_TLS_VARIABLES)[number], z.ZodOptional<z.ZodString>>,
   ADMIN_EMAIL: z
     .string()
     .trim()
@@ -263,14 +270,17 @@ export function loadConfig(env: Environment): Config {
     if (value !== undefined && value.trim() !== '') input[name] = value;
   }
   const result = ConfigSchema.safeParse(input);
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => {
+  const dicomTls = readDicomTls(input);
+  const problems = [
+    ...(result.error?.issues ?? []).map((issue) => {
       const variable = String(issue.path[0] ?? '');
       // Our messages start with the variable name; zod's built-in ones do not.
       return issue.message.startsWith(`${variable}:`) ? issue.message : `${variable}: ${issue.message}`;
-    });
-    throw new ConfigError([...new Set(problems)]);
-  }
+    }),
+    ...dicomTls.problems,
+  ];
+  if (result.success) problems.push(...dicomTlsConsistency(result.data.DICOM_PEERS, result.data.DICOM_PORT, dicomTls.tls, input.DICOM_TLS_PORT !== undefined));
+  if (!result.success || problems.length) throw new ConfigError([...new Set(problems)]);
   const values = result.data;
   return {
     port: values.PORT,
@@ -280,6 +290,7 @@ export function loadConfig(env: Environment): Config {
     dicomPort: values.DICOM_PORT,
     dicomAet: values.DICOM_AET,
     dicomPeers: values.DICOM_PEERS,
+    dicomTls: dicomTls.tls,
     adminEmail: values.ADMIN_EMAIL,
     adminPassword: values.ADMIN_PASSWORD,
     publicUrl: values.PUBLIC_URL,
@@ -296,4 +307,15 @@ export function loadConfig(env: Environment): Config {
             : undefined,
     },
   };
+}
+
+/** TLS peers need the TLS port; the two DICOM ports must differ. */
+function dicomTlsConsistency(peers: readonly DicomPeer[], dicomPort: number, tls: DicomTlsConfig | undefined, tlsPortSet: boolean): string[] {
+  const problems: string[] = [];
+  const tlsPeers = peers.filter((peer) => peer.tls).map((peer) => peer.aet);
+  if (tlsPeers.length && !tlsPortSet) {
+    problems.push(`DICOM_PEERS: ${tlsPeers.join(', ')} ${tlsPeers.length > 1 ? 'use' : 'uses'} +tls or +client-cert, but DICOM TLS is off — set DICOM_TLS_PORT, DICOM_TLS_CERT, DICOM_TLS_KEY and DICOM_TLS_CA`);
+  }
+  if (tls && tls.port !== 0 && tls.port === dicomPort) problems.push(`DICOM_TLS_PORT: ${tls.port} is DICOM_PORT too — the TLS listener needs its own port (e.g. 2762)`);
+  return problems;
 }

@@ -22,5 +22,9 @@ export const ZDicomPeerRequest = z.object({
     .min(1, 'The port is between 1 and 65535')
     .max(65535, 'The port is between 1 and 65535'),
   description: z.string().trim().max(200, 'Use at most 200 characters').optional().default(''),
-});
+  /** DICOM TLS both ways (PS3.15 Annex B): it may associate only on DICOM_TLS_PORT; we send to it over TLS */
+  tls: z.boolean({ error: 'Use DICOM TLS: true or false' }).optional().default(false),
+  /** Its associations must present a certificate that chains to DICOM_TLS_CA (implies tls) */
+  requireClientCertificate: z.boolean({ error: 'Require its client certificate: true or false' }).optional().default(false),
+}).transform((peer) => ({ ...peer, tls: peer.tls || peer.requireClientCertificate }));
 export type TDicomPeerRequest = z.input<typeof ZDicomPeerRequest>;

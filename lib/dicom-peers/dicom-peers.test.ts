@@ -10,7 +10,7 @@ import { isPolicyError } from '../policy';
 import { createFacility, createUser } from '../policy/test-fixtures';
 import { findDicomPeer } from './find-dicom-peer';
 import { listDicomPeers } from './list-dicom-peers';
-import { deleteDicomPeer, saveDicomPeer } from './save-dicom-peer';
+import { DICOM_TLS_OFF_MESSAGE, deleteDicomPeer, saveDicomPeer } from './save-dicom-peer';
 
 describe('DICOM peers', () => {
   let testDb: TestDatabase;
@@ -59,5 +59,33 @@ describe('DICOM peers', () => {
     assert.equal(await findDicomPeer(testDb.db, options, 'UNKNOWN'), null);
     assert.equal(await findDicomPeer(testDb.db, options, '   '), null);
     assert.deepEqual((await listDicomPeers(testDb.db, context.config.dicomPeers, facility.id)).map((peer) => peer.aet), ['US_EAST']);
+  });
+
+  it('refuses a TLS peer while DICOM TLS is off, with a message on the TLS field', async () => {
+    const { facility, actor } = await adminOf('West');
+    for (const flags of [{ tls: true }, { requireClientCertificate: true }]) {
+      await assert.rejects(saveDicomPeer(context, actor, facility.id, undefined, { aet: 'CT_WEST', host: '10.2.2.2', port: 104, ...flags }), (error: unknown) => {
+        assert.ok(isAdminError(error) && error.code === 'INVALID_INPUT');
+        assert.deepEqual(error.fields, { tls: DICOM_TLS_OFF_MESSAGE });
+        return true;
+      });
+    }
+    assert.equal(await testDb.db.dicomPeer.count({ where: { aet: 'CT_WEST' } }), 0);
+  });
+
+  it('saves and lists the TLS choices when DICOM TLS is on; a client certificate implies TLS', async () => {
+    // Only whether DICOM TLS is configured matters to saving; the listener is not started here.
+    const withTls: AdminContext = { ...context, config: { ...context.config, dicomTls: { port: 2762 } as AdminContext['config']['dicomTls'] } };
+    const { facility, actor } = await adminOf('Harbour');
+    const saved = await saveDicomPeer(withTls, actor, facility.id, undefined, { aet: 'CT_HARBOUR', host: '10.3.3.3', port: 104, tls: false, requireClientCertificate: true });
+    assert.deepEqual([saved.tls, saved.requireClientCertificate], [true, true]);
+    const plain = await saveDicomPeer(withTls, actor, facility.id, saved.id, { aet: 'CT_HARBOUR', host: '10.3.3.3', port: 104, tls: true });
+    assert.deepEqual([plain.tls, plain.requireClientCertificate], [true, false]);
+    const [listed] = await listDicomPeers(testDb.db, [], facility.id);
+    assert.deepEqual([listed.tls, listed.requireClientCertificate], [true, false]);
+    const found = await findDicomPeer(testDb.db, { configuredPeers: [], homeFacilityId: 'home-facility' }, 'CT_HARBOUR');
+    assert.deepEqual([found?.tls, found?.requireClientCertificate], [true, false]);
+    const audit = await testDb.db.auditEvent.findFirst({ where: { action: 'admin.update_dicom_peer', resource: `dicom-peer:${saved.id}` } });
+    assert.deepEqual(JSON.parse(audit?.details ?? '{}'), { aet: 'CT_HARBOUR', host: '10.3.3.3', port: 104, tls: true, requireClientCertificate: false });
   });
 });

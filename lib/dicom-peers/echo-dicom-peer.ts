@@ -17,7 +17,7 @@ export async function echoDicomPeer(context: AdminContext, actor: AdminActor, fa
   const peers = await listDicomPeers(db, config.dicomPeers, facilityId);
   const peer = peers.find((candidate) => (peerKey.id ? candidate.id === peerKey.id : candidate.source === 'configuration' && candidate.aet === peerKey.aet));
   if (!peer) throw new PolicyError('NOT_FOUND', 'DICOM peer not found');
-  const result = await echoPeer(peer, { callingAet: config.dicomAet });
+  const result = await echoPeer(peer, { callingAet: config.dicomAet, tls: config.dicomTls });
   await writeAuditEvent(
     db,
     {
@@ -28,7 +28,7 @@ export async function echoDicomPeer(context: AdminContext, actor: AdminActor, fa
       facilityId,
       sourceIp: actor.ip,
       resource: `dicom-peer:${peer.id ?? `config:${peer.aet}`}`,
-      details: { aet: peer.aet, host: peer.host, port: peer.port, ...result },
+      details: { aet: peer.aet, host: peer.host, port: peer.port, tls: peer.tls, ...result },
     },
     logger,
   );

@@ -8,6 +8,10 @@ export interface ListedDicomPeer {
   aet: string;
   host: string;
   port: number;
+  /** DICOM TLS both ways: it associates only on DICOM_TLS_PORT, we send to it over TLS */
+  tls: boolean;
+  /** Its associations must present a certificate that chains to DICOM_TLS_CA */
+  requireClientCertificate: boolean;
   description: string;
   source: 'configuration' | 'database';
   createdAt: Date | null;
@@ -17,7 +21,17 @@ export interface ListedDicomPeer {
 export async function listDicomPeers(db: Database, configuredPeers: readonly ConfiguredPeer[], facilityId: string): Promise<ListedDicomPeer[]> {
   const fromConfiguration: ListedDicomPeer[] =
     configuredPeers.length && (await findHomeFacilityId(db)) === facilityId
-      ? configuredPeers.map((peer) => ({ id: null, ...peer, description: 'DICOM_PEERS', source: 'configuration', createdAt: null }))
+      ? configuredPeers.map((peer) => ({
+          id: null,
+          aet: peer.aet,
+          host: peer.host,
+          port: peer.port,
+          tls: peer.tls,
+          requireClientCertificate: peer.requireClientCertificate,
+          description: 'DICOM_PEERS',
+          source: 'configuration' as const,
+          createdAt: null,
+        }))
       : [];
   const registered = await db.dicomPeer.findMany({ where: { facilityId }, orderBy: { aet: 'asc' } });
   return [
@@ -27,6 +41,8 @@ export async function listDicomPeers(db: Database, configuredPeers: readonly Con
       aet: peer.aet,
       host: peer.host,
       port: peer.port,
+      tls: peer.tls,
+      requireClientCertificate: peer.requireClientCertificate,
       description: peer.description,
       source: 'database' as const,
       createdAt: peer.createdAt,

@@ -10,8 +10,13 @@ export interface SavedDicomPeer {
   aet: string;
   host: string;
   port: number;
+  tls: boolean;
+  requireClientCertificate: boolean;
   description: string;
 }
+
+export const DICOM_TLS_OFF_MESSAGE =
+  'DICOM TLS is not configured on this server: set DICOM_TLS_PORT, DICOM_TLS_CERT, DICOM_TLS_KEY and DICOM_TLS_CA and restart, then register this peer with TLS.';
 
 /**
  * Registers a peer (peerId undefined) or changes one of the facility's peers.
@@ -33,6 +38,8 @@ export async function saveDicomPeer(
     if (!existing) throw new PolicyError('NOT_FOUND', 'DICOM peer not found');
   }
   const peer = parseInput(ZDicomPeerRequest, input);
+  // A TLS peer could neither associate nor be sent to: say so now, not at its first association
+  if (peer.tls && !config.dicomTls) throw new AdminError('INVALID_INPUT', DICOM_TLS_OFF_MESSAGE, { tls: DICOM_TLS_OFF_MESSAGE });
   const taken = (why: string) => new AdminError('CONFLICT', why, { aet: why });
   if (peer.aet === config.dicomAet) throw taken(`${peer.aet} is this server's own AE title.`);
   if (config.dicomPeers.some((configured) => configured.aet === peer.aet)) throw taken(`${peer.aet} is already configured in DICOM_PEERS.`);
@@ -53,10 +60,18 @@ export async function saveDicomPeer(
           facilityId,
           sourceIp: actor.ip,
           resource: `dicom-peer:${saved.id}`,
-          details: { aet: saved.aet, host: saved.host, port: saved.port },
+          details: { aet: saved.aet, host: saved.host, port: saved.port, tls: saved.tls, requireClientCertificate: saved.requireClientCertificate },
         }),
       });
-      return { id: saved.id, aet: saved.aet, host: saved.host, port: saved.port, description: saved.description };
+      return {
+        id: saved.id,
+        aet: saved.aet,
+        host: saved.host,
+        port: saved.port,
+        tls: saved.tls,
+        requireClientCertificate: saved.requireClientCertificate,
+        description: saved.description,
+      };
     });
   } catch (error) {
     // Two admins registering the same title at once: the unique index decides.

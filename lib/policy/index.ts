@@ -10,3 +10,4 @@ export { authorizeAdminArea, authorizeMemberAdministration, type MemberAction } 
 export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';
 export { administeredFacilitiesFor, type AdministeredFacility } from './administered-facilities';
 export { SECOND_FACTOR_POLICIES, isSecondFactorPolicy, isSecondFactorRequired, membersBoundBy, type SecondFactorPolicy } from './second-factor';
+export { authorizeDicomTransport, type PeerTransportRequirements, type TransportDecision } from './dicom-transport';

@@ -27,6 +27,7 @@ import { writeAuditEvent } from '../audit/write-audit-event';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
+import { authorizeDicomTransport } from '../policy/dicom-transport';
 import type { Config } from '../config/config';
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
@@ -54,6 +55,8 @@ export interface RunningTelepacs {
   archive: Archive;
   /** The bound DIMSE port (config.dicomPort, or the free port picked for 0) */
   dicomPort: number;
+  /** The bound DICOM TLS port; undefined when DICOM TLS is off */
+  dicomTlsPort: number | undefined;
   /** First run only: the generated administrator password, to print once */
   firstRun: { adminEmail: string; generatedPassword?: string; facilityId: string };
   close(): Promise<void>;
@@ -83,6 +86,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     cacheDir: path.join(config.dataDir, 'cache'),
     logger,
     aeTitle: config.dicomAet,
+    dicomTls: config.dicomTls,
   });
   const runtime: Runtime = { config, db, archive, logger, shared: new Map() };
   setRuntime(runtime);
@@ -159,10 +163,14 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const dimse = await startDimseServer(archive, {
     port: config.dicomPort,
     aet: config.dicomAet,
+    tls: config.dicomTls && { port: config.dicomTls.port, credentials: config.dicomTls },
     logger,
-    authorizeAssociation: async ({ callingAet }) => {
-      const peer = await peerByAet(callingAet);
-      return peer ? { facilityId: peer.facilityId, readScope: { kind: 'facilities', facilityIds: [peer.facilityId] }, peerLabel: `AE:${peer.aet}` } : null;
+    authorizeAssociation: async (request) => {
+      const peer = await peerByAet(request.callingAet);
+      if (!peer) return null;
+      const transport = authorizeDicomTransport(peer, request);
+      if (!transport.allowed) return { refused: transport.reason };
+      return { facilityId: peer.facilityId, readScope: { kind: 'facilities', facilityIds: [peer.facilityId] }, peerLabel: `AE:${peer.aet}` };
     },
     // A C-MOVE sends the caller's facility's images only to that facility's
     // own peers: another facility's registered AE is "unknown" to it (sharing
@@ -220,6 +228,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     db,
     archive,
     dicomPort: dimse.port,
+    dicomTlsPort: dimse.tlsPort,
     firstRun,
     async close() {
       await dimse.close();

@@ -6,6 +6,7 @@ import type { Socket } from 'node:net';
 import type * as DcmjsDimse from 'dcmjs-dimse';
 import { configureDcmjsDimse, constants, requests } from './dcmjs-dimse';
 import type { DicomPeerAddress } from './scu';
+import { tlsClientOptions, type DicomTlsCredentials } from './tls';
 
 // Client is not among dcmjs-dimse.ts's exports; loaded the same way (CommonJS).
 const { Client } = createRequire(import.meta.url)('dcmjs-dimse') as typeof DcmjsDimse;
@@ -16,11 +17,15 @@ export type EchoResult =
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
-export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; timeoutMs?: number }): Promise<EchoResult> {
+/** `tls`: our credentials, used when the peer has `tls` (a TLS peer without them fails, it is never tried in the clear). */
+export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; timeoutMs?: number; tls?: DicomTlsCredentials }): Promise<EchoResult> {
   configureDcmjsDimse();
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
+  if (peer.tls && !options.tls) {
+    return Promise.resolve({ ok: false, totalMs: 0, error: 'the peer uses DICOM TLS, which is not configured on this server (DICOM_TLS_PORT)' });
+  }
   return new Promise((resolve) => {
     let settled = false;
     let acceptedAt: number | undefined;
@@ -65,7 +70,12 @@ export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; 
         finish({ ok: false, totalMs: elapsed(), error: failure ?? 'the peer closed the connection without answering' });
       }
     });
-    client.send(peer.host, peer.port, options.callingAet, peer.aet, { connectTimeout: timeoutMs, associationTimeout: timeoutMs, pduTimeout: timeoutMs });
+    client.send(peer.host, peer.port, options.callingAet, peer.aet, {
+      connectTimeout: timeoutMs,
+      associationTimeout: timeoutMs,
+      pduTimeout: timeoutMs,
+      ...(peer.tls && options.tls ? { securityOptions: tlsClientOptions(options.tls) } : {}),
+    });
   });
 }
 
@@ -78,5 +88,9 @@ function describeNetworkError(error: Error & { code?: string }, peer: DicomPeerA
   // PS3.8 9.3: PDU types are 01-07; anything else (e.g. 72, "H" of an HTTP answer) is not a DICOM peer.
   if (/Unknown PDU type/i.test(text)) return `${peer.host}:${peer.port} answered, but not in DICOM (${text.replace(/^.*?error: /i, '')})`;
   if (/timeout|ETIMEDOUT/i.test(text)) return `no answer from ${peer.host}:${peer.port} (timed out)`;
+  // DICOM TLS: our check of its certificate, its check of ours, or no TLS there at all
+  if (/certificate|altnames|CERT_|UNABLE_TO_(GET|VERIFY)/i.test(text)) return `TLS: the peer's certificate was not accepted (${text})`;
+  if (/alert (unknown ca|bad certificate|certificate|handshake failure|access denied)/i.test(text)) return `TLS: the peer refused the connection (${text})`;
+  if (/wrong version number|packet length too long|unexpected eof|socket disconnected before secure/i.test(text)) return `TLS: no DICOM TLS at ${peer.host}:${peer.port} (${text})`;
   return text;
 }

@@ -18,6 +18,7 @@ import { decidePresentationContext } from './negotiation';
 import { buildPart10Header, type Part10HeaderFields } from './part10-header';
 import { PduFramer, PduFramingError } from './pdu-framer';
 import { storeResponsePdu } from './store-response';
+import { transportFactsOf } from './tls';
 import { resolveRetrieve, type StoredInstanceRef } from './retrieve';
 import { sendInstances } from './scu';
 import { sendInstancesOverAssociation, type SubOperationCounts } from './store-sender';
@@ -179,16 +180,18 @@ export class TelepacsScp extends Scp {
     this.callingAet = association.getCallingAeTitle().trim();
     const calledAet = association.getCalledAeTitle().trim();
     const { options, logger } = this.context;
-    const who = { callingAet: this.callingAet, calledAet, remoteAddress: this.remoteAddress };
+    const who = { callingAet: this.callingAet, calledAet, remoteAddress: this.remoteAddress, ...transportFactsOf(this.connection) };
     if (calledAet !== options.aet) {
       logger.warn('association rejected: called AE title not recognized', { ...who, expected: options.aet });
       await this.audit({ action: 'dimse.associate', outcome: 'DENIED', details: { reason: 'called AE title not recognized', calledAet } });
       return this.refuse(RejectResult.Permanent, RejectReason.CalledAeNotRecognized);
     }
     const grant = await options.authorizeAssociation(who);
-    if (!grant) {
-      logger.warn('association rejected: calling AE title not recognized', who);
-      await this.audit({ action: 'dimse.associate', outcome: 'DENIED', details: { reason: 'calling AE title not recognized', calledAet } });
+    if (!grant || 'refused' in grant) {
+      // A known AE refused for its transport is answered like an unknown one: a prober learns nothing
+      const reason = grant?.refused ?? 'calling AE title not recognized';
+      logger.warn(`association rejected: ${reason}`, who);
+      await this.audit({ action: 'dimse.associate', outcome: 'DENIED', details: { reason, calledAet, secure: who.secure, clientCertificateSubject: who.clientCertificateSubject } });
       return this.refuse(RejectResult.Permanent, RejectReason.CallingAeNotRecognized);
     }
     this.grant = grant;

@@ -9,11 +9,14 @@ import type { Logger } from '../logger';
 import { EXPLICIT_LE, IMPLICIT_LE } from './constants';
 import { instancesOf, type StoredInstanceRef } from './retrieve';
 import { sendInstancesOverAssociation, type SendOptions, type SubOperationCounts } from './store-sender';
+import { connectTls, type DicomTlsCredentials } from './tls';
 
 export interface DicomPeerAddress {
   aet: string;
   host: string;
   port: number;
+  /** DICOM TLS (PS3.15 B.10): connect over TLS, present our certificate, verify theirs against our CA */
+  tls?: boolean;
 }
 
 export interface SendResult extends SubOperationCounts {
@@ -87,7 +90,7 @@ export async function sendInstances(archive: Archive, peer: DicomPeerAddress, in
     }
     let connection: OpenAssociation | undefined;
     try {
-      connection = await openAssociation(peer, options.callingAet, contextsFor(batch));
+      connection = await openAssociation(peer, options.callingAet, contextsFor(batch), archive.dicomTls);
       const open = connection;
       const result = await sendInstancesOverAssociation(
         open.network,
@@ -142,9 +145,12 @@ const CONNECT_TIMEOUT_MS = 30_000;
 const RELEASE_TIMEOUT_MS = 10_000;
 
 /** Connects and negotiates (PS3.8 7.1); rejects with the peer's reason when refused. */
-function openAssociation(peer: DicomPeerAddress, callingAet: string, contexts: readonly ContextSpec[]): Promise<OpenAssociation> {
+function openAssociation(peer: DicomPeerAddress, callingAet: string, contexts: readonly ContextSpec[], tls: DicomTlsCredentials | undefined): Promise<OpenAssociation> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: peer.host, port: peer.port });
+    // A TLS peer is never sent to in the clear, even when TLS is not configured here
+    if (peer.tls && !tls) return reject(new Error('the peer requires DICOM TLS, which is not configured on this server (DICOM_TLS_PORT)'));
+    // dcmjs-dimse's Network sends the A-ASSOCIATE-RQ on 'connect'; a TLSSocket holds it until the handshake is done
+    const socket = peer.tls && tls ? connectTls(peer, tls) : net.connect({ host: peer.host, port: peer.port });
     socket.setNoDelay(true); // one C-STORE per round trip: Nagle would add ~40 ms each
     const network = new AssociationInitiator(socket, { connectTimeout: CONNECT_TIMEOUT_MS, associationTimeout: CONNECT_TIMEOUT_MS, pduTimeout: 10 * 60_000 });
     const association = new dimse.Association(callingAet, peer.aet);

@@ -168,9 +168,28 @@ export interface DicomPeer {
   host?: string;
 }
 
+/**
+ * DICOM TLS for a DCMTK tool (its default profile, Non-downgrading BCP 195):
+ * `+tls key cert` with our certificate, or `+tla` (no certificate, SCUs
+ * only) when key and cert are absent; `+cf ca` is the CA it verifies the
+ * other side's certificate against (DCMTK's default -rc: required).
+ */
+export interface DcmtkTls {
+  ca: string;
+  key?: string;
+  cert?: string;
+}
+
+function tlsArgs(tls: DcmtkTls | undefined): string[] {
+  if (!tls) return [];
+  return [...(tls.key && tls.cert ? ['+tls', tls.key, tls.cert] : ['+tla']), '+cf', tls.ca];
+}
+
 export interface ScuOptions extends RunOptions {
   /** Calling AE title; default the tool's own (ECHOSCU, STORESCU...) */
   callingAet?: string;
+  /** Associate over DICOM TLS */
+  tls?: DcmtkTls;
   /** More arguments, placed before peer and port */
   extraArgs?: readonly string[];
 }
@@ -186,6 +205,7 @@ function associationArgs(peer: DicomPeer, options: ScuOptions): string[] {
     '10',
     '-ta',
     '10',
+    ...tlsArgs(options.tls),
     ...(options.extraArgs ?? []),
   ];
 }
@@ -397,6 +417,8 @@ export interface StorescpOptions {
   ignore?: boolean;
   /** Write the dataset to disk as received (+B), as Telepacs stores "as sent" */
   bitPreserving?: boolean;
+  /** Listen with DICOM TLS (`+tls key cert +cf ca`): the client must present a certificate chaining to `ca` */
+  tls?: Required<DcmtkTls>;
   extraArgs?: readonly string[];
 }
 
@@ -432,6 +454,7 @@ export async function startStorescp(options: StorescpOptions): Promise<RunningSt
     // A stuck client must not keep storescp's (single) association forever.
     '-ts',
     '30',
+    ...tlsArgs(options.tls),
     ...(options.extraArgs ?? []),
     String(port),
   ];

@@ -19,6 +19,8 @@ export interface TestServer {
   dicomwebUrl: string;
   /** The node's DIMSE port (DICOM_AET defaults to TELEPACS) */
   dicomPort: number;
+  /** The node's DICOM TLS port, when DICOM_TLS_PORT was given */
+  dicomTlsPort: number | undefined;
   dataDir: string;
   adminAuthorization: string;
   stop(): Promise<void>;
@@ -44,6 +46,7 @@ export async function startTestServer(options: { portal?: boolean; env?: Record<
     url: node.url,
     dicomwebUrl: node.dicomwebUrl,
     dicomPort: node.dicomPort,
+    dicomTlsPort: node.dicomTlsPort,
     dataDir,
     adminAuthorization: basicAuthHeader(TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD),
     async stop() {

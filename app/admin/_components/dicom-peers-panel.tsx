@@ -10,6 +10,8 @@ export interface PeerRow {
   aet: string;
   host: string;
   port: number;
+  tls: boolean;
+  requireClientCertificate: boolean;
   description: string;
   source: 'configuration' | 'database';
 }
@@ -25,7 +27,8 @@ function echoKey(peer: PeerRow): string {
   return peer.id ?? `config:${peer.aet}`;
 }
 
-export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: string; peers: PeerRow[]; ourAet: string }) {
+/** `tlsPort`: our DICOM TLS port, undefined when DICOM TLS is off (TLS peers cannot be saved then). */
+export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facilityId: string; peers: PeerRow[]; ourAet: string; tlsPort: number | undefined }) {
   const router = useRouter();
   const [editing, setEditing] = useState<PeerRow | null>(null);
   const [formKey, setFormKey] = useState(0);
@@ -34,6 +37,17 @@ export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: str
   const [fields, setFields] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<string>();
   const [echoes, setEchoes] = useState<Record<string, EchoOutcome | 'running'>>({});
+  // "Require its client certificate" implies "Use DICOM TLS" (a certificate is only shown over TLS)
+  const [tls, setTls] = useState(false);
+  const [clientCertificate, setClientCertificate] = useState(false);
+  const startEditing = (peer: PeerRow | null) => {
+    setEditing(peer);
+    setTls(peer?.tls ?? false);
+    setClientCertificate(peer?.requireClientCertificate ?? false);
+    setFormKey((key) => key + 1);
+    setFields({});
+    setError(undefined);
+  };
   const base = `/api/admin/facilities/${facilityId}/dicom-peers`;
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -43,7 +57,14 @@ export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: str
     setError(undefined);
     setFields({});
     setSaved(undefined);
-    const body = { aet: form.get('aet'), host: form.get('host'), port: form.get('port'), description: form.get('description') };
+    const body = {
+      aet: form.get('aet'),
+      host: form.get('host'),
+      port: form.get('port'),
+      description: form.get('description'),
+      tls: tls || clientCertificate,
+      requireClientCertificate: clientCertificate,
+    };
     const result = editing?.id ? await callApi('PUT', `${base}/${editing.id}`, body) : await callApi('POST', base, body);
     setPending(false);
     if (!result.ok) {
@@ -51,9 +72,9 @@ export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: str
       setFields(result.data.fields ?? {});
       return;
     }
-    setSaved(editing ? `${String(body.aet).trim()} saved.` : `${String(body.aet).trim()} registered: it may now connect to ${ourAet}.`);
-    setEditing(null);
-    setFormKey((key) => key + 1);
+    const where = body.tls ? ` on the DICOM TLS port ${tlsPort ?? ''}`.trimEnd() : '';
+    setSaved(editing ? `${String(body.aet).trim()} saved.` : `${String(body.aet).trim()} registered: it may now connect to ${ourAet}${where}.`);
+    startEditing(null);
     router.refresh();
   }
 
@@ -122,6 +143,14 @@ export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: str
                     </td>
                     <td data-label="Address">
                       {peer.host}:{peer.port}
+                      {peer.tls && (
+                        <>
+                          {' '}
+                          <span className="badge" data-testid={`tls-${peer.aet}`}>
+                            {peer.requireClientCertificate ? 'DICOM TLS, client certificate required' : 'DICOM TLS'}
+                          </span>
+                        </>
+                      )}
                     </td>
                     <td data-label="Description">{peer.description || <span className={styles.muted}>—</span>}</td>
                     <td data-label="Test and change">
@@ -131,7 +160,7 @@ export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: str
                         </button>
                         {peer.source === 'database' ? (
                           <>
-                            <button type="button" className="button secondary small" onClick={() => { setEditing(peer); setFormKey((key) => key + 1); setError(undefined); setFields({}); }}>
+                            <button type="button" className="button secondary small" onClick={() => startEditing(peer)}>
                               Edit
                             </button>
                             <button type="button" className="button secondary small" onClick={() => void remove(peer)}>
@@ -180,12 +209,37 @@ export function DicomPeersPanel({ facilityId, peers, ourAet }: { facilityId: str
             {field('port', 'Port', { required: true, inputMode: 'numeric', placeholder: '104' })}
             {field('description', 'Description (optional)', { maxLength: 200 })}
           </div>
+          <fieldset className={styles.checks} aria-describedby="peer-tls-help">
+            <legend>DICOM TLS</legend>
+            <label>
+              <input type="checkbox" name="tls" checked={tls || clientCertificate} disabled={clientCertificate} onChange={(event) => setTls(event.target.checked)} /> Use DICOM TLS
+            </label>
+            <label>
+              <input
+                type="checkbox"
+                name="requireClientCertificate"
+                checked={clientCertificate}
+                onChange={(event) => setClientCertificate(event.target.checked)}
+              />{' '}
+              Require its client certificate
+            </label>
+            <p id="peer-tls-help" className={styles.muted}>
+              {tlsPort === undefined
+                ? 'DICOM TLS is off on this server (DICOM_TLS_PORT is not set): a TLS peer cannot be saved.'
+                : `A TLS peer may connect only on port ${tlsPort} (TLS), and images are sent to it over TLS. With a client certificate required, its certificate must be issued by this server's DICOM_TLS_CA.`}
+            </p>
+            {fields.tls && (
+              <p className={styles.fieldError} id="peer-tls-error">
+                {fields.tls}
+              </p>
+            )}
+          </fieldset>
           <div className={styles.actions}>
             <button type="submit" className="button" disabled={pending}>
               {pending ? 'Saving…' : editing ? 'Save changes' : 'Register peer'}
             </button>
             {editing && (
-              <button type="button" className="button secondary" onClick={() => { setEditing(null); setFormKey((key) => key + 1); setFields({}); setError(undefined); }}>
+              <button type="button" className="button secondary" onClick={() => startEditing(null)}>
                 Cancel
               </button>
             )}

@@ -18,13 +18,24 @@ export default async function DicomPeersPage({ params }: { params: Promise<{ fac
     <AdminShell user={user} facility={facility} current="dicom-peers">
       <p className={styles.muted}>
         Modalities and PACS that may connect to this server (AE title <strong>{config.dicomAet}</strong>
-        {config.dicomPort ? `, port ${config.dicomPort}` : ''}) and where
+        {config.dicomPort ? `, port ${config.dicomPort}` : ''}
+        {config.dicomTls ? `, DICOM TLS port ${config.dicomTls.port}` : ''}) and where
         images are sent when they ask for a C-MOVE. What they store belongs to {facility.name}.
       </p>
       <DicomPeersPanel
         facilityId={facilityId}
         ourAet={config.dicomAet}
-        peers={peers.map((peer) => ({ id: peer.id, aet: peer.aet, host: peer.host, port: peer.port, description: peer.description, source: peer.source }))}
+        tlsPort={config.dicomTls?.port}
+        peers={peers.map((peer) => ({
+          id: peer.id,
+          aet: peer.aet,
+          host: peer.host,
+          port: peer.port,
+          tls: peer.tls,
+          requireClientCertificate: peer.requireClientCertificate,
+          description: peer.description,
+          source: peer.source,
+        }))}
       />
     </AdminShell>
   );
