@@ -57,11 +57,22 @@ export function portalContentSecurityPolicy(options: { nonce: string; dev?: bool
  * compile WebAssembly codecs, run web workers (some from blob: URLs) and
  * build images and downloads from blob: and data: URLs. OHIF styles are
  * injected at run time (style-loader, Tailwind), hence 'unsafe-inline' styles.
+ * `workerScript`: the policy sent with OHIF's JavaScript files.
  */
-export function ohifContentSecurityPolicy(options: { inlineScriptHashes: readonly string[] }): string {
+export function ohifContentSecurityPolicy(options: { inlineScriptHashes: readonly string[]; workerScript?: boolean }): string {
   return policy({
     ...COMMON,
-    'script-src': ["'self'", ...options.inlineScriptHashes.map((hash) => `'sha256-${hash}'`), "'wasm-unsafe-eval'"],
+    'script-src': [
+      "'self'",
+      ...options.inlineScriptHashes.map((hash) => `'sha256-${hash}'`),
+      "'wasm-unsafe-eval'",
+      // OHIF 3.13's image decoders (Emscripten embind glue of its CharLS and
+      // OpenJPEG builds, run in its decode worker) compile functions with
+      // `new Function`. A worker takes the policy of its own script's
+      // response, the page keeps the one of index.html: so eval is allowed in
+      // OHIF's workers only, never in the viewer's page.
+      ...(options.workerScript ? ["'unsafe-eval'"] : []),
+    ],
     'style-src': ["'self'", "'unsafe-inline'"],
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'", 'data:'],

@@ -111,7 +111,10 @@ export function createOhifHttpHandler(options: OhifHandlerOptions): (req: Incomi
   const { context } = options;
   const distDir = options.distDir ?? OHIF_DIST_DIR;
   const appConfig = ohifAppConfigScript();
-  const security = viewerHeaders(ohifContentSecurityPolicy({ inlineScriptHashes: inlineScriptHashes(readIndexHtml(distDir)) }));
+  const hashes = inlineScriptHashes(readIndexHtml(distDir));
+  const security = viewerHeaders(ohifContentSecurityPolicy({ inlineScriptHashes: hashes }));
+  // Only effective where the file runs as a worker (a page's scripts follow the page's policy).
+  const scriptSecurity = viewerHeaders(ohifContentSecurityPolicy({ inlineScriptHashes: hashes, workerScript: true }));
 
   return async (req, res) => {
     const method = req.method ?? 'GET';
@@ -154,8 +157,9 @@ export function createOhifHttpHandler(options: OhifHandlerOptions): (req: Incomi
       'cache-control': name === 'index.html' ? 'no-store' : CONTENT_HASHED.test(name) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
       ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
     };
-    if (req.headers['if-none-match'] === etag && name !== 'index.html') return answer(res, security, 304, headers);
-    res.writeHead(200, { ...security, ...headers, 'content-length': String(sent.size) });
+    const fileSecurity = /\.m?js$/.test(name) ? scriptSecurity : security;
+    if (req.headers['if-none-match'] === etag && name !== 'index.html') return answer(res, fileSecurity, 304, headers);
+    res.writeHead(200, { ...fileSecurity, ...headers, 'content-length': String(sent.size) });
     if (method === 'HEAD') return void res.end();
     await pipeline(createReadStream(gzipped ? `${requested}.gz` : requested), res);
   };
