@@ -137,7 +137,13 @@ describe('Telepacs behind nginx with TLS (deploy/nginx/telepacs.conf)', { skip, 
     const setCookie = String(answer.headers['set-cookie']?.[0] ?? '');
     assert.match(setCookie, /;\s*Secure/i);
     assert.equal(answer.headers['strict-transport-security'], 'max-age=31536000');
+    assert.equal(answer.headers['cache-control'], 'no-store');
+    assert.equal(answer.headers['content-security-policy'], "default-src 'none'; frame-ancestors 'none'");
     cookie = setCookie.split(';')[0];
+    const worklist = await https('/', { headers: { cookie } });
+    assert.equal(worklist.status, 200);
+    assert.match(String(worklist.headers['cache-control']), /no-store/);
+    assert.match(String(worklist.headers['content-security-policy']), /script-src 'self' 'nonce-/);
     const audited = await server.node.db.auditEvent.findFirst({ where: { action: 'auth.sign_in', outcome: 'SUCCESS' }, orderBy: { at: 'desc' } });
     assert.equal(audited?.sourceIp, '127.0.0.1');
   });
