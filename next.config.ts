@@ -32,19 +32,8 @@ const nextConfig: NextConfig = {
     }
     return config;
   },
-  async headers() {
-    return [
-      {
-        source: '/:path*',
-        headers: [
-          // Patient data: no framing by other sites, no MIME sniffing, no referrer leaks of study URLs.
-          { key: 'X-Frame-Options', value: 'SAMEORIGIN' },
-          { key: 'X-Content-Type-Options', value: 'nosniff' },
-          { key: 'Referrer-Policy', value: 'same-origin' },
-        ],
-      },
-    ];
-  },
+  // Security headers (CSP with a per-request nonce, HSTS, framing, referrer) are
+  // set by the custom server for every route, Next's included: lib/http-security/.
 };
 
 export default nextConfig;

@@ -2,13 +2,15 @@
 // signed-in users only. The files are @ohif/app's dist/, prepared once by
 // scripts/install-ohif.mjs (npm postinstall) with its public path rewritten
 // to /ohif/; /ohif/app-config.js is ours (lib/ohif/app-config.ts).
-import { createReadStream, type Stats } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createReadStream, readFileSync, type Stats } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { SESSION_COOKIE_NAME, readCookie, resolveSession, type AuthContext } from '../auth';
+import { ohifContentSecurityPolicy } from '../http-security';
 import { ohifAppConfigScript } from './app-config';
 import { OHIF_BASE_PATH } from './viewer-url';
 
@@ -40,18 +42,34 @@ const CONTENT_TYPES: Record<string, string> = {
 // never change: browsers may keep them. Everything else is revalidated.
 const CONTENT_HASHED = /(^|\.)[0-9a-f]{16}\.(js|wasm|woff2)$/;
 
-const SECURITY_HEADERS: Record<string, string> = {
-  'x-content-type-options': 'nosniff',
-  'x-frame-options': 'SAMEORIGIN',
-  'referrer-policy': 'same-origin',
-  // Cross-origin isolation lets Cornerstone use SharedArrayBuffer for volumes;
-  // every resource of the viewer and the archive is on this origin.
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-embedder-policy': 'require-corp',
-};
+// nosniff, framing, referrer, HSTS: set for every route by lib/server/start.ts.
+function viewerHeaders(contentSecurityPolicy: string): Record<string, string> {
+  return {
+    'content-security-policy': contentSecurityPolicy,
+    // Cross-origin isolation lets Cornerstone use SharedArrayBuffer for volumes;
+    // every resource of the viewer and the archive is on this origin.
+    'cross-origin-opener-policy': 'same-origin',
+    'cross-origin-embedder-policy': 'require-corp',
+  };
+}
 
-function answer(res: ServerResponse, status: number, headers: Record<string, string>, body = ''): void {
-  res.writeHead(status, { ...SECURITY_HEADERS, ...headers });
+/** SHA-256 (base64) of each inline <script> of OHIF's index.html, for its CSP. */
+export function inlineScriptHashes(indexHtml: string): string[] {
+  return [...indexHtml.matchAll(/<script(?:\s[^>]*)?>([\s\S]*?)<\/script>/g)]
+    .filter((match) => !/\ssrc=/.test(match[0].slice(0, match[0].indexOf('>'))) && match[1].length > 0)
+    .map((match) => createHash('sha256').update(match[1], 'utf8').digest('base64'));
+}
+
+function readIndexHtml(distDir: string): string {
+  try {
+    return readFileSync(path.join(distDir, 'index.html'), 'utf8');
+  } catch {
+    return ''; // not installed: index.html requests answer 503 below
+  }
+}
+
+function answer(res: ServerResponse, security: Record<string, string>, status: number, headers: Record<string, string>, body = ''): void {
+  res.writeHead(status, { ...security, ...headers });
   res.end(body);
 }
 
@@ -93,10 +111,14 @@ export function createOhifHttpHandler(options: OhifHandlerOptions): (req: Incomi
   const { context } = options;
   const distDir = options.distDir ?? OHIF_DIST_DIR;
   const appConfig = ohifAppConfigScript();
+  const hashes = inlineScriptHashes(readIndexHtml(distDir));
+  const security = viewerHeaders(ohifContentSecurityPolicy({ inlineScriptHashes: hashes }));
+  // Only effective where the file runs as a worker (a page's scripts follow the page's policy).
+  const scriptSecurity = viewerHeaders(ohifContentSecurityPolicy({ inlineScriptHashes: hashes, workerScript: true }));
 
   return async (req, res) => {
     const method = req.method ?? 'GET';
-    if (method !== 'GET' && method !== 'HEAD') return answer(res, 405, { allow: 'GET, HEAD' });
+    if (method !== 'GET' && method !== 'HEAD') return answer(res, security, 405, { allow: 'GET, HEAD' });
     const [pathname, query = ''] = (req.url ?? '/').split(/\?(.*)/s, 2);
 
     // The viewer shell and its files are for signed-in users: an anonymous
@@ -105,20 +127,20 @@ export function createOhifHttpHandler(options: OhifHandlerOptions): (req: Incomi
     const session = await resolveSession(context.db, readCookie(cookie, SESSION_COOKIE_NAME), { ttlHours: context.config.sessionTtlHours });
     if (!session) {
       const returnTo = query ? `${pathname}?${query}` : pathname;
-      return answer(res, 303, { location: `/sign-in?next=${encodeURIComponent(returnTo)}`, 'cache-control': 'no-store' });
+      return answer(res, security, 303, { location: `/sign-in?next=${encodeURIComponent(returnTo)}`, 'cache-control': 'no-store' });
     }
 
     if (pathname === `${OHIF_BASE_PATH}/app-config.js`) {
-      return answer(res, 200, { 'content-type': CONTENT_TYPES['.js'], 'cache-control': 'no-store' }, method === 'HEAD' ? '' : appConfig);
+      return answer(res, security, 200, { 'content-type': CONTENT_TYPES['.js'], 'cache-control': 'no-store' }, method === 'HEAD' ? '' : appConfig);
     }
     const requested = isAppRoute(pathname) ? path.join(distDir, 'index.html') : resolveDistFile(distDir, pathname);
     const stats = requested ? await fileStats(requested) : null;
     if (!requested || !stats) {
       if (isAppRoute(pathname)) {
         context.logger.error('the OHIF viewer is not installed', { distDir });
-        return answer(res, 503, { 'content-type': 'text/plain; charset=utf-8' }, 'The OHIF viewer is not installed: run `npm install`.\n');
+        return answer(res, security, 503, { 'content-type': 'text/plain; charset=utf-8' }, 'The OHIF viewer is not installed: run `npm install`.\n');
       }
-      return answer(res, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
+      return answer(res, security, 404, { 'content-type': 'text/plain; charset=utf-8' }, 'not found\n');
     }
 
     const name = path.basename(requested);
@@ -135,8 +157,9 @@ export function createOhifHttpHandler(options: OhifHandlerOptions): (req: Incomi
       'cache-control': name === 'index.html' ? 'no-store' : CONTENT_HASHED.test(name) ? 'private, max-age=31536000, immutable' : 'private, no-cache',
       ...(gzipped ? { 'content-encoding': 'gzip' } : {}),
     };
-    if (req.headers['if-none-match'] === etag && name !== 'index.html') return answer(res, 304, headers);
-    res.writeHead(200, { ...SECURITY_HEADERS, ...headers, 'content-length': String(sent.size) });
+    const fileSecurity = /\.m?js$/.test(name) ? scriptSecurity : security;
+    if (req.headers['if-none-match'] === etag && name !== 'index.html') return answer(res, fileSecurity, 304, headers);
+    res.writeHead(200, { ...fileSecurity, ...headers, 'content-length': String(sent.size) });
     if (method === 'HEAD') return void res.end();
     await pipeline(createReadStream(gzipped ? `${requested}.gz` : requested), res);
   };

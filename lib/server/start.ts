@@ -24,11 +24,12 @@ import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
 import { startDimseServer } from '../../pacs-core/dimse';
 import { auditQueueFor } from '../audit/audit-queue';
 import { writeAuditEvent } from '../audit/write-audit-event';
-import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders } from '../auth';
+import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders, resolveClientAddress } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
 import { authorizeDicomTransport } from '../policy/dicom-transport';
 import type { Config } from '../config/config';
+import { BASE_SECURITY_HEADERS, createHostCheck, DATA_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, preparePortalResponse, setBaseSecurityHeaders } from '../http-security';
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
@@ -62,8 +63,6 @@ export interface RunningTelepacs {
   close(): Promise<void>;
 }
 
-const SAFE_HOST = /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/;
-
 export async function startTelepacs(options: StartOptions): Promise<RunningTelepacs> {
   const { config } = options;
   const logger = options.logger ?? createConsoleLogger();
@@ -91,10 +90,13 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const runtime: Runtime = { config, db, archive, logger, shared: new Map() };
   setRuntime(runtime);
 
+  // The server answers only Hosts that hostCheck accepts (below), so without
+  // PUBLIC_URL the Host is one of this machine's own names.
+  let listeningPort = config.port;
+  const hostCheck = createHostCheck({ publicUrl: config.publicUrl, port: () => listeningPort });
   const baseUrlFor = (req: IncomingMessage): string => {
     if (config.publicUrl) return `${config.publicUrl}/dicomweb`;
-    const host = req.headers.host && SAFE_HOST.test(req.headers.host) ? req.headers.host : `localhost:${config.port}`;
-    return `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${host}/dicomweb`;
+    return `${req.headers['x-forwarded-proto'] === 'https' ? 'https' : 'http'}://${req.headers.host}/dicomweb`;
   };
   const authenticate = (req: IncomingMessage) =>
     authenticateRequest(
@@ -127,8 +129,13 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const server: Server = createServer((req, res) => {
     // Client address and scheme are resolved once here (X-Forwarded-* only
     // from a trusted proxy), for the audit trail and the rate limiter.
-    normalizeForwardedHeaders(req, config.trustProxy);
+    const client = normalizeForwardedHeaders(req, config.trustProxy);
+    setBaseSecurityHeaders(res, client.secure);
     const pathname = (req.url ?? '/').split('?')[0];
+    if (!hostCheck(req.headers.host)) return misdirected(req, res, logger);
+    const isArchivePath = pathname === '/dicomweb' || pathname.startsWith('/dicomweb/') || pathname === '/wado';
+    if (isArchivePath) res.setHeader('content-security-policy', DATA_CONTENT_SECURITY_POLICY);
+    else if (nextHandler && !(ohif && isOhifPath(pathname))) preparePortalResponse(req, res, pathname, { dev: options.dev ?? false });
     const route =
       pathname === '/dicomweb' || pathname.startsWith('/dicomweb/')
         ? dicomweb(req, res)
@@ -149,12 +156,25 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   });
   server.requestTimeout = 0; // large STOW uploads and retrieves can take minutes
   runtime.io = attachRealtime(server, runtime);
+  // socket.io answers /socket.io itself, before the handler above: same headers.
+  runtime.io.engine.on('headers', (headers: Record<string, string>, req: IncomingMessage) => {
+    Object.assign(headers, BASE_SECURITY_HEADERS);
+    const { secure } = resolveClientAddress(
+      { headers: req.headers, remoteAddress: req.socket.remoteAddress, secure: (req.socket as { encrypted?: boolean }).encrypted === true },
+      config.trustProxy,
+    );
+    if (secure) headers['strict-transport-security'] = `max-age=${HSTS_MAX_AGE_SECONDS}`;
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(config.port, () => resolve());
   });
   const { port } = server.address() as AddressInfo;
+  listeningPort = port;
+  if (config.trustProxy && !config.publicUrl) {
+    logger.warn('TRUST_PROXY is set without PUBLIC_URL: requests the proxy forwards with the public host name are refused (421) until PUBLIC_URL names it');
+  }
 
   // DIMSE: peers from DICOM_PEERS belong to the node's home facility, peers
   // registered by an admin (DicomPeer table, read at each association) to
@@ -248,6 +268,17 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       setRuntime(undefined);
     },
   };
+}
+
+// RFC 9110 15.5.20: this server does not answer for that authority. Drained
+// first, so the client reads the answer instead of a reset connection.
+function misdirected(req: IncomingMessage, res: import('node:http').ServerResponse, logger: Logger): void {
+  logger.warn('request for a host this server does not answer refused', { host: String(req.headers.host ?? '').slice(0, 200), path: (req.url ?? '').split('?')[0].slice(0, 200) });
+  req.resume();
+  res.statusCode = 421;
+  res.setHeader('content-type', 'text/plain; charset=utf-8');
+  res.setHeader('cache-control', 'no-store');
+  res.end('Misdirected Request: this server answers only for its PUBLIC_URL or its own names and addresses.\n');
 }
 
 function notFound(res: import('node:http').ServerResponse): void {

@@ -116,6 +116,14 @@ export function errorResponse(error: unknown): DicomwebResponse {
 async function send(res: ServerResponse, response: DicomwebResponse, headOnly: boolean): Promise<void> {
   if (res.headersSent) return;
   res.statusCode = response.status;
+  // Every answer here carries patient data or says something about it (a 404
+  // for a study UID too), frames and rendered images included: no cache may
+  // keep it, least of all the disk cache of a shared workstation. The viewers
+  // keep decoded images in memory for the session (Cornerstone's cache), so a
+  // study scrolled back and forth is fetched once anyway (docs: README
+  // "HTTPS and the reverse proxy"). Pragma for HTTP/1.0 caches.
+  res.setHeader('cache-control', 'no-store');
+  res.setHeader('pragma', 'no-cache');
   for (const [name, value] of Object.entries(response.headers ?? {})) res.setHeader(name, value);
   const body = response.body;
   if (body === undefined || headOnly) {
