@@ -2,7 +2,10 @@
 // `npm test`: every *.test.ts under pacs-core/, lib/, app/ and test/, with Node's
 // own test runner (through tsx). Test files run one at a time: several start
 // servers, DCMTK and Chromium, and the machines have 2 cores.
-// TEST_DATABASE=postgres runs the same suite on PostgreSQL.
+// TEST_DATABASE=postgres runs the same suite on PostgreSQL, except the browser
+// tests under test/e2e/: they run once, on SQLite (what they check is the
+// page, not the database; the integration tests cover both databases).
+// TEST_E2E=1 runs them on PostgreSQL too.
 // Extra arguments are passed on (e.g. a file list, or --test-name-pattern=...).
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
@@ -25,15 +28,21 @@ function findTests(dir) {
   return out;
 }
 
+const onPostgres = process.env.TEST_DATABASE === 'postgres';
+const e2eDir = path.join(root, 'test', 'e2e') + path.sep;
+const skipE2e = onPostgres && process.env.TEST_E2E !== '1';
 const files = explicitFiles.length
   ? explicitFiles
-  : ['pacs-core', 'lib', 'app', 'test'].flatMap((dir) => {
-      try {
-        return findTests(path.join(root, dir));
-      } catch {
-        return [];
-      }
-    }).sort();
+  : ['pacs-core', 'lib', 'app', 'test']
+      .flatMap((dir) => {
+        try {
+          return findTests(path.join(root, dir));
+        } catch {
+          return [];
+        }
+      })
+      .filter((file) => !(skipE2e && file.startsWith(e2eDir)))
+      .sort();
 
 if (!explicitFiles.length) {
   // The whole project, tests included, must type-check (tsx runs tests without checking types).
@@ -47,7 +56,7 @@ if (!explicitFiles.length) {
   }
 }
 
-console.log(`telepacs tests on ${process.env.TEST_DATABASE === 'postgres' ? 'PostgreSQL' : 'SQLite'}: ${files.length} files`);
+console.log(`telepacs tests on ${onPostgres ? 'PostgreSQL' : 'SQLite'}: ${files.length} files${skipE2e && !explicitFiles.length ? ' (browser tests in test/e2e run on SQLite only; TEST_E2E=1 runs them here too)' : ''}`);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...flags, ...files],
