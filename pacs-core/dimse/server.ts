@@ -1,17 +1,34 @@
-// The DIMSE listener: one TelepacsScp per TCP connection, any number at once.
+// The DIMSE listener: one TelepacsScp per TCP connection, within the
+// connection limits (connection-limits.ts) and clocks (association-timers.ts).
 // We own the net.Server (rather than dcmjs-dimse's Server) to know the bound
 // port, turn Nagle off, and close cleanly: stop listening, drop connections,
 // then wait for in-flight ingests and audits before the database goes away.
+// Every listener (plain TCP here; a TLS one can be added) hands its sockets to
+// the one handleConnection, so limits and policy apply to all of them.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import type { Archive } from '../archive';
 import { configureDcmjsDimse } from './dcmjs-dimse';
+import { ConnectionLimiter, type DimseConnectionLimits } from './connection-limits';
 import { TelepacsScp } from './scp';
-import type { DimseServer, DimseServerOptions } from './types';
+import type { ConnectionFacts, DimseServer, DimseServerOptions } from './types';
+
+/**
+ * Defaults (overridden by DICOM_ARTIM_SECONDS, DICOM_IDLE_SECONDS,
+ * DICOM_MAX_ASSOCIATIONS, DICOM_MAX_ASSOCIATIONS_PER_ADDRESS; README).
+ */
+export const DEFAULT_CONNECTION_LIMITS: DimseConnectionLimits = {
+  artimMs: 30_000,
+  idleMs: 300_000,
+  maxConnections: 200,
+  maxConnectionsPerAddress: 20,
+};
 
 export async function startDimseServer(archive: Archive, options: DimseServerOptions): Promise<DimseServer> {
   configureDcmjsDimse();
   const logger = options.logger ?? archive.logger;
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const limiter = new ConnectionLimiter(limits, logger);
   const sockets = new Set<net.Socket>();
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -19,13 +36,17 @@ export async function startDimseServer(archive: Archive, options: DimseServerOpt
     inFlight.add(settled);
   };
 
-  const server = net.createServer((socket) => {
-    // Every C-STORE waits for its response: Nagle plus delayed ACK would add ~40 ms each
-    socket.setNoDelay(true);
+  /** One accepted connection, from any listener: counted, timed, then served. */
+  const handleConnection = (socket: net.Socket, facts: ConnectionFacts) => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    new TelepacsScp(socket, { archive, options, logger, track });
-  });
+    if (!limiter.admit(socket, normalizeAddress(facts.remoteAddress))) return;
+    // Every C-STORE waits for its response: Nagle plus delayed ACK would add ~40 ms each
+    socket.setNoDelay(true);
+    new TelepacsScp(socket, facts, { archive, options, logger, track, limits });
+  };
+
+  const server = net.createServer((socket) => handleConnection(socket, { remoteAddress: socket.remoteAddress ?? '' }));
   server.on('error', (error) => logger.error('DIMSE server error', { error: error.message }));
 
   await new Promise<void>((resolve, reject) => {
@@ -36,10 +57,13 @@ export async function startDimseServer(archive: Archive, options: DimseServerOpt
     });
   });
   const { port } = server.address() as AddressInfo;
-  logger.info('DIMSE listening', { port, aet: options.aet });
+  logger.info('DIMSE listening', { port, aet: options.aet, ...limits });
 
   return {
     port,
+    get openConnections() {
+      return limiter.openConnections;
+    },
     async close() {
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
@@ -48,4 +72,9 @@ export async function startDimseServer(archive: Archive, options: DimseServerOpt
       while (inFlight.size) await Promise.all([...inFlight]);
     },
   };
+}
+
+/** One key per source address: an IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d. */
+function normalizeAddress(address: string): string {
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').toLowerCase();
 }
