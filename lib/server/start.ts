@@ -57,6 +57,8 @@ export interface RunningTelepacs {
   archive: Archive;
   /** The bound DIMSE port (config.dicomPort, or the free port picked for 0) */
   dicomPort: number;
+  /** DIMSE connections open now (counted against DICOM_MAX_ASSOCIATIONS) */
+  dicomConnections(): number;
   /** First run only: the generated administrator password, to print once */
   firstRun: { adminEmail: string; generatedPassword?: string; facilityId: string };
   close(): Promise<void>;
@@ -225,6 +227,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     db,
     archive,
     dicomPort: dimse.port,
+    dicomConnections: () => dimse.openConnections,
     firstRun,
     async close() {
       await dimse.close();
