@@ -22,5 +22,8 @@ export const ZDicomPeerRequest = z.object({
     .min(1, 'The port is between 1 and 65535')
     .max(65535, 'The port is between 1 and 65535'),
   description: z.string().trim().max(200, 'Use at most 200 characters').optional().default(''),
+  // Skips the check of the calling address (README "The DICOM door"): only
+  // when the admin ticks it, never by default and never by omission.
+  anyAddress: z.boolean({ error: 'Any address is true or false' }).optional().default(false),
 });
 export type TDicomPeerRequest = z.input<typeof ZDicomPeerRequest>;

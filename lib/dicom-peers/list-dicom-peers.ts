@@ -9,6 +9,8 @@ export interface ListedDicomPeer {
   host: string;
   port: number;
   description: string;
+  /** Associations accepted from any source address (shown as a warning) */
+  anyAddress: boolean;
   source: 'configuration' | 'database';
   createdAt: Date | null;
 }
@@ -28,6 +30,7 @@ export async function listDicomPeers(db: Database, configuredPeers: readonly Con
       host: peer.host,
       port: peer.port,
       description: peer.description,
+      anyAddress: peer.anyAddress,
       source: 'database' as const,
       createdAt: peer.createdAt,
     })),

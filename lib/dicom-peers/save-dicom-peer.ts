@@ -11,6 +11,7 @@ export interface SavedDicomPeer {
   host: string;
   port: number;
   description: string;
+  anyAddress: boolean;
 }
 
 /**
@@ -53,10 +54,10 @@ export async function saveDicomPeer(
           facilityId,
           sourceIp: actor.ip,
           resource: `dicom-peer:${saved.id}`,
-          details: { aet: saved.aet, host: saved.host, port: saved.port },
+          details: { aet: saved.aet, host: saved.host, port: saved.port, anyAddress: saved.anyAddress },
         }),
       });
-      return { id: saved.id, aet: saved.aet, host: saved.host, port: saved.port, description: saved.description };
+      return { id: saved.id, aet: saved.aet, host: saved.host, port: saved.port, description: saved.description, anyAddress: saved.anyAddress };
     });
   } catch (error) {
     // Two admins registering the same title at once: the unique index decides.

@@ -24,7 +24,7 @@ export default async function DicomPeersPage({ params }: { params: Promise<{ fac
       <DicomPeersPanel
         facilityId={facilityId}
         ourAet={config.dicomAet}
-        peers={peers.map((peer) => ({ id: peer.id, aet: peer.aet, host: peer.host, port: peer.port, description: peer.description, source: peer.source }))}
+        peers={peers.map((peer) => ({ id: peer.id, aet: peer.aet, host: peer.host, port: peer.port, description: peer.description, anyAddress: peer.anyAddress, source: peer.source }))}
       />
     </AdminShell>
   );
