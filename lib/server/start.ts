@@ -136,12 +136,12 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
         : pathname === HEALTH_PATH
           ? serveHealth(runtime, req, res)
           : pathname === '/wado'
-          ? wadoUri(req, res)
-          : ohif && isOhifPath(pathname)
-            ? ohif(req, res)
-            : nextHandler
-              ? nextHandler(req, res)
-              : notFound(res);
+            ? wadoUri(req, res)
+            : ohif && isOhifPath(pathname)
+              ? ohif(req, res)
+              : nextHandler
+                ? nextHandler(req, res)
+                : notFound(res);
     Promise.resolve(route).catch((error: unknown) => {
       logger.error('request failed', { path: pathname, error: String(error) });
       if (!res.headersSent) {
