@@ -135,6 +135,18 @@ describe('loadConfig', () => {
     assert.ok(problems.includes('DICOM_PEERS: "CT1@host" — expected AET@host:port[+tls][+client-cert][+any-address]'), problems.join('\n'));
   });
 
+  it('reads the DICOM door limits in seconds and connections, with defaults', () => {
+    assert.deepEqual(loadConfig({}).dicomLimits, { artimMs: 30_000, idleMs: 300_000, maxConnections: 200, maxConnectionsPerAddress: 20 });
+    const config = loadConfig({ DICOM_ARTIM_SECONDS: '10', DICOM_IDLE_SECONDS: '600', DICOM_MAX_ASSOCIATIONS: '50', DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: '5' });
+    assert.deepEqual(config.dicomLimits, { artimMs: 10_000, idleMs: 600_000, maxConnections: 50, maxConnectionsPerAddress: 5 });
+    const problems = problemsOf({ DICOM_ARTIM_SECONDS: '0', DICOM_IDLE_SECONDS: '1.5', DICOM_MAX_ASSOCIATIONS: '10', DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: '11' });
+    assert.deepEqual(problems, [
+      'DICOM_ARTIM_SECONDS: expected a whole number of seconds between 1 and 600',
+      'DICOM_IDLE_SECONDS: expected a whole number of seconds between 1 and 86400',
+      'DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: must not exceed DICOM_MAX_ASSOCIATIONS (10)',
+    ]);
+  });
+
   it('rejects AE titles that are too long or contain control characters', () => {
     assert.equal(problemsOf({ DICOM_AET: 'SEVENTEEN_CHARS_X' }).length, 1);
     assert.equal(problemsOf({ DICOM_AET: 'CT\t1' }).length, 1);

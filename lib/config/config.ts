@@ -21,6 +21,17 @@ export interface DicomPeer {
   requireClientCertificate: boolean;
 }
 
+export interface DicomLimits {
+  /** DICOM_ARTIM_SECONDS: connect → association accepted, else closed (PS3.8 9.1.5) */
+  artimMs: number;
+  /** DICOM_IDLE_SECONDS: an association with no traffic either way this long is aborted */
+  idleMs: number;
+  /** DICOM_MAX_ASSOCIATIONS: DIMSE connections open at once */
+  maxConnections: number;
+  /** DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: DIMSE connections open at once from one address */
+  maxConnectionsPerAddress: number;
+}
+
 export interface Config {
   /** HTTP port of the portal and DICOMweb (0 = any free port, for tests) */
   port: number;
@@ -37,6 +48,8 @@ export interface Config {
   dicomPeers: DicomPeer[];
   /** DICOM TLS (DICOM_TLS_PORT and its files); undefined = off: no TLS listener, no TLS peers */
   dicomTls: DicomTlsConfig | undefined;
+  /** The DIMSE door's clocks and caps (pacs-core/dimse/connection-limits.ts) */
+  dicomLimits: DicomLimits;
   /** First administrator, created on the first run (stored lower-case) */
   adminEmail: string;
   /** Unset = a strong password is generated on the first run and printed once */
@@ -136,6 +149,14 @@ function parsePeers(value: string, context: z.RefinementCtx): DicomPeer[] {
   return peers;
 }
 
+function wholeNumber(name: string, min: number, max: number, unit: string) {
+  return z
+    .string()
+    .regex(/^\d+$/, `${name}: expected a whole number of ${unit} between ${min} and ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `${name}: expected a whole number of ${unit} between ${min} and ${max}`);
+}
+
 // RFC 7064 (stun:/stuns:) and RFC 7065 (turn:/turns:, optional ?transport=):
 // scheme ":" host [":" port], no "//" (browsers refuse it). IPv6 in brackets.
 const ICE_URL_PATTERN = /^(stuns?|turns?):(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]+)(?::(\d{1,5}))?(\?transport=(?:udp|tcp))?$/;
@@ -194,6 +215,17 @@ const ConfigSchema = z.object({
   DICOM_PEERS: z.string().transform(parsePeers).default([]),
   // Checked by readDicomTls (lib/config/dicom-tls.ts): files are read there
   ...Object.fromEntries(DICOM_TLS_VARIABLES.map((name) => [name, z.string().optional()])) as Record<(typeof DICOM_TLS_VARIABLES)[number], z.ZodOptional<z.ZodString>>,
+  // The DIMSE door (README "The DICOM door"): PS3.8's ARTIM is commonly 30 s
+  // (DCMTK's default too); 5 min idle outlasts a modality's pause between
+  // series yet frees a forgotten association; a facility's modalities and
+  // peers hold a few dozen associations at once, so 200 leaves room for
+  // bursts while bounding the descriptors and buffers (a C-STORE dataset in
+  // flight each) the DICOM port can take from HTTP, the database and the
+  // store; 20 per address is more than a modality or PACS opens in parallel.
+  DICOM_ARTIM_SECONDS: wholeNumber('DICOM_ARTIM_SECONDS', 1, 600, 'seconds').default(30),
+  DICOM_IDLE_SECONDS: wholeNumber('DICOM_IDLE_SECONDS', 1, 86_400, 'seconds').default(300),
+  DICOM_MAX_ASSOCIATIONS: wholeNumber('DICOM_MAX_ASSOCIATIONS', 1, 100_000, 'connections').default(200),
+  DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: wholeNumber('DICOM_MAX_ASSOCIATIONS_PER_ADDRESS', 1, 100_000, 'connections').default(20),
   ADMIN_EMAIL: z
     .string()
     .trim()
@@ -247,6 +279,13 @@ const ConfigSchema = z.object({
   } else if (hasStatic && values.TURN_CREDENTIAL === undefined) {
     problem('TURN_CREDENTIAL', 'TURN_USERNAME is set but TURN_CREDENTIAL is not');
   }
+  if (
+    typeof values.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS === 'number' &&
+    typeof values.DICOM_MAX_ASSOCIATIONS === 'number' &&
+    values.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS > values.DICOM_MAX_ASSOCIATIONS
+  ) {
+    problem('DICOM_MAX_ASSOCIATIONS_PER_ADDRESS', `must not exceed DICOM_MAX_ASSOCIATIONS (${values.DICOM_MAX_ASSOCIATIONS})`);
+  }
   const turnUrls = Array.isArray(values.TURN_URLS) ? values.TURN_URLS : [];
   if (turnUrls.length && values.TURN_SECRET === undefined && !hasStatic) {
     problem('TURN_URLS', 'set TURN_SECRET (coturn use-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL: browsers need credentials for a TURN server');
@@ -291,6 +330,12 @@ export function loadConfig(env: Environment): Config {
     dicomAet: values.DICOM_AET,
     dicomPeers: values.DICOM_PEERS,
     dicomTls: dicomTls.tls,
+    dicomLimits: {
+      artimMs: values.DICOM_ARTIM_SECONDS * 1000,
+      idleMs: values.DICOM_IDLE_SECONDS * 1000,
+      maxConnections: values.DICOM_MAX_ASSOCIATIONS,
+      maxConnectionsPerAddress: values.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS,
+    },
     adminEmail: values.ADMIN_EMAIL,
     adminPassword: values.ADMIN_PASSWORD,
     publicUrl: values.PUBLIC_URL,

@@ -26,5 +26,8 @@ export const ZDicomPeerRequest = z.object({
   tls: z.boolean({ error: 'Use DICOM TLS: true or false' }).optional().default(false),
   /** Its associations must present a certificate that chains to DICOM_TLS_CA (implies tls) */
   requireClientCertificate: z.boolean({ error: 'Require its client certificate: true or false' }).optional().default(false),
+  // Skips the check of the calling address (README "The DICOM door"): only
+  // when the admin ticks it, never by default and never by omission.
+  anyAddress: z.boolean({ error: 'Any address is true or false' }).optional().default(false),
 }).transform((peer) => ({ ...peer, tls: peer.tls || peer.requireClientCertificate }));
 export type TDicomPeerRequest = z.input<typeof ZDicomPeerRequest>;

@@ -13,6 +13,8 @@ export interface ListedDicomPeer {
   /** Its associations must present a certificate that chains to DICOM_TLS_CA */
   requireClientCertificate: boolean;
   description: string;
+  /** Associations accepted from any source address (shown as a warning) */
+  anyAddress: boolean;
   source: 'configuration' | 'database';
   createdAt: Date | null;
 }
@@ -29,6 +31,7 @@ export async function listDicomPeers(db: Database, configuredPeers: readonly Con
           tls: peer.tls,
           requireClientCertificate: peer.requireClientCertificate,
           description: 'DICOM_PEERS',
+          anyAddress: peer.anyAddress,
           source: 'configuration' as const,
           createdAt: null,
         }))
@@ -44,6 +47,7 @@ export async function listDicomPeers(db: Database, configuredPeers: readonly Con
       tls: peer.tls,
       requireClientCertificate: peer.requireClientCertificate,
       description: peer.description,
+      anyAddress: peer.anyAddress,
       source: 'database' as const,
       createdAt: peer.createdAt,
     })),

@@ -13,6 +13,7 @@ export interface SavedDicomPeer {
   tls: boolean;
   requireClientCertificate: boolean;
   description: string;
+  anyAddress: boolean;
 }
 
 export const DICOM_TLS_OFF_MESSAGE =
@@ -60,7 +61,7 @@ export async function saveDicomPeer(
           facilityId,
           sourceIp: actor.ip,
           resource: `dicom-peer:${saved.id}`,
-          details: { aet: saved.aet, host: saved.host, port: saved.port, tls: saved.tls, requireClientCertificate: saved.requireClientCertificate },
+          details: { aet: saved.aet, host: saved.host, port: saved.port, tls: saved.tls, requireClientCertificate: saved.requireClientCertificate, anyAddress: saved.anyAddress },
         }),
       });
       return {
@@ -71,6 +72,7 @@ export async function saveDicomPeer(
         tls: saved.tls,
         requireClientCertificate: saved.requireClientCertificate,
         description: saved.description,
+        anyAddress: saved.anyAddress,
       };
     });
   } catch (error) {

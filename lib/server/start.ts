@@ -1,5 +1,5 @@
 // Starts one Telepacs facility node: database (migrated), defaults, archive,
-// DICOMweb (+ WADO-URI), the Next.js portal and socket.io on ONE HTTP server.
+// DICOMweb (+ WADO-URI), /api/health, the Next.js portal and socket.io on ONE HTTP server.
 // Used by server.ts, by the integration tests and by the benches (which run
 // the archive without the portal: `portal: false`).
 import { createServer, type IncomingMessage, type Server } from 'node:http';
@@ -27,8 +27,10 @@ import { writeAuditEvent } from '../audit/write-audit-event';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders, resolveClientAddress } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
-import { authorizeDicomTransport } from '../policy/dicom-transport';
+import { createHostResolver } from '../dicom-peers/peer-host-addresses';
+import { authorizeDicomAssociation } from '../policy/dicom-association';
 import type { Config } from '../config/config';
+import { HEALTH_PATH, serveHealth } from '../health/serve-health';
 import { BASE_SECURITY_HEADERS, createHostCheck, DATA_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, preparePortalResponse, setBaseSecurityHeaders } from '../http-security';
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
@@ -58,6 +60,8 @@ export interface RunningTelepacs {
   dicomPort: number;
   /** The bound DICOM TLS port; undefined when DICOM TLS is off */
   dicomTlsPort: number | undefined;
+  /** DIMSE connections open now (counted against DICOM_MAX_ASSOCIATIONS) */
+  dicomConnections(): number;
   /** First run only: the generated administrator password, to print once */
   firstRun: { adminEmail: string; generatedPassword?: string; facilityId: string };
   close(): Promise<void>;
@@ -139,13 +143,15 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     const route =
       pathname === '/dicomweb' || pathname.startsWith('/dicomweb/')
         ? dicomweb(req, res)
-        : pathname === '/wado'
-          ? wadoUri(req, res)
-          : ohif && isOhifPath(pathname)
-            ? ohif(req, res)
-            : nextHandler
-              ? nextHandler(req, res)
-              : notFound(res);
+        : pathname === HEALTH_PATH
+          ? serveHealth(runtime, req, res)
+          : pathname === '/wado'
+            ? wadoUri(req, res)
+            : ohif && isOhifPath(pathname)
+              ? ohif(req, res)
+              : nextHandler
+                ? nextHandler(req, res)
+                : notFound(res);
     Promise.resolve(route).catch((error: unknown) => {
       logger.error('request failed', { path: pathname, error: String(error) });
       if (!res.headersSent) {
@@ -179,19 +185,16 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // DIMSE: peers from DICOM_PEERS belong to the node's home facility, peers
   // registered by an admin (DicomPeer table, read at each association) to
   // theirs; what a peer stores goes there and its queries see that facility.
+  // Who may associate at all is lib/policy's decision (AE title + address).
   const peerByAet = (aet: string) => findDicomPeer(db, { configuredPeers: config.dicomPeers, homeFacilityId: firstRun.facilityId }, aet);
+  const resolveHost = createHostResolver();
   const dimse = await startDimseServer(archive, {
     port: config.dicomPort,
     aet: config.dicomAet,
     tls: config.dicomTls && { port: config.dicomTls.port, credentials: config.dicomTls },
     logger,
-    authorizeAssociation: async (request) => {
-      const peer = await peerByAet(request.callingAet);
-      if (!peer) return null;
-      const transport = authorizeDicomTransport(peer, request);
-      if (!transport.allowed) return { refused: transport.reason };
-      return { facilityId: peer.facilityId, readScope: { kind: 'facilities', facilityIds: [peer.facilityId] }, peerLabel: `AE:${peer.aet}` };
-    },
+    limits: config.dicomLimits,
+    authorizeAssociation: (request) => authorizeDicomAssociation({ findPeer: peerByAet, resolveHost }, request),
     // A C-MOVE sends the caller's facility's images only to that facility's
     // own peers: another facility's registered AE is "unknown" to it (sharing
     // across facilities goes through consent and referral, not a move).
@@ -206,10 +209,10 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
           actor: `AE:${event.callingAet}`,
           action: event.action,
           outcome: event.outcome,
-          // An event without a study's facility (C-FIND, refused
-          // associations) belongs to the calling peer's facility, and a
-          // refused association knocked on the home facility's door: or no
-          // administrator would ever see it in the audit view.
+          // An event without a study's facility (C-FIND) belongs to the
+          // calling peer's facility (a refusal names it: the policy knows the
+          // peer), and an unknown AE title knocked on the home facility's
+          // door: or no administrator would ever see it in the audit view.
           facilityId: event.facilityId ?? (await peerByAet(event.callingAet))?.facilityId ?? firstRun.facilityId,
           patientId: event.patientId,
           studyUid: event.studyUid,
@@ -249,6 +252,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     archive,
     dicomPort: dimse.port,
     dicomTlsPort: dimse.tlsPort,
+    dicomConnections: () => dimse.openConnections,
     firstRun,
     async close() {
       await dimse.close();

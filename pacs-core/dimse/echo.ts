@@ -11,9 +11,16 @@ import { tlsClientOptions, type DicomTlsCredentials } from './tls';
 // Client is not among dcmjs-dimse.ts's exports; loaded the same way (CommonJS).
 const { Client } = createRequire(import.meta.url)('dcmjs-dimse') as typeof DcmjsDimse;
 
+/**
+ * Why an echo failed, in DICOM terms: the peer rejected the association, it
+ * answered the C-ECHO with a failure status, or no DICOM answer came at all
+ * (nothing listens, no route, a timeout, something that is not DICOM).
+ */
+export type EchoFailure = 'association-rejected' | 'echo-failed' | 'no-dicom-answer';
+
 export type EchoResult =
   | { ok: true; /** association + C-ECHO + release, ms */ totalMs: number; /** C-ECHO-RQ to C-ECHO-RSP, ms */ echoMs: number }
-  | { ok: false; totalMs: number; error: string };
+  | { ok: false; totalMs: number; failure: EchoFailure; /** the details, for the server log */ error: string };
 
 const DEFAULT_TIMEOUT_MS = 10_000;
 
@@ -24,13 +31,14 @@ export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; 
   const started = performance.now();
   const elapsed = () => Math.round((performance.now() - started) * 10) / 10;
   if (peer.tls && !options.tls) {
-    return Promise.resolve({ ok: false, totalMs: 0, error: 'the peer uses DICOM TLS, which is not configured on this server (DICOM_TLS_PORT)' });
+    return Promise.resolve({ ok: false, totalMs: 0, failure: 'no-dicom-answer', error: 'the peer uses DICOM TLS, which is not configured on this server (DICOM_TLS_PORT)' });
   }
   return new Promise((resolve) => {
     let settled = false;
     let acceptedAt: number | undefined;
     let response: { status: number; at: number } | undefined;
     let failure: string | undefined;
+    let rejected = false;
     const finish = (result: EchoResult) => {
       if (settled) return;
       settled = true;
@@ -39,7 +47,7 @@ export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; 
     };
     const client = new Client();
     const timer = setTimeout(() => {
-      finish({ ok: false, totalMs: elapsed(), error: `no answer within ${timeoutMs / 1000} s` });
+      finish({ ok: false, totalMs: elapsed(), failure: 'no-dicom-answer', error: `no answer within ${timeoutMs / 1000} s` });
       // A silent peer would keep the connection (and this process) open: the
       // Client keeps its socket on its network (dcmjs-dimse is pinned exactly).
       (client as unknown as { network?: { socket?: Socket } }).network?.socket?.destroy();
@@ -55,19 +63,20 @@ export function echoPeer(peer: DicomPeerAddress, options: { callingAet: string; 
     });
     client.on('associationRejected', (reject: { result: number; source: number; reason: number }) => {
       // PS3.8 Table 9-21: source 1 reason 3 = calling AE not recognized, 7 = called AE not recognized
+      rejected = true;
       failure = `association rejected (result ${reject.result}, source ${reject.source}, reason ${reject.reason})`;
     });
     client.on('networkError', (error: Error & { code?: string }) => {
       failure ??= describeNetworkError(error, peer);
-      finish({ ok: false, totalMs: elapsed(), error: failure });
+      finish({ ok: false, totalMs: elapsed(), failure: rejected ? 'association-rejected' : 'no-dicom-answer', error: failure });
     });
     client.on('closed', () => {
       if (response && response.status === constants.Status.Success) {
         finish({ ok: true, totalMs: elapsed(), echoMs: Math.round((response.at - (acceptedAt ?? started)) * 10) / 10 });
       } else if (response) {
-        finish({ ok: false, totalMs: elapsed(), error: `C-ECHO answered with status 0x${response.status.toString(16).padStart(4, '0')}` });
+        finish({ ok: false, totalMs: elapsed(), failure: 'echo-failed', error: `C-ECHO answered with status 0x${response.status.toString(16).padStart(4, '0')}` });
       } else {
-        finish({ ok: false, totalMs: elapsed(), error: failure ?? 'the peer closed the connection without answering' });
+        finish({ ok: false, totalMs: elapsed(), failure: rejected ? 'association-rejected' : 'no-dicom-answer', error: failure ?? 'the peer closed the connection without answering' });
       }
     });
     client.send(peer.host, peer.port, options.callingAet, peer.aet, {

@@ -22,7 +22,9 @@ import { transportFactsOf } from './tls';
 import { resolveRetrieve, type StoredInstanceRef } from './retrieve';
 import { sendInstances } from './scu';
 import { sendInstancesOverAssociation, type SubOperationCounts } from './store-sender';
-import type { AssociationGrant, DimseAuditEvent, DimseServerOptions } from './types';
+import { AssociationTimers } from './association-timers';
+import { abortPdu, type DimseConnectionLimits } from './connection-limits';
+import type { AssociationGrant, ConnectionFacts, DimseAuditEvent, DimseServerOptions } from './types';
 
 const { CEchoResponse, CFindResponse, CGetResponse, CMoveResponse, CStoreResponse } = responses;
 const { PresentationContextResult, RejectReason, RejectResult, RejectSource } = constants;
@@ -46,6 +48,7 @@ const PDU_FRAMING_LIMIT = 16 * 1024 * 1024;
 /** The parts of dcmjs-dimse's Network (its private API, pinned version) the receive path replaces. */
 interface NetworkInternals {
   lastPduTime: number | undefined;
+  timeoutIntervalId: NodeJS.Timeout | undefined;
   statistics: { addBytesReceived(count: number): void; addBytesSent(count: number): void };
   _processPdu(pdu: Buffer): Promise<void>;
   _reset(): void;
@@ -58,7 +61,12 @@ export interface ScpContext {
   logger: Logger;
   /** Registers work the server must wait for when it closes */
   track(work: Promise<unknown>): void;
+  limits: DimseConnectionLimits;
 }
+
+// PS3.8 Table 9-26: A-ABORT source 2 = DICOM UL service-provider, reason 0 = not specified
+const ABORT_SOURCE_SERVICE_PROVIDER = 2;
+const ABORT_REASON_NOT_SPECIFIED = 0;
 
 /**
  * Takes a C-STORE dataset as dcmjs-dimse receives it, behind the Part 10
@@ -119,20 +127,42 @@ export class TelepacsScp extends Scp {
   private readonly storeTally = new Map<string, StudyTally>();
   /** The C-STORE dataset being received, discarded if the connection ends before its last PDU */
   private receiving: Part10Collector | undefined;
+  /** DIMSE operations whose handler has not finished (they keep an idle association open) */
+  private running = 0;
+  private readonly timers: AssociationTimers;
 
   constructor(
     private readonly connection: Socket,
+    private readonly facts: ConnectionFacts,
     private readonly context: ScpContext,
   ) {
-    // pduTimeout counts only PDUs received: a long C-MOVE receives none, so it
-    // is generous; the socket's own idle timeout (connectTimeout) catches dead peers.
-    super(connection, { connectTimeout: 10 * 60_000, associationTimeout: 30_000, pduTimeout: 60 * 60_000 });
+    super(connection, {});
+    this.replaceLibraryTimers(connection);
+    this.timers = new AssociationTimers(connection, context.limits, {
+      artimExpired: () => this.context.logger.info('DIMSE connection closed: no association within the ARTIM time', { remoteAddress: this.remoteAddress, artimMs: context.limits.artimMs }),
+      idle: () => this.abortIdle(),
+      isBusy: () => this.running > 0 || this.receiving !== undefined,
+    });
     this.on('networkError', (error: Error) => {
       this.context.logger.warn('DIMSE connection error', { callingAet: this.callingAet, remoteAddress: this.remoteAddress, error: error.message });
       connection.destroy();
     });
     connection.once('close', () => this.connectionClosed());
     this.replacePduAccumulator(connection);
+  }
+
+  /**
+   * dcmjs-dimse arms the socket's inactivity timeout (which would close a
+   * C-MOVE association waiting on its sub-operations) and a per-connection
+   * interval (whose checks never apply to an accepted socket);
+   * association-timers.ts keeps the clocks instead.
+   */
+  private replaceLibraryTimers(connection: Socket): void {
+    const network = this as unknown as NetworkInternals;
+    connection.setTimeout(0);
+    connection.removeAllListeners('timeout');
+    if (network.timeoutIntervalId) clearInterval(network.timeoutIntervalId);
+    network.timeoutIntervalId = undefined;
   }
 
   /**
@@ -161,7 +191,7 @@ export class TelepacsScp extends Scp {
   }
 
   private get remoteAddress(): string {
-    return this.connection.remoteAddress ?? '';
+    return this.facts.remoteAddress;
   }
 
   // ---- association --------------------------------------------------------
@@ -186,14 +216,19 @@ export class TelepacsScp extends Scp {
       await this.audit({ action: 'dimse.associate', outcome: 'DENIED', details: { reason: 'called AE title not recognized', calledAet } });
       return this.refuse(RejectResult.Permanent, RejectReason.CalledAeNotRecognized);
     }
-    const grant = await options.authorizeAssociation(who);
-    if (!grant || 'refused' in grant) {
-      // A known AE refused for its transport is answered like an unknown one: a prober learns nothing
-      const reason = grant?.refused ?? 'calling AE title not recognized';
-      logger.warn(`association rejected: ${reason}`, who);
-      await this.audit({ action: 'dimse.associate', outcome: 'DENIED', details: { reason, calledAet, secure: who.secure, clientCertificateSubject: who.clientCertificateSubject } });
+    const decision = await options.authorizeAssociation(who);
+    if (!decision.accepted) {
+      // The same answer for every refusal: a prober must not learn that an AE title is registered
+      logger.warn(`association rejected: ${decision.reason}`, { ...who, ...decision.details });
+      await this.audit({
+        action: 'dimse.associate',
+        outcome: 'DENIED',
+        facilityId: decision.facilityId,
+        details: { reason: decision.reason, calledAet, secure: who.secure, clientCertificateSubject: who.clientCertificateSubject, ...decision.details },
+      });
       return this.refuse(RejectResult.Permanent, RejectReason.CallingAeNotRecognized);
     }
+    const { grant } = decision;
     this.grant = grant;
     for (const { context } of association.getPresentationContexts()) {
       const decision = decidePresentationContext(context.getAbstractSyntaxUid(), context.getTransferSyntaxUids());
@@ -217,17 +252,39 @@ export class TelepacsScp extends Scp {
     association.setMaxPduLength(MAX_RECEIVE_PDU_LENGTH);
     super.sendAssociationAccept();
     association.setMaxPduLength(peerLimit);
+    this.timers.established();
   }
 
   /** PS3.8 9.3.4 / Table 9-21: source 1 = DICOM UL service-user. */
   private refuse(result: number, reason: number): void {
     this.sendAssociationReject(result, RejectSource.ServiceUser, reason);
-    // The requester closes the connection on A-ASSOCIATE-RJ; do it for one that does not (ARTIM, PS3.8 9.1.5)
-    setTimeout(() => this.connection.destroy(), 1000).unref();
+    // The requester closes the connection on A-ASSOCIATE-RJ; it is closed for one that does not
+    this.timers.closing();
   }
 
   override associationReleaseRequested(): void {
-    this.context.track(this.flushStoreAudit().finally(() => this.sendAssociationReleaseResponse()));
+    this.context.track(
+      this.flushStoreAudit().finally(() => {
+        this.sendAssociationReleaseResponse();
+        this.timers.closing();
+      }),
+    );
+  }
+
+  /** PS3.8 9.3.8: an association with no traffic for the idle time is aborted by the provider. */
+  private abortIdle(): void {
+    this.context.logger.warn('association aborted: idle', { callingAet: this.callingAet, remoteAddress: this.remoteAddress, idleMs: this.context.limits.idleMs });
+    if (!this.closed) this.connection.write(abortPdu(ABORT_SOURCE_SERVICE_PROVIDER, ABORT_REASON_NOT_SPECIFIED));
+  }
+
+  /** Runs one operation's handler: tracked for close(), and counted so the idle clock waits for it. */
+  private run(work: Promise<unknown>): Promise<unknown> {
+    this.running += 1;
+    const counted = work.finally(() => {
+      this.running -= 1;
+    });
+    this.context.track(counted);
+    return counted;
   }
 
   override abort(): void {
@@ -277,7 +334,7 @@ export class TelepacsScp extends Scp {
   }
 
   override cStoreRequest(request: CStoreRequest, callback: (response: InstanceType<typeof CStoreResponse>) => void): void {
-    this.context.track(this.store(request).then((response) => this.sendStoreResponse(request, response, callback)));
+    void this.run(this.store(request).then((response) => this.sendStoreResponse(request, response, callback)));
   }
 
   private async store(request: CStoreRequest): Promise<InstanceType<typeof CStoreResponse>> {
@@ -367,7 +424,7 @@ export class TelepacsScp extends Scp {
   override cFindRequest(request: CFindRequest, callback: (responses: InstanceType<typeof CFindResponse>[]) => void): void {
     // Responses go out one by one through sendResponse (dcmjs-dimse's callback
     // may be called only once); the callback just ends its event chain.
-    this.context.track(this.find(request).finally(() => callback([])));
+    void this.run(this.find(request).finally(() => callback([])));
   }
 
   private async find(request: CFindRequest): Promise<void> {
@@ -414,11 +471,11 @@ export class TelepacsScp extends Scp {
   // ---- C-MOVE (PS3.4 C.4.2) and C-GET (PS3.4 C.4.3) -----------------------
 
   override cMoveRequest(request: CMoveRequest, callback: (responses: InstanceType<typeof CMoveResponse>[]) => void): void {
-    this.context.track(this.retrieve('move', request).finally(() => callback([])));
+    void this.run(this.retrieve('move', request).finally(() => callback([])));
   }
 
   override cGetRequest(request: CGetRequest, callback: (responses: InstanceType<typeof CGetResponse>[]) => void): void {
-    this.context.track(this.retrieve('get', request).finally(() => callback([])));
+    void this.run(this.retrieve('get', request).finally(() => callback([])));
   }
 
   override cCancelRequest(request: CCancelRequest): void {

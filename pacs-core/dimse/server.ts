@@ -1,21 +1,37 @@
-// The DIMSE listener: one TelepacsScp per TCP connection, any number at once.
+// The DIMSE listeners: one TelepacsScp per connection, within the connection
+// limits (connection-limits.ts) and clocks (association-timers.ts).
 // We own the net.Server (rather than dcmjs-dimse's Server) to know the bound
 // port, turn Nagle off, and close cleanly: stop listening, drop connections,
 // then wait for in-flight ingests and audits before the database goes away.
-// With DICOM TLS a second listener (tls.Server) on its own port hands each
-// connection, once its handshake is done, to the same serveConnection.
+// With DICOM TLS a second listener (tls.Server) on its own port counts each
+// TCP connection against the same limits as it arrives, and hands it, once
+// its handshake is done, to the same serveConnection.
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import tls from 'node:tls';
 import type { Archive } from '../archive';
 import { configureDcmjsDimse } from './dcmjs-dimse';
+import { ConnectionLimiter, type DimseConnectionLimits } from './connection-limits';
 import { TelepacsScp } from './scp';
 import { tlsServerOptions } from './tls';
-import type { DimseServer, DimseServerOptions } from './types';
+import type { ConnectionFacts, DimseServer, DimseServerOptions } from './types';
+
+/**
+ * Defaults (overridden by DICOM_ARTIM_SECONDS, DICOM_IDLE_SECONDS,
+ * DICOM_MAX_ASSOCIATIONS, DICOM_MAX_ASSOCIATIONS_PER_ADDRESS; README).
+ */
+export const DEFAULT_CONNECTION_LIMITS: DimseConnectionLimits = {
+  artimMs: 30_000,
+  idleMs: 300_000,
+  maxConnections: 200,
+  maxConnectionsPerAddress: 20,
+};
 
 export async function startDimseServer(archive: Archive, options: DimseServerOptions): Promise<DimseServer> {
   configureDcmjsDimse();
   const logger = options.logger ?? archive.logger;
+  const limits = { ...DEFAULT_CONNECTION_LIMITS, ...options.limits };
+  const limiter = new ConnectionLimiter(limits, logger);
   const sockets = new Set<net.Socket>();
   const inFlight = new Set<Promise<unknown>>();
   const track = (work: Promise<unknown>) => {
@@ -23,28 +39,38 @@ export async function startDimseServer(archive: Archive, options: DimseServerOpt
     inFlight.add(settled);
   };
 
-  /** One association's connection, plain or TLS (a TLSSocket is a net.Socket): the same checks and services on both ports. */
-  const serveConnection = (socket: net.Socket) => {
-    // Every C-STORE waits for its response: Nagle plus delayed ACK would add ~40 ms each
-    socket.setNoDelay(true);
+  /**
+   * Counts a new TCP connection in (closed with the others on close()), or
+   * refuses it over a limit: with an A-ASSOCIATE-RJ where we can speak DICOM
+   * on it (the plain port), by closing it where we cannot (a TLS handshake).
+   */
+  const admit = (socket: net.Socket, refusal: 'associate-rj' | 'close'): boolean => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    new TelepacsScp(socket, { archive, options, logger, track });
+    return limiter.admit(socket, normalizeAddress(socket.remoteAddress ?? ''), refusal);
   };
 
-  const server = net.createServer(serveConnection);
+  /** One admitted association's connection, plain or TLS (a TLSSocket is a net.Socket). */
+  const serveConnection = (socket: net.Socket, facts: ConnectionFacts) => {
+    // Every C-STORE waits for its response: Nagle plus delayed ACK would add ~40 ms each
+    socket.setNoDelay(true);
+    new TelepacsScp(socket, facts, { archive, options, logger, track, limits });
+  };
+
+  const server = net.createServer((socket) => {
+    if (admit(socket, 'associate-rj')) serveConnection(socket, { remoteAddress: socket.remoteAddress ?? '' });
+  });
   server.on('error', (error) => logger.error('DIMSE server error', { error: error.message }));
   const port = await listen(server, options.port);
-  logger.info('DIMSE listening', { port, aet: options.aet });
+  logger.info('DIMSE listening', { port, aet: options.aet, ...limits });
 
   let tlsServer: tls.Server | undefined;
   let tlsPort: number | undefined;
   if (options.tls) {
-    tlsServer = tls.createServer(tlsServerOptions(options.tls.credentials), serveConnection);
-    // Connections still in their handshake are closed with the others on close()
+    tlsServer = tls.createServer(tlsServerOptions(options.tls.credentials), (socket) => serveConnection(socket, { remoteAddress: socket.remoteAddress ?? '' }));
+    // Counted before the handshake: a flood of unfinished handshakes is bounded like idle plain sockets
     tlsServer.on('connection', (raw: net.Socket) => {
-      sockets.add(raw);
-      raw.once('close', () => sockets.delete(raw));
+      admit(raw, 'close');
     });
     // A failed handshake (no common version or suite, a certificate the client refuses) ends that connection only
     tlsServer.on('tlsClientError', (error, socket) => {
@@ -63,6 +89,9 @@ export async function startDimseServer(archive: Archive, options: DimseServerOpt
   return {
     port,
     tlsPort,
+    get openConnections() {
+      return limiter.openConnections;
+    },
     async close() {
       const closed = [server, tlsServer].map((listener) => listener && new Promise<void>((resolve) => listener.close(() => resolve())));
       for (const socket of sockets) socket.destroy();
@@ -81,4 +110,9 @@ async function listen(server: net.Server, port: number): Promise<number> {
     });
   });
   return (server.address() as AddressInfo).port;
+}
+
+/** One key per source address: an IPv4 client of a dual-stack listener shows as ::ffff:a.b.c.d. */
+function normalizeAddress(address: string): string {
+  return address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').toLowerCase();
 }

@@ -134,9 +134,9 @@ describe('administration in the browser', { timeout: 10 * 60_000 }, () => {
       const row = admin.locator('tr[data-aet="WARD_PACS"]');
       await row.waitFor();
       await row.getByRole('button', { name: 'C-ECHO' }).click();
-      await admin.getByTestId('echo-WARD_PACS').getByText(/Success: C-ECHO answered in [\d.]+ ms/).waitFor();
+      await admin.getByTestId('echo-WARD_PACS').getByText(/C-ECHO succeeded in \d+ ms/).waitFor();
       await configured.getByRole('button', { name: 'C-ECHO' }).click();
-      await admin.getByTestId('echo-CT_SCANNER').getByText(/Failed:/).waitFor({ timeout: 20_000 });
+      await admin.getByTestId('echo-CT_SCANNER').getByText('No DICOM answer from this peer').waitFor({ timeout: 20_000 });
       await shot(admin, 'peers-echo');
       await admin.context().close();
     } finally {

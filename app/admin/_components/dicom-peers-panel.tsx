@@ -1,5 +1,6 @@
 'use client';
 // The facility's DICOM peers: register, edit, remove, and test with a real C-ECHO.
+// A peer accepted from any address is a deliberate, visible exception.
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import styles from '../admin.module.css';
@@ -13,14 +14,15 @@ export interface PeerRow {
   tls: boolean;
   requireClientCertificate: boolean;
   description: string;
+  /** Associations accepted from any source address, not only the host's */
+  anyAddress: boolean;
   source: 'configuration' | 'database';
 }
 
+/** What the server says about a C-ECHO: DICOM success or failure, nothing about the network. */
 interface EchoOutcome {
   ok: boolean;
-  totalMs: number;
-  echoMs?: number;
-  error?: string;
+  message: string;
 }
 
 function echoKey(peer: PeerRow): string {
@@ -64,6 +66,7 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
       description: form.get('description'),
       tls: tls || clientCertificate,
       requireClientCertificate: clientCertificate,
+      anyAddress: form.get('anyAddress') === 'on',
     };
     const result = editing?.id ? await callApi('PUT', `${base}/${editing.id}`, body) : await callApi('POST', base, body);
     setPending(false);
@@ -89,7 +92,7 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
     const key = echoKey(peer);
     setEchoes((state) => ({ ...state, [key]: 'running' }));
     const result = await callApi<EchoOutcome>('POST', `${base}/${encodeURIComponent(key)}/echo`);
-    setEchoes((state) => ({ ...state, [key]: result.ok ? result.data : { ok: false, totalMs: 0, error: result.data.message ?? 'The test could not run.' } }));
+    setEchoes((state) => ({ ...state, [key]: result.ok ? result.data : { ok: false, message: result.data.message ?? 'The test could not run.' } }));
   }
 
   const field = (name: 'aet' | 'host' | 'port' | 'description', label: string, props: Record<string, unknown>) => (
@@ -111,10 +114,19 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
     </div>
   );
 
+  const openToAnyAddress = peers.filter((peer) => peer.anyAddress);
+
   return (
     <>
       <section className={styles.section} aria-labelledby="peers-heading">
         <h2 id="peers-heading">Peers ({peers.length})</h2>
+        {openToAnyAddress.length > 0 && (
+          <p className="alert warn" role="note" data-testid="any-address-warning">
+            <strong>Accepted from any address:</strong> {openToAnyAddress.map((peer) => peer.aet).join(', ')}. Anyone on the network who knows
+            {openToAnyAddress.length === 1 ? ' this AE title' : ' these AE titles'} can query, retrieve and store this facility&apos;s images. Register
+            the peer&apos;s own host instead wherever you can.
+          </p>
+        )}
         {peers.length === 0 ? (
           <p className={styles.empty}>No DICOM peer yet. Register a modality or PACS below so it can send images to {ourAet}.</p>
         ) : (
@@ -151,6 +163,12 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
                           </span>
                         </>
                       )}
+                      {peer.anyAddress && (
+                        <>
+                          <br />
+                          <span className={styles.bad}>Accepts associations from any address</span>
+                        </>
+                      )}
                     </td>
                     <td data-label="Description">{peer.description || <span className={styles.muted}>—</span>}</td>
                     <td data-label="Test and change">
@@ -172,14 +190,7 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
                         )}
                       </div>
                       <p aria-live="polite" style={{ margin: '0.35rem 0 0' }} data-testid={`echo-${peer.aet}`}>
-                        {outcome && outcome !== 'running' &&
-                          (outcome.ok ? (
-                            <span className={styles.ok}>
-                              Success: C-ECHO answered in {outcome.echoMs} ms ({outcome.totalMs} ms with association)
-                            </span>
-                          ) : (
-                            <span className={styles.bad}>Failed: {outcome.error}</span>
-                          ))}
+                        {outcome && outcome !== 'running' && <span className={outcome.ok ? styles.ok : styles.bad}>{outcome.message}</span>}
                       </p>
                     </td>
                   </tr>
@@ -234,6 +245,16 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
               </p>
             )}
           </fieldset>
+          <div className="field">
+            <label>
+              <input type="checkbox" name="anyAddress" defaultChecked={editing?.anyAddress ?? false} aria-describedby="peer-anyAddress-hint" /> Accept associations
+              from any address
+            </label>
+            <p className={styles.muted} id="peer-anyAddress-hint">
+              Off: only calls from the host above (its IP address, or every address its name resolves to) are accepted. On: anyone who knows the AE title
+              can connect as this peer — only for a peer whose address changes and cannot be registered.
+            </p>
+          </div>
           <div className={styles.actions}>
             <button type="submit" className="button" disabled={pending}>
               {pending ? 'Saving…' : editing ? 'Save changes' : 'Register peer'}

@@ -34,6 +34,7 @@ export default async function DicomPeersPage({ params }: { params: Promise<{ fac
           tls: peer.tls,
           requireClientCertificate: peer.requireClientCertificate,
           description: peer.description,
+          anyAddress: peer.anyAddress,
           source: peer.source,
         }))}
       />

@@ -1,4 +1,5 @@
-// POST /api/admin/facilities/:facilityId/dicom-peers/:peerId/echo → {ok, totalMs, echoMs | error, aet, host, port}
+// POST /api/admin/facilities/:facilityId/dicom-peers/:peerId/echo → {ok, outcome, message, echoMs?, aet, host, port}
+// (outcome: success | association-rejected | echo-failed | no-dicom-answer; never why no DICOM answer came)
 // :peerId is a registered peer's id, or "config:<AET>" for a DICOM_PEERS one.
 // 200 either way: a failed echo is a result to show, not a failed request.
 import { echoDicomPeer } from '../../../../../../../../lib/dicom-peers/echo-dicom-peer';

@@ -1,6 +1,6 @@
 // Readiness for load balancers and monitoring: 'ok' only when the database
 // answers and the blob store can be written and read now.
-import type { Runtime } from '../../../lib/runtime';
+import type { Runtime } from '../runtime';
 
 export type HealthReport = { status: 'ok' } | { status: 'error'; reason: string };
 

@@ -1,11 +1,11 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { Archive } from '../../../pacs-core/archive';
-import { silentLogger } from '../../../pacs-core/logger';
-import { FsBlobStore } from '../../../pacs-core/store/fs-blob-store';
+import { Archive } from '../../pacs-core/archive';
+import { silentLogger } from '../../pacs-core/logger';
+import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { createTestDatabase, type TestDatabase } from '../../../test/support/test-database';
+import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
 import { checkHealth } from './check-health';
 
 describe('checkHealth', () => {
