@@ -1,7 +1,8 @@
 // POST /api/auth/sign-in — JSON ({email, password} -> 200 {user}) for scripts
 // and the sign-in page; an HTML form post (no JavaScript) gets a 303 redirect.
 import { z } from 'zod';
-import { MAX_PASSWORD_LENGTH, clientAddressFromNormalizedHeaders, sessionCookieHeader, signIn } from '../../../../lib/auth';
+import { MAX_PASSWORD_LENGTH, clientAddressFromNormalizedHeaders, readCookie, sessionCookieHeader, signIn } from '../../../../lib/auth';
+import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookieHeader } from '../../../../lib/auth/known-device';
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest } from '../../../_lib/api-session';
 import { jsonError } from '../../../_lib/json-response';
@@ -49,13 +50,17 @@ export async function POST(request: Request): Promise<Response> {
     password: parsed.data.password,
     ip: client.ip,
     userAgent: request.headers.get('user-agent') ?? undefined,
+    knownDeviceCookie: readCookie(request.headers.get('cookie'), KNOWN_DEVICE_COOKIE_NAME),
   });
   if (!result.ok) return fail(result.reason, result.reason === 'RATE_LIMITED' ? result.retryAfterSeconds : undefined);
 
-  const cookie = sessionCookieHeader(result.sessionToken, { secure: client.secure });
-  if (isForm) return new Response(null, { status: 303, headers: { location: returnTo, 'set-cookie': cookie } });
-  return Response.json(
-    { user: result.user, expiresAt: result.expiresAt.toISOString(), next: returnTo },
-    { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } },
-  );
+  // The session, and the known-device cookie that keeps this browser's sign-ins apart from anyone else's failures
+  const headers = new Headers({ 'cache-control': 'no-store' });
+  headers.append('set-cookie', sessionCookieHeader(result.sessionToken, { secure: client.secure }));
+  headers.append('set-cookie', knownDeviceCookieHeader(result.knownDevice, { secure: client.secure }));
+  if (isForm) {
+    headers.set('location', returnTo);
+    return new Response(null, { status: 303, headers });
+  }
+  return Response.json({ user: result.user, expiresAt: result.expiresAt.toISOString(), next: returnTo }, { headers });
 }
