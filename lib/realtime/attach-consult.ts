@@ -45,6 +45,8 @@ type JoinedSession = Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstance
 
 interface SocketData {
   userId: string;
+  /** The portal session that opened this socket (set by sessionSocketAuth) */
+  sessionId: string;
   email: string;
   ip: string;
   /** consultation id → what recordPresence needs, for the sessions this socket is in */
