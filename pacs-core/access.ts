@@ -41,6 +41,16 @@ export interface Principal {
 }
 
 /**
+ * Credentials refused because too many attempts failed: the caller is told
+ * when to try again (401 with Retry-After), so an integration can back off
+ * instead of hammering. Decided by the portal (lib/auth), applied here.
+ */
+export interface AuthenticationThrottled {
+  throttled: true;
+  retryAfterSeconds: number;
+}
+
+/**
  * Whether the scope lets the caller read something of this facility. With a
  * studyInstanceUid the question is about that study, and a per-study grant
  * counts; without one (a patient, a facility-wide decision) only the

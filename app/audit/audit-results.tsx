@@ -9,6 +9,7 @@ import {
   type AuditQuery,
 } from '../../lib/audit/audit-query';
 import { recordAuditAccess } from '../../lib/audit/record-audit-access';
+import { describeDicomAuditEvent, dicomAuditEventOf } from '../../lib/audit/dicom-audit-events';
 import type { AdministeredFacility } from '../../lib/policy';
 import { getRuntime } from '../../lib/runtime';
 import styles from './audit.module.css';
@@ -107,6 +108,7 @@ export async function AuditResults({
               {result.events.map((event) => {
                 const aeTitle = aeTitleOf(event.actor);
                 const details = summarizeDetails(event.details);
+                const dicomEvent = describeDicomAuditEvent(dicomAuditEventOf(event));
                 return (
                   <tr key={event.id}>
                     <td data-label="Time (UTC)" className={styles.nowrap}>
@@ -117,6 +119,7 @@ export async function AuditResults({
                     </td>
                     <td data-label="Action" className={styles.nowrap}>
                       {event.action}
+                      {dicomEvent ? <div className={styles.sub} title="DICOM audit event (PS3.15 A.5.3)">{`DICOM ${dicomEvent}`}</div> : null}
                     </td>
                     <td data-label="Outcome">
                       <span className={`${styles.outcome} ${OUTCOME_CLASS[event.outcome] ?? ''}`}>{event.outcome}</span>

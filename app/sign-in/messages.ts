@@ -30,10 +30,10 @@ export function signInErrorMessage(code: string | undefined, retryAfterSeconds?:
       return undefined;
     case 'INVALID_CREDENTIALS':
       return 'The email or password is not correct.';
-    case 'RATE_LIMITED': {
-      const minutes = Math.max(1, Math.ceil((retryAfterSeconds ?? 900) / 60));
-      return `Too many attempts. Try again in ${minutes} minute${minutes === 1 ? '' : 's'}.`;
-    }
+    case 'RATE_LIMITED':
+      // Throttling counts per account and address (lib/auth/login-rate-limiter.ts): say
+      // so, so that a doctor who did not mistype knows it is not their doing.
+      return `Too many failed sign-in attempts for this account. Try again in ${waitText(retryAfterSeconds ?? 900)}. If you did not make them, tell your facility administrator: they are in the audit log.`;
     case 'ACCOUNT_DISABLED':
       return 'This account is disabled. Ask your facility administrator.';
     case 'INVALID_INPUT':
@@ -47,4 +47,13 @@ export function signInErrorMessage(code: string | undefined, retryAfterSeconds?:
     default:
       return 'Sign-in is not available right now. Try again shortly.';
   }
+}
+
+function waitText(seconds: number): string {
+  if (seconds < 60) {
+    const whole = Math.max(1, Math.ceil(seconds));
+    return `${whole} second${whole === 1 ? '' : 's'}`;
+  }
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
 }

@@ -40,6 +40,6 @@ describe('audit CSV', () => {
       },
       new Map([['f1', 'NORTH']]),
     );
-    assert.equal(line, '2026-11-01T10:00:00.000Z,AE:CT1,,dimse.c-store,SUCCESS,NORTH,P1,1.2.3,10.0.0.5,CT1,,"{""stored"":2}"\r\n');
+    assert.equal(line, '2026-11-01T10:00:00.000Z,AE:CT1,,dimse.c-store,SUCCESS,NORTH,P1,1.2.3,10.0.0.5,CT1,,"{""stored"":2}",110104\r\n');
   });
 });

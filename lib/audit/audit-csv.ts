@@ -1,6 +1,7 @@
 // The audit export as CSV (RFC 4180: CRLF line ends, fields with a comma,
 // quote or line break quoted, quotes doubled), safe to open in a spreadsheet.
 import { aeTitleOf, type AuditEventRow } from './audit-query';
+import { dicomAuditEventOf } from './dicom-audit-events';
 
 /**
  * OWASP "CSV injection": a cell starting with = + - @ (or a tab / carriage
@@ -32,6 +33,8 @@ export const AUDIT_CSV_HEADER = [
   'ae_title',
   'resource',
   'details',
+  // PS3.15 A.5.3 EventID (DCM code), e.g. 110114 User Authentication; last, so earlier columns keep their places
+  'dicom_event_id',
 ];
 
 export function auditCsvLine(event: AuditEventRow, facilityCodeById: ReadonlyMap<string, string>): string {
@@ -48,5 +51,6 @@ export function auditCsvLine(event: AuditEventRow, facilityCodeById: ReadonlyMap
     aeTitleOf(event.actor),
     event.resource,
     event.details,
+    dicomAuditEventOf(event) ?? '',
   ]);
 }

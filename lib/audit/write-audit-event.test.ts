@@ -43,7 +43,8 @@ describe('writeAuditEvent', () => {
     assert.equal(rows[0].action, 'dicomweb.wado');
     assert.equal(rows[0].outcome, 'SUCCESS');
     assert.equal(rows[0].sourceIp, '10.0.0.9');
-    assert.deepEqual(JSON.parse(rows[0].details), { frames: [1, 2], size: '10' });
+    // The DICOM audit event ID of the action comes first (PS3.15 A.5.3: 110103 DICOM Instances Accessed)
+    assert.deepEqual(JSON.parse(rows[0].details), { eventId: '110103', frames: [1, 2], size: '10' });
     assert.equal(errors.length, 0);
   });
 

@@ -2,6 +2,7 @@
 // one AuditEvent row (who, what, when, outcome, from where).
 import type { Database } from '../../prisma/database';
 import type { Logger } from '../../pacs-core/logger';
+import { dicomAuditEventFor } from './dicom-audit-events';
 
 export type AuditOutcome = 'SUCCESS' | 'FAILURE' | 'DENIED';
 
@@ -27,7 +28,10 @@ export type AuditDatabase = Pick<Database, 'auditEvent'>;
 // audit table that admins must be able to read and export; 8 KiB is plenty.
 const MAX_DETAILS_LENGTH = 8 * 1024;
 
-function serializeDetails(details: Record<string, unknown> | undefined): string {
+function serializeDetails(action: string, given: Record<string, unknown> | undefined): string {
+  // PS3.15 A.5.3: the DICOM audit event ID of the action, first, unless the caller chose one
+  const eventId = dicomAuditEventFor(action);
+  const details = eventId && given?.eventId === undefined ? { eventId, ...given } : given;
   if (!details) return '{}';
   let text: string;
   try {
@@ -50,7 +54,7 @@ export function auditEventData(event: AuditEventInput) {
     studyUid: event.studyUid ?? null,
     resource: event.resource ?? '',
     sourceIp: event.sourceIp ?? '',
-    details: serializeDetails(event.details),
+    details: serializeDetails(event.action, event.details),
   };
 }
 

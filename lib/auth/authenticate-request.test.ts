@@ -5,7 +5,8 @@ import { createTestDatabase, type TestDatabase } from '../../test/support/test-d
 import { createFacility, createUser } from '../policy/test-fixtures';
 import type { AuthContext } from './auth-context';
 import { createApiToken } from './api-tokens';
-import { authenticateRequest } from './authenticate-request';
+import { authenticateRequest as authenticateOrThrottle, type AuthenticationRequest } from './authenticate-request';
+import type { Principal } from '../../pacs-core/access';
 import { hashPassword } from './password';
 import { createSession } from './sessions';
 import { authContextFor } from './test-context';
@@ -13,6 +14,13 @@ import { auditQueueFor } from '../audit/audit-queue';
 
 function basic(email: string, password: string): string {
   return `Basic ${Buffer.from(`${email}:${password}`).toString('base64')}`;
+}
+
+/** The principal, or null; a throttled answer fails the test (asserted in its own test). */
+async function authenticateRequest(input: AuthenticationRequest, context: AuthContext): Promise<Principal | null> {
+  const result = await authenticateOrThrottle(input, context);
+  assert.ok(!result || !('throttled' in result), 'not throttled');
+  return result as Principal | null;
 }
 
 function request(headers: IncomingHttpHeaders, method = 'GET') {
@@ -71,6 +79,23 @@ describe('authenticateRequest', () => {
       context,
     );
     assert.equal(principal, null);
+  });
+
+  it('throttles HTTP Basic failures per account and address, says when to retry, and audits each for the account’s facility', async () => {
+    const email = 'integration@hospital.example';
+    const account = await createUser(testDb.db, { email, passwordHash: await hashPassword('integration-pass'), memberships: [{ facilityId, role: 'REFERRING' }] });
+    const from = (address: string, password: string) => ({ ...request({ authorization: basic(email, password) }), remoteAddress: address });
+    for (let attempt = 0; attempt < 5; attempt += 1) assert.equal(await authenticateOrThrottle(from('10.7.0.1', `guess ${attempt}`), context), null);
+    const throttled = await authenticateOrThrottle(from('10.7.0.1', 'integration-pass'), context);
+    assert.ok(throttled && 'throttled' in throttled, 'the right password from the guessing address waits too');
+    assert.ok(throttled.retryAfterSeconds > 0 && throttled.retryAfterSeconds <= 900);
+    // The integration itself, at its own address, is not locked out by the guesser
+    assert.equal((await authenticateRequest(from('10.7.0.2', 'integration-pass'), context))?.userId, account.id);
+    await auditQueueFor(context).flush();
+    const rows = await testDb.db.auditEvent.findMany({ where: { action: 'auth.basic', actor: email, facilityId } });
+    assert.equal(rows.filter((row) => row.outcome === 'FAILURE').length, 5);
+    assert.equal(rows.filter((row) => row.outcome === 'DENIED').length, 1);
+    assert.ok(rows.every((row) => JSON.parse(row.details).eventId === '110114' && row.sourceIp === '10.7.0.1' && row.actorUserId === null));
   });
 
   it('accepts a Bearer API token, labelled by the token name', async () => {

@@ -3,7 +3,7 @@
 // cookie. Explicit credentials that fail are a failure: there is no fall-back
 // to the cookie, so a script never acts as whoever last used the browser.
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Principal } from '../../pacs-core/access';
+import type { AuthenticationThrottled, Principal } from '../../pacs-core/access';
 import type { AuthContext } from './auth-context';
 import { verifyApiToken } from './api-tokens';
 import { resolveClientAddress } from './client-address';
@@ -33,7 +33,8 @@ function decodeBasic(encoded: string): { email: string; password: string } | nul
   return separator > 0 ? { email: decoded.slice(0, separator), password: decoded.slice(separator + 1) } : null;
 }
 
-export async function authenticateRequest(request: AuthenticationRequest, runtime: AuthContext): Promise<Principal | null> {
+/** null: not authenticated; throttled: HTTP Basic refused for too many failures (answered with Retry-After). */
+export async function authenticateRequest(request: AuthenticationRequest, runtime: AuthContext): Promise<Principal | AuthenticationThrottled | null> {
   const { ip } = resolveClientAddress(request, runtime.config.trustProxy);
   const authorization = singleHeader(request.headers.authorization)?.trim();
 
@@ -42,10 +43,11 @@ export async function authenticateRequest(request: AuthenticationRequest, runtim
     if (scheme.toLowerCase() === 'basic') {
       const basic = decodeBasic(credentials);
       if (!basic) return null;
-      const check = await verifyCredentials(runtime, { ...basic, ip, useCache: true });
+      // Throttled and audited (auth.basic, DICOM 110114) exactly like the sign-in form
+      const check = await verifyCredentials(runtime, { ...basic, ip, door: 'auth.basic', useCache: true });
       if (!check.ok) {
         runtime.logger.warn('HTTP Basic authentication refused', { reason: check.reason, ip });
-        return null;
+        return check.reason === 'RATE_LIMITED' ? { throttled: true, retryAfterSeconds: check.retryAfterSeconds } : null;
       }
       if (!(await passwordAloneSuffices(runtime.db, check.user.id))) {
         runtime.logger.warn('HTTP Basic authentication refused: this account signs in with a second factor; use an API token (Authorization: Bearer)', {

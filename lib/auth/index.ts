@@ -6,9 +6,9 @@ export { clientAddressFromNormalizedHeaders, normalizeForwardedHeaders, resolveC
 export { LoginRateLimiter, loginRateLimiterFor } from './login-rate-limiter';
 export { generatePassword, hashPassword, verifyPassword, MAX_PASSWORD_LENGTH } from './password';
 export { principalForUser } from './principal';
-export { MUTATING_METHODS, isSameOriginRequest } from './same-origin';
+export { MUTATING_METHODS, isAllowedSocketOrigin, isSameOriginRequest } from './same-origin';
 export { SESSION_COOKIE_NAME, clearedSessionCookieHeader, readCookie, sessionCookieHeader } from './session-cookie';
-export { createSession, deleteExpiredSessions, deleteSession, resolveSession } from './sessions';
+export { createSession, deleteExpiredSessions, deleteSession, resolveSession, sessionEnd } from './sessions';
 export { signIn, type SignInResult } from './sign-in';
 export { signOut } from './sign-out';
 export { signedInUserForSession, type SignedInUser } from './signed-in-user';

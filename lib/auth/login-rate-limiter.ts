@@ -1,70 +1,144 @@
 // Login throttling, in memory (one process per facility; a restart forgets,
-// which is acceptable for throttling). Counted per email, which stops guessing
-// one account's password, and per address, which stops spraying many accounts.
-// The per-address limit is higher because a whole hospital often shares one
-// NAT address: five typos across a ward must not lock everyone out.
+// which is acceptable for throttling). It must slow a guesser without
+// letting anyone lock a colleague out by typing wrong passwords for them:
+//
+// - per account AND address (5 failures / 15 min): a guesser at one address
+//   stops there, while the owner at their usual address is not affected;
+// - per address (20 / 15 min): stops spraying many accounts; higher because
+//   a whole hospital often shares one NAT address;
+// - per account across all addresses, a growing DELAY, never a lock: past
+//   10 failures in 15 min each further attempt waits 1 s, 2 s, 4 s… (at most
+//   a minute) after the last failure, which slows a guesser with many
+//   addresses to a crawl and costs the owner seconds;
+// - a KNOWN DEVICE (a browser that signed in to this account before: the
+//   known-device cookie, known-device.ts) is counted on its own (5 / 15 min)
+//   instead of by address and account, so nothing done elsewhere slows it.
+// Attempts refused by throttling are not counted (they checked no password).
 
 export interface RateLimitRule {
   maxFailures: number;
   windowMs: number;
 }
 
+export interface DelayRule {
+  /** Failures within the window before the delay starts */
+  freeFailures: number;
+  windowMs: number;
+  baseDelayMs: number;
+  maxDelayMs: number;
+}
+
+export interface LoginLimits {
+  perAccountAndAddress: RateLimitRule;
+  perAddress: RateLimitRule;
+  perDevice: RateLimitRule;
+  perAccount: DelayRule;
+}
+
 export type RateLimitDecision = { limited: false } | { limited: true; retryAfterSeconds: number };
 
-export const DEFAULT_LOGIN_LIMITS = {
-  perEmail: { maxFailures: 5, windowMs: 15 * 60_000 },
-  perAddress: { maxFailures: 20, windowMs: 15 * 60_000 },
-} satisfies Record<string, RateLimitRule>;
+const WINDOW_MS = 15 * 60_000;
+
+export const DEFAULT_LOGIN_LIMITS: LoginLimits = {
+  perAccountAndAddress: { maxFailures: 5, windowMs: WINDOW_MS },
+  perAddress: { maxFailures: 20, windowMs: WINDOW_MS },
+  perDevice: { maxFailures: 5, windowMs: WINDOW_MS },
+  perAccount: { freeFailures: 10, windowMs: WINDOW_MS, baseDelayMs: 1000, maxDelayMs: 60_000 },
+};
 
 // Bounds memory under a flood of distinct emails/addresses.
 const MAX_TRACKED_KEYS = 10_000;
 
-/** Failure times per key ("email:..", "address:.."), oldest first. */
+/** Failure times per key ("account:..", "address:..", "account+address:..", "device:.."), oldest first. */
 export type LoginFailures = Map<string, number[]>;
+
+/** Who is trying: the account (email as typed), from where, and the known device it presents (if any). */
+export interface LoginAttempt {
+  address: string;
+  email: string;
+  /** Set only when the known-device cookie verified for this account */
+  deviceId?: string;
+}
 
 export class LoginRateLimiter {
   constructor(
     private readonly failures: LoginFailures = new Map(),
-    private readonly limits: { perEmail: RateLimitRule; perAddress: RateLimitRule } = DEFAULT_LOGIN_LIMITS,
+    private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
     private readonly now: () => number = Date.now,
   ) {}
 
-  check(address: string, email: string): RateLimitDecision {
-    const waits = [
-      this.waitFor(`email:${email.toLowerCase()}`, this.limits.perEmail),
-      this.waitFor(`address:${address}`, this.limits.perAddress),
-    ];
+  check(attempt: LoginAttempt): RateLimitDecision {
+    const keys = this.keysOf(attempt);
+    const waits = attempt.deviceId
+      ? [this.waitFor(keys.device!, this.limits.perDevice)]
+      : [
+          this.waitFor(keys.accountAndAddress, this.limits.perAccountAndAddress),
+          this.waitFor(keys.address, this.limits.perAddress),
+          this.delayFor(keys.account, this.limits.perAccount),
+        ];
     const longest = Math.max(...waits);
     return longest > 0 ? { limited: true, retryAfterSeconds: Math.ceil(longest / 1000) } : { limited: false };
   }
 
-  recordFailure(address: string, email: string): void {
+  recordFailure(attempt: LoginAttempt): void {
     if (this.failures.size >= MAX_TRACKED_KEYS) this.prune();
-    for (const key of [`email:${email.toLowerCase()}`, `address:${address}`]) {
+    const keys = this.keysOf(attempt);
+    // A known device's failures still count for the account (the growing delay
+    // for everyone else), not for the address it shares with others.
+    const counted = attempt.deviceId ? [keys.device!, keys.account] : [keys.accountAndAddress, keys.address, keys.account];
+    for (const key of counted) {
       const list = this.failures.get(key) ?? [];
       list.push(this.now());
       this.failures.set(key, list);
     }
   }
 
-  /** A correct password clears that account's count, not the address's (one valid account must not reset a spray). */
-  recordSuccess(email: string): void {
-    this.failures.delete(`email:${email.toLowerCase()}`);
+  /**
+   * A correct password clears the account's counts, not the address's (one
+   * valid account must not reset a spray); from a known device, not the
+   * count of others at its address either.
+   */
+  recordSuccess(attempt: LoginAttempt): void {
+    const keys = this.keysOf(attempt);
+    for (const key of [keys.account, keys.device ?? keys.accountAndAddress]) this.failures.delete(key);
+  }
+
+  private keysOf(attempt: LoginAttempt) {
+    const email = attempt.email.trim().toLowerCase();
+    return {
+      account: `account:${email}`,
+      address: `address:${attempt.address}`,
+      accountAndAddress: `account+address:${email}\u0000${attempt.address}`,
+      device: attempt.deviceId ? `device:${email}\u0000${attempt.deviceId}` : undefined,
+    };
+  }
+
+  private recent(key: string, windowMs: number): number[] {
+    const now = this.now();
+    const recent = (this.failures.get(key) ?? []).filter((at) => at > now - windowMs);
+    if (recent.length === 0) this.failures.delete(key);
+    else this.failures.set(key, recent);
+    return recent;
   }
 
   /** Milliseconds until the key may try again; 0 when it may now. */
   private waitFor(key: string, rule: RateLimitRule): number {
-    const now = this.now();
-    const recent = (this.failures.get(key) ?? []).filter((at) => at > now - rule.windowMs);
-    if (recent.length === 0) this.failures.delete(key);
-    else this.failures.set(key, recent);
+    const recent = this.recent(key, rule.windowMs);
     if (recent.length < rule.maxFailures) return 0;
     // The oldest failure that still counts must leave the window first.
-    return recent[recent.length - rule.maxFailures] + rule.windowMs - now;
+    return recent[recent.length - rule.maxFailures] + rule.windowMs - this.now();
+  }
+
+  /** The growing delay after the last failure; 0 while under the free failures. */
+  private delayFor(key: string, rule: DelayRule): number {
+    const recent = this.recent(key, rule.windowMs);
+    if (recent.length < rule.freeFailures) return 0;
+    const delay = Math.min(rule.baseDelayMs * 2 ** Math.min(recent.length - rule.freeFailures, 30), rule.maxDelayMs);
+    return Math.max(0, recent[recent.length - 1] + delay - this.now());
   }
 
   private prune(): void {
-    const horizon = this.now() - Math.max(this.limits.perEmail.windowMs, this.limits.perAddress.windowMs);
+    const horizon = this.now() - WINDOW_MS;
     for (const [key, list] of this.failures) {
       if (list[list.length - 1] <= horizon) this.failures.delete(key);
     }
@@ -81,8 +155,8 @@ export class LoginRateLimiter {
  * every Next bundle and the DICOMweb layer count together; only plain data is
  * kept there, because each bundle has its own copy of this class.
  */
-export function loginRateLimiterFor(shared: Map<string, unknown>): LoginRateLimiter {
+export function loginRateLimiterFor(shared: Map<string, unknown>, limits: LoginLimits = DEFAULT_LOGIN_LIMITS): LoginRateLimiter {
   const key = 'auth.loginFailures';
   if (!shared.has(key)) shared.set(key, new Map<string, number[]>());
-  return new LoginRateLimiter(shared.get(key) as LoginFailures);
+  return new LoginRateLimiter(shared.get(key) as LoginFailures, limits);
 }

@@ -1,5 +1,6 @@
 import type { Principal } from '../../pacs-core/access';
 import { auditQueueFor } from '../audit/audit-queue';
+import { recordRefusedAttempt } from '../audit/record-refused-attempt';
 import { archiveAccessFor } from '../policy';
 import type { AuthContext } from './auth-context';
 
@@ -17,7 +18,13 @@ export async function principalForUser(
     sourceIp: input.sourceIp,
     // Queued for group commit (lib/audit/audit-queue.ts): the request does not wait for the disk.
     audit: async (event) => {
-      auditQueueFor(context).enqueue({ ...event, actor: input.label, actorUserId: input.userId, sourceIp: input.sourceIp });
+      const actor = { actor: input.label, actorUserId: input.userId, sourceIp: input.sourceIp };
+      // A refused read of a study: its owner sees the attempt too (answered 404 all the same)
+      if (event.outcome === 'DENIED' && event.studyUid && !event.facilityId) {
+        const { studyUid, ...rest } = event;
+        return recordRefusedAttempt(context, { ...rest, ...actor, outcome: 'DENIED', target: { kind: 'study', studyInstanceUid: studyUid } });
+      }
+      auditQueueFor(context).enqueue({ ...event, ...actor });
     },
   };
 }

@@ -30,3 +30,17 @@ export function isSameOriginRequest(headers: {
   const targetHosts = [headers.host, headers.forwardedHost].filter((host): host is string => Boolean(host)).map((host) => host.toLowerCase());
   return targetHosts.includes(sourceHost);
 }
+
+/**
+ * The socket.io handshake (lib/realtime): a browser always sends Origin on a
+ * WebSocket handshake and on cross-origin requests, so a page on another
+ * site opening a socket with our cookie (cross-site WebSocket hijacking)
+ * shows a foreign Origin and is refused, as is "null" (sandboxed frames,
+ * file: pages). No Origin at all is a non-browser client (or a same-origin
+ * polling GET): it still needs the session cookie, which a script elsewhere
+ * cannot read. The same rule as the sign-in API's ("Scripts send none").
+ */
+export function isAllowedSocketOrigin(headers: { origin?: string | null; host?: string | null; forwardedHost?: string | null }): boolean {
+  if (headers.origin === undefined || headers.origin === null) return true;
+  return isSameOriginRequest({ origin: headers.origin, host: headers.host, forwardedHost: headers.forwardedHost });
+}

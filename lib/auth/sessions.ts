@@ -23,6 +23,8 @@ export interface SessionUser {
   user: { id: string; email: string; name: string; guest: boolean };
   /** For a guest: the open teleconsultation they belong to (their only page); null for everyone else */
   guestConsultationId: string | null;
+  /** When the session ends unless used again (sliding), never past its absolute end */
+  expiresAt: Date;
 }
 
 /**
@@ -78,12 +80,26 @@ export async function resolveSession(
     await db.session.deleteMany({ where: { id: session.id } });
     return null;
   }
+  let expiresAt = Math.min(session.expiresAt.getTime(), absoluteEnd);
   if (now.getTime() - session.lastSeenAt.getTime() >= LAST_SEEN_WRITE_INTERVAL_MS) {
     const slidExpiry = session.user.guest ? session.expiresAt.getTime() : Math.min(now.getTime() + options.ttlHours * 3600_000, absoluteEnd);
     await db.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now, expiresAt: new Date(slidExpiry) } });
+    expiresAt = slidExpiry;
   }
   const { id, email, name, guest } = session.user;
-  return { sessionId: session.id, user: { id, email, name, guest }, guestConsultationId };
+  return { sessionId: session.id, user: { id, email, name, guest }, guestConsultationId, expiresAt: new Date(expiresAt) };
+}
+
+/**
+ * When a session (by id) ends, as far as the database says now: null when it
+ * has ended (signed out, revoked, expired, its user disabled). For live
+ * sockets, which hold no token (lib/realtime/session-lifetime.ts).
+ */
+export async function sessionEnd(db: Database, sessionId: string, now = new Date()): Promise<Date | null> {
+  const session = await db.session.findUnique({ where: { id: sessionId }, select: { expiresAt: true, createdAt: true, user: { select: { disabled: true } } } });
+  if (!session || session.user.disabled) return null;
+  const end = Math.min(session.expiresAt.getTime(), session.createdAt.getTime() + ABSOLUTE_SESSION_LIFETIME_MS);
+  return end > now.getTime() ? new Date(end) : null;
 }
 
 export async function deleteSession(db: Database, token: string | undefined): Promise<boolean> {

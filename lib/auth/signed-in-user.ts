@@ -8,6 +8,8 @@ export interface SignedInUser {
   email: string;
   name: string;
   sessionId: string;
+  /** When the session ends unless used again (lib/auth/sessions.ts) */
+  sessionExpiresAt: Date;
   memberships: { facilityId: string; facilityName: string; facilityCode: string; role: Role }[];
   /** A teleconsultation's guest (no account, no memberships): confined to guestConsultationId */
   guest: boolean;
@@ -20,7 +22,8 @@ export async function signedInUserForSession(context: AuthContext, sessionToken:
   const session = await resolveSession(context.db, sessionToken, { ttlHours: context.config.sessionTtlHours });
   if (!session) return null;
   const { guestConsultationId } = session;
-  if (session.user.guest) return { ...session.user, sessionId: session.sessionId, memberships: [], guestConsultationId };
+  const sessionExpiresAt = session.expiresAt;
+  if (session.user.guest) return { ...session.user, sessionId: session.sessionId, sessionExpiresAt, memberships: [], guestConsultationId };
   const memberships = await context.db.membership.findMany({
     where: { userId: session.user.id },
     include: { facility: { select: { name: true, code: true } } },
@@ -29,6 +32,7 @@ export async function signedInUserForSession(context: AuthContext, sessionToken:
   return {
     ...session.user,
     sessionId: session.sessionId,
+    sessionExpiresAt,
     guestConsultationId,
     memberships: memberships.map((membership) => ({
       facilityId: membership.facilityId,

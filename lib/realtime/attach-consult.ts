@@ -14,7 +14,8 @@ import type { z } from 'zod';
 import { resolveClientAddress } from '../auth/client-address';
 import { iceServersFor } from '../collab/ice-servers';
 import type { CollabMessage } from '../collab/protocol';
-import { consultationForParticipant, recordPresence, type Actor, type ConsultationView } from '../consult/consultations';
+import { recordPresence, type Actor, type ConsultationView } from '../consult/consultations';
+import { enterConsultation } from '../consult/enter-consultation';
 import { endConsultation } from '../consult/end-consultation';
 import { ConsultError, isConsultError } from '../consult/errors';
 import { listAnnotations } from '../consult/list-annotations';
@@ -44,6 +45,8 @@ type JoinedSession = Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstance
 
 interface SocketData {
   userId: string;
+  /** The portal session that opened this socket (set by sessionSocketAuth) */
+  sessionId: string;
   email: string;
   ip: string;
   /** consultation id → what recordPresence needs, for the sessions this socket is in */
@@ -162,7 +165,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       const refuseJoin = ({ error }: Refusal) => reply({ ok: false, error: error === 'NOT_FOUND' || error === 'BAD_REQUEST' ? error : 'UNAVAILABLE' });
       handle(socket, CONSULT_EVENTS.JOIN, payload, refuseJoin, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
-        const consultation = await consultationForParticipant(runtime.db, socket.data.userId, consultationId);
+        const consultation = await enterConsultation(runtime, actorOf(socket), consultationId, 'socket');
         if (consultation.endedAt || sessions.wasEnded(consultationId)) return reply({ ok: false, error: 'ENDED' });
         const annotations = await listAnnotations(runtime.db, consultation);
         const arriving = !socket.data.joined.has(consultationId) && !sessions.isOnline(consultationId, socket.data.userId);

@@ -3,6 +3,7 @@
 // event about a study only reaches people allowed to see it.
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
+import { isAllowedSocketOrigin } from '../auth';
 import type { Runtime } from '../runtime';
 import { attachConsult } from './attach-consult';
 import { sessionSocketAuth } from './session-socket-auth';
@@ -11,7 +12,24 @@ import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityRoom, type RealtimeClientE
 const BATCH_MS = 500;
 
 export function attachRealtime(httpServer: HttpServer, runtime: Runtime): SocketIOServer {
-  const io = new SocketIOServer(httpServer, { serveClient: false });
+  const io = new SocketIOServer(httpServer, {
+    serveClient: false,
+    // Cross-site WebSocket hijacking: a page elsewhere must not open a socket
+    // with our cookie (lib/auth/same-origin.ts has the rule and why).
+    allowRequest: (request, callback) => {
+      const header = (name: string) => {
+        const value = request.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+      };
+      const allowed = isAllowedSocketOrigin({
+        origin: header('origin'),
+        host: header('host'),
+        forwardedHost: runtime.config.trustProxy ? header('x-forwarded-host') : undefined,
+      });
+      if (!allowed) runtime.logger.warn('socket.io handshake from another origin refused', { origin: header('origin') ?? null, url: request.url });
+      callback(allowed ? null : 'origin not allowed', allowed);
+    },
+  });
   attachConsult(io, runtime);
   const realtime = io.of(REALTIME_NAMESPACE) as unknown as import('socket.io').Namespace<RealtimeClientEvents, RealtimeServerEvents>;
 

@@ -110,7 +110,7 @@ async function joinWithExistingAccount(
 ): Promise<AcceptedAccountLink> {
   const { db } = context;
   const { password } = parseInput(ZJoinWithAccountRequest, input);
-  const check = await verifyCredentials(context, { email: link.email, password, ip: client.ip });
+  const check = await verifyCredentials(context, { email: link.email, password, ip: client.ip, door: 'auth.sign_in' });
   if (!check.ok || check.user.id !== link.userId) {
     await writeAuditEvent(
       db,

@@ -56,7 +56,7 @@ describe('facility members', () => {
     assert.ok(await resolveSession(testDb.db, accepted.sessionToken, { ttlHours: 1 }));
     const memberships = await testDb.db.membership.findMany({ where: { userId: accepted.user.id } });
     assert.deepEqual(memberships.map((membership) => [membership.facilityId, membership.role]), [[facilityId, 'EXPERT']]);
-    const check = await verifyCredentials(context, { email: 'new.doctor@north.example', password: 'a long enough passphrase', ip: '10.9.9.9' });
+    const check = await verifyCredentials(context, { email: 'new.doctor@north.example', password: 'a long enough passphrase', ip: '10.9.9.9', door: 'auth.sign_in' });
     assert.equal(check.ok, true);
 
     // Once only.
@@ -127,7 +127,7 @@ describe('facility members', () => {
     assert.equal(accepted.user.id, colleague.id);
     const memberships = await testDb.db.membership.findMany({ where: { userId: colleague.id }, orderBy: { createdAt: 'asc' }, select: { facilityId: true, role: true } });
     assert.deepEqual(memberships, [{ facilityId: elsewhere.id, role: 'EXPERT' }, { facilityId, role: 'REFERRING' }]);
-    assert.equal((await verifyCredentials(context, { email: colleague.email, password: 'south side passphrase', ip: '10.9.9.8' })).ok, true, 'the password is unchanged');
+    assert.equal((await verifyCredentials(context, { email: colleague.email, password: 'south side passphrase', ip: '10.9.9.8', door: 'auth.sign_in' })).ok, true, 'the password is unchanged');
     await assert.rejects(acceptInvitation(context, { token: tokenOf(link.path), password: 'south side passphrase' }, client), adminError('LINK_USED'));
   });
 
@@ -165,7 +165,7 @@ describe('facility members', () => {
     assert.equal(result.user.id, member.id);
     assert.equal(await resolveSession(testDb.db, old.token, { ttlHours: 1 }), null);
     assert.ok(await resolveSession(testDb.db, result.sessionToken, { ttlHours: 1 }));
-    assert.equal((await verifyCredentials(context, { email: member.email, password: 'new password 123', ip: '10.7.7.7' })).ok, true);
+    assert.equal((await verifyCredentials(context, { email: member.email, password: 'new password 123', ip: '10.7.7.7', door: 'auth.sign_in' })).ok, true);
     await assert.rejects(resetPasswordWithLink(context, { token: tokenOf(link.path), password: 'another password 1' }, client), adminError('LINK_USED'));
   });
 

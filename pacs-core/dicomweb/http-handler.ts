@@ -4,7 +4,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Principal } from '../access';
+import type { AuthenticationThrottled, Principal } from '../access';
 import type { Archive } from '../archive';
 import { isArchiveError, toHttpStatus } from '../errors';
 import { Router } from './router';
@@ -15,8 +15,8 @@ export interface DicomwebHttpOptions {
   routes: Route[];
   /** Path prefix to strip, e.g. "/dicomweb" ("" for routes mounted at the root, like /wado) */
   prefix: string;
-  /** null = not authenticated (answered 401 with a Basic challenge) */
-  authenticate(request: IncomingMessage): Promise<Principal | null>;
+  /** null = not authenticated (answered 401 with a Basic challenge); throttled: the same, with Retry-After */
+  authenticate(request: IncomingMessage): Promise<Principal | AuthenticationThrottled | null>;
   /** Absolute URL of the DICOMweb root as the client sees it */
   baseUrlFor(request: IncomingMessage): string;
 }
@@ -32,8 +32,10 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
     let response: DicomwebResponse;
     let principal: Principal | null = null;
     try {
-      principal = await options.authenticate(req);
+      const authenticated = await options.authenticate(req);
+      principal = authenticated && !('throttled' in authenticated) ? authenticated : null;
       if (!principal) {
+        const retryAfter: Record<string, string> = authenticated && 'throttled' in authenticated ? { 'retry-after': String(authenticated.retryAfterSeconds) } : {};
         // Drain the body so the client gets the 401 instead of a reset connection
         req.resume();
         // A script in a browser page (the viewer after its session expired) gets
@@ -47,11 +49,17 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
           headers: {
             ...(fromPageScript ? {} : { 'www-authenticate': 'Basic realm="Telepacs DICOMweb", charset="UTF-8"' }),
             'content-type': 'application/json',
+            ...retryAfter,
           },
           // Basic cannot carry a second factor's code: say so here, as the 401 cannot tell which case it was.
-          body: JSON.stringify({
-            error: 'authentication required (HTTP Basic, Bearer API token, or a portal session); accounts with a second factor must use an API token, not HTTP Basic',
-          }),
+          body: JSON.stringify(
+            'retry-after' in retryAfter
+              ? { error: 'too many failed sign-in attempts: try again after Retry-After seconds', code: 'RATE_LIMITED' }
+              : {
+                  error:
+                    'authentication required (HTTP Basic, Bearer API token, or a portal session); accounts with a second factor must use an API token, not HTTP Basic',
+                },
+          ),
         };
       } else {
         const { handler, params } = router.match(req.method ?? 'GET', path);
@@ -78,10 +86,14 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
       // A refused request by a known caller is part of the audit trail: a
       // reviewer must see someone probing for studies outside their scope
       // (answered 404 like a missing study, so the caller learns nothing).
+      // The study asked for goes with it: the portal records the attempt for
+      // that study's owner too (lib/audit/record-refused-attempt.ts).
       if (principal) {
+        const askedStudy = isArchiveError(error) && typeof error.details.studyUid === 'string' ? error.details.studyUid : undefined;
         await principal.audit({
           action: `dicomweb.${req.method === 'POST' ? 'stow' : 'read'}`,
           outcome: status === 404 || status === 403 ? 'DENIED' : 'FAILURE',
+          ...(askedStudy ? { studyUid: askedStudy } : {}),
           resource: `${path}${url.search}`,
           details: { status, reason: errorText(error) },
         });

@@ -64,10 +64,10 @@ async function search(request: DicomwebRequest, plan: SearchPlan): Promise<Dicom
   const scope = request.principal.readScope;
   // A parent the caller may not see answers exactly as one that does not exist
   if (plan.series && plan.study && !(await isSeriesVisible(db, plan.study, plan.series, scope))) {
-    throw new ArchiveError('NOT_FOUND', `series ${plan.series} not found in study ${plan.study}`);
+    throw new ArchiveError('NOT_FOUND', `series ${plan.series} not found in study ${plan.study}`, { studyUid: plan.study });
   }
   if (plan.study && !plan.series && !(await isStudyVisible(db, plan.study, scope))) {
-    throw new ArchiveError('NOT_FOUND', `study ${plan.study} not found`);
+    throw new ArchiveError('NOT_FOUND', `study ${plan.study} not found`, { studyUid: plan.study });
   }
   addPathKeys(query, plan);
 

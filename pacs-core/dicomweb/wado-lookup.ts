@@ -76,7 +76,8 @@ function notFound(uids: LookupUids): ArchiveError {
     : uids.series
       ? `series ${uids.series} in study ${uids.study}`
       : `study ${uids.study}`;
-  return new ArchiveError('NOT_FOUND', `${what} not found`);
+  // The study asked for travels with the refusal, for the audit trail only (http-handler.ts)
+  return new ArchiveError('NOT_FOUND', `${what} not found`, { studyUid: uids.study });
 }
 
 function toStudyTarget(study: { id: string; studyInstanceUid: string; facilityId: string; patient: { patientId: string } }): StudyTarget {

@@ -63,8 +63,9 @@ describe('portal', { timeout: 10 * 60_000 }, () => {
 
     const right = await signInByApi(server, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD);
     assert.equal(right.status, 200);
-    const setCookie = right.headers.get('set-cookie') ?? '';
+    const [setCookie = '', deviceCookie = ''] = right.headers.getSetCookie();
     assert.match(setCookie, /^telepacs_session=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    assert.match(deviceCookie, /^telepacs_device=[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}; Path=\/api\/auth\/sign-in; Max-Age=15552000; HttpOnly; SameSite=Strict$/);
     const home = await fetch(`${server.url}/`, { headers: { cookie: sessionCookieOf(right) } });
     assert.equal(home.status, 200);
     assert.match(await home.text(), /<h1>Worklist<\/h1>/, 'the home page is the worklist');

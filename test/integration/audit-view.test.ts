@@ -10,37 +10,8 @@ import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { echoscu, findscu, freePort, hasDcmtk } from '../support/dcmtk';
 import { makeStudy } from '../support/fixtures';
 import { stowBody } from '../support/stow';
+import { parseCsv } from '../support/csv';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
-
-/** RFC 4180 reader, enough to check what a spreadsheet would see. */
-function parseCsv(text: string): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = '';
-  let quoted = false;
-  for (let i = 0; i < text.length; i += 1) {
-    const c = text[i];
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i += 1;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ',') {
-      row.push(cell);
-      cell = '';
-    } else if (c === '\r' && text[i + 1] === '\n') {
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = '';
-      i += 1;
-    } else cell += c;
-  }
-  assert.equal(row.length + cell.length, 0, 'the CSV ends with CRLF');
-  return rows;
-}
 
 describe('audit view and export', { timeout: 10 * 60_000 }, () => {
   let server: TestServer;
@@ -163,7 +134,7 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     assert.equal(response.headers.get('content-type'), 'text/csv; charset=utf-8');
     assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename="telepacs-audit-[\d-]+\.csv"$/);
     const rows = parseCsv(await response.text());
-    assert.deepEqual(rows[0], ['time_utc', 'actor', 'actor_user_id', 'action', 'outcome', 'facility', 'patient_id', 'study_uid', 'source_ip', 'ae_title', 'resource', 'details']);
+    assert.deepEqual(rows[0], ['time_utc', 'actor', 'actor_user_id', 'action', 'outcome', 'facility', 'patient_id', 'study_uid', 'source_ip', 'ae_title', 'resource', 'details', 'dicom_event_id']);
     assert.equal(response.headers.get('x-total-count'), String(rows.length - 1));
     const column = (name: string) => rows[0].indexOf(name);
     const data = rows.slice(1);

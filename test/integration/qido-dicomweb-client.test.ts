@@ -127,6 +127,6 @@ describe('QIDO-RS with dicomweb-client against a running Telepacs', () => {
     const last = events[events.length - 1];
     assert.equal(last.outcome, 'SUCCESS');
     assert.equal(last.actor, ADMIN_EMAIL);
-    assert.deepEqual(JSON.parse(last.details), { level: 'instance', results: 1 });
+    assert.deepEqual(JSON.parse(last.details), { eventId: '110112', level: 'instance', results: 1 });
   });
 });

@@ -3,7 +3,9 @@
 // needs to start (the study's series, who I am in the session); everything
 // live comes over the /consult socket once the room has joined.
 import { notFound } from 'next/navigation';
-import { consultationForParticipant } from '../../../lib/consult/consultations';
+import { headers } from 'next/headers';
+import { clientAddressFromNormalizedHeaders } from '../../../lib/auth';
+import { enterConsultation } from '../../../lib/consult/enter-consultation';
 import { isPolicyError, readScopeFor } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
 import { studyDetail } from '../../../lib/search/study-detail';
@@ -21,7 +23,9 @@ export default async function ConsultationPage({ params }: { params: Promise<{ i
   // Guests too: consultationForParticipant keeps each in their own session
   const user = await requireSignedInUserOrGuest(`/consultations/${id}`);
   const runtime = getRuntime();
-  const consultation = await consultationForParticipant(runtime.db, user.id, id).catch((error: unknown) => {
+  const client = clientAddressFromNormalizedHeaders(await headers());
+  const actor = { userId: user.id, email: user.email, ip: client.ip };
+  const consultation = await enterConsultation(runtime, actor, id, 'page').catch((error: unknown) => {
     if (isPolicyError(error)) notFound();
     throw error;
   });

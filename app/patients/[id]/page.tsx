@@ -2,7 +2,6 @@
 // newest first, with thumbnails, and links to open a study or compare it
 // with the newest one in the viewer.
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { readScopeFor } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
 import { patientHistory } from '../../../lib/search/patient-history';
@@ -10,6 +9,7 @@ import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUser } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex, ideographicName } from '../../_lib/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
+import { refusePage } from '../../_lib/refused-attempt';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import styles from './patient.module.css';
 import { listInvitableColleagues } from '../../../lib/consult/list-invitable-colleagues';
@@ -22,7 +22,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
   const user = await requireSignedInUser(`/patients/${id}`);
   const runtime = getRuntime();
   const patient = await patientHistory(runtime.db, await readScopeFor(runtime.db, user.id), id);
-  if (!patient) notFound();
+  if (!patient) return refusePage(user, 'portal.patient', { kind: 'patient', id }, `patients/${id}`);
   await auditPageView(user, {
     action: 'portal.patient',
     outcome: 'SUCCESS',

@@ -2,7 +2,6 @@
 // tags of any instance, download as a zip, open in the viewer, and, for the
 // facility's administrators, delete with a reason (audited).
 import Link from 'next/link';
-import { notFound } from 'next/navigation';
 import { canAdministerFacility, readScopeFor } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
 import { instanceHeader, studyDetail } from '../../../lib/search/study-detail';
@@ -10,6 +9,7 @@ import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUser } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../_lib/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
+import { refusePage } from '../../_lib/refused-attempt';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import { TagFilter } from './tag-filter';
 import { listInvitableColleagues } from '../../../lib/consult/list-invitable-colleagues';
@@ -27,7 +27,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
   const user = await requireSignedInUser(`/studies/${uid}`);
   const runtime = getRuntime();
   const study = await studyDetail(runtime.db, await readScopeFor(runtime.db, user.id), uid);
-  if (!study) notFound();
+  if (!study) return refusePage(user, 'portal.study', { kind: 'study', studyInstanceUid: uid }, `studies/${uid}`);
   const isAdmin = await canAdministerFacility(runtime.db, user.id, study.facility.id);
   const tagsSeries = first(query.tags);
   const header = tagsSeries ? await instanceHeader(runtime.db, study.id, tagsSeries, first(query.instance)) : null;

@@ -110,7 +110,7 @@ export async function disableOwnSecondFactor(
   input: { password: string; code: string },
   client: Client,
 ): Promise<{ mustEnrolAgain: boolean }> {
-  const credentials = await verifyCredentials(context, { email: person.email, password: input.password, ip: client.ip });
+  const credentials = await verifyCredentials(context, { email: person.email, password: input.password, ip: client.ip, door: 'auth.sign_in' });
   if (!credentials.ok || credentials.user.id !== person.id) {
     const message = !credentials.ok && credentials.reason === 'RATE_LIMITED' ? 'Too many attempts. Try again later.' : 'That is not your password.';
     throw new AdminError('INVALID_INPUT', message, { password: message });

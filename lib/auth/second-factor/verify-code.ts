@@ -26,7 +26,7 @@ function throttleKey(userId: string): string {
 }
 
 export function checkCodeThrottle(context: AuthContext, ip: string, userId: string) {
-  return loginRateLimiterFor(context.shared).check(ip, throttleKey(userId));
+  return loginRateLimiterFor(context.shared).check({ address: ip, email: throttleKey(userId) });
 }
 
 /** Counts a wrong code against the account and the address, and audits it (the account's owner and admins see that someone had the password). */
@@ -36,7 +36,7 @@ export async function recordWrongCode(
   ip: string,
   details: { purpose: CodePurpose; reason: string },
 ): Promise<void> {
-  loginRateLimiterFor(context.shared).recordFailure(ip, throttleKey(user.id));
+  loginRateLimiterFor(context.shared).recordFailure({ address: ip, email: throttleKey(user.id) });
   await writeAuditEvent(
     context.db,
     { actor: user.email, actorUserId: user.id, action: 'auth.second_factor', outcome: 'FAILURE', sourceIp: ip, resource: `user:${user.id}`, details },

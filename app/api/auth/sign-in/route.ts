@@ -3,7 +3,8 @@
 // An account with a second factor gets 200 {secondFactor: 'CODE' | 'ENROL', next}
 // and a pending-sign-in cookie; POST /api/auth/second-factor finishes it.
 import { z } from 'zod';
-import { MAX_PASSWORD_LENGTH, clientAddressFromNormalizedHeaders, sessionCookieHeader, signIn } from '../../../../lib/auth';
+import { MAX_PASSWORD_LENGTH, clientAddressFromNormalizedHeaders, readCookie, sessionCookieHeader, signIn } from '../../../../lib/auth';
+import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookieHeader } from '../../../../lib/auth/known-device';
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest } from '../../../_lib/api-session';
 import { jsonError } from '../../../_lib/json-response';
@@ -43,20 +44,28 @@ export async function POST(request: Request): Promise<Response> {
     password: parsed.data.password,
     ip: client.ip,
     userAgent: request.headers.get('user-agent') ?? undefined,
+    knownDeviceCookie: readCookie(request.headers.get('cookie'), KNOWN_DEVICE_COOKIE_NAME),
   });
   if (!result.ok) return fail(result.reason, result.reason === 'RATE_LIMITED' ? result.retryAfterSeconds : undefined);
 
-  const cookie = sessionCookieHeader(result.sessionToken, { secure: client.secure });
+  // The session (or a pending sign-in awaiting the code), and the known-device
+  // cookie that keeps this browser's sign-ins apart from anyone else's failures
+  const headers = new Headers({ 'cache-control': 'no-store' });
+  headers.append('set-cookie', sessionCookieHeader(result.sessionToken, { secure: client.secure }));
+  headers.append('set-cookie', knownDeviceCookieHeader(result.knownDevice, { secure: client.secure }));
   if (result.secondFactor) {
     // The password was right; the cookie holds a pending sign-in that opens
     // nothing until the code (or the enrolment) on the sign-in page.
     const secondStep = `/sign-in?${new URLSearchParams({ next: returnTo })}`;
-    if (isForm) return new Response(null, { status: 303, headers: { location: secondStep, 'set-cookie': cookie } });
-    return Response.json({ secondFactor: result.secondFactor, next: secondStep }, { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } });
+    if (isForm) {
+      headers.set('location', secondStep);
+      return new Response(null, { status: 303, headers });
+    }
+    return Response.json({ secondFactor: result.secondFactor, next: secondStep }, { headers });
   }
-  if (isForm) return new Response(null, { status: 303, headers: { location: returnTo, 'set-cookie': cookie } });
-  return Response.json(
-    { user: result.user, expiresAt: result.expiresAt.toISOString(), next: returnTo },
-    { headers: { 'set-cookie': cookie, 'cache-control': 'no-store' } },
-  );
+  if (isForm) {
+    headers.set('location', returnTo);
+    return new Response(null, { status: 303, headers });
+  }
+  return Response.json({ user: result.user, expiresAt: result.expiresAt.toISOString(), next: returnTo }, { headers });
 }

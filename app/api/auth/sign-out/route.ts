@@ -1,6 +1,7 @@
 // POST /api/auth/sign-out — ends the session. JSON callers get 200; the
 // portal's sign-out button (a plain form) is sent back to the sign-in page.
 import { clearedSessionCookieHeader, signOut } from '../../../../lib/auth';
+import { disconnectSession } from '../../../../lib/realtime/disconnect-user';
 import { getRuntime } from '../../../../lib/runtime';
 import { requireApiUser } from '../../../_lib/api-session';
 
@@ -9,7 +10,10 @@ export const dynamic = 'force-dynamic';
 export async function POST(request: Request): Promise<Response> {
   const caller = await requireApiUser(request);
   if (caller instanceof Response) return caller;
-  await signOut(getRuntime(), { sessionToken: caller.sessionToken, ip: caller.client.ip });
+  const runtime = getRuntime();
+  await signOut(runtime, { sessionToken: caller.sessionToken, ip: caller.client.ip });
+  // This browser's open sockets (/realtime, /consult) end with its session, at once
+  await disconnectSession(runtime.io, caller.user.sessionId);
   const cookie = clearedSessionCookieHeader({ secure: caller.client.secure });
   const isForm = (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded');
   if (isForm) return new Response(null, { status: 303, headers: { location: '/sign-in?signedOut=1', 'set-cookie': cookie } });

@@ -9,6 +9,7 @@ import { scopeAllows } from '../../../../../pacs-core/access';
 import { getRuntime } from '../../../../../lib/runtime';
 import { requireApiUser } from '../../../../_lib/api-session';
 import { jsonError } from '../../../../_lib/json-response';
+import { auditRefusedRequest } from '../../../../_lib/refused-attempt';
 
 export const dynamic = 'force-dynamic';
 
@@ -27,7 +28,10 @@ export async function POST(request: Request, { params }: { params: Promise<{ uid
   const study = await runtime.db.study.findUnique({ where: { studyInstanceUid: uid }, select: { facilityId: true, description: true, patient: { select: { patientId: true } } } });
   // Whoever may read the study (a teleconsultation's grant included) learns
   // that they may not delete it; only its facility's administrators may.
-  if (!study || !scopeAllows(scope, study.facilityId, uid)) return jsonError(404, 'NOT_FOUND', 'No such study.');
+  if (!study || !scopeAllows(scope, study.facilityId, uid)) {
+    await auditRefusedRequest(caller, request, 'portal.study.delete', { kind: 'study', studyInstanceUid: uid });
+    return jsonError(404, 'NOT_FOUND', 'No such study.');
+  }
   const audit = (outcome: 'SUCCESS' | 'FAILURE' | 'DENIED', details: Record<string, unknown>) =>
     writeAuditEvent(
       runtime.db,

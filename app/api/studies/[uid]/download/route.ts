@@ -9,6 +9,7 @@ import { scopeAllows } from '../../../../../pacs-core/access';
 import { getRuntime } from '../../../../../lib/runtime';
 import { requireApiUser } from '../../../../_lib/api-session';
 import { jsonError } from '../../../../_lib/json-response';
+import { auditRefusedRequest } from '../../../../_lib/refused-attempt';
 
 export const dynamic = 'force-dynamic';
 
@@ -42,6 +43,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ uid:
   });
   // Absent and not allowed look alike
   if (!study || !scopeAllows(scope, study.facilityId, uid)) {
+    await auditRefusedRequest(caller, request, 'portal.study.download', { kind: 'study', studyInstanceUid: uid });
     return jsonError(404, 'NOT_FOUND', 'No such study.');
   }
   const entries = study.series.flatMap((series, seriesIndex) =>
