@@ -3,6 +3,7 @@
 // one message, not one per restart.
 import path from 'node:path';
 import { z } from 'zod';
+import type { StowLimits } from '../../pacs-core/dicomweb/stow-limits';
 
 export interface DicomPeer {
   /** Calling/called AE title of the peer (PS3.5 AE: 1-16 chars) */
@@ -42,6 +43,19 @@ export interface Config {
   sessionTtlHours: number;
   /** STUN/TURN servers handed to the browsers of a teleconsultation (lib/collab/ice-servers.ts) */
   ice: IceConfig;
+  /** STOW-RS: request and part size, uploads in progress per user (pacs-core/dicomweb/stow-limits.ts) */
+  stow: StowLimits;
+  /** Slow clients on HTTP (lib/server/http-timeouts.ts) */
+  http: HttpTimeouts;
+}
+
+export interface HttpTimeouts {
+  /** Time to receive a request's headers, from its first byte (or the connection) */
+  headersTimeoutMs: number;
+  /** A request body that sends nothing for this long while the server waits for it is cut */
+  bodyIdleTimeoutMs: number;
+  /** An idle keep-alive connection between requests is closed after this */
+  keepAliveTimeoutMs: number;
 }
 
 /** How browsers authenticate to the TURN server. */
@@ -157,6 +171,25 @@ function iceUrlList(variable: 'STUN_URLS' | 'TURN_URLS', schemes: readonly strin
 // relay traffic through the hospital's TURN server.
 const MIN_TURN_SECRET_LENGTH = 16;
 
+function wholeNumber(name: string, min: number, max: number, unit: string) {
+  return z
+    .string()
+    .regex(/^\d+$/, `${name}: expected a whole number of ${unit} from ${min} to ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `${name}: expected a whole number of ${unit} from ${min} to ${max}`);
+}
+
+/** Seconds, fractions allowed (tests use short timeouts) */
+function seconds(name: string, min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${name}: expected a number of seconds from ${min} to ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `${name}: expected a number of seconds from ${min} to ${max}`);
+}
+
+const MIB = 1024 * 1024;
+
 const ConfigSchema = z.object({
   PORT: portSchema('PORT').default(3000),
   // prefault (not default): the default goes through the transform, so it is resolved too
@@ -209,6 +242,14 @@ const ConfigSchema = z.object({
   TURN_SECRET: z.string().min(MIN_TURN_SECRET_LENGTH, `TURN_SECRET: use at least ${MIN_TURN_SECRET_LENGTH} characters (coturn's static-auth-secret)`).optional(),
   TURN_USERNAME: z.string().optional(),
   TURN_CREDENTIAL: z.string().optional(),
+  // A 3,000-slice CT (1.5 GB) fits in one request; bigger studies go in several
+  STOW_MAX_REQUEST_MB: wholeNumber('STOW_MAX_REQUEST_MB', 1, 1024 * 1024, 'MiB').default(4096),
+  // Enhanced multi-frame CT/MR and breast tomosynthesis objects reach 1-2 GB
+  STOW_MAX_PART_MB: wholeNumber('STOW_MAX_PART_MB', 1, 1024 * 1024, 'MiB').default(2048),
+  STOW_CONCURRENT_PER_USER: wholeNumber('STOW_CONCURRENT_PER_USER', 1, 1000, 'requests').default(4),
+  HTTP_HEADERS_TIMEOUT_S: seconds('HTTP_HEADERS_TIMEOUT_S', 0.1, 600).default(30),
+  HTTP_BODY_IDLE_TIMEOUT_S: seconds('HTTP_BODY_IDLE_TIMEOUT_S', 0.1, 3600).default(60),
+  HTTP_KEEPALIVE_TIMEOUT_S: seconds('HTTP_KEEPALIVE_TIMEOUT_S', 0.1, 600).default(5),
 }).superRefine((values, context) => {
   // Rules across the TURN variables: a TURN server is useless to a browser without
   // credentials, and two kinds of credentials would leave it unclear which is meant.
@@ -275,6 +316,17 @@ export function loadConfig(env: Environment): Config {
           : values.TURN_USERNAME !== undefined && values.TURN_CREDENTIAL !== undefined
             ? { kind: 'static', username: values.TURN_USERNAME, credential: values.TURN_CREDENTIAL }
             : undefined,
+    },
+    stow: {
+      maxRequestBytes: values.STOW_MAX_REQUEST_MB * MIB,
+      maxPartBytes: values.STOW_MAX_PART_MB * MIB,
+      concurrentPerUser: values.STOW_CONCURRENT_PER_USER,
+      retryAfterSeconds: 5,
+    },
+    http: {
+      headersTimeoutMs: Math.round(values.HTTP_HEADERS_TIMEOUT_S * 1000),
+      bodyIdleTimeoutMs: Math.round(values.HTTP_BODY_IDLE_TIMEOUT_S * 1000),
+      keepAliveTimeoutMs: Math.round(values.HTTP_KEEPALIVE_TIMEOUT_S * 1000),
     },
   };
 }
