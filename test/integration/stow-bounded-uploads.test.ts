@@ -117,32 +117,44 @@ describe('STOW-RS bounded uploads and slow clients', () => {
     const closing = Buffer.from(`\r\n--${LARGE_BOUNDARY}--\r\n`);
     const open = instances.map(() => openStow());
     open.forEach(({ req }, i) => req.write(Buffer.concat([opening, instances[i].subarray(0, 1000)])));
-    // Both are in progress once each has its incoming file
-    await waitUntil('two uploads in progress', async () => incomingFiles().length === 2, 10_000, alive);
+    // Both stay in progress, a few bytes at a time (within the 1 s idle timeout) however slow this machine is
+    const sent = [1000, 1000];
+    const trickle = setInterval(() => {
+      open.forEach(({ req }, i) => {
+        if (req.writableEnded || sent[i] + 100 > instances[i].length) return;
+        req.write(instances[i].subarray(sent[i], sent[i] + 100));
+        sent[i] += 100;
+      });
+    }, 200);
+    const finish = (i: number) => open[i].req.end(Buffer.concat([instances[i].subarray(sent[i]), closing]));
+    try {
+      // Both are in progress once each has its incoming file
+      await waitUntil('two uploads in progress', async () => incomingFiles().length === 2, 10_000, alive);
+      const { body, contentType } = stowBody([makeInstance({ seed: 'bounded-busy-third', patientId: 'BOUNDED-3' })]);
+      const third = await fetch(`${server.dicomwebUrl}/studies`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: server.adminAuthorization },
+        body: new Uint8Array(body),
+      });
+      assert.equal(third.status, 503);
+      assert.equal(third.headers.get('retry-after'), '5');
+      const refusal = (await third.json()) as { error: string; code: string };
+      assert.equal(refusal.code, 'BUSY');
+      assert.match(refusal.error, /at most 2 STOW requests per user/);
 
-    const { body, contentType } = stowBody([makeInstance({ seed: 'bounded-busy-third', patientId: 'BOUNDED-3' })]);
-    const third = await fetch(`${server.dicomwebUrl}/studies`, {
-      method: 'POST',
-      headers: { 'content-type': contentType, authorization: server.adminAuthorization },
-      body: new Uint8Array(body),
-    });
-    assert.equal(third.status, 503);
-    assert.equal(third.headers.get('retry-after'), '5');
-    const refusal = (await third.json()) as { error: string; code: string };
-    assert.equal(refusal.code, 'BUSY');
-    assert.match(refusal.error, /at most 2 STOW requests per user/);
-
-    // Keep sending within the idle timeout, then finish the first upload
-    open[0].req.end(Buffer.concat([instances[0].subarray(1000), closing]));
-    assert.equal((await open[0].response).statusCode, 200);
-    const fourth = await fetch(`${server.dicomwebUrl}/studies`, {
-      method: 'POST',
-      headers: { 'content-type': contentType, authorization: server.adminAuthorization },
-      body: new Uint8Array(body),
-    });
-    assert.equal(fourth.status, 200);
-    open[1].req.end(Buffer.concat([instances[1].subarray(1000), closing]));
-    assert.equal((await open[1].response).statusCode, 200);
+      finish(0);
+      assert.equal((await open[0].response).statusCode, 200);
+      const fourth = await fetch(`${server.dicomwebUrl}/studies`, {
+        method: 'POST',
+        headers: { 'content-type': contentType, authorization: server.adminAuthorization },
+        body: new Uint8Array(body),
+      });
+      assert.equal(fourth.status, 200);
+      finish(1);
+      assert.equal((await open[1].response).statusCode, 200);
+    } finally {
+      clearInterval(trickle);
+    }
   });
 
   it('leaves no file and no index row when the client disconnects in the middle of a part', async () => {
