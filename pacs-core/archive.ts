@@ -7,7 +7,7 @@ import type { BlobStore } from './store/blob-store';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
 import { createInstanceWriter, type InstanceWriter } from './index/instance-writer';
-import { ingestInstance, type IngestOptions, type IngestResult } from './ingest';
+import { ingestInstance, type IngestOptions, type IngestResult, type StreamedInstance } from './ingest';
 import { sendStudy, type DicomPeerAddress, type SendResult } from './dimse/scu';
 import type { DicomTlsCredentials } from './dimse/tls';
 
@@ -60,7 +60,7 @@ export class Archive {
    * The one ingest path (STYLE.md): parse the header, store the file durably,
    * commit the index, then report. Throws ArchiveError with a precise code.
    */
-  async ingest(bytes: Buffer, origin: IngestOrigin, facilityId: string, options?: IngestOptions): Promise<IngestResult> {
+  async ingest(bytes: Buffer | StreamedInstance, origin: IngestOrigin, facilityId: string, options?: IngestOptions): Promise<IngestResult> {
     const result = await ingestInstance(this, bytes, origin, facilityId, options);
     if (result.status === 'stored') this.events.emit('instance.stored', result);
     return result;

@@ -14,7 +14,8 @@ export type ArchiveErrorCode =
   | 'NOT_FOUND'
   | 'NOT_ACCEPTABLE' // cannot produce any representation the Accept header allows
   | 'UNSUPPORTED_MEDIA_TYPE'
-  | 'PAYLOAD_TOO_LARGE'
+  | 'PAYLOAD_TOO_LARGE' // above a configured size limit (details.limitBytes)
+  | 'BUSY' // too many operations of this caller at once: retry later (details.retryAfterSeconds)
   | 'UNAUTHENTICATED'
   | 'STORAGE_FAILURE' // disk full, I/O error
   | 'INTERNAL';
@@ -48,6 +49,8 @@ const HTTP_STATUS: Record<ArchiveErrorCode, number> = {
   NOT_ACCEPTABLE: 406,
   UNSUPPORTED_MEDIA_TYPE: 415,
   PAYLOAD_TOO_LARGE: 413,
+  // PS3.18 Table 10.5.3-1 lists 503 Busy for STOW-RS: what a DICOMweb client retries
+  BUSY: 503,
   UNAUTHENTICATED: 401,
   STORAGE_FAILURE: 503,
   INTERNAL: 500,
@@ -90,6 +93,8 @@ export function toFailureReason(error: unknown): number {
     case 'UID_CONFLICT':
       return FAILURE_REASON.PROCESSING_FAILURE;
     case 'STORAGE_FAILURE':
+    case 'PAYLOAD_TOO_LARGE':
+    case 'BUSY':
       return FAILURE_REASON.OUT_OF_RESOURCES;
     default:
       return FAILURE_REASON.PROCESSING_FAILURE;
@@ -135,6 +140,7 @@ export function toDimseStatus(error: unknown): DimseFailure {
       return { status: DIMSE_STATUS.DUPLICATE_SOP_INSTANCE, errorComment };
     case 'STORAGE_FAILURE':
     case 'PAYLOAD_TOO_LARGE':
+    case 'BUSY':
       return { status: DIMSE_STATUS.OUT_OF_RESOURCES, errorComment };
     case 'FORBIDDEN':
     case 'UNAUTHENTICATED':

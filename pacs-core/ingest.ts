@@ -24,7 +24,8 @@ import { ArchiveError } from './errors';
 import { firstNumber, firstString, pickTags, type DicomJsonDataset } from './dicom/dicom-json';
 import { INSTANCE_LEVEL_TAGS, PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL_TAGS } from './dicom/levels';
 import { normalizeForSearch, personNameSearchKey } from './dicom/normalize';
-import { parseInstance } from './dicom/parse-instance';
+import { parseInstance, type ParsedInstance } from './dicom/parse-instance';
+import { parseInstanceHead } from './dicom/parse-instance-head';
 import { KeyedMutex } from './keyed-mutex';
 import type { IncomingBlob } from './store/blob-store';
 
@@ -95,36 +96,67 @@ export interface IngestOptions {
   incoming?: IncomingBlob;
 }
 
+/**
+ * An instance too large to hold in memory (a STOW-RS part above the in-memory
+ * limit): its bytes were written to `incoming` as they arrived and hashed on
+ * the way; only its first bytes (which must hold the header) are here.
+ */
+export interface StreamedInstance {
+  head: Buffer;
+  size: number;
+  /** SHA-256 of all `size` bytes, hex */
+  sha256: string;
+  incoming: IncomingBlob;
+}
+
 export async function ingestInstance(
   archive: Archive,
-  bytes: Buffer,
+  input: Buffer | StreamedInstance,
   origin: IngestOrigin,
   facilityId: string,
   options: IngestOptions = {},
 ): Promise<IngestResult> {
+  if (!Buffer.isBuffer(input)) return ingestStreamed(archive, input, origin, facilityId, options);
+  const bytes = input;
   let incoming = options.incoming;
   // A streamed blob's fsync and the SHA-256 (WebCrypto: on the libuv pool,
   // not this thread) run while the header is parsed.
   incoming?.finish().catch(() => undefined);
-  const digest = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>);
+  const digest = crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>).then((hash) => Buffer.from(hash).toString('hex'));
   digest.catch(() => undefined);
   try {
-    const parsed = parseAndCheck(bytes, options);
+    const parsed = checkParsed(parseInstance(bytes), options);
     // Bad input was refused above, before a blob of ours existed for it
     if (!incoming) {
       incoming = archive.store.begin();
       incoming.write(bytes);
     }
-    return await storeParsed(archive, bytes, parsed, origin, facilityId, incoming, digest);
+    return await storeParsed(archive, bytes.length, parsed, origin, facilityId, incoming, digest);
   } finally {
     // Kept under its key, or nothing left behind (a no-op after commit)
     await incoming?.discard();
   }
 }
 
+async function ingestStreamed(
+  archive: Archive,
+  input: StreamedInstance,
+  origin: IngestOrigin,
+  facilityId: string,
+  options: IngestOptions,
+): Promise<IngestResult> {
+  const { incoming } = input;
+  incoming.finish().catch(() => undefined);
+  try {
+    const parsed = checkParsed(await parseInstanceHead(input.head, input.size, (position, length) => incoming.read(position, length)), options);
+    return await storeParsed(archive, input.size, parsed, origin, facilityId, incoming, Promise.resolve(input.sha256));
+  } finally {
+    await incoming.discard();
+  }
+}
+
 /** The header, refused with a precise code when it is not what the caller expects. */
-function parseAndCheck(bytes: Buffer, options: IngestOptions): ReturnType<typeof parseInstance> {
-  const parsed = parseInstance(bytes);
+function checkParsed(parsed: ParsedInstance, options: IngestOptions): ParsedInstance {
   if (options.expectedStudyInstanceUid && parsed.studyInstanceUid !== options.expectedStudyInstanceUid) {
     throw new ArchiveError(
       'STUDY_UID_MISMATCH',
@@ -143,16 +175,16 @@ function parseAndCheck(bytes: Buffer, options: IngestOptions): ReturnType<typeof
 
 async function storeParsed(
   archive: Archive,
-  bytes: Buffer,
-  parsed: ReturnType<typeof parseInstance>,
+  byteLength: number,
+  parsed: ParsedInstance,
   origin: IngestOrigin,
   facilityId: string,
   incoming: IncomingBlob,
-  digest: Promise<ArrayBuffer>,
+  digest: Promise<string>,
 ): Promise<IngestResult> {
   const { size } = await incoming.finish();
-  const sha256 = Buffer.from(await digest).toString('hex');
-  if (size !== bytes.length) throw new ArchiveError('INTERNAL', `the stored copy has ${size} bytes, the instance ${bytes.length}`);
+  const sha256 = await digest;
+  if (size !== byteLength) throw new ArchiveError('INTERNAL', `the stored copy has ${size} bytes, the instance ${byteLength}`);
   const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = parsed;
   const ds = parsed.dataset;
   const patient = patientKey(ds, facilityId);
@@ -202,7 +234,7 @@ async function storeParsed(
         instanceNumber: toInt(firstNumber(ds, '00200013')),
         transferSyntaxUid: parsed.transferSyntaxUid,
         blobKey,
-        size: bytes.length,
+        size: byteLength,
         sha256,
         numberOfFrames: parsed.numberOfFrames,
         frameIndex: JSON.stringify(parsed.frameIndex),
@@ -210,7 +242,7 @@ async function storeParsed(
         metadata: JSON.stringify(ds),
         origin: describeOrigin(origin),
       });
-      return result('stored', instanceId, bytes.length);
+      return result('stored', instanceId, byteLength);
     } catch (error) {
       await archive.store.delete(blobKey).catch((deleteError: unknown) => {
         archive.logger.error('could not remove the file of a failed ingest', { blobKey, error: String(deleteError) });
@@ -242,7 +274,7 @@ type Transaction = Parameters<Parameters<Archive['db']['$transaction']>[0]>[0];
 /** Creates (or finds) the patient, study and series rows of an instance. Runs under the study lock. */
 async function ensureStudyAndSeries(
   tx: Transaction,
-  parsed: ReturnType<typeof parseInstance>,
+  parsed: ParsedInstance,
   ds: DicomJsonDataset,
   facilityId: string,
   patient: ReturnType<typeof patientKey>,

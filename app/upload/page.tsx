@@ -10,7 +10,8 @@ export const metadata: Metadata = { title: 'Upload images' };
 
 export default async function UploadPage() {
   const user = await requireSignedInUser('/upload');
-  const facilityId = await storeFacilityFor(getRuntime().db, user.id);
+  const { db, config } = getRuntime();
+  const facilityId = await storeFacilityFor(db, user.id);
   const facility = user.memberships.find((membership) => membership.facilityId === facilityId);
   return (
     <>
@@ -23,7 +24,7 @@ export default async function UploadPage() {
               Images are stored in the archive of <strong>{facility.facilityName}</strong>. Files that are not DICOM are reported,
               not stored.
             </p>
-            <UploadPanel />
+            <UploadPanel limits={{ maxPartBytes: config.stow.maxPartBytes, maxRequestBytes: config.stow.maxRequestBytes }} />
           </>
         ) : (
           <p className="alert warn">Your account has no facility role that may store images. Ask your facility administrator.</p>

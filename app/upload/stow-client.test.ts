@@ -2,7 +2,18 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Readable } from 'node:stream';
 import { parseMultipart } from '../../pacs-core/dicomweb/multipart-parse';
-import { assignStowResults, buildStowBody, describeFailureReason, newBoundary, parseStowResponse, planBatches, skipReason } from './stow-client';
+import {
+  assignStowResults,
+  buildStowBody,
+  describeFailureReason,
+  describeHttpRefusal,
+  newBoundary,
+  oversizeReason,
+  parseStowResponse,
+  planBatches,
+  retryDelayMs,
+  skipReason,
+} from './stow-client';
 
 const UI = (value: string) => ({ vr: 'UI', Value: [value] });
 
@@ -62,5 +73,27 @@ describe('STOW-RS client', () => {
     assert.ok(skipReason('CD/viewer/setup.exe'));
     assert.equal(skipReason('CD/DICOM/ST000000/SE000001/IM000001'), undefined);
     assert.equal(skipReason('export/image.dcm'), undefined);
+  });
+
+  it("shows the archive's own reason for a refused upload: the limit on 413, busy on 503", () => {
+    const tooLarge = JSON.stringify({ error: 'part 1 is larger than the limit of 2048 MiB per instance', code: 'PAYLOAD_TOO_LARGE', limitBytes: 2 ** 31 });
+    assert.equal(describeHttpRefusal(413, tooLarge), 'Too large for the archive: part 1 is larger than the limit of 2048 MiB per instance.');
+    const busy = JSON.stringify({ error: 'too many uploads at once: at most 4 STOW requests per user may run together; retry after 5 s', code: 'BUSY' });
+    assert.match(describeHttpRefusal(503, busy), /^The archive is busy: too many uploads at once/);
+    assert.equal(describeHttpRefusal(413, ''), 'Too large for the archive.');
+    assert.equal(describeHttpRefusal(502, 'Bad gateway'), 'Archive answered 502: Bad gateway');
+  });
+
+  it('waits as long as Retry-After says before sending again (seconds or a date, at most a minute)', () => {
+    assert.equal(retryDelayMs('5'), 5000);
+    assert.equal(retryDelayMs('3600'), 60_000);
+    assert.equal(retryDelayMs(null), 5000);
+    assert.equal(retryDelayMs(new Date(1_000_000 + 7000).toUTCString(), 1_000_000), 7000);
+  });
+
+  it('does not send a file larger than the archive takes in one instance', () => {
+    const limits = { maxPartBytes: 100, maxRequestBytes: 1000 };
+    assert.equal(oversizeReason(100, limits), undefined);
+    assert.match(oversizeReason(101, limits) ?? '', /Larger than the archive accepts/);
   });
 });

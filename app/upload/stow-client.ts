@@ -126,6 +126,45 @@ function failedResult(failure: StowResponseSummary['failed'][number]): StowPartR
   };
 }
 
+/** The archive's STOW limits, as the upload page is told them (README: STOW-RS limits) */
+export interface UploadLimits {
+  maxPartBytes: number;
+  maxRequestBytes: number;
+}
+
+function mib(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
+/** Why a file is not sent at all: larger than the archive takes in one instance. */
+export function oversizeReason(size: number, limits: UploadLimits): string | undefined {
+  const limit = Math.min(limits.maxPartBytes, limits.maxRequestBytes);
+  return size > limit ? `Larger than the archive accepts (${mib(limit)} per file)` : undefined;
+}
+
+/** A whole request refused (not a DICOM JSON answer): what to tell the user, from the status and the archive's JSON `error`. */
+export function describeHttpRefusal(status: number, text: string): string {
+  let message = '';
+  try {
+    const parsed = JSON.parse(text) as { error?: unknown };
+    if (typeof parsed.error === 'string') message = parsed.error;
+  } catch {
+    message = text.trim().slice(0, 200);
+  }
+  if (status === 401) return 'Your session has ended: sign in again.';
+  if (status === 403) return 'Your account may not store images in this archive.';
+  if (status === 413) return message ? `Too large for the archive: ${message}.` : 'Too large for the archive.';
+  if (status === 503) return message ? `The archive is busy: ${message}.` : 'The archive is busy: try again later.';
+  return message ? `Archive answered ${status}: ${message}` : `Archive answered ${status}.`;
+}
+
+/** Milliseconds to wait before resending after 503, from Retry-After (seconds or an HTTP date); 5 s when absent. */
+export function retryDelayMs(retryAfter: string | null, now = Date.now()): number {
+  if (retryAfter && /^\d+$/.test(retryAfter.trim())) return Math.min(60, Number(retryAfter)) * 1000;
+  const date = retryAfter ? Date.parse(retryAfter) : NaN;
+  return Number.isNaN(date) ? 5000 : Math.min(60_000, Math.max(0, date - now));
+}
+
 /** Groups files into requests of at most maxFiles files and (unless one file is larger) maxBytes. */
 export function planBatches<T extends { size: number }>(files: readonly T[], maxFiles = 20, maxBytes = 64 * 1024 * 1024): T[][] {
   const batches: T[][] = [];

@@ -3,7 +3,19 @@
 // STOW-RS to /dicomweb/studies — the same ingest path as any modality — in
 // batches, and every file gets a row with what happened to it.
 import { useCallback, useRef, useState, type DragEvent } from 'react';
-import { assignStowResults, buildStowBody, newBoundary, parseStowResponse, planBatches, stowContentType, type StowPartResult } from './stow-client';
+import {
+  assignStowResults,
+  buildStowBody,
+  describeHttpRefusal,
+  newBoundary,
+  oversizeReason,
+  parseStowResponse,
+  planBatches,
+  retryDelayMs,
+  stowContentType,
+  type StowPartResult,
+  type UploadLimits,
+} from './stow-client';
 import { entriesOfDrop, pickedFromDrop, pickedFromInput, toUploadSources, type UploadSource } from './upload-sources';
 
 type RowStatus = 'pending' | 'sending' | 'stored' | 'failed' | 'skipped' | 'unknown';
@@ -26,15 +38,14 @@ const STATUS_LABEL: Record<RowStatus, string> = {
   unknown: 'See summary',
 };
 
-function httpFailureReason(status: number, text: string): string {
-  if (status === 401) return 'Your session has ended: sign in again.';
-  if (status === 403) return 'Your account may not store images in this archive.';
-  if (status === 413) return 'Too large for the archive.';
-  const detail = text.trim().slice(0, 200);
-  return detail ? `Archive answered ${status}: ${detail}` : `Archive answered ${status}.`;
-}
+/** A batch refused with 503 (the user's uploads at once are capped) is sent again this many times */
+const BUSY_RETRIES = 5;
+const BATCH_BYTES = 64 * 1024 * 1024;
 
-export function UploadPanel() {
+// One batch in flight per page: the archive caps a user's uploads at once
+// (STOW_CONCURRENT_PER_USER); other tabs or tools of the same user may take
+// the rest, so a 503 is waited out (Retry-After) and the batch sent again.
+export function UploadPanel({ limits }: { limits: UploadLimits }) {
   const [rows, setRows] = useState<UploadRow[]>([]);
   const [dragActive, setDragActive] = useState(false);
   const [preparing, setPreparing] = useState(false);
@@ -55,19 +66,27 @@ export function UploadPanel() {
       try {
         const files = await Promise.all(batch.map(({ source }) => source.read()));
         const boundary = newBoundary();
-        const response = await fetch('/dicomweb/studies', {
-          method: 'POST',
-          headers: { 'content-type': stowContentType(boundary), accept: 'application/dicom+json' },
-          body: buildStowBody(files, boundary),
-          credentials: 'same-origin',
-        });
+        let response: Response;
+        for (let attempt = 0; ; attempt++) {
+          response = await fetch('/dicomweb/studies', {
+            method: 'POST',
+            headers: { 'content-type': stowContentType(boundary), accept: 'application/dicom+json' },
+            body: buildStowBody(files, boundary),
+            credentials: 'same-origin',
+          });
+          if (response.status !== 503 || attempt >= BUSY_RETRIES) break;
+          const wait = retryDelayMs(response.headers.get('retry-after'));
+          await response.body?.cancel();
+          updateRows(new Map(batch.map(({ row }) => [row.id, { reason: `Archive busy: sending again in ${Math.ceil(wait / 1000)} s` }])));
+          await new Promise((resolve) => setTimeout(resolve, wait));
+        }
         const contentType = response.headers.get('content-type') ?? '';
         if (contentType.includes('json') && [200, 202, 409].includes(response.status)) {
           const summary = parseStowResponse(await response.json());
           setServerTotals((totals) => ({ stored: totals.stored + summary.stored.length, failed: totals.failed + summary.failed.length }));
           results = assignStowResults(batch.length, summary);
         } else {
-          const reason = httpFailureReason(response.status, await response.text());
+          const reason = describeHttpRefusal(response.status, await response.text());
           results = batch.map(() => ({ status: 'failed', reason }));
           keepGoing = response.status !== 401 && response.status !== 403;
         }
@@ -85,7 +104,11 @@ export function UploadPanel() {
     running.current = true;
     try {
       while (queue.current.length > 0) {
-        const [batch] = planBatches(queue.current.map((item) => ({ ...item, size: item.source.size })));
+        const [batch] = planBatches(
+          queue.current.map((item) => ({ ...item, size: item.source.size })),
+          20,
+          Math.min(BATCH_BYTES, limits.maxRequestBytes),
+        );
         queue.current = queue.current.slice(batch.length);
         if (!(await sendBatch(batch))) {
           // Signed out or not allowed: the remaining files would fail the same way.
@@ -102,20 +125,21 @@ export function UploadPanel() {
   const addSources = useCallback(
     (sources: UploadSource[]) => {
       const newRows = sources.map((source) => {
+        const tooLarge = source.skipped ? undefined : oversizeReason(source.size, limits);
         const row: UploadRow = {
           id: nextId.current++,
           path: source.path,
           size: source.size,
-          status: source.skipped ? 'skipped' : 'pending',
-          reason: source.skipped,
+          status: source.skipped ? 'skipped' : tooLarge ? 'failed' : 'pending',
+          reason: source.skipped ?? tooLarge,
         };
-        if (!source.skipped) queue.current.push({ row, source });
+        if (!source.skipped && !tooLarge) queue.current.push({ row, source });
         return row;
       });
       setRows((current) => [...current, ...newRows]);
       void drainQueue();
     },
-    [drainQueue],
+    [drainQueue, limits],
   );
 
   const prepare = useCallback(

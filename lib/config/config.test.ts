@@ -250,4 +250,20 @@ describe('loadConfig', () => {
       assert.match(problemsOf({ TURN_URLS: 'turn:t.example', TURN_SECRET: 'secret' }).join(), /^TURN_SECRET: use at least 16 characters/);
     });
   });
+
+  it('gives STOW limits and HTTP timeouts defaults that let a large study through on a slow link', () => {
+    const config = loadConfig({});
+    assert.deepEqual(config.stow, { maxRequestBytes: 4096 * 2 ** 20, maxPartBytes: 2048 * 2 ** 20, concurrentPerUser: 4, retryAfterSeconds: 5 });
+    assert.deepEqual(config.http, { headersTimeoutMs: 30_000, bodyIdleTimeoutMs: 60_000, keepAliveTimeoutMs: 5_000 });
+    const set = loadConfig({ STOW_MAX_REQUEST_MB: '100', STOW_MAX_PART_MB: '50', STOW_CONCURRENT_PER_USER: '2', HTTP_HEADERS_TIMEOUT_S: '0.5', HTTP_BODY_IDLE_TIMEOUT_S: '120', HTTP_KEEPALIVE_TIMEOUT_S: '65' });
+    assert.deepEqual(set.stow, { maxRequestBytes: 100 * 2 ** 20, maxPartBytes: 50 * 2 ** 20, concurrentPerUser: 2, retryAfterSeconds: 5 });
+    assert.deepEqual(set.http, { headersTimeoutMs: 500, bodyIdleTimeoutMs: 120_000, keepAliveTimeoutMs: 65_000 });
+  });
+
+  it('names every invalid STOW limit and timeout', () => {
+    const problems = problemsOf({ STOW_MAX_REQUEST_MB: '4GB', STOW_MAX_PART_MB: '0', STOW_CONCURRENT_PER_USER: '-1', HTTP_BODY_IDLE_TIMEOUT_S: 'never' });
+    for (const variable of ['STOW_MAX_REQUEST_MB', 'STOW_MAX_PART_MB', 'STOW_CONCURRENT_PER_USER', 'HTTP_BODY_IDLE_TIMEOUT_S']) {
+      assert.ok(problems.some((problem) => problem.startsWith(`${variable}:`)), `${variable} in ${problems.join(' | ')}`);
+    }
+  });
 });

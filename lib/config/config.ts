@@ -7,6 +7,7 @@ import { estimatePasswordStrength } from '../auth/password-strength';
 import { DICOM_TLS_VARIABLES, readDicomTls, type DicomTlsConfig } from './dicom-tls';
 
 export type { DicomTlsConfig };
+import type { StowLimits } from '../../pacs-core/dicomweb/stow-limits';
 
 export interface DicomPeer {
   /** Calling/called AE title of the peer (PS3.5 AE: 1-16 chars) */
@@ -61,6 +62,19 @@ export interface Config {
   sessionTtlHours: number;
   /** STUN/TURN servers handed to the browsers of a teleconsultation (lib/collab/ice-servers.ts) */
   ice: IceConfig;
+  /** STOW-RS: request and part size, uploads in progress per user (pacs-core/dicomweb/stow-limits.ts) */
+  stow: StowLimits;
+  /** Slow clients on HTTP (lib/server/http-timeouts.ts) */
+  http: HttpTimeouts;
+}
+
+export interface HttpTimeouts {
+  /** Time to receive a request's headers, from its first byte (or the connection) */
+  headersTimeoutMs: number;
+  /** A request body that sends nothing for this long while the server waits for it is cut */
+  bodyIdleTimeoutMs: number;
+  /** An idle keep-alive connection between requests is closed after this */
+  keepAliveTimeoutMs: number;
 }
 
 /** How browsers authenticate to the TURN server. */
@@ -194,6 +208,17 @@ function addWeakAdminPasswordIssue(context: z.RefinementCtx, password: string, a
   }
 }
 
+/** Seconds, fractions allowed (tests use short timeouts) */
+function seconds(name: string, min: number, max: number) {
+  return z
+    .string()
+    .regex(/^\d+(\.\d+)?$/, `${name}: expected a number of seconds between ${min} and ${max}`)
+    .transform(Number)
+    .refine((value) => value >= min && value <= max, `${name}: expected a number of seconds between ${min} and ${max}`);
+}
+
+const MIB = 1024 * 1024;
+
 const ConfigSchema = z.object({
   PORT: portSchema('PORT').default(3000),
   // prefault (not default): the default goes through the transform, so it is resolved too
@@ -265,6 +290,14 @@ const ConfigSchema = z.object({
   TURN_SECRET: z.string().min(MIN_TURN_SECRET_LENGTH, `TURN_SECRET: use at least ${MIN_TURN_SECRET_LENGTH} characters (coturn's static-auth-secret)`).optional(),
   TURN_USERNAME: z.string().optional(),
   TURN_CREDENTIAL: z.string().optional(),
+  // A 3,000-slice CT (1.5 GB) fits in one request; bigger studies go in several
+  STOW_MAX_REQUEST_MB: wholeNumber('STOW_MAX_REQUEST_MB', 1, 1024 * 1024, 'MiB').default(4096),
+  // Enhanced multi-frame CT/MR and breast tomosynthesis objects reach 1-2 GB
+  STOW_MAX_PART_MB: wholeNumber('STOW_MAX_PART_MB', 1, 1024 * 1024, 'MiB').default(2048),
+  STOW_CONCURRENT_PER_USER: wholeNumber('STOW_CONCURRENT_PER_USER', 1, 1000, 'requests').default(4),
+  HTTP_HEADERS_TIMEOUT_S: seconds('HTTP_HEADERS_TIMEOUT_S', 0.1, 600).default(30),
+  HTTP_BODY_IDLE_TIMEOUT_S: seconds('HTTP_BODY_IDLE_TIMEOUT_S', 0.1, 3600).default(60),
+  HTTP_KEEPALIVE_TIMEOUT_S: seconds('HTTP_KEEPALIVE_TIMEOUT_S', 0.1, 600).default(5),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -350,6 +383,17 @@ export function loadConfig(env: Environment): Config {
           : values.TURN_USERNAME !== undefined && values.TURN_CREDENTIAL !== undefined
             ? { kind: 'static', username: values.TURN_USERNAME, credential: values.TURN_CREDENTIAL }
             : undefined,
+    },
+    stow: {
+      maxRequestBytes: values.STOW_MAX_REQUEST_MB * MIB,
+      maxPartBytes: values.STOW_MAX_PART_MB * MIB,
+      concurrentPerUser: values.STOW_CONCURRENT_PER_USER,
+      retryAfterSeconds: 5,
+    },
+    http: {
+      headersTimeoutMs: Math.round(values.HTTP_HEADERS_TIMEOUT_S * 1000),
+      bodyIdleTimeoutMs: Math.round(values.HTTP_BODY_IDLE_TIMEOUT_S * 1000),
+      keepAliveTimeoutMs: Math.round(values.HTTP_KEEPALIVE_TIMEOUT_S * 1000),
     },
   };
 }

@@ -37,6 +37,7 @@ import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
+import { applyHttpTimeouts, connectionsCheckingIntervalFor } from './http-timeouts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -112,7 +113,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       },
       runtime,
     );
-  const dicomweb = createDicomwebHttpHandler({ archive, routes: dicomwebRoutes, prefix: '/dicomweb', authenticate, baseUrlFor });
+  const dicomweb = createDicomwebHttpHandler({ archive, routes: dicomwebRoutes, prefix: '/dicomweb', authenticate, baseUrlFor, stowLimits: config.stow });
   const wadoUri = createDicomwebHttpHandler({ archive, routes: wadoUriRoutes, prefix: '', authenticate, baseUrlFor });
 
   // The OHIF viewer under /ohif, part of the portal (lib/ohif).
@@ -130,7 +131,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     nextApp = app as unknown as { close?: () => Promise<void> };
   }
 
-  const server: Server = createServer((req, res) => {
+  const server: Server = createServer({ connectionsCheckingInterval: connectionsCheckingIntervalFor(config.http) }, (req, res) => {
     // Client address and scheme are resolved once here (X-Forwarded-* only
     // from a trusted proxy), for the audit trail and the rate limiter.
     const client = normalizeForwardedHeaders(req, config.trustProxy);
@@ -160,7 +161,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       } else res.destroy();
     });
   });
-  server.requestTimeout = 0; // large STOW uploads and retrieves can take minutes
+  // Headers, idle bodies and keep-alive bounded; no total request time (large STOW uploads take minutes)
+  applyHttpTimeouts(server, config.http, logger);
   runtime.io = attachRealtime(server, runtime);
   // socket.io answers /socket.io itself, before the handler above: same headers.
   runtime.io.engine.on('headers', (headers: Record<string, string>, req: IncomingMessage) => {

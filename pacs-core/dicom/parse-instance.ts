@@ -51,23 +51,42 @@ function parserMessage(error: unknown): string {
 }
 
 export function parseInstance(bytes: Buffer): ParsedInstance {
+  checkPreamble(bytes);
+  const byteArray = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const parsed = parseDataSet(byteArray, {
+    // PS3.5 A.5: everything after the File Meta group is raw-deflated
+    inflater: (array: Uint8Array, position: number) => {
+      const inflated = inflateRawSync(array.subarray(position));
+      const full = new Uint8Array(position + inflated.length);
+      full.set(array.subarray(0, position), 0);
+      full.set(inflated, position);
+      return full;
+    },
+  } as dicomParser.ParseDicomOptions);
+  const { transferSyntaxUid, encapsulated, uids } = checkTransferSyntaxAndUids(parsed);
+
+  // dcmjs reads no further than the PixelData tag (untilTag), so it gets only
+  // the bytes up to there: copying the whole file into a fresh ArrayBuffer
+  // for it cost ~0.1 ms per 512 KB image. Deflated offsets are in the
+  // inflated stream, so such files are handed over whole.
+  const pixelData = parsed.elements.x7fe00010;
+  const headerEnd = pixelData && transferSyntaxUid !== TS.DEFLATED_LE ? pixelData.dataOffset : bytes.length;
+  const dataset = parseHeaderToJson(bytes.subarray(0, headerEnd), uids);
+  const numberOfFrames = Math.max(1, firstNumber(dataset, '00280008') ?? 1);
+  const frameIndex = indexFrames(parsed, transferSyntaxUid, encapsulated, numberOfFrames, dataset);
+  return { transferSyntaxUid, ...uids, numberOfFrames, frameIndex, dataset };
+}
+
+export function checkPreamble(bytes: Buffer): void {
   if (bytes.length < 132 || bytes.toString('latin1', 128, 132) !== 'DICM') {
     throw new ArchiveError('NOT_DICOM', "not a DICOM Part 10 file: no 'DICM' prefix after the 128-byte preamble (PS3.10 7.1)");
   }
-  const byteArray = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
 
-  let parsed: dicomParser.DataSet;
+/** dicom-parser's walk, its thrown strings turned into precise ArchiveErrors. */
+export function parseDataSet(byteArray: Uint8Array, options: dicomParser.ParseDicomOptions): dicomParser.DataSet {
   try {
-    parsed = dicomParser.parseDicom(byteArray, {
-      // PS3.5 A.5: everything after the File Meta group is raw-deflated
-      inflater: (array: Uint8Array, position: number) => {
-        const inflated = inflateRawSync(array.subarray(position));
-        const full = new Uint8Array(position + inflated.length);
-        full.set(array.subarray(0, position), 0);
-        full.set(inflated, position);
-        return full;
-      },
-    } as dicomParser.ParseDicomOptions);
+    return dicomParser.parseDicom(byteArray, options);
   } catch (error) {
     const message = parserMessage(error);
     if (/past end|overrun|overread|eof|end of buffer|beyond|truncat/i.test(message)) {
@@ -76,7 +95,11 @@ export function parseInstance(bytes: Buffer): ParsedInstance {
     if (/transfer syntax/i.test(message)) throw new ArchiveError('UNSUPPORTED', message);
     throw new ArchiveError('NOT_DICOM', `cannot parse the DICOM data: ${message}`);
   }
+}
 
+export type InstanceUids = Pick<ParsedInstance, 'studyInstanceUid' | 'seriesInstanceUid' | 'sopInstanceUid' | 'sopClassUid'>;
+
+export function checkTransferSyntaxAndUids(parsed: dicomParser.DataSet): { transferSyntaxUid: string; encapsulated: boolean; uids: InstanceUids } {
   const transferSyntaxUid = (parsed.string('x00020010') ?? '').trim();
   if (!transferSyntaxUid) throw new ArchiveError('NOT_DICOM', 'the File Meta Information has no Transfer Syntax UID (0002,0010)');
   const tsInfo = SUPPORTED_TRANSFER_SYNTAXES[transferSyntaxUid];
@@ -98,20 +121,10 @@ export function parseInstance(bytes: Buffer): ParsedInstance {
     if (!uids[key]) throw new ArchiveError('MISSING_UID', `missing ${names[key]}`);
     if (!validUid(uids[key])) throw new ArchiveError('MISSING_UID', `invalid ${names[key]}: "${uids[key].slice(0, 80)}"`);
   }
-
-  // dcmjs reads no further than the PixelData tag (untilTag), so it gets only
-  // the bytes up to there: copying the whole file into a fresh ArrayBuffer
-  // for it cost ~0.1 ms per 512 KB image. Deflated offsets are in the
-  // inflated stream, so such files are handed over whole.
-  const pixelData = parsed.elements.x7fe00010;
-  const headerEnd = pixelData && transferSyntaxUid !== TS.DEFLATED_LE ? pixelData.dataOffset : bytes.length;
-  const dataset = parseHeaderToJson(bytes.subarray(0, headerEnd), uids);
-  const numberOfFrames = Math.max(1, firstNumber(dataset, '00280008') ?? 1);
-  const frameIndex = indexFrames(parsed, transferSyntaxUid, tsInfo.encapsulated, numberOfFrames, dataset);
-  return { transferSyntaxUid, ...uids, numberOfFrames, frameIndex, dataset };
+  return { transferSyntaxUid, encapsulated: tsInfo.encapsulated, uids };
 }
 
-function parseHeaderToJson(
+export function parseHeaderToJson(
   bytes: Buffer,
   uids: { studyInstanceUid: string; seriesInstanceUid: string; sopInstanceUid: string },
 ): DicomJsonDataset {
@@ -134,7 +147,7 @@ function parseHeaderToJson(
   return dataset;
 }
 
-function indexFrames(
+export function indexFrames(
   parsed: dicomParser.DataSet,
   transferSyntaxUid: string,
   encapsulated: boolean,

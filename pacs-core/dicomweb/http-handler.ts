@@ -8,7 +8,9 @@ import type { AuthenticationThrottled, Principal } from '../access';
 import type { Archive } from '../archive';
 import { isArchiveError, toHttpStatus } from '../errors';
 import { Router } from './router';
+import { DEFAULT_STOW_LIMITS, UploadGate, type StowLimits } from './stow-limits';
 import type { DicomwebResponse, Route } from './types';
+import { settleUnreadBody } from './unread-body';
 
 export interface DicomwebHttpOptions {
   archive: Archive;
@@ -19,11 +21,15 @@ export interface DicomwebHttpOptions {
   authenticate(request: IncomingMessage): Promise<Principal | AuthenticationThrottled | null>;
   /** Absolute URL of the DICOMweb root as the client sees it */
   baseUrlFor(request: IncomingMessage): string;
+  /** STOW-RS request/part size and per-user concurrency (defaults: DEFAULT_STOW_LIMITS) */
+  stowLimits?: StowLimits;
 }
 
 export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
   const router = new Router(options.routes);
   const { archive } = options;
+  const stowLimits = options.stowLimits ?? DEFAULT_STOW_LIMITS;
+  const stow = { limits: stowLimits, gate: new UploadGate(stowLimits) };
 
   return async function handleDicomweb(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const started = performance.now();
@@ -36,8 +42,6 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
       principal = authenticated && !('throttled' in authenticated) ? authenticated : null;
       if (!principal) {
         const retryAfter: Record<string, string> = authenticated && 'throttled' in authenticated ? { 'retry-after': String(authenticated.retryAfterSeconds) } : {};
-        // Drain the body so the client gets the 401 instead of a reset connection
-        req.resume();
         // A script in a browser page (the viewer after its session expired) gets
         // no Basic challenge: the browser would put up its own password box
         // in front of our sign-in page. Browsers send Sec-Fetch-Site on every
@@ -73,6 +77,7 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
             principal,
             baseUrl: options.baseUrlFor(req),
             archive,
+            stow,
           },
           params,
         );
@@ -82,7 +87,6 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
       const status = response.status;
       if (status >= 500) archive.logger.error('DICOMweb request failed', { method: req.method, path, error: errorText(error) });
       else archive.logger.warn('DICOMweb request refused', { method: req.method, path, status, reason: errorText(error) });
-      if (!req.readableEnded) req.resume();
       // A refused request by a known caller is part of the audit trail: a
       // reviewer must see someone probing for studies outside their scope
       // (answered 404 like a missing study, so the caller learns nothing).
@@ -99,6 +103,8 @@ export function createDicomwebHttpHandler(options: DicomwebHttpOptions) {
         });
       }
     }
+    // A body left unread (refused request, upload over a limit) is not read to its end
+    settleUnreadBody(req, res);
     await send(res, response, req.method === 'HEAD');
     archive.logger.info('dicomweb', {
       method: req.method,
@@ -118,10 +124,18 @@ export function errorResponse(error: unknown): DicomwebResponse {
   if (isArchiveError(error) && typeof error.details.status === 'number') status = error.details.status;
   // Raw internal errors never reach the client (STYLE.md): a generic message, the detail goes to the log
   const message = isArchiveError(error) && status < 500 ? error.message : status === 503 ? errorText(error) : 'internal error';
+  const details = isArchiveError(error) ? error.details : {};
+  const retryAfter = typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : undefined;
+  const limitBytes = typeof details.limitBytes === 'number' ? details.limitBytes : undefined;
   return {
     status,
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ error: message, ...(isArchiveError(error) ? { code: error.code } : {}) }),
+    headers: { 'content-type': 'application/json', ...(retryAfter !== undefined ? { 'retry-after': String(retryAfter) } : {}) },
+    body: JSON.stringify({
+      error: message,
+      ...(isArchiveError(error) ? { code: error.code } : {}),
+      ...(limitBytes !== undefined ? { limitBytes } : {}),
+      ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
+    }),
   };
 }
 

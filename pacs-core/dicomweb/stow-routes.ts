@@ -1,16 +1,20 @@
 // STOW-RS (PS3.18 10.5): POST /studies and /studies/{study} with a
-// multipart/related body of application/dicom parts. Each part goes through
-// the one ingest path as it arrives; the response lists what was stored
+// multipart/related body of application/dicom parts. Each part is written to
+// the store's incoming area while it arrives and goes through the one ingest
+// path when complete; the response lists what was stored
 // (ReferencedSOPSequence) and what was not, with a FailureReason and a
-// human-readable ErrorComment per failed part (FailedSOPSequence).
+// human-readable ErrorComment per failed part (FailedSOPSequence). Limits
+// (stow-limits.ts): request and part size (413), uploads per user (503).
 import { ArchiveError, FAILURE_REASON, isArchiveError, toFailureReason } from '../errors';
 import { peekUids } from '../dicom/parse-instance';
 import type { DicomJsonDataset } from '../dicom/dicom-json';
-import { parseMediaType, parseMultipart } from './multipart-parse';
+import { megabytes, parseMediaType, parseMultipartEvents } from './multipart-parse';
+import { DEFAULT_STOW_LIMITS, IN_MEMORY_PART_BYTES, UploadGate } from './stow-limits';
+import { StowPartReceiver, type ReceivedPart } from './stow-part-receiver';
 import type { DicomwebRequest, DicomwebResponse, Route } from './types';
 
-/** The largest single instance accepted in one part (a long multi-frame US or a WSI level). */
-export const MAX_STOW_PART_BYTES = 2 * 1024 * 1024 * 1024 - 1;
+/** For requests built without an HTTP handler's own gate (tests that call routes directly). */
+const defaultGate = new UploadGate(DEFAULT_STOW_LIMITS);
 
 const UI = (value: string) => ({ vr: 'UI', Value: [value] });
 const UR = (value: string) => ({ vr: 'UR', Value: [value] });
@@ -43,46 +47,80 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
   const boundary = mediaType.parameters.boundary;
   if (!boundary) throw new ArchiveError('BAD_REQUEST', 'the multipart Content-Type has no boundary parameter');
 
+  const facilityId = principal.storeFacilityId;
+  const limits = request.stow?.limits ?? DEFAULT_STOW_LIMITS;
+  // Refused before a byte of the body is read: the client learns the limit at once
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limits.maxRequestBytes) {
+    throw new ArchiveError('PAYLOAD_TOO_LARGE', `the request is larger than the limit of ${megabytes(limits.maxRequestBytes)}`, {
+      limitBytes: limits.maxRequestBytes,
+    });
+  }
+  const release = (request.stow?.gate ?? defaultGate).enter(principal.userId ?? principal.label);
+
   const referenced: DicomJsonDataset[] = [];
   const failed: FailedItem[] = [];
   const studies = new Map<string, { patientId: string; facilityId: string }>();
   const origin = { kind: 'stow' as const, principalLabel: principal.label, userId: principal.userId };
   let parts = 0;
   let bodyError: unknown;
+  // The part being received; null while skipping a part that is not application/dicom
+  let receiver: StowPartReceiver | null | undefined;
+  let skippedType = '';
+
+  const ingestPart = async (part: ReceivedPart, index: number) => {
+    try {
+      const result = await archive.ingest(part.kind === 'whole' ? part.bytes : part, origin, facilityId, {
+        expectedStudyInstanceUid: expectedStudy,
+        ...(part.kind === 'whole' ? { incoming: part.incoming } : {}),
+      });
+      studies.set(result.studyInstanceUid, { patientId: result.patientId, facilityId: result.facilityId });
+      referenced.push({
+        '00081150': UI(result.sopClassUid),
+        '00081155': UI(result.sopInstanceUid),
+        '00081190': UR(
+          `${request.baseUrl}/studies/${result.studyInstanceUid}/series/${result.seriesInstanceUid}/instances/${result.sopInstanceUid}`,
+        ),
+      });
+    } catch (error) {
+      if (isArchiveError(error) && error.code === 'STORAGE_FAILURE') archive.logger.error('STOW part not stored', { error: error.message });
+      failed.push({
+        ...peekUids(part.kind === 'whole' ? part.bytes : part.head),
+        reason: toFailureReason(error),
+        comment: `part ${index + 1}: ${isArchiveError(error) ? error.message : 'internal error'}`,
+      });
+      if (!isArchiveError(error)) archive.logger.error('unexpected STOW failure', { error: String(error) });
+    }
+  };
 
   try {
-    for await (const part of parseMultipart(request.body, boundary, MAX_STOW_PART_BYTES)) {
-      parts += 1;
-      const contentType = parseMediaType(part.headers['content-type'])?.type ?? 'application/dicom';
-      if (contentType !== 'application/dicom') {
-        failed.push({ reason: FAILURE_REASON.CANNOT_UNDERSTAND, comment: `part ${part.index + 1}: ${contentType} is not application/dicom` });
-        continue;
-      }
-      try {
-        const result = await archive.ingest(part.body, origin, principal.storeFacilityId, { expectedStudyInstanceUid: expectedStudy });
-        studies.set(result.studyInstanceUid, { patientId: result.patientId, facilityId: result.facilityId });
-        referenced.push({
-          '00081150': UI(result.sopClassUid),
-          '00081155': UI(result.sopInstanceUid),
-          '00081190': UR(
-            `${request.baseUrl}/studies/${result.studyInstanceUid}/series/${result.seriesInstanceUid}/instances/${result.sopInstanceUid}`,
-          ),
-        });
-      } catch (error) {
-        if (isArchiveError(error) && error.code === 'STORAGE_FAILURE') archive.logger.error('STOW part not stored', { error: error.message });
-        failed.push({
-          ...peekUids(part.body),
-          reason: toFailureReason(error),
-          comment: `part ${part.index + 1}: ${isArchiveError(error) ? error.message : 'internal error'}`,
-        });
-        if (!isArchiveError(error)) archive.logger.error('unexpected STOW failure', { error: String(error) });
+    // Not destroyed when we stop reading (too large, closing delimiter): the socket must live to carry the answer
+    const events = parseMultipartEvents(request.body.iterator({ destroyOnReturn: false }), boundary, { maxPartBytes: limits.maxPartBytes, maxBodyBytes: limits.maxRequestBytes });
+    for await (const event of events) {
+      if (event.kind === 'part') {
+        parts += 1;
+        const contentType = parseMediaType(event.headers['content-type'])?.type ?? 'application/dicom';
+        skippedType = contentType;
+        receiver = contentType === 'application/dicom' ? new StowPartReceiver(archive.store, IN_MEMORY_PART_BYTES) : null;
+      } else if (event.kind === 'data') {
+        receiver?.write(event.chunk);
+      } else if (receiver) {
+        const part = receiver.finish();
+        receiver = undefined; // ingest owns its blob now
+        await ingestPart(part, event.index);
+      } else {
+        failed.push({ reason: FAILURE_REASON.CANNOT_UNDERSTAND, comment: `part ${event.index + 1}: ${skippedType} is not application/dicom` });
       }
     }
   } catch (error) {
-    // A broken body (bad framing, truncated upload, too large) ends the request;
-    // parts already stored stay stored and are reported.
-    if (!isArchiveError(error)) throw error;
-    bodyError = error;
+    // A broken body (bad framing, truncated or interrupted upload, too large)
+    // ends the request; parts already stored stay stored and are reported.
+    if (!isArchiveError(error) && !request.body.destroyed && !isClientAbort(error)) throw error;
+    bodyError = isArchiveError(error) ? error : new ArchiveError('BAD_REQUEST', 'the upload was interrupted (the client closed the connection)');
+  } finally {
+    // Nothing of an unfinished part stays in the store's incoming area
+    await receiver?.discard();
+    release();
   }
 
   const studyUids = [...studies.keys()];
@@ -96,7 +134,8 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
     details: { stored: referenced.length, failed: failed.length, studies: studyUids, ...(bodyError ? { bodyError: String((bodyError as Error).message) } : {}) },
   });
 
-  if (parts === 0 && bodyError) throw bodyError;
+  // Nothing stored, nothing else to report: the body's error (413 too large, 400 malformed) is the answer
+  if (bodyError && referenced.length === 0 && failed.length === 0) throw bodyError;
   if (parts === 0) throw new ArchiveError('BAD_REQUEST', 'the multipart body contains no parts');
 
   const response: DicomJsonDataset = {};
@@ -111,7 +150,8 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
       '00000902': { vr: 'LO', Value: [item.comment] },
     }));
     if (bodyError) {
-      items.push({ '00081197': { vr: 'US', Value: [FAILURE_REASON.CANNOT_UNDERSTAND] }, '00000902': { vr: 'LO', Value: [String((bodyError as Error).message)] } });
+      const tooLarge = isArchiveError(bodyError) && bodyError.code === 'PAYLOAD_TOO_LARGE';
+      items.push({ '00081197': { vr: 'US', Value: [tooLarge ? FAILURE_REASON.OUT_OF_RESOURCES : FAILURE_REASON.CANNOT_UNDERSTAND] }, '00000902': { vr: 'LO', Value: [String((bodyError as Error).message)] } });
     }
     response['00081198'] = { vr: 'SQ', Value: items };
   }
@@ -128,6 +168,11 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
     },
     body: JSON.stringify(response),
   };
+}
+
+function isClientAbort(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error as Error | undefined)?.message === 'aborted';
 }
 
 export const stowRoutes: Route[] = [

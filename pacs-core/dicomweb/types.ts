@@ -2,6 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Principal } from '../access';
 import type { Archive } from '../archive';
+import type { StowLimits, UploadGate } from './stow-limits';
 
 /** A DICOMweb request after authentication, independent of Next or node:http. */
 export interface DicomwebRequest {
@@ -16,6 +17,8 @@ export interface DicomwebRequest {
   /** Absolute URL of the DICOMweb root as the client sees it, e.g. "http://host:3000/dicomweb" (for RetrieveURL, BulkDataURI) */
   baseUrl: string;
   archive: Archive;
+  /** STOW-RS limits and the per-user count of uploads in progress (defaults when absent) */
+  stow?: { limits: StowLimits; gate: UploadGate };
 }
 
 export type ResponseBody = Buffer | string | Readable | AsyncIterable<Buffer> | undefined;

@@ -30,6 +30,12 @@ export interface BlobStore {
 export interface IncomingBlob {
   /** Appends bytes. The write goes on in the background; its errors surface in finish(). */
   write(chunk: Buffer): void;
+  /**
+   * Reads back [position, position + length) of what was written (fewer bytes
+   * at its end), before commit: ingest reads a large instance's Pixel Data
+   * items this way instead of holding the instance in memory.
+   */
+  read(position: number, length: number): Promise<Buffer>;
   /** Waits until every byte is durable (fsync); the size written. Nothing may be written after. */
   finish(): Promise<{ size: number }>;
   /** Finishes, then gives the blob its key atomically (a reader sees all of it or none), replacing a blob under that key. */

@@ -168,6 +168,22 @@ class FsIncomingBlob implements IncomingBlob {
     this.size += chunk.length;
   }
 
+  async read(position: number, length: number): Promise<Buffer> {
+    if (this.failure !== undefined) throw storageError(this.failure, 'incoming blob');
+    if (this.state === 'committed' || this.state === 'discarded') throw new ArchiveError('INTERNAL', `read from a ${this.state} blob`);
+    // By path: the write descriptor is write-only and is closed by finish()
+    const handle = await open(this.temp, 'r');
+    try {
+      const buffer = Buffer.allocUnsafe(Math.max(0, Math.min(length, this.size - position)));
+      const { bytesRead } = await handle.read(buffer, 0, buffer.length, position);
+      return buffer.subarray(0, bytesRead);
+    } catch (error) {
+      throw storageError(error, 'incoming blob');
+    } finally {
+      await handle.close();
+    }
+  }
+
   finish(): Promise<{ size: number }> {
     this.finishing ??= this.sync();
     return this.finishing;

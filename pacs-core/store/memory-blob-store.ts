@@ -18,6 +18,7 @@ export class MemoryBlobStore implements BlobStore {
         if (state !== 'open') throw new ArchiveError('INTERNAL', 'write to a finished blob');
         chunks.push(Buffer.from(chunk));
       },
+      read: async (position, length) => Buffer.concat(chunks).subarray(position, position + length),
       finish,
       commit: async (key) => {
         if (state === 'done') throw new ArchiveError('INTERNAL', 'blob already committed or discarded');
