@@ -155,7 +155,7 @@ describe('administration in the browser', { timeout: 10 * 60_000 }, () => {
     await admin.getByRole('link', { name: 'Your API tokens' }).click();
     await admin.getByText('You have no API tokens.').waitFor();
     await admin.getByLabel('Name').fill('Nightly export');
-    await admin.getByLabel('Expires after (days, optional)').fill('30');
+    await admin.getByLabel('Expires after (days)').fill('30');
     await admin.getByRole('button', { name: 'Create token' }).click();
     await admin.getByTestId('one-time-secret').getByText(/^tp_[0-9a-f]{12}_/).waitFor();
     await admin.getByRole('cell', { name: 'Nightly export' }).waitFor();

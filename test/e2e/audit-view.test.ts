@@ -72,8 +72,15 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     const table = await rows.evaluateAll((elements) => elements.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')));
     assert.ok(table.every((cells) => cells[4] === 'PAT-7781'));
     assert.deepEqual(
+      // The action, and under it the DICOM audit event it is (PS3.15 A.5.3)
       table.map((cells) => cells[2]),
-      ['dicomweb.read', 'dimse.c-store', 'dicomweb.wado', 'dicomweb.wado', 'dicomweb.qido'],
+      [
+        'dicomweb.readDICOM 110103 DICOM Instances Accessed',
+        'dimse.c-storeDICOM 110104 DICOM Instances Transferred',
+        'dicomweb.wadoDICOM 110103 DICOM Instances Accessed',
+        'dicomweb.wadoDICOM 110103 DICOM Instances Accessed',
+        'dicomweb.qidoDICOM 110112 Query',
+      ],
       'newest first',
     );
     assert.equal(table[0][3], 'DENIED');
