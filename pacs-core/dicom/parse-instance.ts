@@ -16,6 +16,7 @@ import dcmjs from 'dcmjs';
 import { ArchiveError } from '../errors';
 import { BASE_URL_PLACEHOLDER, dcmjsDictToDicomJson, firstNumber, firstString, type DicomJsonDataset } from './dicom-json';
 import { SUPPORTED_TRANSFER_SYNTAXES, TS } from './transfer-syntax';
+import { KEY_UIDS, checkElementEncoding, checkTextValues, readUid, type KeyUidTag } from './check-encoding';
 
 /** Byte range [offset, length] in the stored file. */
 export type ByteRange = [number, number];
@@ -35,12 +36,6 @@ export interface ParsedInstance {
   frameIndex: ByteRange[][];
   /** The whole header as DICOM JSON; bulk data as BulkDataURI with BASE_URL_PLACEHOLDER */
   dataset: DicomJsonDataset;
-}
-
-const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
-
-function validUid(value: string): boolean {
-  return value.length > 0 && value.length <= 64 && UID.test(value);
 }
 
 /** Collapses thrown strings/errors of dicom-parser into one message */
@@ -77,27 +72,23 @@ export function parseInstance(bytes: Buffer): ParsedInstance {
     throw new ArchiveError('NOT_DICOM', `cannot parse the DICOM data: ${message}`);
   }
 
-  const transferSyntaxUid = (parsed.string('x00020010') ?? '').trim();
+  // Every UID is read from its bytes (dicom-parser's string() stops at a NUL)
+  const transferSyntaxUid = readUid(parsed, 'x00020010');
   if (!transferSyntaxUid) throw new ArchiveError('NOT_DICOM', 'the File Meta Information has no Transfer Syntax UID (0002,0010)');
   const tsInfo = SUPPORTED_TRANSFER_SYNTAXES[transferSyntaxUid];
   if (!tsInfo) throw new ArchiveError('UNSUPPORTED', `transfer syntax ${transferSyntaxUid} is not supported`);
-
+  readUid(parsed, 'x00020003');
   const uids = {
-    studyInstanceUid: (parsed.string('x0020000d') ?? '').trim(),
-    seriesInstanceUid: (parsed.string('x0020000e') ?? '').trim(),
-    sopInstanceUid: (parsed.string('x00080018') ?? '').trim(),
-    sopClassUid: (parsed.string('x00080016') ?? parsed.string('x00020002') ?? '').trim(),
+    studyInstanceUid: readUid(parsed, 'x0020000d'),
+    seriesInstanceUid: readUid(parsed, 'x0020000e'),
+    sopInstanceUid: readUid(parsed, 'x00080018'),
+    sopClassUid: readUid(parsed, 'x00080016') || readUid(parsed, 'x00020002'),
   };
-  const names = {
-    studyInstanceUid: 'Study Instance UID (0020,000D)',
-    seriesInstanceUid: 'Series Instance UID (0020,000E)',
-    sopInstanceUid: 'SOP Instance UID (0008,0018)',
-    sopClassUid: 'SOP Class UID (0008,0016)',
-  } as const;
-  for (const key of Object.keys(names) as (keyof typeof names)[]) {
-    if (!uids[key]) throw new ArchiveError('MISSING_UID', `missing ${names[key]}`);
-    if (!validUid(uids[key])) throw new ArchiveError('MISSING_UID', `invalid ${names[key]}: "${uids[key].slice(0, 80)}"`);
+  const tags = { studyInstanceUid: 'x0020000d', seriesInstanceUid: 'x0020000e', sopInstanceUid: 'x00080018', sopClassUid: 'x00080016' } as const;
+  for (const key of Object.keys(tags) as (keyof typeof tags)[]) {
+    if (!uids[key]) throw new ArchiveError('MISSING_UID', `missing ${KEY_UIDS[tags[key]].name}`);
   }
+  checkElementEncoding(parsed, tsInfo.encapsulated, transferSyntaxUid !== TS.IMPLICIT_LE);
 
   // dcmjs reads no further than the PixelData tag (untilTag), so it gets only
   // the bytes up to there: copying the whole file into a fresh ArrayBuffer
@@ -106,6 +97,7 @@ export function parseInstance(bytes: Buffer): ParsedInstance {
   const pixelData = parsed.elements.x7fe00010;
   const headerEnd = pixelData && transferSyntaxUid !== TS.DEFLATED_LE ? pixelData.dataOffset : bytes.length;
   const dataset = parseHeaderToJson(bytes.subarray(0, headerEnd), uids);
+  checkTextValues(dataset);
   const numberOfFrames = Math.max(1, firstNumber(dataset, '00280008') ?? 1);
   const frameIndex = indexFrames(parsed, transferSyntaxUid, tsInfo.encapsulated, numberOfFrames, dataset);
   return { transferSyntaxUid, ...uids, numberOfFrames, frameIndex, dataset };
@@ -198,16 +190,26 @@ function indexFrames(
  * a STOW-RS FailedSOPSequence item can name it. Never throws.
  */
 export function peekUids(bytes: Buffer): { sopClassUid?: string; sopInstanceUid?: string } {
+  let dataSet: dicomParser.DataSet;
   try {
     const byteArray = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const dataSet = dicomParser.parseDicom(byteArray, { untilTag: 'x00080018' } as dicomParser.ParseDicomOptions);
-    const sopClassUid = (dataSet.string('x00080016') ?? dataSet.string('x00020002') ?? '').trim();
-    const sopInstanceUid = (dataSet.string('x00080018') ?? dataSet.string('x00020003') ?? '').trim();
-    return {
-      ...(validUid(sopClassUid) ? { sopClassUid } : {}),
-      ...(validUid(sopInstanceUid) ? { sopInstanceUid } : {}),
-    };
+    dataSet = dicomParser.parseDicom(byteArray, { untilTag: 'x00080018' } as dicomParser.ParseDicomOptions);
   } catch {
     return {};
   }
+  // From the bytes, as ingest reads them: a UID it refused is not named at all, never named cut short
+  const uid = (...tags: KeyUidTag[]) => {
+    for (const tag of tags) {
+      try {
+        const value = readUid(dataSet, tag);
+        if (value) return value;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  };
+  const sopClassUid = uid('x00080016', 'x00020002');
+  const sopInstanceUid = uid('x00080018', 'x00020003');
+  return { ...(sopClassUid ? { sopClassUid } : {}), ...(sopInstanceUid ? { sopInstanceUid } : {}) };
 }
