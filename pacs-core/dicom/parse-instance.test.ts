@@ -2,6 +2,7 @@
 // crafted byte by byte as broken senders write them.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { deflateRawSync } from 'node:zlib';
 import { ArchiveError, type ArchiveErrorCode } from '../errors';
 import { fixture, fixtureSkipReason, makeInstance } from '../../test/support/fixtures';
 import { datasetOffset, encodeElement, withElementInserted, withElementValue } from '../../test/support/dicom-bytes';
@@ -123,5 +124,19 @@ describe('parseInstance: text values', () => {
   it('keeps trailing NUL padding of a text value harmless', () => {
     const parsed = parseInstance(makeInstance({ seed: 'parse-nul-pad', patientId: 'PAD-1\0' }));
     assert.deepEqual(parsed.dataset['00100020'].Value, ['PAD-1']);
+  });
+});
+
+describe('parseInstance: deflated datasets (PS3.5 A.5)', () => {
+  it('reads a deflated file whose preamble is not zeros (PS3.10 7.1 leaves it to the application)', { skip: fixtureSkipReason('deflate') }, () => {
+    const file = Buffer.from(fixture('deflate'));
+    file.fill(0x41, 0, 128);
+    assert.equal(parseInstance(file).sopInstanceUid, parseInstance(fixture('deflate')).sopInstanceUid);
+  });
+
+  it('refuses a deflated dataset that would inflate past 256 MiB, before holding it all', { skip: fixtureSkipReason('deflate') }, () => {
+    const deflated = fixture('deflate');
+    const bomb = Buffer.concat([deflated.subarray(0, datasetOffset(deflated)), deflateRawSync(Buffer.alloc(300 * 1024 * 1024))]);
+    assert.equal(refusal(bomb).code, 'PAYLOAD_TOO_LARGE');
   });
 });

@@ -38,6 +38,39 @@ export interface ParsedInstance {
   dataset: DicomJsonDataset;
 }
 
+/** A deflated dataset inflates to at most this: a few KB must not become gigabytes in memory (a "deflate bomb"). */
+const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
+
+/**
+ * PS3.5 A.5: everything after the File Meta group is raw-deflated.
+ * dicom-parser (1.8.21) parses the array an inflater returns from offset 0,
+ * not from the end of the File Meta group: it read the preamble and the
+ * meta again as dataset elements (junk, or a parse error for a preamble
+ * that is not zeros). So the inflated array starts with one stand-in OB
+ * element spanning preamble and meta, which the caller removes; the meta
+ * elements themselves come from dicom-parser's own first pass.
+ */
+function inflateDataset(array: Uint8Array, position: number): Uint8Array {
+  let inflated: Buffer;
+  try {
+    inflated = inflateRawSync(array.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    throw tooLarge
+      ? new ArchiveError('PAYLOAD_TOO_LARGE', `the deflated dataset inflates to more than ${MAX_INFLATED_BYTES} bytes`)
+      : new ArchiveError('MALFORMED', `the deflated dataset cannot be inflated (PS3.5 A.5): ${(error as Error).message}`);
+  }
+  const full = Buffer.allocUnsafe(position + inflated.length);
+  full.set(array.subarray(0, position), 0);
+  full.set(inflated, position);
+  // (0000,0000) OB, reserved, length = the rest of the preamble and meta
+  full.writeUInt32LE(0, 0);
+  full.write('OB', 4, 'latin1');
+  full.writeUInt16LE(0, 6);
+  full.writeUInt32LE(position - 12, 8);
+  return full;
+}
+
 /** Collapses thrown strings/errors of dicom-parser into one message */
 function parserMessage(error: unknown): string {
   if (typeof error === 'string') return error;
@@ -53,17 +86,11 @@ export function parseInstance(bytes: Buffer): ParsedInstance {
 
   let parsed: dicomParser.DataSet;
   try {
-    parsed = dicomParser.parseDicom(byteArray, {
-      // PS3.5 A.5: everything after the File Meta group is raw-deflated
-      inflater: (array: Uint8Array, position: number) => {
-        const inflated = inflateRawSync(array.subarray(position));
-        const full = new Uint8Array(position + inflated.length);
-        full.set(array.subarray(0, position), 0);
-        full.set(inflated, position);
-        return full;
-      },
-    } as dicomParser.ParseDicomOptions);
+    parsed = dicomParser.parseDicom(byteArray, { inflater: inflateDataset } as dicomParser.ParseDicomOptions);
+    // The stand-in header inflateDataset put over the preamble and File Meta
+    delete parsed.elements.x00000000;
   } catch (error) {
+    if (error instanceof ArchiveError) throw error;
     const message = parserMessage(error);
     if (/past end|overrun|overread|eof|end of buffer|beyond|truncat/i.test(message)) {
       throw new ArchiveError('TRUNCATED', `the file ends before its data does (truncated): ${message}`);
