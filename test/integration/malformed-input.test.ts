@@ -101,6 +101,22 @@ describe('malformed input is refused with its reason at every door', () => {
     await assertNothingStored('STOW-BAD');
   });
 
+  it('STOW-RS still answers (409, a Warning header of printable ASCII) when the reason quotes bytes an HTTP header cannot carry', async () => {
+    // Found by the fuzz test: a DEL (7FH) in the Transfer Syntax UID, quoted in the reason, made the Warning header invalid: HTTP 500
+    const file = withElementValue(makeInstance({ patientId: 'STOW-DEL', seed: 'stow-del' }), 0x0002, 0x0010, Buffer.from('1.2.840\x7f10008.1.2.1\0', 'latin1'));
+    const { body, contentType } = stowBody([file]);
+    const response = await fetch(`${server.dicomwebUrl}/studies`, {
+      method: 'POST',
+      headers: { 'content-type': contentType, accept: 'application/dicom+json', authorization: server.adminAuthorization },
+      body: new Uint8Array(body),
+    });
+    assert.equal(response.status, 409);
+    assert.match(response.headers.get('warning') ?? '', /^299 telepacs "part 1: Transfer Syntax UID \(0002,0010\) may hold only digits and dots[\x20-\x7e]*"$/);
+    const failed = ((await response.json()) as DicomJson)['00081198'].Value as DicomJson[];
+    assert.match(String(failed[0]['00000902'].Value?.[0]), /Transfer Syntax UID \(0002,0010\) may hold only digits and dots/);
+    await assertNothingStored('STOW-DEL');
+  });
+
   it('C-STORE from storescu gets 0xC000 with the reason in the Error Comment', { skip }, async () => {
     const files = malformedFiles('DIMSE-BAD');
     // DCMTK reads (and sends) the NUL cases; it refuses to read a UT of undefined length at all
