@@ -50,7 +50,8 @@ export function readUid(dataSet: dicomParser.DataSet, tag: KeyUidTag): string {
   let text = raw.toString('latin1');
   if (text.endsWith('\0') || text.endsWith(' ')) text = text.slice(0, -1);
   if (text === '') return '';
-  const shown = JSON.stringify(text.slice(0, 80));
+  // Quoted in ASCII: the reason travels in HTTP headers, logs and DIMSE Error Comments
+  const shown = JSON.stringify(text.slice(0, 80)).replace(/[^\x20-\x7e]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
   if (text.includes('\0')) throw new ArchiveError(code, `${name} contains a NUL byte: ${shown}`);
   if (text.length > 64) throw new ArchiveError(code, `${name} is longer than 64 characters (PS3.5 9.1): ${shown}`);
   if (!/^[0-9.]+$/.test(text)) throw new ArchiveError(code, `${name} may hold only digits and dots (PS3.5 9.1): ${shown}`);

@@ -56,8 +56,8 @@ export const ITEM_DELIMITATION = Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0
  */
 export function topLevelElements(file: Buffer, includeMeta = false): ElementLocation[] {
   const found: ElementLocation[] = [];
-  let offset = includeMeta ? 132 : datasetOffset(file);
-  while (offset + 8 <= file.length) {
+  let offset = includeMeta ? 132 : file.length >= 144 ? datasetOffset(file) : file.length;
+  while (offset + 12 <= file.length) {
     const header = headerAt(file, offset);
     if (!/^[A-Z]{2}$/.test(header.vr) || header.valueOffset > file.length) break;
     let end: number;
