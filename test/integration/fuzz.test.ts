@@ -11,7 +11,7 @@
 // its bytes are written to a temp dir. A bench-like run: FUZZ_SECONDS=600.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { mkdtempSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { checkHealth } from '../../app/api/health/check-health';
@@ -134,6 +134,7 @@ describe(`fuzz: mutated DICOM files and PDUs (FUZZ_SEED=${SEED})`, { skip }, () 
     process.off('unhandledRejection', onCrash);
     process.off('uncaughtException', onCrash);
     await server?.stop();
+    if (findings.length === 0) rmSync(findingsDir, { recursive: true, force: true });
   });
 
   /** Case n's mutant: a source file, mostly given a fresh SOP Instance UID, then mutated. */
