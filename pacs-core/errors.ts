@@ -5,6 +5,7 @@ export type ArchiveErrorCode =
   | 'NOT_DICOM' // not a DICOM Part 10 file / dataset
   | 'TRUNCATED' // ends before an element's declared length
   | 'MISSING_UID' // Study, Series or SOP Instance UID absent or invalid
+  | 'MALFORMED' // breaks an encoding rule of PS3.5 (undefined length on a text, NUL in a UID or a text, unknown VR)
   | 'UNSUPPORTED' // parsable but something we cannot store or serve (e.g. unknown transfer syntax)
   | 'DUPLICATE_CONFLICT' // same SOP Instance UID already stored with different content
   | 'UID_CONFLICT' // a UID already belongs to another study/series/facility
@@ -39,6 +40,7 @@ const HTTP_STATUS: Record<ArchiveErrorCode, number> = {
   NOT_DICOM: 400,
   TRUNCATED: 400,
   MISSING_UID: 400,
+  MALFORMED: 400,
   UNSUPPORTED: 400,
   DUPLICATE_CONFLICT: 409,
   UID_CONFLICT: 409,
@@ -83,6 +85,7 @@ export function toFailureReason(error: unknown): number {
     case 'NOT_DICOM':
     case 'TRUNCATED':
     case 'MISSING_UID':
+    case 'MALFORMED':
       return FAILURE_REASON.CANNOT_UNDERSTAND;
     case 'UNSUPPORTED':
       return FAILURE_REASON.REFERENCED_TRANSFER_SYNTAX_NOT_SUPPORTED;
@@ -131,6 +134,7 @@ export function toDimseStatus(error: unknown): DimseFailure {
     case 'NOT_DICOM':
     case 'TRUNCATED':
     case 'MISSING_UID':
+    case 'MALFORMED':
     case 'UNSUPPORTED':
       return { status: DIMSE_STATUS.CANNOT_UNDERSTAND, errorComment };
     case 'BAD_REQUEST':

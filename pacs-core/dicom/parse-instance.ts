@@ -16,6 +16,7 @@ import dcmjs from 'dcmjs';
 import { ArchiveError } from '../errors';
 import { BASE_URL_PLACEHOLDER, dcmjsDictToDicomJson, firstNumber, firstString, type DicomJsonDataset } from './dicom-json';
 import { SUPPORTED_TRANSFER_SYNTAXES, TS } from './transfer-syntax';
+import { KEY_UIDS, checkElementEncoding, checkTextValues, readUid, type KeyUidTag } from './check-encoding';
 
 /** Byte range [offset, length] in the stored file. */
 export type ByteRange = [number, number];
@@ -37,10 +38,37 @@ export interface ParsedInstance {
   dataset: DicomJsonDataset;
 }
 
-const UID = /^(0|[1-9][0-9]*)(\.(0|[1-9][0-9]*))*$/;
+/** A deflated dataset inflates to at most this: a few KB must not become gigabytes in memory (a "deflate bomb"). */
+const MAX_INFLATED_BYTES = 256 * 1024 * 1024;
 
-function validUid(value: string): boolean {
-  return value.length > 0 && value.length <= 64 && UID.test(value);
+/**
+ * PS3.5 A.5: everything after the File Meta group is raw-deflated.
+ * dicom-parser (1.8.21) parses the array an inflater returns from offset 0,
+ * not from the end of the File Meta group: it read the preamble and the
+ * meta again as dataset elements (junk, or a parse error for a preamble
+ * that is not zeros). So the inflated array starts with one stand-in OB
+ * element spanning preamble and meta, which the caller removes; the meta
+ * elements themselves come from dicom-parser's own first pass.
+ */
+function inflateDataset(array: Uint8Array, position: number): Uint8Array {
+  let inflated: Buffer;
+  try {
+    inflated = inflateRawSync(array.subarray(position), { maxOutputLength: MAX_INFLATED_BYTES });
+  } catch (error) {
+    const tooLarge = (error as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE';
+    throw tooLarge
+      ? new ArchiveError('PAYLOAD_TOO_LARGE', `the deflated dataset inflates to more than ${MAX_INFLATED_BYTES} bytes`)
+      : new ArchiveError('MALFORMED', `the deflated dataset cannot be inflated (PS3.5 A.5): ${(error as Error).message}`);
+  }
+  const full = Buffer.allocUnsafe(position + inflated.length);
+  full.set(array.subarray(0, position), 0);
+  full.set(inflated, position);
+  // (0000,0000) OB, reserved, length = the rest of the preamble and meta
+  full.writeUInt32LE(0, 0);
+  full.write('OB', 4, 'latin1');
+  full.writeUInt16LE(0, 6);
+  full.writeUInt32LE(position - 12, 8);
+  return full;
 }
 
 /** Collapses thrown strings/errors of dicom-parser into one message */
@@ -53,16 +81,9 @@ function parserMessage(error: unknown): string {
 export function parseInstance(bytes: Buffer): ParsedInstance {
   checkPreamble(bytes);
   const byteArray = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const parsed = parseDataSet(byteArray, {
-    // PS3.5 A.5: everything after the File Meta group is raw-deflated
-    inflater: (array: Uint8Array, position: number) => {
-      const inflated = inflateRawSync(array.subarray(position));
-      const full = new Uint8Array(position + inflated.length);
-      full.set(array.subarray(0, position), 0);
-      full.set(inflated, position);
-      return full;
-    },
-  } as dicomParser.ParseDicomOptions);
+  const parsed = parseDataSet(byteArray, { inflater: inflateDataset } as dicomParser.ParseDicomOptions);
+  // The stand-in header inflateDataset put over the preamble and File Meta
+  delete parsed.elements.x00000000;
   const { transferSyntaxUid, encapsulated, uids } = checkTransferSyntaxAndUids(parsed);
 
   // dcmjs reads no further than the PixelData tag (untilTag), so it gets only
@@ -88,6 +109,7 @@ export function parseDataSet(byteArray: Uint8Array, options: dicomParser.ParseDi
   try {
     return dicomParser.parseDicom(byteArray, options);
   } catch (error) {
+    if (error instanceof ArchiveError) throw error;
     const message = parserMessage(error);
     if (/past end|overrun|overread|eof|end of buffer|beyond|truncat/i.test(message)) {
       throw new ArchiveError('TRUNCATED', `the file ends before its data does (truncated): ${message}`);
@@ -99,28 +121,28 @@ export function parseDataSet(byteArray: Uint8Array, options: dicomParser.ParseDi
 
 export type InstanceUids = Pick<ParsedInstance, 'studyInstanceUid' | 'seriesInstanceUid' | 'sopInstanceUid' | 'sopClassUid'>;
 
+/**
+ * The transfer syntax and the key UIDs, every UID read from its bytes
+ * (dicom-parser's string() stops at a NUL), and the encoding of every element
+ * (check-encoding.ts): the checks both the whole-file and the head parse need.
+ */
 export function checkTransferSyntaxAndUids(parsed: dicomParser.DataSet): { transferSyntaxUid: string; encapsulated: boolean; uids: InstanceUids } {
-  const transferSyntaxUid = (parsed.string('x00020010') ?? '').trim();
+  const transferSyntaxUid = readUid(parsed, 'x00020010');
   if (!transferSyntaxUid) throw new ArchiveError('NOT_DICOM', 'the File Meta Information has no Transfer Syntax UID (0002,0010)');
   const tsInfo = SUPPORTED_TRANSFER_SYNTAXES[transferSyntaxUid];
   if (!tsInfo) throw new ArchiveError('UNSUPPORTED', `transfer syntax ${transferSyntaxUid} is not supported`);
-
+  readUid(parsed, 'x00020003');
   const uids = {
-    studyInstanceUid: (parsed.string('x0020000d') ?? '').trim(),
-    seriesInstanceUid: (parsed.string('x0020000e') ?? '').trim(),
-    sopInstanceUid: (parsed.string('x00080018') ?? '').trim(),
-    sopClassUid: (parsed.string('x00080016') ?? parsed.string('x00020002') ?? '').trim(),
+    studyInstanceUid: readUid(parsed, 'x0020000d'),
+    seriesInstanceUid: readUid(parsed, 'x0020000e'),
+    sopInstanceUid: readUid(parsed, 'x00080018'),
+    sopClassUid: readUid(parsed, 'x00080016') || readUid(parsed, 'x00020002'),
   };
-  const names = {
-    studyInstanceUid: 'Study Instance UID (0020,000D)',
-    seriesInstanceUid: 'Series Instance UID (0020,000E)',
-    sopInstanceUid: 'SOP Instance UID (0008,0018)',
-    sopClassUid: 'SOP Class UID (0008,0016)',
-  } as const;
-  for (const key of Object.keys(names) as (keyof typeof names)[]) {
-    if (!uids[key]) throw new ArchiveError('MISSING_UID', `missing ${names[key]}`);
-    if (!validUid(uids[key])) throw new ArchiveError('MISSING_UID', `invalid ${names[key]}: "${uids[key].slice(0, 80)}"`);
+  const tags = { studyInstanceUid: 'x0020000d', seriesInstanceUid: 'x0020000e', sopInstanceUid: 'x00080018', sopClassUid: 'x00080016' } as const;
+  for (const key of Object.keys(tags) as (keyof typeof tags)[]) {
+    if (!uids[key]) throw new ArchiveError('MISSING_UID', `missing ${KEY_UIDS[tags[key]].name}`);
   }
+  checkElementEncoding(parsed, tsInfo.encapsulated, transferSyntaxUid !== TS.IMPLICIT_LE);
   return { transferSyntaxUid, encapsulated: tsInfo.encapsulated, uids };
 }
 
@@ -144,6 +166,8 @@ export function parseHeaderToJson(
   // The transfer syntax is kept in the metadata: viewers use it to decode frames.
   const ts = message.meta['00020010'];
   if (ts?.vr) dataset['00020010'] = { vr: 'UI', Value: ts.Value as unknown[] };
+  // No NUL inside a text value of a standard attribute (check-encoding.ts)
+  checkTextValues(dataset);
   return dataset;
 }
 
@@ -211,16 +235,26 @@ export function indexFrames(
  * a STOW-RS FailedSOPSequence item can name it. Never throws.
  */
 export function peekUids(bytes: Buffer): { sopClassUid?: string; sopInstanceUid?: string } {
+  let dataSet: dicomParser.DataSet;
   try {
     const byteArray = new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const dataSet = dicomParser.parseDicom(byteArray, { untilTag: 'x00080018' } as dicomParser.ParseDicomOptions);
-    const sopClassUid = (dataSet.string('x00080016') ?? dataSet.string('x00020002') ?? '').trim();
-    const sopInstanceUid = (dataSet.string('x00080018') ?? dataSet.string('x00020003') ?? '').trim();
-    return {
-      ...(validUid(sopClassUid) ? { sopClassUid } : {}),
-      ...(validUid(sopInstanceUid) ? { sopInstanceUid } : {}),
-    };
+    dataSet = dicomParser.parseDicom(byteArray, { untilTag: 'x00080018' } as dicomParser.ParseDicomOptions);
   } catch {
     return {};
   }
+  // From the bytes, as ingest reads them: a UID it refused is not named at all, never named cut short
+  const uid = (...tags: KeyUidTag[]) => {
+    for (const tag of tags) {
+      try {
+        const value = readUid(dataSet, tag);
+        if (value) return value;
+      } catch {
+        return undefined;
+      }
+    }
+    return undefined;
+  };
+  const sopClassUid = uid('x00080016', 'x00020002');
+  const sopInstanceUid = uid('x00080018', 'x00020003');
+  return { ...(sopClassUid ? { sopClassUid } : {}), ...(sopInstanceUid ? { sopInstanceUid } : {}) };
 }

@@ -164,7 +164,7 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
     status,
     headers: {
       'content-type': 'application/dicom+json',
-      ...(detail ? { warning: `299 telepacs "${detail.split('\n')[0].replace(/"/g, "'").slice(0, 200)}"` } : {}),
+      ...(detail ? { warning: warningHeader(detail.split('\n')[0]) } : {}),
     },
     body: JSON.stringify(response),
   };
@@ -173,6 +173,16 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
 function isClientAbort(error: unknown): boolean {
   const code = (error as NodeJS.ErrnoException | undefined)?.code;
   return code === 'ECONNRESET' || code === 'ERR_STREAM_PREMATURE_CLOSE' || (error as Error | undefined)?.message === 'aborted';
+}
+
+/**
+ * RFC 9111 5.5 Warning: 299 with a quoted text. A reason may quote the
+ * sender's bytes (a UID with a DEL in it), and a header value with a control
+ * character or one above U+00FF makes node:http throw (it was a 500 for a
+ * malformed file): printable ASCII only, the full reason is in the body.
+ */
+function warningHeader(text: string): string {
+  return `299 telepacs "${text.replace(/[^\x20-\x7e]/g, '?').replace(/["\\]/g, "'").slice(0, 200)}"`;
 }
 
 export const stowRoutes: Route[] = [
