@@ -20,7 +20,7 @@ export async function setSecondFactorPolicy(
   actor: AdminActor,
   facilityId: string,
   input: unknown,
-): Promise<{ policy: SecondFactorPolicy; sessionsSentToEnrolment: number }> {
+): Promise<{ policy: SecondFactorPolicy; sessionsSentToEnrolment: number; heldSessionIds: string[] }> {
   const { db } = context;
   await authorizeAdminArea(db, actor.userId, facilityId);
   const policy = (input as { policy?: unknown } | null)?.policy;
@@ -32,9 +32,10 @@ export async function setSecondFactorPolicy(
     const previous = (await tx.facility.findUniqueOrThrow({ where: { id: facilityId }, select: { secondFactorPolicy: true } })).secondFactorPolicy;
     await tx.facility.update({ where: { id: facilityId }, data: { secondFactorPolicy: policy } });
     const bound = membersBoundBy(policy);
-    let sessionsSentToEnrolment = 0;
+    // The sessions put on hold: the caller closes their sockets (a held session opens nothing)
+    let heldSessionIds: string[] = [];
     if (bound) {
-      const { count } = await tx.session.updateMany({
+      const held = await tx.session.findMany({
         where: {
           pendingSecondFactor: null,
           user: {
@@ -44,10 +45,12 @@ export async function setSecondFactorPolicy(
             OR: [{ totpFactor: { is: null } }, { totpFactor: { is: { confirmedAt: null } } }],
           },
         },
-        data: { pendingSecondFactor: 'ENROL' },
+        select: { id: true },
       });
-      sessionsSentToEnrolment = count;
+      heldSessionIds = held.map((session) => session.id);
+      if (heldSessionIds.length) await tx.session.updateMany({ where: { id: { in: heldSessionIds } }, data: { pendingSecondFactor: 'ENROL' } });
     }
+    const sessionsSentToEnrolment = heldSessionIds.length;
     await tx.auditEvent.create({
       data: auditEventData({
         actor: actor.email,
@@ -60,6 +63,6 @@ export async function setSecondFactorPolicy(
         details: { policy, previous, sessionsSentToEnrolment },
       }),
     });
-    return { policy, sessionsSentToEnrolment };
+    return { policy, sessionsSentToEnrolment, heldSessionIds };
   });
 }

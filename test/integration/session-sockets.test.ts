@@ -6,6 +6,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
+import { PUT as secondFactorPolicyRoute } from '../../app/api/admin/facilities/[facilityId]/second-factor-policy/route';
+import { DELETE as resetSecondFactorRoute } from '../../app/api/admin/facilities/[facilityId]/members/[userId]/second-factor/route';
 import { POST as signOutRoute } from '../../app/api/auth/sign-out/route';
 import { SESSION_COOKIE_NAME, createSession } from '../../lib/auth';
 import type { CollabAnnotationInput } from '../../lib/collab/protocol';
@@ -134,5 +136,38 @@ describe('sessions and sockets', () => {
       assert.equal(await handshake(open(CONSULT_NAMESPACE, { cookie }, [...transports])), 'connected', `no Origin over ${transports[0]}`);
       assert.match(await handshake(open(CONSULT_NAMESPACE, {}, [...transports])), /^refused: not signed in/);
     }
+  });
+
+  /** A same-origin request of the admin's, as the admin page sends it */
+  async function asAdmin(path: string, method: string, body?: unknown): Promise<Request> {
+    const url = new URL(path, server.url);
+    const headers: Record<string, string> = { host: url.host, origin: url.origin, cookie: await sessionCookie(adminId) };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    return new Request(url, { method, headers, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+  }
+
+  it("closes a member's sockets when an administrator resets their second factor (their sessions end)", { timeout: 20_000 }, async () => {
+    const facilityId = server.node.firstRun.facilityId;
+    const consult = await connected(CONSULT_NAMESPACE, await sessionCookie(colleagueId));
+    const realtime = await connected(REALTIME_NAMESPACE, await sessionCookie(colleagueId));
+    const closed = Promise.all([disconnected(consult), disconnected(realtime)]);
+    const path = `/api/admin/facilities/${facilityId}/members/${colleagueId}/second-factor`;
+    const answer = await resetSecondFactorRoute(await asAdmin(path, 'DELETE'), { params: Promise.resolve({ facilityId, userId: colleagueId }) });
+    assert.equal(answer.status, 200, await answer.clone().text());
+    assert.deepEqual(await closed, ['io server disconnect', 'io server disconnect']);
+  });
+
+  it('closes the sockets of sessions put on hold when the facility starts requiring a second factor', { timeout: 20_000 }, async () => {
+    const facilityId = server.node.firstRun.facilityId;
+    const held = await connected(CONSULT_NAMESPACE, await sessionCookie(colleagueId));
+    const closed = disconnected(held);
+    const answer = await secondFactorPolicyRoute(await asAdmin(`/api/admin/facilities/${facilityId}/second-factor-policy`, 'PUT', { policy: 'EVERYONE' }), {
+      params: Promise.resolve({ facilityId }),
+    });
+    assert.equal(answer.status, 200, await answer.clone().text());
+    const body = (await answer.json()) as Record<string, unknown>;
+    assert.equal(body.policy, 'EVERYONE');
+    assert.ok(!('heldSessionIds' in body), 'session ids stay on the server');
+    assert.equal(await closed, 'io server disconnect');
   });
 });
