@@ -4,7 +4,7 @@ import { createTestDatabase } from '../test/support/test-database';
 const testDb = await createTestDatabase();
 const db = testDb.db;
 const f = await db.facility.create({ data: { name: 'P', code: 'P' } });
-await measure('findUnique (miss)', (i) => db.instance.findUnique({ where: { sopInstanceUid: `x${i}` }, select: { id: true } }));
+await measure('findFirst by indexed UID (miss)', (i) => db.instance.findFirst({ where: { sopInstanceUid: `x${i}` }, select: { id: true } }));
 await measure('facility.update', () => db.facility.update({ where: { id: f.id }, data: { name: 'Q' } }));
 await measure('empty interactive $transaction', () => db.$transaction(async () => {}));
 await measure('interactive tx with 1 update', () => db.$transaction(async (tx) => tx.facility.update({ where: { id: f.id }, data: { name: 'R' } })));

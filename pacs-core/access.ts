@@ -3,18 +3,34 @@
 // never decides who may see what.
 
 /**
+ * One facility's copy of a study. Each facility holds its own copy of a study
+ * it stored (docs/architecture.md, "A study is held per facility"), so a UID
+ * alone does not name what may be read: a grant names the copy.
+ */
+export interface StudyGrant {
+  facilityId: string;
+  studyInstanceUid: string;
+}
+
+/**
  * What a caller may read: every study of some facilities, plus single studies
  * granted one by one (an open teleconsultation lets its participants read its
- * study, whatever their facility). A grant covers the study only: never the
+ * study, whatever their facility). A grant covers that facility's copy of the
+ * study only: never another facility's copy of the same UID, never the
  * patient's other studies, never a patient-level or facility-level decision.
+ *
+ * When the scope holds several copies of one UID (a member of two facilities,
+ * the 'all' scope, a grant on a UID the caller's facility holds too), the
+ * caller sees one: the oldest (createdAt, then id) of those it may see
+ * (pacs-core/index/search-support.ts, scopeCondition).
  */
 export type AccessScope =
   | { kind: 'all' }
   | {
       kind: 'facilities';
       facilityIds: readonly string[];
-      /** Studies readable one by one, outside facilityIds; absent or empty = none */
-      studyInstanceUids?: readonly string[];
+      /** Study copies readable one by one, outside facilityIds; absent or empty = none */
+      studyGrants?: readonly StudyGrant[];
     };
 
 export interface AccessEvent {
@@ -52,13 +68,14 @@ export interface AuthenticationThrottled {
 
 /**
  * Whether the scope lets the caller read something of this facility. With a
- * studyInstanceUid the question is about that study, and a per-study grant
- * counts; without one (a patient, a facility-wide decision) only the
+ * studyInstanceUid the question is about that facility's copy of the study,
+ * and a per-study grant on that copy counts; without one (a patient, a facility-wide decision) only the
  * facilities do. Pass the study's UID wherever the thing read is one study.
  */
 export function scopeAllows(scope: AccessScope, facilityId: string, studyInstanceUid?: string): boolean {
   if (scope.kind === 'all' || scope.facilityIds.includes(facilityId)) return true;
-  return studyInstanceUid !== undefined && (scope.studyInstanceUids?.includes(studyInstanceUid) ?? false);
+  if (studyInstanceUid === undefined) return false;
+  return scope.studyGrants?.some((grant) => grant.facilityId === facilityId && grant.studyInstanceUid === studyInstanceUid) ?? false;
 }
 
 /** Where an instance came from: the one ingest path records it (Orthanc's "origin"). */

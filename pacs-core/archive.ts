@@ -2,7 +2,7 @@
 // federation) talk to. Usable without Next and without lib/ (headless node).
 import { EventEmitter } from 'node:events';
 import type { Database, IndexConnection } from '../prisma/database';
-import type { IngestOrigin } from './access';
+import type { AccessScope, IngestOrigin } from './access';
 import type { BlobStore } from './store/blob-store';
 import type { Logger } from './logger';
 import { silentLogger } from './logger';
@@ -70,10 +70,11 @@ export class Archive {
    * Sends a stored study to a DICOM peer by C-STORE (the SCU C-MOVE uses too),
    * each instance as stored when the peer accepts its transfer syntax; over
    * DICOM TLS when the peer has `tls`. Access
-   * is the caller's decision (pacs-core applies policy, never decides it).
+   * is the caller's decision (pacs-core applies policy, never decides it);
+   * `scope` picks which facility's copy is sent (default: the oldest).
    */
-  async sendTo(peer: DicomPeerAddress, studyInstanceUid: string, options: { callingAet?: string } = {}): Promise<SendResult> {
-    return sendStudy(this, peer, studyInstanceUid, { callingAet: options.callingAet ?? this.aeTitle });
+  async sendTo(peer: DicomPeerAddress, studyInstanceUid: string, options: { callingAet?: string; scope?: AccessScope } = {}): Promise<SendResult> {
+    return sendStudy(this, peer, studyInstanceUid, { callingAet: options.callingAet ?? this.aeTitle, scope: options.scope });
   }
 }
 

@@ -22,7 +22,7 @@ describe('deleteStudy', () => {
   });
 
   async function seriesJson(seriesInstanceUid: string): Promise<unknown[]> {
-    const series = await h.db.series.findUniqueOrThrow({ where: { seriesInstanceUid }, select: { id: true, seriesInstanceUid: true, metadataVersion: true } });
+    const series = await h.db.series.findFirstOrThrow({ where: { seriesInstanceUid }, select: { id: true, seriesInstanceUid: true, metadataVersion: true } });
     return JSON.parse(await seriesMetadataText(h.archive, series, 'http://x/dicomweb')) as unknown[];
   }
 
@@ -33,7 +33,7 @@ describe('deleteStudy', () => {
     assert.equal((await seriesJson(doomed.seriesInstanceUids[0])).length, 3, 'metadata cached with 3 instances');
     const filesBefore = filesUnder(path.join(h.dataDir, 'store')).length;
 
-    const deleted = await deleteStudy(h.archive, doomed.studyInstanceUid);
+    const deleted = await deleteStudy(h.archive, doomed.studyInstanceUid, h.facilityId);
     assert.deepEqual([deleted.series, deleted.instances, deleted.patientRemoved, deleted.filesLeft], [1, 3, false, 0]);
     assert.equal(await h.db.study.count({ where: { studyInstanceUid: doomed.studyInstanceUid } }), 0);
     assert.equal(await h.db.instance.count({ where: { sopInstanceUid: { in: doomed.sopInstanceUids[0] } } }), 0);
@@ -50,7 +50,7 @@ describe('deleteStudy', () => {
     const sopOf = (json: unknown[]) => (json[0] as Record<string, { Value?: unknown[] }>)['00080018']?.Value?.[0];
     await h.archive.ingest(study[0], origin, h.facilityId);
     assert.equal(sopOf(await seriesJson(study.seriesInstanceUids[0])), study.sopInstanceUids[0][0], 'cached at version 1 with the first image');
-    await deleteStudy(h.archive, study.studyInstanceUid);
+    await deleteStudy(h.archive, study.studyInstanceUid, h.facilityId);
     await h.archive.ingest(study[1], origin, h.facilityId); // version 1 again, another image
     assert.equal(sopOf(await seriesJson(study.seriesInstanceUids[0])), study.sopInstanceUids[0][1]);
   });
@@ -58,9 +58,9 @@ describe('deleteStudy', () => {
   it('removes the patient with its last study, and answers NOT_FOUND for an unknown study', async () => {
     const only = makeStudy({ patientId: 'DEL-2', series: 2, instancesPerSeries: 1, seed: 'del-only' });
     for (const file of only) await h.archive.ingest(file, origin, h.facilityId);
-    const deleted = await deleteStudy(h.archive, only.studyInstanceUid);
+    const deleted = await deleteStudy(h.archive, only.studyInstanceUid, h.facilityId);
     assert.equal(deleted.patientRemoved, true);
     assert.equal(await h.db.patient.count({ where: { patientId: 'DEL-2' } }), 0);
-    await assert.rejects(deleteStudy(h.archive, only.studyInstanceUid), (error: unknown) => error instanceof ArchiveError && error.code === 'NOT_FOUND');
+    await assert.rejects(deleteStudy(h.archive, only.studyInstanceUid, h.facilityId), (error: unknown) => error instanceof ArchiveError && error.code === 'NOT_FOUND');
   });
 });

@@ -68,9 +68,9 @@ describe('archive.ingest', () => {
     const bytes = makeFile();
     const result = await h.archive.ingest(bytes, { kind: 'stow', principalLabel: 't' }, h.facilityId);
     assert.equal(result.status, 'stored');
-    const instance = await h.db.instance.findUniqueOrThrow({ where: { sopInstanceUid: result.sopInstanceUid } });
+    const instance = await h.db.instance.findFirstOrThrow({ where: { sopInstanceUid: result.sopInstanceUid } });
     assert.deepEqual(await h.archive.store.get(instance.blobKey), bytes);
-    const study = await h.db.study.findUniqueOrThrow({
+    const study = await h.db.study.findFirstOrThrow({
       where: { studyInstanceUid: result.studyInstanceUid },
       include: { patient: true },
     });
@@ -106,7 +106,7 @@ describe('archive.ingest', () => {
       h.archive.ingest(changed, { kind: 'stow', principalLabel: 't' }, h.facilityId),
       (error: unknown) => error instanceof ArchiveError && error.code === 'DUPLICATE_CONFLICT',
     );
-    const row = await h.db.instance.findUniqueOrThrow({ where: { sopInstanceUid: '1.2.3.4.5.6.8' } });
+    const row = await h.db.instance.findFirstOrThrow({ where: { sopInstanceUid: '1.2.3.4.5.6.8' } });
     assert.deepEqual(await h.archive.store.get(row.blobKey), original);
   });
 
@@ -150,13 +150,13 @@ describe('archive.ingest', () => {
     assert.equal(stored.status, 'stored');
   });
 
-  it('does not merge a study of another facility with the same Study Instance UID', async () => {
+  it('does not merge a study of another facility with the same Study Instance UID: each facility gets its own copy', async () => {
     const studyUid = uid();
     await h.archive.ingest(makeFile({ StudyInstanceUID: studyUid, SeriesInstanceUID: uid() }), { kind: 'stow', principalLabel: 't' }, h.facilityId);
-    await assert.rejects(
-      h.archive.ingest(makeFile({ StudyInstanceUID: studyUid, SeriesInstanceUID: uid() }), { kind: 'stow', principalLabel: 't' }, h.otherFacilityId),
-      (error: unknown) => error instanceof ArchiveError && error.code === 'UID_CONFLICT',
-    );
+    const other = await h.archive.ingest(makeFile({ StudyInstanceUID: studyUid, SeriesInstanceUID: uid() }), { kind: 'stow', principalLabel: 't' }, h.otherFacilityId);
+    assert.equal(other.status, 'stored');
+    const copies = await h.db.study.findMany({ where: { studyInstanceUid: studyUid }, select: { facilityId: true, numberOfInstances: true } });
+    assert.deepEqual(copies.map((copy) => [copy.facilityId, copy.numberOfInstances]).sort(), [[h.facilityId, 1], [h.otherFacilityId, 1]].sort());
   });
 
   it('ingests a multi-series study concurrently with consistent counters', async () => {
@@ -169,7 +169,7 @@ describe('archive.ingest', () => {
     );
     const results = await Promise.all(files.map((f) => h.archive.ingest(f, { kind: 'stow', principalLabel: 't' }, h.facilityId)));
     assert.ok(results.every((r) => r.status === 'stored'));
-    const study = await h.db.study.findUniqueOrThrow({ where: { studyInstanceUid: studyUid }, include: { series: true } });
+    const study = await h.db.study.findFirstOrThrow({ where: { studyInstanceUid: studyUid }, include: { series: true } });
     assert.equal(study.numberOfInstances, 15);
     assert.equal(study.numberOfSeries, 3);
     assert.equal(study.modalities, '\\CT\\SR\\');
@@ -190,7 +190,7 @@ describe('archive.ingest', () => {
     ];
     const results = await Promise.all(files.map((f) => h.archive.ingest(f, stow, h.facilityId)));
     assert.ok(results.every((r) => r.status === 'stored'));
-    const study = await h.db.study.findUniqueOrThrow({ where: { studyInstanceUid: studyUid }, include: { series: { orderBy: { numberOfInstances: 'desc' } } } });
+    const study = await h.db.study.findFirstOrThrow({ where: { studyInstanceUid: studyUid }, include: { series: { orderBy: { numberOfInstances: 'desc' } } } });
     assert.equal(study.numberOfInstances, 26);
     assert.equal(study.numberOfSeries, 2);
     assert.deepEqual(study.series.map((s) => [s.numberOfInstances, s.metadataVersion]), [[21, 21], [5, 5]]);

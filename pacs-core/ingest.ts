@@ -2,21 +2,31 @@
 // browser upload, federation import — calls archive.ingest(bytes, origin).
 //
 // Order matters for durability: parse (reject bad input before it gets a
-// key) → the file durable in the store's incoming area (fsync) → under its
-// UID-derived key (rename) → commit the index rows (once per series the
-// patient/study/series rows; then, per image, the instance row and its
-// counters in one transaction of the InstanceWriter) → report success. If the
+// key) → the file durable in the store's incoming area (fsync) → the
+// duplicate check → once per series the patient/study/series rows → the file
+// under its UID-derived key (rename) → per image the instance row and its
+// counters in one transaction of the InstanceWriter → report success. If the
 // instance commit fails, the new file is removed; a crash between the two
 // leaves an unindexed file that the next send of the same instance
-// overwrites, never a row without a file. A caller that streams (DIMSE
-// C-STORE) hands over an IncomingBlob already being written while the data
-// arrived: its fsync then runs while the header is parsed.
+// overwrites, never a row without a file. A refusal before the rename leaves
+// nothing in the store. A caller that streams (DIMSE C-STORE) hands over an
+// IncomingBlob already being written while the data arrived: its fsync then
+// runs while the header is parsed.
 //
-// Duplicate SOP Instance UID policy: keep the first. An identical re-send
-// (same SHA-256) is an idempotent success, so a modality retrying after a lost
-// response is not failed; different content under a stored SOP Instance UID is
-// refused (DUPLICATE_CONFLICT → DIMSE 0x0111 / STOW FailureReason 0x0111) and
-// the stored file is left untouched.
+// Each facility holds its own copy of a study (docs/architecture.md, "A study
+// is held per facility"): rows are found or created within the storing
+// facility only, and nothing another facility holds changes the answer.
+// Identical bytes (SHA-256 and size) already stored under the same SOP
+// Instance UID by any facility are stored once: the new row points at that
+// file. Different bytes under a UID another facility holds get their own key
+// (<study>/<series>/<sop>.<first 16 hex of SHA-256>.dcm).
+//
+// Duplicate SOP Instance UID policy, per facility: keep the first. An
+// identical re-send (same SHA-256 and size) is an idempotent success, so a
+// modality retrying after a lost response is not failed; different content
+// under a SOP Instance UID the facility holds is refused (DUPLICATE_CONFLICT →
+// DIMSE 0x0111 / STOW FailureReason 0x0111) and the stored file is left
+// untouched.
 import { createHash } from 'node:crypto';
 import type { Archive } from './archive';
 import { describeOrigin, type IngestOrigin } from './access';
@@ -32,6 +42,8 @@ import type { IncomingBlob } from './store/blob-store';
 export interface IngestResult {
   status: 'stored' | 'duplicate';
   facilityId: string;
+  /** The Series row of this facility's copy (caches key by it: a UID may have several copies) */
+  seriesId: string;
   studyInstanceUid: string;
   seriesInstanceUid: string;
   sopInstanceUid: string;
@@ -60,7 +72,8 @@ interface KnownSeries {
 /**
  * Series already indexed by this archive, so that the 2nd..500th image of a
  * series skips the study/series lookups (each Prisma query costs ~0.9 ms here,
- * measured with bench/profile-prisma.ts). Filled only after a commit; whoever
+ * measured with bench/profile-prisma.ts). Keyed by facility, study and series
+ * UID (each facility holds its own copy). Filled only after a commit; whoever
  * deletes a series or study must call forgetIndexedSeries().
  */
 const seriesCaches = new WeakMap<Archive, Map<string, KnownSeries>>();
@@ -78,9 +91,48 @@ export function withStudyLock<T>(studyInstanceUid: string, work: () => Promise<T
   return studyLocks.run(studyInstanceUid, work);
 }
 
-export function forgetIndexedSeries(archive: Archive, seriesInstanceUid?: string): void {
-  if (seriesInstanceUid) seriesCacheFor(archive).delete(seriesInstanceUid);
-  else seriesCacheFor(archive).clear();
+/**
+ * Runs `work` while no ingest of that SOP Instance UID checks, writes or
+ * commits (deletion re-checks a shared file's references under it). Never
+ * take the study lock inside it: ingest takes them in the other order.
+ */
+export function withSopLock<T>(sopInstanceUid: string, work: () => Promise<T>): Promise<T> {
+  return sopLocks.run(sopInstanceUid, work);
+}
+
+/** Forgets the series rows given (all when none is given). */
+export function forgetIndexedSeries(archive: Archive, seriesIds?: readonly string[]): void {
+  const cache = seriesCacheFor(archive);
+  if (!seriesIds) return cache.clear();
+  for (const [key, known] of cache) if (seriesIds.includes(known.seriesId)) cache.delete(key);
+}
+
+function seriesCacheKey(facilityId: string, studyInstanceUid: string, seriesInstanceUid: string): string {
+  return `${facilityId}\u0000${studyInstanceUid}\u0000${seriesInstanceUid}`;
+}
+
+/** The facility's series row of the instance, created (with patient and study) on first use. */
+async function ensureKnownSeries(
+  archive: Archive,
+  writer: NonNullable<Archive['instanceWriter']>,
+  parsed: ParsedInstance,
+  facilityId: string,
+  patient: ReturnType<typeof patientKey>,
+): Promise<KnownSeries> {
+  const cache = seriesCacheFor(archive);
+  const key = seriesCacheKey(facilityId, parsed.studyInstanceUid, parsed.seriesInstanceUid);
+  const cached = cache.get(key);
+  if (cached) return cached;
+  // Once per series: patient/study/series rows through Prisma, committed
+  // before the instance (a failed instance commit leaves an empty series
+  // row, which the next send of the series fills).
+  const created = await studyLocks.run(parsed.studyInstanceUid, () =>
+    writer.withoutInterleavedCommits(() => archive.db.$transaction((tx) => ensureStudyAndSeries(tx, parsed, parsed.dataset, facilityId, patient))),
+  );
+  const known = { ...created, facilityId, studyInstanceUid: parsed.studyInstanceUid };
+  // Only after the commit: the rows now exist for everyone.
+  cache.set(key, known);
+  return known;
 }
 
 export interface IngestOptions {
@@ -190,41 +242,44 @@ async function storeParsed(
   const patient = patientKey(ds, facilityId);
 
   // Locks: per SOP Instance UID around check → write → commit (so a file is
-  // never written under a key another ingest owns), and per study only when
-  // patient/study/series rows must be created. Always taken in that order.
+  // never written under a key another ingest owns, and a study deletion that
+  // removes a shared file re-checks its references under this lock), and per
+  // study only when patient/study/series rows must be created. Always taken
+  // in that order. Both are keyed by UID alone, so stores of one UID into two
+  // facilities are serialized too.
   const writer = archive.instanceWriter;
   if (!writer) throw new ArchiveError('STORAGE_FAILURE', 'this archive was opened without an index connection; nothing was stored');
   return sopLocks.run(sopInstanceUid, async () => {
-    const existing = await writer.findStoredInstance(sopInstanceUid);
-    if (existing) {
-      if (existing.facilityId !== facilityId) {
-        throw new ArchiveError('UID_CONFLICT', `SOP Instance UID ${sopInstanceUid} cannot be stored here`);
-      }
-      if (existing.sha256 === sha256) return result('duplicate', existing.id, existing.size);
+    // Every facility's copy of this SOP Instance UID. The duplicate rule is
+    // per facility: another facility's copy never refuses this store.
+    const copies = await writer.findStoredInstances(sopInstanceUid);
+    const own = copies.find((copy) => copy.facilityId === facilityId);
+    if (own) {
+      if (own.sha256 === sha256 && own.size === byteLength) return result('duplicate', own.id, own.size, own.seriesId);
       throw new ArchiveError(
         'DUPLICATE_CONFLICT',
         `SOP Instance ${sopInstanceUid} is already stored with different content; the stored instance is kept`,
       );
     }
 
-    const blobKey = `${studyInstanceUid}/${seriesInstanceUid}/${sopInstanceUid}.dcm`;
-    await incoming.commit(blobKey);
+    // Rows first (nothing on disk yet, so a refusal here leaves no file)
+    const known = await ensureKnownSeries(archive, writer, parsed, facilityId, patient);
+
+    // Identical bytes already stored under this SOP (any facility): this copy
+    // points at that file, and the incoming one is discarded (the finally of
+    // the caller). Other bytes get a key of their own.
+    const identical = copies.find((copy) => copy.sha256 === sha256 && copy.size === byteLength);
+    let blobKey: string;
+    let wroteFile = false;
+    if (identical) {
+      blobKey = identical.blobKey;
+    } else {
+      const base = `${studyInstanceUid}/${seriesInstanceUid}/${sopInstanceUid}`;
+      blobKey = copies.some((copy) => copy.blobKey === `${base}.dcm`) ? `${base}.${sha256.slice(0, 16)}.dcm` : `${base}.dcm`;
+      await incoming.commit(blobKey);
+      wroteFile = true;
+    }
     try {
-      const cache = seriesCacheFor(archive);
-      let known = cache.get(seriesInstanceUid);
-      if (!known || known.facilityId !== facilityId || known.studyInstanceUid !== studyInstanceUid) {
-        // Once per series: patient/study/series rows through Prisma, committed
-        // before the instance (a failed instance commit leaves an empty series
-        // row, which the next send of the series fills).
-        const created = await studyLocks.run(studyInstanceUid, () =>
-          writer.withoutInterleavedCommits(() =>
-            archive.db.$transaction((tx) => ensureStudyAndSeries(tx, parsed, ds, facilityId, patient)),
-          ),
-        );
-        known = { ...created, facilityId, studyInstanceUid };
-        // Only after the commit: the rows now exist for everyone.
-        cache.set(seriesInstanceUid, known);
-      }
       // Every image: one insert and two atomic counter updates, one commit.
       const instanceId = await writer.commitInstance({
         seriesId: known.seriesId,
@@ -242,21 +297,24 @@ async function storeParsed(
         metadata: JSON.stringify(ds),
         origin: describeOrigin(origin),
       });
-      return result('stored', instanceId, byteLength);
+      return result('stored', instanceId, byteLength, known.seriesId);
     } catch (error) {
-      await archive.store.delete(blobKey).catch((deleteError: unknown) => {
-        archive.logger.error('could not remove the file of a failed ingest', { blobKey, error: String(deleteError) });
-      });
+      if (wroteFile) {
+        await archive.store.delete(blobKey).catch((deleteError: unknown) => {
+          archive.logger.error('could not remove the file of a failed ingest', { blobKey, error: String(deleteError) });
+        });
+      }
       if (error instanceof ArchiveError) throw error;
       archive.logger.error('index commit failed', { sopInstanceUid, error: String(error) });
       throw new ArchiveError('STORAGE_FAILURE', 'the archive could not index the instance; nothing was stored');
     }
   });
 
-  function result(status: IngestResult['status'], instanceId: string, size: number): IngestResult {
+  function result(status: IngestResult['status'], instanceId: string, size: number, seriesId: string): IngestResult {
     return {
       status,
       facilityId,
+      seriesId,
       studyInstanceUid,
       seriesInstanceUid,
       sopInstanceUid,
@@ -280,12 +338,12 @@ async function ensureStudyAndSeries(
   patient: ReturnType<typeof patientKey>,
 ): Promise<{ seriesId: string; studyId: string }> {
   const { studyInstanceUid, seriesInstanceUid } = parsed;
-  const study = await tx.study.findUnique({ where: { studyInstanceUid }, select: { id: true, facilityId: true, modalities: true } });
-  if (study && study.facilityId !== facilityId) {
-    // The same Study Instance UID from another facility: do not merge two
-    // facilities' data, and do not reveal the other study exists.
-    throw new ArchiveError('UID_CONFLICT', `Study Instance UID ${studyInstanceUid} cannot be stored here`);
-  }
+  // This facility's copy only: another facility's copy of the same UID is
+  // neither merged with nor revealed to this one.
+  const study = await tx.study.findUnique({
+    where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid } },
+    select: { id: true, modalities: true },
+  });
   let studyId = study?.id;
   if (!studyId) {
     const patientRow = await tx.patient.upsert({
@@ -323,11 +381,11 @@ async function ensureStudyAndSeries(
     studyId = created.id;
   }
 
-  const series = await tx.series.findUnique({ where: { seriesInstanceUid }, select: { id: true, studyRef: true } });
-  if (series && series.studyRef !== studyId) {
-    throw new ArchiveError('UID_CONFLICT', `Series Instance UID ${seriesInstanceUid} already belongs to another study`);
-  }
+  const series = await tx.series.findUnique({ where: { studyRef_seriesInstanceUid: { studyRef: studyId, seriesInstanceUid } }, select: { id: true } });
   if (series) return { seriesId: series.id, studyId };
+  // Within one facility a Series Instance UID belongs to one study
+  const elsewhere = await tx.series.findFirst({ where: { seriesInstanceUid, study: { facilityId } }, select: { id: true } });
+  if (elsewhere) throw new ArchiveError('UID_CONFLICT', `Series Instance UID ${seriesInstanceUid} already belongs to another study`);
 
   const modality = normalizeForSearch(firstString(ds, '00080060'));
   const created = await tx.series.create({

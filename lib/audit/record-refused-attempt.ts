@@ -3,14 +3,16 @@
 // (NOT_FOUND, same bytes); this is the only place that looks up who owns
 // what was asked for, and it tells nobody but the owner's administrators.
 //
-// Two rows at most:
+// Two rows (more for a study several facilities hold):
 // - the attempt as the caller made it (no facility, nothing the caller did
 //   not type): the caller's own facility's administrators see it through
 //   their members' events (audit-query.ts), whether or not the resource
 //   exists, so their view tells them nothing about other facilities;
 // - when the resource exists and belongs to a facility the caller is not a
 //   member of, the same attempt recorded IN that facility, with the patient
-//   and study it touched: what that facility's administrators see.
+//   and study it touched: what that facility's administrators see. A study
+//   UID held by several facilities (each holds its own copy) gives one such
+//   row per owning facility.
 import type { Database } from '../../prisma/database';
 import type { Logger } from '../../pacs-core/logger';
 import { auditQueueFor } from './audit-queue';
@@ -57,11 +59,13 @@ const MAX_NAME = 256;
 async function ownersOf(db: RefusalContext['db'], target: RefusedTarget): Promise<Owner[]> {
   switch (target.kind) {
     case 'study': {
-      const study = await db.study.findUnique({
+      // Each facility holds its own copy of a study: every owning facility gets its row
+      const copies = await db.study.findMany({
         where: { studyInstanceUid: target.studyInstanceUid },
+        orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
         select: { facilityId: true, studyInstanceUid: true, patient: { select: { patientId: true } } },
       });
-      return study ? [{ facilityId: study.facilityId, patientId: study.patient.patientId, studyUid: study.studyInstanceUid }] : [];
+      return copies.map((study) => ({ facilityId: study.facilityId, patientId: study.patient.patientId, studyUid: study.studyInstanceUid }));
     }
     case 'patient': {
       const patient = await db.patient.findUnique({ where: { id: target.id }, select: { facilityId: true, patientId: true } });
@@ -70,7 +74,10 @@ async function ownersOf(db: RefusalContext['db'], target: RefusedTarget): Promis
     case 'consultation': {
       const consultation = await db.consultation.findUnique({ where: { id: target.id }, select: { facilityId: true, studyInstanceUid: true } });
       if (!consultation) return [];
-      const study = await db.study.findUnique({ where: { studyInstanceUid: consultation.studyInstanceUid }, select: { patient: { select: { patientId: true } } } });
+      const study = await db.study.findUnique({
+        where: { facilityId_studyInstanceUid: { facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid } },
+        select: { patient: { select: { patientId: true } } },
+      });
       return [{ facilityId: consultation.facilityId, studyUid: consultation.studyInstanceUid, patientId: study?.patient.patientId }];
     }
     case 'account': {

@@ -62,7 +62,7 @@ export async function exportConsultationSr(deps: ExportSrDeps, actor: Actor, con
 async function exportLocked(
   { db, archive, now = () => new Date() }: ExportSrDeps,
   actor: Actor,
-  consultation: { id: string; studyInstanceUid: string; endedAt: Date | null },
+  consultation: { id: string; facilityId: string; studyInstanceUid: string; endedAt: Date | null },
 ): Promise<ExportSrResult> {
   const annotations = await db.consultationAnnotation.findMany({
     where: { consultationId: consultation.id, deletedAt: null },
@@ -80,8 +80,9 @@ async function exportLocked(
   if (!annotations.length) throw new AdminError('CONFLICT', 'No annotations to export: draw a measurement in the session first.');
 
   // The index, not the files: the study's Patient/Study attributes and each referenced image's SOP class.
+  // The consultation facility's copy of the study (each facility holds its own): the report goes there
   const study = await db.study.findUnique({
-    where: { studyInstanceUid: consultation.studyInstanceUid },
+    where: { facilityId_studyInstanceUid: { facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid } },
     select: { id: true, facilityId: true, attributes: true, patient: { select: { patientId: true } } },
   });
   if (!study) throw new AdminError('CONFLICT', 'The study of this teleconsultation is no longer in the archive.');
@@ -201,7 +202,7 @@ async function reportSeries(
 ): Promise<{ seriesInstanceUid: string; seriesNumber: number }> {
   const earlier = previous[0]?.seriesInstanceUid;
   if (earlier) {
-    const row = await db.series.findUnique({ where: { seriesInstanceUid: earlier }, select: { seriesNumber: true } });
+    const row = await db.series.findUnique({ where: { studyRef_seriesInstanceUid: { studyRef: studyId, seriesInstanceUid: earlier } }, select: { seriesNumber: true } });
     if (row?.seriesNumber != null) return { seriesInstanceUid: earlier, seriesNumber: row.seriesNumber };
   }
   const highest = await db.series.aggregate({ where: { studyRef: studyId }, _max: { seriesNumber: true } });

@@ -119,7 +119,7 @@ describe('guest links', () => {
     assert.equal(await verifyPassword(guest.passwordHash, ''), false, 'the guest password hash never verifies, and does not throw');
     const participant = await db.consultationParticipant.findUniqueOrThrow({ where: { consultationId_userId: { consultationId, userId: guest.id } } });
     assert.equal(participant.role, 'GUEST');
-    assert.deepEqual(await readScopeFor(db, guest.id), { kind: 'facilities', facilityIds: [], studyInstanceUids: [studyInstanceUid] });
+    assert.deepEqual(await readScopeFor(db, guest.id), { kind: 'facilities', facilityIds: [], studyGrants: [{ facilityId: (await db.study.findFirstOrThrow({ where: { studyInstanceUid } })).facilityId, studyInstanceUid }] });
 
     const session = await resolveSession(db, joined.sessionToken, { ttlHours: 12 });
     assert.equal(session?.user.guest, true);

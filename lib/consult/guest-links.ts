@@ -331,7 +331,10 @@ export async function joinWithGuestLink(context: Context, token: string, client:
     throw new GuestLinkError(found.reason);
   }
   const link = found.link;
-  const study = await db.study.findUnique({ where: { studyInstanceUid: link.studyInstanceUid }, select: { patient: { select: { patientId: true } } } });
+  const study = await db.study.findUnique({
+    where: { facilityId_studyInstanceUid: { facilityId: link.facilityId, studyInstanceUid: link.studyInstanceUid } },
+    select: { patient: { select: { patientId: true } } },
+  });
   let guest: { id: string; email: string; name: string };
   try {
     guest = await db.$transaction(async (tx) => {

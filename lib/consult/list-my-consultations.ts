@@ -29,6 +29,7 @@ export async function listMyConsultations(db: Database, userId: string, limit = 
         select: {
           id: true,
           title: true,
+          facilityId: true,
           studyInstanceUid: true,
           createdAt: true,
           endedAt: true,
@@ -40,11 +41,12 @@ export async function listMyConsultations(db: Database, userId: string, limit = 
   });
   const studies = await db.study.findMany({
     where: { studyInstanceUid: { in: rows.map((row) => row.consultation.studyInstanceUid) } },
-    select: { studyInstanceUid: true, description: true, patient: { select: { name: true, patientId: true } } },
+    select: { studyInstanceUid: true, facilityId: true, description: true, patient: { select: { name: true, patientId: true } } },
   });
-  const studyByUid = new Map(studies.map((study) => [study.studyInstanceUid, study]));
+  // Each facility holds its own copy of a study: the consultation is about its facility's copy
+  const studyByCopy = new Map(studies.map((study) => [`${study.facilityId}\u0000${study.studyInstanceUid}`, study]));
   return rows.map(({ role, consultation }) => {
-    const study = studyByUid.get(consultation.studyInstanceUid);
+    const study = studyByCopy.get(`${consultation.facilityId}\u0000${consultation.studyInstanceUid}`);
     return {
       id: consultation.id,
       title: consultation.title,

@@ -1,4 +1,4 @@
-import type { AccessScope } from '../../pacs-core/access';
+import type { AccessScope, StudyGrant } from '../../pacs-core/access';
 import { Prisma, type Database } from '../../prisma/database';
 import { ROLES_THAT_MAY_STORE, type Role } from './roles';
 
@@ -11,6 +11,8 @@ interface GrantRow {
   /** 'facility' (a membership: value = facilityId) or 'study' (an open consultation: value = its StudyInstanceUID) */
   grant: string;
   value: string;
+  /** The membership's facility, or the consultation's (the facility whose copy of the study it is about) */
+  facilityId: string;
   role: string;
 }
 
@@ -21,6 +23,8 @@ interface GrantRow {
  *   GUEST) while it is open (endedAt null): an expert of another facility, or
  *   a guest without any membership, reads that one study and nothing else of
  *   the patient. Ending the consultation ends the grant on the next request.
+ *   The grant names the consultation facility's copy of the study (each
+ *   facility holds its own copy): never another facility's copy of the UID.
  * A disabled or unknown user reads nothing.
  *
  * Cost: this runs on every DICOMweb request (a viewer makes hundreds), so it
@@ -32,12 +36,12 @@ interface GrantRow {
 export async function archiveAccessFor(db: Database, userId: string): Promise<ArchiveAccess> {
   // NOT "disabled": a boolean on PostgreSQL, 0/1 on SQLite; NOT reads both.
   const rows = await db.$queryRaw<GrantRow[]>(Prisma.sql`
-    SELECT 'facility' AS "grant", "Membership"."facilityId" AS "value", "Membership"."role" AS "role",
+    SELECT 'facility' AS "grant", "Membership"."facilityId" AS "value", "Membership"."facilityId" AS "facilityId", "Membership"."role" AS "role",
       "Membership"."createdAt" AS "since", "Membership"."id" AS "id"
     FROM "Membership" JOIN "User" ON "User"."id" = "Membership"."userId"
     WHERE "Membership"."userId" = ${userId} AND NOT "User"."disabled"
     UNION ALL
-    SELECT 'study', "Consultation"."studyInstanceUid", "ConsultationParticipant"."role",
+    SELECT 'study', "Consultation"."studyInstanceUid", "Consultation"."facilityId", "ConsultationParticipant"."role",
       "ConsultationParticipant"."invitedAt", "ConsultationParticipant"."id"
     FROM "ConsultationParticipant"
       JOIN "Consultation" ON "Consultation"."id" = "ConsultationParticipant"."consultationId"
@@ -46,9 +50,15 @@ export async function archiveAccessFor(db: Database, userId: string): Promise<Ar
     ORDER BY "since", "id"`);
   const memberships = rows.filter((row) => row.grant === 'facility');
   const facilityIds = [...new Set(memberships.map((row) => row.value))];
-  const studyInstanceUids = [...new Set(rows.filter((row) => row.grant === 'study').map((row) => row.value))];
+  const studyGrants: StudyGrant[] = [];
+  for (const row of rows) {
+    if (row.grant !== 'study') continue;
+    if (!studyGrants.some((grant) => grant.facilityId === row.facilityId && grant.studyInstanceUid === row.value)) {
+      studyGrants.push({ facilityId: row.facilityId, studyInstanceUid: row.value });
+    }
+  }
   return {
-    readScope: studyInstanceUids.length ? { kind: 'facilities', facilityIds, studyInstanceUids } : { kind: 'facilities', facilityIds },
+    readScope: studyGrants.length ? { kind: 'facilities', facilityIds, studyGrants } : { kind: 'facilities', facilityIds },
     // First membership by creation with a role that may store; never a consultation grant.
     storeFacilityId: memberships.find((row) => ROLES_THAT_MAY_STORE.includes(row.role as Role))?.value ?? null,
   };

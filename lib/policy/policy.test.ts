@@ -153,13 +153,13 @@ describe('teleconsultation grants', () => {
     });
 
     const expertAccess = await archiveAccessFor(db, expert.id);
-    assert.deepEqual(expertAccess.readScope, { kind: 'facilities', facilityIds: [valley.id], studyInstanceUids: [study.studyInstanceUid] });
+    assert.deepEqual(expertAccess.readScope, { kind: 'facilities', facilityIds: [valley.id], studyGrants: [{ facilityId: north.id, studyInstanceUid: study.studyInstanceUid }] });
     assert.equal(expertAccess.storeFacilityId, valley.id, 'a grant never changes where the expert stores');
     assert.equal((await authorizeStudyAccess(db, expertAccess.readScope, study.studyInstanceUid)).id, study.id);
     await assert.rejects(authorizeStudyAccess(db, expertAccess.readScope, sameFacilityOther.studyInstanceUid), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
 
     const guestAccess = await archiveAccessFor(db, guest.id);
-    assert.deepEqual(guestAccess, { readScope: { kind: 'facilities', facilityIds: [], studyInstanceUids: [study.studyInstanceUid] }, storeFacilityId: null });
+    assert.deepEqual(guestAccess, { readScope: { kind: 'facilities', facilityIds: [], studyGrants: [{ facilityId: north.id, studyInstanceUid: study.studyInstanceUid }] }, storeFacilityId: null });
     assert.deepEqual(await readScopeFor(db, disabledInvitee.id), { kind: 'facilities', facilityIds: [] });
     // The host reads it through their facility anyway; the grant changes nothing there.
     assert.ok((await readScopeFor(db, host.id)).kind === 'facilities');
@@ -170,7 +170,7 @@ describe('teleconsultation grants', () => {
   });
 
   it('takes the grants away where a grant must not count (starting a consultation)', () => {
-    const granted = { kind: 'facilities', facilityIds: ['f1'], studyInstanceUids: ['1.2.3'] } as const;
+    const granted = { kind: 'facilities', facilityIds: ['f1'], studyGrants: [{ facilityId: 'f2', studyInstanceUid: '1.2.3' }] } as const;
     assert.deepEqual(withoutStudyGrants(granted), { kind: 'facilities', facilityIds: ['f1'] });
     assert.deepEqual(withoutStudyGrants({ kind: 'all' }), { kind: 'all' });
   });

@@ -1,4 +1,5 @@
-import { scopeAllows, type AccessScope } from '../../pacs-core/access';
+import type { AccessScope } from '../../pacs-core/access';
+import { findVisibleStudy } from '../../pacs-core/index/find-visible-study';
 import type { Database } from '../../prisma/database';
 import { PolicyError } from './errors';
 
@@ -11,22 +12,14 @@ export interface AuthorizedStudy {
 }
 
 /**
- * Resolves a study the caller may read. A study outside the caller's scope
+ * Resolves a study the caller may read: the copy its scope shows when several
+ * facilities hold one (pacs-core findVisibleStudy). A study outside the caller's scope
  * fails exactly like a study that does not exist (NOT_FOUND, same message),
  * so probing UIDs reveals nothing.
  */
 export async function authorizeStudyAccess(db: Database, scope: AccessScope, studyInstanceUid: string): Promise<AuthorizedStudy> {
-  const study = await db.study.findUnique({
-    where: { studyInstanceUid },
-    select: { id: true, studyInstanceUid: true, facilityId: true, patient: { select: { patientId: true } } },
-  });
-  if (!study || !scopeAllows(scope, study.facilityId, study.studyInstanceUid)) {
-    throw new PolicyError('NOT_FOUND', 'study not found');
-  }
-  return {
-    id: study.id,
-    studyInstanceUid: study.studyInstanceUid,
-    facilityId: study.facilityId,
-    patientId: study.patient.patientId,
-  };
+  // The copy of the study this caller may see (each facility holds its own)
+  const study = await findVisibleStudy(db, studyInstanceUid, scope);
+  if (!study) throw new PolicyError('NOT_FOUND', 'study not found');
+  return study;
 }

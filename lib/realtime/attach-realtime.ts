@@ -40,13 +40,15 @@ export function attachRealtime(httpServer: HttpServer, runtime: Runtime): Socket
     }),
   );
 
-  // Batch per study: a CT series of 500 images is one notification, not 500.
-  const pending = new Map<string, { facilityId: string; count: number }>();
+  // Batch per study copy: a CT series of 500 images is one notification, not
+  // 500. Keyed by facility and UID: each facility holds its own copy of a study.
+  const pending = new Map<string, { studyInstanceUid: string; facilityId: string; count: number }>();
   let timer: NodeJS.Timeout | undefined;
   runtime.archive.events.on('instance.stored', (result) => {
-    const entry = pending.get(result.studyInstanceUid) ?? { facilityId: result.facilityId, count: 0 };
+    const key = `${result.facilityId}\u0000${result.studyInstanceUid}`;
+    const entry = pending.get(key) ?? { studyInstanceUid: result.studyInstanceUid, facilityId: result.facilityId, count: 0 };
     entry.count += 1;
-    pending.set(result.studyInstanceUid, entry);
+    pending.set(key, entry);
     timer ??= setTimeout(() => {
       timer = undefined;
       const batch = [...pending];
@@ -55,10 +57,10 @@ export function attachRealtime(httpServer: HttpServer, runtime: Runtime): Socket
     }, BATCH_MS);
   });
   /** One event per study, named as the worklist shows it (one index query per study and batch). */
-  async function announce(batch: [string, { facilityId: string; count: number }][]): Promise<void> {
-    for (const [studyInstanceUid, { facilityId, count }] of batch) {
+  async function announce(batch: [string, { studyInstanceUid: string; facilityId: string; count: number }][]): Promise<void> {
+    for (const [, { studyInstanceUid, facilityId, count }] of batch) {
       const study = await runtime.db.study
-        .findUnique({ where: { studyInstanceUid }, select: { description: true, patient: { select: { name: true, patientId: true } } } })
+        .findUnique({ where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid } }, select: { description: true, patient: { select: { name: true, patientId: true } } } })
         .catch(() => null);
       realtime.to(facilityRoom(facilityId)).emit(REALTIME_EVENTS.INSTANCES_STORED, {
         studyInstanceUid,

@@ -3,7 +3,8 @@
 // only (the header is stored at ingest as DICOM JSON); outsiders get null,
 // like a study that does not exist.
 import dcmjs from 'dcmjs';
-import { scopeAllows, type AccessScope } from '../../pacs-core/access';
+import type { AccessScope } from '../../pacs-core/access';
+import { findVisibleStudy } from '../../pacs-core/index/find-visible-study';
 import type { DicomJsonDataset, DicomJsonElement } from '../../pacs-core/dicom/dicom-json';
 import type { Database } from '../../prisma/database';
 
@@ -32,8 +33,11 @@ export interface StudyDetail {
 }
 
 export async function studyDetail(db: Database, scope: AccessScope, studyInstanceUid: string): Promise<StudyDetail | null> {
+  // The copy of the study this caller may see (each facility holds its own)
+  const visible = await findVisibleStudy(db, studyInstanceUid, scope);
+  if (!visible) return null;
   const study = await db.study.findUnique({
-    where: { studyInstanceUid },
+    where: { id: visible.id },
     select: {
       id: true,
       studyInstanceUid: true,
@@ -54,7 +58,7 @@ export async function studyDetail(db: Database, scope: AccessScope, studyInstanc
       },
     },
   });
-  if (!study || !scopeAllows(scope, study.facility.id, study.studyInstanceUid)) return null;
+  if (!study) return null;
   return { ...study, modalities: study.modalities.split('\\').filter(Boolean) };
 }
 

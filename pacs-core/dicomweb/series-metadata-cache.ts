@@ -6,7 +6,9 @@
 // joined into one array, the `{+base}` placeholder of BulkDataURIs is
 // replaced by the DICOMweb root the client sees, and the result is kept
 // gzip-compressed on disk:
-//   <cacheDir>/series-metadata/<seriesUid>/v<metadataVersion>-<hash(baseUrl)>.json.gz
+//   <cacheDir>/series-metadata/<series row id>/v<metadataVersion>-<hash(baseUrl)>.json.gz
+// Keyed by the Series row, not the UID: each facility holds its own copy of
+// a study, so one Series Instance UID may name several series.
 // A request then costs one indexed row read and one small file read; the
 // gzip bytes go out as they are when the client accepts gzip.
 import { createHash, randomBytes } from 'node:crypto';
@@ -35,13 +37,13 @@ function baseUrlHash(baseUrl: string): string {
   return createHash('sha256').update(baseUrl).digest('hex').slice(0, 16);
 }
 
-/** Series UIDs are [0-9.] (PS3.5 9.1), but the directory name must be safe for any stored value. */
-function seriesDirectory(archive: Archive, seriesInstanceUid: string): string {
-  return path.join(archive.cacheDir, 'series-metadata', seriesInstanceUid.replace(/[^0-9A-Za-z.]/g, '_'));
+/** Row ids are cuids or UUIDs, but the directory name must be safe for any stored value. */
+function seriesDirectory(archive: Archive, seriesId: string): string {
+  return path.join(archive.cacheDir, 'series-metadata', seriesId.replace(/[^0-9A-Za-z-]/g, '_'));
 }
 
-export function seriesMetadataFile(archive: Archive, series: Pick<SeriesTarget, 'seriesInstanceUid' | 'metadataVersion'>, baseUrl: string): string {
-  return path.join(seriesDirectory(archive, series.seriesInstanceUid), `v${series.metadataVersion}-${baseUrlHash(baseUrl)}.json.gz`);
+export function seriesMetadataFile(archive: Archive, series: Pick<SeriesTarget, 'id' | 'metadataVersion'>, baseUrl: string): string {
+  return path.join(seriesDirectory(archive, series.id), `v${series.metadataVersion}-${baseUrlHash(baseUrl)}.json.gz`);
 }
 
 /** Replaces the ingest placeholder inside JSON text; the URL is JSON-escaped because it lands inside a string. */
@@ -103,8 +105,8 @@ const recentlyServed = new RecentlyServed(64 * 1024 * 1024);
  * re-ingest of the same UID starts its version at 0 again, so an old file
  * named for that version must not survive.
  */
-export async function forgetSeriesMetadata(archive: Archive, seriesInstanceUid: string): Promise<void> {
-  const dir = seriesDirectory(archive, seriesInstanceUid);
+export async function forgetSeriesMetadata(archive: Archive, seriesId: string): Promise<void> {
+  const dir = seriesDirectory(archive, seriesId);
   recentlyServed.forgetUnder(dir + path.sep);
   await rm(dir, { recursive: true, force: true });
 }
@@ -117,7 +119,7 @@ export async function forgetSeriesMetadata(archive: Archive, seriesInstanceUid: 
  */
 export async function getSeriesMetadata(archive: Archive, series: SeriesTarget, baseUrl: string): Promise<SeriesMetadata> {
   const file = seriesMetadataFile(archive, series, baseUrl);
-  const etag = `"${series.seriesInstanceUid}-v${series.metadataVersion}-${baseUrlHash(baseUrl)}"`;
+  const etag = `"${series.id}-v${series.metadataVersion}-${baseUrlHash(baseUrl)}"`;
   const remembered = recentlyServed.get(file);
   if (remembered) return { gzip: remembered, etag, fromCache: true, file };
   try {
@@ -171,7 +173,7 @@ async function writeAtomically(file: string, data: Buffer): Promise<void> {
 
 /** Deletes cache files of older versions (any base URL); newer ones may be in use by a concurrent build. */
 async function removeStaleVersions(archive: Archive, series: SeriesTarget): Promise<void> {
-  const dir = seriesDirectory(archive, series.seriesInstanceUid);
+  const dir = seriesDirectory(archive, series.id);
   for (const name of await readdir(dir)) {
     const match = /^v(\d+)-[0-9a-f]+\.json\.gz$/.exec(name);
     if (match && Number(match[1]) < series.metadataVersion) await unlink(path.join(dir, name)).catch(() => {});
@@ -207,18 +209,18 @@ export function startSeriesMetadataWarmer(
   const pending = new Map<string, NodeJS.Timeout>();
   const running = new Set<Promise<void>>();
 
-  const warm = (seriesInstanceUid: string): Promise<void> => {
-    pending.delete(seriesInstanceUid);
+  const warm = (seriesId: string): Promise<void> => {
+    pending.delete(seriesId);
     const job = (async () => {
       const series = await archive.db.series.findUnique({
-        where: { seriesInstanceUid },
+        where: { id: seriesId },
         select: { id: true, seriesInstanceUid: true, metadataVersion: true },
       });
       if (!series) return;
       for (const baseUrl of baseUrls) await getSeriesMetadata(archive, series, baseUrl);
     })()
       .catch((error: unknown) => {
-        archive.logger.warn('series metadata warm-up failed', { seriesInstanceUid, error: String(error) });
+        archive.logger.warn('series metadata warm-up failed', { seriesId, error: String(error) });
       })
       .finally(() => running.delete(job));
     running.add(job);
@@ -226,19 +228,19 @@ export function startSeriesMetadataWarmer(
   };
 
   const onStored = (result: IngestResult): void => {
-    const uid = result.seriesInstanceUid;
-    clearTimeout(pending.get(uid));
-    const timer = setTimeout(() => void warm(uid), debounceMs);
+    const seriesId = result.seriesId;
+    clearTimeout(pending.get(seriesId));
+    const timer = setTimeout(() => void warm(seriesId), debounceMs);
     timer.unref(); // never keep a shutting-down process alive for a cache
-    pending.set(uid, timer);
+    pending.set(seriesId, timer);
   };
   archive.events.on('instance.stored', onStored);
 
   return {
     async flush() {
-      for (const [uid, timer] of [...pending]) {
+      for (const [seriesId, timer] of [...pending]) {
         clearTimeout(timer);
-        void warm(uid);
+        void warm(seriesId);
       }
       await Promise.all([...running]);
     },

@@ -2,9 +2,9 @@
 // or instance named in the path and applies the caller's read scope. A study
 // outside the scope behaves exactly like a missing one (404, same message):
 // an outsider must not learn that a patient or study exists (STYLE.md).
-import { scopeAllows } from '../access';
 import type { Archive } from '../archive';
 import { ArchiveError } from '../errors';
+import { findVisibleStudy } from '../index/find-visible-study';
 import type { DicomwebRequest } from './types';
 
 export interface StudyTarget {
@@ -47,13 +47,6 @@ export interface LookupResult {
   instance: InstanceRecord | null;
 }
 
-const studySelect = {
-  id: true,
-  studyInstanceUid: true,
-  facilityId: true,
-  patient: { select: { patientId: true } },
-} as const;
-
 const seriesSelect = { id: true, seriesInstanceUid: true, metadataVersion: true } as const;
 
 export const instanceSelect = {
@@ -80,10 +73,6 @@ function notFound(uids: LookupUids): ArchiveError {
   return new ArchiveError('NOT_FOUND', `${what} not found`, { studyUid: uids.study });
 }
 
-function toStudyTarget(study: { id: string; studyInstanceUid: string; facilityId: string; patient: { patientId: string } }): StudyTarget {
-  return { id: study.id, studyInstanceUid: study.studyInstanceUid, facilityId: study.facilityId, patientId: study.patient.patientId };
-}
-
 type InstanceRow = Omit<InstanceRecord, 'seriesInstanceUid'> & { series: { seriesInstanceUid: string } };
 
 export function toInstanceRecord(row: InstanceRow): InstanceRecord {
@@ -92,37 +81,34 @@ export function toInstanceRecord(row: InstanceRow): InstanceRecord {
 }
 
 /**
- * Resolves the path's UIDs and checks `request.principal.readScope`. Each
- * level must belong to the one above it (an instance reached through the
- * wrong series is "not found"). Throws ArchiveError NOT_FOUND otherwise.
+ * Resolves the path's UIDs within the copy of the study the caller's
+ * `request.principal.readScope` shows (findVisibleStudy). Each level must
+ * belong to the one above it (an instance reached through the wrong series is
+ * "not found"). Throws ArchiveError NOT_FOUND otherwise.
  */
 export async function lookupForRead(request: DicomwebRequest, uids: LookupUids): Promise<LookupResult> {
   const db = request.archive.db;
-  let result: LookupResult | null = null;
+  // The copy of the study this caller may see (each facility holds its own)
+  const study = await findVisibleStudy(db, uids.study, request.principal.readScope);
+  if (!study) throw notFound(uids);
+  const target: StudyTarget = { id: study.id, studyInstanceUid: study.studyInstanceUid, facilityId: study.facilityId, patientId: study.patientId };
   if (uids.instance) {
-    const row = await db.instance.findUnique({
-      where: { sopInstanceUid: uids.instance },
-      select: { ...instanceSelect, series: { select: { ...seriesSelect, study: { select: studySelect } } } },
+    const row = await db.instance.findFirst({
+      where: { sopInstanceUid: uids.instance, series: { studyRef: study.id, seriesInstanceUid: uids.series } },
+      select: { ...instanceSelect, series: { select: seriesSelect } },
     });
-    if (row && row.series.seriesInstanceUid === uids.series && row.series.study.studyInstanceUid === uids.study) {
-      const { study, ...series } = row.series;
-      result = { study: toStudyTarget(study), series, instance: toInstanceRecord(row) };
-    }
-  } else if (uids.series) {
-    const row = await db.series.findUnique({
-      where: { seriesInstanceUid: uids.series },
-      select: { ...seriesSelect, study: { select: studySelect } },
-    });
-    if (row && row.study.studyInstanceUid === uids.study) {
-      const { study, ...series } = row;
-      result = { study: toStudyTarget(study), series, instance: null };
-    }
-  } else {
-    const row = await db.study.findUnique({ where: { studyInstanceUid: uids.study }, select: studySelect });
-    if (row) result = { study: toStudyTarget(row), series: null, instance: null };
+    if (!row) throw notFound(uids);
+    return { study: target, series: row.series, instance: toInstanceRecord(row) };
   }
-  if (!result || !scopeAllows(request.principal.readScope, result.study.facilityId, result.study.studyInstanceUid)) throw notFound(uids);
-  return result;
+  if (uids.series) {
+    const series = await db.series.findUnique({
+      where: { studyRef_seriesInstanceUid: { studyRef: study.id, seriesInstanceUid: uids.series } },
+      select: seriesSelect,
+    });
+    if (!series) throw notFound(uids);
+    return { study: target, series, instance: null };
+  }
+  return { study: target, series: null, instance: null };
 }
 
 /** The instances a retrieve covers, in the order a viewer expects (series number, then instance number). */

@@ -239,7 +239,7 @@ describe('WADO-RS', () => {
       const pixel = (expected[0] as Record<string, { BulkDataURI?: string }>)['7FE00010'];
       assert.match(pixel.BulkDataURI ?? '', /^http:\/\/pacs\.test\/dicomweb\/studies\/.+\/bulkdata\/7FE00010$/);
 
-      const series = await h.db.series.findUniqueOrThrow({ where: { seriesInstanceUid: s1 } });
+      const series = await h.db.series.findFirstOrThrow({ where: { seriesInstanceUid: s1 } });
       const file = seriesMetadataFile(h.archive, series, BASE);
       assert.ok(existsSync(file), 'the cache file exists');
       const second = await get(`${series1Url}/metadata`, { headers: { 'accept-encoding': 'gzip' } });
@@ -252,7 +252,7 @@ describe('WADO-RS', () => {
       const extra = makeInstance({ patientId: 'WADO-1', accessionNumber: 'WADO-ACC', seriesNumber: 1, instanceNumber: 4 });
       await h.archive.ingest(extra, { kind: 'import', source: 'test' }, h.facilityId);
       await warmer.flush();
-      const series = await h.db.series.findUniqueOrThrow({ where: { seriesInstanceUid: s1 } });
+      const series = await h.db.series.findFirstOrThrow({ where: { seriesInstanceUid: s1 } });
       assert.ok(existsSync(seriesMetadataFile(h.archive, series, BASE)), 'warmed for the new version');
       assert.ok(!existsSync(seriesMetadataFile(h.archive, { ...series, metadataVersion: series.metadataVersion - 1 }, BASE)), 'old version removed');
       const response = await get(`${series1Url}/metadata`);

@@ -2,9 +2,10 @@
 // C.4.3.2.1): the unique keys of the retrieve level and the levels above,
 // inside the association's read scope. Relational retrieve is not offered, so
 // the key of the level itself is required.
-import type { Database, Prisma } from '../../prisma/database';
+import { Prisma, type Database } from '../../prisma/database';
 import type { AccessScope } from '../access';
 import { ArchiveError } from '../errors';
+import { scopeCondition } from '../index/search-support';
 import type { QueryRoot } from './constants';
 import { keyText, retrieveLevelOf, type NaturalizedDataset, type RetrieveLevel } from './identifier';
 
@@ -56,51 +57,54 @@ export async function resolveRetrieve(
   if (scope.kind === 'facilities' && scope.facilityIds.length === 0) return { level, instances: [] };
   if (patientId && /[*?\\]/.test(patientId)) throw new ArchiveError('BAD_REQUEST', 'PatientID: wildcards are not allowed in a retrieve');
 
-  const instances = await queryInstances(db, {
-    ...(sopUids ? { sopInstanceUid: { in: sopUids } } : {}),
-    series: {
-      ...(seriesUids ? { seriesInstanceUid: { in: seriesUids } } : {}),
-      study: {
-        ...(studyUids ? { studyInstanceUid: { in: studyUids } } : {}),
-        ...(scope.kind === 'facilities' ? { facilityId: { in: [...scope.facilityIds] } } : {}),
-        ...(patientId !== undefined && root === 'patient' ? { patient: { patientId } } : {}),
-      },
-    },
+  const instances = await queryInstances(db, scope, {
+    studyUids,
+    seriesUids,
+    sopUids,
+    patientId: patientId !== undefined && root === 'patient' ? patientId : undefined,
   });
   return { level, instances };
 }
 
-/** All instances of some studies or series, for the SCU (the caller has decided access). */
-export async function instancesOf(db: Database, uids: { studyUids?: readonly string[]; seriesUids?: readonly string[] }): Promise<StoredInstanceRef[]> {
-  return queryInstances(db, {
-    series: {
-      ...(uids.seriesUids ? { seriesInstanceUid: { in: [...uids.seriesUids] } } : {}),
-      ...(uids.studyUids ? { study: { studyInstanceUid: { in: [...uids.studyUids] } } } : {}),
-    },
-  });
+/**
+ * All instances of some studies or series, for the SCU. The caller has decided
+ * access; `scope` only picks which facility's copy of a study is sent (each
+ * facility holds its own): by default the oldest copy, as any reader sees.
+ */
+export async function instancesOf(
+  db: Database,
+  uids: { studyUids?: readonly string[]; seriesUids?: readonly string[] },
+  scope: AccessScope = { kind: 'all' },
+): Promise<StoredInstanceRef[]> {
+  return queryInstances(db, scope, uids);
 }
 
-/** Instances in series order, then InstanceNumber: the order a viewer on the receiving side fills in. */
-async function queryInstances(db: Database, where: Prisma.InstanceWhereInput): Promise<StoredInstanceRef[]> {
-  const rows = await db.instance.findMany({
-    where,
-    select: {
-      sopInstanceUid: true,
-      sopClassUid: true,
-      transferSyntaxUid: true,
-      blobKey: true,
-      series: { select: { seriesInstanceUid: true, study: { select: { studyInstanceUid: true, facilityId: true, patient: { select: { patientId: true } } } } } },
-    },
-    orderBy: [{ seriesRef: 'asc' }, { instanceNumber: 'asc' }, { id: 'asc' }],
-  });
-  return rows.map((row) => ({
-    sopInstanceUid: row.sopInstanceUid,
-    sopClassUid: row.sopClassUid,
-    transferSyntaxUid: row.transferSyntaxUid,
-    blobKey: row.blobKey,
-    seriesInstanceUid: row.series.seriesInstanceUid,
-    studyInstanceUid: row.series.study.studyInstanceUid,
-    patientId: row.series.study.patient.patientId,
-    facilityId: row.series.study.facilityId,
-  }));
+interface InstanceKeys {
+  studyUids?: readonly string[];
+  seriesUids?: readonly string[];
+  sopUids?: readonly string[];
+  patientId?: string;
+}
+
+/**
+ * Instances in series order, then InstanceNumber: the order a viewer on the
+ * receiving side fills in. Only the copy of each study the scope shows
+ * (scopeCondition), so a UID held by several facilities is sent once.
+ */
+async function queryInstances(db: Database, scope: AccessScope, keys: InstanceKeys): Promise<StoredInstanceRef[]> {
+  const scopeSql = scopeCondition(scope);
+  if (!scopeSql) return [];
+  const conditions = [scopeSql];
+  if (keys.sopUids) conditions.push(Prisma.sql`"Instance"."sopInstanceUid" IN (${Prisma.join([...keys.sopUids])})`);
+  if (keys.seriesUids) conditions.push(Prisma.sql`"Series"."seriesInstanceUid" IN (${Prisma.join([...keys.seriesUids])})`);
+  if (keys.studyUids) conditions.push(Prisma.sql`"Study"."studyInstanceUid" IN (${Prisma.join([...keys.studyUids])})`);
+  if (keys.patientId !== undefined) conditions.push(Prisma.sql`"Patient"."patientId" = ${keys.patientId}`);
+  return db.$queryRaw<StoredInstanceRef[]>`
+    SELECT "Instance"."sopInstanceUid", "Instance"."sopClassUid", "Instance"."transferSyntaxUid", "Instance"."blobKey",
+      "Series"."seriesInstanceUid", "Study"."studyInstanceUid", "Patient"."patientId", "Study"."facilityId"
+    FROM "Instance" JOIN "Series" ON "Series"."id" = "Instance"."seriesRef"
+      JOIN "Study" ON "Study"."id" = "Series"."studyRef"
+      JOIN "Patient" ON "Patient"."id" = "Study"."patientRef"
+    WHERE ${Prisma.join(conditions, ' AND ')}
+    ORDER BY "Instance"."seriesRef", "Instance"."instanceNumber", "Instance"."id"`;
 }

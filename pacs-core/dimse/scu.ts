@@ -4,6 +4,7 @@
 // they are given.
 import net from 'node:net';
 import { Scp, association as dimse, configureDcmjsDimse, type Association } from './dcmjs-dimse';
+import type { AccessScope } from '../access';
 import type { Archive } from '../archive';
 import type { Logger } from '../logger';
 import { EXPLICIT_LE, IMPLICIT_LE } from './constants';
@@ -122,15 +123,28 @@ export async function sendInstances(archive: Archive, peer: DicomPeerAddress, in
   return { ...counts, total: instances.length, cancelled };
 }
 
-/** Sends every stored instance of the studies. */
-export async function sendStudy(archive: Archive, peer: DicomPeerAddress, studyUids: string | readonly string[], options: SendInstancesOptions): Promise<SendResult> {
-  const instances = await instancesOf(archive.db, { studyUids: typeof studyUids === 'string' ? [studyUids] : studyUids });
+/**
+ * Sends every stored instance of the studies: of each, the copy `options.scope`
+ * shows (each facility holds its own copy; default: the oldest).
+ */
+export async function sendStudy(
+  archive: Archive,
+  peer: DicomPeerAddress,
+  studyUids: string | readonly string[],
+  options: SendInstancesOptions & { scope?: AccessScope },
+): Promise<SendResult> {
+  const instances = await instancesOf(archive.db, { studyUids: typeof studyUids === 'string' ? [studyUids] : studyUids }, options.scope);
   return sendInstances(archive, peer, instances, options);
 }
 
 /** Sends every stored instance of the series. */
-export async function sendSeries(archive: Archive, peer: DicomPeerAddress, seriesUids: string | readonly string[], options: SendInstancesOptions): Promise<SendResult> {
-  const instances = await instancesOf(archive.db, { seriesUids: typeof seriesUids === 'string' ? [seriesUids] : seriesUids });
+export async function sendSeries(
+  archive: Archive,
+  peer: DicomPeerAddress,
+  seriesUids: string | readonly string[],
+  options: SendInstancesOptions & { scope?: AccessScope },
+): Promise<SendResult> {
+  const instances = await instancesOf(archive.db, { seriesUids: typeof seriesUids === 'string' ? [seriesUids] : seriesUids }, options.scope);
   return sendInstances(archive, peer, instances, options);
 }
 

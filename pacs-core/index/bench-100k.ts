@@ -112,9 +112,16 @@ async function main(): Promise<void> {
   const testDb = await createTestDatabase();
   try {
     const { db } = testDb;
-    const { a } = await seedBenchArchive(db);
+    const { a, b } = await seedBenchArchive(db);
     const all: AccessScope = { kind: 'all' };
     const one: AccessScope = { kind: 'facilities', facilityIds: [a] };
+    // Scopes that may hold several copies of a UID get the one-copy rule (NOT EXISTS)
+    const both: AccessScope = { kind: 'facilities', facilityIds: [a, b] };
+    const granted: AccessScope = { kind: 'facilities', facilityIds: [a], studyGrants: [{ facilityId: b, studyInstanceUid: '2.25.1' }] };
+    await time(db, 'newest 101, two facilities in scope', 'limit=101', both);
+    await time(db, 'newest 101, one facility + a grant', 'limit=101', granted);
+    await time(db, 'PatientName=SMITH1*, two facilities', 'PatientName=SMITH1*&limit=101', both);
+    await time(db, 'offset 5000, two facilities', 'limit=100&offset=5000', both);
     await time(db, 'newest 101 studies (OHIF study list)', 'limit=101', all);
     await time(db, 'newest 101, one facility in scope', 'limit=101', one);
     await time(db, 'PatientID exact', 'PatientID=PID0012344', one);

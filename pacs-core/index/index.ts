@@ -7,6 +7,8 @@ export { parseQidoQuery } from './parse-qido-query';
 export { birthDateRangeForAge } from './match-sql';
 export { findStudies, isStudyVisible, isSeriesVisible } from './find-studies';
 export { findSeries } from './find-series';
+export { findVisibleStudy } from './find-visible-study';
+export type { VisibleStudy } from './find-visible-study';
 export { findInstances } from './find-instances';
 export { DEFAULT_MAX_RESULTS } from './search-support';
 export type { FindOptions, SearchResult } from './search-support';

@@ -1,4 +1,5 @@
-// The per-image index statements of ingest (duplicate check, Instance row,
+// The per-image index statements of ingest (duplicate check over every
+// facility's copy, Instance row,
 // series/study counters) on a driver-level connection instead of Prisma.
 // Profiled at 63 images/s, Prisma spent 4.55 ms per image on this commit
 // (its JS client ~1.7, WASM query compiler 0.82, a fresh better-sqlite3
@@ -32,15 +33,19 @@ export interface NewInstanceRow {
   origin: string;
 }
 
+/** One facility's copy of an instance (each facility holds its own copy of a study). */
 export interface StoredInstanceRef {
   id: string;
   sha256: string;
   size: number;
   facilityId: string;
+  blobKey: string;
+  seriesId: string;
 }
 
 export interface InstanceWriter {
-  findStoredInstance(sopInstanceUid: string): Promise<StoredInstanceRef | undefined>;
+  /** Every facility's copy of the instance (index on sopInstanceUid). */
+  findStoredInstances(sopInstanceUid: string): Promise<StoredInstanceRef[]>;
   /**
    * Inserts the Instance row and counts it in its series (numberOfInstances,
    * metadataVersion) and study, atomically and durably; returns the row id.
@@ -61,9 +66,9 @@ export function createInstanceWriter(connection: IndexConnection): InstanceWrite
   return connection.kind === 'sqlite' ? new SqliteInstanceWriter(connection.sqlite) : new PostgresInstanceWriter(connection.pool);
 }
 
-const FIND_SQL = `SELECT i."id", i."sha256", i."size", st."facilityId"
+const FIND_SQL = `SELECT i."id", i."sha256", i."size", st."facilityId", i."blobKey", i."seriesRef" AS "seriesId"
   FROM "Instance" i JOIN "Series" se ON se."id" = i."seriesRef" JOIN "Study" st ON st."id" = se."studyRef"
-  WHERE i."sopInstanceUid" = $1`;
+  WHERE i."sopInstanceUid" = $1 ORDER BY i."createdAt", i."id"`;
 
 const INSTANCE_COLUMNS = `"id", "seriesRef", "sopInstanceUid", "sopClassUid", "instanceNumber", "transferSyntaxUid",
   "blobKey", "tier", "size", "sha256", "numberOfFrames", "frameIndex", "attributes", "metadata", "origin", "createdAt"`;
@@ -81,7 +86,7 @@ const SQLITE_BUSY_DEADLINE_MS = 10_000;
 class SqliteInstanceWriter implements InstanceWriter {
   readonly #db: BetterSqlite3;
   #statements?: {
-    find: BetterSqlite3.Statement<{ id: string; sha256: string; size: number; facilityId: string }>;
+    find: BetterSqlite3.Statement<StoredInstanceRef>;
     commit: (row: NewInstanceRow, id: string, createdAt: string) => void;
   };
   /** Holders of withoutInterleavedCommits run one after the other */
@@ -117,8 +122,8 @@ class SqliteInstanceWriter implements InstanceWriter {
     return this.#statements;
   }
 
-  async findStoredInstance(sopInstanceUid: string): Promise<StoredInstanceRef | undefined> {
-    return this.#prepared.find.get(sopInstanceUid);
+  async findStoredInstances(sopInstanceUid: string): Promise<StoredInstanceRef[]> {
+    return this.#prepared.find.all(sopInstanceUid);
   }
 
   async commitInstance(row: NewInstanceRow): Promise<string> {
@@ -175,9 +180,9 @@ class PostgresInstanceWriter implements InstanceWriter {
     this.#pool = pool;
   }
 
-  async findStoredInstance(sopInstanceUid: string): Promise<StoredInstanceRef | undefined> {
-    const result = await this.#pool.query<StoredInstanceRef>({ name: 'telepacs-find-instance', text: FIND_SQL, values: [sopInstanceUid] });
-    return result.rows[0];
+  async findStoredInstances(sopInstanceUid: string): Promise<StoredInstanceRef[]> {
+    const result = await this.#pool.query<StoredInstanceRef>({ name: 'telepacs-find-instances', text: FIND_SQL, values: [sopInstanceUid] });
+    return result.rows;
   }
 
   async commitInstance(row: NewInstanceRow): Promise<string> {

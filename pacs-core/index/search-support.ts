@@ -36,15 +36,42 @@ export interface SearchResult {
 
 /**
  * The scope as a condition on "Study", or null when the caller may see nothing
- * (then no query is run at all). Studies granted one by one (teleconsultations)
- * add `OR "Study"."studyInstanceUid" IN (...)`; without grants — nearly every
- * caller — the condition is the facility list alone, as the benches measured it.
+ * (then no query is run at all). Study copies granted one by one
+ * (teleconsultations) add `OR ("Study"."facilityId" = … AND
+ * "Study"."studyInstanceUid" = …)`; without grants — nearly every caller — the
+ * condition is the facility list alone, as the benches measured it.
+ *
+ * Each facility holds its own copy of a study, so a scope may hold several
+ * copies of one UID. The caller then sees one: the oldest copy (createdAt,
+ * then id) among those the scope holds. That rule lives here only, as a NOT
+ * EXISTS over an older visible copy, added only when the scope can hold more
+ * than one copy ('all', several facilities, any grant); one facility without
+ * grants cannot (its copies are unique), and keeps the plain condition.
  */
 export function scopeCondition(scope: AccessScope): Prisma.Sql | null {
+  const inScope = scopeOn(scope, Prisma.raw('"Study"'));
+  if (!inScope || !mayHoldSeveralCopies(scope)) return inScope;
+  const older = Prisma.raw('"olderCopy"');
+  const olderInScope = scopeOn(scope, older);
+  return Prisma.sql`${inScope} AND NOT EXISTS (
+    SELECT 1 FROM "Study" ${older}
+    WHERE ${older}."studyInstanceUid" = "Study"."studyInstanceUid"
+      AND (${older}."createdAt" < "Study"."createdAt" OR (${older}."createdAt" = "Study"."createdAt" AND ${older}."id" < "Study"."id"))
+      AND ${olderInScope})`;
+}
+
+function mayHoldSeveralCopies(scope: AccessScope): boolean {
+  return scope.kind === 'all' || scope.facilityIds.length > 1 || (scope.studyGrants?.length ?? 0) > 0;
+}
+
+/** The scope on one alias of "Study" (without the one-copy rule); null = nothing visible. */
+function scopeOn(scope: AccessScope, table: Prisma.Sql): Prisma.Sql | null {
   if (scope.kind === 'all') return Prisma.sql`1 = 1`;
   const alternatives: Prisma.Sql[] = [];
-  if (scope.facilityIds.length) alternatives.push(Prisma.sql`"Study"."facilityId" IN (${Prisma.join([...scope.facilityIds])})`);
-  if (scope.studyInstanceUids?.length) alternatives.push(Prisma.sql`"Study"."studyInstanceUid" IN (${Prisma.join([...scope.studyInstanceUids])})`);
+  if (scope.facilityIds.length) alternatives.push(Prisma.sql`${table}."facilityId" IN (${Prisma.join([...scope.facilityIds])})`);
+  for (const grant of scope.studyGrants ?? []) {
+    alternatives.push(Prisma.sql`(${table}."facilityId" = ${grant.facilityId} AND ${table}."studyInstanceUid" = ${grant.studyInstanceUid})`);
+  }
   if (!alternatives.length) return null;
   return alternatives.length === 1 ? alternatives[0] : Prisma.sql`(${Prisma.join(alternatives, ' OR ')})`;
 }

@@ -1,5 +1,5 @@
-import { close, createReadStream, fsync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { open, readdir, rm, stat, unlink, readFile } from 'node:fs/promises';
+import { close, createReadStream, existsSync, fsync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { open, readdir, rm, rmdir, stat, unlink, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -21,7 +21,12 @@ export class FsBlobStore implements BlobStore {
   private readonly knownDirs = new Set<string>();
   private incomingDir: string | undefined;
 
-  constructor(readonly root: string) {}
+  /** The root as an absolute path: blob paths and their directories are compared with it */
+  private readonly base: string;
+
+  constructor(readonly root: string) {
+    this.base = path.resolve(root);
+  }
 
   begin(): IncomingBlob {
     if (!this.incomingDir) {
@@ -47,9 +52,23 @@ export class FsBlobStore implements BlobStore {
   private async adopt(temp: string, key: string): Promise<void> {
     const target = this.pathOf(key);
     const dir = path.dirname(target);
-    const newDir = !this.knownDirs.has(dir);
+    let newDir = !this.knownDirs.has(dir);
     if (newDir) mkdirSync(dir, { recursive: true });
-    renameSync(temp, target);
+    // Directories exist only for files in them: the key's directory is made
+    // here, at the rename, never earlier, and delete() removes it once empty.
+    // A delete of the last file of the directory may remove it between the
+    // mkdir and the rename (it runs on the pool): then make it again.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        renameSync(temp, target);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || attempt >= 5 || !existsSync(temp)) throw error;
+        this.knownDirs.delete(dir);
+        mkdirSync(dir, { recursive: true });
+        newDir = true;
+      }
+    }
     if (newDir) {
       await syncDirectory(dir);
       this.knownDirs.add(dir);
@@ -60,7 +79,7 @@ export class FsBlobStore implements BlobStore {
     if (!SAFE_KEY.test(key) || key.split('/').some((part) => part === '..' || part === '.')) {
       throw new ArchiveError('INTERNAL', `invalid blob key "${key}"`);
     }
-    return path.join(this.root, key);
+    return path.join(this.base, key);
   }
 
   async put(key: string, data: Buffer): Promise<void> {
@@ -110,11 +129,18 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  /** Removes the blob, then its directories up to the root as long as they are empty. */
   async delete(key: string): Promise<void> {
+    const file = this.pathOf(key);
     try {
-      await unlink(this.pathOf(key));
+      await unlink(file);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw storageError(error, key);
+    }
+    for (let dir = path.dirname(file); dir.startsWith(this.base + path.sep); dir = path.dirname(dir)) {
+      this.knownDirs.delete(dir);
+      // ENOTEMPTY (another blob lives here) or ENOENT: stop, nothing above is empty either
+      if (!(await rmdir(dir).then(() => true, () => false))) break;
     }
   }
 

@@ -136,7 +136,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
 
   /** The stored SR, as the archive keeps it, written to a temp file for the command line tools. */
   async function storedFile(sopInstanceUid: string): Promise<string> {
-    const row = await server.node.db.instance.findUniqueOrThrow({ where: { sopInstanceUid }, select: { blobKey: true } });
+    const row = await server.node.db.instance.findFirstOrThrow({ where: { sopInstanceUid }, select: { blobKey: true } });
     const file = path.join(tempDir, `${sopInstanceUid}.dcm`);
     writeFileSync(file, await server.node.archive.store.get(row.blobKey));
     return file;
@@ -204,7 +204,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
     first = await exportConsultationSr({ db, archive: server.node.archive }, admin, consultationId);
     assert.equal(first.annotationCount, 6, 'the deleted annotation is not exported');
 
-    const stored = await db.instance.findUniqueOrThrow({
+    const stored = await db.instance.findFirstOrThrow({
       where: { sopInstanceUid: first.sopInstanceUid },
       select: { sopClassUid: true, origin: true, series: { select: { seriesInstanceUid: true, modality: true, description: true, study: { select: { studyInstanceUid: true } } } } },
     });
@@ -311,7 +311,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
     // Where each referenced image lies in patient space, from its header in the index
     const images: Record<string, OhifImagePlane> = {};
     for (const { sopInstanceUid } of [CT_1, CT_2, CINE_SERIES]) {
-      const header = JSON.parse((await server.node.db.instance.findUniqueOrThrow({ where: { sopInstanceUid }, select: { metadata: true } })).metadata) as Record<string, { Value?: unknown[] }>;
+      const header = JSON.parse((await server.node.db.instance.findFirstOrThrow({ where: { sopInstanceUid }, select: { metadata: true } })).metadata) as Record<string, { Value?: unknown[] }>;
       const values = (tag: string) => (header[tag]?.Value ?? []).map(Number);
       images[sopInstanceUid] = {
         imagePositionPatient: values('00200032'),

@@ -96,7 +96,7 @@ describe('DIMSE C-ECHO and C-STORE (DCMTK clients)', { skip }, () => {
       const result = await storescu(peer(), [fixturePath(name)], { callingAet: MODALITY, propose });
       assert.equal(result.exitCode, 0, result.stderr);
       const sent = readFileSync(fixturePath(name));
-      const row = await server.node.db.instance.findUnique({ where: { sopInstanceUid: readSop(sent) } });
+      const row = await server.node.db.instance.findFirst({ where: { sopInstanceUid: readSop(sent) } });
       assert.ok(row, `${name} stored`);
       assert.equal(row.transferSyntaxUid, readTs(sent));
       const file = await server.node.archive.store.get(row.blobKey);

@@ -5,7 +5,7 @@
 import { deleteStudy } from '../../../../../pacs-core/delete-study';
 import { writeAuditEvent } from '../../../../../lib/audit/write-audit-event';
 import { canAdministerFacility, readScopeFor } from '../../../../../lib/policy';
-import { scopeAllows } from '../../../../../pacs-core/access';
+import { findVisibleStudy } from '../../../../../pacs-core/index/find-visible-study';
 import { getRuntime } from '../../../../../lib/runtime';
 import { requireApiUser } from '../../../../_lib/api-session';
 import { jsonError } from '../../../../_lib/json-response';
@@ -25,10 +25,13 @@ export async function POST(request: Request, { params }: { params: Promise<{ uid
       : jsonError(status, code, message);
 
   const scope = await readScopeFor(runtime.db, caller.user.id);
-  const study = await runtime.db.study.findUnique({ where: { studyInstanceUid: uid }, select: { facilityId: true, description: true, patient: { select: { patientId: true } } } });
+  // The copy of the study this caller sees (each facility holds its own copy;
+  // deleting it leaves other facilities' copies as they are)
+  const visible = await findVisibleStudy(runtime.db, uid, scope);
+  const study = visible && (await runtime.db.study.findUnique({ where: { id: visible.id }, select: { facilityId: true, description: true, patient: { select: { patientId: true } } } }));
   // Whoever may read the study (a teleconsultation's grant included) learns
   // that they may not delete it; only its facility's administrators may.
-  if (!study || !scopeAllows(scope, study.facilityId, uid)) {
+  if (!study) {
     await auditRefusedRequest(caller, request, 'portal.study.delete', { kind: 'study', studyInstanceUid: uid });
     return jsonError(404, 'NOT_FOUND', 'No such study.');
   }
@@ -63,7 +66,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ uid
   if (reason.length < 5 || reason.length > 500) return back(400, 'REASON_REQUIRED', 'Give a reason of 5 to 500 characters.');
 
   try {
-    const deleted = await deleteStudy(runtime.archive, uid);
+    const deleted = await deleteStudy(runtime.archive, uid, study.facilityId);
     await audit('SUCCESS', { reason, description: study.description, series: deleted.series, instances: deleted.instances, bytes: deleted.bytes, patientRemoved: deleted.patientRemoved });
     runtime.logger.info('study deleted', { studyUid: uid, by: caller.user.email, instances: deleted.instances });
     const notice = `Study deleted: ${deleted.instances} image${deleted.instances === 1 ? '' : 's'} removed.`;

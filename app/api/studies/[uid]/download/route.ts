@@ -5,7 +5,7 @@
 import { Zip, ZipPassThrough } from 'fflate';
 import { auditQueueFor } from '../../../../../lib/audit/audit-queue';
 import { readScopeFor } from '../../../../../lib/policy';
-import { scopeAllows } from '../../../../../pacs-core/access';
+import { findVisibleStudy } from '../../../../../pacs-core/index/find-visible-study';
 import { getRuntime } from '../../../../../lib/runtime';
 import { requireApiUser } from '../../../../_lib/api-session';
 import { jsonError } from '../../../../_lib/json-response';
@@ -25,8 +25,10 @@ export async function GET(request: Request, { params }: { params: Promise<{ uid:
   const { uid } = await params;
   const runtime = getRuntime();
   const scope = await readScopeFor(runtime.db, caller.user.id);
-  const study = await runtime.db.study.findUnique({
-    where: { studyInstanceUid: uid },
+  // The copy of the study this caller may see (each facility holds its own)
+  const visible = await findVisibleStudy(runtime.db, uid, scope);
+  const study = visible && await runtime.db.study.findUnique({
+    where: { id: visible.id },
     select: {
       facilityId: true,
       studyDate: true,
@@ -42,7 +44,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ uid:
     },
   });
   // Absent and not allowed look alike
-  if (!study || !scopeAllows(scope, study.facilityId, uid)) {
+  if (!study) {
     await auditRefusedRequest(caller, request, 'portal.study.download', { kind: 'study', studyInstanceUid: uid });
     return jsonError(404, 'NOT_FOUND', 'No such study.');
   }
