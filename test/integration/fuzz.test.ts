@@ -262,7 +262,7 @@ describe(`fuzz: mutated DICOM files and PDUs (FUZZ_SEED=${SEED})`, { skip }, () 
     console.log(`fuzz: FUZZ_SEED=${SEED}: ${counts.ingest} files to ingest(), ${counts.stow} in ${counts.stowRequests} STOW-RS requests, ${counts.pdus} PDU connections; ${accepted.length} mutants accepted`);
     const before = findings.length;
     for (const item of accepted) {
-      const row = await server.node.db.instance.findUnique({ where: { sopInstanceUid: item.sopInstanceUid }, select: { sha256: true } });
+      const row = await server.node.db.instance.findFirst({ where: { sopInstanceUid: item.sopInstanceUid }, select: { sha256: true } });
       // An identical mutant accepted twice (a duplicate) is fine; a different one under the same UID was refused
       const url = `/studies/${item.studyInstanceUid}/series/${item.seriesInstanceUid}/instances/${item.sopInstanceUid}`;
       const started = Date.now();
