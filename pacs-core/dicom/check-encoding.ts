@@ -68,6 +68,10 @@ export function readUid(dataSet: dicomParser.DataSet, tag: KeyUidTag): string {
  */
 export function checkElementEncoding(dataSet: dicomParser.DataSet, encapsulated: boolean, explicitVr: boolean, depth = 0): void {
   for (const element of Object.values(dataSet.elements)) {
+    // Item and delimitation tags (FFFE,xxxx) have no VR (PS3.5 7.5). dicom-parser lists a
+    // delimiter it meets inside an item as an element: seen in the SR our own dcmjs
+    // builder writes (pacs-core/dicom/sr), which DCMTK, dciodvfy and OHIF read.
+    if (element.tag.startsWith('xfffe')) continue;
     const where = `${describeTag(element.tag)}${depth > 0 ? ' (inside a sequence)' : ''}`;
     if (explicitVr && element.vr !== undefined && !KNOWN_VRS.has(element.vr)) {
       throw new ArchiveError('MALFORMED', `${where} has an unknown VR ${JSON.stringify(element.vr)} (PS3.5 6.2)`);
