@@ -8,33 +8,21 @@ import { clientAddressFromNormalizedHeaders, sessionCookieHeader } from '../../.
 import { completeSignInWithCode } from '../../../../lib/auth/second-factor/pending-sign-in';
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest, sessionTokenOf } from '../../../_lib/api-session';
-import { jsonError } from '../../../_lib/json-response';
-import { safeReturnPath } from '../../../_lib/return-path';
-import { SIGN_IN_ERROR_STATUS, signInErrorMessage, type SignInErrorCode } from '../../../sign-in/messages';
+import { readSignInStep } from '../../../_lib/sign-in-step';
 
 export const dynamic = 'force-dynamic';
 
 const ZCodeRequest = z.object({ code: z.string().trim().min(1).max(64), next: z.string().max(2048).optional() });
 
 export async function POST(request: Request): Promise<Response> {
-  const isForm = (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded');
-  const body: unknown = isForm ? Object.fromEntries(await request.formData()) : await request.json().catch(() => null);
-  const parsed = ZCodeRequest.safeParse(body);
-  const returnTo = safeReturnPath(parsed.success ? parsed.data.next : undefined);
-
-  const fail = (code: SignInErrorCode, retryAfterSeconds?: number): Response => {
-    const retryHeaders: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {};
-    if (!isForm) return jsonError(SIGN_IN_ERROR_STATUS[code], code, signInErrorMessage(code, retryAfterSeconds) ?? '', retryHeaders);
-    const query = new URLSearchParams({ error: code, ...(retryAfterSeconds ? { retry: String(retryAfterSeconds) } : {}), next: returnTo });
-    return new Response(null, { status: 303, headers: { location: `/sign-in?${query}`, ...retryHeaders } });
-  };
+  const { isForm, input, returnTo, fail } = await readSignInStep(request, ZCodeRequest);
 
   if (request.headers.get('origin') && !isSameOriginApiRequest(request)) return fail('CROSS_ORIGIN');
-  if (!parsed.success) return fail('INVALID_CODE');
+  if (!input) return fail('INVALID_CODE');
   const client = clientAddressFromNormalizedHeaders(request.headers);
   const result = await completeSignInWithCode(getRuntime(), {
     pendingToken: sessionTokenOf(request),
-    code: parsed.data.code,
+    code: input.code,
     ip: client.ip,
     userAgent: request.headers.get('user-agent') ?? undefined,
   });

@@ -7,9 +7,7 @@ import { MAX_PASSWORD_LENGTH, clientAddressFromNormalizedHeaders, readCookie, se
 import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookieHeader } from '../../../../lib/auth/known-device';
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest } from '../../../_lib/api-session';
-import { jsonError } from '../../../_lib/json-response';
-import { safeReturnPath } from '../../../_lib/return-path';
-import { SIGN_IN_ERROR_STATUS, signInErrorMessage, type SignInErrorCode } from '../../../sign-in/messages';
+import { readSignInStep } from '../../../_lib/sign-in-step';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,27 +19,17 @@ const ZSignInRequest = z.object({
 
 
 export async function POST(request: Request): Promise<Response> {
-  const isForm = (request.headers.get('content-type') ?? '').includes('application/x-www-form-urlencoded');
-  const body: unknown = isForm ? Object.fromEntries(await request.formData()) : await request.json().catch(() => null);
-  const parsed = ZSignInRequest.safeParse(body);
-  const returnTo = safeReturnPath(parsed.success ? parsed.data.next : undefined);
-
-  const fail = (code: SignInErrorCode, retryAfterSeconds?: number): Response => {
-    const retryHeaders: Record<string, string> = retryAfterSeconds ? { 'retry-after': String(retryAfterSeconds) } : {};
-    if (!isForm) return jsonError(SIGN_IN_ERROR_STATUS[code], code, signInErrorMessage(code, retryAfterSeconds) ?? '', retryHeaders);
-    const query = new URLSearchParams({ error: code, ...(retryAfterSeconds ? { retry: String(retryAfterSeconds) } : {}), next: returnTo });
-    return new Response(null, { status: 303, headers: { location: `/sign-in?${query}`, ...retryHeaders } });
-  };
+  const { isForm, input, returnTo, fail } = await readSignInStep(request, ZSignInRequest);
 
   // Browsers always send Origin on a POST; a different one is a login-CSRF
   // attempt (signing the victim into the attacker's account). Scripts send none.
   if (request.headers.get('origin') && !isSameOriginApiRequest(request)) return fail('CROSS_ORIGIN');
-  if (!parsed.success) return fail('INVALID_INPUT');
+  if (!input) return fail('INVALID_INPUT');
 
   const client = clientAddressFromNormalizedHeaders(request.headers);
   const result = await signIn(getRuntime(), {
-    email: parsed.data.email,
-    password: parsed.data.password,
+    email: input.email,
+    password: input.password,
     ip: client.ip,
     userAgent: request.headers.get('user-agent') ?? undefined,
     knownDeviceCookie: readCookie(request.headers.get('cookie'), KNOWN_DEVICE_COOKIE_NAME),
