@@ -10,6 +10,7 @@ import type { requests as RequestTypes } from 'dcmjs-dimse';
 import { Dataset, Scp, constants, requests, responses, type Association, type PresentationContext } from './dcmjs-dimse';
 import type { Archive } from '../archive';
 import type { IncomingBlob } from '../store/blob-store';
+import { InstanceReceiver, ingestInputOf, type ReceivedInstance } from '../instance-receiver';
 import { ArchiveError, toDimseStatus } from '../errors';
 import type { Logger } from '../logger';
 import { QR_MODEL, STATUS, queryRootOf, type QueryRoot } from './constants';
@@ -71,36 +72,38 @@ const ABORT_REASON_NOT_SPECIFIED = 0;
 /**
  * Takes a C-STORE dataset as dcmjs-dimse receives it, behind the Part 10
  * header it lacks: every chunk goes at once to the store (an IncomingBlob,
- * on disk while the next PDUs arrive) and is kept in memory for the header
- * parse. The high-water mark is far above a PDU: dcmjs-dimse
- * awaits 'drain' only on the first write of a dataset and processes later
- * PDUs meanwhile, so that first write must never report back-pressure.
+ * on disk while the next PDUs arrive) through the InstanceReceiver STOW-RS
+ * uses too, which keeps a dataset up to IN_MEMORY_INSTANCE_BYTES in memory
+ * for the header parse (the CT/MR hot path: one Buffer.concat, no other
+ * copy) and of a larger one only its head, hashing it on the way. The
+ * high-water mark is far above a PDU: dcmjs-dimse awaits 'drain' only on the
+ * first write of a dataset and processes later PDUs meanwhile, so that first
+ * write must never report back-pressure (_write completes at once: the blob
+ * writes synchronously, and nothing waits in the stream's buffer).
  */
 class Part10Collector extends Writable {
-  private readonly chunks: Buffer[];
-  constructor(
-    header: Buffer,
-    readonly incoming: IncomingBlob,
-  ) {
+  private readonly receiver: InstanceReceiver;
+  constructor(header: Buffer, incoming: IncomingBlob) {
     super({ highWaterMark: 64 * 1024 * 1024 });
-    this.chunks = [header];
-    incoming.write(header);
+    this.receiver = new InstanceReceiver(incoming, { chunksHandedOver: true });
+    this.receiver.write(header);
+  }
+  get incoming(): IncomingBlob {
+    return this.receiver.incoming;
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.chunks.push(chunk);
-    this.incoming.write(chunk);
+    this.receiver.write(chunk);
     callback();
   }
-  file(): Buffer {
-    return Buffer.concat(this.chunks);
+  received(): ReceivedInstance {
+    return this.receiver.finish();
   }
 }
 
-/** The dataset handed to cStoreRequest: the complete Part 10 file, its copy in the store's incoming area, and the presentation context it came on. */
+/** The dataset handed to cStoreRequest: the complete Part 10 file (whole, or streamed to the store's incoming area with its head), and the presentation context it came on. */
 class ReceivedFile extends Dataset {
   constructor(
-    readonly file: Buffer,
-    readonly incoming: IncomingBlob,
+    readonly received: ReceivedInstance,
     readonly presentationContextId: number,
     transferSyntaxUid: string,
   ) {
@@ -326,7 +329,7 @@ export class TelepacsScp extends Scp {
     const deliver = () =>
       callback(
         writable instanceof Part10Collector
-          ? new ReceivedFile(writable.file(), writable.incoming, context.getPresentationContextId(), transferSyntaxUid)
+          ? new ReceivedFile(writable.received(), context.getPresentationContextId(), transferSyntaxUid)
           : new Dataset({}, transferSyntaxUid),
       );
     if (writable.writableFinished) deliver();
@@ -343,12 +346,13 @@ export class TelepacsScp extends Scp {
     const dataset = request.getDataset();
     try {
       if (!this.grant || !(dataset instanceof ReceivedFile)) throw new ArchiveError('INTERNAL', 'C-STORE outside a negotiated association');
+      const { input, incoming } = ingestInputOf(dataset.received);
       const result = await this.context.archive.ingest(
-        dataset.file,
+        input,
         { kind: 'dimse', callingAet: this.callingAet, remoteAddress: this.remoteAddress },
         this.grant.facilityId,
         // The dataset must be what the command announced: checked on ingest's own parse
-        { incoming: dataset.incoming, expectedSop: { sopClassUid: request.getAffectedSopClassUid(), sopInstanceUid: request.getAffectedSopInstanceUid() } },
+        { ...(incoming ? { incoming } : {}), expectedSop: { sopClassUid: request.getAffectedSopClassUid(), sopInstanceUid: request.getAffectedSopInstanceUid() } },
       );
       const tally = this.tallyFor(result.studyInstanceUid);
       tally.patientId = result.patientId;
@@ -358,7 +362,7 @@ export class TelepacsScp extends Scp {
       response.setStatus(STATUS.SUCCESS);
     } catch (error) {
       // Refused before ingest took the blob over: nothing may stay behind (a no-op once ingest had it)
-      if (dataset instanceof ReceivedFile) await dataset.incoming.discard();
+      if (dataset instanceof ReceivedFile) await dataset.received.incoming.discard();
       const failure = toDimseStatus(error);
       this.context.logger.warn('C-STORE failed', {
         callingAet: this.callingAet,
