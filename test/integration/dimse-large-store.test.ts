@@ -1,7 +1,8 @@
 // A C-STORE dataset larger than the in-memory limit (32 MiB,
 // instance-receiver.ts), sent by DCMTK's storescu: it is written to the
 // store while it arrives and parsed from its head and the file, then served
-// back exactly as received. The server's memory while receiving one is
+// back exactly as received; one whose header does not fit in that head is
+// refused (0xA700). The server's memory while receiving one is
 // measured in dimse-memory.test.ts.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
@@ -9,6 +10,8 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, storescu } from '../support/dcmtk';
+import { datasetOffset, encodeElement, withElementInserted } from '../support/dicom-bytes';
+import { rawCStore } from '../support/raw-dimse';
 import { hasDcmtk } from '../support/fixtures';
 import { frameFill, largeInstance, writeLargeInstanceFile } from '../support/large-stow';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -86,6 +89,26 @@ describe('C-STORE of a dataset above the in-memory limit (DCMTK storescu)', { sk
       ['Success'],
     );
     assert.equal(await server.node.db.instance.count({ where: { sopInstanceUid: instance.sopInstanceUid } }), 1);
+    const incoming = path.join((server.node.archive.store as FsBlobStore).root, '.incoming');
+    assert.deepEqual(readdirSync(incoming), [], 'no temp file left in .incoming');
+  });
+
+  it('refuses with 0xA700 a dataset above the limit whose Pixel Data does not start within its first 32 MiB, and keeps nothing', async () => {
+    // A 33 MiB private OB element before Pixel Data: the header does not fit in the head kept in memory
+    const bulky = encodeElement(0x0009, 0x1010, 'OB', Buffer.alloc(IN_MEMORY_INSTANCE_BYTES + 1024 * 1024, 0x5a));
+    const instance = largeInstance({ seed: 'large-header', patientId: 'LARGE-HEADER', frames: 4, editHeader: (file) => withElementInserted(file, bulky) });
+    const file = Buffer.concat([instance.header, ...Array.from({ length: instance.frames }, (_, frame) => Buffer.alloc(instance.frameBytes, frameFill(frame)))]);
+    const answer = await rawCStore(server.dicomPort, {
+      callingAet: MODALITY,
+      calledAet: 'TELEPACS',
+      sopClassUid: '1.2.840.10008.5.1.4.1.1.7.3',
+      sopInstanceUid: instance.sopInstanceUid,
+      dataset: file.subarray(datasetOffset(file)),
+      bytesPerPdu: 256 * 1024,
+    });
+    assert.equal(answer.status, 0xa700);
+    assert.match(answer.errorComment ?? '', /^an instance larger than 32 MiB must have its Pixel Data start/);
+    assert.equal(await server.node.db.instance.count({ where: { sopInstanceUid: instance.sopInstanceUid } }), 0);
     const incoming = path.join((server.node.archive.store as FsBlobStore).root, '.incoming');
     assert.deepEqual(readdirSync(incoming), [], 'no temp file left in .incoming');
   });
