@@ -9,9 +9,9 @@
 // instance commit fails, the new file is removed; a crash between the two
 // leaves an unindexed file that the next send of the same instance
 // overwrites, never a row without a file. A refusal before the rename leaves
-// nothing in the store. A caller that streams (DIMSE C-STORE) hands over an
-// IncomingBlob already being written while the data arrived: its fsync then
-// runs while the header is parsed.
+// nothing in the store. A caller that streams (STOW-RS, DIMSE C-STORE:
+// instance-receiver.ts) hands over an IncomingBlob already being written
+// while the data arrived: its fsync then runs while the header is parsed.
 //
 // Each facility holds its own copy of a study (docs/architecture.md, "A study
 // is held per facility"): rows are found or created within the storing
@@ -149,9 +149,10 @@ export interface IngestOptions {
 }
 
 /**
- * An instance too large to hold in memory (a STOW-RS part above the in-memory
- * limit): its bytes were written to `incoming` as they arrived and hashed on
- * the way; only its first bytes (which must hold the header) are here.
+ * An instance too large to hold in memory (a STOW-RS part or a C-STORE
+ * dataset above IN_MEMORY_INSTANCE_BYTES, instance-receiver.ts): its bytes
+ * were written to `incoming` as they arrived and hashed on the way; only its
+ * first bytes (which must hold the header) are here.
  */
 export interface StreamedInstance {
   head: Buffer;

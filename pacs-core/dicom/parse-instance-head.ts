@@ -1,6 +1,7 @@
-// Parses an instance too large to hold in memory (a STOW-RS part above the
-// in-memory limit, already on disk in the store's incoming area) from its
-// first bytes: everything before Pixel Data must be among them. The frames'
+// Parses an instance too large to hold in memory (a STOW-RS part or C-STORE
+// dataset above the in-memory limit, already on disk in the store's incoming
+// area: instance-receiver.ts) from its first bytes: everything before Pixel
+// Data must be among them. The frames'
 // byte ranges come from Pixel Data's own length (native) or from a walk over
 // its item headers in the file (encapsulated, PS3.5 A.4), reading 64 KiB
 // windows at the item tags, never the pixels themselves.

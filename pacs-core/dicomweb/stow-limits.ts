@@ -1,6 +1,6 @@
 // What one STOW-RS request may cost the archive: bytes per request and per
 // part (instance), and how many uploads one user may run at once. Memory does
-// not grow with either size (parts stream to disk, stow-part-receiver.ts);
+// not grow with either size (parts stream to disk, instance-receiver.ts);
 // these bound disk, time and file descriptors.
 import { ArchiveError } from '../errors';
 
@@ -23,17 +23,6 @@ export const DEFAULT_STOW_LIMITS: StowLimits = {
   concurrentPerUser: 4,
   retryAfterSeconds: 5,
 };
-
-/**
- * Parts up to this size are kept in memory (and written to disk as they
- * arrive) so ingest parses them whole, as it does a C-STORE; larger ones are
- * parsed from their first bytes and the file. Holds the header of a large
- * part too, so it bounds the header (everything before Pixel Data) of an
- * instance above it. 32 MiB: a CT/MR/CR/DX image and most mammograms and
- * encapsulated PDFs stay on the in-memory path; with 4 uploads per user that
- * is at most 128 MiB per user.
- */
-export const IN_MEMORY_PART_BYTES = 32 * MIB;
 
 /** Counts each user's STOW requests in progress; one per HTTP handler (process). */
 export class UploadGate {

@@ -9,8 +9,8 @@ import { ArchiveError, FAILURE_REASON, isArchiveError, toFailureReason } from '.
 import { peekUids } from '../dicom/parse-instance';
 import type { DicomJsonDataset } from '../dicom/dicom-json';
 import { megabytes, parseMediaType, parseMultipartEvents } from './multipart-parse';
-import { DEFAULT_STOW_LIMITS, IN_MEMORY_PART_BYTES, UploadGate } from './stow-limits';
-import { StowPartReceiver, type ReceivedPart } from './stow-part-receiver';
+import { DEFAULT_STOW_LIMITS, UploadGate } from './stow-limits';
+import { InstanceReceiver, ingestInputOf, type ReceivedInstance } from '../instance-receiver';
 import type { DicomwebRequest, DicomwebResponse, Route } from './types';
 
 /** For requests built without an HTTP handler's own gate (tests that call routes directly). */
@@ -65,15 +65,13 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
   let parts = 0;
   let bodyError: unknown;
   // The part being received; null while skipping a part that is not application/dicom
-  let receiver: StowPartReceiver | null | undefined;
+  let receiver: InstanceReceiver | null | undefined;
   let skippedType = '';
 
-  const ingestPart = async (part: ReceivedPart, index: number) => {
+  const ingestPart = async (part: ReceivedInstance, index: number) => {
     try {
-      const result = await archive.ingest(part.kind === 'whole' ? part.bytes : part, origin, facilityId, {
-        expectedStudyInstanceUid: expectedStudy,
-        ...(part.kind === 'whole' ? { incoming: part.incoming } : {}),
-      });
+      const { input, incoming } = ingestInputOf(part);
+      const result = await archive.ingest(input, origin, facilityId, { expectedStudyInstanceUid: expectedStudy, ...(incoming ? { incoming } : {}) });
       studies.set(result.studyInstanceUid, { patientId: result.patientId, facilityId: result.facilityId });
       referenced.push({
         '00081150': UI(result.sopClassUid),
@@ -101,7 +99,7 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
         parts += 1;
         const contentType = parseMediaType(event.headers['content-type'])?.type ?? 'application/dicom';
         skippedType = contentType;
-        receiver = contentType === 'application/dicom' ? new StowPartReceiver(archive.store, IN_MEMORY_PART_BYTES) : null;
+        receiver = contentType === 'application/dicom' ? new InstanceReceiver(archive.store.begin()) : null;
       } else if (event.kind === 'data') {
         receiver?.write(event.chunk);
       } else if (receiver) {

@@ -1,27 +1,25 @@
 // One association as seen by our SCP: negotiation (PS3.8 7.1, PS3.7 D.3.3),
 // then the services of PS3.4: Verification (A), Storage (B), Query/Retrieve
 // (C: C-FIND, C-MOVE, C-GET, C-CANCEL). Handlers are thin: they call the
-// archive and map errors with toDimseStatus; matching lives in find.ts and
-// retrieve.ts, sending in store-sender.ts/scu.ts.
-import { once } from 'node:events';
+// archive and map errors with toDimseStatus; a C-STORE dataset is received by
+// store-receiving.ts, Query/Retrieve answered by query-retrieve.ts (matching
+// in find.ts and retrieve.ts, sending in store-sender.ts/scu.ts).
 import type { Socket } from 'node:net';
-import { Writable } from 'node:stream';
+import type { Writable } from 'node:stream';
 import type { requests as RequestTypes } from 'dcmjs-dimse';
-import { Dataset, Scp, constants, requests, responses, type Association, type PresentationContext } from './dcmjs-dimse';
+import { Dataset, Scp, constants, responses, type Association, type PresentationContext } from './dcmjs-dimse';
 import type { Archive } from '../archive';
-import type { IncomingBlob } from '../store/blob-store';
+import { ingestInputOf } from '../instance-receiver';
 import { ArchiveError, toDimseStatus } from '../errors';
 import type { Logger } from '../logger';
-import { QR_MODEL, STATUS, queryRootOf, type QueryRoot } from './constants';
-import { planFind } from './find';
+import { STATUS } from './constants';
 import { decidePresentationContext } from './negotiation';
 import { buildPart10Header, type Part10HeaderFields } from './part10-header';
 import { PduFramer, PduFramingError } from './pdu-framer';
+import { QueryRetrieveService, letIncomingPdusIn, type QueryRetrieveSession } from './query-retrieve';
+import { Part10Collector, ReceivedFile } from './store-receiving';
 import { storeResponsePdu } from './store-response';
 import { transportFactsOf } from './tls';
-import { resolveRetrieve, type StoredInstanceRef } from './retrieve';
-import { sendInstances } from './scu';
-import { sendInstancesOverAssociation, type SubOperationCounts } from './store-sender';
 import { AssociationTimers } from './association-timers';
 import { abortPdu, type DimseConnectionLimits } from './connection-limits';
 import type { AssociationGrant, ConnectionFacts, DimseAuditEvent, DimseServerOptions } from './types';
@@ -33,7 +31,6 @@ type CFindRequest = RequestTypes.CFindRequest;
 type CMoveRequest = RequestTypes.CMoveRequest;
 type CGetRequest = RequestTypes.CGetRequest;
 type CCancelRequest = RequestTypes.CCancelRequest;
-type RetrieveResponse = InstanceType<typeof CMoveResponse> | InstanceType<typeof CGetResponse>;
 
 /**
  * The largest P-DATA-TF PDU we announce we receive (A-ASSOCIATE-AC Maximum
@@ -68,46 +65,6 @@ export interface ScpContext {
 const ABORT_SOURCE_SERVICE_PROVIDER = 2;
 const ABORT_REASON_NOT_SPECIFIED = 0;
 
-/**
- * Takes a C-STORE dataset as dcmjs-dimse receives it, behind the Part 10
- * header it lacks: every chunk goes at once to the store (an IncomingBlob,
- * on disk while the next PDUs arrive) and is kept in memory for the header
- * parse. The high-water mark is far above a PDU: dcmjs-dimse
- * awaits 'drain' only on the first write of a dataset and processes later
- * PDUs meanwhile, so that first write must never report back-pressure.
- */
-class Part10Collector extends Writable {
-  private readonly chunks: Buffer[];
-  constructor(
-    header: Buffer,
-    readonly incoming: IncomingBlob,
-  ) {
-    super({ highWaterMark: 64 * 1024 * 1024 });
-    this.chunks = [header];
-    incoming.write(header);
-  }
-  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.chunks.push(chunk);
-    this.incoming.write(chunk);
-    callback();
-  }
-  file(): Buffer {
-    return Buffer.concat(this.chunks);
-  }
-}
-
-/** The dataset handed to cStoreRequest: the complete Part 10 file, its copy in the store's incoming area, and the presentation context it came on. */
-class ReceivedFile extends Dataset {
-  constructor(
-    readonly file: Buffer,
-    readonly incoming: IncomingBlob,
-    readonly presentationContextId: number,
-    transferSyntaxUid: string,
-  ) {
-    super({}, transferSyntaxUid);
-  }
-}
-
 interface StudyTally {
   stored: number;
   duplicates: number;
@@ -130,6 +87,7 @@ export class TelepacsScp extends Scp {
   /** DIMSE operations whose handler has not finished (they keep an idle association open) */
   private running = 0;
   private readonly timers: AssociationTimers;
+  private readonly queryRetrieve: QueryRetrieveService;
 
   constructor(
     private readonly connection: Socket,
@@ -149,6 +107,39 @@ export class TelepacsScp extends Scp {
     });
     connection.once('close', () => this.connectionClosed());
     this.replacePduAccumulator(connection);
+    this.queryRetrieve = new QueryRetrieveService(this.queryRetrieveSession());
+  }
+
+  /** What C-FIND, C-MOVE and C-GET (query-retrieve.ts) see of this association. */
+  private queryRetrieveSession(): QueryRetrieveSession {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the getters read the association's state when called
+    const scp = this;
+    return {
+      context: this.context,
+      get callingAet() {
+        return scp.callingAet;
+      },
+      get grant() {
+        return scp.grant;
+      },
+      get association() {
+        return scp.negotiated;
+      },
+      get closed() {
+        return scp.closed;
+      },
+      network: this,
+      beginOperation: (messageId) => {
+        const operation = { cancelled: false };
+        this.operations.set(messageId, operation);
+        return operation;
+      },
+      endOperation: (messageId) => {
+        this.operations.delete(messageId);
+      },
+      letIncomingPdusIn: () => letIncomingPdusIn(this.connection),
+      audit: (event) => this.audit(event),
+    };
   }
 
   /**
@@ -326,7 +317,7 @@ export class TelepacsScp extends Scp {
     const deliver = () =>
       callback(
         writable instanceof Part10Collector
-          ? new ReceivedFile(writable.file(), writable.incoming, context.getPresentationContextId(), transferSyntaxUid)
+          ? new ReceivedFile(writable.received(), context.getPresentationContextId(), transferSyntaxUid)
           : new Dataset({}, transferSyntaxUid),
       );
     if (writable.writableFinished) deliver();
@@ -343,12 +334,13 @@ export class TelepacsScp extends Scp {
     const dataset = request.getDataset();
     try {
       if (!this.grant || !(dataset instanceof ReceivedFile)) throw new ArchiveError('INTERNAL', 'C-STORE outside a negotiated association');
+      const { input, incoming } = ingestInputOf(dataset.received);
       const result = await this.context.archive.ingest(
-        dataset.file,
+        input,
         { kind: 'dimse', callingAet: this.callingAet, remoteAddress: this.remoteAddress },
         this.grant.facilityId,
         // The dataset must be what the command announced: checked on ingest's own parse
-        { incoming: dataset.incoming, expectedSop: { sopClassUid: request.getAffectedSopClassUid(), sopInstanceUid: request.getAffectedSopInstanceUid() } },
+        { ...(incoming ? { incoming } : {}), expectedSop: { sopClassUid: request.getAffectedSopClassUid(), sopInstanceUid: request.getAffectedSopInstanceUid() } },
       );
       const tally = this.tallyFor(result.studyInstanceUid);
       tally.patientId = result.patientId;
@@ -358,7 +350,7 @@ export class TelepacsScp extends Scp {
       response.setStatus(STATUS.SUCCESS);
     } catch (error) {
       // Refused before ingest took the blob over: nothing may stay behind (a no-op once ingest had it)
-      if (dataset instanceof ReceivedFile) await dataset.incoming.discard();
+      if (dataset instanceof ReceivedFile) await dataset.received.incoming.discard();
       const failure = toDimseStatus(error);
       this.context.logger.warn('C-STORE failed', {
         callingAet: this.callingAet,
@@ -424,58 +416,17 @@ export class TelepacsScp extends Scp {
   override cFindRequest(request: CFindRequest, callback: (responses: InstanceType<typeof CFindResponse>[]) => void): void {
     // Responses go out one by one through sendResponse (dcmjs-dimse's callback
     // may be called only once); the callback just ends its event chain.
-    void this.run(this.find(request).finally(() => callback([])));
-  }
-
-  private async find(request: CFindRequest): Promise<void> {
-    const operation = this.begin(request.getMessageId());
-    const identifier = request.getDataset()?.getElements() ?? {};
-    const transferSyntaxUid = this.responseTransferSyntax(request);
-    const answer = (status: number, dataset?: Record<string, unknown>, errorComment?: string) => {
-      const response = CFindResponse.fromRequest(request);
-      response.setAffectedSopClassUid(request.getAffectedSopClassUid());
-      response.setStatus(status);
-      if (errorComment) response.setErrorComment(errorComment);
-      if (dataset) response.setDataset(new Dataset(dataset, transferSyntaxUid));
-      this.sendResponse(request, response);
-    };
-    let matches = 0;
-    let level: string | undefined;
-    try {
-      const root = this.rootOf(request, [QR_MODEL.PATIENT_ROOT_FIND, QR_MODEL.STUDY_ROOT_FIND]);
-      const plan = planFind(this.context.archive.db, root, identifier, this.scope(), this.context.options.aet);
-      level = plan.level;
-      for await (const match of plan.matches) {
-        if (operation.cancelled) break;
-        answer(STATUS.PENDING, match);
-        matches += 1;
-        await this.letIncomingPdusIn();
-      }
-      if (!this.closed) answer(operation.cancelled ? STATUS.CANCEL : STATUS.SUCCESS);
-      await this.audit({
-        action: 'dimse.c-find',
-        outcome: 'SUCCESS',
-        ...singleStudy(identifier),
-        details: { level, matches, cancelled: operation.cancelled, keys: Object.keys(identifier).filter((key) => !key.startsWith('_')) },
-      });
-    } catch (error) {
-      const failure = toDimseStatus(error);
-      this.context.logger.warn('C-FIND failed', { callingAet: this.callingAet, error: error instanceof Error ? error.message : String(error) });
-      if (!this.closed) answer(failure.status, undefined, failure.errorComment);
-      await this.audit({ action: 'dimse.c-find', outcome: 'FAILURE', ...singleStudy(identifier), details: { level, error: failure.errorComment } });
-    } finally {
-      this.end(request.getMessageId());
-    }
+    void this.run(this.queryRetrieve.find(request).finally(() => callback([])));
   }
 
   // ---- C-MOVE (PS3.4 C.4.2) and C-GET (PS3.4 C.4.3) -----------------------
 
   override cMoveRequest(request: CMoveRequest, callback: (responses: InstanceType<typeof CMoveResponse>[]) => void): void {
-    void this.run(this.retrieve('move', request).finally(() => callback([])));
+    void this.run(this.queryRetrieve.retrieve('move', request).finally(() => callback([])));
   }
 
   override cGetRequest(request: CGetRequest, callback: (responses: InstanceType<typeof CGetResponse>[]) => void): void {
-    void this.run(this.retrieve('get', request).finally(() => callback([])));
+    void this.run(this.queryRetrieve.retrieve('get', request).finally(() => callback([])));
   }
 
   override cCancelRequest(request: CCancelRequest): void {
@@ -483,139 +434,7 @@ export class TelepacsScp extends Scp {
     if (operation) operation.cancelled = true;
   }
 
-  private async retrieve(kind: 'move' | 'get', request: CMoveRequest | CGetRequest): Promise<void> {
-    const messageId = request.getMessageId();
-    const operation = this.begin(messageId);
-    const identifier = request.getDataset()?.getElements() ?? {};
-    const transferSyntaxUid = this.responseTransferSyntax(request);
-    const action = kind === 'move' ? 'dimse.c-move' : 'dimse.c-get';
-    const answer = (status: number, counts: SubOperationCounts | undefined, options: { errorComment?: string; final?: boolean } = {}) => {
-      if (this.closed) return;
-      const response: RetrieveResponse = request instanceof requests.CMoveRequest ? CMoveResponse.fromRequest(request) : CGetResponse.fromRequest(request);
-      response.setAffectedSopClassUid(request.getAffectedSopClassUid());
-      response.setStatus(status);
-      if (options.errorComment) response.setErrorComment(options.errorComment);
-      if (counts) {
-        // PS3.4 C.4.2.1.5: the final response carries no remaining count, except after a cancel
-        if (!options.final || status === STATUS.CANCEL) response.setRemaining(counts.remaining);
-        response.setCompleted(counts.completed);
-        response.setFailures(counts.failed);
-        response.setWarnings(counts.warning);
-        if (options.final && counts.failedSopInstanceUids.length) {
-          response.setDataset(new Dataset({ FailedSOPInstanceUIDList: counts.failedSopInstanceUids }, transferSyntaxUid));
-        }
-      }
-      this.sendResponse(request, response);
-    };
-    let destination: string | undefined;
-    let instances: StoredInstanceRef[] = [];
-    try {
-      const root = this.rootOf(
-        request,
-        kind === 'move' ? [QR_MODEL.PATIENT_ROOT_MOVE, QR_MODEL.STUDY_ROOT_MOVE] : [QR_MODEL.PATIENT_ROOT_GET, QR_MODEL.STUDY_ROOT_GET],
-      );
-      let peer = null;
-      if (kind === 'move') {
-        destination = String(request.getCommandDataset().getElement('MoveDestination') ?? '').trim();
-        peer = destination && this.grant ? await this.context.options.resolvePeer(destination, this.grant) : null;
-        if (!peer) {
-          this.context.logger.warn('C-MOVE refused: move destination unknown', { callingAet: this.callingAet, destination });
-          answer(STATUS.MOVE_DESTINATION_UNKNOWN, undefined, { errorComment: `move destination ${destination ?? ''} unknown`.slice(0, 64) });
-          await this.audit({ action, outcome: 'FAILURE', ...singleStudy(identifier), details: { destination, error: 'move destination unknown' } });
-          return;
-        }
-      }
-      const resolved = await resolveRetrieve(this.context.archive.db, root, identifier, this.scope());
-      instances = resolved.instances;
-      const onProgress = (counts: SubOperationCounts) => {
-        if (counts.remaining > 0) answer(STATUS.PENDING, counts);
-      };
-      const isCancelled = () => operation.cancelled || this.closed;
-      const result = peer
-        ? await sendInstances(this.context.archive, peer, instances, {
-            callingAet: this.context.options.aet,
-            logger: this.context.logger,
-            onProgress,
-            isCancelled,
-            moveOriginator: { aeTitle: this.callingAet, messageId },
-          })
-        : await this.getOnThisAssociation(instances, onProgress, isCancelled);
-      const status = result.cancelled
-        ? STATUS.CANCEL
-        : result.failed > 0 && result.completed + result.warning === 0
-          ? STATUS.SUB_OPERATIONS_REFUSED
-          : result.failed > 0 || result.warning > 0
-            ? STATUS.SUB_OPERATIONS_WITH_FAILURES
-            : STATUS.SUCCESS;
-      answer(status, result, { final: true, ...(status === STATUS.SUB_OPERATIONS_REFUSED ? { errorComment: 'no sub-operation succeeded' } : {}) });
-      await this.audit({
-        action,
-        outcome: status === STATUS.SUCCESS ? 'SUCCESS' : 'FAILURE',
-        ...studiesOf(instances),
-        details: { level: resolved.level, destination, completed: result.completed, failed: result.failed, warning: result.warning, cancelled: result.cancelled },
-      });
-    } catch (error) {
-      const failure = toDimseStatus(error);
-      this.context.logger.warn(`C-${kind.toUpperCase()} failed`, { callingAet: this.callingAet, error: error instanceof Error ? error.message : String(error) });
-      answer(failure.status, undefined, { errorComment: failure.errorComment });
-      await this.audit({ action, outcome: 'FAILURE', ...singleStudy(identifier), details: { destination, error: failure.errorComment } });
-    } finally {
-      this.end(messageId);
-    }
-  }
-
-  /** PS3.4 C.4.3.3: C-GET's C-STORE sub-operations go over the C-GET's own association. */
-  private async getOnThisAssociation(instances: StoredInstanceRef[], onProgress: (counts: SubOperationCounts) => void, isCancelled: () => boolean) {
-    const association = this.negotiated;
-    if (!association) throw new ArchiveError('INTERNAL', 'C-GET outside a negotiated association');
-    const result = await sendInstancesOverAssociation(this, association, instances, {
-      loadFile: (instance) => this.context.archive.store.get(instance.blobKey),
-      logger: this.context.logger,
-      onProgress,
-      isCancelled,
-      isConnectionLost: () => this.closed,
-    });
-    return { ...result, total: instances.length };
-  }
-
   // ---- helpers --------------------------------------------------------------
-
-  private scope() {
-    if (!this.grant) throw new ArchiveError('INTERNAL', 'no association');
-    return this.grant.readScope;
-  }
-
-  private rootOf(request: { getAffectedSopClassUid(): string }, allowed: readonly string[]): QueryRoot {
-    const sopClassUid = request.getAffectedSopClassUid();
-    const root = allowed.includes(sopClassUid) ? queryRootOf(sopClassUid) : null;
-    if (!root) throw new ArchiveError('BAD_REQUEST', `SOP class ${sopClassUid} is not served here`);
-    return root;
-  }
-
-  /** Identifiers are answered in the transfer syntax of the request's presentation context. */
-  private responseTransferSyntax(request: CFindRequest | CMoveRequest | CGetRequest): string {
-    return this.negotiated?.getAcceptedPresentationContextFromRequest(request)?.getAcceptedTransferSyntaxUid() ?? '1.2.840.10008.1.2';
-  }
-
-  private begin(messageId: number): { cancelled: boolean } {
-    const operation = { cancelled: false };
-    this.operations.set(messageId, operation);
-    return operation;
-  }
-
-  private end(messageId: number): void {
-    this.operations.delete(messageId);
-  }
-
-  /**
-   * Between two responses: wait for the socket to drain (a slow reader must
-   * not make us buffer a whole result set), and let incoming PDUs — a
-   * C-CANCEL — be read.
-   */
-  private async letIncomingPdusIn(): Promise<void> {
-    if (this.connection.writableNeedDrain) await Promise.race([once(this.connection, 'drain'), once(this.connection, 'close')]);
-    else await new Promise((resolve) => setImmediate(resolve));
-  }
 
   private async audit(event: Omit<DimseAuditEvent, 'callingAet' | 'remoteAddress'>): Promise<void> {
     try {
@@ -624,16 +443,4 @@ export class TelepacsScp extends Scp {
       this.context.logger.error('DIMSE audit failed', { error: String(error), action: event.action });
     }
   }
-}
-
-/** PS3.7 9.1.1.1: the command names the SOP instance; the dataset must be that instance. */
-function singleStudy(identifier: Record<string, unknown>): { studyUid?: string } {
-  const value = identifier.StudyInstanceUID;
-  return typeof value === 'string' && value && !value.includes('\\') ? { studyUid: value } : {};
-}
-
-function studiesOf(instances: readonly StoredInstanceRef[]): { studyUid?: string; patientId?: string; facilityId?: string; resource?: string } {
-  const studies = [...new Set(instances.map((instance) => instance.studyInstanceUid))];
-  if (studies.length !== 1) return studies.length ? { resource: `studies:${studies.join(',')}`.slice(0, 1000) } : {};
-  return { studyUid: studies[0], patientId: instances[0].patientId, facilityId: instances[0].facilityId };
 }

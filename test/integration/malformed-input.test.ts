@@ -4,12 +4,15 @@
 // file, no temp file in the store's .incoming, no empty directory.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { hasDcmtk, makeInstance } from '../support/fixtures';
 import { encodeElement, withElementInserted, withElementValue, datasetOffset } from '../support/dicom-bytes';
 import { freePort, storescu, writeTempFiles } from '../support/dcmtk';
 import { rawCStore } from '../support/raw-dimse';
+import { largeInstance, writeLargeInstanceFile } from '../support/large-stow';
+import { IN_MEMORY_INSTANCE_BYTES } from '../../pacs-core/instance-receiver';
 import { stowBody } from '../support/stow';
 import { startTestServer, type TestServer } from '../support/test-server';
 import type { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
@@ -150,7 +153,64 @@ describe('malformed input is refused with its reason at every door', () => {
     assert.match(answer.errorComment ?? '', /^\(0040,A160\) TextValue has an undefined length/);
     await assertNothingStored('RAW-BAD');
   });
+
+  it('C-STORE of a dataset above the in-memory limit is refused for the same reasons (its header parsed from its head)', { skip }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'telepacs-large-malformed-'));
+    try {
+      const files = await writeLargeMalformedFiles('LARGE-BAD', dir);
+      const result = await storescu({ port: server.dicomPort, aet: 'TELEPACS' }, [files.sopUidWithNul, files.patientIdWithNul], {
+        callingAet: MODALITY,
+        noHalt: true,
+        propose: 'explicitLittle',
+        extraArgs: ['-d'],
+      });
+      const log = result.stderr + result.stdout;
+      assert.deepEqual([...log.matchAll(/DIMSE Status\s*: (0x[0-9a-f]{4})/g)].map((match) => match[1]), ['0xc000', '0xc000'], log);
+      const comments = [...log.matchAll(/\(0000,0902\) LO \[([^\]]*)\]/g)].map((match) => match[1]);
+      assert.match(comments[0] ?? '', REASONS.sopUidWithNul);
+      assert.match(comments[1] ?? '', REASONS.patientIdWithNul);
+
+      // DCMTK will not read a UT of undefined length: sent raw, in PDUs of 256 KiB
+      const utUndefinedLength = readFileSync(files.utUndefinedLength);
+      const answer = await rawCStore(server.dicomPort, {
+        callingAet: MODALITY,
+        calledAet: 'TELEPACS',
+        sopClassUid: '1.2.840.10008.5.1.4.1.1.7.3',
+        sopInstanceUid: readSopInstanceUid(utUndefinedLength),
+        dataset: utUndefinedLength.subarray(datasetOffset(utUndefinedLength)),
+        bytesPerPdu: 256 * 1024,
+      });
+      assert.equal(answer.status, 0xc000);
+      assert.match(answer.errorComment ?? '', /^\(0040,A160\) TextValue has an undefined length/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    await assertNothingStored('LARGE-BAD');
+  });
 });
+
+/**
+ * The same malformations in instances above the in-memory limit (68 frames
+ * of 512 KiB: 34 MiB), which ingest parses from their head and the file.
+ */
+async function writeLargeMalformedFiles(prefix: string, dir: string) {
+  const large = (name: string, patientId: string, editHeader?: (file: Buffer) => Buffer) =>
+    largeInstance({ seed: `${prefix}-${name}`, patientId, frames: 68, ...(editHeader ? { editHeader } : {}) });
+  const instances = {
+    utUndefinedLength: large('ut', `${prefix}-ut`, (file) =>
+      withElementInserted(file, encodeElement(0x0040, 0xa160, 'UT', Buffer.from('free text '), { undefinedLength: true })),
+    ),
+    sopUidWithNul: large('nul', `${prefix}-nul`, (file) => withElementValue(file, 0x0008, 0x0018, Buffer.from('1.2.3\0.4'))),
+    patientIdWithNul: large('pid', `${prefix}\0EVIL`),
+  };
+  const paths = {} as Record<keyof typeof instances, string>;
+  for (const [name, instance] of Object.entries(instances) as [keyof typeof instances, (typeof instances)[keyof typeof instances]][]) {
+    assert.ok(instance.size > IN_MEMORY_INSTANCE_BYTES);
+    paths[name] = path.join(dir, `${name}.dcm`);
+    await writeLargeInstanceFile(instance, paths[name]);
+  }
+  return paths;
+}
 
 function readSopInstanceUid(file: Buffer): string {
   const offset = file.indexOf(Buffer.from([0x08, 0x00, 0x18, 0x00, 0x55, 0x49]), datasetOffset(file));

@@ -5,82 +5,43 @@
 // generates the body as a stream, one 512 KiB frame at a time.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingMessage } from 'node:http';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
-import { killOnExit, stopProcess, waitUntil } from '../support/dcmtk';
+import { waitUntil } from '../support/dcmtk';
 import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeInstance } from '../support/fixtures';
 import { frameFill, LARGE_CONTENT_TYPE, largeInstance, largeStowBody } from '../support/large-stow';
 import { filesUnder, stowBody } from '../support/stow';
-import { createScratchDatabaseUrl } from '../support/test-database';
+import { MIB, startTelepacsProcess, type TelepacsProcess } from '../support/telepacs-process';
 
-const MIB = 1024 * 1024;
 const EMAIL = 'admin@telepacs.test';
 const PASSWORD = 'correct horse battery staple';
 const AUTHORIZATION = basicAuthHeader(EMAIL, PASSWORD);
 /** The issue's bound: the server's peak RSS while receiving the 1 GiB part, above its idle RSS */
 const MAX_GROWTH_BYTES = 300 * MIB;
 
-function memoryOf(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kib = (field: string) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
-  return { rss: kib('VmRSS'), peak: kib('VmHWM') };
-}
-
 describe('STOW-RS memory', () => {
-  let child: ChildProcess;
-  let dicomwebUrl: string;
-  let dataDir: string;
-  let dropDatabase: () => Promise<void>;
-  let removeGuard: () => void;
+  let server: TelepacsProcess;
 
   before(async () => {
-    dataDir = mkdtempSync(path.join(tmpdir(), 'telepacs-stow-memory-'));
-    const scratch = await createScratchDatabaseUrl();
-    dropDatabase = scratch.drop;
-    child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/telepacs-node.ts'], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        DICOM_PORT: '0',
-        DATA_DIR: dataDir,
-        ADMIN_EMAIL: EMAIL,
-        ADMIN_PASSWORD: PASSWORD,
-        ...(scratch.databaseUrl ? { DATABASE_URL: scratch.databaseUrl } : {}),
-      },
-      stdio: ['pipe', 'pipe', 'inherit'],
-    });
-    removeGuard = killOnExit(child);
-    const firstLine = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready`)));
-    });
-    dicomwebUrl = (JSON.parse(firstLine) as { dicomwebUrl: string }).dicomwebUrl;
+    server = await startTelepacsProcess({ prefix: 'telepacs-stow-memory-', env: { ADMIN_EMAIL: EMAIL, ADMIN_PASSWORD: PASSWORD } });
   });
   after(async () => {
-    if (child) await stopProcess(child);
-    removeGuard?.();
-    await dropDatabase?.();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.stop();
   });
 
   it('stores a 1 GiB part with the server staying under 300 MB above its idle RSS', { timeout: 10 * 60_000 }, async () => {
     // Warm up the ingest path with a small upload, then measure from here
     const { body, contentType } = stowBody([makeInstance({ seed: 'memory-warm-up', patientId: 'MEMORY-0' })]);
-    const warm = await fetch(`${dicomwebUrl}/studies`, { method: 'POST', headers: { 'content-type': contentType, authorization: AUTHORIZATION }, body: new Uint8Array(body) });
+    const warm = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { 'content-type': contentType, authorization: AUTHORIZATION }, body: new Uint8Array(body) });
     assert.equal(warm.status, 200);
-    writeFileSync(`/proc/${child.pid}/clear_refs`, '5'); // resets VmHWM to the current RSS
-    const idle = memoryOf(child.pid!).rss;
+    const idle = server.resetPeak();
 
     // 2,048 frames of 512×512 16-bit: 1 GiB of Pixel Data
     const instance = largeInstance({ seed: 'memory-1gib', patientId: 'MEMORY-1', frames: 2048 });
     const { stream, length } = largeStowBody(instance);
     const answer = await new Promise<IncomingMessage>((resolve, reject) => {
-      const req = request(`${dicomwebUrl}/studies`, {
+      const req = request(`${server.dicomwebUrl}/studies`, {
         method: 'POST',
         agent: false,
         headers: { 'content-type': LARGE_CONTENT_TYPE, 'content-length': length, authorization: AUTHORIZATION },
@@ -93,17 +54,17 @@ describe('STOW-RS memory', () => {
     for await (const chunk of answer) chunks.push(chunk as Buffer);
     assert.equal(answer.statusCode, 200, Buffer.concat(chunks).toString());
 
-    const { peak } = memoryOf(child.pid!);
+    const { peak } = server.memory();
     const growth = peak - idle;
     process.stdout.write(`server RSS idle ${(idle / MIB).toFixed(0)} MiB, peak ${(peak / MIB).toFixed(0)} MiB while storing 1 GiB (+${(growth / MIB).toFixed(0)} MiB)\n`);
     assert.ok(growth < MAX_GROWTH_BYTES, `peak RSS grew by ${(growth / MIB).toFixed(0)} MiB`);
 
     const frame = await fetch(
-      `${dicomwebUrl}/studies/${instance.studyInstanceUid}/series/${instance.seriesInstanceUid}/instances/${instance.sopInstanceUid}/frames/2000`,
+      `${server.dicomwebUrl}/studies/${instance.studyInstanceUid}/series/${instance.seriesInstanceUid}/instances/${instance.sopInstanceUid}/frames/2000`,
       { headers: { authorization: AUTHORIZATION, accept: 'multipart/related; type="application/octet-stream"; transfer-syntax=*' } },
     );
     assert.equal(frame.status, 200);
     assert.ok(Buffer.from(await frame.arrayBuffer()).includes(Buffer.alloc(instance.frameBytes, frameFill(1999))), 'frame 2000 holds its own bytes');
-    await waitUntil('the incoming area is empty', async () => filesUnder(path.join(dataDir, 'store', 'short', '.incoming')).length === 0, 10_000, () => child.exitCode === null);
+    await waitUntil('the incoming area is empty', async () => filesUnder(path.join(server.dataDir, 'store', 'short', '.incoming')).length === 0, 10_000, () => server.child.exitCode === null);
   });
 });

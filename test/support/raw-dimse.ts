@@ -223,7 +223,16 @@ export function commandOf(pdu: Buffer): Buffer | undefined {
  */
 export async function rawCStore(
   port: number,
-  options: { callingAet: string; calledAet: string; sopClassUid: string; sopInstanceUid: string; dataset: Buffer; transferSyntax?: string },
+  options: {
+    callingAet: string;
+    calledAet: string;
+    sopClassUid: string;
+    sopInstanceUid: string;
+    dataset: Buffer;
+    transferSyntax?: string;
+    /** The dataset is cut into PDUs of this many bytes (default: one PDU) */
+    bytesPerPdu?: number;
+  },
 ): Promise<{ status?: number; errorComment?: string }> {
   const connection = await RawDimseConnection.open(port);
   try {
@@ -232,7 +241,13 @@ export async function rawCStore(
     const accept = await connection.nextPdu(10_000);
     if (accept?.[0] !== 0x02) throw new Error(`association not accepted (PDU type ${accept?.[0]})`);
     connection.write(pDataTf(1, cStoreRq(1, options.sopClassUid, options.sopInstanceUid), { command: true, last: true }));
-    connection.write(pDataTf(1, options.dataset, { command: false, last: true }));
+    const { dataset } = options;
+    const step = Math.max(1, options.bytesPerPdu ?? dataset.length);
+    let at = 0;
+    do {
+      connection.write(pDataTf(1, dataset.subarray(at, at + step), { command: false, last: at + step >= dataset.length }));
+      at += step;
+    } while (at < dataset.length);
     for (;;) {
       const answer = await connection.nextPdu(30_000);
       if (!answer) throw new Error('no C-STORE-RSP');
