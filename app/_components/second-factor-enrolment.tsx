@@ -7,6 +7,8 @@ import { useState, type FormEvent } from 'react';
 
 interface Started {
   secret: string;
+  /** otpauth://totp/… — what the QR code holds; opens the authenticator app on the phone itself */
+  uri: string;
   qrSvg: string;
 }
 
@@ -51,7 +53,7 @@ export function SecondFactorEnrolment({ continueTo, continueLabel }: { continueT
     setError(undefined);
     const result = await post({ action: 'start' });
     setPending(false);
-    if (result.ok && result.data.secret && result.data.qrSvg) setStarted({ secret: result.data.secret, qrSvg: result.data.qrSvg });
+    if (result.ok && result.data.secret && result.data.uri && result.data.qrSvg) setStarted({ secret: result.data.secret, uri: result.data.uri, qrSvg: result.data.qrSvg });
     else setError(result.data.message ?? 'The set-up could not start. Try again.');
   }
 
@@ -82,7 +84,7 @@ export function SecondFactorEnrolment({ continueTo, continueLabel }: { continueT
 
   return (
     <div>
-      {error && (
+      {error && !started && (
         <p className="alert error" role="alert">
           {error}
         </p>
@@ -97,11 +99,29 @@ export function SecondFactorEnrolment({ continueTo, continueLabel }: { continueT
           {/* The SVG is made on our server by the qrcode package from the otpauth:// URI: no script, no third party sees the secret. */}
           <div role="img" aria-label="QR code of your authenticator secret" style={{ width: 200, height: 200, background: '#fff' }} dangerouslySetInnerHTML={{ __html: started.qrSvg }} />
           <p>
-            Or type this key into the app: <code data-testid="totp-secret">{started.secret.replace(/(.{4})/g, '$1 ').trim()}</code>
+            On this phone? <a href={started.uri}>Add it to your authenticator app</a>. Or type this key into the app:{' '}
+            <code data-testid="totp-secret">{started.secret.replace(/(.{4})/g, '$1 ').trim()}</code>
           </p>
           <div className="field">
             <label htmlFor="enrol-code">2. Type the 6-digit code the app shows</label>
-            <input id="enrol-code" name="code" inputMode="numeric" autoComplete="one-time-code" pattern="[0-9 ]{6,7}" maxLength={7} required autoFocus />
+            <input
+              id="enrol-code"
+              name="code"
+              inputMode="numeric"
+              autoComplete="one-time-code"
+              pattern="[0-9 ]{6,7}"
+              maxLength={7}
+              required
+              autoFocus
+              aria-invalid={Boolean(error)}
+              aria-describedby={error ? 'enrol-code-error' : undefined}
+            />
+            {/* Beside the field, not above the QR code: on a phone the top of the form is off screen when "Turn on" is pressed. */}
+            {error && (
+              <p className="alert error" role="alert" id="enrol-code-error">
+                {error}
+              </p>
+            )}
           </div>
           <button type="submit" className="button" disabled={pending}>
             {pending ? 'Checking…' : 'Turn on'}

@@ -57,7 +57,14 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
                 <td data-label="Email">{member.email}</td>
                 <td data-label="Status">
                   {member.disabled ? <span className={styles.bad}>Disabled</span> : <span className={styles.ok}>Active</span>}
-                  {member.secondFactor ? ' · second factor on' : ''}
+                  {member.secondFactor ? (
+                    ' · second factor on'
+                  ) : secondFactorPolicy === 'EVERYONE' || (secondFactorPolicy === 'ADMINS' && member.roles.includes('ADMIN')) ? (
+                    // What the policy means for them, where the administrator looks for it
+                    <span className={styles.bad}> · second factor required, not set up yet</span>
+                  ) : (
+                    ''
+                  )}
                 </td>
                 <td data-label="Last seen">{member.lastSeenAt ? formatDateTime(member.lastSeenAt) : 'Never'}</td>
                 <td data-label="Role and actions">

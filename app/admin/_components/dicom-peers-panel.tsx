@@ -245,16 +245,16 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
               </p>
             )}
           </fieldset>
-          <div className="field">
+          <fieldset className={styles.checks} aria-describedby="peer-anyAddress-hint">
+            <legend>Calling address</legend>
             <label>
-              <input type="checkbox" name="anyAddress" defaultChecked={editing?.anyAddress ?? false} aria-describedby="peer-anyAddress-hint" /> Accept associations
-              from any address
+              <input type="checkbox" name="anyAddress" defaultChecked={editing?.anyAddress ?? false} /> Accept associations from any address
             </label>
             <p className={styles.muted} id="peer-anyAddress-hint">
               Off: only calls from the host above (its IP address, or every address its name resolves to) are accepted. On: anyone who knows the AE title
               can connect as this peer — only for a peer whose address changes and cannot be registered.
             </p>
-          </div>
+          </fieldset>
           <div className={styles.actions}>
             <button type="submit" className="button" disabled={pending}>
               {pending ? 'Saving…' : editing ? 'Save changes' : 'Register peer'}

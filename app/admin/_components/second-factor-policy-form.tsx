@@ -33,11 +33,12 @@ export function SecondFactorPolicyForm({ facilityId, policy }: { facilityId: str
 
   return (
     <form onSubmit={submit}>
-      <fieldset className="field">
+      <fieldset className={styles.choices}>
         <legend>Required for</legend>
         {CHOICES.map((option) => (
-          <label key={option.value} style={{ display: 'block' }}>
-            <input type="radio" name="secondFactorPolicy" value={option.value} checked={choice === option.value} onChange={() => setChoice(option.value)} /> {option.label}
+          <label key={option.value}>
+            <input type="radio" name="secondFactorPolicy" value={option.value} checked={choice === option.value} onChange={() => setChoice(option.value)} />
+            {option.label}
           </label>
         ))}
       </fieldset>
