@@ -51,6 +51,8 @@ export interface Config {
   dicomTls: DicomTlsConfig | undefined;
   /** The DIMSE door's clocks and caps (pacs-core/dimse/connection-limits.ts) */
   dicomLimits: DicomLimits;
+  /** DICOM_MAX_DATASET_MB: the largest C-STORE dataset accepted, in bytes (0xA700 above) */
+  dicomMaxDatasetBytes: number;
   /** First administrator, created on the first run (stored lower-case) */
   adminEmail: string;
   /** Unset = a strong password is generated on the first run and printed once */
@@ -251,6 +253,8 @@ const ConfigSchema = z.object({
   DICOM_IDLE_SECONDS: wholeNumber('DICOM_IDLE_SECONDS', 1, 86_400, 'seconds').default(300),
   DICOM_MAX_ASSOCIATIONS: wholeNumber('DICOM_MAX_ASSOCIATIONS', 1, 100_000, 'connections').default(200),
   DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: wholeNumber('DICOM_MAX_ASSOCIATIONS_PER_ADDRESS', 1, 100_000, 'connections').default(20),
+  // The same default as STOW_MAX_PART_MB: one instance of up to 2 GiB by either door
+  DICOM_MAX_DATASET_MB: wholeNumber('DICOM_MAX_DATASET_MB', 1, 1024 * 1024, 'MiB').default(2048),
   ADMIN_EMAIL: z
     .string()
     .trim()
@@ -369,6 +373,7 @@ export function loadConfig(env: Environment): Config {
       maxConnections: values.DICOM_MAX_ASSOCIATIONS,
       maxConnectionsPerAddress: values.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS,
     },
+    dicomMaxDatasetBytes: values.DICOM_MAX_DATASET_MB * MIB,
     adminEmail: values.ADMIN_EMAIL,
     adminPassword: values.ADMIN_PASSWORD,
     publicUrl: values.PUBLIC_URL,

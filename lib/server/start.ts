@@ -196,6 +196,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     tls: config.dicomTls && { port: config.dicomTls.port, credentials: config.dicomTls },
     logger,
     limits: config.dicomLimits,
+    maxDatasetBytes: config.dicomMaxDatasetBytes,
     authorizeAssociation: (request) => authorizeDicomAssociation({ findPeer: peerByAet, resolveHost }, request),
     // A C-MOVE sends the caller's facility's images only to that facility's
     // own peers: another facility's registered AE is "unknown" to it (sharing

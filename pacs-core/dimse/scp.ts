@@ -17,7 +17,7 @@ import { decidePresentationContext } from './negotiation';
 import { buildPart10Header, type Part10HeaderFields } from './part10-header';
 import { PduFramer, PduFramingError } from './pdu-framer';
 import { QueryRetrieveService, letIncomingPdusIn, type QueryRetrieveSession } from './query-retrieve';
-import { Part10Collector, ReceivedFile } from './store-receiving';
+import { DEFAULT_MAX_DATASET_BYTES, Part10Collector, ReceivedFile, receivedFileOf } from './store-receiving';
 import { storeResponsePdu } from './store-response';
 import { transportFactsOf } from './tls';
 import { AssociationTimers } from './association-timers';
@@ -307,7 +307,11 @@ export class TelepacsScp extends Scp {
       transferSyntaxUid: context.getAcceptedTransferSyntaxUid() ?? '',
       sourceAeTitle: this.callingAet,
     };
-    this.receiving = new Part10Collector(buildPart10Header(fields), this.context.archive.store.begin());
+    this.receiving = new Part10Collector(
+      buildPart10Header(fields),
+      this.context.archive.store.begin(),
+      this.context.options.maxDatasetBytes ?? DEFAULT_MAX_DATASET_BYTES,
+    );
     return this.receiving;
   }
 
@@ -315,11 +319,7 @@ export class TelepacsScp extends Scp {
     const transferSyntaxUid = context.getAcceptedTransferSyntaxUid() ?? '';
     if (writable === this.receiving) this.receiving = undefined;
     const deliver = () =>
-      callback(
-        writable instanceof Part10Collector
-          ? new ReceivedFile(writable.received(), context.getPresentationContextId(), transferSyntaxUid)
-          : new Dataset({}, transferSyntaxUid),
-      );
+      callback(writable instanceof Part10Collector ? receivedFileOf(writable, context.getPresentationContextId(), transferSyntaxUid) : new Dataset({}, transferSyntaxUid));
     if (writable.writableFinished) deliver();
     else writable.once('finish', deliver);
   }
@@ -334,6 +334,10 @@ export class TelepacsScp extends Scp {
     const dataset = request.getDataset();
     try {
       if (!this.grant || !(dataset instanceof ReceivedFile)) throw new ArchiveError('INTERNAL', 'C-STORE outside a negotiated association');
+      if (dataset.oversize) {
+        const limitMiB = Math.floor(dataset.oversize.limitBytes / (1024 * 1024));
+        throw new ArchiveError('PAYLOAD_TOO_LARGE', `the dataset is larger than ${limitMiB} MiB (DICOM_MAX_DATASET_MB)`, { limitBytes: dataset.oversize.limitBytes });
+      }
       const { input, incoming } = ingestInputOf(dataset.received);
       const result = await this.context.archive.ingest(
         input,

@@ -7,6 +7,9 @@ import { Dataset } from './dcmjs-dimse';
 import { InstanceReceiver, type ReceivedInstance } from '../instance-receiver';
 import type { IncomingBlob } from '../store/blob-store';
 
+/** The largest C-STORE dataset accepted unless DICOM_MAX_DATASET_MB says otherwise: STOW-RS's default per instance */
+export const DEFAULT_MAX_DATASET_BYTES = 2048 * 1024 * 1024;
+
 /**
  * Takes a C-STORE dataset as dcmjs-dimse receives it, behind the Part 10
  * header it lacks: every chunk goes at once to the store (an IncomingBlob,
@@ -21,20 +24,37 @@ import type { IncomingBlob } from '../store/blob-store';
  */
 export class Part10Collector extends Writable {
   private readonly receiver: InstanceReceiver;
-  constructor(header: Buffer, incoming: IncomingBlob) {
+  private size = 0;
+  /** Set once the dataset outgrew maxBytes: the rest is read off the wire and dropped, the dataset refused */
+  private oversize = false;
+  /**
+   * maxBytes: the largest file accepted (DICOM_MAX_DATASET_MB). Past it,
+   * nothing more reaches the disk (a modality, or whoever sits at its address,
+   * cannot fill the store with one endless dataset); the PDUs are still read,
+   * so that the association can answer 0xA700 and go on.
+   */
+  constructor(
+    header: Buffer,
+    incoming: IncomingBlob,
+    private readonly maxBytes: number,
+  ) {
     super({ highWaterMark: 64 * 1024 * 1024 });
     this.receiver = new InstanceReceiver(incoming, { chunksHandedOver: true });
     this.receiver.write(header);
+    this.size = header.length;
   }
   get incoming(): IncomingBlob {
     return this.receiver.incoming;
   }
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    this.receiver.write(chunk);
+    this.size += chunk.length;
+    if (this.size > this.maxBytes) this.oversize = true;
+    if (!this.oversize) this.receiver.write(chunk);
     callback();
   }
-  received(): ReceivedInstance {
-    return this.receiver.finish();
+  /** The instance, or why it is refused: over maxBytes (its partial file is still to be discarded) */
+  received(): { instance: ReceivedInstance; oversize?: { limitBytes: number } } {
+    return { instance: this.receiver.finish(), ...(this.oversize ? { oversize: { limitBytes: this.maxBytes } } : {}) };
   }
 }
 
@@ -42,9 +62,17 @@ export class Part10Collector extends Writable {
 export class ReceivedFile extends Dataset {
   constructor(
     readonly received: ReceivedInstance,
+    /** Set when the dataset was larger than the archive accepts (answered 0xA700) */
+    readonly oversize: { limitBytes: number } | undefined,
     readonly presentationContextId: number,
     transferSyntaxUid: string,
   ) {
     super({}, transferSyntaxUid);
   }
+}
+
+/** The finished collector as the dataset dcmjs-dimse hands to cStoreRequest. */
+export function receivedFileOf(collector: Part10Collector, presentationContextId: number, transferSyntaxUid: string): ReceivedFile {
+  const { instance, oversize } = collector.received();
+  return new ReceivedFile(instance, oversize, presentationContextId, transferSyntaxUid);
 }

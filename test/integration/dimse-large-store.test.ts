@@ -9,10 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, storescu } from '../support/dcmtk';
+import { freePort, storescu, writeTempFiles } from '../support/dcmtk';
 import { datasetOffset, encodeElement, withElementInserted } from '../support/dicom-bytes';
 import { rawCStore } from '../support/raw-dimse';
-import { hasDcmtk } from '../support/fixtures';
+import { hasDcmtk, makeStudy } from '../support/fixtures';
 import { frameFill, largeInstance, writeLargeInstanceFile } from '../support/large-stow';
 import { startTestServer, type TestServer } from '../support/test-server';
 import { IN_MEMORY_INSTANCE_BYTES } from '../../pacs-core/instance-receiver';
@@ -111,5 +111,28 @@ describe('C-STORE of a dataset above the in-memory limit (DCMTK storescu)', { sk
     assert.equal(await server.node.db.instance.count({ where: { sopInstanceUid: instance.sopInstanceUid } }), 0);
     const incoming = path.join((server.node.archive.store as FsBlobStore).root, '.incoming');
     assert.deepEqual(readdirSync(incoming), [], 'no temp file left in .incoming');
+  });
+
+  it('refuses with 0xA700 a dataset larger than DICOM_MAX_DATASET_MB, writes nothing of it, and the association goes on', async () => {
+    const small = await startTestServer({ env: { DICOM_PEERS: `${MODALITY}@127.0.0.1:${await freePort()}`, DICOM_MAX_DATASET_MB: '1' } });
+    const temp = writeTempFiles(makeStudy({ patientId: 'AFTER-BIG', series: 1, instancesPerSeries: 1, seed: 'after-big' }));
+    try {
+      // 4 frames of 512×512 16-bit: 2 MiB, over the 1 MiB limit
+      const instance = largeInstance({ seed: 'over-limit', patientId: 'OVER-LIMIT', frames: 4 });
+      const file = path.join(dir, 'over-limit.dcm');
+      await writeLargeInstanceFile(instance, file);
+      const sent = await storescu({ port: small.dicomPort, aet: 'TELEPACS' }, [file, ...temp.paths], { callingAet: MODALITY, propose: 'explicitLittle', noHalt: true });
+      assert.equal(sent.responses.length, 2, sent.stderr);
+      assert.equal(sent.responses[0].ok, false);
+      assert.match(sent.stderr + sent.stdout, /OutOfResources|0xa700/i);
+      assert.equal(sent.responses[1].status, 'Success', 'the next image on the same association is stored');
+      assert.equal(await small.node.db.instance.count({ where: { sopInstanceUid: instance.sopInstanceUid } }), 0);
+      const root = (small.node.archive.store as FsBlobStore).root;
+      assert.deepEqual(readdirSync(path.join(root, '.incoming')), [], 'no temp file left in .incoming');
+      assert.deepEqual(readdirSync(root).filter((entry) => entry !== '.incoming').length, 1, 'only the small study in the store');
+    } finally {
+      temp.cleanup();
+      await small.stop();
+    }
   });
 });
