@@ -60,6 +60,14 @@ export function readUid(dataSet: dicomParser.DataSet, tag: KeyUidTag): string {
 }
 
 /**
+ * Sequences nested deeper than this are refused. No IOD comes near it (a
+ * TID 1500 report is about 8 levels, deep SR content trees a few dozen),
+ * while a file nesting thousands of levels (found by the fuzz test: 1,538)
+ * overflowed the stack of the code that walks the header afterwards.
+ */
+export const MAX_SEQUENCE_DEPTH = 128;
+
+/**
  * PS3.5 7.1.2 and 7.5: an undefined length (FFFFFFFFH) is legal only for a
  * sequence (SQ, or UN holding a sequence in implicit VR, PS3.5 6.2.2) and
  * for encapsulated Pixel Data (OB/OW, PS3.5 A.4). Anything else makes the
@@ -67,6 +75,9 @@ export function readUid(dataSet: dicomParser.DataSet, tag: KeyUidTag): string {
  * explicit VR must be one PS3.5 defines.
  */
 export function checkElementEncoding(dataSet: dicomParser.DataSet, encapsulated: boolean, explicitVr: boolean, depth = 0): void {
+  if (depth > MAX_SEQUENCE_DEPTH) {
+    throw new ArchiveError('MALFORMED', `sequences are nested more than ${MAX_SEQUENCE_DEPTH} levels deep`);
+  }
   for (const element of Object.values(dataSet.elements)) {
     // Item and delimitation tags (FFFE,xxxx) have no VR (PS3.5 7.5). dicom-parser lists a
     // delimiter it meets inside an item as an element: seen in the SR our own dcmjs

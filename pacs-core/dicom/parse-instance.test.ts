@@ -6,6 +6,7 @@ import { deflateRawSync } from 'node:zlib';
 import { ArchiveError, type ArchiveErrorCode } from '../errors';
 import { fixture, fixtureSkipReason, makeInstance } from '../../test/support/fixtures';
 import { datasetOffset, encodeElement, withElementInserted, withElementValue } from '../../test/support/dicom-bytes';
+import { MAX_SEQUENCE_DEPTH } from './check-encoding';
 import { parseInstance, peekUids } from './parse-instance';
 
 const base = makeInstance({ seed: 'parse-instance-test', patientId: 'PARSE-1' });
@@ -138,5 +139,30 @@ describe('parseInstance: deflated datasets (PS3.5 A.5)', () => {
     const deflated = fixture('deflate');
     const bomb = Buffer.concat([deflated.subarray(0, datasetOffset(deflated)), deflateRawSync(Buffer.alloc(300 * 1024 * 1024))]);
     assert.equal(refusal(bomb).code, 'PAYLOAD_TOO_LARGE');
+  });
+});
+
+describe('parseInstance: sequence nesting', () => {
+  /** (0008,1115) SQ nested `depth` times, undefined lengths, around (0008,0100) CodeValue "T-1" */
+  function nestedSequences(depth: number): Buffer {
+    const itemStart = Buffer.from([0xfe, 0xff, 0x00, 0xe0, 0xff, 0xff, 0xff, 0xff]);
+    const itemEnd = Buffer.from([0xfe, 0xff, 0x0d, 0xe0, 0, 0, 0, 0]);
+    let nested = encodeElement(0x0008, 0x0100, 'SH', Buffer.from('T-1 '));
+    for (let level = 0; level < depth; level++) {
+      const header = encodeElement(0x0008, 0x1115, 'SQ', Buffer.alloc(0), { undefinedLength: true }).subarray(0, 12);
+      nested = Buffer.concat([header, itemStart, nested, itemEnd, sequenceDelimitation]);
+    }
+    return withElementInserted(base, nested);
+  }
+
+  it(`refuses sequences nested more than ${MAX_SEQUENCE_DEPTH} levels deep (the fuzz test's 1,538 overflowed the stack after the parse)`, () => {
+    const { code, message } = refusal(nestedSequences(1538));
+    assert.equal(code, 'MALFORMED');
+    assert.equal(message, `sequences are nested more than ${MAX_SEQUENCE_DEPTH} levels deep`);
+  });
+
+  it('accepts deep but plausible nesting (an SR content tree)', () => {
+    const parsed = parseInstance(nestedSequences(40));
+    assert.ok(parsed.dataset['00081115'], 'the outer sequence is in the header');
   });
 });

@@ -9,6 +9,9 @@
 // printed), FUZZ_SECONDS (default 36) is the budget of the three phases
 // together; a failing case is reported with its case number and door, and
 // its bytes are written to a temp dir. A bench-like run: FUZZ_SECONDS=600.
+// Each run draws a new seed, except in CI (CI set): there the seed is fixed,
+// so that a landing is reproducible, to the run that found sequences nested
+// 1,538 deep (check-encoding.ts); FUZZ_SEED=random draws one in CI too.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,7 +29,13 @@ import { RawDimseConnection } from '../support/raw-dimse';
 import { stowBody } from '../support/stow';
 import { startTestServer, type TestServer } from '../support/test-server';
 
-const SEED = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : Math.floor(Math.random() * 2 ** 31);
+const CI_SEED = 1465800456;
+const SEED =
+  process.env.FUZZ_SEED && process.env.FUZZ_SEED !== 'random'
+    ? Number(process.env.FUZZ_SEED)
+    : process.env.CI && process.env.FUZZ_SEED !== 'random'
+      ? CI_SEED
+      : Math.floor(Math.random() * 2 ** 31);
 const BUDGET_MS = Number(process.env.FUZZ_SECONDS ?? 36) * 1000;
 const AE = 'FUZZ_AE';
 const skip = hasDcmtk() || process.env.CI ? undefined : 'needs DCMTK (apt-get install -y dcmtk)';
