@@ -12,6 +12,7 @@ import dicomParser from 'dicom-parser';
 import dcmjs from 'dcmjs';
 import { ArchiveError, type ArchiveErrorCode } from '../errors';
 import type { DicomJsonDataset } from './dicom-json';
+import { sequenceNestingDepth } from './nesting-depth';
 
 /** PS3.5 Table 6.2-1 (2024): every VR an explicit VR element may carry. */
 const KNOWN_VRS = new Set([
@@ -74,6 +75,13 @@ export const MAX_SEQUENCE_DEPTH = 128;
  * value end wherever a reader happens to find a delimiter. Also: every
  * explicit VR must be one PS3.5 defines.
  */
+/** Before the recursive parse: refuses a file nesting sequences deeper than MAX_SEQUENCE_DEPTH (nesting-depth.ts). */
+export function checkNestingDepth(bytes: Uint8Array): void {
+  if (sequenceNestingDepth(bytes, MAX_SEQUENCE_DEPTH) > MAX_SEQUENCE_DEPTH) {
+    throw new ArchiveError('MALFORMED', `sequences are nested more than ${MAX_SEQUENCE_DEPTH} levels deep`);
+  }
+}
+
 export function checkElementEncoding(dataSet: dicomParser.DataSet, encapsulated: boolean, explicitVr: boolean, depth = 0): void {
   if (depth > MAX_SEQUENCE_DEPTH) {
     throw new ArchiveError('MALFORMED', `sequences are nested more than ${MAX_SEQUENCE_DEPTH} levels deep`);

@@ -161,6 +161,15 @@ describe('parseInstance: sequence nesting', () => {
     assert.equal(message, `sequences are nested more than ${MAX_SEQUENCE_DEPTH} levels deep`);
   });
 
+  it('refuses it the same way however little stack the caller has left (counted before the recursive parse)', () => {
+    const file = nestedSequences(2168);
+    // Use up most of the stack first, as a deep caller would
+    const deepCall = (levels: number): { code: ArchiveErrorCode; message: string } => (levels === 0 ? refusal(file) : deepCall(levels - 1));
+    const { code, message } = deepCall(6000);
+    assert.equal(code, 'MALFORMED');
+    assert.equal(message, `sequences are nested more than ${MAX_SEQUENCE_DEPTH} levels deep`);
+  });
+
   it('accepts deep but plausible nesting (an SR content tree)', () => {
     const parsed = parseInstance(nestedSequences(40));
     assert.ok(parsed.dataset['00081115'], 'the outer sequence is in the header');

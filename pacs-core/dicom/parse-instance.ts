@@ -16,7 +16,7 @@ import dcmjs from 'dcmjs';
 import { ArchiveError } from '../errors';
 import { BASE_URL_PLACEHOLDER, dcmjsDictToDicomJson, firstNumber, firstString, type DicomJsonDataset } from './dicom-json';
 import { SUPPORTED_TRANSFER_SYNTAXES, TS } from './transfer-syntax';
-import { KEY_UIDS, checkElementEncoding, checkTextValues, readUid, type KeyUidTag } from './check-encoding';
+import { KEY_UIDS, checkElementEncoding, checkNestingDepth, checkTextValues, readUid, type KeyUidTag } from './check-encoding';
 
 /** Byte range [offset, length] in the stored file. */
 export type ByteRange = [number, number];
@@ -106,6 +106,7 @@ export function checkPreamble(bytes: Buffer): void {
 
 /** dicom-parser's walk, its thrown strings turned into precise ArchiveErrors. */
 export function parseDataSet(byteArray: Uint8Array, options: dicomParser.ParseDicomOptions): dicomParser.DataSet {
+  checkNestingDepth(byteArray);
   try {
     return dicomParser.parseDicom(byteArray, options);
   } catch (error) {
