@@ -3,7 +3,7 @@
 // recovery code. Works without JavaScript (a plain form post, answered with a
 // redirect), like the password form.
 import { useRef, useState, type FormEvent } from 'react';
-import { signInErrorMessage } from './messages';
+import { postSignInStep } from './post-sign-in-step';
 
 export function SecondFactorForm({ returnTo, initialError }: { returnTo: string; initialError?: string }) {
   const [error, setError] = useState<string | undefined>(initialError);
@@ -15,27 +15,16 @@ export function SecondFactorForm({ returnTo, initialError }: { returnTo: string;
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(undefined);
-    try {
-      const response = await fetch('/api/auth/second-factor', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ code: form.get('code'), next: returnTo }),
-        credentials: 'same-origin',
-      });
-      if (response.ok) {
-        window.location.assign(returnTo);
-        return;
-      }
-      const body = (await response.json().catch(() => ({}))) as { error?: string };
-      if (body.error === 'SIGN_IN_EXPIRED') {
-        window.location.assign(`/sign-in?${new URLSearchParams({ restart: '1', error: 'SIGN_IN_EXPIRED', next: returnTo })}`);
-        return;
-      }
-      const retryAfter = Number(response.headers.get('retry-after'));
-      setError(signInErrorMessage(body.error ?? 'UNAVAILABLE', Number.isFinite(retryAfter) ? retryAfter : undefined));
-    } catch {
-      setError(signInErrorMessage('UNAVAILABLE'));
+    const answer = await postSignInStep('/api/auth/second-factor', { code: form.get('code'), next: returnTo });
+    if (answer.ok) {
+      window.location.assign(returnTo);
+      return;
     }
+    if (answer.error === 'SIGN_IN_EXPIRED') {
+      window.location.assign(`/sign-in?${new URLSearchParams({ restart: '1', error: 'SIGN_IN_EXPIRED', next: returnTo })}`);
+      return;
+    }
+    setError(answer.message);
     setPending(false);
     requestAnimationFrame(() => errorRef.current?.focus());
   }

@@ -2,12 +2,7 @@
 // Works without JavaScript (a plain form post, answered with a redirect);
 // with it, errors appear in place and the password field is kept focused.
 import { useRef, useState, type FormEvent } from 'react';
-import { signInErrorMessage } from './messages';
-
-interface SignInApiError {
-  error?: string;
-  message?: string;
-}
+import { postSignInStep } from './post-sign-in-step';
 
 export function SignInForm({ returnTo, initialError }: { returnTo: string; initialError?: string }) {
   const [error, setError] = useState<string | undefined>(initialError);
@@ -19,26 +14,14 @@ export function SignInForm({ returnTo, initialError }: { returnTo: string; initi
     const form = new FormData(event.currentTarget);
     setPending(true);
     setError(undefined);
-    try {
-      const response = await fetch('/api/auth/sign-in', {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json' },
-        body: JSON.stringify({ email: form.get('email'), password: form.get('password'), next: returnTo }),
-        credentials: 'same-origin',
-      });
-      if (response.ok) {
-        // A full navigation, so every server component renders for the new
-        // session, or (a second factor is owed) the sign-in page its second step.
-        const body = (await response.json().catch(() => ({}))) as { secondFactor?: string; next?: string };
-        window.location.assign(body.secondFactor && body.next ? body.next : returnTo);
-        return;
-      }
-      const body = (await response.json().catch(() => ({}))) as SignInApiError;
-      const retryAfter = Number(response.headers.get('retry-after'));
-      setError(signInErrorMessage(body.error ?? 'UNAVAILABLE', Number.isFinite(retryAfter) ? retryAfter : undefined));
-    } catch {
-      setError(signInErrorMessage('UNAVAILABLE'));
+    const answer = await postSignInStep('/api/auth/sign-in', { email: form.get('email'), password: form.get('password'), next: returnTo });
+    if (answer.ok) {
+      // A full navigation, so every server component renders for the new
+      // session, or (a second factor is owed) the sign-in page its second step.
+      window.location.assign(answer.body.secondFactor && answer.body.next ? answer.body.next : returnTo);
+      return;
     }
+    setError(answer.message);
     setPending(false);
     requestAnimationFrame(() => errorRef.current?.focus());
   }
