@@ -1,9 +1,9 @@
 // The worklist: what a clinician opens every day. Server-rendered from the
 // index (lib/search/worklist.ts); the filters live in the URL.
 import Link from 'next/link';
-import { readScopeFor } from '../lib/policy';
 import { getRuntime } from '../lib/runtime';
-import { isSearchInputError, parseWorklistRequest, searchWorklist, WORKLIST_FIELDS, type WorklistResult } from '../lib/search/worklist';
+import { isSearchInputError, parseWorklistRequest, WORKLIST_FIELDS, type WorklistResult } from '../lib/search/worklist';
+import { viewWorklist } from '../lib/search/view-worklist';
 import { PortalHeader } from './_components/portal-header';
 import { LiveUpdates } from './_components/worklist/live-updates';
 import { WorklistForm } from './_components/worklist/worklist-form';
@@ -29,7 +29,6 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
   const params = toUrlParams(await searchParams);
   const query = params.toString();
   const user = await requireSignedInUser(query ? `/?${query}` : '/');
-  const runtime = getRuntime();
   const { request, errors } = parseWorklistRequest(params);
   const facilities = user.memberships
     .filter((membership, index, all) => all.findIndex((other) => other.facilityId === membership.facilityId) === index)
@@ -39,7 +38,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
   let searchError: string | null = null;
   if (Object.keys(errors).length === 0) {
     try {
-      result = await searchWorklist(runtime.db, await readScopeFor(runtime.db, user.id), request);
+      result = await viewWorklist(getRuntime(), user, request);
     } catch (error) {
       if (!isSearchInputError(error)) throw error;
       searchError = error.message;

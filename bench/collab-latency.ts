@@ -124,7 +124,7 @@ const harness = await startConsultHarness({ instances: INSTANCES, size: Number(v
 try {
   const db = harness.server.node.db;
   const { id } = await startConsultation(
-    db,
+    { db },
     { userId: harness.users.host.id, email: harness.users.host.email, ip: '127.0.0.1' },
     { studyInstanceUid: harness.study.studyInstanceUid, title: 'collab latency bench', invitees: [harness.users.expert.email] },
   );

@@ -11,6 +11,7 @@ import {
   type ClientAddress,
   type SignedInUser,
 } from '../../lib/auth';
+import type { Principal } from '../../lib/policy/principal';
 import { getRuntime } from '../../lib/runtime';
 import { jsonError } from './json-response';
 
@@ -44,4 +45,14 @@ export async function requireApiUser(request: Request): Promise<ApiCaller | Resp
   const user = sessionToken ? await signedInUserForSession(getRuntime(), sessionToken) : null;
   if (!user || !sessionToken) return jsonError(401, 'UNAUTHENTICATED', 'Sign in first.');
   return { user, client: clientAddressFromNormalizedHeaders(request.headers), sessionToken };
+}
+
+/** The caller as the domain operations take it (lib/policy/principal.ts). */
+export function principalOf(caller: ApiCaller): Principal {
+  return { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip };
+}
+
+/** How a request names what it asks for, for the audit trail ("POST /api/…"). */
+export function requestResource(request: Request): string {
+  return `${request.method} ${new URL(request.url).pathname}`;
 }

@@ -4,11 +4,10 @@ import {
   AUDIT_PAGE_SIZE,
   aeTitleOf,
   auditQueryString,
-  findAuditEventPage,
   summarizeDetails,
   type AuditQuery,
 } from '../../lib/audit/audit-query';
-import { recordAuditAccess } from '../../lib/audit/record-audit-access';
+import { viewAuditEventPage } from '../../lib/audit/view-audit';
 import { describeDicomAuditEvent, dicomAuditEventOf } from '../../lib/audit/dicom-audit-events';
 import type { AdministeredFacility } from '../../lib/policy';
 import { getRuntime } from '../../lib/runtime';
@@ -31,17 +30,8 @@ export async function AuditResults({
   viewer: { id: string; email: string };
   sourceIp: string;
 }) {
-  const runtime = getRuntime();
-  const result = await findAuditEventPage(runtime.db, query);
   const filterString = auditQueryString(query.values);
-  recordAuditAccess(runtime, {
-    action: 'audit.view',
-    viewer,
-    query,
-    sourceIp,
-    resource: `/audit${filterString ? `?${filterString}` : ''}`,
-    results: result.events.length,
-  });
+  const result = await viewAuditEventPage(getRuntime(), viewer, query, { sourceIp, resource: `/audit${filterString ? `?${filterString}` : ''}` });
 
   const codes = new Map(facilities.map((facility) => [facility.id, facility.code]));
   const showFacility = facilities.length > 1;

@@ -2,7 +2,8 @@ import type { Metadata } from 'next';
 import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { Suspense } from 'react';
-import { resolveAuditQuery, auditQueryString } from '../../lib/audit/audit-query';
+import { auditQueryString } from '../../lib/audit/audit-query';
+import { resolveAuditView } from '../../lib/audit/view-audit';
 import { clientAddressFromNormalizedHeaders } from '../../lib/auth';
 import { isPolicyError } from '../../lib/policy';
 import { getRuntime } from '../../lib/runtime';
@@ -23,8 +24,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   // A bookmarked, filtered view survives the sign-in.
   const asked = new URLSearchParams(Object.entries(params).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])));
   const user = await requireSignedInUser(asked.size ? `/audit?${asked}` : '/audit');
-  const runtime = getRuntime();
-  const resolved = await resolveAuditQuery(runtime.db, user.id, params).catch((error: unknown) => {
+  const resolved = await resolveAuditView(getRuntime(), user, params).catch((error: unknown) => {
     if (isPolicyError(error)) notFound(); // not an administrator: the page does not exist for them
     throw error;
   });

@@ -13,7 +13,7 @@ const dateTime = (date: Date) => date.toISOString().slice(0, 16).replace('T', ' 
 
 export default async function ConsultationsPage() {
   const user = await requireSignedInUser('/consultations');
-  const consultations = await listMyConsultations(getRuntime().db, user.id);
+  const consultations = await listMyConsultations(getRuntime(), { userId: user.id });
   return (
     <>
       <PortalHeader user={user} />

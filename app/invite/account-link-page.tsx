@@ -12,7 +12,7 @@ export async function AccountLinkPage({ token, purpose }: { token: string; purpo
   let link: UsableAccountLink | undefined;
   let problem: string | undefined;
   try {
-    link = await findUsableAccountLink(getRuntime().db, token, purpose);
+    link = await findUsableAccountLink(getRuntime(), token, purpose);
   } catch (error) {
     if (!isAdminError(error)) throw error;
     problem = error.message;

@@ -30,7 +30,7 @@ export default async function SignInPage({ searchParams }: { searchParams: Searc
   const initialError = signInErrorMessage(first(params.error), Number.isFinite(retry) ? retry : undefined);
   // The password was right and a second factor is owed: the code, or (the
   // facility requires one) its enrolment. ?restart=1 offers the password form again.
-  const pending = first(params.restart) ? null : await resolvePendingSignIn(getRuntime().db, (await cookies()).get(SESSION_COOKIE_NAME)?.value);
+  const pending = first(params.restart) ? null : await resolvePendingSignIn(getRuntime(), (await cookies()).get(SESSION_COOKIE_NAME)?.value);
   if (pending) {
     const restart = `/sign-in?${new URLSearchParams({ restart: '1', next: returnTo })}`;
     return (

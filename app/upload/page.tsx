@@ -10,8 +10,8 @@ export const metadata: Metadata = { title: 'Upload images' };
 
 export default async function UploadPage() {
   const user = await requireSignedInUser('/upload');
-  const { db, config } = getRuntime();
-  const facilityId = await storeFacilityFor(db, user.id);
+  const { config } = getRuntime();
+  const facilityId = await storeFacilityFor(getRuntime(), user.id);
   const facility = user.memberships.find((membership) => membership.facilityId === facilityId);
   return (
     <>

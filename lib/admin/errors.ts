@@ -2,6 +2,7 @@
 // person at the keyboard (and, for forms, per field). Anything else is a bug:
 // the route logs it and answers with a generic message.
 import type { z } from 'zod';
+import { DomainError } from '../errors';
 
 export type AdminErrorCode =
   | 'INVALID_INPUT' // a form field is wrong; `fields` says which and why
@@ -11,14 +12,13 @@ export type AdminErrorCode =
   | 'LINK_EXPIRED'
   | 'LINK_USED';
 
-export class AdminError extends Error {
+/** A domain error (lib/errors) whose answer always carries `fields` (the admin forms read them). */
+export class AdminError extends DomainError {
   override readonly name = 'AdminError';
-  constructor(
-    readonly code: AdminErrorCode,
-    message: string,
-    readonly fields: Record<string, string> = {},
-  ) {
-    super(message);
+  declare readonly code: AdminErrorCode;
+  declare readonly fields: Record<string, string>;
+  constructor(code: AdminErrorCode, message: string, fields: Record<string, string> = {}) {
+    super(code, message, { fields });
   }
 }
 

@@ -12,7 +12,7 @@ export interface ListedApiToken {
 }
 
 /** A user's own API tokens, newest first (secrets are never stored, so never listed). */
-export async function listApiTokens(db: Database, userId: string): Promise<ListedApiToken[]> {
+export async function listApiTokens({ db }: { db: Database }, { userId }: { userId: string }): Promise<ListedApiToken[]> {
   return db.apiToken.findMany({
     where: { userId },
     select: { id: true, name: true, prefix: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true },

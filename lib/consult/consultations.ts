@@ -32,7 +32,7 @@ export interface Actor {
   ip: string;
 }
 
-export async function startConsultation(db: Database, actor: Actor, input: unknown): Promise<{ id: string }> {
+export async function startConsultation({ db }: { db: Database }, actor: Actor, input: unknown): Promise<{ id: string }> {
   const { studyInstanceUid, title, invitees } = parseInput(ZStartConsultation, input);
   // Only members of the study's facility start one: a consultation's own grant
   // (an invited expert, a guest — who has no facility at all) lets them look, not share further.

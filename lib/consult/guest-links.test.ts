@@ -62,7 +62,7 @@ describe('guest links', () => {
   it('lets only the host of an open consultation make a link; keeps only its hash; audits it', async () => {
     const { db } = testDb;
     const now = new Date('2026-03-01T10:00:00Z');
-    const link = await createGuestLink(db, host, consultationId, { guestName: ' Dr Remote ', guestEmail: 'Remote@Uni.example', hours: 6 }, now);
+    const link = await createGuestLink({ db }, host, consultationId, { guestName: ' Dr Remote ', guestEmail: 'Remote@Uni.example', hours: 6 }, now);
     assert.match(link.path, /^\/guest\/[A-Za-z0-9_-]{43}$/);
     assert.equal(link.expiresAt.toISOString(), '2026-03-01T16:00:00.000Z');
     const row = await db.consultationGuestLink.findUniqueOrThrow({ where: { id: link.id } });
@@ -73,28 +73,28 @@ describe('guest links', () => {
     assert.ok(!audit.details.includes(tokenOf(link.path)), 'the token never reaches the audit trail');
 
     // 24 hours by default
-    const byDefault = await createGuestLink(db, host, consultationId, { guestName: 'Dr Default' }, now);
+    const byDefault = await createGuestLink({ db }, host, consultationId, { guestName: 'Dr Default' }, now);
     assert.equal(byDefault.expiresAt.getTime() - now.getTime(), 24 * 3600_000);
 
     for (const userId of [participantId, outsiderId, 'nobody']) {
-      await assert.rejects(createGuestLink(db, { ...host, userId }, consultationId, { guestName: 'X' }), notFound, userId);
-      await assert.rejects(listGuestLinks(db, userId, consultationId), notFound, userId);
-      await assert.rejects(revokeGuestLink(db, { ...host, userId }, consultationId, link.id), notFound, userId);
+      await assert.rejects(createGuestLink({ db }, { ...host, userId }, consultationId, { guestName: 'X' }), notFound, userId);
+      await assert.rejects(listGuestLinks({ db }, userId, consultationId), notFound, userId);
+      await assert.rejects(revokeGuestLink({ db }, { ...host, userId }, consultationId, link.id), notFound, userId);
     }
-    await assert.rejects(createGuestLink(db, host, 'no-such-consultation', { guestName: 'X' }), notFound);
+    await assert.rejects(createGuestLink({ db }, host, 'no-such-consultation', { guestName: 'X' }), notFound);
   });
 
   it('names each wrong field and makes nothing', async () => {
-    const error = await createGuestLink(testDb.db, host, consultationId, { guestName: '', guestEmail: 'not-mail', hours: 73 }).catch((e: unknown) => e);
+    const error = await createGuestLink(testDb, host, consultationId, { guestName: '', guestEmail: 'not-mail', hours: 73 }).catch((e: unknown) => e);
     assert.ok(isAdminError(error) && error.code === 'INVALID_INPUT');
     assert.deepEqual(Object.keys(error.fields).sort(), ['guestEmail', 'guestName', 'hours']);
-    await assert.rejects(createGuestLink(testDb.db, host, consultationId, { guestName: 'x'.repeat(101) }), (e: unknown) => isAdminError(e) && 'guestName' in e.fields);
-    await assert.rejects(createGuestLink(testDb.db, host, consultationId, { guestName: 'X', hours: 0 }), (e: unknown) => isAdminError(e) && 'hours' in e.fields);
+    await assert.rejects(createGuestLink(testDb, host, consultationId, { guestName: 'x'.repeat(101) }), (e: unknown) => isAdminError(e) && 'guestName' in e.fields);
+    await assert.rejects(createGuestLink(testDb, host, consultationId, { guestName: 'X', hours: 0 }), (e: unknown) => isAdminError(e) && 'hours' in e.fields);
     assert.equal(await testDb.db.consultationGuestLink.count({ where: { consultationId } }), 0);
   });
 
   it('opening the link shows the invitation and consumes nothing', async () => {
-    const link = await createGuestLink(testDb.db, host, consultationId, { guestName: 'Dr Remote' });
+    const link = await createGuestLink(testDb, host, consultationId, { guestName: 'Dr Remote' });
     for (let k = 0; k < 3; k++) {
       const invitation = await openGuestLink(context, tokenOf(link.path), client);
       assert.deepEqual([invitation.consultationTitle, invitation.hostName, invitation.facilityName, invitation.guestName], ['Test consultation', 'Dr Host', 'North Hospital', 'Dr Remote']);
@@ -106,7 +106,7 @@ describe('guest links', () => {
   it('joining creates a guest who reads the consultation study only, with a session ending at the link’s expiry; the link then works no more', async () => {
     const { db } = testDb;
     const now = new Date();
-    const link = await createGuestLink(db, host, consultationId, { guestName: 'Dr Remote', hours: 2 }, now);
+    const link = await createGuestLink({ db }, host, consultationId, { guestName: 'Dr Remote', hours: 2 }, now);
     const joined = await joinWithGuestLink(context, tokenOf(link.path), client);
     assert.equal(joined.path, `/consultations/${consultationId}`);
     assert.equal(joined.expiresAt.getTime(), link.expiresAt.getTime());
@@ -137,13 +137,13 @@ describe('guest links', () => {
     await assert.rejects(joinWithGuestLink(context, tokenOf(link.path), client), refused('USED'));
     await assert.rejects(openGuestLink(context, tokenOf(link.path), client), refused('USED'));
     assert.deepEqual(
-      (await listGuestLinks(db, host.userId, consultationId)).map((summary) => [summary.guestName, summary.state, summary.guestUserId]),
+      (await listGuestLinks({ db }, host.userId, consultationId)).map((summary) => [summary.guestName, summary.state, summary.guestUserId]),
       [['Dr Remote', 'USED', guest.id]],
     );
   });
 
   it('lets exactly one of two simultaneous joins through', async () => {
-    const link = await createGuestLink(testDb.db, host, consultationId, { guestName: 'Dr Twice' });
+    const link = await createGuestLink(testDb, host, consultationId, { guestName: 'Dr Twice' });
     const results = await Promise.allSettled([joinWithGuestLink(context, tokenOf(link.path), client), joinWithGuestLink(context, tokenOf(link.path), client)]);
     assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
     const failure = results.find((result) => result.status === 'rejected');
@@ -154,10 +154,10 @@ describe('guest links', () => {
   it('refuses unknown, expired, withdrawn links and those of an ended consultation, saying which, audited', async () => {
     const { db } = testDb;
     const past = new Date(Date.now() - 3 * 3600_000);
-    const expired = await createGuestLink(db, host, consultationId, { guestName: 'Late', hours: 1 }, past);
-    const withdrawn = await createGuestLink(db, host, consultationId, { guestName: 'Withdrawn' });
-    await revokeGuestLink(db, host, consultationId, withdrawn.id);
-    await revokeGuestLink(db, host, consultationId, withdrawn.id); // again: nothing changes
+    const expired = await createGuestLink({ db }, host, consultationId, { guestName: 'Late', hours: 1 }, past);
+    const withdrawn = await createGuestLink({ db }, host, consultationId, { guestName: 'Withdrawn' });
+    await revokeGuestLink({ db }, host, consultationId, withdrawn.id);
+    await revokeGuestLink({ db }, host, consultationId, withdrawn.id); // again: nothing changes
     const cases: [string, GuestLinkRefusal][] = [
       ['A'.repeat(43), 'INVALID'],
       ['short', 'INVALID'],
@@ -176,38 +176,38 @@ describe('guest links', () => {
     assert.ok(denied.some((event) => event.details.includes('"REVOKED"') && event.studyUid === studyInstanceUid));
     assert.equal((await db.auditEvent.findMany({ where: { action: 'consult.guest_link.revoke' } })).filter((e) => e.resource.endsWith(withdrawn.id)).length, 1);
 
-    const open = await createGuestLink(db, host, consultationId, { guestName: 'Too late' });
+    const open = await createGuestLink({ db }, host, consultationId, { guestName: 'Too late' });
     await db.consultation.update({ where: { id: consultationId }, data: { endedAt: new Date() } });
     await assert.rejects(joinWithGuestLink(context, tokenOf(open.path), client), refused('ENDED'));
-    await assert.rejects(createGuestLink(db, host, consultationId, { guestName: 'X' }), (e: unknown) => isAdminError(e) && e.code === 'CONFLICT');
+    await assert.rejects(createGuestLink({ db }, host, consultationId, { guestName: 'X' }), (e: unknown) => isAdminError(e) && e.code === 'CONFLICT');
     // The host still sees what was sent
-    assert.deepEqual((await listGuestLinks(db, host.userId, consultationId)).map((summary) => summary.state).sort(), ['EXPIRED', 'OPEN', 'REVOKED']);
+    assert.deepEqual((await listGuestLinks({ db }, host.userId, consultationId)).map((summary) => summary.state).sort(), ['EXPIRED', 'OPEN', 'REVOKED']);
   });
 
   it('withdrawing a used link lets the guest go at once', async () => {
     const { db } = testDb;
-    const link = await createGuestLink(db, host, consultationId, { guestName: 'Dr Gone' });
+    const link = await createGuestLink({ db }, host, consultationId, { guestName: 'Dr Gone' });
     const joined = await joinWithGuestLink(context, tokenOf(link.path), client);
-    await revokeGuestLink(db, host, consultationId, link.id);
+    await revokeGuestLink({ db }, host, consultationId, link.id);
     assert.equal(await resolveSession(db, joined.sessionToken, { ttlHours: 12 }), null);
     assert.deepEqual(await readScopeFor(db, joined.user.id), { kind: 'facilities', facilityIds: [] });
-    assert.equal((await listGuestLinks(db, host.userId, consultationId))[0].state, 'REVOKED');
+    assert.equal((await listGuestLinks({ db }, host.userId, consultationId))[0].state, 'REVOKED');
   });
 
   it('keeps a guest confined: no other consultation, no password, no API token, and the session ends with the consultation', async () => {
     const { db } = testDb;
-    const link = await createGuestLink(db, host, consultationId, { guestName: 'Dr Confined' });
+    const link = await createGuestLink({ db }, host, consultationId, { guestName: 'Dr Confined' });
     const joined = await joinWithGuestLink(context, tokenOf(link.path), client);
     const guest = await db.user.findUniqueOrThrow({ where: { id: joined.user.id } });
     const guestActor = { userId: guest.id, email: guest.email, ip: client.ip };
 
     // Not a host: no links of their own, and no consultation of their own on the study they may see
-    await assert.rejects(createGuestLink(db, guestActor, consultationId, { guestName: 'Friend' }), notFound);
-    await assert.rejects(startConsultation(db, guestActor, { studyInstanceUid, invitees: [host.email] }), notFound);
+    await assert.rejects(createGuestLink({ db }, guestActor, consultationId, { guestName: 'Friend' }), notFound);
+    await assert.rejects(startConsultation({ db }, guestActor, { studyInstanceUid, invitees: [host.email] }), notFound);
     // Nobody can invite the guest account to another consultation
     const hostStudy = await db.study.findFirstOrThrow({ where: { studyInstanceUid } });
     const another = await createStudy(db, hostStudy.facilityId);
-    await assert.rejects(startConsultation(db, host, { studyInstanceUid: another.studyInstanceUid, invitees: [guest.email] }), (e: unknown) => isAdminError(e));
+    await assert.rejects(startConsultation({ db }, host, { studyInstanceUid: another.studyInstanceUid, invitees: [guest.email] }), (e: unknown) => isAdminError(e));
 
     const signIn1 = await signIn(authContextFor(testDb), { email: guest.email, password: '', ip: '10.9.9.9' });
     assert.deepEqual(signIn1, { ok: false, reason: 'INVALID_CREDENTIALS' });

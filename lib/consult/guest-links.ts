@@ -77,7 +77,7 @@ export interface CreatedGuestLink {
 
 /** A new guest link; only the host of an open consultation makes one. Audited (consult.guest_link.create). */
 export async function createGuestLink(
-  db: Database,
+  { db }: { db: Database },
   actor: Actor,
   consultationId: string,
   input: TCreateGuestLinkRequest | unknown,
@@ -118,7 +118,7 @@ export async function createGuestLink(
  * Withdrawing a withdrawn link changes nothing. Audited (consult.guest_link.revoke).
  * Returns the guest let go, whose open sockets the caller disconnects.
  */
-export async function revokeGuestLink(db: Database, actor: Actor, consultationId: string, linkId: string, now = new Date()): Promise<{ letGoUserId: string | null }> {
+export async function revokeGuestLink({ db }: { db: Database }, actor: Actor, consultationId: string, linkId: string, now = new Date()): Promise<{ letGoUserId: string | null }> {
   const consultation = await consultationHostedBy(db, actor.userId, consultationId);
   return db.$transaction(async (tx) => {
     const link = await tx.consultationGuestLink.findFirst({
@@ -172,7 +172,7 @@ function stateOf(link: { usedAt: Date | null; revokedAt: Date | null; expiresAt:
 }
 
 /** The consultation's guest links for its host, newest first; never a token (only hashes are stored). */
-export async function listGuestLinks(db: Database, userId: string, consultationId: string, now = new Date()): Promise<GuestLinkSummary[]> {
+export async function listGuestLinks({ db }: { db: Database }, userId: string, consultationId: string, now = new Date()): Promise<GuestLinkSummary[]> {
   await consultationHostedBy(db, userId, consultationId);
   const links = await db.consultationGuestLink.findMany({
     where: { consultationId },

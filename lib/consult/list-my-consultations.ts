@@ -18,7 +18,7 @@ export interface MyConsultation {
   annotations: number;
 }
 
-export async function listMyConsultations(db: Database, userId: string, limit = 100): Promise<MyConsultation[]> {
+export async function listMyConsultations({ db }: { db: Database }, { userId }: { userId: string }, limit = 100): Promise<MyConsultation[]> {
   const rows = await db.consultationParticipant.findMany({
     where: { userId, user: { disabled: false } },
     orderBy: { consultation: { createdAt: 'desc' } },

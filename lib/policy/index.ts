@@ -11,3 +11,5 @@ export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';
 export { administeredFacilitiesFor, type AdministeredFacility } from './administered-facilities';
 export { SECOND_FACTOR_POLICIES, isSecondFactorPolicy, isSecondFactorRequired, membersBoundBy, type SecondFactorPolicy } from './second-factor';
 export { authorizeDicomTransport, type PeerTransportRequirements, type TransportDecision } from './dicom-transport';
+export type { Principal } from './principal';
+export { dicomMoveDestination } from './dicom-move-destination';

@@ -62,12 +62,12 @@ describe('policy', () => {
           { facilityId: second.id, role: 'EXPERT' },
         ],
       });
-      assert.equal(await storeFacilityFor(db, user.id), first.id);
+      assert.equal(await storeFacilityFor({ db }, user.id), first.id);
     });
 
     it('is null without membership, so the archive refuses the store', async () => {
       const user = await createUser(testDb.db);
-      assert.equal(await storeFacilityFor(testDb.db, user.id), null);
+      assert.equal(await storeFacilityFor(testDb, user.id), null);
     });
   });
 
@@ -190,7 +190,7 @@ describe('archiveAccessFor', () => {
       for (const user of users) {
         const access = await archiveAccessFor(testDb.db, user.id);
         assert.deepEqual(access.readScope, await readScopeFor(testDb.db, user.id));
-        assert.equal(access.storeFacilityId, await storeFacilityFor(testDb.db, user.id));
+        assert.equal(access.storeFacilityId, await storeFacilityFor(testDb, user.id));
       }
       assert.deepEqual((await archiveAccessFor(testDb.db, users[0].id)).readScope, { kind: 'facilities', facilityIds: [a.id, b.id] });
       assert.deepEqual((await archiveAccessFor(testDb.db, users[2].id)).readScope, { kind: 'facilities', facilityIds: [] });

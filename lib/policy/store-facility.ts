@@ -6,7 +6,7 @@ import { ROLES_THAT_MAY_STORE } from './roles';
  * their first membership, by creation, with a role allowed to store. null
  * when they have none, and the archive then refuses the store.
  */
-export async function storeFacilityFor(db: Database, userId: string): Promise<string | null> {
+export async function storeFacilityFor({ db }: { db: Database }, userId: string): Promise<string | null> {
   const membership = await db.membership.findFirst({
     where: { userId, role: { in: [...ROLES_THAT_MAY_STORE] }, user: { disabled: false } },
     select: { facilityId: true },

@@ -29,6 +29,7 @@ import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
 import { createHostResolver } from '../dicom-peers/peer-host-addresses';
 import { authorizeDicomAssociation } from '../policy/dicom-association';
+import { dicomMoveDestination } from '../policy/dicom-move-destination';
 import type { Config } from '../config/config';
 import { HEALTH_PATH, serveHealth } from '../health/serve-health';
 import { BASE_SECURITY_HEADERS, createHostCheck, DATA_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, preparePortalResponse, setBaseSecurityHeaders } from '../http-security';
@@ -187,7 +188,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // DIMSE: peers from DICOM_PEERS belong to the node's home facility, peers
   // registered by an admin (DicomPeer table, read at each association) to
   // theirs; what a peer stores goes there and its queries see that facility.
-  // Who may associate at all is lib/policy's decision (AE title + address).
+  // Who may associate at all, and where a C-MOVE may send, are lib/policy's decisions.
   const peerByAet = (aet: string) => findDicomPeer(db, { configuredPeers: config.dicomPeers, homeFacilityId: firstRun.facilityId }, aet);
   const resolveHost = createHostResolver();
   const dimse = await startDimseServer(archive, {
@@ -198,13 +199,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     limits: config.dicomLimits,
     maxDatasetBytes: config.dicomMaxDatasetBytes,
     authorizeAssociation: (request) => authorizeDicomAssociation({ findPeer: peerByAet, resolveHost }, request),
-    // A C-MOVE sends the caller's facility's images only to that facility's
-    // own peers: another facility's registered AE is "unknown" to it (sharing
-    // across facilities goes through consent and referral, not a move).
-    resolvePeer: async (aet, requester) => {
-      const destination = await peerByAet(aet);
-      return destination && destination.facilityId === requester.facilityId ? destination : null;
-    },
+    resolvePeer: (aet, requester) => dicomMoveDestination(peerByAet, aet, requester),
     audit: async (event) =>
       writeAuditEvent(
         db,

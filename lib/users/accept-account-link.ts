@@ -29,7 +29,7 @@ interface ClientInfo {
 /** The usable link, or the refusal — audited (someone holds a stale or forged link). */
 async function findLinkOrAudit(context: AuthContext, input: unknown, purpose: AccountLinkPurpose, client: ClientInfo, now: Date): Promise<UsableAccountLink> {
   try {
-    return await findUsableAccountLink(context.db, String((input as { token?: unknown } | null)?.token ?? ''), purpose, now);
+    return await findUsableAccountLink(context, String((input as { token?: unknown } | null)?.token ?? ''), purpose, now);
   } catch (error) {
     if (isAdminError(error)) {
       await writeAuditEvent(

@@ -37,7 +37,7 @@ export interface UsableAccountLink {
 }
 
 /** The link behind a token if it can still be used; LINK_INVALID / LINK_USED / LINK_EXPIRED otherwise. */
-export async function findUsableAccountLink(db: Database, token: string, purpose: AccountLinkPurpose, now = new Date()): Promise<UsableAccountLink> {
+export async function findUsableAccountLink({ db }: { db: Database }, token: string, purpose: AccountLinkPurpose, now = new Date()): Promise<UsableAccountLink> {
   const row = LINK_TOKEN_PATTERN.test(token)
     ? await db.accountLink.findUnique({ where: { tokenHash: sha256Hex(token) }, include: { facility: { select: { name: true } } } })
     : null;

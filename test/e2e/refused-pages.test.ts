@@ -50,7 +50,7 @@ describe('refused pages, seen by the owner', { timeout: 10 * 60_000 }, () => {
     patientRecordId = (await db.patient.findFirstOrThrow({ where: { patientId: 'HILL-4471' } })).id;
     const admin = await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } });
     const colleague = await createUser(db, { email: 'colleague@demo.example', memberships: [{ facilityId: server.node.firstRun.facilityId, role: 'EXPERT' }] });
-    consultationId = (await startConsultation(db, { userId: admin.id, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' }, { studyInstanceUid: study.studyInstanceUid, invitees: [colleague.email] })).id;
+    consultationId = (await startConsultation({ db }, { userId: admin.id, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' }, { studyInstanceUid: study.studyInstanceUid, invitees: [colleague.email] })).id;
     const valley = await createFacility(db, 'Valley Clinic');
     await createUser(db, { email: PROBER, passwordHash: await hashPassword(PROBER_PASSWORD), memberships: [{ facilityId: valley.id, role: 'REFERRING' }] });
     browser = await launchChromium();

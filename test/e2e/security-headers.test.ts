@@ -92,7 +92,7 @@ describe('security headers in the browser', { skip, timeout: 20 * 60_000 }, () =
     await harness.server.node.archive.ingest(fixture('jpeg-ls'), { kind: 'import', source: 'security-headers e2e' }, harness.server.node.firstRun.facilityId);
     const host = harness.users.host;
     ({ id: consultationId } = await startConsultation(
-      harness.server.node.db,
+      harness.server.node,
       { userId: host.id, email: host.email, ip: '127.0.0.1' },
       { studyInstanceUid: jpegLsStudyUid, title: 'CSP check', invitees: [harness.users.expert.email] },
     ));

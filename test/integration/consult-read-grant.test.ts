@@ -58,7 +58,7 @@ describe('teleconsultation read grant over DICOMweb', () => {
       await createUser(db, { email: person.email, passwordHash: await hashPassword(person.password), memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
     }
     ({ id: consultationId } = await startConsultation(
-      db,
+      { db },
       { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' },
       { studyInstanceUid: consulted.studyInstanceUid, invitees: [EXPERT.email], title: 'Second opinion' },
     ));
@@ -111,7 +111,7 @@ describe('teleconsultation read grant over DICOMweb', () => {
   it('does not let the grant be shared on: the expert cannot start a consultation on the study', async () => {
     const expertId = (await server.node.db.user.findUniqueOrThrow({ where: { email: EXPERT.email } })).id;
     await assert.rejects(
-      startConsultation(server.node.db, { userId: expertId, email: EXPERT.email, ip: '127.0.0.1' }, { studyInstanceUid: consulted.studyInstanceUid, invitees: [BYSTANDER.email] }),
+      startConsultation(server.node, { userId: expertId, email: EXPERT.email, ip: '127.0.0.1' }, { studyInstanceUid: consulted.studyInstanceUid, invitees: [BYSTANDER.email] }),
       (error: unknown) => isPolicyError(error) && error.code === 'NOT_FOUND',
     );
   });

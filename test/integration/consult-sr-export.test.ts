@@ -157,9 +157,9 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
     users.outsider = (await createUser(db, { email: 'outsider@valley.example', memberships: [{ facilityId: valley.id, role: 'REFERRING' }] })).id;
     users.guest = (await db.user.create({ data: { email: 'guest-expert@guest.invalid', name: 'Visiting Expert', passwordHash: '', guest: true } })).id;
 
-    consultationId = (await startConsultation(db, admin, { studyInstanceUid: study.studyInstanceUid, invitees: ['radiologist@valley.example'] })).id;
+    consultationId = (await startConsultation({ db }, admin, { studyInstanceUid: study.studyInstanceUid, invitees: ['radiologist@valley.example'] })).id;
     await db.consultationParticipant.create({ data: { consultationId, userId: users.guest, role: 'GUEST' } });
-    emptyConsultationId = (await startConsultation(db, admin, { studyInstanceUid: study.studyInstanceUid, invitees: ['radiologist@valley.example'] })).id;
+    emptyConsultationId = (await startConsultation({ db }, admin, { studyInstanceUid: study.studyInstanceUid, invitees: ['radiologist@valley.example'] })).id;
 
     for (const [index, annotation] of ANNOTATIONS.entries()) {
       const id = randomUUID();

@@ -86,7 +86,7 @@ describe('teleconsultation sessions', () => {
   it('starts a session on a readable study with invited colleagues, audited; refuses unknown e-mails and unreadable studies', async () => {
     const db = server.node.db;
     const actor = { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '10.0.0.7' };
-    const started = await startConsultation(db, actor, { studyInstanceUid: study.studyInstanceUid, invitees: ['Expert@Valley.example'], title: 'Second opinion' });
+    const started = await startConsultation({ db }, actor, { studyInstanceUid: study.studyInstanceUid, invitees: ['Expert@Valley.example'], title: 'Second opinion' });
     consultationId = started.id;
     const view = await consultationForParticipant(db, adminId, consultationId);
     assert.deepEqual(view.participants.map((p) => [p.email, p.role]), [[TEST_ADMIN_EMAIL, 'HOST'], ['expert@valley.example', 'PARTICIPANT']]);
@@ -94,12 +94,12 @@ describe('teleconsultation sessions', () => {
     assert.equal(audit?.patientId, 'TC-1');
 
     await assert.rejects(
-      startConsultation(db, actor, { studyInstanceUid: study.studyInstanceUid, invitees: ['nobody@nowhere.example'] }),
+      startConsultation({ db }, actor, { studyInstanceUid: study.studyInstanceUid, invitees: ['nobody@nowhere.example'] }),
       (error: unknown) => isAdminError(error) && /nobody@nowhere.example/.test(error.fields.invitees ?? ''),
     );
     const outsider = await db.user.findUniqueOrThrow({ where: { email: 'outsider@valley.example' } });
     await assert.rejects(
-      startConsultation(db, { userId: outsider.id, email: outsider.email, ip: '' }, { studyInstanceUid: study.studyInstanceUid, invitees: [TEST_ADMIN_EMAIL] }),
+      startConsultation({ db }, { userId: outsider.id, email: outsider.email, ip: '' }, { studyInstanceUid: study.studyInstanceUid, invitees: [TEST_ADMIN_EMAIL] }),
       (error: unknown) => isPolicyError(error) && error.code === 'NOT_FOUND',
       'a study of another facility cannot be the subject of a session started by an outsider',
     );
@@ -198,7 +198,7 @@ describe('teleconsultation sessions', () => {
 
   async function newSession(invitees = ['expert@valley.example', 'colleague@valley.example']): Promise<string> {
     const actor = { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '10.0.0.7' };
-    return (await startConsultation(server.node.db, actor, { studyInstanceUid: study.studyInstanceUid, invitees })).id;
+    return (await startConsultation(server.node, actor, { studyInstanceUid: study.studyInstanceUid, invitees })).id;
   }
 
   function userIdOf(email: string): Promise<string> {

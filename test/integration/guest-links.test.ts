@@ -76,7 +76,7 @@ describe('guest links over HTTP, DICOMweb and the /consult socket', () => {
     await createUser(db, { email: 'expert@valley.example', memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
     const admin = await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } });
     ({ id: consultationId } = await startConsultation(
-      db,
+      { db },
       { userId: admin.id, email: admin.email, ip: '127.0.0.1' },
       { studyInstanceUid: consulted.studyInstanceUid, invitees: ['expert@valley.example'], title: 'Chest CT, second opinion' },
     ));

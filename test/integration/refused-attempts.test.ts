@@ -80,7 +80,7 @@ describe('refused attempts, seen by the owner', () => {
     const { body, contentType } = stowBody(study);
     const stored = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { 'content-type': contentType, authorization: server.adminAuthorization }, body: new Uint8Array(body) });
     assert.equal(stored.status, 200);
-    consultationId = (await startConsultation(db, { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' }, { studyInstanceUid: study.studyInstanceUid, invitees: [colleague.email] })).id;
+    consultationId = (await startConsultation({ db }, { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' }, { studyInstanceUid: study.studyInstanceUid, invitees: [colleague.email] })).id;
     cookies.admin = await cookieFor(adminId);
     cookies.prober = await cookieFor(proberUser.id);
   });

@@ -78,7 +78,7 @@ describe('sessions and sockets', () => {
     for (const file of study) await server.node.archive.ingest(file, { kind: 'import', source: 'session-sockets-test' }, facilityId);
     const colleague = await createUser(db, { email: 'colleague@home.example', memberships: [{ facilityId, role: 'REFERRING' }] });
     colleagueId = colleague.id;
-    consultationId = (await startConsultation(db, { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' }, { studyInstanceUid: study.studyInstanceUid, invitees: [colleague.email] })).id;
+    consultationId = (await startConsultation({ db }, { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' }, { studyInstanceUid: study.studyInstanceUid, invitees: [colleague.email] })).id;
   });
   after(async () => {
     for (const socket of sockets) socket.close();

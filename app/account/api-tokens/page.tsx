@@ -10,7 +10,7 @@ export const metadata: Metadata = { title: 'API tokens' };
 
 export default async function ApiTokensPage() {
   const user = await requireSignedInUser('/account/api-tokens');
-  const tokens = await listApiTokens(getRuntime().db, user.id);
+  const tokens = await listApiTokens(getRuntime(), { userId: user.id });
   const iso = (date: Date | null) => date?.toISOString() ?? null;
   return (
     <>

@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { getRuntime } from '../../../lib/runtime';
-import { listFacilityMembers } from '../../../lib/users/list-facility-members';
-import { facilitySecondFactorPolicy } from '../../../lib/users/set-second-factor-policy';
+import { viewFacilityMembers } from '../../../lib/users/view-facility-members';
 import { SecondFactorPolicyForm } from '../_components/second-factor-policy-form';
 import { AdminShell } from '../_components/admin-shell';
 import { ROLE_LABELS, formatDateTime } from '../_components/format';
@@ -17,8 +16,7 @@ export const metadata: Metadata = { title: 'Users · Administration' };
 export default async function MembersPage({ params }: { params: Promise<{ facilityId: string }> }) {
   const { facilityId } = await params;
   const { user, facility } = await requireFacilityAdmin(facilityId, `/admin/${facilityId}`);
-  const { members, invitations } = await listFacilityMembers(getRuntime().db, facilityId);
-  const secondFactorPolicy = await facilitySecondFactorPolicy(getRuntime().db, facilityId);
+  const { members, invitations, secondFactorPolicy } = await viewFacilityMembers(getRuntime(), { userId: user.id }, facilityId);
   return (
     <AdminShell user={user} facility={facility} current="members">
       <section className={styles.section} aria-labelledby="invite-heading">

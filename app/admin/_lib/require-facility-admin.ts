@@ -2,7 +2,8 @@
 // everyone else (an outsider must not learn that the facility exists).
 import { notFound } from 'next/navigation';
 import type { SignedInUser } from '../../../lib/auth';
-import { canAdministerFacility } from '../../../lib/policy';
+import { requireAdminArea } from '../../../lib/admin/admin-area-access';
+import { isPolicyError } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
 import { requireSignedInUser } from '../../_lib/current-user';
 
@@ -13,7 +14,10 @@ export interface AdministeredFacility {
 
 export async function requireFacilityAdmin(facilityId: string, returnTo: string): Promise<AdministeredFacility> {
   const user = await requireSignedInUser(returnTo);
-  if (!(await canAdministerFacility(getRuntime().db, user.id, facilityId))) notFound();
+  await requireAdminArea(getRuntime(), { userId: user.id }, facilityId).catch((error: unknown) => {
+    if (isPolicyError(error)) notFound();
+    throw error;
+  });
   const membership = user.memberships.find((candidate) => candidate.facilityId === facilityId)!;
   return { user, facility: { id: facilityId, name: membership.facilityName, code: membership.facilityCode } };
 }

@@ -4,7 +4,7 @@
 // see is 404; field errors are 400 with a message per field.
 import { startConsultation } from '../../../lib/consult/consultations';
 import { getRuntime } from '../../../lib/runtime';
-import { requireApiUser } from '../../_lib/api-session';
+import { principalOf, requireApiUser } from '../../_lib/api-session';
 import { errorResponse, jsonBody } from '../../admin/_lib/api-handler';
 
 export const dynamic = 'force-dynamic';
@@ -13,7 +13,7 @@ export async function POST(request: Request): Promise<Response> {
   const caller = await requireApiUser(request);
   if (caller instanceof Response) return caller;
   try {
-    const { id } = await startConsultation(getRuntime().db, { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip }, await jsonBody(request));
+    const { id } = await startConsultation(getRuntime(), principalOf(caller), await jsonBody(request));
     return Response.json({ id, path: `/consultations/${id}` }, { status: 201, headers: { 'cache-control': 'no-store' } });
   } catch (error) {
     return errorResponse(error, 'start consultation');

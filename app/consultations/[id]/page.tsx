@@ -6,9 +6,9 @@ import { notFound } from 'next/navigation';
 import { headers } from 'next/headers';
 import { clientAddressFromNormalizedHeaders } from '../../../lib/auth';
 import { enterConsultation } from '../../../lib/consult/enter-consultation';
-import { isPolicyError, readScopeFor } from '../../../lib/policy';
+import { isPolicyError } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
-import { studyDetail } from '../../../lib/search/study-detail';
+import { viewStudy } from '../../../lib/search/view-study';
 import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUserOrGuest } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex } from '../../_lib/dicom-display';
@@ -29,7 +29,7 @@ export default async function ConsultationPage({ params }: { params: Promise<{ i
     if (isPolicyError(error)) notFound();
     throw error;
   });
-  const study = await studyDetail(runtime.db, await readScopeFor(runtime.db, user.id), consultation.studyInstanceUid);
+  const study = await viewStudy(runtime, user, consultation.studyInstanceUid);
   if (!study) notFound();
   await auditPageView(user, {
     action: 'portal.consultation',

@@ -2,9 +2,8 @@
 // newest first, with thumbnails, and links to open a study or compare it
 // with the newest one in the viewer.
 import Link from 'next/link';
-import { readScopeFor } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
-import { patientHistory } from '../../../lib/search/patient-history';
+import { viewPatientHistory } from '../../../lib/search/view-patient-history';
 import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUser } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex, ideographicName } from '../../_lib/dicom-display';
@@ -12,7 +11,6 @@ import { auditPageView } from '../../_lib/page-audit';
 import { refusePage } from '../../_lib/refused-attempt';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import styles from './patient.module.css';
-import { listInvitableColleagues } from '../../../lib/consult/list-invitable-colleagues';
 import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
 
 export const dynamic = 'force-dynamic';
@@ -20,9 +18,9 @@ export const dynamic = 'force-dynamic';
 export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireSignedInUser(`/patients/${id}`);
-  const runtime = getRuntime();
-  const patient = await patientHistory(runtime.db, await readScopeFor(runtime.db, user.id), id);
-  if (!patient) return refusePage(user, 'portal.patient', { kind: 'patient', id }, `patients/${id}`);
+  const opened = await viewPatientHistory(getRuntime(), user, id);
+  if (!opened) return refusePage(user, 'portal.patient', { kind: 'patient', id }, `patients/${id}`);
+  const { patient, mayStartConsultation: canConsult, colleagues } = opened;
   await auditPageView(user, {
     action: 'portal.patient',
     outcome: 'SUCCESS',
@@ -32,8 +30,6 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
     details: { studies: patient.studies.length },
   });
   const newest = patient.studies[0];
-  const canConsult = patient.studies.length > 0 && user.memberships.some((membership) => membership.facilityId === patient.facility.id);
-  const colleagues = canConsult ? await listInvitableColleagues(runtime.db, user.id) : [];
   const ideographic = ideographicName(patient.name);
 
   return (

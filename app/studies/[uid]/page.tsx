@@ -2,9 +2,8 @@
 // tags of any instance, download as a zip, open in the viewer, and, for the
 // facility's administrators, delete with a reason (audited).
 import Link from 'next/link';
-import { canAdministerFacility, readScopeFor } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
-import { instanceHeader, studyDetail } from '../../../lib/search/study-detail';
+import { openStudy } from '../../../lib/search/view-study';
 import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUser } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../_lib/dicom-display';
@@ -12,7 +11,6 @@ import { auditPageView } from '../../_lib/page-audit';
 import { refusePage } from '../../_lib/refused-attempt';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import { TagFilter } from './tag-filter';
-import { listInvitableColleagues } from '../../../lib/consult/list-invitable-colleagues';
 import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
 import styles from './study.module.css';
 
@@ -25,12 +23,10 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
   const { uid } = await params;
   const query = await searchParams;
   const user = await requireSignedInUser(`/studies/${uid}`);
-  const runtime = getRuntime();
-  const study = await studyDetail(runtime.db, await readScopeFor(runtime.db, user.id), uid);
-  if (!study) return refusePage(user, 'portal.study', { kind: 'study', studyInstanceUid: uid }, `studies/${uid}`);
-  const isAdmin = await canAdministerFacility(runtime.db, user.id, study.facility.id);
   const tagsSeries = first(query.tags);
-  const header = tagsSeries ? await instanceHeader(runtime.db, study.id, tagsSeries, first(query.instance)) : null;
+  const opened = await openStudy(getRuntime(), user, uid, { tagsSeries, instance: first(query.instance) });
+  if (!opened) return refusePage(user, 'portal.study', { kind: 'study', studyInstanceUid: uid }, `studies/${uid}`);
+  const { study, mayDelete: isAdmin, header, mayStartConsultation: canConsult, colleagues } = opened;
   await auditPageView(user, {
     action: 'portal.study',
     outcome: 'SUCCESS',
@@ -41,9 +37,6 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
     details: header ? { tagsOf: header.sopInstanceUid } : undefined,
   });
   const error = first(query.error);
-  // Members of the study's facility start teleconsultations on it (an invited expert or a guest only looks)
-  const canConsult = user.memberships.some((membership) => membership.facilityId === study.facility.id);
-  const colleagues = canConsult ? await listInvitableColleagues(runtime.db, user.id) : [];
 
   return (
     <>

@@ -45,7 +45,7 @@ export interface PendingSignIn {
 }
 
 /** The pending sign-in of this cookie, or null (none, expired, account disabled). */
-export async function resolvePendingSignIn(db: Database, token: string | undefined, now = new Date()): Promise<PendingSignIn | null> {
+export async function resolvePendingSignIn({ db }: { db: Database }, token: string | undefined, now = new Date()): Promise<PendingSignIn | null> {
   if (!token || !SESSION_TOKEN_PATTERN.test(token)) return null;
   const row = await db.session.findUnique({
     where: { tokenHash: sha256Hex(token) },
@@ -88,7 +88,7 @@ export async function completeSignInWithCode(
   context: AuthContext,
   input: { pendingToken: string | undefined; code: string; ip: string; userAgent?: string },
 ): Promise<CodeSignInResult> {
-  const pending = await resolvePendingSignIn(context.db, input.pendingToken);
+  const pending = await resolvePendingSignIn(context, input.pendingToken);
   if (!pending || pending.stage !== 'CODE') return { ok: false, reason: 'SIGN_IN_EXPIRED' };
   const check = await verifySecondFactorCode(context, { user: pending.user, code: input.code, ip: input.ip, purpose: 'sign-in' });
   if (!check.ok) return check;

@@ -61,12 +61,12 @@ describe('second factor rules', () => {
     const result = await setSecondFactorPolicy(context, actor, facilityId, { policy: 'EVERYONE' });
     assert.ok(result.sessionsSentToEnrolment >= 1);
     assert.equal(await resolveSession(testDb.db, doctorSession.token, { ttlHours: 12 }), null, "the doctor's open session now waits for enrolment");
-    assert.equal((await resolvePendingSignIn(testDb.db, doctorSession.token))?.stage, 'ENROL');
+    assert.equal((await resolvePendingSignIn(testDb, doctorSession.token))?.stage, 'ENROL');
 
     const pending = await signIn(context, { email: doctor.email, password: PASSWORD, ip: '10.1.1.1' });
     assert.ok(pending.ok && pending.secondFactor === 'ENROL');
     assert.equal(await resolveSession(testDb.db, pending.sessionToken, { ttlHours: 12 }), null);
-    const pendingSignIn = await resolvePendingSignIn(testDb.db, pending.sessionToken);
+    const pendingSignIn = await resolvePendingSignIn(testDb, pending.sessionToken);
     assert.ok(pendingSignIn);
     await enrol(doctor);
     const promoted = await promotePendingSignIn(context, pendingSignIn, { ip: '10.1.1.1' }, { secondFactor: 'ENROLLED' });

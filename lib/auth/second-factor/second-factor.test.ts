@@ -72,7 +72,7 @@ describe('TOTP second factor', () => {
     assert.ok(first.ok);
     assert.equal(first.secondFactor, 'CODE');
     assert.equal(await resolveSession(testDb.db, first.sessionToken, { ttlHours: 12 }), null, 'a pending sign-in is no session');
-    assert.equal((await resolvePendingSignIn(testDb.db, first.sessionToken))?.user.id, user.id);
+    assert.equal((await resolvePendingSignIn(testDb, first.sessionToken))?.user.id, user.id);
 
     const wrong = await completeSignInWithCode(context, { pendingToken: first.sessionToken, code: '123456', ip: '10.0.1.1' });
     assert.deepEqual(wrong, { ok: false, reason: 'INVALID_CODE' });
@@ -80,7 +80,7 @@ describe('TOTP second factor', () => {
     assert.ok(done.ok);
     assert.notEqual(done.sessionToken, first.sessionToken, 'a new token, not the pending one');
     assert.equal((await resolveSession(testDb.db, done.sessionToken, { ttlHours: 12 }))?.user.id, user.id);
-    assert.equal(await resolvePendingSignIn(testDb.db, first.sessionToken), null, 'the pending row is gone');
+    assert.equal(await resolvePendingSignIn(testDb, first.sessionToken), null, 'the pending row is gone');
 
     const failures = await testDb.db.auditEvent.findMany({ where: { actorUserId: user.id, action: 'auth.second_factor', outcome: 'FAILURE' } });
     assert.equal(failures.length, 1);

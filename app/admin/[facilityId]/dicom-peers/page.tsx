@@ -1,5 +1,5 @@
 import type { Metadata } from 'next';
-import { listDicomPeers } from '../../../../lib/dicom-peers/list-dicom-peers';
+import { viewDicomPeers } from '../../../../lib/dicom-peers/view-dicom-peers';
 import { getRuntime } from '../../../../lib/runtime';
 import { AdminShell } from '../../_components/admin-shell';
 import { DicomPeersPanel } from '../../_components/dicom-peers-panel';
@@ -12,8 +12,8 @@ export const metadata: Metadata = { title: 'DICOM peers · Administration' };
 export default async function DicomPeersPage({ params }: { params: Promise<{ facilityId: string }> }) {
   const { facilityId } = await params;
   const { user, facility } = await requireFacilityAdmin(facilityId, `/admin/${facilityId}/dicom-peers`);
-  const { db, config } = getRuntime();
-  const peers = await listDicomPeers(db, config.dicomPeers, facilityId);
+  const { config } = getRuntime();
+  const peers = await viewDicomPeers(getRuntime(), { userId: user.id }, facilityId);
   return (
     <AdminShell user={user} facility={facility} current="dicom-peers">
       <p className={styles.muted}>

@@ -1,6 +1,6 @@
 import type { Metadata } from 'next';
 import { getRuntime } from '../../../../lib/runtime';
-import { storageUsage } from '../../../../lib/storage/storage-usage';
+import { viewStorageUsage } from '../../../../lib/storage/view-storage-usage';
 import { AdminShell } from '../../_components/admin-shell';
 import { formatBytes } from '../../_components/format';
 import { requireFacilityAdmin } from '../../_lib/require-facility-admin';
@@ -12,8 +12,8 @@ export const metadata: Metadata = { title: 'Storage · Administration' };
 export default async function StoragePage({ params }: { params: Promise<{ facilityId: string }> }) {
   const { facilityId } = await params;
   const { user, facility } = await requireFacilityAdmin(facilityId, `/admin/${facilityId}/storage`);
-  const { db, config } = getRuntime();
-  const usage = await storageUsage(db, facilityId, config.dataDir);
+  const { config } = getRuntime();
+  const usage = await viewStorageUsage(getRuntime(), { userId: user.id }, facilityId);
   const usedShare = usage.disk && usage.disk.totalBytes > 0 ? 1 - usage.disk.freeBytes / usage.disk.totalBytes : null;
   return (
     <AdminShell user={user} facility={facility} current="storage">

@@ -8,7 +8,7 @@ import { jsonBody, noStore, withSignedInCaller } from '../../../admin/_lib/api-h
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request): Promise<Response> {
-  return withSignedInCaller(request, 'list API tokens', async (_caller, actor) => noStore({ tokens: await listApiTokens(getRuntime().db, actor.userId) }));
+  return withSignedInCaller(request, 'list API tokens', async (_caller, actor) => noStore({ tokens: await listApiTokens(getRuntime(), actor) }));
 }
 
 export async function POST(request: Request): Promise<Response> {

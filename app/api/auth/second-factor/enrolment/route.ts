@@ -19,7 +19,7 @@ export async function POST(request: Request): Promise<Response> {
   const runtime = getRuntime();
   const token = sessionTokenOf(request);
   const signedIn = await signedInUserForSession(runtime, token);
-  const pending = signedIn ? null : await resolvePendingSignIn(runtime.db, token);
+  const pending = signedIn ? null : await resolvePendingSignIn(runtime, token);
   const person = signedIn && !signedIn.guest ? signedIn : pending?.stage === 'ENROL' ? pending.user : null;
   if (!person) return jsonError(401, 'UNAUTHENTICATED', 'Sign in first.');
   const client = clientAddressFromNormalizedHeaders(request.headers);

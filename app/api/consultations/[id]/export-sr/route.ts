@@ -5,7 +5,7 @@
 // is nothing (or nothing writable) to export.
 import { exportConsultationSr } from '../../../../../lib/consult/export-sr';
 import { getRuntime } from '../../../../../lib/runtime';
-import { requireApiUser } from '../../../../_lib/api-session';
+import { principalOf, requireApiUser } from '../../../../_lib/api-session';
 import { errorResponse } from '../../../../admin/_lib/api-handler';
 
 export const dynamic = 'force-dynamic';
@@ -14,9 +14,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ id:
   const caller = await requireApiUser(request);
   if (caller instanceof Response) return caller;
   try {
-    const { db, archive } = getRuntime();
-    const actor = { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip };
-    const exported = await exportConsultationSr({ db, archive }, actor, (await params).id);
+    const exported = await exportConsultationSr(getRuntime(), principalOf(caller), (await params).id);
     return Response.json(exported, { status: 201, headers: { 'cache-control': 'no-store' } });
   } catch (error) {
     return errorResponse(error, 'export consultation SR');

@@ -16,7 +16,7 @@ export async function GET(request: Request, { params }: Params): Promise<Respons
   const caller = await requireApiUser(request);
   if (caller instanceof Response) return caller;
   try {
-    return noStore({ links: await listGuestLinks(getRuntime().db, caller.user.id, (await params).id) });
+    return noStore({ links: await listGuestLinks(getRuntime(), caller.user.id, (await params).id) });
   } catch (error) {
     return errorResponse(error, 'list guest links');
   }
@@ -27,7 +27,7 @@ export async function POST(request: Request, { params }: Params): Promise<Respon
   if (caller instanceof Response) return caller;
   try {
     const actor = { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip };
-    const link = await createGuestLink(getRuntime().db, actor, (await params).id, await jsonBody(request));
+    const link = await createGuestLink(getRuntime(), actor, (await params).id, await jsonBody(request));
     return noStore({ id: link.id, path: link.path, url: absoluteLink(link.path) ?? link.path, expiresAt: link.expiresAt.toISOString() }, 201);
   } catch (error) {
     return errorResponse(error, 'create guest link');

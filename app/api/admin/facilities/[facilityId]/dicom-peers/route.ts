@@ -1,8 +1,7 @@
 // GET  /api/admin/facilities/:facilityId/dicom-peers → {peers} (DICOM_PEERS ones with source "configuration")
 // POST /api/admin/facilities/:facilityId/dicom-peers {aet, host, port, description?} → 201 {peer}
-import { listDicomPeers } from '../../../../../../lib/dicom-peers/list-dicom-peers';
 import { saveDicomPeer } from '../../../../../../lib/dicom-peers/save-dicom-peer';
-import { authorizeAdminArea } from '../../../../../../lib/policy';
+import { viewDicomPeers } from '../../../../../../lib/dicom-peers/view-dicom-peers';
 import { getRuntime } from '../../../../../../lib/runtime';
 import { jsonBody, noStore, withSignedInCaller } from '../../../../../admin/_lib/api-handler';
 
@@ -12,11 +11,7 @@ type Params = { params: Promise<{ facilityId: string }> };
 
 export async function GET(request: Request, { params }: Params): Promise<Response> {
   const { facilityId } = await params;
-  return withSignedInCaller(request, 'list DICOM peers', async (_caller, actor) => {
-    const { db, config } = getRuntime();
-    await authorizeAdminArea(db, actor.userId, facilityId);
-    return noStore({ peers: await listDicomPeers(db, config.dicomPeers, facilityId) });
-  });
+  return withSignedInCaller(request, 'list DICOM peers', async (_caller, actor) => noStore({ peers: await viewDicomPeers(getRuntime(), actor, facilityId) }));
 }
 
 export async function POST(request: Request, { params }: Params): Promise<Response> {

@@ -3,7 +3,7 @@
 import { revokeGuestLink } from '../../../../../../lib/consult/guest-links';
 import { disconnectUser } from '../../../../../../lib/realtime/disconnect-user';
 import { getRuntime } from '../../../../../../lib/runtime';
-import { requireApiUser } from '../../../../../_lib/api-session';
+import { principalOf, requireApiUser } from '../../../../../_lib/api-session';
 import { errorResponse } from '../../../../../admin/_lib/api-handler';
 
 export const dynamic = 'force-dynamic';
@@ -14,7 +14,7 @@ export async function DELETE(request: Request, { params }: { params: Promise<{ i
   try {
     const { id, linkId } = await params;
     const runtime = getRuntime();
-    const { letGoUserId } = await revokeGuestLink(runtime.db, { userId: caller.user.id, email: caller.user.email, ip: caller.client.ip }, id, linkId);
+    const { letGoUserId } = await revokeGuestLink(runtime, principalOf(caller), id, linkId);
     if (letGoUserId) await disconnectUser(runtime.io, letGoUserId);
     return new Response(null, { status: 204 });
   } catch (error) {

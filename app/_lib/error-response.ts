@@ -1,0 +1,34 @@
+// The one mapper from expected errors to HTTP for every portal route handler:
+// a DomainError (lib/errors) or the archive's ArchiveError (pacs-core/errors.ts,
+// by its code) becomes `{ error: CODE, message, fields? }` with its status;
+// anything else is a bug: logged with a request id, answered with a generic 500.
+import { randomUUID } from 'node:crypto';
+import { archiveHttpStatus, domainErrorStatus, isArchiveError, isDomainError } from '../../lib/errors';
+import { getRuntime, type Runtime } from '../../lib/runtime';
+import { jsonError } from './json-response';
+
+export const GENERIC_FAILURE_MESSAGE = 'Something went wrong. Try again, and tell your administrator if it keeps happening.';
+
+/** The answer for `error`; `where` names the operation in the log line of an unexpected one. */
+export function errorResponse(error: unknown, where: string, logger: Runtime['logger'] = getRuntime().logger): Response {
+  if (isDomainError(error)) {
+    const headers: Record<string, string> = { 'cache-control': 'no-store' };
+    if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
+    const body = error.fields === undefined ? { error: error.code, message: error.userMessage } : { error: error.code, message: error.userMessage, fields: error.fields };
+    return Response.json(body, { status: domainErrorStatus(error), headers });
+  }
+  // The archive's own messages are written for DICOMweb clients and name no other facility's data
+  if (isArchiveError(error) && error.code !== 'INTERNAL') return jsonError(archiveHttpStatus(error), error.code, error.message);
+  const requestId = randomUUID();
+  logger.error('request failed', { where, requestId, error: error instanceof Error ? (error.stack ?? error.message) : String(error) });
+  return jsonError(500, 'UNAVAILABLE', GENERIC_FAILURE_MESSAGE, { 'x-request-id': requestId });
+}
+
+/** Runs a route's work and answers any error it throws the one way. */
+export async function answerErrors(where: string, work: () => Promise<Response>): Promise<Response> {
+  try {
+    return await work();
+  } catch (error) {
+    return errorResponse(error, where);
+  }
+}

@@ -1,0 +1,22 @@
+// A patient's imaging history as the signed-in viewer may see it (their read
+// scope, lib/policy), and whether they may start a teleconsultation from it.
+// null when they may not read the patient (the page answers "not found").
+import type { Database } from '../../prisma/database';
+import { listInvitableColleagues, type InvitableColleague } from '../consult/list-invitable-colleagues';
+import { readScopeFor } from '../policy';
+import { patientHistory, type PatientHistory } from './patient-history';
+import { isMemberOf, type Viewer } from './view-study';
+
+export interface OpenedPatientHistory {
+  patient: PatientHistory;
+  /** A member of the patient's facility, with a study to consult on */
+  mayStartConsultation: boolean;
+  colleagues: InvitableColleague[];
+}
+
+export async function viewPatientHistory(context: { db: Database }, viewer: Viewer, id: string): Promise<OpenedPatientHistory | null> {
+  const patient = await patientHistory(context.db, await readScopeFor(context.db, viewer.id), id);
+  if (!patient) return null;
+  const mayStartConsultation = patient.studies.length > 0 && isMemberOf(viewer, patient.facility.id);
+  return { patient, mayStartConsultation, colleagues: mayStartConsultation ? await listInvitableColleagues(context.db, viewer.id) : [] };
+}

@@ -1,0 +1,8 @@
+// The worklist of the signed-in viewer: the search runs in their read scope (lib/policy).
+import type { Database } from '../../prisma/database';
+import { readScopeFor } from '../policy';
+import { searchWorklist, type WorklistRequest, type WorklistResult } from './worklist';
+
+export async function viewWorklist(context: { db: Database }, viewer: { id: string }, request: WorklistRequest): Promise<WorklistResult> {
+  return searchWorklist(context.db, await readScopeFor(context.db, viewer.id), request);
+}
