@@ -3,15 +3,15 @@
 // NOT_FOUND (STYLE.md); FORBIDDEN is for participants who may see the thing
 // but not do this to it (edit someone else's annotation, end a session they
 // do not host).
+import { DomainError } from '../errors';
+
 export type ConsultErrorCode = 'BAD_REQUEST' | 'NOT_FOUND' | 'FORBIDDEN' | 'CONFLICT';
 
-export class ConsultError extends Error {
+export class ConsultError extends DomainError {
   override readonly name = 'ConsultError';
-  constructor(
-    readonly code: ConsultErrorCode,
-    message: string,
-  ) {
-    super(message);
+  declare readonly code: ConsultErrorCode;
+  constructor(code: ConsultErrorCode, message: string) {
+    super(code, message);
   }
 }
 

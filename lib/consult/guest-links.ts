@@ -16,6 +16,7 @@ import { AdminError, parseInput } from '../admin/errors';
 import { newGuestEmail, UNUSABLE_PASSWORD_HASH } from '../auth/guest-accounts';
 import { createSession } from '../auth/sessions';
 import { randomSecret, sha256Hex } from '../auth/secret-tokens';
+import { DomainError } from '../errors';
 import { PolicyError } from '../policy/errors';
 import type { Logger } from '../../pacs-core/logger';
 import type { Database } from '../../prisma/database';
@@ -195,11 +196,11 @@ const REFUSAL_MESSAGES: Record<GuestLinkRefusal, string> = {
   ENDED: 'This teleconsultation has ended.',
 };
 
-/** A guest link that cannot be used; the route maps `reason` to 404 (INVALID) or 410 (the rest). */
-export class GuestLinkError extends Error {
+/** A guest link that cannot be used: LINK_INVALID (404) or LINK_USED/EXPIRED/REVOKED/ENDED (410), lib/errors. */
+export class GuestLinkError extends DomainError {
   override readonly name = 'GuestLinkError';
   constructor(readonly reason: GuestLinkRefusal) {
-    super(REFUSAL_MESSAGES[reason]);
+    super(`LINK_${reason}`, REFUSAL_MESSAGES[reason]);
   }
 }
 

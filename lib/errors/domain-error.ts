@@ -19,6 +19,8 @@ export const DOMAIN_ERROR_STATUS = {
   LINK_INVALID: 404, // unknown one-time link
   LINK_EXPIRED: 410,
   LINK_USED: 410,
+  LINK_REVOKED: 410, // a guest link its host withdrew
+  LINK_ENDED: 410, // a guest link to a session that has ended
   RATE_LIMITED: 429, // `retryAfterSeconds` says when to try again
   UNAUTHENTICATED: 401,
   // Expected to be possible, not expected to happen: the log has the cause

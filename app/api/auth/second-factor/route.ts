@@ -9,12 +9,16 @@ import { completeSignInWithCode } from '../../../../lib/auth/second-factor/pendi
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest, sessionTokenOf } from '../../../_lib/api-session';
 import { readSignInStep } from '../../../_lib/sign-in-step';
+import { answerErrors } from '../../../_lib/error-response';
 
 export const dynamic = 'force-dynamic';
 
 const ZCodeRequest = z.object({ code: z.string().trim().min(1).max(64), next: z.string().max(2048).optional() });
 
-export async function POST(request: Request): Promise<Response> {
+// Unexpected failures answer the one way (app/_lib/error-response.ts)
+export const POST = (request: Request): Promise<Response> => answerErrors('sign-in second step', () => completeSecondStep(request));
+
+async function completeSecondStep(request: Request): Promise<Response> {
   const { isForm, input, returnTo, fail } = await readSignInStep(request, ZCodeRequest);
 
   if (request.headers.get('origin') && !isSameOriginApiRequest(request)) return fail('CROSS_ORIGIN');

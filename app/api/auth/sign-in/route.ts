@@ -8,6 +8,7 @@ import { KNOWN_DEVICE_COOKIE_NAME, knownDeviceCookieHeader } from '../../../../l
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest } from '../../../_lib/api-session';
 import { readSignInStep } from '../../../_lib/sign-in-step';
+import { answerErrors } from '../../../_lib/error-response';
 
 export const dynamic = 'force-dynamic';
 
@@ -18,7 +19,10 @@ const ZSignInRequest = z.object({
 });
 
 
-export async function POST(request: Request): Promise<Response> {
+// Unexpected failures answer the one way (app/_lib/error-response.ts)
+export const POST = (request: Request): Promise<Response> => answerErrors('sign in', () => signInWithPassword(request));
+
+async function signInWithPassword(request: Request): Promise<Response> {
   const { isForm, input, returnTo, fail } = await readSignInStep(request, ZSignInRequest);
 
   // Browsers always send Origin on a POST; a different one is a login-CSRF

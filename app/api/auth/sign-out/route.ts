@@ -4,10 +4,14 @@ import { clearedSessionCookieHeader, signOut } from '../../../../lib/auth';
 import { disconnectSession } from '../../../../lib/realtime/disconnect-user';
 import { getRuntime } from '../../../../lib/runtime';
 import { requireApiUser } from '../../../_lib/api-session';
+import { answerErrors } from '../../../_lib/error-response';
 
 export const dynamic = 'force-dynamic';
 
-export async function POST(request: Request): Promise<Response> {
+// Unexpected failures answer the one way (app/_lib/error-response.ts)
+export const POST = (request: Request): Promise<Response> => answerErrors('sign out', () => signOutCaller(request));
+
+async function signOutCaller(request: Request): Promise<Response> {
   const caller = await requireApiUser(request);
   if (caller instanceof Response) return caller;
   const runtime = getRuntime();

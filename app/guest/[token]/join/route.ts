@@ -4,7 +4,7 @@
 // be used: 404 LINK_INVALID, 410 LINK_USED / LINK_EXPIRED / LINK_REVOKED /
 // LINK_ENDED, each with a sentence for the person holding it.
 import { clientAddressFromNormalizedHeaders, sessionCookieHeader } from '../../../../lib/auth';
-import { isGuestLinkError, joinWithGuestLink } from '../../../../lib/consult/guest-links';
+import { joinWithGuestLink } from '../../../../lib/consult/guest-links';
 import { getRuntime } from '../../../../lib/runtime';
 import { isSameOriginApiRequest } from '../../../_lib/api-session';
 import { jsonError } from '../../../_lib/json-response';
@@ -22,7 +22,6 @@ export async function POST(request: Request, { params }: { params: Promise<{ tok
       { headers: { 'set-cookie': sessionCookieHeader(joined.sessionToken, { secure: client.secure }), 'cache-control': 'no-store' } },
     );
   } catch (error) {
-    if (isGuestLinkError(error)) return jsonError(error.reason === 'INVALID' ? 404 : 410, `LINK_${error.reason}`, error.message);
     return errorResponse(error, 'join with guest link');
   }
 }
