@@ -130,8 +130,10 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       stopping = true;
       clearInterval(poll);
       unsubscribe();
-      const grace = new Promise<void>((resolve) => setTimeout(resolve, options.stopGraceMs ?? 5_000).unref());
+      let graceTimer: NodeJS.Timeout | undefined;
+      const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, options.stopGraceMs ?? 5_000)));
       await Promise.race([Promise.allSettled([...running.values()]), grace]);
+      clearTimeout(graceTimer);
       if (!running.size) return;
       // Still running after the grace: give them back now rather than when the lease runs out.
       // The attempt did not end, so it does not count. The handler may still finish; it is idempotent.
