@@ -6,9 +6,16 @@ import type { AdminActor, AdminContext } from '../admin/context';
 import { authorizeAdminArea } from '../policy/admin-area';
 import { FAILING_AFTER_ATTEMPTS, type JobState } from './job-types';
 
+// Words for the admin; a type not listed shows as its code
+const JOB_TYPE_LABELS: Record<string, string> = {
+  'consult.export-sr': 'Teleconsultation annotations saved as DICOM SR',
+};
+
 export interface FailingJob {
   id: string;
   type: string;
+  /** What the job does, in words */
+  label: string;
   key: string;
   state: JobState;
   attempts: number;
@@ -21,7 +28,7 @@ export interface FailingJob {
 
 export const FAILING_JOBS_SHOWN = 200;
 
-export async function listFailingJobs(context: Pick<AdminContext, 'db'>, actor: AdminActor, facilityId: string): Promise<FailingJob[]> {
+export async function listFailingJobs(context: Pick<AdminContext, 'db'>, actor: Pick<AdminActor, 'userId'>, facilityId: string): Promise<FailingJob[]> {
   const { db } = context;
   await authorizeAdminArea(db, actor.userId, facilityId);
   const rows = await db.job.findMany({
@@ -33,5 +40,5 @@ export async function listFailingJobs(context: Pick<AdminContext, 'db'>, actor: 
     take: FAILING_JOBS_SHOWN,
     select: { id: true, type: true, key: true, state: true, attempts: true, maxAttempts: true, lastError: true, runAt: true, createdAt: true },
   });
-  return rows.map(({ runAt, state, ...row }) => ({ ...row, state: state as JobState, nextRunAt: state === 'FAILED' ? null : runAt }));
+  return rows.map(({ runAt, state, ...row }) => ({ ...row, label: JOB_TYPE_LABELS[row.type] ?? row.type, state: state as JobState, nextRunAt: state === 'FAILED' ? null : runAt }));
 }
