@@ -39,6 +39,7 @@ export interface JobRunner {
 }
 
 const MAX_ERROR_LENGTH = 2000;
+export const DONE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function startJobRunner(options: JobRunnerOptions): JobRunner {
   const { db, kind, logger, registry } = options;
@@ -89,6 +90,9 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     }, Math.max(50, Math.floor(leaseMs / 3)));
     heartbeat.unref();
     try {
+      // Claimed again after its lease ran out more often than allowed: its process died during
+      // every attempt (a handler that crashes the process would otherwise loop forever)
+      if (job.attempts > job.maxAttempts) throw new Error('the process running this job stopped during every attempt');
       const handler = registry.handlerFor(job.type);
       // A job of a type this version does not know: retried, as a newer process may know it
       if (!handler) throw new Error(`no handler for job type ${job.type}`);
@@ -120,6 +124,13 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
 
   const poll = setInterval(() => void fill(), options.pollIntervalMs ?? 1000);
   poll.unref();
+  // Done jobs are kept a week (for a look at what ran), then deleted; their keys may then be used again
+  const sweep = setInterval(() => {
+    db.job
+      .deleteMany({ where: { state: 'DONE', finishedAt: { lt: new Date(Date.now() - DONE_RETENTION_MS) } } })
+      .catch((error: unknown) => logger.warn('could not delete old background jobs', { error: String(error) }));
+  }, 60 * 60 * 1000);
+  sweep.unref();
   const unsubscribe = onWake(() => void fill());
   void fill();
 
@@ -129,6 +140,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     async stop() {
       stopping = true;
       clearInterval(poll);
+      clearInterval(sweep);
       unsubscribe();
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, options.stopGraceMs ?? 5_000)));
