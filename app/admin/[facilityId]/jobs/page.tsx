@@ -3,8 +3,8 @@ import { FAILING_AFTER_ATTEMPTS } from '../../../../lib/jobs/job-types';
 import { listFailingJobs } from '../../../../lib/jobs/list-failing-jobs';
 import { getRuntime } from '../../../../lib/runtime';
 import { AdminShell } from '../../_components/admin-shell';
+import { ApiActionButton } from '../../_components/api-action-button';
 import { formatDateTime } from '../../_components/format';
-import { RetryJobButton } from '../../_components/retry-job-button';
 import { requireFacilityAdmin } from '../../_lib/require-facility-admin';
 import styles from '../../admin.module.css';
 
@@ -53,7 +53,11 @@ export default async function JobsPage({ params }: { params: Promise<{ facilityI
                   </td>
                   <td data-label="Last error">{job.lastError ?? '—'}</td>
                   <td data-label="Next attempt">{job.state === 'FAILED' ? <span className={styles.bad}>Gave up</span> : job.state === 'RUNNING' ? 'Running now' : formatDateTime(job.nextRunAt)}</td>
-                  <td data-label="Actions">{job.state !== 'RUNNING' && <RetryJobButton facilityId={facilityId} jobId={job.id} />}</td>
+                  <td data-label="Actions">
+                    {job.state !== 'RUNNING' && (
+                      <ApiActionButton label="Retry" method="POST" url={`/api/admin/facilities/${facilityId}/jobs/${job.id}/retry`} failure="The job could not be retried." />
+                    )}
+                  </td>
                 </tr>
               ))}
             </tbody>

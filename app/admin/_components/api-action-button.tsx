@@ -3,7 +3,8 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { callApi } from './api-call';
 
-export function RetryJobButton({ facilityId, jobId }: { facilityId: string; jobId: string }) {
+/** A small button that calls one admin API (after an optional confirmation), then refreshes the page or shows why not. */
+export function ApiActionButton({ label, method, url, confirm, failure }: { label: string; method: string; url: string; confirm?: string; failure: string }) {
   const router = useRouter();
   const [error, setError] = useState<string>();
   return (
@@ -12,12 +13,13 @@ export function RetryJobButton({ facilityId, jobId }: { facilityId: string; jobI
         type="button"
         className="button secondary small"
         onClick={async () => {
-          const result = await callApi('POST', `/api/admin/facilities/${facilityId}/jobs/${jobId}/retry`);
+          if (confirm && !window.confirm(confirm)) return;
+          const result = await callApi(method, url);
           if (result.ok) router.refresh();
-          else setError(result.data.message ?? 'The job could not be retried.');
+          else setError(result.data.message ?? failure);
         }}
       >
-        Retry
+        {label}
       </button>
       {error && (
         <span role="alert" style={{ color: 'var(--bad)', marginLeft: '0.5rem' }}>
