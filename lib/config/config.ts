@@ -68,6 +68,8 @@ export interface Config {
   stow: StowLimits;
   /** Slow clients on HTTP (lib/server/http-timeouts.ts) */
   http: HttpTimeouts;
+  /** JOBS_CONCURRENCY: background jobs this process runs at once (lib/jobs) */
+  jobsConcurrency: number;
 }
 
 export interface HttpTimeouts {
@@ -302,6 +304,8 @@ const ConfigSchema = z.object({
   HTTP_HEADERS_TIMEOUT_S: seconds('HTTP_HEADERS_TIMEOUT_S', 0.1, 600).default(30),
   HTTP_BODY_IDLE_TIMEOUT_S: seconds('HTTP_BODY_IDLE_TIMEOUT_S', 0.1, 3600).default(60),
   HTTP_KEEPALIVE_TIMEOUT_S: seconds('HTTP_KEEPALIVE_TIMEOUT_S', 0.1, 600).default(5),
+  // 0: this process runs no background jobs (another process of the node does)
+  JOBS_CONCURRENCY: wholeNumber('JOBS_CONCURRENCY', 0, 64, 'jobs').default(2),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -400,6 +404,7 @@ export function loadConfig(env: Environment): Config {
       bodyIdleTimeoutMs: Math.round(values.HTTP_BODY_IDLE_TIMEOUT_S * 1000),
       keepAliveTimeoutMs: Math.round(values.HTTP_KEEPALIVE_TIMEOUT_S * 1000),
     },
+    jobsConcurrency: values.JOBS_CONCURRENCY,
   };
 }
 

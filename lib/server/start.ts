@@ -32,12 +32,15 @@ import { authorizeDicomAssociation } from '../policy/dicom-association';
 import { dicomMoveDestination } from '../policy/dicom-move-destination';
 import type { Config } from '../config/config';
 import { HEALTH_PATH, serveHealth } from '../health/serve-health';
+import { startJobRunner, type JobRunner } from '../jobs/job-runner';
+import { createJobRegistry } from '../jobs/registry';
 import { BASE_SECURITY_HEADERS, createHostCheck, DATA_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, preparePortalResponse, setBaseSecurityHeaders } from '../http-security';
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
+import { JOB_DEFINITIONS } from './job-handlers';
 import { applyHttpTimeouts, connectionsCheckingIntervalFor } from './http-timeouts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -242,6 +245,13 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   }, 60 * 60 * 1000);
   sessionSweep.unref();
 
+  // Background jobs (lib/jobs): last, once everything their handlers use is up.
+  // JOBS_CONCURRENCY=0 leaves them to another process of this node.
+  const jobs: JobRunner | undefined =
+    config.jobsConcurrency > 0
+      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, registry: createJobRegistry(JOB_DEFINITIONS), concurrency: config.jobsConcurrency })
+      : undefined;
+
   return {
     url,
     dicomwebUrl: `${url}/dicomweb`,
@@ -263,6 +273,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       });
       // Closing socket.io made every live-session tab leave: their writes finish before the database closes
       await settleConsultHandlers(runtime);
+      // Running jobs finish (or are given back) while the archive and database are still open
+      await jobs?.stop();
       await nextApp?.close?.();
       await auditQueueFor(runtime).flush();
       await closeIndexConnection(indexConnection);

@@ -18,7 +18,8 @@ import type { AnnotationGeometry, AnnotationToolName, Point2, Point3 } from '../
 import { SESSION_COOKIE_NAME, createSession } from '../../lib/auth';
 import { isAdminError } from '../../lib/admin/errors';
 import { startConsultation } from '../../lib/consult/consultations';
-import { SR_SERIES_DESCRIPTION, exportConsultationSr } from '../../lib/consult/export-sr';
+import { SR_SERIES_DESCRIPTION, exportConsultationSr, type ExportSrResult } from '../../lib/consult/export-sr';
+import { waitForJob } from '../../lib/jobs/job-signals';
 import { isPolicyError } from '../../lib/policy';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { ENHANCED_SR_SOP_CLASS } from '../../pacs-core/dicom/sr/measurement-report';
@@ -119,7 +120,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
   const admin = { userId: '', email: TEST_ADMIN_EMAIL, ip: '10.0.0.9' };
   const users = { expert: '', guest: '', outsider: '' };
   const annotationIds: string[] = [];
-  let first: { sopInstanceUid: string; seriesInstanceUid: string; annotationCount: number };
+  let first: ExportSrResult;
 
   async function cookieFor(userId: string): Promise<string> {
     const { token } = await createSession(server.node.db, { userId, ttlHours: 1 });
@@ -206,7 +207,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
 
     const stored = await db.instance.findFirstOrThrow({
       where: { sopInstanceUid: first.sopInstanceUid },
-      select: { sopClassUid: true, origin: true, series: { select: { seriesInstanceUid: true, modality: true, description: true, study: { select: { studyInstanceUid: true } } } } },
+      select: { sopClassUid: true, origin: true, series: { select: { seriesInstanceUid: true, modality: true, description: true, study: { select: { studyInstanceUid: true, facilityId: true } } } } },
     });
     assert.equal(stored.sopClassUid, ENHANCED_SR_SOP_CLASS);
     assert.equal(stored.origin, `import:consultation:${consultationId}`);
@@ -220,6 +221,10 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
       exports.map((row) => [row.sopInstanceUid, row.seriesInstanceUid, row.annotationCount, row.exportedById]),
       [[first.sopInstanceUid, first.seriesInstanceUid, 6, admin.userId]],
     );
+    assert.equal(first.state, 'DONE', 'stored within the wait: the room says "Saved"');
+    assert.equal(exports[0].state, 'DONE');
+    const job = await db.job.findUniqueOrThrow({ where: { type_key: { type: 'consult.export-sr', key: exports[0].id } } });
+    assert.deepEqual([job.state, job.attempts, job.facilityId], ['DONE', 1, stored.series.study.facilityId]);
     const audit = await db.auditEvent.findFirstOrThrow({ where: { action: 'consult.export', studyUid: study.studyInstanceUid } });
     assert.equal(audit.outcome, 'SUCCESS');
     assert.equal(audit.actorUserId, admin.userId);
@@ -365,6 +370,7 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
     const response = await postExport(consultationId, users.expert);
     assert.equal(response.status, 201);
     const second = (await response.json()) as typeof first;
+    assert.equal(second.state, 'DONE');
     assert.equal(second.seriesInstanceUid, first.seriesInstanceUid);
     assert.notEqual(second.sopInstanceUid, first.sopInstanceUid);
     assert.equal(second.annotationCount, 6);
@@ -404,5 +410,34 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
     const response = await postExport(emptyConsultationId, users.expert);
     assert.equal(response.status, 409);
     assert.match(((await response.json()) as { message: string }).message, /^No annotations to export/);
+  });
+  it('answers PENDING when the archive cannot store the report yet, and stores it once on a later attempt', async () => {
+    const db = server.node.db;
+    const archive = server.node.archive;
+    // The archive's disk fails once (as a full disk would), then recovers
+    const ingest = archive.ingest.bind(archive);
+    let failures = 0;
+    archive.ingest = (async (...args: Parameters<typeof ingest>) => {
+      if (failures++ === 0) throw new Error('ENOSPC: no space left on device');
+      return ingest(...args);
+    }) as typeof archive.ingest;
+    try {
+      const pending = await exportConsultationSr({ db, archive, waitMs: 500 }, admin, consultationId);
+      assert.equal(pending.state, 'PENDING');
+      assert.equal(await db.instance.count({ where: { sopInstanceUid: pending.sopInstanceUid } }), 0);
+      const row = await db.consultationExport.findUniqueOrThrow({ where: { id: pending.exportId } });
+      assert.equal(row.state, 'PENDING', 'the export is promised, not done');
+      const job = await db.job.findUniqueOrThrow({ where: { type_key: { type: 'consult.export-sr', key: pending.exportId } } });
+      assert.equal(job.lastError, 'ENOSPC: no space left on device');
+
+      // The retry comes after the first backoff (5 s)
+      assert.equal((await waitForJob(db, job.id, 20_000)).state, 'DONE');
+      assert.equal(await db.instance.count({ where: { sopInstanceUid: pending.sopInstanceUid } }), 1);
+      assert.equal((await db.consultationExport.findUniqueOrThrow({ where: { id: pending.exportId } })).state, 'DONE');
+      const audits = await db.auditEvent.findMany({ where: { action: 'consult.export', studyUid: study.studyInstanceUid } });
+      assert.equal(audits.filter((audit) => JSON.parse(audit.details).sopInstanceUid === pending.sopInstanceUid).length, 1);
+    } finally {
+      archive.ingest = ingest;
+    }
   });
 });

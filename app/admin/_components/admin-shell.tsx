@@ -4,12 +4,13 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-export type AdminTab = 'members' | 'dicom-peers' | 'storage';
+export type AdminTab = 'members' | 'dicom-peers' | 'storage' | 'jobs';
 
 const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'members', label: 'Users', path: '' },
   { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
   { tab: 'storage', label: 'Storage', path: '/storage' },
+  { tab: 'jobs', label: 'Background jobs', path: '/jobs' },
 ];
 
 /** Header, facility title and the tabs of one facility's administration. */

@@ -160,10 +160,13 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
                 setExportResult('Saving…');
                 const answer = await callApi<{ annotationCount: number }>('POST', `/api/consultations/${consultationId}/export-sr`, {});
                 const count = answer.data.annotationCount;
+                const annotations = `${count} annotation${count === 1 ? '' : 's'}`;
                 setExportResult(
-                  answer.ok
-                    ? `Saved to the archive as a structured report (${count} annotation${count === 1 ? '' : 's'}).`
-                    : `Not saved: ${answer.data.message ?? `the server answered ${answer.status}`}`,
+                  answer.status === 202
+                    ? `Queued for the archive as a structured report (${annotations}): it is stored in the background.`
+                    : answer.ok
+                      ? `Saved to the archive as a structured report (${annotations}).`
+                      : `Not saved: ${answer.data.message ?? `the server answered ${answer.status}`}`,
                 );
               }}
             >

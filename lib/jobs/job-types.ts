@@ -1,0 +1,45 @@
+// The one list of job types and their payloads. A module that needs a job adds
+// its type here (the payload type beside its handler), registers the handler in
+// lib/server/job-handlers.ts, and enqueues it with enqueueJob(tx, …) inside the
+// transaction of the change that needs it. Tests add their own types by
+// declaration merging (`declare module '…/lib/jobs/job-types'`).
+import type { ExportSrJobPayload } from '../consult/export-sr-job';
+
+export interface JobPayloads {
+  /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
+  'consult.export-sr': ExportSrJobPayload;
+}
+
+export type JobType = keyof JobPayloads & string;
+
+/**
+ * PENDING: waits for runAt; RUNNING: claimed, lease until lockedUntil;
+ * DONE: handled; FAILED: attempts used up, kept for an admin to retry.
+ */
+export type JobState = 'PENDING' | 'RUNNING' | 'DONE' | 'FAILED';
+
+/** A job as the runner claims it. */
+export interface ClaimedJob {
+  id: string;
+  type: string;
+  key: string;
+  payload: string;
+  facilityId: string | null;
+  /** Including this one */
+  attempts: number;
+  maxAttempts: number;
+}
+
+// 5 s, 10 s, 20 s … capped at an hour: a short outage (the database restarting,
+// a full disk being cleared) is ridden out within minutes, a long one is not
+// hammered. Ten attempts span about two and a half hours before FAILED.
+export const FIRST_RETRY_MS = 5_000;
+export const MAX_RETRY_MS = 60 * 60 * 1000;
+export const DEFAULT_MAX_ATTEMPTS = 10;
+/** From this many attempts on, a job that has not succeeded is shown to the facility's admins. */
+export const FAILING_AFTER_ATTEMPTS = 3;
+
+/** The wait before the next attempt, after `attempts` attempts have failed. */
+export function retryDelayMs(attempts: number): number {
+  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+}

@@ -1,0 +1,7 @@
+// Every background job type this node runs, by type (lib/jobs/job-types.ts
+// lists their payloads). A type enqueued but missing here is retried with
+// backoff until a process that knows it runs it.
+import { exportSrJob } from '../consult/export-sr-job';
+import type { AnyJobDefinition } from '../jobs/registry';
+
+export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob];
