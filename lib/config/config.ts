@@ -68,6 +68,12 @@ export interface Config {
   stow: StowLimits;
   /** Slow clients on HTTP (lib/server/http-timeouts.ts) */
   http: HttpTimeouts;
+  /**
+   * REGION_PATIENT_ID_ISSUER: the IssuerOfPatientID of the region-wide patient
+   * IDs; records carrying one are linked into one person (pacs-core/index/region-patient-link.ts).
+   * undefined = no automatic linking.
+   */
+  regionPatientIdIssuer: string | undefined;
 }
 
 export interface HttpTimeouts {
@@ -302,6 +308,13 @@ const ConfigSchema = z.object({
   HTTP_HEADERS_TIMEOUT_S: seconds('HTTP_HEADERS_TIMEOUT_S', 0.1, 600).default(30),
   HTTP_BODY_IDLE_TIMEOUT_S: seconds('HTTP_BODY_IDLE_TIMEOUT_S', 0.1, 3600).default(60),
   HTTP_KEEPALIVE_TIMEOUT_S: seconds('HTTP_KEEPALIVE_TIMEOUT_S', 0.1, 600).default(5),
+  // An IssuerOfPatientID value (LO, PS3.5 6.2): up to 64 characters, no
+  // backslash or control characters; compared after trimming.
+  REGION_PATIENT_ID_ISSUER: z
+    .string()
+    .trim()
+    .regex(/^[^\\\x00-\x1f\x7f]{1,64}$/, 'REGION_PATIENT_ID_ISSUER: expected the IssuerOfPatientID (0010,0021) of region-wide patient IDs, e.g. REGION — up to 64 characters, no backslash or control characters')
+    .optional(),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -400,6 +413,7 @@ export function loadConfig(env: Environment): Config {
       bodyIdleTimeoutMs: Math.round(values.HTTP_BODY_IDLE_TIMEOUT_S * 1000),
       keepAliveTimeoutMs: Math.round(values.HTTP_KEEPALIVE_TIMEOUT_S * 1000),
     },
+    regionPatientIdIssuer: values.REGION_PATIENT_ID_ISSUER,
   };
 }
 
