@@ -17,6 +17,10 @@ import { createArchiveHarness, type ArchiveHarness } from '../support/archive-ha
 import { makeStudy, type StudyOptions } from '../support/fixtures';
 import { freePort, hasDcmtk, storescu, writeTempFiles } from '../support/dcmtk';
 import { startTestServer, type TestServer } from '../support/test-server';
+import { SESSION_COOKIE_NAME, createSession } from '../../lib/auth';
+import { GET as candidatesRoute } from '../../app/api/patients/[id]/link-candidates/route';
+import { POST as linkRoute } from '../../app/api/patients/[id]/links/route';
+import { DELETE as unlinkRoute } from '../../app/api/patients/[id]/links/[otherId]/route';
 
 const REGION = 'REGION';
 
@@ -186,20 +190,21 @@ describe('automatic linking is off without REGION_PATIENT_ID_ISSUER', () => {
   });
 });
 
-describe('linking a study sent by DCMTK storescu', { skip: hasDcmtk() || process.env.CI ? undefined : 'needs DCMTK (apt-get install -y dcmtk)' }, () => {
+describe('a node with REGION_PATIENT_ID_ISSUER: C-STORE and the link API', () => {
   let server: TestServer;
+  let clinicId: string;
   before(async () => {
     server = await startTestServer({ env: { DICOM_PEERS: `CT_LINK@127.0.0.1:${await freePort()}`, REGION_PATIENT_ID_ISSUER: REGION } });
+    clinicId = (await server.node.db.facility.create({ data: { name: 'Hill Clinic', code: 'HILL' } })).id;
   });
   after(async () => {
     await server?.stop();
   });
 
-  it('links the C-STORE record, whose region ID is in OtherPatientIDsSequence, to the record another facility holds', async () => {
+  it('links the record DCMTK storescu stores, whose region ID is in OtherPatientIDsSequence, to the record another facility holds', { skip: hasDcmtk() || process.env.CI ? undefined : 'needs DCMTK (apt-get install -y dcmtk)' }, async () => {
     const db = server.node.db;
     const home = server.node.firstRun.facilityId;
-    const clinic = await db.facility.create({ data: { name: 'Hill Clinic', code: 'HILL' } });
-    await ingestAll(server.node, study('dimse-region', { patientId: 'R-300', issuerOfPatientId: REGION, accessionNumber: 'D-REG' }), clinic.id);
+    await ingestAll(server.node, study('dimse-region', { patientId: 'R-300', issuerOfPatientId: REGION, accessionNumber: 'D-REG' }), clinicId);
     const sent = study('dimse-local', { patientId: 'HOSP-3', issuerOfPatientId: 'HOSP', otherPatientIds: [{ patientId: 'R-300', issuerOfPatientId: REGION }], accessionNumber: 'D-LOC' });
     const temp = writeTempFiles(sent);
     try {
@@ -209,10 +214,53 @@ describe('linking a study sent by DCMTK storescu', { skip: hasDcmtk() || process
       temp.cleanup();
     }
     const records = await db.patient.findMany({ where: { patientId: { in: ['R-300', 'HOSP-3'] } }, include: { links: { include: { person: true } } } });
-    assert.deepEqual(records.map((record) => record.facilityId).sort(), [home, clinic.id].sort());
+    assert.deepEqual(records.map((record) => record.facilityId).sort(), [home, clinicId].sort());
     const [first, second] = records.map((record) => record.links[0]);
     assert.ok(first && second, 'both records are linked');
     assert.equal(first.personRef, second.personRef);
     assert.equal(first.person.regionPatientId, 'R-300');
+  });
+
+  it('answers the link routes: 201 and 204 for an admin of both facilities, 404 for others, 400 and 409 with a message', async () => {
+    const db = server.node.db;
+    const home = server.node.firstRun.facilityId;
+    await ingestAll(server.node, study('api-home', { patientId: 'H-1', issuerOfPatientId: 'HOSP', patientName: 'Api^Anna', accessionNumber: 'API-H' }), home);
+    await ingestAll(server.node, study('api-hill', { patientId: 'HC-1', issuerOfPatientId: 'HILL', patientName: 'Api^Anna', accessionNumber: 'API-C' }), clinicId);
+    const [homeRecord, hillRecord] = [(await db.patient.findFirstOrThrow({ where: { patientId: 'H-1' } })).id, (await db.patient.findFirstOrThrow({ where: { patientId: 'HC-1' } })).id];
+    const both = await createUser(db, { email: 'both@hill.example', memberships: [{ facilityId: home, role: 'ADMIN' }, { facilityId: clinicId, role: 'ADMIN' }] });
+    const one = await createUser(db, { email: 'one@hill.example', memberships: [{ facilityId: home, role: 'ADMIN' }, { facilityId: clinicId, role: 'EXPERT' }] });
+    const cookieOf = async (userId: string) => `${SESSION_COOKIE_NAME}=${(await createSession(db, { userId, ttlHours: 1 })).token}`;
+    const [bothCookie, oneCookie] = [await cookieOf(both.id), await cookieOf(one.id)];
+    const request = (path: string, method: string, cookie: string, body?: unknown) => {
+      const url = new URL(path, server.url);
+      return new Request(url, { method, headers: { host: url.host, origin: url.origin, cookie, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    };
+    const params = <T extends Record<string, string>>(value: T) => ({ params: Promise.resolve(value) });
+    const link = (cookie: string, body: unknown) => linkRoute(request(`/api/patients/${homeRecord}/links`, 'POST', cookie, body), params({ id: homeRecord }));
+    const unlink = (cookie: string, body: unknown) => unlinkRoute(request(`/api/patients/${homeRecord}/links/${hillRecord}`, 'DELETE', cookie, body), params({ id: homeRecord, otherId: hillRecord }));
+
+    const found = await candidatesRoute(request(`/api/patients/${homeRecord}/link-candidates?q=api`, 'GET', bothCookie), params({ id: homeRecord }));
+    assert.equal(found.status, 200);
+    assert.deepEqual(((await found.json()) as { candidates: { id: string; facility: { code: string } }[] }).candidates.map((c) => [c.id, c.facility.code]), [[hillRecord, 'HILL']]);
+
+    assert.equal((await link(oneCookie, { otherPatientId: hillRecord })).status, 404);
+    const missing = await link(bothCookie, {});
+    assert.equal(missing.status, 400);
+    assert.deepEqual(((await missing.json()) as { fields: Record<string, string> }).fields, { otherPatientId: 'Choose the record to link.' });
+    const linked = await link(bothCookie, { otherPatientId: hillRecord });
+    assert.equal(linked.status, 201);
+    assert.ok(((await linked.json()) as { personId: string }).personId);
+    const again = await link(bothCookie, { otherPatientId: hillRecord });
+    assert.equal(again.status, 409);
+    assert.equal(((await again.json()) as { message: string }).message, 'These records are already linked.');
+
+    assert.equal((await unlink(oneCookie, { reason: 'not her' })).status, 404);
+    assert.equal((await unlink(bothCookie, {})).status, 400);
+    assert.equal((await unlink(bothCookie, { reason: 'Twins: same name and birth date' })).status, 204);
+    assert.equal((await unlink(bothCookie, { reason: 'again' })).status, 409);
+    assert.deepEqual(
+      (await db.auditEvent.findMany({ where: { action: { startsWith: 'admin.patient.' } }, select: { action: true, facilityId: true } })).map((event) => `${event.action}@${event.facilityId === home ? 'home' : 'hill'}`).sort(),
+      ['admin.patient.link@hill', 'admin.patient.link@home', 'admin.patient.unlink@hill', 'admin.patient.unlink@home'],
+    );
   });
 });

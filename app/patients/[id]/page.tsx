@@ -14,6 +14,8 @@ import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import styles from './patient.module.css';
 import { listInvitableColleagues } from '../../../lib/consult/list-invitable-colleagues';
 import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
+import { patientLinkPermissions } from '../../../lib/patients/link-permissions';
+import { PatientLinksPanel } from './patient-links-panel';
 
 export const dynamic = 'force-dynamic';
 
@@ -31,8 +33,32 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
     resource: `patients/${patient.id}`,
     details: { studies: patient.studies.length },
   });
+  // Studies of linked records show here too: each facility's audit trail records the view of its own
+  for (const patientRef of new Set(patient.studies.map((study) => study.patientRef).filter((ref) => ref !== patient.id))) {
+    const shown = patient.studies.filter((study) => study.patientRef === patientRef);
+    await auditPageView(user, {
+      action: 'portal.patient',
+      outcome: 'SUCCESS',
+      facilityId: shown[0].facility.id,
+      patientId: patient.linkedRecords.find((record) => record.id === patientRef)?.patientId ?? null,
+      resource: `patients/${patientRef}`,
+      details: { studies: shown.length, shownOn: `patients/${patient.id}` },
+    });
+  }
   const newest = patient.studies[0];
-  const canConsult = patient.studies.length > 0 && user.memberships.some((membership) => membership.facilityId === patient.facility.id);
+  // A consultation is started on this record's own studies (linked records' studies are their facility's to share)
+  const ownStudies = patient.studies.filter((study) => study.patientRef === patient.id);
+  const canConsult = ownStudies.length > 0 && user.memberships.some((membership) => membership.facilityId === patient.facility.id);
+  const links = await patientLinkPermissions(runtime, user.id, patient.facility.id);
+  const linkedRecords = patient.linkedRecords.map((record) => ({
+    id: record.id,
+    patientId: record.patientId,
+    name: displayName(record.name),
+    birthDate: displayDate(record.birthDate),
+    facility: record.facility.name,
+    how: record.link.method === 'AUTOMATIC' ? 'by the region-wide patient ID' : `by ${record.link.linkedBy?.name ?? 'an administrator'} on ${record.link.linkedAt.toISOString().slice(0, 10)}`,
+    canUnlink: links.canUnlink(record.facility.id),
+  }));
   const colleagues = canConsult ? await listInvitableColleagues(runtime.db, user.id) : [];
   const ideographic = ideographicName(patient.name);
 
@@ -76,7 +102,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
 
         {canConsult && (
           <StartConsultationForm
-            studies={patient.studies.map((study) => ({
+            studies={ownStudies.map((study) => ({
               studyInstanceUid: study.studyInstanceUid,
               label: `${displayDate(study.studyDate) || 'Unknown date'} · ${study.modalities.join('/') || '—'} · ${study.description || 'Study without description'}`,
             }))}
@@ -84,6 +110,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             defaultTitle={`Second opinion: ${displayName(patient.name)}`}
           />
         )}
+
+        {(linkedRecords.length > 0 || links.canLink) && <PatientLinksPanel patientRef={patient.id} records={linkedRecords} canLink={links.canLink} />}
 
         <h2>Imaging history</h2>
         {patient.studies.length === 0 ? (
@@ -103,6 +131,9 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
                       <Link href={`/studies/${study.studyInstanceUid}`}>{study.description || 'Study without description'}</Link>
                     </h3>
                     <p className={styles.meta}>
+                      <span className={styles.facility} title={`Held by ${study.facility.name} (${study.facility.code})`}>
+                        {study.facility.name}
+                      </span>
                       <span className="badge">{study.modalities.join(', ') || '—'}</span>
                       {bodyParts.length > 0 && <span>{bodyParts.join(', ')}</span>}
                       <span>
