@@ -6,8 +6,8 @@ import type { Database } from '../../prisma/database';
 /** Either the client or a transaction client. */
 export type LinkDatabase = Pick<Database, 'patientLink' | 'patient' | 'user'>;
 
-export interface LinkedRecord {
-  /** The Patient row */
+/** One facility's record of a patient (a Patient row), as pages show it. */
+export interface PatientRecord {
   id: string;
   /** MRN (0010,0020) and its issuer in that facility */
   patientId: string;
@@ -16,6 +16,9 @@ export interface LinkedRecord {
   sex: string;
   birthDate: string;
   facility: { id: string; code: string; name: string };
+}
+
+export interface LinkedRecord extends PatientRecord {
   /** How this record joined the person: by the region-wide ID, or by whom */
   link: { method: 'AUTOMATIC' | 'MANUAL'; linkedAt: Date; linkedBy: { name: string; email: string } | null };
 }

@@ -11,7 +11,7 @@
 // named.
 import { scopeAllows, type AccessScope } from '../../pacs-core/access';
 import type { Database } from '../../prisma/database';
-import { linkedRecordsOf, type LinkedRecord } from '../patients/linked-records';
+import { linkedRecordsOf, type LinkedRecord, type PatientRecord } from '../patients/linked-records';
 
 export interface HistoryStudy {
   studyInstanceUid: string;
@@ -28,14 +28,7 @@ export interface HistoryStudy {
   series: { seriesInstanceUid: string; modality: string; bodyPart: string; description: string; seriesNumber: number | null; numberOfInstances: number }[];
 }
 
-export interface PatientHistory {
-  id: string;
-  patientId: string;
-  issuer: string;
-  name: string;
-  sex: string;
-  birthDate: string;
-  facility: { id: string; code: string; name: string };
+export interface PatientHistory extends PatientRecord {
   /** This record's readable studies and those of its linked records, newest first */
   studies: HistoryStudy[];
   /** The person's other records in facilities the caller may read */
