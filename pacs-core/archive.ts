@@ -34,6 +34,13 @@ export interface ArchiveOptions {
   aeTitle?: string;
   /** DICOM TLS: our certificate and key and the CA, for sending to peers with `tls` (unset: such peers fail) */
   dicomTls?: DicomTlsCredentials;
+  /**
+   * The issuer of the region-wide patient IDs (REGION_PATIENT_ID_ISSUER): a
+   * new study whose PatientID or OtherPatientIDsSequence carries an ID of this
+   * issuer links its patient record to that person (index/region-patient-link.ts).
+   * Unset: no automatic linking.
+   */
+  regionPatientIdIssuer?: string;
 }
 
 export class Archive {
@@ -44,6 +51,7 @@ export class Archive {
   readonly logger: Logger;
   readonly aeTitle: string;
   readonly dicomTls: DicomTlsCredentials | undefined;
+  readonly regionPatientIdIssuer: string | undefined;
   readonly events = new EventEmitter<ArchiveEventMap>();
 
   constructor(options: ArchiveOptions) {
@@ -54,6 +62,7 @@ export class Archive {
     this.logger = options.logger ?? silentLogger;
     this.aeTitle = options.aeTitle ?? 'TELEPACS';
     this.dicomTls = options.dicomTls;
+    this.regionPatientIdIssuer = options.regionPatientIdIssuer || undefined;
   }
 
   /**

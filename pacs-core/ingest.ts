@@ -36,6 +36,7 @@ import { INSTANCE_LEVEL_TAGS, PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL
 import { normalizeForSearch, personNameSearchKey } from './dicom/normalize';
 import { parseInstance, type ParsedInstance } from './dicom/parse-instance';
 import { parseInstanceHead } from './dicom/parse-instance-head';
+import { linkByRegionPatientId } from './index/region-patient-link';
 import { KeyedMutex } from './keyed-mutex';
 import type { IncomingBlob } from './store/blob-store';
 
@@ -127,7 +128,7 @@ async function ensureKnownSeries(
   // before the instance (a failed instance commit leaves an empty series
   // row, which the next send of the series fills).
   const created = await studyLocks.run(parsed.studyInstanceUid, () =>
-    writer.withoutInterleavedCommits(() => archive.db.$transaction((tx) => ensureStudyAndSeries(tx, parsed, parsed.dataset, facilityId, patient))),
+    writer.withoutInterleavedCommits(() => archive.db.$transaction((tx) => ensureStudyAndSeries(tx, parsed, parsed.dataset, facilityId, patient, archive.regionPatientIdIssuer))),
   );
   const known = { ...created, facilityId, studyInstanceUid: parsed.studyInstanceUid };
   // Only after the commit: the rows now exist for everyone.
@@ -337,6 +338,7 @@ async function ensureStudyAndSeries(
   ds: DicomJsonDataset,
   facilityId: string,
   patient: ReturnType<typeof patientKey>,
+  regionPatientIdIssuer: string | undefined,
 ): Promise<{ seriesId: string; studyId: string }> {
   const { studyInstanceUid, seriesInstanceUid } = parsed;
   // This facility's copy only: another facility's copy of the same UID is
@@ -363,6 +365,9 @@ async function ensureStudyAndSeries(
       update: {},
       select: { id: true },
     });
+    // Once per new study of the facility: the record joins its region-wide
+    // person when the images carry the region's ID (index/region-patient-link.ts)
+    if (regionPatientIdIssuer) await linkByRegionPatientId(tx, patientRow.id, ds, regionPatientIdIssuer);
     const created = await tx.study.create({
       data: {
         facilityId,

@@ -160,6 +160,16 @@ describe('loadConfig', () => {
     assert.match(problems.join('\n'), /"MR1@c:0" — expected AET@host:port/);
   });
 
+  it('reads the region-wide patient ID issuer: unset means no automatic linking', () => {
+    assert.equal(loadConfig({}).regionPatientIdIssuer, undefined);
+    assert.equal(loadConfig({ REGION_PATIENT_ID_ISSUER: '  REGION ' }).regionPatientIdIssuer, 'REGION');
+    for (const wrong of ['A\\B', 'x'.repeat(65), 'REG\tION']) {
+      assert.deepEqual(problemsOf({ REGION_PATIENT_ID_ISSUER: wrong }), [
+        'REGION_PATIENT_ID_ISSUER: expected the IssuerOfPatientID (0010,0021) of region-wide patient IDs, e.g. REGION — up to 64 characters, no backslash or control characters',
+      ]);
+    }
+  });
+
   it('puts the whole list in the error message', () => {
     assert.throws(() => loadConfig({ PORT: 'x', DICOM_PORT: 'y' }), (error: Error) => {
       assert.match(error.message, /PORT: expected a port number/);

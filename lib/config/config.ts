@@ -70,6 +70,12 @@ export interface Config {
   http: HttpTimeouts;
   /** JOBS_CONCURRENCY: background jobs this process runs at once (lib/jobs) */
   jobsConcurrency: number;
+  /**
+   * REGION_PATIENT_ID_ISSUER: the IssuerOfPatientID of the region-wide patient
+   * IDs; records carrying one are linked into one person (pacs-core/index/region-patient-link.ts).
+   * undefined = no automatic linking.
+   */
+  regionPatientIdIssuer: string | undefined;
 }
 
 export interface HttpTimeouts {
@@ -306,6 +312,13 @@ const ConfigSchema = z.object({
   HTTP_KEEPALIVE_TIMEOUT_S: seconds('HTTP_KEEPALIVE_TIMEOUT_S', 0.1, 600).default(5),
   // 0: this process runs no background jobs (another process of the node does)
   JOBS_CONCURRENCY: wholeNumber('JOBS_CONCURRENCY', 0, 64, 'jobs').default(2),
+  // An IssuerOfPatientID value (LO, PS3.5 6.2): up to 64 characters, no
+  // backslash or control characters; compared after trimming.
+  REGION_PATIENT_ID_ISSUER: z
+    .string()
+    .trim()
+    .regex(/^[^\\\x00-\x1f\x7f]{1,64}$/, 'REGION_PATIENT_ID_ISSUER: expected the IssuerOfPatientID (0010,0021) of region-wide patient IDs, e.g. REGION — up to 64 characters, no backslash or control characters')
+    .optional(),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -405,6 +418,7 @@ export function loadConfig(env: Environment): Config {
       keepAliveTimeoutMs: Math.round(values.HTTP_KEEPALIVE_TIMEOUT_S * 1000),
     },
     jobsConcurrency: values.JOBS_CONCURRENCY,
+    regionPatientIdIssuer: values.REGION_PATIENT_ID_ISSUER,
   };
 }
 

@@ -8,6 +8,7 @@ export { archiveAccessFor, type ArchiveAccess } from './archive-access';
 export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';
 export { authorizeAdminArea, authorizeMemberAdministration, type MemberAction } from './admin-area';
 export { authorizeStudyAccess, type AuthorizedStudy } from './study-access';
+export { authorizePatientLinking } from './patient-linking';
 export { administeredFacilitiesFor, type AdministeredFacility } from './administered-facilities';
 export { SECOND_FACTOR_POLICIES, isSecondFactorPolicy, isSecondFactorRequired, membersBoundBy, type SecondFactorPolicy } from './second-factor';
 export { authorizeDicomTransport, type PeerTransportRequirements, type TransportDecision } from './dicom-transport';

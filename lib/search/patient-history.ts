@@ -3,29 +3,55 @@
 // the index only. A patient outside the caller's scope is not found, exactly
 // like a missing one; with only a study granted (a teleconsultation), the
 // history holds that study alone.
+//
+// One patient across facilities: when the record is linked to the person's
+// records in other facilities (lib/patients), the history holds their
+// studies too — only those the caller may read, each labelled with its
+// facility. A linked record the caller cannot read adds nothing and is not
+// named.
 import { scopeAllows, type AccessScope } from '../../pacs-core/access';
 import type { Database } from '../../prisma/database';
+import { linkedRecordsOf, type LinkedRecord, type PatientRecord } from '../patients/linked-records';
 
-export interface PatientHistory {
-  id: string;
-  patientId: string;
-  issuer: string;
-  name: string;
-  sex: string;
-  birthDate: string;
+export interface HistoryStudy {
+  studyInstanceUid: string;
+  studyDate: string;
+  studyTime: string;
+  description: string;
+  accessionNumber: string;
+  modalities: string[];
+  numberOfSeries: number;
+  numberOfInstances: number;
+  /** The facility whose copy this is, and the patient record (Patient.id) it is filed under */
   facility: { id: string; code: string; name: string };
-  studies: {
-    studyInstanceUid: string;
-    studyDate: string;
-    studyTime: string;
-    description: string;
-    accessionNumber: string;
-    modalities: string[];
-    numberOfSeries: number;
-    numberOfInstances: number;
-    series: { seriesInstanceUid: string; modality: string; bodyPart: string; description: string; seriesNumber: number | null; numberOfInstances: number }[];
-  }[];
+  patientRef: string;
+  series: { seriesInstanceUid: string; modality: string; bodyPart: string; description: string; seriesNumber: number | null; numberOfInstances: number }[];
 }
+
+export interface PatientHistory extends PatientRecord {
+  /** This record's readable studies and those of its linked records, newest first */
+  studies: HistoryStudy[];
+  /** The person's other records in facilities the caller may read */
+  linkedRecords: LinkedRecord[];
+}
+
+const STUDY_FIELDS = {
+  id: true,
+  patientRef: true,
+  studyInstanceUid: true,
+  studyDate: true,
+  studyTime: true,
+  description: true,
+  accessionNumber: true,
+  modalities: true,
+  numberOfSeries: true,
+  numberOfInstances: true,
+  facility: { select: { id: true, code: true, name: true } },
+  series: {
+    orderBy: [{ seriesNumber: 'asc' as const }, { id: 'asc' as const }],
+    select: { seriesInstanceUid: true, modality: true, bodyPart: true, description: true, seriesNumber: true, numberOfInstances: true },
+  },
+};
 
 export async function patientHistory(db: Database, scope: AccessScope, id: string): Promise<PatientHistory | null> {
   const patient = await db.patient.findUnique({
@@ -38,32 +64,29 @@ export async function patientHistory(db: Database, scope: AccessScope, id: strin
       sex: true,
       birthDate: true,
       facility: { select: { id: true, code: true, name: true } },
-      studies: {
-        orderBy: [{ studyDate: 'desc' }, { studyTime: 'desc' }, { id: 'desc' }],
-        select: {
-          studyInstanceUid: true,
-          studyDate: true,
-          studyTime: true,
-          description: true,
-          accessionNumber: true,
-          modalities: true,
-          numberOfSeries: true,
-          numberOfInstances: true,
-          series: {
-            orderBy: [{ seriesNumber: 'asc' }, { id: 'asc' }],
-            select: { seriesInstanceUid: true, modality: true, bodyPart: true, description: true, seriesNumber: true, numberOfInstances: true },
-          },
-        },
-      },
+      studies: { select: STUDY_FIELDS },
     },
   });
   if (!patient) return null;
   // A member of the facility sees the whole history; a study granted on its
   // own (a teleconsultation) shows that study only, not the patient's others.
-  const studies = patient.studies.filter((study) => scopeAllows(scope, patient.facility.id, study.studyInstanceUid));
-  if (!studies.length && !scopeAllows(scope, patient.facility.id)) return null;
+  const readable = (study: { facility: { id: string }; studyInstanceUid: string }) => scopeAllows(scope, study.facility.id, study.studyInstanceUid);
+  const own = patient.studies.filter(readable);
+  if (!own.length && !scopeAllows(scope, patient.facility.id)) return null;
+
+  const linked = await linkedRecordsOf(db, patient.id);
+  const linkedStudies = linked.length
+    ? (await db.study.findMany({ where: { patientRef: { in: linked.map((record) => record.id) } }, select: STUDY_FIELDS })).filter(readable)
+    : [];
+  const studies = [...own, ...linkedStudies].sort((a, b) => descending(a.studyDate, b.studyDate) || descending(a.studyTime, b.studyTime) || descending(a.id, b.id));
   return {
     ...patient,
-    studies: studies.map((study) => ({ ...study, modalities: study.modalities.split('\\').filter(Boolean) })),
+    studies: studies.map(({ id: _id, ...study }) => ({ ...study, modalities: study.modalities.split('\\').filter(Boolean) })),
+    linkedRecords: linked.filter((record) => scopeAllows(scope, record.facility.id)),
   };
+}
+
+/** Newest first, comparing code units like the database's ORDER BY on these columns. */
+function descending(a: string, b: string): number {
+  return a < b ? 1 : a > b ? -1 : 0;
 }

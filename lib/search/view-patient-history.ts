@@ -4,6 +4,7 @@
 import type { Database } from '../../prisma/database';
 import { listInvitableColleagues, type InvitableColleague } from '../consult/list-invitable-colleagues';
 import { readScopeFor } from '../policy';
+import { patientLinkPermissions } from '../patients/link-permissions';
 import { patientHistory, type PatientHistory } from './patient-history';
 import { isMemberOf, type Viewer } from './view-study';
 
@@ -12,11 +13,19 @@ export interface OpenedPatientHistory {
   /** A member of the patient's facility, with a study to consult on */
   mayStartConsultation: boolean;
   colleagues: InvitableColleague[];
+  /** What the page offers for linking this record to other records of the person */
+  links: Awaited<ReturnType<typeof patientLinkPermissions>>;
 }
 
 export async function viewPatientHistory(context: { db: Database }, viewer: Viewer, id: string): Promise<OpenedPatientHistory | null> {
   const patient = await patientHistory(context.db, await readScopeFor(context.db, viewer.id), id);
   if (!patient) return null;
-  const mayStartConsultation = patient.studies.length > 0 && isMemberOf(viewer, patient.facility.id);
-  return { patient, mayStartConsultation, colleagues: mayStartConsultation ? await listInvitableColleagues(context.db, viewer.id) : [] };
+  // A consultation is started on this record's own studies (linked records' studies are their facility's to share)
+  const mayStartConsultation = patient.studies.some((study) => study.patientRef === patient.id) && isMemberOf(viewer, patient.facility.id);
+  return {
+    patient,
+    mayStartConsultation,
+    colleagues: mayStartConsultation ? await listInvitableColleagues(context.db, viewer.id) : [],
+    links: await patientLinkPermissions(context, viewer.id, patient.facility.id),
+  };
 }

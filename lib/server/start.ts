@@ -95,6 +95,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     logger,
     aeTitle: config.dicomAet,
     dicomTls: config.dicomTls,
+    regionPatientIdIssuer: config.regionPatientIdIssuer,
   });
   const runtime: Runtime = { config, db, archive, logger, shared: new Map() };
   setRuntime(runtime);

@@ -11,7 +11,8 @@ export interface ArchiveHarness extends TestDatabase {
   otherFacilityId: string;
 }
 
-export async function createArchiveHarness(): Promise<ArchiveHarness> {
+/** `regionPatientIdIssuer`: as REGION_PATIENT_ID_ISSUER (automatic patient linking) */
+export async function createArchiveHarness(options: { regionPatientIdIssuer?: string } = {}): Promise<ArchiveHarness> {
   const testDb = await createTestDatabase();
   const indexConnection = openIndexConnection(testDb.options);
   const archive = new Archive({
@@ -19,6 +20,7 @@ export async function createArchiveHarness(): Promise<ArchiveHarness> {
     indexConnection,
     store: new FsBlobStore(path.join(testDb.dataDir, 'store')),
     cacheDir: path.join(testDb.dataDir, 'cache'),
+    regionPatientIdIssuer: options.regionPatientIdIssuer,
   });
   const facility = await testDb.db.facility.create({ data: { name: 'Test Hospital', code: 'TEST' } });
   const other = await testDb.db.facility.create({ data: { name: 'Other Clinic', code: 'OTHER' } });

@@ -84,6 +84,8 @@ const SINGLE_FRAME_SOP_CLASS: Record<string, string> = {
 export interface InstanceOptions {
   patientId?: string;
   issuerOfPatientId?: string;
+  /** OtherPatientIDsSequence (0010,1002): the patient's IDs under other issuers (e.g. the region's) */
+  otherPatientIds?: readonly { patientId: string; issuerOfPatientId: string }[];
   /** PN with ^ between components, = between alphabetic/ideographic/phonetic groups */
   patientName?: string;
   patientSex?: 'M' | 'F' | 'O' | '';
@@ -322,6 +324,13 @@ export function instanceDataset(options: InstanceOptions = {}): Record<string, u
     });
   }
   if (modality === 'CR') dataset.ViewPosition = 'PA';
+  if (options.otherPatientIds?.length) {
+    dataset.OtherPatientIDsSequence = options.otherPatientIds.map((other) => ({
+      PatientID: other.patientId,
+      IssuerOfPatientID: other.issuerOfPatientId,
+      TypeOfPatientID: 'TEXT',
+    }));
+  }
   const charset = charsetValues(options.specificCharacterSet);
   if (charset.length) dataset.SpecificCharacterSet = charset.length === 1 ? charset[0] : charset;
   Object.assign(dataset, options.attributes ?? {});

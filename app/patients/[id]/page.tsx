@@ -12,6 +12,7 @@ import { refusePage } from '../../_lib/refused-attempt';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import styles from './patient.module.css';
 import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
+import { PatientLinksPanel } from './patient-links-panel';
 
 export const dynamic = 'force-dynamic';
 
@@ -20,7 +21,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
   const user = await requireSignedInUser(`/patients/${id}`);
   const opened = await viewPatientHistory(getRuntime(), user, id);
   if (!opened) return refusePage(user, 'portal.patient', { kind: 'patient', id }, `patients/${id}`);
-  const { patient, mayStartConsultation: canConsult, colleagues } = opened;
+  const { patient, mayStartConsultation: canConsult, colleagues, links } = opened;
   await auditPageView(user, {
     action: 'portal.patient',
     outcome: 'SUCCESS',
@@ -29,7 +30,30 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
     resource: `patients/${patient.id}`,
     details: { studies: patient.studies.length },
   });
+  // Studies of linked records show here too: each facility's audit trail records the view of its own
+  for (const patientRef of new Set(patient.studies.map((study) => study.patientRef).filter((ref) => ref !== patient.id))) {
+    const shown = patient.studies.filter((study) => study.patientRef === patientRef);
+    await auditPageView(user, {
+      action: 'portal.patient',
+      outcome: 'SUCCESS',
+      facilityId: shown[0].facility.id,
+      patientId: patient.linkedRecords.find((record) => record.id === patientRef)?.patientId ?? null,
+      resource: `patients/${patientRef}`,
+      details: { studies: shown.length, shownOn: `patients/${patient.id}` },
+    });
+  }
   const newest = patient.studies[0];
+  // A consultation is started on this record's own studies (linked records' studies are their facility's to share)
+  const ownStudies = patient.studies.filter((study) => study.patientRef === patient.id);
+  const linkedRecords = patient.linkedRecords.map((record) => ({
+    id: record.id,
+    patientId: record.patientId,
+    name: displayName(record.name),
+    birthDate: displayDate(record.birthDate),
+    facility: record.facility.name,
+    how: record.link.method === 'AUTOMATIC' ? 'by the region-wide patient ID' : `by ${record.link.linkedBy?.name ?? 'an administrator'} on ${record.link.linkedAt.toISOString().slice(0, 10)}`,
+    canUnlink: links.canUnlink(record.facility.id),
+  }));
   const ideographic = ideographicName(patient.name);
 
   return (
@@ -72,7 +96,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
 
         {canConsult && (
           <StartConsultationForm
-            studies={patient.studies.map((study) => ({
+            studies={ownStudies.map((study) => ({
               studyInstanceUid: study.studyInstanceUid,
               label: `${displayDate(study.studyDate) || 'Unknown date'} · ${study.modalities.join('/') || '—'} · ${study.description || 'Study without description'}`,
             }))}
@@ -80,6 +104,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             defaultTitle={`Second opinion: ${displayName(patient.name)}`}
           />
         )}
+
+        {(linkedRecords.length > 0 || links.canLink) && <PatientLinksPanel patientRef={patient.id} records={linkedRecords} canLink={links.canLink} />}
 
         <h2>Imaging history</h2>
         {patient.studies.length === 0 ? (
@@ -99,6 +125,9 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
                       <Link href={`/studies/${study.studyInstanceUid}`}>{study.description || 'Study without description'}</Link>
                     </h3>
                     <p className={styles.meta}>
+                      <span className={styles.facility} title={`Held by ${study.facility.name} (${study.facility.code})`}>
+                        {study.facility.name}
+                      </span>
                       <span className="badge">{study.modalities.join(', ') || '—'}</span>
                       {bodyParts.length > 0 && <span>{bodyParts.join(', ')}</span>}
                       <span>
