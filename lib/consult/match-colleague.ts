@@ -42,7 +42,8 @@ function several(typed: string, colleagues: InvitableColleague[]): ColleagueMatc
 /**
  * The colleague `typed` names: an exact suggestion, id or e-mail first; then a
  * full name; then every typed word the start of a word of the name (any
- * order), or the start of the e-mail. None or several is a message that says so.
+ * order), or the start of the e-mail, whole words first. None or several is
+ * a message that says so.
  */
 export function matchColleague(colleagues: readonly InvitableColleague[], typed: string): ColleagueMatch {
   const raw = typed.trim();
@@ -59,7 +60,10 @@ export function matchColleague(colleagues: readonly InvitableColleague[], typed:
     return words.every((word) => nameWords.some((nameWord) => nameWord.startsWith(word))) || colleague.email.startsWith(text);
   });
   if (partial.length === 1) return { kind: 'one', colleague: partial[0] };
-  if (partial.length > 1) return several(raw, partial);
+  // "Erik" means Erik Berg rather than Erika Lund when he is the only one with that whole word
+  const wholeWords = partial.filter((colleague) => words.every((word) => fold(colleague.name).split(' ').includes(word)));
+  if (wholeWords.length === 1) return { kind: 'one', colleague: wholeWords[0] };
+  if (partial.length > 1) return several(raw, wholeWords.length > 1 ? wholeWords : partial);
   return {
     kind: 'none',
     message: `No colleague matches “${raw}”. Check the spelling, or type their e-mail; only active Telepacs accounts of this node can be invited.`,
