@@ -19,7 +19,7 @@ export type ColleagueMatch =
 /** How a colleague is shown, in the suggestions and on the chip: the person first, then where they work. */
 export function colleagueLabel(colleague: Pick<InvitableColleague, 'name' | 'email' | 'facilities'>): string {
   const where = colleague.facilities.length ? ` (${colleague.facilities.join(', ')})` : '';
-  return `${colleague.name || colleague.email} — ${colleague.email}${where}`;
+  return colleague.name ? `${colleague.name} — ${colleague.email}${where}` : `${colleague.email}${where}`;
 }
 
 /** Lower case, accents dropped ("Inès" is typed "ines"), spaces collapsed. */

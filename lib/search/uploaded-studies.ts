@@ -22,7 +22,7 @@ export interface UploadedStudy {
 }
 
 /** The studies among `studyInstanceUids` that this user may read, in the order given. */
-export async function summarizeUploadedStudies(db: Database, userId: string, studyInstanceUids: readonly string[]): Promise<UploadedStudy[]> {
+export async function summarizeUploadedStudies({ db }: { db: Database }, userId: string, studyInstanceUids: readonly string[]): Promise<UploadedStudy[]> {
   const scope = await readScopeFor(db, userId);
   const uids = [...new Set(studyInstanceUids)].slice(0, MAX_SUMMARIZED_STUDIES);
   const visible = (await Promise.all(uids.map((uid) => findVisibleStudy(db, uid, scope)))).filter((study) => study !== null);

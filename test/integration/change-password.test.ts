@@ -5,12 +5,13 @@
 // Real server, real socket.io clients, on SQLite and PostgreSQL.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { io as connect, type Socket } from 'socket.io-client';
-import { SESSION_COOKIE_NAME, createSession, hashPassword, resolveSession, signIn } from '../../lib/auth';
+import type { Socket } from 'socket.io-client';
+import { createSession, hashPassword, resolveSession, signIn } from '../../lib/auth';
 import { changeOwnPassword } from '../../lib/auth/change-own-password';
 import { isAdminError } from '../../lib/admin/errors';
 import { createUser } from '../../lib/policy/test-fixtures';
 import { REALTIME_NAMESPACE } from '../../lib/realtime/events';
+import { connectWithSession } from '../support/session-socket';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const OLD_PASSWORD = 'walnut orbit lantern cedar';
@@ -28,12 +29,8 @@ describe('changing one’s own password', () => {
   }
 
   async function socketOf(token: string): Promise<Socket> {
-    const socket = connect(`${server.url}${REALTIME_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: `${SESSION_COOKIE_NAME}=${token}` } });
+    const socket = await connectWithSession(server.url, REALTIME_NAMESPACE, token);
     sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
     return socket;
   }
 

@@ -41,7 +41,7 @@ describe('what an upload stored', () => {
 
     const db = server.node.db;
     const admin = await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } });
-    const studies = await summarizeUploadedStudies(db, admin.id, [...new Set(answer.stored.map((instance) => instance.studyInstanceUid!))]);
+    const studies = await summarizeUploadedStudies({ db }, admin.id, [...new Set(answer.stored.map((instance) => instance.studyInstanceUid!))]);
     assert.deepEqual(
       studies.map((study) => [study.patient.name, study.patient.patientId, study.description, study.numberOfInstances]),
       [
@@ -56,7 +56,7 @@ describe('what an upload stored', () => {
 
     const valley = await createFacility(db, 'Valley Clinic');
     const outsider = await createUser(db, { email: 'outsider@valley.example', memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
-    assert.deepEqual(await summarizeUploadedStudies(db, outsider.id, [chest.studyInstanceUid, knee.studyInstanceUid]), []);
-    assert.deepEqual(await summarizeUploadedStudies(db, admin.id, ['1.2.3.4.5.6.7']), [], 'an unknown UID is simply absent');
+    assert.deepEqual(await summarizeUploadedStudies({ db }, outsider.id, [chest.studyInstanceUid, knee.studyInstanceUid]), []);
+    assert.deepEqual(await summarizeUploadedStudies({ db }, admin.id, ['1.2.3.4.5.6.7']), [], 'an unknown UID is simply absent');
   });
 });

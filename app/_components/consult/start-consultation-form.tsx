@@ -29,13 +29,16 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
   const withTyped = (): ColleagueChoice[] | null => {
     if (!typed.trim()) return invitees;
     const match = matchColleague(colleagues, typed);
-    if (match.kind !== 'one') {
-      setErrors({ invitees: match.message });
+    // An e-mail not in the list (the list holds 2000 at most) is left to the server to find or refuse
+    const email = typed.trim().toLowerCase();
+    const colleague = match.kind === 'one' ? match.colleague : /^[^\s@]+@[^\s@]+$/.test(email) ? { id: email, email, name: '', facilities: [] } : null;
+    if (!colleague) {
+      if (match.kind !== 'one') setErrors({ invitees: match.message });
       return null;
     }
     setErrors({});
     setTyped('');
-    const all = invitees.some((entry) => entry.id === match.colleague.id) ? invitees : [...invitees, match.colleague];
+    const all = invitees.some((entry) => entry.id === colleague.id) ? invitees : [...invitees, colleague];
     setInvitees(all.slice(0, MAX_INVITEES));
     return all;
   };

@@ -13,5 +13,5 @@ export async function GET(request: Request): Promise<Response> {
   const caller = await requireApiUser(request);
   if (caller instanceof Response) return caller;
   const uids = new URL(request.url).searchParams.getAll('uid').filter((uid) => /^[0-9.]{1,64}$/.test(uid));
-  return noStore({ studies: await summarizeUploadedStudies(getRuntime().db, caller.user.id, uids) });
+  return noStore({ studies: await summarizeUploadedStudies(getRuntime(), caller.user.id, uids) });
 }
