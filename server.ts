@@ -32,7 +32,10 @@ async function main(): Promise<void> {
     `  Sign in:   ${publicUrl}/sign-in  as ${node.firstRun.adminEmail}`,
   ];
   if (node.firstRun.generatedPassword) {
-    lines.push(`  Password:  ${node.firstRun.generatedPassword}   (generated now and shown once: change it after signing in)`);
+    lines.push(
+      `  Password:  ${node.firstRun.generatedPassword}   (generated now and shown once)`,
+      `             change it after signing in: ${publicUrl}/account/password`,
+    );
   }
   lines.push(
     `  DICOMweb:  ${publicUrl}/dicomweb   (HTTP Basic or Bearer API token)`,

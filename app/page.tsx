@@ -91,7 +91,10 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
         {result && result.total === 0 && (
           <div className={styles.empty}>
             {filtered ? (
-              <p>No study matches these filters. Try fewer filters or a partial name.</p>
+              <p data-testid="empty-hint">
+                No study matches these filters. Try fewer filters or part of a name; <code>*</code> stands for any characters and <code>?</code> for
+                one (<code>kel*</code> finds Keller and Kelly, <code>MRN-44*</code> every MRN starting so). The MRN box also finds part of a number.
+              </p>
             ) : facilities.length === 0 ? (
               <p>You are not a member of any facility yet. Ask an administrator to add you.</p>
             ) : (

@@ -39,7 +39,7 @@ export function PortalHeader({ user }: { user: SignedInUser }) {
         {isAdmin && <Link href="/audit">Audit</Link>}
       </nav>
       <div className="user">
-        <Link href="/account/security" title="Your account: second factor and API tokens">
+        <Link href="/account/security" title="Your account: password, second factor and API tokens">
           {user.email}
         </Link>
         <form method="post" action="/api/auth/sign-out">

@@ -27,6 +27,19 @@ describe('STOW-RS client', () => {
     assert.deepEqual(parts.map((part) => [...part]), files.map((file) => [...file]));
   });
 
+  it("reads each stored instance's study from its RetrieveURL", () => {
+    const summary = parseStowResponse({
+      '00081199': {
+        vr: 'SQ',
+        Value: [
+          { '00081155': UI('1.2.3.1'), '00081190': { vr: 'UR', Value: ['http://pacs.example/dicomweb/studies/1.2.840.9/series/1.2.840.9.1/instances/1.2.3.1'] } },
+          { '00081155': UI('1.2.3.2') },
+        ],
+      },
+    });
+    assert.deepEqual(summary.stored, [{ sopInstanceUid: '1.2.3.1', studyInstanceUid: '1.2.840.9' }, { sopInstanceUid: '1.2.3.2' }]);
+  });
+
   it('reads stored and failed instances, with the part number the archive names', () => {
     const summary = parseStowResponse({
       '00081199': { vr: 'SQ', Value: [{ '00081155': UI('1.2.3.1') }, { '00081155': UI('1.2.3.3') }] },

@@ -10,7 +10,8 @@ export interface StowPartResult {
 }
 
 export interface StowResponseSummary {
-  stored: { sopInstanceUid?: string }[];
+  /** studyInstanceUid: read from the instance's RetrieveURL (…/studies/{uid}/series/…) */
+  stored: { sopInstanceUid?: string; studyInstanceUid?: string }[];
   failed: { sopInstanceUid?: string; failureReason?: number; comment?: string; partNumber?: number }[];
 }
 
@@ -73,7 +74,10 @@ function items(element: DicomJsonElement | undefined): DicomJsonDataset[] {
 export function parseStowResponse(body: unknown): StowResponseSummary {
   const dataset = (typeof body === 'object' && body !== null ? body : {}) as DicomJsonDataset;
   return {
-    stored: items(dataset['00081199']).map((item) => ({ sopInstanceUid: firstString(item['00081155']) })),
+    stored: items(dataset['00081199']).map((item) => {
+      const studyInstanceUid = /\/studies\/([0-9.]+)\/series\//.exec(firstString(item['00081190']) ?? '')?.[1];
+      return { sopInstanceUid: firstString(item['00081155']), ...(studyInstanceUid ? { studyInstanceUid } : {}) };
+    }),
     failed: items(dataset['00081198']).map((item) => {
       const comment = firstString(item['00000902']);
       // Telepacs' ErrorComment starts "part N:" (1-based), which ties a

@@ -1,7 +1,8 @@
 'use client';
 // Drag and drop (or pick) files, folders or zip files; they are sent as
 // STOW-RS to /dicomweb/studies — the same ingest path as any modality — in
-// batches, and every file gets a row with what happened to it.
+// batches, and every file gets a row with what happened to it; once all are
+// sent, the studies stored (patient, study, links) and the files refused.
 import { useCallback, useRef, useState, type DragEvent } from 'react';
 import {
   assignStowResults,
@@ -16,6 +17,7 @@ import {
   type StowPartResult,
   type UploadLimits,
 } from './stow-client';
+import { StoredStudies } from './stored-studies';
 import { entriesOfDrop, pickedFromDrop, pickedFromInput, toUploadSources, type UploadSource } from './upload-sources';
 
 type RowStatus = 'pending' | 'sending' | 'stored' | 'failed' | 'skipped' | 'unknown';
@@ -50,6 +52,8 @@ export function UploadPanel({ limits }: { limits: UploadLimits }) {
   const [dragActive, setDragActive] = useState(false);
   const [preparing, setPreparing] = useState(false);
   const [serverTotals, setServerTotals] = useState({ stored: 0, failed: 0 });
+  // Instances stored per Study Instance UID, in the order the archive answered
+  const [storedPerStudy, setStoredPerStudy] = useState<Map<string, number>>(new Map());
   const queue = useRef<{ row: UploadRow; source: UploadSource }[]>([]);
   const running = useRef(false);
   const nextId = useRef(1);
@@ -84,6 +88,11 @@ export function UploadPanel({ limits }: { limits: UploadLimits }) {
         if (contentType.includes('json') && [200, 202, 409].includes(response.status)) {
           const summary = parseStowResponse(await response.json());
           setServerTotals((totals) => ({ stored: totals.stored + summary.stored.length, failed: totals.failed + summary.failed.length }));
+          setStoredPerStudy((current) => {
+            const next = new Map(current);
+            for (const { studyInstanceUid } of summary.stored) if (studyInstanceUid) next.set(studyInstanceUid, (next.get(studyInstanceUid) ?? 0) + 1);
+            return next;
+          });
           results = assignStowResults(batch.length, summary);
         } else {
           const reason = describeHttpRefusal(response.status, await response.text());
@@ -249,6 +258,11 @@ export function UploadPanel({ limits }: { limits: UploadLimits }) {
             ) : null}
           </div>
           <progress max={Math.max(toSend, 1)} value={done} aria-label="Upload progress" />
+          <StoredStudies
+            storedPerStudy={storedPerStudy}
+            idle={!preparing && counts.pending + counts.sending === 0}
+            failures={rows.filter((row) => row.status === 'failed').map((row) => ({ path: row.path, reason: row.reason }))}
+          />
           <table>
             <caption className="visually-hidden">Result per file</caption>
             <thead>

@@ -1,5 +1,5 @@
 // Teleconsultation sessions (issue 5, first step): started on a study by
-// someone who may read it, with colleagues invited by e-mail; persisted with
+// someone who may read it, with colleagues invited by name or e-mail; persisted with
 // who was invited and who came when. Only participants can see a session:
 // anyone else gets NOT_FOUND, with or without its id.
 //
@@ -12,6 +12,7 @@ import { AdminError, parseInput } from '../admin/errors';
 import { authorizeStudyAccess, readScopeFor, withoutStudyGrants } from '../policy';
 import { PolicyError } from '../policy/errors';
 import { inInvitationOrder, participantColors } from './participant-order';
+import { resolveInvitees } from './resolve-invitees';
 import type { Database } from '../../prisma/database';
 
 /** The referring doctor and the expert, and up to four more colleagues (the issue). */
@@ -21,7 +22,8 @@ export const ZStartConsultation = z.object({
   studyInstanceUid: z.string().trim().min(1, 'Choose a study').max(64, 'Not a study UID'),
   title: z.string().trim().max(200, 'Use at most 200 characters').default(''),
   invitees: z
-    .array(z.string().trim().toLowerCase().email('Not an e-mail address'))
+    // Each an e-mail, a user id (a suggestion picked in the form) or a colleague's name (resolve-invitees.ts)
+    .array(z.string().trim().min(1, 'Name a colleague').max(320, 'Use at most 320 characters'))
     .min(1, 'Invite at least one colleague')
     .max(MAX_INVITEES, `At most ${MAX_INVITEES} colleagues`),
 });
@@ -37,19 +39,11 @@ export async function startConsultation({ db }: { db: Database }, actor: Actor, 
   // Only members of the study's facility start one: a consultation's own grant
   // (an invited expert, a guest — who has no facility at all) lets them look, not share further.
   const study = await authorizeStudyAccess(db, withoutStudyGrants(await readScopeFor(db, actor.userId)), studyInstanceUid);
-  const emails = [...new Set(invitees)].filter((email) => email !== actor.email);
-  if (!emails.length) throw new AdminError('INVALID_INPUT', 'Invite at least one colleague other than yourself.', { invitees: 'Invite at least one colleague other than yourself' });
-  // Guest accounts (one consultation each, by a guest link) cannot be invited elsewhere.
-  const users = await db.user.findMany({ where: { email: { in: emails }, disabled: false, guest: false }, select: { id: true, email: true } });
-  const unknown = emails.filter((email) => !users.some((user) => user.email === email));
-  if (unknown.length) {
-    const message = `No active Telepacs user with ${unknown.length === 1 ? 'this e-mail' : 'these e-mails'}: ${unknown.join(', ')}`;
-    throw new AdminError('INVALID_INPUT', message, { invitees: message });
-  }
+  const invited = await resolveInvitees(db, actor.userId, invitees);
+  if (!invited.length) throw new AdminError('INVALID_INPUT', 'Invite at least one colleague other than yourself.', { invitees: 'Invite at least one colleague other than yourself' });
   // The invitation order is each participant's colour (participant-order.ts): the invitees in
   // the order they were typed, one millisecond apart, since neither findMany nor the ids keep it.
   const invitedAt = Date.now();
-  const invited = emails.flatMap((email) => users.filter((user) => user.email === email));
   return db.$transaction(async (tx) => {
     const consultation = await tx.consultation.create({
       data: {
@@ -77,7 +71,7 @@ export async function startConsultation({ db }: { db: Database }, actor: Actor, 
         studyUid: studyInstanceUid,
         sourceIp: actor.ip,
         resource: `consultations/${consultation.id}`,
-        details: { invitees: users.map((user) => user.email) },
+        details: { invitees: invited.map((user) => user.email) },
       }),
     });
     return consultation;

@@ -1,28 +1,23 @@
 // Whom a user may invite to a teleconsultation: the active staff accounts of
 // this node, every facility (a second opinion is usually asked of another
-// hospital's expert), never guests. Names, e-mails and facilities only: the
-// regional directory a referring doctor picks an expert from.
+// hospital's expert), never guests. Ids, names, e-mails and facilities only:
+// the regional directory a referring doctor picks an expert from.
 import type { Database } from '../../prisma/database';
+import type { InvitableColleague } from './match-colleague';
 
-export interface InvitableColleague {
-  email: string;
-  name: string;
-  /** "Valley Clinic (expert)", one per membership */
-  facilities: string[];
-}
-
-const ROLE_WORDS: Record<string, string> = { ADMIN: 'administrator', REFERRING: 'referring', EXPERT: 'expert', EMERGENCY: 'emergency' };
+export type { InvitableColleague } from './match-colleague';
 
 export async function listInvitableColleagues(db: Database, userId: string): Promise<InvitableColleague[]> {
   const users = await db.user.findMany({
     where: { id: { not: userId }, disabled: false, guest: false, memberships: { some: {} } },
     orderBy: [{ name: 'asc' }, { email: 'asc' }],
     take: 2000,
-    select: { email: true, name: true, memberships: { select: { role: true, facility: { select: { name: true } } } } },
+    select: { id: true, email: true, name: true, memberships: { select: { facility: { select: { name: true } } } } },
   });
   return users.map((user) => ({
+    id: user.id,
     email: user.email,
     name: user.name,
-    facilities: user.memberships.map((membership) => `${membership.facility.name} (${ROLE_WORDS[membership.role] ?? membership.role.toLowerCase()})`),
+    facilities: [...new Set(user.memberships.map((membership) => membership.facility.name))],
   }));
 }

@@ -4,6 +4,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { AccessScope } from '../../pacs-core/access';
+import { findStudies } from '../../pacs-core/index/find-studies';
+import { parseQidoQuery } from '../../pacs-core/index/parse-qido-query';
 import { createSearchFixtures, FIXTURE_TODAY, type FixtureName, type SearchFixtures } from '../../pacs-core/index/test-support/qido-fixtures';
 import { parseWorklistRequest, searchWorklist } from './worklist';
 
@@ -37,6 +39,20 @@ describe('worklist search', () => {
     assert.equal(mueller.numberOfSeries, 2);
     assert.equal(mueller.numberOfInstances, 4);
     assert.equal(mueller.facility.code, 'TEST');
+  });
+
+  it('finds an MRN typed without its prefix, or by its last digits, in any case', async () => {
+    assert.deepEqual((await find('mrn=003')).names, ['smith'], '"003" finds P-003');
+    assert.deepEqual((await find('mrn=P-004')).names, ['smithson'], 'p-004, whatever the case');
+    assert.deepEqual((await find('mrn=00')).names, ['smith', 'mueller', 'yamada', 'smithson']);
+    assert.deepEqual((await find('mrn=P-00?')).names, ['smith', 'mueller', 'yamada', 'smithson'], 'a typed wildcard is used as typed');
+    assert.deepEqual((await find('mrn=P-0')).names.length, 4);
+    assert.deepEqual((await find('mrn=999')).names, []);
+  });
+
+  it('leaves QIDO-RS PatientID matching exact: "003" finds nothing there', async () => {
+    const qido = await findStudies(f.db, parseQidoQuery('study', new URLSearchParams('PatientID=003')), scope, { today: FIXTURE_TODAY });
+    assert.equal(qido.matches.length, 0);
   });
 
   it('finds by MRN, exactly or with a wildcard, and by issuer', async () => {

@@ -5,7 +5,8 @@
 //
 // The DICOM-like keys reuse the archive's own matching (pacs-core/index:
 // the same code as QIDO-RS and C-FIND), so "müller hans" finds MÜLLER^HANS
-// here exactly as it does in OHIF or a findscu. Description is a
+// here exactly as it does in OHIF or a findscu; the MRN alone also matches
+// part of the number (mrnPattern). Description is a
 // case-insensitive "contains", which is what a person typing expects. The
 // access scope (lib/policy) is always the first condition.
 import type { AccessScope } from '../../pacs-core/access';
@@ -110,6 +111,20 @@ export function parseWorklistRequest(params: URLSearchParams): ParsedWorklistReq
   return { request: { filters, sort, direction, page, pageSize }, errors };
 }
 
+/**
+ * The MRN box as a PatientID pattern. A person types part of the number
+ * ("4471203" for "MRN-4471203", or its last digits), so without a wildcard
+ * it matches anywhere in the ID: `*4471203*` (PS3.4 C.2.2.2.4 wildcard
+ * matching, case-insensitive here like every wildcard of the archive).
+ * Typed `*` or `?` (or `\\`, a list of IDs) are used as typed. Only this form does this: QIDO-RS and
+ * C-FIND keep single-value (exact) PatientID matching for DICOM clients.
+ * Cost: a leading `*` cannot use the PatientID index; the scan is over the
+ * patients of the studies in the caller's scope (bench/worklist-100k.ts).
+ */
+export function mrnPattern(typed: string): string {
+  return /[*?\\]/.test(typed) ? typed : `*${typed}*`;
+}
+
 /** The DICOM-like keys as the archive's own query model (study level). */
 export function toIndexQuery(filters: WorklistFilters): IndexQuery {
   const matches = new Map<string, AttributeMatch>();
@@ -118,7 +133,7 @@ export function toIndexQuery(filters: WorklistFilters): IndexQuery {
     const attribute = resolveAttribute(keyword);
     matches.set(attribute.tag, attributeMatch('study', attribute, raw));
   };
-  add('PatientID', filters.mrn);
+  add('PatientID', filters.mrn && mrnPattern(filters.mrn));
   add('IssuerOfPatientID', filters.issuer);
   add('PatientName', filters.name);
   add('PatientSex', filters.sex);

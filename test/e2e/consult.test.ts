@@ -225,7 +225,8 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     await waitForOverlay(expert, 'zoom', new RegExp(`^${zoomed}$`));
     await host.getByRole('button', { name: 'Reset' }).click();
     await waitForOverlay(expert, 'zoom', /^Zoom 100%$/);
-    await waitForOverlay(expert, 'window', /^W 1999 L 0$/);
+    // The series' own window, as the image says it (2000/0; PS3.3 C.11.2.1.2.1, lib/collab/window-level.ts)
+    await waitForOverlay(expert, 'window', /^W 2000 L 0$/);
     await host.getByLabel('Window preset').selectOption('Lung');
     await waitForOverlay(expert, 'window', /W 1500 L -600/);
     await host.getByRole('button', { name: 'W/L', exact: true }).click();

@@ -2,11 +2,12 @@
 // their open sockets at once, in every namespace, and nobody else does.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { io as connect, type Socket } from 'socket.io-client';
-import { SESSION_COOKIE_NAME, createSession } from '../../lib/auth';
+import type { Socket } from 'socket.io-client';
+import { createSession } from '../../lib/auth';
 import { createUser } from '../../lib/policy/test-fixtures';
 import { CONSULT_NAMESPACE, REALTIME_NAMESPACE } from '../../lib/realtime/events';
 import { disconnectUser } from '../../lib/realtime/disconnect-user';
+import { connectWithSession } from '../support/session-socket';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
 describe('disconnectUser', () => {
@@ -15,12 +16,8 @@ describe('disconnectUser', () => {
 
   async function open(namespace: string, userId: string): Promise<Socket> {
     const { token } = await createSession(server.node.db, { userId, ttlHours: 1 });
-    const socket = connect(`${server.url}${namespace}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: `${SESSION_COOKIE_NAME}=${token}` } });
+    const socket = await connectWithSession(server.url, namespace, token);
     sockets.push(socket);
-    await new Promise<void>((resolve, reject) => {
-      socket.once('connect', () => resolve());
-      socket.once('connect_error', reject);
-    });
     return socket;
   }
 

@@ -1,8 +1,11 @@
 'use client';
 // "Start a teleconsultation" on a study or a patient page: which study (the
 // patient page offers each), a title, and up to five colleagues of any
-// facility, picked by name or e-mail. On success the room opens.
+// facility, picked by name or e-mail. A typed name that matches nobody, or
+// several people, is answered at once (lib/consult/match-colleague.ts); the
+// API gets user ids. On success the room opens.
 import { useState } from 'react';
+import { colleagueLabel, matchColleague, type InvitableColleague } from '../../../lib/consult/match-colleague';
 import { callApi } from '../../admin/_components/api-call';
 
 export interface StudyChoice {
@@ -10,11 +13,7 @@ export interface StudyChoice {
   label: string;
 }
 
-export interface ColleagueChoice {
-  email: string;
-  name: string;
-  facilities: string[];
-}
+export type ColleagueChoice = InvitableColleague;
 
 const MAX_INVITEES = 5;
 
@@ -22,20 +21,26 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
   const [studyInstanceUid, setStudy] = useState(studies[0]?.studyInstanceUid ?? '');
   const [title, setTitle] = useState(defaultTitle);
   const [typed, setTyped] = useState('');
-  const [invitees, setInvitees] = useState<string[]>([]);
+  const [invitees, setInvitees] = useState<ColleagueChoice[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
-  const describe = (email: string) => {
-    const colleague = colleagues.find((entry) => entry.email === email);
-    return colleague ? `${colleague.name} — ${email}` : email;
-  };
-  const add = () => {
-    // "Name — email" from the list, or a bare e-mail typed in
-    const email = (typed.includes(' — ') ? typed.split(' — ').pop()! : typed).trim().toLowerCase();
-    if (!email) return;
-    if (!invitees.includes(email) && invitees.length < MAX_INVITEES) setInvitees([...invitees, email]);
+  /** The invitees with what is typed in the box added, or null (and the reason shown) when it names nobody or several people. */
+  const withTyped = (): ColleagueChoice[] | null => {
+    if (!typed.trim()) return invitees;
+    const match = matchColleague(colleagues, typed);
+    // An e-mail not in the list (the list holds 2000 at most) is left to the server to find or refuse
+    const email = typed.trim().toLowerCase();
+    const colleague = match.kind === 'one' ? match.colleague : /^[^\s@]+@[^\s@]+$/.test(email) ? { id: email, email, name: '', facilities: [] } : null;
+    if (!colleague) {
+      if (match.kind !== 'one') setErrors({ invitees: match.message });
+      return null;
+    }
+    setErrors({});
     setTyped('');
+    const all = invitees.some((entry) => entry.id === colleague.id) ? invitees : [...invitees, colleague];
+    setInvitees(all.slice(0, MAX_INVITEES));
+    return all;
   };
 
   return (
@@ -47,10 +52,11 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
       <form
         onSubmit={async (event) => {
           event.preventDefault();
-          const all = typed.trim() ? [...invitees, typed.trim().toLowerCase()] : invitees;
+          const all = withTyped();
+          if (!all) return;
           setBusy(true);
           setErrors({});
-          const result = await callApi<{ id: string; path: string }>('POST', '/api/consultations', { studyInstanceUid, title, invitees: all });
+          const result = await callApi<{ id: string; path: string }>('POST', '/api/consultations', { studyInstanceUid, title, invitees: all.map((entry) => entry.id) });
           setBusy(false);
           if (result.ok) {
             window.location.assign(result.data.path);
@@ -89,27 +95,26 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
               onKeyDown={(event) => {
                 if (event.key === 'Enter') {
                   event.preventDefault();
-                  add();
+                  withTyped();
                 }
               }}
             />
-            <button type="button" className="button secondary" onClick={add} disabled={invitees.length >= MAX_INVITEES}>
+            <button type="button" className="button secondary" onClick={() => withTyped()} disabled={invitees.length >= MAX_INVITEES}>
               Add
             </button>
           </div>
           <datalist id="consult-colleagues">
+            {/* The value only, no label: Chromium shows a label in place of the value, and the person is what one picks */}
             {colleagues.map((colleague) => (
-              <option key={colleague.email} value={`${colleague.name} — ${colleague.email}`}>
-                {colleague.facilities.join(', ')}
-              </option>
+              <option key={colleague.id} value={colleagueLabel(colleague)} />
             ))}
           </datalist>
           {invitees.length > 0 && (
             <ul className="list" aria-label="Invited">
-              {invitees.map((email) => (
-                <li key={email}>
-                  <span>{describe(email)}</span>
-                  <button type="button" className="button secondary small" onClick={() => setInvitees(invitees.filter((entry) => entry !== email))}>
+              {invitees.map((colleague) => (
+                <li key={colleague.id}>
+                  <span>{colleagueLabel(colleague)}</span>
+                  <button type="button" className="button secondary small" onClick={() => setInvitees(invitees.filter((entry) => entry.id !== colleague.id))}>
                     Remove
                   </button>
                 </li>

@@ -34,7 +34,7 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
     <form method="get" action="/" className={styles.form} role="search" aria-label="Find studies">
       <div className={styles.grid}>
         {field('name', 'Patient name', text('name', 'e.g. muller hans'), true)}
-        {field('mrn', 'MRN (patient ID)', text('mrn', 'exact, or with *'))}
+        {field('mrn', 'MRN (patient ID)', text('mrn', 'all or part of the number'))}
         {field(
           'modality',
           'Modality',

@@ -19,7 +19,7 @@ export default async function AccountSecurityPage() {
       <main id="main">
         <h1>Sign-in security</h1>
         <p>
-          <a href="/account/api-tokens">Your API tokens</a> (for scripts and other PACS)
+          <a href="/account/password">Change your password</a> · <a href="/account/api-tokens">Your API tokens</a> (for scripts and other PACS)
         </p>
         <h2>Second factor</h2>
         {status.enabledAt ? (

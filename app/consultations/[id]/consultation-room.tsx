@@ -6,6 +6,7 @@
 import dynamic from 'next/dynamic';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { callApi } from '../../admin/_components/api-call';
+import { formatDateTime } from '../../admin/_components/format';
 import { ConsultSession, type SessionSnapshot } from '../_client/consult-session';
 import { AnnotationList } from './annotation-list';
 import type { SeriesSummary } from './collab-viewer';
@@ -25,6 +26,10 @@ export interface RoomProps {
   studyInstanceUid: string;
   series: SeriesSummary[];
   me: { userId: string; role: string };
+  /** Only the host ends a session: their name says who ended it */
+  hostName: string;
+  /** When it ended (ISO), if it had already ended when the page was loaded */
+  endedAt: string | null;
 }
 
 const STATUS_TEXT: Record<SessionSnapshot['status'], string> = {
@@ -67,7 +72,7 @@ export function ConsultationRoom(props: RoomProps) {
   return <Room {...props} session={session} snapshot={snapshot} />;
 }
 
-function Room({ consultationId, title, patientLine, studyInstanceUid, series, me, session, snapshot }: RoomProps & { session: ConsultSession; snapshot: SessionSnapshot }) {
+function Room({ consultationId, title, patientLine, studyInstanceUid, series, me, hostName, endedAt, session, snapshot }: RoomProps & { session: ConsultSession; snapshot: SessionSnapshot }) {
   const isHost = me.role === 'HOST';
   const isGuest = me.role === 'GUEST';
   const presenter = snapshot.participants.find((participant) => participant.userId === snapshot.presenterUserId);
@@ -88,6 +93,7 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
   }, [session]);
   const relayed = snapshot.links.filter((link) => link.state === 'relay');
   const finished = snapshot.status === 'ended' || snapshot.status === 'not_found';
+  const ended = snapshot.endedAt ?? endedAt;
 
   return (
     <div className={styles.room} data-status={snapshot.status}>
@@ -100,54 +106,59 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
           <span className={styles.status} data-state={snapshot.status} role="status" data-testid="session-status">
             {STATUS_TEXT[snapshot.status]}
           </span>
-          <span className={styles.presenter} data-testid="presenter">
-            {presenter ? (
-              <>
-                <span className={styles.dot} style={{ background: presenter.color }} aria-hidden="true" />
-                {iPresent ? 'You are presenting' : `${presenter.name} is presenting`}
-              </>
-            ) : (
-              'Nobody is presenting'
-            )}
-          </span>
-          {presenter && !iPresent && (
-            <button
-              type="button"
-              className={styles.darkButton}
-              aria-pressed={snapshot.following}
-              onClick={() => session.setFollowing(!snapshot.following)}
-              title={snapshot.following ? 'Your view mirrors the presenter; click to look around on your own' : 'Mirror the presenter again'}
-            >
-              {snapshot.following ? 'Following' : 'Follow presenter'}
-            </button>
-          )}
-          {!iPresent && snapshot.status === 'joined' && (
-            isHost ? (
-              <button type="button" className={styles.darkButton} onClick={() => void session.handOver(me.userId)}>
-                {presenter ? 'Take over presenting' : 'Present'}
-              </button>
-            ) : (
-              <button type="button" className={styles.darkButton} onClick={() => session.requestPresenter()}>
-                Ask to present
-              </button>
-            )
-          )}
-          {iPresent && others.length > 0 && (
-            <select
-              className={styles.darkButton}
-              aria-label="Hand over presenting"
-              value=""
-              onChange={(event) => {
-                if (event.target.value) void session.handOver(event.target.value);
-              }}
-            >
-              <option value="">Hand over to…</option>
-              {others.map((participant) => (
-                <option key={participant.userId} value={participant.userId}>
-                  {participant.name}
-                </option>
-              ))}
-            </select>
+          {/* After the end nobody presents: no presenter line, no hand-over (only the ended state below) */}
+          {!finished && (
+            <>
+              <span className={styles.presenter} data-testid="presenter">
+                {presenter ? (
+                  <>
+                    <span className={styles.dot} style={{ background: presenter.color }} aria-hidden="true" />
+                    {iPresent ? 'You are presenting' : `${presenter.name} is presenting`}
+                  </>
+                ) : (
+                  'Nobody is presenting'
+                )}
+              </span>
+              {presenter && !iPresent && (
+                <button
+                  type="button"
+                  className={styles.darkButton}
+                  aria-pressed={snapshot.following}
+                  onClick={() => session.setFollowing(!snapshot.following)}
+                  title={snapshot.following ? 'Your view mirrors the presenter; click to look around on your own' : 'Mirror the presenter again'}
+                >
+                  {snapshot.following ? 'Following' : 'Follow presenter'}
+                </button>
+              )}
+              {!iPresent && snapshot.status === 'joined' && (
+                isHost ? (
+                  <button type="button" className={styles.darkButton} onClick={() => void session.handOver(me.userId)}>
+                    {presenter ? 'Take over presenting' : 'Present'}
+                  </button>
+                ) : (
+                  <button type="button" className={styles.darkButton} onClick={() => session.requestPresenter()}>
+                    Ask to present
+                  </button>
+                )
+              )}
+              {iPresent && others.length > 0 && (
+                <select
+                  className={styles.darkButton}
+                  aria-label="Hand over presenting"
+                  value=""
+                  onChange={(event) => {
+                    if (event.target.value) void session.handOver(event.target.value);
+                  }}
+                >
+                  <option value="">Hand over to…</option>
+                  {others.map((participant) => (
+                    <option key={participant.userId} value={participant.userId}>
+                      {participant.name}
+                    </option>
+                  ))}
+                </select>
+              )}
+            </>
           )}
           <span className={styles.spacer} />
           {!isGuest && (
@@ -221,7 +232,13 @@ function Room({ consultationId, title, patientLine, studyInstanceUid, series, me
       </div>
       {finished ? (
         <p className={styles.muted} style={{ gridColumn: '1 / -1', padding: '2rem' }}>
-          {snapshot.status === 'ended' ? 'This teleconsultation has ended. Its annotations are kept with the study.' : 'Teleconsultation not found.'}
+          {snapshot.status === 'ended' ? (
+            <span data-testid="ended">
+              This teleconsultation has ended{ended ? `: ${hostName} ended it on ${formatDateTime(ended)}` : ''}. Its annotations are kept with the study.
+            </span>
+          ) : (
+            'Teleconsultation not found.'
+          )}
         </p>
       ) : (
         <>

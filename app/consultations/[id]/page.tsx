@@ -69,6 +69,8 @@ export default async function ConsultationPage({ params }: { params: Promise<{ i
         studyInstanceUid={study.studyInstanceUid}
         series={series}
         me={{ userId: user.id, role: consultation.role }}
+        hostName={consultation.participants.find((participant) => participant.role === 'HOST')?.name ?? 'the host'}
+        endedAt={consultation.endedAt?.toISOString() ?? null}
       />
     </div>
   );

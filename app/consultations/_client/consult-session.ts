@@ -44,6 +44,8 @@ export interface SessionSnapshot {
   lasers: LaserMark[];
   /** The browser keeps sound off until the person touches the page (autoplay policy) */
   soundBlocked: boolean;
+  /** When the host ended the session (ISO), as the server announced it while this page was open */
+  endedAt: string | null;
 }
 
 export interface LatencySample {
@@ -107,6 +109,7 @@ export class ConsultSession {
       remoteStreams: {},
       lasers: [],
       soundBlocked: false,
+      endedAt: null,
     };
   }
 
@@ -161,8 +164,8 @@ export class ConsultSession {
       const requests = this.snapshot.presenterRequests.filter((request) => request.userId !== payload.userId);
       this.update({ presenterRequests: [...requests, { userId: payload.userId, name: payload.name }] });
     });
-    socket.on(CONSULT_EVENTS.ENDED, () => {
-      this.update({ status: 'ended', message: 'The host has ended this teleconsultation.' });
+    socket.on(CONSULT_EVENTS.ENDED, (payload) => {
+      this.update({ status: 'ended', message: null, endedAt: payload.endedAt, presenterUserId: null, presenterRequests: [] });
       this.shutdown();
     });
   }

@@ -37,6 +37,7 @@ import {
   type ViewportSync,
 } from '../../../lib/collab/protocol';
 import { colourAnnotation, imageRefOf, readGeometry, removeShownAnnotation, rerenderAnnotations, showAnnotation, toolNameOf } from './annotation-bridge';
+import { voiRangeFromWindow, windowFromVoiRange, type VoiRange, type WindowLevel } from '../../../lib/collab/window-level';
 import { initCornerstone, loadSeriesStack, renderingEngine, type SeriesStack } from './cornerstone';
 
 export type PrimaryTool = 'WindowLevel' | 'Pan' | 'Zoom' | 'Laser' | AnnotationToolName;
@@ -239,7 +240,7 @@ export class ViewerEngine {
   setWindow(windowWidth: number, windowCenter: number, index = this.active): void {
     const viewport = this.viewport(index);
     if (!viewport || !this.shown[index]) return;
-    viewport.setProperties({ voiRange: voiRangeOf({ windowWidth, windowCenter }) });
+    viewport.setProperties({ voiRange: voiRangeFromWindow({ windowWidth, windowCenter }, viewport.getProperties().VOILUTFunction) });
     viewport.render();
     // Not every property change fires a viewer event: report it (a state is sent once)
     this.reportLocal();
@@ -296,7 +297,7 @@ export class ViewerEngine {
       viewports.push({
         seriesInstanceUid: stack.seriesInstanceUid,
         imageIndex: viewport.getCurrentImageIdIndex(),
-        voi: range ? { windowWidth: round(range.upper - range.lower), windowCenter: round((range.upper + range.lower) / 2) } : null,
+        voi: range ? roundedWindow(range, properties.VOILUTFunction, round) : null,
         camera:
           camera.parallelScale && camera.focalPoint
             ? { parallelScale: round(camera.parallelScale, 4), focalPoint: [round(camera.focalPoint[0], 3), round(camera.focalPoint[1], 3), round(camera.focalPoint[2], 3)] }
@@ -312,13 +313,14 @@ export class ViewerEngine {
     for (let index = 0; index < viewportCount(this.layout); index++) {
       const viewport = this.viewport(index);
       const stack = this.shown[index];
-      const range = stack && viewport ? viewport.getProperties().voiRange : undefined;
+      const properties = stack && viewport ? viewport.getProperties() : undefined;
+      const shownWindow = properties?.voiRange ? roundedWindow(properties.voiRange, properties.VOILUTFunction, Math.round) : null;
       infos.push({
         seriesInstanceUid: stack?.seriesInstanceUid ?? null,
         imageIndex: stack && viewport ? viewport.getCurrentImageIdIndex() : 0,
         imageCount: stack?.imageIds.length ?? 0,
-        windowWidth: range ? Math.round(range.upper - range.lower) : null,
-        windowCenter: range ? Math.round((range.upper + range.lower) / 2) : null,
+        windowWidth: shownWindow?.windowWidth ?? null,
+        windowCenter: shownWindow?.windowCenter ?? null,
         zoom: stack && viewport ? this.relativeZoom(viewport) : 1,
         loading: this.loading[index],
         error: this.errors[index],
@@ -374,7 +376,7 @@ export class ViewerEngine {
           // Only what differs: each property set costs the renderer a new lookup table
           const properties = viewport.getProperties();
           const range = properties.voiRange;
-          const voiRange = sync.voi ? voiRangeOf(sync.voi) : undefined;
+          const voiRange = sync.voi ? voiRangeFromWindow(sync.voi, properties.VOILUTFunction) : undefined;
           const voiDiffers = voiRange && (!range || Math.abs(range.lower - voiRange.lower) > 0.01 || Math.abs(range.upper - voiRange.upper) > 0.01);
           const invertDiffers = Boolean(properties.invert) !== sync.invert;
           if (voiDiffers || invertDiffers) viewport.setProperties({ ...(voiDiffers ? { voiRange } : {}), ...(invertDiffers ? { invert: sync.invert } : {}) });
@@ -612,9 +614,10 @@ function registerTools(): void {
   for (const tool of TOOL_CLASSES) addTool(tool);
 }
 
-/** A window (width, centre) as the range of values Cornerstone maps from black to white. */
-function voiRangeOf({ windowWidth, windowCenter }: { windowWidth: number; windowCenter: number }): { lower: number; upper: number } {
-  return { lower: windowCenter - windowWidth / 2, upper: windowCenter + windowWidth / 2 };
+/** The window a VOI range shows (lib/collab/window-level.ts), rounded for the overlay or the sync message; -0 shown as 0. */
+function roundedWindow(range: VoiRange, lutFunction: string | undefined, rounding: (value: number) => number): WindowLevel {
+  const { windowWidth, windowCenter } = windowFromVoiRange(range, lutFunction);
+  return { windowWidth: rounding(windowWidth) + 0, windowCenter: rounding(windowCenter) + 0 };
 }
 
 function clampIndex(index: number, length: number): number {
