@@ -57,7 +57,7 @@ describe('inviting colleagues by name', () => {
   });
 
   it('invites by a first name, a surname, a picked suggestion and an e-mail, in the order given', async () => {
-    const { id } = await startConsultation(server.node.db, host, {
+    const { id } = await startConsultation({ db: server.node.db }, host, {
       studyInstanceUid: study.studyInstanceUid,
       invitees: ['Erik', 'Keller', ids.anna2, 'Erika.Lund@valley.example'],
     });
@@ -73,15 +73,15 @@ describe('inviting colleagues by name', () => {
 
   it('refuses a name that fits several people, naming them, and one that fits nobody', async () => {
     await assert.rejects(
-      startConsultation(server.node.db, host, { studyInstanceUid: study.studyInstanceUid, invitees: ['Anna'] }),
+      startConsultation({ db: server.node.db }, host, { studyInstanceUid: study.studyInstanceUid, invitees: ['Anna'] }),
       refusedWith(/“Anna” matches 2 colleagues: Anna Keller \(anna\.keller@valley\.example\), Anna Roth \(anna\.roth@valley\.example\)/),
     );
     await assert.rejects(
-      startConsultation(server.node.db, host, { studyInstanceUid: study.studyInstanceUid, invitees: ['Erik', 'Zoltan'] }),
+      startConsultation({ db: server.node.db }, host, { studyInstanceUid: study.studyInstanceUid, invitees: ['Erik', 'Zoltan'] }),
       refusedWith(/No colleague matches “Zoltan”/),
     );
     await assert.rejects(
-      startConsultation(server.node.db, host, { studyInstanceUid: study.studyInstanceUid, invitees: ['nobody@nowhere.example'] }),
+      startConsultation({ db: server.node.db }, host, { studyInstanceUid: study.studyInstanceUid, invitees: ['nobody@nowhere.example'] }),
       refusedWith(/No active Telepacs user with this e-mail: nobody@nowhere.example/),
     );
     assert.equal(await server.node.db.consultation.count({ where: { studyInstanceUid: study.studyInstanceUid } }), 1, 'no session was started by the refusals');
