@@ -25,6 +25,8 @@ export interface SessionUser {
   guestConsultationId: string | null;
   /** When the session ends unless used again (sliding), never past its absolute end */
   expiresAt: Date;
+  /** The facility chosen in the header (unchecked here: lib/facilities/acting-facility.ts checks it) */
+  actingFacilityId: string | null;
 }
 
 /**
@@ -87,7 +89,7 @@ export async function resolveSession(
     expiresAt = slidExpiry;
   }
   const { id, email, name, guest } = session.user;
-  return { sessionId: session.id, user: { id, email, name, guest }, guestConsultationId, expiresAt: new Date(expiresAt) };
+  return { sessionId: session.id, user: { id, email, name, guest }, guestConsultationId, expiresAt: new Date(expiresAt), actingFacilityId: session.actingFacilityId };
 }
 
 /**

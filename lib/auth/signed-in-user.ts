@@ -1,6 +1,7 @@
 // What the portal's pages know about the person at the keyboard.
 import type { Role } from '../policy';
 import type { AuthContext } from './auth-context';
+import { chooseActingFacility } from '../facilities/acting-facility';
 import { resolveSession } from './sessions';
 
 export interface SignedInUser {
@@ -15,6 +16,14 @@ export interface SignedInUser {
   guest: boolean;
   /** The guest's open teleconsultation; null for everyone else */
   guestConsultationId: string | null;
+  /** Manages the node's facilities (lib/policy/node-admin.ts decides; this only shows the link) */
+  nodeAdmin: boolean;
+  /**
+   * The facility they act for: the one chosen in the header when it is still
+   * among their memberships, else their first. null without memberships.
+   * Read it with actingFacilityFor (lib/facilities/acting-facility.ts).
+   */
+  actingFacilityId: string | null;
 }
 
 /** The user of a session token with their memberships, or null when signed out. */
@@ -23,17 +32,26 @@ export async function signedInUserForSession(context: AuthContext, sessionToken:
   if (!session) return null;
   const { guestConsultationId } = session;
   const sessionExpiresAt = session.expiresAt;
-  if (session.user.guest) return { ...session.user, sessionId: session.sessionId, sessionExpiresAt, memberships: [], guestConsultationId };
-  const memberships = await context.db.membership.findMany({
-    where: { userId: session.user.id },
-    include: { facility: { select: { name: true, code: true } } },
-    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-  });
+  if (session.user.guest) {
+    return { ...session.user, sessionId: session.sessionId, sessionExpiresAt, memberships: [], guestConsultationId, nodeAdmin: false, actingFacilityId: null };
+  }
+  // A disabled facility is gone for its members at once: no pages, no admin
+  // area, no realtime room, no acting for it (its data is kept).
+  const [memberships, account] = await Promise.all([
+    context.db.membership.findMany({
+      where: { userId: session.user.id, facility: { disabledAt: null } },
+      include: { facility: { select: { name: true, code: true } } },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+    }),
+    context.db.user.findUnique({ where: { id: session.user.id }, select: { nodeAdmin: true } }),
+  ]);
   return {
     ...session.user,
     sessionId: session.sessionId,
     sessionExpiresAt,
     guestConsultationId,
+    nodeAdmin: account?.nodeAdmin ?? false,
+    actingFacilityId: chooseActingFacility(memberships.map((membership) => membership.facilityId), session.actingFacilityId),
     memberships: memberships.map((membership) => ({
       facilityId: membership.facilityId,
       facilityName: membership.facility.name,
