@@ -4,10 +4,11 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-export type AdminTab = 'members' | 'dicom-peers' | 'storage';
+export type AdminTab = 'members' | 'services' | 'dicom-peers' | 'storage';
 
 const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'members', label: 'Users', path: '' },
+  { tab: 'services', label: 'Services', path: '/services' },
   { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
   { tab: 'storage', label: 'Storage', path: '/storage' },
 ];
