@@ -14,7 +14,8 @@ export default async function AdministrationPage() {
   const facilities = user.memberships.filter((membership) => membership.role === 'ADMIN');
   // Links only: every page behind them decides access again in lib/policy.
   if (facilities.length === 0 && !user.nodeAdmin) notFound();
-  if (facilities.length === 1 && !user.nodeAdmin) redirect(`/admin/${facilities[0].facilityId}`);
+  // One facility: straight in (its pages link to the node's for a node administrator)
+  if (facilities.length === 1) redirect(`/admin/${facilities[0].facilityId}`);
   if (facilities.length === 0) redirect('/admin/node');
   return (
     <>

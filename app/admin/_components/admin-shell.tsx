@@ -20,7 +20,15 @@ export function AdminShell({ user, facility, current, children }: { user: Signed
       <PortalHeader user={user} />
       <main id="main">
         <p className={styles.muted} style={{ margin: 0 }}>
-          <Link href="/admin">Administration</Link> · <Link href="/account/api-tokens">Your API tokens</Link>
+          <Link href="/admin">Administration</Link>
+          {user.nodeAdmin && (
+            <>
+              {' · '}
+              <Link href="/admin/node">Node administration</Link>
+            </>
+          )}
+          {' · '}
+          <Link href="/account/api-tokens">Your API tokens</Link>
         </p>
         <h1>
           {facility.name} <small className={styles.muted}>({facility.code})</small>
