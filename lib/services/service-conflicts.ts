@@ -8,8 +8,10 @@ export async function assertServiceNameAndCodeFree(
   fields: { name?: string; code?: string | null },
   exceptServiceId?: string,
 ): Promise<void> {
+  const candidates = [...(fields.name !== undefined ? [{ name: fields.name }] : []), ...(fields.code ? [{ code: fields.code }] : [])];
+  if (candidates.length === 0) return;
   const others = await db.service.findMany({
-    where: { facilityId, id: exceptServiceId ? { not: exceptServiceId } : undefined, OR: [{ name: fields.name ?? '\u0000' }, { code: fields.code ?? '\u0000' }] },
+    where: { facilityId, id: exceptServiceId ? { not: exceptServiceId } : undefined, OR: candidates },
     select: { name: true, code: true },
   });
   const taken: Record<string, string> = {};
