@@ -23,7 +23,7 @@ export function LogoUpload({ facilityId }: { facilityId: string }) {
     router.refresh();
   }
   return (
-    <div className="field">
+    <div className="field" style={{ marginTop: '1.5rem' }}>
       <label htmlFor="facility-logo">Logo (PNG or JPEG, at most 512 KiB)</label>
       <input id="facility-logo" type="file" accept="image/png,image/jpeg" disabled={pending} onChange={(event) => event.target.files?.[0] && void upload(event.target.files[0])} aria-describedby={message ? 'facility-logo-message' : undefined} />
       {message && (
