@@ -41,7 +41,7 @@ describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
     return fetch(`${server.url}${path}`, {
       method,
       headers: { cookie, origin: server.url, ...(body === undefined ? {} : { 'content-type': contentType }) },
-      body: body === undefined ? undefined : raw ? body : JSON.stringify(body),
+      body: body === undefined ? undefined : raw ? new Blob([new Uint8Array(body)]) : JSON.stringify(body),
       redirect: 'manual',
     });
   }
