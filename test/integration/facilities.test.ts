@@ -21,6 +21,7 @@ import { addServiceMember } from '../../lib/services/add-service-member';
 import { createService } from '../../lib/services/create-service';
 import { listServices } from '../../lib/services/list-services';
 import { updateService } from '../../lib/services/update-service';
+import { setMemberDisabled } from '../../lib/users/set-member-disabled';
 import { grantNodeAdmin, revokeNodeAdmin } from '../../lib/users/set-node-admin';
 import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
@@ -118,6 +119,10 @@ describe('facilities and services (domain operations and DICOMweb)', { timeout: 
     await revokeNodeAdmin(context(), valleyAdmin, nodeAdmin.userId);
     await assert.rejects(listFacilities(context(), nodeAdmin.userId), notFound, 'taken back: NOT_FOUND again');
     await assert.rejects(revokeNodeAdmin(context(), valleyAdmin, valleyAdmin.userId), adminError('NOT_ALLOWED'), 'the last one stays');
+    const secondValleyAdmin = await makeActor('admin2@valley.example', [{ facilityId: valleyId, role: 'ADMIN' }]);
+    await assert.rejects(setMemberDisabled(context(), secondValleyAdmin, valleyId, valleyAdmin.userId, true), adminError('NOT_ALLOWED'), 'nor is the last one disabled');
+    assert.equal((await server.node.db.user.findUniqueOrThrow({ where: { id: valleyAdmin.userId } })).disabled, false);
+    await server.node.db.membership.deleteMany({ where: { userId: secondValleyAdmin.userId } });
     await grantNodeAdmin(context(), valleyAdmin, { email: TEST_ADMIN_EMAIL });
     await revokeNodeAdmin(context(), nodeAdmin, valleyAdmin.userId);
     assert.deepEqual((await server.node.db.user.findMany({ where: { nodeAdmin: true }, select: { email: true } })).map((user) => user.email), [TEST_ADMIN_EMAIL]);
