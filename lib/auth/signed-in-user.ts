@@ -33,24 +33,20 @@ export async function signedInUserForSession(context: AuthContext, sessionToken:
   const { guestConsultationId } = session;
   const sessionExpiresAt = session.expiresAt;
   if (session.user.guest) {
-    return { ...session.user, sessionId: session.sessionId, sessionExpiresAt, memberships: [], guestConsultationId, nodeAdmin: false, actingFacilityId: null };
+    return { ...session.user, sessionId: session.sessionId, sessionExpiresAt, memberships: [], guestConsultationId, actingFacilityId: null };
   }
   // A disabled facility is gone for its members at once: no pages, no admin
   // area, no realtime room, no acting for it (its data is kept).
-  const [memberships, account] = await Promise.all([
-    context.db.membership.findMany({
-      where: { userId: session.user.id, facility: { disabledAt: null } },
-      include: { facility: { select: { name: true, code: true } } },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-    }),
-    context.db.user.findUnique({ where: { id: session.user.id }, select: { nodeAdmin: true } }),
-  ]);
+  const memberships = await context.db.membership.findMany({
+    where: { userId: session.user.id, facility: { disabledAt: null } },
+    include: { facility: { select: { name: true, code: true } } },
+    orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+  });
   return {
     ...session.user,
     sessionId: session.sessionId,
     sessionExpiresAt,
     guestConsultationId,
-    nodeAdmin: account?.nodeAdmin ?? false,
     actingFacilityId: chooseActingFacility(memberships.map((membership) => membership.facilityId), session.actingFacilityId),
     memberships: memberships.map((membership) => ({
       facilityId: membership.facilityId,
