@@ -8,6 +8,8 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser, type Page } from 'playwright-core';
+import { hashPassword } from '../../lib/auth';
+import { createUser } from '../../lib/policy/test-fixtures';
 import { launchChromium } from '../support/browser';
 import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
@@ -123,6 +125,29 @@ describe('facilities in the browser', { timeout: 10 * 60_000 }, () => {
     await colleague.getByRole('heading', { name: 'Page not found' }).waitFor();
     await colleague.context().close();
     await admin.context().close();
+  });
+
+  it('a person of two facilities switches the facility they act for in the header; uploads then go there', async () => {
+    const valley = await server.node.db.facility.findUniqueOrThrow({ where: { code: 'VALLEY' } });
+    await createUser(server.node.db, {
+      email: 'both@region.example',
+      passwordHash: await hashPassword('both passphrase 2026'),
+      memberships: [
+        { facilityId: server.node.firstRun.facilityId, role: 'EXPERT' },
+        { facilityId: valley.id, role: 'REFERRING' },
+      ],
+    });
+    const both = await signIn('both@region.example', 'both passphrase 2026', '/upload', { width: 390, height: 844 });
+    await both.getByText('Images are stored in the archive of Demo Hospital').waitFor();
+    const switcher = both.getByRole('banner').getByLabel('Acting for');
+    assert.equal(await switcher.inputValue(), server.node.firstRun.facilityId, 'the first membership by default');
+    await switcher.selectOption({ label: 'Valley Clinic' });
+    await both.getByText('Images are stored in the archive of Valley Clinic').waitFor();
+    await noSidewaysScroll(both, 'the upload page with the switcher');
+    await shot(both, 'switcher-phone');
+    await both.reload();
+    assert.equal(await both.getByRole('banner').getByLabel('Acting for').inputValue(), valley.id, 'kept on the session');
+    await both.context().close();
   });
 
   it('fits a phone: the node and services pages at 390 px', async () => {
