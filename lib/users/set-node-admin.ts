@@ -19,8 +19,8 @@ export interface NodeAdministrator {
 }
 
 /** The node administrators (enabled or not), for the node page. */
-export async function listNodeAdministrators(context: AdminContext, actor: AdminActor): Promise<NodeAdministrator[]> {
-  await authorizeNodeAdmin(context.db, actor.userId);
+export async function listNodeAdministrators(context: Pick<AdminContext, 'db'>, actorUserId: string): Promise<NodeAdministrator[]> {
+  await authorizeNodeAdmin(context.db, actorUserId);
   const users = await context.db.user.findMany({ where: { nodeAdmin: true }, select: { id: true, email: true, name: true }, orderBy: { email: 'asc' } });
   return users.map((user) => ({ userId: user.id, email: user.email, name: user.name }));
 }

@@ -17,9 +17,8 @@ export const metadata: Metadata = { title: 'Facilities · Node administration' }
 /** The node's facilities and node administrators, for its node administrators (404 for everyone else). */
 export default async function NodeAdministrationPage() {
   const user = await requireSignedInUser('/admin/node');
-  const actor = { userId: user.id, email: user.email, ip: '' };
   const facilities = await orNotFound(listFacilities(getRuntime(), user.id));
-  const nodeAdmins = await listNodeAdministrators(getRuntime(), actor);
+  const nodeAdmins = await listNodeAdministrators(getRuntime(), user.id);
   return (
     <NodeShell user={user} title="Node administration" trail={[{ href: '/admin', label: 'Administration' }]}>
       <section className={styles.section} aria-labelledby="facilities-heading">

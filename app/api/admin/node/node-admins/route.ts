@@ -8,7 +8,7 @@ import { jsonBody, noStore, withSignedInCaller } from '../../../../admin/_lib/ap
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request): Promise<Response> {
-  return withSignedInCaller(request, 'list node admins', async (_caller, actor) => noStore({ nodeAdmins: await listNodeAdministrators(getRuntime(), actor) }));
+  return withSignedInCaller(request, 'list node admins', async (_caller, actor) => noStore({ nodeAdmins: await listNodeAdministrators(getRuntime(), actor.userId) }));
 }
 
 export async function POST(request: Request): Promise<Response> {
