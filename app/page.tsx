@@ -46,13 +46,12 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
   }
   const filtered = WORKLIST_FIELDS.some((field) => request.filters[field]);
   if (result) {
-    // The facility when the list can only show one; the MRN searched for, so
-    // that "who looked for this patient" finds worklist searches too.
+    // Under the facility the user acts for (page-audit.ts); the MRN searched
+    // for, so that "who looked for this patient" finds worklist searches too.
     await auditPageView(user, {
       action: 'portal.worklist',
       outcome: 'SUCCESS',
       resource: 'worklist',
-      ...(facilities.length === 1 ? { facilityId: user.memberships[0].facilityId } : {}),
       ...(request.filters.mrn && !/[*?]/.test(request.filters.mrn) ? { patientId: request.filters.mrn } : {}),
       details: { filters: request.filters, sort: request.sort, page: result.page, shown: result.rows.length, total: result.total },
     });
@@ -96,7 +95,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
                 one (<code>kel*</code> finds Keller and Kelly, <code>MRN-44*</code> every MRN starting so). The MRN box also finds part of a number.
               </p>
             ) : facilities.length === 0 ? (
-              <p>You are not a member of any facility yet. Ask an administrator to add you.</p>
+              <p>You are not a member of any active facility. Ask an administrator to add you.</p>
             ) : (
               <>
                 <p>No studies yet. Modalities send them by DICOM, or bring them in from a CD or zip file.</p>

@@ -1,10 +1,15 @@
 import Link from 'next/link';
 import type { SignedInUser } from '../../lib/auth';
+import { ActingFacilitySwitcher } from './acting-facility-switcher';
 
 /** The bar on every signed-in page: where to go, who is signed in, and sign-out (a POST, never a link). */
 export function PortalHeader({ user }: { user: SignedInUser }) {
   // Links only; every admin page and API checks the role again on the server.
   const isAdmin = user.memberships.some((membership) => membership.role === 'ADMIN');
+  // One entry per facility (a person may hold several roles in one)
+  const facilities = user.memberships
+    .filter((membership, index, all) => all.findIndex((other) => other.facilityId === membership.facilityId) === index)
+    .map((membership) => ({ id: membership.facilityId, name: membership.facilityName }));
   if (user.guest) {
     // A guest expert sees their one teleconsultation and nothing else of the portal
     return (
@@ -35,10 +40,11 @@ export function PortalHeader({ user }: { user: SignedInUser }) {
         <Link href="/">Worklist</Link>
         <Link href="/consultations">Teleconsultations</Link>
         <Link href="/upload">Upload</Link>
-        {isAdmin && <Link href="/admin">Administration</Link>}
+        {(isAdmin || user.nodeAdmin) && <Link href="/admin">Administration</Link>}
         {isAdmin && <Link href="/audit">Audit</Link>}
       </nav>
       <div className="user">
+        {user.actingFacilityId && <ActingFacilitySwitcher facilities={facilities} actingFacilityId={user.actingFacilityId} />}
         <Link href="/account/security" title="Your account: password, second factor and API tokens">
           {user.email}
         </Link>

@@ -5,9 +5,13 @@ import { headers } from 'next/headers';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import type { AuditEventInput } from '../../lib/audit/write-audit-event';
 import { clientAddressFromNormalizedHeaders, type SignedInUser } from '../../lib/auth';
+import { actingFacilityFor } from '../../lib/facilities/acting-facility';
 import { getRuntime } from '../../lib/runtime';
 
+// A view with no facility of its own (the worklist across facilities) is
+// recorded under the facility the person acts for (lib/facilities/acting-facility.ts).
 export async function auditPageView(user: SignedInUser, event: Omit<AuditEventInput, 'actor' | 'actorUserId' | 'sourceIp'>): Promise<void> {
   const client = clientAddressFromNormalizedHeaders(await headers());
-  auditQueueFor(getRuntime()).enqueue({ ...event, actor: user.email, actorUserId: user.id, sourceIp: client.ip });
+  const facilityId = event.facilityId ?? actingFacilityFor(user);
+  auditQueueFor(getRuntime()).enqueue({ ...event, facilityId, actor: user.email, actorUserId: user.id, sourceIp: client.ip });
 }

@@ -11,7 +11,7 @@ export const metadata: Metadata = { title: 'Upload images' };
 export default async function UploadPage() {
   const user = await requireSignedInUser('/upload');
   const { config } = getRuntime();
-  const facilityId = await storeFacilityFor(getRuntime(), user.id);
+  const facilityId = await storeFacilityFor(getRuntime(), user.id, user.actingFacilityId);
   const facility = user.memberships.find((membership) => membership.facilityId === facilityId);
   return (
     <>

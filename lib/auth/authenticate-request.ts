@@ -91,5 +91,6 @@ export async function authenticateRequest(request: AuthenticationRequest, runtim
   }
   const session = await resolveSession(runtime.db, sessionToken, { ttlHours: runtime.config.sessionTtlHours });
   if (!session) return null;
-  return principalForUser(runtime, { userId: session.user.id, label: session.user.email, sourceIp: ip });
+  // A browser stores into the facility chosen in the header (machine clients: their first, as before)
+  return principalForUser(runtime, { userId: session.user.id, label: session.user.email, sourceIp: ip, actingFacilityId: session.actingFacilityId });
 }

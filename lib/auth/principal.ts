@@ -7,9 +7,9 @@ import type { AuthContext } from './auth-context';
 /** The archive's view of a signed-in user: what they may read, where they store, how their accesses are audited. */
 export async function principalForUser(
   context: AuthContext,
-  input: { userId: string; label: string; sourceIp: string },
+  input: { userId: string; label: string; sourceIp: string; actingFacilityId?: string | null },
 ): Promise<Principal> {
-  const { readScope, storeFacilityId } = await archiveAccessFor(context.db, input.userId);
+  const { readScope, storeFacilityId } = await archiveAccessFor(context.db, input.userId, input.actingFacilityId ?? null);
   return {
     label: input.label,
     userId: input.userId,

@@ -20,11 +20,14 @@ export const ABSOLUTE_SESSION_LIFETIME_MS = 7 * 24 * 3600_000;
 export interface SessionUser {
   sessionId: string;
   /** guest: came by a teleconsultation's guest link (guest-accounts.ts) */
-  user: { id: string; email: string; name: string; guest: boolean };
+  /** nodeAdmin: manages the node's facilities (lib/policy/node-admin.ts decides; this is for links) */
+  user: { id: string; email: string; name: string; guest: boolean; nodeAdmin: boolean };
   /** For a guest: the open teleconsultation they belong to (their only page); null for everyone else */
   guestConsultationId: string | null;
   /** When the session ends unless used again (sliding), never past its absolute end */
   expiresAt: Date;
+  /** The facility chosen in the header (unchecked here: lib/facilities/acting-facility.ts checks it) */
+  actingFacilityId: string | null;
 }
 
 /**
@@ -69,7 +72,7 @@ export async function resolveSession(
   const now = options.now ?? new Date();
   const session = await db.session.findUnique({
     where: { tokenHash: sha256Hex(token) },
-    include: { user: { select: { id: true, email: true, name: true, disabled: true, guest: true } } },
+    include: { user: { select: { id: true, email: true, name: true, disabled: true, guest: true, nodeAdmin: true } } },
   });
   // A sign-in half done (second factor pending) is no session anywhere: only
   // lib/auth/second-factor/pending-sign-in.ts reads those rows.
@@ -86,8 +89,8 @@ export async function resolveSession(
     await db.session.updateMany({ where: { id: session.id }, data: { lastSeenAt: now, expiresAt: new Date(slidExpiry) } });
     expiresAt = slidExpiry;
   }
-  const { id, email, name, guest } = session.user;
-  return { sessionId: session.id, user: { id, email, name, guest }, guestConsultationId, expiresAt: new Date(expiresAt) };
+  const { id, email, name, guest, nodeAdmin } = session.user;
+  return { sessionId: session.id, user: { id, email, name, guest, nodeAdmin }, guestConsultationId, expiresAt: new Date(expiresAt), actingFacilityId: session.actingFacilityId };
 }
 
 /**

@@ -1,6 +1,7 @@
 // What the portal's pages know about the person at the keyboard.
 import type { Role } from '../policy';
 import type { AuthContext } from './auth-context';
+import { chooseActingFacility } from '../facilities/acting-facility';
 import { resolveSession } from './sessions';
 
 export interface SignedInUser {
@@ -15,6 +16,14 @@ export interface SignedInUser {
   guest: boolean;
   /** The guest's open teleconsultation; null for everyone else */
   guestConsultationId: string | null;
+  /** Manages the node's facilities (lib/policy/node-admin.ts decides; this only shows the link) */
+  nodeAdmin: boolean;
+  /**
+   * The facility they act for: the one chosen in the header when it is still
+   * among their memberships, else their first. null without memberships.
+   * Read it with actingFacilityFor (lib/facilities/acting-facility.ts).
+   */
+  actingFacilityId: string | null;
 }
 
 /** The user of a session token with their memberships, or null when signed out. */
@@ -23,9 +32,13 @@ export async function signedInUserForSession(context: AuthContext, sessionToken:
   if (!session) return null;
   const { guestConsultationId } = session;
   const sessionExpiresAt = session.expiresAt;
-  if (session.user.guest) return { ...session.user, sessionId: session.sessionId, sessionExpiresAt, memberships: [], guestConsultationId };
+  if (session.user.guest) {
+    return { ...session.user, sessionId: session.sessionId, sessionExpiresAt, memberships: [], guestConsultationId, actingFacilityId: null };
+  }
+  // A disabled facility is gone for its members at once: no pages, no admin
+  // area, no realtime room, no acting for it (its data is kept).
   const memberships = await context.db.membership.findMany({
-    where: { userId: session.user.id },
+    where: { userId: session.user.id, facility: { disabledAt: null } },
     include: { facility: { select: { name: true, code: true } } },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });
@@ -34,6 +47,7 @@ export async function signedInUserForSession(context: AuthContext, sessionToken:
     sessionId: session.sessionId,
     sessionExpiresAt,
     guestConsultationId,
+    actingFacilityId: chooseActingFacility(memberships.map((membership) => membership.facilityId), session.actingFacilityId),
     memberships: memberships.map((membership) => ({
       facilityId: membership.facilityId,
       facilityName: membership.facility.name,

@@ -24,6 +24,7 @@ describe('ensureDefaults', () => {
     assert.deepEqual([facility.name, facility.code], ['Demo Hospital', 'DEMO']);
     const admin = await testDb.db.user.findUniqueOrThrow({ where: { email: 'admin@telepacs.local' }, include: { memberships: true } });
     assert.ok(await verifyPassword(admin.passwordHash, result.generatedPassword));
+    assert.equal(admin.nodeAdmin, true, 'the first administrator of a node is its node administrator');
     assert.deepEqual(
       admin.memberships.map((membership) => [membership.facilityId, membership.role]),
       [[result.facilityId, 'ADMIN']],
@@ -39,6 +40,13 @@ describe('ensureDefaults', () => {
     assert.equal(after.passwordHash, before.passwordHash);
     assert.equal(await testDb.db.facility.count(), 1);
     assert.equal(await testDb.db.membership.count(), 1);
+  });
+
+  it('makes the ADMIN_EMAIL account node administrator on a node that has none (an upgraded node)', async () => {
+    await testDb.db.user.updateMany({ data: { nodeAdmin: false } });
+    await ensureDefaults(testDb.db, loadConfig({ DATA_DIR: testDb.dataDir }), silentLogger);
+    const admins = await testDb.db.user.findMany({ where: { nodeAdmin: true }, select: { email: true } });
+    assert.deepEqual(admins, [{ email: 'admin@telepacs.local' }]);
   });
 
   it('creates a new ADMIN_EMAIL with the given password (the lost-password recovery path)', async () => {

@@ -38,6 +38,17 @@ async function ensureFacility(db: Database, logger: Logger): Promise<string> {
 }
 
 /**
+ * A node that has no enabled node administrator (one that ran before node
+ * administrators existed) gets its ADMIN_EMAIL account as one, at start.
+ */
+async function ensureNodeAdmin(db: Database, adminUserId: string, facilityId: string, logger: Logger): Promise<void> {
+  if (await db.user.findFirst({ where: { nodeAdmin: true, disabled: false }, select: { id: true } })) return;
+  await db.user.update({ where: { id: adminUserId }, data: { nodeAdmin: true } });
+  await writeAuditEvent(db, { actor: 'system', action: 'bootstrap.node_admin', outcome: 'SUCCESS', actorUserId: null, facilityId, details: { userId: adminUserId } }, logger);
+  logger.info('made the ADMIN_EMAIL account the node administrator (the node had none)');
+}
+
+/**
  * Ensures the facility and the ADMIN_EMAIL administrator exist. Creating the
  * administrator whenever that email is unknown is also the recovery path for
  * a lost admin password: whoever controls the server's environment sets a new
@@ -46,13 +57,17 @@ async function ensureFacility(db: Database, logger: Logger): Promise<string> {
 export async function ensureDefaults(db: Database, config: Config, logger: Logger): Promise<DefaultsResult> {
   const facilityId = await ensureFacility(db, logger);
   const adminEmail = config.adminEmail;
-  if (await db.user.findUnique({ where: { email: adminEmail }, select: { id: true } })) {
+  const existing = await db.user.findUnique({ where: { email: adminEmail }, select: { id: true } });
+  if (existing) {
+    await ensureNodeAdmin(db, existing.id, facilityId, logger);
     return { adminEmail, facilityId };
   }
   const generatedPassword = config.adminPassword ? undefined : generatePassword();
   const passwordHash = await hashPassword(config.adminPassword ?? generatedPassword!);
   const admin = await db.$transaction(async (tx) => {
-    const user = await tx.user.create({ data: { email: adminEmail, name: 'Administrator', passwordHash } });
+    // The node's first administrator manages its facilities too (lib/policy/node-admin.ts);
+    // so does one created later through ADMIN_EMAIL: the recovery path of a lost password.
+    const user = await tx.user.create({ data: { email: adminEmail, name: 'Administrator', passwordHash, nodeAdmin: true } });
     await tx.membership.create({ data: { userId: user.id, facilityId, role: 'ADMIN' } });
     return user;
   });

@@ -28,6 +28,8 @@ export async function authorizeMemberAdministration(
 ): Promise<void> {
   await authorizeAdminArea(db, options.adminUserId, options.facilityId);
   const targetMemberships = await db.membership.findMany({
+    // A disabled facility's memberships still count for account-wide changes:
+    // its data is kept, and it may be enabled again.
     where: { userId: options.targetUserId },
     select: { facilityId: true },
   });

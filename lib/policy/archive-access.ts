@@ -1,6 +1,7 @@
 import type { AccessScope, StudyGrant } from '../../pacs-core/access';
 import { Prisma, type Database } from '../../prisma/database';
 import { ROLES_THAT_MAY_STORE, type Role } from './roles';
+import { pickStoreFacility } from './store-facility';
 
 export interface ArchiveAccess {
   readScope: AccessScope;
@@ -25,7 +26,8 @@ interface GrantRow {
  *   the patient. Ending the consultation ends the grant on the next request.
  *   The grant names the consultation facility's copy of the study (each
  *   facility holds its own copy): never another facility's copy of the UID.
- * A disabled or unknown user reads nothing.
+ * A disabled or unknown user reads nothing; a disabled facility's members read
+ * nothing of it (its data is kept).
  *
  * Cost: this runs on every DICOMweb request (a viewer makes hundreds), so it
  * is ONE statement — memberships and open participations as a UNION ALL, both
@@ -33,12 +35,13 @@ interface GrantRow {
  * cached: a revoked membership, a disabled account or an ended consultation
  * acts on the very next request.
  */
-export async function archiveAccessFor(db: Database, userId: string): Promise<ArchiveAccess> {
+export async function archiveAccessFor(db: Database, userId: string, actingFacilityId: string | null = null): Promise<ArchiveAccess> {
   // NOT "disabled": a boolean on PostgreSQL, 0/1 on SQLite; NOT reads both.
   const rows = await db.$queryRaw<GrantRow[]>(Prisma.sql`
     SELECT 'facility' AS "grant", "Membership"."facilityId" AS "value", "Membership"."facilityId" AS "facilityId", "Membership"."role" AS "role",
       "Membership"."createdAt" AS "since", "Membership"."id" AS "id"
     FROM "Membership" JOIN "User" ON "User"."id" = "Membership"."userId"
+      JOIN "Facility" ON "Facility"."id" = "Membership"."facilityId" AND "Facility"."disabledAt" IS NULL
     WHERE "Membership"."userId" = ${userId} AND NOT "User"."disabled"
     UNION ALL
     SELECT 'study', "Consultation"."studyInstanceUid", "Consultation"."facilityId", "ConsultationParticipant"."role",
@@ -59,7 +62,8 @@ export async function archiveAccessFor(db: Database, userId: string): Promise<Ar
   }
   return {
     readScope: studyGrants.length ? { kind: 'facilities', facilityIds, studyGrants } : { kind: 'facilities', facilityIds },
-    // First membership by creation with a role that may store; never a consultation grant.
-    storeFacilityId: memberships.find((row) => ROLES_THAT_MAY_STORE.includes(row.role as Role))?.value ?? null,
+    // The acting facility if it may store there, else the first membership by
+    // creation with a role that may store (store-facility.ts); never a consultation grant.
+    storeFacilityId: pickStoreFacility(memberships.filter((row) => ROLES_THAT_MAY_STORE.includes(row.role as Role)).map((row) => row.value), actingFacilityId),
   };
 }

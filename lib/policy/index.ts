@@ -3,7 +3,9 @@
 export { ROLES, ROLES_THAT_MAY_STORE, isRole, type Role } from './roles';
 export { PolicyError, isPolicyError, policyErrorToHttpStatus, type PolicyErrorCode } from './errors';
 export { readScopeFor, withoutStudyGrants } from './read-scope';
-export { storeFacilityFor } from './store-facility';
+export { storeFacilityFor, pickStoreFacility } from './store-facility';
+export { isNodeAdmin, authorizeNodeAdmin, authorizeFacilityManagement } from './node-admin';
+export { authorizeFacilityMember } from './facility-member';
 export { archiveAccessFor, type ArchiveAccess } from './archive-access';
 export { canAdministerFacility, authorizeFacilityAdministration } from './administer-facility';
 export { authorizeAdminArea, authorizeMemberAdministration, type MemberAction } from './admin-area';

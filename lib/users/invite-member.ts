@@ -1,7 +1,7 @@
 import { auditEventData } from '../audit/write-audit-event';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
-import { authorizeAdminArea } from '../policy/admin-area';
+import { authorizeFacilityManagement } from '../policy/node-admin';
 import { ACCOUNT_LINK_TTL_MS, accountLinkPath, newLinkToken } from './account-links';
 import { ZInviteMemberRequest, type TInviteMemberRequest } from './invite-member.types';
 
@@ -24,7 +24,8 @@ export async function inviteMember(
   now = new Date(),
 ): Promise<CreatedAccountLink> {
   const { db } = context;
-  await authorizeAdminArea(db, actor.userId, facilityId);
+  // The facility's admins, and node administrators (a new facility's first admin is invited by one)
+  await authorizeFacilityManagement(db, actor.userId, facilityId);
   const { email, role } = parseInput(ZInviteMemberRequest, input);
   const existing = await db.user.findUnique({
     where: { email },

@@ -20,7 +20,11 @@ export async function setMemberDisabled(
   await authorizeMemberAdministration(db, { adminUserId: actor.userId, facilityId, targetUserId, action: 'account' });
   if (disabled && targetUserId === actor.userId) throw new AdminError('NOT_ALLOWED', 'You cannot disable your own account.');
   return db.$transaction(async (tx) => {
-    const user = await tx.user.update({ where: { id: targetUserId }, data: { disabled }, select: { email: true } });
+    const user = await tx.user.update({ where: { id: targetUserId }, data: { disabled }, select: { email: true, nodeAdmin: true } });
+    // A node keeps one enabled node administrator (lib/users/set-node-admin.ts)
+    if (disabled && user.nodeAdmin && (await tx.user.count({ where: { nodeAdmin: true, disabled: false } })) === 0) {
+      throw new AdminError('NOT_ALLOWED', 'This account is the last node administrator. Make someone else one first.');
+    }
     let sessionsEnded = 0;
     if (disabled) {
       sessionsEnded = (await tx.session.deleteMany({ where: { userId: targetUserId } })).count;

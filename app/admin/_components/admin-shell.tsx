@@ -4,10 +4,11 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-export type AdminTab = 'members' | 'dicom-peers' | 'storage' | 'jobs';
+export type AdminTab = 'members' | 'services' | 'dicom-peers' | 'storage' | 'jobs';
 
 const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'members', label: 'Users', path: '' },
+  { tab: 'services', label: 'Services', path: '/services' },
   { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
   { tab: 'storage', label: 'Storage', path: '/storage' },
   { tab: 'jobs', label: 'Background jobs', path: '/jobs' },
@@ -20,7 +21,15 @@ export function AdminShell({ user, facility, current, children }: { user: Signed
       <PortalHeader user={user} />
       <main id="main">
         <p className={styles.muted} style={{ margin: 0 }}>
-          <Link href="/admin">Administration</Link> · <Link href="/account/api-tokens">Your API tokens</Link>
+          <Link href="/admin">Administration</Link>
+          {user.nodeAdmin && (
+            <>
+              {' · '}
+              <Link href="/admin/node">Node administration</Link>
+            </>
+          )}
+          {' · '}
+          <Link href="/account/api-tokens">Your API tokens</Link>
         </p>
         <h1>
           {facility.name} <small className={styles.muted}>({facility.code})</small>

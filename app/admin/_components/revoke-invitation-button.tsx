@@ -1,14 +1,13 @@
 'use client';
-import { ApiActionButton } from './api-action-button';
+import { ActionButton } from './action-button';
 
 export function RevokeInvitationButton({ facilityId, invitation }: { facilityId: string; invitation: { id: string; email: string } }) {
   return (
-    <ApiActionButton
-      label="Withdraw"
+    <ActionButton
       method="DELETE"
       url={`/api/admin/facilities/${facilityId}/invitations/${invitation.id}`}
+      label="Withdraw"
       confirm={`Withdraw the invitation of ${invitation.email}? Its link stops working.`}
-      failure="The invitation could not be withdrawn."
     />
   );
 }

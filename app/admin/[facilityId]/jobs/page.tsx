@@ -3,7 +3,7 @@ import { FAILING_AFTER_ATTEMPTS } from '../../../../lib/jobs/job-types';
 import { listFailingJobs } from '../../../../lib/jobs/list-failing-jobs';
 import { getRuntime } from '../../../../lib/runtime';
 import { AdminShell } from '../../_components/admin-shell';
-import { ApiActionButton } from '../../_components/api-action-button';
+import { ActionButton } from '../../_components/action-button';
 import { formatDateTime } from '../../_components/format';
 import { requireFacilityAdmin } from '../../_lib/require-facility-admin';
 import styles from '../../admin.module.css';
@@ -55,7 +55,7 @@ export default async function JobsPage({ params }: { params: Promise<{ facilityI
                   <td data-label="Next attempt">{job.state === 'FAILED' ? <span className={styles.bad}>Gave up</span> : job.state === 'RUNNING' ? 'Running now' : formatDateTime(job.nextRunAt)}</td>
                   <td data-label="Actions">
                     {job.state !== 'RUNNING' && (
-                      <ApiActionButton label="Retry" method="POST" url={`/api/admin/facilities/${facilityId}/jobs/${job.id}/retry`} failure="The job could not be retried." />
+                      <ActionButton label="Retry" method="POST" url={`/api/admin/facilities/${facilityId}/jobs/${job.id}/retry`} failure="The job could not be retried." />
                     )}
                   </td>
                 </tr>

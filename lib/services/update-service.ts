@@ -1,0 +1,31 @@
+import type { AdminActor, AdminContext } from '../admin/context';
+import { parseInput } from '../admin/errors';
+import { writeAuditEvent } from '../audit/write-audit-event';
+import { administrationAudit } from '../facilities/admin-audit';
+import { authorizeFacilityManagement } from '../policy/node-admin';
+import { findServiceIn } from './find-service';
+import { assertServiceNameAndCodeFree } from './service-conflicts';
+import { ZUpdateServiceRequest } from './service.types';
+
+/** Renames a service, changes its code or description, or disables / enables it (its members are kept). */
+export async function updateService(context: AdminContext, actor: AdminActor, facilityId: string, serviceId: string, input: unknown, now = new Date()): Promise<void> {
+  const { db, logger } = context;
+  await authorizeFacilityManagement(db, actor.userId, facilityId);
+  const { disabled, ...fields } = parseInput(ZUpdateServiceRequest, input);
+  await db.$transaction(async (tx) => {
+    const before = await findServiceIn(tx, facilityId, serviceId);
+    await assertServiceNameAndCodeFree(tx, facilityId, fields, serviceId);
+    const disabledAt = disabled === undefined ? undefined : disabled ? (before.disabledAt ?? now) : null;
+    await tx.service.update({ where: { id: serviceId }, data: { ...fields, disabledAt } });
+    await writeAuditEvent(
+      tx,
+      administrationAudit(actor, {
+        action: disabled === true ? 'admin.service.disable' : disabled === false ? 'admin.service.enable' : 'admin.service.update',
+        facilityId,
+        resource: `service:${serviceId}`,
+        details: { before: { name: before.name, code: before.code, description: before.description, disabled: before.disabledAt !== null }, change: { ...fields, disabled } },
+      }),
+      logger,
+    );
+  });
+}

@@ -1,0 +1,174 @@
+// Issue 13 part 1 over HTTP against a real node with the built portal (SQLite
+// or PostgreSQL): the node administration API and pages answer node
+// administrators only (404 for a facility admin, a member, an outsider, each
+// refusal audited); forms answer per field; disabling a facility changes its
+// member's landing page on the next request; logos are served to members;
+// the acting facility is chosen with one PUT and shown in the header.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { auditQueueFor } from '../../lib/audit/audit-queue';
+import { hashPassword } from '../../lib/auth';
+import { createUser } from '../../lib/policy/test-fixtures';
+import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
+
+const PNG = Buffer.from('89504e470d0a1a0a0000000d4948445200000001000000010800000000376ef9240000000a49444154789c636000000002000148afa4710000000049454e44ae426082', 'hex');
+
+async function pageText(response: Response): Promise<string> {
+  const html = await response.text();
+  return html
+    .replace(/<script[\s\S]*?<\/script>/g, ' ')
+    .replace(/<(style|head)[\s\S]*?<\/\1>/g, ' ')
+    .replace(/<!-- -->/g, '')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;/g, "'")
+    .replace(/\s+/g, ' ');
+}
+
+describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
+  let server: TestServer;
+  let homeId: string;
+  let valleyId: string;
+  const cookies: Record<'node' | 'valleyAdmin' | 'member' | 'outsider' | 'both', string> = { node: '', valleyAdmin: '', member: '', outsider: '', both: '' };
+  const ids: Record<string, string> = {};
+
+  async function cookieFor(email: string, password: string): Promise<string> {
+    const response = await fetch(`${server.url}/api/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email, password }) });
+    assert.equal(response.status, 200, `sign-in of ${email}`);
+    return (response.headers.get('set-cookie') ?? '').split(';')[0];
+  }
+  function call(cookie: string, method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<Response> {
+    const raw = body instanceof Uint8Array;
+    return fetch(`${server.url}${path}`, {
+      method,
+      headers: { cookie, origin: server.url, ...(body === undefined ? {} : { 'content-type': contentType }) },
+      body: body === undefined ? undefined : raw ? new Blob([new Uint8Array(body)]) : JSON.stringify(body),
+      redirect: 'manual',
+    });
+  }
+  async function person(key: keyof typeof cookies, email: string, memberships: { facilityId: string; role: 'ADMIN' | 'EXPERT' | 'REFERRING' }[]) {
+    const user = await createUser(server.node.db, { email, passwordHash: await hashPassword(`${email} password`), memberships });
+    ids[key] = user.id;
+    cookies[key] = await cookieFor(email, `${email} password`);
+  }
+
+  before(async () => {
+    server = await startTestServer({ portal: true });
+    homeId = server.node.firstRun.facilityId;
+    cookies.node = await cookieFor(TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD);
+  });
+  after(async () => {
+    await server?.stop();
+  });
+
+  it('creates a facility for a node administrator, with per-field errors for a wrong form', async () => {
+    const wrong = await call(cookies.node, 'POST', '/api/admin/node/facilities', { code: 'x', name: '' });
+    assert.equal(wrong.status, 400);
+    const { fields } = (await wrong.json()) as { fields: Record<string, string> };
+    assert.deepEqual(Object.keys(fields).sort(), ['code', 'name']);
+    assert.match(fields.code, /2 to 16 characters/);
+
+    const created = await call(cookies.node, 'POST', '/api/admin/node/facilities', { code: 'VALLEY', name: 'Valley Clinic', phone: '+41 21 000 00 00' });
+    assert.equal(created.status, 201);
+    valleyId = ((await created.json()) as { id: string }).id;
+    assert.equal((await call(cookies.node, 'POST', '/api/admin/node/facilities', { code: 'valley', name: 'Again' })).status, 409);
+
+    await person('valleyAdmin', 'admin@valley.example', [{ facilityId: valleyId, role: 'ADMIN' }]);
+    await person('member', 'member@valley.example', [{ facilityId: valleyId, role: 'REFERRING' }]);
+    await person('outsider', 'outsider@home.example', [{ facilityId: homeId, role: 'EXPERT' }]);
+    await person('both', 'both@region.example', [
+      { facilityId: homeId, role: 'EXPERT' },
+      { facilityId: valleyId, role: 'REFERRING' },
+    ]);
+
+    const listed = (await (await call(cookies.node, 'GET', '/api/admin/node/facilities')).json()) as { facilities: { code: string; members: number }[] };
+    assert.deepEqual(listed.facilities.map((facility) => [facility.code, facility.members]), [['DEMO', 3], ['VALLEY', 3]]);
+    const page = await pageText(await call(cookies.node, 'GET', '/admin/node'));
+    assert.match(page, /Node administration .*Facilities \(2\) .*Demo Hospital DEMO Active 3 0 .*Valley Clinic VALLEY Active 3 0/);
+  });
+
+  it('answers 404 to everyone but node administrators, and audits each refusal', async () => {
+    for (const who of ['valleyAdmin', 'member', 'outsider'] as const) {
+      assert.equal((await call(cookies[who], 'GET', '/api/admin/node/facilities')).status, 404, who);
+      assert.equal((await call(cookies[who], 'POST', '/api/admin/node/facilities', { code: 'MINE', name: 'Mine' })).status, 404, who);
+      assert.equal((await call(cookies[who], 'PATCH', `/api/admin/node/facilities/${valleyId}`, { disabled: true })).status, 404, who);
+      assert.equal((await call(cookies[who], 'PUT', `/api/admin/node/facilities/${valleyId}/logo`, new Uint8Array(PNG), 'image/png')).status, 404, who);
+      assert.equal((await call(cookies[who], 'POST', '/api/admin/node/node-admins', { email: 'member@valley.example' })).status, 404, who);
+      assert.equal((await call(cookies[who], 'GET', '/admin/node')).status, 404, who);
+    }
+    await auditQueueFor(server.node.runtime).flush();
+    const denied = await server.node.db.auditEvent.findMany({ where: { action: 'admin.denied', actorUserId: ids.member } });
+    assert.deepEqual(
+      denied.map((event) => [event.outcome, JSON.parse(event.details).operation]),
+      [
+        ['DENIED', 'list facilities'],
+        ['DENIED', 'create facility'],
+        ['DENIED', 'change facility'],
+        ['DENIED', 'set facility logo'],
+        ['DENIED', 'grant node admin'],
+      ],
+    );
+    assert.equal(await server.node.db.facility.count(), 2);
+  });
+
+  it('refuses to remove the last node administrator (403) and says why', async () => {
+    const refused = await call(cookies.node, 'DELETE', `/api/admin/node/node-admins/${(await server.node.db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } })).id}`);
+    assert.equal(refused.status, 403);
+    assert.match(((await refused.json()) as { message: string }).message, /last node administrator/);
+  });
+
+  it("lets the facility's admin manage services (the Services tab); members and outsiders get 404", async () => {
+    const base = `/api/admin/facilities/${valleyId}/services`;
+    const created = await call(cookies.valleyAdmin, 'POST', base, { name: 'Stroke unit', code: 'STROKE' });
+    assert.equal(created.status, 201);
+    const serviceId = ((await created.json()) as { id: string }).id;
+    assert.equal((await call(cookies.member, 'POST', base, { name: 'Mine' })).status, 404);
+    assert.equal((await call(cookies.outsider, 'GET', base)).status, 404);
+    const notMember = await call(cookies.valleyAdmin, 'POST', `${base}/${serviceId}/members`, { userId: ids.outsider });
+    assert.equal(notMember.status, 400);
+    assert.match(((await notMember.json()) as { fields: Record<string, string> }).fields.userId, /member of this facility/);
+    assert.equal((await call(cookies.valleyAdmin, 'POST', `${base}/${serviceId}/members`, { userId: ids.member })).status, 201);
+    const page = await pageText(await call(cookies.valleyAdmin, 'GET', `/admin/${valleyId}/services`));
+    assert.match(page, /Users Services DICOM peers Storage .*Services \(1\) .*Stroke unit \(STROKE\) .*Test User \(member@valley\.example\) Remove/);
+    assert.equal((await call(cookies.member, 'GET', `/admin/${valleyId}/services`)).status, 404);
+  });
+
+  it('serves the logo to members and node administrators, refuses what is not a PNG or JPEG', async () => {
+    const bad = await call(cookies.node, 'PUT', `/api/admin/node/facilities/${valleyId}/logo`, new Uint8Array(Buffer.from('GIF89a not allowed')), 'image/gif');
+    assert.equal(bad.status, 400);
+    assert.match(((await bad.json()) as { fields: Record<string, string> }).fields.logo, /PNG or JPEG/);
+    assert.equal((await call(cookies.node, 'PUT', `/api/admin/node/facilities/${valleyId}/logo`, new Uint8Array(PNG), 'image/png')).status, 200);
+    const served = await call(cookies.member, 'GET', `/api/facilities/${valleyId}/logo`);
+    assert.equal(served.status, 200);
+    assert.equal(served.headers.get('content-type'), 'image/png');
+    assert.deepEqual(Buffer.from(await served.arrayBuffer()), PNG);
+    assert.equal((await call(cookies.outsider, 'GET', `/api/facilities/${valleyId}/logo`)).status, 404);
+  });
+
+  it('shows and switches the facility a person acts for in the header', async () => {
+    const before = await (await call(cookies.both, 'GET', '/')).text();
+    assert.match(before, /<option value="[^"]+" selected="">Demo Hospital<\/option>/);
+    assert.equal((await call(cookies.both, 'PUT', '/api/account/acting-facility', { facilityId: valleyId })).status, 200);
+    assert.match(await (await call(cookies.both, 'GET', '/')).text(), /<option value="[^"]+" selected="">Valley Clinic<\/option>/);
+    assert.equal((await call(cookies.outsider, 'PUT', '/api/account/acting-facility', { facilityId: valleyId })).status, 404);
+    assert.equal((await call(cookies.both, 'PUT', '/api/account/acting-facility', {})).status, 400);
+    await auditQueueFor(server.node.runtime).flush();
+    const worklistViews = await server.node.db.auditEvent.findMany({ where: { action: 'portal.worklist', actorUserId: ids.both }, orderBy: { at: 'asc' } });
+    assert.deepEqual(worklistViews.map((event) => event.facilityId), [homeId, valleyId], 'each worklist view recorded under the facility acted for');
+  });
+
+  it("disables a facility: its member's next page shows no facility and no study, its admin's pages are 404; enabling gives them back", async () => {
+    assert.match(await pageText(await call(cookies.member, 'GET', '/')), /Valley Clinic .*member@valley\.example/);
+    const disabled = await call(cookies.node, 'PATCH', `/api/admin/node/facilities/${valleyId}`, { disabled: true });
+    assert.deepEqual([disabled.status, await disabled.json()], [200, { status: 'disabled' }]);
+    const landing = await pageText(await call(cookies.member, 'GET', '/'));
+    assert.match(landing, /You are not a member of any active facility/);
+    assert.doesNotMatch(landing, /Valley Clinic/);
+    assert.equal((await call(cookies.valleyAdmin, 'GET', `/admin/${valleyId}`)).status, 404);
+    assert.equal((await call(cookies.valleyAdmin, 'GET', `/api/admin/facilities/${valleyId}/members`)).status, 404);
+    assert.equal((await call(cookies.member, 'GET', `/api/facilities/${valleyId}/logo`)).status, 404);
+    assert.match(await pageText(await call(cookies.node, 'GET', '/admin/node')), /Valley Clinic VALLEY Disabled since/);
+
+    assert.equal((await call(cookies.node, 'PATCH', `/api/admin/node/facilities/${valleyId}`, { disabled: false })).status, 200);
+    assert.match(await pageText(await call(cookies.member, 'GET', '/')), /Valley Clinic .*member@valley\.example/);
+  });
+});
