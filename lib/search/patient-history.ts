@@ -4,6 +4,7 @@
 // like a missing one; with only a study granted (a teleconsultation), the
 // history holds that study alone.
 import { scopeAllows, type AccessScope } from '../../pacs-core/access';
+import { readableStudyIds } from '../../pacs-core/index/readable-studies';
 import type { Database } from '../../prisma/database';
 
 export interface PatientHistory {
@@ -41,6 +42,7 @@ export async function patientHistory(db: Database, scope: AccessScope, id: strin
       studies: {
         orderBy: [{ studyDate: 'desc' }, { studyTime: 'desc' }, { id: 'desc' }],
         select: {
+          id: true,
           studyInstanceUid: true,
           studyDate: true,
           studyTime: true,
@@ -60,10 +62,11 @@ export async function patientHistory(db: Database, scope: AccessScope, id: strin
   if (!patient) return null;
   // A member of the facility sees the whole history; a study granted on its
   // own (a teleconsultation) shows that study only, not the patient's others.
-  const studies = patient.studies.filter((study) => scopeAllows(scope, patient.facility.id, study.studyInstanceUid));
-  if (!studies.length && !scopeAllows(scope, patient.facility.id)) return null;
+  const readable = scopeAllows(scope, patient.facility.id) ? null : await readableStudyIds(db, scope, patient.studies.map((study) => study.id));
+  const studies = readable ? patient.studies.filter((study) => readable.has(study.id)) : patient.studies;
+  if (!studies.length && readable) return null;
   return {
     ...patient,
-    studies: studies.map((study) => ({ ...study, modalities: study.modalities.split('\\').filter(Boolean) })),
+    studies: studies.map(({ id: _id, ...study }) => ({ ...study, modalities: study.modalities.split('\\').filter(Boolean) })),
   };
 }
