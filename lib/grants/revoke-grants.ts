@@ -6,11 +6,11 @@
 // grant reads nothing on the grantee's very next request.
 import type { GrantSource, GrantsDatabase } from './purposes';
 
-/** Which active grants to end: those a workflow made (its source), optionally only one grantee's. */
-export interface RevokeWhere {
-  source: GrantSource;
-  granteeUserId?: string;
-}
+/**
+ * Which active grants to end: those a workflow made (its source) or these
+ * grant ids — at least one of the two — optionally only one grantee's.
+ */
+export type RevokeWhere = ({ source: GrantSource; ids?: readonly string[] } | { source?: GrantSource; ids: readonly string[] }) & { granteeUserId?: string };
 
 export interface Revocation {
   /** Who revokes; null = the system (a consultation that ended on its own, a backfill) */
@@ -33,9 +33,9 @@ export interface RevokedGrant {
 /** Ends the matching grants that are not revoked yet; revoking twice changes nothing. */
 export async function revokeGrants(tx: GrantsDatabase, where: RevokeWhere, revocation: Revocation, now = new Date()): Promise<RevokedGrant[]> {
   const filter = {
-    sourceType: where.source.type,
-    sourceId: where.source.id,
     revokedAt: null,
+    ...(where.source ? { sourceType: where.source.type, sourceId: where.source.id } : {}),
+    ...(where.ids ? { id: { in: [...where.ids] } } : {}),
     ...(where.granteeUserId ? { granteeUserId: where.granteeUserId } : {}),
   };
   const grants = await tx.accessGrant.findMany({
