@@ -2,12 +2,14 @@
 // (issue 13): the archive's scope joins "AccessGrant" instead of listing the
 // granted UIDs in every query (pacs-core/index/search-support.ts). On the
 // 100,000-study bench archive (two facilities), an expert who is a member of
-// facility B holds N grants on facility A's studies, and a guest (no facility)
-// holds N grants; each search runs for N = 5 and N = 5,000. Prints medians and
+// facility B holds N grants on facility A's studies, a guest (no facility)
+// holds N grants, and an expert of a pool facility holding no studies holds
+// N grants; each search runs for N = 5 and N = 5,000. Prints medians and
 // the 5,000/5 ratio; asserts nothing:
 //   npx tsx bench/grants-scope.ts                  (SQLite)
 //   TEST_DATABASE=postgres npx tsx bench/grants-scope.ts
 import { performance } from 'node:perf_hooks';
+import { archiveAccessFor } from '../lib/policy/archive-access';
 import type { AccessScope } from '../pacs-core/access';
 import { seedBenchArchive } from '../pacs-core/index/bench-100k';
 import { findStudies } from '../pacs-core/index/find-studies';
@@ -51,20 +53,31 @@ try {
   const { db } = testDb;
   const { a, b } = await seedBenchArchive(db);
   const users = await Promise.all(
-    ['expert-few', 'expert-many', 'guest-few', 'guest-many'].map((name) => db.user.create({ data: { email: `${name}@bench`, name, passwordHash: 'x' } })),
+    ['expert-few', 'expert-many', 'guest-few', 'guest-many', 'pool-few', 'pool-many'].map((name) => db.user.create({ data: { email: `${name}@bench`, name, passwordHash: 'x' } })),
   );
-  const [expertFew, expertMany, guestFew, guestMany] = users;
+  const [expertFew, expertMany, guestFew, guestMany, poolFew, poolMany] = users;
+  // An expert pool's facility that holds no studies of its own (teleradiology)
+  const pool = (await db.facility.create({ data: { name: 'Bench pool', code: 'BENCHPOOL' } })).id;
   const uids = new Map<string, string[]>();
   uids.set(expertFew.id, await grant(db, expertFew.id, FEW, a));
   uids.set(expertMany.id, await grant(db, expertMany.id, MANY, a));
   uids.set(guestFew.id, await grant(db, guestFew.id, FEW, a));
   uids.set(guestMany.id, await grant(db, guestMany.id, MANY, a));
+  uids.set(poolFew.id, await grant(db, poolFew.id, FEW, a));
+  uids.set(poolMany.id, await grant(db, poolMany.id, MANY, a));
+  for (const [user, facilityId] of [[expertFew, b], [expertMany, b], [poolFew, pool], [poolMany, pool]] as const) {
+    await db.membership.create({ data: { userId: user.id, facilityId, role: 'EXPERT' } });
+  }
   await db.$executeRawUnsafe('ANALYZE');
-  const scopeOf = (userId: string, facilityIds: string[]): AccessScope => ({ kind: 'facilities', facilityIds, grantee: { userId, serviceIds: [] } });
+  // The scopes as the portal builds them for each request (lib/policy/archive-access.ts)
+  const scopeOf = async (userId: string): Promise<AccessScope> => (await archiveAccessFor(db, userId)).readScope;
   const pairs: [string, AccessScope, AccessScope, string, string][] = [
-    ['expert (member of B)', scopeOf(expertFew.id, [b]), scopeOf(expertMany.id, [b]), expertFew.id, expertMany.id],
-    ['guest (grants only)', scopeOf(guestFew.id, []), scopeOf(guestMany.id, []), guestFew.id, guestMany.id],
+    ['expert (member of B)', await scopeOf(expertFew.id), await scopeOf(expertMany.id), expertFew.id, expertMany.id],
+    ['guest (grants only)', await scopeOf(guestFew.id), await scopeOf(guestMany.id), guestFew.id, guestMany.id],
+    ['expert (empty facility)', await scopeOf(poolFew.id), await scopeOf(poolMany.id), poolFew.id, poolMany.id],
   ];
+  const accessMs = await median(() => archiveAccessFor(db, expertMany.id));
+  console.log(`the scope itself (archiveAccessFor, once per request): ${accessMs.toFixed(2)} ms`);
   const searches: [string, string][] = [
     ['newest 101 (study list)', 'limit=101'],
     ['PatientName=SMITH1*', 'PatientName=SMITH1*&limit=101'],
@@ -73,19 +86,20 @@ try {
     ['offset 1000', 'limit=100&offset=1000'],
   ];
   console.log(`${testDatabaseKind()}: ${FEW} vs ${MANY} grants, median of 7 runs`);
-  console.log(`${'who'.padEnd(22)} ${'search'.padEnd(28)} ${'results'.padStart(15)} ${`${FEW} grants`.padStart(12)} ${`${MANY} grants`.padStart(12)}  ratio`);
+  console.log(`${'who'.padEnd(24)} ${'search'.padEnd(26)} ${'results'.padStart(9)} ${'no grants'.padStart(12)} ${`${FEW} grants`.padStart(12)} ${`${MANY} grants`.padStart(12)}  ratio`);
+  const cell = (ms: number | null) => (ms === null ? 'n/a' : `${ms.toFixed(2)} ms`).padStart(12);
   const ratios: number[] = [];
   for (const [who, few, many, fewId, manyId] of pairs) {
     for (const [label, queryString] of searches) {
       const query = parseQidoQuery('study', new URLSearchParams(queryString));
       let fewCount = 0;
       let manyCount = 0;
+      // The same caller before any grant: the facility list alone (the portal names no grantee then)
+      const none = few.kind === 'facilities' && few.facilityIds.length ? await median(() => findStudies(db, query, { kind: 'facilities', facilityIds: few.facilityIds })) : null;
       const fewMs = await median(async () => (fewCount = (await findStudies(db, query, few)).matches.length));
       const manyMs = await median(async () => (manyCount = (await findStudies(db, query, many)).matches.length));
       ratios.push(manyMs / fewMs);
-      console.log(
-        `${who.padEnd(22)} ${label.padEnd(28)} ${`${fewCount}/${manyCount}`.padStart(15)} ${fewMs.toFixed(2).padStart(9)} ms ${manyMs.toFixed(2).padStart(9)} ms  ${(manyMs / fewMs).toFixed(2)}`,
-      );
+      console.log(`${who.padEnd(24)} ${label.padEnd(26)} ${`${fewCount}/${manyCount}`.padStart(9)} ${cell(none)} ${cell(fewMs)} ${cell(manyMs)}  ${(manyMs / fewMs).toFixed(2)}`);
     }
     // WADO/C-MOVE resolve a granted UID (the last one granted)
     const fewUid = uids.get(fewId)!.at(-1)!;
@@ -93,7 +107,7 @@ try {
     const fewMs = await median(() => findVisibleStudy(db, fewUid, few));
     const manyMs = await median(() => findVisibleStudy(db, manyUid, many));
     ratios.push(manyMs / fewMs);
-    console.log(`${who.padEnd(22)} ${'granted UID (WADO lookup)'.padEnd(28)} ${'1/1'.padStart(15)} ${fewMs.toFixed(2).padStart(9)} ms ${manyMs.toFixed(2).padStart(9)} ms  ${(manyMs / fewMs).toFixed(2)}`);
+    console.log(`${who.padEnd(24)} ${'granted UID (WADO lookup)'.padEnd(26)} ${'1/1'.padStart(9)} ${cell(null)} ${cell(fewMs)} ${cell(manyMs)}  ${(manyMs / fewMs).toFixed(2)}`);
   }
   console.log(`ratio ${MANY}/${FEW}: max ${Math.max(...ratios).toFixed(2)}, mean ${(ratios.reduce((x, y) => x + y, 0) / ratios.length).toFixed(2)}`);
 } finally {

@@ -14,6 +14,7 @@ import { readScopeFor } from '../../lib/policy';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { CONSULT_EVENTS, CONSULT_NAMESPACE } from '../../lib/realtime/events';
 import type { AccessScope } from '../../pacs-core/access';
+import { deleteStudy } from '../../pacs-core/delete-study';
 import { planFind } from '../../pacs-core/dimse/find';
 import { findStudies, parseQidoQuery } from '../../pacs-core/index';
 import { basicAuthHeader } from '../support/dicomweb-client';
@@ -187,5 +188,14 @@ describe('read grants as rows', () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     assert.equal(hostSocket.connected, true, 'the host reads the study through their facility');
     await endConsultation(db, admin(), id);
+  });
+
+  it('keeps a grant as history when its study copy is deleted, and it reads nothing more', async () => {
+    const id = await grant({ userId: ids[OUTSIDER] });
+    assert.deepEqual(await reads(OUTSIDER), THE_STUDY);
+    await deleteStudy(server.node.archive, granted.studyInstanceUid, server.node.firstRun.facilityId);
+    const row = await server.node.db.accessGrant.findUniqueOrThrow({ where: { id } });
+    assert.deepEqual([row.studyRef, row.studyInstanceUid, row.revokedAt], [null, granted.studyInstanceUid, null]);
+    assert.deepEqual(await reads(OUTSIDER), NOTHING);
   });
 });
