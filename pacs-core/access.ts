@@ -3,20 +3,24 @@
 // never decides who may see what.
 
 /**
- * One facility's copy of a study. Each facility holds its own copy of a study
- * it stored (docs/architecture.md, "A study is held per facility"), so a UID
- * alone does not name what may be read: a grant names the copy.
+ * Who the grants table is read for (the "AccessGrant" rows: docs/architecture.md,
+ * "Grants"). A grant names one facility's copy of a study (its Study row) and a
+ * grantee: this user, one of their services, or one of the facilities of the
+ * scope (a grant to a facility opens the study to its members). The lookup is a
+ * join in the query itself, so 5,000 grants cost what 5 do, and a revoked or
+ * expired grant reads nothing on the very next request.
  */
-export interface StudyGrant {
-  facilityId: string;
-  studyInstanceUid: string;
+export interface Grantee {
+  userId: string;
+  /** The caller's services (departments, expert pools); a grant to one counts */
+  serviceIds: readonly string[];
 }
 
 /**
- * What a caller may read: every study of some facilities, plus single studies
- * granted one by one (an open teleconsultation lets its participants read its
- * study, whatever their facility). A grant covers that facility's copy of the
- * study only: never another facility's copy of the same UID, never the
+ * What a caller may read: every study of some facilities, plus the study
+ * copies granted to it (an open teleconsultation lets its participants read
+ * its study, whatever their facility). A grant covers that facility's copy of
+ * the study only: never another facility's copy of the same UID, never the
  * patient's other studies, never a patient-level or facility-level decision.
  *
  * When the scope holds several copies of one UID (a member of two facilities,
@@ -29,8 +33,12 @@ export type AccessScope =
   | {
       kind: 'facilities';
       facilityIds: readonly string[];
-      /** Study copies readable one by one, outside facilityIds; absent or empty = none */
-      studyGrants?: readonly StudyGrant[];
+      /**
+       * Whose grants open more studies; absent = none. The portal sets it only
+       * when the caller holds an active grant, so the common query stays the
+       * facility list alone.
+       */
+      grantee?: Grantee;
     };
 
 export interface AccessEvent {
@@ -67,15 +75,13 @@ export interface AuthenticationThrottled {
 }
 
 /**
- * Whether the scope lets the caller read something of this facility. With a
- * studyInstanceUid the question is about that facility's copy of the study,
- * and a per-study grant on that copy counts; without one (a patient, a facility-wide decision) only the
- * facilities do. Pass the study's UID wherever the thing read is one study.
+ * Whether the scope lets the caller read everything of this facility (a
+ * patient, a facility-wide decision). Grants never count here: a grant is on
+ * one study copy, and whether a study is readable is a query
+ * (index/find-visible-study.ts, index/readable-studies.ts).
  */
-export function scopeAllows(scope: AccessScope, facilityId: string, studyInstanceUid?: string): boolean {
-  if (scope.kind === 'all' || scope.facilityIds.includes(facilityId)) return true;
-  if (studyInstanceUid === undefined) return false;
-  return scope.studyGrants?.some((grant) => grant.facilityId === facilityId && grant.studyInstanceUid === studyInstanceUid) ?? false;
+export function scopeAllows(scope: AccessScope, facilityId: string): boolean {
+  return scope.kind === 'all' || scope.facilityIds.includes(facilityId);
 }
 
 /** Where an instance came from: the one ingest path records it (Orthanc's "origin"). */

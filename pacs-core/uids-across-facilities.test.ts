@@ -201,12 +201,24 @@ describe('UIDs across facilities', () => {
       }
     });
 
+    /** A grantee holding one active grant on this facility's copy of the UID (none when that facility has no copy). */
+    async function granteeOn(facilityId: string, uid: string): Promise<AccessScope> {
+      const user = await h.db.user.create({ data: { email: `grantee-${facilityId}-${uid}@test`, name: 'Grantee', passwordHash: 'x' } });
+      const copy = await h.db.study.findUnique({ where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid: uid } }, select: { id: true } });
+      if (copy) {
+        await h.db.accessGrant.create({
+          data: { granteeUserId: user.id, studyRef: copy.id, studyFacilityId: facilityId, studyInstanceUid: uid, purpose: 'TELECONSULTATION' },
+        });
+      }
+      return { kind: 'facilities', facilityIds: [], grantee: { userId: user.id, serviceIds: [] } };
+    }
+
     it("does not reveal B's copy through a grant on A's copy", async () => {
-      const granted: AccessScope = { kind: 'facilities', facilityIds: [], studyGrants: [{ facilityId: a(), studyInstanceUid: older.studyInstanceUid }] };
+      const granted = await granteeOn(a(), older.studyInstanceUid);
       assert.deepEqual(await descriptions(granted, older.studyInstanceUid), ['OLDER A']);
-      const grantOnB: AccessScope = { kind: 'facilities', facilityIds: [], studyGrants: [{ facilityId: b(), studyInstanceUid: older.studyInstanceUid }] };
+      const grantOnB = await granteeOn(b(), older.studyInstanceUid);
       assert.deepEqual(await descriptions(grantOnB, older.studyInstanceUid), ['NEWER B']);
-      const grantOnMissing: AccessScope = { kind: 'facilities', facilityIds: [], studyGrants: [{ facilityId: a(), studyInstanceUid: bOnly.studyInstanceUid }] };
+      const grantOnMissing = await granteeOn(a(), bOnly.studyInstanceUid);
       assert.deepEqual(await descriptions(grantOnMissing, bOnly.studyInstanceUid), [], "a grant naming A does not show B's study of that UID");
       assert.equal(await findVisibleStudy(h.db, bOnly.studyInstanceUid, grantOnMissing), null);
     });

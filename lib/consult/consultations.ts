@@ -11,6 +11,7 @@ import { auditEventData } from '../audit/write-audit-event';
 import { AdminError, parseInput } from '../admin/errors';
 import { authorizeStudyAccess, readScopeFor, withoutStudyGrants } from '../policy';
 import { PolicyError } from '../policy/errors';
+import { grantConsultationReads } from '../grants/consultation-grants';
 import { inInvitationOrder, participantColors } from './participant-order';
 import { resolveInvitees } from './resolve-invitees';
 import type { Database } from '../../prisma/database';
@@ -60,6 +61,14 @@ export async function startConsultation({ db }: { db: Database }, actor: Actor, 
       },
       select: { id: true },
     });
+    // Every participant reads the study through a grant row until the consultation ends (lib/grants)
+    await grantConsultationReads(
+      tx,
+      { consultationId: consultation.id, studyRef: study.id, facilityId: study.facilityId, studyInstanceUid },
+      [{ userId: actor.userId }, ...invited.map((user) => ({ userId: user.id }))],
+      actor.userId,
+      new Date(invitedAt),
+    );
     await tx.auditEvent.create({
       data: auditEventData({
         actor: actor.email,

@@ -15,6 +15,7 @@ import { createConsultation, createFacility, createStudy, createUser } from '../
 import { startConsultation } from './consultations';
 import { createGuestLink, isGuestLinkError, joinWithGuestLink, listGuestLinks, openGuestLink, revokeGuestLink, type GuestLinkRefusal } from './guest-links';
 import { silentLogger } from '../../pacs-core/logger';
+import { findVisibleStudy } from '../../pacs-core/index/find-visible-study';
 
 const notFound = (error: unknown) => isPolicyError(error) && error.code === 'NOT_FOUND';
 const refused = (reason: GuestLinkRefusal) => (error: unknown) => isGuestLinkError(error) && error.reason === reason;
@@ -119,7 +120,9 @@ describe('guest links', () => {
     assert.equal(await verifyPassword(guest.passwordHash, ''), false, 'the guest password hash never verifies, and does not throw');
     const participant = await db.consultationParticipant.findUniqueOrThrow({ where: { consultationId_userId: { consultationId, userId: guest.id } } });
     assert.equal(participant.role, 'GUEST');
-    assert.deepEqual(await readScopeFor(db, guest.id), { kind: 'facilities', facilityIds: [], studyGrants: [{ facilityId: (await db.study.findFirstOrThrow({ where: { studyInstanceUid } })).facilityId, studyInstanceUid }] });
+    const guestScope = await readScopeFor(db, guest.id);
+    assert.deepEqual(guestScope, { kind: 'facilities', facilityIds: [], grantee: { userId: guest.id, serviceIds: [] } });
+    assert.equal((await findVisibleStudy(db, studyInstanceUid, guestScope))?.id, (await db.study.findFirstOrThrow({ where: { studyInstanceUid } })).id);
 
     const session = await resolveSession(db, joined.sessionToken, { ttlHours: 12 });
     assert.equal(session?.user.guest, true);

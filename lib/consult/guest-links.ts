@@ -9,14 +9,16 @@
 // still open — in the transaction that creates the guest account (guest=true,
 // no membership, no usable password) and its GUEST participation; then a
 // session that ends when the link does. The guest reads the consultation's
-// study and nothing else (lib/policy/archive-access.ts); their session ends
-// with the consultation (lib/auth/sessions.ts). Every step is audited.
+// study and nothing else, through a read grant that ends with the link
+// (lib/grants); their session ends with the consultation (lib/auth/sessions.ts).
+// Every step is audited.
 import { auditEventData, writeAuditEvent } from '../audit/write-audit-event';
 import { AdminError, parseInput } from '../admin/errors';
 import { newGuestEmail, UNUSABLE_PASSWORD_HASH } from '../auth/guest-accounts';
 import { createSession } from '../auth/sessions';
 import { randomSecret, sha256Hex } from '../auth/secret-tokens';
 import { DomainError } from '../errors';
+import { grantConsultationReads, revokeConsultationReads } from '../grants/consultation-grants';
 import { PolicyError } from '../policy/errors';
 import type { Logger } from '../../pacs-core/logger';
 import type { Database } from '../../prisma/database';
@@ -131,6 +133,7 @@ export async function revokeGuestLink({ db }: { db: Database }, actor: Actor, co
     if (count === 0) return { letGoUserId: null };
     let sessionsEnded = 0;
     if (link.guestUserId) {
+      await revokeConsultationReads(tx, consultationId, { revokedById: actor.userId, reason: 'guest link withdrawn' }, link.guestUserId, now);
       await tx.user.updateMany({ where: { id: link.guestUserId, guest: true }, data: { disabled: true } });
       sessionsEnded = (await tx.session.deleteMany({ where: { userId: link.guestUserId } })).count;
     }
@@ -219,6 +222,8 @@ export interface GuestInvitation {
 
 interface UsableGuestLink extends GuestInvitation {
   id: string;
+  /** The host who made the link: the grantor of the guest's read grant */
+  createdById: string;
   consultationId: string;
   facilityId: string;
   studyInstanceUid: string;
@@ -233,6 +238,7 @@ async function lookUpGuestLink(db: Database, token: string, now: Date): Promise<
     select: {
       id: true,
       guestName: true,
+      createdById: true,
       expiresAt: true,
       usedAt: true,
       revokedAt: true,
@@ -258,6 +264,7 @@ async function lookUpGuestLink(db: Database, token: string, now: Date): Promise<
     usable: true,
     link: {
       id: row.id,
+      createdById: row.createdById,
       consultationId: row.consultation.id,
       facilityId: row.consultation.facilityId,
       studyInstanceUid: row.consultation.studyInstanceUid,
@@ -334,7 +341,7 @@ export async function joinWithGuestLink(context: Context, token: string, client:
   const link = found.link;
   const study = await db.study.findUnique({
     where: { facilityId_studyInstanceUid: { facilityId: link.facilityId, studyInstanceUid: link.studyInstanceUid } },
-    select: { patient: { select: { patientId: true } } },
+    select: { id: true, patient: { select: { patientId: true } } },
   });
   let guest: { id: string; email: string; name: string };
   try {
@@ -350,6 +357,16 @@ export async function joinWithGuestLink(context: Context, token: string, client:
       });
       if (claimed.count !== 1) throw new GuestLinkError('USED');
       await tx.consultationParticipant.create({ data: { consultationId: link.consultationId, userId: created.id, role: 'GUEST', invitedAt: now } });
+      // The guest reads the study through a grant that ends with the link (or the consultation)
+      if (study) {
+        await grantConsultationReads(
+          tx,
+          { consultationId: link.consultationId, studyRef: study.id, facilityId: link.facilityId, studyInstanceUid: link.studyInstanceUid },
+          [{ userId: created.id, validUntil: link.expiresAt }],
+          link.createdById,
+          now,
+        );
+      }
       await tx.auditEvent.create({
         data: auditEventData({
           actor: created.email,

@@ -1,4 +1,4 @@
-import type { AccessScope, StudyGrant } from '../../pacs-core/access';
+import type { AccessScope } from '../../pacs-core/access';
 import { Prisma, type Database } from '../../prisma/database';
 import { ROLES_THAT_MAY_STORE, type Role } from './roles';
 import { pickStoreFacility } from './store-facility';
@@ -8,62 +8,79 @@ export interface ArchiveAccess {
   storeFacilityId: string | null;
 }
 
-interface GrantRow {
-  /** 'facility' (a membership: value = facilityId) or 'study' (an open consultation: value = its StudyInstanceUID) */
-  grant: string;
+interface AccessRow {
+  /** 'facility' (a membership: value = facilityId) or 'grantee' (holds an active grant: one row at most) */
+  kind: string;
   value: string;
-  /** The membership's facility, or the consultation's (the facility whose copy of the study it is about) */
-  facilityId: string;
   role: string;
 }
 
 /**
  * What a user may read and where their stores go:
  * - every study of each facility they are a member of (any role);
- * - the study of each teleconsultation they take part in (HOST, PARTICIPANT or
- *   GUEST) while it is open (endedAt null): an expert of another facility, or
- *   a guest without any membership, reads that one study and nothing else of
- *   the patient. Ending the consultation ends the grant on the next request.
- *   The grant names the consultation facility's copy of the study (each
- *   facility holds its own copy): never another facility's copy of the UID.
+ * - each study copy granted to them, to one of their services or to one of
+ *   their facilities, while the grant is active (the AccessGrant rows:
+ *   lib/grants). A teleconsultation grants its study to its participants
+ *   (HOST, PARTICIPANT, GUEST) until it ends: an expert of another facility,
+ *   or a guest without any membership, reads that one study and nothing else
+ *   of the patient. A grant names one facility's copy of a study, never
+ *   another facility's copy of the UID.
  * A disabled or unknown user reads nothing; a disabled facility's members read
- * nothing of it (its data is kept).
+ * nothing of it (its data is kept), and a disabled service's members get none
+ * of its grants.
+ *
+ * The grants are not listed here: the scope names the grantee, and the
+ * archive's SQL joins the grants table (pacs-core/index/search-support.ts),
+ * so 5,000 grants cost what 5 do. The grantee is named only when the user
+ * holds an active grant, so everyone else's query stays the facility list.
  *
  * Cost: this runs on every DICOMweb request (a viewer makes hundreds), so it
- * is ONE statement — memberships and open participations as a UNION ALL, both
- * by indexed userId — instead of two Prisma queries (~0.9 ms each here). Not
- * cached: a revoked membership, a disabled account or an ended consultation
- * acts on the very next request.
+ * is ONE statement — memberships and "holds an active grant" as a UNION ALL,
+ * by indexed userId. Not cached: a revoked membership or grant, a disabled
+ * account or an ended consultation acts on the very next request.
+ *
+ * A member's services (enabled, of an enabled facility) join the grantee, so
+ * a grant to a service (an expert pool) reaches each of its members.
  */
-export async function archiveAccessFor(db: Database, userId: string, actingFacilityId: string | null = null): Promise<ArchiveAccess> {
+export async function archiveAccessFor(db: Database, userId: string, actingFacilityId: string | null = null, now = new Date()): Promise<ArchiveAccess> {
   // NOT "disabled": a boolean on PostgreSQL, 0/1 on SQLite; NOT reads both.
-  const rows = await db.$queryRaw<GrantRow[]>(Prisma.sql`
-    SELECT 'facility' AS "grant", "Membership"."facilityId" AS "value", "Membership"."facilityId" AS "facilityId", "Membership"."role" AS "role",
+  const rows = await db.$queryRaw<AccessRow[]>(Prisma.sql`
+    SELECT 'facility' AS "kind", "Membership"."facilityId" AS "value", "Membership"."role" AS "role",
       "Membership"."createdAt" AS "since", "Membership"."id" AS "id"
     FROM "Membership" JOIN "User" ON "User"."id" = "Membership"."userId"
       JOIN "Facility" ON "Facility"."id" = "Membership"."facilityId" AND "Facility"."disabledAt" IS NULL
     WHERE "Membership"."userId" = ${userId} AND NOT "User"."disabled"
     UNION ALL
-    SELECT 'study', "Consultation"."studyInstanceUid", "Consultation"."facilityId", "ConsultationParticipant"."role",
-      "ConsultationParticipant"."invitedAt", "ConsultationParticipant"."id"
-    FROM "ConsultationParticipant"
-      JOIN "Consultation" ON "Consultation"."id" = "ConsultationParticipant"."consultationId"
-      JOIN "User" ON "User"."id" = "ConsultationParticipant"."userId"
-    WHERE "ConsultationParticipant"."userId" = ${userId} AND "Consultation"."endedAt" IS NULL AND NOT "User"."disabled"
+    SELECT 'service', "ServiceMember"."serviceId", '', "ServiceMember"."createdAt", "ServiceMember"."id"
+    FROM "ServiceMember" JOIN "User" ON "User"."id" = "ServiceMember"."userId"
+      JOIN "Service" ON "Service"."id" = "ServiceMember"."serviceId" AND "Service"."disabledAt" IS NULL
+      JOIN "Facility" ON "Facility"."id" = "Service"."facilityId" AND "Facility"."disabledAt" IS NULL
+    WHERE "ServiceMember"."userId" = ${userId} AND NOT "User"."disabled"
+    UNION ALL
+    SELECT 'grantee', '', '', "User"."createdAt", "User"."id"
+    FROM "User"
+    WHERE "User"."id" = ${userId} AND NOT "User"."disabled" AND (
+      EXISTS (SELECT 1 FROM "AccessGrant" WHERE "AccessGrant"."granteeUserId" = ${userId} AND ${activeGrant(now)})
+      OR EXISTS (SELECT 1 FROM "AccessGrant" JOIN "ServiceMember" ON "ServiceMember"."serviceId" = "AccessGrant"."granteeServiceId"
+        JOIN "Service" ON "Service"."id" = "ServiceMember"."serviceId" AND "Service"."disabledAt" IS NULL
+        WHERE "ServiceMember"."userId" = ${userId} AND ${activeGrant(now)})
+      OR EXISTS (SELECT 1 FROM "AccessGrant" JOIN "Membership" ON "Membership"."facilityId" = "AccessGrant"."granteeFacilityId"
+        JOIN "Facility" ON "Facility"."id" = "Membership"."facilityId" AND "Facility"."disabledAt" IS NULL
+        WHERE "Membership"."userId" = ${userId} AND ${activeGrant(now)}))
     ORDER BY "since", "id"`);
-  const memberships = rows.filter((row) => row.grant === 'facility');
+  const memberships = rows.filter((row) => row.kind === 'facility');
   const facilityIds = [...new Set(memberships.map((row) => row.value))];
-  const studyGrants: StudyGrant[] = [];
-  for (const row of rows) {
-    if (row.grant !== 'study') continue;
-    if (!studyGrants.some((grant) => grant.facilityId === row.facilityId && grant.studyInstanceUid === row.value)) {
-      studyGrants.push({ facilityId: row.facilityId, studyInstanceUid: row.value });
-    }
-  }
+  const serviceIds = [...new Set(rows.filter((row) => row.kind === 'service').map((row) => row.value))];
+  const holdsGrants = rows.some((row) => row.kind === 'grantee');
   return {
-    readScope: studyGrants.length ? { kind: 'facilities', facilityIds, studyGrants } : { kind: 'facilities', facilityIds },
+    readScope: holdsGrants ? { kind: 'facilities', facilityIds, grantee: { userId, serviceIds } } : { kind: 'facilities', facilityIds },
     // The acting facility if it may store there, else the first membership by
-    // creation with a role that may store (store-facility.ts); never a consultation grant.
+    // creation with a role that may store (store-facility.ts); never a grant.
     storeFacilityId: pickStoreFacility(memberships.filter((row) => ROLES_THAT_MAY_STORE.includes(row.role as Role)).map((row) => row.value), actingFacilityId),
   };
+}
+
+function activeGrant(now: Date): Prisma.Sql {
+  return Prisma.sql`"AccessGrant"."revokedAt" IS NULL AND "AccessGrant"."validFrom" <= ${now}
+    AND ("AccessGrant"."validUntil" IS NULL OR "AccessGrant"."validUntil" > ${now})`;
 }

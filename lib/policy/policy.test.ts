@@ -11,6 +11,7 @@ import {
   storeFacilityFor,
   withoutStudyGrants,
 } from './index';
+import { endConsultation } from '../consult/end-consultation';
 import { createConsultation, createFacility, createStudy, createUser } from './test-fixtures';
 
 describe('policy', () => {
@@ -153,24 +154,26 @@ describe('teleconsultation grants', () => {
     });
 
     const expertAccess = await archiveAccessFor(db, expert.id);
-    assert.deepEqual(expertAccess.readScope, { kind: 'facilities', facilityIds: [valley.id], studyGrants: [{ facilityId: north.id, studyInstanceUid: study.studyInstanceUid }] });
+    assert.deepEqual(expertAccess.readScope, { kind: 'facilities', facilityIds: [valley.id], grantee: { userId: expert.id, serviceIds: [] } });
     assert.equal(expertAccess.storeFacilityId, valley.id, 'a grant never changes where the expert stores');
     assert.equal((await authorizeStudyAccess(db, expertAccess.readScope, study.studyInstanceUid)).id, study.id);
     await assert.rejects(authorizeStudyAccess(db, expertAccess.readScope, sameFacilityOther.studyInstanceUid), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
 
     const guestAccess = await archiveAccessFor(db, guest.id);
-    assert.deepEqual(guestAccess, { readScope: { kind: 'facilities', facilityIds: [], studyGrants: [{ facilityId: north.id, studyInstanceUid: study.studyInstanceUid }] }, storeFacilityId: null });
+    assert.deepEqual(guestAccess, { readScope: { kind: 'facilities', facilityIds: [], grantee: { userId: guest.id, serviceIds: [] } }, storeFacilityId: null });
+    assert.equal((await authorizeStudyAccess(db, guestAccess.readScope, study.studyInstanceUid)).id, study.id);
+    await assert.rejects(authorizeStudyAccess(db, guestAccess.readScope, sameFacilityOther.studyInstanceUid), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
     assert.deepEqual(await readScopeFor(db, disabledInvitee.id), { kind: 'facilities', facilityIds: [] });
     // The host reads it through their facility anyway; the grant changes nothing there.
     assert.ok((await readScopeFor(db, host.id)).kind === 'facilities');
 
-    await db.consultation.update({ where: { id: consultation.id }, data: { endedAt: new Date() } });
+    await endConsultation(db, { userId: host.id, email: host.email, ip: '127.0.0.1' }, consultation.id);
     assert.deepEqual(await readScopeFor(db, expert.id), { kind: 'facilities', facilityIds: [valley.id] });
     assert.deepEqual(await readScopeFor(db, guest.id), { kind: 'facilities', facilityIds: [] });
   });
 
   it('takes the grants away where a grant must not count (starting a consultation)', () => {
-    const granted = { kind: 'facilities', facilityIds: ['f1'], studyGrants: [{ facilityId: 'f2', studyInstanceUid: '1.2.3' }] } as const;
+    const granted = { kind: 'facilities', facilityIds: ['f1'], grantee: { userId: 'u1', serviceIds: ['s1'] } } as const;
     assert.deepEqual(withoutStudyGrants(granted), { kind: 'facilities', facilityIds: ['f1'] });
     assert.deepEqual(withoutStudyGrants({ kind: 'all' }), { kind: 'all' });
   });

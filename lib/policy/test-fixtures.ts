@@ -1,5 +1,6 @@
 // Rows that policy and auth tests build on, written through the real client.
 import type { Database } from '../../prisma/database';
+import { grantConsultationReads } from '../grants/consultation-grants';
 import type { Role } from './roles';
 
 let counter = 0;
@@ -42,7 +43,7 @@ export async function createConsultation(
   options: { facilityId: string; studyInstanceUid: string; participants: { userId: string; role: 'HOST' | 'PARTICIPANT' | 'GUEST' }[]; endedAt?: Date | null },
 ) {
   const host = options.participants.find((participant) => participant.role === 'HOST') ?? options.participants[0];
-  return db.consultation.create({
+  const consultation = await db.consultation.create({
     data: {
       facilityId: options.facilityId,
       studyInstanceUid: options.studyInstanceUid,
@@ -52,4 +53,15 @@ export async function createConsultation(
       participants: { create: options.participants },
     },
   });
+  // As startConsultation does: each participant of an open consultation reads its study through a grant
+  const study = await db.study.findUnique({ where: { facilityId_studyInstanceUid: { facilityId: options.facilityId, studyInstanceUid: options.studyInstanceUid } }, select: { id: true } });
+  if (study && !options.endedAt) {
+    await grantConsultationReads(
+      db,
+      { consultationId: consultation.id, studyRef: study.id, facilityId: options.facilityId, studyInstanceUid: options.studyInstanceUid },
+      options.participants.map((participant) => ({ userId: participant.userId })),
+      host.userId,
+    );
+  }
+  return consultation;
 }

@@ -17,6 +17,7 @@ import type { CollabMessage } from '../collab/protocol';
 import { recordPresence, type Actor, type ConsultationView } from '../consult/consultations';
 import { enterConsultation } from '../consult/enter-consultation';
 import { endConsultation } from '../consult/end-consultation';
+import { closeRevokedSockets } from '../grants/close-revoked-sockets';
 import { ConsultError, isConsultError } from '../consult/errors';
 import { listAnnotations } from '../consult/list-annotations';
 import {
@@ -312,7 +313,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       handle(socket, CONSULT_EVENTS.END, payload, reply, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
-        const { endedAt } = await endConsultation(runtime.db, actorOf(socket), consultationId);
+        const { endedAt, revoked } = await endConsultation(runtime.db, actorOf(socket), consultationId);
         const peers = sessions.end(consultationId);
         consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.ENDED, { consultationId, endedAt: endedAt.toISOString() });
         reply({ ok: true });
@@ -327,6 +328,9 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
           leaving.set(member.data.userId, { socket: member, session });
         }
         for (const { socket: member, session } of leaving.values()) await recordPresence(runtime.db, session, actorOf(member), 'leave');
+        // Its read grants ended with it (lib/grants): the one revocation hook closes any socket of theirs
+        // still on that study without another way to read it (everyone left this room just above).
+        await closeRevokedSockets({ db: runtime.db, io }, revoked);
       });
     });
   });

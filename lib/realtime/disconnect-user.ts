@@ -4,12 +4,15 @@
 // changing browser's; signing out closes that session's.
 // A socket that is already open would otherwise keep receiving a
 // teleconsultation's images and annotations until it reconnects and is refused.
+// A revoked read grant closes the sockets that read through it (disconnectUserFromStudy).
 import type { Server as SocketIOServer } from 'socket.io';
 import { CONSULT_NAMESPACE, REALTIME_NAMESPACE } from './events';
 
 interface SessionSocketData {
   userId?: string;
   sessionId?: string;
+  /** /consult sockets: the consultations joined, each on one facility's copy of a study (attach-consult.ts) */
+  joined?: Map<string, { facilityId: string; studyInstanceUid: string }>;
 }
 
 async function disconnectWhere(io: SocketIOServer | undefined, matches: (data: SessionSocketData) => boolean): Promise<number> {
@@ -33,6 +36,20 @@ export function disconnectUser(io: SocketIOServer | undefined, userId: string): 
 /** Every socket of this user but those of one session (a password changed in this browser ends the others). */
 export function disconnectUserExceptSession(io: SocketIOServer | undefined, userId: string, keepSessionId: string): Promise<number> {
   return disconnectWhere(io, (data) => data.userId === userId && data.sessionId !== keepSessionId);
+}
+
+/**
+ * This user's /consult sockets that joined a consultation on this study copy:
+ * what a revoked grant closes (lib/grants/close-revoked-sockets.ts). Their
+ * other sockets, and everyone else's, stay open.
+ */
+export function disconnectUserFromStudy(io: SocketIOServer | undefined, userId: string, copy: { facilityId: string; studyInstanceUid: string }): Promise<number> {
+  return disconnectWhere(
+    io,
+    (data) =>
+      data.userId === userId &&
+      [...(data.joined?.values() ?? [])].some((session) => session.facilityId === copy.facilityId && session.studyInstanceUid === copy.studyInstanceUid),
+  );
 }
 
 /** Every socket opened with this session (signing out ends one browser, not the user's others). */

@@ -10,6 +10,7 @@
 // facility. A linked record the caller cannot read adds nothing and is not
 // named.
 import { scopeAllows, type AccessScope } from '../../pacs-core/access';
+import { readableStudyIds } from '../../pacs-core/index/readable-studies';
 import type { Database } from '../../prisma/database';
 import { linkedRecordsOf, type LinkedRecord, type PatientRecord } from '../patients/linked-records';
 
@@ -70,15 +71,15 @@ export async function patientHistory(db: Database, scope: AccessScope, id: strin
   if (!patient) return null;
   // A member of the facility sees the whole history; a study granted on its
   // own (a teleconsultation) shows that study only, not the patient's others.
-  const readable = (study: { facility: { id: string }; studyInstanceUid: string }) => scopeAllows(scope, study.facility.id, study.studyInstanceUid);
+  const linked = await linkedRecordsOf(db, patient.id);
+  const linkedStudies = linked.length ? await db.study.findMany({ where: { patientRef: { in: linked.map((record) => record.id) } }, select: STUDY_FIELDS }) : [];
+  // Studies of the viewer's facilities are readable as such; any other is readable only through an active grant
+  const outside = [...patient.studies, ...linkedStudies].filter((study) => !scopeAllows(scope, study.facility.id));
+  const granted = outside.length ? await readableStudyIds(db, scope, outside.map((study) => study.id)) : new Set<string>();
+  const readable = (study: { id: string; facility: { id: string } }) => scopeAllows(scope, study.facility.id) || granted.has(study.id);
   const own = patient.studies.filter(readable);
   if (!own.length && !scopeAllows(scope, patient.facility.id)) return null;
-
-  const linked = await linkedRecordsOf(db, patient.id);
-  const linkedStudies = linked.length
-    ? (await db.study.findMany({ where: { patientRef: { in: linked.map((record) => record.id) } }, select: STUDY_FIELDS })).filter(readable)
-    : [];
-  const studies = [...own, ...linkedStudies].sort((a, b) => descending(a.studyDate, b.studyDate) || descending(a.studyTime, b.studyTime) || descending(a.id, b.id));
+  const studies = [...own, ...linkedStudies.filter(readable)].sort((a, b) => descending(a.studyDate, b.studyDate) || descending(a.studyTime, b.studyTime) || descending(a.id, b.id));
   return {
     ...patient,
     studies: studies.map(({ id: _id, ...study }) => ({ ...study, modalities: study.modalities.split('\\').filter(Boolean) })),

@@ -26,6 +26,7 @@ import { auditQueueFor } from '../audit/audit-queue';
 import { writeAuditEvent } from '../audit/write-audit-event';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders, resolveClientAddress } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
+import { backfillConsultationGrants } from '../grants/backfill-consultation-grants';
 import { findDicomPeer } from '../dicom-peers/find-dicom-peer';
 import { createHostResolver } from '../dicom-peers/peer-host-addresses';
 import { authorizeDicomAssociation } from '../policy/dicom-association';
@@ -84,6 +85,9 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const applied = await migrateDatabase(db, dbOptions);
   if (applied.length) logger.info('database migrated', { kind: config.databaseKind, applied });
   const firstRun = await ensureDefaults(db, config, logger);
+  // Open consultations from before grants were rows read through grants now (idempotent)
+  const backfilled = await backfillConsultationGrants(db);
+  if (backfilled) logger.info('teleconsultation read grants backfilled', { grants: backfilled });
   // After the migrations: the per-image index writes go through it (ingest.ts).
   const indexConnection = openIndexConnection(dbOptions);
 

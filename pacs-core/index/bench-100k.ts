@@ -117,7 +117,8 @@ async function main(): Promise<void> {
     const one: AccessScope = { kind: 'facilities', facilityIds: [a] };
     // Scopes that may hold several copies of a UID get the one-copy rule (NOT EXISTS)
     const both: AccessScope = { kind: 'facilities', facilityIds: [a, b] };
-    const granted: AccessScope = { kind: 'facilities', facilityIds: [a], studyGrants: [{ facilityId: b, studyInstanceUid: '2.25.1' }] };
+    // A grantee (bench/grants-scope.ts measures 5 against 5,000 grants); no grant rows here
+    const granted: AccessScope = { kind: 'facilities', facilityIds: [a], grantee: { userId: 'bench-grantee', serviceIds: [] } };
     await time(db, 'newest 101, two facilities in scope', 'limit=101', both);
     await time(db, 'newest 101, one facility + a grant', 'limit=101', granted);
     await time(db, 'PatientName=SMITH1*, two facilities', 'PatientName=SMITH1*&limit=101', both);

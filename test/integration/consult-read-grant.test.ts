@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../lib/auth';
 import { startConsultation } from '../../lib/consult/consultations';
+import { endConsultation } from '../../lib/consult/end-consultation';
 import { isPolicyError, readScopeFor } from '../../lib/policy';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { patientHistory } from '../../lib/search/patient-history';
@@ -117,7 +118,7 @@ describe('teleconsultation read grant over DICOMweb', () => {
   });
 
   it('answers 404 again once the consultation has ended', async () => {
-    await server.node.db.consultation.update({ where: { id: consultationId }, data: { endedAt: new Date() } });
+    await endConsultation(server.node.db, { userId: adminId, email: TEST_ADMIN_EMAIL, ip: '127.0.0.1' }, consultationId);
     const search = await get('/studies?PatientID=GRANT-1', expert);
     assert.ok(search.status === 204 || ((await search.json()) as unknown[]).length === 0);
     for (const path of [

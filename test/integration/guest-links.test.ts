@@ -12,6 +12,7 @@ import { POST as joinRoute } from '../../app/guest/[token]/join/route';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { SESSION_COOKIE_NAME, createSession } from '../../lib/auth';
 import { startConsultation } from '../../lib/consult/consultations';
+import { endConsultation } from '../../lib/consult/end-consultation';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { CONSULT_NAMESPACE } from '../../lib/realtime/events';
 import { makeStudy } from '../support/fixtures';
@@ -164,7 +165,8 @@ describe('guest links over HTTP, DICOMweb and the /consult socket', () => {
 
   it('ends everything for the guest when the consultation ends: DICOMweb, the socket, the remaining links', async () => {
     const spare = (await (await createLink(adminCookie, { guestName: 'Dr Spare' })).json()) as { path: string };
-    await server.node.db.consultation.update({ where: { id: consultationId }, data: { endedAt: new Date() } });
+    const admin = await server.node.db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } });
+    await endConsultation(server.node.db, { userId: admin.id, email: admin.email, ip: '127.0.0.1' }, consultationId);
 
     assert.equal((await dicomweb(`/studies/${consulted.studyInstanceUid}/metadata`, guestCookie)).status, 401, 'the guest session is over');
     assert.equal(await socketAdmitted(guestCookie), false);
