@@ -7,8 +7,9 @@ import { PolicyError } from './errors';
  * what each facility knows of a person, so it takes an administrator of every
  * facility whose record changes group. Anyone else — an outsider, a member,
  * an admin of only one side — gets NOT_FOUND: the other facility's record
- * stays hidden. TODO(issue 13, H1): a node administrator (User.nodeAdmin) may
- * link any records once that flag is on main.
+ * stays hidden. A node administrator is not enough on their own: they manage
+ * facilities, not patients, and linking shows the candidates' demographics;
+ * a node administrator who administers both facilities may link, like anyone.
  */
 export async function authorizePatientLinking(db: Database, userId: string, facilityIds: readonly string[]): Promise<void> {
   for (const facilityId of new Set(facilityIds)) {
