@@ -4,7 +4,7 @@
 
 /**
  * Who the grants table is read for (the "AccessGrant" rows: docs/architecture.md,
- * "Grants"). A grant names one facility's copy of a study (its Study row) and a
+ * "Every read grant beyond one's own facilities is a row"). A grant names one facility's copy of a study (its Study row) and a
  * grantee: this user, one of their services, or one of the facilities of the
  * scope (a grant to a facility opens the study to its members). The lookup is a
  * join in the query itself, so 5,000 grants cost what 5 do, and a revoked or

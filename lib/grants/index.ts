@@ -1,5 +1,5 @@
 // Read grants beyond a person's own facilities (issue 13): one row per grant,
-// joined by the archive's scope; docs/architecture.md, "Grants".
+// joined by the archive's scope; docs/architecture.md, "Every read grant beyond one's own facilities is a row".
 export { GRANT_PURPOSES, GRANT_KINDS, type GrantPurpose, type GrantSource, type GrantsDatabase } from './purposes';
 export { grantStudyRead, type GrantGrantee, type GrantStudyReadInput } from './grant-study-read';
 export { revokeGrants, type RevokeWhere, type Revocation, type RevokedGrant } from './revoke-grants';
