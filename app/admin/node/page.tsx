@@ -4,6 +4,7 @@ import { listFacilities } from '../../../lib/facilities/list-facilities';
 import { getRuntime } from '../../../lib/runtime';
 import { listNodeAdministrators } from '../../../lib/users/set-node-admin';
 import { requireSignedInUser } from '../../_lib/current-user';
+import { TableHead } from '../../_components/table-head';
 import { ActionButton } from '../_components/action-button';
 import { FieldsForm } from '../_components/fields-form';
 import { formatDateTime } from '../_components/format';
@@ -24,15 +25,7 @@ export default async function NodeAdministrationPage() {
       <section className={styles.section} aria-labelledby="facilities-heading">
         <h2 id="facilities-heading">Facilities ({facilities.length})</h2>
         <table className={styles.table}>
-          <thead>
-            <tr>
-              <th scope="col">Facility</th>
-              <th scope="col">Code</th>
-              <th scope="col">Status</th>
-              <th scope="col">Users</th>
-              <th scope="col">Services</th>
-            </tr>
-          </thead>
+          <TableHead columns={['Facility', 'Code', 'Status', 'Users', 'Services']} />
           <tbody>
             {facilities.map((facility) => (
               <tr key={facility.id} className={facility.disabledAt ? styles.disabledRow : undefined} data-code={facility.code}>

@@ -3,6 +3,7 @@ import { FAILING_AFTER_ATTEMPTS } from '../../../../lib/jobs/job-types';
 import { listFailingJobs } from '../../../../lib/jobs/list-failing-jobs';
 import { getRuntime } from '../../../../lib/runtime';
 import { AdminShell } from '../../_components/admin-shell';
+import { TableHead } from '../../../_components/table-head';
 import { ActionButton } from '../../_components/action-button';
 import { formatDateTime } from '../../_components/format';
 import { requireFacilityAdmin } from '../../_lib/require-facility-admin';
@@ -27,43 +28,39 @@ export default async function JobsPage({ params }: { params: Promise<{ facilityI
           <p className={styles.empty}>No background job of {facility.name} is failing.</p>
         ) : (
           <table className={styles.table}>
-            <thead>
-              <tr>
-                <th scope="col">Job</th>
-                <th scope="col">Attempts</th>
-                <th scope="col">Last error</th>
-                <th scope="col">Next attempt</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
+            <TableHead columns={['Job', 'Attempts', 'Last error', 'Next attempt']} actions />
             <tbody>
               {jobs.map((job) => (
-                <tr key={job.id} data-job-key={job.key}>
-                  <td data-label="Job">
-                    {job.label}
-                    <br />
-                    <small className={styles.muted}>
-                      {job.type} · {job.key}
-                    </small>
-                  </td>
-                  <td data-label="Attempts">
-                    {job.attempts} of {job.maxAttempts}
-                  </td>
-                  <td data-label="Last error">{job.lastError ?? '—'}</td>
-                  <td data-label="Next attempt">{job.state === 'FAILED' ? <span className={styles.bad}>Gave up</span> : job.state === 'RUNNING' ? 'Running now' : formatDateTime(job.nextRunAt)}</td>
-                  <td data-label="Actions">
-                    {job.state !== 'RUNNING' && (
-                      <ActionButton label="Retry" method="POST" url={`/api/admin/facilities/${facilityId}/jobs/${job.id}/retry`} failure="The job could not be retried." />
-                    )}
-                  </td>
-                </tr>
+                <JobRow key={job.id} facilityId={facilityId} job={job} />
               ))}
             </tbody>
           </table>
         )}
       </section>
     </AdminShell>
+  );
+}
+
+type FailingJob = Awaited<ReturnType<typeof listFailingJobs>>[number];
+
+/** One failing job: what it does, its attempts and last error, when it runs next, and Retry unless it is running now. */
+function JobRow({ facilityId, job }: { facilityId: string; job: FailingJob }) {
+  const retryUrl = `/api/admin/facilities/${facilityId}/jobs/${job.id}/retry`;
+  return (
+    <tr data-job-key={job.key}>
+      <td data-label="Job">
+        {job.label}
+        <br />
+        <small className={styles.muted}>
+          {job.type} · {job.key}
+        </small>
+      </td>
+      <td data-label="Attempts">
+        {job.attempts} of {job.maxAttempts}
+      </td>
+      <td data-label="Last error">{job.lastError ?? '—'}</td>
+      <td data-label="Next attempt">{job.state === 'FAILED' ? <span className={styles.bad}>Gave up</span> : job.state === 'RUNNING' ? 'Running now' : formatDateTime(job.nextRunAt)}</td>
+      <td data-label="Actions">{job.state !== 'RUNNING' && <ActionButton label="Retry" method="POST" url={retryUrl} failure="The job could not be retried." />}</td>
+    </tr>
   );
 }
