@@ -24,7 +24,7 @@ export default async function AuditPage({ searchParams }: { searchParams: Search
   const asked = new URLSearchParams(Object.entries(params).flatMap(([name, value]) => (typeof value === 'string' ? [[name, value]] : [])));
   const user = await requireSignedInUser(asked.size ? `/audit?${asked}` : '/audit');
   const runtime = getRuntime();
-  const resolved = await resolveAuditQuery(runtime.db, user.id, params).catch((error: unknown) => {
+  const resolved = await resolveAuditQuery(runtime, user.id, params).catch((error: unknown) => {
     if (isPolicyError(error)) notFound(); // not an administrator: the page does not exist for them
     throw error;
   });

@@ -1,7 +1,7 @@
 // The host ends a session: from then on nobody can join it or change its
 // annotations (they stay with the study, for the report and the SR export).
 // Audited (consult.end) in the same transaction as the change.
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { Database } from '../../prisma/database';
 import { consultationForParticipant, type Actor } from './consultations';
 import { ConsultError } from './errors';
@@ -17,17 +17,15 @@ export async function endConsultation(db: Database, actor: Actor, consultationId
       const { endedAt } = await tx.consultation.findUniqueOrThrow({ where: { id: consultation.id }, select: { endedAt: true } });
       return { endedAt: endedAt ?? now };
     }
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.end',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultation.id}`,
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.end',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultation.id}`,
     });
     return { endedAt: now };
   });

@@ -24,7 +24,7 @@ import { KeyedMutex } from '../../pacs-core/keyed-mutex';
 import type { Database } from '../../prisma/database';
 import type { AnnotationGeometry } from '../collab/protocol';
 import { AdminError } from '../admin/errors';
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { consultationForParticipant, type Actor } from './consultations';
 
@@ -170,19 +170,17 @@ async function recordExport(db: Database, archive: Archive, actor: Actor, record
   const { consultationId, studyInstanceUid, study, result, instanceNumber, createdAt } = record;
   await db.$transaction(async (tx) => {
     await tx.consultationExport.create({ data: { consultationId, ...result, exportedById: actor.userId, createdAt } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.export',
-        outcome: 'SUCCESS',
-        facilityId: study.facilityId,
-        patientId: study.patient.patientId,
-        studyUid: studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultationId}`,
-        details: { ...result, instanceNumber },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.export',
+      outcome: 'SUCCESS',
+      facilityId: study.facilityId,
+      patientId: study.patient.patientId,
+      studyUid: studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultationId}`,
+      details: { ...result, instanceNumber },
     });
   }).catch((error: unknown) => {
     archive.logger.error('teleconsultation SR stored, but its export row and audit event were not written', { consultationId, ...result, error: String(error) });

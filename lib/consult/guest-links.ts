@@ -11,7 +11,8 @@
 // session that ends when the link does. The guest reads the consultation's
 // study and nothing else (lib/policy/archive-access.ts); their session ends
 // with the consultation (lib/auth/sessions.ts). Every step is audited.
-import { auditEventData, writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
+import { writeAuditEvent } from '../audit/write-audit-event';
 import { AdminError, parseInput } from '../admin/errors';
 import { newGuestEmail, UNUSABLE_PASSWORD_HASH } from '../auth/guest-accounts';
 import { createSession } from '../auth/sessions';
@@ -93,18 +94,16 @@ export async function createGuestLink(
       data: { consultationId, tokenHash: sha256Hex(token), guestName, guestEmail, createdById: actor.userId, createdAt: now, expiresAt },
       select: { id: true },
     });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.guest_link.create',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultationId}/guest-links/${created.id}`,
-        details: { guestName, guestEmail, expiresAt: expiresAt.toISOString() },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.guest_link.create',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultationId}/guest-links/${created.id}`,
+      details: { guestName, guestEmail, expiresAt: expiresAt.toISOString() },
     });
     return created;
   });
@@ -133,18 +132,16 @@ export async function revokeGuestLink(db: Database, actor: Actor, consultationId
       await tx.user.updateMany({ where: { id: link.guestUserId, guest: true }, data: { disabled: true } });
       sessionsEnded = (await tx.session.deleteMany({ where: { userId: link.guestUserId } })).count;
     }
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.guest_link.revoke',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultationId}/guest-links/${link.id}`,
-        details: { guestName: link.guestName, wasUsed: Boolean(link.usedAt), guestUserId: link.guestUserId, sessionsEnded },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.guest_link.revoke',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultationId}/guest-links/${link.id}`,
+      details: { guestName: link.guestName, wasUsed: Boolean(link.usedAt), guestUserId: link.guestUserId, sessionsEnded },
     });
     return { letGoUserId: link.guestUserId };
   });
@@ -349,19 +346,17 @@ export async function joinWithGuestLink(context: Context, token: string, client:
       });
       if (claimed.count !== 1) throw new GuestLinkError('USED');
       await tx.consultationParticipant.create({ data: { consultationId: link.consultationId, userId: created.id, role: 'GUEST', invitedAt: now } });
-      await tx.auditEvent.create({
-        data: auditEventData({
-          actor: created.email,
-          actorUserId: created.id,
-          action: 'consult.guest_link.use',
-          outcome: 'SUCCESS',
-          facilityId: link.facilityId,
-          patientId: study?.patient.patientId ?? null,
-          studyUid: link.studyInstanceUid,
-          sourceIp: client.ip,
-          resource: `consultations/${link.consultationId}/guest-links/${link.id}`,
-          details: { guestName: link.guestName, expiresAt: link.expiresAt.toISOString() },
-        }),
+      await recordAudit(tx, {
+        actor: created.email,
+        actorUserId: created.id,
+        action: 'consult.guest_link.use',
+        outcome: 'SUCCESS',
+        facilityId: link.facilityId,
+        patientId: study?.patient.patientId ?? null,
+        studyUid: link.studyInstanceUid,
+        sourceIp: client.ip,
+        resource: `consultations/${link.consultationId}/guest-links/${link.id}`,
+        details: { guestName: link.guestName, expiresAt: link.expiresAt.toISOString() },
       });
       return created;
     });

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser } from 'playwright-core';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
+import { insertPastAuditEvents } from '../../lib/audit/audit-fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
 import { CHROMIUM, launchChromium } from '../support/browser';
 
@@ -21,8 +22,7 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     server = await startTestServer({ portal: true });
     const facilityId = server.node.firstRun.facilityId;
     const base = Date.parse('2026-11-20T09:00:00Z');
-    await server.node.db.auditEvent.createMany({
-      data: [
+    await insertPastAuditEvents(server.node.db, [
         ...['dicomweb.qido', 'dicomweb.wado', 'dicomweb.wado'].map((action, n) => ({
           at: new Date(base + n * 60_000),
           actor: 'radiologist@hospital.example',
@@ -33,13 +33,12 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
           studyUid: '1.2.826.0.1.3680043.8.498.7781',
           resource: `/dicomweb/studies/1.2.826.0.1.3680043.8.498.7781/series${n ? '/metadata' : ''}`,
           sourceIp: '10.20.1.14',
-          details: action === 'dicomweb.qido' ? JSON.stringify({ level: 'series', results: 3 }) : '{}',
+          details: action === 'dicomweb.qido' ? { level: 'series', results: 3 } : {},
         })),
-        { at: new Date(base + 5 * 60_000), actor: 'AE:CT_ROOM2', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId, patientId: 'PAT-7781', studyUid: '1.2.826.0.1.3680043.8.498.7781', sourceIp: '10.20.9.2', details: JSON.stringify({ stored: 212, duplicates: 0, failed: 0 }) },
-        { at: new Date(base + 7 * 60_000), actor: 'visitor@clinic.example', action: 'dicomweb.read', outcome: 'DENIED', facilityId, patientId: 'PAT-7781', resource: '/dicomweb/studies/1.2.826.0.1.3680043.8.498.7781/metadata', sourceIp: '10.30.4.4', details: JSON.stringify({ status: 404 }) },
+        { at: new Date(base + 5 * 60_000), actor: 'AE:CT_ROOM2', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId, patientId: 'PAT-7781', studyUid: '1.2.826.0.1.3680043.8.498.7781', sourceIp: '10.20.9.2', details: { stored: 212, duplicates: 0, failed: 0 } },
+        { at: new Date(base + 7 * 60_000), actor: 'visitor@clinic.example', action: 'dicomweb.read', outcome: 'DENIED', facilityId, patientId: 'PAT-7781', resource: '/dicomweb/studies/1.2.826.0.1.3680043.8.498.7781/metadata', sourceIp: '10.30.4.4', details: { status: 404 } },
         { at: new Date(base + 9 * 60_000), actor: 'referrer@hospital.example', action: 'dicomweb.wado', outcome: 'SUCCESS', facilityId, patientId: 'PAT-0042', studyUid: '1.2.826.0.1.3680043.8.498.42', sourceIp: '10.20.1.30' },
-      ],
-    });
+    ]);
     browser = await launchChromium();
   });
   after(async () => {

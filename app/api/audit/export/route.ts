@@ -3,7 +3,7 @@
 // X-Exported-Count tell when the export was cut). Administrators only, of the
 // facilities they administer; everyone else gets 404. Audited (audit.export).
 import { AUDIT_CSV_HEADER, auditCsvLine, csvLine } from '../../../../lib/audit/audit-csv';
-import { AUDIT_EXPORT_LIMIT, resolveAuditQuery, streamAuditEvents } from '../../../../lib/audit/audit-query';
+import { AUDIT_EXPORT_LIMIT, countAuditEvents, resolveAuditQuery, streamAuditEvents } from '../../../../lib/audit/audit-query';
 import { recordAuditAccess } from '../../../../lib/audit/record-audit-access';
 import { isPolicyError } from '../../../../lib/policy';
 import { getRuntime } from '../../../../lib/runtime';
@@ -18,7 +18,7 @@ export async function GET(request: Request): Promise<Response> {
   const runtime = getRuntime();
   const url = new URL(request.url);
 
-  const resolved = await resolveAuditQuery(runtime.db, caller.user.id, url.searchParams).catch((error: unknown) => {
+  const resolved = await resolveAuditQuery(runtime, caller.user.id, url.searchParams).catch((error: unknown) => {
     if (isPolicyError(error)) return null;
     throw error;
   });
@@ -30,7 +30,7 @@ export async function GET(request: Request): Promise<Response> {
     );
   }
   const { query } = resolved;
-  const total = await runtime.db.auditEvent.count({ where: query.where });
+  const total = await countAuditEvents(runtime, query);
   const exported = Math.min(total, AUDIT_EXPORT_LIMIT);
   recordAuditAccess(runtime, {
     action: 'audit.export',
@@ -43,7 +43,7 @@ export async function GET(request: Request): Promise<Response> {
 
   const codes = new Map(resolved.administered.map((facility) => [facility.id, facility.code]));
   const encoder = new TextEncoder();
-  const events = streamAuditEvents(runtime.db, query, AUDIT_EXPORT_LIMIT);
+  const events = streamAuditEvents(runtime, query, AUDIT_EXPORT_LIMIT);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
       controller.enqueue(encoder.encode(csvLine(AUDIT_CSV_HEADER)));

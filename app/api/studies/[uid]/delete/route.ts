@@ -4,6 +4,7 @@
 // they can see but not administer is 403.
 import { deleteStudy } from '../../../../../pacs-core/delete-study';
 import { writeAuditEvent } from '../../../../../lib/audit/write-audit-event';
+import type { AuditDetails } from '../../../../../lib/audit/actions';
 import { canAdministerFacility, readScopeFor } from '../../../../../lib/policy';
 import { findVisibleStudy } from '../../../../../pacs-core/index/find-visible-study';
 import { getRuntime } from '../../../../../lib/runtime';
@@ -35,7 +36,7 @@ export async function POST(request: Request, { params }: { params: Promise<{ uid
     await auditRefusedRequest(caller, request, 'portal.study.delete', { kind: 'study', studyInstanceUid: uid });
     return jsonError(404, 'NOT_FOUND', 'No such study.');
   }
-  const audit = (outcome: 'SUCCESS' | 'FAILURE' | 'DENIED', details: Record<string, unknown>) =>
+  const audit = (outcome: 'SUCCESS' | 'FAILURE' | 'DENIED', details: AuditDetails<'portal.study.delete'>) =>
     writeAuditEvent(
       runtime.db,
       {
