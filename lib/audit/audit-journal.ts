@@ -22,10 +22,16 @@ const SUFFIX = '.jsonl';
 // <pid>-<run>-<sequence>.jsonl: the pid tells a live process's segments from a dead one's
 const NAME = /^(\d+)-([0-9a-f]+)-(\d+)\.jsonl$/;
 
+// A segment is closed and a new one begun at most this often (or after this
+// many events): opening, closing and removing a file per group commit cost
+// more than the write() itself on the frame path (bench/audit-journal.ts).
+const SEGMENT_MAX_AGE_MS = 1000;
+const SEGMENT_MAX_EVENTS = 10_000;
+
 export class AuditJournal {
   private readonly run = randomBytes(6).toString('hex');
   private sequence = 0;
-  private current: { path: string; fd: number } | undefined;
+  private current: { path: string; fd: number; openedAt: number; events: number } | undefined;
 
   constructor(
     readonly dir: string,
@@ -38,12 +44,19 @@ export class AuditJournal {
   append(row: AuditRow): void {
     this.current ??= this.open();
     writeSync(this.current.fd, `${JSON.stringify(row)}\n`);
+    this.current.events += 1;
   }
 
-  /** Closes the segment being written and returns its path; the next append starts a new one. */
-  seal(): string | undefined {
+  /** The segment being written (the one the events queued now are in). */
+  get currentSegment(): string | undefined {
+    return this.current?.path;
+  }
+
+  /** Closes the segment being written when it is old or full enough (always with `force`) and returns its path; the next append starts a new one. */
+  seal(force = false): string | undefined {
     const sealed = this.current;
     if (!sealed) return undefined;
+    if (!force && Date.now() - sealed.openedAt < SEGMENT_MAX_AGE_MS && sealed.events < SEGMENT_MAX_EVENTS) return undefined;
     this.current = undefined;
     closeSync(sealed.fd);
     return sealed.path;
@@ -58,9 +71,9 @@ export class AuditJournal {
     }
   }
 
-  private open(): { path: string; fd: number } {
+  private open(): { path: string; fd: number; openedAt: number; events: number } {
     const file = path.join(this.dir, `${process.pid}-${this.run}-${String(this.sequence++).padStart(9, '0')}${SUFFIX}`);
-    return { path: file, fd: openSync(file, 'a') };
+    return { path: file, fd: openSync(file, 'a'), openedAt: Date.now(), events: 0 };
   }
 
   /** Segments another process left behind: those whose process is gone (or is this one, restarted under the same pid). */

@@ -41,6 +41,8 @@ export class AuditQueue {
   private pending: AuditRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private tail: Promise<void> = Promise.resolve();
+  /** Segments holding an event whose INSERT failed: kept for the next start's replay */
+  private readonly keep = new Set<string>();
 
   constructor(
     private readonly db: AuditQueueDatabase,
@@ -65,31 +67,39 @@ export class AuditQueue {
     else this.timer ??= setTimeout(() => void this.flush(), FLUSH_DELAY_MS);
   }
 
-  /** Writes everything queued so far; resolves when it is committed (or logged). */
-  flush(): Promise<void> {
+  /**
+   * Writes everything queued so far; resolves when it is committed (or
+   * logged). `final` (at close) also closes the journal segment, so that a
+   * clean stop leaves none behind.
+   */
+  flush(final = false): Promise<void> {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     const batch = this.pending;
     this.pending = [];
-    // The segment holds exactly this batch: enqueue appends and pushes together, synchronously.
-    const segment = this.journal?.seal();
-    this.tail = this.tail.then(() => this.write(batch, segment));
+    // The batch's events are in the segment being written (enqueue appends and pushes together,
+    // synchronously); sealed, that segment is removed once this batch — the last of its events,
+    // the earlier ones committed before it by the chain — is committed.
+    const segment = this.journal?.currentSegment;
+    const sealed = this.journal?.seal(final);
+    this.tail = this.tail.then(() => this.write(batch, segment, sealed));
     return this.tail;
   }
 
-  private async write(batch: AuditRow[], segment: string | undefined): Promise<void> {
-    if (batch.length === 0) return;
-    try {
-      await this.db.auditEvent.createMany({ data: batch });
-    } catch (error) {
-      this.logger.error('audit events could not be written (their journal segment is replayed at the next start)', {
-        error: error instanceof Error ? error.message : String(error),
-        segment,
-        auditEvents: batch,
-      });
-      return;
+  private async write(batch: AuditRow[], segment: string | undefined, sealed: string | undefined): Promise<void> {
+    if (batch.length) {
+      try {
+        await this.db.auditEvent.createMany({ data: batch });
+      } catch (error) {
+        if (segment) this.keep.add(segment);
+        this.logger.error('audit events could not be written (their journal segment is replayed at the next start)', {
+          error: error instanceof Error ? error.message : String(error),
+          segment,
+          auditEvents: batch,
+        });
+      }
     }
-    if (segment) this.journal?.remove(segment);
+    if (sealed && !this.keep.has(sealed)) this.journal?.remove(sealed);
   }
 
   /**

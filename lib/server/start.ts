@@ -273,7 +273,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       // Closing socket.io made every live-session tab leave: their writes finish before the database closes
       await settleConsultHandlers(runtime);
       await nextApp?.close?.();
-      await auditQueueFor(runtime).flush();
+      await auditQueueFor(runtime).flush(true);
       await closeIndexConnection(indexConnection);
       await db.$disconnect();
       setRuntime(undefined);
