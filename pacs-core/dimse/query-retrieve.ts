@@ -66,18 +66,19 @@ export class QueryRetrieveService {
         matches += 1;
         await this.session.letIncomingPdusIn();
       }
-      if (!this.session.closed) answer(operation.cancelled ? STATUS.CANCEL : STATUS.SUCCESS);
+      // Audited before the final answer: a crash after the answer cannot lose the event (PS3.15 A.5: every access recorded)
       await this.session.audit({
         action: 'dimse.c-find',
         outcome: 'SUCCESS',
         ...singleStudy(identifier),
         details: { level, matches, cancelled: operation.cancelled, keys: Object.keys(identifier).filter((key) => !key.startsWith('_')) },
       });
+      if (!this.session.closed) answer(operation.cancelled ? STATUS.CANCEL : STATUS.SUCCESS);
     } catch (error) {
       const failure = toDimseStatus(error);
       this.session.context.logger.warn('C-FIND failed', { callingAet: this.session.callingAet, error: error instanceof Error ? error.message : String(error) });
-      if (!this.session.closed) answer(failure.status, undefined, failure.errorComment);
       await this.session.audit({ action: 'dimse.c-find', outcome: 'FAILURE', ...singleStudy(identifier), details: { level, error: failure.errorComment } });
+      if (!this.session.closed) answer(failure.status, undefined, failure.errorComment);
     } finally {
       this.session.endOperation(request.getMessageId());
     }
@@ -147,18 +148,19 @@ export class QueryRetrieveService {
           : result.failed > 0 || result.warning > 0
             ? STATUS.SUB_OPERATIONS_WITH_FAILURES
             : STATUS.SUCCESS;
-      answer(status, result, { final: true, ...(status === STATUS.SUB_OPERATIONS_REFUSED ? { errorComment: 'no sub-operation succeeded' } : {}) });
+      // Audited before the final answer, like C-FIND
       await this.session.audit({
         action,
         outcome: status === STATUS.SUCCESS ? 'SUCCESS' : 'FAILURE',
         ...studiesOf(instances),
         details: { level: resolved.level, destination, completed: result.completed, failed: result.failed, warning: result.warning, cancelled: result.cancelled },
       });
+      answer(status, result, { final: true, ...(status === STATUS.SUB_OPERATIONS_REFUSED ? { errorComment: 'no sub-operation succeeded' } : {}) });
     } catch (error) {
       const failure = toDimseStatus(error);
       this.session.context.logger.warn(`C-${kind.toUpperCase()} failed`, { callingAet: this.session.callingAet, error: error instanceof Error ? error.message : String(error) });
-      answer(failure.status, undefined, { errorComment: failure.errorComment });
       await this.session.audit({ action, outcome: 'FAILURE', ...singleStudy(identifier), details: { destination, error: failure.errorComment } });
+      answer(failure.status, undefined, { errorComment: failure.errorComment });
     } finally {
       this.session.endOperation(messageId);
     }
