@@ -23,11 +23,11 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     const facilityId = server.node.firstRun.facilityId;
     const base = Date.parse('2026-11-20T09:00:00Z');
     await insertPastAuditEvents(server.node.db, [
-        ...['dicomweb.qido', 'dicomweb.wado', 'dicomweb.wado'].map((action, n) => ({
+        ...(['dicomweb.qido', 'dicomweb.wado', 'dicomweb.wado'] as const).map((action, n) => ({
           at: new Date(base + n * 60_000),
           actor: 'radiologist@hospital.example',
           action,
-          outcome: 'SUCCESS',
+          outcome: 'SUCCESS' as const,
           facilityId,
           patientId: 'PAT-7781',
           studyUid: '1.2.826.0.1.3680043.8.498.7781',
@@ -57,7 +57,12 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
     // Unfiltered: both patients, and the sign-in just made.
     await page.getByRole('cell', { name: 'PAT-0042' }).waitFor();
-    await page.getByRole('cell', { name: 'auth.sign_in' }).first().waitFor();
+    // The sign-in just made: in words, by the administrator's name (e-mail under it), from this server
+    const signIn = page.locator('tbody tr').filter({ has: page.locator('td[data-label="Action"]', { hasText: /^Signed in$/ }) }).first();
+    await signIn.waitFor();
+    assert.equal(await signIn.locator('td[data-label="Action"] span').getAttribute('title'), 'auth.sign_in', 'the code stays at hand');
+    assert.equal(await signIn.locator('td[data-label="Who"]').textContent(), `Administrator${TEST_ADMIN_EMAIL}`);
+    assert.match((await signIn.locator('td[data-label="From"]').textContent()) ?? '', /^this server \(local\)/);
 
     // Keyboard only: type into the field and press Enter.
     await page.getByLabel('Patient ID').focus();
@@ -71,14 +76,14 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     const table = await rows.evaluateAll((elements) => elements.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')));
     assert.ok(table.every((cells) => cells[4] === 'PAT-7781'));
     assert.deepEqual(
-      // The action, and under it the DICOM audit event it is (PS3.15 A.5.3)
+      // The action in words, and under it the DICOM audit event it is (PS3.15 A.5.3)
       table.map((cells) => cells[2]),
       [
-        'dicomweb.readDICOM 110103 DICOM Instances Accessed',
-        'dimse.c-storeDICOM 110104 DICOM Instances Transferred',
-        'dicomweb.wadoDICOM 110103 DICOM Instances Accessed',
-        'dicomweb.wadoDICOM 110103 DICOM Instances Accessed',
-        'dicomweb.qidoDICOM 110112 Query',
+        'Asked to view images (DICOMweb)DICOM 110103 DICOM Instances Accessed',
+        'A DICOM device stored imagesDICOM 110104 DICOM Instances Transferred',
+        'Viewed images (DICOMweb)DICOM 110103 DICOM Instances Accessed',
+        'Viewed images (DICOMweb)DICOM 110103 DICOM Instances Accessed',
+        'Searched the archive (DICOMweb)DICOM 110112 Query',
       ],
       'newest first',
     );
