@@ -7,7 +7,7 @@
 // that whole day): facilities have no time zone in the model yet, and the
 // page shows every time in UTC with a "UTC" label, so what you filter is what
 // you read.
-import type { Database, Prisma } from '../../prisma/database';
+import type { AuditEventModel, Database, Prisma } from '../../prisma/database';
 import { administeredFacilitiesFor, PolicyError, type AdministeredFacility } from '../policy';
 import { actorNamesOf, auditEventView, type AuditEventView } from './audit-view';
 
@@ -179,20 +179,8 @@ async function facilityScope(db: Database, facilities: AdministeredFacility[]): 
 /** Newest first; the id breaks ties between events stamped in the same millisecond (group commit). */
 export const AUDIT_ORDER: Prisma.AuditEventOrderByWithRelationInput[] = [{ at: 'desc' }, { id: 'desc' }];
 
-export interface AuditEventRow {
-  id: string;
-  at: Date;
-  actor: string;
-  actorUserId: string | null;
-  action: string;
-  outcome: string;
-  facilityId: string | null;
-  patientId: string | null;
-  studyUid: string | null;
-  resource: string;
-  sourceIp: string;
-  details: string;
-}
+/** One AuditEvent row as stored. */
+export type AuditEventRow = AuditEventModel;
 
 export interface AuditEventPage {
   events: AuditEventView[];

@@ -6,11 +6,10 @@
 // in the table (a process killed between its commit and the segment's removal).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
 import { createDatabase, type Database } from '../../prisma/database';
@@ -19,6 +18,7 @@ import { basicAuthHeader } from '../support/dicomweb-client';
 import { killOnExit, stopProcess } from '../support/dcmtk';
 import { makeStudy } from '../support/fixtures';
 import { stowBody } from '../support/stow';
+import { spawnTelepacsNode } from '../support/telepacs-process';
 import { createScratchDatabaseUrl, testDatabaseKind } from '../support/test-database';
 
 const EMAIL = 'admin@crash.test';
@@ -39,26 +39,16 @@ describe('read-access audit across a kill -9', { timeout: 5 * 60_000 }, () => {
   const running: ChildProcess[] = [];
 
   async function startNode(): Promise<Node> {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/telepacs-node.ts'], {
-      env: {
-        ...process.env,
-        PORT: '0',
-        DICOM_PORT: '0',
-        DATA_DIR: dataDir,
-        ADMIN_EMAIL: EMAIL,
-        ADMIN_PASSWORD: PASSWORD,
-        ...(scratch.databaseUrl ? { DATABASE_URL: scratch.databaseUrl } : {}),
-      },
-      stdio: ['pipe', 'pipe', 'inherit'],
+    const { child, ready } = await spawnTelepacsNode({
+      DATA_DIR: dataDir,
+      ADMIN_EMAIL: EMAIL,
+      ADMIN_PASSWORD: PASSWORD,
+      ...(scratch.databaseUrl ? { DATABASE_URL: scratch.databaseUrl } : {}),
     });
     running.push(child);
     killOnExit(child);
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    const line = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready`)));
-    });
-    return { child, dicomwebUrl: (JSON.parse(line) as { dicomwebUrl: string }).dicomwebUrl, exited };
+    return { child, dicomwebUrl: ready.dicomwebUrl, exited };
   }
 
   /** Holds the audit table's write lock (reads go on): the server's group commit waits, as if the crash came first. */
