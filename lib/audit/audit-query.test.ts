@@ -183,6 +183,7 @@ describe('audit query', () => {
   it('summarizes details for the table', () => {
     assert.equal(summarizeDetails('{"level":"study","results":3}'), 'level: study, results: 3');
     assert.equal(summarizeDetails('{}'), '');
+    assert.equal(summarizeDetails('{"eventId":"110112","level":"series"}'), 'level: series', 'the event ID is shown with the action');
     assert.ok(summarizeDetails(JSON.stringify({ long: 'x'.repeat(500) })).length <= 140);
   });
 });

@@ -248,6 +248,8 @@ export function summarizeDetails(details: string, maxLength = 140): string {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return '';
   const text = Object.entries(parsed as Record<string, unknown>)
+    // The DICOM event ID is shown with the action already
+    .filter(([key]) => key !== 'eventId')
     .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ');
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;
