@@ -41,8 +41,24 @@ export type AccessScope =
       grantee?: Grantee;
     };
 
+/**
+ * The audit actions the archive emits through Principal.audit and the DIMSE
+ * audit callback. The portal's typed map (lib/audit/actions.ts) must list
+ * each of them: a new one here fails to compile there until it has its words.
+ */
+export type ArchiveAuditAction =
+  | 'dicomweb.qido'
+  | 'dicomweb.wado'
+  | 'dicomweb.read'
+  | 'dicomweb.stow'
+  | 'dimse.associate'
+  | 'dimse.c-find'
+  | 'dimse.c-store'
+  | 'dimse.c-move'
+  | 'dimse.c-get';
+
 export interface AccessEvent {
-  action: string; // e.g. 'dicomweb.qido', 'dicomweb.wado', 'dicomweb.stow'
+  action: ArchiveAuditAction;
   outcome: 'SUCCESS' | 'FAILURE' | 'DENIED';
   studyUid?: string;
   patientId?: string;

@@ -2,32 +2,21 @@ import Form from 'next/form';
 import Link from 'next/link';
 import type { AuditFilterError, AuditFilterField, AuditFilterValues } from '../../lib/audit/audit-query';
 import { AUDIT_OUTCOMES } from '../../lib/audit/audit-query';
+import { AUDIT_ACTIONS } from '../../lib/audit/actions';
 import type { AdministeredFacility } from '../../lib/policy';
 import styles from './audit.module.css';
 
-// Suggestions only: any action name (or family with .*) may be typed.
-const KNOWN_ACTIONS = [
-  'dicomweb.*',
-  'dicomweb.qido',
-  'dicomweb.wado',
-  'dicomweb.stow',
-  'dicomweb.read',
-  'dimse.*',
-  'dimse.c-store',
-  'dimse.c-find',
-  'dimse.c-move',
-  'dimse.c-get',
-  'dimse.associate',
-  'portal.*',
-  'portal.worklist',
-  'portal.patient',
-  'portal.study',
-  'portal.study.download',
-  'portal.study.delete',
-  'auth.*',
-  'audit.*',
-  'audit.view',
-  'audit.export',
+// Suggestions only: any action name (or family with .*) may be typed. Each
+// action is offered with its words (lib/audit/actions.ts), each family first.
+const ACTION_SUGGESTIONS: { value: string; label: string }[] = [
+  { value: 'dicomweb.*', label: 'Everything through DICOMweb' },
+  { value: 'dimse.*', label: 'Everything from DICOM devices' },
+  { value: 'portal.*', label: 'Pages of the portal' },
+  { value: 'auth.*', label: 'Signing in and out' },
+  { value: 'admin.*', label: 'Administration' },
+  { value: 'consult.*', label: 'Teleconsultations' },
+  { value: 'audit.*', label: 'Reading the audit trail' },
+  ...Object.entries(AUDIT_ACTIONS).map(([value, spec]) => ({ value, label: spec.label })),
 ];
 
 interface TextFieldProps {
@@ -103,8 +92,8 @@ export function AuditFilterForm({
         <TextField field="actor" label="User or AE title" placeholder="email, or AE:CT1" {...common} />
         <TextField field="action" label="Action" placeholder="e.g. dicomweb.*" list="audit-actions" {...common} />
         <datalist id="audit-actions">
-          {KNOWN_ACTIONS.map((action) => (
-            <option key={action} value={action} />
+          {ACTION_SUGGESTIONS.map((action) => (
+            <option key={action.value} value={action.value} label={action.label} />
           ))}
         </datalist>
         <div className={styles.field}>

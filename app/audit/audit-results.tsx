@@ -8,7 +8,6 @@ import {
   type AuditQuery,
 } from '../../lib/audit/audit-query';
 import { viewAuditEventPage } from '../../lib/audit/view-audit';
-import { describeDicomAuditEvent, dicomAuditEventOf } from '../../lib/audit/dicom-audit-events';
 import type { AdministeredFacility } from '../../lib/policy';
 import { getRuntime } from '../../lib/runtime';
 import styles from './audit.module.css';
@@ -98,17 +97,18 @@ export async function AuditResults({
               {result.events.map((event) => {
                 const aeTitle = aeTitleOf(event.actor);
                 const details = summarizeDetails(event.details);
-                const dicomEvent = describeDicomAuditEvent(dicomAuditEventOf(event));
+                const dicomEvent = event.dicomEvent;
                 return (
                   <tr key={event.id}>
                     <td data-label="Time (UTC)" className={styles.nowrap}>
                       <time dateTime={event.at.toISOString()}>{utcText(event.at)}</time>
                     </td>
                     <td data-label="Who" className={styles.who}>
-                      {event.actor}
+                      {event.actorName ?? event.actor}
+                      {event.actorName ? <div className={styles.sub}>{event.actor}</div> : null}
                     </td>
-                    <td data-label="Action" className={styles.nowrap}>
-                      {event.action}
+                    <td data-label="Action">
+                      <span title={event.action}>{event.actionLabel}</span>
                       {dicomEvent ? <div className={styles.sub} title="DICOM audit event (PS3.15 A.5.3)">{`DICOM ${dicomEvent}`}</div> : null}
                     </td>
                     <td data-label="Outcome">
@@ -133,7 +133,7 @@ export async function AuditResults({
                       )}
                     </td>
                     <td data-label="From" className={styles.nowrap}>
-                      {event.sourceIp || <span className={styles.none}>—</span>}
+                      {event.source ? <span title={event.sourceIp}>{event.source}</span> : <span className={styles.none}>—</span>}
                       {aeTitle ? <div className={styles.sub}>{`AE ${aeTitle}`}</div> : null}
                     </td>
                     {showFacility ? <td data-label="Facility">{event.facilityId ? codes.get(event.facilityId) : ''}</td> : null}

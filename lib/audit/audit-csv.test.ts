@@ -1,6 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditCsvLine, csvCell, csvLine } from './audit-csv';
+import { auditEventView, readableSourceAddress } from './audit-view';
 
 describe('audit CSV', () => {
   it('quotes per RFC 4180: commas, quotes and line breaks', () => {
@@ -24,7 +25,7 @@ describe('audit CSV', () => {
 
   it('writes one event per line under the header, with the AE title of a DIMSE peer', () => {
     const line = auditCsvLine(
-      {
+      auditEventView({
         id: 'e1',
         at: new Date('2026-11-01T10:00:00Z'),
         actor: 'AE:CT1',
@@ -37,9 +38,29 @@ describe('audit CSV', () => {
         resource: '',
         sourceIp: '10.0.0.5',
         details: '{"stored":2}',
-      },
+      }, new Map()),
       new Map([['f1', 'NORTH']]),
     );
-    assert.equal(line, '2026-11-01T10:00:00.000Z,AE:CT1,,dimse.c-store,SUCCESS,NORTH,P1,1.2.3,10.0.0.5,CT1,,"{""stored"":2}",110104\r\n');
+    assert.equal(line, '2026-11-01T10:00:00.000Z,AE:CT1,,dimse.c-store,SUCCESS,NORTH,P1,1.2.3,10.0.0.5,CT1,,"{""stored"":2}",110104,A DICOM device stored images,,10.0.0.5\r\n');
+  });
+
+  it("names the person and the action in words, and shows this server's own address as local", () => {
+    const line = auditCsvLine(
+      auditEventView(
+        { id: 'e2', at: new Date('2026-11-01T10:00:00Z'), actor: 'ana@north.example', actorUserId: 'u1', action: 'portal.worklist', outcome: 'SUCCESS', facilityId: null, patientId: null, studyUid: null, resource: '/', sourceIp: '::ffff:127.0.0.1', details: '{}' },
+        new Map([['u1', 'Ana Ruiz']]),
+      ),
+      new Map(),
+    );
+    assert.match(line, /,portal\.worklist,.*,Searched the worklist,Ana Ruiz,this server \(local\)\r\n$/);
+  });
+
+  it('reads source addresses as a person would', () => {
+    assert.equal(readableSourceAddress('::1'), 'this server (local)');
+    assert.equal(readableSourceAddress('::ffff:127.0.0.1'), 'this server (local)');
+    assert.equal(readableSourceAddress('127.0.0.1'), 'this server (local)');
+    assert.equal(readableSourceAddress('::ffff:10.1.2.3'), '10.1.2.3');
+    assert.equal(readableSourceAddress('2001:db8::7'), '2001:db8::7');
+    assert.equal(readableSourceAddress('10.1.2.3'), '10.1.2.3');
   });
 });

@@ -1,7 +1,8 @@
 // The audit export as CSV (RFC 4180: CRLF line ends, fields with a comma,
 // quote or line break quoted, quotes doubled), safe to open in a spreadsheet.
-import { aeTitleOf, type AuditEventRow } from './audit-query';
-import { dicomAuditEventOf } from './dicom-audit-events';
+import { dicomAuditEventOf } from './actions';
+import { aeTitleOf } from './audit-query';
+import type { AuditEventView } from './audit-view';
 
 /**
  * OWASP "CSV injection": a cell starting with = + - @ (or a tab / carriage
@@ -35,9 +36,13 @@ export const AUDIT_CSV_HEADER = [
   'details',
   // PS3.15 A.5.3 EventID (DCM code), e.g. 110114 User Authentication; last, so earlier columns keep their places
   'dicom_event_id',
+  // What a person reads (issue 13): the action in words, the account's name, the source address readable
+  'action_label',
+  'actor_name',
+  'source',
 ];
 
-export function auditCsvLine(event: AuditEventRow, facilityCodeById: ReadonlyMap<string, string>): string {
+export function auditCsvLine(event: AuditEventView, facilityCodeById: ReadonlyMap<string, string>): string {
   return csvLine([
     event.at.toISOString(),
     event.actor,
@@ -52,5 +57,8 @@ export function auditCsvLine(event: AuditEventRow, facilityCodeById: ReadonlyMap
     event.resource,
     event.details,
     dicomAuditEventOf(event) ?? '',
+    event.actionLabel,
+    event.actorName,
+    event.source,
   ]);
 }

@@ -47,17 +47,17 @@ describe('audit query', () => {
   });
 
   async function query(userId: string, params: Record<string, string>): Promise<AuditQuery> {
-    const resolved = await resolveAuditQuery(testDb.db, userId, new URLSearchParams(params));
+    const resolved = await resolveAuditQuery(testDb, userId, new URLSearchParams(params));
     assert.ok(resolved.ok, JSON.stringify(!resolved.ok && resolved.errors));
     return resolved.query;
   }
   async function patientsOf(userId: string, params: Record<string, string> = {}) {
-    const page = await findAuditEventPage(testDb.db, await query(userId, params));
+    const page = await findAuditEventPage(testDb, await query(userId, params));
     return page.events.map((e) => `${e.patientId ?? '-'}@${e.at.toISOString()}`);
   }
 
   it('shows an administrator only the events of the facilities they administer, newest first', async () => {
-    const page = await findAuditEventPage(testDb.db, await query(northAdmin, {}));
+    const page = await findAuditEventPage(testDb, await query(northAdmin, {}));
     assert.equal(page.total, 4);
     assert.ok(page.events.every((e) => e.facilityId === north.id));
     assert.deepEqual(
@@ -65,8 +65,8 @@ describe('audit query', () => {
       ['2026-11-03T12:00:00.000Z', '2026-11-02T00:00:00.000Z', '2026-11-01T23:59:59.999Z', '2026-11-01T00:00:00.000Z'],
     );
     // EXPERT in South does not open South's log; an ADMIN of both sees both.
-    assert.equal((await findAuditEventPage(testDb.db, await query(bothAdmin, {}))).total, 5);
-    assert.equal((await findAuditEventPage(testDb.db, await query(bothAdmin, { facility: south.code }))).total, 1);
+    assert.equal((await findAuditEventPage(testDb, await query(bothAdmin, {}))).total, 5);
+    assert.equal((await findAuditEventPage(testDb, await query(bothAdmin, { facility: south.code }))).total, 1);
   });
 
   it("includes the facility-less events (searches, sign-ins) of the facility's own members, and nobody else's", async () => {
@@ -79,12 +79,12 @@ describe('audit query', () => {
       ],
     });
     try {
-      const north = await findAuditEventPage(db, await query(northAdmin, { from: '2026-11-04', to: '2026-11-04' }));
+      const north = await findAuditEventPage({ db }, await query(northAdmin, { from: '2026-11-04', to: '2026-11-04' }));
       assert.deepEqual(north.events.map((e) => e.patientId), ['MEMBER-SEARCH']);
-      const southOnly = await findAuditEventPage(db, await query(bothAdmin, { facility: south.code, from: '2026-11-04', to: '2026-11-04' }));
+      const southOnly = await findAuditEventPage({ db }, await query(bothAdmin, { facility: south.code, from: '2026-11-04', to: '2026-11-04' }));
       assert.deepEqual(southOnly.events.map((e) => e.patientId), ['STRANGER-SEARCH']);
       // The anonymous failed sign-in belongs to nobody's facility.
-      assert.equal((await findAuditEventPage(db, await query(bothAdmin, { action: 'auth.*' }))).total, 0);
+      assert.equal((await findAuditEventPage({ db }, await query(bothAdmin, { action: 'auth.*' }))).total, 0);
     } finally {
       await db.auditEvent.deleteMany({ where: { at: new Date('2026-11-04T08:00:00Z') } });
     }
@@ -92,14 +92,14 @@ describe('audit query', () => {
 
   it('does not exist for a user who administers nothing', async () => {
     for (const userId of [plainMember, 'no-such-user']) {
-      await assert.rejects(resolveAuditQuery(testDb.db, userId, new URLSearchParams()), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
+      await assert.rejects(resolveAuditQuery(testDb, userId, new URLSearchParams()), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
     }
   });
 
   it('answers a facility the viewer does not administer exactly like an unknown one: NOT_FOUND', async () => {
     for (const facility of [south.code, south.id, 'NOPE']) {
       await assert.rejects(
-        resolveAuditQuery(testDb.db, northAdmin, new URLSearchParams({ facility })),
+        resolveAuditQuery(testDb, northAdmin, new URLSearchParams({ facility })),
         (error) => isPolicyError(error) && error.code === 'NOT_FOUND' && error.message === 'not found',
       );
     }
@@ -128,7 +128,7 @@ describe('audit query', () => {
 
   it('explains each bad filter precisely instead of failing', async () => {
     const resolved = await resolveAuditQuery(
-      testDb.db,
+      testDb,
       northAdmin,
       new URLSearchParams({
         studyUid: '1.2.abc',
@@ -146,10 +146,10 @@ describe('audit query', () => {
     assert.deepEqual(fields, ['action', 'actor', 'from', 'outcome', 'page', 'sourceIp', 'studyUid', 'to']);
     assert.equal(!resolved.ok && resolved.values.outcome, 'MAYBE', 'the form shows back what was typed');
 
-    const reversed = await resolveAuditQuery(testDb.db, northAdmin, new URLSearchParams({ from: '2026-11-05', to: '2026-11-01' }));
+    const reversed = await resolveAuditQuery(testDb, northAdmin, new URLSearchParams({ from: '2026-11-05', to: '2026-11-01' }));
     assert.deepEqual(!reversed.ok && reversed.errors, [{ field: 'to', message: 'The end date is before the start date.' }]);
     for (const page of ['1.5', '-1', 'abc', '99999999']) {
-      const resolvedPage = await resolveAuditQuery(testDb.db, northAdmin, new URLSearchParams({ page }));
+      const resolvedPage = await resolveAuditQuery(testDb, northAdmin, new URLSearchParams({ page }));
       assert.equal(resolvedPage.ok, false, page);
     }
   });
@@ -163,8 +163,8 @@ describe('audit query', () => {
     await db.auditEvent.createMany({
       data: Array.from({ length: AUDIT_PAGE_SIZE + 7 }, (_, n) => ({ at, actor: `user${n}@busy.example`, action: 'dicomweb.wado', outcome: 'SUCCESS', facilityId: facility.id })),
     });
-    const first = await findAuditEventPage(db, await query(admin, {}));
-    const second = await findAuditEventPage(db, await query(admin, { page: '2' }));
+    const first = await findAuditEventPage({ db }, await query(admin, {}));
+    const second = await findAuditEventPage({ db }, await query(admin, { page: '2' }));
     assert.equal(first.total, AUDIT_PAGE_SIZE + 7);
     assert.equal(first.pageCount, 2);
     assert.equal(first.events.length, AUDIT_PAGE_SIZE);
@@ -173,16 +173,17 @@ describe('audit query', () => {
     assert.equal(new Set(paged).size, AUDIT_PAGE_SIZE + 7, 'no event on two pages');
 
     const streamed: string[] = [];
-    for await (const row of streamAuditEvents(db, await query(admin, {}), 1000, 10)) streamed.push(row.id);
+    for await (const row of streamAuditEvents({ db }, await query(admin, {}), 1000, 10)) streamed.push(row.id);
     assert.deepEqual(streamed, paged, 'the export reads the same rows in the same order');
     const capped: string[] = [];
-    for await (const row of streamAuditEvents(db, await query(admin, {}), 12, 10)) capped.push(row.id);
+    for await (const row of streamAuditEvents({ db }, await query(admin, {}), 12, 10)) capped.push(row.id);
     assert.deepEqual(capped, paged.slice(0, 12));
   });
 
   it('summarizes details for the table', () => {
     assert.equal(summarizeDetails('{"level":"study","results":3}'), 'level: study, results: 3');
     assert.equal(summarizeDetails('{}'), '');
+    assert.equal(summarizeDetails('{"eventId":"110112","level":"series"}'), 'level: series', 'the event ID is shown with the action');
     assert.ok(summarizeDetails(JSON.stringify({ long: 'x'.repeat(500) })).length <= 140);
   });
 });

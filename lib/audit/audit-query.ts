@@ -7,8 +7,14 @@
 // that whole day): facilities have no time zone in the model yet, and the
 // page shows every time in UTC with a "UTC" label, so what you filter is what
 // you read.
-import type { Database, Prisma } from '../../prisma/database';
+import type { AuditEventModel, Database, Prisma } from '../../prisma/database';
 import { administeredFacilitiesFor, PolicyError, type AdministeredFacility } from '../policy';
+import { actorNamesOf, auditEventView, type AuditEventView } from './audit-view';
+
+/** What the read side needs: the runtime (or any context with the database). */
+export interface AuditReadContext {
+  db: Database;
+}
 
 export const AUDIT_PAGE_SIZE = 50;
 /** Offset pagination: a deep page costs a long scan; past this, narrow the filters. */
@@ -83,7 +89,7 @@ function actorMatches(text: string): Prisma.AuditEventWhereInput {
  * for them) and when the facility asked for is not one they administer
  * (whether it exists or not).
  */
-export async function resolveAuditQuery(db: Database, viewerUserId: string, params: SearchParamsInput): Promise<AuditQueryResult> {
+export async function resolveAuditQuery({ db }: AuditReadContext, viewerUserId: string, params: SearchParamsInput): Promise<AuditQueryResult> {
   const administered = await administeredFacilitiesFor(db, viewerUserId);
   if (administered.length === 0) throw new PolicyError('NOT_FOUND', 'not found');
 
@@ -173,34 +179,27 @@ async function facilityScope(db: Database, facilities: AdministeredFacility[]): 
 /** Newest first; the id breaks ties between events stamped in the same millisecond (group commit). */
 export const AUDIT_ORDER: Prisma.AuditEventOrderByWithRelationInput[] = [{ at: 'desc' }, { id: 'desc' }];
 
-export interface AuditEventRow {
-  id: string;
-  at: Date;
-  actor: string;
-  actorUserId: string | null;
-  action: string;
-  outcome: string;
-  facilityId: string | null;
-  patientId: string | null;
-  studyUid: string | null;
-  resource: string;
-  sourceIp: string;
-  details: string;
-}
+/** One AuditEvent row as stored. */
+export type AuditEventRow = AuditEventModel;
 
 export interface AuditEventPage {
-  events: AuditEventRow[];
+  events: AuditEventView[];
   total: number;
   page: number;
   pageCount: number;
 }
 
-export async function findAuditEventPage(db: Database, query: AuditQuery): Promise<AuditEventPage> {
-  const [total, events] = await Promise.all([
+export async function findAuditEventPage({ db }: AuditReadContext, query: AuditQuery): Promise<AuditEventPage> {
+  const [total, rows] = await Promise.all([
     db.auditEvent.count({ where: query.where }),
     db.auditEvent.findMany({ where: query.where, orderBy: AUDIT_ORDER, skip: (query.page - 1) * AUDIT_PAGE_SIZE, take: AUDIT_PAGE_SIZE }),
   ]);
-  return { events, total, page: query.page, pageCount: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)) };
+  const names = await actorNamesOf(db, rows);
+  return { events: rows.map((row) => auditEventView(row, names)), total, page: query.page, pageCount: Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE)) };
+}
+
+export function countAuditEvents({ db }: AuditReadContext, query: AuditQuery): Promise<number> {
+  return db.auditEvent.count({ where: query.where });
 }
 
 /**
@@ -208,15 +207,17 @@ export async function findAuditEventPage(db: Database, query: AuditQuery): Promi
  * that a large export neither loads everything at once nor pays for deep
  * offsets. Stops after `limit` events.
  */
-export async function* streamAuditEvents(db: Database, query: AuditQuery, limit: number, batchSize = 1000): AsyncGenerator<AuditEventRow> {
+export async function* streamAuditEvents({ db }: AuditReadContext, query: AuditQuery, limit: number, batchSize = 1000): AsyncGenerator<AuditEventView> {
   let after: { at: Date; id: string } | undefined;
+  const names = new Map<string, string>();
   let sent = 0;
   while (sent < limit) {
     const where: Prisma.AuditEventWhereInput = after
       ? { AND: [query.where, { OR: [{ at: { lt: after.at } }, { at: after.at, id: { lt: after.id } }] }] }
       : query.where;
     const batch = await db.auditEvent.findMany({ where, orderBy: AUDIT_ORDER, take: Math.min(batchSize, limit - sent) });
-    for (const event of batch) yield event;
+    await actorNamesOf(db, batch, names);
+    for (const event of batch) yield auditEventView(event, names);
     sent += batch.length;
     if (batch.length < batchSize) return;
     const last = batch[batch.length - 1];
@@ -247,6 +248,8 @@ export function summarizeDetails(details: string, maxLength = 140): string {
   }
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) return '';
   const text = Object.entries(parsed as Record<string, unknown>)
+    // The DICOM event ID is shown with the action already
+    .filter(([key]) => key !== 'eventId')
     .map(([key, value]) => `${key}: ${typeof value === 'string' ? value : JSON.stringify(value)}`)
     .join(', ');
   return text.length <= maxLength ? text : `${text.slice(0, maxLength - 1)}…`;

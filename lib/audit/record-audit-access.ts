@@ -1,14 +1,12 @@
 // Reading the audit trail is itself audited: who looked at (or exported)
 // which facility's log, with which filters, from where.
-import type { Database } from '../../prisma/database';
-import type { Logger } from '../../pacs-core/logger';
-import { auditQueueFor } from './audit-queue';
+import { auditQueueFor, type AuditQueueContext } from './audit-queue';
 import type { AuditQuery } from './audit-query';
 
 export type AuditAccessAction = 'audit.view' | 'audit.export';
 
 export function recordAuditAccess(
-  context: { db: Pick<Database, 'auditEvent'>; logger: Logger; shared: Map<string, unknown> },
+  context: AuditQueueContext,
   input: {
     action: AuditAccessAction;
     viewer: { id: string; email: string };

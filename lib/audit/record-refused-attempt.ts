@@ -16,7 +16,8 @@
 import type { Database } from '../../prisma/database';
 import type { Logger } from '../../pacs-core/logger';
 import { auditQueueFor } from './audit-queue';
-import type { AuditEventInput, AuditOutcome } from './write-audit-event';
+import type { AuditAction, AuditDetails } from './actions';
+import type { AuditEvent, AuditOutcome } from './record-audit';
 
 /** What the caller asked for, as they named it. */
 export type RefusedTarget =
@@ -33,12 +34,12 @@ export interface RefusedAttempt {
   /** The caller's account; null for a failed sign-in (the caller is not that account) */
   actorUserId: string | null;
   sourceIp: string;
-  action: string;
+  action: AuditAction;
   target: RefusedTarget;
   /** DENIED (default): access refused; FAILURE: wrong credentials */
   outcome?: Exclude<AuditOutcome, 'SUCCESS'>;
   resource?: string;
-  details?: Record<string, unknown>;
+  details?: AuditDetails<AuditAction>;
 }
 
 export interface RefusalContext {
@@ -99,7 +100,7 @@ function targetIsBounded(target: RefusedTarget): boolean {
  */
 export async function recordRefusedAttempt(context: RefusalContext, attempt: RefusedAttempt): Promise<void> {
   const queue = auditQueueFor(context);
-  const base: AuditEventInput = {
+  const base: AuditEvent = {
     actor: attempt.actor.slice(0, MAX_NAME) || 'anonymous',
     actorUserId: attempt.actorUserId,
     action: attempt.action,

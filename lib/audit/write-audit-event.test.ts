@@ -26,26 +26,39 @@ describe('writeAuditEvent', () => {
       {
         actor: 'doctor@hospital.example',
         actorUserId: 'user-1',
-        action: 'dicomweb.wado',
+        action: 'dicomweb.stow',
         outcome: 'SUCCESS',
         facilityId: 'facility-1',
         patientId: 'PID-7',
         studyUid: '1.2.3.4',
         resource: '/dicomweb/studies/1.2.3.4',
         sourceIp: '10.0.0.9',
-        details: { frames: [1, 2], size: 10n },
+        // A bigint (a byte count from the index) is written as text
+        details: { studies: ['1.2.3.4'], stored: 10n as unknown as number },
       },
       logger,
     );
     const rows = await testDb.db.auditEvent.findMany({ where: { studyUid: '1.2.3.4' } });
     assert.equal(rows.length, 1);
     assert.equal(rows[0].actor, 'doctor@hospital.example');
-    assert.equal(rows[0].action, 'dicomweb.wado');
+    assert.equal(rows[0].action, 'dicomweb.stow');
     assert.equal(rows[0].outcome, 'SUCCESS');
     assert.equal(rows[0].sourceIp, '10.0.0.9');
-    // The DICOM audit event ID of the action comes first (PS3.15 A.5.3: 110103 DICOM Instances Accessed)
-    assert.deepEqual(JSON.parse(rows[0].details), { eventId: '110103', frames: [1, 2], size: '10' });
+    // The DICOM audit event ID of the action comes first (PS3.15 A.5.3: 110104 DICOM Instances Transferred)
+    assert.deepEqual(JSON.parse(rows[0].details), { eventId: '110104', studies: ['1.2.3.4'], stored: '10' });
     assert.equal(errors.length, 0);
+  });
+
+  it('refuses, at compile time, an action that is not in the map and details it does not carry', () => {
+    const { logger } = recordingLogger();
+    const never = false as boolean;
+    if (never) {
+      // @ts-expect-error an action not listed in lib/audit/actions.ts does not compile
+      void writeAuditEvent(testDb.db, { actor: 'a', action: 'portal.unknown', outcome: 'SUCCESS' }, logger);
+      // @ts-expect-error a key the action's details do not carry does not compile
+      void writeAuditEvent(testDb.db, { actor: 'a', action: 'portal.patient', outcome: 'SUCCESS', details: { frames: 2 } }, logger);
+    }
+    assert.ok(true, 'the checks above are made by tsc');
   });
 
   it('logs instead of throwing when the database refuses the row', async () => {
@@ -67,10 +80,10 @@ describe('writeAuditEvent', () => {
     const { logger } = recordingLogger();
     await writeAuditEvent(
       testDb.db,
-      { actor: 'a', action: 'test.big', outcome: 'SUCCESS', details: { blob: 'x'.repeat(100_000) } },
+      { actor: 'a', action: 'portal.worklist', outcome: 'SUCCESS', resource: 'big', details: { filters: 'x'.repeat(100_000) } },
       logger,
     );
-    const row = await testDb.db.auditEvent.findFirstOrThrow({ where: { action: 'test.big' } });
+    const row = await testDb.db.auditEvent.findFirstOrThrow({ where: { resource: 'big' } });
     assert.ok(row.details.length < 10_000);
     assert.ok('truncated' in JSON.parse(row.details));
   });

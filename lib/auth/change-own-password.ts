@@ -7,7 +7,7 @@
 // stays signed in. Audited as auth.password.change in the same transaction.
 import { z } from 'zod';
 import { AdminError, parseInput } from '../admin/errors';
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { disconnectUserExceptSession } from '../realtime/disconnect-user';
 import type { Runtime } from '../runtime';
 import { ZNewPassword, requireStrongPassword } from '../users/password-rules';
@@ -58,16 +58,14 @@ export async function changeOwnPassword(
   const sessionsEnded = await context.db.$transaction(async (tx) => {
     await tx.user.update({ where: { id: actor.userId }, data: { passwordHash } });
     const ended = await tx.session.deleteMany({ where: { userId: actor.userId, id: { not: actor.sessionId } } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: user.email,
-        actorUserId: actor.userId,
-        action: 'auth.password.change',
-        outcome: 'SUCCESS',
-        sourceIp: actor.ip,
-        resource: `user:${actor.userId}`,
-        details: { sessionsEnded: ended.count },
-      }),
+    await recordAudit(tx, {
+      actor: user.email,
+      actorUserId: actor.userId,
+      action: 'auth.password.change',
+      outcome: 'SUCCESS',
+      sourceIp: actor.ip,
+      resource: `user:${actor.userId}`,
+      details: { sessionsEnded: ended.count },
     });
     return ended.count;
   });

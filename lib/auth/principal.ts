@@ -1,4 +1,5 @@
-import type { Principal } from '../../pacs-core/access';
+import type { ArchiveAuditAction, Principal } from '../../pacs-core/access';
+import type { AuditDetails } from '../audit/actions';
 import { auditQueueFor } from '../audit/audit-queue';
 import { recordRefusedAttempt } from '../audit/record-refused-attempt';
 import { archiveAccessFor } from '../policy';
@@ -24,7 +25,8 @@ export async function principalForUser(
         const { studyUid, ...rest } = event;
         return recordRefusedAttempt(context, { ...rest, ...actor, outcome: 'DENIED', target: { kind: 'study', studyInstanceUid: studyUid } });
       }
-      auditQueueFor(context).enqueue({ ...event, ...actor });
+      // The archive's details are typed by pacs-core (Record<string, unknown>); its actions by ArchiveAuditAction, which the map lists.
+      auditQueueFor(context).enqueue({ ...event, details: event.details as AuditDetails<ArchiveAuditAction> | undefined, ...actor });
     },
   };
 }

@@ -7,7 +7,7 @@
 // to look at this one study is what a teleconsultation is for. The consent
 // rules of the consent issue will be checked here, at invitation, in one place.
 import { z } from 'zod';
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { AdminError, parseInput } from '../admin/errors';
 import { authorizeStudyAccess, readScopeFor, withoutStudyGrants } from '../policy';
 import { PolicyError } from '../policy/errors';
@@ -69,19 +69,17 @@ export async function startConsultation({ db }: { db: Database }, actor: Actor, 
       actor.userId,
       new Date(invitedAt),
     );
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.start',
-        outcome: 'SUCCESS',
-        facilityId: study.facilityId,
-        patientId: study.patientId,
-        studyUid: studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultation.id}`,
-        details: { invitees: invited.map((user) => user.email) },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.start',
+      outcome: 'SUCCESS',
+      facilityId: study.facilityId,
+      patientId: study.patientId,
+      studyUid: studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultation.id}`,
+      details: { invitees: invited.map((user) => user.email) },
     });
     return consultation;
   });
@@ -148,17 +146,15 @@ export async function recordPresence(
     } else {
       await tx.consultationParticipant.updateMany({ where: { consultationId: consultation.id, userId: actor.userId }, data: { lastLeftAt: now } });
     }
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: `consult.${event}`,
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultation.id}`,
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: `consult.${event}`,
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultation.id}`,
     });
   });
 }

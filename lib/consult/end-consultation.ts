@@ -3,7 +3,7 @@
 // and its read grants are revoked (lib/grants): an invited expert or a guest
 // reads the study no more from the next request on. Audited (consult.end) in
 // the same transaction as the change.
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { Database } from '../../prisma/database';
 import { revokeConsultationReads } from '../grants/consultation-grants';
 import type { RevokedGrant } from '../grants/revoke-grants';
@@ -28,17 +28,15 @@ export async function endConsultation(db: Database, actor: Actor, consultationId
       return { endedAt: endedAt ?? now, revoked: [] };
     }
     const revoked = await revokeConsultationReads(tx, consultation.id, { revokedById: actor.userId, reason: 'teleconsultation ended' }, undefined, now);
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.end',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultation.id}`,
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.end',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultation.id}`,
     });
     return { endedAt: now, revoked };
   });

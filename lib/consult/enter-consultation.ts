@@ -3,6 +3,7 @@
 // session, anyone else NOT_FOUND exactly as for an id that does not exist,
 // and the refused attempt is recorded for the consultation's facility
 // (lib/audit/record-refused-attempt.ts).
+import type { AuditAction } from '../audit/actions';
 import { recordRefusedAttempt, type RefusalContext } from '../audit/record-refused-attempt';
 import { isPolicyError } from '../policy';
 import type { Database } from '../../prisma/database';
@@ -10,7 +11,7 @@ import { consultationForParticipant, type Actor, type ConsultationView } from '.
 
 export type ConsultationDoor = 'page' | 'api' | 'socket';
 
-const ACTION: Record<ConsultationDoor, string> = {
+const ACTION: Record<ConsultationDoor, AuditAction> = {
   page: 'portal.consultation',
   api: 'portal.consultation',
   socket: 'consult.join',

@@ -5,7 +5,7 @@
 // after a crash between the store and the mark finds the instance stored and
 // only marks; an export already DONE is left alone.
 import { defineJob } from '../jobs/registry';
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { buildReportBytes, loadReportContent } from './sr-report-content';
 
 export interface ExportSrJobPayload {
@@ -58,19 +58,17 @@ export const exportSrJob = defineJob('consult.export-sr', async (payload, { db, 
   await db.$transaction(async (tx) => {
     const marked = await tx.consultationExport.updateMany({ where: { id: payload.exportId, state: 'PENDING' }, data: { state: 'DONE' } });
     if (marked.count !== 1) return;
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: payload.actor.email,
-        actorUserId: payload.actor.userId,
-        action: 'consult.export',
-        outcome: 'SUCCESS',
-        facilityId: study.facilityId,
-        patientId: study.patient.patientId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: payload.actor.ip,
-        resource: `consultations/${consultation.id}`,
-        details: { ...result, instanceNumber: payload.instanceNumber },
-      }),
+    await recordAudit(tx, {
+      actor: payload.actor.email,
+      actorUserId: payload.actor.userId,
+      action: 'consult.export',
+      outcome: 'SUCCESS',
+      facilityId: study.facilityId,
+      patientId: study.patient.patientId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: payload.actor.ip,
+      resource: `consultations/${consultation.id}`,
+      details: { ...result, instanceNumber: payload.instanceNumber },
     });
   });
 });

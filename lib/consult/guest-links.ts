@@ -12,7 +12,8 @@
 // study and nothing else, through a read grant that ends with the link
 // (lib/grants); their session ends with the consultation (lib/auth/sessions.ts).
 // Every step is audited.
-import { auditEventData, writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
+import { writeAuditEvent } from '../audit/write-audit-event';
 import { AdminError, parseInput } from '../admin/errors';
 import { newGuestEmail, UNUSABLE_PASSWORD_HASH } from '../auth/guest-accounts';
 import { createSession } from '../auth/sessions';
@@ -96,18 +97,16 @@ export async function createGuestLink(
       data: { consultationId, tokenHash: sha256Hex(token), guestName, guestEmail, createdById: actor.userId, createdAt: now, expiresAt },
       select: { id: true },
     });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.guest_link.create',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultationId}/guest-links/${created.id}`,
-        details: { guestName, guestEmail, expiresAt: expiresAt.toISOString() },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.guest_link.create',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultationId}/guest-links/${created.id}`,
+      details: { guestName, guestEmail, expiresAt: expiresAt.toISOString() },
     });
     return created;
   });
@@ -137,18 +136,16 @@ export async function revokeGuestLink({ db }: { db: Database }, actor: Actor, co
       await tx.user.updateMany({ where: { id: link.guestUserId, guest: true }, data: { disabled: true } });
       sessionsEnded = (await tx.session.deleteMany({ where: { userId: link.guestUserId } })).count;
     }
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.guest_link.revoke',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultationId}/guest-links/${link.id}`,
-        details: { guestName: link.guestName, wasUsed: Boolean(link.usedAt), guestUserId: link.guestUserId, sessionsEnded },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.guest_link.revoke',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultationId}/guest-links/${link.id}`,
+      details: { guestName: link.guestName, wasUsed: Boolean(link.usedAt), guestUserId: link.guestUserId, sessionsEnded },
     });
     return { letGoUserId: link.guestUserId };
   });
@@ -367,19 +364,17 @@ export async function joinWithGuestLink(context: Context, token: string, client:
           now,
         );
       }
-      await tx.auditEvent.create({
-        data: auditEventData({
-          actor: created.email,
-          actorUserId: created.id,
-          action: 'consult.guest_link.use',
-          outcome: 'SUCCESS',
-          facilityId: link.facilityId,
-          patientId: study?.patient.patientId ?? null,
-          studyUid: link.studyInstanceUid,
-          sourceIp: client.ip,
-          resource: `consultations/${link.consultationId}/guest-links/${link.id}`,
-          details: { guestName: link.guestName, expiresAt: link.expiresAt.toISOString() },
-        }),
+      await recordAudit(tx, {
+        actor: created.email,
+        actorUserId: created.id,
+        action: 'consult.guest_link.use',
+        outcome: 'SUCCESS',
+        facilityId: link.facilityId,
+        patientId: study?.patient.patientId ?? null,
+        studyUid: link.studyInstanceUid,
+        sourceIp: client.ip,
+        resource: `consultations/${link.consultationId}/guest-links/${link.id}`,
+        details: { guestName: link.guestName, expiresAt: link.expiresAt.toISOString() },
       });
       return created;
     });

@@ -4,7 +4,7 @@
 // keep the highest version apply the removal once, and an edit still in
 // flight cannot bring it back (upsert-annotation.ts). Audited
 // (consult.annotation.delete) in the same transaction.
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { Database } from '../../prisma/database';
 import { ZAnnotationUid } from './annotation.types';
 import type { Actor } from './consultations';
@@ -40,18 +40,16 @@ export async function removeAnnotation(db: Database, actor: Actor, consultationI
     const { version } = await tx.consultationAnnotation.findUniqueOrThrow({ where: { id: uid }, select: { version: true } });
     // Deleted by someone else between the read and this write: theirs is the removal.
     if (count === 0) return { uid, version, removed: false };
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.annotation.delete',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultation.id}`,
-        details: { annotationUid: uid, tool: stored.toolName, authorUserId: stored.authorUserId },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.annotation.delete',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultation.id}`,
+      details: { annotationUid: uid, tool: stored.toolName, authorUserId: stored.authorUserId },
     });
     return { uid, version, removed: true };
   });

@@ -10,7 +10,7 @@
 // Creation is audited (consult.annotation.create) in the same transaction;
 // edits are not, one row per drag of a handle would drown the audit trail.
 import type { CollabAnnotation } from '../collab/protocol';
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { Database } from '../../prisma/database';
 import { MAX_GEOMETRY_BYTES, ZCollabAnnotationInput, geometryOf, toCollabAnnotation, type TCollabAnnotationInput } from './annotation.types';
 import type { Actor, ConsultationView } from './consultations';
@@ -85,18 +85,16 @@ async function createAnnotation(
         updatedAt: now,
       },
     });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'consult.annotation.create',
-        outcome: 'SUCCESS',
-        facilityId: consultation.facilityId,
-        studyUid: consultation.studyInstanceUid,
-        sourceIp: actor.ip,
-        resource: `consultations/${consultation.id}`,
-        details: { annotationUid: annotation.uid, tool: annotation.tool, seriesInstanceUid: annotation.ref.seriesInstanceUid, sopInstanceUid: annotation.ref.sopInstanceUid },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'consult.annotation.create',
+      outcome: 'SUCCESS',
+      facilityId: consultation.facilityId,
+      studyUid: consultation.studyInstanceUid,
+      sourceIp: actor.ip,
+      resource: `consultations/${consultation.id}`,
+      details: { annotationUid: annotation.uid, tool: annotation.tool, seriesInstanceUid: annotation.ref.seriesInstanceUid, sopInstanceUid: annotation.ref.sopInstanceUid },
     });
   });
   return toCollabAnnotation(rowOf(annotation, geometry, actor.userId, now), shown);

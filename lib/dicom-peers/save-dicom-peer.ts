@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
 import { PolicyError } from '../policy/errors';
@@ -52,17 +52,15 @@ export async function saveDicomPeer(
       const saved = peerId
         ? await tx.dicomPeer.update({ where: { id: peerId }, data: peer })
         : await tx.dicomPeer.create({ data: { ...peer, facilityId } });
-      await tx.auditEvent.create({
-        data: auditEventData({
-          actor: actor.email,
-          actorUserId: actor.userId,
-          action: peerId ? 'admin.update_dicom_peer' : 'admin.create_dicom_peer',
-          outcome: 'SUCCESS',
-          facilityId,
-          sourceIp: actor.ip,
-          resource: `dicom-peer:${saved.id}`,
-          details: { aet: saved.aet, host: saved.host, port: saved.port, tls: saved.tls, requireClientCertificate: saved.requireClientCertificate, anyAddress: saved.anyAddress },
-        }),
+      await recordAudit(tx, {
+        actor: actor.email,
+        actorUserId: actor.userId,
+        action: peerId ? 'admin.update_dicom_peer' : 'admin.create_dicom_peer',
+        outcome: 'SUCCESS',
+        facilityId,
+        sourceIp: actor.ip,
+        resource: `dicom-peer:${saved.id}`,
+        details: { aet: saved.aet, host: saved.host, port: saved.port, tls: saved.tls, requireClientCertificate: saved.requireClientCertificate, anyAddress: saved.anyAddress },
       });
       return {
         id: saved.id,
@@ -89,17 +87,15 @@ export async function deleteDicomPeer(context: AdminContext, actor: AdminActor, 
     const peer = await tx.dicomPeer.findFirst({ where: { id: peerId, facilityId } });
     if (!peer) throw new PolicyError('NOT_FOUND', 'DICOM peer not found');
     await tx.dicomPeer.delete({ where: { id: peer.id } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.delete_dicom_peer',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `dicom-peer:${peer.id}`,
-        details: { aet: peer.aet, host: peer.host, port: peer.port },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.delete_dicom_peer',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `dicom-peer:${peer.id}`,
+      details: { aet: peer.aet, host: peer.host, port: peer.port },
     });
   });
 }

@@ -1,7 +1,8 @@
 import type { AdminActor } from '../admin/context';
-import type { AuditEventInput } from '../audit/write-audit-event';
+import type { AuditAction, AuditDetails } from '../audit/actions';
+import type { AuditEvent } from '../audit/record-audit';
 
 /** The audit row of a node or facility administration change, done by `actor`. */
-export function administrationAudit(actor: AdminActor, event: { action: string; facilityId: string | null; resource: string; details?: Record<string, unknown> }): AuditEventInput {
+export function administrationAudit<A extends AuditAction>(actor: AdminActor, event: { action: A; facilityId: string | null; resource: string; details?: AuditDetails<A> }): AuditEvent<A> {
   return { actor: actor.email, actorUserId: actor.userId, sourceIp: actor.ip, outcome: 'SUCCESS', ...event };
 }

@@ -1,6 +1,6 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { authorizeNodeAdmin } from '../policy/node-admin';
 import { administrationAudit } from './admin-audit';
 import { ZCreateFacilityRequest } from './facility.types';
@@ -21,11 +21,7 @@ export async function createFacility(context: AdminContext, actor: AdminActor, i
   }
   return db.$transaction(async (tx) => {
     const facility = await tx.facility.create({ data: fields, select: { id: true, code: true } });
-    await writeAuditEvent(
-      tx,
-      administrationAudit(actor, { action: 'admin.facility.create', facilityId: facility.id, resource: `facility:${facility.id}`, details: fields }),
-      logger,
-    );
+    await recordAudit(tx, administrationAudit(actor, { action: 'admin.facility.create', facilityId: facility.id, resource: `facility:${facility.id}`, details: fields }));
     return facility;
   });
 }

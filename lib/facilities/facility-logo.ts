@@ -6,7 +6,7 @@
 import type { Database } from '../../prisma/database';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeFacilityMember } from '../policy/facility-member';
 import { authorizeNodeAdmin } from '../policy/node-admin';
@@ -41,11 +41,7 @@ export async function setFacilityLogo(context: AdminContext, actor: AdminActor, 
   await db.$transaction(async (tx) => {
     const data = { mimeType, bytes: Uint8Array.from(bytes) };
     await tx.facilityLogo.upsert({ where: { facilityId }, create: { facilityId, ...data }, update: data });
-    await writeAuditEvent(
-      tx,
-      administrationAudit(actor, { action: 'admin.facility.logo', facilityId, resource: `facility:${facilityId}`, details: { mimeType, bytes: bytes.length } }),
-      logger,
-    );
+    await recordAudit(tx, administrationAudit(actor, { action: 'admin.facility.logo', facilityId, resource: `facility:${facilityId}`, details: { mimeType, bytes: bytes.length } }));
   });
 }
 

@@ -1,5 +1,5 @@
 import type { AdminActor, AdminContext } from '../admin/context';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { administrationAudit } from './admin-audit';
 
@@ -18,6 +18,6 @@ export async function setActingFacility(context: AdminContext, actor: AdminActor
   if (!membership) throw new PolicyError('NOT_FOUND', 'facility not found');
   await db.$transaction(async (tx) => {
     await tx.session.update({ where: { id: actor.sessionId }, data: { actingFacilityId: facilityId } });
-    await writeAuditEvent(tx, administrationAudit(actor, { action: 'portal.acting_facility.change', facilityId, resource: `facility:${facilityId}` }), logger);
+    await recordAudit(tx, administrationAudit(actor, { action: 'portal.acting_facility.change', facilityId, resource: `facility:${facilityId}` }));
   });
 }

@@ -1,6 +1,6 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeNodeAdmin } from '../policy/node-admin';
 import { administrationAudit } from './admin-audit';
@@ -29,11 +29,7 @@ export async function setFacilityDisabled(
       throw new AdminError('NOT_ALLOWED', 'This is the last enabled facility of the node: create or enable another one first.');
     }
     await tx.facility.update({ where: { id: facilityId }, data: { disabledAt: disabled ? now : null } });
-    await writeAuditEvent(
-      tx,
-      administrationAudit(actor, { action: disabled ? 'admin.facility.disable' : 'admin.facility.enable', facilityId, resource: `facility:${facilityId}` }),
-      logger,
-    );
+    await recordAudit(tx, administrationAudit(actor, { action: disabled ? 'admin.facility.disable' : 'admin.facility.enable', facilityId, resource: `facility:${facilityId}` }));
     return { changed: true };
   });
 }

@@ -1,6 +1,6 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { parseInput } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeNodeAdmin } from '../policy/node-admin';
 import { administrationAudit } from './admin-audit';
@@ -16,6 +16,6 @@ export async function updateFacility(context: AdminContext, actor: AdminActor, f
     if (!before) throw new PolicyError('NOT_FOUND', 'facility not found');
     await tx.facility.update({ where: { id: facilityId }, data: fields });
     const changed = Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, { from: before[key as keyof typeof before], to: value }]));
-    await writeAuditEvent(tx, administrationAudit(actor, { action: 'admin.facility.update', facilityId, resource: `facility:${facilityId}`, details: changed }), logger);
+    await recordAudit(tx, administrationAudit(actor, { action: 'admin.facility.update', facilityId, resource: `facility:${facilityId}`, details: changed }));
   });
 }

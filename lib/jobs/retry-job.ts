@@ -2,7 +2,7 @@
 // count of attempts. Audited as admin.job.retry in the same transaction.
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { authorizeAdminArea } from '../policy/admin-area';
 import { PolicyError } from '../policy/errors';
 import { wakeJobRunners } from './job-signals';
@@ -20,17 +20,15 @@ export async function retryJob(context: Pick<AdminContext, 'db'>, actor: AdminAc
       data: { state: 'PENDING', attempts: 0, runAt: new Date(), finishedAt: null },
     });
     if (moved.count !== 1) throw new AdminError('CONFLICT', 'This job is running now; look again in a moment.');
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.job.retry',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `jobs/${jobId}`,
-        details: { type: job.type, key: job.key, previousState: job.state, attempts: job.attempts, lastError: job.lastError },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.job.retry',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `jobs/${jobId}`,
+      details: { type: job.type, key: job.key, previousState: job.state, attempts: job.attempts, lastError: job.lastError },
     });
   });
   wakeJobRunners();

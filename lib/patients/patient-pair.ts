@@ -1,7 +1,7 @@
 // What linking and unlinking share: the two records, the access check, and
 // one audit row per facility whose record changed group (each facility's
 // privacy officer sees it in their own audit view).
-import { writeAuditEvent, type AuditDatabase } from '../audit/write-audit-event';
+import { recordAudit, type AuditDatabase } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
 import { PolicyError } from '../policy/errors';
@@ -43,9 +43,7 @@ export async function auditPair(
   const [record, other] = pair;
   const sides = record.facilityId === other.facilityId ? [[record, other]] : [[record, other], [other, record]];
   for (const [own, counterpart] of sides) {
-    await writeAuditEvent(
-      tx,
-      {
+    await recordAudit(tx, {
         actor: actor.email,
         actorUserId: actor.userId,
         action,
@@ -55,8 +53,6 @@ export async function auditPair(
         sourceIp: actor.ip,
         resource: `patients/${own.id}`,
         details: { ...details, otherRecord: counterpart.id, otherFacilityId: counterpart.facilityId, otherPatientId: counterpart.patientId },
-      },
-      context.logger,
-    );
+      });
   }
 }

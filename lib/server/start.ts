@@ -24,6 +24,8 @@ import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
 import { startDimseServer } from '../../pacs-core/dimse';
 import { auditQueueFor } from '../audit/audit-queue';
 import { writeAuditEvent } from '../audit/write-audit-event';
+import type { AuditDetails } from '../audit/actions';
+import type { ArchiveAuditAction } from '../../pacs-core/access';
 import { authenticateRequest, deleteExpiredSessions, normalizeForwardedHeaders, resolveClientAddress } from '../auth';
 import { ensureDefaults } from '../bootstrap/ensure-defaults';
 import { backfillConsultationGrants } from '../grants/backfill-consultation-grants';
@@ -103,6 +105,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   });
   const runtime: Runtime = { config, db, archive, logger, shared: new Map() };
   setRuntime(runtime);
+  // Read events a killed process had journalled but not committed (lib/audit/audit-journal.ts)
+  await auditQueueFor(runtime).replayJournal();
 
   // The server answers only Hosts that hostCheck accepts (below), so without
   // PUBLIC_URL the Host is one of this machine's own names.
@@ -224,7 +228,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
           studyUid: event.studyUid,
           resource: event.resource,
           sourceIp: event.remoteAddress,
-          details: event.details,
+          details: event.details as AuditDetails<ArchiveAuditAction> | undefined,
         },
         logger,
       ),
@@ -281,7 +285,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       // Running jobs finish (or are given back) while the archive and database are still open
       await jobs?.stop();
       await nextApp?.close?.();
-      await auditQueueFor(runtime).flush();
+      await auditQueueFor(runtime).flush(true);
       await closeIndexConnection(indexConnection);
       await db.$disconnect();
       setRuntime(undefined);

@@ -1,6 +1,6 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { administrationAudit } from '../facilities/admin-audit';
 import { authorizeFacilityManagement } from '../policy/node-admin';
 import { findServiceIn } from './find-service';
@@ -24,10 +24,6 @@ export async function addServiceMember(context: AdminContext, actor: AdminActor,
     const already = await tx.serviceMember.findUnique({ where: { serviceId_userId: { serviceId, userId } }, select: { id: true } });
     if (already) throw new AdminError('CONFLICT', 'This person is already in the service.', { userId: 'This person is already in the service.' });
     await tx.serviceMember.create({ data: { serviceId, userId } });
-    await writeAuditEvent(
-      tx,
-      administrationAudit(actor, { action: 'admin.service.member.add', facilityId, resource: `service:${serviceId}`, details: { userId, email: member.user.email } }),
-      logger,
-    );
+    await recordAudit(tx, administrationAudit(actor, { action: 'admin.service.member.add', facilityId, resource: `service:${serviceId}`, details: { userId, email: member.user.email } }));
   });
 }

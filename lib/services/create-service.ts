@@ -1,6 +1,6 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { parseInput } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { administrationAudit } from '../facilities/admin-audit';
 import { authorizeFacilityManagement } from '../policy/node-admin';
 import { assertServiceNameAndCodeFree } from './service-conflicts';
@@ -14,7 +14,7 @@ export async function createService(context: AdminContext, actor: AdminActor, fa
   return db.$transaction(async (tx) => {
     await assertServiceNameAndCodeFree(tx, facilityId, fields);
     const service = await tx.service.create({ data: { facilityId, ...fields }, select: { id: true } });
-    await writeAuditEvent(tx, administrationAudit(actor, { action: 'admin.service.create', facilityId, resource: `service:${service.id}`, details: fields }), logger);
+    await recordAudit(tx, administrationAudit(actor, { action: 'admin.service.create', facilityId, resource: `service:${service.id}`, details: fields }));
     return service;
   });
 }

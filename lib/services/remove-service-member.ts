@@ -1,5 +1,5 @@
 import type { AdminActor, AdminContext } from '../admin/context';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { administrationAudit } from '../facilities/admin-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeFacilityManagement } from '../policy/node-admin';
@@ -13,6 +13,6 @@ export async function removeServiceMember(context: AdminContext, actor: AdminAct
     await findServiceIn(tx, facilityId, serviceId);
     const { count } = await tx.serviceMember.deleteMany({ where: { serviceId, userId } });
     if (count === 0) throw new PolicyError('NOT_FOUND', 'not in this service');
-    await writeAuditEvent(tx, administrationAudit(actor, { action: 'admin.service.member.remove', facilityId, resource: `service:${serviceId}`, details: { userId } }), logger);
+    await recordAudit(tx, administrationAudit(actor, { action: 'admin.service.member.remove', facilityId, resource: `service:${serviceId}`, details: { userId } }));
   });
 }

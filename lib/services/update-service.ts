@@ -1,6 +1,6 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { parseInput } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { administrationAudit } from '../facilities/admin-audit';
 import { authorizeFacilityManagement } from '../policy/node-admin';
 import { findServiceIn } from './find-service';
@@ -17,15 +17,11 @@ export async function updateService(context: AdminContext, actor: AdminActor, fa
     await assertServiceNameAndCodeFree(tx, facilityId, fields, serviceId);
     const disabledAt = disabled === undefined ? undefined : disabled ? (before.disabledAt ?? now) : null;
     await tx.service.update({ where: { id: serviceId }, data: { ...fields, disabledAt } });
-    await writeAuditEvent(
-      tx,
-      administrationAudit(actor, {
+    await recordAudit(tx, administrationAudit(actor, {
         action: disabled === true ? 'admin.service.disable' : disabled === false ? 'admin.service.enable' : 'admin.service.update',
         facilityId,
         resource: `service:${serviceId}`,
         details: { before: { name: before.name, code: before.code, description: before.description, disabled: before.disabledAt !== null }, change: { ...fields, disabled } },
-      }),
-      logger,
-    );
+      }));
   });
 }

@@ -2,6 +2,7 @@
 // read scope shows (lib/policy authorizeStudyAccess). A study they cannot read
 // is refused exactly like one that does not exist, and the refusal is recorded
 // for the study's owners (lib/audit/record-refused-attempt.ts).
+import type { AuditAction } from '../audit/actions';
 import { recordRefusedAttempt, type RefusalContext } from '../audit/record-refused-attempt';
 import { DomainError } from '../errors';
 import { authorizeStudyAccess, isPolicyError, readScopeFor, type AuthorizedStudy, type Principal } from '../policy';
@@ -9,7 +10,7 @@ import type { Database } from '../../prisma/database';
 
 export interface StudyAttempt {
   /** The audit action of the operation, e.g. portal.study.delete */
-  action: string;
+  action: AuditAction;
   /** How it was asked for ("POST /api/studies/…/delete"), for the audit trail */
   resource: string;
 }

@@ -2,7 +2,8 @@
 // new password. Either way they are signed in afterwards. The link is claimed
 // with a conditional update inside the transaction, so two tabs submitting at
 // once cannot both use it.
-import { auditEventData, writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit, type AuditDatabase } from '../audit/record-audit';
+import { writeAuditEvent } from '../audit/write-audit-event';
 import type { AuthContext } from '../auth/auth-context';
 import { hashPassword } from '../auth/password';
 import { openSignIn } from '../auth/second-factor/pending-sign-in';
@@ -49,8 +50,15 @@ async function findLinkOrAudit(context: AuthContext, input: unknown, purpose: Ac
 }
 
 /** The audit row of a link used successfully, written in the transaction that claims it. */
-function linkUsedEvent(user: { id: string; email: string }, action: string, link: UsableAccountLink, client: ClientInfo, details: Record<string, unknown>) {
-  return auditEventData({
+function recordLinkUsed(
+  tx: AuditDatabase,
+  user: { id: string; email: string },
+  action: 'account.accept_invitation' | 'account.reset_password',
+  link: UsableAccountLink,
+  client: ClientInfo,
+  details: { role?: string; existingAccount?: boolean; sessionsEnded?: number },
+) {
+  return recordAudit(tx, {
     actor: user.email,
     actorUserId: user.id,
     action,
@@ -90,7 +98,7 @@ export async function acceptInvitation(context: AuthContext, input: unknown, cli
     }
     const created = await tx.user.create({ data: { email: link.email, name, passwordHash } });
     await tx.membership.create({ data: { userId: created.id, facilityId: link.facilityId, role: link.role } });
-    await tx.auditEvent.create({ data: linkUsedEvent(created, 'account.accept_invitation', link, client, { role: link.role }) });
+    await recordLinkUsed(tx, created, 'account.accept_invitation', link, client, { role: link.role });
     return created;
   });
   return signedIn(context, user, client);
@@ -139,7 +147,7 @@ async function joinWithExistingAccount(
     if (claimed.count !== 1) throw alreadyUsed();
     const member = await tx.membership.findFirst({ where: { userId: check.user.id, facilityId: link.facilityId }, select: { id: true } });
     if (!member) await tx.membership.create({ data: { userId: check.user.id, facilityId: link.facilityId, role: link.role } });
-    await tx.auditEvent.create({ data: linkUsedEvent(check.user, 'account.accept_invitation', link, client, { role: link.role, existingAccount: true }) });
+    await recordLinkUsed(tx, check.user, 'account.accept_invitation', link, client, { role: link.role, existingAccount: true });
   });
   return signedIn(context, check.user, client);
 }
@@ -160,7 +168,7 @@ export async function resetPasswordWithLink(context: AuthContext, input: unknown
     const updated = await tx.user.update({ where: { id: target.id }, data: { passwordHash } });
     // Whoever knew the old password (the reason for many resets) is signed out.
     const ended = await tx.session.deleteMany({ where: { userId: target.id } });
-    await tx.auditEvent.create({ data: linkUsedEvent(updated, 'account.reset_password', link, client, { sessionsEnded: ended.count }) });
+    await recordLinkUsed(tx, updated, 'account.reset_password', link, client, { sessionsEnded: ended.count });
     return updated;
   });
   return signedIn(context, user, client);

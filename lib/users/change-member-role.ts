@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
 import { authorizeMemberAdministration } from '../policy/admin-area';
@@ -22,17 +22,15 @@ export async function changeMemberRole(context: AdminContext, actor: AdminActor,
     if (!before.some((membership) => membership.role === role)) {
       await tx.membership.create({ data: { userId: targetUserId, facilityId, role } });
     }
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.change_role',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `user:${targetUserId}`,
-        details: { from: before.map((membership) => membership.role).sort(), to: role },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.change_role',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `user:${targetUserId}`,
+      details: { from: before.map((membership) => membership.role).sort(), to: role },
     });
   });
 }

@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
 import { authorizeMemberAdministration } from '../policy/admin-area';
@@ -28,17 +28,15 @@ export async function createPasswordReset(
     const link = await tx.accountLink.create({
       data: { purpose: 'RESET', tokenHash, facilityId, email: target.email, userId: targetUserId, createdById: actor.userId, createdAt: now, expiresAt },
     });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.reset_password',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `user:${targetUserId}`,
-        details: { email: target.email, linkId: link.id, expiresAt: expiresAt.toISOString() },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.reset_password',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `user:${targetUserId}`,
+      details: { email: target.email, linkId: link.id, expiresAt: expiresAt.toISOString() },
     });
   });
   return { path: accountLinkPath('RESET', token), expiresAt };

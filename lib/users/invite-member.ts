@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
 import { authorizeFacilityManagement } from '../policy/node-admin';
@@ -49,17 +49,15 @@ export async function inviteMember(
     const link = await tx.accountLink.create({
       data: { purpose: 'INVITE', tokenHash, facilityId, email, role, userId: existing?.id ?? null, createdById: actor.userId, createdAt: now, expiresAt },
     });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.invite_member',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `account-link:${link.id}`,
-        details: { email, role, existingAccount: Boolean(existing), expiresAt: expiresAt.toISOString() },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.invite_member',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `account-link:${link.id}`,
+      details: { email, role, existingAccount: Boolean(existing), expiresAt: expiresAt.toISOString() },
     });
   });
   return { path: accountLinkPath('INVITE', token), expiresAt };

@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
 import { authorizeMemberAdministration } from '../policy/admin-area';
@@ -24,17 +24,15 @@ export async function resetMemberSecondFactor(
     await tx.recoveryCode.deleteMany({ where: { userId: targetUserId } });
     const sessionsEnded = (await tx.session.deleteMany({ where: { userId: targetUserId } })).count;
     const user = await tx.user.findUniqueOrThrow({ where: { id: targetUserId }, select: { email: true } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.reset_second_factor',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `user:${targetUserId}`,
-        details: { email: user.email, hadSecondFactor: removed.count > 0, sessionsEnded },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.reset_second_factor',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `user:${targetUserId}`,
+      details: { email: user.email, hadSecondFactor: removed.count > 0, sessionsEnded },
     });
     return { hadSecondFactor: removed.count > 0, sessionsEnded };
   });

@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { PolicyError } from '../policy/errors';
 import { authorizeAdminArea } from '../policy/admin-area';
@@ -11,17 +11,15 @@ export async function revokeInvitation(context: AdminContext, actor: AdminActor,
     const link = await tx.accountLink.findFirst({ where: { id: invitationId, facilityId, purpose: 'INVITE', usedAt: null } });
     if (!link) throw new PolicyError('NOT_FOUND', 'invitation not found');
     await tx.accountLink.update({ where: { id: link.id }, data: { usedAt: now } });
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.revoke_invitation',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `account-link:${link.id}`,
-        details: { email: link.email, role: link.role },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.revoke_invitation',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `account-link:${link.id}`,
+      details: { email: link.email, role: link.role },
     });
   });
 }

@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
 import { authorizeMemberAdministration } from '../policy/admin-area';
@@ -30,17 +30,15 @@ export async function setMemberDisabled(
       sessionsEnded = (await tx.session.deleteMany({ where: { userId: targetUserId } })).count;
       await tx.accountLink.updateMany({ where: { userId: targetUserId, usedAt: null }, data: { usedAt: now } });
     }
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: disabled ? 'admin.disable_user' : 'admin.enable_user',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `user:${targetUserId}`,
-        details: { email: user.email, sessionsEnded },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: disabled ? 'admin.disable_user' : 'admin.enable_user',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `user:${targetUserId}`,
+      details: { email: user.email, sessionsEnded },
     });
     return { sessionsEnded };
   });

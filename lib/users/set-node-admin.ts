@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { administrationAudit } from '../facilities/admin-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeNodeAdmin } from '../policy/node-admin';
@@ -38,7 +38,7 @@ export async function grantNodeAdmin(context: AdminContext, actor: AdminActor, i
   if (!user.nodeAdmin) {
     await db.$transaction(async (tx) => {
       await tx.user.update({ where: { id: user.id }, data: { nodeAdmin: true } });
-      await writeAuditEvent(tx, administrationAudit(actor, { action: 'admin.node_admin.grant', facilityId: null, resource: `user:${user.id}`, details: { email } }), logger);
+      await recordAudit(tx, administrationAudit(actor, { action: 'admin.node_admin.grant', facilityId: null, resource: `user:${user.id}`, details: { email } }));
     });
   }
   return { userId: user.id, email: user.email, name: user.name };
@@ -60,11 +60,7 @@ export async function revokeNodeAdmin(context: AdminContext, actor: AdminActor, 
       const othersEnabled = await tx.user.count({ where: { nodeAdmin: true, disabled: false, id: { not: targetUserId } } });
       if (othersEnabled === 0) throw new AdminError('NOT_ALLOWED', 'This is the last node administrator. Make someone else one first.');
       await tx.user.update({ where: { id: targetUserId }, data: { nodeAdmin: false } });
-      await writeAuditEvent(
-        tx,
-        administrationAudit(actor, { action: 'admin.node_admin.revoke', facilityId: null, resource: `user:${targetUserId}`, details: { email: target.email } }),
-        logger,
-      );
+      await recordAudit(tx, administrationAudit(actor, { action: 'admin.node_admin.revoke', facilityId: null, resource: `user:${targetUserId}`, details: { email: target.email } }));
     },
     { isolationLevel: 'Serializable' },
   );

@@ -1,4 +1,4 @@
-import { auditEventData } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
 import { authorizeAdminArea } from '../policy/admin-area';
@@ -51,17 +51,15 @@ export async function setSecondFactorPolicy(
       if (heldSessionIds.length) await tx.session.updateMany({ where: { id: { in: heldSessionIds } }, data: { pendingSecondFactor: 'ENROL' } });
     }
     const sessionsSentToEnrolment = heldSessionIds.length;
-    await tx.auditEvent.create({
-      data: auditEventData({
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: 'admin.set_second_factor_policy',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `facility:${facilityId}`,
-        details: { policy, previous, sessionsSentToEnrolment },
-      }),
+    await recordAudit(tx, {
+      actor: actor.email,
+      actorUserId: actor.userId,
+      action: 'admin.set_second_factor_policy',
+      outcome: 'SUCCESS',
+      facilityId,
+      sourceIp: actor.ip,
+      resource: `facility:${facilityId}`,
+      details: { policy, previous, sessionsSentToEnrolment },
     });
     return { policy, sessionsSentToEnrolment, heldSessionIds };
   });

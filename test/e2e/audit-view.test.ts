@@ -7,6 +7,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { type Browser } from 'playwright-core';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
+import { insertPastAuditEvents } from '../../lib/audit/audit-fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD, type TestServer } from '../support/test-server';
 import { CHROMIUM, launchChromium } from '../support/browser';
 
@@ -21,25 +22,23 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     server = await startTestServer({ portal: true });
     const facilityId = server.node.firstRun.facilityId;
     const base = Date.parse('2026-11-20T09:00:00Z');
-    await server.node.db.auditEvent.createMany({
-      data: [
-        ...['dicomweb.qido', 'dicomweb.wado', 'dicomweb.wado'].map((action, n) => ({
+    await insertPastAuditEvents(server.node.db, [
+        ...(['dicomweb.qido', 'dicomweb.wado', 'dicomweb.wado'] as const).map((action, n) => ({
           at: new Date(base + n * 60_000),
           actor: 'radiologist@hospital.example',
           action,
-          outcome: 'SUCCESS',
+          outcome: 'SUCCESS' as const,
           facilityId,
           patientId: 'PAT-7781',
           studyUid: '1.2.826.0.1.3680043.8.498.7781',
           resource: `/dicomweb/studies/1.2.826.0.1.3680043.8.498.7781/series${n ? '/metadata' : ''}`,
           sourceIp: '10.20.1.14',
-          details: action === 'dicomweb.qido' ? JSON.stringify({ level: 'series', results: 3 }) : '{}',
+          details: action === 'dicomweb.qido' ? { level: 'series', results: 3 } : {},
         })),
-        { at: new Date(base + 5 * 60_000), actor: 'AE:CT_ROOM2', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId, patientId: 'PAT-7781', studyUid: '1.2.826.0.1.3680043.8.498.7781', sourceIp: '10.20.9.2', details: JSON.stringify({ stored: 212, duplicates: 0, failed: 0 }) },
-        { at: new Date(base + 7 * 60_000), actor: 'visitor@clinic.example', action: 'dicomweb.read', outcome: 'DENIED', facilityId, patientId: 'PAT-7781', resource: '/dicomweb/studies/1.2.826.0.1.3680043.8.498.7781/metadata', sourceIp: '10.30.4.4', details: JSON.stringify({ status: 404 }) },
+        { at: new Date(base + 5 * 60_000), actor: 'AE:CT_ROOM2', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId, patientId: 'PAT-7781', studyUid: '1.2.826.0.1.3680043.8.498.7781', sourceIp: '10.20.9.2', details: { stored: 212, duplicates: 0, failed: 0 } },
+        { at: new Date(base + 7 * 60_000), actor: 'visitor@clinic.example', action: 'dicomweb.read', outcome: 'DENIED', facilityId, patientId: 'PAT-7781', resource: '/dicomweb/studies/1.2.826.0.1.3680043.8.498.7781/metadata', sourceIp: '10.30.4.4', details: { status: 404 } },
         { at: new Date(base + 9 * 60_000), actor: 'referrer@hospital.example', action: 'dicomweb.wado', outcome: 'SUCCESS', facilityId, patientId: 'PAT-0042', studyUid: '1.2.826.0.1.3680043.8.498.42', sourceIp: '10.20.1.30' },
-      ],
-    });
+    ]);
     browser = await launchChromium();
   });
   after(async () => {
@@ -58,7 +57,12 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     await page.getByRole('heading', { name: 'Audit', level: 1 }).waitFor();
     // Unfiltered: both patients, and the sign-in just made.
     await page.getByRole('cell', { name: 'PAT-0042' }).waitFor();
-    await page.getByRole('cell', { name: 'auth.sign_in' }).first().waitFor();
+    // The sign-in just made: in words, by the administrator's name (e-mail under it), from this server
+    const signIn = page.locator('tbody tr').filter({ has: page.locator('td[data-label="Action"] span[title="auth.sign_in"]') }).first();
+    await signIn.waitFor();
+    assert.equal(await signIn.locator('td[data-label="Action"] span').textContent(), 'Signed in', 'in words; the code is in the title');
+    assert.equal(await signIn.locator('td[data-label="Who"]').textContent(), `Administrator${TEST_ADMIN_EMAIL}`);
+    assert.match((await signIn.locator('td[data-label="From"]').textContent()) ?? '', /^this server \(local\)/);
 
     // Keyboard only: type into the field and press Enter.
     await page.getByLabel('Patient ID').focus();
@@ -72,14 +76,14 @@ describe('audit view in the browser', { timeout: 10 * 60_000, skip: existsSync(C
     const table = await rows.evaluateAll((elements) => elements.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')));
     assert.ok(table.every((cells) => cells[4] === 'PAT-7781'));
     assert.deepEqual(
-      // The action, and under it the DICOM audit event it is (PS3.15 A.5.3)
+      // The action in words, and under it the DICOM audit event it is (PS3.15 A.5.3)
       table.map((cells) => cells[2]),
       [
-        'dicomweb.readDICOM 110103 DICOM Instances Accessed',
-        'dimse.c-storeDICOM 110104 DICOM Instances Transferred',
-        'dicomweb.wadoDICOM 110103 DICOM Instances Accessed',
-        'dicomweb.wadoDICOM 110103 DICOM Instances Accessed',
-        'dicomweb.qidoDICOM 110112 Query',
+        'Asked to view images (DICOMweb)DICOM 110103 DICOM Instances Accessed',
+        'A DICOM device stored imagesDICOM 110104 DICOM Instances Transferred',
+        'Viewed images (DICOMweb)DICOM 110103 DICOM Instances Accessed',
+        'Viewed images (DICOMweb)DICOM 110103 DICOM Instances Accessed',
+        'Searched the archive (DICOMweb)DICOM 110112 Query',
       ],
       'newest first',
     );

@@ -5,6 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
+import { insertPastAuditEvents } from '../../lib/audit/audit-fixtures';
 import { hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { echoscu, findscu, freePort, hasDcmtk } from '../support/dcmtk';
@@ -64,23 +65,21 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     assert.equal(search.status, 200);
     await search.arrayBuffer();
     // Older events, and what a hostile caller could put into the trail.
-    await db.auditEvent.createMany({
-      data: [
-        { at: new Date('2026-01-15T08:00:00Z'), actor: 'AE:CT1', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId: homeFacilityId, patientId: 'DATE-IN', sourceIp: '10.9.0.1' },
-        { at: new Date('2026-01-16T00:00:00Z'), actor: 'AE:CT1', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId: homeFacilityId, patientId: 'DATE-OUT', sourceIp: '10.9.0.1' },
-        {
-          at: new Date('2026-01-14T08:00:00Z'),
-          actor: '=HYPERLINK("http://evil.example","click")',
-          action: 'dicomweb.read',
-          outcome: 'DENIED',
-          facilityId: homeFacilityId,
-          patientId: 'HOSTILE',
-          resource: '/dicomweb/studies?PatientName=a,b "c"\nd',
-          details: JSON.stringify({ reason: '+cmd|calc' }),
-        },
-        { at: new Date('2026-01-15T09:00:00Z'), actor: 'doctor@valley.example', action: 'dicomweb.wado', outcome: 'SUCCESS', facilityId: valley.id, patientId: 'VALLEY-1' },
-      ],
-    });
+    await insertPastAuditEvents(db, [
+      { at: new Date('2026-01-15T08:00:00Z'), actor: 'AE:CT1', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId: homeFacilityId, patientId: 'DATE-IN', sourceIp: '10.9.0.1' },
+      { at: new Date('2026-01-16T00:00:00Z'), actor: 'AE:CT1', action: 'dimse.c-store', outcome: 'SUCCESS', facilityId: homeFacilityId, patientId: 'DATE-OUT', sourceIp: '10.9.0.1' },
+      {
+        at: new Date('2026-01-14T08:00:00Z'),
+        actor: '=HYPERLINK("http://evil.example","click")',
+        action: 'dicomweb.read',
+        outcome: 'DENIED',
+        facilityId: homeFacilityId,
+        patientId: 'HOSTILE',
+        resource: '/dicomweb/studies?PatientName=a,b "c"\nd',
+        details: { reason: '+cmd|calc' },
+      },
+      { at: new Date('2026-01-15T09:00:00Z'), actor: 'doctor@valley.example', action: 'dicomweb.wado', outcome: 'SUCCESS', facilityId: valley.id, patientId: 'VALLEY-1' },
+    ]);
     await auditQueueFor(server.node.runtime).flush();
     cookies.admin = await signIn(TEST_ADMIN_EMAIL, TEST_ADMIN_PASSWORD);
     cookies.valleyAdmin = await signIn('admin@valley.example', 'valley password 1');
@@ -96,6 +95,13 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
       assert.ok(home.includes(expected), expected);
     }
     assert.ok(!home.includes('VALLEY-1'));
+    // Words a privacy officer reads: the action (its code in the title), the person's name over their e-mail, this server's own address
+    for (const expected of ['Stored images (DICOMweb)', 'Searched the archive (DICOMweb)', 'Viewed images (DICOMweb)', 'title="dicomweb.qido"', 'Signed in', 'A DICOM device stored images']) {
+      assert.ok(home.includes(expected), expected);
+    }
+    assert.match(home, /<td data-label="Who"[^>]*>Administrator<div[^>]*>admin@[^<]*<\/div><\/td>/);
+    assert.match(home, /<span title="(::ffff:)?127\.0\.0\.1">this server \(local\)<\/span>/);
+    assert.ok(!home.includes('>::ffff:'), 'no IPv4-mapped address shown as such');
     const valley = await pageText('/audit', cookies.valleyAdmin);
     assert.ok(valley.includes('VALLEY-1'));
     for (const hidden of ['AUDIT-A', 'DATE-IN', 'HOSTILE', TEST_ADMIN_EMAIL]) assert.ok(!valley.includes(hidden), hidden);
@@ -134,7 +140,7 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     assert.equal(response.headers.get('content-type'), 'text/csv; charset=utf-8');
     assert.match(response.headers.get('content-disposition') ?? '', /^attachment; filename="telepacs-audit-[\d-]+\.csv"$/);
     const rows = parseCsv(await response.text());
-    assert.deepEqual(rows[0], ['time_utc', 'actor', 'actor_user_id', 'action', 'outcome', 'facility', 'patient_id', 'study_uid', 'source_ip', 'ae_title', 'resource', 'details', 'dicom_event_id']);
+    assert.deepEqual(rows[0], ['time_utc', 'actor', 'actor_user_id', 'action', 'outcome', 'facility', 'patient_id', 'study_uid', 'source_ip', 'ae_title', 'resource', 'details', 'dicom_event_id', 'action_label', 'actor_name', 'source']);
     assert.equal(response.headers.get('x-total-count'), String(rows.length - 1));
     const column = (name: string) => rows[0].indexOf(name);
     const data = rows.slice(1);
@@ -143,13 +149,19 @@ describe('audit view and export', { timeout: 10 * 60_000 }, () => {
     assert.ok(data.every((row) => row[column('facility')] === homeCode || row[column('facility')] === ''));
     assert.ok(!data.some((row) => row[column('actor')] === 'admin@valley.example'), "not the other facility's members");
     assert.ok(data.some((row) => row[column('action')] === 'dicomweb.qido' && row[column('resource')].endsWith('/studies?PatientID=AUDIT-A')));
-    assert.ok(data.some((row) => row[column('action')] === 'auth.sign_in' && row[column('actor')] === TEST_ADMIN_EMAIL));
+    const signIn = data.find((row) => row[column('action')] === 'auth.sign_in' && row[column('actor')] === TEST_ADMIN_EMAIL);
+    assert.ok(signIn);
+    assert.equal(signIn[column('action_label')], 'Signed in');
+    assert.equal(signIn[column('actor_name')], 'Administrator');
+    assert.equal(signIn[column('source')], 'this server (local)');
+    assert.match(signIn[column('source_ip')], /127\.0\.0\.1/, 'the address as recorded stays in its column');
     assert.ok(!data.some((row) => row[column('patient_id')] === 'VALLEY-1'));
     const hostile = data.find((row) => row[column('patient_id')] === 'HOSTILE');
     assert.ok(hostile);
     assert.equal(hostile[column('actor')], `'=HYPERLINK("http://evil.example","click")`);
     assert.equal(hostile[column('resource')], '/dicomweb/studies?PatientName=a,b "c"\nd');
-    assert.equal(hostile[column('details')], '{"reason":"+cmd|calc"}');
+    assert.equal(hostile[column('details')], '{"eventId":"110103","reason":"+cmd|calc"}');
+    assert.equal(hostile[column('action_label')], 'Asked to view images (DICOMweb)');
     const dimse = data.find((row) => row[column('patient_id')] === 'DATE-IN');
     assert.equal(dimse?.[column('ae_title')], 'CT1');
     assert.equal(dimse?.[column('time_utc')], '2026-01-15T08:00:00.000Z');

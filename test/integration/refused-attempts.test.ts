@@ -62,9 +62,9 @@ describe('refused attempts, seen by the owner', () => {
 
   async function auditSeenBy(viewerId: string, filters: Record<string, string>): Promise<AuditEventRow[]> {
     await auditQueueFor(server.node.runtime).flush();
-    const resolved = await resolveAuditQuery(server.node.db, viewerId, new URLSearchParams(filters));
+    const resolved = await resolveAuditQuery(server.node, viewerId, new URLSearchParams(filters));
     assert.ok(resolved.ok);
-    return (await findAuditEventPage(server.node.db, resolved.query)).events;
+    return (await findAuditEventPage(server.node, resolved.query)).events;
   }
   const eventIdOf = (row: AuditEventRow) => (JSON.parse(row.details) as { eventId?: string }).eventId;
 

@@ -22,38 +22,45 @@ export interface TelepacsProcess {
   stop(): Promise<void>;
 }
 
+/** Starts bench/support/telepacs-node.ts with this environment and waits for its ready line. */
+export async function spawnTelepacsNode(env: Record<string, string>): Promise<{ child: ChildProcess; ready: { dicomwebUrl: string; dicomPort: number } }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/telepacs-node.ts'], {
+    env: { ...process.env, PORT: '0', DICOM_PORT: '0', ...env },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  try {
+    const firstLine = await new Promise<string>((resolve, reject) => {
+      createInterface({ input: child.stdout! }).once('line', resolve);
+      child.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready`)));
+    });
+    return { child, ready: JSON.parse(firstLine) as { dicomwebUrl: string; dicomPort: number } };
+  } catch (error) {
+    await stopProcess(child);
+    throw error;
+  }
+}
+
 export async function startTelepacsProcess(options: { prefix: string; env: Record<string, string> }): Promise<TelepacsProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), options.prefix));
   const scratch = await createScratchDatabaseUrl();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/telepacs-node.ts'], {
-    env: {
-      ...process.env,
-      PORT: '0',
-      DICOM_PORT: '0',
-      DATA_DIR: dataDir,
-      ...(scratch.databaseUrl ? { DATABASE_URL: scratch.databaseUrl } : {}),
-      ...options.env,
-    },
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const cleanup = async () => {
+    await scratch.drop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let started: Awaited<ReturnType<typeof spawnTelepacsNode>>;
+  try {
+    started = await spawnTelepacsNode({ DATA_DIR: dataDir, ...(scratch.databaseUrl ? { DATABASE_URL: scratch.databaseUrl } : {}), ...options.env });
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+  const { child, ready } = started;
   const removeGuard = killOnExit(child);
   const stop = async () => {
     await stopProcess(child);
     removeGuard();
-    await scratch.drop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanup();
   };
-  let firstLine: string;
-  try {
-    firstLine = await new Promise<string>((resolve, reject) => {
-      createInterface({ input: child.stdout! }).once('line', resolve);
-      child.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready`)));
-    });
-  } catch (error) {
-    await stop();
-    throw error;
-  }
-  const ready = JSON.parse(firstLine) as { dicomwebUrl: string; dicomPort: number };
   const memory = () => memoryOf(child.pid!);
   return {
     child,

@@ -4,7 +4,7 @@
 // then is it active, and ten recovery codes are shown, once.
 import QRCode from 'qrcode';
 import { AdminError } from '../../admin/errors';
-import { auditEventData } from '../../audit/write-audit-event';
+import { recordAudit } from '../../audit/record-audit';
 import { isSecondFactorRequired } from '../../policy/second-factor';
 import type { AuthContext } from '../auth-context';
 import { verifyCredentials } from '../verify-credentials';
@@ -77,9 +77,7 @@ export async function confirmTotpEnrolment(context: AuthContext, person: Person,
     if (claimed.count !== 1) throw new AdminError('CONFLICT', 'This set-up was already confirmed.');
     await tx.recoveryCode.deleteMany({ where: { userId: person.id } });
     await tx.recoveryCode.createMany({ data: recoveryCodes.map((recovery) => ({ userId: person.id, codeHash: recoveryCodeHash(recovery), createdAt: now })) });
-    await tx.auditEvent.create({
-      data: auditEventData({ actor: person.email, actorUserId: person.id, action: 'account.enrol_second_factor', outcome: 'SUCCESS', sourceIp: client.ip, resource: `user:${person.id}`, details: { method: 'TOTP' } }),
-    });
+    await recordAudit(tx, { actor: person.email, actorUserId: person.id, action: 'account.enrol_second_factor', outcome: 'SUCCESS', sourceIp: client.ip, resource: `user:${person.id}`, details: { method: 'TOTP' } });
   });
   return { recoveryCodes };
 }
@@ -89,13 +87,11 @@ export async function replaceRecoveryCodes(context: AuthContext, person: Person,
   const check = await verifySecondFactorCode(context, { user: person, code, ip: client.ip, purpose: 'recovery-codes' });
   if (!check.ok) throw wrongCode(check.reason === 'RATE_LIMITED' ? `Too many wrong codes. Try again in ${Math.ceil(check.retryAfterSeconds / 60)} minutes.` : undefined);
   const recoveryCodes = generateRecoveryCodes();
-  await context.db.$transaction([
-    context.db.recoveryCode.deleteMany({ where: { userId: person.id } }),
-    context.db.recoveryCode.createMany({ data: recoveryCodes.map((recovery) => ({ userId: person.id, codeHash: recoveryCodeHash(recovery) })) }),
-    context.db.auditEvent.create({
-      data: auditEventData({ actor: person.email, actorUserId: person.id, action: 'account.new_recovery_codes', outcome: 'SUCCESS', sourceIp: client.ip, resource: `user:${person.id}` }),
-    }),
-  ]);
+  await context.db.$transaction(async (tx) => {
+    await tx.recoveryCode.deleteMany({ where: { userId: person.id } });
+    await tx.recoveryCode.createMany({ data: recoveryCodes.map((recovery) => ({ userId: person.id, codeHash: recoveryCodeHash(recovery) })) });
+    await recordAudit(tx, { actor: person.email, actorUserId: person.id, action: 'account.new_recovery_codes', outcome: 'SUCCESS', sourceIp: client.ip, resource: `user:${person.id}` });
+  });
   return { recoveryCodes };
 }
 
@@ -118,13 +114,11 @@ export async function disableOwnSecondFactor(
   const check = await verifySecondFactorCode(context, { user: person, code: input.code, ip: client.ip, purpose: 'disable' });
   if (!check.ok) throw wrongCode(check.reason === 'RATE_LIMITED' ? `Too many wrong codes. Try again in ${Math.ceil(check.retryAfterSeconds / 60)} minutes.` : undefined);
   const mustEnrolAgain = await isSecondFactorRequired(context.db, person.id);
-  await context.db.$transaction([
-    context.db.totpFactor.deleteMany({ where: { userId: person.id } }),
-    context.db.recoveryCode.deleteMany({ where: { userId: person.id } }),
-    ...(mustEnrolAgain ? [context.db.session.updateMany({ where: { userId: person.id, pendingSecondFactor: null }, data: { pendingSecondFactor: 'ENROL' } })] : []),
-    context.db.auditEvent.create({
-      data: auditEventData({ actor: person.email, actorUserId: person.id, action: 'account.disable_second_factor', outcome: 'SUCCESS', sourceIp: client.ip, resource: `user:${person.id}`, details: { mustEnrolAgain } }),
-    }),
-  ]);
+  await context.db.$transaction(async (tx) => {
+    await tx.totpFactor.deleteMany({ where: { userId: person.id } });
+    await tx.recoveryCode.deleteMany({ where: { userId: person.id } });
+    if (mustEnrolAgain) await tx.session.updateMany({ where: { userId: person.id, pendingSecondFactor: null }, data: { pendingSecondFactor: 'ENROL' } });
+    await recordAudit(tx, { actor: person.email, actorUserId: person.id, action: 'account.disable_second_factor', outcome: 'SUCCESS', sourceIp: client.ip, resource: `user:${person.id}`, details: { mustEnrolAgain } });
+  });
   return { mustEnrolAgain };
 }

@@ -3,7 +3,7 @@
 // DICOMweb request or socket accepts (resolveSession refuses it); the code
 // (or, where the facility requires a second factor and none is set up, the
 // enrolment) replaces it with a real session under a new token.
-import { auditEventData } from '../../audit/write-audit-event';
+import { recordAudit } from '../../audit/record-audit';
 import { isSecondFactorRequired } from '../../policy/second-factor';
 import type { AuthContext } from '../auth-context';
 import { sha256Hex } from '../secret-tokens';
@@ -69,12 +69,10 @@ export async function promotePendingSignIn(
   now = new Date(),
 ): Promise<{ sessionToken: string; expiresAt: Date }> {
   const session = await createSession(context.db, { userId: pending.user.id, ttlHours: context.config.sessionTtlHours, ip: client.ip, userAgent: client.userAgent, now });
-  await context.db.$transaction([
-    context.db.session.deleteMany({ where: { id: pending.sessionId } }),
-    context.db.auditEvent.create({
-      data: auditEventData({ actor: pending.user.email, actorUserId: pending.user.id, action: 'auth.sign_in', outcome: 'SUCCESS', sourceIp: client.ip, details: how }),
-    }),
-  ]);
+  await context.db.$transaction(async (tx) => {
+    await tx.session.deleteMany({ where: { id: pending.sessionId } });
+    await recordAudit(tx, { actor: pending.user.email, actorUserId: pending.user.id, action: 'auth.sign_in', outcome: 'SUCCESS', sourceIp: client.ip, details: how });
+  });
   return { sessionToken: session.token, expiresAt: session.expiresAt };
 }
 

@@ -1,0 +1,246 @@
+// Every audit action the code writes, in ONE typed map: the words a privacy
+// officer reads in the audit view and its CSV, the DICOM audit message event
+// ID (PS3.15 A.5.3, codes from the DCM code system, PS3.16 Annex D) so that a
+// reviewer or a SIEM sees the standard's vocabulary, and the keys each
+// action's details carry (AuditDetails below). `recordAudit` takes an
+// AuditAction, so an action that is not listed here does not compile; the
+// archive (pacs-core) names its own actions in ArchiveAuditAction, and the
+// check at the bottom of this file makes every one of them a key here.
+//
+// A refused attempt keeps the event ID of what was attempted (PS3.15 A.5.3:
+// the outcome, not the event, says it failed). Actions without a DICOM
+// counterpart (administration, teleconsultation annotations) carry none.
+import type { ArchiveAuditAction } from '../../pacs-core/access';
+
+export const DICOM_AUDIT_EVENTS = {
+  '110101': 'Audit Log Used',
+  '110103': 'DICOM Instances Accessed',
+  '110104': 'DICOM Instances Transferred',
+  '110105': 'DICOM Study Deleted',
+  '110106': 'Export',
+  '110110': 'Patient Record',
+  '110112': 'Query',
+  '110113': 'Security Alert',
+  '110114': 'User Authentication',
+} as const;
+
+export type DicomAuditEventId = keyof typeof DICOM_AUDIT_EVENTS;
+
+interface AuditActionSpec {
+  /** What happened, in words, past tense: what the audit view shows */
+  label: string;
+  /** PS3.15 A.5.3 EventID, when the action has a DICOM counterpart */
+  dicomEventId?: DicomAuditEventId;
+}
+
+export const AUDIT_ACTIONS = {
+  // Sign-in and the account's own security
+  'auth.sign_in': { label: 'Signed in', dicomEventId: '110114' },
+  'auth.sign_out': { label: 'Signed out', dicomEventId: '110114' },
+  'auth.basic': { label: 'Signed in with a password (HTTP Basic)', dicomEventId: '110114' },
+  'auth.second_factor': { label: 'Entered a second-factor code', dicomEventId: '110114' },
+  'account.accept_invitation': { label: 'Accepted an invitation' },
+  'account.reset_password': { label: 'Set a new password with a reset link' },
+  'account.enrol_second_factor': { label: 'Set up a second factor' },
+  'account.new_recovery_codes': { label: 'Made new recovery codes' },
+  'account.disable_second_factor': { label: 'Turned off their second factor' },
+  'account.create_api_token': { label: 'Created an API token' },
+  'account.revoke_api_token': { label: 'Revoked an API token' },
+  'auth.password.change': { label: 'Changed their password', dicomEventId: '110114' },
+  // Administration
+  'bootstrap.create_admin': { label: 'First administrator created' },
+  'admin.invite_member': { label: 'Invited a member' },
+  'admin.revoke_invitation': { label: 'Withdrew an invitation' },
+  'admin.change_role': { label: "Changed a member's role" },
+  'admin.disable_user': { label: 'Disabled an account' },
+  'admin.enable_user': { label: 'Enabled an account' },
+  'admin.reset_password': { label: 'Made a password reset link' },
+  'admin.reset_second_factor': { label: "Reset a member's second factor" },
+  'admin.set_second_factor_policy': { label: 'Changed the second-factor rule' },
+  'admin.create_dicom_peer': { label: 'Added a DICOM device' },
+  'admin.update_dicom_peer': { label: 'Changed a DICOM device' },
+  'admin.delete_dicom_peer': { label: 'Removed a DICOM device' },
+  'admin.echo_dicom_peer': { label: 'Tested a DICOM device (C-ECHO)' },
+  'admin.denied': { label: 'Tried an administration task without the right' },
+  'admin.job.retry': { label: 'Retried a background job' },
+  'admin.patient.link': { label: "Linked a patient's records across facilities", dicomEventId: '110110' },
+  'admin.patient.unlink': { label: "Unlinked a patient's records", dicomEventId: '110110' },
+  // Node administration: facilities, services, node administrators
+  'bootstrap.node_admin': { label: 'Made the configured administrator a node administrator' },
+  'admin.facility.create': { label: 'Created a facility' },
+  'admin.facility.update': { label: "Changed a facility's details" },
+  'admin.facility.disable': { label: 'Disabled a facility' },
+  'admin.facility.enable': { label: 'Enabled a facility' },
+  'admin.facility.logo': { label: "Changed a facility's logo" },
+  'admin.service.create': { label: 'Created a service' },
+  'admin.service.update': { label: 'Changed a service' },
+  'admin.service.disable': { label: 'Disabled a service' },
+  'admin.service.enable': { label: 'Enabled a service' },
+  'admin.service.member.add': { label: 'Added a member to a service' },
+  'admin.service.member.remove': { label: 'Removed a member from a service' },
+  'admin.node_admin.grant': { label: 'Made someone a node administrator' },
+  'admin.node_admin.revoke': { label: 'Took node administration from someone' },
+  'portal.acting_facility.change': { label: 'Chose the facility they act for' },
+  // The portal's pages
+  'portal.worklist': { label: 'Searched the worklist', dicomEventId: '110112' },
+  'portal.patient': { label: "Opened a patient's record", dicomEventId: '110110' },
+  'portal.study': { label: 'Opened a study', dicomEventId: '110103' },
+  'portal.study.download': { label: 'Downloaded a study', dicomEventId: '110106' },
+  'portal.study.delete': { label: 'Deleted a study', dicomEventId: '110105' },
+  'portal.consultation': { label: 'Opened a teleconsultation', dicomEventId: '110103' },
+  // Teleconsultations
+  'consult.start': { label: 'Started a teleconsultation' },
+  'consult.join': { label: 'Joined a teleconsultation', dicomEventId: '110103' },
+  'consult.leave': { label: 'Left a teleconsultation' },
+  'consult.end': { label: 'Ended a teleconsultation' },
+  'consult.export': { label: 'Saved the annotations into the study (DICOM SR)', dicomEventId: '110103' },
+  'consult.annotation.create': { label: 'Drew an annotation' },
+  'consult.annotation.delete': { label: 'Removed an annotation' },
+  'consult.guest_link.create': { label: 'Invited a guest by link' },
+  'consult.guest_link.revoke': { label: 'Withdrew a guest link' },
+  'consult.guest_link.use': { label: 'Opened a guest link' },
+  // The archive: DICOMweb
+  'dicomweb.qido': { label: 'Searched the archive (DICOMweb)', dicomEventId: '110112' },
+  'dicomweb.wado': { label: 'Viewed images (DICOMweb)', dicomEventId: '110103' },
+  'dicomweb.read': { label: 'Asked to view images (DICOMweb)', dicomEventId: '110103' },
+  'dicomweb.stow': { label: 'Stored images (DICOMweb)', dicomEventId: '110104' },
+  // The archive: DIMSE (a refused association is a node authentication failure, PS3.15 A.5.3.11)
+  'dimse.associate': { label: 'A DICOM device connected', dicomEventId: '110113' },
+  'dimse.c-find': { label: 'A DICOM device searched the archive', dicomEventId: '110112' },
+  'dimse.c-store': { label: 'A DICOM device stored images', dicomEventId: '110104' },
+  'dimse.c-move': { label: 'A DICOM device sent images elsewhere (C-MOVE)', dicomEventId: '110104' },
+  'dimse.c-get': { label: 'A DICOM device fetched images (C-GET)', dicomEventId: '110104' },
+  // The audit trail itself
+  'audit.view': { label: 'Viewed the audit trail', dicomEventId: '110101' },
+  'audit.export': { label: 'Exported the audit trail', dicomEventId: '110101' },
+} as const satisfies Record<string, AuditActionSpec>;
+
+export type AuditAction = keyof typeof AUDIT_ACTIONS;
+
+/** Keys a refusal or a failure adds to any action's details (record-refused-attempt, pacs-core's 404s). */
+interface RefusalDetails {
+  reason?: string;
+  /** The door of a teleconsultation: page, api, socket */
+  via?: string;
+  /** The HTTP status answered */
+  status?: number;
+  error?: string;
+}
+
+type SignIn = { secondFactor?: string };
+type ServiceFields = { name?: string; code?: string | null; description?: string; disabled?: boolean };
+type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
+type Peer = { aet?: string; host?: string; port?: number };
+type SavedPeer = Peer & { tls?: boolean; requireClientCertificate?: boolean; anyAddress?: boolean };
+
+/** The details each action carries (every key optional: a refusal carries only RefusalDetails). */
+export interface AuditDetailsByAction {
+  'auth.sign_in': SignIn;
+  'auth.sign_out': object;
+  'auth.basic': object;
+  'auth.second_factor': { purpose?: string };
+  'account.accept_invitation': { role?: string; existingAccount?: boolean };
+  'account.reset_password': { sessionsEnded?: number };
+  'account.enrol_second_factor': { method?: string };
+  'account.new_recovery_codes': object;
+  'account.disable_second_factor': { mustEnrolAgain?: boolean };
+  'account.create_api_token': { name?: string; prefix?: string; expiresAt?: string };
+  'account.revoke_api_token': object;
+  'auth.password.change': { sessionsEnded?: number };
+  'bootstrap.create_admin': { userId?: string; adminEmail?: string };
+  'admin.invite_member': { email?: string; role?: string; existingAccount?: boolean; expiresAt?: string };
+  'admin.revoke_invitation': { email?: string; role?: string };
+  'admin.change_role': { from?: string[]; to?: string };
+  'admin.disable_user': { email?: string; sessionsEnded?: number };
+  'admin.enable_user': { email?: string; sessionsEnded?: number };
+  'admin.reset_password': { email?: string; linkId?: string; expiresAt?: string };
+  'admin.reset_second_factor': { email?: string; hadSecondFactor?: boolean; sessionsEnded?: number };
+  'admin.set_second_factor_policy': { policy?: string; previous?: string; sessionsSentToEnrolment?: number };
+  'admin.create_dicom_peer': SavedPeer;
+  'admin.update_dicom_peer': SavedPeer;
+  'admin.delete_dicom_peer': Peer;
+  'admin.echo_dicom_peer': Peer & { tls?: boolean; outcome?: string; echoMs?: number };
+  'admin.denied': { operation?: string };
+  'admin.job.retry': { type?: string; key?: string; previousState?: string; attempts?: number; lastError?: string | null };
+  'admin.patient.link': { personId?: string; otherRecord?: string; otherFacilityId?: string; otherPatientId?: string };
+  'admin.patient.unlink': { personId?: string; otherRecord?: string; otherFacilityId?: string; otherPatientId?: string; reason?: string; linkMethod?: string };
+  'bootstrap.node_admin': { userId?: string };
+  'admin.facility.create': { code?: string; name?: string; address?: string; phone?: string };
+  'admin.facility.update': { name?: string; address?: string; phone?: string };
+  'admin.facility.disable': object;
+  'admin.facility.enable': object;
+  'admin.facility.logo': { mimeType?: string | null; bytes?: number };
+  'admin.service.create': { name?: string; code?: string | null; description?: string };
+  'admin.service.update': ServiceChange;
+  'admin.service.disable': ServiceChange;
+  'admin.service.enable': ServiceChange;
+  'admin.service.member.add': { userId?: string; email?: string };
+  'admin.service.member.remove': { userId?: string };
+  'admin.node_admin.grant': { email?: string };
+  'admin.node_admin.revoke': { email?: string };
+  'portal.acting_facility.change': object;
+  'portal.worklist': { filters?: unknown; sort?: unknown; page?: number; shown?: number; total?: number };
+  'portal.patient': { studies?: number; shownOn?: string };
+  'portal.study': { tagsOf?: string };
+  'portal.study.download': { files?: number };
+  'portal.study.delete': { description?: string | null; series?: number; instances?: number; bytes?: number; patientRemoved?: boolean };
+  'portal.consultation': object;
+  'consult.start': { invitees?: string[] };
+  'consult.join': object;
+  'consult.leave': object;
+  'consult.end': object;
+  'consult.export': { sopInstanceUid?: string; seriesInstanceUid?: string; annotationCount?: number; instanceNumber?: number };
+  'consult.annotation.create': { annotationUid?: string; tool?: string; seriesInstanceUid?: string; sopInstanceUid?: string };
+  'consult.annotation.delete': { annotationUid?: string; tool?: string; authorUserId?: string };
+  'consult.guest_link.create': { guestName?: string; guestEmail?: string | null; expiresAt?: string };
+  'consult.guest_link.revoke': { guestName?: string; wasUsed?: boolean; guestUserId?: string | null; sessionsEnded?: number };
+  'consult.guest_link.use': { guestName?: string; expiresAt?: string; step?: string };
+  'dicomweb.qido': { level?: string; results?: number };
+  'dicomweb.wado': object;
+  'dicomweb.read': object;
+  'dicomweb.stow': { stored?: number; failed?: number; studies?: string[]; bodyError?: string };
+  'dimse.associate': { calledAet?: string; secure?: boolean; clientCertificateSubject?: string };
+  'dimse.c-find': { level?: string; matches?: number; cancelled?: boolean; keys?: string[] };
+  'dimse.c-store': { stored?: number; duplicates?: number; failed?: number };
+  'dimse.c-move': { level?: string; destination?: string; completed?: number; failed?: number; warning?: number; cancelled?: boolean };
+  'dimse.c-get': { level?: string; destination?: string; completed?: number; failed?: number; warning?: number; cancelled?: boolean };
+  'audit.view': { filters?: Record<string, string>; results?: number; page?: number };
+  'audit.export': { filters?: Record<string, string>; results?: number };
+}
+
+export type AuditDetails<A extends AuditAction> = AuditDetailsByAction[A] & RefusalDetails & { eventId?: DicomAuditEventId };
+
+/** The words of an action; an action no longer written (an old row) shows its code. */
+export function auditActionLabel(action: string): string {
+  return isAuditAction(action) ? AUDIT_ACTIONS[action].label : action;
+}
+
+export function isAuditAction(action: string): action is AuditAction {
+  return Object.hasOwn(AUDIT_ACTIONS, action);
+}
+
+export function dicomAuditEventFor(action: string): DicomAuditEventId | undefined {
+  if (!isAuditAction(action)) return undefined;
+  const spec: AuditActionSpec = AUDIT_ACTIONS[action];
+  return spec.dicomEventId;
+}
+
+/** The event ID an AuditEvent row carries: the one recorded in its details, else the one of its action (rows written before the codes). */
+export function dicomAuditEventOf(row: { action: string; details: string }): DicomAuditEventId | undefined {
+  try {
+    const recorded = (JSON.parse(row.details) as { eventId?: unknown } | null)?.eventId;
+    if (typeof recorded === 'string' && recorded in DICOM_AUDIT_EVENTS) return recorded as DicomAuditEventId;
+  } catch {
+    // details that are not JSON: fall back to the action
+  }
+  return dicomAuditEventFor(row.action);
+}
+
+/** "110114 User Authentication", or '' */
+export function describeDicomAuditEvent(id: DicomAuditEventId | undefined): string {
+  return id ? `${id} ${DICOM_AUDIT_EVENTS[id]}` : '';
+}
+
+// Compile-time: every action the archive emits is in the map (pacs-core cannot import it).
+type Missing<T extends AuditAction> = T;
+export type ArchiveAuditActionsAreMapped = Missing<ArchiveAuditAction>;
