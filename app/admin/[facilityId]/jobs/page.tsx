@@ -45,7 +45,8 @@ export default async function JobsPage({ params }: { params: Promise<{ facilityI
                     {job.label}
                     <br />
                     <small className={styles.muted}>
-                      {job.type} · {job.key}
+                      {job.label !== job.type && `${job.type} · `}
+                      {job.key}
                     </small>
                   </td>
                   <td data-label="Attempts">
