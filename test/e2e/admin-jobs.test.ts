@@ -122,5 +122,6 @@ describe('background jobs page of a facility administrator', { skip, timeout: 15
 });
 
 async function cellTexts(row: Locator): Promise<string[]> {
-  return (await row.locator('td').allTextContents()).map((text) => text.replace(/\s+/g, ' ').trim());
+  // innerText, as read on the screen: the line break between a job's name and its key is a space here
+  return (await row.locator('td').evaluateAll((cells) => cells.map((cell) => (cell as HTMLElement).innerText))).map((text) => text.replace(/\s+/g, ' ').trim());
 }
