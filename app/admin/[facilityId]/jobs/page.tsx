@@ -44,7 +44,7 @@ export default async function JobsPage({ params }: { params: Promise<{ facilityI
                   <td data-label="Job">
                     {job.label}
                     <br />
-                    <small className={styles.muted}>
+                    <small className={`${styles.muted} ${styles.jobKey}`}>
                       {job.label !== job.type && `${job.type} · `}
                       {job.key}
                     </small>
