@@ -263,7 +263,7 @@ export function UploadPanel({ limits }: { limits: UploadLimits }) {
             idle={!preparing && counts.pending + counts.sending === 0}
             failures={rows.filter((row) => row.status === 'failed').map((row) => ({ path: row.path, reason: row.reason }))}
           />
-          <table>
+          <table className="per-file">
             <caption className="visually-hidden">Result per file</caption>
             <thead>
               <tr>

@@ -133,7 +133,8 @@ describe('what a new user hit on a fresh clone', { skip, timeout: 20 * 60_000 },
     await page.getByLabel('New password', { exact: true }).fill('password1234');
     await page.getByLabel('New password again').fill('password1234');
     await page.getByRole('button', { name: 'Change password' }).click();
-    await page.getByRole('alert').first().waitFor();
+    // Next's route announcer is a role=alert too: the error is the one in the form
+    await page.locator('form').getByRole('alert').filter({ hasText: /\w/ }).first().waitFor();
     await page.getByLabel('Current password').fill(CONSULT_PASSWORD);
     await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
     await page.getByLabel('New password again').fill(NEW_PASSWORD);

@@ -55,7 +55,7 @@ export function PatientLinksPanel({ patientRef, records, canLink }: { patientRef
   }
 
   async function link(candidate: Candidate) {
-    if (!window.confirm(`Link ${candidate.name || candidate.patientId} (${candidate.facility.name}) as the same person? Their studies then show in each other's history.`)) return;
+    if (!window.confirm(`Link ${displayName(candidate.name)}, MRN ${candidate.patientId || '—'} (${candidate.facility.name}) as the same person? Their studies then show in each other's history.`)) return;
     if (await run('POST', `/api/patients/${patientRef}/links`, { otherPatientId: candidate.id })) {
       setCandidates(undefined);
       setQuery('');
@@ -78,11 +78,14 @@ export function PatientLinksPanel({ patientRef, records, canLink }: { patientRef
       {records.length === 0 ? (
         <p>No other record of this patient is linked{canLink ? '' : ' that you may see'}.</p>
       ) : (
-        <ul>
+        <ul className={styles.records}>
           {records.map((record) => (
             <li key={record.id}>
-              <a href={`/patients/${record.id}`}>{record.facility}</a> · MRN {record.patientId || '—'} · {record.name || 'no name'}
-              {record.birthDate && ` · born ${record.birthDate}`} <small>(linked {record.how})</small>
+              <span>
+                <a href={`/patients/${record.id}`}>{record.facility}</a> · MRN {record.patientId || '—'} · {record.name}
+                {record.birthDate && ` · born ${record.birthDate}`}
+              </span>{' '}
+              <small>Linked {record.how}</small>{' '}
               {record.canUnlink && unlinking !== record.id && (
                 <button type="button" className="button secondary small" onClick={() => setUnlinking(record.id)}>
                   Unlink…
@@ -114,12 +117,14 @@ export function PatientLinksPanel({ patientRef, records, canLink }: { patientRef
         </form>
       )}
       {candidates && (
-        <ul aria-label="Records found">
+        <ul aria-label="Records found" className={styles.records}>
           {candidates.length === 0 && <li>No record found in the facilities you administer.</li>}
           {candidates.map((candidate) => (
             <li key={candidate.id}>
-              {candidate.facility.name} · MRN {candidate.patientId || '—'} · {displayName(candidate.name) || 'no name'}
-              {candidate.birthDate && ` · born ${displayDate(candidate.birthDate)}`}{' '}
+              <span>
+                {candidate.facility.name} · MRN {candidate.patientId || '—'} · {displayName(candidate.name)}
+                {candidate.birthDate && ` · born ${displayDate(candidate.birthDate)}`}
+              </span>{' '}
               {candidate.linkedElsewhere ? (
                 <small>(linked to other records: unlink it there first)</small>
               ) : (

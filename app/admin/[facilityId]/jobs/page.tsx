@@ -51,8 +51,9 @@ function JobRow({ facilityId, job }: { facilityId: string; job: FailingJob }) {
       <td data-label="Job">
         {job.label}
         <br />
-        <small className={styles.muted}>
-          {job.type} · {job.key}
+        <small className={`${styles.muted} ${styles.jobKey}`}>
+          {job.label !== job.type && `${job.type} · `}
+          {job.key}
         </small>
       </td>
       <td data-label="Attempts">
