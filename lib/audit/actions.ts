@@ -128,6 +128,8 @@ interface RefusalDetails {
 }
 
 type SignIn = { secondFactor?: string };
+/** A changed field: its value before and after */
+type FieldChange = { from?: string | null; to?: string | null };
 type ServiceFields = { name?: string; code?: string | null; description?: string; disabled?: boolean };
 type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
 type Peer = { aet?: string; host?: string; port?: number };
@@ -166,7 +168,7 @@ export interface AuditDetailsByAction {
   'admin.patient.unlink': { personId?: string; otherRecord?: string; otherFacilityId?: string; otherPatientId?: string; reason?: string; linkMethod?: string };
   'bootstrap.node_admin': { userId?: string };
   'admin.facility.create': { code?: string; name?: string; address?: string; phone?: string };
-  'admin.facility.update': { name?: string; address?: string; phone?: string };
+  'admin.facility.update': { name?: FieldChange; address?: FieldChange; phone?: FieldChange };
   'admin.facility.disable': object;
   'admin.facility.enable': object;
   'admin.facility.logo': { mimeType?: string | null; bytes?: number };

@@ -20,8 +20,11 @@ export interface CreatedApiToken {
   expiresAt: Date | null;
 }
 
+/** The client or a transaction client (the caller may audit the change in the same transaction) */
+type ApiTokensDatabase = Pick<Database, 'user' | 'apiToken'>;
+
 export async function createApiToken(
-  db: Database,
+  db: ApiTokensDatabase,
   options: { userId: string; name: string; expiresAt?: Date | null },
 ): Promise<CreatedApiToken> {
   // A teleconsultation's guest works in the browser, for the hours of their link only.
@@ -36,7 +39,7 @@ export async function createApiToken(
 }
 
 /** Revokes one of the user's own tokens; false when they have no such token. */
-export async function revokeApiToken(db: Database, options: { userId: string; tokenId: string; now?: Date }): Promise<boolean> {
+export async function revokeApiToken(db: ApiTokensDatabase, options: { userId: string; tokenId: string; now?: Date }): Promise<boolean> {
   const { count } = await db.apiToken.updateMany({
     where: { id: options.tokenId, userId: options.userId, revokedAt: null },
     data: { revokedAt: options.now ?? new Date() },

@@ -5,7 +5,7 @@ import type { Database } from '../../prisma/database';
 import type { Logger } from '../../pacs-core/logger';
 import { parseInput } from '../admin/errors';
 import { PolicyError } from '../policy/errors';
-import { writeAuditEvent } from '../audit/write-audit-event';
+import { recordAudit } from '../audit/record-audit';
 import { DEFAULT_API_TOKEN_LIFETIME_DAYS, MAX_API_TOKEN_LIFETIME_DAYS, apiTokenExpiry } from './api-token-lifetime';
 import { createApiToken, revokeApiToken, type CreatedApiToken } from './api-tokens';
 
@@ -34,10 +34,10 @@ interface Owner {
 export async function createOwnApiToken(context: { db: Database; logger: Logger }, owner: Owner, input: unknown, now = new Date()): Promise<CreatedApiToken> {
   const { name, expiresInDays } = parseInput(ZCreateApiTokenRequest, input);
   const expiresAt = apiTokenExpiry(expiresInDays, now);
-  const created = await createApiToken(context.db, { userId: owner.userId, name, expiresAt });
-  await writeAuditEvent(
-    context.db,
-    {
+  // The token and its audit row commit together (lib/audit/record-audit.ts)
+  return context.db.$transaction(async (tx) => {
+    const created = await createApiToken(tx, { userId: owner.userId, name, expiresAt });
+    await recordAudit(tx, {
       actor: owner.email,
       actorUserId: owner.userId,
       action: 'account.create_api_token',
@@ -45,18 +45,15 @@ export async function createOwnApiToken(context: { db: Database; logger: Logger 
       sourceIp: owner.ip,
       resource: `api-token:${created.id}`,
       details: { name, prefix: created.prefix, expiresAt: expiresAt.toISOString() },
-    },
-    context.logger,
-  );
-  return created;
+    });
+    return created;
+  });
 }
 
 export async function revokeOwnApiToken(context: { db: Database; logger: Logger }, owner: Owner, tokenId: string): Promise<void> {
-  const revoked = await revokeApiToken(context.db, { userId: owner.userId, tokenId });
-  if (!revoked) throw new PolicyError('NOT_FOUND', 'token not found');
-  await writeAuditEvent(
-    context.db,
-    { actor: owner.email, actorUserId: owner.userId, action: 'account.revoke_api_token', outcome: 'SUCCESS', sourceIp: owner.ip, resource: `api-token:${tokenId}` },
-    context.logger,
-  );
+  await context.db.$transaction(async (tx) => {
+    const revoked = await revokeApiToken(tx, { userId: owner.userId, tokenId });
+    if (!revoked) throw new PolicyError('NOT_FOUND', 'token not found');
+    await recordAudit(tx, { actor: owner.email, actorUserId: owner.userId, action: 'account.revoke_api_token', outcome: 'SUCCESS', sourceIp: owner.ip, resource: `api-token:${tokenId}` });
+  });
 }

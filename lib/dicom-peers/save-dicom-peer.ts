@@ -1,3 +1,4 @@
+import { administrationAudit } from '../admin/administration-audit';
 import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
@@ -52,16 +53,15 @@ export async function saveDicomPeer(
       const saved = peerId
         ? await tx.dicomPeer.update({ where: { id: peerId }, data: peer })
         : await tx.dicomPeer.create({ data: { ...peer, facilityId } });
-      await recordAudit(tx, {
-        actor: actor.email,
-        actorUserId: actor.userId,
-        action: peerId ? 'admin.update_dicom_peer' : 'admin.create_dicom_peer',
-        outcome: 'SUCCESS',
-        facilityId,
-        sourceIp: actor.ip,
-        resource: `dicom-peer:${saved.id}`,
-        details: { aet: saved.aet, host: saved.host, port: saved.port, tls: saved.tls, requireClientCertificate: saved.requireClientCertificate, anyAddress: saved.anyAddress },
-      });
+      await recordAudit(
+        tx,
+        administrationAudit(actor, {
+          action: peerId ? 'admin.update_dicom_peer' : 'admin.create_dicom_peer',
+          facilityId,
+          resource: `dicom-peer:${saved.id}`,
+          details: { aet: saved.aet, host: saved.host, port: saved.port, tls: saved.tls, requireClientCertificate: saved.requireClientCertificate, anyAddress: saved.anyAddress },
+        }),
+      );
       return {
         id: saved.id,
         aet: saved.aet,

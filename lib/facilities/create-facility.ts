@@ -2,7 +2,7 @@ import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
 import { recordAudit } from '../audit/record-audit';
 import { authorizeNodeAdmin } from '../policy/node-admin';
-import { administrationAudit } from './admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 import { ZCreateFacilityRequest } from './facility.types';
 
 /**

@@ -10,7 +10,7 @@ import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeFacilityMember } from '../policy/facility-member';
 import { authorizeNodeAdmin } from '../policy/node-admin';
-import { administrationAudit } from './admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 
 export const MAX_LOGO_BYTES = 512 * 1024;
 

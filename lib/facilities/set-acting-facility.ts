@@ -1,7 +1,7 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
-import { administrationAudit } from './admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 
 /**
  * Someone who belongs to several facilities chooses the one they act for, on

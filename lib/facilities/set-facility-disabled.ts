@@ -3,7 +3,7 @@ import { AdminError } from '../admin/errors';
 import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeNodeAdmin } from '../policy/node-admin';
-import { administrationAudit } from './admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 
 /**
  * A node administrator disables a facility, or enables it again. Disabled,

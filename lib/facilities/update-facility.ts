@@ -3,7 +3,7 @@ import { parseInput } from '../admin/errors';
 import { recordAudit } from '../audit/record-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeNodeAdmin } from '../policy/node-admin';
-import { administrationAudit } from './admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 import { ZUpdateFacilityRequest } from './facility.types';
 
 /** A node administrator renames a facility or changes its address or phone (never its code). */

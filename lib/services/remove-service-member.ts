@@ -1,6 +1,6 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { recordAudit } from '../audit/record-audit';
-import { administrationAudit } from '../facilities/admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeFacilityManagement } from '../policy/node-admin';
 import { findServiceIn } from './find-service';

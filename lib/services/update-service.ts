@@ -1,7 +1,7 @@
 import type { AdminActor, AdminContext } from '../admin/context';
 import { parseInput } from '../admin/errors';
 import { recordAudit } from '../audit/record-audit';
-import { administrationAudit } from '../facilities/admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 import { authorizeFacilityManagement } from '../policy/node-admin';
 import { findServiceIn } from './find-service';
 import { assertServiceNameAndCodeFree } from './service-conflicts';

@@ -1,3 +1,4 @@
+import { administrationAudit } from '../admin/administration-audit';
 import { recordAudit } from '../audit/record-audit';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError } from '../admin/errors';
@@ -30,16 +31,15 @@ export async function setMemberDisabled(
       sessionsEnded = (await tx.session.deleteMany({ where: { userId: targetUserId } })).count;
       await tx.accountLink.updateMany({ where: { userId: targetUserId, usedAt: null }, data: { usedAt: now } });
     }
-    await recordAudit(tx, {
-      actor: actor.email,
-      actorUserId: actor.userId,
-      action: disabled ? 'admin.disable_user' : 'admin.enable_user',
-      outcome: 'SUCCESS',
-      facilityId,
-      sourceIp: actor.ip,
-      resource: `user:${targetUserId}`,
-      details: { email: user.email, sessionsEnded },
-    });
+    await recordAudit(
+      tx,
+      administrationAudit(actor, {
+        action: disabled ? 'admin.disable_user' : 'admin.enable_user',
+        facilityId,
+        resource: `user:${targetUserId}`,
+        details: { email: user.email, sessionsEnded },
+      }),
+    );
     return { sessionsEnded };
   });
 }

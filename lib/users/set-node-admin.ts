@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AdminActor, AdminContext } from '../admin/context';
 import { AdminError, parseInput } from '../admin/errors';
 import { recordAudit } from '../audit/record-audit';
-import { administrationAudit } from '../facilities/admin-audit';
+import { administrationAudit } from '../admin/administration-audit';
 import { PolicyError } from '../policy/errors';
 import { authorizeNodeAdmin } from '../policy/node-admin';
 

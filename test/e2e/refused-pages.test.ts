@@ -91,13 +91,13 @@ describe('refused pages, seen by the owner', { timeout: 10 * 60_000 }, () => {
     await rows.nth(2).waitFor();
     const table = await rows.evaluateAll((elements) => elements.map((row) => Array.from(row.querySelectorAll('td'), (cell) => cell.textContent ?? '')));
     await owner.screenshot({ path: path.join(SCREENSHOTS, 'refused-audit.png'), fullPage: true });
-    // Newest first; the action, and under it the DICOM audit event (PS3.15 A.5.3)
+    // Newest first; the action in words, and under it the DICOM audit event (PS3.15 A.5.3)
     assert.deepEqual(
       table.map((cells) => [cells[2], cells[3]]),
       [
-        ['portal.consultationDICOM 110103 DICOM Instances Accessed', 'DENIED'],
-        ['portal.patientDICOM 110110 Patient Record', 'DENIED'],
-        ['portal.studyDICOM 110103 DICOM Instances Accessed', 'DENIED'],
+        ['Opened a teleconsultationDICOM 110103 DICOM Instances Accessed', 'DENIED'],
+        ["Opened a patient's recordDICOM 110110 Patient Record", 'DENIED'],
+        ['Opened a studyDICOM 110103 DICOM Instances Accessed', 'DENIED'],
       ],
       'one row per refused page, none for the made-up ones',
     );

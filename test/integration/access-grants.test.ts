@@ -13,10 +13,8 @@ import { backfillConsultationGrants, closeRevokedSockets, grantStudyRead, revoke
 import { readScopeFor } from '../../lib/policy';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { CONSULT_EVENTS, CONSULT_NAMESPACE } from '../../lib/realtime/events';
-import type { AccessScope } from '../../pacs-core/access';
 import { deleteStudy } from '../../pacs-core/delete-study';
 import { planFind } from '../../pacs-core/dimse/find';
-import { findStudies, parseQidoQuery } from '../../pacs-core/index';
 import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
@@ -145,15 +143,19 @@ describe('read grants as rows', () => {
     await revoke(facilityGrant);
     assert.deepEqual(await reads(COLLEAGUE), NOTHING);
 
-    // Services land with issue 13 part 1: here the scope names the service as the portal will
-    const serviceGrant = await grant({ serviceId: 'stroke-unit' });
-    const query = parseQidoQuery('study', new URLSearchParams('PatientID=GRANTS-1'));
-    const inService: AccessScope = { kind: 'facilities', facilityIds: [], grantee: { userId: ids[OUTSIDER], serviceIds: ['stroke-unit'] } };
-    const elsewhere: AccessScope = { kind: 'facilities', facilityIds: [], grantee: { userId: ids[OUTSIDER], serviceIds: ['cardiology'] } };
-    assert.equal((await findStudies(server.node.db, query, inService)).matches.length, 1);
-    assert.equal((await findStudies(server.node.db, query, elsewhere)).matches.length, 0);
+    // A service (an expert pool) of Valley Clinic with the expert in it, not the colleague
+    const db = server.node.db;
+    const stroke = await db.service.create({ data: { facilityId: ids.valley, name: 'Stroke unit' } });
+    await db.serviceMember.create({ data: { serviceId: stroke.id, userId: ids[EXPERT] } });
+    const serviceGrant = await grant({ serviceId: stroke.id });
+    assert.deepEqual(await reads(EXPERT), THE_STUDY, 'a member of the service reads the study');
+    assert.deepEqual(await reads(COLLEAGUE), NOTHING, 'a member of the facility outside the service does not');
+    await db.service.update({ where: { id: stroke.id }, data: { disabledAt: new Date() } });
+    assert.deepEqual(await reads(EXPERT), NOTHING, 'a disabled service grants nothing');
+    await db.service.update({ where: { id: stroke.id }, data: { disabledAt: null } });
+    assert.deepEqual(await reads(EXPERT), THE_STUDY);
     await revoke(serviceGrant);
-    assert.equal((await findStudies(server.node.db, query, inService)).matches.length, 0);
+    assert.deepEqual(await reads(EXPERT), NOTHING);
   });
 
   it('refuses a grant with no grantee or two', async () => {

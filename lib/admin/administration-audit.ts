@@ -1,4 +1,4 @@
-import type { AdminActor } from '../admin/context';
+import type { AdminActor } from './context';
 import type { AuditAction, AuditDetails } from '../audit/actions';
 import type { AuditEvent } from '../audit/record-audit';
 
