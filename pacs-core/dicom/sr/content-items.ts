@@ -99,11 +99,12 @@ export function scoordItem(
   };
 }
 
-/** C.18.4 Image Reference Macro; without a concept name (TID 320 and TID 1601 give none). */
-export function imageItem(relationship: RelationshipType | null, image: ImageReference): ContentItem {
+/** C.18.4 Image Reference Macro; without a concept name unless the template gives one (TID 320 and TID 1601 give none). */
+export function imageItem(relationship: RelationshipType | null, image: ImageReference, name?: Code): ContentItem {
   return {
     ...(relationship ? { RelationshipType: relationship } : {}),
     ValueType: 'IMAGE',
+    ...(name ? { ConceptNameCodeSequence: concept(name) } : {}),
     ReferencedSOPSequence: [
       {
         ReferencedSOPClassUID: image.sopClassUid,

@@ -17,20 +17,13 @@
 //     HAS CONCEPT MOD  Procedure reported = Imaging procedure
 //     CONTAINS CONTAINER Image Library → Image Library Group → IMAGE… (TID 1600/1601)
 //     CONTAINS CONTAINER Imaging Measurements → Measurement Group…     (TID 1501, measurement-groups.ts)
-import dcmjs from 'dcmjs';
-import type { DicomJsonDataset, DicomJsonElement } from '../dicom-json';
-// Our implementation's identity in the file meta (PS3.10 7.1), the same as the DIMSE side's
-import { IMPLEMENTATION_CLASS_UID, IMPLEMENTATION_VERSION_NAME } from '../../dimse/constants';
+import type { DicomJsonDataset } from '../dicom-json';
 import { CODES } from './codes';
-import { codeItem, container, imageItem, type ContentItem, type ImageReference } from './content-items';
+import { codeItem, container, imageItem, type ImageReference } from './content-items';
+import { DCMR_UID, dicomDateTime, evidence, writeDocumentFile } from './document-file';
 import { MeasurementReportInputError, measurementGroup, observerContext, personNameValue, type ReportMeasurement } from './measurement-groups';
 
-const { DicomDict, DicomMetaDictionary } = dcmjs.data;
-
 export const ENHANCED_SR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.22';
-const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
-/** PS3.16 8.2: the UID of the DICOM Content Mapping Resource (DCMR). */
-const DCMR_UID = '1.2.840.10008.8.1.1';
 
 export interface ReportImage extends ImageReference {
   seriesInstanceUid: string;
@@ -69,29 +62,6 @@ export interface MeasurementReportInput {
 
 export { MeasurementReportInputError };
 
-/**
- * Patient (C.7.1.1) and General Study (C.7.2.1) attributes copied from the
- * index. Type 2 ones are written empty when the index has no value; Type 3
- * ones only when present.
- */
-const COPIED_ATTRIBUTES: readonly { tag: string; vr: string; type: 2 | 3 }[] = [
-  { tag: '00100010', vr: 'PN', type: 2 }, // PatientName
-  { tag: '00100020', vr: 'LO', type: 2 }, // PatientID
-  { tag: '00100021', vr: 'LO', type: 3 }, // IssuerOfPatientID
-  { tag: '00100024', vr: 'SQ', type: 3 }, // IssuerOfPatientIDQualifiersSequence
-  { tag: '00100030', vr: 'DA', type: 2 }, // PatientBirthDate
-  { tag: '00100032', vr: 'TM', type: 3 }, // PatientBirthTime
-  { tag: '00100040', vr: 'CS', type: 2 }, // PatientSex
-  { tag: '00101002', vr: 'SQ', type: 3 }, // OtherPatientIDsSequence
-  { tag: '00080020', vr: 'DA', type: 2 }, // StudyDate
-  { tag: '00080030', vr: 'TM', type: 2 }, // StudyTime
-  { tag: '00080050', vr: 'SH', type: 2 }, // AccessionNumber
-  { tag: '00080051', vr: 'SQ', type: 3 }, // IssuerOfAccessionNumberSequence
-  { tag: '00080090', vr: 'PN', type: 2 }, // ReferringPhysicianName
-  { tag: '00200010', vr: 'SH', type: 2 }, // StudyID
-  { tag: '00081030', vr: 'LO', type: 3 }, // StudyDescription
-];
-
 /** Builds the report and writes it as a Part 10 file in Explicit VR Little Endian. */
 export function buildMeasurementReport(input: MeasurementReportInput): Uint8Array {
   if (!input.measurements.length) throw new MeasurementReportInputError('a measurement report needs at least one measurement');
@@ -100,18 +70,7 @@ export function buildMeasurementReport(input: MeasurementReportInput): Uint8Arra
       throw new MeasurementReportInputError(`measurement ${measurement.trackingId}: the referenced image needs its series, SOP instance and SOP class UIDs`);
     }
   }
-  const dataset = reportDataset(input);
-  const meta = {
-    FileMetaInformationVersion: new Uint8Array([0, 1]).buffer,
-    MediaStorageSOPClassUID: ENHANCED_SR_SOP_CLASS,
-    MediaStorageSOPInstanceUID: input.sopInstanceUid,
-    TransferSyntaxUID: EXPLICIT_VR_LITTLE_ENDIAN,
-    ImplementationClassUID: IMPLEMENTATION_CLASS_UID,
-    ImplementationVersionName: IMPLEMENTATION_VERSION_NAME,
-  };
-  const dict = new DicomDict(DicomMetaDictionary.denaturalizeDataset(meta));
-  dict.dict = { ...DicomMetaDictionary.denaturalizeDataset(dataset), ...copiedPatientStudy(input.patientStudy) };
-  return new Uint8Array(dict.write());
+  return writeDocumentFile(reportDataset(input), input.patientStudy);
 }
 
 /** The dataset (naturalized, dcmjs keywords) without the copied Patient/Study attributes. */
@@ -184,59 +143,4 @@ function uniqueImages(images: readonly ReportImage[]): ReportImage[] {
   return [...seen.values()];
 }
 
-/** Table C.17-3 Hierarchical SOP Instance Reference Macro: one study, its series, their instances (each once). */
-function evidence(studyInstanceUid: string, images: readonly ReportImage[]): ContentItem {
-  const bySeries = new Map<string, Map<string, string>>();
-  for (const image of images) {
-    const instances = bySeries.get(image.seriesInstanceUid) ?? new Map<string, string>();
-    instances.set(image.sopInstanceUid, image.sopClassUid);
-    bySeries.set(image.seriesInstanceUid, instances);
-  }
-  return {
-    StudyInstanceUID: studyInstanceUid,
-    ReferencedSeriesSequence: [...bySeries].map(([seriesInstanceUid, instances]) => ({
-      SeriesInstanceUID: seriesInstanceUid,
-      ReferencedSOPSequence: [...instances].map(([sopInstanceUid, sopClassUid]) => ({
-        ReferencedSOPClassUID: sopClassUid,
-        ReferencedSOPInstanceUID: sopInstanceUid,
-      })),
-    })),
-  };
-}
-
-/** Copies the Patient/Study attributes from the index's DICOM JSON into dcmjs's dict form. */
-function copiedPatientStudy(patientStudy: DicomJsonDataset): Record<string, DicomJsonElement> {
-  const out: Record<string, DicomJsonElement> = {};
-  for (const { tag, vr, type } of COPIED_ATTRIBUTES) {
-    const element = patientStudy[tag];
-    // PS3.18 F.2.5: null stands for an empty value in DICOM JSON; dcmjs writes ''
-    const values = (element?.Value ?? []).map((value) => (value === null ? '' : value));
-    const present = values.some((value) => value !== '');
-    if (present && element) out[tag] = { vr: element.vr, Value: values };
-    else if (type === 2) out[tag] = { vr, Value: [] };
-  }
-  return out;
-}
-
-interface DicomDateTime {
-  date: string;
-  time: string;
-  offset: string;
-}
-
-/**
- * DA/TM in the node's local time (what a modality would write) with its
- * offset from UTC (SOP Common Timezone Offset From UTC, &ZZXX), so a reader
- * elsewhere gets the instant right.
- */
-export function dicomDateTime(at: Date): DicomDateTime {
-  const pad = (value: number, width = 2) => String(value).padStart(width, '0');
-  const offsetMinutes = -at.getTimezoneOffset();
-  const sign = offsetMinutes < 0 ? '-' : '+';
-  const absolute = Math.abs(offsetMinutes);
-  return {
-    date: `${at.getFullYear()}${pad(at.getMonth() + 1)}${pad(at.getDate())}`,
-    time: `${pad(at.getHours())}${pad(at.getMinutes())}${pad(at.getSeconds())}.${pad(at.getMilliseconds(), 3)}`,
-    offset: `${sign}${pad(Math.floor(absolute / 60))}${pad(absolute % 60)}`,
-  };
-}
+export { dicomDateTime };
