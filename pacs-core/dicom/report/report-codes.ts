@@ -2,11 +2,7 @@
 // the document title (CID 7000), its section headings (CID 7001, in their
 // LOINC form, which PS3.16 prefers to the older DCM codes) and the report
 // elements a heading contains (CID 7002).
-import type { Code } from '../sr/codes';
-
-function code(CodeValue: string, CodingSchemeDesignator: string, CodeMeaning: string): Code {
-  return { CodeValue, CodingSchemeDesignator, CodeMeaning };
-}
+import { code, type Code } from '../sr/codes';
 
 export const REPORT_CODES = {
   // CID 7000: the root concept of TID 2000, and the encapsulated PDF's concept name

@@ -20,11 +20,10 @@
 //     CONTAINS CONTAINER (55113-5, LN, "Key Images")
 //       CONTAINS IMAGE (121080, DCM, "Best illustration of finding")…
 import { ArchiveError } from '../../errors';
-import type { DicomJsonDataset } from '../dicom-json';
 import type { Code } from '../sr/codes';
 import { CODES } from '../sr/codes';
 import { codeItem, container, imageItem, textItem, type ContentItem, type ImageReference } from '../sr/content-items';
-import { DCMR_UID, dicomDateTime, dicomDateTimeValue, evidence, writeDocumentFile } from '../sr/document-file';
+import { DCMR_UID, dicomDateTimeValue, documentHeader, evidence, writeDocumentFile, type DocumentIdentity } from '../sr/document-file';
 import { observerContext, personNameValue } from '../sr/measurement-groups';
 import { ENHANCED_SR_SOP_CLASS } from '../sr/measurement-report';
 import { LANGUAGES, REPORT_CODES, SECTION_ELEMENT, SECTION_HEADINGS, type SectionHeading } from './report-codes';
@@ -45,17 +44,7 @@ export interface ReportKeyImage extends ImageReference {
   seriesInstanceUid: string;
 }
 
-export interface ReportSrInput {
-  /** The study's Patient and General Study attributes as the index keeps them (DICOM JSON, Study.attributes). */
-  patientStudy: DicomJsonDataset;
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  seriesNumber: number;
-  seriesDescription?: string;
-  sopInstanceUid: string;
-  instanceNumber: number;
-  /** When this version was written (ContentDate/Time, InstanceCreationDate/Time, SeriesDate/Time) */
-  createdAt: Date;
+export interface ReportSrInput extends DocumentIdentity {
   /**
    * preliminary: UNVERIFIED, PARTIAL, PRELIMINARY. final (signed, or an
    * amendment signed again): VERIFIED by `signer`, COMPLETE, FINAL.
@@ -73,8 +62,6 @@ export interface ReportSrInput {
   keyImages?: readonly ReportKeyImage[];
   /** The version this one amends (PredecessorDocumentsSequence, C.17.2.3) */
   predecessor?: { seriesInstanceUid: string; sopInstanceUid: string; sopClassUid?: string };
-  manufacturer?: string;
-  softwareVersion?: string;
 }
 
 /** Builds the report SR and writes it as a Part 10 file in Explicit VR Little Endian. */
@@ -94,7 +81,6 @@ export function buildReportSr(input: ReportSrInput): Uint8Array {
 }
 
 function reportDataset(input: ReportSrInput, sections: readonly ReportSrSection[]): Record<string, unknown> {
-  const created = dicomDateTime(input.createdAt);
   const keyImages = input.keyImages ?? [];
   const final = input.status === 'final';
   const organization = input.organization.trim().slice(0, 64) || 'Unknown';
@@ -110,32 +96,13 @@ function reportDataset(input: ReportSrInput, sections: readonly ReportSrSection[
   ]);
 
   return {
-    // SOP Common (C.12.1): dcmjs writes text as UTF-8
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: ENHANCED_SR_SOP_CLASS,
-    SOPInstanceUID: input.sopInstanceUid,
-    InstanceCreationDate: created.date,
-    InstanceCreationTime: created.time,
-    TimezoneOffsetFromUTC: created.offset,
-    StudyInstanceUID: input.studyInstanceUid,
+    ...documentHeader(input, ENHANCED_SR_SOP_CLASS, 'SR'),
     // SR Document Series (C.17.1)
-    Modality: 'SR',
-    SeriesInstanceUID: input.seriesInstanceUid,
-    SeriesNumber: String(input.seriesNumber),
-    SeriesDate: created.date,
-    SeriesTime: created.time,
-    ...(input.seriesDescription ? { SeriesDescription: input.seriesDescription.slice(0, 64) } : {}),
     ReferencedPerformedProcedureStepSequence: [], // Type 2
-    // General Equipment (C.7.5.1)
-    Manufacturer: input.manufacturer ?? 'Telepacs',
-    ...(input.softwareVersion ? { SoftwareVersions: input.softwareVersion } : {}),
     // SR Document General (C.17.2)
-    InstanceNumber: String(input.instanceNumber),
     CompletionFlag: final ? 'COMPLETE' : 'PARTIAL',
     VerificationFlag: final ? 'VERIFIED' : 'UNVERIFIED',
     PreliminaryFlag: final ? 'FINAL' : 'PRELIMINARY',
-    ContentDate: created.date,
-    ContentTime: created.time,
     ...(final && input.signer
       ? {
           VerifyingObserverSequence: [

@@ -10,7 +10,7 @@ export interface Code {
   CodeMeaning: string;
 }
 
-function code(CodeValue: string, CodingSchemeDesignator: string, CodeMeaning: string): Code {
+export function code(CodeValue: string, CodingSchemeDesignator: string, CodeMeaning: string): Code {
   return { CodeValue, CodingSchemeDesignator, CodeMeaning };
 }
 

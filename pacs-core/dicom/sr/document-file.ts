@@ -36,6 +36,59 @@ const COPIED_ATTRIBUTES: readonly { tag: string; vr: string; type: 2 | 3 }[] = [
   { tag: '00081030', vr: 'LO', type: 3 }, // StudyDescription
 ];
 
+/** What places a new document in its study: the study as the index keeps it, its series, itself. */
+export interface DocumentIdentity {
+  /**
+   * The study's Patient and General Study attributes as the index keeps them
+   * (DICOM JSON, Study.attributes): copied, not re-derived, so the document
+   * files under the same patient and study everywhere.
+   */
+  patientStudy: DicomJsonDataset;
+  studyInstanceUid: string;
+  seriesInstanceUid: string;
+  seriesNumber: number;
+  seriesDescription?: string;
+  sopInstanceUid: string;
+  instanceNumber: number;
+  /** When the content was made (ContentDate/ContentTime, InstanceCreationDate/Time) */
+  createdAt: Date;
+  /** General Equipment: Manufacturer (Type 2), default Telepacs */
+  manufacturer?: string;
+  softwareVersion?: string;
+}
+
+/**
+ * The attributes every document writes the same way: SOP Common (C.12.1),
+ * the StudyInstanceUID (the one General Study attribute that must match, not
+ * copied), the series (Modality, UID, number, date/time, description),
+ * General Equipment (C.7.5.1) and InstanceNumber.
+ */
+export function documentHeader(identity: DocumentIdentity, sopClassUid: string, modality: string, seriesCreatedAt: Date = identity.createdAt): Record<string, unknown> {
+  const created = dicomDateTime(identity.createdAt);
+  const seriesCreated = dicomDateTime(seriesCreatedAt);
+  return {
+    // dcmjs writes text as UTF-8
+    SpecificCharacterSet: 'ISO_IR 192',
+    SOPClassUID: sopClassUid,
+    SOPInstanceUID: identity.sopInstanceUid,
+    InstanceCreationDate: created.date,
+    InstanceCreationTime: created.time,
+    TimezoneOffsetFromUTC: created.offset,
+    StudyInstanceUID: identity.studyInstanceUid,
+    Modality: modality,
+    SeriesInstanceUID: identity.seriesInstanceUid,
+    SeriesNumber: String(identity.seriesNumber),
+    SeriesDate: seriesCreated.date,
+    SeriesTime: seriesCreated.time,
+    ...(identity.seriesDescription ? { SeriesDescription: identity.seriesDescription.slice(0, 64) } : {}),
+    Manufacturer: identity.manufacturer ?? 'Telepacs',
+    ...(identity.softwareVersion ? { SoftwareVersions: identity.softwareVersion } : {}),
+    InstanceNumber: String(identity.instanceNumber),
+    ContentDate: created.date,
+    ContentTime: created.time,
+  };
+}
+
 /**
  * Writes `dataset` (naturalized, dcmjs keywords; its SpecificCharacterSet
  * must be ISO_IR 192, dcmjs writes text as UTF-8) with the Patient/Study

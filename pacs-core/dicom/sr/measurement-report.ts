@@ -17,10 +17,9 @@
 //     HAS CONCEPT MOD  Procedure reported = Imaging procedure
 //     CONTAINS CONTAINER Image Library → Image Library Group → IMAGE… (TID 1600/1601)
 //     CONTAINS CONTAINER Imaging Measurements → Measurement Group…     (TID 1501, measurement-groups.ts)
-import type { DicomJsonDataset } from '../dicom-json';
 import { CODES } from './codes';
 import { codeItem, container, imageItem, type ImageReference } from './content-items';
-import { DCMR_UID, dicomDateTime, evidence, writeDocumentFile } from './document-file';
+import { DCMR_UID, documentHeader, evidence, writeDocumentFile, type DocumentIdentity } from './document-file';
 import { MeasurementReportInputError, measurementGroup, observerContext, personNameValue, type ReportMeasurement } from './measurement-groups';
 
 export const ENHANCED_SR_SOP_CLASS = '1.2.840.10008.5.1.4.1.1.88.22';
@@ -33,31 +32,15 @@ export interface ReportMeasurementInput extends ReportMeasurement {
   image: ReportImage;
 }
 
-export interface MeasurementReportInput {
-  /**
-   * The study's Patient and General Study attributes as the index keeps them
-   * (DICOM JSON, Study.attributes): copied, not re-derived, so the report
-   * files under the same patient and study everywhere.
-   */
-  patientStudy: DicomJsonDataset;
-  studyInstanceUid: string;
-  seriesInstanceUid: string;
-  seriesNumber: number;
+export interface MeasurementReportInput extends DocumentIdentity {
   seriesDescription: string;
   /** When the series began (its first report): SeriesDate/SeriesTime stay the same for later versions. */
   seriesCreatedAt: Date;
-  sopInstanceUid: string;
-  instanceNumber: number;
-  /** When the content was taken (ContentDate/ContentTime, InstanceCreationDate/Time) */
-  createdAt: Date;
   /** PS3.3 C.17.2.1: PARTIAL while the session can still change, COMPLETE once it has ended. */
   completion: 'COMPLETE' | 'PARTIAL';
   /** The earlier version this report replaces (Predecessor Documents Sequence, C.17.2.3). */
   predecessor?: { seriesInstanceUid: string; sopInstanceUid: string };
   measurements: readonly ReportMeasurementInput[];
-  /** General Equipment: Manufacturer (Type 2) */
-  manufacturer?: string;
-  softwareVersion?: string;
 }
 
 export { MeasurementReportInputError };
@@ -75,8 +58,6 @@ export function buildMeasurementReport(input: MeasurementReportInput): Uint8Arra
 
 /** The dataset (naturalized, dcmjs keywords) without the copied Patient/Study attributes. */
 function reportDataset(input: MeasurementReportInput): Record<string, unknown> {
-  const created = dicomDateTime(input.createdAt);
-  const seriesCreated = dicomDateTime(input.seriesCreatedAt);
   const images = uniqueImages(input.measurements.map((measurement) => measurement.image));
   const observers = [...new Set(input.measurements.map((measurement) => personNameValue(measurement.observerName)))];
 
@@ -89,32 +70,12 @@ function reportDataset(input: MeasurementReportInput): Record<string, unknown> {
   ]);
 
   return {
-    // SOP Common (C.12.1): dcmjs writes text as UTF-8
-    SpecificCharacterSet: 'ISO_IR 192',
-    SOPClassUID: ENHANCED_SR_SOP_CLASS,
-    SOPInstanceUID: input.sopInstanceUid,
-    InstanceCreationDate: created.date,
-    InstanceCreationTime: created.time,
-    TimezoneOffsetFromUTC: created.offset,
-    // General Study (C.7.2.1): the one attribute that must match, not copied
-    StudyInstanceUID: input.studyInstanceUid,
+    ...documentHeader(input, ENHANCED_SR_SOP_CLASS, 'SR', input.seriesCreatedAt),
     // SR Document Series (C.17.1)
-    Modality: 'SR',
-    SeriesInstanceUID: input.seriesInstanceUid,
-    SeriesNumber: String(input.seriesNumber),
-    SeriesDate: seriesCreated.date,
-    SeriesTime: seriesCreated.time,
-    SeriesDescription: input.seriesDescription.slice(0, 64),
     ReferencedPerformedProcedureStepSequence: [], // Type 2: no MPPS behind a teleconsultation
-    // General Equipment (C.7.5.1)
-    Manufacturer: input.manufacturer ?? 'Telepacs',
-    ...(input.softwareVersion ? { SoftwareVersions: input.softwareVersion } : {}),
     // SR Document General (C.17.2)
-    InstanceNumber: String(input.instanceNumber),
     CompletionFlag: input.completion,
     VerificationFlag: 'UNVERIFIED', // nobody signed it (C.17.2.2: VERIFIED needs a Verifying Observer)
-    ContentDate: created.date,
-    ContentTime: created.time,
     PerformedProcedureCodeSequence: [], // Type 2
     // C.17.2.3 (Hierarchical SOP Instance Reference Macro): every image the content references
     CurrentRequestedProcedureEvidenceSequence: [evidence(input.studyInstanceUid, images)],
@@ -142,5 +103,3 @@ function uniqueImages(images: readonly ReportImage[]): ReportImage[] {
   }
   return [...seen.values()];
 }
-
-export { dicomDateTime };
