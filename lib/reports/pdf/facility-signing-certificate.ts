@@ -57,7 +57,9 @@ function writeAtomically(file: string, bytes: Buffer | string): void {
 }
 
 function summary(certificate: forge.pki.Certificate): SigningCertificateSummary {
-  const name = (attributes: forge.pki.CertificateField[]) => attributes.map((field) => `${field.shortName ?? field.name}=${String(field.value)}`).join(', ');
+  // A parsed UTF8String holds its raw bytes (forge decodes only what it writes)
+  const text = (field: forge.pki.CertificateField) => (field.valueTagClass === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(String(field.value)) : String(field.value));
+  const name = (attributes: forge.pki.CertificateField[]) => attributes.map((field) => `${field.shortName ?? field.name}=${text(field)}`).join(', ');
   const der = forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes();
   return {
     subject: name(certificate.subject.attributes),
