@@ -56,10 +56,17 @@ function writeAtomically(file: string, bytes: Buffer | string): void {
   renameSync(temporary, file);
 }
 
+/**
+ * A name attribute's text. forge keeps a parsed UTF8String as its raw bytes but
+ * encodes the value it writes, so a parsed name must be decoded before forge
+ * reads or writes it. (@types/node-forge types valueTagClass as a Class; it is a Type.)
+ */
+export function certificateFieldText(field: forge.pki.CertificateField): string {
+  return Number(field.valueTagClass) === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(String(field.value)) : String(field.value);
+}
+
 function summary(certificate: forge.pki.Certificate): SigningCertificateSummary {
-  // A parsed UTF8String holds its raw bytes (forge decodes only what it writes)
-  const text = (field: forge.pki.CertificateField) => (field.valueTagClass === forge.asn1.Type.UTF8 ? forge.util.decodeUtf8(String(field.value)) : String(field.value));
-  const name = (attributes: forge.pki.CertificateField[]) => attributes.map((field) => `${field.shortName ?? field.name}=${text(field)}`).join(', ');
+  const name = (attributes: forge.pki.CertificateField[]) => attributes.map((field) => `${field.shortName ?? field.name}=${certificateFieldText(field)}`).join(', ');
   const der = forge.asn1.toDer(forge.pki.certificateToAsn1(certificate)).getBytes();
   return {
     subject: name(certificate.subject.attributes),
@@ -72,7 +79,7 @@ function summary(certificate: forge.pki.Certificate): SigningCertificateSummary 
 }
 
 /** PKCS#12 with AES-256 (forge's default 3DES is no longer accepted by OpenSSL 3 without -legacy). */
-function toP12(key: forge.pki.PrivateKey, chain: forge.pki.Certificate[], passphrase: string): Buffer {
+function toP12(key: forge.pki.rsa.PrivateKey, chain: forge.pki.Certificate[], passphrase: string): Buffer {
   const asn1 = forge.pkcs12.toPkcs12Asn1(key, chain, passphrase, { algorithm: 'aes256', friendlyName: 'report-signing' });
   return Buffer.from(forge.asn1.toDer(asn1).getBytes(), 'binary');
 }

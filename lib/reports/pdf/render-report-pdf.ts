@@ -194,8 +194,9 @@ function pageMarks(doc: Doc, input: ReportPdfInput): void {
     if (input.status === 'PRELIMINARY') {
       doc.save();
       doc.rotate(-45, { origin: [width / 2, height / 2] });
-      doc.font('bold').fontSize(80).fillColor('#b00020').fillOpacity(0.1);
-      doc.text('PRELIMINARY', 0, height / 2 - 40, { width, align: 'center', lineBreak: false });
+      // The diagonal is longer than the page is wide: the text box reaches past both edges
+      doc.font('bold').fontSize(72).fillColor('#b00020').fillOpacity(0.1);
+      doc.text('PRELIMINARY', -150, height / 2 - 36, { width: width + 300, align: 'center', lineBreak: false });
       doc.restore();
       doc.font('bold').fontSize(8).fillColor('#b00020').fillOpacity(1);
       doc.text('PRELIMINARY REPORT — NOT SIGNED', MARGIN, 22, { width: width - 2 * MARGIN, align: 'center', lineBreak: false });

@@ -7,7 +7,7 @@
 // the issuer is decoded once before forge encodes it.
 import { Signer } from '@signpdf/signpdf';
 import forge from 'node-forge';
-import type { OpenedP12 } from './facility-signing-certificate';
+import { certificateFieldText, type OpenedP12 } from './facility-signing-certificate';
 
 export class ReportCmsSigner extends Signer {
   constructor(private readonly opened: OpenedP12) {
@@ -19,9 +19,7 @@ export class ReportCmsSigner extends Signer {
     const signedData = forge.pkcs7.createSignedData();
     signedData.content = forge.util.createBuffer(pdfBuffer.toString('binary'));
     for (const member of chain) signedData.addCertificate(member);
-    const issuer = certificate.issuer.attributes.map((attribute) =>
-      attribute.valueTagClass === forge.asn1.Type.UTF8 ? { ...attribute, value: forge.util.decodeUtf8(String(attribute.value)) } : attribute,
-    );
+    const issuer = certificate.issuer.attributes.map((attribute) => ({ ...attribute, value: certificateFieldText(attribute) }));
     signedData.addSigner({
       key,
       // forge's typings miss the issuer/serialNumber form it accepts instead of a certificate
