@@ -4,18 +4,25 @@
 // "Page n of m". Text is real text in an embedded DejaVu Sans subset (with a
 // ToUnicode map), so Cyrillic and Latin with diacritics print and `pdftotext`
 // extracts them; the standard PDF fonts cover Latin-1 only.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { MAX_REPORT_PDF_KEY_IMAGES, type ReportPdfInput } from './report-pdf-input';
 
-const FONT_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../node_modules/dejavu-fonts-ttf/ttf');
+// Beside this file in the source tree; from the working directory when a bundler moved this file (Next's .next/server)
+const FONT_DIRS = [
+  path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../node_modules/dejavu-fonts-ttf/ttf'),
+  path.resolve('node_modules/dejavu-fonts-ttf/ttf'),
+];
 let fonts: { regular: Buffer; bold: Buffer } | undefined;
 function dejaVu(): { regular: Buffer; bold: Buffer } {
-  fonts ??= {
-    regular: readFileSync(path.join(FONT_DIR, 'DejaVuSans.ttf')),
-    bold: readFileSync(path.join(FONT_DIR, 'DejaVuSans-Bold.ttf')),
+  if (fonts) return fonts;
+  const directory = FONT_DIRS.find((candidate) => existsSync(path.join(candidate, 'DejaVuSans.ttf')));
+  if (!directory) throw new Error(`DejaVu Sans not found (npm package dejavu-fonts-ttf) in ${FONT_DIRS.join(' or ')}`);
+  fonts = {
+    regular: readFileSync(path.join(directory, 'DejaVuSans.ttf')),
+    bold: readFileSync(path.join(directory, 'DejaVuSans-Bold.ttf')),
   };
   return fonts;
 }
