@@ -25,6 +25,12 @@ function pdfsig(pdf: Buffer, name: string): string {
   return run.stdout + run.stderr;
 }
 
+/** A text entry of the signature dictionary (/Name, /Location), as a PDF reader decodes it: UTF-16BE hex with a BOM. */
+function signatureText(pdf: string, key: string): string | undefined {
+  const hex = new RegExp(`/${key} <FEFF([0-9A-F]*)>`).exec(pdf)?.[1];
+  return hex === undefined ? undefined : Buffer.from(hex, 'hex').swap16().toString('utf16le');
+}
+
 function openssl(...args: string[]): void {
   execFileSync('openssl', args, { cwd: workDir, stdio: 'pipe' });
 }
@@ -35,7 +41,7 @@ describe('signed report PDF', () => {
     const input = await sampleReportInput();
     const signer = await facilitySigner(dataDir, 'facility1', input.facility.name);
     const started = performance.now();
-    const signed = await signReportPdf(await renderReportPdf(input), { ...signer, signerName: 'Dr. Ana Horvat', location: input.facility.name });
+    const signed = await signReportPdf(await renderReportPdf(input), { ...signer, signerName: 'Д-р Ана Хорват (Horvát)', location: input.facility.name });
     const elapsed = performance.now() - started;
     const report = pdfsig(signed, 'signed.pdf');
     assert.match(report, /Signature Validation: Signature is Valid\./);
@@ -46,7 +52,8 @@ describe('signed report PDF', () => {
     assert.match(report, /Certificate Validation: Certificate issuer is unknown\./);
     const text = readFileSync(path.join(workDir, 'signed.pdf')).toString('latin1');
     assert.match(text, /\/Reason \(Final radiology report\)/);
-    assert.match(text, /\/Name \(Dr\. Ana Horvat\)/);
+    assert.equal(signatureText(text, 'Name'), 'Д-р Ана Хорват (Horvát)');
+    assert.equal(signatureText(text, 'Location'), input.facility.name);
     console.log(`render + sign of a 3-page report with 4 key images: ${Math.round(elapsed)} ms`);
 
     // The binary comment on line 2 (PDF 32000 7.5.2): changing it alters no page, only the signed bytes

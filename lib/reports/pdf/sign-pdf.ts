@@ -34,18 +34,42 @@ export interface ReportPdfSigner {
   signingTime?: Date;
 }
 
+/** A PDF text string as a hex string: UTF-16BE with its byte order mark (PDF 32000 7.9.2.2), ASCII on the wire. */
+function pdfHexText(text: string): string {
+  return `<FEFF${Buffer.from(text, 'utf16le').swap16().toString('hex').toUpperCase()}>`;
+}
+
+/**
+ * placeholder-plain writes a non-ASCII /Name or /Location as UTF-16 and then
+ * encodes those bytes as UTF-8 again ("Петров" or "Müller" arrive mangled, BOM
+ * included). So it is given ASCII stand-ins of exactly the length of the hex
+ * string, which replace them byte for byte before signing: no offset moves.
+ */
+function standIn(letter: string, text: string): { standIn: string; literal: string; hex: string } {
+  const hex = pdfHexText(text);
+  const standIn = letter.repeat(hex.length - 2);
+  return { standIn, literal: `(${standIn})`, hex };
+}
+
 export async function signReportPdf(pdf: Buffer, signer: ReportPdfSigner): Promise<Buffer> {
   const signingTime = signer.signingTime ?? new Date();
+  const name = standIn('N', signer.signerName);
+  const location = standIn('L', signer.location);
   const withPlaceholder = plainAddPlaceholder({
     pdfBuffer: pdf,
     reason: REPORT_SIGNATURE_REASON,
     contactInfo: '',
-    name: signer.signerName,
-    location: signer.location,
+    name: name.standIn,
+    location: location.standIn,
     signingTime,
     signatureLength: SIGNATURE_LENGTH,
     subFilter: 'adbe.pkcs7.detached',
     appName: 'Telepacs',
   });
+  for (const { literal, hex } of [name, location]) {
+    const at = withPlaceholder.indexOf(literal, pdf.length - 1, 'latin1');
+    if (at < 0) throw new Error('signature placeholder: the /Name or /Location stand-in is missing');
+    withPlaceholder.write(hex, at, 'latin1');
+  }
   return new SignPdf().sign(withPlaceholder, new ReportCmsSigner(openP12(signer.p12, signer.passphrase)), signingTime);
 }
