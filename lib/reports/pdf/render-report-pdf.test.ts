@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { DomainError } from '../../errors/domain-error';
 import { renderReportPdf } from './render-report-pdf';
 import { sampleReportInput } from './sample-report';
 
@@ -72,6 +73,19 @@ describe('report PDF', () => {
     assert.match(text, /Amended: Lesion size corrected after review: 15\.2 mm/);
     assert.match(text, /Supersedes version 1 signed 2026-12-06 15:40 UTC/);
     assert.doesNotMatch(text, /Key images/);
+  });
+
+  it('refuses a key image that is not an image, naming it, and prints a report whose logo is unreadable', async () => {
+    const input = await sampleReportInput();
+    const keyImages = [input.keyImages[0]!, { png: Buffer.from('not an image'), caption: 'broken' }];
+    await assert.rejects(renderReportPdf({ ...input, keyImages }), (error: unknown) => {
+      assert.ok(error instanceof DomainError);
+      assert.equal(error.code, 'INVALID_INPUT');
+      assert.equal(error.userMessage, 'Key image 2 is not a readable PNG or JPEG image');
+      return true;
+    });
+    const file = pdfFile('broken-logo.pdf', await renderReportPdf({ ...input, facility: { ...input.facility, logo: Buffer.from('junk') } }));
+    assert.match(documentText(file), /Klinička bolnica Dubrava/);
   });
 
   it('prints a report without logo, address or key images', async () => {

@@ -8,6 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
+import { DomainError } from '../../errors/domain-error';
 import { MAX_REPORT_PDF_KEY_IMAGES, type ReportPdfInput } from './report-pdf-input';
 
 // Beside this file in the source tree; from the working directory when a bundler moved this file (Next's .next/server)
@@ -64,8 +65,12 @@ function letterhead(doc: Doc, facility: ReportPdfInput['facility']): void {
   const top = doc.y;
   let textLeft = MARGIN;
   if (facility.logo && facility.logo.length > 0) {
-    doc.image(Buffer.from(facility.logo), MARGIN, top, { fit: [110, 55] });
-    textLeft = MARGIN + 125;
+    try {
+      doc.image(Buffer.from(facility.logo), MARGIN, top, { fit: [110, 55] });
+      textLeft = MARGIN + 125;
+    } catch {
+      // Checked when it was uploaded (facility-logo.ts); a report is never refused for its letterhead
+    }
   }
   const width = doc.page.width - MARGIN - textLeft;
   doc.font('bold').fontSize(15).fillColor(INK).text(facility.name, textLeft, top, { width });
@@ -167,7 +172,12 @@ function keyImages(doc: Doc, images: ReportPdfInput['keyImages']): void {
     shown.slice(index, index + 2).forEach((image, column) => {
       const x = MARGIN + column * (cellWidth + gap);
       doc.rect(x, y, cellWidth, imageHeight).fill('#000000');
-      doc.image(Buffer.from(image.png), x, y, { fit: [cellWidth, imageHeight], align: 'center', valign: 'center' });
+      try {
+        doc.image(Buffer.from(image.png), x, y, { fit: [cellWidth, imageHeight], align: 'center', valign: 'center' });
+      } catch (error) {
+        const problem = `Key image ${index + column + 1} is not a readable PNG or JPEG image`;
+        throw new DomainError('INVALID_INPUT', `${problem}: ${error instanceof Error ? error.message : String(error)}`, { userMessage: problem, fields: { keyImages: problem } });
+      }
       doc.font('regular').fontSize(8.5).fillColor(MUTED).text(`${index + column + 1}. ${image.caption}`, x, y + imageHeight + 4, { width: cellWidth, height: 28, ellipsis: true });
     });
     doc.x = MARGIN;
