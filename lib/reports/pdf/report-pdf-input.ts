@@ -1,0 +1,50 @@
+// What a report PDF shows, as plain data: the caller (lib/reports) reads the
+// report, its study and its facility and hands this over; the renderer neither
+// reads the database nor decides who may see what.
+
+export const REPORT_PDF_STATUSES = ['PRELIMINARY', 'FINAL', 'AMENDED', 'ADDENDUM'] as const;
+export type ReportPdfStatus = (typeof REPORT_PDF_STATUSES)[number];
+
+/** At most this many key images are printed; more would make the report a picture book. */
+export const MAX_REPORT_PDF_KEY_IMAGES = 8;
+
+export interface ReportPdfInput {
+  /** The document's title, e.g. "CT head report" (also the PDF's Title metadata) */
+  documentTitle: string;
+  facility: {
+    name: string;
+    address?: string | null;
+    phone?: string | null;
+    /** PNG or JPEG bytes (lib/facilities/facility-logo.ts); none prints the name only */
+    logo?: Uint8Array | null;
+  };
+  patient: {
+    /** DICOM PN, e.g. "Иванов^Иван" */
+    name: string;
+    mrn: string;
+    /** DICOM DA (YYYYMMDD) or empty */
+    birthDate?: string | null;
+    /** DICOM CS: M, F, O or empty */
+    sex?: string | null;
+  };
+  study: {
+    description?: string | null;
+    /** DICOM DA (YYYYMMDD) or empty */
+    date?: string | null;
+    accession?: string | null;
+    modalities: string[];
+  };
+  /** DICOM PN */
+  referringPhysician?: string | null;
+  /** In template order: Clinical information, Technique, Comparison, Findings, Impression */
+  sections: Array<{ title: string; text: string }>;
+  /** The prior study compared against, as the report names it ("CT head 2026-01-10, ACC 123") */
+  comparisonStudyLabel?: string | null;
+  keyImages: Array<{ png: Uint8Array; caption: string }>;
+  status: ReportPdfStatus;
+  version: number;
+  /** For AMENDED and ADDENDUM: why, and which version this one supersedes */
+  amendment?: { reason: string; supersededNote: string } | null;
+  /** For a signed (final, amended, addendum) report */
+  signature?: { signerName: string; signedAt: Date } | null;
+}
