@@ -24,6 +24,7 @@
 // their SOP Instance UIDs from (report id, version) so the next signature
 // stores under the same UIDs instead of adding copies.
 import type { Prisma } from '../../prisma/database';
+import type { Runtime } from '../runtime';
 import type { SignedContent } from './canonical-content';
 
 export interface SignedArtifacts {
@@ -37,8 +38,17 @@ export interface SignedArtifacts {
 
 export type ProduceSignedArtifacts = (content: SignedContent & { contentSha256: string }) => Promise<SignedArtifacts>;
 
-/** Until the PDF and DICOM builders are wired in (the lead's step): signing records the signature only */
+/** Signing records the signature only: tests of the lifecycle, and every door until the builders are wired in */
 export const withoutArtifacts: ProduceSignedArtifacts = async () => ({});
+
+/**
+ * The producer every door signs with (the sign route; later FHIR or a
+ * co-signature). The one place where the PDF (lib/reports/pdf) and the
+ * DICOM builders (pacs-core/dicom/report) are wired in; until then, none.
+ */
+export function signedArtifactsProducer(_runtime: Pick<Runtime, 'db' | 'archive' | 'config' | 'logger'>): ProduceSignedArtifacts {
+  return withoutArtifacts;
+}
 
 /** A claim older than this belongs to a process that died mid-signature: it may be taken over */
 export const SIGNING_CLAIM_TTL_MS = 5 * 60_000;

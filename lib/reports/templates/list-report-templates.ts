@@ -1,6 +1,7 @@
 // The templates a facility's members pick from: the shipped ones and the
-// facility's own, by name. Retired ones only when asked (the admin's list).
-// NOT_FOUND for anyone who is not a member of the facility.
+// facility's own, by name; NOT_FOUND for anyone who is not a member. With
+// retired ones (the administration list): its admins only, else NOT_FOUND.
+import { authorizeAdminArea } from '../../policy/admin-area';
 import { authorizeFacilityMember } from '../../policy/facility-member';
 import type { Principal } from '../../policy/principal';
 import type { ReportContext } from '../report-types';
@@ -12,7 +13,8 @@ export async function listReportTemplates(
   facilityId: string,
   options: { includeRetired?: boolean } = {},
 ): Promise<ReportTemplateView[]> {
-  await authorizeFacilityMember(context.db, principal.userId, facilityId);
+  if (options.includeRetired) await authorizeAdminArea(context.db, principal.userId, facilityId);
+  else await authorizeFacilityMember(context.db, principal.userId, facilityId);
   const rows = await context.db.reportTemplate.findMany({
     where: { OR: [{ facilityId: null }, { facilityId }], ...(options.includeRetired ? {} : { retiredAt: null }) },
     orderBy: [{ name: 'asc' }, { id: 'asc' }],
