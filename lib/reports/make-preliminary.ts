@@ -10,6 +10,7 @@ import { loadReport, requireRevision, staleRevision, workingVersionOf } from './
 import { recordReportAudit } from './report-audit';
 import { ZBaseRevision, type ReportContext } from './report-types';
 import { reportView, type ReportView } from './report-view';
+import { notBeingSigned } from './signed-artifacts';
 
 export async function makePreliminary(context: Pick<ReportContext, 'db'>, principal: Principal, reportId: string, input: unknown): Promise<ReportView> {
   const { db } = context;
@@ -24,8 +25,8 @@ export async function makePreliminary(context: Pick<ReportContext, 'db'>, princi
 
   await db.$transaction(async (tx) => {
     const claimed = await tx.report.updateMany({
-      where: { id: report.id, revision: baseRevision, signingToken: null },
-      data: { revision: { increment: 1 }, status: 'PRELIMINARY', publishedVersion: working.version },
+      where: { id: report.id, revision: baseRevision, ...notBeingSigned() },
+      data: { revision: { increment: 1 }, signingToken: null, signingSince: null, status: 'PRELIMINARY', publishedVersion: working.version },
     });
     if (claimed.count !== 1) throw staleRevision(report.revision);
     await tx.reportVersion.update({ where: { id: working.id }, data: { status: 'PRELIMINARY' } });

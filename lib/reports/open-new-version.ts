@@ -13,6 +13,7 @@ import { loadReport, requireRevision, staleRevision } from './load-report';
 import { recordReportAudit } from './report-audit';
 import { ADDENDUM_SECTION, SIGNED_STATUSES, ZNewVersionRequest, type ReportContext, type ReportSection } from './report-types';
 import { reportView, type ReportView } from './report-view';
+import { notBeingSigned } from './signed-artifacts';
 
 export async function openNewVersion(
   context: Pick<ReportContext, 'db'>,
@@ -40,8 +41,8 @@ export async function openNewVersion(
   const version = signed.version + 1;
   await db.$transaction(async (tx) => {
     const claimed = await tx.report.updateMany({
-      where: { id: report.id, revision: request.baseRevision, currentVersion: signed.version, signingToken: null },
-      data: { revision: { increment: 1 }, currentVersion: version },
+      where: { id: report.id, revision: request.baseRevision, currentVersion: signed.version, ...notBeingSigned() },
+      data: { revision: { increment: 1 }, signingToken: null, signingSince: null, currentVersion: version },
     });
     if (claimed.count !== 1) throw staleRevision(report.revision);
     await tx.reportVersion.create({

@@ -12,6 +12,7 @@ import { loadReport, staleRevision, workingVersionOf } from './load-report';
 import { recordReportAudit } from './report-audit';
 import { ZSaveDraftRequest, type ReportContext } from './report-types';
 import { reportView, type ReportView } from './report-view';
+import { isBeingSigned, notBeingSigned } from './signed-artifacts';
 
 export async function saveDraft(context: Pick<ReportContext, 'db'>, principal: Principal, reportId: string, input: unknown): Promise<ReportView> {
   const { db } = context;
@@ -26,10 +27,10 @@ export async function saveDraft(context: Pick<ReportContext, 'db'>, principal: P
     JSON.stringify(keyImages) === JSON.stringify(working.keyImages) &&
     comparisonStudyUid === working.comparisonStudyUid;
   if (unchanged) return reportView(db, report, principal.userId);
-  if (report.revision !== request.baseRevision || report.signingToken) throw staleRevision(report.revision);
+  if (report.revision !== request.baseRevision || isBeingSigned(report)) throw staleRevision(report.revision);
 
   await db.$transaction(async (tx) => {
-    const claimed = await tx.report.updateMany({ where: { id: report.id, revision: request.baseRevision, signingToken: null }, data: { revision: { increment: 1 } } });
+    const claimed = await tx.report.updateMany({ where: { id: report.id, revision: request.baseRevision, ...notBeingSigned() }, data: { revision: { increment: 1 }, signingToken: null, signingSince: null } });
     if (claimed.count !== 1) throw staleRevision(report.revision);
     await tx.reportVersion.update({
       where: { id: working.id },

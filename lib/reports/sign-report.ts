@@ -19,7 +19,7 @@ import { emptyReport } from './make-preliminary';
 import { recordReportAudit } from './report-audit';
 import { SIGNED_STATUS_OF, ZSignReportRequest, type ReportContext } from './report-types';
 import { reportView, type ReportView } from './report-view';
-import { SIGNING_CLAIM_TTL_MS, type ProduceSignedArtifacts, type SignedArtifacts } from './signed-artifacts';
+import { notBeingSigned, type ProduceSignedArtifacts, type SignedArtifacts } from './signed-artifacts';
 
 export type SignContext = ReportContext & { produceSignedArtifacts: ProduceSignedArtifacts };
 
@@ -35,7 +35,7 @@ export async function signReport(context: SignContext, principal: Principal, rep
   const token = randomUUID();
   const claimedAt = new Date();
   const claimed = await db.report.updateMany({
-    where: { id: report.id, revision: baseRevision, OR: [{ signingToken: null }, { signingSince: { lt: new Date(claimedAt.getTime() - SIGNING_CLAIM_TTL_MS) } }] },
+    where: { id: report.id, revision: baseRevision, ...notBeingSigned(claimedAt) },
     data: { signingToken: token, signingSince: claimedAt },
   });
   if (claimed.count !== 1) throw alreadySigning();

@@ -52,3 +52,17 @@ export function signedArtifactsProducer(_runtime: Pick<Runtime, 'db' | 'archive'
 
 /** A claim older than this belongs to a process that died mid-signature: it may be taken over */
 export const SIGNING_CLAIM_TTL_MS = 5 * 60_000;
+
+/**
+ * The condition every change of a report adds to its conditional update: no
+ * signature in progress (a claim older than the TTL is a dead process's and
+ * does not count). Changes also clear such a dead claim.
+ */
+export function notBeingSigned(now = new Date()) {
+  return { OR: [{ signingToken: null }, { signingSince: { lt: new Date(now.getTime() - SIGNING_CLAIM_TTL_MS) } }] };
+}
+
+/** True while a live signature holds the report */
+export function isBeingSigned(report: { signingToken: string | null; signingSince: Date | null }, now = new Date()): boolean {
+  return report.signingToken !== null && (report.signingSince === null || report.signingSince.getTime() >= now.getTime() - SIGNING_CLAIM_TTL_MS);
+}

@@ -202,8 +202,10 @@ describe('reporting core', () => {
     assert.equal(discarded, true, 'what was stored outside the database is removed');
     assert.equal((await getReport(context, people.expert, report.id)).status, 'DRAFT');
     let seen: Parameters<ProduceSignedArtifacts>[0] | undefined;
+    let saveDuringSignature = '';
     const working: ProduceSignedArtifacts = async (content) => {
       seen = content;
+      saveDuringSignature = await refusal(saveDraft(context, people.expert, report.id, { baseRevision: report.revision, sections: [{ key: 'impression', text: 'sneaked in' }] }));
       return { summary: { srSopInstanceUid: '2.25.1' } };
     };
     const signed = await sign(people.expert, report.id, { baseRevision: report.revision, password: PASSWORD }, working);
@@ -212,6 +214,8 @@ describe('reporting core', () => {
     const { contentSha256: given, ...content } = seen;
     assert.equal(given, contentSha256(content), 'the producer gets the content the hash covers');
     assert.equal(signed.version.contentSha256, given);
+    assert.equal(saveDuringSignature, 'CONFLICT', 'nothing changes the text while it is being signed');
+    assert.equal(signed.version.sections.find((section) => section.key === 'impression')?.text, 'No acute abnormality.');
   });
 
   it('amends with a reason only; the old version stays readable, marked superseded', async () => {
