@@ -5,6 +5,7 @@
 // PostgreSQL with TEST_DATABASE=postgres), real password hashes.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { hashPassword } from '../../lib/auth';
 import { authContextFor } from '../../lib/auth/test-context';
 import { grantStudyRead, revokeGrants } from '../../lib/grants';
@@ -84,6 +85,7 @@ describe('reporting core', () => {
     templateId = (await testDb.db.reportTemplate.findUniqueOrThrow({ where: { defaultKey: 'ct-head' } })).id;
   });
   after(async () => {
+    await auditQueueFor(context).flush(true);
     await testDb.cleanup();
   });
 
@@ -126,6 +128,7 @@ describe('reporting core', () => {
     assert.equal((await getReport(context, people.referrer, report.id)).status, 'FINAL');
     const listed = await listReportsForStudy(context, people.referrer, studyUid);
     assert.deepEqual(listed.reports.map((entry) => entry.status), ['FINAL']);
+    await auditQueueFor(context).flush();
     const actions = (await testDb.db.auditEvent.findMany({ where: { resource: `report:${report.id}` }, orderBy: { at: 'asc' } })).map((row) => row.action);
     for (const action of ['report.create', 'report.save', 'report.preliminary', 'report.sign', 'report.view']) assert.ok(actions.includes(action), action);
   });
