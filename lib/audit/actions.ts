@@ -99,6 +99,18 @@ export const AUDIT_ACTIONS = {
   'consult.guest_link.create': { label: 'Invited a guest by link' },
   'consult.guest_link.revoke': { label: 'Withdrew a guest link' },
   'consult.guest_link.use': { label: 'Opened a guest link' },
+  // Reports (lib/reports)
+  'report.create': { label: 'Started a report', dicomEventId: '110103' },
+  'report.save': { label: 'Saved a report draft' },
+  'report.preliminary': { label: 'Released a preliminary report' },
+  'report.sign': { label: 'Signed a report', dicomEventId: '110103' },
+  'report.amend': { label: 'Started an amendment of a signed report' },
+  'report.addendum': { label: 'Started an addendum to a signed report' },
+  'report.view': { label: 'Read a report', dicomEventId: '110103' },
+  'report.download': { label: 'Downloaded a report', dicomEventId: '110106' },
+  'admin.report_template.create': { label: 'Created a report template' },
+  'admin.report_template.update': { label: 'Changed a report template' },
+  'admin.report_template.retire': { label: 'Retired a report template' },
   // The archive: DICOMweb
   'dicomweb.qido': { label: 'Searched the archive (DICOMweb)', dicomEventId: '110112' },
   'dicomweb.wado': { label: 'Viewed images (DICOMweb)', dicomEventId: '110103' },
@@ -197,6 +209,17 @@ export interface AuditDetailsByAction {
   'consult.guest_link.create': { guestName?: string; guestEmail?: string | null; expiresAt?: string };
   'consult.guest_link.revoke': { guestName?: string; wasUsed?: boolean; guestUserId?: string | null; sessionsEnded?: number };
   'consult.guest_link.use': { guestName?: string; expiresAt?: string; step?: string };
+  'report.create': { templateId?: string; version?: number };
+  'report.save': { version?: number; revision?: number; sections?: number; keyImages?: number };
+  'report.preliminary': { version?: number };
+  'report.sign': { version?: number; reportStatus?: string; contentSha256?: string; artifacts?: Record<string, string> };
+  'report.amend': { version?: number; reason?: string };
+  'report.addendum': { version?: number; reason?: string };
+  'report.view': { version?: number; reportStatus?: string };
+  'report.download': { version?: number; format?: string };
+  'admin.report_template.create': { name?: string; modality?: string; bodyRegion?: string; sections?: number };
+  'admin.report_template.update': { name?: FieldChange; sections?: number };
+  'admin.report_template.retire': { name?: string };
   'dicomweb.qido': { level?: string; results?: number };
   'dicomweb.wado': object;
   'dicomweb.read': object;

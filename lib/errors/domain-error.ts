@@ -25,6 +25,8 @@ export const DOMAIN_ERROR_STATUS = {
   UNAUTHENTICATED: 401,
   // Expected to be possible, not expected to happen: the log has the cause
   DELETE_FAILED: 500,
+  // A report's PDF or archive objects could not be made or stored: it stays unsigned (lib/reports/sign-report.ts)
+  SIGN_FAILED: 503,
 } as const satisfies Record<string, number>;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

@@ -2,6 +2,7 @@
 // DICOMweb (+ WADO-URI), /api/health, the Next.js portal and socket.io on ONE HTTP server.
 // Used by server.ts, by the integration tests and by the benches (which run
 // the archive without the portal: `portal: false`).
+import { seedDefaultTemplates } from '../reports/templates/seed-default-templates';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -89,6 +90,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const firstRun = await ensureDefaults(db, config, logger);
   // Open consultations from before grants were rows read through grants now (idempotent)
   const backfilled = await backfillConsultationGrants(db);
+  // The shipped report templates, brought to this release's text (idempotent)
+  await seedDefaultTemplates(db);
   if (backfilled) logger.info('teleconsultation read grants backfilled', { grants: backfilled });
   // After the migrations: the per-image index writes go through it (ingest.ts).
   const indexConnection = openIndexConnection(dbOptions);

@@ -1,0 +1,52 @@
+// Who may write and read the reports of a study copy (issue 14). One rule on
+// top of the read scope, so that reports never open a study the images do not:
+// - nobody reaches a report of a study they cannot read (readScopeFor +
+//   readableStudyIds: memberships and active grants, exactly as the archive);
+// - WRITE: an EXPERT or ADMIN of the copy's facility, or an EXPERT (of their
+//   own facility) who reads this copy through an active grant (today a
+//   teleconsultation; a referral or a co-signature later adds grant rows, not rules);
+// - READ: the writers, and REFERRING members of the copy's facility or
+//   REFERRING users reading it through a grant. Which versions they see
+//   (drafts only their author's) is decided by lib/reports/load-report.ts.
+// Everyone else: NOT_FOUND, like a study that does not exist.
+import { readableStudyIds } from '../../pacs-core/index/readable-studies';
+import type { Database } from '../../prisma/database';
+import { PolicyError } from './errors';
+import { readScopeFor } from './read-scope';
+import type { Role } from './roles';
+
+export interface ReportAccess {
+  write: boolean;
+  read: boolean;
+}
+
+const NO_ACCESS: ReportAccess = { write: false, read: false };
+const WRITERS_OF_THE_FACILITY: readonly Role[] = ['EXPERT', 'ADMIN'];
+
+/** What the user may do with the reports of one study copy (its Study row). */
+export async function reportAccessFor(db: Database, userId: string, study: { id: string; facilityId: string }): Promise<ReportAccess> {
+  const scope = await readScopeFor(db, userId);
+  if (!(await readableStudyIds(db, scope, [study.id])).has(study.id)) return NO_ACCESS;
+  const memberships = await db.membership.findMany({
+    where: { userId, user: { disabled: false }, facility: { disabledAt: null } },
+    select: { facilityId: true, role: true },
+  });
+  const rolesHere = memberships.filter((membership) => membership.facilityId === study.facilityId).map((membership) => membership.role);
+  // Not a member of the copy's facility, yet it is readable: the user reads it through a grant
+  const throughGrant = rolesHere.length === 0;
+  const roles = throughGrant ? memberships.map((membership) => membership.role) : rolesHere;
+  const write = throughGrant ? roles.includes('EXPERT') : roles.some((role) => WRITERS_OF_THE_FACILITY.includes(role as Role));
+  return { write, read: write || roles.includes('REFERRING') };
+}
+
+/** Throws NOT_FOUND unless the user has the right; returns the whole access. */
+export async function authorizeReportAccess(
+  db: Database,
+  userId: string,
+  study: { id: string; facilityId: string },
+  need: keyof ReportAccess,
+): Promise<ReportAccess> {
+  const access = await reportAccessFor(db, userId, study);
+  if (!access[need]) throw new PolicyError('NOT_FOUND', 'report not found');
+  return access;
+}

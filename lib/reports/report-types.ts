@@ -1,0 +1,68 @@
+// The report's vocabulary and the inputs every route, page and test share
+// (STYLE.md: schemas beside the operations, reused by each door).
+import { z } from 'zod';
+import type { Runtime } from '../runtime';
+
+export const REPORT_STATUSES = ['DRAFT', 'PRELIMINARY', 'FINAL', 'AMENDED', 'ADDENDUM'] as const;
+export type ReportStatus = (typeof REPORT_STATUSES)[number];
+/** A signed version is locked: its content never changes again */
+export const SIGNED_STATUSES: readonly ReportStatus[] = ['FINAL', 'AMENDED', 'ADDENDUM'];
+export const VERSION_KINDS = ['ORIGINAL', 'AMENDMENT', 'ADDENDUM'] as const;
+export type VersionKind = (typeof VERSION_KINDS)[number];
+/** The status a version of each kind takes when it is signed */
+export const SIGNED_STATUS_OF: Record<VersionKind, ReportStatus> = { ORIGINAL: 'FINAL', AMENDMENT: 'AMENDED', ADDENDUM: 'ADDENDUM' };
+/** The section an addendum writes; the signed sections before it stay as they were */
+export const ADDENDUM_SECTION = { key: 'addendum', title: 'Addendum' } as const;
+
+/** The parts of the runtime the reporting operations use (a Runtime fits; tests pass these). */
+export type ReportContext = Pick<Runtime, 'db' | 'config' | 'logger' | 'shared'>;
+
+export const MAX_SECTION_TEXT = 20_000;
+const ZUid = z.string().trim().regex(/^[0-9.]{1,64}$/, 'Not a DICOM UID');
+
+/** One section of a version as stored and shown: the template's key and title, and what was written */
+export interface ReportSection {
+  key: string;
+  title: string;
+  text: string;
+  /** The option picked in the section's pick list (e.g. a severity), if any */
+  pick?: string | null;
+}
+
+export const ZKeyImage = z.object({
+  seriesUid: ZUid,
+  sopUid: ZUid,
+  frame: z.number().int().min(1).default(1),
+  annotationIds: z.array(z.string().min(1).max(128)).max(200).optional(),
+});
+export type KeyImage = z.output<typeof ZKeyImage>;
+
+/** What an editor sends: the text (and pick) of each section by key; unknown keys are refused */
+export const ZSectionInput = z.object({
+  key: z.string().min(1).max(64),
+  text: z.string().max(MAX_SECTION_TEXT, `At most ${MAX_SECTION_TEXT} characters in a section`).default(''),
+  pick: z.string().max(200).nullable().optional(),
+});
+export type SectionInput = z.output<typeof ZSectionInput>;
+
+export const ZSaveDraftRequest = z.object({
+  baseRevision: z.number({ error: 'Say which revision this edit is based on' }).int().min(1),
+  sections: z.array(ZSectionInput).max(50).optional(),
+  comparisonStudyUid: ZUid.nullable().optional(),
+  keyImages: z.array(ZKeyImage).max(100).optional(),
+});
+export type SaveDraftRequest = z.input<typeof ZSaveDraftRequest>;
+
+export const ZCreateReportRequest = z.object({ templateId: z.string({ error: 'Pick a template' }).min(1, 'Pick a template') });
+
+export const ZBaseRevision = z.object({ baseRevision: z.number({ error: 'Say which revision this is based on' }).int().min(1) });
+
+export const ZSignReportRequest = ZBaseRevision.extend({
+  password: z.string({ error: 'Enter your password to sign' }).min(1, 'Enter your password to sign').max(1024),
+});
+
+export const ZNewVersionRequest = ZBaseRevision.extend({
+  reason: z.string({ error: 'Give a reason' }).trim().min(1, 'Give a reason').max(2000),
+  sections: z.array(ZSectionInput).max(50).optional(),
+});
+export type NewVersionRequest = z.input<typeof ZNewVersionRequest>;
