@@ -123,9 +123,10 @@ describe('signing a report stores its signed PDF and SR in the study', { skip: n
     assert.equal(bySop.get(first.pdfSopInstanceUid), ENCAPSULATED_PDF_SOP_CLASS);
     assert.equal(bySop.get(first.srSopInstanceUid), ENHANCED_SR_SOP_CLASS);
 
-    const part10 = (await client.retrieveInstance({ studyInstanceUID: study.studyInstanceUid, seriesInstanceUID: first.pdfSeriesInstanceUid, sopInstanceUID: first.pdfSopInstanceUid })) as ArrayBuffer;
-    const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(part10).dict);
-    const document = Buffer.from(dataset.EncapsulatedDocument[0] as ArrayBuffer).subarray(0, Number(dataset.EncapsulatedDocumentLength));
+    const retrieve = client.retrieveInstance.bind(client) as unknown as (options: { studyInstanceUID: string; seriesInstanceUID: string; sopInstanceUID: string }) => Promise<ArrayBuffer>;
+    const part10 = await retrieve({ studyInstanceUID: study.studyInstanceUid, seriesInstanceUID: first.pdfSeriesInstanceUid, sopInstanceUID: first.pdfSopInstanceUid });
+    const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(part10).dict) as { EncapsulatedDocument: ArrayBuffer[]; EncapsulatedDocumentLength: number };
+    const document = Buffer.from(dataset.EncapsulatedDocument[0]).subarray(0, Number(dataset.EncapsulatedDocumentLength));
     const pdfFile = path.join(tempDir, 'report.pdf');
     writeFileSync(pdfFile, document);
     const sig = spawnSync('pdfsig', [pdfFile], { encoding: 'utf8' });
@@ -157,7 +158,10 @@ describe('signing a report stores its signed PDF and SR in the study', { skip: n
     assert.notEqual(second.srSeriesInstanceUid, first.srSeriesInstanceUid);
 
     const file = await storedFile(second.srSopInstanceUid);
-    const sr = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(new Uint8Array(readFileSync(file)).buffer).dict);
+    const sr = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(new Uint8Array(readFileSync(file)).buffer).dict) as {
+      VerificationFlag: string;
+      PredecessorDocumentsSequence: { ReferencedSeriesSequence: { SeriesInstanceUID: string; ReferencedSOPSequence: { ReferencedSOPInstanceUID: string }[] }[] }[];
+    };
     const predecessor = sr.PredecessorDocumentsSequence[0].ReferencedSeriesSequence[0];
     assert.deepEqual([predecessor.SeriesInstanceUID, predecessor.ReferencedSOPSequence[0].ReferencedSOPInstanceUID], [first.srSeriesInstanceUid, first.srSopInstanceUid]);
     assert.equal(sr.VerificationFlag, 'VERIFIED');
