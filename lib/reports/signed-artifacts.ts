@@ -9,23 +9,24 @@
 //   2. produce: produceSignedArtifacts(content) renders and signs the PDF,
 //      builds both DICOM objects and stores them through the one ingest
 //      path. If it throws, the claim is released and the report stays
-//      unsigned; the producer must undo what it stored before throwing
-//      (make every object in memory first, store last);
+//      unsigned; the producer makes every object in memory first and stores
+//      last (there is no instance delete: what a failed attempt stored is
+//      logged as an orphan);
 //   3. commit: one transaction marks the version signed (hash, signer, time),
 //      supersedes the previous one, runs persist(tx) (rows that belong with
 //      the signature, e.g. the PDF's) and writes the audit row. If it fails,
-//      discard() removes what the producer stored outside the database.
+//      discard() deals with what the producer stored outside the database.
 //
 // Why not a durable job (lib/jobs) after commit: the report would read FINAL
 // while its PDF and archive objects might never come; the issue wants a failed
 // archive write to leave the report unsigned and say so. The window left is a
 // crash between 2 and 3: the claim expires (SIGNING_CLAIM_TTL_MS), the report
-// is unsigned and the stored objects are orphans; producers should derive
-// their SOP Instance UIDs from (report id, version) so the next signature
-// stores under the same UIDs instead of adding copies.
+// is unsigned and the stored objects are orphans (the next attempt stores
+// new ones under new UIDs; see signedArtifactsProducer).
 import type { Prisma } from '../../prisma/database';
 import type { Runtime } from '../runtime';
 import type { SignedContent } from './canonical-content';
+import { produceReportArtifacts } from './produce-report-artifacts';
 
 export interface SignedArtifacts {
   /** Written in the signing transaction (e.g. the PDF's row); a throw here unsigns */
@@ -43,11 +44,14 @@ export const withoutArtifacts: ProduceSignedArtifacts = async () => ({});
 
 /**
  * The producer every door signs with (the sign route; later FHIR or a
- * co-signature). The one place where the PDF (lib/reports/pdf) and the
- * DICOM builders (pacs-core/dicom/report) are wired in; until then, none.
+ * co-signature): the signed PDF, the Encapsulated PDF and the TID 2000 SR
+ * stored in the study (produce-report-artifacts.ts). UIDs are new at every attempt (the archive refuses another object
+ * under a stored UID, and a retried PDF differs in its signing time), so an
+ * uncommitted attempt leaves orphans, which discard() logs with their UIDs:
+ * the archive has no instance delete.
  */
-export function signedArtifactsProducer(_runtime: Pick<Runtime, 'db' | 'archive' | 'config' | 'logger'>): ProduceSignedArtifacts {
-  return withoutArtifacts;
+export function signedArtifactsProducer(runtime: Pick<Runtime, 'db' | 'archive' | 'config' | 'logger'>): ProduceSignedArtifacts {
+  return (content) => produceReportArtifacts(runtime, content);
 }
 
 /** A claim older than this belongs to a process that died mid-signature: it may be taken over */

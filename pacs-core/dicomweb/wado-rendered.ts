@@ -122,8 +122,11 @@ function hasPixels(instance: InstanceRecord): boolean {
   return parseFrameIndex(instance).length > 0 || instance.metadata.includes('"7FE00010"');
 }
 
-/** Renders 1-based `frameNumber` of an instance, reading only that frame when the header row suffices. */
-export async function renderInstanceFrame(request: DicomwebRequest, instance: InstanceRecord, frameNumber: number, options: RenderOptions) {
+/**
+ * Renders 1-based `frameNumber` of an instance, reading only that frame when the header row suffices.
+ * Needs only the archive's store: lib/reports renders a report's key images with it too.
+ */
+export async function renderInstanceFrame(request: Pick<DicomwebRequest, 'archive'>, instance: InstanceRecord, frameNumber: number, options: RenderOptions) {
   if (!hasPixels(instance)) {
     throw new ArchiveError('NOT_ACCEPTABLE', `instance ${instance.sopInstanceUid} has no pixel data to render`);
   }
