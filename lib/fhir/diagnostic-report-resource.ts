@@ -2,7 +2,7 @@
 // one: preliminary, or the newest signed), never a draft. Status mapped from
 // the report's; code LOINC 18748-4; the impression as conclusion; the signed
 // PDF (GET /api/reports/{id}/pdf) as presentedForm.
-import type { DiagnosticReport, Reference } from '@medplum/fhirtypes';
+import type { DiagnosticReport, Practitioner, Reference } from '@medplum/fhirtypes';
 import type { ReportSection, ReportStatus } from '../reports/report-types';
 import type { FhirStudyRow } from './find-readable-studies';
 import { fhirDate } from './imaging-study-resource';
@@ -27,7 +27,7 @@ export interface PublishedReport {
   interpreter: string;
 }
 
-function practitioner(name: string): Reference {
+function practitioner(name: string): Reference<Practitioner> {
   return { type: 'Practitioner', display: name || 'Unknown' };
 }
 

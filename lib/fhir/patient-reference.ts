@@ -2,7 +2,7 @@
 // reference Patient/<row id> (this API serves no Patient resource; the id is
 // what ?subject= takes), the name as display, and the MRN as identifier:
 // PatientID (0010,0020) under the system of its IssuerOfPatientID (0010,0021).
-import type { Identifier, Reference } from '@medplum/fhirtypes';
+import type { Identifier, Patient, Reference } from '@medplum/fhirtypes';
 
 export interface PatientRow {
   id: string;
@@ -33,7 +33,7 @@ export function displayName(personName: string): string {
   return [prefix, given, middle, family, suffix].map((part) => part.trim()).filter(Boolean).join(' ');
 }
 
-export function patientReference(patient: PatientRow): Reference {
+export function patientReference(patient: PatientRow): Reference<Patient> {
   const display = displayName(patient.name);
   return { reference: `Patient/${patient.id}`, type: 'Patient', identifier: patientIdentifier(patient), ...(display ? { display } : {}) };
 }

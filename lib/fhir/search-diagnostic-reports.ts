@@ -5,10 +5,11 @@ import type { Principal } from '../policy/principal';
 import { diagnosticReportResource, FHIR_STATUS_OF, type PublishedStatus } from './diagnostic-report-resource';
 import { auditFhirSearch } from './fhir-audit';
 import type { FhirContext } from './fhir-context';
-import { findReadableStudies, type StudyCriteria } from './find-readable-studies';
+import { findReadableStudies } from './find-readable-studies';
 import { publishedReports } from './published-reports';
 import { searchBundle } from './search-bundle';
-import { invalidSearch, parseToken, readSearchParams, referenceId, studyUidOf } from './search-params';
+import { invalidSearch, readSearchParams } from './search-params';
+import { studyCriteriaOf } from './study-criteria';
 
 export const DIAGNOSTIC_REPORT_SEARCH_PARAMS = ['patient.identifier', 'subject', 'patient', 'imaging-study', 'study-instance-uid', 'status'] as const;
 
@@ -18,21 +19,6 @@ function statusesOf(raw: string): PublishedStatus[] {
     if (!status) throw invalidSearch(`Unknown status "${code.trim()}". Reports here are preliminary, final, amended or appended.`);
     return status;
   });
-}
-
-/** The study criteria shared with ImagingStudy searches; at least one is required */
-export function studyCriteriaOf(params: Map<string, string>): StudyCriteria {
-  const criteria: StudyCriteria = {};
-  const identifier = params.get('patient.identifier');
-  if (identifier) criteria.patientIdentifier = parseToken(identifier);
-  const subject = params.get('subject') ?? params.get('patient');
-  if (subject) criteria.patientRef = referenceId(subject, 'Patient', params.has('subject') ? 'subject' : 'patient');
-  const imagingStudy = params.get('imaging-study');
-  if (imagingStudy) criteria.studyRef = referenceId(imagingStudy, 'ImagingStudy', 'imaging-study');
-  const uid = params.get('study-instance-uid') ?? params.get('identifier');
-  if (uid) criteria.studyInstanceUid = studyUidOf(uid, params.has('identifier') ? 'identifier' : 'study-instance-uid');
-  if (Object.keys(criteria).length === 0) throw invalidSearch('Name a patient (patient.identifier, subject) or a study to search.');
-  return criteria;
 }
 
 export async function searchDiagnosticReports(context: FhirContext, principal: Principal, query: URLSearchParams): Promise<Bundle<DiagnosticReport>> {

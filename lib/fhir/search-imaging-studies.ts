@@ -8,7 +8,7 @@ import { findReadableStudies } from './find-readable-studies';
 import { imagingStudyResource } from './imaging-study-resource';
 import { searchBundle } from './search-bundle';
 import { readSearchParams } from './search-params';
-import { studyCriteriaOf } from './search-diagnostic-reports';
+import { studyCriteriaOf } from './study-criteria';
 
 export const IMAGING_STUDY_SEARCH_PARAMS = ['patient.identifier', 'subject', 'patient', 'identifier', 'study-instance-uid'] as const;
 

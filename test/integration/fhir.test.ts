@@ -56,7 +56,7 @@ describe('FHIR read API', () => {
   async function stow(options: { seed: string; date: string; series: number; modality: string }): Promise<string> {
     const study = makeStudy({ patientId: MRN, patientName: PATIENT_NAME, specificCharacterSet: 'ISO_IR 192', studyDate: options.date, studyDescription: 'CT Chest', modality: options.modality, series: options.series, instancesPerSeries: 2, seed: options.seed });
     const { body, contentType } = stowBody(study);
-    const response = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { authorization: server.adminAuthorization, 'content-type': contentType }, body });
+    const response = await fetch(`${server.dicomwebUrl}/studies`, { method: 'POST', headers: { authorization: server.adminAuthorization, 'content-type': contentType }, body: new Uint8Array(body) });
     assert.equal(response.status, 200, await response.text());
     return study.studyInstanceUid;
   }
