@@ -13,6 +13,7 @@ import { GET as metadataRoute } from '../../app/fhir/metadata/route';
 import { createApiToken, hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import type { Principal } from '../../lib/policy/principal';
+import { amendReport } from '../../lib/reports/amend-report';
 import { createReport } from '../../lib/reports/create-report';
 import { makePreliminary } from '../../lib/reports/make-preliminary';
 import { saveDraft } from '../../lib/reports/save-draft';
@@ -33,6 +34,8 @@ describe('FHIR read API', () => {
   const tokens = { expert: '', referrer: '', outsider: '' };
   const studies = { signed: '', draft: '', preliminary: '' };
   const reports = { final: '', draft: '', preliminary: '' };
+  let sign: (reportId: string, baseRevision: number) => Promise<unknown>;
+  let expertPrincipal: Principal;
 
   /** The answer, after checking it is FHIR JSON that validates as R4 with no messages */
   async function get<R extends Resource>(path: string, token: string | null, route: (request: Request) => Promise<Response> | Response, status = 200): Promise<{ resource: R; response: Response }> {
@@ -88,7 +91,9 @@ describe('FHIR read API', () => {
       return saveDraft(runtime, who, report.id, { baseRevision: report.revision, sections: [{ key: 'impression', text: impression }] });
     };
     const toSign = await write(studies.signed, 'Очаговых изменений нет.');
-    await signReport({ ...runtime, produceSignedArtifacts: signedArtifactsProducer(runtime) }, who, toSign.id, { baseRevision: toSign.revision, password: PASSWORD });
+    expertPrincipal = who;
+    sign = (reportId, baseRevision) => signReport({ ...runtime, produceSignedArtifacts: signedArtifactsProducer(runtime) }, who, reportId, { baseRevision, password: PASSWORD });
+    await sign(toSign.id, toSign.revision);
     reports.final = toSign.id;
     reports.draft = (await write(studies.draft, 'Draft, nobody else sees this.')).id;
     const prelim = await write(studies.preliminary, 'Preliminary: no bleed.');
@@ -210,5 +215,18 @@ describe('FHIR read API', () => {
     }
     assert.ok(rows.some((row) => row.action === 'fhir.read' && row.actor === 'token:his' && row.patientId === MRN));
     assert.ok(rows.some((row) => row.action === 'fhir.search' && row.patientId === MRN));
+  });
+
+  it('keeps showing the signed version while an amendment is written, then the amendment as amended', async () => {
+    const runtime = server.node.runtime;
+    const current = await server.node.db.report.findUniqueOrThrow({ where: { id: reports.final }, select: { revision: true } });
+    const open = await amendReport(runtime, expertPrincipal, reports.final, { baseRevision: current.revision, reason: 'Laterality', sections: [{ key: 'impression', text: 'Очаг в левом лёгком.' }] });
+    const during = (await get<DiagnosticReport>(`/fhir/DiagnosticReport/${reports.final}`, tokens.referrer, byId(reports.final))).resource;
+    assert.deepEqual([during.status, during.conclusion, during.identifier?.[0].value], ['final', 'Очаговых изменений нет.', `${reports.final}/v1`]);
+    await sign(reports.final, open.revision);
+    const signedAmendment = (await get<DiagnosticReport>(`/fhir/DiagnosticReport/${reports.final}`, tokens.referrer, byId(reports.final))).resource;
+    assert.deepEqual([signedAmendment.status, signedAmendment.conclusion, signedAmendment.presentedForm?.[0].title], ['amended', 'Очаг в левом лёгком.', 'Radiology report, version 2']);
+    const { resource: amended } = await get<Bundle<DiagnosticReport>>(`/fhir/DiagnosticReport?patient.identifier=${MRN}&status=amended`, tokens.referrer, searchReportsRoute);
+    assert.deepEqual(amended.entry?.map((entry) => entry.resource?.id), [reports.final]);
   });
 });
