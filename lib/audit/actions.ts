@@ -108,6 +108,9 @@ export const AUDIT_ACTIONS = {
   'report.addendum': { label: 'Started an addendum to a signed report' },
   'report.view': { label: 'Read a report', dicomEventId: '110103' },
   'report.download': { label: 'Downloaded a report', dicomEventId: '110106' },
+  // The FHIR read API (lib/fhir)
+  'fhir.search': { label: 'Searched reports or studies (FHIR)', dicomEventId: '110112' },
+  'fhir.read': { label: 'Read a report or study (FHIR)', dicomEventId: '110103' },
   'admin.report_template.create': { label: 'Created a report template' },
   'admin.report_template.update': { label: 'Changed a report template' },
   'admin.report_template.retire': { label: 'Retired a report template' },
@@ -217,6 +220,8 @@ export interface AuditDetailsByAction {
   'report.addendum': { version?: number; reason?: string };
   'report.view': { version?: number; reportStatus?: string };
   'report.download': { version?: number; format?: string };
+  'fhir.search': { resourceType?: string; params?: Record<string, string>; results?: number; studies?: number };
+  'fhir.read': { resourceType?: string; reportStatus?: string };
   'admin.report_template.create': { name?: string; modality?: string; bodyRegion?: string; sections?: number };
   'admin.report_template.update': { name?: FieldChange; sections?: number };
   'admin.report_template.retire': { name?: string };

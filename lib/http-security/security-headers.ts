@@ -52,7 +52,8 @@ export function preparePortalResponse(req: IncomingMessage, res: ServerResponse,
   // worker (Cornerstone's decoders compile WebAssembly and fetch frames).
   if (pathname.startsWith('/_next/static/')) return;
   setNoStore(res);
-  if (pathname === '/api' || pathname.startsWith('/api/')) {
+  // JSON answers (the portal API, the FHIR API): the data policy, not a page's
+  if (pathname === '/api' || pathname.startsWith('/api/') || pathname === '/fhir' || pathname.startsWith('/fhir/')) {
     delete req.headers['content-security-policy'];
     res.setHeader('content-security-policy', DATA_CONTENT_SECURITY_POLICY);
     return;

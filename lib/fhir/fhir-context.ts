@@ -1,0 +1,12 @@
+// What the FHIR operations take: the database, the audit queue, and the
+// origin (scheme://host) the links in the answers start with.
+import type { Runtime } from '../runtime';
+
+export type FhirContext = Pick<Runtime, 'db' | 'config' | 'logger' | 'shared'> & { origin: string };
+
+/** PUBLIC_URL when set; otherwise the scheme and Host of the request (the server accepts only its own Hosts) */
+export function fhirOrigin(config: Pick<Runtime['config'], 'publicUrl'>, request: Request): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
+  const proto = request.headers.get('x-forwarded-proto') === 'https' ? 'https' : 'http';
+  return `${proto}://${request.headers.get('host') ?? new URL(request.url).host}`;
+}

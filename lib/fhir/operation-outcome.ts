@@ -1,0 +1,28 @@
+// Every FHIR error is an OperationOutcome (R4), answered as application/fhir+json.
+// A DomainError (lib/errors) keeps its HTTP status; its code picks the FHIR issue code.
+import type { OperationOutcome, OperationOutcomeIssue } from '@medplum/fhirtypes';
+import { DOMAIN_ERROR_STATUS, type DomainErrorCode } from '../errors';
+
+export const FHIR_CONTENT_TYPE = 'application/fhir+json; charset=utf-8';
+
+type IssueCode = OperationOutcomeIssue['code'];
+
+const ISSUE_CODE_OF: Partial<Record<DomainErrorCode, IssueCode>> = {
+  NOT_FOUND: 'not-found',
+  FORBIDDEN: 'forbidden',
+  NOT_ALLOWED: 'forbidden',
+  INVALID_INPUT: 'invalid',
+  BAD_REQUEST: 'invalid',
+  RATE_LIMITED: 'throttled',
+  UNAUTHENTICATED: 'login',
+  CONFLICT: 'conflict',
+};
+
+export function operationOutcome(code: IssueCode, diagnostics: string, severity: OperationOutcomeIssue['severity'] = 'error'): OperationOutcome {
+  return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics }] };
+}
+
+/** The status and OperationOutcome of a DomainError's code */
+export function outcomeForDomainError(code: DomainErrorCode, userMessage: string): { status: number; outcome: OperationOutcome } {
+  return { status: DOMAIN_ERROR_STATUS[code], outcome: operationOutcome(ISSUE_CODE_OF[code] ?? 'processing', userMessage) };
+}
