@@ -71,7 +71,8 @@ export async function openReportPage(context: ReportContext, principal: Principa
     templates: report ? [] : listing.mayWrite ? templates : [],
     pickLists,
     priors: await priorsOf(context, principal, study),
-    series: report?.version.editable ? await seriesInstances(context, study) : [],
+    // The author picks key images from them; a reader's list names its key images by series and number
+    series: report && (report.version.editable || report.version.keyImages.length > 0) ? await seriesInstances(context, study) : [],
   };
 }
 

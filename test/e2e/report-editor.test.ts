@@ -70,7 +70,7 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     await page.getByLabel('Compared with').selectOption({ label: '2025-06-10 · CT · CT chest (prior)' });
     await page.getByRole('button', { name: 'Next image' }).first().click();
     await page.getByRole('button', { name: 'Add image' }).first().click();
-    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /Series 1 CT · image 3 of 3/);
+    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /Series 1 CT \(Series 1\) · image 3 of 3/);
     await page.getByTestId('save-state').filter({ hasText: /^Saved \d\d:\d\d:\d\d$/ }).waitFor({ timeout: 15_000 });
     assert.equal(await status(page).textContent(), 'DRAFT');
     await screenshot(page, 'report-editor');
@@ -119,8 +119,9 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     const text = (await phone.locator('main').textContent()) ?? '';
     assert.match(text, /Динамики нет\./);
     assert.match(text, /Лёгкие расправлены/);
+    assert.match(text, /Series 1 CT \(Series 1\) · image 3 of 3/, 'the key image is named for the reader too');
     assert.equal(await phone.locator('textarea').count(), 0, 'a referrer reads, never edits');
-    assert.equal(await phone.getByRole('button', { name: /Amend|Sign/ }).count(), 0);
+    assert.equal(await phone.getByRole('button', { name: /^(Amend…|Addendum…|Sign…|Release as preliminary)$/ }).count(), 0);
     assert.deepEqual(await overflowingElements(phone), [], 'nothing wider than the phone');
     await screenshot(phone, 'phone-report');
   });
