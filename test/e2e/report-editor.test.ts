@@ -37,9 +37,9 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     const facility = await db.facility.findFirstOrThrow({ where: { code: 'DEMO' } });
     for (const file of [...current, ...prior]) await server.node.archive.ingest(file, { kind: 'import', source: 'e2e' }, facility.id);
     const passwordHash = await hashPassword(PASSWORD);
-    const expert = await db.user.create({ data: { email: 'radiologist@report.example', name: 'Ольга Радиолог', passwordHash } });
+    const expert = await db.user.create({ data: { email: 'olga@rep.example', name: 'Ольга Радиолог', passwordHash } });
     await db.membership.create({ data: { userId: expert.id, facilityId: facility.id, role: 'EXPERT' } });
-    const referrer = await db.user.create({ data: { email: 'referrer@report.example', name: 'Rita Referrer', passwordHash } });
+    const referrer = await db.user.create({ data: { email: 'rita@rep.example', name: 'Rita Referrer', passwordHash } });
     await db.membership.create({ data: { userId: referrer.id, facilityId: facility.id, role: 'REFERRING' } });
     expertId = expert.id;
     referrerId = referrer.id;

@@ -1,6 +1,7 @@
 // The report's versions (each viewable with ?version=n) and its status badge.
 import type { ReportStatus } from '../../../../lib/reports/report-types';
 import type { ReportView } from '../../../../lib/reports/report-view';
+import { TableHead } from '../../../_components/table-head';
 import styles from './report.module.css';
 
 /** A time as every reader sees it, wherever they are: UTC, to the minute */
@@ -22,13 +23,7 @@ export function ReportVersions({ report, studyInstanceUid }: { report: ReportVie
     <section className={styles.versions} aria-labelledby="versions-heading">
       <h2 id="versions-heading">Versions</h2>
       <table>
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Status</th>
-            <th scope="col">Signed</th>
-          </tr>
-        </thead>
+        <TableHead columns={['Version', 'Status', 'Signed']} />
         <tbody>
           {[...report.versions].reverse().map((version) => (
             <tr key={version.version} aria-current={version.version === report.version.version ? 'true' : undefined} data-testid={`version-${version.version}`}>
