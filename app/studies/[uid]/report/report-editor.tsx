@@ -42,7 +42,8 @@ export function ReportEditor({ report, pickLists, priors, series, studyInstanceU
 
   const save = useCallback(
     async (keepalive = false): Promise<void> => {
-      if (inflight.current) await inflight.current;
+      // One save at a time, each based on the revision the last one returned (a flush waits for a save on its way)
+      while (inflight.current) await inflight.current;
       const state = latest.current;
       if (!state.dirty || state.conflict) return;
       state.dirty = false;
