@@ -54,6 +54,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
             </p>
           </div>
           <div className={styles.actions}>
+            <Link className="button secondary" href={`/studies/${study.studyInstanceUid}/report`}>Report</Link>
             <a className="button" href={ohifViewerUrl(study.studyInstanceUid)}>
               Open in viewer
             </a>

@@ -1,0 +1,76 @@
+// The report of a study: start one from a template, write it (autosaved),
+// release, sign, amend or add an addendum; readers see the published version
+// read-only. Who may do what is decided in lib (openReportPage → lib/policy):
+// anyone who may not read the study's reports gets the ordinary "not found".
+import Link from 'next/link';
+import { headers } from 'next/headers';
+import { notFound } from 'next/navigation';
+import { clientAddressFromNormalizedHeaders } from '../../../../lib/auth';
+import { DomainError } from '../../../../lib/errors';
+import { ohifViewerUrl } from '../../../../lib/ohif/viewer-url';
+import { openReportPage } from '../../../../lib/reports/open-report-page';
+import { getRuntime } from '../../../../lib/runtime';
+import { PortalHeader } from '../../../_components/portal-header';
+import { requireSignedInUser } from '../../../_lib/current-user';
+import { displayDate, displayName } from '../../../_lib/dicom-display';
+import { ReportEditor } from './report-editor';
+import { TemplatePicker } from './template-picker';
+import styles from './report.module.css';
+
+export const dynamic = 'force-dynamic';
+
+type SearchParams = Record<string, string | string[] | undefined>;
+
+export default async function ReportPage({ params, searchParams }: { params: Promise<{ uid: string }>; searchParams: Promise<SearchParams> }) {
+  const { uid } = await params;
+  const query = await searchParams;
+  const user = await requireSignedInUser(`/studies/${uid}/report`);
+  const versionParam = Array.isArray(query.version) ? query.version[0] : query.version;
+  const version = versionParam && /^\d{1,6}$/.test(versionParam) ? Number(versionParam) : undefined;
+  const client = clientAddressFromNormalizedHeaders(await headers());
+  const opened = await openReportPage(getRuntime(), { userId: user.id, email: user.email, ip: client.ip }, uid, { version }).catch((error: unknown) => {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') notFound();
+    throw error;
+  });
+  const { study, report } = opened;
+  const title = study.description || 'Study without description';
+
+  return (
+    <>
+      <PortalHeader user={user} />
+      <main id="main" className="wide">
+        <p className={styles.crumbs}>
+          <Link href="/">Worklist</Link> › <Link href={`/patients/${study.patient.id}`}>{displayName(study.patient.name)}</Link> ›{' '}
+          <Link href={`/studies/${study.studyInstanceUid}`}>Study</Link> › Report
+        </p>
+        <div className={styles.top}>
+          <div>
+            <h1>Report: {title}</h1>
+            <p className="lead">
+              {displayName(study.patient.name)} · MRN {study.patient.patientId || '—'} · {displayDate(study.studyDate) || 'no date'} · {study.modalities.join(', ') || '—'}
+            </p>
+          </div>
+          {/* The viewer beside the editor is still to come: the study opens in OHIF meanwhile */}
+          <a className="button secondary" href={ohifViewerUrl(study.studyInstanceUid, report?.version.comparisonStudyUid ?? undefined)} target="_blank" rel="noreferrer">
+            Open in viewer
+          </a>
+        </div>
+        {report ? (
+          <ReportEditor
+            key={`${report.id}-${report.version.version}-${report.revision}`}
+            report={report}
+            pickLists={opened.pickLists}
+            priors={opened.priors}
+            series={opened.series}
+            studyInstanceUid={study.studyInstanceUid}
+            askedVersion={version ?? null}
+          />
+        ) : opened.mayWrite ? (
+          <TemplatePicker studyInstanceUid={study.studyInstanceUid} templates={opened.templates.map((template) => ({ id: template.id, name: template.name, modality: template.modality }))} modalities={study.modalities} />
+        ) : (
+          <p className="card">No report has been published for this study yet.</p>
+        )}
+      </main>
+    </>
+  );
+}

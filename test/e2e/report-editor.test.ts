@@ -1,0 +1,128 @@
+// The report editor (/studies/{uid}/report) in real Chromium against a real
+// portal, archive and database: an expert starts a report from a template,
+// writes Cyrillic findings (autosaved, still there after a reload), adds a key
+// image and a prior to compare with, releases it as preliminary, signs (a
+// wrong password first), amends it with a reason and signs the amendment;
+// a referring doctor then reads the amended report on a phone, read-only.
+// The editor's screenshot is the README's (docs/images/report-editor.png).
+import assert from 'node:assert/strict';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { hashPassword } from '../../lib/auth';
+import { CHROMIUM, launchChromium } from '../support/browser';
+import { makeStudy } from '../support/fixtures';
+import { openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
+import { startTestServer, type TestServer } from '../support/test-server';
+
+const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
+const PASSWORD = 'report editor password 2026';
+const FINDINGS = 'Лёгкие расправлены, очаговых и инфильтративных изменений не выявлено.\nСредостение не смещено.';
+const IMPRESSION = 'Без патологических изменений органов грудной клетки.';
+const patient = { patientId: 'MRN-RE-1001', patientName: 'Петрова^Анна', modality: 'CT' };
+
+describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let expertId = '';
+  let referrerId = '';
+  const current = makeStudy({ ...patient, studyDescription: 'CT chest', studyDate: '20261201', series: 2, instancesPerSeries: 3, seed: 'report-editor-current' });
+  const prior = makeStudy({ ...patient, studyDescription: 'CT chest (prior)', studyDate: '20250610', series: 1, instancesPerSeries: 1, seed: 'report-editor-prior' });
+
+  before(async () => {
+    server = await startTestServer({ portal: true });
+    browser = await launchChromium();
+    const db = server.node.db;
+    const facility = await db.facility.findFirstOrThrow({ where: { code: 'DEMO' } });
+    for (const file of [...current, ...prior]) await server.node.archive.ingest(file, { kind: 'import', source: 'e2e' }, facility.id);
+    const passwordHash = await hashPassword(PASSWORD);
+    const expert = await db.user.create({ data: { email: 'olga@rep.example', name: 'Ольга Радиолог', passwordHash } });
+    await db.membership.create({ data: { userId: expert.id, facilityId: facility.id, role: 'EXPERT' } });
+    const referrer = await db.user.create({ data: { email: 'rita@rep.example', name: 'Rita Referrer', passwordHash } });
+    await db.membership.create({ data: { userId: referrer.id, facilityId: facility.id, role: 'REFERRING' } });
+    expertId = expert.id;
+    referrerId = referrer.id;
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.stop();
+  });
+
+  const status = (page: Page) => page.getByTestId('report-status').first();
+
+  async function sign(page: Page, password: string): Promise<void> {
+    await page.getByRole('button', { name: 'Sign…' }).click();
+    await page.getByLabel('Your password').fill(password);
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+  }
+
+  it('writes, releases, signs and amends a report; a referrer reads it on a phone', async () => {
+    const page = await openSignedIn(browser, server, expertId, `/studies/${current.studyInstanceUid}`);
+    await page.getByRole('link', { name: 'Report', exact: true }).click();
+    await page.getByRole('heading', { name: 'Start the report' }).waitFor();
+    await page.getByLabel('Template').selectOption({ label: 'CT chest' });
+    await page.getByRole('button', { name: 'Start report' }).click();
+
+    await page.getByLabel('Findings').fill(FINDINGS);
+    await page.getByLabel('Impression').fill(IMPRESSION);
+    await page.getByLabel('Severity').selectOption('Normal');
+    await page.getByLabel('Compared with').selectOption({ label: '2025-06-10 · CT · CT chest (prior)' });
+    await page.getByRole('button', { name: 'Next image' }).first().click();
+    await page.getByRole('button', { name: 'Add image' }).first().click();
+    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /Series 1 CT \(Series 1\) · image 3 of 3/);
+    await page.getByTestId('save-state').filter({ hasText: /^Saved \d\d:\d\d:\d\d$/ }).waitFor({ timeout: 15_000 });
+    assert.equal(await status(page).textContent(), 'DRAFT');
+    await screenshot(page, 'report-editor');
+    await page.screenshot({ path: path.resolve('docs/images/report-editor.png'), fullPage: true });
+
+    // Nothing typed is lost: after a reload the text, the pick, the prior and the key image are back
+    await page.reload();
+    assert.equal(await page.getByLabel('Findings').inputValue(), FINDINGS);
+    assert.equal(await page.getByLabel('Impression').inputValue(), IMPRESSION);
+    assert.equal(await page.getByLabel('Severity').inputValue(), 'Normal');
+    assert.equal(await page.getByLabel('Compared with').inputValue(), prior.studyInstanceUid);
+    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /image 3 of 3/);
+
+    await page.getByRole('button', { name: 'Release as preliminary' }).click();
+    await status(page).filter({ hasText: 'PRELIMINARY' }).waitFor();
+
+    await sign(page, 'not my password');
+    await page.getByText('That is not your password').waitFor();
+    assert.equal(await status(page).textContent(), 'PRELIMINARY');
+    await page.getByLabel('Your password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign', exact: true }).click();
+    await status(page).filter({ hasText: 'FINAL' }).waitFor();
+    assert.match((await page.getByTestId('signed-by').textContent()) ?? '', /Signed by Ольга Радиолог · \d{4}-\d\d-\d\d \d\d:\d\d UTC/);
+    assert.match((await page.locator('main').textContent()) ?? '', /Лёгкие расправлены/);
+    assert.equal(await page.locator('textarea').count(), 0, 'a signed version is read-only');
+
+    await page.getByRole('button', { name: 'Amend…' }).click();
+    await page.getByRole('button', { name: 'Open amendment' }).click();
+    assert.equal(await page.getByLabel('Reason for the amendment').evaluate((field: HTMLTextAreaElement) => field.validity.valueMissing), true, 'a reason is required');
+    await page.getByLabel('Reason for the amendment').fill('Уточнение: добавлено сравнение с исследованием 2025 г.');
+    await page.getByRole('button', { name: 'Open amendment' }).click();
+    await page.getByLabel('Impression').waitFor();
+    assert.equal(await status(page).textContent(), 'DRAFT');
+    await page.getByLabel('Impression').fill(`${IMPRESSION} Динамики нет.`);
+    await sign(page, PASSWORD);
+    await status(page).filter({ hasText: 'AMENDED' }).waitFor();
+    assert.match((await page.getByTestId('version-1').textContent()) ?? '', /FINAL · superseded/);
+    assert.match((await page.getByTestId('version-2').textContent()) ?? '', /AMENDED/);
+
+    // The superseded version stays readable and says so
+    await page.getByRole('link', { name: 'Version 1' }).click();
+    await page.getByText('Superseded by version 2').waitFor();
+
+    const phone = await openSignedIn(browser, server, referrerId, `/studies/${current.studyInstanceUid}/report`, PHONE);
+    assert.equal(await status(phone).textContent(), 'AMENDED');
+    const text = (await phone.locator('main').textContent()) ?? '';
+    assert.match(text, /Динамики нет\./);
+    assert.match(text, /Лёгкие расправлены/);
+    assert.match(text, /Series 1 CT \(Series 1\) · image 3 of 3/, 'the key image is named for the reader too');
+    assert.equal(await phone.locator('textarea').count(), 0, 'a referrer reads, never edits');
+    assert.equal(await phone.getByRole('button', { name: /^(Amend…|Addendum…|Sign…|Release as preliminary)$/ }).count(), 0);
+    assert.deepEqual(await overflowingElements(phone), [], 'nothing wider than the phone');
+    await screenshot(phone, 'phone-report');
+  });
+});
