@@ -49,6 +49,26 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
         )}
         {field('dateFrom', 'Study date from', text('dateFrom', '', 'date'))}
         {field('dateTo', 'Study date to', text('dateTo', '', 'date'))}
+        {field(
+          'report',
+          'Report',
+          <select id="wl-report" name="report" defaultValue={filters.report ?? ''} {...described('report')}>
+            <option value="">Any</option>
+            <option value="unreported">Unreported</option>
+            <option value="draft">My drafts</option>
+            <option value="preliminary">Preliminary</option>
+            <option value="final">Final</option>
+            <option value="amended">Amended or addendum</option>
+          </select>,
+        )}
+        <div className={styles.field}>
+          <label htmlFor="wl-order">Order</label>
+          <select id="wl-order" name="order" defaultValue={request.sort === 'date' ? (request.direction === 'asc' ? 'oldest' : 'newest') : ''}>
+            {request.sort !== 'date' && <option value="">As sorted in the table</option>}
+            <option value="newest">Newest first</option>
+            <option value="oldest">Oldest first</option>
+          </select>
+        </div>
       </div>
       <details className={styles.more} open={MORE_FIELDS.some((name) => filters[name] || errors[name])}>
         <summary>More filters</summary>
@@ -85,8 +105,8 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
             )}
         </div>
       </details>
-      <input type="hidden" name="sort" value={request.sort} />
-      <input type="hidden" name="dir" value={request.direction} />
+      {request.sort !== 'date' && <input type="hidden" name="sort" value={request.sort} />}
+      {request.sort !== 'date' && <input type="hidden" name="dir" value={request.direction} />}
       <input type="hidden" name="pageSize" value={request.pageSize} />
       <div className={styles.actions}>
         <button type="submit" className="button">
