@@ -17,7 +17,7 @@ import { attributeMatch, type AttributeMatch, type IndexQuery } from '../../pacs
 import { matchesOnPatient, scopeCondition, toNumber, whereClause } from '../../pacs-core/index/search-support';
 import { Prisma, type Database } from '../../prisma/database';
 import type { ReportReaderScope } from '../policy/report-access';
-import { isReportFilter, REPORT_COLUMNS, REPORT_JOIN, reportFilterCondition, rowReport, type RawReportColumns, type RowReport } from './worklist-reports';
+import { isReportFilter, pageReports, reportFilterCondition, type RowReport } from './worklist-reports';
 
 export const WORKLIST_FIELDS = [
   'mrn',
@@ -191,7 +191,9 @@ const ORDER: Record<WorklistSort, (direction: Prisma.Sql) => Prisma.Sql> = {
   modality: (d) => Prisma.sql`"Study"."modalities" ${d}, "Study"."studyDate" DESC, "Study"."id" DESC`,
 };
 
-interface RawRow extends RawReportColumns {
+interface RawRow {
+  studyId: string;
+  studyFacilityId: string;
   studyInstanceUid: string;
   studyDate: string;
   studyTime: string;
@@ -261,7 +263,7 @@ export async function searchWorklist(
       "Study"."numberOfSeries", "Study"."numberOfInstances",
       "Patient"."id" AS "patientRef", "Patient"."patientId", "Patient"."issuer", "Patient"."name" AS "patientName",
       "Patient"."sex", "Patient"."birthDate", "Facility"."code" AS "facilityCode", "Facility"."name" AS "facilityName"
-      ${REPORT_COLUMNS}
+      , "Study"."id" AS "studyId", "Study"."facilityId" AS "studyFacilityId"
     FROM (
       SELECT "Study"."id" AS "pageId" FROM "Study" ${needsPatient ? patientJoin : Prisma.empty}
       ${where}
@@ -269,8 +271,9 @@ export async function searchWorklist(
       LIMIT ${request.pageSize} OFFSET ${(page - 1) * request.pageSize}
     ) AS "Page"
     JOIN "Study" ON "Study"."id" = "Page"."pageId"
-    ${patientJoin} JOIN "Facility" ON "Facility"."id" = "Study"."facilityId" ${REPORT_JOIN}
+    ${patientJoin} JOIN "Facility" ON "Facility"."id" = "Study"."facilityId"
     ORDER BY ${order}`;
+  const reports = await pageReports(db, reportScope, rows.map((row) => ({ id: row.studyId, facilityId: row.studyFacilityId })));
   return {
     total,
     page,
@@ -287,7 +290,7 @@ export async function searchWorklist(
       numberOfInstances: toNumber(row.numberOfInstances),
       patient: { id: row.patientRef, patientId: row.patientId, issuer: row.issuer, name: row.patientName, sex: row.sex, birthDate: row.birthDate },
       facility: { id: row.studyFacilityId, code: row.facilityCode, name: row.facilityName },
-      report: rowReport(row, reportScope),
+      report: reports.get(row.studyId) ?? null,
     })),
   };
 }
