@@ -5,6 +5,7 @@ import { getRuntime } from '../lib/runtime';
 import { isSearchInputError, parseWorklistRequest, WORKLIST_FIELDS, type WorklistResult } from '../lib/search/worklist';
 import { viewWorklist } from '../lib/search/view-worklist';
 import { PortalHeader } from './_components/portal-header';
+import { ReportEventsBridge } from './_components/reports/report-events-bridge';
 import { LiveUpdates } from './_components/worklist/live-updates';
 import { WorklistForm } from './_components/worklist/worklist-form';
 import { WorklistTable } from './_components/worklist/worklist-table';
@@ -76,6 +77,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
           </div>
         )}
         <LiveUpdates />
+        <ReportEventsBridge />
         <WorklistForm filters={request.filters} errors={errors} request={request} facilities={facilities} />
         {Object.keys(errors).length > 0 && (
           <div className="alert error" role="alert">

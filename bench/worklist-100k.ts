@@ -28,10 +28,14 @@ try {
     ['age 60-70, female', 'ageFrom=60&ageTo=70&sex=F', both],
     ['description contains "chest"', 'description=chest', both],
     ['accession exact', 'accession=ACC00054321', both],
+    ['unreported, oldest first (report filter)', 'report=unreported&order=oldest', both],
+    ['final reports (report filter)', 'report=final', both],
   ];
+  // The Report column and filter as a reader of both facilities sees them (no Report rows seeded: the probes still run)
+  const reportScope = { userId: 'bench', readerFacilityIds: [a, b], memberFacilityIds: [a, b], readsGrantedReports: false };
   for (const [label, query, scope] of cases) {
     const { request } = parseWorklistRequest(new URLSearchParams(query));
-    await timeSearch(label, 'total', async () => (await searchWorklist(db, scope, request)).total);
+    await timeSearch(label, 'total', async () => (await searchWorklist(db, scope, request, new Date(), reportScope)).total);
   }
 } finally {
   await testDb.cleanup();

@@ -16,4 +16,4 @@ export { SECOND_FACTOR_POLICIES, isSecondFactorPolicy, isSecondFactorRequired, m
 export { authorizeDicomTransport, type PeerTransportRequirements, type TransportDecision } from './dicom-transport';
 export type { Principal } from './principal';
 export { dicomMoveDestination } from './dicom-move-destination';
-export { reportAccessFor, authorizeReportAccess, type ReportAccess } from './report-access';
+export { reportAccessFor, authorizeReportAccess, reportReaderScope, readsReportsOf, type ReportAccess, type ReportReaderScope } from './report-access';

@@ -22,6 +22,10 @@ export interface ReportAccess {
 
 const NO_ACCESS: ReportAccess = { write: false, read: false };
 const WRITERS_OF_THE_FACILITY: readonly Role[] = ['EXPERT', 'ADMIN'];
+/** Members with one of these roles read their facility's reports (the worklist column, the realtime room) */
+export const REPORT_READER_ROLES: readonly Role[] = ['EXPERT', 'ADMIN', 'REFERRING'];
+/** A user reading a study through a grant reads its reports with one of these roles (in any facility) */
+export const GRANT_REPORT_READER_ROLES: readonly Role[] = ['EXPERT', 'REFERRING'];
 
 /** What the user may do with the reports of one study copy (its Study row). */
 export async function reportAccessFor(db: Database, userId: string, study: { id: string; facilityId: string }): Promise<ReportAccess> {
@@ -49,4 +53,38 @@ export async function authorizeReportAccess(
   const access = await reportAccessFor(db, userId, study);
   if (!access[need]) throw new PolicyError('NOT_FOUND', 'report not found');
   return access;
+}
+
+/**
+ * The report read rule for many studies at once (the worklist's Report column
+ * and filter): the same decision as reportAccessFor for every study already in
+ * the user's read scope, by the study copy's facility.
+ */
+export interface ReportReaderScope {
+  userId: string;
+  /** Facilities where the user is a member with a reader role */
+  readerFacilityIds: string[];
+  /** Every facility where the user is a member (whatever the role) */
+  memberFacilityIds: string[];
+  /** Studies of other facilities (read through a grant) show their reports */
+  readsGrantedReports: boolean;
+}
+
+export async function reportReaderScope(db: Database, userId: string): Promise<ReportReaderScope> {
+  const memberships = await db.membership.findMany({
+    where: { userId, user: { disabled: false }, facility: { disabledAt: null } },
+    select: { facilityId: true, role: true },
+  });
+  return {
+    userId,
+    readerFacilityIds: [...new Set(memberships.filter((m) => REPORT_READER_ROLES.includes(m.role as Role)).map((m) => m.facilityId))],
+    memberFacilityIds: [...new Set(memberships.map((m) => m.facilityId))],
+    readsGrantedReports: memberships.some((m) => GRANT_REPORT_READER_ROLES.includes(m.role as Role)),
+  };
+}
+
+/** Whether the user reads the reports of a study (already in their read scope) of this facility */
+export function readsReportsOf(scope: ReportReaderScope, facilityId: string): boolean {
+  if (scope.memberFacilityIds.includes(facilityId)) return scope.readerFacilityIds.includes(facilityId);
+  return scope.readsGrantedReports;
 }

@@ -7,7 +7,8 @@ import { isAllowedSocketOrigin } from '../auth';
 import type { Runtime } from '../runtime';
 import { attachConsult } from './attach-consult';
 import { sessionSocketAuth } from './session-socket-auth';
-import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
+import { REPORT_READER_ROLES } from '../policy/report-access';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityReportsRoom, facilityRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
 
 const BATCH_MS = 500;
 
@@ -36,7 +37,10 @@ export function attachRealtime(httpServer: HttpServer, runtime: Runtime): Socket
   realtime.use(
     sessionSocketAuth(runtime, 'realtime', (socket, user) => {
       socket.data.userId = user.id;
-      for (const membership of user.memberships) void socket.join(facilityRoom(membership.facilityId));
+      for (const membership of user.memberships) {
+        void socket.join(facilityRoom(membership.facilityId));
+        if (REPORT_READER_ROLES.includes(membership.role)) void socket.join(facilityReportsRoom(membership.facilityId));
+      }
     }),
   );
 

@@ -6,7 +6,19 @@ export const REALTIME_NAMESPACE = '/realtime';
 
 export const REALTIME_EVENTS = {
   INSTANCES_STORED: 'archive:instances_stored',
+  REPORT_CHANGED: 'report:changed',
 } as const;
+
+/** A report was released (PRELIMINARY) or signed (FINAL, AMENDED, ADDENDUM): sent after the commit */
+export interface ReportChangedPayload {
+  studyInstanceUid: string;
+  facilityId: string;
+  reportId: string;
+  /** What readers now see: PRELIMINARY | FINAL | AMENDED | ADDENDUM */
+  status: string;
+  /** The version readers now see */
+  version: number;
+}
 
 export interface InstancesStoredPayload {
   studyInstanceUid: string;
@@ -22,12 +34,19 @@ export interface InstancesStoredPayload {
 export interface RealtimeServerEvents {
   /** New images arrived in a study of one of the user's facilities (batched per study) */
   [REALTIME_EVENTS.INSTANCES_STORED]: (payload: InstancesStoredPayload) => void;
+  /** A report of a study of the user's facilities changed status; only to those who may read reports there */
+  [REALTIME_EVENTS.REPORT_CHANGED]: (payload: ReportChangedPayload) => void;
 }
 
 export type RealtimeClientEvents = Record<string, never>;
 
 export function facilityRoom(facilityId: string): string {
   return `facility:${facilityId}`;
+}
+
+/** The facility's members who may read its reports (lib/policy/report-access.ts REPORT_READER_ROLES) */
+export function facilityReportsRoom(facilityId: string): string {
+  return `facility-reports:${facilityId}`;
 }
 
 // ---- Teleconsultation (issue 5): one namespace, one room per session ----

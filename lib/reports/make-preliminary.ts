@@ -8,11 +8,12 @@ import type { Principal } from '../policy/principal';
 import { isEmptyReport } from './apply-sections';
 import { loadReport, requireRevision, staleRevision, workingVersionOf } from './load-report';
 import { recordReportAudit } from './report-audit';
+import { publishReportChanged, type ReportEventContext } from './report-events';
 import { ZBaseRevision, type ReportContext } from './report-types';
 import { reportView, type ReportView } from './report-view';
 import { notBeingSigned } from './signed-artifacts';
 
-export async function makePreliminary(context: Pick<ReportContext, 'db'>, principal: Principal, reportId: string, input: unknown): Promise<ReportView> {
+export async function makePreliminary(context: Pick<ReportContext, 'db'> & ReportEventContext, principal: Principal, reportId: string, input: unknown): Promise<ReportView> {
   const { db } = context;
   const { baseRevision } = parseInput(ZBaseRevision, input);
   const report = await loadReport(db, principal, reportId, 'write');
@@ -32,6 +33,8 @@ export async function makePreliminary(context: Pick<ReportContext, 'db'>, princi
     await tx.reportVersion.update({ where: { id: working.id }, data: { status: 'PRELIMINARY' } });
     await recordReportAudit(tx, principal, report, 'report.preliminary', { version: working.version });
   });
+  const { facilityId, studyInstanceUid } = report.study;
+  publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status: 'PRELIMINARY', version: working.version });
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }
 

@@ -4,7 +4,7 @@ import type { AuditDetails } from '../audit/actions';
 import { recordAudit, type AuditDatabase, type AuditEvent } from '../audit/record-audit';
 import type { Principal } from '../policy/principal';
 
-export type ReportAuditAction = 'report.create' | 'report.save' | 'report.preliminary' | 'report.sign' | 'report.amend' | 'report.addendum' | 'report.view';
+export type ReportAuditAction = 'report.create' | 'report.save' | 'report.preliminary' | 'report.sign' | 'report.amend' | 'report.addendum' | 'report.view' | 'report.download';
 
 type AuditedReport = { id: string; study: { facilityId: string; studyInstanceUid: string; patientId: string } };
 

@@ -17,11 +17,12 @@ import { contentSha256, type SignedContent } from './canonical-content';
 import { loadReport, requireRevision, workingVersionOf, type LoadedReport } from './load-report';
 import { emptyReport } from './make-preliminary';
 import { recordReportAudit } from './report-audit';
+import { publishReportChanged, type ReportEventContext } from './report-events';
 import { SIGNED_STATUS_OF, ZSignReportRequest, type ReportContext } from './report-types';
 import { reportView, type ReportView } from './report-view';
 import { notBeingSigned, type ProduceSignedArtifacts, type SignedArtifacts } from './signed-artifacts';
 
-export type SignContext = ReportContext & { produceSignedArtifacts: ProduceSignedArtifacts };
+export type SignContext = ReportContext & ReportEventContext & { produceSignedArtifacts: ProduceSignedArtifacts };
 
 export async function signReport(context: SignContext, principal: Principal, reportId: string, input: unknown): Promise<ReportView> {
   const { db } = context;
@@ -78,6 +79,8 @@ export async function signReport(context: SignContext, principal: Principal, rep
     await releaseClaim(context, report.id, token);
     throw error;
   }
+  const { facilityId, studyInstanceUid } = report.study;
+  publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version });
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }
 

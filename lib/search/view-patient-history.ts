@@ -5,6 +5,7 @@ import type { Database } from '../../prisma/database';
 import { listInvitableColleagues, type InvitableColleague } from '../consult/list-invitable-colleagues';
 import { readScopeFor } from '../policy';
 import { patientLinkPermissions } from '../patients/link-permissions';
+import { studyReportSummaries, type StudyReportSummary } from '../reports/study-report-summaries';
 import { patientHistory, type PatientHistory } from './patient-history';
 import { isMemberOf, type Viewer } from './view-study';
 
@@ -15,6 +16,8 @@ export interface OpenedPatientHistory {
   colleagues: InvitableColleague[];
   /** What the page offers for linking this record to other records of the person */
   links: Awaited<ReturnType<typeof patientLinkPermissions>>;
+  /** Each study's report as the viewer may see it, by studyCopyKey (lib/reports/study-report-summaries.ts) */
+  reports: Map<string, StudyReportSummary>;
 }
 
 export async function viewPatientHistory(context: { db: Database }, viewer: Viewer, id: string): Promise<OpenedPatientHistory | null> {
@@ -27,5 +30,10 @@ export async function viewPatientHistory(context: { db: Database }, viewer: View
     mayStartConsultation,
     colleagues: mayStartConsultation ? await listInvitableColleagues(context.db, viewer.id) : [],
     links: await patientLinkPermissions(context, viewer.id, patient.facility.id),
+    reports: await studyReportSummaries(
+      context.db,
+      viewer.id,
+      patient.studies.map((study) => ({ facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid })),
+    ),
   };
 }

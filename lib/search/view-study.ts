@@ -4,7 +4,8 @@
 // found", as for a study that does not exist).
 import type { Database } from '../../prisma/database';
 import { listInvitableColleagues, type InvitableColleague } from '../consult/list-invitable-colleagues';
-import { canAdministerFacility, readScopeFor } from '../policy';
+import { canAdministerFacility, readScopeFor, reportAccessFor } from '../policy';
+import { studyReportSummaries, studyCopyKey, type StudyReportSummary } from '../reports/study-report-summaries';
 import { instanceHeader, studyDetail, type StudyDetail } from './study-detail';
 
 export interface Viewer {
@@ -22,6 +23,10 @@ export interface OpenedStudy {
   colleagues: InvitableColleague[];
   /** The DICOM header of the instance asked for (?tags=series&instance=sop) */
   header: Awaited<ReturnType<typeof instanceHeader>>;
+  /** Whether the viewer reads this study's reports (lib/policy/report-access.ts) */
+  mayReadReports: boolean;
+  /** The study's report as the viewer may see it (badge, versions, PDF); null: none to show */
+  report: StudyReportSummary | null;
 }
 
 /** The study the viewer may read, or null. */
@@ -44,7 +49,13 @@ export async function openStudy(
     mayStartConsultation,
     colleagues: mayStartConsultation ? await listInvitableColleagues(context.db, viewer.id) : [],
     header: options.tagsSeries ? await instanceHeader(context.db, study.id, options.tagsSeries, options.instance) : null,
+    mayReadReports: (await reportAccessFor(context.db, viewer.id, { id: study.id, facilityId: study.facility.id })).read,
+    report: await studyReport(context.db, viewer.id, { facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid }),
   };
+}
+
+async function studyReport(db: Database, userId: string, study: { facilityId: string; studyInstanceUid: string }): Promise<StudyReportSummary | null> {
+  return (await studyReportSummaries(db, userId, [study])).get(studyCopyKey(study)) ?? null;
 }
 
 export function isMemberOf(viewer: Viewer, facilityId: string): boolean {

@@ -16,6 +16,8 @@ import { resolveAttribute } from '../../pacs-core/index/query-attributes';
 import { attributeMatch, type AttributeMatch, type IndexQuery } from '../../pacs-core/index/query-model';
 import { matchesOnPatient, scopeCondition, toNumber, whereClause } from '../../pacs-core/index/search-support';
 import { Prisma, type Database } from '../../prisma/database';
+import type { ReportReaderScope } from '../policy/report-access';
+import { isReportFilter, pageReports, reportFilterCondition, type RowReport } from './worklist-reports';
 
 export const WORKLIST_FIELDS = [
   'mrn',
@@ -32,6 +34,7 @@ export const WORKLIST_FIELDS = [
   'description',
   'referring',
   'facility',
+  'report',
 ] as const;
 export type WorklistField = (typeof WORKLIST_FIELDS)[number];
 export type WorklistFilters = Partial<Record<WorklistField, string>>;
@@ -95,14 +98,21 @@ export function parseWorklistRequest(params: URLSearchParams): ParsedWorklistReq
   if (!errors.dateFrom && !errors.dateTo && filters.dateFrom && filters.dateTo && filters.dateFrom > filters.dateTo) {
     errors.dateTo = 'The end date is before the start date.';
   }
+  if (filters.report) {
+    filters.report = filters.report.toLowerCase();
+    if (!isReportFilter(filters.report)) errors.report = 'Choose unreported, draft, preliminary, final or amended.';
+  }
   if (filters.modality) {
     filters.modality = filters.modality.toUpperCase();
     if (!MODALITY.test(filters.modality)) errors.modality = 'A modality code such as CT, MR or US.';
   }
 
-  const sortParam = params.get('sort') ?? '';
+  // The form's Order (newest/oldest first) is the date sort in that direction, whatever sort the URL had
+  const order = params.get('order');
+  const ordered = order === 'oldest' ? 'asc' : order === 'newest' ? 'desc' : null;
+  const sortParam = ordered ? 'date' : (params.get('sort') ?? '');
   const sort = (WORKLIST_SORTS as readonly string[]).includes(sortParam) ? (sortParam as WorklistSort) : 'date';
-  const directionParam = params.get('dir');
+  const directionParam = ordered ?? params.get('dir');
   const direction = directionParam === 'asc' || directionParam === 'desc' ? directionParam : sort === 'date' ? 'desc' : 'asc';
   const pageParam = Number(params.get('page') ?? '1');
   const page = Number.isInteger(pageParam) && pageParam >= 1 ? Math.min(pageParam, MAX_PAGE) : 1;
@@ -161,7 +171,9 @@ export interface WorklistRow {
   numberOfSeries: number;
   numberOfInstances: number;
   patient: { id: string; patientId: string; issuer: string; name: string; sex: string; birthDate: string };
-  facility: { code: string; name: string };
+  facility: { id: string; code: string; name: string };
+  /** The study's report as the viewer may see it (worklist-reports.ts); null: none shown */
+  report: RowReport | null;
 }
 
 export interface WorklistResult {
@@ -180,6 +192,8 @@ const ORDER: Record<WorklistSort, (direction: Prisma.Sql) => Prisma.Sql> = {
 };
 
 interface RawRow {
+  studyId: string;
+  studyFacilityId: string;
   studyInstanceUid: string;
   studyDate: string;
   studyTime: string;
@@ -204,7 +218,14 @@ interface RawRow {
  * filters, with the total count. Throws ArchiveError('BAD_REQUEST') for a
  * value the matching code refuses (its message is fit to show).
  */
-export async function searchWorklist(db: Database, scope: AccessScope, request: WorklistRequest, today: Date = new Date()): Promise<WorklistResult> {
+export async function searchWorklist(
+  db: Database,
+  scope: AccessScope,
+  request: WorklistRequest,
+  today: Date = new Date(),
+  /** Who reads which reports (lib/policy): without it the Report column is empty and a report filter finds nothing */
+  reportScope?: ReportReaderScope,
+): Promise<WorklistResult> {
   const scopeSql = scopeCondition(scope);
   if (!scopeSql) return { rows: [], total: 0, page: 1, pageCount: 0 };
   const { filters } = request;
@@ -216,6 +237,9 @@ export async function searchWorklist(db: Database, scope: AccessScope, request: 
   if (filters.facility) {
     const facility = await db.facility.findUnique({ where: { code: filters.facility }, select: { id: true } });
     conditions.push(Prisma.sql`"Study"."facilityId" = ${facility?.id ?? ''}`);
+  }
+  if (filters.report && isReportFilter(filters.report)) {
+    conditions.push(reportScope ? reportFilterCondition(filters.report, reportScope) : Prisma.sql`1 = 0`);
   }
   const where = whereClause(conditions);
   // The count joins Patient only when a patient column is matched: on 100k
@@ -239,6 +263,7 @@ export async function searchWorklist(db: Database, scope: AccessScope, request: 
       "Study"."numberOfSeries", "Study"."numberOfInstances",
       "Patient"."id" AS "patientRef", "Patient"."patientId", "Patient"."issuer", "Patient"."name" AS "patientName",
       "Patient"."sex", "Patient"."birthDate", "Facility"."code" AS "facilityCode", "Facility"."name" AS "facilityName"
+      , "Study"."id" AS "studyId", "Study"."facilityId" AS "studyFacilityId"
     FROM (
       SELECT "Study"."id" AS "pageId" FROM "Study" ${needsPatient ? patientJoin : Prisma.empty}
       ${where}
@@ -248,6 +273,7 @@ export async function searchWorklist(db: Database, scope: AccessScope, request: 
     JOIN "Study" ON "Study"."id" = "Page"."pageId"
     ${patientJoin} JOIN "Facility" ON "Facility"."id" = "Study"."facilityId"
     ORDER BY ${order}`;
+  const reports = await pageReports(db, reportScope, rows.map((row) => ({ id: row.studyId, facilityId: row.studyFacilityId })));
   return {
     total,
     page,
@@ -263,7 +289,8 @@ export async function searchWorklist(db: Database, scope: AccessScope, request: 
       numberOfSeries: toNumber(row.numberOfSeries),
       numberOfInstances: toNumber(row.numberOfInstances),
       patient: { id: row.patientRef, patientId: row.patientId, issuer: row.issuer, name: row.patientName, sex: row.sex, birthDate: row.birthDate },
-      facility: { code: row.facilityCode, name: row.facilityName },
+      facility: { id: row.studyFacilityId, code: row.facilityCode, name: row.facilityName },
+      report: reports.get(row.studyId) ?? null,
     })),
   };
 }

@@ -11,6 +11,10 @@ interface Props {
 /** Behind "More filters", opened when one of them is in use */
 const MORE_FIELDS: WorklistField[] = ['issuer', 'sex', 'ageFrom', 'ageTo', 'birthDate', 'accession', 'description', 'referring', 'facility'];
 
+const SEX_CHOICES = [['', 'Any'], ['F', 'Female'], ['M', 'Male'], ['O', 'Other']] as const;
+/** lib/search/worklist-reports.ts REPORT_FILTERS */
+const REPORT_CHOICES = [['', 'Any'], ['unreported', 'Unreported'], ['draft', 'My drafts'], ['preliminary', 'Preliminary'], ['final', 'Final'], ['amended', 'Amended or addendum']] as const;
+
 const MODALITIES = ['CT', 'MR', 'US', 'CR', 'DX', 'MG', 'NM', 'PT', 'XA', 'RF', 'OT', 'SR'];
 
 /** A GET form: the search lives in the URL, so it can be bookmarked, shared and reloaded. */
@@ -29,6 +33,15 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
   const described = (name: WorklistField) => (errors[name] ? { 'aria-describedby': `wl-${name}-error`, 'aria-invalid': true } : {});
   const text = (name: WorklistField, placeholder = '', type = 'text') => (
     <input id={`wl-${name}`} name={name} type={type} defaultValue={filters[name] ?? ''} placeholder={placeholder} {...described(name)} />
+  );
+  const choice = (name: WorklistField, options: readonly (readonly [string, string])[]) => (
+    <select id={`wl-${name}`} name={name} defaultValue={filters[name] ?? ''} {...described(name)}>
+      {options.map(([value, label]) => (
+        <option key={value} value={value}>
+          {label}
+        </option>
+      ))}
+    </select>
   );
   return (
     <form method="get" action="/" className={styles.form} role="search" aria-label="Find studies">
@@ -49,21 +62,21 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
         )}
         {field('dateFrom', 'Study date from', text('dateFrom', '', 'date'))}
         {field('dateTo', 'Study date to', text('dateTo', '', 'date'))}
+        {field('report', 'Report', choice('report', REPORT_CHOICES))}
+        <div className={styles.field}>
+          <label htmlFor="wl-order">Order</label>
+          <select id="wl-order" name="order" defaultValue={request.sort === 'date' ? (request.direction === 'asc' ? 'oldest' : 'newest') : ''}>
+            {request.sort !== 'date' && <option value="">As sorted in the table</option>}
+            <option value="newest">Newest first</option>
+            <option value="oldest">Oldest first</option>
+          </select>
+        </div>
       </div>
       <details className={styles.more} open={MORE_FIELDS.some((name) => filters[name] || errors[name])}>
         <summary>More filters</summary>
         <div className={styles.grid}>
           {field('issuer', 'Issuer of MRN', text('issuer'))}
-          {field(
-            'sex',
-            'Sex',
-            <select id="wl-sex" name="sex" defaultValue={filters.sex ?? ''} {...described('sex')}>
-              <option value="">Any</option>
-              <option value="F">Female</option>
-              <option value="M">Male</option>
-              <option value="O">Other</option>
-            </select>,
-          )}
+          {field('sex', 'Sex', choice('sex', SEX_CHOICES))}
           {field('ageFrom', 'Age from (years)', text('ageFrom', '', 'number'))}
           {field('ageTo', 'Age to (years)', text('ageTo', '', 'number'))}
           {field('birthDate', 'Birth date', text('birthDate', '', 'date'))}
@@ -85,8 +98,8 @@ export function WorklistForm({ filters, errors, request, facilities }: Props) {
             )}
         </div>
       </details>
-      <input type="hidden" name="sort" value={request.sort} />
-      <input type="hidden" name="dir" value={request.direction} />
+      {request.sort !== 'date' && <input type="hidden" name="sort" value={request.sort} />}
+      {request.sort !== 'date' && <input type="hidden" name="dir" value={request.direction} />}
       <input type="hidden" name="pageSize" value={request.pageSize} />
       <div className={styles.actions}>
         <button type="submit" className="button">

@@ -1,6 +1,7 @@
 import Link from 'next/link';
 import type { WorklistRequest, WorklistResult, WorklistSort } from '../../../lib/search/worklist';
 import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../_lib/dicom-display';
+import { ReportBadge } from '../reports/report-badge';
 import { RowKeyboard } from './row-keyboard';
 import styles from './worklist.module.css';
 
@@ -14,6 +15,8 @@ interface Props {
 function withParams(params: URLSearchParams, changes: Record<string, string>): string {
   const next = new URLSearchParams(params);
   for (const [key, value] of Object.entries(changes)) next.set(key, value);
+  // A header's sort replaces the form's Order choice
+  if ('sort' in changes) next.delete('order');
   return `/?${next.toString()}`;
 }
 
@@ -46,6 +49,7 @@ export function WorklistTable({ result, request, params }: Props) {
               {sortHeader('accession', 'Accession')}
               <th scope="col">Series / images</th>
               <th scope="col">Facility</th>
+              <th scope="col">Report</th>
             </tr>
           </thead>
           <tbody>
@@ -75,6 +79,9 @@ export function WorklistTable({ result, request, params }: Props) {
                     {row.numberOfSeries} / {row.numberOfInstances}
                   </td>
                   <td>{row.facility.code}</td>
+                  <td>
+                    <ReportBadge studyInstanceUid={row.studyInstanceUid} facilityId={row.facility.id} status={row.report?.status ?? null} />
+                  </td>
                 </tr>
               );
             })}

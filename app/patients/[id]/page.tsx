@@ -13,6 +13,9 @@ import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import styles from './patient.module.css';
 import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
 import { PatientLinksPanel } from './patient-links-panel';
+import { studyCopyKey } from '../../../lib/reports/study-report-summaries';
+import { ReportEventsBridge } from '../../_components/reports/report-events-bridge';
+import { StudyReportLinks } from '../../_components/reports/study-report-links';
 
 export const dynamic = 'force-dynamic';
 
@@ -21,7 +24,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
   const user = await requireSignedInUser(`/patients/${id}`);
   const opened = await viewPatientHistory(getRuntime(), user, id);
   if (!opened) return refusePage(user, 'portal.patient', { kind: 'patient', id }, `patients/${id}`);
-  const { patient, mayStartConsultation: canConsult, colleagues, links } = opened;
+  const { patient, mayStartConsultation: canConsult, colleagues, links, reports } = opened;
   await auditPageView(user, {
     action: 'portal.patient',
     outcome: 'SUCCESS',
@@ -108,12 +111,14 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         {(linkedRecords.length > 0 || links.canLink) && <PatientLinksPanel patientRef={patient.id} records={linkedRecords} canLink={links.canLink} />}
 
         <h2>Imaging history</h2>
+        {reports.size > 0 && <ReportEventsBridge />}
         {patient.studies.length === 0 ? (
           <p className="card">No studies are stored for this patient.</p>
         ) : (
           <ol className={styles.timeline} aria-label="Studies, newest first">
             {patient.studies.map((study) => {
               const bodyParts = [...new Set(study.series.map((series) => series.bodyPart).filter(Boolean))];
+              const report = reports.get(studyCopyKey({ facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid }));
               return (
                 <li key={study.studyInstanceUid} className={styles.study}>
                   <div className={styles.when}>
@@ -134,6 +139,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
                         {study.numberOfSeries} series, {study.numberOfInstances} image{study.numberOfInstances === 1 ? '' : 's'}
                       </span>
                       {study.accessionNumber && <span>Acc. {study.accessionNumber}</span>}
+                      {report && <StudyReportLinks studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} report={report} />}
                     </p>
                     <div className={styles.thumbs}>
                       {study.series.slice(0, 6).map((series) => (

@@ -12,6 +12,8 @@ import { refusePage } from '../../_lib/refused-attempt';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import { TagFilter } from './tag-filter';
 import { StartConsultationForm } from '../../_components/consult/start-consultation-form';
+import { ReportEventsBridge } from '../../_components/reports/report-events-bridge';
+import { StudyReportLinks } from '../../_components/reports/study-report-links';
 import styles from './study.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -26,7 +28,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
   const tagsSeries = first(query.tags);
   const opened = await openStudy(getRuntime(), user, uid, { tagsSeries, instance: first(query.instance) });
   if (!opened) return refusePage(user, 'portal.study', { kind: 'study', studyInstanceUid: uid }, `studies/${uid}`);
-  const { study, mayDelete: isAdmin, header, mayStartConsultation: canConsult, colleagues } = opened;
+  const { study, mayDelete: isAdmin, header, mayStartConsultation: canConsult, colleagues, mayReadReports, report } = opened;
   await auditPageView(user, {
     action: 'portal.study',
     outcome: 'SUCCESS',
@@ -97,6 +99,15 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
             <dt>Facility</dt>
             <dd>{study.facility.name}</dd>
           </div>
+          {mayReadReports && (
+            <div>
+              <dt>Report</dt>
+              <dd>
+                <ReportEventsBridge />
+                <StudyReportLinks studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} report={report} />
+              </dd>
+            </div>
+          )}
           <div className={styles.uid}>
             <dt>Study Instance UID</dt>
             <dd>{study.studyInstanceUid}</dd>

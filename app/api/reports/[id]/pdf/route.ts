@@ -1,0 +1,28 @@
+// GET /api/reports/{id}/pdf[?version=n] → the signed version's PDF as stored in the archive
+// (lib/reports/report-pdf.ts), an attachment; audited report.download. 404 when the caller may not
+// read the report, the version does not exist or is not signed, or no PDF was stored for it.
+import { reportPdf } from '../../../../../lib/reports/report-pdf';
+import { getRuntime } from '../../../../../lib/runtime';
+import { withReportCaller } from '../../_lib/report-route';
+
+export const dynamic = 'force-dynamic';
+
+export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
+  const { id } = await params;
+  const asked = new URL(request.url).searchParams.get('version');
+  // A version that is not a positive whole number names none: 404 like any version the caller cannot see
+  const version = asked === null ? undefined : /^[1-9][0-9]{0,5}$/.test(asked) ? Number(asked) : 0;
+  return withReportCaller(request, 'download report pdf', async (principal) => {
+    const pdf = await reportPdf(getRuntime(), principal, id, { version });
+    return new Response(new Uint8Array(pdf.bytes), {
+      status: 200,
+      headers: {
+        'content-type': 'application/pdf',
+        'content-length': String(pdf.bytes.length),
+        'content-disposition': `attachment; filename="${pdf.filename}"`,
+        'cache-control': 'no-store',
+        'x-content-type-options': 'nosniff',
+      },
+    });
+  });
+}
