@@ -1,8 +1,13 @@
 // GET /api/reports/{id}/pdf[?version=n] → the signed version's PDF as stored in the archive
 // (lib/reports/report-pdf.ts), an attachment; audited report.download. 404 when the caller may not
 // read the report, the version does not exist or is not signed, or no PDF was stored for it.
+// A browser sends its session cookie; a hospital system following a FHIR DiagnosticReport's
+// presentedForm sends its API token (Authorization: Bearer), authenticated as /fhir and DICOMweb are.
+import { authenticateFhirCaller } from '../../../../../lib/fhir/authenticate-fhir-caller';
+import type { Principal } from '../../../../../lib/policy/principal';
 import { reportPdf } from '../../../../../lib/reports/report-pdf';
 import { getRuntime } from '../../../../../lib/runtime';
+import { answerErrors } from '../../../../_lib/error-response';
 import { withReportCaller } from '../../_lib/report-route';
 
 export const dynamic = 'force-dynamic';
@@ -12,7 +17,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
   const asked = new URL(request.url).searchParams.get('version');
   // A version that is not a positive whole number names none: 404 like any version the caller cannot see
   const version = asked === null ? undefined : /^[1-9][0-9]{0,5}$/.test(asked) ? Number(asked) : 0;
-  return withReportCaller(request, 'download report pdf', async (principal) => {
+  const send = async (principal: Principal) => {
     const pdf = await reportPdf(getRuntime(), principal, id, { version });
     return new Response(new Uint8Array(pdf.bytes), {
       status: 200,
@@ -24,5 +29,9 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
         'x-content-type-options': 'nosniff',
       },
     });
-  });
+  };
+  if (request.headers.has('authorization')) {
+    return answerErrors('download report pdf', async () => send(await authenticateFhirCaller(getRuntime(), request)));
+  }
+  return withReportCaller(request, 'download report pdf', send);
 }
