@@ -194,8 +194,9 @@ describe('FHIR read API', () => {
     assert.equal(signed.status, 'available');
     assert.equal(signed.subject.display, 'Иван Иванов');
     assert.equal(signed.started, '2026-03-01');
-    assert.deepEqual([signed.numberOfSeries, signed.numberOfInstances], [2, 4]);
-    assert.deepEqual(signed.series?.map((series) => [series.number, series.modality.code, series.numberOfInstances]), [[1, 'CT', 2], [2, 'CT', 2]]);
+    // The CT's two series, and the signed report's Encapsulated PDF and SR, each in a series of its own
+    assert.deepEqual([signed.numberOfSeries, signed.numberOfInstances], [4, 6]);
+    assert.deepEqual(signed.series?.map((series) => [series.number, series.modality.code, series.numberOfInstances]), [[1, 'CT', 2], [2, 'CT', 2], [3, 'DOC', 1], [4, 'SR', 1]]);
     assert.equal((signed.contained?.[0] as { address?: string }).address, `${server.url}/dicomweb`);
     const { resource } = await get<ImagingStudy>(`/fhir/ImagingStudy/${signed.id}`, tokens.referrer, byId(signed.id!));
     assert.equal(resource.id, signed.id);
