@@ -3,14 +3,15 @@
 // published version (preliminary or signed). A report holding only a draft
 // does not exist for FHIR.
 import type { Database } from '../../prisma/database';
-import { reportAccessFor } from '../policy/report-access';
+import { readsReportsOf, reportReaderScope } from '../policy/report-access';
 import type { ReportSection } from '../reports/report-types';
 import { PUBLISHED_STATUSES, type PublishedReport, type PublishedStatus } from './diagnostic-report-resource';
 import type { FhirStudyRow } from './find-readable-studies';
 
 export async function publishedReports(db: Database, userId: string, studies: readonly FhirStudyRow[], filter: { reportId?: string; statuses?: readonly PublishedStatus[] } = {}): Promise<PublishedReport[]> {
-  const readable: FhirStudyRow[] = [];
-  for (const study of studies) if ((await reportAccessFor(db, userId, study)).read) readable.push(study);
+  // The studies are in the caller's read scope already (findReadableStudies): the report rule by facility, in one query
+  const readers = await reportReaderScope(db, userId);
+  const readable = studies.filter((study) => readsReportsOf(readers, study.facilityId));
   if (!readable.length) return [];
   const byId = new Map(readable.map((study) => [study.id, study]));
   const rows = await db.report.findMany({

@@ -31,16 +31,11 @@ export const GRANT_REPORT_READER_ROLES: readonly Role[] = ['EXPERT', 'REFERRING'
 export async function reportAccessFor(db: Database, userId: string, study: { id: string; facilityId: string }): Promise<ReportAccess> {
   const scope = await readScopeFor(db, userId);
   if (!(await readableStudyIds(db, scope, [study.id])).has(study.id)) return NO_ACCESS;
-  const memberships = await db.membership.findMany({
-    where: { userId, user: { disabled: false }, facility: { disabledAt: null } },
-    select: { facilityId: true, role: true },
-  });
+  const memberships = await enabledMembershipsOf(db, userId);
   const rolesHere = memberships.filter((membership) => membership.facilityId === study.facilityId).map((membership) => membership.role);
   // Not a member of the copy's facility, yet it is readable: the user reads it through a grant
-  const throughGrant = rolesHere.length === 0;
-  const roles = throughGrant ? memberships.map((membership) => membership.role) : rolesHere;
-  const write = throughGrant ? roles.includes('EXPERT') : roles.some((role) => WRITERS_OF_THE_FACILITY.includes(role as Role));
-  return { write, read: write || roles.includes('REFERRING') };
+  const write = rolesHere.length === 0 ? memberships.some((membership) => membership.role === 'EXPERT') : rolesHere.some((role) => WRITERS_OF_THE_FACILITY.includes(role as Role));
+  return { write, read: readsReportsOf(readerScopeFrom(userId, memberships), study.facilityId) };
 }
 
 /** Throws NOT_FOUND unless the user has the right; returns the whole access. */
@@ -71,10 +66,20 @@ export interface ReportReaderScope {
 }
 
 export async function reportReaderScope(db: Database, userId: string): Promise<ReportReaderScope> {
-  const memberships = await db.membership.findMany({
+  return readerScopeFrom(userId, await enabledMembershipsOf(db, userId));
+}
+
+type MembershipRole = { facilityId: string; role: string };
+
+/** The user's memberships that count: an enabled account, an enabled facility. */
+function enabledMembershipsOf(db: Database, userId: string): Promise<MembershipRole[]> {
+  return db.membership.findMany({
     where: { userId, user: { disabled: false }, facility: { disabledAt: null } },
     select: { facilityId: true, role: true },
   });
+}
+
+function readerScopeFrom(userId: string, memberships: readonly MembershipRole[]): ReportReaderScope {
   return {
     userId,
     readerFacilityIds: [...new Set(memberships.filter((m) => REPORT_READER_ROLES.includes(m.role as Role)).map((m) => m.facilityId))],
