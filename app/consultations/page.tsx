@@ -5,7 +5,7 @@ import { listMyConsultations } from '../../lib/consult/list-my-consultations';
 import { getRuntime } from '../../lib/runtime';
 import { PortalHeader } from '../_components/portal-header';
 import { requireSignedInUser } from '../_lib/current-user';
-import { displayName } from '../_lib/dicom-display';
+import { displayName } from '../../lib/display/dicom-display';
 
 export const dynamic = 'force-dynamic';
 

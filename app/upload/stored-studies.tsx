@@ -5,7 +5,7 @@
 import Link from 'next/link';
 import { useEffect, useState } from 'react';
 import type { UploadedStudy } from '../../lib/search/uploaded-studies';
-import { displayDate, displayName } from '../_lib/dicom-display';
+import { displayDate, displayName } from '../../lib/display/dicom-display';
 import { callApi } from '../admin/_components/api-call';
 
 export function StoredStudies({ storedPerStudy, idle, failures }: { storedPerStudy: Map<string, number>; idle: boolean; failures: { path: string; reason?: string }[] }) {

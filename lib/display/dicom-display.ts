@@ -1,13 +1,22 @@
 // DICOM values as a clinician reads them: names without carets, dates with
-// dashes, ages in the unit a radiologist would say.
+// dashes, ages in the unit a radiologist would say. Shared by the portal's
+// pages (app/) and what lib/ prints (the report PDF).
 
-/** "MÜLLER^HANS^^DR" → "MÜLLER, HANS"; the alphabetic group only, ideographic shown apart. */
-export function displayName(pn: string): string {
-  const [alphabetic, ideographic] = pn.split('=');
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = (alphabetic || ideographic || '').split('^');
+/**
+ * A PN as people read it: "MÜLLER^HANS^^DR" → "MÜLLER, DR HANS", "Иванов^Иван" → "Иванов, Иван";
+ * the alphabetic group, else the ideographic one; "" for an empty name. The
+ * portal's pages and the report PDF print names this way.
+ */
+export function personNameText(pn: string | null | undefined): string {
+  const group = (pn ?? '').split('=').find((part) => part.trim() !== '') ?? '';
+  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = group.split('^').map((part) => part.trim());
   const first = [prefix, given, middle].filter(Boolean).join(' ');
-  const name = [family, first].filter(Boolean).join(', ') + (suffix ? ` ${suffix}` : '');
-  return name.trim() || '(no name)';
+  return ([family, first].filter(Boolean).join(', ') + (suffix ? ` ${suffix}` : '')).trim();
+}
+
+/** personNameText, and "(no name)" where a page must show something. */
+export function displayName(pn: string): string {
+  return personNameText(pn) || '(no name)';
 }
 
 /** The ideographic group of a PN, if any ("山田^太郎" → "山田 太郎"). */
@@ -17,8 +26,9 @@ export function ideographicName(pn: string): string {
 }
 
 /** DA "20240110" → "2024-01-10"; anything else as is. */
-export function displayDate(da: string): string {
-  return /^\d{8}$/.test(da) ? `${da.slice(0, 4)}-${da.slice(4, 6)}-${da.slice(6, 8)}` : da;
+export function displayDate(da: string | null | undefined): string {
+  const value = (da ?? '').trim();
+  return /^\d{8}$/.test(value) ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}` : value;
 }
 
 /** TM "093012.5" → "09:30". */

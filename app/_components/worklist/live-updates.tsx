@@ -8,7 +8,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, type InstancesStoredPayload, type RealtimeClientEvents, type RealtimeServerEvents } from '../../../lib/realtime/events';
-import { displayName } from '../../_lib/dicom-display';
+import { displayName } from '../../../lib/display/dicom-display';
 import styles from './worklist.module.css';
 
 export function LiveUpdates() {

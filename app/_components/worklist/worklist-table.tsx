@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { WorklistRequest, WorklistResult, WorklistSort } from '../../../lib/search/worklist';
-import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../_lib/dicom-display';
+import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../../lib/display/dicom-display';
 import { ReportBadge } from '../reports/report-badge';
 import { RowKeyboard } from './row-keyboard';
 import styles from './worklist.module.css';

@@ -11,7 +11,7 @@ import { getRuntime } from '../../../lib/runtime';
 import { viewStudy } from '../../../lib/search/view-study';
 import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUserOrGuest } from '../../_lib/current-user';
-import { ageOn, displayDate, displayName, displaySex } from '../../_lib/dicom-display';
+import { ageOn, displayDate, displayName, displaySex } from '../../../lib/display/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
 import { ConsultationRoom } from './consultation-room';
 import styles from './consultation.module.css';

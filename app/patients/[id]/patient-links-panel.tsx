@@ -5,7 +5,7 @@
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import { callApi } from '../../admin/_components/api-call';
-import { displayDate, displayName } from '../../_lib/dicom-display';
+import { displayDate, displayName } from '../../../lib/display/dicom-display';
 import styles from './patient.module.css';
 
 export interface PanelRecord {

@@ -6,7 +6,7 @@ import { getRuntime } from '../../../lib/runtime';
 import { openStudy } from '../../../lib/search/view-study';
 import { PortalHeader } from '../../_components/portal-header';
 import { requireSignedInUser } from '../../_lib/current-user';
-import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../_lib/dicom-display';
+import { ageOn, displayDate, displayName, displaySex, displayTime } from '../../../lib/display/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
 import { refusePage } from '../../_lib/refused-attempt';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { DomainError } from '../../errors/domain-error';
 import { MAX_REPORT_PDF_KEY_IMAGES, type ReportPdfInput } from './report-pdf-input';
+import { displayDate, personNameText } from '../../display/dicom-display';
 
 // Beside this file in the source tree; from the working directory when a bundler moved this file (Next's .next/server)
 const FONT_DIRS = [
@@ -41,20 +42,6 @@ const STATUS_WORDS: Record<ReportPdfInput['status'], string> = {
 };
 
 type Doc = PDFKit.PDFDocument;
-
-/** A PN as printed on a report: "Иванов^Иван^^Dr" → "Иванов, Dr Иван" (alphabetic group, else the ideographic one). */
-function personName(pn: string | null | undefined): string {
-  const group = (pn ?? '').split('=').find((part) => part.trim() !== '') ?? '';
-  const [family = '', given = '', middle = '', prefix = '', suffix = ''] = group.split('^').map((part) => part.trim());
-  const givenNames = [prefix, given, middle, suffix].filter(Boolean).join(' ');
-  return family && givenNames ? `${family}, ${givenNames}` : family || givenNames;
-}
-
-/** DA "20240110" → "2024-01-10"; anything else as given. */
-function dicomDate(da: string | null | undefined): string {
-  const value = (da ?? '').trim();
-  return /^\d{8}$/.test(value) ? `${value.slice(0, 4)}-${value.slice(4, 6)}-${value.slice(6, 8)}` : value;
-}
 
 /** "2026-12-06 15:57 UTC": one zone for every reader, wherever the PDF travels. */
 function utcTime(date: Date): string {
@@ -92,17 +79,17 @@ function identification(doc: Doc, input: ReportPdfInput): void {
   const { patient, study } = input;
   const columnWidth = (doc.page.width - 2 * MARGIN - 20) / 2;
   const left: Array<[string, string]> = [
-    ['Patient', personName(patient.name)],
+    ['Patient', personNameText(patient.name)],
     ['MRN', patient.mrn],
-    ['Birth date', dicomDate(patient.birthDate)],
+    ['Birth date', displayDate(patient.birthDate)],
     ['Sex', patient.sex ?? ''],
   ];
   const right: Array<[string, string]> = [
     ['Study', study.description ?? ''],
-    ['Study date', dicomDate(study.date)],
+    ['Study date', displayDate(study.date)],
     ['Accession', study.accession ?? ''],
     ['Modality', study.modalities.join(', ')],
-    ['Referring', personName(input.referringPhysician)],
+    ['Referring', personNameText(input.referringPhysician)],
   ];
   if (input.comparisonStudyLabel?.trim()) right.push(['Compared with', input.comparisonStudyLabel.trim()]);
   const top = doc.y;
@@ -191,7 +178,7 @@ function signatureBlock(doc: Doc, input: ReportPdfInput): void {
   doc.moveDown(0.5);
   rule(doc);
   if (input.signature && input.status !== 'PRELIMINARY') {
-    doc.font('bold').fontSize(10.5).fillColor(INK).text(`Electronically signed by ${personName(input.signature.signerName) || input.signature.signerName}`, MARGIN, doc.y, { width });
+    doc.font('bold').fontSize(10.5).fillColor(INK).text(`Electronically signed by ${personNameText(input.signature.signerName) || input.signature.signerName}`, MARGIN, doc.y, { width });
     doc.font('regular').fontSize(9.5).fillColor(MUTED).text(`Signed at ${utcTime(input.signature.signedAt)} · version ${input.version} · ${input.facility.name}`, { width });
     doc.text('This PDF carries a digital signature of the facility; any change to the file makes it invalid.', { width });
   } else {
@@ -221,7 +208,7 @@ function pageMarks(doc: Doc, input: ReportPdfInput): void {
     const footerY = height - MARGIN + 12;
     doc.moveTo(MARGIN, footerY - 6).lineTo(width - MARGIN, footerY - 6).lineWidth(0.5).strokeColor(RULE).stroke();
     doc.font('regular').fontSize(8).fillColor(MUTED).fillOpacity(1);
-    const who = `${personName(input.patient.name)} · MRN ${input.patient.mrn} · ${input.status} v${input.version}`;
+    const who = `${personNameText(input.patient.name)} · MRN ${input.patient.mrn} · ${input.status} v${input.version}`;
     doc.text(who, MARGIN, footerY, { width: width - 2 * MARGIN - 80, lineBreak: false, ellipsis: true });
     doc.text(`Page ${index - range.start + 1} of ${range.count}`, width - MARGIN - 80, footerY, { width: 80, align: 'right', lineBreak: false });
     doc.page.margins.bottom = bottomMargin;
@@ -239,8 +226,8 @@ export async function renderReportPdf(input: ReportPdfInput): Promise<Buffer> {
     font: regular as unknown as string,
     info: {
       Title: input.documentTitle,
-      Author: input.signature ? personName(input.signature.signerName) : input.facility.name,
-      Subject: `${personName(input.patient.name)} (MRN ${input.patient.mrn}) — ${input.status} v${input.version}`,
+      Author: input.signature ? personNameText(input.signature.signerName) : input.facility.name,
+      Subject: `${personNameText(input.patient.name)} (MRN ${input.patient.mrn}) — ${input.status} v${input.version}`,
       Creator: 'Telepacs',
       ...(signedAt ? { CreationDate: signedAt } : {}),
     },

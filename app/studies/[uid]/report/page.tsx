@@ -12,7 +12,7 @@ import { openReportPage } from '../../../../lib/reports/open-report-page';
 import { getRuntime } from '../../../../lib/runtime';
 import { PortalHeader } from '../../../_components/portal-header';
 import { requireSignedInUser } from '../../../_lib/current-user';
-import { displayDate, displayName } from '../../../_lib/dicom-display';
+import { displayDate, displayName } from '../../../../lib/display/dicom-display';
 import { ReportEditor } from './report-editor';
 import { TemplatePicker } from './template-picker';
 import styles from './report.module.css';
