@@ -1,10 +1,11 @@
 // The audit row of a report change, built one way for every operation (each
 // writes it with recordAudit inside the transaction of its change).
-import type { AuditDetails } from '../audit/actions';
+import type { AuditAction, AuditDetails } from '../audit/actions';
 import { recordAudit, type AuditDatabase, type AuditEvent } from '../audit/record-audit';
 import type { Principal } from '../policy/principal';
 
-export type ReportAuditAction = 'report.create' | 'report.save' | 'report.preliminary' | 'report.sign' | 'report.amend' | 'report.addendum' | 'report.view' | 'report.download';
+/** Every report action of the audit map (lib/audit/actions.ts) */
+export type ReportAuditAction = Extract<AuditAction, `report.${string}`>;
 
 type AuditedReport = { id: string; study: { facilityId: string; studyInstanceUid: string; patientId: string } };
 

@@ -1,14 +1,16 @@
 // Glue for the /fhir route handlers: authenticate (Bearer API token or
-// session, lib/fhir/authenticate-fhir-caller.ts), run one lib/fhir operation,
+// session, lib/auth/authenticate-caller.ts), run one lib/fhir operation,
 // answer application/fhir+json; every error is an OperationOutcome.
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { isDomainError } from '../../../lib/errors';
-import { authenticateFhirCaller, FHIR_WWW_AUTHENTICATE } from '../../../lib/fhir/authenticate-fhir-caller';
+import { authenticateCaller } from '../../../lib/auth/authenticate-caller';
 import { fhirOrigin, type FhirContext } from '../../../lib/fhir/fhir-context';
 import { FHIR_CONTENT_TYPE, operationOutcome, outcomeForDomainError } from '../../../lib/fhir/operation-outcome';
 import type { Principal } from '../../../lib/policy/principal';
 import { getRuntime } from '../../../lib/runtime';
+
+const FHIR_WWW_AUTHENTICATE = 'Bearer realm="telepacs-fhir"';
 
 export function fhirResponse(resource: Resource, status = 200, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(resource), { status, headers: { 'content-type': FHIR_CONTENT_TYPE, 'cache-control': 'no-store', ...headers } });
@@ -23,7 +25,7 @@ export function fhirContextFor(request: Request): FhirContext {
 export async function answerFhir(request: Request, where: string, work: (context: FhirContext, principal: Principal) => Promise<Resource>): Promise<Response> {
   try {
     const context = fhirContextFor(request);
-    return fhirResponse(await work(context, await authenticateFhirCaller(context, request)));
+    return fhirResponse(await work(context, await authenticateCaller(context, request)));
   } catch (error) {
     if (isDomainError(error)) {
       const { status, outcome } = outcomeForDomainError(error.code, error.userMessage);

@@ -3,7 +3,7 @@
 // read the report, the version does not exist or is not signed, or no PDF was stored for it.
 // A browser sends its session cookie; a hospital system following a FHIR DiagnosticReport's
 // presentedForm sends its API token (Authorization: Bearer), authenticated as /fhir and DICOMweb are.
-import { authenticateFhirCaller } from '../../../../../lib/fhir/authenticate-fhir-caller';
+import { authenticateCaller } from '../../../../../lib/auth/authenticate-caller';
 import type { Principal } from '../../../../../lib/policy/principal';
 import { reportPdf } from '../../../../../lib/reports/report-pdf';
 import { getRuntime } from '../../../../../lib/runtime';
@@ -31,7 +31,7 @@ export async function GET(request: Request, { params }: { params: Promise<{ id: 
     });
   };
   if (request.headers.has('authorization')) {
-    return answerErrors('download report pdf', async () => send(await authenticateFhirCaller(getRuntime(), request)));
+    return answerErrors('download report pdf', async () => send(await authenticateCaller(getRuntime(), request)));
   }
   return withReportCaller(request, 'download report pdf', send);
 }

@@ -1,17 +1,16 @@
-// Who calls the FHIR API: the archive's one authentication (lib/auth/authenticate-request.ts):
-// a Bearer API token (or HTTP Basic) from a hospital system, the session cookie from a browser.
+// Who calls an API that hospital systems call as well as browsers (/fhir, a report's PDF): the
+// archive's one authentication (authenticate-request.ts): a Bearer API token (or HTTP Basic) from
+// a hospital system, the session cookie from a browser.
 // The custom server has already resolved the client address into X-Forwarded-* (lib/auth/client-address.ts).
 import type { IncomingHttpHeaders } from 'node:http';
-import { authenticateRequest } from '../auth/authenticate-request';
-import type { AuthContext } from '../auth/auth-context';
-import { clientAddressFromNormalizedHeaders } from '../auth/client-address';
+import { authenticateRequest } from './authenticate-request';
+import type { AuthContext } from './auth-context';
+import { clientAddressFromNormalizedHeaders } from './client-address';
 import { DomainError } from '../errors';
 import type { Principal } from '../policy/principal';
 
-export const FHIR_WWW_AUTHENTICATE = 'Bearer realm="telepacs-fhir"';
-
 /** The caller as the domain operations take it; UNAUTHENTICATED or RATE_LIMITED otherwise. */
-export async function authenticateFhirCaller(context: AuthContext, request: Request): Promise<Principal> {
+export async function authenticateCaller(context: AuthContext, request: Request): Promise<Principal> {
   const headers: IncomingHttpHeaders = {};
   request.headers.forEach((value, name) => {
     headers[name] = value;
