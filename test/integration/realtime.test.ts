@@ -46,9 +46,17 @@ describe('realtime notifications', () => {
   });
 
   it('announces new images, batched per study, only to the facility that owns them', async () => {
-    const member = open(await sessionCookieFor(TEST_ADMIN_EMAIL));
-    const outsider = open(await sessionCookieFor('other@valley.example'));
-    await Promise.all([member, outsider].map((s) => new Promise((resolve) => s.on('connect', () => resolve(undefined)))));
+    // Both sessions first: a socket opened before an await may connect before
+    // its 'connect' listener exists (it did on PostgreSQL under CI load).
+    const [memberCookie, outsiderCookie] = [await sessionCookieFor(TEST_ADMIN_EMAIL), await sessionCookieFor('other@valley.example')];
+    const member = open(memberCookie);
+    const outsider = open(outsiderCookie);
+    await Promise.all(
+      [member, outsider].map((s) => new Promise((resolve, reject) => {
+        s.once('connect', () => resolve(undefined));
+        s.once('connect_error', reject);
+      })),
+    );
     const outsiderEvents: unknown[] = [];
     outsider.on(REALTIME_EVENTS.INSTANCES_STORED, (payload) => outsiderEvents.push(payload));
     const received = new Promise<{ studyInstanceUid: string; newInstances: number }>((resolve) =>
