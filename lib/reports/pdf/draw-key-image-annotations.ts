@@ -34,12 +34,13 @@ export function drawKeyImageAnnotations(doc: Doc, annotations: readonly ReportPd
   doc.save();
   doc.rect(image.x, image.y, image.width, image.height).clip();
   doc.lineWidth(1.1).strokeColor(STROKE).fillColor(STROKE).strokeOpacity(1).fillOpacity(1);
+  const placed: Box[] = [];
   annotations.forEach((annotation, index) => {
     const points = annotation.imagePoints.map(toPage);
     if (points.length === 0) return;
     const anchor = drawShape(doc, annotation, points);
-    label(doc, String(index + 1), anchor, image);
-    if (annotation.tool === 'ArrowAnnotate' && annotation.text?.trim() && points[1]) label(doc, annotation.text.trim(), [points[1][0], points[1][1] + 9], image);
+    label(doc, String(index + 1), anchor, image, placed);
+    if (annotation.tool === 'ArrowAnnotate' && annotation.text?.trim() && points[1]) label(doc, annotation.text.trim(), [points[1][0], points[1][1] + 9], image, placed);
   });
   doc.restore();
 }
@@ -126,13 +127,24 @@ function beside(point: Point, dy = -12): Point {
   return [point[0] + 4, point[1] + dy];
 }
 
-/** A small text on a black box, kept inside the image */
-function label(doc: Doc, text: string, at: Point, image: PrintedImage): void {
+interface Box {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** A small text on a black box, kept inside the image and off the labels already placed (moved down past them) */
+function label(doc: Doc, text: string, at: Point, image: PrintedImage, placed: Box[]): void {
   doc.font('bold').fontSize(7.5);
   const width = Math.min(doc.widthOfString(text) + 4, image.width);
   const height = 10;
   const x = Math.min(Math.max(at[0], image.x), image.x + image.width - width);
-  const y = Math.min(Math.max(at[1], image.y), image.y + image.height - height);
+  let y = Math.min(Math.max(at[1], image.y), image.y + image.height - height);
+  const overlaps = (box: Box) => x < box.x + box.width && box.x < x + width && y < box.y + box.height && box.y < y + height;
+  for (let tries = 0; tries < placed.length && placed.some(overlaps); tries += 1) y = Math.max(...placed.filter(overlaps).map((box) => box.y + box.height + 1));
+  y = Math.min(y, image.y + image.height - height);
+  placed.push({ x, y, width, height });
   doc.rect(x, y, width, height).fillOpacity(0.75).fill(LABEL_BOX).fillOpacity(1);
   doc.fillColor(LABEL_INK).text(text, x + 2, y + 1.5, { width: width - 2, height, lineBreak: false, ellipsis: true });
 }
