@@ -17,12 +17,14 @@ const MAX_VERSION = 2_147_483_646;
 export const ZAnnotationUid = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'not an annotation id');
 // PS3.5 9.1: digits and dots, at most 64 characters
 const ZDicomUid = z.string().regex(/^[0-9.]{1,64}$/, 'not a DICOM UID');
+/** FrameOfReferenceUID of the image an annotation was drawn on; '' when the image has none */
+export const ZFrameOfReferenceUid = z.union([z.literal(''), ZDicomUid]);
 
-const ZPoint2 = z.tuple([z.number(), z.number()]);
-const ZPoint3 = z.tuple([z.number(), z.number(), z.number()]);
+export const ZPoint2 = z.tuple([z.number(), z.number()]);
+export const ZPoint3 = z.tuple([z.number(), z.number(), z.number()]);
 const ZShortText = z.string().max(16);
 
-const ZAnnotationStats = z.object({
+export const ZAnnotationStats = z.object({
   length: z.number().optional(),
   angle: z.number().optional(),
   area: z.number().optional(),
@@ -43,37 +45,45 @@ const HANDLE_COUNT: Record<Exclude<AnnotationToolName, 'PlanarFreehandROI'>, num
   RectangleROI: 4,
 };
 
+/** The fields of an AnnotationGeometry (protocol.ts) with the tool that drew it, as every door checks them. */
+export const ZToolGeometryFields = {
+  uid: ZAnnotationUid,
+  tool: z.enum(ANNOTATION_TOOLS),
+  points: z.array(ZPoint3).max(MAX_ANNOTATION_POINTS),
+  polyline: z.array(ZPoint3).max(MAX_ANNOTATION_POINTS).optional(),
+  imagePoints: z.array(ZPoint2).max(MAX_ANNOTATION_POINTS),
+  viewPlaneNormal: ZPoint3,
+  viewUp: ZPoint3,
+  text: z.string().max(MAX_ANNOTATION_TEXT_LENGTH).optional(),
+  stats: ZAnnotationStats.optional(),
+};
+
+/** The handle (or contour point) count each tool needs, for a superRefine over ZToolGeometryFields. */
+export function checkToolGeometry(annotation: AnnotationGeometry & { tool: AnnotationToolName }, context: z.RefinementCtx): void {
+  if (annotation.tool === 'PlanarFreehandROI') {
+    // A closed contour needs three points; the SR's POLYLINE is made from imagePoints.
+    if ((annotation.polyline?.length ?? 0) < 3) context.addIssue({ code: 'custom', path: ['polyline'], message: 'a freehand contour needs at least 3 points' });
+    if (annotation.imagePoints.length < 3) context.addIssue({ code: 'custom', path: ['imagePoints'], message: 'a freehand contour needs at least 3 points' });
+    return;
+  }
+  const handles = HANDLE_COUNT[annotation.tool];
+  if (annotation.points.length !== handles) context.addIssue({ code: 'custom', path: ['points'], message: `${annotation.tool} has ${handles} handles` });
+  if (annotation.imagePoints.length !== handles) context.addIssue({ code: 'custom', path: ['imagePoints'], message: `${annotation.tool} has ${handles} handles` });
+}
+
 export const ZCollabAnnotationInput = z
   .object({
-    uid: ZAnnotationUid,
-    tool: z.enum(ANNOTATION_TOOLS),
+    ...ZToolGeometryFields,
     version: z.number().int().min(1).max(MAX_VERSION),
     ref: z.object({
       studyInstanceUid: ZDicomUid,
       seriesInstanceUid: ZDicomUid,
       sopInstanceUid: ZDicomUid,
       frameNumber: z.number().int().min(1).max(1_000_000),
-      frameOfReferenceUid: z.union([z.literal(''), ZDicomUid]),
+      frameOfReferenceUid: ZFrameOfReferenceUid,
     }),
-    points: z.array(ZPoint3).max(MAX_ANNOTATION_POINTS),
-    polyline: z.array(ZPoint3).max(MAX_ANNOTATION_POINTS).optional(),
-    imagePoints: z.array(ZPoint2).max(MAX_ANNOTATION_POINTS),
-    viewPlaneNormal: ZPoint3,
-    viewUp: ZPoint3,
-    text: z.string().max(MAX_ANNOTATION_TEXT_LENGTH).optional(),
-    stats: ZAnnotationStats.optional(),
   })
-  .superRefine((annotation, context) => {
-    if (annotation.tool === 'PlanarFreehandROI') {
-      // A closed contour needs three points; the SR's POLYLINE is made from imagePoints.
-      if ((annotation.polyline?.length ?? 0) < 3) context.addIssue({ code: 'custom', path: ['polyline'], message: 'a freehand contour needs at least 3 points' });
-      if (annotation.imagePoints.length < 3) context.addIssue({ code: 'custom', path: ['imagePoints'], message: 'a freehand contour needs at least 3 points' });
-      return;
-    }
-    const handles = HANDLE_COUNT[annotation.tool];
-    if (annotation.points.length !== handles) context.addIssue({ code: 'custom', path: ['points'], message: `${annotation.tool} has ${handles} handles` });
-    if (annotation.imagePoints.length !== handles) context.addIssue({ code: 'custom', path: ['imagePoints'], message: `${annotation.tool} has ${handles} handles` });
-  });
+  .superRefine(checkToolGeometry);
 
 export type TCollabAnnotationInput = z.output<typeof ZCollabAnnotationInput>;
 

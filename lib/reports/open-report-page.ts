@@ -2,9 +2,12 @@
 // report (the newest version they may see, or ?version=n), or, when there is
 // none and they may write, the templates to start from; the pick lists of the
 // report's template; the patient's other studies to compare with; and the
-// images of the study to pick key images from. NOT_FOUND (the page's "not
+// images of the study to pick key images from, with the annotations of the
+// teleconsultations on it the caller took part in. NOT_FOUND (the page's "not
 // found") for anyone who may not read the study's reports — the decision is
 // listReportsForStudy's (lib/policy/report-access.ts), not the page's.
+import type { CollabAnnotation } from '../collab/protocol';
+import { listStudyAnnotations } from '../consult/list-study-annotations';
 import { DomainError } from '../errors';
 import { readScopeFor } from '../policy/read-scope';
 import type { Principal } from '../policy/principal';
@@ -43,6 +46,8 @@ export interface ReportPage {
   pickLists: Record<string, { label: string; options: string[] }>;
   priors: ReportPagePrior[];
   series: ReportPageSeries[];
+  /** The study's annotations from the teleconsultations on it the caller took part in (a key image takes a copy) */
+  annotations: CollabAnnotation[];
 }
 
 /** Instances listed per series for the key-image picker: enough to step through a long series */
@@ -73,6 +78,7 @@ export async function openReportPage(context: ReportContext, principal: Principa
     priors: await priorsOf(context, principal, study),
     // The author picks key images from them; a reader's list names its key images by series and number
     series: report && (report.version.editable || report.version.keyImages.length > 0) ? await seriesInstances(context, study) : [],
+    annotations: await listStudyAnnotations(db, principal.userId, { facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid }),
   };
 }
 

@@ -1,6 +1,8 @@
 // The report's vocabulary and the inputs every route, page and test share
 // (STYLE.md: schemas beside the operations, reused by each door).
 import { z } from 'zod';
+import type { AnnotationGeometry, AnnotationToolName } from '../collab/protocol';
+import { ZFrameOfReferenceUid, ZToolGeometryFields, checkToolGeometry } from '../consult/annotation.types';
 import type { Runtime } from '../runtime';
 
 export const REPORT_STATUSES = ['DRAFT', 'PRELIMINARY', 'FINAL', 'AMENDED', 'ADDENDUM'] as const;
@@ -29,11 +31,31 @@ export interface ReportSection {
   pick?: string | null;
 }
 
+/** At most this many annotations travel with one key image */
+export const MAX_KEY_IMAGE_ANNOTATIONS = 50;
+
+/**
+ * An annotation as it was when added to the key image (a measurement of a
+ * teleconsultation, or one drawn in the report's viewer): a copy, not a link.
+ * It is part of the version's content, so signing locks it and the signature's
+ * hash covers it; a later edit in the consultation changes nothing here.
+ * The geometry is checked by the same rules as a live annotation's
+ * (lib/consult/annotation.types.ts); save-draft checks it lies on its image.
+ */
+export interface KeyImageAnnotation extends AnnotationGeometry {
+  uid: string;
+  tool: AnnotationToolName;
+  /** FrameOfReferenceUID of the image it was drawn on; '' when the image has none */
+  frameOfReferenceUid: string;
+}
+
+export const ZKeyImageAnnotation = z.object({ ...ZToolGeometryFields, frameOfReferenceUid: ZFrameOfReferenceUid }).superRefine(checkToolGeometry);
+
 export const ZKeyImage = z.object({
   seriesUid: ZUid,
   sopUid: ZUid,
   frame: z.number().int().min(1).default(1),
-  annotationIds: z.array(z.string().min(1).max(128)).max(200).optional(),
+  annotations: z.array(ZKeyImageAnnotation).max(MAX_KEY_IMAGE_ANNOTATIONS, `At most ${MAX_KEY_IMAGE_ANNOTATIONS} annotations on a key image`).optional(),
 });
 export type KeyImage = z.output<typeof ZKeyImage>;
 

@@ -5,9 +5,10 @@
 // other — the stale one gets CONFLICT and reloads. A retried save whose text
 // is already stored succeeds without a new revision (the first try went
 // through; the network lost the answer), which makes autosave idempotent.
-import { parseInput } from '../admin/errors';
+import { AdminError, parseInput } from '../admin/errors';
 import type { Principal } from '../policy/principal';
 import { applySections } from './apply-sections';
+import { checkKeyImageAnnotations } from './check-key-image-annotations';
 import { loadReport, staleRevision, workingVersionOf } from './load-report';
 import { recordReportAudit } from './report-audit';
 import { ZSaveDraftRequest, type ReportContext } from './report-types';
@@ -16,7 +17,7 @@ import { isBeingSigned, notBeingSigned } from './signed-artifacts';
 
 export async function saveDraft(context: Pick<ReportContext, 'db'>, principal: Principal, reportId: string, input: unknown): Promise<ReportView> {
   const { db } = context;
-  const request = parseInput(ZSaveDraftRequest, input);
+  const request = parseSaveDraft(input);
   const report = await loadReport(db, principal, reportId, 'write');
   const working = workingVersionOf(report, principal);
   const sections = applySections(working.sections, request.sections, working.kind);
@@ -28,6 +29,7 @@ export async function saveDraft(context: Pick<ReportContext, 'db'>, principal: P
     comparisonStudyUid === working.comparisonStudyUid;
   if (unchanged) return reportView(db, report, principal.userId);
   if (report.revision !== request.baseRevision || isBeingSigned(report)) throw staleRevision(report.revision);
+  if (request.keyImages) await checkKeyImageAnnotations(db, report.study.id, request.keyImages);
 
   await db.$transaction(async (tx) => {
     const claimed = await tx.report.updateMany({ where: { id: report.id, revision: request.baseRevision, ...notBeingSigned() }, data: { revision: { increment: 1 }, signingToken: null, signingSince: null } });
@@ -39,4 +41,16 @@ export async function saveDraft(context: Pick<ReportContext, 'db'>, principal: P
     await recordReportAudit(tx, principal, report, 'report.save', { version: working.version, revision: request.baseRevision + 1, sections: sections.length, keyImages: keyImages.length });
   });
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
+}
+
+/** As parseInput, but a wrong key-image annotation is named: "Key image 1, annotation 2: Length has 2 handles (imagePoints)" */
+function parseSaveDraft(input: unknown) {
+  const parsed = ZSaveDraftRequest.safeParse(input);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues.find((candidate) => candidate.path[0] === 'keyImages' && candidate.path[2] === 'annotations');
+  if (!issue) return parseInput(ZSaveDraftRequest, input);
+  const [, image, , annotation, ...field] = issue.path;
+  const where = annotation === undefined ? `Key image ${Number(image) + 1}` : `Key image ${Number(image) + 1}, annotation ${Number(annotation) + 1}`;
+  const message = `${where}: ${issue.message}${field.length ? ` (${field.join('.')})` : ''}.`;
+  throw new AdminError('INVALID_INPUT', message, { keyImages: message });
 }

@@ -110,7 +110,7 @@ describe('reporting core', () => {
     const saved = await saveDraft(context, people.expert, report.id, {
       baseRevision: report.revision,
       sections: [{ key: 'findings', text: 'Без острых изменений. Čistý nález.' }, { key: 'impression', text: 'Норма.', pick: 'Normal' }],
-      keyImages: [{ seriesUid: '1.2.3', sopUid: '1.2.3.4', frame: 1, annotationIds: ['a1'] }],
+      keyImages: [{ seriesUid: '1.2.3', sopUid: '1.2.3.4', frame: 1 }],
     });
     assert.equal(saved.revision, report.revision + 1);
     const preliminary = await makePreliminary(context, people.expert, report.id, { baseRevision: saved.revision });

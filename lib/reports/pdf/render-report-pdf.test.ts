@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import sharp from 'sharp';
 import { DomainError } from '../../errors/domain-error';
 import { renderReportPdf } from './render-report-pdf';
 import { sampleReportInput } from './sample-report';
@@ -86,6 +87,42 @@ describe('report PDF', () => {
     });
     const file = pdfFile('broken-logo.pdf', await renderReportPdf({ ...input, facility: { ...input.facility, logo: Buffer.from('junk') } }));
     assert.match(documentText(file), /Klinička bolnica Dubrava/);
+  });
+
+  it("draws a key image's annotations over it where they were drawn, and lists them under its caption", async () => {
+    // A blue image of 200 × 100 pixels: wider than its cell is tall, so it is scaled and centred in the cell
+    const png = await sharp({ create: { width: 200, height: 100, channels: 3, background: { r: 0, g: 0, b: 255 } } }).png().toBuffer();
+    const annotations = [
+      { tool: 'Length', imagePoints: [[50, 50], [150, 50]], description: 'Length 23.4 mm' },
+      { tool: 'RectangleROI', imagePoints: [[20, 10], [40, 10], [20, 30], [40, 30]], description: 'Rectangle · area 40 mm²' },
+    ] as const;
+    const input = await sampleReportInput({ sections: [{ title: 'Impression', text: 'Measured.' }], keyImages: [{ png, caption: 'Series 1, image 1', frame: { columns: 200, rows: 100 }, annotations: [...annotations] }] });
+    const file = pdfFile('annotated.pdf', await renderReportPdf(input));
+    const text = documentText(file);
+    assert.match(text, /1 Length 23\.4 mm/);
+    assert.match(text, /2 Rectangle · area 40 mm²/);
+
+    // Rasterised by poppler: find the printed image (blue), then look for the yellow strokes inside it
+    execFileSync('pdftoppm', ['-png', '-r', '100', '-f', '1', '-l', '1', '-singlefile', file, path.join(workDir, 'annotated')]);
+    const { data, info } = await sharp(path.join(workDir, 'annotated.png')).raw().toBuffer({ resolveWithObject: true });
+    const pixel = (x: number, y: number) => Array.from(data.subarray((Math.round(y) * info.width + Math.round(x)) * info.channels, (Math.round(y) * info.width + Math.round(x)) * info.channels + 3));
+    const isBlue = ([r, g, b]: number[]) => b > 200 && r < 60 && g < 60;
+    const isYellow = ([r, g, b]: number[]) => r > 200 && g > 170 && b < 100;
+    let [left, top, right, bottom] = [info.width, info.height, -1, -1];
+    for (let y = 0; y < info.height; y += 1) {
+      for (let x = 0; x < info.width; x += 1) {
+        if (!isBlue(pixel(x, y))) continue;
+        [left, top, right, bottom] = [Math.min(left, x), Math.min(top, y), Math.max(right, x), Math.max(bottom, y)];
+      }
+    }
+    assert.ok(right > left && bottom > top, 'the key image is printed');
+    const at = (column: number, row: number): [number, number] => [left + ((right + 1 - left) * column) / 200, top + ((bottom + 1 - top) * row) / 100];
+    /** Yellow within a pixel or two of the point (anti-aliased, one-point-wide strokes) */
+    const yellowNear = ([x, y]: [number, number]) => [-2, -1, 0, 1, 2].some((dy) => [-2, -1, 0, 1, 2].some((dx) => isYellow(pixel(x + dx, y + dy))));
+    for (const column of [60, 100, 140]) assert.ok(yellowNear(at(column, 50)), `the Length passes through (${column}, 50)`);
+    assert.ok(!yellowNear(at(100, 75)) && !yellowNear(at(30, 50)) && !yellowNear(at(170, 50)), 'and nowhere else on its row or below');
+    for (const corner of [at(20, 20), at(40, 20), at(30, 10), at(30, 30)]) assert.ok(yellowNear(corner), 'the rectangle runs along its sides');
+    assert.ok(!yellowNear(at(30, 20)), 'the rectangle is not filled');
   });
 
   it('prints a report without logo, address or key images', async () => {

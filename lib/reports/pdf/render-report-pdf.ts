@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import PDFDocument from 'pdfkit';
 import { DomainError } from '../../errors/domain-error';
+import { drawKeyImageAnnotations, type PrintedImage } from './draw-key-image-annotations';
 import { MAX_REPORT_PDF_KEY_IMAGES, type ReportPdfInput } from './report-pdf-input';
 import { displayDate, personNameText } from '../../display/dicom-display';
 
@@ -34,6 +35,8 @@ const FOOTER_HEIGHT = 30;
 const INK = '#111111';
 const MUTED = '#555555';
 const RULE = '#999999';
+/** Font size of the annotation lines under a key image's caption */
+const ANNOTATION_LINE_SIZE = 8;
 const STATUS_WORDS: Record<ReportPdfInput['status'], string> = {
   PRELIMINARY: 'PRELIMINARY — not signed, may change',
   FINAL: 'FINAL',
@@ -141,31 +144,53 @@ function sections(doc: Doc, input: ReportPdfInput): void {
   }
 }
 
-/** Key images two to a row, each fitted into its cell with its caption below. */
+/** pdfkit's openImage (its own image() calls it; @types/pdfkit leaves it out): the size decides where the annotations go */
+function openImage(doc: Doc, bytes: Buffer): { width: number; height: number } {
+  return (doc as Doc & { openImage(src: Buffer): { width: number; height: number } }).openImage(bytes);
+}
+
+/** Key images two to a row, each fitted into its cell, its annotations drawn over it, its caption and annotation lines below. */
 function keyImages(doc: Doc, images: ReportPdfInput['keyImages']): void {
   const shown = images.slice(0, MAX_REPORT_PDF_KEY_IMAGES);
   if (shown.length === 0) return;
   const gap = 15;
   const cellWidth = (doc.page.width - 2 * MARGIN - gap) / 2;
   const imageHeight = 190;
-  const rowHeight = imageHeight + 36;
+  const captionHeight = 36;
+  const lineHeight = ANNOTATION_LINE_SIZE * 1.25;
   const bottom = () => doc.page.height - doc.page.margins.bottom;
-  if (doc.y + 20 + rowHeight > bottom()) doc.addPage();
+  const rowHeightOf = (row: typeof shown) => imageHeight + captionHeight + Math.max(0, ...row.map((image) => image.annotations?.length ?? 0)) * lineHeight;
+  if (doc.y + 20 + rowHeightOf(shown.slice(0, 2)) > bottom()) doc.addPage();
   doc.font('bold').fontSize(11).fillColor(INK).text('Key images', MARGIN, doc.y);
   doc.moveDown(0.3);
   for (let index = 0; index < shown.length; index += 2) {
+    const row = shown.slice(index, index + 2);
+    const rowHeight = rowHeightOf(row);
     if (doc.y + rowHeight > bottom()) doc.addPage();
     const y = doc.y;
-    shown.slice(index, index + 2).forEach((image, column) => {
+    row.forEach((image, column) => {
       const x = MARGIN + column * (cellWidth + gap);
       doc.rect(x, y, cellWidth, imageHeight).fill('#000000');
+      let printed: PrintedImage;
       try {
-        doc.image(Buffer.from(image.png), x, y, { fit: [cellWidth, imageHeight], align: 'center', valign: 'center' });
+        const opened = openImage(doc, Buffer.from(image.png));
+        const scale = Math.min(cellWidth / opened.width, imageHeight / opened.height);
+        const [width, height] = [opened.width * scale, opened.height * scale];
+        printed = { x: x + (cellWidth - width) / 2, y: y + (imageHeight - height) / 2, width, height, columns: image.frame?.columns ?? opened.width, rows: image.frame?.rows ?? opened.height };
+        doc.image(opened as unknown as Buffer, printed.x, printed.y, { width, height });
       } catch (error) {
         const problem = `Key image ${index + column + 1} is not a readable PNG or JPEG image`;
         throw new DomainError('INVALID_INPUT', `${problem}: ${error instanceof Error ? error.message : String(error)}`, { userMessage: problem, fields: { keyImages: problem } });
       }
-      doc.font('regular').fontSize(8.5).fillColor(MUTED).text(`${index + column + 1}. ${image.caption}`, x, y + imageHeight + 4, { width: cellWidth, height: 28, ellipsis: true });
+      drawKeyImageAnnotations(doc, image.annotations ?? [], printed);
+      const caption = `${index + column + 1}. ${image.caption}`;
+      doc.font('regular').fontSize(8.5).fillColor(MUTED);
+      const linesTop = y + imageHeight + 4 + Math.min(28, doc.heightOfString(caption, { width: cellWidth })) + 3;
+      doc.text(caption, x, y + imageHeight + 4, { width: cellWidth, height: 28, ellipsis: true });
+      // One line per annotation, numbered as on the image: "1 Length 23.4 mm"
+      (image.annotations ?? []).forEach((annotation, number) => {
+        doc.font('regular').fontSize(ANNOTATION_LINE_SIZE).fillColor(INK).text(`${number + 1} ${annotation.description}`, x, linesTop + number * lineHeight, { width: cellWidth, lineBreak: false, ellipsis: true });
+      });
     });
     doc.x = MARGIN;
     doc.y = y + rowHeight;

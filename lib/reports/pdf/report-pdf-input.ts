@@ -40,11 +40,33 @@ export interface ReportPdfInput {
   sections: Array<{ title: string; text: string }>;
   /** The prior study compared against, as the report names it ("CT head 2026-01-10, ACC 123") */
   comparisonStudyLabel?: string | null;
-  keyImages: Array<{ png: Uint8Array; caption: string }>;
+  keyImages: ReportPdfKeyImage[];
   status: ReportPdfStatus;
   version: number;
   /** For AMENDED and ADDENDUM: why, and which version this one supersedes */
   amendment?: { reason: string; supersededNote: string } | null;
   /** For a signed (final, amended, addendum) report */
   signature?: { signerName: string; signedAt: Date } | null;
+}
+
+/** A key image as printed: the rendered frame, its caption, and the annotations drawn over it. */
+export interface ReportPdfKeyImage {
+  /** PNG or JPEG of the whole frame (any size: it is fitted into its cell) */
+  png: Uint8Array;
+  caption: string;
+  /** The frame's size in pixels (Columns, Rows): what the annotations' image points are measured in */
+  frame?: { columns: number; rows: number };
+  /** Drawn over the image in this order, numbered from 1, and listed under the caption */
+  annotations?: ReportPdfAnnotation[];
+}
+
+export interface ReportPdfAnnotation {
+  /** A Cornerstone3D tool name (lib/collab/protocol.ts ANNOTATION_TOOLS) */
+  tool: 'Length' | 'Angle' | 'ArrowAnnotate' | 'EllipticalROI' | 'RectangleROI' | 'PlanarFreehandROI';
+  /** (column, row) in pixels of the original frame, 0,0 = the top left corner of the top left pixel (PS3.3 C.18.6.1.1) */
+  imagePoints: ReadonlyArray<readonly [number, number]>;
+  /** ArrowAnnotate: the text at the arrow's tail */
+  text?: string;
+  /** The line under the caption, after the number: "Length 23.4 mm" (lib/collab/describe-annotation.ts) */
+  description: string;
 }

@@ -7,13 +7,13 @@ import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import type { ReportPdfInput } from './report-pdf-input';
+import type { ReportPdfAnnotation, ReportPdfInput } from './report-pdf-input';
 
 async function svgPng(svg: string): Promise<Buffer> {
   return sharp(Buffer.from(svg)).png().toBuffer();
 }
 
-/** A grey axial "slice" with a measurement line, as a key image with annotations looks. */
+/** A grey axial "slice" with a bright lesion; its measurements are drawn by the renderer (keyImageAnnotations). */
 function keyImageSvg(seed: number): string {
   const lesion = 180 + seed * 25;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="512" height="512">
@@ -22,10 +22,24 @@ function keyImageSvg(seed: number): string {
   <ellipse cx="256" cy="256" rx="200" ry="230" fill="#ddd"/>
   <ellipse cx="256" cy="256" rx="184" ry="214" fill="url(#g)"/>
   <circle cx="${lesion}" cy="${200 + seed * 20}" r="${18 + seed * 3}" fill="#f2f2f2"/>
-  <line x1="${lesion - 22 - seed * 3}" y1="${200 + seed * 20}" x2="${lesion + 22 + seed * 3}" y2="${200 + seed * 20}" stroke="#ffd400" stroke-width="3"/>
-  <text x="${lesion + 30}" y="${190 + seed * 20}" fill="#ffd400" font-family="sans-serif" font-size="22">${(12 + seed * 2.5).toFixed(1)} mm</text>
   <text x="12" y="30" fill="#fff" font-family="sans-serif" font-size="20">Im ${40 + seed * 7}</text>
 </svg>`;
+}
+
+/** What was measured on each sample key image (512 × 512 pixels): the lesion's diameter, an ellipse around it on the first, an arrow on the second */
+function keyImageAnnotations(seed: number): ReportPdfAnnotation[] {
+  const [x, y, radius] = [180 + seed * 25, 200 + seed * 20, 18 + seed * 3];
+  const length: ReportPdfAnnotation = { tool: 'Length', imagePoints: [[x - radius, y], [x + radius, y]], description: `Length ${(12 + seed * 2.5).toFixed(1)} mm` };
+  if (seed === 0) {
+    const ellipse: ReportPdfAnnotation = {
+      tool: 'EllipticalROI',
+      imagePoints: [[x, y + radius + 6], [x, y - radius - 6], [x - radius - 6, y], [x + radius + 6, y]],
+      description: 'Ellipse · area 151.3 mm² · mean 58 ± 6 HU',
+    };
+    return [length, ellipse];
+  }
+  if (seed === 1) return [length, { tool: 'ArrowAnnotate', imagePoints: [[x + radius, y - radius], [x + 110, y - 90]], text: 'oedema', description: 'Arrow “oedema”' }];
+  return [length];
 }
 
 const LOGO_SVG = `<svg xmlns="http://www.w3.org/2000/svg" width="240" height="120">
@@ -47,7 +61,9 @@ export async function sampleReportInput(overrides: Partial<ReportPdfInput> = {})
   const keyImages = await Promise.all(
     [0, 1, 2, 3].map(async (seed) => ({
       png: await svgPng(keyImageSvg(seed)),
-      caption: `Series 3, image ${40 + seed * 7}: lesion ${(12 + seed * 2.5).toFixed(1)} mm (measured in the teleconsultation)`,
+      caption: `Series 3, image ${40 + seed * 7}: lesion (measured in the teleconsultation)`,
+      frame: { columns: 512, rows: 512 },
+      annotations: keyImageAnnotations(seed),
     })),
   );
   return {

@@ -45,6 +45,9 @@ const ELEMENTS = {
   summary: code('55112-7', 'LN', 'Summary'),
 } as const;
 
+/** CID 7002 Finding: the TEXT an arrow's words on a key image are filed as */
+export const FINDING: Code = ELEMENTS.finding;
+
 export const SECTION_ELEMENT: Readonly<Record<SectionHeading, Code>> = {
   clinicalInformation: ELEMENTS.history,
   history: ELEMENTS.history,

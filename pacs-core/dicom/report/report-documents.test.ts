@@ -42,6 +42,12 @@ const study = makeStudy({
 });
 const CT_IMAGE = '1.2.840.10008.5.1.4.1.1.2';
 const IMPRESSION = 'Очаговых изменений не выявлено. No focal lesion.';
+/** What was measured on the key image (column, row): a length, an angle, an arrow with its words */
+const MEASUREMENTS = [
+  { tool: 'Length', imagePoints: [[10, 20], [40, 20]], values: { length: 23.4 } },
+  { tool: 'Angle', imagePoints: [[10, 10], [20, 20], [30, 10]], values: { angle: 90 } },
+  { tool: 'ArrowAnnotate', imagePoints: [[32, 32], [50, 12]], text: 'Узел' },
+] as const satisfies NonNullable<NonNullable<ReportSrInput['keyImages']>[number]['measurements']>;
 
 function makePdf(): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -109,7 +115,7 @@ describe('report documents: Encapsulated PDF and TID 2000 SR', () => {
         { heading: 'findings', title: 'Описание', text: 'Lungs clear.\nNo effusion.' },
         { heading: 'impressions', title: 'Заключение', text: IMPRESSION },
       ],
-      keyImages: [{ seriesInstanceUid: study.seriesInstanceUids[0], sopInstanceUid: study.sopInstanceUids[0][1], sopClassUid: CT_IMAGE }],
+      keyImages: [{ seriesInstanceUid: study.seriesInstanceUids[0], sopInstanceUid: study.sopInstanceUids[0][1], sopClassUid: CT_IMAGE, measurements: MEASUREMENTS }],
       ...overrides,
     };
   }
@@ -209,6 +215,11 @@ describe('report documents: Encapsulated PDF and TID 2000 SR', () => {
     assert.ok(dump.includes('<contains TEXT:(121071,DCM,"Finding")="Lungs clear.\\nNo effusion.">'), 'the line break kept (dsrdump shows it as \\n)');
     assert.match(dump, new RegExp(`<contains CONTAINER:\\(19005-8,LN,"Impressions"\\)=SEPARATE>\\n\\s+<has concept mod TEXT:[^\\n]+="Заключение">\\n\\s+<contains TEXT:\\(121073,DCM,"Impression"\\)="${IMPRESSION}">`));
     assert.match(dump, new RegExp(`<contains CONTAINER:\\(55113-5,LN,"Key Images"\\)=SEPARATE>\\n\\s+<contains IMAGE:\\(121080,DCM,"Best illustration of finding"\\)=\\(CT image,"${study.sopInstanceUids[0][1]}"\\)>`));
+    // The key image's measurements, each on that image
+    const selected = `<selected from IMAGE:=\\(CT image,"${study.sopInstanceUids[0][1]}"\\)>`;
+    assert.match(dump, new RegExp(`<contains NUM:\\(410668003,SCT,"Length"\\)="23.4" \\(mm,UCUM,"millimeter"\\)>\\n\\s+<inferred from SCOORD:=\\(POLYLINE,10/20,40/20\\)>\\n\\s+${selected}`));
+    assert.match(dump, new RegExp(`<contains NUM:\\(285285000,SCT,"Cobb angle"\\)="90" \\(deg,UCUM,"[^"]+"\\)>\\n\\s+<inferred from SCOORD:=\\(POLYLINE,10/10,20/20,20/20,30/10\\)>\\n\\s+${selected}`));
+    assert.match(dump, new RegExp(`<contains TEXT:\\(121071,DCM,"Finding"\\)="Узел">\\n\\s+<inferred from SCOORD:=\\(POLYLINE,32/32,50/12\\)>\\n\\s+${selected}`));
   });
 
   it('marks a preliminary report unverified and partial, and an amendment with its predecessor', { skip: noDcmtk }, () => {
@@ -262,5 +273,7 @@ describe('report documents: Encapsulated PDF and TID 2000 SR', () => {
     assert.throws(() => buildReportSr(srInput({ signer: undefined })), /a final report needs its signer/);
     assert.throws(() => buildReportSr(srInput({ sections: [{ heading: 'findings', text: '  ' }] })), /at least one section with text/);
     assert.throws(() => buildReportSr(srInput({ sections: [{ heading: 'nonsense' as never, text: 'x' }] })), /unknown report section heading/);
+    const badLength = { seriesInstanceUid: study.seriesInstanceUids[0], sopInstanceUid: study.sopInstanceUids[0][1], sopClassUid: CT_IMAGE, measurements: [{ tool: 'Length', imagePoints: [[1, 1]] }] } as const;
+    assert.throws(() => buildReportSr(srInput({ keyImages: [badLength] })), (error) => isArchiveError(error) && error.code === 'BAD_REQUEST' && /annotation cannot be written: measurement 1 \(Length\): 1 image points, expected 2/.test(error.message));
   });
 });

@@ -18,15 +18,20 @@
 //       HAS CONCEPT MOD  Equivalent Meaning of Concept Name = the section's title (TID 1210)
 //       CONTAINS TEXT <CID 7002 element> = the section's text
 //     CONTAINS CONTAINER (55113-5, LN, "Key Images")
-//       CONTAINS IMAGE (121080, DCM, "Best illustration of finding")…
+//       CONTAINS IMAGE (121080, DCM, "Best illustration of finding")   (one per key image, each followed by
+//       CONTAINS NUM  e.g. Length 23.4 mm                               its measurements: TID 2001 with the
+//         INFERRED FROM SCOORD POLYLINE (column,row…)                   TID 1400/1401 pattern, as the
+//           SELECTED FROM IMAGE (the key image)                         teleconsultation SR's groups
+//       CONTAINS TEXT (121071, DCM, "Finding") = an arrow's text        (../sr/measurement-groups.ts) make
+//         INFERRED FROM SCOORD …                                        them, without the adapters' parts)
 import { ArchiveError } from '../../errors';
 import type { Code } from '../sr/codes';
 import { CODES } from '../sr/codes';
 import { codeItem, container, imageItem, textItem, type ContentItem, type ImageReference } from '../sr/content-items';
 import { DCMR_UID, dicomDateTimeValue, documentHeader, evidence, writeDocumentFile, type DocumentIdentity } from '../sr/document-file';
-import { observerContext, personNameValue } from '../sr/measurement-groups';
+import { MeasurementReportInputError, keyImageFindingItems, observerContext, personNameValue, type MeasuredShape } from '../sr/measurement-groups';
 import { ENHANCED_SR_SOP_CLASS } from '../sr/measurement-report';
-import { LANGUAGES, REPORT_CODES, SECTION_ELEMENT, SECTION_HEADINGS, type SectionHeading } from './report-codes';
+import { FINDING, LANGUAGES, REPORT_CODES, SECTION_ELEMENT, SECTION_HEADINGS, type SectionHeading } from './report-codes';
 
 export { ENHANCED_SR_SOP_CLASS };
 
@@ -42,6 +47,8 @@ export interface ReportSrSection {
 
 export interface ReportKeyImage extends ImageReference {
   seriesInstanceUid: string;
+  /** The annotations drawn on it, in image coordinates (column, row), with the values the viewer measured */
+  measurements?: readonly MeasuredShape[];
 }
 
 export interface ReportSrInput extends DocumentIdentity {
@@ -77,7 +84,12 @@ export function buildReportSr(input: ReportSrInput): Uint8Array {
       throw new ArchiveError('BAD_REQUEST', 'a key image needs its series, SOP instance and SOP class UIDs');
     }
   }
-  return writeDocumentFile(reportDataset(input, sections), input.patientStudy);
+  try {
+    return writeDocumentFile(reportDataset(input, sections), input.patientStudy);
+  } catch (error) {
+    if (error instanceof MeasurementReportInputError) throw new ArchiveError('BAD_REQUEST', `a key image's annotation cannot be written: ${error.message}`);
+    throw error;
+  }
 }
 
 function reportDataset(input: ReportSrInput, sections: readonly ReportSrSection[]): Record<string, unknown> {
@@ -91,7 +103,7 @@ function reportDataset(input: ReportSrInput, sections: readonly ReportSrSection[
     textItem('HAS OBS CONTEXT', PERSON_OBSERVER_ORGANIZATION, organization),
     ...sections.map(sectionContainer),
     ...(keyImages.length
-      ? [container('CONTAINS', SECTION_HEADINGS.keyImages, keyImages.map((image) => imageItem('CONTAINS', image, REPORT_CODES.bestIllustration)))]
+      ? [container('CONTAINS', SECTION_HEADINGS.keyImages, keyImages.flatMap(keyImageItems))]
       : []),
   ]);
 
@@ -128,6 +140,12 @@ function reportDataset(input: ReportSrInput, sections: readonly ReportSrSection[
     ...root,
     ContentTemplateSequence: [{ MappingResource: 'DCMR', MappingResourceUID: DCMR_UID, TemplateIdentifier: '2000' }],
   };
+}
+
+/** The key image, then what was measured on it (each SCOORD SELECTED FROM this image) */
+function keyImageItems(keyImage: ReportKeyImage): ContentItem[] {
+  const image: ImageReference = { sopClassUid: keyImage.sopClassUid, sopInstanceUid: keyImage.sopInstanceUid, ...(keyImage.frameNumber !== undefined ? { frameNumber: keyImage.frameNumber } : {}) };
+  return [imageItem('CONTAINS', image, REPORT_CODES.bestIllustration), ...(keyImage.measurements ?? []).flatMap((shape, index) => keyImageFindingItems(shape, image, index, FINDING))];
 }
 
 function sectionContainer(section: ReportSrSection): ContentItem {

@@ -75,16 +75,10 @@ export class MeasurementReportInputError extends Error {
 export function measurementGroup(measurement: ReportMeasurement, index: number): ContentItem {
   checkPoints(measurement, index);
   const { tool, image, values = {} } = measurement;
-  const geometry = toolGeometry(measurement);
-  const numbers = toolValues(tool, values);
   // The first NUM holds the geometry (dcmjs TID 300: "scoordContentItem: index === 0"). A group
   // without any value keeps it as a TID 1410 "Image Region", which OHIF still draws; never a
   // bare SCOORD at group level (OHIF's SR handler reads the concept name of every such SCOORD).
-  const measurements: ContentItem[] = numbers.length
-    ? numbers.map(([name, value, unit], position) =>
-        numItem('CONTAINS', name, value, unit, position === 0 ? [scoordItem('INFERRED FROM', geometry.graphicType, geometry.points, image)] : undefined),
-      )
-    : [scoordItem('CONTAINS', geometry.graphicType, geometry.points, image, CODES.imageRegion)];
+  const measurements = valuesWithGeometry(toolValues(tool, values), toolGeometry(measurement), image);
   const text = measurement.text?.trim();
   return container('CONTAINS', CODES.measurementGroup, [
     textItem('HAS OBS CONTEXT', CODES.trackingIdentifier, `${CORNERSTONE_3D_TAG}:${tool}`),
@@ -95,6 +89,38 @@ export function measurementGroup(measurement: ReportMeasurement, index: number):
     ...measurements,
     ...(tool === 'ArrowAnnotate' && text ? [textItem('CONTAINS', CODES.comment, text)] : []),
   ]);
+}
+
+/** A shape measured on an image, without who drew it or a tracking identity (a report's key-image findings need neither). */
+export type MeasuredShape = Pick<ReportMeasurement, 'tool' | 'imagePoints' | 'worldPoints' | 'text' | 'values'>;
+
+/**
+ * A shape on a key image as TID 2000 content (TID 2001 observations, with the
+ * TID 1400/1401 measurement pattern): each value a NUM — the first INFERRED
+ * FROM the shape's SCOORD, SELECTED FROM the image — and an arrow's text a
+ * TEXT (`textConcept`) INFERRED FROM the arrow's SCOORD. No Center = 0 for an
+ * arrow here: that NUM only exists for the Cornerstone adapters (TID 1500).
+ * A shape with neither values nor text: its SCOORD alone, as an Image Region.
+ */
+export function keyImageFindingItems(shape: MeasuredShape, image: ImageReference, index: number, textConcept: Code): ContentItem[] {
+  checkPoints(shape, index);
+  const geometry = toolGeometry(shape);
+  const text = shape.text?.trim();
+  if (shape.tool === 'ArrowAnnotate') {
+    return text
+      ? [{ ...textItem('CONTAINS', textConcept, text), ContentSequence: [scoordItem('INFERRED FROM', geometry.graphicType, geometry.points, image)] }]
+      : [scoordItem('CONTAINS', geometry.graphicType, geometry.points, image, CODES.imageRegion)];
+  }
+  return valuesWithGeometry(toolValues(shape.tool, shape.values ?? {}), geometry, image);
+}
+
+/** The values as NUMs, the first INFERRED FROM the geometry; none: the geometry as a TID 1410 Image Region */
+function valuesWithGeometry(numbers: NumericValue[], geometry: Geometry, image: ImageReference): ContentItem[] {
+  return numbers.length
+    ? numbers.map(([name, value, unit], position) =>
+        numItem('CONTAINS', name, value, unit, position === 0 ? [scoordItem('INFERRED FROM', geometry.graphicType, geometry.points, image)] : undefined),
+      )
+    : [scoordItem('CONTAINS', geometry.graphicType, geometry.points, image, CODES.imageRegion)];
 }
 
 /** TID 1002 Observer Context for a person (TID 1003 row 1: Person Observer Name). */
@@ -120,7 +146,7 @@ interface Geometry {
   points: Point2[];
 }
 
-function toolGeometry({ tool, imagePoints, worldPoints }: ReportMeasurement): Geometry {
+function toolGeometry({ tool, imagePoints, worldPoints }: MeasuredShape): Geometry {
   const points = imagePoints.map(([column, row]) => [column, row] as const);
   switch (tool) {
     case 'Length':
@@ -210,7 +236,7 @@ const POINT_COUNT: Record<Exclude<MeasurementTool, 'PlanarFreehandROI'>, number>
   RectangleROI: 4,
 };
 
-function checkPoints(measurement: ReportMeasurement, index: number): void {
+function checkPoints(measurement: MeasuredShape, index: number): void {
   const { tool, imagePoints } = measurement;
   const what = `measurement ${index + 1} (${tool})`;
   if (!(MEASUREMENT_TOOLS as readonly string[]).includes(tool)) throw new MeasurementReportInputError(`${what}: not a measurement tool`);
