@@ -66,6 +66,18 @@ export async function reportWritersOf(db: Database, study: { id: string; facilit
 }
 
 /**
+ * The people who read this study copy's reports through a grant (not as
+ * members of its facility, who have their realtime room): the grantees of its
+ * active grants, each decided by reportAccessFor. Whom report:changed reaches
+ * beyond the facility (lib/reports/report-events.ts).
+ */
+export async function grantReportReadersOf(db: Database, study: { id: string; facilityId: string }): Promise<string[]> {
+  const readers: string[] = [];
+  for (const userId of await activeGranteesOfStudy(db, study.id)) if ((await reportAccessFor(db, userId, study)).read) readers.push(userId);
+  return readers;
+}
+
+/**
  * The report read rule for many studies at once (the worklist's Report column
  * and filter): the same decision as reportAccessFor for every study already in
  * the user's read scope, by the study copy's facility.

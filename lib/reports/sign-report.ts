@@ -82,7 +82,7 @@ export async function signReport(context: SignContext, principal: Principal, rep
     throw error;
   }
   const { facilityId, studyInstanceUid } = report.study;
-  publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version });
+  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version });
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }
 
