@@ -72,6 +72,7 @@ export const AUDIT_ACTIONS = {
   'admin.facility.disable': { label: 'Disabled a facility' },
   'admin.facility.enable': { label: 'Enabled a facility' },
   'admin.facility.logo': { label: "Changed a facility's logo" },
+  'admin.facility.signing_certificate': { label: "Replaced the facility's report signing certificate" },
   'admin.service.create': { label: 'Created a service' },
   'admin.service.update': { label: 'Changed a service' },
   'admin.service.disable': { label: 'Disabled a service' },
@@ -189,6 +190,7 @@ export interface AuditDetailsByAction {
   'admin.facility.disable': object;
   'admin.facility.enable': object;
   'admin.facility.logo': { mimeType?: string | null; bytes?: number };
+  'admin.facility.signing_certificate': { format?: string; subject?: string; issuer?: string; sha256Fingerprint?: string; notAfter?: string };
   'admin.service.create': { name?: string; code?: string | null; description?: string };
   'admin.service.update': ServiceChange;
   'admin.service.disable': ServiceChange;
