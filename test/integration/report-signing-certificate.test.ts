@@ -4,7 +4,8 @@
 // expired certificate and garbage are refused with a 400 naming the problem;
 // GET shows subject, issuer, validity, fingerprint; the next signed report
 // PDF, as stored in the archive, carries the imported certificate (poppler's
-// pdfsig names its subject). A running node (SQLite, or PostgreSQL with
+// pdfsig names its subject), and its SR names the facility's report language
+// (TID 1204). A running node (SQLite, or PostgreSQL with
 // TEST_DATABASE=postgres); the CA is made here with node-forge.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -18,6 +19,7 @@ import forge from 'node-forge';
 import { GET as viewRoute, PUT as importRoute } from '../../app/api/admin/facilities/[facilityId]/report-signing-certificate/route';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { SESSION_COOKIE_NAME, createSession, hashPassword } from '../../lib/auth';
+import { updateFacility } from '../../lib/facilities/update-facility';
 import { createUser } from '../../lib/policy/test-fixtures';
 import type { Principal } from '../../lib/policy/principal';
 import { createReport } from '../../lib/reports/create-report';
@@ -111,7 +113,7 @@ describe('importing a CA-issued report signing certificate', () => {
     assert.match((await refusedWith({ format: 'pkcs12', pkcs12: Buffer.from('not a p12').toString('base64'), passphrase: 'x' })).certificate, /PKCS#12|passphrase/);
   });
 
-  it('imports the PEM certificate and key; GET shows it; the next signed PDF carries it', { skip: noPdfsig }, async () => {
+  it('imports the PEM certificate and key; GET shows it; the next signed PDF carries it, its SR the facility’s language', { skip: noPdfsig }, async () => {
     const imported = await call('PUT', 'admin', { format: 'pem', certificate: leaf.issued.certificatePem + ca.issued.certificatePem, privateKey: leaf.issued.keyPem });
     assert.equal(imported.status, 200, await imported.clone().text());
     const shown = ((await (await call('GET', 'admin')).json()) as { certificate: { subject: string; issuer: string; selfSigned: boolean; sha256Fingerprint: string; notAfter: string } }).certificate;
@@ -123,6 +125,7 @@ describe('importing a CA-issued report signing certificate', () => {
     const audit = await server.node.db.auditEvent.findFirstOrThrow({ where: { action: 'admin.facility.signing_certificate', facilityId } });
     assert.equal(JSON.parse(audit.details ?? '{}').sha256Fingerprint, shown.sha256Fingerprint);
 
+    await updateFacility(getRuntime(), people.admin, facilityId, { reportLanguage: 'ru' });
     const study = makeStudy({ patientId: 'CERT-1', series: 1, instancesPerSeries: 1, seed: 'certificate-import', modality: 'CT' });
     for (const file of study) await server.node.archive.ingest(file, { kind: 'import', source: 'certificate-test' }, facilityId);
     const template = await server.node.db.reportTemplate.findFirstOrThrow({ where: { name: 'CT chest', facilityId: null } });
@@ -131,10 +134,16 @@ describe('importing a CA-issued report signing certificate', () => {
     await signReport({ ...getRuntime(), produceSignedArtifacts: signedArtifactsProducer(getRuntime()) }, people.expert, report.id, { baseRevision: saved.revision, password: PASSWORD });
 
     const version = await server.node.db.reportVersion.findFirstOrThrow({ where: { reportId: report.id, version: 1 } });
-    const { pdfSopInstanceUid } = JSON.parse(version.artifacts!) as { pdfSopInstanceUid: string };
-    const instance = await server.node.db.instance.findFirstOrThrow({ where: { sopInstanceUid: pdfSopInstanceUid }, select: { blobKey: true } });
-    const part10 = await server.node.archive.store.get(instance.blobKey);
-    const dataset = dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(new Uint8Array(part10).buffer).dict) as { EncapsulatedDocument: ArrayBuffer[]; EncapsulatedDocumentLength: number };
+    const { pdfSopInstanceUid, srSopInstanceUid } = JSON.parse(version.artifacts!) as { pdfSopInstanceUid: string; srSopInstanceUid: string };
+    const stored = async (sopInstanceUid: string) => {
+      const instance = await server.node.db.instance.findFirstOrThrow({ where: { sopInstanceUid }, select: { blobKey: true } });
+      return dcmjs.data.DicomMetaDictionary.naturalizeDataset(dcmjs.data.DicomMessage.readFile(new Uint8Array(await server.node.archive.store.get(instance.blobKey)).buffer).dict);
+    };
+    type Item = { ConceptNameCodeSequence?: { CodeValue: string }[]; ConceptCodeSequence?: { CodeValue: string; CodeMeaning: string }[] };
+    const sr = (await stored(srSopInstanceUid)) as { ContentSequence: Item[] };
+    const language = sr.ContentSequence.find((item) => item.ConceptNameCodeSequence?.[0].CodeValue === '121049')?.ConceptCodeSequence?.[0];
+    assert.deepEqual([language?.CodeValue, language?.CodeMeaning], ['ru', 'Russian'], 'Language of Content Item and Descendants');
+    const dataset = (await stored(pdfSopInstanceUid)) as { EncapsulatedDocument: ArrayBuffer[]; EncapsulatedDocumentLength: number };
     const pdfFile = path.join(tempDir, 'report.pdf');
     writeFileSync(pdfFile, Buffer.from(dataset.EncapsulatedDocument[0]).subarray(0, Number(dataset.EncapsulatedDocumentLength)));
     const sig = spawnSync('pdfsig', [pdfFile], { encoding: 'utf8' });
