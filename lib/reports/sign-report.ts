@@ -3,7 +3,8 @@
 // signer and the SR's verifying observer; the author stays the author). By
 // re-entering their password (a session alone cannot sign), checked and
 // throttled exactly like sign-in (lib/auth/verify-credentials.ts, door
-// report.sign: a wrong password is a refused attempt in the audit trail and counts toward the same limits).
+// report.sign: a wrong password is a refused attempt in the audit trail and
+// counts toward the same limits).
 // Then claim → produce the PDF and DICOM objects → commit, as
 // signed-artifacts.ts explains: written together or not at all. The signed
 // version records signer, time and the SHA-256 of its canonical content
