@@ -1,10 +1,14 @@
 // The worklist: what a clinician opens every day. Server-rendered from the
 // index (lib/search/worklist.ts); the filters live in the URL.
 import Link from 'next/link';
+import { headers } from 'next/headers';
+import { clientAddressFromNormalizedHeaders } from '../lib/auth';
+import { listAwaitingSignature } from '../lib/reports/list-awaiting-signature';
 import { getRuntime } from '../lib/runtime';
 import { isSearchInputError, parseWorklistRequest, WORKLIST_FIELDS, type WorklistResult } from '../lib/search/worklist';
 import { viewWorklist } from '../lib/search/view-worklist';
 import { PortalHeader } from './_components/portal-header';
+import { AwaitingSignatureList } from './_components/reports/awaiting-signature';
 import { ReportEventsBridge } from './_components/reports/report-events-bridge';
 import { LiveUpdates } from './_components/worklist/live-updates';
 import { WorklistForm } from './_components/worklist/worklist-form';
@@ -45,6 +49,8 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
       searchError = error.message;
     }
   }
+  const client = clientAddressFromNormalizedHeaders(await headers());
+  const awaitingSignature = await listAwaitingSignature(getRuntime(), { userId: user.id, email: user.email, ip: client.ip });
   const filtered = WORKLIST_FIELDS.some((field) => request.filters[field]);
   if (result) {
     // Under the facility the user acts for (page-audit.ts); the MRN searched
@@ -78,6 +84,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
         )}
         <LiveUpdates />
         <ReportEventsBridge />
+        <AwaitingSignatureList reports={awaitingSignature} />
         <WorklistForm filters={request.filters} errors={errors} request={request} facilities={facilities} />
         {Object.keys(errors).length > 0 && (
           <div className="alert error" role="alert">

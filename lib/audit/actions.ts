@@ -72,6 +72,7 @@ export const AUDIT_ACTIONS = {
   'admin.facility.disable': { label: 'Disabled a facility' },
   'admin.facility.enable': { label: 'Enabled a facility' },
   'admin.facility.logo': { label: "Changed a facility's logo" },
+  'admin.facility.signing_certificate': { label: "Replaced the facility's report signing certificate" },
   'admin.service.create': { label: 'Created a service' },
   'admin.service.update': { label: 'Changed a service' },
   'admin.service.disable': { label: 'Disabled a service' },
@@ -106,6 +107,8 @@ export const AUDIT_ACTIONS = {
   'report.sign': { label: 'Signed a report', dicomEventId: '110103' },
   'report.amend': { label: 'Started an amendment of a signed report' },
   'report.addendum': { label: 'Started an addendum to a signed report' },
+  'report.cosign.request': { label: 'Sent a report to a colleague for signature' },
+  'report.cosign.withdraw': { label: 'Withdrew a request for a co-signature' },
   'report.view': { label: 'Read a report', dicomEventId: '110103' },
   'report.download': { label: 'Downloaded a report', dicomEventId: '110106' },
   // The FHIR read API (lib/fhir)
@@ -187,6 +190,7 @@ export interface AuditDetailsByAction {
   'admin.facility.disable': object;
   'admin.facility.enable': object;
   'admin.facility.logo': { mimeType?: string | null; bytes?: number };
+  'admin.facility.signing_certificate': { format?: string; subject?: string; issuer?: string; sha256Fingerprint?: string; notAfter?: string };
   'admin.service.create': { name?: string; code?: string | null; description?: string };
   'admin.service.update': ServiceChange;
   'admin.service.disable': ServiceChange;
@@ -215,9 +219,11 @@ export interface AuditDetailsByAction {
   'report.create': { templateId?: string; version?: number };
   'report.save': { version?: number; revision?: number; sections?: number; keyImages?: number };
   'report.preliminary': { version?: number };
-  'report.sign': { version?: number; reportStatus?: string; contentSha256?: string; artifacts?: Record<string, string> };
+  'report.sign': { version?: number; reportStatus?: string; contentSha256?: string; cosignedForUserId?: string; artifacts?: Record<string, string> };
   'report.amend': { version?: number; reason?: string };
   'report.addendum': { version?: number; reason?: string };
+  'report.cosign.request': { version?: number; signerUserId?: string };
+  'report.cosign.withdraw': { version?: number; signerUserId?: string };
   'report.view': { version?: number; reportStatus?: string };
   'report.download': { version?: number; format?: string };
   'fhir.search': { resourceType?: string; params?: Record<string, string>; results?: number; studies?: number };

@@ -1,4 +1,9 @@
 import { z } from 'zod';
+import { LANGUAGES } from '../../pacs-core/dicom/report/report-codes';
+
+/** The languages a facility may write its reports in (RFC 5646 tag → name): the SR's Language of Content (TID 1204) */
+export const REPORT_LANGUAGES: readonly { tag: string; name: string }[] = Object.entries(LANGUAGES).map(([tag, code]) => ({ tag, name: code.CodeMeaning }));
+const ZReportLanguage = z.enum(Object.keys(LANGUAGES) as [string, ...string[]], { error: `Report language: one of ${Object.keys(LANGUAGES).join(', ')}` });
 
 const trimmed = (label: string, max: number) => z.string({ error: `${label}: text` }).trim().max(max, `${label}: at most ${max} characters`);
 
@@ -6,6 +11,7 @@ export const ZFacilityFields = z.object({
   name: trimmed('Name', 120).min(1, 'Enter the facility name'),
   address: trimmed('Address', 300),
   phone: trimmed('Phone', 40).regex(/^[0-9+()./ -]*$/, 'Phone: digits, spaces and + ( ) . / - only'),
+  reportLanguage: ZReportLanguage,
 });
 
 // The code is the default IssuerOfPatientID of what the facility stores
@@ -13,6 +19,7 @@ export const ZFacilityFields = z.object({
 export const ZCreateFacilityRequest = ZFacilityFields.extend({
   address: ZFacilityFields.shape.address.default(''),
   phone: ZFacilityFields.shape.phone.default(''),
+  reportLanguage: ZReportLanguage.default('en'),
   code: z
     .string({ error: 'Enter a short code' })
     .trim()
@@ -25,7 +32,7 @@ export type TCreateFacilityRequest = z.input<typeof ZCreateFacilityRequest>;
 
 export const ZUpdateFacilityRequest = ZFacilityFields.partial()
   .strict()
-  .refine((fields) => Object.keys(fields).length > 0, 'Send at least one of name, address, phone');
+  .refine((fields) => Object.keys(fields).length > 0, 'Send at least one of name, address, phone, reportLanguage');
 export type TUpdateFacilityRequest = z.input<typeof ZUpdateFacilityRequest>;
 
 export interface FacilitySummary {
@@ -34,6 +41,8 @@ export interface FacilitySummary {
   name: string;
   address: string;
   phone: string;
+  /** RFC 5646 tag: the language of the facility's reports (REPORT_LANGUAGES) */
+  reportLanguage: string;
   disabledAt: string | null;
   hasLogo: boolean;
   members: number;

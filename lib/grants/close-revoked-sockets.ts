@@ -11,25 +11,12 @@ import type { Database } from '../../prisma/database';
 import { readScopeFor } from '../policy/read-scope';
 import { disconnectUserFromStudy } from '../realtime/disconnect-user';
 import type { RevokedGrant } from './revoke-grants';
+import { granteesOf } from './study-grantees';
 
 export interface SocketContext {
   db: Database;
   /** Absent in processes without socket.io (tests of lib alone, scripts) */
   io: SocketIOServer | undefined;
-}
-
-/** The people a revoked grant reached: its user, the members of its service, or the members of its facility. */
-async function granteesOf(db: Database, grant: RevokedGrant): Promise<string[]> {
-  if (grant.granteeUserId) return [grant.granteeUserId];
-  if (grant.granteeServiceId) {
-    const members = await db.serviceMember.findMany({ where: { serviceId: grant.granteeServiceId }, select: { userId: true } });
-    return members.map((member) => member.userId);
-  }
-  if (grant.granteeFacilityId) {
-    const members = await db.membership.findMany({ where: { facilityId: grant.granteeFacilityId }, select: { userId: true }, distinct: ['userId'] });
-    return members.map((member) => member.userId);
-  }
-  return [];
 }
 
 /** Closes the sockets that depended on the revoked grants; returns how many were closed. Call after the commit. */

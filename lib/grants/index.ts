@@ -6,3 +6,4 @@ export { revokeGrants, type RevokeWhere, type Revocation, type RevokedGrant } fr
 export { closeRevokedSockets, type SocketContext } from './close-revoked-sockets';
 export { grantConsultationReads, revokeConsultationReads, type ConsultedStudy, type ConsultationGrantee } from './consultation-grants';
 export { backfillConsultationGrants } from './backfill-consultation-grants';
+export { activeGranteesOfStudy, granteesOf } from './study-grantees';

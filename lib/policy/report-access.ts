@@ -11,6 +11,7 @@
 // Everyone else: NOT_FOUND, like a study that does not exist.
 import { readableStudyIds } from '../../pacs-core/index/readable-studies';
 import type { Database } from '../../prisma/database';
+import { activeGranteesOfStudy } from '../grants/study-grantees';
 import { PolicyError } from './errors';
 import { readScopeFor } from './read-scope';
 import type { Role } from './roles';
@@ -48,6 +49,32 @@ export async function authorizeReportAccess(
   const access = await reportAccessFor(db, userId, study);
   if (!access[need]) throw new PolicyError('NOT_FOUND', 'report not found');
   return access;
+}
+
+/**
+ * Everyone who may write (and so sign) the reports of this study copy: the
+ * colleagues a report's author may ask for a co-signature. Candidates are the
+ * copy's facility's EXPERT/ADMIN members and the people its active grants
+ * reach; each is decided by reportAccessFor, the one rule.
+ */
+export async function reportWritersOf(db: Database, study: { id: string; facilityId: string }): Promise<string[]> {
+  const members = await db.membership.findMany({ where: { facilityId: study.facilityId, role: { in: [...WRITERS_OF_THE_FACILITY] } }, select: { userId: true } });
+  const candidates = new Set([...members.map((member) => member.userId), ...(await activeGranteesOfStudy(db, study.id))]);
+  const writers: string[] = [];
+  for (const userId of candidates) if ((await reportAccessFor(db, userId, study)).write) writers.push(userId);
+  return writers;
+}
+
+/**
+ * The people who read this study copy's reports through a grant (not as
+ * members of its facility, who have their realtime room): the grantees of its
+ * active grants, each decided by reportAccessFor. Whom report:changed reaches
+ * beyond the facility (lib/reports/report-events.ts).
+ */
+export async function grantReportReadersOf(db: Database, study: { id: string; facilityId: string }): Promise<string[]> {
+  const readers: string[] = [];
+  for (const userId of await activeGranteesOfStudy(db, study.id)) if ((await reportAccessFor(db, userId, study)).read) readers.push(userId);
+  return readers;
 }
 
 /**

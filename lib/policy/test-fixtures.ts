@@ -15,12 +15,12 @@ export async function createFacility(db: Database, name = 'Test Hospital') {
 
 export async function createUser(
   db: Database,
-  options: { email?: string; passwordHash?: string; disabled?: boolean; memberships?: { facilityId: string; role: Role }[] } = {},
+  options: { email?: string; name?: string; passwordHash?: string; disabled?: boolean; memberships?: { facilityId: string; role: Role }[] } = {},
 ) {
   const user = await db.user.create({
     data: {
       email: options.email ?? `${unique('user')}@hospital.example`,
-      name: 'Test User',
+      name: options.name ?? 'Test User',
       // Not a valid argon2 hash on purpose: tests that sign in pass a real one.
       passwordHash: options.passwordHash ?? 'not-a-hash',
       disabled: options.disabled ?? false,

@@ -1,6 +1,7 @@
 // socket.io on the portal's HTTP server. Connections are authenticated by the
 // portal session cookie; each user joins the rooms of their facilities, so an
-// event about a study only reaches people allowed to see it.
+// event about a study only reaches people allowed to see it, and their own
+// room (user:<id>) for news decided per person when it is sent.
 import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
 import { isAllowedSocketOrigin } from '../auth';
@@ -8,7 +9,7 @@ import type { Runtime } from '../runtime';
 import { attachConsult } from './attach-consult';
 import { sessionSocketAuth } from './session-socket-auth';
 import { REPORT_READER_ROLES } from '../policy/report-access';
-import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityReportsRoom, facilityRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityReportsRoom, facilityRoom, userRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
 
 const BATCH_MS = 500;
 
@@ -37,6 +38,8 @@ export function attachRealtime(httpServer: HttpServer, runtime: Runtime): Socket
   realtime.use(
     sessionSocketAuth(runtime, 'realtime', (socket, user) => {
       socket.data.userId = user.id;
+      // Per-person news (a report of a study read through a grant): who gets it is decided when it is sent
+      void socket.join(userRoom(user.id));
       for (const membership of user.memberships) {
         void socket.join(facilityRoom(membership.facilityId));
         if (REPORT_READER_ROLES.includes(membership.role)) void socket.join(facilityReportsRoom(membership.facilityId));

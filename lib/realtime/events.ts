@@ -9,12 +9,15 @@ export const REALTIME_EVENTS = {
   REPORT_CHANGED: 'report:changed',
 } as const;
 
-/** A report was released (PRELIMINARY) or signed (FINAL, AMENDED, ADDENDUM): sent after the commit */
+/**
+ * A report was released (PRELIMINARY) or signed (FINAL, AMENDED, ADDENDUM), sent after the commit to
+ * everyone who reads it; or a co-signature was asked or withdrawn, sent to its author and co-signer only.
+ */
 export interface ReportChangedPayload {
   studyInstanceUid: string;
   facilityId: string;
   reportId: string;
-  /** What readers now see: PRELIMINARY | FINAL | AMENDED | ADDENDUM */
+  /** What readers now see: PRELIMINARY | FINAL | AMENDED | ADDENDUM (DRAFT: a co-signature news about a draft) */
   status: string;
   /** The version readers now see */
   version: number;
@@ -34,7 +37,7 @@ export interface InstancesStoredPayload {
 export interface RealtimeServerEvents {
   /** New images arrived in a study of one of the user's facilities (batched per study) */
   [REALTIME_EVENTS.INSTANCES_STORED]: (payload: InstancesStoredPayload) => void;
-  /** A report of a study of the user's facilities changed status; only to those who may read reports there */
+  /** A report the user reads changed status (their facility's, or a study granted to them); only to those who may read it */
   [REALTIME_EVENTS.REPORT_CHANGED]: (payload: ReportChangedPayload) => void;
 }
 
@@ -42,6 +45,11 @@ export type RealtimeClientEvents = Record<string, never>;
 
 export function facilityRoom(facilityId: string): string {
   return `facility:${facilityId}`;
+}
+
+/** Every /realtime socket of one user (joined at connect): for news decided per person, such as a report read through a grant */
+export function userRoom(userId: string): string {
+  return `user:${userId}`;
 }
 
 /** The facility's members who may read its reports (lib/policy/report-access.ts REPORT_READER_ROLES) */

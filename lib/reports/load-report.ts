@@ -37,7 +37,9 @@ export interface LoadedReport {
   revision: number;
   signingToken: string | null;
   signingSince: Date | null;
-  /** Oldest first; only the ones the caller may see (a draft only by its author) */
+  /** Co-signature: the working version waits for this user's signature (request-cosignature.ts) */
+  signerRequest: { userId: string; requestedAt: Date } | null;
+  /** Oldest first; only the ones the caller may see (a draft only by its author, and the co-signer asked to sign it) */
   versions: LoadedVersion[];
   /** The version being worked on, when the caller may see it (its author's draft, or a preliminary) */
   working: LoadedVersion | null;
@@ -53,7 +55,10 @@ export async function loadReport(db: Database, principal: Principal, reportId: s
   });
   if (!row?.study) throw new DomainError('NOT_FOUND', REPORT_NOT_FOUND, { userMessage: 'Not found.' });
   const access = await authorizeReportAccess(db, principal.userId, row.study, need);
-  const versions = row.versions.map(parseVersion).filter((version) => version.status !== 'DRAFT' || version.authorId === principal.userId);
+  const signerRequest = row.signerRequestedUserId && row.signerRequestedAt ? { userId: row.signerRequestedUserId, requestedAt: row.signerRequestedAt } : null;
+  // The co-signer asked to sign the working draft reads it (only that one: older drafts are gone, newer ones the author's)
+  const asked = (version: LoadedVersion) => signerRequest?.userId === principal.userId && version.version === row.currentVersion;
+  const versions = row.versions.map(parseVersion).filter((version) => version.status !== 'DRAFT' || version.authorId === principal.userId || asked(version));
   if (versions.length === 0) throw new DomainError('NOT_FOUND', REPORT_NOT_FOUND, { userMessage: 'Not found.' });
   const newest = versions[versions.length - 1];
   return {
@@ -67,6 +72,7 @@ export async function loadReport(db: Database, principal: Principal, reportId: s
     revision: row.revision,
     signingToken: row.signingToken,
     signingSince: row.signingSince,
+    signerRequest,
     versions,
     working: newest.version === row.currentVersion && (newest.status === 'DRAFT' || newest.status === 'PRELIMINARY') ? newest : null,
     access,
@@ -81,6 +87,16 @@ export function workingVersionOf(report: LoadedReport, principal: Principal): Lo
     throw new DomainError('NOT_ALLOWED', 'only the author edits or signs a report version', { userMessage: 'Only the author of this version can change or sign it.' });
   }
   return working;
+}
+
+/**
+ * The version the caller signs: the working version, by its author or by the
+ * colleague its author asked to sign it (co-signature); CONFLICT once signed,
+ * NOT_ALLOWED for anyone else.
+ */
+export function signableVersionOf(report: LoadedReport, principal: Principal): LoadedVersion {
+  if (report.working && report.signerRequest?.userId === principal.userId) return report.working;
+  return workingVersionOf(report, principal);
 }
 
 /** CONFLICT unless the caller's copy is the newest (two tabs, two people) */

@@ -87,7 +87,7 @@ export async function produceReportArtifacts(runtime: ArtifactsRuntime, content:
     where: { facilityId_studyInstanceUid: { facilityId: content.facilityId, studyInstanceUid: content.studyInstanceUid } },
     select: { id: true, attributes: true, studyDate: true, accessionNumber: true, description: true, referringPhysician: true, modalities: true, patient: { select: { patientId: true, name: true, sex: true, birthDate: true } } },
   });
-  const facility = await db.facility.findUniqueOrThrow({ where: { id: content.facilityId }, select: { name: true, address: true, phone: true } });
+  const facility = await db.facility.findUniqueOrThrow({ where: { id: content.facilityId }, select: { name: true, address: true, phone: true, reportLanguage: true } });
   const report = await db.report.findUniqueOrThrow({
     where: { id: content.reportId },
     select: { templateId: true, versions: { where: { version: { in: [content.version, content.predecessor?.version ?? 0] } }, select: { version: true, authorId: true, artifacts: true } } },
@@ -147,6 +147,8 @@ export async function produceReportArtifacts(runtime: ArtifactsRuntime, content:
     status: 'final',
     author: author?.name || author?.email || content.signer.name,
     organization: facility.name,
+    // The facility's setting: the report's text is written in it (the template's headings may be English; TID 1210 gives their meaning)
+    language: facility.reportLanguage,
     signer: { name: content.signer.name, signedAt },
     sections: sections.map((section) => ({ heading: sectionHeading(section.key), title: section.title, text: section.text })),
     keyImages: keyImages.references,

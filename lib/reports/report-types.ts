@@ -88,3 +88,8 @@ export const ZNewVersionRequest = ZBaseRevision.extend({
   sections: z.array(ZSectionInput).max(50).optional(),
 });
 export type NewVersionRequest = z.input<typeof ZNewVersionRequest>;
+
+export const ZRequestCosignatureRequest = ZBaseRevision.extend({
+  signerUserId: z.string({ error: 'Choose the colleague who signs' }).min(1, 'Choose the colleague who signs').max(64),
+});
+export type RequestCosignatureRequest = z.input<typeof ZRequestCosignatureRequest>;

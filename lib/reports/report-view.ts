@@ -40,6 +40,10 @@ export interface ReportView {
   versions: ReportVersionSummary[];
   /** The caller may write (save its own draft, sign, amend, add an addendum) */
   mayWrite: boolean;
+  /** The caller may sign the version being worked on: its author, or the colleague asked to co-sign it */
+  maySign: boolean;
+  /** Co-signature: the colleague asked to sign the working version (shown to its author and to that colleague) */
+  signatureRequest: { signer: { id: string; name: string }; requestedAt: string } | null;
 }
 
 export async function reportView(db: Database, report: LoadedReport, userId: string, versionNumber?: number): Promise<ReportView> {
@@ -58,6 +62,10 @@ export async function reportView(db: Database, report: LoadedReport, userId: str
     reason: version.reason,
     superseded: version.supersededAt !== null,
   });
+  const request = report.signerRequest;
+  const working = report.working;
+  const involved = working !== null && (working.authorId === userId || request?.userId === userId);
+  const requestedSigner = request && involved ? await db.user.findUnique({ where: { id: request.userId }, select: { id: true, name: true, email: true } }) : null;
   const supersededBy = shown.supersededAt ? report.versions.find((version) => version.version > shown.version && version.signedAt !== null) : undefined;
   return {
     id: report.id,
@@ -75,5 +83,8 @@ export async function reportView(db: Database, report: LoadedReport, userId: str
     },
     versions: report.versions.map(summary),
     mayWrite: report.access.write,
+    maySign: report.access.write && working !== null && (working.authorId === userId || request?.userId === userId),
+    signatureRequest:
+      request && involved ? { signer: { id: request.userId, name: requestedSigner?.name || requestedSigner?.email || '' }, requestedAt: request.requestedAt.toISOString() } : null,
   };
 }

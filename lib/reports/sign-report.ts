@@ -1,7 +1,10 @@
-// The author signs the version they wrote: by re-entering their password (a
-// session alone cannot sign), checked and throttled exactly like sign-in
-// (lib/auth/verify-credentials.ts, door report.sign: a wrong password is a
-// refused attempt in the audit trail and counts toward the same limits).
+// The author signs the version they wrote, or the colleague they asked to
+// sign it (co-signature, request-cosignature.ts: then the colleague is the
+// signer and the SR's verifying observer; the author stays the author). By
+// re-entering their password (a session alone cannot sign), checked and
+// throttled exactly like sign-in (lib/auth/verify-credentials.ts, door
+// report.sign: a wrong password is a refused attempt in the audit trail and
+// counts toward the same limits).
 // Then claim → produce the PDF and DICOM objects → commit, as
 // signed-artifacts.ts explains: written together or not at all. The signed
 // version records signer, time and the SHA-256 of its canonical content
@@ -14,7 +17,7 @@ import { DomainError } from '../errors';
 import type { Principal } from '../policy/principal';
 import { isEmptyReport } from './apply-sections';
 import { contentSha256, type SignedContent } from './canonical-content';
-import { loadReport, requireRevision, workingVersionOf, type LoadedReport } from './load-report';
+import { loadReport, requireRevision, signableVersionOf, type LoadedReport } from './load-report';
 import { emptyReport } from './make-preliminary';
 import { recordReportAudit } from './report-audit';
 import { publishReportChanged, type ReportEventContext } from './report-events';
@@ -28,7 +31,7 @@ export async function signReport(context: SignContext, principal: Principal, rep
   const { db } = context;
   const { baseRevision, password } = parseInput(ZSignReportRequest, input);
   const report = await loadReport(db, principal, reportId, 'write');
-  const working = workingVersionOf(report, principal);
+  const working = signableVersionOf(report, principal);
   requireRevision(report, baseRevision);
   if (isEmptyReport(working.sections, working.kind)) throw emptyReport();
   const signer = await checkPassword(context, principal, password);
@@ -73,14 +76,14 @@ export async function signReport(context: SignContext, principal: Principal, rep
   }
 
   try {
-    await commitSignature(context, principal, report, { token, status, sha256, signedAt: claimedAt, versionId: working.id, version: working.version, artifacts });
+    await commitSignature(context, principal, report, { token, status, sha256, signedAt: claimedAt, versionId: working.id, version: working.version, authorId: working.authorId, artifacts });
   } catch (error) {
     await artifacts.discard?.().catch((discardError: unknown) => context.logger.error('report signature: discarding artifacts failed', { reportId: report.id, error: String(discardError) }));
     await releaseClaim(context, report.id, token);
     throw error;
   }
   const { facilityId, studyInstanceUid } = report.study;
-  publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version });
+  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version });
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }
 
@@ -98,12 +101,13 @@ async function commitSignature(
   context: SignContext,
   principal: Principal,
   report: LoadedReport,
-  signing: { token: string; status: string; sha256: string; signedAt: Date; versionId: string; version: number; artifacts: SignedArtifacts },
+  signing: { token: string; status: string; sha256: string; signedAt: Date; versionId: string; version: number; authorId: string; artifacts: SignedArtifacts },
 ): Promise<void> {
   await context.db.$transaction(async (tx) => {
     const committed = await tx.report.updateMany({
       where: { id: report.id, signingToken: signing.token },
-      data: { signingToken: null, signingSince: null, revision: { increment: 1 }, status: signing.status, publishedVersion: signing.version },
+      // A pending co-signature request ends with the signature, whoever signed
+      data: { signingToken: null, signingSince: null, signerRequestedUserId: null, signerRequestedAt: null, revision: { increment: 1 }, status: signing.status, publishedVersion: signing.version },
     });
     // Our claim expired and another signature took it over
     if (committed.count !== 1) throw alreadySigning();
@@ -119,7 +123,13 @@ async function commitSignature(
       },
     });
     await signing.artifacts.persist?.(tx);
-    await recordReportAudit(tx, principal, report, 'report.sign', { version: signing.version, reportStatus: signing.status, contentSha256: signing.sha256, ...(signing.artifacts.summary ? { artifacts: signing.artifacts.summary } : {}) });
+    await recordReportAudit(tx, principal, report, 'report.sign', {
+      version: signing.version,
+      reportStatus: signing.status,
+      contentSha256: signing.sha256,
+      ...(signing.authorId !== principal.userId ? { cosignedForUserId: signing.authorId } : {}),
+      ...(signing.artifacts.summary ? { artifacts: signing.artifacts.summary } : {}),
+    });
   });
 }
 

@@ -1,7 +1,9 @@
 import type { Metadata } from 'next';
 import { getRuntime } from '../../../lib/runtime';
+import { viewReportSigningCertificate } from '../../../lib/facilities/view-report-signing-certificate';
 import { viewFacilityMembers } from '../../../lib/users/view-facility-members';
 import { SecondFactorPolicyForm } from '../_components/second-factor-policy-form';
+import { SigningCertificateForm } from '../_components/signing-certificate-form';
 import { AdminShell } from '../_components/admin-shell';
 import { ROLE_LABELS, formatDateTime } from '../_components/format';
 import { InviteForm } from '../_components/invite-form';
@@ -17,6 +19,7 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
   const { facilityId } = await params;
   const { user, facility } = await requireFacilityAdmin(facilityId, `/admin/${facilityId}`);
   const { members, invitations, secondFactorPolicy } = await viewFacilityMembers(getRuntime(), { userId: user.id }, facilityId);
+  const signingCertificate = await viewReportSigningCertificate(getRuntime(), { userId: user.id }, facilityId);
   return (
     <AdminShell user={user} facility={facility} current="members">
       <section className={styles.section} aria-labelledby="invite-heading">
@@ -34,6 +37,15 @@ export default async function MembersPage({ params }: { params: Promise<{ facili
           right after the password, and can open nothing else until then. Their scripts use API tokens: HTTP Basic cannot carry a code.
         </p>
         <SecondFactorPolicyForm facilityId={facilityId} policy={secondFactorPolicy} />
+      </section>
+
+      <section className={styles.section} aria-labelledby="signing-certificate-heading">
+        <h2 id="signing-certificate-heading">Report signing certificate</h2>
+        <p className={styles.muted}>
+          Signed report PDFs carry a digital signature made with this certificate, so anyone holding the file can check it was not changed. Replace the
+          self-signed one with a certificate your hospital&apos;s CA issued for signing.
+        </p>
+        <SigningCertificateForm facilityId={facilityId} certificate={signingCertificate} />
       </section>
 
       <section className={styles.section} aria-labelledby="members-heading">

@@ -188,6 +188,47 @@ function load(paths: { p12: string; passphrase: string }): FacilitySigner | null
   return { p12, passphrase, certificate: summary(openP12(p12, passphrase).certificate) };
 }
 
+function refuseCertificate(reason: string, field = 'certificate'): DomainError {
+  const message = `This certificate cannot be used: ${reason}.`;
+  return new DomainError('INVALID_INPUT', `signing certificate refused: ${reason}`, { userMessage: message, fields: { [field]: message } });
+}
+const refuse = refuseCertificate;
+
+/** The facility's current certificate, or null before its first signature made one (nothing is made here). */
+export function readFacilitySigningCertificate(dataDir: string, facilityId: string): SigningCertificateSummary | null {
+  return load(facilitySigningCertificatePaths(dataDir, facilityId))?.certificate ?? null;
+}
+
+/**
+ * The same import from PEM text, as a CA hands it out: the certificate (then,
+ * optionally, its CA chain) and its unencrypted RSA private key (PKCS#1 or
+ * PKCS#8). A key that does not belong to the certificate, or text that is not
+ * PEM, is refused; the rest is checked by importFacilitySigningCertificate.
+ */
+export async function importFacilitySigningCertificatePem(
+  dataDir: string,
+  facilityId: string,
+  pem: { certificate: string; privateKey: string },
+): Promise<SigningCertificateSummary> {
+  let chain: forge.pki.Certificate[];
+  try {
+    chain = forge.pem.decode(pem.certificate).filter((block) => block.type === 'CERTIFICATE').map((block) => forge.pki.certificateFromAsn1(forge.asn1.fromDer(block.body)));
+  } catch {
+    chain = [];
+  }
+  if (chain.length === 0) throw refuse('the certificate is not a PEM certificate (-----BEGIN CERTIFICATE-----) or not an RSA one');
+  let key: forge.pki.rsa.PrivateKey;
+  try {
+    key = forge.pki.privateKeyFromPem(pem.privateKey) as forge.pki.rsa.PrivateKey;
+  } catch {
+    throw refuse('the private key is not an unencrypted RSA private key in PEM (-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----)', 'privateKey');
+  }
+  const publicKey = chain[0].publicKey as forge.pki.rsa.PublicKey;
+  if (!key.n || !publicKey.n?.equals(key.n) || !publicKey.e?.equals(key.e)) throw refuse('the private key does not belong to the certificate (the first one in the text)', 'privateKey');
+  const passphrase = randomBytes(24).toString('base64url');
+  return importFacilitySigningCertificate(dataDir, facilityId, toP12(key, chain, passphrase), passphrase);
+}
+
 /**
  * Replaces the facility's certificate with one the hospital's CA issued (a
  * PKCS#12 with one RSA key, its certificate and optionally the CA chain). It is
@@ -195,8 +236,6 @@ function load(paths: { p12: string; passphrase: string }): FacilitySigner | null
  * so the one the CA chose is not kept. Reports signed from now on use it.
  */
 export async function importFacilitySigningCertificate(dataDir: string, facilityId: string, p12Bytes: Uint8Array, passphrase: string): Promise<SigningCertificateSummary> {
-  const refuse = (reason: string) =>
-    new DomainError('INVALID_INPUT', `signing certificate refused: ${reason}`, { fields: { certificate: `This certificate cannot be used: ${reason}.` } });
   let opened: OpenedP12;
   try {
     opened = openP12(Buffer.from(p12Bytes), passphrase);

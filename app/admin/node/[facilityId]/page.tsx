@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { getFacility } from '../../../../lib/facilities/get-facility';
+import { REPORT_LANGUAGES } from '../../../../lib/facilities/facility.types';
 import { getRuntime } from '../../../../lib/runtime';
 import { requireSignedInUser } from '../../../_lib/current-user';
 import { ActionButton } from '../../_components/action-button';
@@ -53,6 +54,13 @@ export default async function NodeFacilityPage({ params }: { params: Promise<{ f
             { name: 'name', label: 'Name', required: true, maxLength: 120, defaultValue: facility.name },
             { name: 'address', label: 'Address', maxLength: 300, defaultValue: facility.address },
             { name: 'phone', label: 'Phone', type: 'tel', maxLength: 40, defaultValue: facility.phone },
+            {
+              name: 'reportLanguage',
+              label: 'Language of its reports',
+              defaultValue: facility.reportLanguage,
+              options: REPORT_LANGUAGES.map((language) => ({ value: language.tag, label: language.name })),
+              hint: 'Named in the DICOM SR of every report signed from now on (Language of Content).',
+            },
           ]}
         />
         {facility.hasLogo && (

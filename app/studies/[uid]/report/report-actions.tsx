@@ -1,15 +1,17 @@
 'use client';
 // What may be done with the version shown: release the draft as preliminary,
 // sign it (password dialog), or, once signed, amend it or add an addendum
-// (reason dialog), each opening a new draft version. The API decides; a
+// (reason dialog), each opening a new draft version; send it to a colleague
+// for signature, who then signs it here (cosign-dialog.tsx). The API decides; a
 // refusal is shown where it belongs (under the field, or above the buttons).
 import { useState } from 'react';
 import { SIGNED_STATUSES } from '../../../../lib/reports/report-types';
 import type { ReportView } from '../../../../lib/reports/report-view';
+import { SendForSignatureDialog, SignatureRequestNote } from './cosign-dialog';
 import { callReportApi, type ApiAnswer } from './report-api';
 import styles from './report.module.css';
 
-type Dialog = null | { kind: 'sign' } | { kind: 'amend' | 'addendum' };
+type Dialog = null | { kind: 'sign' } | { kind: 'amend' | 'addendum' } | { kind: 'cosign' };
 
 interface Props {
   report: ReportView;
@@ -25,6 +27,8 @@ export function ReportActions({ report, editable, viewingLatest, flush, studyIns
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
   const latest = report.versions[report.versions.length - 1];
+  // The colleague asked to co-sign: signs the version shown, without editing it
+  const cosigning = !editable && viewingLatest && report.maySign;
   const mayStartVersion = report.mayWrite && viewingLatest && !editable && latest !== undefined && SIGNED_STATUSES.includes(latest.status);
   const showCurrent = () => window.location.assign(`/studies/${studyInstanceUid}/report`);
 
@@ -39,7 +43,7 @@ export function ReportActions({ report, editable, viewingLatest, flush, studyIns
     setBusy(false);
   }
 
-  if (!editable && !mayStartVersion) return null;
+  if (!editable && !mayStartVersion && !cosigning) return null;
   return (
     <div className={styles.actions}>
       {error && (
@@ -47,15 +51,21 @@ export function ReportActions({ report, editable, viewingLatest, flush, studyIns
           {error}
         </p>
       )}
+      {viewingLatest && <SignatureRequestNote report={report} onDone={showCurrent} />}
       <div className={styles.buttons}>
         {editable && latest?.kind === 'ORIGINAL' && latest.status === 'DRAFT' && (
           <button type="button" className="button secondary" onClick={release} disabled={busy}>
             Release as preliminary
           </button>
         )}
-        {editable && (
+        {(editable || cosigning) && (
           <button type="button" className="button" onClick={() => setDialog({ kind: 'sign' })} disabled={busy}>
             Sign…
+          </button>
+        )}
+        {editable && (
+          <button type="button" className="button secondary" onClick={() => setDialog({ kind: 'cosign' })} disabled={busy}>
+            {report.signatureRequest ? 'Send to someone else…' : 'Send for signature…'}
           </button>
         )}
         {mayStartVersion && (
@@ -69,12 +79,14 @@ export function ReportActions({ report, editable, viewingLatest, flush, studyIns
           </>
         )}
       </div>
-      {dialog && (
+      {dialog?.kind === 'cosign' && <SendForSignatureDialog report={report} flush={flush} onDone={showCurrent} onCancel={() => setDialog(null)} />}
+      {dialog && dialog.kind !== 'cosign' && (
         <ActionDialog
           kind={dialog.kind}
           onCancel={() => setDialog(null)}
           onSubmit={async (value) => {
-            const revision = dialog.kind === 'sign' ? await flush() : report.revision;
+            // The author's typing is saved first; a co-signer signs the revision they read
+            const revision = dialog.kind === 'sign' && editable ? await flush() : report.revision;
             if (revision === null) return { ok: false, status: 0, message: 'The report could not be saved first: see above', fields: {}, retryAfter: null };
             const body = dialog.kind === 'sign' ? { baseRevision: revision, password: value } : { baseRevision: revision, reason: value };
             const answer = await callReportApi('POST', `/api/reports/${report.id}/${dialog.kind}`, body);

@@ -4,7 +4,7 @@ import type { ReportView } from '../../../../lib/reports/report-view';
 
 export type ApiAnswer = { ok: true; report: ReportView } | { ok: false; status: number; message: string; fields: Record<string, string>; retryAfter: number | null };
 
-export async function callReportApi(method: 'POST' | 'PUT', url: string, body: unknown, options: { keepalive?: boolean } = {}): Promise<ApiAnswer> {
+export async function callReportApi(method: 'POST' | 'PUT' | 'DELETE', url: string, body: unknown, options: { keepalive?: boolean } = {}): Promise<ApiAnswer> {
   let response: Response;
   try {
     response = await fetch(url, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), keepalive: options.keepalive });

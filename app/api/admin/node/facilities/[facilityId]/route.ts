@@ -1,4 +1,4 @@
-// PATCH /api/admin/node/facilities/:facilityId {name?, address?, phone?} → {status: "updated"}
+// PATCH /api/admin/node/facilities/:facilityId {name?, address?, phone?, reportLanguage?} → {status: "updated"}
 //                                           or {disabled: true|false} → {status: "disabled"|"enabled"|"unchanged"}
 // Node administrators only; 404 for everyone else.
 import { z } from 'zod';

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "Facility" ADD COLUMN     "reportLanguage" TEXT NOT NULL DEFAULT 'en';
+
