@@ -57,6 +57,7 @@ export function portalContentSecurityPolicy(options: { nonce: string; dev?: bool
  * compile WebAssembly codecs, run web workers (some from blob: URLs) and
  * build images and downloads from blob: and data: URLs. OHIF styles are
  * injected at run time (style-loader, Tailwind), hence 'unsafe-inline' styles.
+ * Its PDF viewer embeds the report PDF with <object>: object-src 'self' blob:.
  * `workerScript`: the policy sent with OHIF's JavaScript files.
  */
 export function ohifContentSecurityPolicy(options: { inlineScriptHashes: readonly string[]; workerScript?: boolean }): string {
@@ -76,6 +77,9 @@ export function ohifContentSecurityPolicy(options: { inlineScriptHashes: readonl
     'style-src': ["'self'", "'unsafe-inline'"],
     'img-src': ["'self'", 'data:', 'blob:'],
     'font-src': ["'self'", 'data:'],
+    // OHIF's PDF viewer shows an Encapsulated PDF in an <object> whose data is the
+    // archive's .../rendered on this origin (a blob: URL when it fetched it itself).
+    'object-src': ["'self'", 'blob:'],
     'connect-src': ["'self'", 'data:', 'blob:'],
     'worker-src': ["'self'", 'blob:'],
   });

@@ -14,6 +14,8 @@ import { inflateRawSync } from 'node:zlib';
 import dicomParser from 'dicom-parser';
 import dcmjs from 'dcmjs';
 import { ArchiveError } from '../errors';
+// Sequence items decoded with the dataset's character set (a dcmjs fix, see the file)
+import './dcmjs-sequence-charset';
 import { BASE_URL_PLACEHOLDER, dcmjsDictToDicomJson, firstNumber, firstString, type DicomJsonDataset } from './dicom-json';
 import { SUPPORTED_TRANSFER_SYNTAXES, TS } from './transfer-syntax';
 import { KEY_UIDS, checkElementEncoding, checkNestingDepth, checkTextValues, readUid, type KeyUidTag } from './check-encoding';

@@ -9,6 +9,8 @@
 //     multi-frame media types such as video or animated GIF);
 //   - study/series /rendered is multipart/related of every image instance's
 //     first frame, in stack order;
+//   - an Encapsulated Document instance's /rendered is its document in its own
+//     media type, e.g. application/pdf (wado-rendered-document.ts);
 //   - /thumbnail fits within 128×128 unless `viewport` says otherwise; for a
 //     series it is the middle instance, for a study the middle instance of its
 //     first image series (the middle of a stack shows the anatomy best).
@@ -20,6 +22,7 @@ import { acceptHeader, describeAccept, rangeCovers } from './accept';
 import { multipartContentType, newBoundary, writeMultipart, type MultipartPart } from './multipart-write';
 import { auditRetrieve, listInstances, lookupForRead, parseFrameIndex, type InstanceRecord, type LookupResult, type LookupUids } from './wado-lookup';
 import { parseFrameList } from './wado-frames';
+import { isEncapsulatedDocument, renderedDocument } from './wado-rendered-document';
 import type { DicomwebRequest, DicomwebResponse } from './types';
 
 export const THUMBNAIL_SIZE = 128;
@@ -166,6 +169,11 @@ export async function retrieveRendered(request: DicomwebRequest, uids: LookupUid
     throw new ArchiveError('NOT_ACCEPTABLE', 'rendering several frames would need a multi-frame media type (video, GIF), which is not offered; request one frame');
   }
   const target = await lookupForRead(request, uids);
+  if (target.instance && frameList === undefined && isEncapsulatedDocument(target.instance)) {
+    const response = await renderedDocument(request, target.instance);
+    await auditRetrieve(request, target.study);
+    return response;
+  }
   const collection = !target.instance;
   const { format, mediaType } = chooseFormat(request, collection);
   const options = renderOptionsFromQuery(request.query, format, false);
