@@ -46,7 +46,10 @@ export async function renderKeyImages(archive: Archive, studyRef: string, keyIma
     });
     if (printed.length >= MAX_REPORT_PDF_KEY_IMAGES) continue;
     const rendered = await renderInstanceFrame({ archive }, instance, image.frame, { format: 'png', viewport: { width: KEY_IMAGE_PIXELS, height: KEY_IMAGE_PIXELS } });
-    const series = [row.series.seriesNumber !== null ? `Series ${row.series.seriesNumber}` : 'Series', row.series.description].filter(Boolean).join(' ');
+    const seriesName = row.series.seriesNumber !== null ? `Series ${row.series.seriesNumber}` : 'Series';
+    // A description that only repeats the name ("Series 1") is said once
+    const description = row.series.description?.trim();
+    const series = description && description.toLowerCase() !== seriesName.toLowerCase() ? `${seriesName} ${description}` : seriesName;
     const frame = instance.numberOfFrames > 1 ? `, frame ${image.frame}` : '';
     const header = JSON.parse(instance.metadata) as Record<string, { Value?: unknown[] } | undefined>;
     const columns = Number(header['00280011']?.Value?.[0]);
