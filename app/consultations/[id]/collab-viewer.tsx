@@ -7,7 +7,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { getShouldUseCPURendering } from '@cornerstonejs/core';
 import { VIEWPORT_LAYOUTS, viewportCount, type ViewportLayout } from '../../../lib/collab/protocol';
 import type { ConsultSession, LaserMark } from '../_client/consult-session';
-import { CT_PRESETS, ViewerEngine, type PrimaryTool, type ViewportInfo } from '../_client/viewer-engine';
+import { CT_PRESETS, ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../_viewer/viewer-engine';
 import styles from './consultation.module.css';
 
 export interface SeriesSummary {
