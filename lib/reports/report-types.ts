@@ -1,6 +1,8 @@
 // The report's vocabulary and the inputs every route, page and test share
 // (STYLE.md: schemas beside the operations, reused by each door).
 import { z } from 'zod';
+import { ANNOTATION_TOOLS } from '../collab/protocol';
+import { MAX_ANNOTATION_POINTS, MAX_ANNOTATION_TEXT_LENGTH, ZAnnotationUid } from '../consult/annotation.types';
 import type { Runtime } from '../runtime';
 
 export const REPORT_STATUSES = ['DRAFT', 'PRELIMINARY', 'FINAL', 'AMENDED', 'ADDENDUM'] as const;
@@ -29,11 +31,32 @@ export interface ReportSection {
   pick?: string | null;
 }
 
+export const MAX_KEY_IMAGE_ANNOTATIONS = 50;
+const ZPoint2 = z.tuple([z.number(), z.number()]);
+const ZPoint3 = z.tuple([z.number(), z.number(), z.number()]);
+
+/** An annotation shown on a key image when it was added: a snapshot (the AnnotationGeometry of
+ *  lib/collab/protocol.ts with its uid, tool and FrameOfReference), kept with the report version */
+export const ZKeyImageAnnotation = z.object({
+  uid: ZAnnotationUid,
+  tool: z.enum(ANNOTATION_TOOLS),
+  points: z.array(ZPoint3).max(MAX_ANNOTATION_POINTS),
+  polyline: z.array(ZPoint3).max(MAX_ANNOTATION_POINTS).optional(),
+  imagePoints: z.array(ZPoint2).max(MAX_ANNOTATION_POINTS),
+  viewPlaneNormal: ZPoint3,
+  viewUp: ZPoint3,
+  text: z.string().max(MAX_ANNOTATION_TEXT_LENGTH).optional(),
+  stats: z.record(z.string(), z.union([z.number(), z.string().max(16)])).optional(),
+  frameOfReferenceUid: z.union([z.literal(''), ZUid]),
+});
+export type KeyImageAnnotation = z.output<typeof ZKeyImageAnnotation>;
+
 export const ZKeyImage = z.object({
   seriesUid: ZUid,
   sopUid: ZUid,
   frame: z.number().int().min(1).default(1),
   annotationIds: z.array(z.string().min(1).max(128)).max(200).optional(),
+  annotations: z.array(ZKeyImageAnnotation).max(MAX_KEY_IMAGE_ANNOTATIONS, `At most ${MAX_KEY_IMAGE_ANNOTATIONS} annotations on a key image`).optional(),
 });
 export type KeyImage = z.output<typeof ZKeyImage>;
 
