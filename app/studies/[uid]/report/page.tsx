@@ -7,6 +7,7 @@ import { headers } from 'next/headers';
 import { notFound } from 'next/navigation';
 import { clientAddressFromNormalizedHeaders } from '../../../../lib/auth';
 import { DomainError } from '../../../../lib/errors';
+import type { CollabAnnotation } from '../../../../lib/collab/protocol';
 import { ohifViewerUrl } from '../../../../lib/ohif/viewer-url';
 import { openReportPage } from '../../../../lib/reports/open-report-page';
 import { getRuntime } from '../../../../lib/runtime';
@@ -33,6 +34,8 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
     throw error;
   });
   const { study, report } = opened;
+  // Kept by teleconsultations of this study (lib/reports/open-report-page.ts, when it gives them)
+  const { annotations = [] } = opened as typeof opened & { annotations?: CollabAnnotation[] };
   const title = study.description || 'Study without description';
 
   return (
@@ -50,7 +53,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
               {displayName(study.patient.name)} · MRN {study.patient.patientId || '—'} · {displayDate(study.studyDate) || 'no date'} · {study.modalities.join(', ') || '—'}
             </p>
           </div>
-          {/* The viewer beside the editor is still to come: the study opens in OHIF meanwhile */}
+          {/* The viewer beside the report reads and measures; OHIF for the rest (MPR, comparison side by side) */}
           <a className="button secondary" href={ohifViewerUrl(study.studyInstanceUid, report?.version.comparisonStudyUid ?? undefined)} target="_blank" rel="noreferrer">
             Open in viewer
           </a>
@@ -62,6 +65,9 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             pickLists={opened.pickLists}
             priors={opened.priors}
             series={opened.series}
+            viewerSeries={study.series.map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
+            annotations={annotations}
+            author={{ id: user.id, name: user.name }}
             studyInstanceUid={study.studyInstanceUid}
             askedVersion={version ?? null}
           />
