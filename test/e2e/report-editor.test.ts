@@ -14,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { hashPassword } from '../../lib/auth';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { makeStudy } from '../support/fixtures';
-import { openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
+import { DESKTOP, openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
@@ -123,6 +123,14 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     assert.ok((stored.annotations[0].stats?.length ?? 0) > 0, 'the length measured is kept');
     assert.notEqual(stored.annotations[0].frameOfReferenceUid, '');
     await page.waitForFunction(() => (window as unknown as { __telepacsViewer?: { annotations(): { tool: string }[] } }).__telepacsViewer?.annotations().some((annotation) => annotation.tool === 'Length'));
+    // On a phone the viewer stacks above the editor, nothing wider than the screen
+    await page.setViewportSize(PHONE);
+    const viewerBox = await page.getByTestId('report-viewport').boundingBox();
+    const findingsBox = await page.getByLabel('Findings').boundingBox();
+    assert.ok(viewerBox && findingsBox && viewerBox.y + viewerBox.height <= findingsBox.y, 'the viewer is above the editor');
+    assert.deepEqual(await overflowingElements(page), [], 'nothing wider than the phone');
+    await screenshot(page, 'report-editor-phone');
+    await page.setViewportSize(DESKTOP);
 
     await page.getByRole('button', { name: 'Release as preliminary' }).click();
     await status(page).filter({ hasText: 'PRELIMINARY' }).waitFor();

@@ -20,6 +20,9 @@ import styles from './report.module.css';
 
 export const dynamic = 'force-dynamic';
 
+/** Series of documents, not images (the report's own SR and PDF, key object selections, presentation states): not in the viewer */
+const NOT_IMAGES = new Set(['SR', 'DOC', 'KO', 'PR']);
+
 type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function ReportPage({ params, searchParams }: { params: Promise<{ uid: string }>; searchParams: Promise<SearchParams> }) {
@@ -65,7 +68,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             pickLists={opened.pickLists}
             priors={opened.priors}
             series={opened.series}
-            viewerSeries={study.series.map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
+            viewerSeries={study.series.filter((entry) => !NOT_IMAGES.has(entry.modality)).map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
             annotations={annotations}
             author={{ id: user.id, name: user.name }}
             studyInstanceUid={study.studyInstanceUid}

@@ -55,6 +55,8 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
   const first = useRef(series[0]?.seriesInstanceUid);
 
   useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
     const engine = new ViewerEngine(studyInstanceUid, () => REPORT_ANNOTATION_COLOR, {
       onLocalState: () => undefined,
       onLocalInteraction: () => undefined,
@@ -72,8 +74,6 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
     });
     engineRef.current = engine;
     let cancelled = false;
-    const host = hostRef.current;
-    if (!host) return;
     void engine.mount([host]).then(async () => {
       if (cancelled) return;
       engine.showAnnotationsOf(manager);
@@ -177,7 +177,7 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
       <div className={styles.pane}>
         <div className={styles.canvasHost} ref={hostRef} onContextMenu={(event) => event.preventDefault()} data-testid="report-viewport" />
         <div className={`${styles.overlay} ${styles.topLeft}`}>{shownSeries ? `${shownSeries.modality} ${shownSeries.seriesNumber ?? ''} · ${shownSeries.description}` : ''}</div>
-        {(info?.loading || !info) && (
+        {(info ? info.loading : series.length > 0) && (
           <div className={styles.loading} role="status">
             <progress aria-label="Loading the series" />
             <span>Loading the series…</span>
