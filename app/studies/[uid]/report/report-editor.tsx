@@ -125,7 +125,7 @@ export function ReportEditor({ report, pickLists, priors, series, viewerSeries, 
         studyInstanceUid={studyInstanceUid}
         series={viewerSeries}
         annotations={annotations}
-        keyImages={shown.keyImages}
+        keyImages={content.keyImages}
         author={author}
         onAddKeyImage={editable ? (image) => change({ ...latest.current.content, keyImages: withKeyImage(latest.current.content.keyImages, image) }) : undefined}
       />

@@ -27,6 +27,7 @@ export interface StudyViewerProps {
   series: ViewerSeries[];
   /** Kept by teleconsultations of this study (shown locked) */
   annotations: CollabAnnotation[];
+  /** The report's key images: their annotations are shown (those of the first render), and one added again is said so */
   keyImages: KeyImage[];
   author: { id: string; name: string };
   /** Absent: the version shown is read-only (no key image to add) */
@@ -47,7 +48,7 @@ const TOOLS: { tool: PrimaryTool; label: string; title: string }[] = [
 export default function StudyViewer({ studyInstanceUid, series, annotations, keyImages, author, onAddKeyImage }: StudyViewerProps) {
   const hostRef = useRef<HTMLDivElement | null>(null);
   const engineRef = useRef<ViewerEngine | null>(null);
-  const [manager] = useState(() => loadManager(studyInstanceUid, annotations, keyImages, author, Boolean(onAddKeyImage)));
+  const [{ manager, mine }] = useState(() => loadManager(studyInstanceUid, annotations, keyImages, author, Boolean(onAddKeyImage)));
   const [info, setInfo] = useState<ViewportInfo | null>(null);
   const [tool, setTool] = useState<PrimaryTool>('WindowLevel');
   const [askingText, setAskingText] = useState<((text: string | null) => void) | null>(null);
@@ -62,7 +63,7 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
       onLocalInteraction: () => undefined,
       onDrawing: () => undefined,
       onCommit: (uid, tool, ref, geometry) => {
-        manager.mine.add(uid);
+        mine.add(uid);
         const at = new Date().toISOString();
         manager.upsert({ ...geometry, uid, tool, ref, authorUserId: author.id, authorName: author.name, color: REPORT_ANNOTATION_COLOR, version: 1, updatedAt: at }, 'viewer');
       },
@@ -88,7 +89,7 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
       engine.destroy();
       engineRef.current = null;
     };
-  }, [studyInstanceUid, manager, author.id, author.name]);
+  }, [studyInstanceUid, manager, mine, author.id, author.name]);
 
   const chooseTool = (next: PrimaryTool) => {
     engineRef.current?.setTool(next);
@@ -103,9 +104,10 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
     const image = engine.activeImage();
     if (!image) return;
     const keyImage = keyImageOf(image, manager.forImage(image));
+    const again = keyImages.some((other) => other.sopUid === keyImage.sopUid && other.frame === keyImage.frame);
     onAddKeyImage(keyImage);
     const count = keyImage.annotations?.length ?? 0;
-    setNotice(`Key image added (image ${(info?.imageIndex ?? 0) + 1}, ${count} annotation${count === 1 ? '' : 's'}).`);
+    setNotice(`Key image ${again ? 'taken again' : 'added'} (image ${(info?.imageIndex ?? 0) + 1}, ${count} annotation${count === 1 ? '' : 's'}).`);
   };
 
   const shownSeries = series.find((entry) => entry.seriesInstanceUid === info?.seriesInstanceUid);
@@ -218,10 +220,11 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
   );
 }
 
-/** The page's annotations: the teleconsultations' (locked), the key images' snapshots (editable in a draft), then what is drawn here. */
+/** The page's annotations: the teleconsultations' (locked), the key images' snapshots (editable in a draft), then what is
+ *  drawn here; `mine`: the uids the user may change on this page. */
 function loadManager(studyInstanceUid: string, annotations: CollabAnnotation[], keyImages: KeyImage[], author: { id: string; name: string }, editable: boolean) {
   const mine = new Set<string>();
-  const manager = Object.assign(new AnnotationManager((annotation) => mine.has(annotation.uid)), { mine });
+  const manager = new AnnotationManager((annotation) => mine.has(annotation.uid));
   for (const annotation of annotations) manager.upsert(annotation, 'outside');
   for (const image of keyImages) {
     for (const annotation of annotationsOfKeyImage(studyInstanceUid, image, author)) {
@@ -230,7 +233,7 @@ function loadManager(studyInstanceUid: string, annotations: CollabAnnotation[], 
       manager.upsert(annotation, 'outside');
     }
   }
-  return manager;
+  return { manager, mine };
 }
 
 /** Read-only handles for the end-to-end tests (what is on screen), as the room's viewer has. */
