@@ -58,7 +58,7 @@ export function ReportEditor({ report, pickLists, priors, series, viewerSeries, 
       const state = latest.current;
       if (!state.dirty || state.conflict) return;
       state.dirty = false;
-      setSaveState({ kind: 'saving' });
+      if (!latest.current.conflict) setSaveState({ kind: 'saving' });
       const body = {
         baseRevision: state.revision,
         sections: state.content.sections.map(({ key, text, pick }) => ({ key, text, pick: pick ?? null })),
@@ -89,6 +89,8 @@ export function ReportEditor({ report, pickLists, priors, series, viewerSeries, 
     latest.current.content = next;
     latest.current.dirty = true;
     setContent(next);
+    // Never "Saved" while a change waits for its save (a key image added after the text was saved)
+    setSaveState({ kind: 'saving' });
     if (timer.current) clearTimeout(timer.current);
     timer.current = setTimeout(() => void save(), 1000);
   };
