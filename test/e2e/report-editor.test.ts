@@ -1,7 +1,8 @@
 // The report editor (/studies/{uid}/report) in real Chromium against a real
 // portal, archive and database: an expert starts a report from a template,
-// writes Cyrillic findings (autosaved, still there after a reload), adds a key
-// image and a prior to compare with, releases it as preliminary, signs (a
+// writes Cyrillic findings (autosaved, still there after a reload), measures a
+// length in the viewer beside the report and adds that image as a key image
+// (with its measurement), picks a prior to compare with, releases it as preliminary, signs (a
 // wrong password first), amends it with a reason and signs the amendment;
 // a referring doctor then reads the amended report on a phone, read-only.
 // The editor's screenshot is the README's (docs/images/report-editor.png).
@@ -13,7 +14,7 @@ import type { Browser, Page } from 'playwright-core';
 import { hashPassword } from '../../lib/auth';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { makeStudy } from '../support/fixtures';
-import { openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
+import { DESKTOP, openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
@@ -21,6 +22,27 @@ const PASSWORD = 'report editor password 2026';
 const FINDINGS = 'Лёгкие расправлены, очаговых и инфильтративных изменений не выявлено.\nСредостение не смещено.';
 const IMPRESSION = 'Без патологических изменений органов грудной клетки.';
 const patient = { patientId: 'MRN-RE-1001', patientName: 'Петрова^Анна', modality: 'CT' };
+
+interface ShownAnnotation {
+  uid: string;
+  tool: string;
+  locked: boolean;
+}
+const shownAnnotations = (page: Page) => page.evaluate(() => (window as unknown as { __telepacsViewer: { annotations(): ShownAnnotation[] } }).__telepacsViewer.annotations());
+
+/** Drags with a measurement tool across the report's viewer, between two points given in fractions of the pane. */
+async function draw(page: Page, tool: string, from: [number, number], to: [number, number]): Promise<void> {
+  await page.getByRole('button', { name: tool, exact: true }).click();
+  const box = await page.getByTestId('report-viewport').boundingBox();
+  assert.ok(box, 'the viewer is on screen');
+  const at = (point: [number, number]) => [box.x + box.width * point[0], box.y + box.height * point[1]] as const;
+  await page.mouse.move(...at(from));
+  await page.mouse.down();
+  for (let step = 1; step <= 8; step++) {
+    await page.mouse.move(at(from)[0] + ((at(to)[0] - at(from)[0]) * step) / 8, at(from)[1] + ((at(to)[1] - at(from)[1]) * step) / 8);
+  }
+  await page.mouse.up();
+}
 
 describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
   let server: TestServer;
@@ -68,9 +90,18 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     await page.getByLabel('Impression').fill(IMPRESSION);
     await page.getByLabel('Severity').selectOption('Normal');
     await page.getByLabel('Compared with').selectOption({ label: '2025-06-10 · CT · CT chest (prior)' });
-    await page.getByRole('button', { name: 'Next image' }).first().click();
-    await page.getByRole('button', { name: 'Add image' }).first().click();
-    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /Series 1 CT \(Series 1\) · image 3 of 3/);
+
+    // The viewer beside the report: the first series; to its third image, a length measured there, added as a key image
+    const imageIndex = page.getByTestId('image-index-0');
+    await imageIndex.filter({ hasText: 'Im 1/3' }).waitFor({ timeout: 60_000 });
+    await page.getByRole('button', { name: 'Next image' }).click();
+    await imageIndex.filter({ hasText: 'Im 2/3' }).waitFor();
+    await page.getByRole('button', { name: 'Next image' }).click();
+    await imageIndex.filter({ hasText: 'Im 3/3' }).waitFor();
+    await draw(page, 'Length', [0.3, 0.3], [0.65, 0.6]);
+    await page.waitForFunction(() => (window as unknown as { __telepacsViewer: { annotations(): { tool: string }[] } }).__telepacsViewer.annotations().some((annotation) => annotation.tool === 'Length'));
+    await page.getByRole('button', { name: 'Add key image' }).click();
+    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /Series 1 CT \(Series 1\) · image 3 of 3 · 1 annotation(?!s)/);
     await page.getByTestId('save-state').filter({ hasText: /^Saved \d\d:\d\d:\d\d$/ }).waitFor({ timeout: 15_000 });
     assert.equal(await status(page).textContent(), 'DRAFT');
     await screenshot(page, 'report-editor');
@@ -82,7 +113,24 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     assert.equal(await page.getByLabel('Impression').inputValue(), IMPRESSION);
     assert.equal(await page.getByLabel('Severity').inputValue(), 'Normal');
     assert.equal(await page.getByLabel('Compared with').inputValue(), prior.studyInstanceUid);
-    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /image 3 of 3/);
+    assert.match((await page.getByTestId('key-images').textContent()) ?? '', /image 3 of 3 · 1 annotation(?!s)/);
+    // The key image keeps its measurement: stored with the draft, and shown again on its image
+    const draft = await server.node.db.reportVersion.findFirstOrThrow({ where: { report: { studyInstanceUid: current.studyInstanceUid } } });
+    const [stored] = JSON.parse(draft.keyImages) as { sopUid: string; annotations?: { tool: string; points: unknown[]; stats?: { length?: number }; frameOfReferenceUid: string }[] }[];
+    assert.equal(stored.annotations?.length, 1);
+    assert.equal(stored.annotations[0].tool, 'Length');
+    assert.equal(stored.annotations[0].points.length, 2);
+    assert.ok((stored.annotations[0].stats?.length ?? 0) > 0, 'the length measured is kept');
+    assert.notEqual(stored.annotations[0].frameOfReferenceUid, '');
+    await page.waitForFunction(() => (window as unknown as { __telepacsViewer?: { annotations(): { tool: string }[] } }).__telepacsViewer?.annotations().some((annotation) => annotation.tool === 'Length'));
+    // On a phone the viewer stacks above the editor, nothing wider than the screen
+    await page.setViewportSize(PHONE);
+    const viewerBox = await page.getByTestId('report-viewport').boundingBox();
+    const findingsBox = await page.getByLabel('Findings').boundingBox();
+    assert.ok(viewerBox && findingsBox && viewerBox.y + viewerBox.height <= findingsBox.y, 'the viewer is above the editor');
+    assert.deepEqual(await overflowingElements(page), [], 'nothing wider than the phone');
+    await screenshot(page, 'report-editor-phone');
+    await page.setViewportSize(DESKTOP);
 
     await page.getByRole('button', { name: 'Release as preliminary' }).click();
     await status(page).filter({ hasText: 'PRELIMINARY' }).waitFor();
@@ -119,7 +167,8 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     const text = (await phone.locator('main').textContent()) ?? '';
     assert.match(text, /Динамики нет\./);
     assert.match(text, /Лёгкие расправлены/);
-    assert.match(text, /Series 1 CT \(Series 1\) · image 3 of 3/, 'the key image is named for the reader too');
+    assert.match(text, /Series 1 CT \(Series 1\) · image 3 of 3 · 1 annotation/, 'the key image is named for the reader too');
+    assert.equal(await phone.getByRole('button', { name: 'Add key image' }).count(), 0);
     assert.equal(await phone.locator('textarea').count(), 0, 'a referrer reads, never edits');
     assert.equal(await phone.getByRole('button', { name: /^(Amend…|Addendum…|Sign…|Release as preliminary)$/ }).count(), 0);
     assert.deepEqual(await overflowingElements(phone), [], 'nothing wider than the phone');

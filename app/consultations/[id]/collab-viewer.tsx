@@ -7,7 +7,8 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { getShouldUseCPURendering } from '@cornerstonejs/core';
 import { VIEWPORT_LAYOUTS, viewportCount, type ViewportLayout } from '../../../lib/collab/protocol';
 import type { ConsultSession, LaserMark } from '../_client/consult-session';
-import { CT_PRESETS, ViewerEngine, type PrimaryTool, type ViewportInfo } from '../_client/viewer-engine';
+import { ArrowTextDialog } from '../../_viewer/arrow-text-dialog';
+import { CT_PRESETS, ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../_viewer/viewer-engine';
 import styles from './consultation.module.css';
 
 export interface SeriesSummary {
@@ -258,33 +259,6 @@ export default function CollabViewer({
         />
       )}
     </>
-  );
-}
-
-function ArrowTextDialog({ onDone }: { onDone: (text: string | null) => void }) {
-  const [text, setText] = useState('');
-  return (
-    <div className={styles.dialog} role="dialog" aria-modal="true" aria-labelledby="arrow-text-title">
-      <form
-        onSubmit={(event) => {
-          event.preventDefault();
-          onDone(text.trim() || null);
-        }}
-      >
-        <label id="arrow-text-title" htmlFor="arrow-text">
-          Text at the arrow
-        </label>
-        <input id="arrow-text" autoFocus maxLength={200} value={text} onChange={(event) => setText(event.target.value)} />
-        <div className={styles.mediaControls}>
-          <button type="submit" className={styles.darkButton}>
-            Add
-          </button>
-          <button type="button" className={styles.darkButton} onClick={() => onDone(null)}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </div>
   );
 }
 

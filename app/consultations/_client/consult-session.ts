@@ -14,7 +14,8 @@ import {
 } from '../../../lib/realtime/events';
 import { openLocalMedia, resumeSound, setTracksEnabled, soundBlocked, stopStream, watchSpeaking, type LocalMediaState } from './local-media';
 import { PeerMesh, type LinkInfo } from './peer-mesh';
-import type { ViewerEngine } from './viewer-engine';
+import { AnnotationManager } from '../../_viewer/annotation-manager';
+import type { ViewerEngine } from '../../_viewer/viewer-engine';
 
 export type SessionStatus = 'connecting' | 'joined' | 'reconnecting' | 'not_found' | 'ended' | 'error';
 
@@ -78,7 +79,8 @@ export class ConsultSession {
   private lastBroadcast = '';
   private serverStateTimer: ReturnType<typeof setTimeout> | undefined;
   private lastServerStateAt = 0;
-  private readonly annotations = new Map<string, CollabAnnotation>();
+  /** The session's annotations (the viewer shows them): from the server and the peers, mine once kept */
+  readonly annotations: AnnotationManager;
   private readonly removed = new Set<string>();
   private readonly versions = new Map<string, number>();
   private readonly drawingSentAt = new Map<string, number>();
@@ -92,6 +94,7 @@ export class ConsultSession {
   private closed = false;
 
   constructor(consultationId: string, userId: string) {
+    this.annotations = new AnnotationManager((annotation) => annotation.authorUserId === userId);
     this.snapshot = {
       status: 'connecting',
       message: null,
@@ -293,7 +296,7 @@ export class ConsultSession {
   attachViewer(viewer: ViewerEngine | null): void {
     this.viewer = viewer;
     if (!viewer) return;
-    for (const annotation of this.annotations.values()) viewer.showRemoteAnnotation(annotation, annotation.authorUserId === this.snapshot.userId);
+    viewer.showAnnotationsOf(this.annotations);
     if (this.isPresenter()) this.broadcastViewer(viewer.getState());
     else void this.followIfNeeded();
   }
@@ -399,10 +402,10 @@ export class ConsultSession {
     const known = this.versions.get(annotation.uid) ?? -1;
     if (annotation.version < known) return;
     this.versions.set(annotation.uid, annotation.version);
-    this.annotations.set(annotation.uid, annotation);
     const mine = annotation.authorUserId === this.snapshot.userId;
+    // Mine are on my screen already (drawn here); the others' are shown by the viewer from the manager
+    this.annotations.upsert(annotation, mine ? 'viewer' : 'outside');
     if (!mine && this.viewer) {
-      this.viewer.showRemoteAnnotation(annotation, false);
       if (sentAt !== undefined) {
         const transportMs = epochNow() - sentAt;
         requestAnimationFrame(() => this.recordLatency({ kind: 'annotation', via, ms: epochNow() - sentAt, transportMs }));
@@ -414,13 +417,12 @@ export class ConsultSession {
 
   private forgetAnnotation(uid: string): void {
     this.removed.add(uid);
-    this.annotations.delete(uid);
-    this.viewer?.removeAnnotation(uid);
+    this.annotations.remove(uid, 'outside');
     this.publishAnnotations();
   }
 
   private publishAnnotations(): void {
-    const list = [...this.annotations.values()].filter((annotation) => annotation.version > 0).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.uid.localeCompare(b.uid));
+    const list = this.annotations.all().filter((annotation) => annotation.version > 0).sort((a, b) => a.updatedAt.localeCompare(b.updatedAt) || a.uid.localeCompare(b.uid));
     this.update({ annotations: list });
   }
 
@@ -461,7 +463,7 @@ export class ConsultSession {
     this.versions.set(uid, version);
     this.socket?.emit(CONSULT_EVENTS.ANNOTATION_UPSERT, { consultationId: this.snapshot.consultationId, annotation: { ...geometry, uid, tool, ref, version } }, (ack) => {
       if (ack.ok) {
-        this.annotations.set(uid, ack.annotation);
+        this.annotations.upsert(ack.annotation, 'viewer');
         this.versions.set(uid, Math.max(ack.annotation.version, this.versions.get(uid) ?? 0));
         this.publishAnnotations();
       } else {
@@ -474,7 +476,7 @@ export class ConsultSession {
   localRemoved(uid: string): void {
     const kept = this.versions.has(uid);
     this.removed.add(uid);
-    this.annotations.delete(uid);
+    this.annotations.remove(uid, 'viewer');
     this.publishAnnotations();
     clearTimeout(this.drawingTimers.get(uid));
     if (!kept) {
@@ -494,7 +496,7 @@ export class ConsultSession {
   }
 
   deleteAnnotation(uid: string): void {
-    this.viewer?.removeAnnotation(uid);
+    this.annotations.remove(uid, 'outside');
     this.localRemoved(uid);
   }
 

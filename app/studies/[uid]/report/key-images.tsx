@@ -1,8 +1,7 @@
 'use client';
-// The report's key images: listed with a remove button; added from the
-// study's series (click a thumbnail: the image shown under it, the middle one
-// of the series at first, stepped through with the arrows).
-import { useState } from 'react';
+// The report's key images, listed with the annotations each keeps and a
+// remove button. They are added from the viewer beside the report ("Add key
+// image": the image shown, with the annotations on it).
 import type { ReportPageSeries } from '../../../../lib/reports/open-report-page';
 import type { KeyImage } from '../../../../lib/reports/report-types';
 import styles from './report.module.css';
@@ -10,18 +9,18 @@ import styles from './report.module.css';
 interface Props {
   keyImages: KeyImage[];
   series: ReportPageSeries[];
-  studyInstanceUid: string;
   editable: boolean;
   onChange: (keyImages: KeyImage[]) => void;
 }
 
-export function KeyImages({ keyImages, series, studyInstanceUid, editable, onChange }: Props) {
+export function KeyImages({ keyImages, series, editable, onChange }: Props) {
   if (!editable && keyImages.length === 0) return null;
   const describe = (image: KeyImage) => {
     const found = series.find((candidate) => candidate.seriesInstanceUid === image.seriesUid);
     const index = found ? found.instances.findIndex((instance) => instance.sopInstanceUid === image.sopUid) : -1;
-    if (!found || index < 0) return `Image ${image.sopUid}`;
-    return `Series ${found.seriesNumber ?? '—'} ${found.modality}${found.description ? ` (${found.description})` : ''} · image ${index + 1} of ${found.instances.length}`;
+    const frame = image.frame > 1 ? ` frame ${image.frame}` : '';
+    if (!found || index < 0) return `Image ${image.sopUid}${frame}`;
+    return `Series ${found.seriesNumber ?? '—'} ${found.modality}${found.description ? ` (${found.description})` : ''} · image ${index + 1} of ${found.instances.length}${frame}`;
   };
   return (
     <section className={styles.section} aria-labelledby="key-images-heading">
@@ -29,66 +28,32 @@ export function KeyImages({ keyImages, series, studyInstanceUid, editable, onCha
         Key images
       </h2>
       {keyImages.length === 0 ? (
-        <p className={styles.muted}>None yet.</p>
+        <p className={styles.muted}>None yet{editable ? ': show the image in the viewer and press “Add key image”.' : '.'}</p>
       ) : (
         <ol className={styles.keyImages} data-testid="key-images">
-          {keyImages.map((image, index) => (
-            <li key={`${image.sopUid}-${image.frame}`}>
-              <span>{describe(image)}</span>
-              {editable && (
-                <button type="button" className="button small secondary" onClick={() => onChange(keyImages.filter((_, other) => other !== index))} aria-label={`Remove key image ${index + 1}`}>
-                  Remove
-                </button>
-              )}
-            </li>
-          ))}
+          {keyImages.map((image, index) => {
+            const count = image.annotations?.length ?? 0;
+            return (
+              <li key={`${image.sopUid}-${image.frame}`}>
+                <span>
+                  {describe(image)} · {count} annotation{count === 1 ? '' : 's'}
+                </span>
+                {editable && (
+                  <button type="button" className="button small secondary" onClick={() => onChange(keyImages.filter((_, other) => other !== index))} aria-label={`Remove key image ${index + 1}`}>
+                    Remove
+                  </button>
+                )}
+              </li>
+            );
+          })}
         </ol>
-      )}
-      {editable && series.length > 0 && (
-        <>
-          <p className={styles.muted}>Add an image: pick it in its series and click the thumbnail.</p>
-          <ul className={styles.seriesPicker}>
-            {series.map((one) => (
-              <SeriesPicker key={one.seriesInstanceUid} series={one} studyInstanceUid={studyInstanceUid} onAdd={(image) => !keyImages.some((existing) => existing.sopUid === image.sopUid) && onChange([...keyImages, image])} />
-            ))}
-          </ul>
-        </>
       )}
     </section>
   );
 }
 
-function SeriesPicker({ series, studyInstanceUid, onAdd }: { series: ReportPageSeries; studyInstanceUid: string; onAdd: (image: KeyImage) => void }) {
-  const count = series.instances.length;
-  const [index, setIndex] = useState(Math.floor((count - 1) / 2));
-  if (count === 0) return null;
-  const add = () => onAdd({ seriesUid: series.seriesInstanceUid, sopUid: series.instances[index].sopInstanceUid, frame: 1 });
-  return (
-    <li>
-      <button type="button" className={styles.thumb} onClick={add} aria-label={`Add image ${index + 1} of series ${series.seriesNumber ?? ''} as a key image`}>
-        {/* eslint-disable-next-line @next/next/no-img-element -- our DICOMweb, same origin, session cookie */}
-        <img src={`/dicomweb/studies/${studyInstanceUid}/series/${series.seriesInstanceUid}/thumbnail`} alt="" width={96} height={96} loading="lazy" />
-      </button>
-      <div>
-        <strong>
-          {series.seriesNumber ?? '—'} · {series.modality || '—'}
-        </strong>
-        <span className={styles.muted}>{series.description || 'no description'}</span>
-        <span className={styles.stepper}>
-          <button type="button" className="button small secondary" onClick={() => setIndex(Math.max(0, index - 1))} disabled={index === 0} aria-label="Previous image">
-            ‹
-          </button>
-          <span>
-            image {index + 1} of {count}
-          </span>
-          <button type="button" className="button small secondary" onClick={() => setIndex(Math.min(count - 1, index + 1))} disabled={index === count - 1} aria-label="Next image">
-            ›
-          </button>
-        </span>
-        <button type="button" className="button small" onClick={add}>
-          Add image
-        </button>
-      </div>
-    </li>
-  );
+/** The list with an image added: an image already there is replaced (its annotations taken again). */
+export function withKeyImage(keyImages: KeyImage[], added: KeyImage): KeyImage[] {
+  const at = keyImages.findIndex((image) => image.sopUid === added.sopUid && image.frame === added.frame);
+  return at < 0 ? [...keyImages, added] : keyImages.map((image, index) => (index === at ? added : image));
 }

@@ -19,6 +19,9 @@ import styles from './report.module.css';
 
 export const dynamic = 'force-dynamic';
 
+/** Series of documents, not images (the report's own SR and PDF, key object selections, presentation states): not in the viewer */
+const NOT_IMAGES = new Set(['SR', 'DOC', 'KO', 'PR']);
+
 type SearchParams = Record<string, string | string[] | undefined>;
 
 export default async function ReportPage({ params, searchParams }: { params: Promise<{ uid: string }>; searchParams: Promise<SearchParams> }) {
@@ -32,7 +35,8 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
     if (error instanceof DomainError && error.code === 'NOT_FOUND') notFound();
     throw error;
   });
-  const { study, report } = opened;
+  // annotations: those of the teleconsultations of this study the caller took part in
+  const { study, report, annotations } = opened;
   const title = study.description || 'Study without description';
 
   return (
@@ -50,7 +54,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
               {displayName(study.patient.name)} · MRN {study.patient.patientId || '—'} · {displayDate(study.studyDate) || 'no date'} · {study.modalities.join(', ') || '—'}
             </p>
           </div>
-          {/* The viewer beside the editor is still to come: the study opens in OHIF meanwhile */}
+          {/* The viewer beside the report reads and measures; OHIF for the rest (MPR, comparison side by side) */}
           <a className="button secondary" href={ohifViewerUrl(study.studyInstanceUid, report?.version.comparisonStudyUid ?? undefined)} target="_blank" rel="noreferrer">
             Open in viewer
           </a>
@@ -62,6 +66,9 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             pickLists={opened.pickLists}
             priors={opened.priors}
             series={opened.series}
+            viewerSeries={study.series.filter((entry) => !NOT_IMAGES.has(entry.modality)).map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
+            annotations={annotations}
+            author={{ id: user.id, name: user.name }}
             studyInstanceUid={study.studyInstanceUid}
             askedVersion={version ?? null}
           />

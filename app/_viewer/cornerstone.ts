@@ -1,12 +1,13 @@
-// Cornerstone3D for the collaborative viewer: initialised once per page, the
-// DICOM image loader reading our own /dicomweb (same origin: the session
-// cookie goes with every request, the archive applies the user's scope).
+// Cornerstone3D for the portal's viewer (the teleconsultation room, the
+// report page): initialised once per page, the DICOM image loader reading
+// our own /dicomweb (same origin: the session cookie goes with every
+// request, the archive applies the user's scope).
 // Browser only: imported from a component loaded with ssr: false.
 import { init as initCore, getRenderingEngine, RenderingEngine, setUseCPURendering } from '@cornerstonejs/core';
 import { init as initDicomImageLoader, wadors } from '@cornerstonejs/dicom-image-loader';
 import { init as initTools } from '@cornerstonejs/tools';
 
-export const RENDERING_ENGINE_ID = 'telepacs-consult';
+export const RENDERING_ENGINE_ID = 'telepacs-viewer';
 
 let ready: Promise<void> | undefined;
 

@@ -15,7 +15,7 @@ import {
   type ImageRef,
   type Point2,
   type Point3,
-} from '../../../lib/collab/protocol';
+} from '../../lib/collab/protocol';
 
 type CsAnnotation = ToolTypes.Annotation;
 

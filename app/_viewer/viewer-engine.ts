@@ -1,13 +1,14 @@
-// The collaborative viewer's engine: Cornerstone3D stack viewports in a 1×1,
-// 1×2 or 2×2 layout, the reading tools, and the two directions of sync:
+// The viewer engine of the portal (app/_viewer: the teleconsultation room and
+// the report page use it): Cornerstone3D stack viewports in a 1×1, 1×2 or
+// 2×2 layout, the reading tools, and the two directions of sync:
 // - out: every local change of the viewer (scroll, window/level, zoom/pan,
 //   layout, series) becomes a ViewerSyncState; every local annotation change
-//   becomes a drawing/upsert/remove callback;
-// - in: a presenter's state is applied (following), a participant's
-//   annotation is shown in their colour.
+//   becomes a drawing/upsert/remove callback (viewer-annotations.ts);
+// - in: a presenter's state is applied (following); the annotations an
+//   AnnotationManager holds are shown, others' in their author's colour.
 // Applying remote state must not echo back: while it is applied `applying`
 // is set, and the state callback only reports changes the user made.
-import { Enums as CoreEnums, eventTarget, metaData, type Types as CoreTypes } from '@cornerstonejs/core';
+import { Enums as CoreEnums, metaData, type Types as CoreTypes } from '@cornerstonejs/core';
 import {
   addTool,
   AngleTool,
@@ -25,19 +26,11 @@ import {
   ZoomTool,
   type Types as ToolTypes,
 } from '@cornerstonejs/tools';
-import {
-  viewportCount,
-  type AnnotationGeometry,
-  type AnnotationToolName,
-  type CollabAnnotation,
-  type ImageRef,
-  type Point3,
-  type ViewerSyncState,
-  type ViewportLayout,
-  type ViewportSync,
-} from '../../../lib/collab/protocol';
-import { colourAnnotation, imageRefOf, readGeometry, removeShownAnnotation, rerenderAnnotations, showAnnotation, toolNameOf } from './annotation-bridge';
-import { voiRangeFromWindow, windowFromVoiRange, type VoiRange, type WindowLevel } from '../../../lib/collab/window-level';
+import { viewportCount, type AnnotationToolName, type ImageRef, type Point3, type ViewerSyncState, type ViewportLayout, type ViewportSync } from '../../lib/collab/protocol';
+import type { AnnotationManager } from './annotation-manager';
+import { ViewerAnnotations, type AnnotationCallbacks, type ShownAnnotation } from './viewer-annotations';
+import { voiRangeFromWindow } from '../../lib/collab/window-level';
+import { applyViewportSync, clampIndex, infoOf, syncOf, type ViewportInfo } from './viewport-state';
 import { initCornerstone, loadSeriesStack, renderingEngine, type SeriesStack } from './cornerstone';
 
 export type PrimaryTool = 'WindowLevel' | 'Pan' | 'Zoom' | 'Laser' | AnnotationToolName;
@@ -51,28 +44,13 @@ export const CT_PRESETS = [
   { name: 'Liver', windowWidth: 150, windowCenter: 90 },
 ] as const;
 
-export interface ViewportInfo {
-  seriesInstanceUid: string | null;
-  imageIndex: number;
-  imageCount: number;
-  windowWidth: number | null;
-  windowCenter: number | null;
-  zoom: number;
-  loading: boolean;
-  error: string | null;
-}
+export type { ViewportInfo };
 
-export interface ViewerEngineCallbacks {
+export interface ViewerEngineCallbacks extends AnnotationCallbacks {
   /** The user changed the viewer (never called while remote state is applied) */
   onLocalState(state: ViewerSyncState): void;
   /** The user touched the viewer (a follower breaks away) */
   onLocalInteraction(): void;
-  /** One of my annotations is being drawn or dragged (not yet to persist) */
-  onDrawing(uid: string, tool: AnnotationToolName, ref: ImageRef, geometry: AnnotationGeometry): void;
-  /** One of my annotations is finished or an edit has settled: persist it */
-  onCommit(uid: string, tool: AnnotationToolName, ref: ImageRef, geometry: AnnotationGeometry): void;
-  /** I deleted one of my annotations */
-  onRemoved(uid: string): void;
   /** The laser pointer moved over a viewport (null: it left) */
   onLaser(laser: { viewportIndex: number; world: Point3 } | null): void;
   /** Viewport overlays (image n/N, W/L, zoom) changed */
@@ -83,18 +61,16 @@ export interface ViewerEngineCallbacks {
   askText(): Promise<string | null>;
 }
 
-const TOOL_GROUP_ID = 'telepacs-consult-tools';
+const TOOL_GROUP_ID = 'telepacs-viewer-tools';
 const ANNOTATION_TOOL_CLASSES = [LengthTool, AngleTool, ArrowAnnotateTool, EllipticalROITool, RectangleROITool, PlanarFreehandROITool];
 /** Every tool of the viewer: registered with Cornerstone once, added to the tool group */
 const TOOL_CLASSES = [WindowLevelTool, PanTool, ZoomTool, StackScrollTool, ...ANNOTATION_TOOL_CLASSES];
 const ALL_PRIMARY: Exclude<PrimaryTool, 'Laser'>[] = ['WindowLevel', 'Pan', 'Zoom', 'Length', 'Angle', 'ArrowAnnotate', 'EllipticalROI', 'RectangleROI', 'PlanarFreehandROI'];
-/** An edit of one of my annotations is persisted once the handles have been still this long */
-const COMMIT_SETTLE_MS = 250;
 
 let toolsRegistered = false;
 
 export class ViewerEngine {
-  private readonly viewportIds = ['consult-vp-0', 'consult-vp-1', 'consult-vp-2', 'consult-vp-3'];
+  private readonly viewportIds = ['viewer-vp-0', 'viewer-vp-1', 'viewer-vp-2', 'viewer-vp-3'];
   private elements: HTMLDivElement[] = [];
   private layout: ViewportLayout = '1x1';
   private active = 0;
@@ -104,12 +80,7 @@ export class ViewerEngine {
   private applying = 0;
   private tool: PrimaryTool = 'WindowLevel';
   private toolGroup: ToolTypes.IToolGroup | undefined;
-  /** Annotations of others (their uids): never reported as mine */
-  private readonly foreign = new Set<string>();
-  /** My annotations not yet completed by their tool */
-  private readonly drawing = new Set<string>();
-  private readonly commitTimers = new Map<string, ReturnType<typeof setTimeout>>();
-  private readonly removedByRemote = new Set<string>();
+  private readonly annotations: ViewerAnnotations;
   private readonly cleanups: (() => void)[] = [];
   private destroyed = false;
   private pendingRender: { sentAt: number; viewportIndexes: Set<number> } | null = null;
@@ -121,7 +92,9 @@ export class ViewerEngine {
     /** My colour in the session (known once the presence arrives) */
     private readonly myColor: () => string,
     private readonly callbacks: ViewerEngineCallbacks,
-  ) {}
+  ) {
+    this.annotations = new ViewerAnnotations(callbacks, myColor, () => this.applying > 0, () => this.visibleViewportIds());
+  }
 
   async mount(elements: HTMLDivElement[]): Promise<void> {
     await initCornerstone();
@@ -154,7 +127,7 @@ export class ViewerEngine {
   destroy(): void {
     this.destroyed = true;
     for (const cleanup of this.cleanups.splice(0)) cleanup();
-    for (const timer of this.commitTimers.values()) clearTimeout(timer);
+    this.annotations.destroy();
     const engine = renderingEngine();
     for (const id of this.viewportIds) if (engine.getViewport(id)) engine.disableElement(id);
     annotationApi.state.removeAllAnnotations();
@@ -268,18 +241,6 @@ export class ViewerEngine {
     if (this.elements.length) renderingEngine().resize(true, true);
   }
 
-  /** Zoom as a reader reads it: 1 = the whole image fits the pane (from the image's size in mm and the pane's shape). */
-  private relativeZoom(viewport: CoreTypes.IStackViewport): number {
-    const imageId = viewport.getCurrentImageId();
-    const plane = imageId ? (metaData.get('imagePlaneModule', imageId) as { rows?: number; columns?: number; rowPixelSpacing?: number; columnPixelSpacing?: number } | undefined) : undefined;
-    const { parallelScale } = viewport.getCamera();
-    const { clientWidth, clientHeight } = viewport.element;
-    if (!plane?.rows || !plane.columns || !parallelScale || !clientWidth || !clientHeight) return 1;
-    const height = plane.rows * (plane.rowPixelSpacing || 1);
-    const width = plane.columns * (plane.columnPixelSpacing || 1);
-    return Math.max(height, (width * clientHeight) / clientWidth) / 2 / parallelScale;
-  }
-
   // ---- state out ------------------------------------------------------------
 
   getState(): ViewerSyncState {
@@ -291,19 +252,7 @@ export class ViewerEngine {
         viewports.push({ seriesInstanceUid: null, imageIndex: 0, voi: null, camera: null, invert: false });
         continue;
       }
-      const properties = viewport.getProperties();
-      const range = properties.voiRange;
-      const camera = viewport.getCamera();
-      viewports.push({
-        seriesInstanceUid: stack.seriesInstanceUid,
-        imageIndex: viewport.getCurrentImageIdIndex(),
-        voi: range ? roundedWindow(range, properties.VOILUTFunction, round) : null,
-        camera:
-          camera.parallelScale && camera.focalPoint
-            ? { parallelScale: round(camera.parallelScale, 4), focalPoint: [round(camera.focalPoint[0], 3), round(camera.focalPoint[1], 3), round(camera.focalPoint[2], 3)] }
-            : null,
-        invert: Boolean(properties.invert),
-      });
+      viewports.push(syncOf(viewport, stack));
     }
     return { layout: this.layout, active: this.active, viewports };
   }
@@ -313,18 +262,7 @@ export class ViewerEngine {
     for (let index = 0; index < viewportCount(this.layout); index++) {
       const viewport = this.viewport(index);
       const stack = this.shown[index];
-      const properties = stack && viewport ? viewport.getProperties() : undefined;
-      const shownWindow = properties?.voiRange ? roundedWindow(properties.voiRange, properties.VOILUTFunction, Math.round) : null;
-      infos.push({
-        seriesInstanceUid: stack?.seriesInstanceUid ?? null,
-        imageIndex: stack && viewport ? viewport.getCurrentImageIdIndex() : 0,
-        imageCount: stack?.imageIds.length ?? 0,
-        windowWidth: shownWindow?.windowWidth ?? null,
-        windowCenter: shownWindow?.windowCenter ?? null,
-        zoom: stack && viewport ? this.relativeZoom(viewport) : 1,
-        loading: this.loading[index],
-        error: this.errors[index],
-      });
+      infos.push(infoOf(viewport, stack, this.loading[index], this.errors[index]));
     }
     return infos;
   }
@@ -373,24 +311,7 @@ export class ViewerEngine {
           } else if (viewport.getCurrentImageIdIndex() !== sync.imageIndex) {
             await viewport.setImageIdIndex(clampIndex(sync.imageIndex, this.shown[index]!.imageIds.length));
           }
-          // Only what differs: each property set costs the renderer a new lookup table
-          const properties = viewport.getProperties();
-          const range = properties.voiRange;
-          const voiRange = sync.voi ? voiRangeFromWindow(sync.voi, properties.VOILUTFunction) : undefined;
-          const voiDiffers = voiRange && (!range || Math.abs(range.lower - voiRange.lower) > 0.01 || Math.abs(range.upper - voiRange.upper) > 0.01);
-          const invertDiffers = Boolean(properties.invert) !== sync.invert;
-          if (voiDiffers || invertDiffers) viewport.setProperties({ ...(voiDiffers ? { voiRange } : {}), ...(invertDiffers ? { invert: sync.invert } : {}) });
-          if (sync.camera) {
-            const camera = viewport.getCamera();
-            const [x, y, z] = sync.camera.focalPoint;
-            const moved = !camera.focalPoint || Math.hypot(camera.focalPoint[0] - x, camera.focalPoint[1] - y, camera.focalPoint[2] - z) > 1e-3;
-            const scaled = !camera.parallelScale || Math.abs(camera.parallelScale - sync.camera.parallelScale) > 1e-4;
-            if (moved || scaled) {
-              // The camera keeps its distance to the image: move its position with the focal point
-              const position = camera.position && camera.focalPoint ? ([0, 1, 2].map((axis) => camera.position![axis] - camera.focalPoint![axis] + sync.camera!.focalPoint[axis]) as CoreTypes.Point3) : undefined;
-              viewport.setCamera({ parallelScale: sync.camera.parallelScale, focalPoint: [x, y, z], ...(position ? { position } : {}) });
-            }
-          }
+          applyViewportSync(viewport, sync);
           touched.add(index);
         }),
       );
@@ -404,36 +325,19 @@ export class ViewerEngine {
 
   // ---- annotations ------------------------------------------------------------
 
-  showRemoteAnnotation(annotation: CollabAnnotation, editable: boolean): void {
-    if (this.removedByRemote.has(annotation.uid)) return;
-    if (!editable) this.foreign.add(annotation.uid);
-    this.applying++;
-    try {
-      showAnnotation(annotation, editable);
-    } finally {
-      this.applying--;
-    }
-    rerenderAnnotations(this.visibleViewportIds());
-  }
-
-  removeAnnotation(uid: string): void {
-    this.removedByRemote.add(uid);
-    this.applying++;
-    try {
-      removeShownAnnotation(uid);
-    } finally {
-      this.applying--;
-    }
-    rerenderAnnotations(this.visibleViewportIds());
+  /** Shows what the manager holds (others' annotations locked), and what changes there outside this viewer. */
+  showAnnotationsOf(manager: AnnotationManager): void {
+    this.annotations.attach(manager);
   }
 
   /** Deletes my selected annotations (the Delete key). */
   deleteSelected(): void {
-    for (const uid of annotationApi.selection.getAnnotationsSelected()) {
-      if (this.foreign.has(uid)) continue;
-      removeShownAnnotation(uid);
-    }
-    rerenderAnnotations(this.visibleViewportIds());
+    this.annotations.deleteSelected();
+  }
+
+  /** Commits at once the annotation edits still settling. */
+  settleAnnotations(): void {
+    this.annotations.settle();
   }
 
   /** Shows an image of a series in the active viewport (a click in the annotation list). */
@@ -447,16 +351,19 @@ export class ViewerEngine {
     this.reportLocal();
   }
 
+  /** The image the active viewport shows (series, instance, frame, FrameOfReference); null while it shows none. */
+  activeImage(): ImageRef | null {
+    const viewport = this.viewport(this.active);
+    const stack = this.shown[this.active];
+    const frame = viewport && stack ? stack.frames[viewport.getCurrentImageIdIndex()] : undefined;
+    if (!viewport || !stack || !frame) return null;
+    const plane = metaData.get('imagePlaneModule', viewport.getCurrentImageId()) as { frameOfReferenceUID?: string } | undefined;
+    return { studyInstanceUid: stack.studyInstanceUid, seriesInstanceUid: stack.seriesInstanceUid, sopInstanceUid: frame.sopInstanceUid, frameNumber: frame.frameNumber, frameOfReferenceUid: plane?.frameOfReferenceUID ?? '' };
+  }
+
   /** The annotations on screen (Cornerstone's own state): uid, tool, handles in world coordinates. */
-  shownAnnotations(): { uid: string; tool: AnnotationToolName; points: Point3[]; locked: boolean; text?: string }[] {
-    return annotationApi.state
-      .getAllAnnotations()
-      .flatMap((annotation) => {
-        const tool = toolNameOf(annotation);
-        if (!tool || !annotation.annotationUID) return [];
-        const data = annotation.data as { handles?: { points?: Point3[] }; label?: string };
-        return [{ uid: annotation.annotationUID, tool, points: (data.handles?.points ?? []).map((point) => [point[0], point[1], point[2]] as Point3), locked: Boolean(annotation.isLocked), text: data.label || undefined }];
-      });
+  shownAnnotations(): ShownAnnotation[] {
+    return this.annotations.shown();
   }
 
   // ---- laser ------------------------------------------------------------------
@@ -550,61 +457,7 @@ export class ViewerEngine {
       });
     });
 
-    const annotationOf = (event: Event) => (event as CustomEvent<{ annotation?: ToolTypes.Annotation }>).detail?.annotation;
-    on(eventTarget, ToolEnums.Events.ANNOTATION_ADDED, (event) => {
-      const annotation = annotationOf(event);
-      if (!annotation?.annotationUID || this.applying || this.foreign.has(annotation.annotationUID) || !toolNameOf(annotation)) return;
-      this.drawing.add(annotation.annotationUID);
-      colourAnnotation(annotation.annotationUID, this.myColor());
-    });
-    on(eventTarget, ToolEnums.Events.ANNOTATION_MODIFIED, (event) => {
-      const annotation = annotationOf(event);
-      if (!annotation?.annotationUID || this.applying || this.foreign.has(annotation.annotationUID)) return;
-      const shared = this.share(annotation);
-      if (!shared) return;
-      this.callbacks.onDrawing(annotation.annotationUID, shared.tool, shared.ref, shared.geometry);
-      // An edit of a finished annotation: persist once the handles are still
-      if (!this.drawing.has(annotation.annotationUID)) this.scheduleCommit(annotation);
-    });
-    on(eventTarget, ToolEnums.Events.ANNOTATION_COMPLETED, (event) => {
-      const annotation = annotationOf(event);
-      if (!annotation?.annotationUID || this.applying || this.foreign.has(annotation.annotationUID)) return;
-      this.drawing.delete(annotation.annotationUID);
-      // The statistics are computed on the next render: commit just after it
-      this.scheduleCommit(annotation);
-    });
-    on(eventTarget, ToolEnums.Events.ANNOTATION_REMOVED, (event) => {
-      const annotation = annotationOf(event);
-      const uid = annotation?.annotationUID;
-      if (!uid || this.applying || this.foreign.has(uid) || this.removedByRemote.has(uid)) return;
-      this.drawing.delete(uid);
-      clearTimeout(this.commitTimers.get(uid));
-      this.commitTimers.delete(uid);
-      this.callbacks.onRemoved(uid);
-    });
-  }
-
-  private scheduleCommit(annotation: ToolTypes.Annotation): void {
-    const uid = annotation.annotationUID!;
-    clearTimeout(this.commitTimers.get(uid));
-    this.commitTimers.set(
-      uid,
-      setTimeout(() => {
-        this.commitTimers.delete(uid);
-        const current = annotationApi.state.getAnnotation(uid);
-        if (!current || this.drawing.has(uid)) return;
-        const shared = this.share(current);
-        if (shared) this.callbacks.onCommit(uid, shared.tool, shared.ref, shared.geometry);
-      }, COMMIT_SETTLE_MS),
-    );
-  }
-
-  private share(annotation: ToolTypes.Annotation): { tool: AnnotationToolName; ref: ImageRef; geometry: AnnotationGeometry } | null {
-    const tool = toolNameOf(annotation);
-    const ref = imageRefOf(annotation);
-    const geometry = readGeometry(annotation);
-    if (!tool || !ref || !geometry) return null;
-    return { tool, ref, geometry };
+    this.annotations.listen(on);
   }
 }
 
@@ -612,18 +465,4 @@ function registerTools(): void {
   if (toolsRegistered) return;
   toolsRegistered = true;
   for (const tool of TOOL_CLASSES) addTool(tool);
-}
-
-/** The window a VOI range shows (lib/collab/window-level.ts), rounded for the overlay or the sync message; -0 shown as 0. */
-function roundedWindow(range: VoiRange, lutFunction: string | undefined, rounding: (value: number) => number): WindowLevel {
-  const { windowWidth, windowCenter } = windowFromVoiRange(range, lutFunction);
-  return { windowWidth: rounding(windowWidth) + 0, windowCenter: rounding(windowCenter) + 0 };
-}
-
-function clampIndex(index: number, length: number): number {
-  return Math.max(0, Math.min(length - 1, Math.round(index)));
-}
-
-function round(value: number, digits = 2): number {
-  return Number(value.toFixed(digits));
 }
