@@ -8,7 +8,8 @@ import { getShouldUseCPURendering } from '@cornerstonejs/core';
 import { VIEWPORT_LAYOUTS, viewportCount, type ViewportLayout } from '../../../lib/collab/protocol';
 import type { ConsultSession, LaserMark } from '../_client/consult-session';
 import { ArrowTextDialog } from '../../_viewer/arrow-text-dialog';
-import { CT_PRESETS, ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../_viewer/viewer-engine';
+import { ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../_viewer/viewer-engine';
+import { ToolButtons, VIEWER_TOOLS, WindowPresetSelect } from '../../_viewer/viewer-controls';
 import styles from './consultation.module.css';
 
 export interface SeriesSummary {
@@ -19,18 +20,7 @@ export interface SeriesSummary {
   numberOfInstances: number;
 }
 
-const TOOLS: { tool: PrimaryTool; label: string; title: string }[] = [
-  { tool: 'WindowLevel', label: 'W/L', title: 'Window/level (drag)' },
-  { tool: 'Pan', label: 'Pan', title: 'Pan (also middle button)' },
-  { tool: 'Zoom', label: 'Zoom', title: 'Zoom (also right button)' },
-  { tool: 'Length', label: 'Length', title: 'Measure a length' },
-  { tool: 'Angle', label: 'Angle', title: 'Measure an angle' },
-  { tool: 'ArrowAnnotate', label: 'Arrow', title: 'Arrow with text' },
-  { tool: 'EllipticalROI', label: 'Ellipse', title: 'Elliptical ROI with statistics' },
-  { tool: 'RectangleROI', label: 'Rectangle', title: 'Rectangular ROI with statistics' },
-  { tool: 'PlanarFreehandROI', label: 'Freehand', title: 'Freehand ROI' },
-  { tool: 'Laser', label: 'Laser', title: 'Laser pointer: the others see where you point' },
-];
+const ROOM_TOOLS = VIEWER_TOOLS.map((entry) => entry.tool);
 
 const LAYOUT_LABELS: Record<ViewportLayout, string> = { '1x1': '1×1', '1x2': '1×2', '2x2': '2×2' };
 
@@ -171,30 +161,15 @@ export default function CollabViewer({
             ))}
           </div>
           <div className={styles.group} role="group" aria-label="Tools">
-            {TOOLS.map((entry) => (
-              <button key={entry.tool} type="button" className={styles.darkButton} aria-pressed={tool === entry.tool} title={entry.title} onClick={() => chooseTool(entry.tool)}>
-                {entry.label}
-              </button>
-            ))}
+            <ToolButtons tools={ROOM_TOOLS} active={tool} className={styles.darkButton} onChoose={chooseTool} />
           </div>
           <div className={styles.group} role="group" aria-label="Image">
-            <select
-              aria-label="Window preset"
-              value=""
-              onChange={(event) => {
-                const preset = CT_PRESETS.find((entry) => entry.name === event.target.value);
-                if (!preset) return;
+            <WindowPresetSelect
+              onChoose={(preset) => {
                 session.localInteraction();
                 engineRef.current?.setWindow(preset.windowWidth, preset.windowCenter);
               }}
-            >
-              <option value="">Window preset…</option>
-              {CT_PRESETS.map((preset) => (
-                <option key={preset.name} value={preset.name}>
-                  {preset.name} ({preset.windowWidth}/{preset.windowCenter})
-                </option>
-              ))}
-            </select>
+            />
             <button type="button" className={styles.darkButton} onClick={() => { session.localInteraction(); engineRef.current?.invert(); }}>
               Invert
             </button>

@@ -10,7 +10,8 @@ import type { CollabAnnotation } from '../../../../lib/collab/protocol';
 import type { KeyImage } from '../../../../lib/reports/report-types';
 import { AnnotationManager } from '../../../_viewer/annotation-manager';
 import { ArrowTextDialog } from '../../../_viewer/arrow-text-dialog';
-import { CT_PRESETS, ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../../_viewer/viewer-engine';
+import { ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../../_viewer/viewer-engine';
+import { ToolButtons, WindowPresetSelect } from '../../../_viewer/viewer-controls';
 import { annotationsOfKeyImage, keyImageOf, REPORT_ANNOTATION_COLOR } from './key-image-snapshot';
 import styles from './study-viewer.module.css';
 
@@ -34,16 +35,8 @@ export interface StudyViewerProps {
   onAddKeyImage?: (image: KeyImage) => void;
 }
 
-const TOOLS: { tool: PrimaryTool; label: string; title: string }[] = [
-  { tool: 'WindowLevel', label: 'W/L', title: 'Window/level (drag)' },
-  { tool: 'Pan', label: 'Pan', title: 'Pan (also middle button)' },
-  { tool: 'Zoom', label: 'Zoom', title: 'Zoom (also right button)' },
-  { tool: 'Length', label: 'Length', title: 'Measure a length' },
-  { tool: 'Angle', label: 'Angle', title: 'Measure an angle' },
-  { tool: 'ArrowAnnotate', label: 'Arrow', title: 'Arrow with text' },
-  { tool: 'EllipticalROI', label: 'Ellipse', title: 'Elliptical ROI with statistics' },
-  { tool: 'RectangleROI', label: 'Rectangle', title: 'Rectangular ROI with statistics' },
-];
+/** No freehand (its SR geometry is the room's export's), no laser: nobody else is looking */
+const REPORT_TOOLS: PrimaryTool[] = ['WindowLevel', 'Pan', 'Zoom', 'Length', 'Angle', 'ArrowAnnotate', 'EllipticalROI', 'RectangleROI'];
 
 export default function StudyViewer({ studyInstanceUid, series, annotations, keyImages, author, onAddKeyImage }: StudyViewerProps) {
   const hostRef = useRef<HTMLDivElement | null>(null);
@@ -146,26 +139,8 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
         ))}
       </nav>
       <div className={styles.toolbar} role="toolbar" aria-label="Viewer tools">
-        {TOOLS.map((entry) => (
-          <button key={entry.tool} type="button" className={styles.button} aria-pressed={tool === entry.tool} title={entry.title} onClick={() => chooseTool(entry.tool)}>
-            {entry.label}
-          </button>
-        ))}
-        <select
-          aria-label="Window preset"
-          value=""
-          onChange={(event) => {
-            const preset = CT_PRESETS.find((entry) => entry.name === event.target.value);
-            if (preset) engineRef.current?.setWindow(preset.windowWidth, preset.windowCenter);
-          }}
-        >
-          <option value="">Window preset…</option>
-          {CT_PRESETS.map((preset) => (
-            <option key={preset.name} value={preset.name}>
-              {preset.name} ({preset.windowWidth}/{preset.windowCenter})
-            </option>
-          ))}
-        </select>
+        <ToolButtons tools={REPORT_TOOLS} active={tool} className={styles.button} onChoose={chooseTool} />
+        <WindowPresetSelect onChoose={(preset) => engineRef.current?.setWindow(preset.windowWidth, preset.windowCenter)} />
         <button type="button" className={styles.button} onClick={() => engineRef.current?.reset()}>
           Reset
         </button>
