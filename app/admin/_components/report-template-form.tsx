@@ -83,12 +83,24 @@ export function ReportTemplateForm({ facilityId, target, onDone, onCancel }: { f
   }, [target]);
 
   const change = (uid: number, patch: Partial<SectionDraft>) => setSections((all) => all.map((section) => (section.uid === uid ? { ...section, ...patch } : section)));
-  const move = (index: number, by: -1 | 1) =>
+  // The moved section's Up or Down button keeps the keyboard focus; at the top (or bottom), where that button is
+  // disabled, the other one takes it
+  const [movedFocus, setMovedFocus] = useState<{ uid: number; by: -1 | 1 }>();
+  const move = (index: number, by: -1 | 1) => {
+    setMovedFocus({ uid: sections[index].uid, by });
     setSections((all) => {
       const moved = [...all];
       [moved[index], moved[index + by]] = [moved[index + by], moved[index]];
       return moved;
     });
+  };
+  useEffect(() => {
+    if (!movedFocus) return;
+    const button = (by: -1 | 1) => document.getElementById(`template-section-${movedFocus.uid}-${by < 0 ? 'up' : 'down'}`) as HTMLButtonElement | null;
+    const same = button(movedFocus.by);
+    (same && !same.disabled ? same : button(movedFocus.by < 0 ? 1 : -1))?.focus();
+    setMovedFocus(undefined);
+  }, [movedFocus]);
   /** The API's message for this input, or for anything inside it (e.g. one empty option of a pick list) */
   const errorFor = (path: string) => fields[path] ?? Object.entries(fields).find(([key]) => key.startsWith(`${path}.`))?.[1];
   const sectionErrorShownInside = Object.keys(fields).some((key) => key.startsWith('sections.'));
@@ -232,10 +244,10 @@ export function ReportTemplateForm({ facilityId, target, onDone, onCancel }: { f
                   </div>
                 )}
                 <div className={styles.actions}>
-                  <button type="button" className="button secondary small" disabled={index === 0} onClick={() => move(index, -1)} aria-label={`Move section ${index + 1} up`}>
+                  <button type="button" id={`${id}-up`} className="button secondary small" disabled={index === 0} onClick={() => move(index, -1)} aria-label={`Move section ${index + 1} up`}>
                     ↑ Up
                   </button>
-                  <button type="button" className="button secondary small" disabled={index === sections.length - 1} onClick={() => move(index, 1)} aria-label={`Move section ${index + 1} down`}>
+                  <button type="button" id={`${id}-down`} className="button secondary small" disabled={index === sections.length - 1} onClick={() => move(index, 1)} aria-label={`Move section ${index + 1} down`}>
                     ↓ Down
                   </button>
                   <button type="button" className="button secondary small" onClick={() => setSections((all) => all.filter((other) => other.uid !== section.uid))} aria-label={`Remove section ${index + 1}`}>
