@@ -26,12 +26,18 @@ export function isAdminError(error: unknown): error is AdminError {
   return error instanceof AdminError;
 }
 
-/** The first message per field of a failed zod parse, as an INVALID_INPUT error. */
+/**
+ * The first message per field of a failed zod parse, as an INVALID_INPUT error.
+ * A field inside a list (a template's sections) is also named by its whole
+ * path, e.g. `sections.1.key`, so a form can show the message beside that input;
+ * the top-level name always carries one too, for forms that know only those.
+ */
 export function invalidInput(error: z.ZodError): AdminError {
   const fields: Record<string, string> = {};
   for (const issue of error.issues) {
     const field = String(issue.path[0] ?? 'form');
     fields[field] ??= issue.message;
+    if (issue.path.length > 1) fields[issue.path.map(String).join('.')] ??= issue.message;
   }
   return new AdminError('INVALID_INPUT', 'Some fields need attention.', fields);
 }

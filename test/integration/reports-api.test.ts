@@ -113,4 +113,33 @@ describe('reporting API', () => {
     const retired = await patchTemplateRoute(await call('PATCH', `/api/admin/facilities/${facilityId}/report-templates/${template.id}`, users.admin, { retired: true }), { params: Promise.resolve({ facilityId, templateId: template.id }) });
     assert.equal(((await retired.json()) as { template: { retired: boolean } }).template.retired, true);
   });
+
+  it("names the wrong input inside a section (for the admin page's form), brings a retired template back, and keeps the shipped ones read-only", async () => {
+    const params = { params: Promise.resolve({ facilityId }) };
+    const url = `/api/admin/facilities/${facilityId}/report-templates`;
+    const offered = async () =>
+      ((await (await listTemplatesRoute(await call('GET', `/api/facilities/${facilityId}/report-templates`, users.expert), params)).json()) as { templates: { id: string; name: string }[] }).templates;
+    const wrong = await createTemplateRoute(
+      await call('POST', url, users.admin, { name: 'US thyroid', sections: [{ key: 'findings', title: 'Findings' }, { key: 'Bad key', title: 'Impression', pickList: { label: 'TI-RADS', options: ['TR1'] } }] }),
+      params,
+    );
+    assert.equal(wrong.status, 400);
+    const { fields } = (await wrong.json()) as { fields: Record<string, string> };
+    assert.equal(fields['sections.1.key'], 'A section key is lower-case letters, digits and _');
+    assert.equal(fields['sections.1.pickList.options'], 'A pick list needs at least two options');
+    assert.ok(fields.sections, 'the list as a whole is named too');
+
+    const created = await createTemplateRoute(await call('POST', url, users.admin, { name: 'US thyroid', modality: 'US', bodyRegion: 'NECK', sections: [{ key: 'findings', title: 'Findings' }] }), params);
+    const { template } = (await created.json()) as { template: { id: string } };
+    const patch = async (body: unknown, templateId = template.id) =>
+      patchTemplateRoute(await call('PATCH', `${url}/${templateId}`, users.admin, body), { params: Promise.resolve({ facilityId, templateId }) });
+    await patch({ retired: true });
+    assert.ok(!(await offered()).some((offer) => offer.id === template.id), 'retired: not offered');
+    const back = await patch({ retired: false });
+    assert.equal(((await back.json()) as { template: { retired: boolean } }).template.retired, false);
+    assert.ok((await offered()).some((offer) => offer.id === template.id), 'brought back: offered again');
+
+    const shipped = (await offered()).find((offer) => offer.name === 'CT head')!;
+    assert.equal((await patch({ name: 'My CT head' }, shipped.id)).status, 404, 'a shipped template cannot be edited (copy it instead)');
+  });
 });

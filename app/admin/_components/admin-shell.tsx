@@ -4,11 +4,12 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-export type AdminTab = 'members' | 'services' | 'dicom-peers' | 'storage' | 'jobs';
+export type AdminTab = 'members' | 'services' | 'report-templates' | 'dicom-peers' | 'storage' | 'jobs';
 
 const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'members', label: 'Users', path: '' },
   { tab: 'services', label: 'Services', path: '/services' },
+  { tab: 'report-templates', label: 'Report templates', path: '/report-templates' },
   { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
   { tab: 'storage', label: 'Storage', path: '/storage' },
   { tab: 'jobs', label: 'Background jobs', path: '/jobs' },
