@@ -94,7 +94,7 @@ export function SecondFactorEnrolment({ continueTo, continueLabel }: { continueT
           {pending ? 'Starting…' : 'Set up an authenticator app'}
         </button>
       ) : (
-        <form onSubmit={confirm}>
+        <form method="post" onSubmit={confirm}>
           <p>1. In an authenticator app on your phone (FreeOTP, Google Authenticator, Microsoft Authenticator, Aegis…), add an account by scanning this code:</p>
           {/* The SVG is made on our server by the qrcode package from the otpauth:// URI: no script, no third party sees the secret. */}
           <div role="img" aria-label="QR code of your authenticator secret" style={{ width: 200, height: 200, background: '#fff' }} dangerouslySetInnerHTML={{ __html: started.qrSvg }} />

@@ -9,6 +9,7 @@ export function ArrowTextDialog({ onDone }: { onDone: (text: string | null) => v
   return (
     <div className={styles.dialog} role="dialog" aria-modal="true" aria-labelledby="arrow-text-title">
       <form
+        method="post"
         onSubmit={(event) => {
           event.preventDefault();
           onDone(text.trim() || null);

@@ -3,6 +3,7 @@
 // with an account already, gives its password to join), or a member a new
 // password. On success the server has signed them in.
 import { useRef, useState, type FormEvent } from 'react';
+import { useHydrated } from '../_lib/use-hydrated';
 
 export function AccountLinkForm({
   token,
@@ -18,6 +19,7 @@ export function AccountLinkForm({
   facilityName?: string;
 }) {
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
   const errorRef = useRef<HTMLParagraphElement>(null);
@@ -62,7 +64,7 @@ export function AccountLinkForm({
     ) : null;
 
   return (
-    <form onSubmit={submit} noValidate>
+    <form method="post" onSubmit={submit} noValidate>
       <p className="alert error" role="alert" tabIndex={-1} ref={errorRef} hidden={!error}>
         {error}
       </p>
@@ -105,7 +107,7 @@ export function AccountLinkForm({
         {fieldError('confirm')}
       </div>
       )}
-      <button type="submit" className="button" disabled={pending}>
+      <button type="submit" className="button" disabled={pending || !hydrated}>
         {pending ? 'Saving…' : existingAccount ? `Join ${facilityName}` : purpose === 'INVITE' ? 'Create my account' : 'Set the new password'}
       </button>
     </form>

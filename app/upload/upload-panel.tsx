@@ -20,6 +20,8 @@ import {
 import { StoredStudies } from './stored-studies';
 import { entriesOfDrop, pickedFromDrop, pickedFromInput, toUploadSources, type UploadSource } from './upload-sources';
 
+const FOLDER_INPUT = { webkitdirectory: '' } as Record<string, string>;
+
 type RowStatus = 'pending' | 'sending' | 'stored' | 'failed' | 'skipped' | 'unknown';
 
 interface UploadRow {
@@ -217,8 +219,10 @@ export function UploadPanel({ limits }: { limits: UploadLimits }) {
               type="file"
               multiple
               className="visually-hidden"
-              // Not in React's types: folder selection (all current browsers).
-              ref={(input) => input?.setAttribute('webkitdirectory', '')}
+              // Folder selection (all current browsers); not in React's types. Rendered
+              // by the server too: set in a ref, it was missing until hydration, so an
+              // early click opened a file picker and tests found two file inputs.
+              {...FOLDER_INPUT}
               onChange={(event) => {
                 const picked = pickedFromInput(event.currentTarget.files);
                 event.currentTarget.value = '';

@@ -50,6 +50,7 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
         Look at these images together, live, with colleagues of any facility: everyone sees the presenter&apos;s view and each other&apos;s measurements as they are drawn, and can talk.
       </p>
       <form
+        method="post"
         onSubmit={async (event) => {
           event.preventDefault();
           const all = withTyped();

@@ -6,6 +6,7 @@ import { formatDateTime } from '../../admin/_components/format';
 import { OneTimeSecret } from '../../admin/_components/one-time-secret';
 import styles from '../../admin/admin.module.css';
 import { DEFAULT_API_TOKEN_LIFETIME_DAYS, MAX_API_TOKEN_LIFETIME_DAYS, describeApiTokenExpiry } from '../../../lib/auth/api-token-lifetime';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 export interface TokenRow {
   id: string;
@@ -35,6 +36,7 @@ function statusOf(token: TokenRow, now: number): { text: string; active: boolean
 export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: number }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<{ name: string; token: string; expiresAt: string }>();
@@ -75,7 +77,7 @@ export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: numbe
             {error}
           </p>
         )}
-        <form onSubmit={submit} noValidate>
+        <form method="post" onSubmit={submit} noValidate>
           <div className={styles.form}>
             <div className="field">
               <label htmlFor="token-name">Name</label>
@@ -106,7 +108,7 @@ export function ApiTokensPanel({ tokens, now }: { tokens: TokenRow[]; now: numbe
               )}
             </div>
             <div className={styles.formActions}>
-              <button type="submit" className="button" disabled={pending}>
+              <button type="submit" className="button" disabled={pending || !hydrated}>
                 {pending ? 'Creating…' : 'Create token'}
               </button>
             </div>

@@ -3,11 +3,13 @@
 // strength) are the server's; its words are shown under the field they are about.
 import { useState, type FormEvent } from 'react';
 import { callApi } from '../../admin/_components/api-call';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 type Field = 'currentPassword' | 'newPassword' | 'confirmation';
 
 export function ChangePasswordForm() {
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({});
   const [done, setDone] = useState<number | null>(null);
 
@@ -47,7 +49,7 @@ export function ChangePasswordForm() {
   );
 
   return (
-    <form onSubmit={submit} className="card">
+    <form method="post" onSubmit={submit} className="card">
       {done !== null && (
         <p className="alert info" role="status">
           Your password has been changed.{' '}
@@ -62,7 +64,7 @@ export function ChangePasswordForm() {
       {field('currentPassword', 'Current password', 'current-password')}
       {field('newPassword', 'New password', 'new-password', 'At least 10 characters and hard to guess: a few unrelated words work well.')}
       {field('confirmation', 'New password again', 'new-password')}
-      <button type="submit" className="button" disabled={pending}>
+      <button type="submit" className="button" disabled={pending || !hydrated}>
         {pending ? 'Changing…' : 'Change password'}
       </button>
     </form>

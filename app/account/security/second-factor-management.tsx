@@ -47,7 +47,7 @@ export function SecondFactorManagement() {
         </p>
       )}
       {codes && <RecoveryCodesList codes={codes} />}
-      <form onSubmit={newCodes}>
+      <form method="post" onSubmit={newCodes}>
         <h3>New recovery codes</h3>
         <p>Replaces all your recovery codes (the old ones stop working).</p>
         <div className="field">
@@ -58,7 +58,7 @@ export function SecondFactorManagement() {
           Make new recovery codes
         </button>
       </form>
-      <form onSubmit={turnOff}>
+      <form method="post" onSubmit={turnOff}>
         <h3>Turn off, or move to another phone</h3>
         <p>Turn it off, then set it up again on the new phone.</p>
         <div className="field">

@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import styles from '../admin.module.css';
 import { callApi } from './api-call';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 export interface PeerRow {
   id: string | null;
@@ -35,6 +36,7 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
   const [editing, setEditing] = useState<PeerRow | null>(null);
   const [formKey, setFormKey] = useState(0);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
   const [saved, setSaved] = useState<string>();
@@ -213,7 +215,7 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
             {error}
           </p>
         )}
-        <form key={formKey} onSubmit={submit} noValidate>
+        <form method="post" key={formKey} onSubmit={submit} noValidate>
           <div className={styles.form}>
             {field('aet', 'AE title', { required: true, maxLength: 16, autoComplete: 'off', spellCheck: false })}
             {field('host', 'Host', { required: true, maxLength: 253, autoComplete: 'off', spellCheck: false, placeholder: '10.0.0.5' })}
@@ -256,7 +258,7 @@ export function DicomPeersPanel({ facilityId, peers, ourAet, tlsPort }: { facili
             </p>
           </fieldset>
           <div className={styles.actions}>
-            <button type="submit" className="button" disabled={pending}>
+            <button type="submit" className="button" disabled={pending || !hydrated}>
               {pending ? 'Saving…' : editing ? 'Save changes' : 'Register peer'}
             </button>
             {editing && (

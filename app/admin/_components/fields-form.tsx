@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import styles from '../admin.module.css';
 import { callApi } from './api-call';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 export interface FormField {
   name: string;
@@ -37,6 +38,7 @@ export function FieldsForm({
 }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string>();
   const [done, setDone] = useState<string>();
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
@@ -67,7 +69,7 @@ export function FieldsForm({
   }
 
   return (
-    <form onSubmit={submit} noValidate>
+    <form method="post" onSubmit={submit} noValidate>
       {error && (
         <p className="alert error" role="alert">
           {error}
@@ -122,7 +124,7 @@ export function FieldsForm({
           );
         })}
         <div className={styles.formActions}>
-          <button type="submit" className="button" disabled={pending}>
+          <button type="submit" className="button" disabled={pending || !hydrated}>
             {pending ? 'Saving…' : submitLabel}
           </button>
         </div>

@@ -6,6 +6,7 @@ import styles from '../admin.module.css';
 import { callApi } from './api-call';
 import { ROLE_LABELS, formatDateTime } from './format';
 import { OneTimeSecret, linkUrl } from './one-time-secret';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 interface CreatedLink {
   path: string;
@@ -16,6 +17,7 @@ interface CreatedLink {
 export function InviteForm({ facilityId }: { facilityId: string }) {
   const router = useRouter();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
   const [created, setCreated] = useState<{ email: string; url: string; expiresAt: string }>();
@@ -41,7 +43,7 @@ export function InviteForm({ facilityId }: { facilityId: string }) {
   }
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="invite-heading">
+    <form method="post" onSubmit={submit} noValidate aria-labelledby="invite-heading">
       {error && (
         <p className="alert error" role="alert">
           {error}
@@ -73,7 +75,7 @@ export function InviteForm({ facilityId }: { facilityId: string }) {
           )}
         </div>
         <div className={styles.formActions}>
-          <button type="submit" className="button" disabled={pending}>
+          <button type="submit" className="button" disabled={pending || !hydrated}>
             {pending ? 'Creating…' : 'Create invitation link'}
           </button>
         </div>

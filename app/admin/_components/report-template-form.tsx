@@ -7,6 +7,7 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import styles from '../admin.module.css';
 import { callApi } from './api-call';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 export interface TemplateSectionValue {
   key: string;
@@ -74,6 +75,7 @@ export function ReportTemplateForm({ facilityId, target, onDone, onCancel }: { f
   const [bodyRegion, setBodyRegion] = useState(target.from.bodyRegion);
   const [sections, setSections] = useState<SectionDraft[]>(() => target.from.sections.map(draftOf));
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [error, setError] = useState<string>();
   const [fields, setFields] = useState<Record<string, string>>({});
   const nameInput = useRef<HTMLInputElement>(null);
@@ -173,7 +175,7 @@ export function ReportTemplateForm({ facilityId, target, onDone, onCancel }: { f
   };
 
   return (
-    <form onSubmit={submit} noValidate aria-labelledby="template-form-heading">
+    <form method="post" onSubmit={submit} noValidate aria-labelledby="template-form-heading">
       {error && (
         <p className="alert error" role="alert">
           {error}
@@ -263,7 +265,7 @@ export function ReportTemplateForm({ facilityId, target, onDone, onCancel }: { f
         <button type="button" className="button secondary" onClick={() => setSections((all) => [...all, draftOf({ key: '', title: '' })])}>
           Add a section
         </button>
-        <button type="submit" className="button" disabled={pending}>
+        <button type="submit" className="button" disabled={pending || !hydrated}>
           {pending ? 'Saving…' : target.mode === 'edit' ? 'Save changes' : 'Create template'}
         </button>
         {(target.mode === 'edit' || target.from.name !== '') && (

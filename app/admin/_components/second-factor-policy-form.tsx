@@ -3,6 +3,7 @@ import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import styles from '../admin.module.css';
 import { callApi } from './api-call';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 const CHOICES = [
   { value: 'NONE', label: 'Nobody is required to (anyone may set one up)' },
@@ -14,6 +15,7 @@ export function SecondFactorPolicyForm({ facilityId, policy }: { facilityId: str
   const router = useRouter();
   const [choice, setChoice] = useState(policy);
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string }>();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
@@ -32,7 +34,7 @@ export function SecondFactorPolicyForm({ facilityId, policy }: { facilityId: str
   }
 
   return (
-    <form onSubmit={submit}>
+    <form method="post" onSubmit={submit}>
       <fieldset className={styles.choices}>
         <legend>Required for</legend>
         {CHOICES.map((option) => (
@@ -43,7 +45,7 @@ export function SecondFactorPolicyForm({ facilityId, policy }: { facilityId: str
         ))}
       </fieldset>
       <div className={styles.formActions}>
-        <button type="submit" className="button" disabled={pending || choice === policy}>
+        <button type="submit" className="button" disabled={pending || !hydrated || choice === policy}>
           {pending ? 'Saving…' : 'Save'}
         </button>
       </div>

@@ -8,6 +8,7 @@ import { useState, type FormEvent } from 'react';
 import type { SigningCertificateView } from '../../../lib/facilities/report-signing-certificate.types';
 import styles from '../admin.module.css';
 import { callApi } from './api-call';
+import { useHydrated } from '../../_lib/use-hydrated';
 
 export function SigningCertificateForm({ facilityId, certificate }: { facilityId: string; certificate: SigningCertificateView | null }) {
   const router = useRouter();
@@ -15,6 +16,7 @@ export function SigningCertificateForm({ facilityId, certificate }: { facilityId
   const [fields, setFields] = useState<Record<string, string>>({});
   const [message, setMessage] = useState<{ kind: 'error' | 'info'; text: string }>();
   const [pending, setPending] = useState(false);
+  const hydrated = useHydrated();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -56,7 +58,7 @@ export function SigningCertificateForm({ facilityId, certificate }: { facilityId
       ) : (
         <p className={styles.muted}>None yet: a self-signed one is made at the first report signature, unless you import one first.</p>
       )}
-      <form onSubmit={submit}>
+      <form method="post" onSubmit={submit}>
         <div className="field">
           <label htmlFor="signing-certificate">Certificate (PEM; its CA chain may follow)</label>
           <textarea id="signing-certificate" rows={5} value={pem.certificate} onChange={(event) => setPem({ ...pem, certificate: event.target.value })} required spellCheck={false} aria-describedby="signing-certificate-error" />
@@ -72,7 +74,7 @@ export function SigningCertificateForm({ facilityId, certificate }: { facilityId
           </p>
         </div>
         <div className={styles.formActions}>
-          <button type="submit" className="button" disabled={pending}>
+          <button type="submit" className="button" disabled={pending || !hydrated}>
             {pending ? 'Importing…' : 'Import certificate'}
           </button>
         </div>

@@ -43,6 +43,7 @@ export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
         </button>
       ) : (
         <form
+          method="post"
           className={styles.devices}
           onSubmit={async (event) => {
             event.preventDefault();

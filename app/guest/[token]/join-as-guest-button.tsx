@@ -40,7 +40,7 @@ export function JoinAsGuestButton({ token }: { token: string }) {
   }
 
   return (
-    <form onSubmit={join}>
+    <form method="post" onSubmit={join}>
       <p className="alert error" role="alert" tabIndex={-1} ref={errorRef} hidden={!error}>
         {error}
       </p>

@@ -92,7 +92,7 @@ export function PatientLinksPanel({ patientRef, records, canLink }: { patientRef
                 </button>
               )}
               {unlinking === record.id && (
-                <form onSubmit={(event) => unlink(event, record)} className={styles.inlineForm}>
+                <form method="post" onSubmit={(event) => unlink(event, record)} className={styles.inlineForm}>
                   <label htmlFor={`reason-${record.id}`}>Why is this not the same person?</label>
                   <input id={`reason-${record.id}`} value={reason} onChange={(event) => setReason(event.target.value)} maxLength={500} required />
                   <button type="submit" className="button small" disabled={pending}>
@@ -108,7 +108,7 @@ export function PatientLinksPanel({ patientRef, records, canLink }: { patientRef
         </ul>
       )}
       {canLink && (
-        <form onSubmit={search} className={styles.inlineForm} role="search">
+        <form method="post" onSubmit={search} className={styles.inlineForm} role="search">
           <label htmlFor="link-query">Link a record of this patient (MRN or name)</label>
           <input id="link-query" value={query} onChange={(event) => setQuery(event.target.value)} minLength={2} maxLength={64} required />
           <button type="submit" className="button secondary small" disabled={pending}>

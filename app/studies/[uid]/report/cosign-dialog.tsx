@@ -28,6 +28,7 @@ export function SendForSignatureDialog({ report, flush, onDone, onCancel }: { re
   return (
     <div className={styles.overlay}>
       <form
+        method="post"
         className={`card ${styles.dialog}`}
         role="dialog"
         aria-modal="true"

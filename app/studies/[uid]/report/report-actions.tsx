@@ -114,6 +114,7 @@ function ActionDialog({ kind, onCancel, onSubmit }: { kind: 'sign' | 'amend' | '
   return (
     <div className={styles.overlay}>
       <form
+        method="post"
         className={`card ${styles.dialog}`}
         role="dialog"
         aria-modal="true"
