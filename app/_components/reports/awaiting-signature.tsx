@@ -11,7 +11,7 @@ import type { AwaitingSignature } from '../../../lib/reports/list-awaiting-signa
 import { reportStatusLabel } from './report-badge';
 import { REPORT_CHANGED_WINDOW_EVENT } from './report-events-bridge';
 
-export function AwaitingSignatureList({ reports: initial }: { reports: AwaitingSignature[] }) {
+export function AwaitingSignatureList({ reports: initial, className = '' }: { reports: AwaitingSignature[]; className?: string }) {
   const [reports, setReports] = useState(initial);
   useEffect(() => setReports(initial), [initial]);
   useEffect(() => {
@@ -29,7 +29,7 @@ export function AwaitingSignatureList({ reports: initial }: { reports: AwaitingS
   }, []);
   if (reports.length === 0) return null;
   return (
-    <section className="card" aria-labelledby="awaiting-signature-title" data-testid="awaiting-signature">
+    <section className={`card ${className}`} aria-labelledby="awaiting-signature-title" data-testid="awaiting-signature">
       <h2 id="awaiting-signature-title">Waiting for your signature ({reports.length})</h2>
       <ul>
         {reports.map((report) => (
