@@ -84,7 +84,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
         )}
         <LiveUpdates />
         <ReportEventsBridge />
-        <AwaitingSignatureList reports={awaitingSignature} />
+        <AwaitingSignatureList reports={awaitingSignature} className={styles.awaiting} />
         <WorklistForm filters={request.filters} errors={errors} request={request} facilities={facilities} />
         {Object.keys(errors).length > 0 && (
           <div className="alert error" role="alert">

@@ -1,5 +1,7 @@
 // The report editor (/studies/{uid}/report) in real Chromium against a real
-// portal, archive and database: an expert starts a report from a template,
+// portal, archive and database: an expert finds the unreported study on the
+// worklist (Report filter "Unreported", oldest first: a study with a released
+// report is not listed), opens it and starts a report from a template,
 // writes Cyrillic findings (autosaved, still there after a reload), measures a
 // length in the viewer beside the report and adds that image as a key image
 // (with its measurement), picks a prior to compare with, releases it as preliminary, signs (a
@@ -12,6 +14,10 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { hashPassword } from '../../lib/auth';
+import { createReport } from '../../lib/reports/create-report';
+import { makePreliminary } from '../../lib/reports/make-preliminary';
+import { saveDraft } from '../../lib/reports/save-draft';
+import { getRuntime } from '../../lib/runtime';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { makeStudy } from '../support/fixtures';
 import { DESKTOP, openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
@@ -51,13 +57,15 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
   let referrerId = '';
   const current = makeStudy({ ...patient, studyDescription: 'CT chest', studyDate: '20261201', series: 2, instancesPerSeries: 3, seed: 'report-editor-current' });
   const prior = makeStudy({ ...patient, studyDescription: 'CT chest (prior)', studyDate: '20250610', series: 1, instancesPerSeries: 1, seed: 'report-editor-prior' });
+  // Another patient's study whose report is already released: not on the reading list
+  const reported = makeStudy({ patientId: 'MRN-RE-2002', patientName: 'Horvat^Ivan', modality: 'CT', studyDescription: 'CT head', studyDate: '20241115', series: 1, instancesPerSeries: 1, rows: 64, columns: 64, seed: 'report-editor-reported' });
 
   before(async () => {
     server = await startTestServer({ portal: true });
     browser = await launchChromium();
     const db = server.node.db;
     const facility = await db.facility.findFirstOrThrow({ where: { code: 'DEMO' } });
-    for (const file of [...current, ...prior]) await server.node.archive.ingest(file, { kind: 'import', source: 'e2e' }, facility.id);
+    for (const file of [...current, ...prior, ...reported]) await server.node.archive.ingest(file, { kind: 'import', source: 'e2e' }, facility.id);
     const passwordHash = await hashPassword(PASSWORD);
     const expert = await db.user.create({ data: { email: 'olga@rep.example', name: 'Ольга Радиолог', passwordHash } });
     await db.membership.create({ data: { userId: expert.id, facilityId: facility.id, role: 'EXPERT' } });
@@ -65,6 +73,11 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     await db.membership.create({ data: { userId: referrer.id, facilityId: facility.id, role: 'REFERRING' } });
     expertId = expert.id;
     referrerId = referrer.id;
+    const principal = { userId: expert.id, email: expert.email, ip: '10.14.0.1' };
+    const templateId = (await db.reportTemplate.findFirstOrThrow({ where: { name: 'CT head', facilityId: null } })).id;
+    const { report } = await createReport(getRuntime(), principal, reported.studyInstanceUid, { templateId });
+    const draft = await saveDraft(getRuntime(), principal, report.id, { baseRevision: report.revision, sections: [{ key: 'impression', text: 'No intracranial haemorrhage.' }] });
+    await makePreliminary(getRuntime(), principal, report.id, { baseRevision: draft.revision });
   });
   after(async () => {
     await browser?.close();
@@ -80,7 +93,21 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
   }
 
   it('writes, releases, signs and amends a report; a referrer reads it on a phone', async () => {
-    const page = await openSignedIn(browser, server, expertId, `/studies/${current.studyInstanceUid}`);
+    // The reading list: unreported studies of the facility, oldest first
+    const page = await openSignedIn(browser, server, expertId, '/');
+    await page.getByLabel('Report', { exact: true }).selectOption({ label: 'Unreported' });
+    await page.getByLabel('Order').selectOption({ label: 'Oldest first' });
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page.waitForURL(/[?&]report=unreported/);
+    const rows = page.locator('#worklist tbody tr');
+    const listed = (await rows.allInnerTexts()).filter((row) => /MRN-RE-/.test(row));
+    assert.equal(listed.length, 2, listed.join('\n'));
+    assert.match(listed[0], /CT chest \(prior\)/, 'oldest first');
+    assert.match(listed[1], /CT chest(?! \()/);
+    assert.equal(await rows.filter({ hasText: 'MRN-RE-2002' }).count(), 0, 'a study with a released report is not unreported');
+    await screenshot(page, 'report-worklist-unreported');
+    await rows.filter({ hasText: 'MRN-RE-1001' }).filter({ hasNotText: '(prior)' }).getByRole('link', { name: '2026-12-01' }).click();
+    await page.waitForURL(`**/studies/${current.studyInstanceUid}`);
     await page.getByRole('link', { name: 'Report', exact: true }).click();
     await page.getByRole('heading', { name: 'Start the report' }).waitFor();
     await page.getByLabel('Template').selectOption({ label: 'CT chest' });

@@ -1,6 +1,6 @@
 // Pages as a person sees them, for the e2e tests: a tab signed in as any
 // user (a fresh session cookie, no sign-in form) at a given screen size, a
-// full-page screenshot in test-output/e2e/ for a person to look at, and the
+// full-page (or screen-only) screenshot in test-output/e2e/ for a person to look at, and the
 // check that nothing is wider than the screen (a phone scrolling sideways
 // hides the end of every line).
 import { mkdirSync } from 'node:fs';
@@ -23,9 +23,10 @@ export async function openSignedIn(browser: Browser, server: TestServer, userId:
   return page;
 }
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+/** The whole page; `{ fullPage: false }` the screen only (a fixed overlay, e.g. a dialog, is drawn where the user sees it) */
+export async function screenshot(page: Page, name: string, options: { fullPage?: boolean } = {}): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: options.fullPage ?? true });
 }
 
 /**

@@ -1,6 +1,7 @@
 'use client';
 // A study's report status, updated in place when a report:changed event for
-// this study copy arrives (ReportEventsBridge on the same page).
+// this study copy arrives (ReportEventsBridge on the same page); co-signature
+// news (status DRAFT) leaves it as it is.
 import { useEffect, useState } from 'react';
 import type { ReportChangedPayload } from '../../../lib/realtime/events';
 import { REPORT_CHANGED_WINDOW_EVENT } from './report-events-bridge';
@@ -26,6 +27,8 @@ export function ReportBadge({ studyInstanceUid, facilityId, status: initial, non
   useEffect(() => {
     const onChange = (event: Event) => {
       const payload = (event as CustomEvent<ReportChangedPayload>).detail;
+      // DRAFT: co-signature news for the author and the colleague asked; what readers see did not change
+      if (payload.status === 'DRAFT') return;
       if (payload.studyInstanceUid === studyInstanceUid && payload.facilityId === facilityId) setStatus(payload.status);
     };
     window.addEventListener(REPORT_CHANGED_WINDOW_EVENT, onChange);

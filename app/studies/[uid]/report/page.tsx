@@ -11,8 +11,10 @@ import { ohifViewerUrl } from '../../../../lib/ohif/viewer-url';
 import { openReportPage } from '../../../../lib/reports/open-report-page';
 import { getRuntime } from '../../../../lib/runtime';
 import { PortalHeader } from '../../../_components/portal-header';
+import { ReportEventsBridge } from '../../../_components/reports/report-events-bridge';
 import { requireSignedInUser } from '../../../_lib/current-user';
 import { displayDate, displayName } from '../../../../lib/display/dicom-display';
+import { FollowReportChanges } from './follow-report-changes';
 import { ReportEditor } from './report-editor';
 import { TemplatePicker } from './template-picker';
 import styles from './report.module.css';
@@ -59,6 +61,12 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             Open in viewer
           </a>
         </div>
+        {report && (
+          <>
+            <ReportEventsBridge />
+            <FollowReportChanges reportId={report.id} />
+          </>
+        )}
         {report ? (
           <ReportEditor
             key={`${report.id}-${report.version.version}-${report.revision}`}
