@@ -5,7 +5,7 @@
 // study. OHIF then shows both with its own viewers: the SR as text (its SR
 // text viewport), the PDF in its PDF viewer (an <object> of the archive's
 // .../rendered, which is the document itself: pacs-core/dicomweb/wado-rendered-document.ts).
-// The two screenshots are the README's (docs/images/ohif-report-*.png).
+// The two screenshots (test-output/e2e/ohif-report-*.png) are the README's docs/images/ohif-report-*.png, copied by hand.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -21,7 +21,7 @@ import { saveDraft } from '../../lib/reports/save-draft';
 import { getRuntime } from '../../lib/runtime';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { makeStudy } from '../support/fixtures';
-import { DESKTOP, openSignedIn } from '../support/screens';
+import { DESKTOP, openSignedIn, SCREENSHOTS } from '../support/screens';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
@@ -114,7 +114,7 @@ describe('a signed report in OHIF: its SR and its PDF, each in OHIF\'s own viewe
     await srThumbnail.first().dblclick();
     const impression = page.getByText(IMPRESSION, { exact: false });
     await impression.first().waitFor({ timeout: 60_000 }).catch(() => assert.fail(`OHIF did not show the SR's impression. ${diagnosis()}`));
-    await page.screenshot({ path: path.resolve('docs/images/ohif-report-sr.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'ohif-report-sr.png') });
     assert.ok(await impression.first().isVisible(), 'the impression is on screen');
     assert.ok(await page.getByText(FINDINGS).first().isVisible(), 'the findings are on screen');
     assert.ok(await page.getByText('Diagnostic Imaging Report').first().isVisible(), "the SR's title (TID 2000 root container) is on screen");
@@ -129,7 +129,7 @@ describe('a signed report in OHIF: its SR and its PDF, each in OHIF\'s own viewe
     assert.match(source, /\/rendered$/, 'OHIF loads the PDF from the archive’s rendered resource');
     // Chromium's PDF viewer draws the page white on grey; the fallback text means no PDF was shown.
     const share = await waitUntil(page, async () => whiteShare(await pdfObject.screenshot()), (value) => value > 0.2);
-    await page.screenshot({ path: path.resolve('docs/images/ohif-report-pdf.png') });
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'ohif-report-pdf.png') });
     assert.ok(share > 0.2, `the PDF viewer shows no page (${Math.round(share * 100)}% white). ${diagnosis()}`);
     assert.equal(await page.getByText('No online PDF viewer installed').isVisible(), false);
     assert.deepEqual(failed.filter((line) => /\/rendered|\/bulkdata|\/metadata/.test(line)), [], 'no failed archive request');

@@ -7,7 +7,7 @@
 // (with its measurement), picks a prior to compare with, releases it as preliminary, signs (a
 // wrong password first), amends it with a reason and signs the amendment;
 // a referring doctor then reads the amended report on a phone, read-only.
-// The editor's screenshot is the README's (docs/images/report-editor.png).
+// The editor's screenshot (test-output/e2e/report-editor-readme.png) is the README's docs/images/report-editor.png, copied by hand.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -20,7 +20,7 @@ import { saveDraft } from '../../lib/reports/save-draft';
 import { getRuntime } from '../../lib/runtime';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { makeStudy } from '../support/fixtures';
-import { DESKTOP, openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
+import { DESKTOP, openSignedIn, overflowingElements, PHONE, SCREENSHOTS, screenshot } from '../support/screens';
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
@@ -132,7 +132,8 @@ describe('the report editor', { skip, timeout: 20 * 60_000 }, () => {
     await page.getByTestId('save-state').filter({ hasText: /^Saved \d\d:\d\d:\d\d$/ }).waitFor({ timeout: 15_000 });
     assert.equal(await status(page).textContent(), 'DRAFT');
     await screenshot(page, 'report-editor');
-    await page.screenshot({ path: path.resolve('docs/images/report-editor.png'), fullPage: true });
+    // The README's picture (docs/images/report-editor.png) is copied from here by hand
+    await page.screenshot({ path: path.join(SCREENSHOTS, 'report-editor-readme.png'), fullPage: true });
 
     // Nothing typed is lost: after a reload the text, the pick, the prior and the key image are back
     await page.reload();
