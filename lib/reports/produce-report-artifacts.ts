@@ -114,7 +114,8 @@ export async function produceReportArtifacts(runtime: ArtifactsRuntime, content:
     status: content.status === 'DRAFT' || content.status === 'PRELIMINARY' ? 'FINAL' : content.status,
     version: content.version,
     amendment: content.predecessor ? { reason: content.reason ?? '', supersededNote: `Supersedes version ${content.predecessor.version}` } : null,
-    signature: { signerName: content.signer.name, signedAt },
+    // A co-signed report names its author as well as the colleague who signed it
+    signature: { signerName: content.signer.name, signedAt, ...(working && author && working.authorId !== content.signer.id ? { authorName: author.name || author.email } : {}) },
   };
   const signer = await facilitySigner(runtime.config.dataDir, content.facilityId, facility.name);
   const pdf = await signReportPdf(await renderReportPdf(pdfInput), { p12: signer.p12, passphrase: signer.passphrase, signerName: content.signer.name, location: facility.name, signingTime: signedAt });

@@ -62,6 +62,16 @@ describe('report PDF', () => {
     assert.match(text, /Not signed: PRELIMINARY report/);
   });
 
+  it('names the author beside the signer of a co-signed report, and only the signer otherwise', async () => {
+    const signedAt = new Date('2026-12-06T18:00:00Z');
+    const cosigned = documentText(pdfFile('cosigned.pdf', await renderReportPdf(await sampleReportInput({ keyImages: [], signature: { signerName: 'Kovač^Olga', signedAt, authorName: 'Petrov^Ivan' } }))));
+    assert.match(cosigned, /Electronically signed by Kovač, Olga/);
+    assert.match(cosigned, /Written by Petrov, Ivan/);
+    const own = documentText(pdfFile('own.pdf', await renderReportPdf(await sampleReportInput({ keyImages: [], signature: { signerName: 'Kovač^Olga', signedAt } }))));
+    assert.match(own, /Electronically signed by Kovač, Olga/);
+    assert.doesNotMatch(own, /Written by/);
+  });
+
   it('says why an amended report was amended and which version it supersedes', async () => {
     const input = await sampleReportInput({
       status: 'AMENDED',

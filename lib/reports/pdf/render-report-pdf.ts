@@ -205,6 +205,7 @@ function signatureBlock(doc: Doc, input: ReportPdfInput): void {
   if (input.signature && input.status !== 'PRELIMINARY') {
     doc.font('bold').fontSize(10.5).fillColor(INK).text(`Electronically signed by ${personNameText(input.signature.signerName) || input.signature.signerName}`, MARGIN, doc.y, { width });
     doc.font('regular').fontSize(9.5).fillColor(MUTED).text(`Signed at ${utcTime(input.signature.signedAt)} · version ${input.version} · ${input.facility.name}`, { width });
+    if (input.signature.authorName) doc.text(`Written by ${personNameText(input.signature.authorName) || input.signature.authorName}`, { width });
     doc.text('This PDF carries a digital signature of the facility; any change to the file makes it invalid.', { width });
   } else {
     doc.font('bold').fontSize(10.5).fillColor('#b00020').text('Not signed: PRELIMINARY report, the final report may differ.', MARGIN, doc.y, { width });

@@ -46,7 +46,8 @@ export interface ReportPdfInput {
   /** For AMENDED and ADDENDUM: why, and which version this one supersedes */
   amendment?: { reason: string; supersededNote: string } | null;
   /** For a signed (final, amended, addendum) report */
-  signature?: { signerName: string; signedAt: Date } | null;
+  /** authorName: the author, when a colleague signed it (co-signature) */
+  signature?: { signerName: string; signedAt: Date; authorName?: string } | null;
 }
 
 /** A key image as printed: the rendered frame, its caption, and the annotations drawn over it. */
