@@ -1,6 +1,6 @@
 'use client';
-// The viewer's controls that every viewer page shows the same way: the tool
-// buttons and the CT window presets. Each page styles them with its own
+// The viewer's controls that every viewer page shows the same way: a series'
+// thumbnail and label, the tool buttons and the CT window presets. Each page styles them with its own
 // class and chooses which tools it offers (the report page has no laser
 // pointer: nobody else is looking).
 import { CT_PRESETS, type PrimaryTool } from './viewer-engine';
@@ -47,5 +47,28 @@ export function WindowPresetSelect({ onChoose }: { onChoose(preset: { windowWidt
         </option>
       ))}
     </select>
+  );
+}
+
+/** A series of the study as the viewer pages list it */
+export interface ViewerSeries {
+  seriesInstanceUid: string;
+  seriesNumber: number | null;
+  modality: string;
+  description: string;
+  numberOfInstances: number;
+}
+
+/** What a series button shows: its thumbnail (our DICOMweb), name and image count */
+export function SeriesThumbnail({ studyInstanceUid, series }: { studyInstanceUid: string; series: ViewerSeries }) {
+  return (
+    <>
+      {/* eslint-disable-next-line @next/next/no-img-element -- our DICOMweb thumbnail, same origin, session cookie */}
+      <img src={`/dicomweb/studies/${studyInstanceUid}/series/${series.seriesInstanceUid}/thumbnail`} alt="" loading="lazy" />
+      <span>
+        {series.modality} {series.seriesNumber ?? ''} · {series.description || 'No description'}
+      </span>
+      <small>{series.numberOfInstances} images</small>
+    </>
   );
 }

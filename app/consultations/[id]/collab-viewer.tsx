@@ -9,16 +9,11 @@ import { VIEWPORT_LAYOUTS, viewportCount, type ViewportLayout } from '../../../l
 import type { ConsultSession, LaserMark } from '../_client/consult-session';
 import { ArrowTextDialog } from '../../_viewer/arrow-text-dialog';
 import { ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../_viewer/viewer-engine';
-import { ToolButtons, VIEWER_TOOLS, WindowPresetSelect } from '../../_viewer/viewer-controls';
+import { SeriesThumbnail, ToolButtons, VIEWER_TOOLS, WindowPresetSelect, type ViewerSeries } from '../../_viewer/viewer-controls';
 import styles from './consultation.module.css';
 
-export interface SeriesSummary {
-  seriesInstanceUid: string;
-  seriesNumber: number | null;
-  modality: string;
-  description: string;
-  numberOfInstances: number;
-}
+/** The room's series list: the viewer's own series shape */
+export type SeriesSummary = ViewerSeries;
 
 const ROOM_TOOLS = VIEWER_TOOLS.map((entry) => entry.tool);
 
@@ -133,12 +128,7 @@ export default function CollabViewer({
               void engineRef.current?.showSeries(engineRef.current.activeViewport(), entry.seriesInstanceUid);
             }}
           >
-            {/* eslint-disable-next-line @next/next/no-img-element -- our DICOMweb thumbnail, same origin, session cookie */}
-            <img src={`/dicomweb/studies/${studyInstanceUid}/series/${entry.seriesInstanceUid}/thumbnail`} alt="" loading="lazy" />
-            <span>
-              {entry.modality} {entry.seriesNumber ?? ''} · {entry.description || 'No description'}
-            </span>
-            <small>{entry.numberOfInstances} images</small>
+            <SeriesThumbnail studyInstanceUid={studyInstanceUid} series={entry} />
           </button>
         ))}
       </nav>

@@ -15,7 +15,7 @@ import { KeyImages, withKeyImage } from './key-images';
 import { callReportApi } from './report-api';
 import { ReportActions } from './report-actions';
 import { ReportVersions, StatusBadge, utcTime } from './report-versions';
-import type { ViewerSeries } from './study-viewer';
+import type { ViewerSeries } from '../../../_viewer/viewer-controls';
 import styles from './report.module.css';
 
 // Cornerstone needs the browser

@@ -11,17 +11,9 @@ import type { KeyImage } from '../../../../lib/reports/report-types';
 import { AnnotationManager } from '../../../_viewer/annotation-manager';
 import { ArrowTextDialog } from '../../../_viewer/arrow-text-dialog';
 import { ViewerEngine, type PrimaryTool, type ViewportInfo } from '../../../_viewer/viewer-engine';
-import { ToolButtons, WindowPresetSelect } from '../../../_viewer/viewer-controls';
+import { SeriesThumbnail, ToolButtons, WindowPresetSelect, type ViewerSeries } from '../../../_viewer/viewer-controls';
 import { annotationsOfKeyImage, keyImageOf, REPORT_ANNOTATION_COLOR } from './key-image-snapshot';
 import styles from './study-viewer.module.css';
-
-export interface ViewerSeries {
-  seriesInstanceUid: string;
-  seriesNumber: number | null;
-  modality: string;
-  description: string;
-  numberOfInstances: number;
-}
 
 export interface StudyViewerProps {
   studyInstanceUid: string;
@@ -129,12 +121,7 @@ export default function StudyViewer({ studyInstanceUid, series, annotations, key
             aria-current={info?.seriesInstanceUid === entry.seriesInstanceUid}
             onClick={() => void engineRef.current?.showSeries(0, entry.seriesInstanceUid)}
           >
-            {/* eslint-disable-next-line @next/next/no-img-element -- our DICOMweb thumbnail, same origin, session cookie */}
-            <img src={`/dicomweb/studies/${studyInstanceUid}/series/${entry.seriesInstanceUid}/thumbnail`} alt="" loading="lazy" />
-            <span>
-              {entry.modality} {entry.seriesNumber ?? ''} · {entry.description || 'No description'}
-            </span>
-            <small>{entry.numberOfInstances} images</small>
+            <SeriesThumbnail studyInstanceUid={studyInstanceUid} series={entry} />
           </button>
         ))}
       </nav>
