@@ -57,7 +57,7 @@ export async function createReport(context: Pick<ReportContext, 'db'>, principal
 }
 
 async function existingReport(context: Pick<ReportContext, 'db'>, principal: Principal, study: { facilityId: string; studyInstanceUid: string }): Promise<ReportView | null> {
-  const row = await context.db.report.findUnique({ where: { facilityId_studyInstanceUid: { facilityId: study.facilityId, studyInstanceUid: study.studyInstanceUid } }, select: { id: true } });
+  const row = await context.db.report.findUnique({ where: { facilityId_studyInstanceUid_reportKey: { facilityId: study.facilityId, studyInstanceUid: study.studyInstanceUid, reportKey: '' } }, select: { id: true } });
   if (!row) return null;
   try {
     return await reportView(context.db, await loadReport(context.db, principal, row.id, 'write'), principal.userId);
