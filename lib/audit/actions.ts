@@ -111,6 +111,24 @@ export const AUDIT_ACTIONS = {
   'report.cosign.withdraw': { label: 'Withdrew a request for a co-signature' },
   'report.view': { label: 'Read a report', dicomEventId: '110103' },
   'report.download': { label: 'Downloaded a report', dicomEventId: '110106' },
+  // Second opinions (lib/referrals)
+  'referral.create': { label: 'Created a second-opinion case' },
+  'referral.send': { label: 'Sent a second-opinion case' },
+  'referral.claim': { label: 'Claimed a second-opinion case' },
+  'referral.decline': { label: 'Declined a second-opinion case' },
+  'referral.redirect': { label: 'Sent a declined case to someone else' },
+  'referral.start': { label: 'Started reading a second-opinion case' },
+  'referral.ask': { label: 'Asked a question on a second-opinion case' },
+  'referral.answer': { label: 'Answered a question on a second-opinion case' },
+  'referral.complete': { label: 'Completed a second-opinion case with a signed report' },
+  'referral.close': { label: 'Closed a second-opinion case' },
+  'referral.cancel': { label: 'Cancelled a second-opinion case' },
+  'referral.forward': { label: 'Forwarded a second-opinion case' },
+  'referral.escalate': { label: 'A second-opinion case passed its due time' },
+  'referral.message': { label: 'Wrote on a second-opinion case' },
+  'referral.attachment': { label: 'Attached a file to a second-opinion case' },
+  'referral.view': { label: 'Opened a second-opinion case', dicomEventId: '110110' },
+  'referral.attachment.download': { label: 'Opened an attachment of a second-opinion case', dicomEventId: '110106' },
   // The FHIR read API (lib/fhir)
   'fhir.search': { label: 'Searched reports or studies (FHIR)', dicomEventId: '110112' },
   'fhir.read': { label: 'Read a report or study (FHIR)', dicomEventId: '110103' },
@@ -150,6 +168,8 @@ type SignIn = { secondFactor?: string };
 type FieldChange = { from?: string | null; to?: string | null };
 type ServiceFields = { name?: string; code?: string | null; description?: string; disabled?: boolean };
 type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
+/** A second-opinion case's transition: from, to, why, and the addressee it went to (send, redirect, forward) */
+type ReferralDetails = { from?: string | null; to?: string; reason?: string; priority?: string; addressee?: { userId?: string | null; serviceId?: string | null; facilityId?: string }; studies?: string[]; reportId?: string; dueAt?: string };
 type Peer = { aet?: string; host?: string; port?: number };
 type SavedPeer = Peer & { tls?: boolean; requireClientCertificate?: boolean; anyAddress?: boolean };
 
@@ -206,7 +226,24 @@ export interface AuditDetailsByAction {
   'portal.study.download': { files?: number };
   'portal.study.delete': { description?: string | null; series?: number; instances?: number; bytes?: number; patientRemoved?: boolean };
   'portal.consultation': object;
-  'consult.start': { invitees?: string[] };
+  'referral.create': ReferralDetails;
+  'referral.send': ReferralDetails;
+  'referral.claim': ReferralDetails;
+  'referral.decline': ReferralDetails;
+  'referral.redirect': ReferralDetails;
+  'referral.start': ReferralDetails;
+  'referral.ask': ReferralDetails;
+  'referral.answer': ReferralDetails;
+  'referral.complete': ReferralDetails;
+  'referral.close': ReferralDetails;
+  'referral.cancel': ReferralDetails;
+  'referral.forward': ReferralDetails;
+  'referral.escalate': ReferralDetails;
+  'referral.message': { messageId?: string; attachments?: number };
+  'referral.attachment': { attachmentId?: string; fileName?: string; contentType?: string; size?: number };
+  'referral.view': object;
+  'referral.attachment.download': { attachmentId?: string };
+  'consult.start': { invitees?: string[]; referralId?: string };
   'consult.join': object;
   'consult.leave': object;
   'consult.end': object;

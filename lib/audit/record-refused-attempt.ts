@@ -25,6 +25,8 @@ export type RefusedTarget =
   /** The portal's patient record (Patient.id, as in /patients/{id}) */
   | { kind: 'patient'; id: string }
   | { kind: 'consultation'; id: string }
+  /** A second-opinion case (Referral.id) */
+  | { kind: 'referral'; id: string }
   /** A sign-in or HTTP Basic attempt on this account (the email as typed) */
   | { kind: 'account'; email: string };
 
@@ -43,7 +45,7 @@ export interface RefusedAttempt {
 }
 
 export interface RefusalContext {
-  db: Pick<Database, 'auditEvent' | 'study' | 'patient' | 'consultation' | 'user' | 'membership'>;
+  db: Pick<Database, 'auditEvent' | 'study' | 'patient' | 'consultation' | 'user' | 'membership' | 'referral'>;
   logger: Logger;
   shared: Map<string, unknown>;
 }
@@ -80,6 +82,10 @@ async function ownersOf(db: RefusalContext['db'], target: RefusedTarget): Promis
         select: { patient: { select: { patientId: true } } },
       });
       return [{ facilityId: consultation.facilityId, studyUid: consultation.studyInstanceUid, patientId: study?.patient.patientId }];
+    }
+    case 'referral': {
+      const referral = await db.referral.findUnique({ where: { id: target.id }, select: { facilityId: true, patientId: true, studies: { where: { primary: true }, select: { studyInstanceUid: true } } } });
+      return referral ? [{ facilityId: referral.facilityId, patientId: referral.patientId, studyUid: referral.studies[0]?.studyInstanceUid }] : [];
     }
     case 'account': {
       const user = await db.user.findUnique({ where: { email: target.email.trim().toLowerCase() }, select: { guest: true, memberships: { select: { facilityId: true } } } });

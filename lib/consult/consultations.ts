@@ -42,6 +42,23 @@ export async function startConsultation({ db }: { db: Database }, actor: Actor, 
   const study = await authorizeStudyAccess(db, withoutStudyGrants(await readScopeFor(db, actor.userId)), studyInstanceUid);
   const invited = await resolveInvitees(db, actor.userId, invitees);
   if (!invited.length) throw new AdminError('INVALID_INPUT', 'Invite at least one colleague other than yourself.', { invitees: 'Invite at least one colleague other than yourself' });
+  return openConsultation({ db }, actor, study, invited, title, null);
+}
+
+/**
+ * Writes a consultation the caller decided may start (startConsultation, or a
+ * second-opinion case for its parties: lib/referrals/start-case-consultation.ts):
+ * the session, its participants, their read grants and the audit row, in one transaction.
+ */
+export async function openConsultation(
+  { db }: { db: Database },
+  actor: Actor,
+  study: { id: string; facilityId: string; studyInstanceUid: string; patientId: string },
+  invited: readonly { id: string; email: string }[],
+  title: string,
+  referralId: string | null,
+): Promise<{ id: string }> {
+  const { studyInstanceUid } = study;
   // The invitation order is each participant's colour (participant-order.ts): the invitees in
   // the order they were typed, one millisecond apart, since neither findMany nor the ids keep it.
   const invitedAt = Date.now();
@@ -52,6 +69,7 @@ export async function startConsultation({ db }: { db: Database }, actor: Actor, 
         studyInstanceUid,
         title,
         createdById: actor.userId,
+        referralId,
         participants: {
           create: [
             { userId: actor.userId, role: 'HOST', invitedAt: new Date(invitedAt) },
@@ -79,7 +97,7 @@ export async function startConsultation({ db }: { db: Database }, actor: Actor, 
       studyUid: studyInstanceUid,
       sourceIp: actor.ip,
       resource: `consultations/${consultation.id}`,
-      details: { invitees: invited.map((user) => user.email) },
+      details: { invitees: invited.map((user) => user.email), ...(referralId ? { referralId } : {}) },
     });
     return consultation;
   });

@@ -2,7 +2,7 @@
 // transaction (the invitation, the referral... and its grant commit together).
 import { z } from 'zod';
 import { parseInput } from '../admin/errors';
-import { ZGrantPurpose, type GrantSource, type GrantsDatabase } from './purposes';
+import { GRANT_SOURCES, ZGrantPurpose, type GrantSource, type GrantsDatabase } from './purposes';
 
 /** Exactly one grantee: a user, a service of a facility, or every member of a facility. */
 export type GrantGrantee = { userId: string } | { serviceId: string } | { facilityId: string };
@@ -23,7 +23,7 @@ const ZGrantStudyRead = z
     grantedById: z.string().min(1).nullable(),
     validFrom: z.date().optional(),
     validUntil: z.date().nullish(),
-    source: z.object({ type: z.enum(['consultation']), id: z.string().min(1) }).nullish(),
+    source: z.object({ type: z.enum(GRANT_SOURCES), id: z.string().min(1) }).nullish(),
   })
   .refine((grant) => !grant.validUntil || !grant.validFrom || grant.validUntil > grant.validFrom, { message: 'A grant must end after it starts', path: ['validUntil'] });
 

@@ -7,3 +7,4 @@ export { closeRevokedSockets, type SocketContext } from './close-revoked-sockets
 export { grantConsultationReads, revokeConsultationReads, type ConsultedStudy, type ConsultationGrantee } from './consultation-grants';
 export { backfillConsultationGrants } from './backfill-consultation-grants';
 export { activeGranteesOfStudy, granteesOf } from './study-grantees';
+export { grantReferralReads, revokeReferralReads, referralGrantsOf, type ReferralStudyCopy } from './referral-grants';

@@ -11,13 +11,15 @@ import type { Database } from '../../prisma/database';
 import { claimDueJobs } from './claim-jobs';
 import { announceJobSettled, onWake } from './job-signals';
 import { retryDelayMs, type ClaimedJob } from './job-types';
-import type { JobRegistry } from './registry';
+import type { JobContext, JobRegistry } from './registry';
 
 export interface JobRunnerOptions {
   db: Database;
   kind: 'sqlite' | 'postgres';
   archive: Archive;
   logger: Logger;
+  /** The node's socket.io server, for handlers that tell open pages (absent in tests of lib alone) */
+  io?: JobContext['io'];
   registry: JobRegistry;
   /** Jobs run at once by this runner (JOBS_CONCURRENCY, default 2) */
   concurrency?: number;
@@ -100,6 +102,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
         db,
         archive: options.archive,
         logger,
+        io: options.io,
         job: { id: job.id, key: job.key, attempts: job.attempts, maxAttempts: job.maxAttempts, facilityId: job.facilityId },
       });
       clearInterval(heartbeat);

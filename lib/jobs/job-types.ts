@@ -4,10 +4,13 @@
 // transaction of the change that needs it. Tests add their own types by
 // declaration merging (`declare module '…/lib/jobs/job-types'`).
 import type { ExportSrJobPayload } from '../consult/export-sr-job';
+import type { EscalateReferralPayload } from '../referrals/escalate-referral-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
   'consult.export-sr': ExportSrJobPayload;
+  /** A second-opinion case reached its due time: tell the service and its admins if nobody claimed or reported it (lib/referrals/escalate-referral-job.ts) */
+  'referral.escalate': EscalateReferralPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -3,6 +3,7 @@
 // marked done (the lease runs out and another runner claims it).
 import type { Archive } from '../../pacs-core/archive';
 import type { Logger } from '../../pacs-core/logger';
+import type { Server as SocketIOServer } from 'socket.io';
 import type { Database } from '../../prisma/database';
 import type { JobPayloads, JobType } from './job-types';
 
@@ -10,6 +11,8 @@ export interface JobContext {
   db: Database;
   archive: Archive;
   logger: Logger;
+  /** The node's socket.io server, when the runner runs in the portal's process */
+  io?: SocketIOServer;
   job: { id: string; key: string; attempts: number; maxAttempts: number; facilityId: string | null };
 }
 

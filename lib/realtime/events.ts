@@ -7,7 +7,21 @@ export const REALTIME_NAMESPACE = '/realtime';
 export const REALTIME_EVENTS = {
   INSTANCES_STORED: 'archive:instances_stored',
   REPORT_CHANGED: 'report:changed',
+  REFERRAL_CHANGED: 'referral:changed',
 } as const;
+
+/**
+ * A second-opinion case changed (a transition, a message, an attachment), sent after the
+ * commit to the user rooms of its parties (lib/referrals/referral-events.ts): no patient
+ * data, the page refetches what its reader may see.
+ */
+export interface ReferralChangedPayload {
+  referralId: string;
+  status: string;
+  priority: string;
+  /** What happened: a transition's action, or 'message' */
+  change: string;
+}
 
 /**
  * A report was released (PRELIMINARY) or signed (FINAL, AMENDED, ADDENDUM), sent after the commit to
@@ -39,6 +53,8 @@ export interface RealtimeServerEvents {
   [REALTIME_EVENTS.INSTANCES_STORED]: (payload: InstancesStoredPayload) => void;
   /** A report the user reads changed status (their facility's, or a study granted to them); only to those who may read it */
   [REALTIME_EVENTS.REPORT_CHANGED]: (payload: ReportChangedPayload) => void;
+  /** A second-opinion case the user takes part in changed */
+  [REALTIME_EVENTS.REFERRAL_CHANGED]: (payload: ReferralChangedPayload) => void;
 }
 
 export type RealtimeClientEvents = Record<string, never>;

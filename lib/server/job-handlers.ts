@@ -2,6 +2,7 @@
 // lists their payloads). A type enqueued but missing here is retried with
 // backoff until a process that knows it runs it.
 import { exportSrJob } from '../consult/export-sr-job';
+import { escalateReferralJob } from '../referrals/escalate-referral-job';
 import type { AnyJobDefinition } from '../jobs/registry';
 
-export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob];
+export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob, escalateReferralJob];

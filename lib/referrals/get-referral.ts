@@ -1,0 +1,158 @@
+// A case as one of its parties sees it (the case page, GET /api/referrals/{id}):
+// the patient, the studies, the question, who asked whom, who has it, the due
+// time, the timeline of every transition, the thread with its attachments,
+// the teleconsultations started from it, the report, and what the caller may
+// do now. Opening a case is reading patient data: audited as referral.view
+// through the journalled read queue. NOT_FOUND for anyone else.
+import { auditQueueFor } from '../audit/audit-queue';
+import type { Principal } from '../policy/principal';
+import type { ReferralRole } from '../policy/referral-access';
+import type { Runtime } from '../runtime';
+import { loadReferral, type ReferralRow } from './load-referral';
+import { referralAuditEvent } from './referral-audit';
+import { auditedReferral } from './transition-referral';
+import { allowedActions, COMPLETABLE_STATUSES, STATUS_WORDS, type ReferralAction, type ReferralStatus } from './referral-states';
+
+export type ReferralViewContext = Pick<Runtime, 'db' | 'shared' | 'logger'> & Partial<Pick<Runtime, 'config'>>;
+
+export interface PersonRef {
+  id: string;
+  name: string;
+  email: string;
+}
+
+export interface ReferralView {
+  id: string;
+  status: string;
+  statusWords: string;
+  priority: string;
+  question: string;
+  history: string;
+  revision: number;
+  createdAt: Date;
+  requestedAt: Date | null;
+  dueAt: Date | null;
+  overdue: boolean;
+  escalatedAt: Date | null;
+  completedAt: Date | null;
+  closedAt: Date | null;
+  patient: { patientId: string; name: string; sex: string; birthDate: string };
+  requester: PersonRef & { facilityName: string };
+  addressee: { kind: 'user' | 'service'; id: string; name: string; facilityId: string; facilityName: string };
+  owner: PersonRef | null;
+  studies: { studyInstanceUid: string; facilityId: string; facilityName: string; studyDate: string; description: string; modalities: string[]; primary: boolean; available: boolean }[];
+  roles: ReferralRole[];
+  actions: ReferralAction[];
+  /** The owner may write (and signing completes the case) */
+  mayReport: boolean;
+  report: { id: string; status: string } | null;
+  events: { at: Date; action: string; fromStatus: string | null; toStatus: string; reason: string; actor: { name: string } | null }[];
+  messages: { id: string; kind: string; body: string; createdAt: Date; author: PersonRef; attachments: AttachmentRef[] }[];
+  attachments: AttachmentRef[];
+  unread: number;
+  consultations: { id: string; title: string; createdAt: Date; endedAt: Date | null; participant: boolean }[];
+}
+
+export interface AttachmentRef {
+  id: string;
+  fileName: string;
+  contentType: string;
+  size: number;
+  createdAt: Date;
+  archived: boolean;
+}
+
+export async function getReferral(context: ReferralViewContext, principal: Principal, referralId: string, now = new Date()): Promise<ReferralView> {
+  const { referral, roles } = await loadReferral(context.db, principal, referralId);
+  const view = await referralView(context, principal, referral, roles, now);
+  auditQueueFor(context).enqueue(referralAuditEvent(principal, auditedReferral(referral), 'referral.view', {}));
+  return view;
+}
+
+async function referralView(context: ReferralViewContext, principal: Principal, referral: ReferralRow, roles: ReferralRole[], now: Date): Promise<ReferralView> {
+  const { db } = context;
+  const [details, patient, studyRows, events, messages, attachments, read, consultations, report] = await Promise.all([
+    db.referral.findUniqueOrThrow({
+      where: { id: referral.id },
+      select: {
+        requester: { select: { id: true, name: true, email: true } },
+        owner: { select: { id: true, name: true, email: true } },
+        targetUser: { select: { id: true, name: true } },
+        targetService: { select: { id: true, name: true } },
+      },
+    }),
+    referral.patientRef ? db.patient.findUnique({ where: { id: referral.patientRef }, select: { sex: true, birthDate: true } }) : null,
+    db.study.findMany({ where: { id: { in: referral.studies.map((study) => study.studyRef).filter((id): id is string => id !== null) } }, select: { id: true, studyDate: true, description: true, modalities: true } }),
+    db.referralEvent.findMany({ where: { referralId: referral.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { at: true, action: true, fromStatus: true, toStatus: true, reason: true, actorId: true } }),
+    db.referralMessage.findMany({ where: { referralId: referral.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, kind: true, body: true, createdAt: true, author: { select: { id: true, name: true, email: true } } } }),
+    db.referralAttachment.findMany({ where: { referralId: referral.id }, orderBy: { createdAt: 'asc' }, select: { id: true, messageId: true, fileName: true, contentType: true, size: true, createdAt: true, sopInstanceUid: true } }),
+    db.referralRead.findUnique({ where: { referralId_userId: { referralId: referral.id, userId: principal.userId } }, select: { readAt: true } }),
+    db.consultation.findMany({ where: { referralId: referral.id }, orderBy: { createdAt: 'asc' }, select: { id: true, title: true, createdAt: true, endedAt: true, participants: { where: { userId: principal.userId }, select: { id: true } } } }),
+    db.report.findUnique({ where: { referralId: referral.id }, select: { id: true, status: true, authorId: true } }),
+  ]);
+  const facilityIds = [...new Set([referral.facilityId, referral.targetFacilityId, ...referral.studies.map((study) => study.studyFacilityId)])];
+  const facilities = new Map((await db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true, name: true } })).map((facility) => [facility.id, facility.name]));
+  const actorIds = [...new Set(events.map((event) => event.actorId).filter((id): id is string => id !== null))];
+  const actors = new Map((await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })).map((user) => [user.id, user.name]));
+  const studies = new Map(studyRows.map((study) => [study.id, study]));
+  const attachmentRef = (attachment: (typeof attachments)[number]): AttachmentRef => ({
+    id: attachment.id,
+    fileName: attachment.fileName,
+    contentType: attachment.contentType,
+    size: attachment.size,
+    createdAt: attachment.createdAt,
+    archived: attachment.sopInstanceUid !== null,
+  });
+  const addressee = details.targetService
+    ? { kind: 'service' as const, id: details.targetService.id, name: details.targetService.name }
+    : { kind: 'user' as const, id: details.targetUser?.id ?? '', name: details.targetUser?.name ?? '' };
+  const readAt = read?.readAt ?? null;
+  return {
+    id: referral.id,
+    status: referral.status,
+    statusWords: STATUS_WORDS[referral.status as ReferralStatus] ?? referral.status,
+    priority: referral.priority,
+    question: referral.question,
+    history: referral.history,
+    revision: referral.revision,
+    createdAt: referral.createdAt,
+    requestedAt: referral.requestedAt,
+    dueAt: referral.dueAt,
+    overdue: isOverdue(referral, now),
+    escalatedAt: referral.escalatedAt,
+    completedAt: referral.completedAt,
+    closedAt: referral.closedAt,
+    patient: { patientId: referral.patientId, name: referral.patientName, sex: patient?.sex ?? '', birthDate: patient?.birthDate ?? '' },
+    requester: { ...details.requester, facilityName: facilities.get(referral.facilityId) ?? '' },
+    addressee: { ...addressee, facilityId: referral.targetFacilityId, facilityName: facilities.get(referral.targetFacilityId) ?? '' },
+    owner: details.owner,
+    studies: referral.studies.map((study) => {
+      const row = study.studyRef ? studies.get(study.studyRef) : undefined;
+      return {
+        studyInstanceUid: study.studyInstanceUid,
+        facilityId: study.studyFacilityId,
+        facilityName: facilities.get(study.studyFacilityId) ?? '',
+        studyDate: row?.studyDate ?? '',
+        description: row?.description ?? '',
+        modalities: row ? row.modalities.split('\\').filter(Boolean) : [],
+        primary: study.primary,
+        available: row !== undefined,
+      };
+    }),
+    roles,
+    actions: allowedActions(referral.status, roles),
+    mayReport: roles.includes('OWNER') && COMPLETABLE_STATUSES.includes(referral.status as ReferralStatus),
+    // A draft is its author's alone: the others see the report once signed
+    report: report && (report.status !== 'DRAFT' || report.authorId === principal.userId) ? { id: report.id, status: report.status } : null,
+    events: events.map((event) => ({ at: event.at, action: event.action, fromStatus: event.fromStatus, toStatus: event.toStatus, reason: event.reason, actor: event.actorId ? { name: actors.get(event.actorId) ?? '' } : null })),
+    messages: messages.map((message) => ({ ...message, attachments: attachments.filter((attachment) => attachment.messageId === message.id).map(attachmentRef) })),
+    attachments: attachments.filter((attachment) => attachment.messageId === null).map(attachmentRef),
+    unread: messages.filter((message) => message.author.id !== principal.userId && (!readAt || message.createdAt > readAt)).length,
+    consultations: consultations.map((consultation) => ({ id: consultation.id, title: consultation.title, createdAt: consultation.createdAt, endedAt: consultation.endedAt, participant: consultation.participants.length > 0 })),
+  };
+}
+
+/** Past its due time and still waiting for the expert side */
+export function isOverdue(referral: { status: string; dueAt: Date | null }, now: Date): boolean {
+  return referral.dueAt !== null && referral.dueAt < now && ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'].includes(referral.status);
+}
