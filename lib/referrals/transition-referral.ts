@@ -141,3 +141,13 @@ function audited(referral: ReferralRow) {
   return { id: referral.id, facilityId: referral.facilityId, patientId: referral.patientId, studyInstanceUid: primaryStudyOf(referral)?.studyInstanceUid ?? null };
 }
 export { audited as auditedReferral };
+
+/** The expert started the case's report: an accepted case is now in progress (nothing for one already further). */
+export async function startCaseOnReport(context: ReferralContext, principal: Principal, referralId: string): Promise<void> {
+  const { referral } = await loadReferral(context.db, principal, referralId);
+  if (referral.status !== 'ACCEPTED' || referral.ownerId !== principal.userId) return;
+  await transitionReferral(context, principal, referralId, { action: 'start', revision: referral.revision }).catch((error: unknown) => {
+    // Moved meanwhile (a question asked in another tab): the report is started all the same
+    if (!(error instanceof DomainError && error.code === 'CONFLICT')) throw error;
+  });
+}

@@ -10,6 +10,8 @@ import { readScopeFor } from '../policy/read-scope';
 import { authorizeStudyAccess } from '../policy/study-access';
 import type { Principal } from '../policy/principal';
 import { loadReport } from './load-report';
+import { caseReportTarget, requireCaseReportWriter } from '../referrals/case-report';
+import { startCaseOnReport } from '../referrals/transition-referral';
 import { recordReportAudit } from './report-audit';
 import { ZCreateReportRequest, type ReportContext, type ReportSection } from './report-types';
 import { reportView, type ReportView } from './report-view';
@@ -17,11 +19,15 @@ import type { TemplateSection } from './templates/template-types';
 
 export async function createReport(context: Pick<ReportContext, 'db'>, principal: Principal, studyInstanceUid: string, input: unknown): Promise<{ created: boolean; report: ReportView }> {
   const { db } = context;
-  const { templateId } = parseInput(ZCreateReportRequest, input);
-  const study = await authorizeStudyAccess(db, await readScopeFor(db, principal.userId), studyInstanceUid);
+  const { templateId, referralId } = parseInput(ZCreateReportRequest, input);
+  const target = referralId ? await caseReportTarget(db, principal, referralId) : null;
+  if (target && target.study.studyInstanceUid !== studyInstanceUid) throw new DomainError('NOT_FOUND', 'case report on another study', { userMessage: 'Not found.' });
+  const study = target?.study ?? (await authorizeStudyAccess(db, await readScopeFor(db, principal.userId), studyInstanceUid));
   await authorizeReportAccess(db, principal.userId, study, 'write');
-  const existing = await existingReport(context, principal, study);
+  const reportKey = target?.referralId ?? '';
+  const existing = await existingReport(context, principal, study, reportKey);
   if (existing) return { created: false, report: existing };
+  if (target) requireCaseReportWriter(target);
 
   const memberOf = (await db.membership.findMany({ where: { userId: principal.userId }, select: { facilityId: true } })).map((row) => row.facilityId);
   const template = await db.reportTemplate.findFirst({
@@ -39,25 +45,29 @@ export async function createReport(context: Pick<ReportContext, 'db'>, principal
           studyInstanceUid: study.studyInstanceUid,
           templateId: template.id,
           authorId: principal.userId,
+          referralId: target?.referralId ?? null,
+          reportKey,
           versions: { create: { version: 1, kind: 'ORIGINAL', status: 'DRAFT', authorId: principal.userId, sections: JSON.stringify(sections) } },
         },
       });
       await recordReportAudit(tx, principal, { id: report.id, study }, 'report.create', { templateId: template.id, version: 1 });
       return report.id;
     });
+    // Starting the case's report starts the case (accepted → in progress)
+    if (target) await startCaseOnReport(context, principal, target.referralId);
     return { created: true, report: await reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId) };
   } catch (error) {
     // Another create for this copy committed first (P2002: unique constraint)
     if ((error as { code?: unknown } | null)?.code === 'P2002') {
-      const raced = await existingReport(context, principal, study);
+      const raced = await existingReport(context, principal, study, reportKey);
       if (raced) return { created: false, report: raced };
     }
     throw error;
   }
 }
 
-async function existingReport(context: Pick<ReportContext, 'db'>, principal: Principal, study: { facilityId: string; studyInstanceUid: string }): Promise<ReportView | null> {
-  const row = await context.db.report.findUnique({ where: { facilityId_studyInstanceUid_reportKey: { facilityId: study.facilityId, studyInstanceUid: study.studyInstanceUid, reportKey: '' } }, select: { id: true } });
+async function existingReport(context: Pick<ReportContext, 'db'>, principal: Principal, study: { facilityId: string; studyInstanceUid: string }, reportKey: string): Promise<ReportView | null> {
+  const row = await context.db.report.findUnique({ where: { facilityId_studyInstanceUid_reportKey: { facilityId: study.facilityId, studyInstanceUid: study.studyInstanceUid, reportKey } }, select: { id: true } });
   if (!row) return null;
   try {
     return await reportView(context.db, await loadReport(context.db, principal, row.id, 'write'), principal.userId);

@@ -19,18 +19,21 @@ export interface ReportListing {
   latestVersion: number;
   versions: ReportVersionSummary[];
   mayWrite: boolean;
+  /** The second-opinion case this report answers (null: the copy's own report) */
+  referralId: string | null;
 }
 
 export async function listReportsForStudy(context: Pick<ReportContext, 'db'>, principal: Principal, studyInstanceUid: string): Promise<{ reports: ReportListing[]; mayWrite: boolean }> {
   const { db } = context;
   const study = await authorizeStudyAccess(db, await readScopeFor(db, principal.userId), studyInstanceUid);
   const access = await authorizeReportAccess(db, principal.userId, study, 'read');
-  const rows = await db.report.findMany({ where: { studyRef: study.id }, select: { id: true } });
+  // The copy's own report first (reportKey ""), then the reports of second-opinion cases on it
+  const rows = await db.report.findMany({ where: { studyRef: study.id }, orderBy: [{ reportKey: 'asc' }, { createdAt: 'asc' }], select: { id: true, referralId: true } });
   const reports: ReportListing[] = [];
   for (const row of rows) {
     try {
       const view = await reportView(db, await loadReport(db, principal, row.id, 'read'), principal.userId);
-      reports.push({ id: view.id, status: view.status, revision: view.revision, latestVersion: view.version.version, versions: view.versions, mayWrite: view.mayWrite });
+      reports.push({ id: view.id, status: view.status, revision: view.revision, latestVersion: view.version.version, versions: view.versions, mayWrite: view.mayWrite, referralId: row.referralId });
     } catch (error) {
       if (!(error instanceof DomainError && error.code === 'NOT_FOUND')) throw error;
     }

@@ -30,6 +30,8 @@ export interface LoadedReport {
   id: string;
   study: { id: string; facilityId: string; studyInstanceUid: string; patientId: string };
   templateId: string | null;
+  /** The second-opinion case this report answers (lib/referrals), or null for the copy's own report */
+  referralId: string | null;
   authorId: string;
   status: ReportStatus;
   currentVersion: number;
@@ -65,6 +67,7 @@ export async function loadReport(db: Database, principal: Principal, reportId: s
     id: row.id,
     study: { id: row.study.id, facilityId: row.study.facilityId, studyInstanceUid: row.study.studyInstanceUid, patientId: row.study.patient.patientId },
     templateId: row.templateId,
+    referralId: row.referralId,
     authorId: row.authorId,
     status: asStatus(row.status),
     currentVersion: row.currentVersion,

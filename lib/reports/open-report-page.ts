@@ -13,6 +13,7 @@ import { readScopeFor } from '../policy/read-scope';
 import type { Principal } from '../policy/principal';
 import { patientHistory } from '../search/patient-history';
 import { studyDetail, type StudyDetail } from '../search/study-detail';
+import { caseReportTarget } from '../referrals/case-report';
 import { getReport } from './get-report';
 import { listReportsForStudy } from './list-reports-for-study';
 import type { ReportContext } from './report-types';
@@ -40,6 +41,8 @@ export interface ReportPage {
   study: StudyDetail;
   report: ReportView | null;
   mayWrite: boolean;
+  /** The second-opinion case whose report this page shows (?referral=), or null for the copy's own */
+  referralId: string | null;
   /** Offered when there is no report yet and the caller may write */
   templates: ReportTemplateView[];
   /** The pick list of each section of the report's template, by section key */
@@ -53,16 +56,21 @@ export interface ReportPage {
 /** Instances listed per series for the key-image picker: enough to step through a long series */
 const MAX_INSTANCES_PER_SERIES = 2000;
 
-export async function openReportPage(context: ReportContext, principal: Principal, studyInstanceUid: string, options: { version?: number } = {}): Promise<ReportPage> {
+export async function openReportPage(context: ReportContext, principal: Principal, studyInstanceUid: string, options: { version?: number; referralId?: string } = {}): Promise<ReportPage> {
   const { db } = context;
+  // A case's report (?referral=): the case decides who writes it (lib/referrals/case-report.ts)
+  const target = options.referralId ? await caseReportTarget(db, principal, options.referralId) : null;
+  if (target && target.study.studyInstanceUid !== studyInstanceUid) throw new DomainError('NOT_FOUND', 'case report on another study', { userMessage: 'Not found.' });
   const listing = await listReportsForStudy(context, principal, studyInstanceUid);
   const study = await studyDetail(db, await readScopeFor(db, principal.userId), studyInstanceUid);
   if (!study) throw new DomainError('NOT_FOUND', 'study not found', { userMessage: 'Not found.' });
-  const existing = listing.reports[0];
+  const existing = listing.reports.find((listed) => listed.referralId === (target?.referralId ?? null));
+  const mayWrite = listing.mayWrite && (!target || target.mayWrite || existing !== undefined);
   const report = existing ? await getReport(context, principal, existing.id, options) : null;
-  // A writer through a grant (an invited expert of another facility) is no member: no facility templates to offer
-  const templates = await listReportTemplates(context, principal, study.facility.id).catch((error: unknown) => {
-    if (error instanceof DomainError && error.code === 'NOT_FOUND') return [];
+  // A writer through a grant (an invited expert, a case's expert of another facility) is no member
+  // of the study's facility: they pick from their own facilities' templates (createReport accepts those)
+  const templates = await listReportTemplates(context, principal, study.facility.id).catch(async (error: unknown) => {
+    if (error instanceof DomainError && error.code === 'NOT_FOUND') return templatesOfOwnFacilities(context, principal);
     throw error;
   });
   const pickLists: ReportPage['pickLists'] = {};
@@ -72,14 +80,22 @@ export async function openReportPage(context: ReportContext, principal: Principa
   return {
     study,
     report,
-    mayWrite: listing.mayWrite,
-    templates: report ? [] : listing.mayWrite ? templates : [],
+    mayWrite,
+    referralId: target?.referralId ?? null,
+    templates: report ? [] : mayWrite ? templates : [],
     pickLists,
     priors: await priorsOf(context, principal, study),
     // The author picks key images from them; a reader's list names its key images by series and number
     series: report && (report.version.editable || report.version.keyImages.length > 0) ? await seriesInstances(context, study) : [],
     annotations: await listStudyAnnotations(db, principal.userId, { facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid }),
   };
+}
+
+async function templatesOfOwnFacilities(context: Pick<ReportContext, 'db'>, principal: Principal): Promise<ReportTemplateView[]> {
+  const memberships = await context.db.membership.findMany({ where: { userId: principal.userId, facility: { disabledAt: null } }, select: { facilityId: true }, distinct: ['facilityId'] });
+  const byId = new Map<string, ReportTemplateView>();
+  for (const { facilityId } of memberships) for (const template of await listReportTemplates(context, principal, facilityId)) byId.set(template.id, template);
+  return [...byId.values()].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 // A retired template (or another facility's, for a granted expert) is not in the list offered: read it directly

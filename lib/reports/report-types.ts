@@ -75,7 +75,11 @@ export const ZSaveDraftRequest = z.object({
 });
 export type SaveDraftRequest = z.input<typeof ZSaveDraftRequest>;
 
-export const ZCreateReportRequest = z.object({ templateId: z.string({ error: 'Pick a template' }).min(1, 'Pick a template') });
+export const ZCreateReportRequest = z.object({
+  templateId: z.string({ error: 'Pick a template' }).min(1, 'Pick a template'),
+  /** The second-opinion case this report answers (lib/referrals): the case's own report, beside the copy's */
+  referralId: z.string().trim().min(1).max(64).optional(),
+});
 
 export const ZBaseRevision = z.object({ baseRevision: z.number({ error: 'Say which revision this is based on' }).int().min(1) });
 

@@ -23,6 +23,7 @@ import { recordReportAudit } from './report-audit';
 import { publishReportChanged, type ReportEventContext } from './report-events';
 import { SIGNED_STATUS_OF, ZSignReportRequest, type ReportContext } from './report-types';
 import { reportView, type ReportView } from './report-view';
+import { announceReferralCompleted, completeReferralInSignature, type CompletedReferral } from '../referrals/complete-referral';
 import { notBeingSigned, type ProduceSignedArtifacts, type SignedArtifacts } from './signed-artifacts';
 
 export type SignContext = ReportContext & ReportEventContext & { produceSignedArtifacts: ProduceSignedArtifacts };
@@ -75,8 +76,9 @@ export async function signReport(context: SignContext, principal: Principal, rep
     });
   }
 
+  let completed: CompletedReferral | null;
   try {
-    await commitSignature(context, principal, report, { token, status, sha256, signedAt: claimedAt, versionId: working.id, version: working.version, authorId: working.authorId, artifacts });
+    completed = await commitSignature(context, principal, report, { token, status, sha256, signedAt: claimedAt, versionId: working.id, version: working.version, authorId: working.authorId, artifacts });
   } catch (error) {
     await artifacts.discard?.().catch((discardError: unknown) => context.logger.error('report signature: discarding artifacts failed', { reportId: report.id, error: String(discardError) }));
     await releaseClaim(context, report.id, token);
@@ -84,6 +86,7 @@ export async function signReport(context: SignContext, principal: Principal, rep
   }
   const { facilityId, studyInstanceUid } = report.study;
   await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version });
+  if (completed) await announceReferralCompleted(context, completed);
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }
 
@@ -102,8 +105,8 @@ async function commitSignature(
   principal: Principal,
   report: LoadedReport,
   signing: { token: string; status: string; sha256: string; signedAt: Date; versionId: string; version: number; authorId: string; artifacts: SignedArtifacts },
-): Promise<void> {
-  await context.db.$transaction(async (tx) => {
+): Promise<CompletedReferral | null> {
+  return context.db.$transaction(async (tx) => {
     const committed = await tx.report.updateMany({
       where: { id: report.id, signingToken: signing.token },
       // A pending co-signature request ends with the signature, whoever signed
@@ -130,6 +133,9 @@ async function commitSignature(
       ...(signing.authorId !== principal.userId ? { cosignedForUserId: signing.authorId } : {}),
       ...(signing.artifacts.summary ? { artifacts: signing.artifacts.summary } : {}),
     });
+    // The first signature of a case's report completes the case, in this transaction (lib/referrals)
+    const firstSignature = !report.versions.some((version) => version.signedAt);
+    return report.referralId && firstSignature ? completeReferralInSignature(context, tx, principal, { id: report.id, referralId: report.referralId }, signing.signedAt) : null;
   });
 }
 

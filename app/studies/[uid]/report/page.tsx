@@ -32,8 +32,11 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
   const user = await requireSignedInUser(`/studies/${uid}/report`);
   const versionParam = Array.isArray(query.version) ? query.version[0] : query.version;
   const version = versionParam && /^\d{1,6}$/.test(versionParam) ? Number(versionParam) : undefined;
+  // ?referral=<case id>: the report of a second-opinion case on this study (lib/referrals/case-report.ts)
+  const referralParam = Array.isArray(query.referral) ? query.referral[0] : query.referral;
+  const referralId = referralParam && /^[A-Za-z0-9_-]{1,64}$/.test(referralParam) ? referralParam : undefined;
   const client = clientAddressFromNormalizedHeaders(await headers());
-  const opened = await openReportPage(getRuntime(), { userId: user.id, email: user.email, ip: client.ip }, uid, { version }).catch((error: unknown) => {
+  const opened = await openReportPage(getRuntime(), { userId: user.id, email: user.email, ip: client.ip }, uid, { version, referralId }).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === 'NOT_FOUND') notFound();
     throw error;
   });
@@ -47,7 +50,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
       <main id="main" className="wide">
         <p className={styles.crumbs}>
           <Link href="/">Worklist</Link> › <Link href={`/patients/${study.patient.id}`}>{displayName(study.patient.name)}</Link> ›{' '}
-          <Link href={`/studies/${study.studyInstanceUid}`}>Study</Link> › Report
+          <Link href={`/studies/${study.studyInstanceUid}`}>Study</Link> › {opened.referralId ? <><Link href={`/referrals/${opened.referralId}`}>Second opinion</Link> › </> : null}Report
         </p>
         <div className={styles.top}>
           <div>
@@ -81,7 +84,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             askedVersion={version ?? null}
           />
         ) : opened.mayWrite ? (
-          <TemplatePicker studyInstanceUid={study.studyInstanceUid} templates={opened.templates.map((template) => ({ id: template.id, name: template.name, modality: template.modality }))} modalities={study.modalities} />
+          <TemplatePicker studyInstanceUid={study.studyInstanceUid} referralId={opened.referralId} templates={opened.templates.map((template) => ({ id: template.id, name: template.name, modality: template.modality }))} modalities={study.modalities} />
         ) : (
           <p className="card">No report has been published for this study yet.</p>
         )}

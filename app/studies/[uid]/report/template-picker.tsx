@@ -5,7 +5,18 @@ import { useState } from 'react';
 import { callReportApi } from './report-api';
 import styles from './report.module.css';
 
-export function TemplatePicker({ studyInstanceUid, templates, modalities }: { studyInstanceUid: string; templates: { id: string; name: string; modality: string }[]; modalities: string[] }) {
+export function TemplatePicker({
+  studyInstanceUid,
+  referralId,
+  templates,
+  modalities,
+}: {
+  studyInstanceUid: string;
+  /** The second-opinion case whose report this starts (null: the study's own report) */
+  referralId: string | null;
+  templates: { id: string; name: string; modality: string }[];
+  modalities: string[];
+}) {
   const router = useRouter();
   // The first template made for this study's modality, else the first one
   const [templateId, setTemplateId] = useState(() => (templates.find((template) => template.modality && modalities.includes(template.modality)) ?? templates[0])?.id ?? '');
@@ -15,7 +26,7 @@ export function TemplatePicker({ studyInstanceUid, templates, modalities }: { st
   async function start() {
     setBusy(true);
     setError('');
-    const answer = await callReportApi('POST', `/api/studies/${studyInstanceUid}/reports`, { templateId });
+    const answer = await callReportApi('POST', `/api/studies/${studyInstanceUid}/reports`, referralId ? { templateId, referralId } : { templateId });
     if (answer.ok) router.refresh();
     else {
       setError(answer.message);
