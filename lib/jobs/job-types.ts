@@ -4,10 +4,13 @@
 // transaction of the change that needs it. Tests add their own types by
 // declaration merging (`declare module '…/lib/jobs/job-types'`).
 import type { ExportSrJobPayload } from '../consult/export-sr-job';
+import type { ArchiveAttachmentJobPayload } from '../referrals/attachments/archive-attachment-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
   'consult.export-sr': ExportSrJobPayload;
+  /** File a case's attachment into the archive as Encapsulated PDF / Secondary Capture (lib/referrals/attachments/archive-attachment-job.ts) */
+  'referral.attachment-archive': ArchiveAttachmentJobPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -3,5 +3,6 @@
 // backoff until a process that knows it runs it.
 import { exportSrJob } from '../consult/export-sr-job';
 import type { AnyJobDefinition } from '../jobs/registry';
+import { archiveAttachmentJob } from '../referrals/attachments/archive-attachment-job';
 
-export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob];
+export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob, archiveAttachmentJob];
