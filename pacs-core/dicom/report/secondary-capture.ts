@@ -43,6 +43,8 @@ export function buildSecondaryCapture(input: SecondaryCaptureInput): Uint8Array 
   const dataset: Record<string, unknown> = {
     // SOP Common, General Series, General Equipment, InstanceNumber and ContentDate/Time of General Image
     ...documentHeader(input, SECONDARY_CAPTURE_SOP_CLASS, input.modality ?? 'OT'),
+    // General Series (C.7.3.1): Laterality is Type 2C, written empty (a document has no side; dciodvfy wants it present)
+    Laterality: '',
     // SC Equipment (C.8.6.1): made on a workstation from a file
     ConversionType: 'WSD',
     // General Image (C.7.6.1): PatientOrientation is Type 2C, required (empty) for an image without a plane
