@@ -16,6 +16,7 @@ export const DOMAIN_ERROR_STATUS = {
   BAD_REQUEST: 400, // the request could not be read at all
   REASON_REQUIRED: 400, // a destructive action needs a written reason
   CONFLICT: 409, // e.g. the email or AE title is taken
+  PAYLOAD_TOO_LARGE: 413, // an upload above its limit (e.g. a case's attachment, 20 MB)
   LINK_INVALID: 404, // unknown one-time link
   LINK_EXPIRED: 410,
   LINK_USED: 410,

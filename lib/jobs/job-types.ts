@@ -5,12 +5,15 @@
 // declaration merging (`declare module '…/lib/jobs/job-types'`).
 import type { ExportSrJobPayload } from '../consult/export-sr-job';
 import type { EscalateReferralPayload } from '../referrals/escalate-referral-job';
+import type { ArchiveAttachmentJobPayload } from '../referrals/attachments/archive-attachment-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
   'consult.export-sr': ExportSrJobPayload;
   /** A second-opinion case reached its due time: tell the service and its admins if nobody claimed or reported it (lib/referrals/escalate-referral-job.ts) */
   'referral.escalate': EscalateReferralPayload;
+  /** File a case's attachment into the archive as Encapsulated PDF / Secondary Capture (lib/referrals/attachments/archive-attachment-job.ts) */
+  'referral.attachment-archive': ArchiveAttachmentJobPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

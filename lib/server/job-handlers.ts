@@ -4,5 +4,6 @@
 import { exportSrJob } from '../consult/export-sr-job';
 import { escalateReferralJob } from '../referrals/escalate-referral-job';
 import type { AnyJobDefinition } from '../jobs/registry';
+import { archiveAttachmentJob } from '../referrals/attachments/archive-attachment-job';
 
-export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob, escalateReferralJob];
+export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob, escalateReferralJob, archiveAttachmentJob];

@@ -19,8 +19,12 @@ export interface EncapsulatedPdfInput extends DocumentIdentity {
   pdf: Uint8Array;
   /** DocumentTitle (ST), e.g. "CT chest report" */
   documentTitle: string;
-  /** PS3.16 CID 7000; default (18748-4, LN, "Diagnostic Imaging Report") */
-  concept?: Code;
+  /**
+   * PS3.16 CID 7000; default (18748-4, LN, "Diagnostic Imaging Report").
+   * null: ConceptNameCodeSequence empty (Type 2), for a document whose kind
+   * is not known (a file someone attached: a letter, lab results).
+   */
+  concept?: Code | null;
 }
 
 /** Builds the Encapsulated PDF and writes it as a Part 10 file in Explicit VR Little Endian. */
@@ -45,7 +49,7 @@ export function buildEncapsulatedPdf(input: EncapsulatedPdfInput): Uint8Array {
     // The text of the report is in the document's pixels, names included
     BurnedInAnnotation: 'YES',
     DocumentTitle: input.documentTitle.slice(0, 1024),
-    ConceptNameCodeSequence: [{ ...(input.concept ?? REPORT_CODES.diagnosticImagingReport) }],
+    ConceptNameCodeSequence: input.concept === null ? [] : [{ ...(input.concept ?? REPORT_CODES.diagnosticImagingReport) }],
     MIMETypeOfEncapsulatedDocument: 'application/pdf',
     EncapsulatedDocument: padded.buffer,
     EncapsulatedDocumentLength: pdf.length,
