@@ -4,10 +4,13 @@
 // transaction of the change that needs it. Tests add their own types by
 // declaration merging (`declare module '…/lib/jobs/job-types'`).
 import type { ExportSrJobPayload } from '../consult/export-sr-job';
+import type { SendMailJobPayload } from '../mail/send-mail-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
   'consult.export-sr': ExportSrJobPayload;
+  /** Send one e-mail through SMTP_URL (lib/mail/send-mail-job.ts); queued by enqueueMail */
+  'mail.send': SendMailJobPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -1,7 +1,12 @@
 // Every background job type this node runs, by type (lib/jobs/job-types.ts
 // lists their payloads). A type enqueued but missing here is retried with
-// backoff until a process that knows it runs it.
+// backoff until a process that knows it runs it. Handlers that depend on the
+// settings (the SMTP relay) are made for this process's configuration.
+import type { Config } from '../config/config';
 import { exportSrJob } from '../consult/export-sr-job';
 import type { AnyJobDefinition } from '../jobs/registry';
+import { createSendMailJob } from '../mail/send-mail-job';
 
-export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob];
+export function jobDefinitions(config: Pick<Config, 'mail'>): readonly AnyJobDefinition[] {
+  return [exportSrJob, createSendMailJob(config.mail)];
+}

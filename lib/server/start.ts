@@ -44,7 +44,7 @@ import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
-import { JOB_DEFINITIONS } from './job-handlers';
+import { jobDefinitions } from './job-handlers';
 import { applyHttpTimeouts, connectionsCheckingIntervalFor } from './http-timeouts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -261,7 +261,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // JOBS_CONCURRENCY=0 leaves them to another process of this node.
   const jobs: JobRunner | undefined =
     config.jobsConcurrency > 0
-      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, registry: createJobRegistry(JOB_DEFINITIONS), concurrency: config.jobsConcurrency })
+      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, registry: createJobRegistry(jobDefinitions(config)), concurrency: config.jobsConcurrency })
       : undefined;
 
   return {
