@@ -3,10 +3,10 @@
 // retries with backoff (lib/jobs). Idempotent as far as SMTP allows: a crash
 // after the relay accepted and before the job was marked done sends again, with
 // the same Message-ID (the job's id), which mail clients treat as one message.
-import { createTransport } from 'nodemailer';
 import type { MailConfig } from '../config/mail-config';
 import { defineJob, type JobDefinition } from '../jobs/registry';
 import type { MailTemplateName } from './mail-templates';
+import { createMailTransport, relayName } from './mail-transport';
 
 export interface SendMailJobPayload {
   template: MailTemplateName;
@@ -17,30 +17,13 @@ export interface SendMailJobPayload {
   html?: string;
 }
 
-// A relay that stops answering must not hold the job (and its lease) for the
-// library's default minutes; the next attempt comes with backoff.
-const CONNECTION_TIMEOUT_MS = 30_000;
-const SOCKET_TIMEOUT_MS = 60_000;
-
 /**
  * The mail.send handler for this process's settings. With mail off (SMTP_URL
  * unset since the jobs were queued) a queued message is dropped with a warning:
  * the operator chose no mail.
  */
 export function createSendMailJob(mail: MailConfig | undefined): JobDefinition<'mail.send'> {
-  const transport = mail
-    ? createTransport({
-        host: mail.smtp.host,
-        port: mail.smtp.port,
-        secure: mail.smtp.secure,
-        auth: mail.smtp.auth,
-        // A password never crosses the network in the clear: with credentials, smtp:// must upgrade by STARTTLS
-        requireTLS: !mail.smtp.secure && mail.smtp.auth !== undefined,
-        connectionTimeout: CONNECTION_TIMEOUT_MS,
-        greetingTimeout: CONNECTION_TIMEOUT_MS,
-        socketTimeout: SOCKET_TIMEOUT_MS,
-      })
-    : undefined;
+  const transport = mail ? createMailTransport(mail) : undefined;
   const messageIdDomain = mail?.from.address.split('@')[1] ?? 'localhost';
 
   return defineJob('mail.send', async (payload, { logger, job }) => {
@@ -61,6 +44,6 @@ export function createSendMailJob(mail: MailConfig | undefined): JobDefinition<'
     // Some recipients accepted, some refused: sending again would repeat the message to the accepted ones
     const rejected = info.rejected.map(String);
     if (rejected.length) logger.warn('e-mail refused for some recipients', { jobId: job.id, template: payload.template, rejected, response: info.response });
-    logger.info('e-mail sent', { jobId: job.id, template: payload.template, to: payload.to, accepted: info.accepted.length, response: info.response });
+    logger.info('e-mail sent', { jobId: job.id, template: payload.template, relay: relayName(mail), to: payload.to, accepted: info.accepted.length, response: info.response });
   });
 }

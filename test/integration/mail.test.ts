@@ -10,6 +10,7 @@ import { startJobRunner, type JobRunner } from '../../lib/jobs/job-runner';
 import { wakeJobRunners, waitForJob } from '../../lib/jobs/job-signals';
 import { createJobRegistry } from '../../lib/jobs/registry';
 import { enqueueMail } from '../../lib/mail/enqueue-mail';
+import { checkMailRelay } from '../../lib/mail/mail-transport';
 import { createUser } from '../../lib/policy/test-fixtures';
 import { jobDefinitions } from '../../lib/server/job-handlers';
 import type { Logger } from '../../pacs-core/logger';
@@ -171,6 +172,20 @@ describe('e-mail through SMTP_URL', { skip: noSmtpServer }, () => {
     } finally {
       await jobs.stop();
     }
+  });
+
+  it('checks the relay at start: says whether it answers, never throws', async () => {
+    const smtp = await startSmtpServer({ listening: false });
+    servers.push(smtp);
+    const { mail } = mailConfig(smtp);
+    assert.ok(mail);
+    logged.length = 0;
+    assert.equal(await checkMailRelay(mail, logger), false);
+    assert.match(logged.find((entry) => entry.level === 'warn')?.message ?? '', /relay does not answer/);
+    await smtp.start();
+    assert.equal(await checkMailRelay(mail, logger), true);
+    assert.deepEqual(logged.at(-1)?.fields, { relay: smtp.url, from: 'pacs@regional.example' });
+    assert.equal(smtp.messages().length, 0, 'a check sends nothing');
   });
 
   it('queues nothing when mail is off (SMTP_URL unset)', async () => {
