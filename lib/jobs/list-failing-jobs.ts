@@ -9,6 +9,7 @@ import { FAILING_AFTER_ATTEMPTS, type JobState } from './job-types';
 // Words for the admin; a type not listed shows as its code
 const JOB_TYPE_LABELS: Record<string, string> = {
   'consult.export-sr': 'Teleconsultation annotations saved as DICOM SR',
+  'mail.send': 'E-mail notification (SMTP_URL)',
 };
 
 export interface FailingJob {
