@@ -276,4 +276,67 @@ describe('loadConfig', () => {
       assert.ok(problems.some((problem) => problem.startsWith(`${variable}:`)), `${variable} in ${problems.join(' | ')}`);
     }
   });
+
+  describe('e-mail (SMTP_URL, MAIL_FROM)', () => {
+    const PUBLIC_URL = 'https://pacs.hospital.example';
+
+    it('is off without SMTP_URL, whatever MAIL_FROM says', () => {
+      assert.equal(loadConfig({}).mail, undefined);
+      assert.equal(loadConfig({ MAIL_FROM: 'pacs@hospital.example', PUBLIC_URL }).mail, undefined);
+    });
+
+    it('reads the relay, its credentials (%-decoded) and the sender, with the defaults', () => {
+      const config = loadConfig({ SMTP_URL: 'smtp://telepacs:p%40ss%3Aword@mail.hospital.example:2525', PUBLIC_URL: `${PUBLIC_URL}/` });
+      assert.deepEqual(config.mail, {
+        smtp: { host: 'mail.hospital.example', port: 2525, secure: false, auth: { user: 'telepacs', pass: 'p@ss:word' } },
+        from: { name: 'Telepacs', address: 'telepacs@localhost' },
+        linkBase: PUBLIC_URL,
+      });
+      assert.deepEqual(loadConfig({ SMTP_URL: 'smtp://mail.hospital.example', PUBLIC_URL }).mail?.smtp, { host: 'mail.hospital.example', port: 587, secure: false, auth: undefined });
+      assert.deepEqual(loadConfig({ SMTP_URL: 'smtps://mail.hospital.example', PUBLIC_URL }).mail?.smtp, { host: 'mail.hospital.example', port: 465, secure: true, auth: undefined });
+      assert.equal(loadConfig({ SMTP_URL: 'smtp://[fd00::25]:25', PUBLIC_URL }).mail?.smtp.host, 'fd00::25');
+    });
+
+    it('reads MAIL_FROM with or without a display name', () => {
+      const from = (MAIL_FROM: string) => loadConfig({ SMTP_URL: 'smtp://127.0.0.1:25', PUBLIC_URL, MAIL_FROM }).mail?.from;
+      assert.deepEqual(from('pacs@hospital.example'), { name: undefined, address: 'pacs@hospital.example' });
+      assert.deepEqual(from('  Regional PACS <pacs@hospital.example> '), { name: 'Regional PACS', address: 'pacs@hospital.example' });
+      assert.deepEqual(from('<pacs@hospital.example>'), { name: undefined, address: 'pacs@hospital.example' });
+    });
+
+    it('rejects a malformed SMTP_URL with the expected form, never echoing the password', () => {
+      for (const SMTP_URL of [
+        'mail.hospital.example:25',
+        'https://mail.hospital.example',
+        'smtp://',
+        'smtp://telepacs@mail.hospital.example',
+        'smtp://:s3cr3t-pw@mail.hospital.example',
+        'smtp://telepacs:s3cr3t-pw@mail.hospital.example/inbox',
+        'smtp://telepacs:s3cr3t-pw@mail.hospital.example?tls.rejectUnauthorized=false',
+        'smtp://mail.hospital.example:99999',
+        'smtp://telepacs:s3cr%ZZ@mail.hospital.example',
+      ]) {
+        const problems = problemsOf({ SMTP_URL, PUBLIC_URL });
+        assert.equal(problems.length, 1, `${SMTP_URL}: ${problems.join(' | ')}`);
+        assert.match(problems[0], /^SMTP_URL: /, SMTP_URL);
+        assert.ok(!problems[0].includes('s3cr'), `${SMTP_URL}: the password leaked into ${problems[0]}`);
+      }
+      assert.match(problemsOf({ SMTP_URL: 'smtp://telepacs@mail.hospital.example', PUBLIC_URL })[0], /give both the user and the password/);
+      assert.match(problemsOf({ SMTP_URL: 'https://mail.hospital.example', PUBLIC_URL })[0], /expected smtp:\/\/\[user:password@\]host\[:port\]/);
+    });
+
+    it('wants PUBLIC_URL with SMTP_URL: a mail\'s link must not depend on the Host of some request', () => {
+      assert.deepEqual(problemsOf({ SMTP_URL: 'smtp://mail.hospital.example' }), [
+        'PUBLIC_URL: required when SMTP_URL is set: the links in e-mails start with it, e.g. https://pacs.hospital.example',
+      ]);
+    });
+
+    it('rejects a MAIL_FROM that is not one address, or could add a header', () => {
+      for (const MAIL_FROM of ['telepacs', 'Telepacs <pacs@hospital.example>\r\nBcc: all@hospital.example', '"Telepacs" <pacs@hospital.example>', 'a@hospital.example, b@hospital.example', 'Telepacs <pacs@-bad-.example>']) {
+        const problems = problemsOf({ MAIL_FROM });
+        assert.equal(problems.length, 1, MAIL_FROM);
+        assert.match(problems[0], /^MAIL_FROM: expected an address such as telepacs@hospital\.example/, MAIL_FROM);
+      }
+    });
+  });
 });

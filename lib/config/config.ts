@@ -5,8 +5,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { estimatePasswordStrength } from '../auth/password-strength';
 import { DICOM_TLS_VARIABLES, readDicomTls, type DicomTlsConfig } from './dicom-tls';
+import { DEFAULT_MAIL_FROM, mailFromSchema, smtpUrlSchema, type MailConfig } from './mail-config';
 
-export type { DicomTlsConfig };
+export type { DicomTlsConfig, MailConfig };
 import type { StowLimits } from '../../pacs-core/dicomweb/stow-limits';
 
 export interface DicomPeer {
@@ -76,6 +77,8 @@ export interface Config {
    * undefined = no automatic linking.
    */
   regionPatientIdIssuer: string | undefined;
+  /** SMTP_URL, MAIL_FROM (lib/config/mail-config.ts); undefined = e-mail off (lib/mail enqueues nothing) */
+  mail: MailConfig | undefined;
 }
 
 export interface HttpTimeouts {
@@ -319,6 +322,9 @@ const ConfigSchema = z.object({
     .trim()
     .regex(/^[^\\\x00-\x1f\x7f]{1,64}$/, 'REGION_PATIENT_ID_ISSUER: expected the IssuerOfPatientID (0010,0021) of region-wide patient IDs, e.g. REGION — up to 64 characters, no backslash or control characters')
     .optional(),
+  // E-mail (lib/mail): off unless SMTP_URL is set
+  SMTP_URL: smtpUrlSchema.optional(),
+  MAIL_FROM: mailFromSchema.prefault(DEFAULT_MAIL_FROM),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -339,6 +345,10 @@ const ConfigSchema = z.object({
     values.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS > values.DICOM_MAX_ASSOCIATIONS
   ) {
     problem('DICOM_MAX_ASSOCIATIONS_PER_ADDRESS', `must not exceed DICOM_MAX_ASSOCIATIONS (${values.DICOM_MAX_ASSOCIATIONS})`);
+  }
+  // A mail is read elsewhere: its link must name the address users reach Telepacs by, not a Host of a request
+  if (values.SMTP_URL !== undefined && values.PUBLIC_URL === undefined) {
+    problem('PUBLIC_URL', 'required when SMTP_URL is set: the links in e-mails start with it, e.g. https://pacs.hospital.example');
   }
   const turnUrls = Array.isArray(values.TURN_URLS) ? values.TURN_URLS : [];
   if (turnUrls.length && values.TURN_SECRET === undefined && !hasStatic) {
@@ -419,6 +429,10 @@ export function loadConfig(env: Environment): Config {
     },
     jobsConcurrency: values.JOBS_CONCURRENCY,
     regionPatientIdIssuer: values.REGION_PATIENT_ID_ISSUER,
+    mail:
+      values.SMTP_URL && values.PUBLIC_URL
+        ? { smtp: values.SMTP_URL, from: values.MAIL_FROM, linkBase: values.PUBLIC_URL }
+        : undefined,
   };
 }
 

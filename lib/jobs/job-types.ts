@@ -6,6 +6,7 @@
 import type { ExportSrJobPayload } from '../consult/export-sr-job';
 import type { EscalateReferralPayload } from '../referrals/escalate-referral-job';
 import type { ArchiveAttachmentJobPayload } from '../referrals/attachments/archive-attachment-job';
+import type { SendMailJobPayload } from '../mail/send-mail-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -14,6 +15,8 @@ export interface JobPayloads {
   'referral.escalate': EscalateReferralPayload;
   /** File a case's attachment into the archive as Encapsulated PDF / Secondary Capture (lib/referrals/attachments/archive-attachment-job.ts) */
   'referral.attachment-archive': ArchiveAttachmentJobPayload;
+  /** Send one e-mail through SMTP_URL (lib/mail/send-mail-job.ts); queued by enqueueMail */
+  'mail.send': SendMailJobPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

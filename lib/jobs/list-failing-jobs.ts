@@ -10,6 +10,8 @@ import { FAILING_AFTER_ATTEMPTS, type JobState } from './job-types';
 const JOB_TYPE_LABELS: Record<string, string> = {
   'consult.export-sr': 'Teleconsultation annotations saved as DICOM SR',
   'referral.attachment-archive': 'Second-opinion attachment filed into the study (Encapsulated PDF / Secondary Capture)',
+  'mail.send': 'E-mail notification (SMTP_URL)',
+  'referral.escalate': 'Second-opinion case past its due time: notify the service and its administrators',
 };
 
 export interface FailingJob {

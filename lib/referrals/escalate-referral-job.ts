@@ -6,6 +6,7 @@
 // the addressee (or the expert who took it) and the receiving facility's
 // administrators by e-mail, and their open pages at once. A case completed,
 // cancelled or re-addressed since (another due time) is left alone.
+import type { Config } from '../config/config';
 import { defineJob } from '../jobs/registry';
 import { recordReferralAudit } from './referral-audit';
 import { findReferralRow, primaryStudyOf } from './load-referral';
@@ -19,7 +20,8 @@ export interface EscalateReferralPayload {
   dueAt: string;
 }
 
-export const escalateReferralJob = defineJob('referral.escalate', async (payload, { db, io, logger }) => {
+/** Made for this process's configuration (the e-mail relay), like the mail job */
+export const createEscalateReferralJob = (config: Pick<Config, 'mail'>) => defineJob('referral.escalate', async (payload, { db, io, logger }) => {
   const referral = await findReferralRow(db, payload.referralId);
   if (!referral || !OPEN_STATUSES.includes(referral.status as ReferralStatus) || referral.escalatedAt) return;
   if (!referral.dueAt || referral.dueAt.toISOString() !== payload.dueAt) return;
@@ -32,7 +34,7 @@ export const escalateReferralJob = defineJob('referral.escalate', async (payload
     await tx.referralEvent.create({ data: { referralId: referral.id, actorId: null, action: 'escalate', fromStatus: referral.status, toStatus: referral.status, at: now, details: JSON.stringify({ dueAt: payload.dueAt }) } });
     const audited = { id: referral.id, facilityId: referral.facilityId, patientId: referral.patientId, studyInstanceUid: primaryStudyOf(referral)?.studyInstanceUid ?? null };
     await recordReferralAudit(tx, null, audited, 'referral.escalate', { from: referral.status, to: referral.status, dueAt: payload.dueAt });
-    await notifyReferral({ db, logger }, tx, referral, 'overdue', `${referral.id}:escalate:${payload.dueAt}`);
+    await notifyReferral({ db, logger, config: config as Config }, tx, referral, 'overdue', `${referral.id}:escalate:${payload.dueAt}`);
     return newsRecipients(tx, referral, 'overdue');
   });
   if (!recipients) return;

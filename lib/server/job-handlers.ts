@@ -1,9 +1,14 @@
 // Every background job type this node runs, by type (lib/jobs/job-types.ts
 // lists their payloads). A type enqueued but missing here is retried with
-// backoff until a process that knows it runs it.
+// backoff until a process that knows it runs it. Handlers that depend on the
+// settings (the SMTP relay) are made for this process's configuration.
+import type { Config } from '../config/config';
 import { exportSrJob } from '../consult/export-sr-job';
-import { escalateReferralJob } from '../referrals/escalate-referral-job';
+import { createEscalateReferralJob } from '../referrals/escalate-referral-job';
 import type { AnyJobDefinition } from '../jobs/registry';
 import { archiveAttachmentJob } from '../referrals/attachments/archive-attachment-job';
+import { createSendMailJob } from '../mail/send-mail-job';
 
-export const JOB_DEFINITIONS: readonly AnyJobDefinition[] = [exportSrJob, escalateReferralJob, archiveAttachmentJob];
+export function jobDefinitions(config: Pick<Config, 'mail'>): readonly AnyJobDefinition[] {
+  return [exportSrJob, createEscalateReferralJob(config), archiveAttachmentJob, createSendMailJob(config.mail)];
+}

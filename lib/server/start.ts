@@ -44,7 +44,8 @@ import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
-import { JOB_DEFINITIONS } from './job-handlers';
+import { jobDefinitions } from './job-handlers';
+import { checkMailRelay } from '../mail/mail-transport';
 import { applyHttpTimeouts, connectionsCheckingIntervalFor } from './http-timeouts';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -199,6 +200,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   if (config.trustProxy && !config.publicUrl) {
     logger.warn('TRUST_PROXY is set without PUBLIC_URL: requests the proxy forwards with the public host name are refused (421) until PUBLIC_URL names it');
   }
+  // E-mail (SMTP_URL): is the relay there? A warning only: mails wait in the job queue and are retried
+  if (config.mail) void checkMailRelay(config.mail, logger);
 
   // DIMSE: peers from DICOM_PEERS belong to the node's home facility, peers
   // registered by an admin (DicomPeer table, read at each association) to
@@ -261,7 +264,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // JOBS_CONCURRENCY=0 leaves them to another process of this node.
   const jobs: JobRunner | undefined =
     config.jobsConcurrency > 0
-      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, io: runtime.io, registry: createJobRegistry(JOB_DEFINITIONS), concurrency: config.jobsConcurrency })
+      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, io: runtime.io, registry: createJobRegistry(jobDefinitions(config)), concurrency: config.jobsConcurrency })
       : undefined;
 
   return {
