@@ -148,7 +148,16 @@ interface RefusalDetails {
 type SignIn = { secondFactor?: string };
 /** A changed field: its value before and after */
 type FieldChange = { from?: string | null; to?: string | null };
-type ServiceFields = { name?: string; code?: string | null; description?: string; disabled?: boolean };
+type ServiceFields = {
+  name?: string;
+  code?: string | null;
+  description?: string;
+  disabled?: boolean;
+  /** Second-opinion turnaround, whole minutes */
+  turnaroundStatMinutes?: number;
+  turnaroundUrgentMinutes?: number;
+  turnaroundRoutineMinutes?: number;
+};
 type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
 type Peer = { aet?: string; host?: string; port?: number };
 type SavedPeer = Peer & { tls?: boolean; requireClientCertificate?: boolean; anyAddress?: boolean };
