@@ -166,7 +166,16 @@ interface RefusalDetails {
 type SignIn = { secondFactor?: string };
 /** A changed field: its value before and after */
 type FieldChange = { from?: string | null; to?: string | null };
-type ServiceFields = { name?: string; code?: string | null; description?: string; disabled?: boolean };
+type ServiceFields = {
+  name?: string;
+  code?: string | null;
+  description?: string;
+  disabled?: boolean;
+  /** Second-opinion turnaround, whole minutes */
+  turnaroundStatMinutes?: number;
+  turnaroundUrgentMinutes?: number;
+  turnaroundRoutineMinutes?: number;
+};
 type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
 /** A second-opinion case's transition: from, to, why, and the addressee it went to (send, redirect, forward) */
 type ReferralDetails = { from?: string | null; to?: string; reason?: string; priority?: string; addressee?: { userId?: string | null; serviceId?: string | null; facilityId?: string }; studies?: string[]; reportId?: string; dueAt?: string };

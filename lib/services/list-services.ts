@@ -26,6 +26,9 @@ export async function listServices(context: Pick<AdminContext, 'db'>, actorUserI
       code: true,
       description: true,
       disabledAt: true,
+      turnaroundStatMinutes: true,
+      turnaroundUrgentMinutes: true,
+      turnaroundRoutineMinutes: true,
       members: {
         where: { user: { memberships: { some: { facilityId } } } },
         orderBy: { createdAt: 'asc' },
@@ -42,6 +45,9 @@ export async function listServices(context: Pick<AdminContext, 'db'>, actorUserI
     code: service.code,
     description: service.description,
     disabledAt: service.disabledAt?.toISOString() ?? null,
+    turnaroundStatMinutes: service.turnaroundStatMinutes,
+    turnaroundUrgentMinutes: service.turnaroundUrgentMinutes,
+    turnaroundRoutineMinutes: service.turnaroundRoutineMinutes,
     members: service.members.map(({ user }) => ({ userId: user.id, name: user.name, email: user.email })),
     })),
   };

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import type { ServiceTurnaround } from '../referrals/due-time';
+import { ZTurnaroundFields } from './service-turnaround';
 
 const ZServiceName = z.string({ error: 'Enter the service name' }).trim().min(1, 'Enter the service name').max(120, 'Name: at most 120 characters');
 const ZServiceCode = z
@@ -17,9 +19,19 @@ export const ZCreateServiceRequest = z
 export type TCreateServiceRequest = z.input<typeof ZCreateServiceRequest>;
 
 export const ZUpdateServiceRequest = z
-  .object({ name: ZServiceName.optional(), code: ZServiceCode.optional(), description: ZServiceDescription.optional(), disabled: z.boolean({ error: 'disabled: true or false' }).optional() })
+  .object({
+    name: ZServiceName.optional(),
+    code: ZServiceCode.optional(),
+    description: ZServiceDescription.optional(),
+    disabled: z.boolean({ error: 'disabled: true or false' }).optional(),
+    // Second-opinion turnaround, whole minutes (lib/services/service-turnaround.ts)
+    ...ZTurnaroundFields,
+  })
   .strict()
-  .refine((fields) => Object.values(fields).some((value) => value !== undefined), 'Send at least one of name, code, description, disabled');
+  .refine(
+    (fields) => Object.values(fields).some((value) => value !== undefined),
+    'Send at least one of name, code, description, disabled, turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes',
+  );
 export type TUpdateServiceRequest = z.input<typeof ZUpdateServiceRequest>;
 
 export const ZAddServiceMemberRequest = z.object({ userId: z.string({ error: 'Choose a member of the facility' }).min(1, 'Choose a member of the facility') }).strict();
@@ -37,7 +49,8 @@ export interface FacilityServices {
   services: ServiceView[];
 }
 
-export interface ServiceView {
+/** turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes: whole minutes, as PATCH takes them */
+export interface ServiceView extends ServiceTurnaround {
   id: string;
   name: string;
   code: string | null;

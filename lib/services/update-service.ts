@@ -5,9 +5,14 @@ import { administrationAudit } from '../admin/administration-audit';
 import { authorizeFacilityManagement } from '../policy/node-admin';
 import { findServiceIn } from './find-service';
 import { assertServiceNameAndCodeFree } from './service-conflicts';
+import { assertTurnaroundInOrder } from './service-turnaround';
 import { ZUpdateServiceRequest } from './service.types';
 
-/** Renames a service, changes its code or description, or disables / enables it (its members are kept). */
+/**
+ * Renames a service, changes its code, description or second-opinion
+ * turnaround (stat ≤ urgent ≤ routine, checked against what is stored for the
+ * fields not sent), or disables / enables it (its members are kept).
+ */
 export async function updateService(context: AdminContext, actor: AdminActor, facilityId: string, serviceId: string, input: unknown, now = new Date()): Promise<void> {
   const { db, logger } = context;
   await authorizeFacilityManagement(db, actor.userId, facilityId);
@@ -15,13 +20,25 @@ export async function updateService(context: AdminContext, actor: AdminActor, fa
   await db.$transaction(async (tx) => {
     const before = await findServiceIn(tx, facilityId, serviceId);
     await assertServiceNameAndCodeFree(tx, facilityId, fields, serviceId);
+    assertTurnaroundInOrder(before, fields);
     const disabledAt = disabled === undefined ? undefined : disabled ? (before.disabledAt ?? now) : null;
     await tx.service.update({ where: { id: serviceId }, data: { ...fields, disabledAt } });
     await recordAudit(tx, administrationAudit(actor, {
         action: disabled === true ? 'admin.service.disable' : disabled === false ? 'admin.service.enable' : 'admin.service.update',
         facilityId,
         resource: `service:${serviceId}`,
-        details: { before: { name: before.name, code: before.code, description: before.description, disabled: before.disabledAt !== null }, change: { ...fields, disabled } },
+        details: {
+          before: {
+            name: before.name,
+            code: before.code,
+            description: before.description,
+            disabled: before.disabledAt !== null,
+            turnaroundStatMinutes: before.turnaroundStatMinutes,
+            turnaroundUrgentMinutes: before.turnaroundUrgentMinutes,
+            turnaroundRoutineMinutes: before.turnaroundRoutineMinutes,
+          },
+          change: { ...fields, disabled },
+        },
       }));
   });
 }

@@ -1,7 +1,8 @@
 // Issue 13 part 1 in a real Chromium against a real node with the built
 // portal: the node administrator creates a facility and a service in it,
 // invites a colleague, who accepts, signs in and sees only that facility
-// (its studies only; the demo facility's administration is "not found");
+// (its studies only; the demo facility's administration is "not found"); the
+// service's turnaround is set (issue 15);
 // the node pages at phone width. Screenshots: test-output/e2e/facilities-*.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -73,6 +74,9 @@ describe('facilities in the browser', { timeout: 10 * 60_000 }, () => {
     assert.equal(admin.url(), `${server.url}/admin/node/${valley.id}`);
 
     await admin.getByRole('link', { name: 'Services (0)' }).click();
+    // The facility page has a Name field too: fill the services page's, once it is there
+    await admin.waitForURL(`${server.url}/admin/${valley.id}/services`);
+    await admin.getByRole('heading', { name: 'Create a service' }).waitFor();
     await admin.getByLabel('Name').fill('Stroke unit');
     await admin.getByLabel('Code (optional)').fill('stroke');
     await admin.getByRole('button', { name: 'Create service' }).click();
@@ -107,6 +111,23 @@ describe('facilities in the browser', { timeout: 10 * 60_000 }, () => {
     await admin.getByText('Dr Vera Valley (dr.vera@valley.example)').first().waitFor();
     await admin.getByRole('button', { name: 'Remove' }).waitFor();
     await shot(admin, 'services');
+
+    // The service's second-opinion turnaround: a wrong value is refused beside its field; urgent 2 hours is then listed
+    await admin.getByText('Turnaround: stat 1 h · urgent 6 h · routine 3 d').waitFor();
+    await admin.getByText('Change turnaround').click();
+    const urgent = admin.getByLabel('Urgent', { exact: true });
+    assert.equal(await urgent.inputValue(), '6', 'urgent is offered in hours');
+    await urgent.fill('30');
+    await admin.getByLabel('Urgent unit').selectOption({ label: 'minutes' });
+    await admin.getByRole('button', { name: 'Save turnaround' }).click();
+    await admin.getByText('Urgent: not shorter than stat (1 h)').waitFor();
+    assert.equal(await urgent.getAttribute('aria-invalid'), 'true');
+    await urgent.fill('2');
+    await admin.getByLabel('Urgent unit').selectOption({ label: 'hours' });
+    await admin.getByRole('button', { name: 'Save turnaround' }).click();
+    await admin.getByText('Turnaround: stat 1 h · urgent 2 h · routine 3 d').waitFor();
+    assert.equal((await server.node.db.service.findFirstOrThrow({ where: { facilityId: valley.id, name: 'Stroke unit' } })).turnaroundUrgentMinutes, 120);
+    await shot(admin, 'services-turnaround');
 
     const colleague = await signIn('dr.vera@valley.example', 'vera passphrase 2026', '/');
     await colleague.waitForURL(`${server.url}/`);
@@ -162,6 +183,8 @@ describe('facilities in the browser', { timeout: 10 * 60_000 }, () => {
     await shot(admin, 'facility-phone');
     await admin.goto(`${server.url}/admin/${valley.id}/services`);
     await admin.getByRole('heading', { name: /Stroke unit/ }).waitFor();
+    await admin.getByText('Change turnaround').click();
+    await admin.getByRole('button', { name: 'Save turnaround' }).waitFor();
     await noSidewaysScroll(admin, 'the services page');
     await shot(admin, 'services-phone');
     await admin.context().close();

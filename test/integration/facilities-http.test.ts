@@ -3,7 +3,9 @@
 // administrators only (404 for a facility admin, a member, an outsider, each
 // refusal audited); forms answer per field; disabling a facility changes its
 // member's landing page on the next request; logos are served to members;
-// the acting facility is chosen with one PUT and shown in the header.
+// the acting facility is chosen with one PUT and shown in the header; a
+// service's second-opinion turnaround (issue 15) is set, refused per field
+// and shown on the Services tab.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
@@ -130,6 +132,78 @@ describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
     const page = await pageText(await call(cookies.valleyAdmin, 'GET', `/admin/${valleyId}/services`));
     assert.match(page, /Users Services Report templates DICOM peers Storage .*Services \(1\) .*Stroke unit \(STROKE\) .*Test User \(member@valley\.example\) Remove/);
     assert.equal((await call(cookies.member, 'GET', `/admin/${valleyId}/services`)).status, 404);
+  });
+
+  it("sets a service's second-opinion turnaround in whole minutes (stat ≤ urgent ≤ routine): read back, shown on the tab, audited; refused per field", async () => {
+    const base = `/api/admin/facilities/${valleyId}/services`;
+    type Turnaround = { turnaroundStatMinutes: number; turnaroundUrgentMinutes: number; turnaroundRoutineMinutes: number };
+    const stroke = async (): Promise<Turnaround & { id: string }> => {
+      const { services } = (await (await call(cookies.valleyAdmin, 'GET', base)).json()) as { services: (Turnaround & { id: string; name: string })[] };
+      const { id, turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes } = services.find((service) => service.name === 'Stroke unit')!;
+      return { id, turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes };
+    };
+    const { id: serviceId, ...defaults } = await stroke();
+    assert.deepEqual(defaults, { turnaroundStatMinutes: 60, turnaroundUrgentMinutes: 360, turnaroundRoutineMinutes: 4320 }, 'stat 1 h, urgent 6 h, routine 3 days until changed');
+
+    const set = await call(cookies.valleyAdmin, 'PATCH', `${base}/${serviceId}`, { turnaroundUrgentMinutes: 240, turnaroundRoutineMinutes: 2880 });
+    assert.deepEqual([set.status, await set.json()], [200, { status: 'updated' }]);
+    const changed = { turnaroundStatMinutes: 60, turnaroundUrgentMinutes: 240, turnaroundRoutineMinutes: 2880 };
+    assert.deepEqual(await stroke(), { id: serviceId, ...changed });
+    assert.match(await pageText(await call(cookies.valleyAdmin, 'GET', `/admin/${valleyId}/services`)), /Stroke unit \(STROKE\) .*Turnaround: stat 1 h · urgent 4 h · routine 2 d/);
+
+    const refusals: [unknown, Record<string, RegExp>][] = [
+      // Both sent: the longer one is the one to fix
+      [{ turnaroundStatMinutes: 120, turnaroundUrgentMinutes: 90 }, { turnaroundUrgentMinutes: /^Urgent: not shorter than stat \(2 h\)$/ }],
+      // One sent: checked against what is stored
+      [{ turnaroundStatMinutes: 300 }, { turnaroundStatMinutes: /^Stat: not longer than urgent \(4 h\)$/ }],
+      [{ turnaroundRoutineMinutes: 180 }, { turnaroundRoutineMinutes: /^Routine: not shorter than urgent \(4 h\)$/ }],
+      [{ turnaroundUrgentMinutes: '240' }, { turnaroundUrgentMinutes: /^Urgent: enter a number$/ }],
+      [{ turnaroundRoutineMinutes: null }, { turnaroundRoutineMinutes: /^Routine: enter a number$/ }],
+      [{ turnaroundStatMinutes: 30.5 }, { turnaroundStatMinutes: /^Stat: whole minutes$/ }],
+      [
+        { turnaroundStatMinutes: 4, turnaroundUrgentMinutes: 7 * 1440 + 1, turnaroundRoutineMinutes: 59 },
+        {
+          turnaroundStatMinutes: /^Stat: between 5 minutes and 24 hours$/,
+          turnaroundUrgentMinutes: /^Urgent: between 15 minutes and 7 days$/,
+          turnaroundRoutineMinutes: /^Routine: between 1 hour and 60 days$/,
+        },
+      ],
+      [{ turnaroundStatMinutes: 1441 }, { turnaroundStatMinutes: /^Stat: between 5 minutes and 24 hours$/ }],
+      [{ turnaroundUrgentMinutes: 14 }, { turnaroundUrgentMinutes: /^Urgent: between 15 minutes and 7 days$/ }],
+      [{ turnaroundRoutineMinutes: 60 * 1440 + 1 }, { turnaroundRoutineMinutes: /^Routine: between 1 hour and 60 days$/ }],
+    ];
+    for (const [body, expected] of refusals) {
+      const refused = await call(cookies.valleyAdmin, 'PATCH', `${base}/${serviceId}`, body);
+      assert.equal(refused.status, 400, JSON.stringify(body));
+      const { error, fields } = (await refused.json()) as { error: string; fields: Record<string, string> };
+      assert.equal(error, 'INVALID_INPUT');
+      assert.deepEqual(Object.keys(fields).sort(), Object.keys(expected).sort(), JSON.stringify(body));
+      for (const [field, message] of Object.entries(expected)) assert.match(fields[field], message);
+    }
+    assert.deepEqual(await stroke(), { id: serviceId, ...changed }, 'nothing refused was stored');
+    // The limits themselves are allowed, and equal turnarounds are in order
+    assert.equal((await call(cookies.valleyAdmin, 'PATCH', `${base}/${serviceId}`, { turnaroundStatMinutes: 1440, turnaroundUrgentMinutes: 1440, turnaroundRoutineMinutes: 1440 })).status, 200);
+    assert.equal((await call(cookies.valleyAdmin, 'PATCH', `${base}/${serviceId}`, { turnaroundStatMinutes: 5, turnaroundUrgentMinutes: 15, turnaroundRoutineMinutes: 60 * 1440 })).status, 200);
+    assert.equal((await call(cookies.valleyAdmin, 'PATCH', `${base}/${serviceId}`, changed)).status, 200);
+
+    // A pair out of order by a hand edit of the database does not block other changes
+    await server.node.db.service.update({ where: { id: serviceId }, data: { turnaroundStatMinutes: 500 } });
+    assert.equal((await call(cookies.valleyAdmin, 'PATCH', `${base}/${serviceId}`, { description: 'Acute stroke imaging' })).status, 200);
+    assert.equal((await call(cookies.valleyAdmin, 'PATCH', `${base}/${serviceId}`, { turnaroundStatMinutes: 60 })).status, 200);
+
+    // Outsiders to its administration: 404, nothing changed
+    for (const who of ['member', 'outsider'] as const) assert.equal((await call(cookies[who], 'PATCH', `${base}/${serviceId}`, { turnaroundStatMinutes: 30 })).status, 404, who);
+    assert.deepEqual(await stroke(), { id: serviceId, ...changed });
+
+    await auditQueueFor(server.node.runtime).flush();
+    const updates = await server.node.db.auditEvent.findMany({ where: { action: 'admin.service.update', resource: `service:${serviceId}` }, orderBy: { at: 'asc' } });
+    assert.deepEqual(JSON.parse(updates[0].details), {
+      before: { name: 'Stroke unit', code: 'STROKE', description: '', disabled: false, turnaroundStatMinutes: 60, turnaroundUrgentMinutes: 360, turnaroundRoutineMinutes: 4320 },
+      change: { turnaroundUrgentMinutes: 240, turnaroundRoutineMinutes: 2880 },
+    });
+    assert.equal(updates.length, 6, 'one per accepted change, none for the refusals');
+    assert.deepEqual(JSON.parse(updates[5].details).change, { turnaroundStatMinutes: 60 });
+    assert.equal(JSON.parse(updates[5].details).before.turnaroundStatMinutes, 500);
   });
 
   it('serves the logo to members and node administrators, refuses what is not a PNG or JPEG', async () => {

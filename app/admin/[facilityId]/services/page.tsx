@@ -1,11 +1,13 @@
 import type { Metadata } from 'next';
 import { getRuntime } from '../../../../lib/runtime';
+import { formatTurnaround } from '../../../../lib/referrals/due-time';
 import { listServices } from '../../../../lib/services/list-services';
 import { requireSignedInUser } from '../../../_lib/current-user';
 import { ActionButton } from '../../_components/action-button';
 import { AdminShell } from '../../_components/admin-shell';
 import { FieldsForm } from '../../_components/fields-form';
 import { NodeShell } from '../../_components/node-shell';
+import { TurnaroundForm } from '../../_components/turnaround-form';
 import { orNotFound } from '../../_lib/or-not-found';
 import styles from '../../admin.module.css';
 
@@ -22,7 +24,7 @@ export default async function ServicesPage({ params }: { params: Promise<{ facil
     <>
       <section className={styles.section} aria-labelledby="services-heading">
         <h2 id="services-heading">Services ({services.length})</h2>
-        <p className={styles.muted}>Departments and expert pools of this facility, e.g. Neuroradiology or Stroke unit. Referrals and emergency notices will be addressed to them.</p>
+        <p className={styles.muted}>Departments and expert pools of this facility, e.g. Neuroradiology or Stroke unit. Referrals and emergency notices will be addressed to them; each service's turnaround sets when a second opinion sent to it is due.</p>
         {services.length === 0 && <p className={styles.empty}>No service yet.</p>}
         {services.map((service) => {
           const candidates = facilityMembers.filter((member) => !service.members.some((inService) => inService.userId === member.userId));
@@ -36,6 +38,23 @@ export default async function ServicesPage({ params }: { params: Promise<{ facil
                 <ActionButton method="PATCH" url={`${base}/${service.id}`} body={{ disabled: !service.disabledAt }} label={service.disabledAt ? 'Enable' : 'Disable'} />
               </div>
               {service.description && <p>{service.description}</p>}
+              <p data-testid="turnaround">
+                Turnaround: stat {formatTurnaround(service.turnaroundStatMinutes)} · urgent {formatTurnaround(service.turnaroundUrgentMinutes)} · routine{' '}
+                {formatTurnaround(service.turnaroundRoutineMinutes)}
+              </p>
+              <details>
+                <summary>Change turnaround</summary>
+                <p className={styles.muted}>How soon this service answers a second opinion of each priority; a case is due that long after it is sent, nights and weekends included.</p>
+                <TurnaroundForm
+                  id={`turnaround-${service.id}`}
+                  url={`${base}/${service.id}`}
+                  turnaround={{
+                    turnaroundStatMinutes: service.turnaroundStatMinutes,
+                    turnaroundUrgentMinutes: service.turnaroundUrgentMinutes,
+                    turnaroundRoutineMinutes: service.turnaroundRoutineMinutes,
+                  }}
+                />
+              </details>
               {service.members.length === 0 ? (
                 <p className={styles.muted}>No members yet.</p>
               ) : (

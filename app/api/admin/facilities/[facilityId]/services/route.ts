@@ -1,4 +1,5 @@
-// GET  /api/admin/facilities/:facilityId/services → {facility, facilityMembers, services}
+// GET  /api/admin/facilities/:facilityId/services → {facility, facilityMembers, services} (each service with its
+//      turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes)
 // POST /api/admin/facilities/:facilityId/services {name, code?, description?} → 201 {id}
 // The facility's administrators and node administrators; 404 for everyone else.
 import { getRuntime } from '../../../../../../lib/runtime';

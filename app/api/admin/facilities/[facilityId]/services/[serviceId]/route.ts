@@ -1,4 +1,6 @@
-// PATCH /api/admin/facilities/:facilityId/services/:serviceId {name?, code?, description?, disabled?} → {status: "updated"}
+// PATCH /api/admin/facilities/:facilityId/services/:serviceId
+//   {name?, code?, description?, disabled?, turnaroundStatMinutes?, turnaroundUrgentMinutes?, turnaroundRoutineMinutes?}
+//   → {status: "updated"}; turnarounds in whole minutes, stat ≤ urgent ≤ routine (400 with `fields` otherwise)
 import { getRuntime } from '../../../../../../../lib/runtime';
 import { updateService } from '../../../../../../../lib/services/update-service';
 import { jsonBody, noStore, withSignedInCaller } from '../../../../../../admin/_lib/api-handler';
