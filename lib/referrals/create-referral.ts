@@ -48,6 +48,7 @@ export async function createReferral(context: ReferralContext, principal: Princi
         patientId: primary.patient.patientId,
         patientName: primary.patient.name,
         requesterId: principal.userId,
+        createdAt: now,
         status: 'DRAFT',
         priority: request.priority,
         question: request.question,
