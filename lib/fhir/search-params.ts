@@ -61,3 +61,11 @@ export function studyUidOf(raw: string, parameter: string): string {
   if (!/^[0-9.]{1,64}$/.test(uid)) throw invalidSearch(`"${parameter}" must be a DICOM UID (e.g. urn:oid:1.2.3).`);
   return uid;
 }
+
+/** _count: how many matches the Bundle carries (0: the total only); `total` is always every match */
+export function countOf(params: Map<string, string>, fallback: number, max: number): number {
+  const raw = params.get('_count');
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(raw)) throw invalidSearch('"_count" must be a whole number.');
+  return Math.min(Number(raw), max);
+}
