@@ -325,9 +325,11 @@ describe('FHIR second-opinion cases (ServiceRequest, Task)', () => {
     const anonymous = await createServiceRequestRoute(request('/fhir/ServiceRequest', null, { method: 'POST', body: JSON.stringify(hisOrder()) }));
     assert.equal((await answer<OperationOutcome>(anonymous, 'anonymous POST', 401)).issue[0].code, 'login');
     assert.equal(await server.node.db.referral.count(), before, 'nothing was created');
-    // A bare application/json body is taken too
-    const plainJson = await post(hisOrder({ status: 'draft' }), tokens.his, 201, 'application/json; charset=utf-8');
-    assert.equal(plainJson.resource.status, 'draft');
+    // A bare application/json body is taken too, and the subject as the Patient/<id> this API writes
+    const patientRef = (await get<ServiceRequest>(`/fhir/ServiceRequest/${caseId}`, tokens.his, readServiceRequestRoute)).subject.reference;
+    const plainJson = await post(hisOrder({ status: 'draft', subject: { reference: patientRef } }), tokens.his, 201, 'application/json; charset=utf-8');
+    assert.deepEqual([plainJson.resource.status, plainJson.resource.subject.reference], ['draft', patientRef]);
+    assert.equal((await post<OperationOutcome>(hisOrder({ subject: { reference: 'Patient/nope' } }), tokens.his, 404)).resource.issue[0].diagnostics, 'ServiceRequest.subject: Patient/nope is not known.');
 
     // Searches it does not understand
     for (const query of ['/fhir/Task?code=x', '/fhir/Task?status=done', '/fhir/Task?owner=Organization/x', '/fhir/Task?_count=many', '/fhir/ServiceRequest?subject=Patient/x']) {
