@@ -285,6 +285,26 @@ describe('FHIR second-opinion cases (ServiceRequest, Task)', () => {
     assert.equal((await get<Task>(`/fhir/Task/${caseId}`, tokens.expert, readTaskRoute)).status, 'completed');
   });
 
+  it('addresses a named expert: the Task is theirs before a claim; declined and cancelled carry the reason', async () => {
+    const runtime = server.node.runtime;
+    const { resource } = await post(hisOrder({ priority: 'urgent', performer: [{ reference: `Practitioner/${users.colleague}` }] }), tokens.his);
+    assert.deepEqual(resource.performer, [{ reference: `Practitioner/${users.colleague}`, type: 'Practitioner', display: 'Dr. Colleague' }]);
+    const named = `/fhir/Task?owner=Practitioner/${users.colleague}&status=requested`;
+    assert.deepEqual((await get<Bundle<Task>>(named, tokens.colleague, searchTasksRoute)).entry?.map((entry) => entry.resource?.id), [resource.id]);
+    const empty = await get<Bundle>(named, tokens.expert, searchTasksRoute);
+    assert.deepEqual([empty.total, empty.entry], [0, undefined], 'not the other service member\'s: no entry at all');
+    const colleague: Principal = { userId: users.colleague, email: 'colleague@so.example', ip: '10.30.0.4' };
+    await transitionReferral(runtime, colleague, resource.id!, { action: 'decline', reason: 'Not my field: ask paediatric neuroradiology.' });
+    let task = await get<Task>(`/fhir/Task/${resource.id}`, tokens.his, readTaskRoute);
+    assert.deepEqual([task.status, task.statusReason?.text, task.owner?.reference], ['rejected', 'Not my field: ask paediatric neuroradiology.', `Practitioner/${users.colleague}`]);
+    assert.equal((await get<ServiceRequest>(`/fhir/ServiceRequest/${resource.id}`, tokens.his, readServiceRequestRoute)).status, 'active', 'the request stands: the requester may send it to someone else');
+    await get<OperationOutcome>(`/fhir/Task/${resource.id}`, tokens.colleague, readTaskRoute, 404);
+    await transitionReferral(runtime, referrerPrincipal, resource.id!, { action: 'cancel', reason: 'Patient transferred.' });
+    task = await get<Task>(`/fhir/Task/${resource.id}`, tokens.his, readTaskRoute);
+    assert.deepEqual([task.status, task.statusReason?.text], ['cancelled', 'Patient transferred.']);
+    assert.equal((await get<ServiceRequest>(`/fhir/ServiceRequest/${resource.id}`, tokens.his, readServiceRequestRoute)).status, 'revoked');
+  });
+
   it('refuses what it cannot honour: 400 naming the element, 404 for what is not known', async () => {
     const cases: [string, unknown, number, string, RegExp][] = [
       ['not a ServiceRequest', { resourceType: 'Task' }, 400, 'ServiceRequest', /send a ServiceRequest/],
