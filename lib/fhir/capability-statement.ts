@@ -58,6 +58,20 @@ export function capabilityStatement(origin: string): CapabilityStatement {
             studyUid,
           ]),
           {
+            type: 'HealthcareService',
+            profile: 'http://hl7.org/fhir/StructureDefinition/HealthcareService',
+            documentation: 'The services a second-opinion case can be addressed to (ServiceRequest.performer), with their facility (providedBy) and turnaround (comment).',
+            interaction: [{ code: 'search-type' }],
+            searchParam: [{ name: 'name', type: 'string', documentation: 'Part of the name, any case.' }],
+          },
+          {
+            type: 'Practitioner',
+            profile: 'http://hl7.org/fhir/StructureDefinition/Practitioner',
+            documentation: 'The experts a second-opinion case can be addressed to by name (ServiceRequest.performer), the caller excluded. The id is the one requester and owner references carry.',
+            interaction: [{ code: 'search-type' }],
+            searchParam: [{ name: 'name', type: 'string', documentation: 'Part of the name, any case.' }],
+          },
+          {
             type: 'ServiceRequest',
             profile: 'http://hl7.org/fhir/StructureDefinition/ServiceRequest',
             documentation:

@@ -12,7 +12,9 @@ import * as reportRead from '../../app/fhir/DiagnosticReport/[id]/route';
 import * as reportSearch from '../../app/fhir/DiagnosticReport/route';
 import * as studyRead from '../../app/fhir/ImagingStudy/[id]/route';
 import * as studySearch from '../../app/fhir/ImagingStudy/route';
+import * as healthcareServices from '../../app/fhir/HealthcareService/route';
 import * as metadata from '../../app/fhir/metadata/route';
+import * as practitioners from '../../app/fhir/Practitioner/route';
 import * as serviceRequestRead from '../../app/fhir/ServiceRequest/[id]/route';
 import * as serviceRequestType from '../../app/fhir/ServiceRequest/route';
 import * as taskRead from '../../app/fhir/Task/[id]/route';
@@ -28,6 +30,8 @@ const routes: [string, Record<string, unknown>][] = [
   ['/fhir/ServiceRequest/r1', serviceRequestRead],
   ['/fhir/Task', taskSearch],
   ['/fhir/Task/r1', taskRead],
+  ['/fhir/HealthcareService', healthcareServices],
+  ['/fhir/Practitioner', practitioners],
 ];
 
 async function outcomeOf(response: Response): Promise<OperationOutcome> {

@@ -6,9 +6,11 @@
 // nothing. Every answer must validate as R4 (the `fhir` package).
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { Bundle, CapabilityStatement, DiagnosticReport, OperationOutcome, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
+import type { Bundle, CapabilityStatement, DiagnosticReport, HealthcareService, OperationOutcome, Practitioner, Resource, ServiceRequest, Task } from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
 import { GET as readReportRoute } from '../../app/fhir/DiagnosticReport/[id]/route';
+import { GET as searchServicesRoute } from '../../app/fhir/HealthcareService/route';
+import { GET as searchPractitionersRoute } from '../../app/fhir/Practitioner/route';
 import { GET as metadataRoute } from '../../app/fhir/metadata/route';
 import { GET as readServiceRequestRoute } from '../../app/fhir/ServiceRequest/[id]/route';
 import { GET as searchServiceRequestsRoute, POST as createServiceRequestRoute } from '../../app/fhir/ServiceRequest/route';
@@ -152,6 +154,24 @@ describe('FHIR second-opinion cases (ServiceRequest, Task)', () => {
     assert.deepEqual(entries.get('ServiceRequest')?.searchParam?.map((param) => param.name), ['patient.identifier', '_count']);
     assert.deepEqual(entries.get('Task')?.interaction?.map((interaction) => interaction.code), ['read', 'search-type']);
     assert.deepEqual(entries.get('Task')?.searchParam?.map((param) => param.name), ['owner', 'status', '_count']);
+  });
+
+  it('lets a hospital system find whom to ask: the services and the experts, as HealthcareService and Practitioner', async () => {
+    const services = await get<Bundle<HealthcareService>>('/fhir/HealthcareService?name=neuro', tokens.his, searchServicesRoute);
+    assert.equal(services.total, 1);
+    const service = services.entry![0].resource!;
+    assert.equal(service.id, serviceId);
+    assert.equal(service.name, 'Neuroradiology');
+    assert.match(service.providedBy?.reference ?? '', /^Organization\//);
+    assert.equal(service.comment, 'Second opinions. Turnaround: stat 45 min, urgent 6 h, routine 3 d.');
+    assert.equal((await get<Bundle>('/fhir/HealthcareService?name=cardio', tokens.his, searchServicesRoute)).total, 0);
+    const experts = await get<Bundle<Practitioner>>('/fhir/Practitioner', tokens.his, searchPractitionersRoute);
+    const names = new Map(experts.entry?.map((entry) => [entry.resource!.id, entry.resource!.name?.[0].text]));
+    assert.equal(names.get(users.expert), 'Dr. Neuro');
+    assert.equal(names.has(users.referrer), false, 'a referring doctor is not an expert');
+    const named = await get<Bundle<Practitioner>>('/fhir/Practitioner?name=NEURO', tokens.expert, searchPractitionersRoute);
+    assert.equal(named.total, 0, 'the caller is not among the experts they may ask');
+    assert.equal((await get<OperationOutcome>('/fhir/Practitioner?family=x', tokens.his, searchPractitionersRoute, 400)).issue[0].code, 'invalid');
   });
 
   it('creates a case from the ServiceRequest a hospital system posts and answers it as stored (201, Location)', async () => {
