@@ -39,10 +39,15 @@ export function parseToken(raw: string): TokenValue {
   return { system: raw.slice(0, bar), value };
 }
 
-/** Does a patient (its issuer) match the system of a patient.identifier token? */
+/**
+ * Does a patient (its issuer) match the system of a patient.identifier token?
+ * The system this API writes, the bare issuer, and for an issuer that is an
+ * OID (1.2.3) its URI urn:oid:1.2.3, the form hospital systems use.
+ */
 export function issuerMatches(token: TokenValue, issuer: string): boolean {
   if (token.system === undefined) return true;
   if (token.system === '') return issuer === '';
+  if (/^[0-2](\.\d+)+$/.test(issuer) && token.system === `urn:oid:${issuer}`) return true;
   return identifierSystemOf(issuer) === token.system || issuer === token.system;
 }
 
