@@ -362,6 +362,8 @@ describe('FHIR second-opinion cases (ServiceRequest, Task)', () => {
     // Not JSON, not FHIR JSON, no credentials
     assert.match((await post<OperationOutcome>('{"resourceType": "ServiceRequest",', tokens.his, 400)).resource.issue[0].diagnostics ?? '', /not valid JSON/);
     assert.match((await post<OperationOutcome>(JSON.stringify(hisOrder()), tokens.his, 400, 'text/plain')).resource.issue[0].diagnostics ?? '', /application\/fhir\+json/);
+    const huge = JSON.stringify(hisOrder({ note: [{ text: 'x'.repeat(300 * 1024) }] }));
+    assert.match((await post<OperationOutcome>(huge, tokens.his, 400)).resource.issue[0].diagnostics ?? '', /larger than 256 KB/);
     const anonymous = await createServiceRequestRoute(request('/fhir/ServiceRequest', null, { method: 'POST', body: JSON.stringify(hisOrder()) }));
     assert.equal((await answer<OperationOutcome>(anonymous, 'anonymous POST', 401)).issue[0].code, 'login');
     assert.equal(await server.node.db.referral.count(), before, 'nothing was created');

@@ -45,8 +45,21 @@ async function readFhirBody(request: Request): Promise<unknown> {
   if (type !== 'application/fhir+json' && type !== 'application/json') {
     throw new DomainError('BAD_REQUEST', 'unsupported content type', { userMessage: 'Send the resource as JSON (Content-Type: application/fhir+json).' });
   }
-  const text = await request.text();
-  if (Buffer.byteLength(text) > MAX_BODY_BYTES) throw new DomainError('BAD_REQUEST', 'body too large', { userMessage: `The body is larger than ${MAX_BODY_BYTES / 1024} KB.` });
+  const tooLarge = () => new DomainError('BAD_REQUEST', 'body too large', { userMessage: `The body is larger than ${MAX_BODY_BYTES / 1024} KB.` });
+  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  // Read no further than the limit, whatever the headers said
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = request.body?.getReader();
+  for (let part = await reader?.read(); part && !part.done; part = await reader!.read()) {
+    size += part.value.byteLength;
+    if (size > MAX_BODY_BYTES) {
+      await reader!.cancel();
+      throw tooLarge();
+    }
+    chunks.push(part.value);
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
   try {
     return JSON.parse(text) as unknown;
   } catch {
