@@ -130,8 +130,8 @@ export const AUDIT_ACTIONS = {
   'referral.view': { label: 'Opened a second-opinion case', dicomEventId: '110110' },
   'referral.attachment.download': { label: 'Opened an attachment of a second-opinion case', dicomEventId: '110106' },
   // The FHIR read API (lib/fhir)
-  'fhir.search': { label: 'Searched reports or studies (FHIR)', dicomEventId: '110112' },
-  'fhir.read': { label: 'Read a report or study (FHIR)', dicomEventId: '110103' },
+  'fhir.search': { label: 'Searched reports, studies or second-opinion cases (FHIR)', dicomEventId: '110112' },
+  'fhir.read': { label: 'Read a report, study or second-opinion case (FHIR)', dicomEventId: '110103' },
   'admin.report_template.create': { label: 'Created a report template' },
   'admin.report_template.update': { label: 'Changed a report template' },
   'admin.report_template.retire': { label: 'Retired a report template' },
@@ -272,8 +272,8 @@ export interface AuditDetailsByAction {
   'report.cosign.withdraw': { version?: number; signerUserId?: string };
   'report.view': { version?: number; reportStatus?: string };
   'report.download': { version?: number; format?: string };
-  'fhir.search': { resourceType?: string; params?: Record<string, string>; results?: number; studies?: number };
-  'fhir.read': { resourceType?: string; reportStatus?: string };
+  'fhir.search': { resourceType?: string; params?: Record<string, string>; results?: number; studies?: number; total?: number; cases?: string[] };
+  'fhir.read': { resourceType?: string; reportStatus?: string; referralStatus?: string };
   'admin.report_template.create': { name?: string; modality?: string; bodyRegion?: string; sections?: number };
   'admin.report_template.update': { name?: FieldChange; sections?: number };
   'admin.report_template.retire': { name?: string };

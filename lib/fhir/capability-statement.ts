@@ -1,5 +1,7 @@
-// GET /fhir/metadata: what this FHIR R4 server does (read-only, JSON), the
-// same list the README gives. Open to anyone, like every FHIR server's metadata.
+// GET /fhir/metadata: what this FHIR R4 server does (JSON: reads reports and
+// studies; creates, reads and searches second-opinion cases as ServiceRequest
+// and Task), the same list the README gives. Open to anyone, like every FHIR
+// server's metadata.
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
 
 const SP = 'http://hl7.org/fhir/SearchParameter';
@@ -30,13 +32,14 @@ export function capabilityStatement(origin: string): CapabilityStatement {
     date: '2026-12-06',
     kind: 'instance',
     software: { name: 'Telepacs' },
-    implementation: { description: 'Telepacs FHIR read API: radiology reports and imaging studies', url: `${origin}/fhir` },
+    implementation: { description: 'Telepacs FHIR API: radiology reports and imaging studies; second-opinion cases', url: `${origin}/fhir` },
     fhirVersion: '4.0.1',
     format: ['json'],
     rest: [
       {
         mode: 'server',
-        documentation: 'Read-only. Authenticate with an API token (Authorization: Bearer) or the portal session. Searches need a patient or study criterion; unknown parameters are refused. No paging: every match in one Bundle (at most 500 studies).',
+        documentation:
+          'Reads reports and studies; creates, reads and searches second-opinion cases (ServiceRequest, Task). Authenticate with an API token (Authorization: Bearer) or the portal session. Report and study searches need a patient or study criterion; unknown parameters are refused. No paging: every match in one Bundle (at most 500 studies; cases: _count).',
         security: { description: 'Authorization: Bearer <API token> (made on the account page), or the portal session cookie. Without either: 401 with WWW-Authenticate.' },
         resource: [
           readAndSearch('DiagnosticReport', [
@@ -54,6 +57,42 @@ export function capabilityStatement(origin: string): CapabilityStatement {
             { name: 'identifier', type: 'token', definition: `${SP}/ImagingStudy-identifier`, documentation: 'The Study Instance UID: urn:dicom:uid|urn:oid:1.2.3 (or urn:oid:1.2.3, or 1.2.3).' },
             studyUid,
           ]),
+          {
+            type: 'HealthcareService',
+            profile: 'http://hl7.org/fhir/StructureDefinition/HealthcareService',
+            documentation: 'The services a second-opinion case can be addressed to (ServiceRequest.performer), with their facility (providedBy) and turnaround (comment).',
+            interaction: [{ code: 'search-type' }],
+            searchParam: [{ name: 'name', type: 'string', documentation: 'Part of the name, any case.' }],
+          },
+          {
+            type: 'Practitioner',
+            profile: 'http://hl7.org/fhir/StructureDefinition/Practitioner',
+            documentation: 'The experts a second-opinion case can be addressed to by name (ServiceRequest.performer), the caller excluded. The id is the one requester and owner references carry.',
+            interaction: [{ code: 'search-type' }],
+            searchParam: [{ name: 'name', type: 'string', documentation: 'Part of the name, any case.' }],
+          },
+          {
+            type: 'ServiceRequest',
+            profile: 'http://hl7.org/fhir/StructureDefinition/ServiceRequest',
+            documentation:
+              'A second-opinion case. Create: status active (sent) or draft, intent order, subject the Patient by identifier, supportingInfo the ImagingStudy references (urn:dicom:uid|urn:oid:<UID>, or ImagingStudy/<id>), performer[0] HealthcareService/<id> or Practitioner/<id>, priority routine|urgent|stat, the question as reasonCode[0].text (or note[0].text), the history as note. The id is the case id, the same as its Task.',
+            interaction: [{ code: 'create' }, { code: 'read' }, { code: 'search-type' }],
+            searchParam: [
+              { ...patientIdentifier, documentation: "The patient's ID: value (any issuer), or system|value as in DiagnosticReport. The cases the caller takes part in." },
+              { name: '_count', type: 'number', documentation: 'How many cases the Bundle carries (default 100, at most 500); total counts every match. Newest change first.' },
+            ],
+          },
+          {
+            type: 'Task',
+            profile: 'http://hl7.org/fhir/StructureDefinition/Task',
+            documentation: 'The work on a second-opinion case (same id as its ServiceRequest). When completed, output[0].valueReference is the DiagnosticReport.',
+            interaction: [{ code: 'read' }, { code: 'search-type' }],
+            searchParam: [
+              { name: 'owner', type: 'reference', definition: `${SP}/Task-owner`, documentation: 'Practitioner/<id> (the expert who took the case, or the named expert before) or HealthcareService/<id> (the addressed service, before an expert takes it).' },
+              { name: 'status', type: 'token', definition: `${SP}/Task-status`, documentation: 'draft | requested | accepted | rejected | in-progress | on-hold | completed | cancelled, comma-separated for several.' },
+              { name: '_count', type: 'number', documentation: 'How many Tasks the Bundle carries (default 100, at most 500); total counts every match. Newest change first.' },
+            ],
+          },
         ],
       },
     ],

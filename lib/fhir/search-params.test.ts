@@ -13,6 +13,10 @@ describe('FHIR search parameters', () => {
     assert.equal(issuerMatches(parseToken('|123'), 'HOSP'), false);
     assert.equal(issuerMatches(parseToken('urn:telepacs:issuer:HOSP%20A|123'), 'HOSP A'), true);
     assert.equal(issuerMatches(parseToken('HOSP A|123'), 'HOSP A'), true, 'the bare issuer too');
+    assert.equal(issuerMatches(parseToken('urn:oid:1.2.840.99|123'), '1.2.840.99'), true, 'an OID issuer as urn:oid:');
+    assert.equal(issuerMatches(parseToken('urn:telepacs:issuer:1.2.840.99|123'), '1.2.840.99'), true);
+    assert.equal(issuerMatches(parseToken('urn:oid:1.2.840.99|123'), '1.2.840.9'), false);
+    assert.equal(issuerMatches(parseToken('urn:oid:HOSP|123'), 'HOSP'), false, 'not an OID');
     assert.equal(identifierSystemOf('urn:oid:1.2.3'), 'urn:oid:1.2.3');
     assert.equal(identifierSystemOf(''), undefined);
   });

@@ -39,10 +39,15 @@ export function parseToken(raw: string): TokenValue {
   return { system: raw.slice(0, bar), value };
 }
 
-/** Does a patient (its issuer) match the system of a patient.identifier token? */
+/**
+ * Does a patient (its issuer) match the system of a patient.identifier token?
+ * The system this API writes, the bare issuer, and for an issuer that is an
+ * OID (1.2.3) its URI urn:oid:1.2.3, the form hospital systems use.
+ */
 export function issuerMatches(token: TokenValue, issuer: string): boolean {
   if (token.system === undefined) return true;
   if (token.system === '') return issuer === '';
+  if (/^[0-2](\.\d+)+$/.test(issuer) && token.system === `urn:oid:${issuer}`) return true;
   return identifierSystemOf(issuer) === token.system || issuer === token.system;
 }
 
@@ -60,4 +65,12 @@ export function studyUidOf(raw: string, parameter: string): string {
   const uid = token.value.startsWith('urn:oid:') ? token.value.slice('urn:oid:'.length) : token.value;
   if (!/^[0-9.]{1,64}$/.test(uid)) throw invalidSearch(`"${parameter}" must be a DICOM UID (e.g. urn:oid:1.2.3).`);
   return uid;
+}
+
+/** _count: how many matches the Bundle carries (0: the total only); `total` is always every match */
+export function countOf(params: Map<string, string>, fallback: number, max: number): number {
+  const raw = params.get('_count');
+  if (raw === undefined) return fallback;
+  if (!/^\d{1,6}$/.test(raw)) throw invalidSearch('"_count" must be a whole number.');
+  return Math.min(Number(raw), max);
 }

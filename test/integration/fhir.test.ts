@@ -112,6 +112,10 @@ describe('FHIR read API', () => {
     assert.deepEqual(types, [
       ['DiagnosticReport', ['patient.identifier', 'subject', 'patient', 'imaging-study', 'study-instance-uid', 'status']],
       ['ImagingStudy', ['patient.identifier', 'subject', 'patient', 'identifier', 'study-instance-uid']],
+      ['HealthcareService', ['name']],
+      ['Practitioner', ['name']],
+      ['ServiceRequest', ['patient.identifier', '_count']],
+      ['Task', ['owner', 'status', '_count']],
     ]);
   });
 

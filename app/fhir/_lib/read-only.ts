@@ -1,14 +1,22 @@
-// The FHIR API is read-only (issue 14): every /fhir route answers the methods
-// that would change something with a 405 OperationOutcome (issue code
-// not-supported) and an Allow header, rather than Next's bare 405, so a
-// hospital system's FHIR client gets an answer it can parse. A route exports
-// these beside its GET (export const POST = refuseChange, …).
+// The FHIR API reads (issue 14) and creates only second-opinion cases
+// (POST /fhir/ServiceRequest, issue 15): every /fhir route answers the methods
+// it does not take with a 405 OperationOutcome (issue code not-supported) and
+// an Allow header, rather than Next's bare 405, so a hospital system's FHIR
+// client gets an answer it can parse. A route exports these beside its GET
+// (export const POST = refuseChange, …; the ServiceRequest type's route:
+// refuseChangeExceptCreate).
 import { operationOutcome } from '../../../lib/fhir/operation-outcome';
 import { fhirResponse } from './fhir-route';
 
 export const FHIR_ALLOWED_METHODS = 'GET, HEAD';
 
 export function refuseChange(request: Request): Response {
-  const message = `This FHIR server is read-only: ${request.method} is not supported. Use GET; GET /fhir/metadata lists what it answers.`;
+  const message = `This FHIR resource is read-only: ${request.method} is not supported. Use GET; GET /fhir/metadata lists what it answers.`;
   return fhirResponse(operationOutcome('not-supported', message), 405, { allow: FHIR_ALLOWED_METHODS });
+}
+
+/** /fhir/ServiceRequest: read, search and create; no update or delete */
+export function refuseChangeExceptCreate(request: Request): Response {
+  const message = `${request.method} is not supported here: cases are created (POST), read and searched (GET). GET /fhir/metadata lists what it answers.`;
+  return fhirResponse(operationOutcome('not-supported', message), 405, { allow: 'GET, HEAD, POST' });
 }
