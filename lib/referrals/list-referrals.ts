@@ -135,7 +135,8 @@ async function listPage(
         studies: { select: { study: { select: { modalities: true } } } },
       },
     }),
-    db.referral.findMany({ where: base, distinct: ['facilityId'], select: { facilityId: true } }),
+    // One row per requesting facility (GROUP BY in the database, not every case brought back)
+    db.referral.groupBy({ where: base, by: ['facilityId'] }),
   ]);
   const ids = rows.map((row) => row.id);
   const reads = await db.referralRead.findMany({ where: { userId: principal.userId, referralId: { in: ids } }, select: { referralId: true, readAt: true } });
