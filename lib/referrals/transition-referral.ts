@@ -118,7 +118,8 @@ async function newAddressee(context: ReferralContext, principal: Principal, refe
     throw new DomainError('INVALID_INPUT', 'addressed to a party', { userMessage: 'Choose another expert or a service.', fields: { addressee: 'Choose another expert or a service' } });
   }
   const same = target.targetUserId === referral.targetUserId && target.targetServiceId === referral.targetServiceId;
-  if (same && referral.status !== 'REQUESTED' && referral.ownerId === null) {
+  // Still waiting there (REQUESTED), or declined there: nothing would change. The expert who took it may give it back to its pool.
+  if (same && (referral.status === 'REQUESTED' || referral.ownerId === null)) {
     throw new DomainError('INVALID_INPUT', 'same addressee', { userMessage: 'The case is already addressed there.', fields: { addressee: 'The case is already addressed there' } });
   }
   return target;
