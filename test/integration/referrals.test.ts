@@ -205,7 +205,7 @@ describe('second-opinion cases', () => {
     const taken = await caseIn('IN_PROGRESS');
     const outsiders: CastName[] = ['bystander', 'stranger', 'regionalAdmin', 'hillRequester'];
     for (const id of [waiting, taken]) {
-      for (const who of [...outsiders, ...(id === taken ? (['expertB'] as CastName[]) : [])]) {
+      for (const who of outsiders) {
         const principal = p[who];
         const attempts: [string, () => Promise<unknown>][] = [
           ['get', () => getReferral(context, principal, id)],
@@ -312,6 +312,17 @@ describe('second-opinion cases', () => {
     const winner = owner === p.expertA.userId ? p.expertA : p.expertB;
     assert.deepEqual([lost[0].reason.code, lost[0].reason.userMessage], ['CONFLICT', `${winner.name} claimed this case first.`]);
     await move(p.requester, id, 'cancel');
+  });
+
+  it('tells a service member who claims a case a colleague claimed a moment before who took it (not NOT_FOUND)', async () => {
+    const id = await caseIn('REQUESTED');
+    await move(p.expertA, id, 'claim');
+    assert.deepEqual(await refusal(move(p.expertB, id, 'claim')), { code: 'CONFLICT', userMessage: `${p.expertA.name} claimed this case first.` });
+    // Anything else of the case stays hidden from them, and so does the claim to those never addressed
+    assert.equal((await refusal(getReferral(context, p.expertB, id))).code, 'NOT_FOUND');
+    assert.equal((await refusal(move(p.expertB, id, 'decline'))).code, 'NOT_FOUND');
+    assert.equal((await refusal(move(p.bystander, id, 'claim'))).code, 'NOT_FOUND');
+    assert.equal((await refusal(move(p.expertC, id, 'claim'))).code, 'NOT_FOUND');
   });
 
   it('refuses a move on a case changed since the caller read it (revision)', async () => {
