@@ -5,7 +5,7 @@
 //   expert who reported it (ownerId stays);
 // - ADDRESSEE: before anyone took it (REQUESTED), the named expert, or every
 //   member of the addressed service (an enabled service of an enabled
-//   facility, an enabled account with a membership there).
+//   facility, an enabled account with a membership there) but the requester.
 // Nobody else: NOT_FOUND, the answer for a case that does not exist.
 import type { Database } from '../../prisma/database';
 import { PolicyError } from './errors';
@@ -31,7 +31,8 @@ export async function referralRolesOf(db: Database, userId: string, referral: Re
   const roles: ReferralRole[] = [];
   if (referral.requesterId === userId) roles.push('REQUESTER');
   if (referral.ownerId === userId) roles.push('OWNER');
-  if (ADDRESSED_STATUSES.includes(referral.status) && (await isAddressee(db, userId, referral))) roles.push('ADDRESSEE');
+  // A requester who belongs to the service they asked takes no part as its addressee: nobody answers their own case
+  if (referral.requesterId !== userId && ADDRESSED_STATUSES.includes(referral.status) && (await isAddressee(db, userId, referral))) roles.push('ADDRESSEE');
   return roles;
 }
 

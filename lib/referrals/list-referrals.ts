@@ -71,7 +71,8 @@ export async function inboxWhere(db: ReferralContext['db'], userId: string): Pro
     OR: [
       { ownerId: userId },
       { status: 'REQUESTED', targetUserId: userId, targetFacilityId: { in: memberFacilityIds } },
-      ...(services.length ? [{ status: 'REQUESTED', targetServiceId: { in: services.map((service) => service.serviceId) } }] : []),
+      // Not the cases they asked of their own service (lib/policy/referral-access.ts)
+      ...(services.length ? [{ status: 'REQUESTED', targetServiceId: { in: services.map((service) => service.serviceId) }, requesterId: { not: userId } }] : []),
     ],
   };
 }
