@@ -8,6 +8,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { GET as getRoute } from '../../app/api/referrals/[id]/route';
+import { POST as readRoute } from '../../app/api/referrals/[id]/read/route';
+import { GET as addresseesRoute } from '../../app/api/referrals/addressees/route';
+import { GET as countsRoute } from '../../app/api/referrals/counts/route';
+import { POST as createRoute } from '../../app/api/referrals/route';
 import { POST as consultationRoute } from '../../app/api/referrals/[id]/consultation/route';
 import { POST as messageRoute } from '../../app/api/referrals/[id]/messages/route';
 import { POST as transitionRoute } from '../../app/api/referrals/[id]/transitions/route';
@@ -279,6 +283,75 @@ describe('second-opinion cases', () => {
     // TODO(issue 15, completion): after sign-report completes the case, the reporting expert keeps
     // read access to the primary study (and the others do not) — lib/referrals/complete-referral.ts
     // and the sign path are not on this branch yet.
+  });
+
+  it('ends a service member’s part in a waiting case when they leave the service', async () => {
+    const patient = await freshPatient();
+    const id = await caseIn('REQUESTED', patient);
+    assert.deepEqual(await reads('expertB', patient), CASE_STUDIES);
+    const membership = await context.db.serviceMember.findFirstOrThrow({ where: { serviceId: cast.services.neuro, userId: p.expertB.userId } });
+    await context.db.serviceMember.delete({ where: { id: membership.id } });
+    try {
+      assert.deepEqual(await reads('expertB', patient), []);
+      assert.equal((await refusal(getReferral(context, p.expertB, id))).code, 'NOT_FOUND');
+      assert.equal((await refusal(move(p.expertB, id, 'claim'))).code, 'NOT_FOUND');
+      assert.ok(!(await listReferralInbox(context, p.expertB, {})).rows.some((row) => row.id === id));
+      assert.deepEqual(await reads('expertA', patient), CASE_STUDIES, 'the others keep it');
+    } finally {
+      await context.db.serviceMember.create({ data: { serviceId: cast.services.neuro, userId: p.expertB.userId } });
+      await move(p.requester, id, 'cancel');
+    }
+  });
+
+  it('does not let a requester who belongs to the addressed service claim their own case', async () => {
+    const id = await caseIn('REQUESTED');
+    const requesterInPool = await context.db.serviceMember.create({ data: { serviceId: cast.services.neuro, userId: p.requester.userId } });
+    await context.db.membership.create({ data: { userId: p.requester.userId, facilityId: cast.facilities.regional, role: 'EXPERT' } });
+    try {
+      assert.deepEqual(await refusal(move(p.requester, id, 'claim')), { code: 'FORBIDDEN', userMessage: 'Only the expert or service it is addressed to can do this.' });
+      assert.deepEqual((await getReferral(context, p.requester, id)).roles, ['REQUESTER']);
+      assert.ok(!(await listReferralInbox(context, p.requester, {})).rows.some((row) => row.id === id), 'not in their own inbox');
+      assert.equal((await transitionReferral(context, p.expertA, id, { action: 'claim' })).status, 'ACCEPTED', 'their colleagues answer it');
+    } finally {
+      await context.db.serviceMember.delete({ where: { id: requesterInPool.id } });
+      await context.db.membership.deleteMany({ where: { userId: p.requester.userId, facilityId: cast.facilities.regional } });
+      await move(p.requester, id, 'cancel');
+    }
+  });
+
+  it('records opening a case as referral.view, and answers the read, counts and addressees routes', async () => {
+    const id = await caseIn('REQUESTED');
+    const view = await getReferral(context, p.expertA, id);
+    assert.deepEqual([view.roles, view.actions], [['ADDRESSEE'], ['claim', 'decline', 'forward']]);
+    assert.deepEqual((await getReferral(context, p.requester, id)).actions, ['cancel']);
+    await auditQueueFor(context).flush();
+    const viewed = await context.db.auditEvent.findMany({ where: { resource: `referral:${id}`, action: 'referral.view' }, select: { actorUserId: true, facilityId: true, patientId: true, outcome: true } });
+    assert.deepEqual(viewed.map((row) => row.actorUserId).sort(), [p.expertA.userId, p.requester.userId].sort());
+    assert.ok(viewed.every((row) => row.facilityId === cast.facilities.district && row.outcome === 'SUCCESS' && row.patientId));
+
+    const read = await readRoute(await call('POST', `/api/referrals/${id}/read`, p.expertA), params(id));
+    assert.equal(read.status, 204);
+    assert.equal((await readRoute(await call('POST', `/api/referrals/${id}/read`, p.stranger), params(id))).status, 404);
+    const counts = (await (await countsRoute(await call('GET', '/api/referrals/counts', p.stranger))).json()) as Record<string, number>;
+    assert.deepEqual(counts, { inbox: 0, unclaimed: 0, stat: 0, myReferralsNeedingMe: 0 });
+    const addressees = (await (await addresseesRoute(await call('GET', '/api/referrals/addressees', p.requester))).json()) as { services: { name: string; turnaroundMinutes: Record<string, number> }[]; experts: { userId: string; facilityName: string }[] };
+    assert.deepEqual(addressees.services.find((service) => service.name === 'Neuroradiology')?.turnaroundMinutes, { STAT: 60, URGENT: 360, ROUTINE: 4320 });
+    const experts = addressees.experts.map((expert) => expert.userId);
+    for (const who of ['expertA', 'expertB', 'expertC', 'bystander', 'stranger'] as const) assert.ok(experts.includes(p[who].userId), who);
+    for (const who of ['requester', 'regionalAdmin', 'hillRequester'] as const) assert.ok(!experts.includes(p[who].userId), who);
+    const created = await createRoute(await call('POST', '/api/referrals', p.requester, { studyInstanceUids: [cast.studies.primary.uid], question: 'Via the route', priority: 'STAT', addressee: { serviceId: cast.services.chest } }));
+    assert.equal(created.status, 201);
+    const answer = (await created.json()) as { id: string; status: string; path: string };
+    assert.deepEqual([answer.status, answer.path], ['REQUESTED', `/referrals/${answer.id}`]);
+    const missing = await createRoute(await call('POST', '/api/referrals', p.requester, { studyInstanceUids: [cast.studies.primary.uid], addressee: { serviceId: cast.services.chest } }));
+    assert.equal(missing.status, 400);
+    assert.equal(((await missing.json()) as { fields: Record<string, string> }).fields.question, 'Write the clinical question');
+    const noReason = await transitionRoute(await call('POST', `/api/referrals/${id}/transitions`, p.expertA, { action: 'decline' }), params(id));
+    assert.deepEqual([noReason.status, ((await noReason.json()) as { fields: Record<string, string> }).fields], [400, { reason: 'Say why you decline' }]);
+    const noBody = await messageRoute(await call('POST', `/api/referrals/${id}/messages`, p.expertA, {}), params(id));
+    assert.deepEqual([noBody.status, ((await noBody.json()) as { fields: Record<string, string> }).fields], [400, { body: 'Write your message' }]);
+    await move(p.requester, answer.id, 'cancel');
+    await move(p.requester, id, 'cancel');
   });
 
   it('gives a pool case to exactly one of two experts claiming at once; the other is told who took it', async () => {
