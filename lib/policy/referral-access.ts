@@ -76,10 +76,15 @@ export async function resolveReferralAddressee(
   return { targetUserId: addressee.userId, targetServiceId: null, targetFacilityId: expertships[0].facilityId };
 }
 
-/** The users a case's news reaches: requester, owner, the named expert, the service's members. */
-export async function referralAudience(db: Database, referral: Pick<ReferralParties, 'requesterId' | 'ownerId' | 'targetUserId' | 'targetServiceId'>): Promise<string[]> {
+/**
+ * The users a case's news reaches, as it stands (its status on that side of the
+ * change): requester, owner, and while it waits for them (REQUESTED) the named
+ * expert or the service's members, not once someone took it or declined it.
+ */
+export async function referralAudience(db: Database, referral: Pick<ReferralParties, 'status' | 'requesterId' | 'ownerId' | 'targetUserId' | 'targetServiceId'>): Promise<string[]> {
   const users = new Set([referral.requesterId]);
   if (referral.ownerId) users.add(referral.ownerId);
+  if (!ADDRESSED_STATUSES.includes(referral.status)) return [...users];
   if (referral.targetUserId) users.add(referral.targetUserId);
   if (referral.targetServiceId) {
     for (const member of await db.serviceMember.findMany({ where: { serviceId: referral.targetServiceId }, select: { userId: true } })) users.add(member.userId);
