@@ -5,6 +5,7 @@
 // header's counts, and a teleconsultation started from a case.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { Socket } from 'socket.io-client';
 import { POST as consultationRoute } from '../../app/api/referrals/[id]/consultation/route';
 import { POST as messageRoute } from '../../app/api/referrals/[id]/messages/route';
 import { GET as listRoute } from '../../app/api/referrals/route';
@@ -18,7 +19,9 @@ import { listMyReferrals, listReferralInbox, referralCounts, type ReferralList }
 import { markReferralRead, postReferralMessage } from '../../lib/referrals/post-message';
 import { startCaseConsultation } from '../../lib/referrals/start-case-consultation';
 import { transitionReferral } from '../../lib/referrals/transition-referral';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, type ReferralChangedPayload } from '../../lib/realtime/events';
 import { getRuntime, type Runtime } from '../../lib/runtime';
+import { connectWithSession } from '../support/session-socket';
 import { createReferralCast, type ReferralCast } from '../support/referral-cast';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -178,6 +181,51 @@ describe('second-opinion inbox, thread and consultation', () => {
     assert.deepEqual(listed.rows.map((row) => row.id), [cases.overdueStat, cases.stat]);
     const minePage = (await (await listRoute(await call('GET', `/api/referrals?box=mine&status=all`, asker))).json()) as { total: number };
     assert.equal(minePage.total, 4);
+  });
+
+  it('tells the open pages of the parties, and only theirs, that a case changed (no patient data)', async () => {
+    const watchers = ['requester', 'expertA', 'expertB', 'bystander', 'stranger'] as const;
+    const heard = new Map<string, ReferralChangedPayload[]>(watchers.map((who) => [who, []]));
+    const sockets: Socket[] = [];
+    try {
+      for (const who of watchers) {
+        const { token } = await createSession(context.db, { userId: p[who].userId, ttlHours: 1 });
+        const socket = await connectWithSession(server.url, REALTIME_NAMESPACE, token);
+        socket.on(REALTIME_EVENTS.REFERRAL_CHANGED, (payload: ReferralChangedPayload) => heard.get(who)!.push(payload));
+        sockets.push(socket);
+      }
+      const until = async (what: string, check: () => boolean) => {
+        const deadline = Date.now() + 10_000;
+        while (!check()) {
+          if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      };
+      const changes = (who: (typeof watchers)[number], id: string) => heard.get(who)!.filter((payload) => payload.referralId === id).map((payload) => payload.change);
+
+      const draft = await open(p.requester, { send: false });
+      const { id } = await open(p.requester, { priority: 'STAT' });
+      await until('the new case on the service members’ pages', () => changes('expertB', id).length === 1 && changes('expertA', id).length === 1 && changes('requester', id).length === 1);
+      assert.deepEqual([changes('requester', draft.id), changes('expertB', draft.id)], [['create'], []], 'a draft is its author’s alone');
+      assert.deepEqual(heard.get('expertB')!.find((payload) => payload.referralId === id), { referralId: id, status: 'REQUESTED', priority: 'STAT', change: 'send' });
+      await transitionReferral(context, p.expertA, id, { action: 'claim' });
+      await until('the claim', () => changes('expertB', id).length === 2 && changes('requester', id).length === 2);
+      assert.deepEqual(changes('expertB', id), ['send', 'claim'], 'the colleague’s inbox drops it');
+      await postReferralMessage(context, p.requester, id, { body: 'Any news?' });
+      await until('the message', () => changes('expertA', id).length === 3);
+      assert.deepEqual(changes('expertA', id), ['send', 'claim', 'message']);
+
+      // A case named to the bystander comes after: had they heard of the first one, it would be there before
+      const named = await createReferral(context, p.requester, { studyInstanceUids: [cast.studies.primary.uid], question: 'Named', addressee: { userId: p.bystander.userId } });
+      await until('the bystander’s own case', () => heard.get('bystander')!.length > 0);
+      assert.deepEqual(heard.get('bystander')!.map((payload) => payload.referralId), [named.id]);
+      assert.equal(changes('expertB', id).length, 2, 'not told of a message on a case that left their hands');
+      assert.deepEqual(heard.get('stranger'), []);
+      await transitionReferral(context, p.requester, named.id, { action: 'cancel' });
+      await transitionReferral(context, p.requester, draft.id, { action: 'cancel' });
+    } finally {
+      for (const socket of sockets) socket.close();
+    }
   });
 
   it('starts a teleconsultation from a case: the requester or the expert who took it, the other invited, listed on the case, reused on a second click', async () => {
