@@ -120,9 +120,10 @@ async function newAddressee(context: ReferralContext, principal: Principal, refe
   if (target.targetUserId === principal.userId || target.targetUserId === referral.requesterId) {
     throw new DomainError('INVALID_INPUT', 'addressed to a party', { userMessage: 'Choose another expert or a service.', fields: { addressee: 'Choose another expert or a service' } });
   }
+  // Forwarding a waiting case to where it already waits changes nothing; an expert who has it
+  // may hand it back to its service's pool, and a declined case may go back to the pool
   const same = target.targetUserId === referral.targetUserId && target.targetServiceId === referral.targetServiceId;
-  // Still waiting there (REQUESTED), or declined there: nothing would change. The expert who took it may give it back to its pool.
-  if (same && (referral.status === 'REQUESTED' || referral.ownerId === null)) {
+  if (same && referral.status === 'REQUESTED') {
     throw new DomainError('INVALID_INPUT', 'same addressee', { userMessage: 'The case is already addressed there.', fields: { addressee: 'The case is already addressed there' } });
   }
   return target;

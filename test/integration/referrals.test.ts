@@ -410,11 +410,12 @@ describe('second-opinion cases', () => {
     const backToPool = await caseIn('ACCEPTED');
     assert.equal((await transitionReferral(context, p.expertA, backToPool, { action: 'forward', addressee: { serviceId: cast.services.neuro }, reason: 'Back to the pool' })).status, 'REQUESTED');
     assert.equal((await context.db.referral.findUniqueOrThrow({ where: { id: backToPool } })).ownerId, null);
-    // but a waiting case is not forwarded to where it already waits, nor redirected to who declined it
+    // but a waiting case is not forwarded to where it already waits; a declined one may go back to the pool
     const sameService = await refusal(transitionReferral(context, p.expertB, await caseIn('REQUESTED'), { action: 'forward', addressee: { serviceId: cast.services.neuro }, reason: 'x' }));
     assert.deepEqual(sameService, { code: 'INVALID_INPUT', userMessage: 'The case is already addressed there.' });
-    const toDecliner = await refusal(transitionReferral(context, p.requester, await caseIn('DECLINED'), { action: 'redirect', addressee: { serviceId: cast.services.neuro } }));
-    assert.deepEqual(toDecliner, { code: 'INVALID_INPUT', userMessage: 'The case is already addressed there.' });
+    const backAfterDecline = await caseIn('DECLINED');
+    assert.equal((await transitionReferral(context, p.requester, backAfterDecline, { action: 'redirect', addressee: { serviceId: cast.services.neuro } })).status, 'REQUESTED');
+    await move(p.requester, backAfterDecline, 'cancel');
     const toRequester = await refusal(transitionReferral(context, p.expertA, await caseIn('ACCEPTED'), { action: 'forward', addressee: { userId: p.requester.userId }, reason: 'x' }));
     assert.equal(toRequester.code, 'INVALID_INPUT');
     const toSelf = await refusal(createReferral(context, p.requester, { studyInstanceUids: [cast.studies.primary.uid], question: 'q', addressee: { userId: p.requester.userId } }));
