@@ -422,6 +422,11 @@ describe('second-opinion cases', () => {
     assert.equal(toSelf.code, 'INVALID_INPUT');
     const unknown = await refusal(createReferral(context, p.requester, { studyInstanceUids: [cast.studies.primary.uid], question: 'q', addressee: { serviceId: 'nope' } }));
     assert.equal(unknown.code, 'INVALID_INPUT');
+    // A study the expert reads only through a case's grant is not theirs to send on
+    const granted = await caseIn('REQUESTED');
+    assert.ok((await reads('expertA', cast.studies)).includes('primary'), 'expert A reads it, through the grant');
+    assert.equal((await refusal(createReferral(context, p.expertA, { studyInstanceUids: [cast.studies.primary.uid], question: 'q', addressee: { serviceId: cast.services.chest } }))).code, 'NOT_FOUND');
+    await move(p.requester, granted, 'cancel');
     // A study the requester cannot share (another facility's; a prior of another patient)
     assert.equal((await refusal(createReferral(context, p.requester, { studyInstanceUids: [cast.studies.hill.uid], question: 'q', addressee: { serviceId: cast.services.neuro } }))).code, 'NOT_FOUND');
     assert.equal((await refusal(createReferral(context, p.requester, { studyInstanceUids: [cast.studies.primary.uid, cast.studies.unrelated.uid], question: 'q', addressee: { serviceId: cast.services.neuro } }))).code, 'INVALID_INPUT');
