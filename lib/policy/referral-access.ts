@@ -5,7 +5,7 @@
 //   expert who reported it (ownerId stays);
 // - ADDRESSEE: before anyone took it (REQUESTED), the named expert, or every
 //   member of the addressed service (an enabled service of an enabled
-//   facility, an enabled account with a membership there).
+//   facility, an enabled account with a membership there) but the requester.
 // Nobody else: NOT_FOUND, the answer for a case that does not exist.
 import type { Database } from '../../prisma/database';
 import { PolicyError } from './errors';
@@ -31,7 +31,8 @@ export async function referralRolesOf(db: Database, userId: string, referral: Re
   const roles: ReferralRole[] = [];
   if (referral.requesterId === userId) roles.push('REQUESTER');
   if (referral.ownerId === userId) roles.push('OWNER');
-  if (ADDRESSED_STATUSES.includes(referral.status) && (await isAddressee(db, userId, referral))) roles.push('ADDRESSEE');
+  // A requester who belongs to the service they asked takes no part as its addressee: nobody answers their own case
+  if (referral.requesterId !== userId && ADDRESSED_STATUSES.includes(referral.status) && (await isAddressee(db, userId, referral))) roles.push('ADDRESSEE');
   return roles;
 }
 
@@ -75,10 +76,15 @@ export async function resolveReferralAddressee(
   return { targetUserId: addressee.userId, targetServiceId: null, targetFacilityId: expertships[0].facilityId };
 }
 
-/** The users a case's news reaches: requester, owner, the named expert, the service's members. */
-export async function referralAudience(db: Database, referral: Pick<ReferralParties, 'requesterId' | 'ownerId' | 'targetUserId' | 'targetServiceId'>): Promise<string[]> {
+/**
+ * The users a case's news reaches, as it stands (its status on that side of the
+ * change): requester, owner, and while it waits for them (REQUESTED) the named
+ * expert or the service's members, not once someone took it or declined it.
+ */
+export async function referralAudience(db: Database, referral: Pick<ReferralParties, 'status' | 'requesterId' | 'ownerId' | 'targetUserId' | 'targetServiceId'>): Promise<string[]> {
   const users = new Set([referral.requesterId]);
   if (referral.ownerId) users.add(referral.ownerId);
+  if (!ADDRESSED_STATUSES.includes(referral.status)) return [...users];
   if (referral.targetUserId) users.add(referral.targetUserId);
   if (referral.targetServiceId) {
     for (const member of await db.serviceMember.findMany({ where: { serviceId: referral.targetServiceId }, select: { userId: true } })) users.add(member.userId);

@@ -24,7 +24,7 @@ export interface AddressOutcome {
 
 export async function addressReferral(
   tx: ReferralTx,
-  referral: Pick<ReferralRow, 'id' | 'facilityId' | 'priority' | 'dueAt' | 'studies'>,
+  referral: Pick<ReferralRow, 'id' | 'facilityId' | 'priority' | 'dueAt' | 'studies' | 'revision'>,
   addressee: Addressee,
   actorId: string,
   options: { keepDueAt: boolean; reason: string },
@@ -40,7 +40,13 @@ export async function addressReferral(
   return { dueAt, revoked };
 }
 
-/** The escalation job for this due time (one per case and due time: enqueueing again does nothing) */
-export async function scheduleEscalation(tx: ReferralTx, referral: Pick<ReferralRow, 'id' | 'facilityId'>, dueAt: Date): Promise<void> {
-  await enqueueJob(tx, { type: 'referral.escalate', key: `${referral.id}:${dueAt.toISOString()}`, payload: { referralId: referral.id, dueAt: dueAt.toISOString() }, facilityId: referral.facilityId, runAt: dueAt });
+/**
+ * The escalation job of this addressing (one per case, revision and due time:
+ * enqueueing again does nothing). The revision is in the key because a forward
+ * keeps the due time but clears escalatedAt: the new addressee of a case already
+ * escalated needs a job of its own (the job of an earlier addressing that finds
+ * the case escalated, or with another due time, does nothing).
+ */
+export async function scheduleEscalation(tx: ReferralTx, referral: Pick<ReferralRow, 'id' | 'facilityId' | 'revision'>, dueAt: Date): Promise<void> {
+  await enqueueJob(tx, { type: 'referral.escalate', key: `${referral.id}:${referral.revision}:${dueAt.toISOString()}`, payload: { referralId: referral.id, dueAt: dueAt.toISOString() }, facilityId: referral.facilityId, runAt: dueAt });
 }

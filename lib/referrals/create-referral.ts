@@ -74,7 +74,7 @@ export async function createReferral(context: ReferralContext, principal: Princi
   wakeJobRunners();
   await closeRevokedSockets({ db, io: context.io }, revoked);
   const status = request.send ? 'REQUESTED' : 'DRAFT';
-  await publishReferralChanged(context, { referralId: id, status, priority: request.priority, change: request.send ? 'send' : 'create' }, [{ requesterId: principal.userId, ownerId: null, ...target }]);
+  await publishReferralChanged(context, { referralId: id, status, priority: request.priority, change: request.send ? 'send' : 'create' }, [{ status, requesterId: principal.userId, ownerId: null, ...target }]);
   return { id, status };
 }
 

@@ -71,7 +71,8 @@ export async function inboxWhere(db: ReferralContext['db'], userId: string): Pro
     OR: [
       { ownerId: userId },
       { status: 'REQUESTED', targetUserId: userId, targetFacilityId: { in: memberFacilityIds } },
-      ...(services.length ? [{ status: 'REQUESTED', targetServiceId: { in: services.map((service) => service.serviceId) } }] : []),
+      // Not the cases they asked of their own service (lib/policy/referral-access.ts)
+      ...(services.length ? [{ status: 'REQUESTED', targetServiceId: { in: services.map((service) => service.serviceId) }, requesterId: { not: userId } }] : []),
     ],
   };
 }
@@ -106,7 +107,7 @@ async function listPage(
       statusOverride ? { status: statusOverride } : filters.status === 'open' ? { status: { in: [...OPEN_STATUSES] } } : filters.status === 'all' ? {} : { status: filters.status },
       filters.priority ? { priority: filters.priority } : {},
       filters.facilityId ? { facilityId: filters.facilityId } : {},
-      filters.modality ? { studies: { some: { study: { modalities: { contains: `\\${filters.modality}\\` } } } } } : {},
+      filters.modality ? { studies: { some: { study: { OR: modalityMatch(filters.modality) } } } } : {},
     ],
   };
   const [total, rows, facilityRows] = await Promise.all([
@@ -177,6 +178,16 @@ async function listPage(
     pageSize: REFERRAL_PAGE_SIZE,
     facilities: facilityRows.map((row) => ({ id: row.facilityId, name: facilityName.get(row.facilityId) ?? '' })),
   };
+}
+
+/**
+ * A study whose modalities ("\CT\SR\") include this one. Prisma's `contains` is a LIKE
+ * whose backslash is literal on SQLite but the escape character on PostgreSQL, so the
+ * value is asked both ways: each form matches on one database and never on the other
+ * (a modality list holds neither "%" nor a doubled backslash).
+ */
+function modalityMatch(modality: string): Prisma.StudyWhereInput[] {
+  return [{ modalities: { contains: `\\${modality}\\` } }, { modalities: { contains: `\\\\${modality}\\\\` } }];
 }
 
 export interface ReferralCounts {

@@ -10,7 +10,7 @@ import { referralAudience, type ReferralParties } from '../policy/referral-acces
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, userRoom, type RealtimeClientEvents, type RealtimeServerEvents, type ReferralChangedPayload } from '../realtime/events';
 import type { ReferralContext } from './referral-types';
 
-type Parties = Pick<ReferralParties, 'requesterId' | 'ownerId' | 'targetUserId' | 'targetServiceId'>;
+type Parties = Pick<ReferralParties, 'status' | 'requesterId' | 'ownerId' | 'targetUserId' | 'targetServiceId'>;
 
 export async function publishReferralChanged(context: ReferralContext, payload: ReferralChangedPayload, parties: readonly Parties[], extraUsers: readonly string[] = []): Promise<void> {
   if (!context.io) return;

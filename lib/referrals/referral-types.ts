@@ -24,7 +24,7 @@ export type ReferralAddresseeInput = z.infer<typeof ZAddressee>;
 export const ZCreateReferral = z.object({
   /** The study the case is about first (the report is written on it), then priors */
   studyInstanceUids: z.array(ZUid).min(1, 'Choose at least one study').max(MAX_STUDIES, `At most ${MAX_STUDIES} studies`),
-  question: z.string().trim().min(1, 'Write the clinical question').max(MAX_QUESTION, `Use at most ${MAX_QUESTION} characters`),
+  question: z.string({ error: 'Write the clinical question' }).trim().min(1, 'Write the clinical question').max(MAX_QUESTION, `Use at most ${MAX_QUESTION} characters`),
   history: z.string().trim().max(MAX_HISTORY, `Use at most ${MAX_HISTORY} characters`).default(''),
   priority: z.enum(REFERRAL_PRIORITIES, { error: 'Choose routine, urgent or stat' }).default('ROUTINE'),
   addressee: ZAddressee,
@@ -33,21 +33,23 @@ export const ZCreateReferral = z.object({
 });
 export type CreateReferralInput = z.input<typeof ZCreateReferral>;
 
-const ZReason = z.string().trim().max(MAX_REASON, `Use at most ${MAX_REASON} characters`);
-const ZMessageBody = z.string().trim().min(1, 'Write your message').max(MAX_MESSAGE, `Use at most ${MAX_MESSAGE} characters`);
+/** A reason; `required` names what to write when it is missing or empty */
+const ZReason = (required?: string) =>
+  required ? z.string({ error: required }).trim().min(1, required).max(MAX_REASON, `Use at most ${MAX_REASON} characters`) : z.string().trim().max(MAX_REASON, `Use at most ${MAX_REASON} characters`).default('');
+const ZMessageBody = z.string({ error: 'Write your message' }).trim().min(1, 'Write your message').max(MAX_MESSAGE, `Use at most ${MAX_MESSAGE} characters`);
 
 /** One transition's input, by action (the route's body) */
 export const ZTransition = z.discriminatedUnion('action', [
   z.object({ action: z.literal('send'), revision: z.number().int().optional() }),
   z.object({ action: z.literal('claim'), revision: z.number().int().optional() }),
-  z.object({ action: z.literal('decline'), reason: ZReason.min(1, 'Say why you decline'), revision: z.number().int().optional() }),
-  z.object({ action: z.literal('redirect'), addressee: ZAddressee, reason: ZReason.default(''), revision: z.number().int().optional() }),
+  z.object({ action: z.literal('decline'), reason: ZReason('Say why you decline'), revision: z.number().int().optional() }),
+  z.object({ action: z.literal('redirect'), addressee: ZAddressee, reason: ZReason(), revision: z.number().int().optional() }),
   z.object({ action: z.literal('start'), revision: z.number().int().optional() }),
   z.object({ action: z.literal('ask'), message: ZMessageBody, revision: z.number().int().optional() }),
   z.object({ action: z.literal('answer'), message: ZMessageBody, revision: z.number().int().optional() }),
   z.object({ action: z.literal('close'), revision: z.number().int().optional() }),
-  z.object({ action: z.literal('cancel'), reason: ZReason.default(''), revision: z.number().int().optional() }),
-  z.object({ action: z.literal('forward'), addressee: ZAddressee, reason: ZReason.min(1, 'Add a note for the next expert'), revision: z.number().int().optional() }),
+  z.object({ action: z.literal('cancel'), reason: ZReason(), revision: z.number().int().optional() }),
+  z.object({ action: z.literal('forward'), addressee: ZAddressee, reason: ZReason('Add a note for the next expert'), revision: z.number().int().optional() }),
 ], { error: 'Unknown action' });
 export type TransitionInput = z.input<typeof ZTransition>;
 

@@ -9,10 +9,11 @@ import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
 import { closeRevokedSockets, grantReferralReads, revokeReferralReads, type RevokedGrant } from '../grants';
 import { wakeJobRunners } from '../jobs/job-signals';
-import { resolveReferralAddressee, type ReferralParties, type ReferralRole } from '../policy/referral-access';
+import { isAddressee, resolveReferralAddressee, type ReferralParties, type ReferralRole } from '../policy/referral-access';
+import { isPolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { addressReferral, type Addressee, type ReferralTx } from './address-referral';
-import { loadReferral, primaryStudyOf, type ReferralRow } from './load-referral';
+import { findReferralRow, loadReferral, primaryStudyOf, type ReferralRow } from './load-referral';
 import { recordReferralAudit, type ReferralAuditAction } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { notifyReferral, type ReferralNews } from './referral-notify';
@@ -33,7 +34,9 @@ export interface TransitionResult {
 export async function transitionReferral(context: ReferralContext, principal: Principal, referralId: string, input: unknown, now = new Date()): Promise<TransitionResult> {
   const { db } = context;
   const request = parseTransition(input);
-  const { referral, roles } = await loadReferral(db, principal, referralId);
+  const { referral, roles } = await loadReferral(db, principal, referralId).catch(async (error: unknown) => {
+    throw (request.action === 'claim' && isPolicyError(error) && error.code === 'NOT_FOUND' && (await claimedBeforehand(context, principal, referralId))) || error;
+  });
   const rule = TRANSITIONS[request.action];
   if (!rule.from.includes(referral.status as ReferralStatus)) throw new DomainError('CONFLICT', `${request.action} refused in ${referral.status}`, { userMessage: rule.words });
   if (!rule.by.some((role) => roles.includes(role))) {
@@ -128,6 +131,18 @@ async function newAddressee(context: ReferralContext, principal: Principal, refe
 
 function changedMeanwhile(): DomainError {
   return new DomainError('CONFLICT', 'referral changed meanwhile', { userMessage: 'The case changed meanwhile. Reload it to see what is new.' });
+}
+
+/**
+ * A claim that comes just after a colleague's (the pool's inbox still showed it):
+ * the case left the caller's hands, but they were its addressee, so they are
+ * told who took it rather than NOT_FOUND. Anyone else: null (NOT_FOUND stands).
+ */
+async function claimedBeforehand(context: ReferralContext, principal: Principal, referralId: string): Promise<DomainError | null> {
+  const referral = await findReferralRow(context.db, referralId);
+  if (!referral?.ownerId || referral.ownerId === principal.userId || !(await isAddressee(context.db, principal.userId, referral))) return null;
+  const owner = await context.db.user.findUnique({ where: { id: referral.ownerId }, select: { name: true } });
+  return owner ? new DomainError('CONFLICT', 'claimed by another expert', { userMessage: `${owner.name} claimed this case first.` }) : null;
 }
 
 /** The update found the case moved: say by whom when it was a claim. */
