@@ -12,7 +12,8 @@ import type { Principal } from '../../lib/policy/principal';
 import { createReferral } from '../../lib/referrals/create-referral';
 import { transitionReferral } from '../../lib/referrals/transition-referral';
 import type { ReferralContext } from '../../lib/referrals/referral-types';
-import { JOB_DEFINITIONS } from '../../lib/server/job-handlers';
+import { jobDefinitions } from '../../lib/server/job-handlers';
+import { loadConfig } from '../../lib/config/config';
 import { silentLogger } from '../../pacs-core/logger';
 import { createDatabase, type Database } from '../../prisma/database';
 import { createArchiveHarness, type ArchiveHarness } from '../support/archive-harness';
@@ -79,7 +80,7 @@ describe('second-opinion escalation', () => {
     // A fresh process: its own database client and job runner, nothing in memory from the one that sent the cases
     const restarted = createDatabase(harness.options);
     fresh = restarted;
-    runner = startJobRunner({ db: restarted, kind: testDatabaseKind(), archive: harness.archive, logger: silentLogger, registry: createJobRegistry(JOB_DEFINITIONS), pollIntervalMs: 100 });
+    runner = startJobRunner({ db: restarted, kind: testDatabaseKind(), archive: harness.archive, logger: silentLogger, registry: createJobRegistry(jobDefinitions(loadConfig({ DATA_DIR: harness.dataDir }))), pollIntervalMs: 100 });
     const dueJobs = async () => (await Promise.all([overdue, cancelled, redirected, forwarded].map((id) => jobsOf(restarted, id)))).flat().filter((job) => job.runAt.getTime() <= Date.now());
     assert.equal((await dueJobs()).length, 5, 'the forwarded case has two: its first addressing’s and the forward’s');
     await until('the due escalation jobs', async () => (await dueJobs()).every((job) => job.state === 'DONE'));
@@ -107,7 +108,7 @@ describe('second-opinion escalation', () => {
     runner = undefined;
     const [job] = await jobsOf(restarted, overdue);
     await restarted.job.update({ where: { id: job.id }, data: { state: 'PENDING', runAt: new Date(), finishedAt: null } });
-    runner = startJobRunner({ db: restarted, kind: testDatabaseKind(), archive: harness.archive, logger: silentLogger, registry: createJobRegistry(JOB_DEFINITIONS), pollIntervalMs: 100 });
+    runner = startJobRunner({ db: restarted, kind: testDatabaseKind(), archive: harness.archive, logger: silentLogger, registry: createJobRegistry(jobDefinitions(loadConfig({ DATA_DIR: harness.dataDir }))), pollIntervalMs: 100 });
     await until('the job run again', async () => (await restarted.job.findUniqueOrThrow({ where: { id: job.id } })).state === 'DONE');
     assert.equal((await row(overdue)).events.length, 1, 'escalated once');
     // TODO(issue 15, completion): a case completed by a signed report before its due time is not
