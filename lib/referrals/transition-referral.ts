@@ -7,7 +7,7 @@
 // read through an ended grant are closed and the parties' pages are told.
 import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
-import { closeRevokedSockets, grantReferralReads, revokeReferralReads, type RevokedGrant } from '../grants';
+import { closeRevokedSockets, grantReferralReads, revokeConsultationReads, revokeReferralReads, type RevokedGrant } from '../grants';
 import { wakeJobRunners } from '../jobs/job-signals';
 import { isAddressee, resolveReferralAddressee, type ReferralParties, type ReferralRole } from '../policy/referral-access';
 import { isPolicyError } from '../policy/errors';
@@ -55,6 +55,9 @@ export async function transitionReferral(context: ReferralContext, principal: Pr
     });
     if (claimed.count !== 1) throw await lostRace(tx, referral, request.action);
     after = { ...referral, ...change.data, status: rule.to } as ReferralParties;
+    // The expert who leaves the case (declined, forwarded, cancelled) also leaves its teleconsultations' images
+    const departing = referral.ownerId && (after.ownerId !== referral.ownerId || rule.to === 'CANCELLED') ? referral.ownerId : null;
+    if (departing) change.revoked.push(...(await revokeCaseConsultationReads(tx, referral.id, departing, principal.userId, now)));
     const reason = 'reason' in request ? request.reason : '';
     const addressee = target ? { userId: target.targetUserId, serviceId: target.targetServiceId, facilityId: target.targetFacilityId } : undefined;
     await tx.referralEvent.create({
@@ -127,6 +130,14 @@ async function newAddressee(context: ReferralContext, principal: Principal, refe
     throw new DomainError('INVALID_INPUT', 'same addressee', { userMessage: 'The case is already addressed there.', fields: { addressee: 'The case is already addressed there' } });
   }
   return target;
+}
+
+/** Ends one user's grants of the case's open teleconsultations (they stay listed; the room closes their sockets). */
+async function revokeCaseConsultationReads(tx: ReferralTx, referralId: string, userId: string, revokedById: string, now: Date): Promise<RevokedGrant[]> {
+  const consultations = await tx.consultation.findMany({ where: { referralId, endedAt: null }, select: { id: true } });
+  const revoked: RevokedGrant[] = [];
+  for (const consultation of consultations) revoked.push(...(await revokeConsultationReads(tx, consultation.id, { revokedById, reason: 'left the second-opinion case' }, userId, now)));
+  return revoked;
 }
 
 function changedMeanwhile(): DomainError {

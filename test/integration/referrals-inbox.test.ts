@@ -17,6 +17,8 @@ import { createReferral } from '../../lib/referrals/create-referral';
 import { getReferral } from '../../lib/referrals/get-referral';
 import { listMyReferrals, listReferralInbox, referralCounts, type ReferralList } from '../../lib/referrals/list-referrals';
 import { markReferralRead, postReferralMessage } from '../../lib/referrals/post-message';
+import { readableStudyIds } from '../../pacs-core/index/readable-studies';
+import { readScopeFor } from '../../lib/policy/read-scope';
 import { startCaseConsultation } from '../../lib/referrals/start-case-consultation';
 import { transitionReferral } from '../../lib/referrals/transition-referral';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, type ReferralChangedPayload } from '../../lib/realtime/events';
@@ -254,5 +256,13 @@ describe('second-opinion inbox, thread and consultation', () => {
     assert.equal(fresh.status, 201);
     const { id: consultationId } = (await fresh.json()) as { id: string };
     assert.deepEqual((await getReferral(context, p.expertB, other.id)).consultations.map((listed) => [listed.id, listed.participant]), [[consultationId, true]]);
+
+    // The expert who hands the case on leaves its teleconsultation's images too (the session stays, listed)
+    const primaryRef = (await context.db.study.findFirstOrThrow({ where: { facilityId: cast.facilities.district, studyInstanceUid: cast.studies.primary.uid }, select: { id: true } })).id;
+    const readsPrimary = async (who: keyof typeof p) => (await readableStudyIds(context.db, await readScopeFor(context.db, p[who].userId), [primaryRef])).has(primaryRef);
+    assert.equal(await readsPrimary('expertB'), true);
+    await transitionReferral(context, p.expertB, other.id, { action: 'forward', addressee: { userId: p.expertC.userId }, reason: 'Paediatric case' });
+    assert.equal(await readsPrimary('expertB'), false, 'no case grant and no consultation grant left');
+    assert.equal(await readsPrimary('requester'), true);
   });
 });
