@@ -47,6 +47,8 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
   const [created, setCreated] = useState<{ id: string; path: string } | null>(null);
   const [uploads, setUploads] = useState<Upload[]>([]);
 
+  // A field's message goes once the field is changed
+  const clear = (field: string) => setErrors(({ [field]: _dropped, form: _form, ...rest }) => rest);
   const minutes = turnaroundOf(addressees, addressee, priority, defaults);
   const fileProblems = files.map(attachmentProblem).filter((problem): problem is string => problem !== null);
 
@@ -119,7 +121,10 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
                   name="study"
                   value={study.studyInstanceUid}
                   checked={chosen.includes(study.studyInstanceUid)}
-                  onChange={(event) => setChosen(event.target.checked ? [...chosen, study.studyInstanceUid] : chosen.filter((uid) => uid !== study.studyInstanceUid))}
+                  onChange={(event) => {
+                    clear('studyInstanceUids');
+                    setChosen(event.target.checked ? [...chosen, study.studyInstanceUid] : chosen.filter((uid) => uid !== study.studyInstanceUid));
+                  }}
                 />
                 <span>
                   {study.label}
@@ -142,7 +147,10 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
           required
           maxLength={4000}
           value={question}
-          onChange={(event) => setQuestion(event.target.value)}
+          onChange={(event) => {
+            clear('question');
+            setQuestion(event.target.value);
+          }}
           aria-invalid={invalid('question')}
           aria-describedby={errors.question ? 'question-error' : undefined}
           readOnly={created !== null}
@@ -152,7 +160,10 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
       </div>
       <div className="field">
         <label htmlFor="referral-history">Relevant history</label>
-        <textarea id="referral-history" name="history" maxLength={8000} value={history} onChange={(event) => setHistory(event.target.value)} aria-invalid={invalid('history')} readOnly={created !== null} />
+        <textarea id="referral-history" name="history" maxLength={8000} value={history} onChange={(event) => {
+            clear('history');
+            setHistory(event.target.value);
+          }} aria-invalid={invalid('history')} readOnly={created !== null} />
         {fieldError('history')}
       </div>
       <div className="field">
@@ -166,7 +177,7 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
           aria-invalid={invalid('attachments')}
           onChange={(event) => {
             setFiles([...(event.target.files ?? [])]);
-            setErrors(({ attachments: _dropped, ...rest }) => rest);
+            clear('attachments');
           }}
         />
         {files.length > 0 && uploads.length === 0 && (
@@ -187,7 +198,10 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
         <div className={styles.priorities}>
           {PRIORITIES.map((entry) => (
             <label key={entry.value}>
-              <input type="radio" name="priority" value={entry.value} checked={priority === entry.value} onChange={() => setPriority(entry.value)} />
+              <input type="radio" name="priority" value={entry.value} checked={priority === entry.value} onChange={() => {
+                clear('priority');
+                setPriority(entry.value);
+              }} />
               {entry.label}
             </label>
           ))}
@@ -202,7 +216,10 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
 
       <div className="field">
         <label htmlFor="referral-addressee">Ask (a service or a named expert)</label>
-        <AddresseeSelect id="referral-addressee" addressees={addressees} value={addressee} onChange={setAddressee} invalid={Boolean(errors.addressee)} />
+        <AddresseeSelect id="referral-addressee" addressees={addressees} value={addressee} onChange={(value) => {
+          clear('addressee');
+          setAddressee(value);
+        }} invalid={Boolean(errors.addressee)} />
         <p className={styles.hint}>A service is a pool of experts: the first to claim the case takes it.</p>
         {fieldError('addressee')}
       </div>
