@@ -53,6 +53,18 @@ function referralLetter(): Buffer {
 
 const statusOf = (page: Page) => page.getByTestId('status');
 
+/** Waits until `userId` has read the case's thread up to its newest message (the page shown marks it read: POST /read) */
+async function waitForRead(server: TestServer, referralId: string, userId: string): Promise<void> {
+  const db = server.node.db;
+  const newest = await db.referralMessage.findFirstOrThrow({ where: { referralId }, orderBy: { createdAt: 'desc' }, select: { createdAt: true } });
+  for (let tries = 0; tries < 100; tries++) {
+    const read = await db.referralRead.findUnique({ where: { referralId_userId: { referralId, userId } }, select: { readAt: true } });
+    if (read && read.readAt >= newest.createdAt) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.fail(`the thread is not marked read for ${userId}`);
+}
+
 describe('a second-opinion case, from the create form to a teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
   let server: TestServer;
   let browser: Browser;
@@ -170,6 +182,7 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     assert.match(await question.innerText(), /QUESTION/);
     assert.match(await question.innerText(), new RegExp(people.expert.name));
     await statusOf(doctorPage).filter({ hasText: 'Question asked' }).waitFor();
+    await waitForRead(server, caseId, people.doctor.id);
 
     await doctorPage.getByRole('button', { name: 'Answer', exact: true }).click();
     await doctorPage.getByLabel('Your answer').fill(ANSWER);
@@ -188,6 +201,8 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     await doctorPage.getByLabel('Message', { exact: true }).fill('CT angiography is on its way.');
     await doctorPage.getByRole('button', { name: 'Send message' }).click();
     await expertPage.getByTestId('thread').getByText('CT angiography is on its way.').waitFor({ timeout: 15_000 });
+    // One unread message before (the answer), one now: the page still marks the new one read
+    await waitForRead(server, caseId, people.expert.id);
 
     await screenshot(doctorPage, 'referral-case');
     // TODO(lead): the expert clicks "Write report" here, signs the report on
@@ -247,13 +262,14 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
   });
 
   it('the case page fits a phone', async () => {
-    for (const [userId, urlPath] of [
-      [people.doctor.id, `/referrals/${caseId}`],
-      [people.doctor.id, `/referrals/new?study=${current.studyInstanceUid}`],
+    for (const [userId, urlPath, name] of [
+      [people.doctor.id, `/referrals/${caseId}`, 'referral-case-phone'],
+      [people.doctor.id, `/referrals/new?study=${current.studyInstanceUid}`, 'referral-new-phone'],
     ] as const) {
       const phone = await openSignedIn(browser, server, userId, urlPath, PHONE);
       await phone.locator('main h1').waitFor();
       assert.deepEqual(await overflowingElements(phone), [], `${urlPath} at ${PHONE.width} px`);
+      await screenshot(phone, name);
       await phone.context().close();
     }
     assert.ok(DESKTOP.width > PHONE.width);

@@ -9,7 +9,8 @@ import { useEffect } from 'react';
 import { io, type Socket } from 'socket.io-client';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, type RealtimeClientEvents, type RealtimeServerEvents } from '../../../lib/realtime/events';
 
-export function CaseLive({ referralId, unread }: { referralId: string; unread: number }) {
+/** `unreadKey`: null when nothing is unread; else changes with every new unread message (the count alone can stay the same) */
+export function CaseLive({ referralId, unreadKey }: { referralId: string; unreadKey: string | null }) {
   const router = useRouter();
   useEffect(() => {
     const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, { withCredentials: true });
@@ -24,7 +25,7 @@ export function CaseLive({ referralId, unread }: { referralId: string; unread: n
   }, [referralId, router]);
 
   useEffect(() => {
-    if (unread === 0) return;
+    if (unreadKey === null) return;
     const markRead = () => {
       if (document.visibilityState !== 'visible') return;
       void fetch(`/api/referrals/${encodeURIComponent(referralId)}/read`, { method: 'POST', credentials: 'same-origin' }).catch(() => undefined);
@@ -32,6 +33,6 @@ export function CaseLive({ referralId, unread }: { referralId: string; unread: n
     markRead();
     document.addEventListener('visibilitychange', markRead);
     return () => document.removeEventListener('visibilitychange', markRead);
-  }, [referralId, unread]);
+  }, [referralId, unreadKey]);
   return null;
 }

@@ -5,6 +5,7 @@
 // teleconsultations, the timeline and the conversation. Live: a change of the
 // case (referral:changed in the reader's user room) refreshes the page. Anyone
 // else gets the ordinary "not found", recorded for the case's facility.
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { headers } from 'next/headers';
 import { clientAddressFromNormalizedHeaders } from '../../../lib/auth';
@@ -26,6 +27,8 @@ import { CaseLive } from './case-live';
 import { CaseThread } from './case-thread';
 
 export const dynamic = 'force-dynamic';
+// No patient name in the tab's title (it shows in the task bar and the history)
+export const metadata: Metadata = { title: 'Second-opinion case' };
 
 const PRIORITY_WORDS: Record<string, string> = { STAT: 'STAT', URGENT: 'Urgent', ROUTINE: 'Routine' };
 const OPEN = ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];
@@ -72,7 +75,7 @@ export default async function ReferralCasePage({ params }: { params: Promise<{ i
   return (
     <>
       <PortalHeader user={user} />
-      <CaseLive referralId={view.id} unread={view.unread} />
+      <CaseLive referralId={view.id} unreadKey={view.unread > 0 ? `${view.unread}:${view.messages[view.messages.length - 1]?.id ?? ''}` : null} />
       <main id="main" className="wide">
         <p className={styles.crumbs}>
           <Link href="/referrals">Second opinions</Link> › Case

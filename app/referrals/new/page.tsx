@@ -4,6 +4,7 @@
 // facilities' studies of this person, across linked records), whom to ask,
 // and the question; the form posts to POST /api/referrals
 // (lib/referrals/create-referral.ts), uploads the attachments, then opens the case.
+import type { Metadata } from 'next';
 import Link from 'next/link';
 import { displayDate, displayName, displaySex } from '../../../lib/display/dicom-display';
 import { DEFAULT_TURNAROUND_MINUTES } from '../../../lib/referrals/due-time';
@@ -18,6 +19,7 @@ import styles from '../_case/case.module.css';
 import { NewReferralForm } from './new-referral-form';
 
 export const dynamic = 'force-dynamic';
+export const metadata: Metadata = { title: 'Ask for a second opinion' };
 
 type SearchParams = Record<string, string | string[] | undefined>;
 const first = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value)?.trim() || undefined;
