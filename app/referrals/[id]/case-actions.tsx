@@ -45,7 +45,9 @@ interface Props {
 export function CaseActions({ referralId, revision, status, actions, addressees, currentAddressee, reportPath, mayConsult }: Props) {
   const router = useRouter();
   const hydrated = useHydrated();
-  const [open, setOpen] = useState<ReferralAction | null>(null);
+  const [chosen, setOpen] = useState<ReferralAction | null>(null);
+  // A form whose move the case no longer allows (it changed meanwhile) closes by itself
+  const open = chosen && actions.includes(chosen) ? chosen : null;
   const [text, setText] = useState('');
   const [addressee, setAddressee] = useState('');
   const [busy, setBusy] = useState(false);

@@ -72,7 +72,10 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const send = (event.nativeEvent as SubmitEvent).submitter?.getAttribute('value') !== 'draft';
-    if (created) return runUploads(created.id, created.path, uploads);
+    if (created) {
+      setBusy(true);
+      return runUploads(created.id, created.path, uploads);
+    }
     const local: Record<string, string> = {};
     if (!chosen.length) local.studyInstanceUids = 'Choose at least one study';
     if (!question.trim()) local.question = 'Write the clinical question';
