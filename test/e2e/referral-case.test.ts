@@ -23,8 +23,6 @@ import { DESKTOP, openSignedIn, overflowingElements, PHONE, SCREENSHOTS, screens
 import { startTestServer, type TestServer } from '../support/test-server';
 
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
-// The upload route is wired by the lead (lib/referrals/attachments); until it is on this branch the attachment step is skipped
-const ATTACHMENTS_ROUTE = existsSync(path.resolve('app/api/referrals/[id]/attachments/route.ts'));
 const PASSWORD = 'second opinion e2e password';
 const QUESTION = 'Acute ischaemic stroke in the left MCA territory? Any haemorrhage before thrombolysis?';
 const EXPERT_QUESTION = 'When exactly did the symptoms start?';
@@ -130,10 +128,7 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     await doctorPage.getByTestId('due-preview').filter({ hasText: 'Due within 4 h' }).waitFor();
     await doctorPage.getByLabel('STAT', { exact: true }).check();
     await doctorPage.getByTestId('due-preview').filter({ hasText: /Due within 1 h — by / }).waitFor();
-    if (ATTACHMENTS_ROUTE) {
-      await doctorPage.getByLabel(/^Attachments/).setInputFiles({ name: 'referral-letter.pdf', mimeType: 'application/pdf', buffer: referralLetter() });
-    }
-    // (without the route on this branch: no attachment; the form's upload step is exercised once the lead wires it)
+    await doctorPage.getByLabel(/^Attachments/).setInputFiles({ name: 'referral-letter.pdf', mimeType: 'application/pdf', buffer: referralLetter() });
     await screenshot(doctorPage, 'referral-new');
 
     await doctorPage.getByRole('button', { name: 'Send', exact: true }).click();
@@ -151,9 +146,7 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     assert.deepEqual(stored.studies.map((study) => [study.studyInstanceUid, study.primary]), [[current.studyInstanceUid, true], [prior.studyInstanceUid, false]]);
     const dueInMinutes = (stored.dueAt!.getTime() - stored.requestedAt!.getTime()) / 60_000;
     assert.equal(dueInMinutes, 60);
-    if (ATTACHMENTS_ROUTE) {
-      await doctorPage.getByRole('link', { name: 'referral-letter.pdf' }).waitFor();
-    }
+    await doctorPage.getByRole('link', { name: 'referral-letter.pdf' }).waitFor();
   });
 
   it('the expert of the service claims the case; the doctor sees it accepted without reloading', async () => {
@@ -169,6 +162,17 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     assert.equal(await report.getAttribute('href'), `/studies/${current.studyInstanceUid}/report?referral=${caseId}`);
     await statusOf(doctorPage).filter({ hasText: 'Accepted' }).waitFor({ timeout: 15_000 });
     assert.equal(await doctorPage.getByTestId('owner').innerText(), people.expert.name);
+
+    // The referral letter: the expert opens it as sent; the archive holds it in the study as an Encapsulated PDF
+    const letter = expertPage.getByRole('link', { name: 'referral-letter.pdf' });
+    const answer = await expertPage.request.get(new URL((await letter.getAttribute('href'))!, server.url).toString());
+    assert.equal(answer.status(), 200);
+    assert.equal(answer.headers()['content-type'], 'application/pdf');
+    assert.deepEqual(Buffer.from(await answer.body()), referralLetter());
+    const attachment = await server.node.db.referralAttachment.findFirstOrThrow({ where: { referralId: caseId } });
+    for (let tries = 0; tries < 200 && !(await server.node.db.referralAttachment.findUniqueOrThrow({ where: { id: attachment.id } })).sopInstanceUid; tries++) await new Promise((resolve) => setTimeout(resolve, 100));
+    const archived = await server.node.db.referralAttachment.findUniqueOrThrow({ where: { id: attachment.id } });
+    assert.equal(archived.studyInstanceUid, current.studyInstanceUid, 'filed into the case’s study by its job');
   });
 
   it('the expert asks a question: the doctor sees it live, answers, and the expert sees the answer live', async () => {
@@ -205,10 +209,6 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     await waitForRead(server, caseId, people.expert.id);
 
     await screenshot(doctorPage, 'referral-case');
-    // TODO(lead): the expert clicks "Write report" here, signs the report on
-    // /studies/<uid>/report?referral=<id>, and the doctor sees "Report signed"
-    // and the PDF link without reloading, then closes the case — once the
-    // report page works for a case on this branch.
   });
 
   it('the expert starts a teleconsultation from the case: the room opens with the doctor invited; the case lists it', async () => {
@@ -221,6 +221,44 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     assert.deepEqual(consultation.participants.map((participant) => participant.userId).sort(), [people.doctor.id, people.expert.id].sort());
     await doctorPage.reload();
     await doctorPage.getByRole('list', { name: 'Teleconsultations' }).getByRole('link', { name: 'Second opinion' }).waitFor();
+  });
+
+  it('the expert writes and signs the case’s report; the doctor sees it signed without reloading and closes the case', async () => {
+    await expertPage.goto(`${server.url}/referrals/${caseId}`);
+    await expertPage.getByRole('link', { name: 'Write report' }).click();
+    await expertPage.waitForURL(`**/studies/${current.studyInstanceUid}/report?referral=${caseId}`);
+    await expertPage.getByRole('heading', { name: 'Start the report' }).waitFor();
+    await expertPage.getByLabel('Template').selectOption({ label: 'MR brain' });
+    await expertPage.getByRole('button', { name: 'Start report' }).click();
+    await expertPage.getByLabel('Impression').fill('Acute left MCA territory infarct; no haemorrhage. Second opinion agrees with thrombectomy work-up.');
+    await expertPage.getByTestId('save-state').filter({ hasText: /^Saved \d\d:\d\d:\d\d$/ }).waitFor({ timeout: 15_000 });
+    // Starting the report started the case; the doctor's page shows it live
+    await doctorPage.getByTestId('status').filter({ hasText: 'In progress' }).waitFor({ timeout: 15_000 });
+
+    await expertPage.getByRole('button', { name: 'Sign…' }).click();
+    await expertPage.getByLabel('Your password').fill(PASSWORD);
+    await expertPage.getByRole('button', { name: 'Sign', exact: true }).click();
+    await expertPage.getByTestId('signed-by').waitFor({ timeout: 60_000 });
+
+    // The doctor's page, never reloaded since the teleconsultation test: the signed report and its PDF
+    await doctorPage.getByTestId('status').filter({ hasText: 'Report signed' }).waitFor({ timeout: 15_000 });
+    await doctorPage.getByTestId('report').getByRole('link', { name: 'PDF' }).waitFor();
+    const report = await server.node.db.report.findFirstOrThrow({ where: { referralId: caseId }, select: { id: true, status: true } });
+    assert.equal(report.status, 'FINAL');
+    assert.equal((await server.node.db.referral.findUniqueOrThrow({ where: { id: caseId }, select: { reportId: true } })).reportId, report.id);
+    const pdf = await doctorPage.request.get(`${server.url}/api/reports/${report.id}/pdf`);
+    assert.equal(pdf.status(), 200);
+    assert.equal(pdf.headers()['content-type'], 'application/pdf');
+
+    await doctorPage.getByRole('button', { name: 'Close', exact: true }).click();
+    await doctorPage.getByTestId('status').filter({ hasText: 'Closed' }).waitFor({ timeout: 15_000 });
+    await expertPage.goto(`${server.url}/referrals/${caseId}`);
+    await expertPage.getByTestId('status').filter({ hasText: 'Closed' }).waitFor();
+    // The outsider of the same hospital still gets nothing: not the case, not its report
+    const outsider = await openSignedIn(browser, server, people.outsider.id, `/studies/${current.studyInstanceUid}/report?referral=${caseId}`);
+    assert.equal((await outsider.request.get(`${server.url}/api/reports/${report.id}`)).status(), 404);
+    await outsider.getByRole('heading', { name: /not found/i }).first().waitFor();
+    await outsider.close();
   });
 
   it('a draft to a named expert is sent from its page; a stale tab claiming it is told why it cannot', async () => {
@@ -291,6 +329,10 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
       if (refused.length < 2) await new Promise((resolve) => setTimeout(resolve, 100));
     }
     assert.deepEqual(refused, [`GET /api/referrals/${caseId}`, `referrals/${caseId}`]);
+    // Nor its attachment, nor its studies
+    const attachment = await server.node.db.referralAttachment.findFirstOrThrow({ where: { referralId: caseId }, select: { id: true } });
+    assert.equal((await outsider.request.get(`${server.url}/api/referrals/${caseId}/attachments/${attachment.id}`)).status(), 404);
+    assert.equal((await outsider.goto(`${server.url}/studies/${current.studyInstanceUid}`))?.status(), 404);
     await outsider.context().close();
   });
 });
