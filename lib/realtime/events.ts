@@ -35,6 +35,8 @@ export interface ReportChangedPayload {
   status: string;
   /** The version readers now see */
   version: number;
+  /** A second-opinion case's report (not the study's own: the study's badge ignores it), or null */
+  referralId: string | null;
 }
 
 export interface InstancesStoredPayload {

@@ -10,6 +10,8 @@ import type { ReportContext, ReportStatus } from './report-types';
 export interface AwaitingSignature {
   reportId: string;
   studyInstanceUid: string;
+  /** A second-opinion case's report (its page takes ?referral=), or null */
+  referralId: string | null;
   patientName: string;
   patientId: string;
   studyDescription: string;
@@ -37,6 +39,7 @@ export async function listAwaitingSignature(context: Pick<ReportContext, 'db'>, 
     waiting.push({
       reportId: report.id,
       studyInstanceUid: report.study.studyInstanceUid,
+      referralId: report.referralId,
       patientName: row.study?.patient.name ?? '',
       patientId: report.study.patientId,
       studyDescription: row.study?.description ?? '',

@@ -34,7 +34,7 @@ export async function makePreliminary(context: Pick<ReportContext, 'db'> & Repor
     await recordReportAudit(tx, principal, report, 'report.preliminary', { version: working.version });
   });
   const { facilityId, studyInstanceUid } = report.study;
-  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status: 'PRELIMINARY', version: working.version });
+  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status: 'PRELIMINARY', version: working.version, referralId: report.referralId });
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }
 

@@ -22,6 +22,8 @@ export interface ReportVersionSummary {
 export interface ReportView {
   id: string;
   studyInstanceUid: string;
+  /** The second-opinion case this report answers (its page is /studies/{uid}/report?referral=…), or null */
+  referralId: string | null;
   /** What readers see: the status of the newest version that is not a draft */
   status: ReportStatus;
   /** Send it back as baseRevision when saving, releasing, signing, amending */
@@ -69,6 +71,7 @@ export async function reportView(db: Database, report: LoadedReport, userId: str
   const supersededBy = shown.supersededAt ? report.versions.find((version) => version.version > shown.version && version.signedAt !== null) : undefined;
   return {
     id: report.id,
+    referralId: report.referralId,
     studyInstanceUid: report.study.studyInstanceUid,
     status: report.status,
     revision: report.revision,

@@ -45,6 +45,6 @@ export async function requestCosignature(context: Pick<ReportContext, 'db'> & Re
     await recordReportAudit(tx, principal, report, 'report.cosign.request', { version: working.version, signerUserId });
   });
   const { facilityId, studyInstanceUid } = report.study;
-  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status: report.status, version: working.version }, { users: [principal.userId, signerUserId] });
+  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status: report.status, version: working.version, referralId: report.referralId }, { users: [principal.userId, signerUserId] });
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }

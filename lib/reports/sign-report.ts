@@ -85,7 +85,7 @@ export async function signReport(context: SignContext, principal: Principal, rep
     throw error;
   }
   const { facilityId, studyInstanceUid } = report.study;
-  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version });
+  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version, referralId: report.referralId });
   if (completed) await announceReferralCompleted(context, completed);
   return reportView(db, await loadReport(db, principal, reportId, 'write'), principal.userId);
 }

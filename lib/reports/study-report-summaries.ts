@@ -31,7 +31,8 @@ export async function studyReportSummaries(db: Database, userId: string, studies
   const readable = studies.filter((study) => readsReportsOf(scope, study.facilityId));
   if (readable.length === 0) return summaries;
   const reports = await db.report.findMany({
-    where: { studyRef: { not: null }, OR: readable.map(({ facilityId, studyInstanceUid }) => ({ facilityId, studyInstanceUid })) },
+    // The study's own report; a second-opinion case's report shows on its case
+    where: { studyRef: { not: null }, reportKey: '', OR: readable.map(({ facilityId, studyInstanceUid }) => ({ facilityId, studyInstanceUid })) },
     select: { id: true, facilityId: true, studyInstanceUid: true, status: true, versions: { orderBy: { version: 'asc' }, select: { version: true, status: true, authorId: true, signedAt: true, artifacts: true } } },
   });
   for (const report of reports) {

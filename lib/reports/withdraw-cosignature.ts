@@ -29,7 +29,7 @@ export async function withdrawCosignature(context: Pick<ReportContext, 'db'> & R
     await recordReportAudit(tx, principal, report, 'report.cosign.withdraw', { version: working.version, signerUserId: request.userId });
   });
   const { facilityId, studyInstanceUid } = report.study;
-  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status: report.status, version: working.version }, { users: [working.authorId, request.userId] });
+  await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status: report.status, version: working.version, referralId: report.referralId }, { users: [working.authorId, request.userId] });
   // The colleague who handed a draft back no longer sees it
   const reloaded = await loadReport(db, principal, reportId, 'write').catch((error: unknown) => {
     if (error instanceof DomainError && error.code === 'NOT_FOUND') return null;

@@ -53,7 +53,7 @@ const STATUSES_OF: Record<Exclude<ReportFilter, 'unreported' | 'draft'>, string[
  */
 export function reportFilterCondition(filter: ReportFilter, scope: ReportReaderScope): Prisma.Sql {
   // The study copies whose report matches: a set from the Report table (its rows are few beside the studies)
-  const report = (condition: Prisma.Sql) => Prisma.sql`"Study"."id" IN (SELECT "Report"."studyRef" FROM "Report" WHERE "Report"."studyRef" IS NOT NULL AND ${condition})`;
+  const report = (condition: Prisma.Sql) => Prisma.sql`"Study"."id" IN (SELECT "Report"."studyRef" FROM "Report" WHERE "Report"."studyRef" IS NOT NULL AND "Report"."reportKey" = '' AND ${condition})`;
   const byFilter =
     filter === 'unreported'
       ? Prisma.sql`NOT ${report(Prisma.sql`"Report"."status" <> 'DRAFT'`)}`
@@ -72,7 +72,8 @@ export async function pageReports(db: Database, scope: ReportReaderScope | undef
   const readable = scope ? studies.filter((study) => readsReportsOf(scope, study.facilityId)) : [];
   if (!scope || readable.length === 0) return shown;
   const reports = await db.report.findMany({
-    where: { studyRef: { in: readable.map((study) => study.id) } },
+    // The study's own report; a second-opinion case's report shows on its case
+    where: { studyRef: { in: readable.map((study) => study.id) }, reportKey: '' },
     select: { id: true, studyRef: true, status: true, authorId: true, publishedVersion: true },
   });
   for (const report of reports) {

@@ -126,7 +126,7 @@ describe('reports in the worklist, the PDF download and real time', () => {
     await signReport({ ...getRuntime(), produceSignedArtifacts: storePdf }, people.expert, report.id, { baseRevision: report.revision, password: PASSWORD });
 
     const payload = await heard;
-    assert.deepEqual(payload, { studyInstanceUid: uids.signed, facilityId, reportId: report.id, status: 'FINAL', version: 1 });
+    assert.deepEqual(payload, { studyInstanceUid: uids.signed, facilityId, reportId: report.id, status: 'FINAL', version: 1, referralId: null });
     await new Promise((resolve) => setTimeout(resolve, 300));
     assert.deepEqual(heardByEmergency, [], 'an EMERGENCY member does not read reports');
   });

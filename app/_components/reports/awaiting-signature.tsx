@@ -10,6 +10,7 @@ import { displayName } from '../../../lib/display/dicom-display';
 import type { AwaitingSignature } from '../../../lib/reports/list-awaiting-signature';
 import { reportStatusLabel } from './report-badge';
 import { REPORT_CHANGED_WINDOW_EVENT } from './report-events-bridge';
+import { reportPagePath } from './report-path';
 
 export function AwaitingSignatureList({ reports: initial, className = '' }: { reports: AwaitingSignature[]; className?: string }) {
   const [reports, setReports] = useState(initial);
@@ -34,7 +35,7 @@ export function AwaitingSignatureList({ reports: initial, className = '' }: { re
       <ul>
         {reports.map((report) => (
           <li key={report.reportId}>
-            <Link href={`/studies/${report.studyInstanceUid}/report`}>
+            <Link href={reportPagePath(report.studyInstanceUid, report.referralId)}>
               {displayName(report.patientName) || 'Unnamed patient'} · MRN {report.patientId || '—'} · {report.studyDescription || 'Study without description'}
             </Link>{' '}
             — {reportStatusLabel(report.status)}, sent by {report.author.name} on {report.requestedAt.slice(0, 10)}

@@ -29,6 +29,8 @@ export function ReportBadge({ studyInstanceUid, facilityId, status: initial, non
       const payload = (event as CustomEvent<ReportChangedPayload>).detail;
       // DRAFT: co-signature news for the author and the colleague asked; what readers see did not change
       if (payload.status === 'DRAFT') return;
+      // A second-opinion case's report is shown on its case, not as the study's own
+      if (payload.referralId) return;
       if (payload.studyInstanceUid === studyInstanceUid && payload.facilityId === facilityId) setStatus(payload.status);
     };
     window.addEventListener(REPORT_CHANGED_WINDOW_EVENT, onChange);

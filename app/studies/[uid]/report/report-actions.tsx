@@ -10,6 +10,7 @@ import type { ReportView } from '../../../../lib/reports/report-view';
 import { SendForSignatureDialog, SignatureRequestNote } from './cosign-dialog';
 import { callReportApi, type ApiAnswer } from './report-api';
 import styles from './report.module.css';
+import { reportPagePath } from '../../../_components/reports/report-path';
 
 type Dialog = null | { kind: 'sign' } | { kind: 'amend' | 'addendum' } | { kind: 'cosign' };
 
@@ -30,7 +31,7 @@ export function ReportActions({ report, editable, viewingLatest, flush, studyIns
   // The colleague asked to co-sign: signs the version shown, without editing it
   const cosigning = !editable && viewingLatest && report.maySign;
   const mayStartVersion = report.mayWrite && viewingLatest && !editable && latest !== undefined && SIGNED_STATUSES.includes(latest.status);
-  const showCurrent = () => window.location.assign(`/studies/${studyInstanceUid}/report`);
+  const showCurrent = () => window.location.assign(reportPagePath(studyInstanceUid, report.referralId));
 
   async function release() {
     setBusy(true);

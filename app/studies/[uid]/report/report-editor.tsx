@@ -17,6 +17,7 @@ import { ReportActions } from './report-actions';
 import { ReportVersions, StatusBadge, utcTime } from './report-versions';
 import type { ViewerSeries } from '../../../_viewer/viewer-controls';
 import styles from './report.module.css';
+import { reportPagePath } from '../../../_components/reports/report-path';
 
 // Cornerstone needs the browser
 const StudyViewer = dynamic(() => import('./study-viewer'), { ssr: false, loading: () => <p className={styles.muted}>Loading the viewer…</p> });
@@ -148,7 +149,7 @@ export function ReportEditor({ report, pickLists, priors, series, viewerSeries, 
           </div>
           {shown.superseded && (
             <p className="alert warn">
-              Superseded{shown.supersededByVersion ? ` by version ${shown.supersededByVersion}` : ''}: kept for the record. <a href={`/studies/${studyInstanceUid}/report`}>Show the current version</a>
+              Superseded{shown.supersededByVersion ? ` by version ${shown.supersededByVersion}` : ''}: kept for the record. <a href={reportPagePath(studyInstanceUid, report.referralId)}>Show the current version</a>
             </p>
           )}
           {shown.reason && (

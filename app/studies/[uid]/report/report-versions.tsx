@@ -3,6 +3,7 @@ import type { ReportStatus } from '../../../../lib/reports/report-types';
 import type { ReportView } from '../../../../lib/reports/report-view';
 import { TableHead } from '../../../_components/table-head';
 import styles from './report.module.css';
+import { reportPagePath } from '../../../_components/reports/report-path';
 
 /** A time as every reader sees it, wherever they are: UTC, to the minute */
 export function utcTime(iso: string): string {
@@ -28,7 +29,7 @@ export function ReportVersions({ report, studyInstanceUid }: { report: ReportVie
           {[...report.versions].reverse().map((version) => (
             <tr key={version.version} aria-current={version.version === report.version.version ? 'true' : undefined} data-testid={`version-${version.version}`}>
               <td>
-                <a href={`/studies/${studyInstanceUid}/report?version=${version.version}`}>Version {version.version}</a>
+                <a href={reportPagePath(studyInstanceUid, report.referralId, version.version)}>Version {version.version}</a>
                 {version.kind !== 'ORIGINAL' && <small> {version.kind === 'AMENDMENT' ? 'amendment' : 'addendum'}</small>}
               </td>
               <td>
