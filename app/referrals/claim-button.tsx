@@ -1,8 +1,9 @@
 'use client';
 // "Claim" on a pool case of the inbox: POST /api/referrals/{id}/transitions
 // {action: 'claim'}. Another expert may have been faster: the answer (409,
-// "Dr X claimed this case first.") is shown above the list, which is then
-// rendered again from the server. Sent by JavaScript, so the button waits for
+// "Dr X claimed this case first." when both claimed at once; 404 when the
+// case had already left the pool before the click) is shown above the list,
+// which is then rendered again from the server. Sent by JavaScript, so the button waits for
 // hydration (docs/architecture.md).
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
@@ -23,6 +24,9 @@ export function ClaimButton({ referralId, label }: { referralId: string; label: 
     }).catch(() => null);
     if (response?.ok) {
       showInboxNotice({ kind: 'info', text: `You claimed the case of ${label}.`, referralId });
+    } else if (response?.status === 404) {
+      // A case claimed by someone else (or withdrawn) is no longer the pool's: the server no longer shows it to us
+      showInboxNotice({ kind: 'error', text: `The case of ${label} is no longer waiting in your inbox: another expert claimed it first, or it was withdrawn.` });
     } else {
       const answer = response ? ((await response.json().catch(() => ({}))) as { message?: string }) : {};
       showInboxNotice({ kind: 'error', text: answer.message ?? 'The case could not be claimed: the server did not answer. Try again.' });

@@ -10,11 +10,20 @@ import { REALTIME_EVENTS, REALTIME_NAMESPACE, type RealtimeClientEvents, type Re
 
 export const REFERRAL_CHANGED_WINDOW_EVENT = 'telepacs:referral-changed';
 
+/** The window event after a reconnection: no case named, anything may have changed */
+export const RECONNECTED: ReferralChangedPayload = { referralId: '', status: '', priority: '', change: 'reconnected' };
+
 /** Opens the page's referral socket (call it once per page: the header does). */
 export function useReferralEventsSocket(): void {
   useEffect(() => {
     const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, { withCredentials: true });
-    socket.on('connect', () => document.documentElement.setAttribute('data-referral-events', 'connected'));
+    let wasConnected = false;
+    socket.on('connect', () => {
+      document.documentElement.setAttribute('data-referral-events', 'connected');
+      // Back after a lost connection: news may have been missed, every listener fetches again
+      if (wasConnected) window.dispatchEvent(new CustomEvent<ReferralChangedPayload>(REFERRAL_CHANGED_WINDOW_EVENT, { detail: RECONNECTED }));
+      wasConnected = true;
+    });
     socket.on('disconnect', () => document.documentElement.setAttribute('data-referral-events', 'disconnected'));
     socket.on(REALTIME_EVENTS.REFERRAL_CHANGED, (payload: ReferralChangedPayload) => {
       window.dispatchEvent(new CustomEvent<ReferralChangedPayload>(REFERRAL_CHANGED_WINDOW_EVENT, { detail: payload }));
