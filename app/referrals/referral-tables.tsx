@@ -40,10 +40,11 @@ function Due({ row, now }: { row: ReferralListRow; now: string }) {
 
 function Unread({ row }: { row: ReferralListRow }) {
   return (
-    <td data-label="Messages">
+    <td data-label="Unread">
       {row.unread > 0 ? (
-        <span className="badge" data-testid="unread">
-          {row.unread} unread
+        <span className="badge" data-testid="unread" title={`${row.unread} unread message${row.unread === 1 ? '' : 's'}`}>
+          {row.unread}
+          <span className="visually-hidden"> unread</span>
         </span>
       ) : (
         <span className={styles.muted}>—</span>
@@ -62,7 +63,7 @@ export function InboxTable({ rows, now, caption }: { rows: ReferralListRow[]; no
       <div className={styles.tableWrap}>
         <table className={styles.cases} id="referral-inbox">
           <caption className="visually-hidden">{caption}</caption>
-          <TableHead columns={['Priority', 'Patient', 'Question', 'From', 'To', 'Who has it', 'Status', 'Due', 'Messages']} actions />
+          <TableHead columns={['Priority', 'Patient', 'Question', 'From', 'To', 'Who has it', 'Status', 'Due', 'Unread']} actions />
           <tbody>
             {rows.map((row) => (
               <tr key={row.id} data-href={`/referrals/${row.id}`} tabIndex={-1} className={rowClass(row)} data-referral={row.id} data-testid="referral-row">
@@ -123,7 +124,7 @@ export function MyReferralsTable({ rows, now, caption }: { rows: ReferralListRow
       <div className={styles.tableWrap}>
         <table className={styles.cases} id="my-referrals">
           <caption className="visually-hidden">{caption}</caption>
-          <TableHead columns={['Priority', 'Patient', 'Question', 'To', 'Who has it', 'Status', 'Due', 'Messages']} actions />
+          <TableHead columns={['Priority', 'Patient', 'Question', 'To', 'Who has it', 'Status', 'Due', 'Unread']} actions />
           <tbody>
             {rows.map((row) => {
               const step = nextStep(row);

@@ -90,7 +90,7 @@ describe('the second-opinion inbox in the browser', { skip, timeout: 10 * 60_000
 
   const rows = (page: Page) => page.locator('#referral-inbox tbody tr');
   const row = (page: Page, referralId: string) => page.locator(`tr[data-referral="${referralId}"]`);
-  const mrns = (page: Page) => rows(page).evaluateAll((trs) => trs.map((tr) => /MRN (\S+)/.exec(tr.textContent ?? '')?.[1] ?? ''));
+  const mrns = (page: Page) => rows(page).evaluateAll((trs) => trs.map((tr) => /MRN (\S+)/.exec((tr as HTMLElement).innerText)?.[1] ?? ''));
   const connected = (page: Page) => page.locator('html[data-referral-events="connected"]').waitFor();
   const markDocument = (page: Page) => page.evaluate(() => Object.assign(window, { __sameDocument: true }));
   const notReloaded = (page: Page) => page.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument === true);
@@ -144,6 +144,9 @@ describe('the second-opinion inbox in the browser', { skip, timeout: 10 * 60_000
     assert.equal(await text(page, 'nav-referrals-open'), ', 4 open');
     assert.equal(await text(page, 'nav-referrals-stat'), ', 1 stat');
     assert.equal(await page.getByRole('link', { name: /^Second opinions\W+4 open\W+1 stat$/ }).count(), 1, 'the counts are read out with the link');
+    assert.deepEqual(await overflowingElements(page), [], 'nothing wider than the screen');
+    const table = await page.locator('#referral-inbox').boundingBox();
+    assert.ok(table && table.x + table.width <= DESKTOP.width, `the whole table shows on a desktop screen (ends at ${table && table.x + table.width} px)`);
     await screenshot(page, 'referral-inbox');
 
     // Filters: a GET form, the URL says what is shown
@@ -231,7 +234,7 @@ describe('the second-opinion inbox in the browser', { skip, timeout: 10 * 60_000
     assert.match(await row(doctor, cases.routine).getByTestId('status').innerText(), /Declined\s+Send it to someone else/);
     await doctor.getByTestId('nav-my-referrals').filter({ hasText: 'My referrals: 1' }).waitFor({ timeout: 15_000 });
     assert.deepEqual(
-      await mine.evaluateAll((trs) => trs.map((tr) => /MRN (\S+)/.exec(tr.textContent ?? '')?.[1])).then((list) => list[0]),
+      await mine.evaluateAll((trs) => trs.map((tr) => /MRN (\S+)/.exec((tr as HTMLElement).innerText)?.[1])).then((list) => list[0]),
       'REF-ROUTINE',
       'the latest change first',
     );
@@ -267,6 +270,7 @@ describe('the second-opinion inbox in the browser', { skip, timeout: 10 * 60_000
     await doctor.goto(`${server.url}/?mrn=REF-URGENT`);
     const worklistLink = doctor.locator('#worklist tbody tr').getByRole('link', { name: /^Ask for a second opinion on Søndergaard, Mikkel, CT head/ });
     assert.equal(await worklistLink.getAttribute('href'), `/referrals/new?study=${uid}`);
+    await screenshot(doctor, 'referral-worklist-link', { fullPage: false });
     await doctor.context().close();
 
     // Weber reads the study he claimed through the case's grant: he may look, not send it on

@@ -52,9 +52,6 @@ export function WorklistTable({ result, request, params, shareFrom = [] }: Props
               <th scope="col">Series / images</th>
               <th scope="col">Facility</th>
               <th scope="col">Report</th>
-              <th scope="col">
-                <span className="visually-hidden">Actions</span>
-              </th>
             </tr>
           </thead>
           <tbody>
@@ -86,8 +83,6 @@ export function WorklistTable({ result, request, params, shareFrom = [] }: Props
                   <td>{row.facility.code}</td>
                   <td>
                     <ReportBadge studyInstanceUid={row.studyInstanceUid} facilityId={row.facility.id} status={row.report?.status ?? null} />
-                  </td>
-                  <td className={styles.rowActions}>
                     {shareFrom.includes(row.facility.id) && (
                       <Link
                         href={`/referrals/new?study=${encodeURIComponent(row.studyInstanceUid)}`}
