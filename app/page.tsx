@@ -39,6 +39,9 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
     .filter((membership, index, all) => all.findIndex((other) => other.facilityId === membership.facilityId) === index)
     .map((membership) => ({ code: membership.facilityCode, name: membership.facilityName }));
 
+  // Members of a study's facility may send it for a second opinion: the study page's "may start a
+  // teleconsultation" (lib/search/view-study.ts isMemberOf); studies read through a grant get no link
+  const shareFrom = [...new Set(user.memberships.map((membership) => membership.facilityId))];
   let result: WorklistResult | null = null;
   let searchError: string | null = null;
   if (Object.keys(errors).length === 0) {
@@ -115,7 +118,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
             )}
           </div>
         )}
-        {result && result.total > 0 && <WorklistTable result={result} request={request} params={params} />}
+        {result && result.total > 0 && <WorklistTable result={result} request={request} params={params} shareFrom={shareFrom} />}
       </main>
     </>
   );

@@ -1,9 +1,12 @@
 import Link from 'next/link';
 import type { SignedInUser } from '../../lib/auth';
+import { referralCounts } from '../../lib/referrals/list-referrals';
+import { getRuntime } from '../../lib/runtime';
 import { ActingFacilitySwitcher } from './acting-facility-switcher';
+import { ReferralNav } from './referrals/referral-nav';
 
 /** The bar on every signed-in page: where to go, who is signed in, and sign-out (a POST, never a link). */
-export function PortalHeader({ user }: { user: SignedInUser }) {
+export async function PortalHeader({ user }: { user: SignedInUser }) {
   // Links only; every admin page and API checks the role again on the server.
   const isAdmin = user.memberships.some((membership) => membership.role === 'ADMIN');
   // One entry per facility (a person may hold several roles in one)
@@ -31,6 +34,8 @@ export function PortalHeader({ user }: { user: SignedInUser }) {
       </header>
     );
   }
+  // The second-opinion counts (the user's own inbox and referrals only), kept live by ReferralNav
+  const counts = await referralCounts(getRuntime(), user.id);
   return (
     <header className="header">
       <Link href="/" className="brand">
@@ -38,6 +43,7 @@ export function PortalHeader({ user }: { user: SignedInUser }) {
       </Link>
       <nav className="nav" aria-label="Main">
         <Link href="/">Worklist</Link>
+        <ReferralNav counts={counts} />
         <Link href="/consultations">Teleconsultations</Link>
         <Link href="/upload">Upload</Link>
         {(isAdmin || user.nodeAdmin) && <Link href="/admin">Administration</Link>}

@@ -89,6 +89,7 @@ export const AUDIT_ACTIONS = {
   'portal.study.download': { label: 'Downloaded a study', dicomEventId: '110106' },
   'portal.study.delete': { label: 'Deleted a study', dicomEventId: '110105' },
   'portal.consultation': { label: 'Opened a teleconsultation', dicomEventId: '110103' },
+  'portal.referrals': { label: 'Looked at the second-opinion inbox or their referrals', dicomEventId: '110112' },
   // Teleconsultations
   'consult.start': { label: 'Started a teleconsultation' },
   'consult.join': { label: 'Joined a teleconsultation', dicomEventId: '110103' },
@@ -235,6 +236,7 @@ export interface AuditDetailsByAction {
   'portal.study.download': { files?: number };
   'portal.study.delete': { description?: string | null; series?: number; instances?: number; bytes?: number; patientRemoved?: boolean };
   'portal.consultation': object;
+  'portal.referrals': { box?: string; filters?: unknown; page?: number; shown?: number; total?: number };
   'referral.create': ReferralDetails;
   'referral.send': ReferralDetails;
   'referral.claim': ReferralDetails;

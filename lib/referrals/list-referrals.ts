@@ -44,6 +44,8 @@ export interface ReferralListRow {
   modalities: string[];
   requester: { name: string; facilityName: string };
   addressee: string;
+  /** Addressed to this user by name (not to a service) */
+  addressedToMe: boolean;
   owner: string | null;
   unread: number;
   reportId: string | null;
@@ -129,6 +131,7 @@ async function listPage(
         reportId: true,
         updatedAt: true,
         ownerId: true,
+        targetUserId: true,
         requester: { select: { name: true } },
         owner: { select: { name: true } },
         targetUser: { select: { name: true } },
@@ -168,6 +171,7 @@ async function listPage(
       modalities: [...new Set(row.studies.flatMap((study) => (study.study?.modalities ?? '').split('\\').filter(Boolean)))],
       requester: { name: row.requester.name, facilityName: facilityName.get(row.facilityId) ?? '' },
       addressee: row.targetService?.name ?? row.targetUser?.name ?? '',
+      addressedToMe: row.targetUserId === principal.userId,
       owner: row.owner?.name ?? null,
       unread: unread.get(row.id) ?? 0,
       reportId: row.reportId,

@@ -10,6 +10,8 @@ interface Props {
   request: WorklistRequest;
   /** The current query string, to keep the filters in sort and page links */
   params: URLSearchParams;
+  /** The facilities whose studies the user may send for a second opinion (members share; lib/search/view-study.ts isMemberOf) */
+  shareFrom?: readonly string[];
 }
 
 function withParams(params: URLSearchParams, changes: Record<string, string>): string {
@@ -20,7 +22,7 @@ function withParams(params: URLSearchParams, changes: Record<string, string>): s
   return `/?${next.toString()}`;
 }
 
-export function WorklistTable({ result, request, params }: Props) {
+export function WorklistTable({ result, request, params, shareFrom = [] }: Props) {
   const sortHeader = (sort: WorklistSort, label: string) => {
     const active = request.sort === sort;
     const nextDirection = active && request.direction === 'asc' ? 'desc' : active ? 'asc' : sort === 'date' ? 'desc' : 'asc';
@@ -81,6 +83,16 @@ export function WorklistTable({ result, request, params }: Props) {
                   <td>{row.facility.code}</td>
                   <td>
                     <ReportBadge studyInstanceUid={row.studyInstanceUid} facilityId={row.facility.id} status={row.report?.status ?? null} />
+                    {shareFrom.includes(row.facility.id) && (
+                      <Link
+                        href={`/referrals/new?study=${encodeURIComponent(row.studyInstanceUid)}`}
+                        className={styles.rowAction}
+                        aria-label={`Ask for a second opinion on ${displayName(row.patient.name) || 'this patient'}, ${row.description || 'study'} of ${displayDate(row.studyDate) || 'unknown date'}`}
+                        title="Ask for a second opinion"
+                      >
+                        2nd opinion
+                      </Link>
+                    )}
                   </td>
                 </tr>
               );

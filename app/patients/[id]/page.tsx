@@ -98,6 +98,14 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         </dl>
 
         {canConsult && (
+          <p className={styles.askSecondOpinion}>
+            <Link className="button secondary" href={`/referrals/new?patient=${encodeURIComponent(patient.id)}`}>
+              Ask for a second opinion
+            </Link>{' '}
+            <small>Send this patient&rsquo;s studies to a remote expert or service; the answer is a signed report.</small>
+          </p>
+        )}
+        {canConsult && (
           <StartConsultationForm
             studies={ownStudies.map((study) => ({
               studyInstanceUid: study.studyInstanceUid,

@@ -57,6 +57,11 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
           </div>
           <div className={styles.actions}>
             <Link className="button secondary" href={`/studies/${study.studyInstanceUid}/report`}>Report</Link>
+            {canConsult && (
+              <Link className="button secondary" href={`/referrals/new?study=${encodeURIComponent(study.studyInstanceUid)}`}>
+                Ask for a second opinion
+              </Link>
+            )}
             <a className="button" href={ohifViewerUrl(study.studyInstanceUid)}>
               Open in viewer
             </a>
