@@ -25,11 +25,12 @@ export function ClaimButton({ referralId, label }: { referralId: string; label: 
     if (response?.ok) {
       showInboxNotice({ kind: 'info', text: `You claimed the case of ${label}.`, referralId });
     } else if (response?.status === 404) {
-      // A case claimed by someone else (or withdrawn) is no longer the pool's: the server no longer shows it to us
-      showInboxNotice({ kind: 'error', text: `The case of ${label} is no longer waiting in your inbox: another expert claimed it first, or it was withdrawn.` });
+      // Withdrawn or forwarded elsewhere meanwhile: the server no longer shows it to us
+      showInboxNotice({ kind: 'error', text: `The case of ${label} is no longer waiting in your inbox: it was withdrawn or sent elsewhere.` });
     } else {
+      // 409: another expert claimed it first (the server names them), or it moved on
       const answer = response ? ((await response.json().catch(() => ({}))) as { message?: string }) : {};
-      showInboxNotice({ kind: 'error', text: answer.message ?? 'The case could not be claimed: the server did not answer. Try again.' });
+      showInboxNotice({ kind: 'error', text: answer.message ? `The case of ${label}: ${answer.message}` : 'The case could not be claimed: the server did not answer. Try again.' });
     }
     setBusy(false);
     router.refresh();

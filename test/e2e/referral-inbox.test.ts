@@ -213,10 +213,10 @@ describe('the second-opinion inbox in the browser', { skip, timeout: 10 * 60_000
     await row(okafor, cases.taken).getByRole('button', { name: /^Claim the case of/ }).click();
     await okafor
       .getByTestId('inbox-notice')
-      .filter({ hasText: 'The case of Ferreira, Inês (MRN REF-TAKEN) is no longer waiting in your inbox: another expert claimed it first' })
+      .filter({ hasText: 'The case of Ferreira, Inês (MRN REF-TAKEN): Dr Jonas Weber claimed this case first.' })
       .waitFor();
     await row(okafor, cases.taken).waitFor({ state: 'detached' });
-    assert.equal(await okafor.getByRole('alert').filter({ hasText: 'another expert claimed it first' }).count(), 1);
+    assert.equal(await okafor.getByRole('alert').filter({ hasText: 'Dr Jonas Weber claimed this case first.' }).count(), 1);
     await context.close();
   });
 
