@@ -5,6 +5,7 @@
 // do now. Opening a case is reading patient data: audited as referral.view
 // through the journalled read queue. NOT_FOUND for anyone else.
 import { auditQueueFor } from '../audit/audit-queue';
+import { ATTACHMENT_VIEW_SELECT, referralAttachmentView, type ReferralAttachmentView } from './attachments/attachment-files';
 import type { Principal } from '../policy/principal';
 import type { ReferralRole } from '../policy/referral-access';
 import type { Runtime } from '../runtime';
@@ -53,14 +54,8 @@ export interface ReferralView {
   consultations: { id: string; title: string; createdAt: Date; endedAt: Date | null; participant: boolean }[];
 }
 
-export interface AttachmentRef {
-  id: string;
-  fileName: string;
-  contentType: string;
-  size: number;
-  createdAt: Date;
-  archived: boolean;
-}
+/** An attachment as the case shows it (attachments/attachment-files.ts) */
+export type AttachmentRef = ReferralAttachmentView;
 
 export async function getReferral(context: ReferralViewContext, principal: Principal, referralId: string, now = new Date()): Promise<ReferralView> {
   const { referral, roles } = await loadReferral(context.db, principal, referralId);
@@ -85,7 +80,7 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
     db.study.findMany({ where: { id: { in: referral.studies.map((study) => study.studyRef).filter((id): id is string => id !== null) } }, select: { id: true, studyDate: true, description: true, modalities: true } }),
     db.referralEvent.findMany({ where: { referralId: referral.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { at: true, action: true, fromStatus: true, toStatus: true, reason: true, actorId: true } }),
     db.referralMessage.findMany({ where: { referralId: referral.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, kind: true, body: true, createdAt: true, author: { select: { id: true, name: true, email: true } } } }),
-    db.referralAttachment.findMany({ where: { referralId: referral.id }, orderBy: { createdAt: 'asc' }, select: { id: true, messageId: true, fileName: true, contentType: true, size: true, createdAt: true, sopInstanceUid: true } }),
+    db.referralAttachment.findMany({ where: { referralId: referral.id }, orderBy: { createdAt: 'asc' }, select: { ...ATTACHMENT_VIEW_SELECT, messageId: true } }),
     db.referralRead.findUnique({ where: { referralId_userId: { referralId: referral.id, userId: principal.userId } }, select: { readAt: true } }),
     db.consultation.findMany({ where: { referralId: referral.id }, orderBy: { createdAt: 'asc' }, select: { id: true, title: true, createdAt: true, endedAt: true, participants: { where: { userId: principal.userId }, select: { id: true } } } }),
     db.report.findUnique({ where: { referralId: referral.id }, select: { id: true, status: true, authorId: true } }),
@@ -95,14 +90,7 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
   const actorIds = [...new Set(events.map((event) => event.actorId).filter((id): id is string => id !== null))];
   const actors = new Map((await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })).map((user) => [user.id, user.name]));
   const studies = new Map(studyRows.map((study) => [study.id, study]));
-  const attachmentRef = (attachment: (typeof attachments)[number]): AttachmentRef => ({
-    id: attachment.id,
-    fileName: attachment.fileName,
-    contentType: attachment.contentType,
-    size: attachment.size,
-    createdAt: attachment.createdAt,
-    archived: attachment.sopInstanceUid !== null,
-  });
+  const attachmentRef = referralAttachmentView;
   const addressee = details.targetService
     ? { kind: 'service' as const, id: details.targetService.id, name: details.targetService.name }
     : { kind: 'user' as const, id: details.targetUser?.id ?? '', name: details.targetUser?.name ?? '' };
