@@ -23,7 +23,8 @@ export interface EscalateReferralPayload {
 /** Made for this process's configuration (the e-mail relay), like the mail job */
 export const createEscalateReferralJob = (config: Pick<Config, 'mail'>) => defineJob('referral.escalate', async (payload, { db, io, logger }) => {
   const referral = await findReferralRow(db, payload.referralId);
-  if (!referral || !OPEN_STATUSES.includes(referral.status as ReferralStatus) || referral.escalatedAt) return;
+  // On hold the case waits for the requester's answer, not for the experts: the answer schedules it again
+  if (!referral || !OPEN_STATUSES.includes(referral.status as ReferralStatus) || referral.status === 'ON_HOLD' || referral.escalatedAt) return;
   if (!referral.dueAt || referral.dueAt.toISOString() !== payload.dueAt) return;
   // A runner whose clock is behind the one that enqueued: try again at the due time
   if (referral.dueAt.getTime() > Date.now()) throw new Error('not due yet');
