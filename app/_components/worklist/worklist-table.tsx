@@ -87,7 +87,8 @@ export function WorklistTable({ result, request, params, shareFrom = [] }: Props
                       <Link
                         href={`/referrals/new?study=${encodeURIComponent(row.studyInstanceUid)}`}
                         className={styles.rowAction}
-                        aria-label={`Ask for a second opinion on ${displayName(row.patient.name) || 'this patient'}, ${row.description || 'study'} of ${displayDate(row.studyDate) || 'unknown date'}`}
+                        // Not the patient's name nor the date: the row's own links are found by those
+                        aria-label="Ask for a second opinion on this study"
                         title="Ask for a second opinion"
                       >
                         2nd opinion
