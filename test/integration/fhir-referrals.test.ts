@@ -279,13 +279,11 @@ describe('FHIR second-opinion cases (ServiceRequest, Task)', () => {
     await transitionReferral(runtime, expertPrincipal, caseId, { action: 'start' });
     assert.equal((await get<Task>(`/fhir/Task/${caseId}`, tokens.his, readTaskRoute)).status, 'in-progress');
 
-    // The expert reports and signs. TODO(lead): the signature completes the case in the report helper's part
-    // (not on this branch): until then the completion is written here as that part writes it.
+    // The expert writes the case's report and signs it: the signature completes the case
     const templateId = (await db.reportTemplate.findFirstOrThrow({ where: { facilityId: null, name: 'CT chest' } })).id;
-    const { report } = await createReport(runtime, expertPrincipal, studies.current, { templateId });
+    const { report } = await createReport(runtime, expertPrincipal, studies.current, { templateId, referralId: caseId });
     const saved = await saveDraft(runtime, expertPrincipal, report.id, { baseRevision: report.revision, sections: [{ key: 'impression', text: 'No acute ischaemia.' }] });
     await signReport({ ...runtime, produceSignedArtifacts: signedArtifactsProducer(runtime) }, expertPrincipal, report.id, { baseRevision: saved.revision, password: PASSWORD });
-    await db.referral.update({ where: { id: caseId }, data: { status: 'COMPLETED', reportId: report.id, completedAt: new Date(), revision: { increment: 1 } } });
 
     task = await get<Task>(`/fhir/Task/${caseId}`, tokens.his, readTaskRoute);
     assert.equal(task.status, 'completed');
