@@ -12,7 +12,8 @@ import type { Runtime } from '../runtime';
 import { loadReferral, type ReferralRow } from './load-referral';
 import { referralAuditEvent } from './referral-audit';
 import { auditedReferral } from './transition-referral';
-import { allowedActions, COMPLETABLE_STATUSES, STATUS_WORDS, type ReferralAction, type ReferralStatus } from './referral-states';
+import { isUnread } from './referral-reads';
+import { allowedActions, COMPLETABLE_STATUSES, OPEN_STATUSES, STATUS_WORDS, type ReferralAction, type ReferralStatus } from './referral-states';
 
 export type ReferralViewContext = Pick<Runtime, 'db' | 'shared' | 'logger'> & Partial<Pick<Runtime, 'config'>>;
 
@@ -135,12 +136,12 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
     events: events.map((event) => ({ at: event.at, action: event.action, fromStatus: event.fromStatus, toStatus: event.toStatus, reason: event.reason, actor: event.actorId ? { name: actors.get(event.actorId) ?? '' } : null })),
     messages: messages.map((message) => ({ ...message, attachments: attachments.filter((attachment) => attachment.messageId === message.id).map(attachmentRef) })),
     attachments: attachments.filter((attachment) => attachment.messageId === null).map(attachmentRef),
-    unread: messages.filter((message) => message.author.id !== principal.userId && (!readAt || message.createdAt > readAt)).length,
+    unread: messages.filter((message) => isUnread({ authorId: message.author.id, createdAt: message.createdAt }, principal.userId, readAt)).length,
     consultations: consultations.map((consultation) => ({ id: consultation.id, title: consultation.title, createdAt: consultation.createdAt, endedAt: consultation.endedAt, participant: consultation.participants.length > 0 })),
   };
 }
 
 /** Past its due time and still waiting for the expert side */
 export function isOverdue(referral: { status: string; dueAt: Date | null }, now: Date): boolean {
-  return referral.dueAt !== null && referral.dueAt < now && ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'].includes(referral.status);
+  return referral.dueAt !== null && referral.dueAt < now && OPEN_STATUSES.includes(referral.status as ReferralStatus);
 }

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Principal } from '../policy/principal';
 import type { ReferralContext } from './referral-types';
 import { isOverdue } from './get-referral';
+import { isUnread } from './referral-reads';
 import { OPEN_STATUSES, REFERRAL_STATUSES, STATUS_WORDS, type ReferralStatus } from './referral-states';
 import { REFERRAL_PRIORITIES } from './due-time';
 
@@ -146,12 +147,11 @@ async function listPage(
   const reads = await db.referralRead.findMany({ where: { userId: principal.userId, referralId: { in: ids } }, select: { referralId: true, readAt: true } });
   const readAt = new Map(reads.map((read) => [read.referralId, read.readAt]));
   const messages = ids.length
-    ? await db.referralMessage.findMany({ where: { referralId: { in: ids }, authorId: { not: principal.userId } }, select: { referralId: true, createdAt: true } })
+    ? await db.referralMessage.findMany({ where: { referralId: { in: ids }, authorId: { not: principal.userId } }, select: { referralId: true, authorId: true, createdAt: true } })
     : [];
   const unread = new Map<string, number>();
   for (const message of messages) {
-    const since = readAt.get(message.referralId);
-    if (!since || message.createdAt > since) unread.set(message.referralId, (unread.get(message.referralId) ?? 0) + 1);
+    if (isUnread(message, principal.userId, readAt.get(message.referralId))) unread.set(message.referralId, (unread.get(message.referralId) ?? 0) + 1);
   }
   const facilityIds = [...new Set([...rows.map((row) => row.facilityId), ...facilityRows.map((row) => row.facilityId)])];
   const facilities = await db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true, name: true }, orderBy: { name: 'asc' } });

@@ -6,6 +6,7 @@ import { DomainError } from '../errors';
 import type { Principal } from '../policy/principal';
 import { loadReferral } from './load-referral';
 import { auditedReferral } from './transition-referral';
+import { markThreadRead } from './referral-reads';
 import { recordReferralAudit } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { ZPostMessage, type ReferralContext } from './referral-types';
@@ -21,7 +22,7 @@ export async function postReferralMessage(context: ReferralContext, principal: P
   }
   const message = await db.$transaction(async (tx) => {
     const created = await tx.referralMessage.create({ data: { referralId: referral.id, authorId: principal.userId, body, kind: 'NOTE', createdAt: now }, select: { id: true } });
-    await tx.referralRead.upsert({ where: { referralId_userId: { referralId: referral.id, userId: principal.userId } }, create: { referralId: referral.id, userId: principal.userId, readAt: now }, update: { readAt: now } });
+    await markThreadRead(tx, referral.id, principal.userId, now);
     await recordReferralAudit(tx, principal, auditedReferral(referral), 'referral.message', { messageId: created.id });
     return created;
   });
@@ -32,5 +33,5 @@ export async function postReferralMessage(context: ReferralContext, principal: P
 /** The caller has read the thread up to now (their unread count drops to 0). */
 export async function markReferralRead(context: ReferralContext, principal: Principal, referralId: string, now = new Date()): Promise<void> {
   const { referral } = await loadReferral(context.db, principal, referralId);
-  await context.db.referralRead.upsert({ where: { referralId_userId: { referralId: referral.id, userId: principal.userId } }, create: { referralId: referral.id, userId: principal.userId, readAt: now }, update: { readAt: now } });
+  await markThreadRead(context.db, referral.id, principal.userId, now);
 }

@@ -14,6 +14,7 @@ import { isPolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { addressReferral, scheduleEscalation, type Addressee, type ReferralTx } from './address-referral';
 import { findReferralRow, loadReferral, primaryStudyOf, type ReferralRow } from './load-referral';
+import { markThreadRead } from './referral-reads';
 import { recordReferralAudit, type ReferralAuditAction } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { notifyReferral, type ReferralNews } from './referral-notify';
@@ -106,7 +107,7 @@ async function applyTransition(tx: ReferralTx, principal: Principal, referral: R
     case 'ask':
     case 'answer':
       await tx.referralMessage.create({ data: { referralId: referral.id, authorId: principal.userId, body: request.message, kind: request.action === 'ask' ? 'QUESTION' : 'ANSWER', createdAt: now } });
-      await tx.referralRead.upsert({ where: { referralId_userId: { referralId: referral.id, userId: principal.userId } }, create: { referralId: referral.id, userId: principal.userId, readAt: now }, update: { readAt: now } });
+      await markThreadRead(tx, referral.id, principal.userId, now);
       // Answered after the due time passed on hold (the escalation skipped it): it escalates now
       if (request.action === 'answer' && referral.dueAt && referral.dueAt <= now && !referral.escalatedAt) await scheduleEscalation(tx, referral, referral.dueAt);
       return { data: {}, revoked: [], news: request.action === 'ask' ? 'question' : 'answer' };

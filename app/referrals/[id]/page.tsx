@@ -13,7 +13,7 @@ import { displayDate, displayName, displaySex } from '../../../lib/display/dicom
 import { isDomainError } from '../../../lib/errors';
 import { ohifViewerUrl } from '../../../lib/ohif/viewer-url';
 import { getReferral, type ReferralView } from '../../../lib/referrals/get-referral';
-import { STATUS_WORDS, type ReferralStatus } from '../../../lib/referrals/referral-states';
+import { OPEN_STATUSES, STATUS_WORDS, type ReferralStatus } from '../../../lib/referrals/referral-states';
 import { listReferralAddressees } from '../../../lib/referrals/list-addressees';
 import { getRuntime } from '../../../lib/runtime';
 import { PortalHeader } from '../../_components/portal-header';
@@ -31,7 +31,6 @@ export const dynamic = 'force-dynamic';
 export const metadata: Metadata = { title: 'Second-opinion case' };
 
 const PRIORITY_WORDS: Record<string, string> = { STAT: 'STAT', URGENT: 'Urgent', ROUTINE: 'Routine' };
-const OPEN = ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];
 const CONSULTABLE = ['ACCEPTED', 'IN_PROGRESS', 'ON_HOLD', 'COMPLETED'];
 const EVENT_WORDS: Record<string, string> = {
   create: 'Created',
@@ -95,7 +94,7 @@ export default async function ReferralCasePage({ params }: { params: Promise<{ i
               </span>
               {view.dueAt && (
                 <span>
-                  · Due <DueTime iso={view.dueAt.toISOString()} open={OPEN.includes(view.status)} overdue={view.overdue} />
+                  · Due <DueTime iso={view.dueAt.toISOString()} open={OPEN_STATUSES.includes(view.status as ReferralStatus)} overdue={view.overdue} />
                 </span>
               )}
             </div>
