@@ -14,7 +14,7 @@ export function errorResponse(error: unknown, where: string, logger: Runtime['lo
   if (isDomainError(error)) {
     const headers: Record<string, string> = { 'cache-control': 'no-store' };
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
-    const body = error.fields === undefined ? { error: error.code, message: error.userMessage } : { error: error.code, message: error.userMessage, fields: error.fields };
+    const body = { error: error.code, message: error.userMessage, ...(error.fields === undefined ? {} : { fields: error.fields }), ...error.details };
     return Response.json(body, { status: domainErrorStatus(error), headers });
   }
   // The archive's own messages are written for DICOMweb clients and name no other facility's data

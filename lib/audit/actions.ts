@@ -130,6 +130,18 @@ export const AUDIT_ACTIONS = {
   'referral.attachment': { label: 'Attached a file to a second-opinion case' },
   'referral.view': { label: 'Opened a second-opinion case', dicomEventId: '110110' },
   'referral.attachment.download': { label: 'Opened an attachment of a second-opinion case', dicomEventId: '110106' },
+  // Patient consent and the emergency override (lib/consent, lib/emergency-override)
+  'consent.record': { label: "Recorded a patient's consent or refusal to share", dicomEventId: '110110' },
+  'consent.revoke': { label: "Revoked a patient's consent", dicomEventId: '110110' },
+  'consent.view': { label: "Looked at a patient's consents and shares", dicomEventId: '110110' },
+  'consent.document': { label: "Opened a patient's consent form", dicomEventId: '110106' },
+  'consent.share_refused': { label: 'A share was refused: no consent' },
+  'consent.rules': { label: 'Changed what needs consent' },
+  'consent.form.create': { label: 'Published a consent form version' },
+  'consent.form.retire': { label: 'Retired a consent form' },
+  'override.start': { label: 'Opened emergency access without consent', dicomEventId: '110113' },
+  'override.stop': { label: 'Emergency access ended', dicomEventId: '110113' },
+  'override.review': { label: 'Reviewed an emergency access' },
   // The FHIR read API (lib/fhir)
   'fhir.search': { label: 'Searched reports, studies or second-opinion cases (FHIR)', dicomEventId: '110112' },
   'fhir.read': { label: 'Read a report, study or second-opinion case (FHIR)', dicomEventId: '110103' },
@@ -180,6 +192,10 @@ type ServiceFields = {
 type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
 /** A second-opinion case's transition: from, to, why, and the addressee it went to (send, redirect, forward) */
 type ReferralDetails = { from?: string | null; to?: string; reason?: string; priority?: string; addressee?: { userId?: string | null; serviceId?: string | null; facilityId?: string }; studies?: string[]; reportId?: string; dueAt?: string };
+/** A consent as the audit keeps it */
+type ConsentDetails = { consentId?: string; decision?: string; recipient?: string; purposes?: string[]; dataScope?: string; studies?: string[]; validFrom?: string; validUntil?: string | null; evidence?: string; reason?: string; source?: string };
+/** An emergency override; eventTypeCode: DCM 110127 Emergency Override Started / 110138 Emergency Override Stopped (PS3.15 A.5.3.11) */
+type OverrideDetails = { overrideId?: string; eventTypeCode?: string; reasonCode?: string; reason?: string; endsAt?: string; patientFacilityId?: string };
 type Peer = { aet?: string; host?: string; port?: number };
 type SavedPeer = Peer & { tls?: boolean; requireClientCertificate?: boolean; anyAddress?: boolean };
 
@@ -274,6 +290,17 @@ export interface AuditDetailsByAction {
   'report.cosign.withdraw': { version?: number; signerUserId?: string };
   'report.view': { version?: number; reportStatus?: string };
   'report.download': { version?: number; format?: string };
+  'consent.record': ConsentDetails;
+  'consent.revoke': ConsentDetails & { grantsEnded?: number; socketsClosed?: number };
+  'consent.view': { consents?: number; shares?: number };
+  'consent.document': { consentId?: string };
+  'consent.share_refused': { purpose?: string; recipient?: string; denied?: boolean; studyUid?: string };
+  'consent.rules': { requiredFor?: string[] };
+  'consent.form.create': { key?: string; language?: string; version?: number; title?: string };
+  'consent.form.retire': { key?: string; language?: string; version?: number };
+  'override.start': OverrideDetails;
+  'override.stop': OverrideDetails & { grantsEnded?: number; how?: string };
+  'override.review': OverrideDetails & { reviewStatus?: string; comment?: string };
   'fhir.search': { resourceType?: string; params?: Record<string, string>; results?: number; studies?: number; total?: number; cases?: string[] };
   'fhir.read': { resourceType?: string; reportStatus?: string; referralStatus?: string };
   'admin.report_template.create': { name?: string; modality?: string; bodyRegion?: string; sections?: number };

@@ -16,6 +16,7 @@ export const DOMAIN_ERROR_STATUS = {
   BAD_REQUEST: 400, // the request could not be read at all
   REASON_REQUIRED: 400, // a destructive action needs a written reason
   CONFLICT: 409, // e.g. the email or AE title is taken
+  CONSENT_REQUIRED: 409, // a share without the patient's consent (lib/policy/share-basis.ts); `details.consent` says what is missing
   PAYLOAD_TOO_LARGE: 413, // an upload above its limit (e.g. a case's attachment, 20 MB)
   LINK_INVALID: 404, // unknown one-time link
   LINK_EXPIRED: 410,
@@ -39,6 +40,8 @@ export interface DomainErrorOptions {
   fields?: Record<string, string>;
   /** RATE_LIMITED: seconds until a retry may succeed (the Retry-After header) */
   retryAfterSeconds?: number;
+  /** Machine-readable facts the page acts on, answered as they are (e.g. CONSENT_REQUIRED's `consent`) */
+  details?: Record<string, unknown>;
 }
 
 export class DomainError extends Error {
@@ -46,6 +49,7 @@ export class DomainError extends Error {
   readonly userMessage: string;
   readonly fields: Record<string, string> | undefined;
   readonly retryAfterSeconds: number | undefined;
+  readonly details: Record<string, unknown> | undefined;
   constructor(
     readonly code: DomainErrorCode,
     message: string,
@@ -55,6 +59,7 @@ export class DomainError extends Error {
     this.userMessage = options.userMessage ?? message;
     this.fields = options.fields;
     this.retryAfterSeconds = options.retryAfterSeconds;
+    this.details = options.details;
   }
 }
 

@@ -2,6 +2,7 @@
 // transaction (the invitation, the referral... and its grant commit together).
 import { z } from 'zod';
 import { parseInput } from '../admin/errors';
+import { shareBasisFor } from '../policy/share-basis';
 import { GRANT_SOURCES, ZGrantPurpose, type GrantSource, type GrantsDatabase } from './purposes';
 
 /** Exactly one grantee: a user, a service of a facility, or every member of a facility. */
@@ -19,7 +20,7 @@ const ZGrantStudyRead = z
     /** The Study row (one facility's copy) */
     study: z.object({ id: z.string().min(1), facilityId: z.string().min(1), studyInstanceUid: z.string().min(1).max(64) }),
     purpose: ZGrantPurpose,
-    legalBasis: z.string().trim().min(1).max(200).nullish(),
+    overrideId: z.string().min(1).nullish(),
     grantedById: z.string().min(1).nullable(),
     validFrom: z.date().optional(),
     validUntil: z.date().nullish(),
@@ -31,7 +32,8 @@ export interface GrantStudyReadInput {
   grantee: GrantGrantee;
   study: { id: string; facilityId: string; studyInstanceUid: string };
   purpose: string;
-  legalBasis?: string | null;
+  /** The emergency override the workflow rests on (its record names it); otherwise consent decides */
+  overrideId?: string | null;
   grantedById: string | null;
   /** Default: now */
   validFrom?: Date;
@@ -40,9 +42,16 @@ export interface GrantStudyReadInput {
   source?: GrantSource | null;
 }
 
-/** Creates the grant (AdminError INVALID_INPUT for a malformed one); returns its id. */
+/**
+ * Creates the grant on the legal basis lib/policy/share-basis.ts finds (ConsentRequiredError,
+ * 409, when there is none; AdminError INVALID_INPUT for a malformed one); returns its id.
+ * A grant never outlives its basis: its end is the earlier of the asked end and the basis's.
+ */
 export async function grantStudyRead(tx: GrantsDatabase, input: GrantStudyReadInput, now = new Date()): Promise<{ id: string }> {
   const grant = parseInput(ZGrantStudyRead, input);
+  const basis = await shareBasisFor(tx, { study: grant.study, grantee: grant.grantee, purpose: grant.purpose, overrideId: grant.overrideId ?? null }, now);
+  const asked = grant.validUntil ?? null;
+  const validUntil = basis.until && (!asked || basis.until < asked) ? basis.until : asked;
   return tx.accessGrant.create({
     data: {
       granteeUserId: 'userId' in grant.grantee ? grant.grantee.userId : null,
@@ -53,10 +62,12 @@ export async function grantStudyRead(tx: GrantsDatabase, input: GrantStudyReadIn
       studyFacilityId: grant.study.facilityId,
       studyInstanceUid: grant.study.studyInstanceUid,
       purpose: grant.purpose,
-      legalBasis: grant.legalBasis ?? null,
+      legalBasis: basis.legalBasis,
+      consentId: basis.consentId,
+      overrideId: basis.overrideId,
       grantedById: grant.grantedById,
       validFrom: grant.validFrom ?? now,
-      validUntil: grant.validUntil ?? null,
+      validUntil,
       sourceType: grant.source?.type ?? null,
       sourceId: grant.source?.id ?? null,
     },

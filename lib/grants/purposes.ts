@@ -3,7 +3,7 @@
 // others are named now so the referral, report co-signature, emergency and
 // federation issues add a workflow, not a new table.
 import { z } from 'zod';
-import type { Database } from '../../prisma/database';
+import type { ShareDatabase } from '../policy/share-basis';
 
 export const GRANT_PURPOSES = ['TELECONSULTATION', 'REFERRAL', 'REPORT_COSIGN', 'EMERGENCY', 'FEDERATION'] as const;
 export type GrantPurpose = (typeof GRANT_PURPOSES)[number];
@@ -14,7 +14,7 @@ export const GRANT_KINDS = ['STUDY'] as const;
 export type GrantKind = (typeof GRANT_KINDS)[number];
 
 /** The workflows that own grants, so each revokes its own (sourceType + sourceId). */
-export const GRANT_SOURCES = ['consultation', 'referral'] as const;
+export const GRANT_SOURCES = ['consultation', 'referral', 'override'] as const;
 export type GrantSourceType = (typeof GRANT_SOURCES)[number];
 
 export interface GrantSource {
@@ -22,5 +22,8 @@ export interface GrantSource {
   id: string;
 }
 
-/** A database client or the transaction client of a $transaction callback: both have the delegates used here. */
-export type GrantsDatabase = Pick<Database, 'accessGrant'>;
+/**
+ * A database client or the transaction client of a $transaction callback: both have the
+ * delegates used here (a grant asks lib/policy/share-basis.ts for its legal basis first).
+ */
+export type GrantsDatabase = ShareDatabase;

@@ -1,0 +1,162 @@
+// The legal basis of every read grant beyond the study's own facility (issue 16):
+// the one place a share is allowed or refused. lib/grants/grant-study-read.ts asks
+// here before it writes any grant row, for every workflow (teleconsultation invite
+// and guest link, second opinion, emergency, federation), inside the workflow's
+// transaction, and records what the grant rests on.
+//
+// Rules, in order:
+//   1. a grantee inside the study's facility needs nothing (NOT_REQUIRED);
+//   2. a named emergency override that is running and covers the patient is the basis
+//      (EMERGENCY_OVERRIDE; the grant ends with it);
+//   3. a purpose the facility's admin does not require consent for needs nothing;
+//   4. otherwise an active permit of the person (any linked record) covering that
+//      grantee, purpose and study, and no deny covering them: a deny overrides a permit.
+// Races: the share locks the permit row it rests on (uses + 1) before it reads the
+// denies again; a revocation or a deny locks the same rows, so of a share and a
+// revocation racing, either the share fails or its grant is ended by the revocation.
+import type { Database } from '../../prisma/database';
+import { DomainError } from '../errors';
+import { CONSENT_PURPOSE_OF_GRANT, CONSENT_PURPOSE_WORDS, parseList, type ConsentPurpose, type LegalBasis } from '../consent/consent-types';
+import { consentRequiredFor } from '../consent/consent-rules';
+import type { GrantPurpose } from '../grants/purposes';
+
+export type ShareDatabase = Pick<Database, 'accessGrant' | 'consent' | 'emergencyOverride' | 'study' | 'patientLink' | 'membership' | 'serviceMember' | 'service' | 'facility' | 'user'>;
+
+/** Exactly one grantee (as lib/grants names them). */
+export type ShareGrantee = { userId: string } | { serviceId: string } | { facilityId: string };
+
+export interface ShareRequest {
+  study: { id: string; facilityId: string; studyInstanceUid: string };
+  grantee: ShareGrantee;
+  purpose: GrantPurpose;
+  /** The emergency override the workflow rests on (its own record names it), if any */
+  overrideId?: string | null;
+}
+
+export interface ShareBasis {
+  legalBasis: LegalBasis;
+  consentId: string | null;
+  overrideId: string | null;
+  /** The grant may not outlive its basis (the consent's end, the override's end); null = no limit */
+  until: Date | null;
+}
+
+/** What the refusal tells the page: which patient, what is missing, and what it may offer. */
+export interface ConsentShortfall {
+  patientRef: string;
+  purpose: ConsentPurpose;
+  /** The grantee, in words */
+  recipient: string;
+  /** A deny covers this share (recording a new permit would not help until it is revoked) */
+  denied: boolean;
+}
+
+export class ConsentRequiredError extends DomainError {
+  override readonly name = 'ConsentRequiredError';
+  constructor(readonly shortfall: ConsentShortfall, message: string) {
+    super('CONSENT_REQUIRED', message, { details: { consent: shortfall } });
+  }
+}
+
+export function isConsentRequiredError(error: unknown): error is ConsentRequiredError {
+  return error instanceof ConsentRequiredError;
+}
+
+/** Decides the basis of one grant, or throws ConsentRequiredError (nothing written but the permit's lock). */
+export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, now = new Date()): Promise<ShareBasis> {
+  const study = await tx.study.findUnique({ where: { id: request.study.id }, select: { patientRef: true, studyInstanceUid: true, facility: { select: { consentRequiredFor: true } } } });
+  if (!study) throw new DomainError('NOT_FOUND', `study copy ${request.study.id} not found`, { userMessage: 'Not found.' });
+  if (await insideFacility(tx, request.grantee, request.study.facilityId)) return { legalBasis: 'NOT_REQUIRED', consentId: null, overrideId: null, until: null };
+  const purpose = CONSENT_PURPOSE_OF_GRANT[request.purpose];
+  const records = await personRecordRefs(tx, study.patientRef);
+
+  if (request.overrideId) {
+    // Locks the override against its end racing this share (the end revokes what rests on it)
+    const running = await tx.emergencyOverride.updateMany({ where: { id: request.overrideId, endedAt: null, endsAt: { gt: now }, patientRef: { in: records } }, data: { stopRecordedAt: null } });
+    if (running.count === 1) {
+      const override = await tx.emergencyOverride.findUniqueOrThrow({ where: { id: request.overrideId }, select: { endsAt: true } });
+      return { legalBasis: 'EMERGENCY_OVERRIDE', consentId: null, overrideId: request.overrideId, until: override.endsAt };
+    }
+    throw await refusal(tx, request, study.patientRef, purpose, false, 'The emergency override this rests on has ended');
+  }
+  if (!consentRequiredFor(study.facility.consentRequiredFor).includes(purpose)) return { legalBasis: 'NOT_REQUIRED', consentId: null, overrideId: null, until: null };
+
+  const covers = await recipientMatcher(tx, request.grantee);
+  const applicable = async () =>
+    (await tx.consent.findMany({
+      where: { patientRef: { in: records }, status: 'active', revokedAt: null, validFrom: { lte: now }, OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
+      select: { id: true, decision: true, purposes: true, dataScope: true, studyUids: true, recipientKind: true, recipientFacilityId: true, recipientServiceId: true, recipientUserId: true, validUntil: true },
+      orderBy: { recordedAt: 'desc' },
+    })).filter((consent) => parseList(consent.purposes).includes(purpose) && (consent.dataScope === 'ALL' || parseList(consent.studyUids).includes(study.studyInstanceUid)) && covers(consent));
+
+  const permits = (await applicable()).filter((consent) => consent.decision === 'PERMIT');
+  for (const permit of permits) {
+    const locked = await tx.consent.updateMany({ where: { id: permit.id, status: 'active', revokedAt: null }, data: { uses: { increment: 1 } } });
+    if (locked.count !== 1) continue;
+    // Read again with the permit locked: a deny committed meanwhile wins
+    if ((await applicable()).some((consent) => consent.decision === 'DENY')) throw await refusal(tx, request, study.patientRef, purpose, true);
+    return { legalBasis: 'CONSENT', consentId: permit.id, overrideId: null, until: permit.validUntil };
+  }
+  throw await refusal(tx, request, study.patientRef, purpose, (await applicable()).some((consent) => consent.decision === 'DENY'));
+}
+
+/** True when the grantee already belongs to the study's facility (its members read it anyway). */
+async function insideFacility(tx: ShareDatabase, grantee: ShareGrantee, facilityId: string): Promise<boolean> {
+  if ('facilityId' in grantee) return grantee.facilityId === facilityId;
+  if ('serviceId' in grantee) return (await tx.service.findUnique({ where: { id: grantee.serviceId }, select: { facilityId: true } }))?.facilityId === facilityId;
+  return (await tx.membership.findFirst({ where: { userId: grantee.userId, facilityId, user: { disabled: false } }, select: { id: true } })) !== null;
+}
+
+/** The patient record and every record linked to the same person (a consent covers the person). */
+export async function personRecordRefs(tx: Pick<Database, 'patientLink'>, patientRef: string): Promise<string[]> {
+  const link = await tx.patientLink.findFirst({ where: { patientRef, unlinkedAt: null }, select: { personRef: true } });
+  if (!link) return [patientRef];
+  const links = await tx.patientLink.findMany({ where: { personRef: link.personRef, unlinkedAt: null }, select: { patientRef: true } });
+  return [...new Set([patientRef, ...links.map((row) => row.patientRef)])];
+}
+
+type RecipientColumns = { recipientKind: string; recipientFacilityId: string | null; recipientServiceId: string | null; recipientUserId: string | null };
+
+/**
+ * Who a consent's recipient covers: a facility covers its services and enabled members, a
+ * service its members, "the region" every facility of this node (not a guest, who has none).
+ */
+export async function recipientMatcher(tx: ShareDatabase, grantee: ShareGrantee): Promise<(consent: RecipientColumns) => boolean> {
+  if ('facilityId' in grantee) return (c) => c.recipientKind === 'REGION' || (c.recipientKind === 'FACILITY' && c.recipientFacilityId === grantee.facilityId);
+  if ('serviceId' in grantee) {
+    const service = await tx.service.findUnique({ where: { id: grantee.serviceId }, select: { facilityId: true } });
+    return (c) => c.recipientKind === 'REGION' || (c.recipientKind === 'FACILITY' && c.recipientFacilityId === service?.facilityId) || (c.recipientKind === 'SERVICE' && c.recipientServiceId === grantee.serviceId);
+  }
+  const [memberships, services] = await Promise.all([
+    tx.membership.findMany({ where: { userId: grantee.userId, user: { disabled: false }, facility: { disabledAt: null } }, select: { facilityId: true } }),
+    tx.serviceMember.findMany({ where: { userId: grantee.userId }, select: { serviceId: true } }),
+  ]);
+  const facilityIds = new Set(memberships.map((row) => row.facilityId));
+  const serviceIds = new Set(services.map((row) => row.serviceId));
+  return (c) =>
+    (c.recipientKind === 'REGION' && facilityIds.size > 0) ||
+    (c.recipientKind === 'FACILITY' && c.recipientFacilityId !== null && facilityIds.has(c.recipientFacilityId)) ||
+    (c.recipientKind === 'SERVICE' && c.recipientServiceId !== null && serviceIds.has(c.recipientServiceId)) ||
+    (c.recipientKind === 'USER' && c.recipientUserId === grantee.userId);
+}
+
+async function refusal(tx: ShareDatabase, request: ShareRequest, patientRef: string, purpose: ConsentPurpose, denied: boolean, why?: string): Promise<ConsentRequiredError> {
+  const recipient = await granteeWords(tx, request.grantee);
+  const what = `${CONSENT_PURPOSE_WORDS[purpose]} by ${recipient}`;
+  const message = why
+    ? `${why}: sharing this patient's images for ${what} needs the patient's consent or a new emergency override.`
+    : denied
+      ? `The patient has refused sharing their images for ${what}. Nothing was shared. Only an emergency override can open access now.`
+      : `Sharing this patient's images for ${what} needs the patient's consent. Nothing was shared: record the consent now, or use the emergency override.`;
+  return new ConsentRequiredError({ patientRef, purpose, recipient, denied }, message);
+}
+
+async function granteeWords(tx: ShareDatabase, grantee: ShareGrantee): Promise<string> {
+  if ('facilityId' in grantee) return (await tx.facility.findUnique({ where: { id: grantee.facilityId }, select: { name: true } }))?.name ?? 'another facility';
+  if ('serviceId' in grantee) {
+    const service = await tx.service.findUnique({ where: { id: grantee.serviceId }, select: { name: true, facility: { select: { name: true } } } });
+    return service ? `${service.name}, ${service.facility.name}` : 'another service';
+  }
+  const user = await tx.user.findUnique({ where: { id: grantee.userId }, select: { name: true, guest: true } });
+  return user ? (user.guest ? `${user.name} (a guest)` : user.name) : 'another person';
+}
