@@ -5,6 +5,8 @@
 import { randomUUID } from 'node:crypto';
 import { archiveHttpStatus, domainErrorStatus, isArchiveError, isDomainError } from '../../lib/errors';
 import { getRuntime, type Runtime } from '../../lib/runtime';
+import { isConsentRequiredError } from '../../lib/policy/share-basis';
+import { recordRefusedShare } from '../../lib/consent/refused-share';
 import { jsonError } from './json-response';
 
 export const GENERIC_FAILURE_MESSAGE = 'Something went wrong. Try again, and tell your administrator if it keeps happening.';
@@ -12,6 +14,8 @@ export const GENERIC_FAILURE_MESSAGE = 'Something went wrong. Try again, and tel
 /** The answer for `error`; `where` names the operation in the log line of an unexpected one. */
 export function errorResponse(error: unknown, where: string, logger: Runtime['logger'] = getRuntime().logger): Response {
   if (isDomainError(error)) {
+    // A share refused for want of consent is a refused attempt at the patient's data, for its owner to see
+    if (isConsentRequiredError(error)) void recordRefusedShare(getRuntime(), error);
     const headers: Record<string, string> = { 'cache-control': 'no-store' };
     if (error.retryAfterSeconds !== undefined) headers['retry-after'] = String(error.retryAfterSeconds);
     const body = { error: error.code, message: error.userMessage, ...(error.fields === undefined ? {} : { fields: error.fields }), ...error.details };

@@ -27,6 +27,8 @@ export type RefusedTarget =
   | { kind: 'consultation'; id: string }
   /** A second-opinion case (Referral.id) */
   | { kind: 'referral'; id: string }
+  /** A patient's consent (Consent.id) */
+  | { kind: 'consent'; id: string }
   /** A sign-in or HTTP Basic attempt on this account (the email as typed) */
   | { kind: 'account'; email: string };
 
@@ -45,7 +47,7 @@ export interface RefusedAttempt {
 }
 
 export interface RefusalContext {
-  db: Pick<Database, 'auditEvent' | 'study' | 'patient' | 'consultation' | 'user' | 'membership' | 'referral'>;
+  db: Pick<Database, 'auditEvent' | 'study' | 'patient' | 'consultation' | 'user' | 'membership' | 'referral' | 'consent'>;
   logger: Logger;
   shared: Map<string, unknown>;
 }
@@ -82,6 +84,10 @@ async function ownersOf(db: RefusalContext['db'], target: RefusedTarget): Promis
         select: { patient: { select: { patientId: true } } },
       });
       return [{ facilityId: consultation.facilityId, studyUid: consultation.studyInstanceUid, patientId: study?.patient.patientId }];
+    }
+    case 'consent': {
+      const consent = await db.consent.findUnique({ where: { id: target.id }, select: { facilityId: true, patient: { select: { patientId: true } } } });
+      return consent ? [{ facilityId: consent.facilityId, patientId: consent.patient.patientId }] : [];
     }
     case 'referral': {
       const referral = await db.referral.findUnique({ where: { id: target.id }, select: { facilityId: true, patientId: true, studies: { where: { primary: true }, select: { studyInstanceUid: true } } } });

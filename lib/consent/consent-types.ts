@@ -52,3 +52,6 @@ export function parseList(text: string): string[] {
     return [];
   }
 }
+
+/** A scanned consent form (PDF or JPEG) */
+export const MAX_CONSENT_SCAN_BYTES = 20 * 1024 * 1024;

@@ -2,7 +2,7 @@
 // transaction (the invitation, the referral... and its grant commit together).
 import { z } from 'zod';
 import { parseInput } from '../admin/errors';
-import { shareBasisFor } from '../policy/share-basis';
+import { isConsentRequiredError, shareBasisFor } from '../policy/share-basis';
 import { GRANT_SOURCES, ZGrantPurpose, type GrantSource, type GrantsDatabase } from './purposes';
 
 /** Exactly one grantee: a user, a service of a facility, or every member of a facility. */
@@ -49,7 +49,10 @@ export interface GrantStudyReadInput {
  */
 export async function grantStudyRead(tx: GrantsDatabase, input: GrantStudyReadInput, now = new Date()): Promise<{ id: string }> {
   const grant = parseInput(ZGrantStudyRead, input);
-  const basis = await shareBasisFor(tx, { study: grant.study, grantee: grant.grantee, purpose: grant.purpose, overrideId: grant.overrideId ?? null }, now);
+  const basis = await shareBasisFor(tx, { study: grant.study, grantee: grant.grantee, purpose: grant.purpose, overrideId: grant.overrideId ?? null }, now).catch((error: unknown) => {
+    if (isConsentRequiredError(error)) error.attemptedBy = grant.grantedById;
+    throw error;
+  });
   const asked = grant.validUntil ?? null;
   const validUntil = basis.until && (!asked || basis.until < asked) ? basis.until : asked;
   return tx.accessGrant.create({

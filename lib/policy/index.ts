@@ -17,3 +17,5 @@ export { authorizeDicomTransport, type PeerTransportRequirements, type Transport
 export type { Principal } from './principal';
 export { dicomMoveDestination } from './dicom-move-destination';
 export { reportAccessFor, authorizeReportAccess, reportReaderScope, readsReportsOf, type ReportAccess, type ReportReaderScope } from './report-access';
+export { shareBasisFor, personRecordRefs, isConsentRequiredError, ConsentRequiredError, type ShareBasis, type ShareRequest, type ConsentShortfall } from './share-basis';
+export { authorizePatientConsent, authorizeConsentChange, type ConsentPatient } from './consent-access';

@@ -53,7 +53,14 @@ export interface ConsentShortfall {
 
 export class ConsentRequiredError extends DomainError {
   override readonly name = 'ConsentRequiredError';
-  constructor(readonly shortfall: ConsentShortfall, message: string) {
+  /** Who tried to share (lib/grants sets it): the refusal is audited for the data's owner (lib/consent/refused-share.ts) */
+  attemptedBy: string | null = null;
+  constructor(
+    readonly shortfall: ConsentShortfall,
+    message: string,
+    /** The study copy's facility, patient (MRN) and study: not answered, only audited */
+    readonly owner: { facilityId: string; patientId: string; studyUid: string },
+  ) {
     super('CONSENT_REQUIRED', message, { details: { consent: shortfall } });
   }
 }
@@ -64,7 +71,7 @@ export function isConsentRequiredError(error: unknown): error is ConsentRequired
 
 /** Decides the basis of one grant, or throws ConsentRequiredError (nothing written but the permit's lock). */
 export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, now = new Date()): Promise<ShareBasis> {
-  const study = await tx.study.findUnique({ where: { id: request.study.id }, select: { patientRef: true, studyInstanceUid: true, facility: { select: { consentRequiredFor: true } } } });
+  const study = await tx.study.findUnique({ where: { id: request.study.id }, select: { patientRef: true, studyInstanceUid: true, facilityId: true, patient: { select: { patientId: true } }, facility: { select: { consentRequiredFor: true } } } });
   if (!study) throw new DomainError('NOT_FOUND', `study copy ${request.study.id} not found`, { userMessage: 'Not found.' });
   if (await insideFacility(tx, request.grantee, request.study.facilityId)) return { legalBasis: 'NOT_REQUIRED', consentId: null, overrideId: null, until: null };
   const purpose = CONSENT_PURPOSE_OF_GRANT[request.purpose];
@@ -77,7 +84,7 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
       const override = await tx.emergencyOverride.findUniqueOrThrow({ where: { id: request.overrideId }, select: { endsAt: true } });
       return { legalBasis: 'EMERGENCY_OVERRIDE', consentId: null, overrideId: request.overrideId, until: override.endsAt };
     }
-    throw await refusal(tx, request, study.patientRef, purpose, false, 'The emergency override this rests on has ended');
+    throw await refusal(tx, request, study, purpose, false, 'The emergency override this rests on has ended');
   }
   if (!consentRequiredFor(study.facility.consentRequiredFor).includes(purpose)) return { legalBasis: 'NOT_REQUIRED', consentId: null, overrideId: null, until: null };
 
@@ -94,10 +101,10 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
     const locked = await tx.consent.updateMany({ where: { id: permit.id, status: 'active', revokedAt: null }, data: { uses: { increment: 1 } } });
     if (locked.count !== 1) continue;
     // Read again with the permit locked: a deny committed meanwhile wins
-    if ((await applicable()).some((consent) => consent.decision === 'DENY')) throw await refusal(tx, request, study.patientRef, purpose, true);
+    if ((await applicable()).some((consent) => consent.decision === 'DENY')) throw await refusal(tx, request, study, purpose, true);
     return { legalBasis: 'CONSENT', consentId: permit.id, overrideId: null, until: permit.validUntil };
   }
-  throw await refusal(tx, request, study.patientRef, purpose, (await applicable()).some((consent) => consent.decision === 'DENY'));
+  throw await refusal(tx, request, study, purpose, (await applicable()).some((consent) => consent.decision === 'DENY'));
 }
 
 /** True when the grantee already belongs to the study's facility (its members read it anyway). */
@@ -140,7 +147,9 @@ export async function recipientMatcher(tx: ShareDatabase, grantee: ShareGrantee)
     (c.recipientKind === 'USER' && c.recipientUserId === grantee.userId);
 }
 
-async function refusal(tx: ShareDatabase, request: ShareRequest, patientRef: string, purpose: ConsentPurpose, denied: boolean, why?: string): Promise<ConsentRequiredError> {
+type RefusedStudy = { patientRef: string; studyInstanceUid: string; facilityId: string; patient: { patientId: string } };
+
+async function refusal(tx: ShareDatabase, request: ShareRequest, study: RefusedStudy, purpose: ConsentPurpose, denied: boolean, why?: string): Promise<ConsentRequiredError> {
   const recipient = await granteeWords(tx, request.grantee);
   const what = `${CONSENT_PURPOSE_WORDS[purpose]} by ${recipient}`;
   const message = why
@@ -148,7 +157,7 @@ async function refusal(tx: ShareDatabase, request: ShareRequest, patientRef: str
     : denied
       ? `The patient has refused sharing their images for ${what}. Nothing was shared. Only an emergency override can open access now.`
       : `Sharing this patient's images for ${what} needs the patient's consent. Nothing was shared: record the consent now, or use the emergency override.`;
-  return new ConsentRequiredError({ patientRef, purpose, recipient, denied }, message);
+  return new ConsentRequiredError({ patientRef: study.patientRef, purpose, recipient, denied }, message, { facilityId: study.facilityId, patientId: study.patient.patientId, studyUid: study.studyInstanceUid });
 }
 
 async function granteeWords(tx: ShareDatabase, grantee: ShareGrantee): Promise<string> {

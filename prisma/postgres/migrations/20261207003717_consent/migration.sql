@@ -1,10 +1,19 @@
 -- AlterTable
-ALTER TABLE "AccessGrant" ADD COLUMN "consentId" TEXT;
-ALTER TABLE "AccessGrant" ADD COLUMN "overrideId" TEXT;
+ALTER TABLE "Facility" ADD COLUMN     "consentRequiredFor" TEXT NOT NULL DEFAULT '["SECOND_OPINION","TELECONSULTATION","EMERGENCY_CARE","TRANSFER","RESEARCH"]';
+
+-- AlterTable
+ALTER TABLE "Consultation" ADD COLUMN     "overrideId" TEXT;
+
+-- AlterTable
+ALTER TABLE "AccessGrant" ADD COLUMN     "consentId" TEXT,
+ADD COLUMN     "overrideId" TEXT;
+
+-- AlterTable
+ALTER TABLE "Referral" ADD COLUMN     "overrideId" TEXT;
 
 -- CreateTable
 CREATE TABLE "Consent" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "patientRef" TEXT NOT NULL,
     "facilityId" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
@@ -16,8 +25,8 @@ CREATE TABLE "Consent" (
     "purposes" TEXT NOT NULL,
     "dataScope" TEXT NOT NULL DEFAULT 'ALL',
     "studyUids" TEXT NOT NULL DEFAULT '[]',
-    "validFrom" DATETIME NOT NULL,
-    "validUntil" DATETIME,
+    "validFrom" TIMESTAMP(3) NOT NULL,
+    "validUntil" TIMESTAMP(3),
     "evidenceKind" TEXT NOT NULL,
     "formId" TEXT,
     "signerRole" TEXT NOT NULL DEFAULT 'PATIENT',
@@ -29,20 +38,20 @@ CREATE TABLE "Consent" (
     "documentSha256" TEXT,
     "archivedSopInstanceUid" TEXT,
     "recordedById" TEXT,
-    "recordedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "revokedAt" DATETIME,
+    "recordedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revokedAt" TIMESTAMP(3),
     "revokedById" TEXT,
     "revokeReason" TEXT NOT NULL DEFAULT '',
     "source" TEXT NOT NULL DEFAULT 'PORTAL',
     "uses" INTEGER NOT NULL DEFAULT 0,
-    "updatedAt" DATETIME NOT NULL,
-    CONSTRAINT "Consent_patientRef_fkey" FOREIGN KEY ("patientRef") REFERENCES "Patient" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
-    CONSTRAINT "Consent_formId_fkey" FOREIGN KEY ("formId") REFERENCES "ConsentForm" ("id") ON DELETE SET NULL ON UPDATE CASCADE
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "Consent_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "ConsentForm" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "facilityId" TEXT NOT NULL,
     "key" TEXT NOT NULL,
     "version" INTEGER NOT NULL,
@@ -50,13 +59,15 @@ CREATE TABLE "ConsentForm" (
     "title" TEXT NOT NULL,
     "body" TEXT NOT NULL,
     "createdById" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "retiredAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "retiredAt" TIMESTAMP(3),
+
+    CONSTRAINT "ConsentForm_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "EmergencyOverride" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "userId" TEXT NOT NULL,
     "actingFacilityId" TEXT NOT NULL,
     "patientRef" TEXT NOT NULL,
@@ -65,38 +76,18 @@ CREATE TABLE "EmergencyOverride" (
     "patientName" TEXT NOT NULL DEFAULT '',
     "reasonCode" TEXT NOT NULL,
     "reasonText" TEXT NOT NULL DEFAULT '',
-    "startedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "endsAt" DATETIME NOT NULL,
-    "endedAt" DATETIME,
+    "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "endsAt" TIMESTAMP(3) NOT NULL,
+    "endedAt" TIMESTAMP(3),
     "endedById" TEXT,
-    "stopRecordedAt" DATETIME,
+    "stopRecordedAt" TIMESTAMP(3),
     "reviewStatus" TEXT NOT NULL DEFAULT 'PENDING',
     "reviewedById" TEXT,
-    "reviewedAt" DATETIME,
-    "reviewComment" TEXT NOT NULL DEFAULT ''
-);
+    "reviewedAt" TIMESTAMP(3),
+    "reviewComment" TEXT NOT NULL DEFAULT '',
 
--- RedefineTables
-PRAGMA defer_foreign_keys=ON;
-PRAGMA foreign_keys=OFF;
-CREATE TABLE "new_Facility" (
-    "id" TEXT NOT NULL PRIMARY KEY,
-    "name" TEXT NOT NULL,
-    "code" TEXT NOT NULL,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "secondFactorPolicy" TEXT NOT NULL DEFAULT 'NONE',
-    "address" TEXT NOT NULL DEFAULT '',
-    "phone" TEXT NOT NULL DEFAULT '',
-    "disabledAt" DATETIME,
-    "reportLanguage" TEXT NOT NULL DEFAULT 'en',
-    "consentRequiredFor" TEXT NOT NULL DEFAULT '["SECOND_OPINION","TELECONSULTATION","EMERGENCY_CARE","TRANSFER","RESEARCH"]'
+    CONSTRAINT "EmergencyOverride_pkey" PRIMARY KEY ("id")
 );
-INSERT INTO "new_Facility" ("address", "code", "createdAt", "disabledAt", "id", "name", "phone", "reportLanguage", "secondFactorPolicy") SELECT "address", "code", "createdAt", "disabledAt", "id", "name", "phone", "reportLanguage", "secondFactorPolicy" FROM "Facility";
-DROP TABLE "Facility";
-ALTER TABLE "new_Facility" RENAME TO "Facility";
-CREATE UNIQUE INDEX "Facility_code_key" ON "Facility"("code");
-PRAGMA foreign_keys=ON;
-PRAGMA defer_foreign_keys=OFF;
 
 -- CreateIndex
 CREATE INDEX "Consent_patientRef_status_idx" ON "Consent"("patientRef", "status");
@@ -124,4 +115,10 @@ CREATE INDEX "AccessGrant_consentId_idx" ON "AccessGrant"("consentId");
 
 -- CreateIndex
 CREATE INDEX "AccessGrant_overrideId_idx" ON "AccessGrant"("overrideId");
+
+-- AddForeignKey
+ALTER TABLE "Consent" ADD CONSTRAINT "Consent_patientRef_fkey" FOREIGN KEY ("patientRef") REFERENCES "Patient"("id") ON DELETE CASCADE ON UPDATE CASCADE;
+
+-- AddForeignKey
+ALTER TABLE "Consent" ADD CONSTRAINT "Consent_formId_fkey" FOREIGN KEY ("formId") REFERENCES "ConsentForm"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 

@@ -1,13 +1,16 @@
 -- AlterTable
-ALTER TABLE "Facility" ADD COLUMN     "consentRequiredFor" TEXT NOT NULL DEFAULT '["SECOND_OPINION","TELECONSULTATION","EMERGENCY_CARE","TRANSFER","RESEARCH"]';
+ALTER TABLE "Consultation" ADD COLUMN "overrideId" TEXT;
 
 -- AlterTable
-ALTER TABLE "AccessGrant" ADD COLUMN     "consentId" TEXT,
-ADD COLUMN     "overrideId" TEXT;
+ALTER TABLE "AccessGrant" ADD COLUMN "consentId" TEXT;
+ALTER TABLE "AccessGrant" ADD COLUMN "overrideId" TEXT;
+
+-- AlterTable
+ALTER TABLE "Referral" ADD COLUMN "overrideId" TEXT;
 
 -- CreateTable
 CREATE TABLE "Consent" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "patientRef" TEXT NOT NULL,
     "facilityId" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'active',
@@ -19,8 +22,8 @@ CREATE TABLE "Consent" (
     "purposes" TEXT NOT NULL,
     "dataScope" TEXT NOT NULL DEFAULT 'ALL',
     "studyUids" TEXT NOT NULL DEFAULT '[]',
-    "validFrom" TIMESTAMP(3) NOT NULL,
-    "validUntil" TIMESTAMP(3),
+    "validFrom" DATETIME NOT NULL,
+    "validUntil" DATETIME,
     "evidenceKind" TEXT NOT NULL,
     "formId" TEXT,
     "signerRole" TEXT NOT NULL DEFAULT 'PATIENT',
@@ -32,20 +35,20 @@ CREATE TABLE "Consent" (
     "documentSha256" TEXT,
     "archivedSopInstanceUid" TEXT,
     "recordedById" TEXT,
-    "recordedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "revokedAt" TIMESTAMP(3),
+    "recordedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "revokedAt" DATETIME,
     "revokedById" TEXT,
     "revokeReason" TEXT NOT NULL DEFAULT '',
     "source" TEXT NOT NULL DEFAULT 'PORTAL',
     "uses" INTEGER NOT NULL DEFAULT 0,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "Consent_pkey" PRIMARY KEY ("id")
+    "updatedAt" DATETIME NOT NULL,
+    CONSTRAINT "Consent_patientRef_fkey" FOREIGN KEY ("patientRef") REFERENCES "Patient" ("id") ON DELETE CASCADE ON UPDATE CASCADE,
+    CONSTRAINT "Consent_formId_fkey" FOREIGN KEY ("formId") REFERENCES "ConsentForm" ("id") ON DELETE SET NULL ON UPDATE CASCADE
 );
 
 -- CreateTable
 CREATE TABLE "ConsentForm" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "facilityId" TEXT NOT NULL,
     "key" TEXT NOT NULL,
     "version" INTEGER NOT NULL,
@@ -53,15 +56,13 @@ CREATE TABLE "ConsentForm" (
     "title" TEXT NOT NULL,
     "body" TEXT NOT NULL,
     "createdById" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "retiredAt" TIMESTAMP(3),
-
-    CONSTRAINT "ConsentForm_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "retiredAt" DATETIME
 );
 
 -- CreateTable
 CREATE TABLE "EmergencyOverride" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "userId" TEXT NOT NULL,
     "actingFacilityId" TEXT NOT NULL,
     "patientRef" TEXT NOT NULL,
@@ -70,18 +71,38 @@ CREATE TABLE "EmergencyOverride" (
     "patientName" TEXT NOT NULL DEFAULT '',
     "reasonCode" TEXT NOT NULL,
     "reasonText" TEXT NOT NULL DEFAULT '',
-    "startedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "endsAt" TIMESTAMP(3) NOT NULL,
-    "endedAt" TIMESTAMP(3),
+    "startedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "endsAt" DATETIME NOT NULL,
+    "endedAt" DATETIME,
     "endedById" TEXT,
-    "stopRecordedAt" TIMESTAMP(3),
+    "stopRecordedAt" DATETIME,
     "reviewStatus" TEXT NOT NULL DEFAULT 'PENDING',
     "reviewedById" TEXT,
-    "reviewedAt" TIMESTAMP(3),
-    "reviewComment" TEXT NOT NULL DEFAULT '',
-
-    CONSTRAINT "EmergencyOverride_pkey" PRIMARY KEY ("id")
+    "reviewedAt" DATETIME,
+    "reviewComment" TEXT NOT NULL DEFAULT ''
 );
+
+-- RedefineTables
+PRAGMA defer_foreign_keys=ON;
+PRAGMA foreign_keys=OFF;
+CREATE TABLE "new_Facility" (
+    "id" TEXT NOT NULL PRIMARY KEY,
+    "name" TEXT NOT NULL,
+    "code" TEXT NOT NULL,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "secondFactorPolicy" TEXT NOT NULL DEFAULT 'NONE',
+    "address" TEXT NOT NULL DEFAULT '',
+    "phone" TEXT NOT NULL DEFAULT '',
+    "disabledAt" DATETIME,
+    "reportLanguage" TEXT NOT NULL DEFAULT 'en',
+    "consentRequiredFor" TEXT NOT NULL DEFAULT '["SECOND_OPINION","TELECONSULTATION","EMERGENCY_CARE","TRANSFER","RESEARCH"]'
+);
+INSERT INTO "new_Facility" ("address", "code", "createdAt", "disabledAt", "id", "name", "phone", "reportLanguage", "secondFactorPolicy") SELECT "address", "code", "createdAt", "disabledAt", "id", "name", "phone", "reportLanguage", "secondFactorPolicy" FROM "Facility";
+DROP TABLE "Facility";
+ALTER TABLE "new_Facility" RENAME TO "Facility";
+CREATE UNIQUE INDEX "Facility_code_key" ON "Facility"("code");
+PRAGMA foreign_keys=ON;
+PRAGMA defer_foreign_keys=OFF;
 
 -- CreateIndex
 CREATE INDEX "Consent_patientRef_status_idx" ON "Consent"("patientRef", "status");
@@ -109,10 +130,4 @@ CREATE INDEX "AccessGrant_consentId_idx" ON "AccessGrant"("consentId");
 
 -- CreateIndex
 CREATE INDEX "AccessGrant_overrideId_idx" ON "AccessGrant"("overrideId");
-
--- AddForeignKey
-ALTER TABLE "Consent" ADD CONSTRAINT "Consent_patientRef_fkey" FOREIGN KEY ("patientRef") REFERENCES "Patient"("id") ON DELETE CASCADE ON UPDATE CASCADE;
-
--- AddForeignKey
-ALTER TABLE "Consent" ADD CONSTRAINT "Consent_formId_fkey" FOREIGN KEY ("formId") REFERENCES "ConsentForm"("id") ON DELETE SET NULL ON UPDATE CASCADE;
 
