@@ -3,13 +3,14 @@
 // CT study of the patient in the archive, signatures drawn as a canvas would
 // (PNG by sharp), scans made by pdfkit and sharp. Checked as others see it:
 // poppler's pdftotext reads the words a patient would see in each kind of
-// document, pdfimages finds the signature and the scan in them; the consent.
-// archive job files an Encapsulated PDF into the patient's record that QIDO-RS
-// finds by PatientID, dicom3tools' dciodvfy accepts and DCMTK's dcm2pdf gives
-// back byte for byte; a blank or unreadable signature and a scan that is not
-// a PDF or JPEG are refused at their form field with nothing stored; the job
-// run again stores one instance. Consent rows are written directly: recording
-// a consent (lib/consent/record-consent.ts) is not this test's.
+// document, pdfimages finds the signature and the scan in them; the
+// consent.archive job files an Encapsulated PDF into the patient's record
+// that QIDO-RS and DCMTK's findscu find by PatientID, dicom3tools' dciodvfy
+// accepts and DCMTK's dcm2pdf gives back byte for byte; a blank or unreadable
+// signature and a scan that is not a PDF or JPEG are refused at their form
+// field with nothing stored; the job run again stores one instance. Consent
+// rows are written directly: recording a consent (lib/consent/record-consent.ts)
+// is not this test's.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -26,6 +27,7 @@ import { isDomainError } from '../../lib/errors';
 import { waitForJob, wakeJobRunners } from '../../lib/jobs/job-signals';
 import { ENCAPSULATED_PDF_SOP_CLASS } from '../../pacs-core/dicom/report/encapsulated-pdf';
 import { silentLogger } from '../../pacs-core/logger';
+import { findscu } from '../support/dcmtk';
 import { createDicomwebClient } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
@@ -284,7 +286,7 @@ describe('a consent\'s evidence document: rendered or kept as one PDF, filed int
     await refused(scanned(huge, 'huge.pdf'), 'scan', SCAN_MESSAGES.tooLarge, 'PAYLOAD_TOO_LARGE');
   });
 
-  it('files the signed consent into the patient\'s record as an Encapsulated PDF that QIDO finds, dciodvfy accepts and dcm2pdf gives back', async () => {
+  it('files the signed consent into the patient\'s record as an Encapsulated PDF that QIDO and C-FIND find, dciodvfy accepts and dcm2pdf gives back', async () => {
     const { id, prepared } = await consentWithDocument(facts({ signaturePng: await drawnSignature() }));
     const job = await server.node.db.job.findUniqueOrThrow({ where: { type_key: { type: ARCHIVE_CONSENT_JOB, key: id } } });
     assert.equal(job.facilityId, facilityId, 'the consent\'s facility\'s admins see it if it keeps failing');
@@ -304,6 +306,14 @@ describe('a consent\'s evidence document: rendered or kept as one PDF, filed int
     const row = await server.node.db.study.findUniqueOrThrow({ where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid: uids.studyInstanceUid } }, select: { patientRef: true, modalities: true } });
     assert.equal(row.patientRef, patientRef, 'filed under the consent\'s patient row, not a new one');
     assert.equal(row.modalities, '\\DOC\\');
+    // The same record by C-FIND, from a workstation of the facility
+    await server.node.db.dicomPeer.create({ data: { facilityId, aet: 'WARD_WS', host: '127.0.0.1', port: 104 } });
+    const found = await findscu({ port: server.dicomPort, aet: 'TELEPACS' }, { callingAet: 'WARD_WS', level: 'STUDY', keys: { PatientID: 'CN-1', StudyInstanceUID: '', StudyDescription: '', ModalitiesInStudy: '' } });
+    assert.equal(found.exitCode, 0, found.stderr);
+    assert.deepEqual(
+      found.datasets.filter((item) => item.StudyInstanceUID === uids.studyInstanceUid).map((item) => [item.StudyDescription, item.ModalitiesInStudy]),
+      [[CONSENT_STUDY_DESCRIPTION, 'DOC']],
+    );
     const instances = (await qido.searchForInstances({ studyInstanceUID: uids.studyInstanceUid })) as Json[];
     assert.deepEqual(instances.map((item) => [value(item, '0020000E'), value(item, '00080018'), value(item, '00080016')]), [[uids.seriesInstanceUid, uids.sopInstanceUid, ENCAPSULATED_PDF_SOP_CLASS]]);
 
