@@ -25,6 +25,7 @@ import { SCAN_MESSAGES, SIGNATURE_MESSAGES } from '../../lib/consent/document/ch
 import { readConsentDocument } from '../../lib/consent/document/read-consent-document';
 import { isDomainError } from '../../lib/errors';
 import { waitForJob, wakeJobRunners } from '../../lib/jobs/job-signals';
+import { deleteStudy } from '../../pacs-core/delete-study';
 import { ENCAPSULATED_PDF_SOP_CLASS } from '../../pacs-core/dicom/report/encapsulated-pdf';
 import { silentLogger } from '../../pacs-core/logger';
 import { findscu } from '../support/dcmtk';
@@ -363,5 +364,22 @@ describe('a consent\'s evidence document: rendered or kept as one PDF, filed int
     assert.equal(await db.$transaction((tx) => enqueueConsentArchive(tx, external.id)), null);
     assert.equal(await archiveConsentDocument(context(), external.id), 'no-document');
     assert.equal(await archiveConsentDocument(context(), 'no-such-consent'), 'gone');
+  });
+
+  it('ends with a warning, storing nothing, when the patient record was deleted (with its last study) before the job ran', async () => {
+    const db = server.node.db;
+    const other = makeStudy({ patientId: 'CN-2', patientName: 'Nilsen^Per', seed: 'consent-document-deleted', series: 1, instancesPerSeries: 1, modality: 'CR' });
+    for (const file of other) await server.node.archive.ingest(file, { kind: 'import', source: 'consent-document-test' }, facilityId);
+    const otherRef = (await db.study.findUniqueOrThrow({ where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid: other.studyInstanceUid } } })).patientRef;
+    const id = newConsentId();
+    const prepared = await prepareConsentDocument(context(), id, facts({ evidence: 'VERBAL', form: null, patient: { name: 'Nilsen^Per', patientId: 'CN-2', birthDate: '', sex: '' } }));
+    await db.consent.create({ data: { id, patientRef: otherRef, facilityId, decision: 'PERMIT', recipientKind: 'REGION', purposes: '["SECOND_OPINION"]', validFrom: new Date(), evidenceKind: 'VERBAL', documentKey: prepared!.key, documentSha256: prepared!.sha256 } });
+    assert.equal((await deleteStudy(server.node.archive, other.studyInstanceUid, facilityId)).patientRemoved, true);
+    const warnings: string[] = [];
+    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
+    assert.equal(await archiveConsentDocument({ ...context(), logger }, id), 'gone');
+    assert.equal(warnings.length, 1);
+    assert.match(warnings[0], /patient record is no longer there/);
+    assert.equal(await db.instance.count({ where: { sopInstanceUid: consentDocumentUids(id).sopInstanceUid } }), 0);
   });
 });

@@ -16,8 +16,9 @@
 // the archive holding it only sets Consent.archivedSopInstanceUid. The row
 // with an archivedSopInstanceUid is archived.
 //
-// A consent whose patient record is gone (or whose document was never
-// written: EXTERNAL) ends the job with a warning, nothing to retry.
+// A consent deleted since (with its patient record: the relation cascades)
+// or without a document (EXTERNAL) ends the job with a warning, nothing to
+// retry.
 import { createHash } from 'node:crypto';
 import type { Archive } from '../../../pacs-core/archive';
 import type { DicomJsonDataset } from '../../../pacs-core/dicom/dicom-json';
@@ -77,7 +78,7 @@ export interface ArchiveConsentContext {
   logger: Logger;
 }
 
-export type ArchiveConsentOutcome = 'stored' | 'already-stored' | 'already-marked' | 'gone' | 'no-document' | 'patient-gone';
+export type ArchiveConsentOutcome = 'stored' | 'already-stored' | 'already-marked' | 'gone' | 'no-document';
 
 /** Files the consent's document into the patient's record (see above); what it found or did. */
 export async function archiveConsentDocument({ db, archive, logger }: ArchiveConsentContext, consentId: string): Promise<ArchiveConsentOutcome> {
@@ -85,7 +86,6 @@ export async function archiveConsentDocument({ db, archive, logger }: ArchiveCon
     where: { id: consentId },
     select: {
       id: true,
-      patientRef: true,
       decision: true,
       evidenceKind: true,
       documentKey: true,
@@ -95,19 +95,18 @@ export async function archiveConsentDocument({ db, archive, logger }: ArchiveCon
       patient: { select: { facilityId: true, patientId: true, issuer: true, name: true, birthDate: true, sex: true } },
     },
   });
-  if (!consent) return 'gone';
+  if (!consent) {
+    // Deleted with its patient record (the relation cascades: pacs-core/delete-study.ts removes a
+    // patient row with its last study): nothing left to file, nothing to retry
+    logger.warn('consent document not archived: the consent or its patient record is no longer there', { consentId });
+    return 'gone';
+  }
   if (consent.archivedSopInstanceUid) return 'already-marked';
   if (!consent.documentKey || !consent.documentSha256) {
     logger.warn('consent document not archived: the consent has no document', { consentId, evidenceKind: consent.evidenceKind });
     return 'no-document';
   }
-  // The relation cascades today; the check keeps the job from failing ten times if that changes
-  const patient = consent.patient as typeof consent.patient | null;
-  if (!patient) {
-    logger.warn('consent document not archived: the patient record is no longer in the archive', { consentId, patientRef: consent.patientRef });
-    return 'patient-gone';
-  }
-
+  const { patient } = consent;
   const uids = consentDocumentUids(consent.id);
   const stored = await db.instance.findFirst({ where: { sopInstanceUid: uids.sopInstanceUid, series: { study: { facilityId: patient.facilityId } } }, select: { id: true } });
   if (!stored) {
