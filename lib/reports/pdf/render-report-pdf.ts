@@ -19,7 +19,8 @@ const FONT_DIRS = [
   path.resolve('node_modules/dejavu-fonts-ttf/ttf'),
 ];
 let fonts: { regular: Buffer; bold: Buffer } | undefined;
-function dejaVu(): { regular: Buffer; bold: Buffer } {
+/** DejaVu Sans regular and bold (read once): every PDF Telepacs makes uses them (the consent's document too, lib/consent/document). */
+export function dejaVu(): { regular: Buffer; bold: Buffer } {
   if (fonts) return fonts;
   const directory = FONT_DIRS.find((candidate) => existsSync(path.join(candidate, 'DejaVuSans.ttf')));
   if (!directory) throw new Error(`DejaVu Sans not found (npm package dejavu-fonts-ttf) in ${FONT_DIRS.join(' or ')}`);
