@@ -19,6 +19,7 @@ import { ZConsentPurpose, parseList } from './consent-types';
 import { dataWords, purposeWords, recipientWords } from './consent-words';
 import { prepareConsentDocument } from './document/prepare-consent-document';
 import { enqueueConsentArchive } from './document/archive-consent-job';
+import { wakeJobRunners } from '../jobs/job-signals';
 import { reassessConsentGrants, afterReassessment, type ConsentContext, type Reassessment } from './reassess-consent-grants';
 
 const ZRecipient = z.discriminatedUnion(
@@ -190,6 +191,7 @@ export async function recordConsent(context: RecordConsentContext, actor: Consen
     });
     if (consent.decision === 'DENY') reassessment = await reassessConsentGrants(tx, { patientRef: patient.id, revokedById: actor.userId, reason: 'the patient refused sharing' }, now);
   });
+  if (document) wakeJobRunners();
   await afterReassessment(context, reassessment, 'The patient refused sharing their images');
   return { id, grantsEnded: reassessment.revoked.length };
 }
