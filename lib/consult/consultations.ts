@@ -11,6 +11,7 @@ import { recordAudit } from '../audit/record-audit';
 import { AdminError, parseInput } from '../admin/errors';
 import { authorizeStudyAccess, readScopeFor, withoutStudyGrants } from '../policy';
 import { PolicyError } from '../policy/errors';
+import { assertOwnOverride } from '../policy/override-use';
 import { grantConsultationReads } from '../grants/consultation-grants';
 import { inInvitationOrder, participantColors } from './participant-order';
 import { resolveInvitees } from './resolve-invitees';
@@ -27,6 +28,8 @@ export const ZStartConsultation = z.object({
     .array(z.string().trim().min(1, 'Name a colleague').max(320, 'Use at most 320 characters'))
     .min(1, 'Invite at least one colleague')
     .max(MAX_INVITEES, `At most ${MAX_INVITEES} colleagues`),
+  /** The host's running emergency override for this patient, when the patient's consent is missing (issue 16) */
+  overrideId: z.string().trim().min(1).max(64).nullish(),
 });
 
 export interface Actor {
@@ -36,13 +39,15 @@ export interface Actor {
 }
 
 export async function startConsultation({ db }: { db: Database }, actor: Actor, input: unknown): Promise<{ id: string }> {
-  const { studyInstanceUid, title, invitees } = parseInput(ZStartConsultation, input);
+  const { studyInstanceUid, title, invitees, overrideId } = parseInput(ZStartConsultation, input);
   // Only members of the study's facility start one: a consultation's own grant
   // (an invited expert, a guest — who has no facility at all) lets them look, not share further.
   const study = await authorizeStudyAccess(db, withoutStudyGrants(await readScopeFor(db, actor.userId)), studyInstanceUid);
   const invited = await resolveInvitees(db, actor.userId, invitees);
   if (!invited.length) throw new AdminError('INVALID_INPUT', 'Invite at least one colleague other than yourself.', { invitees: 'Invite at least one colleague other than yourself' });
-  return openConsultation({ db }, actor, study, invited, title, null);
+  const patientRef = overrideId ? ((await db.study.findUnique({ where: { id: study.id }, select: { patientRef: true } }))?.patientRef ?? null) : null;
+  const override = overrideId ? await assertOwnOverride(db, overrideId, actor.userId, patientRef) : null;
+  return openConsultation({ db }, actor, study, invited, title, null, override);
 }
 
 /**
@@ -57,6 +62,8 @@ export async function openConsultation(
   invited: readonly { id: string; email: string }[],
   title: string,
   referralId: string | null,
+  /** The emergency override its invitations rest on, when the patient's consent is missing */
+  overrideId: string | null = null,
 ): Promise<{ id: string }> {
   const { studyInstanceUid } = study;
   // The invitation order is each participant's colour (participant-order.ts): the invitees in
@@ -70,6 +77,7 @@ export async function openConsultation(
         title,
         createdById: actor.userId,
         referralId,
+        overrideId,
         participants: {
           create: [
             { userId: actor.userId, role: 'HOST', invitedAt: new Date(invitedAt) },
@@ -82,7 +90,7 @@ export async function openConsultation(
     // Every participant reads the study through a grant row until the consultation ends (lib/grants)
     await grantConsultationReads(
       tx,
-      { consultationId: consultation.id, studyRef: study.id, facilityId: study.facilityId, studyInstanceUid },
+      { consultationId: consultation.id, studyRef: study.id, facilityId: study.facilityId, studyInstanceUid, overrideId },
       [{ userId: actor.userId }, ...invited.map((user) => ({ userId: user.id }))],
       actor.userId,
       new Date(invitedAt),

@@ -21,6 +21,7 @@ import { randomSecret, sha256Hex } from '../auth/secret-tokens';
 import { DomainError } from '../errors';
 import { grantConsultationReads, revokeConsultationReads } from '../grants/consultation-grants';
 import { PolicyError } from '../policy/errors';
+import { isConsentRequiredError, shareBasisFor } from '../policy/share-basis';
 import type { Logger } from '../../pacs-core/logger';
 import type { Database } from '../../prisma/database';
 import type { Actor } from './consultations';
@@ -52,6 +53,7 @@ interface HostedConsultation {
   facilityId: string;
   studyInstanceUid: string;
   endedAt: Date | null;
+  overrideId: string | null;
 }
 
 /**
@@ -62,7 +64,7 @@ interface HostedConsultation {
 async function consultationHostedBy(db: Database, userId: string, consultationId: string): Promise<HostedConsultation> {
   const host = await db.consultationParticipant.findFirst({
     where: { consultationId, userId, role: 'HOST', user: { disabled: false, guest: false } },
-    select: { consultation: { select: { id: true, facilityId: true, studyInstanceUid: true, endedAt: true } } },
+    select: { consultation: { select: { id: true, facilityId: true, studyInstanceUid: true, endedAt: true, overrideId: true } } },
   });
   if (!host) throw new PolicyError('NOT_FOUND', 'consultation not found');
   return host.consultation;
@@ -93,6 +95,15 @@ export async function createGuestLink(
   const token = randomSecret(32);
   const expiresAt = new Date(now.getTime() + hours * 3600_000);
   const link = await db.$transaction(async (tx) => {
+    // A guest is outside every facility: the patient's consent cannot name them, so the link needs
+    // the facility's rule off for teleconsultations, or the consultation's emergency override
+    const study = await tx.study.findUnique({ where: { facilityId_studyInstanceUid: { facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid } }, select: { id: true } });
+    if (study) {
+      await shareBasisFor(tx, { study: { id: study.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid }, grantee: { guestName }, purpose: 'TELECONSULTATION', overrideId: consultation.overrideId }, now).catch((error: unknown) => {
+        if (isConsentRequiredError(error)) error.attemptedBy = actor.userId;
+        throw error;
+      });
+    }
     const created = await tx.consultationGuestLink.create({
       data: { consultationId, tokenHash: sha256Hex(token), guestName, guestEmail, createdById: actor.userId, createdAt: now, expiresAt },
       select: { id: true },
@@ -219,6 +230,8 @@ export interface GuestInvitation {
 
 interface UsableGuestLink extends GuestInvitation {
   id: string;
+  /** The consultation's emergency override, the guest's grant's basis when consent cannot be */
+  overrideId: string | null;
   /** The host who made the link: the grantor of the guest's read grant */
   createdById: string;
   consultationId: string;
@@ -246,6 +259,7 @@ async function lookUpGuestLink(db: Database, token: string, now: Date): Promise<
           facilityId: true,
           studyInstanceUid: true,
           endedAt: true,
+          overrideId: true,
           createdBy: { select: { name: true } },
         },
       },
@@ -262,6 +276,7 @@ async function lookUpGuestLink(db: Database, token: string, now: Date): Promise<
     link: {
       id: row.id,
       createdById: row.createdById,
+      overrideId: row.consultation.overrideId,
       consultationId: row.consultation.id,
       facilityId: row.consultation.facilityId,
       studyInstanceUid: row.consultation.studyInstanceUid,
@@ -358,7 +373,7 @@ export async function joinWithGuestLink(context: Context, token: string, client:
       if (study) {
         await grantConsultationReads(
           tx,
-          { consultationId: link.consultationId, studyRef: study.id, facilityId: link.facilityId, studyInstanceUid: link.studyInstanceUid },
+          { consultationId: link.consultationId, studyRef: study.id, facilityId: link.facilityId, studyInstanceUid: link.studyInstanceUid, overrideId: link.overrideId },
           [{ userId: created.id, validUntil: link.expiresAt }],
           link.createdById,
           now,

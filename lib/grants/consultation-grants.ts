@@ -13,6 +13,8 @@ export interface ConsultedStudy {
   studyRef: string;
   facilityId: string;
   studyInstanceUid: string;
+  /** The emergency override the consultation rests on (Consultation.overrideId), else consent decides */
+  overrideId?: string | null;
 }
 
 export interface ConsultationGrantee {
@@ -29,6 +31,7 @@ export async function grantConsultationReads(tx: GrantsDatabase, study: Consulte
         grantee: { userId: grantee.userId },
         study: { id: study.studyRef, facilityId: study.facilityId, studyInstanceUid: study.studyInstanceUid },
         purpose: 'TELECONSULTATION',
+        overrideId: study.overrideId ?? null,
         grantedById,
         validFrom: now,
         validUntil: grantee.validUntil ?? null,

@@ -16,7 +16,8 @@ export interface ReferralStudyCopy {
 }
 
 /** Grants every study of the case to one grantee. */
-export async function grantReferralReads(tx: GrantsDatabase, referralId: string, studies: readonly ReferralStudyCopy[], grantee: GrantGrantee, grantedById: string | null, now = new Date()): Promise<void> {
+/** `overrideId`: the emergency override the case rests on (Referral.overrideId), else consent decides (lib/policy/share-basis.ts). */
+export async function grantReferralReads(tx: GrantsDatabase, referralId: string, studies: readonly ReferralStudyCopy[], grantee: GrantGrantee, grantedById: string | null, now = new Date(), overrideId: string | null = null): Promise<void> {
   for (const study of studies) {
     if (!study.studyRef) continue;
     await grantStudyRead(
@@ -25,6 +26,7 @@ export async function grantReferralReads(tx: GrantsDatabase, referralId: string,
         grantee,
         study: { id: study.studyRef, facilityId: study.studyFacilityId, studyInstanceUid: study.studyInstanceUid },
         purpose: 'REFERRAL',
+        overrideId,
         grantedById,
         validFrom: now,
         source: { type: 'referral', id: referralId },

@@ -19,3 +19,4 @@ export { dicomMoveDestination } from './dicom-move-destination';
 export { reportAccessFor, authorizeReportAccess, reportReaderScope, readsReportsOf, type ReportAccess, type ReportReaderScope } from './report-access';
 export { shareBasisFor, personRecordRefs, isConsentRequiredError, ConsentRequiredError, type ShareBasis, type ShareRequest, type ConsentShortfall } from './share-basis';
 export { authorizePatientConsent, authorizeConsentChange, type ConsentPatient } from './consent-access';
+export { assertOwnOverride } from './override-use';

@@ -22,8 +22,11 @@ import type { GrantPurpose } from '../grants/purposes';
 
 export type ShareDatabase = Pick<Database, 'accessGrant' | 'consent' | 'emergencyOverride' | 'study' | 'patientLink' | 'membership' | 'serviceMember' | 'service' | 'facility' | 'user'>;
 
-/** Exactly one grantee (as lib/grants names them). */
-export type ShareGrantee = { userId: string } | { serviceId: string } | { facilityId: string };
+/**
+ * Exactly one grantee (as lib/grants names them), or a guest not invited yet (a guest link
+ * asks before it is made: a guest belongs to no facility, so no consent names them).
+ */
+export type ShareGrantee = { userId: string } | { serviceId: string } | { facilityId: string } | { guestName: string };
 
 export interface ShareRequest {
   study: { id: string; facilityId: string; studyInstanceUid: string };
@@ -109,6 +112,7 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
 
 /** True when the grantee already belongs to the study's facility (its members read it anyway). */
 async function insideFacility(tx: ShareDatabase, grantee: ShareGrantee, facilityId: string): Promise<boolean> {
+  if ('guestName' in grantee) return false;
   if ('facilityId' in grantee) return grantee.facilityId === facilityId;
   if ('serviceId' in grantee) return (await tx.service.findUnique({ where: { id: grantee.serviceId }, select: { facilityId: true } }))?.facilityId === facilityId;
   return (await tx.membership.findFirst({ where: { userId: grantee.userId, facilityId, user: { disabled: false } }, select: { id: true } })) !== null;
@@ -129,6 +133,7 @@ type RecipientColumns = { recipientKind: string; recipientFacilityId: string | n
  * service its members, "the region" every facility of this node (not a guest, who has none).
  */
 export async function recipientMatcher(tx: ShareDatabase, grantee: ShareGrantee): Promise<(consent: RecipientColumns) => boolean> {
+  if ('guestName' in grantee) return () => false;
   if ('facilityId' in grantee) return (c) => c.recipientKind === 'REGION' || (c.recipientKind === 'FACILITY' && c.recipientFacilityId === grantee.facilityId);
   if ('serviceId' in grantee) {
     const service = await tx.service.findUnique({ where: { id: grantee.serviceId }, select: { facilityId: true } });
@@ -161,6 +166,7 @@ async function refusal(tx: ShareDatabase, request: ShareRequest, study: RefusedS
 }
 
 async function granteeWords(tx: ShareDatabase, grantee: ShareGrantee): Promise<string> {
+  if ('guestName' in grantee) return `${grantee.guestName} (a guest)`;
   if ('facilityId' in grantee) return (await tx.facility.findUnique({ where: { id: grantee.facilityId }, select: { name: true } }))?.name ?? 'another facility';
   if ('serviceId' in grantee) {
     const service = await tx.service.findUnique({ where: { id: grantee.serviceId }, select: { name: true, facility: { select: { name: true } } } });

@@ -24,14 +24,14 @@ export interface AddressOutcome {
 
 export async function addressReferral(
   tx: ReferralTx,
-  referral: Pick<ReferralRow, 'id' | 'facilityId' | 'priority' | 'dueAt' | 'studies' | 'revision'>,
+  referral: Pick<ReferralRow, 'id' | 'facilityId' | 'priority' | 'dueAt' | 'studies' | 'revision' | 'overrideId'>,
   addressee: Addressee,
   actorId: string,
   options: { keepDueAt: boolean; reason: string },
   now: Date,
 ): Promise<AddressOutcome> {
   const revoked = await revokeReferralReads(tx, referral.id, { revokedById: actorId, reason: options.reason });
-  await grantReferralReads(tx, referral.id, referral.studies, addressee.targetServiceId ? { serviceId: addressee.targetServiceId } : { userId: addressee.targetUserId! }, actorId, now);
+  await grantReferralReads(tx, referral.id, referral.studies, addressee.targetServiceId ? { serviceId: addressee.targetServiceId } : { userId: addressee.targetUserId! }, actorId, now, referral.overrideId);
   const service = addressee.targetServiceId
     ? await tx.service.findUnique({ where: { id: addressee.targetServiceId }, select: { turnaroundStatMinutes: true, turnaroundUrgentMinutes: true, turnaroundRoutineMinutes: true } })
     : null;

@@ -20,6 +20,7 @@ import { recordReferralAudit } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { notifyReferral } from './referral-notify';
 import { ZCreateReferral, type ReferralContext } from './referral-types';
+import { assertOwnOverride } from '../policy/override-use';
 
 export async function createReferral(context: ReferralContext, principal: Principal, input: unknown, now = new Date()): Promise<{ id: string; status: string }> {
   const { db } = context;
@@ -53,6 +54,7 @@ export async function createReferral(context: ReferralContext, principal: Princi
         priority: request.priority,
         question: request.question,
         history: request.history,
+        overrideId: request.overrideId ? await assertOwnOverride(tx, request.overrideId, principal.userId, primary.patientRef) : null,
         ...target,
         studies: { create: studies.map((study, position) => ({ studyRef: study.id, studyFacilityId: study.facilityId, studyInstanceUid: study.studyInstanceUid, primary: position === 0, position })) },
         events: { create: { actorId: principal.userId, action: 'create', fromStatus: null, toStatus: 'DRAFT', at: now } },

@@ -10,6 +10,7 @@ export const REFERRAL_ROW = {
   id: true,
   facilityId: true,
   patientRef: true,
+  overrideId: true,
   patientId: true,
   patientName: true,
   requesterId: true,

@@ -30,6 +30,8 @@ export const ZCreateReferral = z.object({
   addressee: ZAddressee,
   /** false: keep it as a draft (default: send at once) */
   send: z.boolean().default(true),
+  /** The requester's running emergency override for this patient, when the patient's consent is missing (issue 16) */
+  overrideId: z.string().trim().min(1).max(64).nullish(),
 });
 export type CreateReferralInput = z.input<typeof ZCreateReferral>;
 

@@ -34,6 +34,7 @@ export async function startCaseConsultation(context: ReferralContext, principal:
     [other],
     'Second opinion',
     referral.id,
+    referral.overrideId,
   );
   return { id: consultation.id, created: true };
 }

@@ -97,7 +97,7 @@ async function applyTransition(tx: ReferralTx, principal: Principal, referral: R
     case 'claim': {
       // The service's (or the named expert's) grants end; the expert who took it reads through their own
       const revoked = await revokeAll('case claimed');
-      await grantReferralReads(tx, referral.id, referral.studies, { userId: principal.userId }, principal.userId, now);
+      await grantReferralReads(tx, referral.id, referral.studies, { userId: principal.userId }, principal.userId, now, referral.overrideId);
       return { data: { ownerId: principal.userId }, revoked };
     }
     case 'decline':
