@@ -42,7 +42,7 @@ export async function spawnTelepacsNode(env: Record<string, string>): Promise<{ 
 
 export async function startTelepacsProcess(options: { prefix: string; env: Record<string, string> }): Promise<TelepacsProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), options.prefix));
-  const scratch = await createScratchDatabaseUrl();
+  const scratch = await createScratchDatabaseUrl(dataDir);
   const cleanup = async () => {
     await scratch.drop();
     rmSync(dataDir, { recursive: true, force: true });

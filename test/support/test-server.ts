@@ -28,7 +28,7 @@ export interface TestServer {
 
 export async function startTestServer(options: { portal?: boolean; env?: Record<string, string>; logger?: Logger } = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'telepacs-server-'));
-  const scratch = await createScratchDatabaseUrl();
+  const scratch = await createScratchDatabaseUrl(dataDir);
   const config = loadConfig({
     PORT: '0',
     DICOM_PORT: '0',
