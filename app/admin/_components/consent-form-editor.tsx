@@ -22,7 +22,19 @@ const FIELDS: { name: keyof ConsentFormValue; label: string; hint: string }[] = 
   { name: 'title', label: 'Title', hint: 'At most 200 characters.' },
 ];
 
-export function ConsentFormEditor({ facilityId, from, focus, onDone, onCancel }: { facilityId: string; from: ConsentFormValue; focus: boolean; onDone: (message: string, published: ConsentFormValue) => void; onCancel?: () => void }) {
+export function ConsentFormEditor({
+  facilityId,
+  from,
+  baseVersion,
+  focus,
+  onDone,
+  onCancel,
+}: {
+  facilityId: string;
+  from: ConsentFormValue;
+  /** The version `from` is (0: none yet): another version published meanwhile makes this publish a CONFLICT */
+  baseVersion: number;
+  focus: boolean; onDone: (message: string, published: ConsentFormValue & { version: number }) => void; onCancel?: () => void }) {
   const router = useRouter();
   const hydrated = useHydrated();
   const [value, setValue] = useState<ConsentFormValue>(from);
@@ -40,7 +52,9 @@ export function ConsentFormEditor({ facilityId, from, focus, onDone, onCancel }:
     setPending(true);
     setError(undefined);
     setFields({});
-    const result = await callApi<{ form: ConsentFormValue & { version: number } }>('POST', `/api/admin/facilities/${facilityId}/consent-forms`, value);
+    // With another key or language it is another form (or a translation): its next version, whatever it is
+    const sameForm = value.key.trim() === from.key && value.language.trim() === from.language;
+    const result = await callApi<{ form: ConsentFormValue & { version: number } }>('POST', `/api/admin/facilities/${facilityId}/consent-forms`, { ...value, ...(sameForm ? { baseVersion } : {}) });
     setPending(false);
     if (!result.ok) {
       setError(result.data.message ?? 'The form could not be published.');
@@ -48,7 +62,7 @@ export function ConsentFormEditor({ facilityId, from, focus, onDone, onCancel }:
       return;
     }
     const form = result.data.form;
-    onDone(`Published ${form.key} (${form.language}) version ${form.version}.`, { key: form.key, language: form.language, title: form.title, body: form.body });
+    onDone(`Published ${form.key} (${form.language}) version ${form.version}.`, { key: form.key, language: form.language, title: form.title, body: form.body, version: form.version });
     router.refresh();
   }
 

@@ -19,17 +19,17 @@ export interface ConsentFormRowView extends ConsentFormValue {
 
 const EMPTY: ConsentFormValue = { key: '', language: '', title: '', body: '' };
 
-const valueOf = (form: ConsentFormRowView): ConsentFormValue => ({ key: form.key, language: form.language, title: form.title, body: form.body });
+const valueOf = (form: ConsentFormValue): ConsentFormValue => ({ key: form.key, language: form.language, title: form.title, body: form.body });
 const named = (form: { key: string; language: string }) => `${form.key} (${form.language})`;
 
 export function ConsentFormsPanel({ facilityId, current, history }: { facilityId: string; current: ConsentFormRowView[]; history: ConsentFormRowView[] }) {
   // The editor starts from the first current form (its next version); "New version" of another form reopens it from that one
-  const [from, setFrom] = useState<{ value: ConsentFormValue; replaces?: string; opened: number; focus: boolean }>(() =>
-    current[0] ? { value: valueOf(current[0]), replaces: named(current[0]), opened: 0, focus: false } : { value: EMPTY, opened: 0, focus: false },
+  const [from, setFrom] = useState<{ value: ConsentFormValue; version: number; replaces?: string; opened: number; focus: boolean }>(() =>
+    current[0] ? { value: valueOf(current[0]), version: current[0].version, replaces: named(current[0]), opened: 0, focus: false } : { value: EMPTY, version: 0, opened: 0, focus: false },
   );
   const [saved, setSaved] = useState<string>();
-  const open = (value: ConsentFormValue, replaces?: string) => {
-    setFrom((before) => ({ value, replaces, opened: before.opened + 1, focus: true }));
+  const open = (form: ConsentFormRowView) => {
+    setFrom((before) => ({ value: valueOf(form), version: form.version, replaces: named(form), opened: before.opened + 1, focus: true }));
     setSaved(undefined);
     document.getElementById('consent-form-editor')?.scrollIntoView({ block: 'start' });
   };
@@ -62,7 +62,7 @@ export function ConsentFormsPanel({ facilityId, current, history }: { facilityId
                           {form.title} <span className="badge">{form.language}</span> <span className="badge">version {form.version}</span> {form.shipped && <span className="badge">shipped</span>}
                         </h4>
                         <div className={styles.actions}>
-                          <button type="button" className="button secondary small" onClick={() => open(valueOf(form), named(form))} aria-label={`New version of ${named(form)}`}>
+                          <button type="button" className="button secondary small" onClick={() => open(form)} aria-label={`New version of ${named(form)}`}>
                             New version
                           </button>
                           <ActionButton
@@ -112,7 +112,7 @@ export function ConsentFormsPanel({ facilityId, current, history }: { facilityId
                       {form.title} <span className="badge">{form.language}</span> <span className="badge">version {form.version}</span>{' '}
                       <span className={`badge ${styles.retiredBadge}`}>retired</span>
                     </span>
-                    <button type="button" className="button secondary small" onClick={() => open(valueOf(form), named(form))} aria-label={`New version of ${named(form)}`}>
+                    <button type="button" className="button secondary small" onClick={() => open(form)} aria-label={`New version of ${named(form)}`}>
                       New version
                     </button>
                   </div>
@@ -135,13 +135,14 @@ export function ConsentFormsPanel({ facilityId, current, history }: { facilityId
           key={from.opened}
           facilityId={facilityId}
           from={from.value}
+          baseVersion={from.version}
           focus={from.focus}
           onDone={(message, published) => {
             // What was just published is the start of its next version
-            setFrom((before) => ({ value: published, replaces: named(published), opened: before.opened + 1, focus: false }));
+            setFrom((before) => ({ value: valueOf(published), version: published.version, replaces: named(published), opened: before.opened + 1, focus: false }));
             setSaved(message);
           }}
-          onCancel={from.replaces ? () => setFrom((before) => ({ value: EMPTY, opened: before.opened + 1, focus: true })) : undefined}
+          onCancel={from.replaces ? () => setFrom((before) => ({ value: EMPTY, version: 0, opened: before.opened + 1, focus: true })) : undefined}
         />
       </section>
     </>

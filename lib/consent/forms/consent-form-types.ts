@@ -19,6 +19,13 @@ export const ZPublishConsentForm = z.object({
     .string({ error: 'Write the text the patient reads' })
     .max(MAX_BODY_LENGTH, `The text is at most ${MAX_BODY_LENGTH.toLocaleString('en')} characters`)
     .refine((body) => body.trim() !== '', 'Write the text the patient reads'),
+  /**
+   * The version this one replaces, as the admin's editor showed it (0: a form new in that language). Given,
+   * a publish based on anything but the latest version is a CONFLICT, so of two admins editing the same
+   * version one wins and the other is told, on SQLite too (where transactions run one after the other).
+   * Absent: the next version after the latest, whatever it is.
+   */
+  baseVersion: z.number({ error: 'The version this replaces is a number' }).int().min(0).optional(),
 });
 export type PublishConsentFormRequest = z.input<typeof ZPublishConsentForm>;
 

@@ -1,9 +1,11 @@
 // A facility admin publishes a new wording of a consent form: a new row, the
 // next version of that key in that language (the first is 1). Earlier versions
 // stay as they are, readable by id: consents already signed point at them.
-// Two admins publishing the same key and language at once both compute the same
-// next version; the unique index (facility, key, language, version) lets one
-// commit and the other gets CONFLICT, nothing half-stored.
+// Two admins publishing the same key and language at once: the unique index
+// (facility, key, language, version) lets one version N commit and refuses the
+// other (CONFLICT, nothing half-stored). Where the transactions run one after
+// the other (SQLite), the second sees a version newer than the one its editor
+// started from (`baseVersion`) and gets the same CONFLICT.
 import type { Database } from '../../../prisma/database';
 import { parseInput } from '../../admin/errors';
 import { recordAudit } from '../../audit/record-audit';
@@ -17,9 +19,10 @@ export async function publishConsentForm(context: { db: Database }, actor: { use
   const form = parseInput(ZPublishConsentForm, input);
   try {
     const row = await db.$transaction(async (tx) => {
-      const latest = await tx.consentForm.findFirst({ where: { facilityId, key: form.key, language: form.language }, orderBy: { version: 'desc' }, select: { version: true } });
+      const latest = (await tx.consentForm.findFirst({ where: { facilityId, key: form.key, language: form.language }, orderBy: { version: 'desc' }, select: { version: true } }))?.version ?? 0;
+      if (form.baseVersion !== undefined && form.baseVersion !== latest) throw conflict(form, latest);
       const created = await tx.consentForm.create({
-        data: { facilityId, key: form.key, language: form.language, version: (latest?.version ?? 0) + 1, title: form.title, body: form.body, createdById: actor.userId },
+        data: { facilityId, key: form.key, language: form.language, version: latest + 1, title: form.title, body: form.body, createdById: actor.userId },
       });
       await recordAudit(tx, {
         actor: actor.email,
@@ -35,9 +38,14 @@ export async function publishConsentForm(context: { db: Database }, actor: { use
     });
     return consentFormView(row);
   } catch (error) {
-    if (!isUniqueViolation(error)) throw error;
-    throw new DomainError('CONFLICT', `concurrent publish of consent form ${form.key} (${form.language}) in facility ${facilityId}`, {
-      userMessage: `Someone published a new version of "${form.key}" (${form.language}) at the same moment, so yours was not saved. Reload to read it, then publish again if it still needs changing.`,
-    });
+    if (isUniqueViolation(error)) throw conflict(form, null);
+    throw error;
   }
+}
+
+function conflict(form: { key: string; language: string; baseVersion?: number }, latest: number | null): DomainError {
+  const which = latest === null || latest === 0 ? 'a new version' : `version ${latest}`;
+  return new DomainError('CONFLICT', `consent form ${form.key} (${form.language}): publish based on version ${form.baseVersion ?? 'latest'} lost to ${which}`, {
+    userMessage: `Someone else published ${which} of ${form.key} (${form.language}) meanwhile, so yours was not saved. Reload the page to read it, then publish again if it still needs changing.`,
+  });
 }
