@@ -80,6 +80,27 @@ export function ConsentFormEditor({
       )
     );
 
+  // Key and language side by side; the title, as long as a sentence, gets the whole width
+  const input = (field: (typeof FIELDS)[number]) => (
+    <div className="field" key={field.name}>
+      <label htmlFor={`consent-form-${field.name}`}>{field.label}</label>
+      <input
+        id={`consent-form-${field.name}`}
+        ref={field.name === 'title' ? title : undefined}
+        name={field.name}
+        className={field.name === 'title' ? styles.wide : undefined}
+        value={value[field.name]}
+        onChange={(event) => setValue((all) => ({ ...all, [field.name]: event.target.value }))}
+        maxLength={field.name === 'title' ? 200 : field.name === 'key' ? 40 : 35}
+        autoComplete="off"
+        spellCheck={field.name === 'title'}
+        aria-invalid={Boolean(fields[field.name])}
+        aria-describedby={describedBy(field.name, true)}
+      />
+      {message(field.name, field.hint)}
+    </div>
+  );
+
   return (
     <form method="post" onSubmit={submit} noValidate>
       {error && (
@@ -87,26 +108,8 @@ export function ConsentFormEditor({
           {error}
         </p>
       )}
-      <div className={styles.form}>
-        {FIELDS.map((field) => (
-          <div className="field" key={field.name}>
-            <label htmlFor={`consent-form-${field.name}`}>{field.label}</label>
-            <input
-              id={`consent-form-${field.name}`}
-              ref={field.name === 'title' ? title : undefined}
-              name={field.name}
-              value={value[field.name]}
-              onChange={(event) => setValue((all) => ({ ...all, [field.name]: event.target.value }))}
-              maxLength={field.name === 'title' ? 200 : field.name === 'key' ? 40 : 35}
-              autoComplete="off"
-              spellCheck={field.name === 'title'}
-              aria-invalid={Boolean(fields[field.name])}
-              aria-describedby={describedBy(field.name, true)}
-            />
-            {message(field.name, field.hint)}
-          </div>
-        ))}
-      </div>
+      <div className={styles.form}>{FIELDS.filter((field) => field.name !== 'title').map(input)}</div>
+      {FIELDS.filter((field) => field.name === 'title').map(input)}
       <div className="field">
         <label htmlFor="consent-form-body">Text the patient reads</label>
         <textarea
