@@ -4,12 +4,13 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-export type AdminTab = 'members' | 'services' | 'report-templates' | 'dicom-peers' | 'storage' | 'jobs';
+export type AdminTab = 'members' | 'services' | 'report-templates' | 'consent' | 'dicom-peers' | 'storage' | 'jobs';
 
 const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'members', label: 'Users', path: '' },
   { tab: 'services', label: 'Services', path: '/services' },
   { tab: 'report-templates', label: 'Report templates', path: '/report-templates' },
+  { tab: 'consent', label: 'Consent', path: '/consent' },
   { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
   { tab: 'storage', label: 'Storage', path: '/storage' },
   { tab: 'jobs', label: 'Background jobs', path: '/jobs' },

@@ -1,0 +1,73 @@
+'use client';
+// The facility admin's "what needs consent": one checkbox per purpose; a ticked
+// purpose means a share of this facility's images with anyone outside it, for
+// that purpose, needs the patient's consent (lib/policy/share-basis.ts). Saved
+// as a whole (PUT), the API's message shown above the boxes.
+import { useRouter } from 'next/navigation';
+import { useState, type FormEvent } from 'react';
+import styles from '../admin.module.css';
+import { callApi } from './api-call';
+import { useHydrated } from '../../_lib/use-hydrated';
+
+export interface PurposeChoice {
+  value: string;
+  label: string;
+}
+
+export function ConsentRulesForm({ facilityId, purposes, requiredFor }: { facilityId: string; purposes: PurposeChoice[]; requiredFor: string[] }) {
+  const router = useRouter();
+  const hydrated = useHydrated();
+  const [chosen, setChosen] = useState<string[]>(requiredFor);
+  const [pending, setPending] = useState(false);
+  const [error, setError] = useState<string>();
+  const [done, setDone] = useState<string>();
+
+  async function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setPending(true);
+    setError(undefined);
+    setDone(undefined);
+    const result = await callApi<{ requiredFor: string[] }>('PUT', `/api/admin/facilities/${facilityId}/consent-rules`, { requiredFor: chosen });
+    setPending(false);
+    if (!result.ok) {
+      setError(result.data.fields?.requiredFor ?? result.data.message ?? 'The rules could not be saved.');
+      return;
+    }
+    setChosen(result.data.requiredFor);
+    setDone(result.data.requiredFor.length === 0 ? 'Saved: no share needs consent.' : 'Saved.');
+    router.refresh();
+  }
+
+  return (
+    <form method="post" onSubmit={submit} noValidate>
+      {error && (
+        <p className="alert error" role="alert">
+          {error}
+        </p>
+      )}
+      {done && (
+        <p className="alert info" role="status">
+          {done}
+        </p>
+      )}
+      <fieldset className={styles.choices}>
+        <legend>Needs the patient&apos;s consent when shared outside this facility</legend>
+        {purposes.map((purpose) => (
+          <label key={purpose.value}>
+            <input
+              type="checkbox"
+              name="requiredFor"
+              value={purpose.value}
+              checked={chosen.includes(purpose.value)}
+              onChange={(event) => setChosen((all) => (event.target.checked ? [...all, purpose.value] : all.filter((value) => value !== purpose.value)))}
+            />
+            {purpose.label}
+          </label>
+        ))}
+      </fieldset>
+      <button type="submit" className="button" disabled={pending || !hydrated}>
+        {pending ? 'Saving…' : 'Save rules'}
+      </button>
+    </form>
+  );
+}
