@@ -249,9 +249,12 @@ describe('consent governs every share beyond the patient\'s facility', () => {
     for (let round = 0; round < rounds; round++) {
       const { a } = await patient();
       const permit = await consent(a.patientRef);
+      // One starts up to 48 ms before the other, up to 84 ms after, so the two meet at different steps of each other
+      const offset = ((round % 12) - 4) * 12;
+      const later = (ms: number) => new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
       const [share, revocation] = await Promise.allSettled([
-        refer(a, { serviceId: cast.services.neuro }),
-        revokeConsent(context, p.requester, permit, { reason: `race ${round}` }),
+        later(-offset).then(() => refer(a, { serviceId: cast.services.neuro })),
+        later(offset).then(() => revokeConsent(context, p.requester, permit, { reason: `race ${round}` })),
       ]);
       assert.equal(revocation.status, 'fulfilled', `round ${round}: the revocation went through (${revocation.status === 'rejected' ? String(revocation.reason) : ''})`);
       const active = await context.db.accessGrant.findMany({ where: { studyRef: a.id, revokedAt: null } });
