@@ -180,6 +180,24 @@ describe('consent governs every share beyond the patient\'s facility', () => {
     await grant(a, { userId: p.expertB.userId }, 'TELECONSULTATION');
   });
 
+  it('a deny recorded to start later ends the grants it covers when it starts, and bounds the shares made meanwhile', async () => {
+    const { a } = await patient();
+    await consent(a.patientRef);
+    const { id } = await refer(a, { serviceId: cast.services.neuro });
+    const starts = new Date(Date.now() + 3 * HOUR);
+    const deny = await recordConsent(context, p.requester, a.patientRef, { decision: 'DENY', recipient: { kind: 'REGION' }, purposes: ['SECOND_OPINION'], data: { scope: 'ALL' }, validFrom: starts, evidence: { kind: 'VERBAL', witnessName: 'Nurse Nina' } });
+    assert.equal(deny.grantsEnded, 0, 'not yet in force');
+    const [serviceGrant] = await grantsOn(a);
+    assert.deepEqual([serviceGrant.revokedAt, serviceGrant.validUntil?.getTime()], [null, starts.getTime()], 'the case\'s grant ends when the deny starts');
+    await transitionReferral(context, p.expertA, id, { action: 'claim' });
+    const expertGrant = (await grantsOn(a)).find((row) => row.granteeUserId === p.expertA.userId);
+    assert.equal(expertGrant?.validUntil?.getTime(), starts.getTime(), 'a share made meanwhile ends then too');
+    // A teleconsultation is not denied: its grant keeps the permit's period
+    await consent(a.patientRef, { purposes: ['TELECONSULTATION'] });
+    const tele = await grant(a, { userId: p.expertB.userId });
+    assert.equal((await context.db.accessGrant.findUniqueOrThrow({ where: { id: tele.id } })).validUntil, null);
+  });
+
   it('an expired permit counts as none; a grant under a permit ends when the permit does', async () => {
     const { a } = await patient();
     await consent(a.patientRef, { validFrom: new Date(Date.now() - 48 * HOUR), validUntil: new Date(Date.now() - 24 * HOUR) });
