@@ -1,7 +1,8 @@
 // After a consent changes (revoked, entered in error, a deny recorded), every active
 // grant on the person's studies that rested on a consent is asked again whether
-// a consent still covers it (lib/policy/share-basis.ts's matching); those that lost
-// their basis end in the same transaction. After the commit the sockets that read
+// its own consent still counts and covers it and no deny does (lib/policy/share-basis.ts's
+// matching); those that lost their basis end in the same transaction, and those a
+// deny recorded to start later covers end when it starts. After the commit the sockets that read
 // through them close (lib/grants closeRevokedSockets), and the second-opinion cases
 // and teleconsultations they belonged to are told (their parties' open pages refresh,
 // the case's timeline says why). Emergency-override grants are not touched: their

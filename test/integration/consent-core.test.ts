@@ -198,6 +198,21 @@ describe('consent governs every share beyond the patient\'s facility', () => {
     assert.equal((await context.db.accessGrant.findUniqueOrThrow({ where: { id: tele.id } })).validUntil, null);
   });
 
+  it('a grant rests on one permit: revoking it ends the grant even where another permit covers it; the next share rests on that one', async () => {
+    const { a } = await patient();
+    const facility = await consent(a.patientRef);
+    const region = await consent(a.patientRef, { recipient: { kind: 'REGION' } });
+    await refer(a, { serviceId: cast.services.neuro });
+    const [first] = await grantsOn(a);
+    assert.equal(first.consentId, region, 'the newest covering permit');
+    const revoked = await revokeConsent(context, p.requester, region, { reason: 'region too wide' });
+    assert.equal(revoked.grantsEnded, 1);
+    assert.ok((await context.db.accessGrant.findUniqueOrThrow({ where: { id: first.id } })).revokedAt);
+    await refer(a, { serviceId: cast.services.neuro });
+    const active = (await grantsOn(a)).filter((row) => row.revokedAt === null);
+    assert.deepEqual(active.map((row) => row.consentId), [facility]);
+  });
+
   it('an expired permit counts as none; a grant under a permit ends when the permit does', async () => {
     const { a } = await patient();
     await consent(a.patientRef, { validFrom: new Date(Date.now() - 48 * HOUR), validUntil: new Date(Date.now() - 24 * HOUR) });
