@@ -1,7 +1,8 @@
 // After a consent changes (revoked, entered in error, a deny recorded), every active
 // grant on the person's studies that rested on a consent is asked again whether
-// a consent still covers it (lib/policy/share-basis.ts's matching); those that lost
-// their basis end in the same transaction. After the commit the sockets that read
+// its own consent still counts and covers it and no deny does (lib/policy/share-basis.ts's
+// matching); those that lost their basis end in the same transaction, and those a
+// deny recorded to start later covers end when it starts. After the commit the sockets that read
 // through them close (lib/grants closeRevokedSockets), and the second-opinion cases
 // and teleconsultations they belonged to are told (their parties' open pages refresh,
 // the case's timeline says why). Emergency-override grants are not touched: their
@@ -10,7 +11,7 @@ import type { Runtime } from '../runtime';
 import type { Database } from '../../prisma/database';
 import { closeRevokedSockets, revokeGrants, type RevokedGrant } from '../grants';
 import type { GrantPurpose } from '../grants/purposes';
-import { personRecordRefs, recipientMatcher, type ShareDatabase } from '../policy/share-basis';
+import { pendingDenyStart, personRecordRefs, recipientMatcher, type ShareDatabase } from '../policy/share-basis';
 import { publishReferralChanged } from '../referrals/referral-events';
 import { CONSENT_PURPOSE_OF_GRANT, parseList } from './consent-types';
 
@@ -27,7 +28,7 @@ export async function reassessConsentGrants(tx: ReassessDatabase, change: { pati
   const records = await personRecordRefs(tx, change.patientRef);
   const grants = await tx.accessGrant.findMany({
     where: { revokedAt: null, legalBasis: 'CONSENT', study: { patientRef: { in: records } }, OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
-    select: { id: true, purpose: true, consentId: true, granteeUserId: true, granteeServiceId: true, granteeFacilityId: true, studyInstanceUid: true, sourceType: true, sourceId: true },
+    select: { id: true, purpose: true, consentId: true, granteeUserId: true, granteeServiceId: true, granteeFacilityId: true, studyInstanceUid: true, sourceType: true, sourceId: true, validUntil: true },
   });
   if (!grants.length) return { revoked: [] };
   const consents = await tx.consent.findMany({
@@ -43,7 +44,13 @@ export async function reassessConsentGrants(tx: ReassessDatabase, change: { pati
       parseList(consent.purposes).includes(purpose) && (consent.dataScope === 'ALL' || parseList(consent.studyUids).includes(grant.studyInstanceUid)) && covers(consent);
     const denied = consents.some((consent) => consent.decision === 'DENY' && applies(consent));
     const permitted = consents.some((consent) => consent.decision === 'PERMIT' && consent.id === grant.consentId && applies(consent));
-    if (denied || !permitted) ending.push(grant);
+    if (denied || !permitted) {
+      ending.push(grant);
+      continue;
+    }
+    // A deny recorded to start later: the grant ends when it starts (no grant outlives its basis)
+    const denyStarts = await pendingDenyStart(tx, records, { purpose, studyInstanceUid: grant.studyInstanceUid, covers }, now);
+    if (denyStarts && (!grant.validUntil || denyStarts < grant.validUntil)) await tx.accessGrant.update({ where: { id: grant.id }, data: { validUntil: denyStarts } });
   }
   if (!ending.length) return { revoked: [] };
   const revoked = await revokeGrants(tx, { ids: ending.map((grant) => grant.id) }, { revokedById: change.revokedById, reason: change.reason }, now);

@@ -42,8 +42,11 @@ const ZEvidence = z.discriminatedUnion(
       .object({
         kind: z.literal('SIGNED'),
         formId: z.string().min(1, 'Choose the consent form the patient read'),
-        /** data:image/png;base64,… as a canvas gives it */
-        signature: z.string().max(2_000_000, 'The signature image is too large').regex(/^data:image\/png;base64,[A-Za-z0-9+/=]+$/, 'Sign in the box (the signature is missing)'),
+        /**
+         * data:image/png;base64,… as a canvas gives it. Only its size is checked here: an empty or
+         * unreadable one is refused by check-consent-evidence.ts at `fields.signature`, where the page shows it.
+         */
+        signature: z.string().max(2_000_000, 'The signature image is too large'),
         signerRole: z.enum(['PATIENT', 'REPRESENTATIVE']).default('PATIENT'),
         signerName: ZPerson.min(1, "Type the signer's name"),
         representativeRelation: ZPerson.default(''),
@@ -102,6 +105,8 @@ export async function recordConsent(context: RecordConsentContext, actor: Consen
   const form = consent.evidence.kind === 'SIGNED' ? await checkForm(db, patient.facilityId, consent.evidence.formId) : null;
   const recorder = await db.user.findUniqueOrThrow({ where: { id: actor.userId }, select: { name: true, email: true } });
   const validFrom = consent.validFrom ?? now;
+  // Without a start the period starts now: an end already past would record a consent expired before it began
+  if (consent.validUntil && consent.validUntil <= validFrom) throw new AdminError('INVALID_INPUT', 'Some fields need attention.', { validUntil: 'The period must end after it starts' });
   const columns = {
     recipientKind: consent.recipient.kind,
     recipientFacilityId: consent.recipient.kind === 'FACILITY' ? consent.recipient.facilityId : null,

@@ -1,6 +1,8 @@
 // Revoking a consent (with a reason), or marking it entered in error: it stops
-// counting at once, and every grant resting on it that no other consent covers
-// ends in the same transaction (reassess-consent-grants.ts); after the commit the
+// counting at once, and every grant resting on it ends in the same transaction
+// (reassess-consent-grants.ts), even one another permit would cover: a grant is
+// never moved onto another consent behind the patient's back (a new share rests
+// on that one); after the commit the
 // grantees' open sockets for those studies close and the cases' parties are told.
 // The grantee's next request gets NOT_FOUND (the archive joins the grants table
 // on every request). Row lock: the revocation updates the consent row that a

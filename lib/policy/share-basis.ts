@@ -11,6 +11,7 @@
 //   3. a purpose the facility's admin does not require consent for needs nothing;
 //   4. otherwise an active permit of the person (any linked record) covering that
 //      grantee, purpose and study, and no deny covering them: a deny overrides a permit.
+//      The grant ends with the permit, or when a covering deny recorded to start later starts.
 // Races: the share locks the permit row it rests on (uses + 1) before it reads the
 // denies again; a revocation or a deny locks the same rows, so of a share and a
 // revocation racing, either the share fails or its grant is ended by the revocation.
@@ -105,9 +106,26 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
     if (locked.count !== 1) continue;
     // Read again with the permit locked: a deny committed meanwhile wins
     if ((await applicable()).some((consent) => consent.decision === 'DENY')) throw await refusal(tx, request, study, purpose, true);
-    return { legalBasis: 'CONSENT', consentId: permit.id, overrideId: null, until: permit.validUntil };
+    // A deny recorded to start later ends the grant when it starts
+    const denyStarts = await pendingDenyStart(tx, records, { purpose, studyInstanceUid: study.studyInstanceUid, covers }, now);
+    const until = denyStarts && (!permit.validUntil || denyStarts < permit.validUntil) ? denyStarts : permit.validUntil;
+    return { legalBasis: 'CONSENT', consentId: permit.id, overrideId: null, until };
   }
   throw await refusal(tx, request, study, purpose, (await applicable()).some((consent) => consent.decision === 'DENY'));
+}
+
+/**
+ * The start of the earliest deny of the person that is recorded but not yet in force and covers
+ * this grantee, purpose and study; null when none. A grant resting on a permit may not outlive it.
+ */
+export async function pendingDenyStart(tx: Pick<Database, 'consent'>, records: readonly string[], share: { purpose: ConsentPurpose; studyInstanceUid: string; covers: (consent: RecipientColumns) => boolean }, now: Date): Promise<Date | null> {
+  const denies = await tx.consent.findMany({
+    where: { patientRef: { in: [...records] }, decision: 'DENY', status: 'active', revokedAt: null, validFrom: { gt: now }, OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
+    select: { validFrom: true, purposes: true, dataScope: true, studyUids: true, recipientKind: true, recipientFacilityId: true, recipientServiceId: true, recipientUserId: true },
+    orderBy: { validFrom: 'asc' },
+  });
+  const covering = denies.find((deny) => parseList(deny.purposes).includes(share.purpose) && (deny.dataScope === 'ALL' || parseList(deny.studyUids).includes(share.studyInstanceUid)) && share.covers(deny));
+  return covering?.validFrom ?? null;
 }
 
 /** True when the grantee already belongs to the study's facility (its members read it anyway). */
