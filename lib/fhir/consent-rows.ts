@@ -10,8 +10,7 @@ import { recipientWords } from '../consent/consent-words';
 import { authorizeConsentRead } from '../policy/consent-access';
 import { PolicyError } from '../policy/errors';
 import { personRecordRefs } from '../policy/share-basis';
-import type { ConsentStudyPointer } from './consent-input';
-import { refusedElement } from './consent-input';
+import { refusedElement, type ConsentStudyPointer } from './consent-input';
 import type { PatientRow } from './patient-reference';
 import { issuerMatches, type TokenValue } from './search-params';
 
