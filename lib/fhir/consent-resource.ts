@@ -8,7 +8,7 @@
 // the Study Instance UID; none = all imaging). The evidence document, when
 // there is one, is the portal's link (sourceAttachment.url); a revocation's
 // reason rides in an extension (R4 Consent has no element for it).
-import type { CodeableConcept, Consent, ConsentProvision, ConsentProvisionActor, Reference } from '@medplum/fhirtypes';
+import type { CodeableConcept, Consent, ConsentProvision, ConsentProvisionActor } from '@medplum/fhirtypes';
 import { CONSENT_PURPOSE_WORDS, parseList, type ConsentPurpose } from '../consent/consent-types';
 import { CONSENT_IDENTIFIER_SYSTEM, CONSENT_PURPOSE_SYSTEM, CONSENT_SCOPE_SYSTEM, REVOKE_REASON_EXTENSION, SERVICE_IDENTIFIER_SYSTEM, V3_ACT_CODE, V3_PARTICIPATION_TYPE } from './consent-input';
 import type { FhirConsent } from './consent-rows';
