@@ -143,8 +143,8 @@ export const AUDIT_ACTIONS = {
   'override.stop': { label: 'Emergency access ended', dicomEventId: '110113' },
   'override.review': { label: 'Reviewed an emergency access' },
   // The FHIR read API (lib/fhir)
-  'fhir.search': { label: 'Searched reports, studies or second-opinion cases (FHIR)', dicomEventId: '110112' },
-  'fhir.read': { label: 'Read a report, study or second-opinion case (FHIR)', dicomEventId: '110103' },
+  'fhir.search': { label: 'Searched reports, studies, second-opinion cases or consents (FHIR)', dicomEventId: '110112' },
+  'fhir.read': { label: 'Read a report, study, second-opinion case or consent (FHIR)', dicomEventId: '110103' },
   'admin.report_template.create': { label: 'Created a report template' },
   'admin.report_template.update': { label: 'Changed a report template' },
   'admin.report_template.retire': { label: 'Retired a report template' },
@@ -301,8 +301,8 @@ export interface AuditDetailsByAction {
   'override.start': OverrideDetails;
   'override.stop': OverrideDetails & { grantsEnded?: number; how?: string };
   'override.review': OverrideDetails & { reviewStatus?: string; comment?: string };
-  'fhir.search': { resourceType?: string; params?: Record<string, string>; results?: number; studies?: number; total?: number; cases?: string[] };
-  'fhir.read': { resourceType?: string; reportStatus?: string; referralStatus?: string };
+  'fhir.search': { resourceType?: string; params?: Record<string, string>; results?: number; studies?: number; total?: number; cases?: string[]; consents?: string[] };
+  'fhir.read': { resourceType?: string; reportStatus?: string; referralStatus?: string; consentStatus?: string };
   'admin.report_template.create': { name?: string; modality?: string; bodyRegion?: string; sections?: number };
   'admin.report_template.update': { name?: FieldChange; sections?: number };
   'admin.report_template.retire': { name?: string };

@@ -55,6 +55,8 @@ const ZEvidence = z.discriminatedUnion(
       .strict(),
     z.object({ kind: z.literal('SCANNED'), signerName: ZPerson.default(''), witnessName: ZPerson.default(''), note: z.string().trim().max(2000).default('') }).strict(),
     z.object({ kind: z.literal('VERBAL'), witnessName: ZPerson.min(1, "Type the witness's name"), signerName: ZPerson.default(''), note: z.string().trim().max(2000, 'Use at most 2000 characters').default('') }).strict(),
+    // A hospital system that collected the consent itself (FHIR, without a document): it keeps the evidence
+    z.object({ kind: z.literal('EXTERNAL'), note: z.string().trim().max(2000, 'Use at most 2000 characters').default('') }).strict(),
   ],
   { error: 'Choose the evidence: signed on screen, a scanned form, or verbal with a witness' },
 );
@@ -99,6 +101,8 @@ export async function recordConsent(context: RecordConsentContext, actor: Consen
   const { db } = context;
   const patient = await authorizePatientConsent(db, actor.userId, patientRef);
   const consent = parseInput(ZRecordConsent, input);
+  // The portal always has evidence of its own: only a hospital system's feed may point at evidence it keeps
+  if (consent.evidence.kind === 'EXTERNAL' && source !== 'FHIR') throw new AdminError('INVALID_INPUT', 'Record how the patient consented: signed on screen, a scanned form, or verbal with a witness.', { evidence: 'Choose the evidence' });
   if (consent.evidence.kind === 'SCANNED' && !scan) throw new AdminError('INVALID_INPUT', 'Upload the scanned consent form (PDF or JPEG).', { scan: 'Upload the scanned form (PDF or JPEG)' });
   await checkRecipient(db, consent.recipient);
   const studies = consent.data.scope === 'STUDIES' ? await checkStudies(db, patient, consent.data.studyUids) : [];
@@ -120,7 +124,10 @@ export async function recordConsent(context: RecordConsentContext, actor: Consen
   // The evidence PDF first: its checks (an empty signature, a scan that is not a PDF/JPEG) refuse before anything is stored
   const id = randomUUID();
   const evidence = consent.evidence;
-  const document = await prepareConsentDocument({ archive: context.archive }, id, {
+  const signerName = evidence.kind === 'EXTERNAL' ? '' : evidence.signerName;
+  const witnessName = evidence.kind === 'EXTERNAL' ? '' : evidence.witnessName;
+  // EXTERNAL: the hospital system keeps its evidence; there is no document to make or file
+  const document = evidence.kind === 'EXTERNAL' ? null : await prepareConsentDocument({ archive: context.archive }, id, {
     evidence: evidence.kind,
     decision: consent.decision,
     patient: { name: patient.name, patientId: patient.patientId, birthDate: patient.birthDate, sex: patient.sex },
@@ -133,9 +140,9 @@ export async function recordConsent(context: RecordConsentContext, actor: Consen
     form: form ? { title: form.title, body: form.body, version: form.version, language: form.language } : null,
     signaturePng: evidence.kind === 'SIGNED' ? Buffer.from(evidence.signature.slice(evidence.signature.indexOf(',') + 1), 'base64') : null,
     signerRole: evidence.kind === 'SIGNED' ? evidence.signerRole : 'PATIENT',
-    signerName: evidence.signerName,
+    signerName,
     representativeRelation: evidence.kind === 'SIGNED' ? evidence.representativeRelation : '',
-    witnessName: evidence.witnessName,
+    witnessName,
     note: evidence.kind === 'SIGNED' ? '' : evidence.note,
     recordedBy: recorder,
     recordedAt: now,
@@ -160,9 +167,9 @@ export async function recordConsent(context: RecordConsentContext, actor: Consen
         evidenceKind: evidence.kind,
         formId: form?.id ?? null,
         signerRole: evidence.kind === 'SIGNED' ? evidence.signerRole : 'PATIENT',
-        signerName: evidence.signerName,
+        signerName,
         representativeRelation: evidence.kind === 'SIGNED' ? evidence.representativeRelation : '',
-        witnessName: evidence.witnessName,
+        witnessName,
         note: evidence.kind === 'SIGNED' ? '' : evidence.note,
         documentKey: document?.key ?? null,
         documentSha256: document?.sha256 ?? null,

@@ -1,6 +1,7 @@
 // GET /fhir/metadata: what this FHIR R4 server does (JSON: reads reports and
 // studies; creates, reads and searches second-opinion cases as ServiceRequest
-// and Task), the same list the README gives. Open to anyone, like every FHIR
+// and Task; creates, reads, searches and revokes patient consents as Consent),
+// the same list the README gives. Open to anyone, like every FHIR
 // server's metadata.
 import type { CapabilityStatement, CapabilityStatementRestResource, CapabilityStatementRestResourceSearchParam } from '@medplum/fhirtypes';
 
@@ -29,17 +30,17 @@ export function capabilityStatement(origin: string): CapabilityStatement {
     resourceType: 'CapabilityStatement',
     status: 'active',
     // When this statement's content last changed
-    date: '2026-12-06',
+    date: '2026-12-07',
     kind: 'instance',
     software: { name: 'Telepacs' },
-    implementation: { description: 'Telepacs FHIR API: radiology reports and imaging studies; second-opinion cases', url: `${origin}/fhir` },
+    implementation: { description: 'Telepacs FHIR API: radiology reports and imaging studies; second-opinion cases; patient consents', url: `${origin}/fhir` },
     fhirVersion: '4.0.1',
     format: ['json'],
     rest: [
       {
         mode: 'server',
         documentation:
-          'Reads reports and studies; creates, reads and searches second-opinion cases (ServiceRequest, Task). Authenticate with an API token (Authorization: Bearer) or the portal session. Report and study searches need a patient or study criterion; unknown parameters are refused. No paging: every match in one Bundle (at most 500 studies; cases: _count).',
+          'Reads reports and studies; creates, reads and searches second-opinion cases (ServiceRequest, Task); creates, reads, searches and revokes patient consents (Consent). Authenticate with an API token (Authorization: Bearer) or the portal session. Report and study searches need a patient or study criterion; unknown parameters are refused. No paging: every match in one Bundle (at most 500 studies; cases: _count).',
         security: { description: 'Authorization: Bearer <API token> (made on the account page), or the portal session cookie. Without either: 401 with WWW-Authenticate.' },
         resource: [
           readAndSearch('DiagnosticReport', [
@@ -80,6 +81,19 @@ export function capabilityStatement(origin: string): CapabilityStatement {
             searchParam: [
               { ...patientIdentifier, documentation: "The patient's ID: value (any issuer), or system|value as in DiagnosticReport. The cases the caller takes part in." },
               { name: '_count', type: 'number', documentation: 'How many cases the Bundle carries (default 100, at most 500); total counts every match. Newest change first.' },
+            ],
+          },
+          {
+            type: 'Consent',
+            profile: 'http://hl7.org/fhir/StructureDefinition/Consent',
+            documentation:
+              "A patient's consent (or refusal) to share their images beyond the facility. Create: status active, scope patient-privacy, patient by identifier (a record of the caller's facility; else 422), provision.type permit|deny, provision.period, provision.actor[0] the recipient (role v3-ParticipationType IRCP; Organization/<id>, Practitioner/<id>, or a service by identifier urn:telepacs:healthcare-service|<HealthcareService id>; no actor: any facility of the region), provision.purpose (urn:telepacs:consent-purpose SECOND_OPINION | TELECONSULTATION | EMERGENCY_CARE | TRANSFER | RESEARCH, or v3-ActReason TREAT | ETREAT | HRESCH), provision.data the ImagingStudy references (none: all imaging), sourceAttachment a scanned form (application/pdf or image/jpeg, base64). Update (PUT): only the status changes, to inactive (revoked) or entered-in-error; reason in the extension urn:telepacs:consent-revoke-reason.",
+            interaction: [{ code: 'create' }, { code: 'read' }, { code: 'update' }, { code: 'search-type' }],
+            updateCreate: false,
+            searchParam: [
+              { ...patientIdentifier, documentation: "The patient's ID: value, or system|value as in DiagnosticReport; a record of the caller's facilities (the person's consents, across linked records)." },
+              { ...patient, documentation: 'Patient/<id>, the reference the Consent carries in patient.' },
+              { name: 'status', type: 'token', definition: `${SP}/Consent-status`, documentation: 'active | inactive | entered-in-error, comma-separated for several.' },
             ],
           },
           {

@@ -4,10 +4,12 @@
 // event per patient of a facility it returned (each facility sees its own),
 // or one event when it found nothing. A second-opinion case read as a
 // ServiceRequest or a Task is audited the same way, for the case's patient at
-// the requesting facility (whose administrators see the case's audit rows).
+// the requesting facility (whose administrators see the case's audit rows). A
+// consent read or searched: for its patient at the facility that recorded it.
 import { auditQueueFor, type AuditQueueContext } from '../audit/audit-queue';
 import type { Principal } from '../policy/principal';
 import type { FhirStudyRow } from './find-readable-studies';
+import type { FhirConsent } from './consent-rows';
 import type { FhirReferral } from './referral-rows';
 
 type FhirResourceType = 'DiagnosticReport' | 'ImagingStudy';
@@ -89,6 +91,43 @@ export function auditFhirCaseSearch(context: AuditQueueContext, principal: Princ
       patientId: referrals[0].patientId,
       studyUid: referrals.length === 1 ? primaryUid(referrals[0]) : null,
       details: { resourceType: input.resourceType, params, results: input.referrals.length, total: input.total, cases: referrals.map((referral) => referral.id) },
+    });
+  }
+}
+
+export function auditFhirConsentRead(context: AuditQueueContext, principal: Principal, consent: FhirConsent): void {
+  auditQueueFor(context).enqueue({
+    actor: principal.email,
+    actorUserId: principal.userId,
+    action: 'fhir.read',
+    outcome: 'SUCCESS',
+    facilityId: consent.facilityId,
+    patientId: consent.patient.patientId,
+    studyUid: null,
+    resource: `GET /fhir/Consent/${consent.id}`,
+    sourceIp: principal.ip,
+    details: { resourceType: 'Consent', consentStatus: consent.status },
+  });
+}
+
+export function auditFhirConsentSearch(context: AuditQueueContext, principal: Principal, input: { query: URLSearchParams; consents: readonly FhirConsent[] }): void {
+  const params = Object.fromEntries(input.query);
+  const groups = new Map<string, FhirConsent[]>();
+  for (const consent of input.consents) {
+    const key = `${consent.facilityId}\n${consent.patient.patientId}`;
+    groups.set(key, [...(groups.get(key) ?? []), consent]);
+  }
+  const base = { actor: principal.email, actorUserId: principal.userId, action: 'fhir.search' as const, outcome: 'SUCCESS' as const, resource: 'GET /fhir/Consent', sourceIp: principal.ip, studyUid: null };
+  if (groups.size === 0) {
+    auditQueueFor(context).enqueue({ ...base, facilityId: null, patientId: null, details: { resourceType: 'Consent', params, results: 0 } });
+    return;
+  }
+  for (const consents of groups.values()) {
+    auditQueueFor(context).enqueue({
+      ...base,
+      facilityId: consents[0].facilityId,
+      patientId: consents[0].patient.patientId,
+      details: { resourceType: 'Consent', params, results: input.consents.length, consents: consents.map((consent) => consent.id) },
     });
   }
 }

@@ -1,9 +1,10 @@
 // What the FHIR operations take: the database, the audit queue, and the
 // origin (scheme://host) the links in the answers start with; the sockets
-// (io) when a change tells the portal's pages (a case created by a hospital system).
+// (io) when a change tells the portal's pages (a case created by a hospital system);
+// the archive where a consent's scanned form is kept (POST /fhir/Consent).
 import type { Runtime } from '../runtime';
 
-export type FhirContext = Pick<Runtime, 'db' | 'config' | 'logger' | 'shared' | 'io'> & { origin: string };
+export type FhirContext = Pick<Runtime, 'db' | 'config' | 'logger' | 'shared' | 'io' | 'archive'> & { origin: string };
 
 /** PUBLIC_URL when set; otherwise the scheme and Host of the request (the server accepts only its own Hosts) */
 export function fhirOrigin(config: Pick<Runtime['config'], 'publicUrl'>, request: Request): string {

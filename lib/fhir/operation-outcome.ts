@@ -18,6 +18,8 @@ const ISSUE_CODE_OF: Partial<Record<DomainErrorCode, IssueCode>> = {
   RATE_LIMITED: 'throttled',
   UNAUTHENTICATED: 'login',
   CONFLICT: 'conflict',
+  UNPROCESSABLE: 'business-rule',
+  PAYLOAD_TOO_LARGE: 'too-long',
 };
 
 export function operationOutcome(code: IssueCode, diagnostics: string, severity: OperationOutcomeIssue['severity'] = 'error'): OperationOutcome {

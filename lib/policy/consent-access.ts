@@ -6,6 +6,7 @@
 // its own facility's members revoke it.
 import type { Database } from '../../prisma/database';
 import { PolicyError } from './errors';
+import { personRecordRefs } from './share-basis';
 
 export interface ConsentPatient {
   id: string;
@@ -36,6 +37,20 @@ export async function authorizeConsentChange(db: Pick<Database, 'consent' | 'mem
   const consent = await db.consent.findUnique({ where: { id: consentId }, select: { id: true, patientRef: true, facilityId: true } });
   if (!consent) throw new PolicyError('NOT_FOUND', 'consent not found');
   const member = await db.membership.findFirst({ where: { userId, facilityId: consent.facilityId, user: { disabled: false }, facility: { disabledAt: null } }, select: { id: true } });
+  if (!member) throw new PolicyError('NOT_FOUND', 'consent not found');
+  return consent;
+}
+
+/**
+ * The consent, when the user is an enabled member of a facility holding one of the
+ * person's records (the patient page shows it there too); NOT_FOUND otherwise.
+ */
+export async function authorizeConsentRead(db: Pick<Database, 'consent' | 'membership' | 'patient' | 'patientLink'>, userId: string, consentId: string): Promise<{ id: string; patientRef: string; facilityId: string }> {
+  const consent = await db.consent.findUnique({ where: { id: consentId }, select: { id: true, patientRef: true, facilityId: true } });
+  if (!consent) throw new PolicyError('NOT_FOUND', 'consent not found');
+  const records = await personRecordRefs(db, consent.patientRef);
+  const facilities = await db.patient.findMany({ where: { id: { in: records }, facility: { disabledAt: null } }, select: { facilityId: true } });
+  const member = await db.membership.findFirst({ where: { userId, facilityId: { in: facilities.map((row) => row.facilityId) }, user: { disabled: false } }, select: { id: true } });
   if (!member) throw new PolicyError('NOT_FOUND', 'consent not found');
   return consent;
 }

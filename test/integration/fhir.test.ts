@@ -115,6 +115,7 @@ describe('FHIR read API', () => {
       ['HealthcareService', ['name']],
       ['Practitioner', ['name']],
       ['ServiceRequest', ['patient.identifier', '_count']],
+      ['Consent', ['patient.identifier', 'patient', 'status']],
       ['Task', ['owner', 'status', '_count']],
     ]);
   });

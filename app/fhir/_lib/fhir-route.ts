@@ -1,7 +1,8 @@
 // Glue for the /fhir route handlers: authenticate (Bearer API token or
 // session, lib/auth/authenticate-caller.ts), run one lib/fhir operation,
 // answer application/fhir+json; every error is an OperationOutcome. A create
-// (POST /fhir/ServiceRequest) reads a FHIR JSON body and answers 201 with Location.
+// (POST /fhir/ServiceRequest, /fhir/Consent) reads a FHIR JSON body and answers
+// 201 with Location; an update (PUT /fhir/Consent/<id>) reads one and answers 200.
 import { randomUUID } from 'node:crypto';
 import type { Resource } from '@medplum/fhirtypes';
 import { DomainError, isDomainError } from '../../../lib/errors';
@@ -28,32 +29,37 @@ export function answerFhir(request: Request, where: string, work: (context: Fhir
 }
 
 /** A create: `work` gets the posted resource and returns it as stored; 201 with Location <base>/fhir/<type>/<id> */
-export function answerFhirCreate(request: Request, where: string, work: (context: FhirContext, principal: Principal, body: unknown) => Promise<Resource & { id?: string }>): Promise<Response> {
+export function answerFhirCreate(request: Request, where: string, work: (context: FhirContext, principal: Principal, body: unknown) => Promise<Resource & { id?: string }>, maxBodyBytes = MAX_BODY_BYTES): Promise<Response> {
   return runFhir(request, where, async (context, principal) => {
-    const resource = await work(context, principal, await readFhirBody(request));
+    const resource = await work(context, principal, await readFhirBody(request, maxBodyBytes));
     const location = `${context.origin}/fhir/${resource.resourceType}/${resource.id}`;
     return fhirResponse(resource, 201, { location });
   });
 }
 
-/** Bodies past this are refused (a ServiceRequest is a few kilobytes) */
+/** An update: `work` gets the resource put and returns it as stored; 200 */
+export function answerFhirUpdate(request: Request, where: string, work: (context: FhirContext, principal: Principal, body: unknown) => Promise<Resource>, maxBodyBytes = MAX_BODY_BYTES): Promise<Response> {
+  return runFhir(request, where, async (context, principal) => fhirResponse(await work(context, principal, await readFhirBody(request, maxBodyBytes))));
+}
+
+/** Bodies past this are refused (a ServiceRequest is a few kilobytes; a Consent with its scanned form passes its own limit) */
 const MAX_BODY_BYTES = 256 * 1024;
 
-/** The JSON body of a create: application/fhir+json or application/json, at most MAX_BODY_BYTES */
-async function readFhirBody(request: Request): Promise<unknown> {
+/** The JSON body of a create or update: application/fhir+json or application/json, at most maxBodyBytes */
+async function readFhirBody(request: Request, maxBodyBytes: number): Promise<unknown> {
   const type = (request.headers.get('content-type') ?? '').split(';')[0].trim().toLowerCase();
   if (type !== 'application/fhir+json' && type !== 'application/json') {
     throw new DomainError('BAD_REQUEST', 'unsupported content type', { userMessage: 'Send the resource as JSON (Content-Type: application/fhir+json).' });
   }
-  const tooLarge = () => new DomainError('BAD_REQUEST', 'body too large', { userMessage: `The body is larger than ${MAX_BODY_BYTES / 1024} KB.` });
-  if (Number(request.headers.get('content-length') ?? 0) > MAX_BODY_BYTES) throw tooLarge();
+  const tooLarge = () => new DomainError('BAD_REQUEST', 'body too large', { userMessage: `The body is larger than ${maxBodyBytes / 1024} KB.` });
+  if (Number(request.headers.get('content-length') ?? 0) > maxBodyBytes) throw tooLarge();
   // Read no further than the limit, whatever the headers said
   const chunks: Uint8Array[] = [];
   let size = 0;
   const reader = request.body?.getReader();
   for (let part = await reader?.read(); part && !part.done; part = await reader!.read()) {
     size += part.value.byteLength;
-    if (size > MAX_BODY_BYTES) {
+    if (size > maxBodyBytes) {
       await reader!.cancel();
       throw tooLarge();
     }
