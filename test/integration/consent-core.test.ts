@@ -242,7 +242,7 @@ describe('consent governs every share beyond the patient\'s facility', () => {
     assert.deepEqual((await grantsOn(a)).map((row) => [row.legalBasis, row.consentId]), [['NOT_REQUIRED', null], ['NOT_REQUIRED', null]]);
 
     // The district's admin requires consent for research only: a second opinion needs none
-    await setConsentRules(context.db, districtAdmin, cast.facilities.district, { requiredFor: ['RESEARCH'] });
+    await setConsentRules({ db: context.db }, districtAdmin, cast.facilities.district, { requiredFor: ['RESEARCH'] });
     try {
       const { a: free } = await patient();
       await refer(free, { serviceId: cast.services.neuro });
@@ -251,7 +251,7 @@ describe('consent governs every share beyond the patient\'s facility', () => {
       const { a: hill } = await patient(cast.facilities.hill);
       await refused(context.db.$transaction((tx) => grantStudyRead(tx, { grantee: { serviceId: cast.services.neuro }, study: hill, purpose: 'REFERRAL', grantedById: p.hillRequester.userId })));
     } finally {
-      await setConsentRules(context.db, districtAdmin, cast.facilities.district, { requiredFor: ['SECOND_OPINION', 'TELECONSULTATION', 'EMERGENCY_CARE', 'TRANSFER', 'RESEARCH'] });
+      await setConsentRules({ db: context.db }, districtAdmin, cast.facilities.district, { requiredFor: ['SECOND_OPINION', 'TELECONSULTATION', 'EMERGENCY_CARE', 'TRANSFER', 'RESEARCH'] });
     }
     const { a: again } = await patient();
     await refused(refer(again, { serviceId: cast.services.neuro }));
