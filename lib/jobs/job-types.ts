@@ -7,6 +7,7 @@ import type { ExportSrJobPayload } from '../consult/export-sr-job';
 import type { EscalateReferralPayload } from '../referrals/escalate-referral-job';
 import type { ArchiveAttachmentJobPayload } from '../referrals/attachments/archive-attachment-job';
 import type { SendMailJobPayload } from '../mail/send-mail-job';
+import type { ExpireOverridePayload } from '../emergency-override/expire-override-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -17,6 +18,8 @@ export interface JobPayloads {
   'referral.attachment-archive': ArchiveAttachmentJobPayload;
   /** Send one e-mail through SMTP_URL (lib/mail/send-mail-job.ts); queued by enqueueMail */
   'mail.send': SendMailJobPayload;
+  /** An emergency override reached its end: revoke its grants, record 110138 (lib/emergency-override/expire-override-job.ts) */
+  'override.expire': ExpireOverridePayload;
 }
 
 export type JobType = keyof JobPayloads & string;

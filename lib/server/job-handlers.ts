@@ -8,7 +8,8 @@ import { createEscalateReferralJob } from '../referrals/escalate-referral-job';
 import type { AnyJobDefinition } from '../jobs/registry';
 import { archiveAttachmentJob } from '../referrals/attachments/archive-attachment-job';
 import { createSendMailJob } from '../mail/send-mail-job';
+import { createExpireOverrideJob } from '../emergency-override/expire-override-job';
 
 export function jobDefinitions(config: Pick<Config, 'mail'>): readonly AnyJobDefinition[] {
-  return [exportSrJob, createEscalateReferralJob(config), archiveAttachmentJob, createSendMailJob(config.mail)];
+  return [exportSrJob, createEscalateReferralJob(config), archiveAttachmentJob, createSendMailJob(config.mail), createExpireOverrideJob()];
 }
