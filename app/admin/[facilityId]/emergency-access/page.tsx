@@ -42,7 +42,7 @@ export default async function EmergencyAccessPage({ params, searchParams }: { pa
         {rows.length === 0 ? (
           <p className={styles.empty}>{state === 'all' ? 'No emergency access concerns this facility.' : 'Nothing waits for review.'}</p>
         ) : (
-          <ol className="list" aria-label="Emergency accesses, waiting first, newest first">
+          <ol aria-label="Emergency accesses, waiting first, newest first" style={{ listStyle: 'none', padding: 0, display: 'grid', gap: '1rem' }}>
             {rows.map((row) => (
               <OverrideItem key={row.id} row={row} />
             ))}
@@ -55,7 +55,7 @@ export default async function EmergencyAccessPage({ params, searchParams }: { pa
 
 function OverrideItem({ row }: { row: OverrideRow }) {
   return (
-    <li className="card" data-override-id={row.id} data-review-status={row.reviewStatus}>
+    <li className="card" data-override-id={row.id} data-review-status={row.reviewStatus} style={{ display: 'block' }}>
       <p style={{ marginTop: 0 }}>
         <strong>{row.declaredBy.name}</strong> <small>({row.declaredBy.email}, {row.actingFacility.name})</small> opened{' '}
         <strong>{displayName(row.patient.name) || 'a patient'}</strong> <small>(MRN {row.patient.patientId || '—'}, {row.patient.facility.name})</small>
