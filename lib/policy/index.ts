@@ -17,3 +17,15 @@ export { authorizeDicomTransport, type PeerTransportRequirements, type Transport
 export type { Principal } from './principal';
 export { dicomMoveDestination } from './dicom-move-destination';
 export { reportAccessFor, authorizeReportAccess, reportReaderScope, readsReportsOf, type ReportAccess, type ReportReaderScope } from './report-access';
+export {
+  OVERRIDE_DECLARER_ROLES,
+  OVERRIDE_REVIEWER_ROLES,
+  authorizeOverrideAccess,
+  authorizeOverrideDeclaration,
+  authorizeOverridePatient,
+  facilitiesOfOverride,
+  overrideReviewerFacilities,
+  overridesConcerningWhere,
+  privacyOfficersOf,
+  type OverrideRights,
+} from './override-access';
