@@ -8,7 +8,8 @@ import { ReferralNav } from './referrals/referral-nav';
 /** The bar on every signed-in page: where to go, who is signed in, and sign-out (a POST, never a link). */
 export async function PortalHeader({ user }: { user: SignedInUser }) {
   // Links only; every admin page and API checks the role again on the server.
-  const isAdmin = user.memberships.some((membership) => membership.role === 'ADMIN');
+  // A privacy officer reaches their facility's emergency-access review queue through the administration too
+  const isAdmin = user.memberships.some((membership) => membership.role === 'ADMIN' || membership.role === 'PRIVACY_OFFICER');
   // One entry per facility (a person may hold several roles in one)
   const facilities = user.memberships
     .filter((membership, index, all) => all.findIndex((other) => other.facilityId === membership.facilityId) === index)

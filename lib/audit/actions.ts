@@ -319,7 +319,16 @@ export interface AuditDetailsByAction {
   'audit.export': { filters?: Record<string, string>; results?: number };
 }
 
-export type AuditDetails<A extends AuditAction> = AuditDetailsByAction[A] & RefusalDetails & { eventId?: DicomAuditEventId };
+/**
+ * Any access made through an emergency override's grant names it (issue 16): overrideId for
+ * one study copy, overrideIds for a search run while overrides widened the caller's scope.
+ */
+interface UnderOverrideDetails {
+  overrideId?: string;
+  overrideIds?: string[];
+}
+
+export type AuditDetails<A extends AuditAction> = AuditDetailsByAction[A] & RefusalDetails & UnderOverrideDetails & { eventId?: DicomAuditEventId };
 
 /** The words of an action; an action no longer written (an old row) shows its code. */
 export function auditActionLabel(action: string): string {

@@ -17,8 +17,8 @@ export type CredentialsCheck =
   | { ok: false; reason: 'INVALID_CREDENTIALS' | 'ACCOUNT_DISABLED' }
   | { ok: false; reason: 'RATE_LIMITED'; retryAfterSeconds: number };
 
-/** auth.sign_in: the sign-in form and API; auth.basic: HTTP Basic on DICOMweb; auth.password.change: the current password on /account/password; report.sign: the password that signs a report (lib/reports/sign-report.ts) */
-export type CredentialsDoor = 'auth.sign_in' | 'auth.basic' | 'auth.password.change' | 'report.sign';
+/** auth.sign_in: the sign-in form and API; auth.basic: HTTP Basic on DICOMweb; auth.password.change: the current password on /account/password; report.sign: the password that signs a report (lib/reports/sign-report.ts); override.start: the password that opens emergency access (lib/emergency-override/declare-override.ts) */
+export type CredentialsDoor = 'auth.sign_in' | 'auth.basic' | 'auth.password.change' | 'report.sign' | 'override.start';
 
 export function normalizeEmail(email: string): string {
   return email.trim().toLowerCase();

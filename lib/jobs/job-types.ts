@@ -8,6 +8,7 @@ import type { EscalateReferralPayload } from '../referrals/escalate-referral-job
 import type { ArchiveAttachmentJobPayload } from '../referrals/attachments/archive-attachment-job';
 import type { SendMailJobPayload } from '../mail/send-mail-job';
 import type { ArchiveConsentJobPayload } from '../consent/document/archive-consent-job';
+import type { ExpireOverridePayload } from '../emergency-override/expire-override-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -20,6 +21,8 @@ export interface JobPayloads {
   'mail.send': SendMailJobPayload;
   /** File a consent's evidence PDF into the patient's record as an Encapsulated PDF (lib/consent/document/archive-consent-job.ts) */
   'consent.archive': ArchiveConsentJobPayload;
+  /** An emergency override reached its end: revoke its grants, record 110138 (lib/emergency-override/expire-override-job.ts) */
+  'override.expire': ExpireOverridePayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -35,6 +35,10 @@ export const MAIL_TEMPLATES = {
     subject: 'A second-opinion case was declined',
     lead: 'A second-opinion case you sent in Telepacs was declined.',
   },
+  'override.started': {
+    subject: 'Emergency access without consent was opened',
+    lead: "A clinician opened a patient's images in Telepacs without consent (emergency override). It waits for your review.",
+  },
 } as const satisfies Record<string, MailTemplate>;
 
 export type MailTemplateName = keyof typeof MAIL_TEMPLATES;

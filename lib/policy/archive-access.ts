@@ -3,16 +3,33 @@ import { Prisma, type Database } from '../../prisma/database';
 import { ROLES_THAT_MAY_STORE, type Role } from './roles';
 import { pickStoreFacility } from './store-facility';
 
+/** A study copy the user reads through an active grant resting on an emergency override (issue 16) */
+export interface OverrideRead {
+  overrideId: string;
+  facilityId: string;
+  studyInstanceUid: string;
+}
+
 export interface ArchiveAccess {
   readScope: AccessScope;
   storeFacilityId: string | null;
+  /**
+   * The copies read through emergency-override grants (usually none): the principal's
+   * audit names the override of every access through one (lib/auth/principal.ts).
+   */
+  overrideReads: OverrideRead[];
 }
 
 interface AccessRow {
-  /** 'facility' (a membership: value = facilityId) or 'grantee' (holds an active grant: one row at most) */
+  /**
+   * 'facility' (a membership: value = facilityId), 'service', 'grantee' (holds an active
+   * grant: one row at most) or 'override' (an active grant resting on an emergency
+   * override: value = overrideId, role = the copy's facilityId, id = its Study Instance UID)
+   */
   kind: string;
   value: string;
   role: string;
+  id: string;
 }
 
 /**
@@ -35,8 +52,8 @@ interface AccessRow {
  * holds an active grant, so everyone else's query stays the facility list.
  *
  * Cost: this runs on every DICOMweb request (a viewer makes hundreds), so it
- * is ONE statement — memberships and "holds an active grant" as a UNION ALL,
- * by indexed userId. Not cached: a revoked membership or grant, a disabled
+ * is ONE statement — memberships, "holds an active grant" and the grants resting
+ * on an emergency override (for the audit: rare rows) as a UNION ALL, by indexed userId. Not cached: a revoked membership or grant, a disabled
  * account or an ended consultation acts on the very next request.
  *
  * A member's services (enabled, of an enabled facility) join the grantee, so
@@ -67,6 +84,10 @@ export async function archiveAccessFor(db: Database, userId: string, actingFacil
       OR EXISTS (SELECT 1 FROM "AccessGrant" JOIN "Membership" ON "Membership"."facilityId" = "AccessGrant"."granteeFacilityId"
         JOIN "Facility" ON "Facility"."id" = "Membership"."facilityId" AND "Facility"."disabledAt" IS NULL
         WHERE "Membership"."userId" = ${userId} AND ${activeGrant(now)}))
+    UNION ALL
+    SELECT 'override', "AccessGrant"."overrideId", "AccessGrant"."studyFacilityId", "AccessGrant"."createdAt", "AccessGrant"."studyInstanceUid"
+    FROM "AccessGrant" JOIN "User" ON "User"."id" = "AccessGrant"."granteeUserId"
+    WHERE "AccessGrant"."granteeUserId" = ${userId} AND NOT "User"."disabled" AND "AccessGrant"."overrideId" IS NOT NULL AND ${activeGrant(now)}
     ORDER BY "since", "id"`);
   const memberships = rows.filter((row) => row.kind === 'facility');
   const facilityIds = [...new Set(memberships.map((row) => row.value))];
@@ -77,6 +98,7 @@ export async function archiveAccessFor(db: Database, userId: string, actingFacil
     // The acting facility if it may store there, else the first membership by
     // creation with a role that may store (store-facility.ts); never a grant.
     storeFacilityId: pickStoreFacility(memberships.filter((row) => ROLES_THAT_MAY_STORE.includes(row.role as Role)).map((row) => row.value), actingFacilityId),
+    overrideReads: rows.filter((row) => row.kind === 'override').map((row) => ({ overrideId: row.value, facilityId: row.role, studyInstanceUid: row.id })),
   };
 }
 

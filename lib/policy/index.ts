@@ -20,3 +20,15 @@ export { reportAccessFor, authorizeReportAccess, reportReaderScope, readsReports
 export { shareBasisFor, personRecordRefs, isConsentRequiredError, ConsentRequiredError, type ShareBasis, type ShareRequest, type ConsentShortfall } from './share-basis';
 export { authorizePatientConsent, authorizeConsentChange, type ConsentPatient } from './consent-access';
 export { assertOwnOverride } from './override-use';
+export {
+  OVERRIDE_DECLARER_ROLES,
+  OVERRIDE_REVIEWER_ROLES,
+  authorizeOverrideAccess,
+  authorizeOverrideDeclaration,
+  authorizeOverridePatient,
+  facilitiesOfOverride,
+  overrideReviewerFacilities,
+  overridesConcerningWhere,
+  privacyOfficersOf,
+  type OverrideRights,
+} from './override-access';

@@ -160,7 +160,7 @@ describe('teleconsultation grants', () => {
     await assert.rejects(authorizeStudyAccess(db, expertAccess.readScope, sameFacilityOther.studyInstanceUid), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
 
     const guestAccess = await archiveAccessFor(db, guest.id);
-    assert.deepEqual(guestAccess, { readScope: { kind: 'facilities', facilityIds: [], grantee: { userId: guest.id, serviceIds: [] } }, storeFacilityId: null });
+    assert.deepEqual(guestAccess, { readScope: { kind: 'facilities', facilityIds: [], grantee: { userId: guest.id, serviceIds: [] } }, storeFacilityId: null, overrideReads: [] });
     assert.equal((await authorizeStudyAccess(db, guestAccess.readScope, study.studyInstanceUid)).id, study.id);
     await assert.rejects(authorizeStudyAccess(db, guestAccess.readScope, sameFacilityOther.studyInstanceUid), (error) => isPolicyError(error) && error.code === 'NOT_FOUND');
     assert.deepEqual(await readScopeFor(db, disabledInvitee.id), { kind: 'facilities', facilityIds: [] });

@@ -1,5 +1,9 @@
 // Membership roles (Membership.role is a validated string: SQLite has no enums).
-export const ROLES = ['ADMIN', 'REFERRING', 'EXPERT', 'EMERGENCY'] as const;
+// PRIVACY_OFFICER (issue 16) is not clinical: told of every emergency override
+// touching the facility and reviews them (lib/policy/override-access.ts); a
+// member with that role alone reads the facility's studies like any member,
+// but stores nothing and may not open emergency access.
+export const ROLES = ['ADMIN', 'REFERRING', 'EXPERT', 'EMERGENCY', 'PRIVACY_OFFICER'] as const;
 export type Role = (typeof ROLES)[number];
 
 export function isRole(value: string): value is Role {

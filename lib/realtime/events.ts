@@ -8,7 +8,21 @@ export const REALTIME_EVENTS = {
   INSTANCES_STORED: 'archive:instances_stored',
   REPORT_CHANGED: 'report:changed',
   REFERRAL_CHANGED: 'referral:changed',
+  OVERRIDE_STARTED: 'override:started',
 } as const;
+
+/**
+ * An emergency override (break-glass) was opened concerning one of the user's facilities,
+ * sent after the commit to the user rooms of its privacy officers (or admins):
+ * no patient data, a link to the review queue.
+ */
+export interface OverrideStartedPayload {
+  overrideId: string;
+  /** The facility whose queue it is in, and that queue's path */
+  facilityId: string;
+  reviewPath: string;
+  endsAt: string;
+}
 
 /**
  * A second-opinion case changed (a transition, a message, an attachment), sent after the
@@ -57,6 +71,8 @@ export interface RealtimeServerEvents {
   [REALTIME_EVENTS.REPORT_CHANGED]: (payload: ReportChangedPayload) => void;
   /** A second-opinion case the user takes part in changed */
   [REALTIME_EVENTS.REFERRAL_CHANGED]: (payload: ReferralChangedPayload) => void;
+  /** Emergency access was opened concerning a facility the user reviews for */
+  [REALTIME_EVENTS.OVERRIDE_STARTED]: (payload: OverrideStartedPayload) => void;
 }
 
 export type RealtimeClientEvents = Record<string, never>;

@@ -9,7 +9,8 @@ import type { AnyJobDefinition } from '../jobs/registry';
 import { archiveAttachmentJob } from '../referrals/attachments/archive-attachment-job';
 import { createSendMailJob } from '../mail/send-mail-job';
 import { archiveConsentJob } from '../consent/document/archive-consent-job';
+import { createExpireOverrideJob } from '../emergency-override/expire-override-job';
 
 export function jobDefinitions(config: Pick<Config, 'mail'>): readonly AnyJobDefinition[] {
-  return [exportSrJob, createEscalateReferralJob(config), archiveAttachmentJob, createSendMailJob(config.mail), archiveConsentJob];
+  return [exportSrJob, createEscalateReferralJob(config), archiveAttachmentJob, createSendMailJob(config.mail), archiveConsentJob, createExpireOverrideJob()];
 }

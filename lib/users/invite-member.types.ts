@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '../policy/roles';
 
-export const ZMemberRole = z.enum(ROLES, { error: 'Choose a role: ADMIN, REFERRING, EXPERT or EMERGENCY' });
+export const ZMemberRole = z.enum(ROLES, { error: 'Choose a role: ADMIN, REFERRING, EXPERT, EMERGENCY or PRIVACY_OFFICER' });
 
 export const ZInviteMemberRequest = z.object({
   email: z

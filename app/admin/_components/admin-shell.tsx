@@ -4,7 +4,7 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-export type AdminTab = 'members' | 'services' | 'report-templates' | 'consent' | 'dicom-peers' | 'storage' | 'jobs';
+export type AdminTab = 'members' | 'services' | 'report-templates' | 'consent' | 'dicom-peers' | 'storage' | 'jobs' | 'emergency-access';
 
 const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'members', label: 'Users', path: '' },
@@ -14,10 +14,17 @@ const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
   { tab: 'storage', label: 'Storage', path: '/storage' },
   { tab: 'jobs', label: 'Background jobs', path: '/jobs' },
+  { tab: 'emergency-access', label: 'Emergency access', path: '/emergency-access' },
 ];
+
+/** A privacy officer who is not an ADMIN of the facility sees its emergency-access review queue only (lib/policy/override-access.ts). */
+const PRIVACY_OFFICER_TABS: readonly AdminTab[] = ['emergency-access'];
 
 /** Header, facility title and the tabs of one facility's administration. */
 export function AdminShell({ user, facility, current, children }: { user: SignedInUser; facility: { id: string; name: string; code: string }; current: AdminTab; children: ReactNode }) {
+  // Links only: every page behind them decides access again in lib/policy
+  const administers = user.memberships.some((membership) => membership.facilityId === facility.id && membership.role === 'ADMIN');
+  const tabs = administers ? TABS : TABS.filter((tab) => PRIVACY_OFFICER_TABS.includes(tab.tab));
   return (
     <>
       <PortalHeader user={user} />
@@ -37,7 +44,7 @@ export function AdminShell({ user, facility, current, children }: { user: Signed
           {facility.name} <small className={styles.muted}>({facility.code})</small>
         </h1>
         <nav className={styles.tabs} aria-label="Administration">
-          {TABS.map((tab) => (
+          {tabs.map((tab) => (
             <Link key={tab.tab} href={`/admin/${facility.id}${tab.path}`} aria-current={tab.tab === current ? 'page' : undefined}>
               {tab.label}
             </Link>

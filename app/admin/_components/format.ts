@@ -4,6 +4,7 @@ export const ROLE_LABELS: Record<string, string> = {
   REFERRING: 'Referring doctor',
   EXPERT: 'Expert',
   EMERGENCY: 'Emergency team',
+  PRIVACY_OFFICER: 'Privacy officer',
 };
 
 /** "22 Nov 2026, 14:05" in UTC, so server and browser render the same text. */

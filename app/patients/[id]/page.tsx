@@ -16,6 +16,8 @@ import { PatientLinksPanel } from './patient-links-panel';
 import { studyCopyKey } from '../../../lib/reports/study-report-summaries';
 import { ReportEventsBridge } from '../../_components/reports/report-events-bridge';
 import { StudyReportLinks } from '../../_components/reports/study-report-links';
+import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-override/override-marks';
+import { OverrideBanner } from '../../_components/consent/override-banner';
 
 export const dynamic = 'force-dynamic';
 
@@ -25,13 +27,19 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
   const opened = await viewPatientHistory(getRuntime(), user, id);
   if (!opened) return refusePage(user, 'portal.patient', { kind: 'patient', id }, `patients/${id}`);
   const { patient, mayStartConsultation: canConsult, colleagues, links, reports } = opened;
+  // Studies read through an emergency override: marked in red, and each facility's audit row names it (issue 16)
+  const overrideMarks = await activeOverrideMarks(getRuntime(), user.id, patient.studies.map((study) => ({ facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid })));
+  const overridesIn = (facilityId: string) => {
+    const ids = [...new Set(overrideMarks.filter((mark) => mark.facilityId === facilityId).map((mark) => mark.override.id))];
+    return ids.length ? { overrideIds: ids } : {};
+  };
   await auditPageView(user, {
     action: 'portal.patient',
     outcome: 'SUCCESS',
     facilityId: patient.facility.id,
     patientId: patient.patientId,
     resource: `patients/${patient.id}`,
-    details: { studies: patient.studies.length },
+    details: { studies: patient.studies.length, ...overridesIn(patient.facility.id) },
   });
   // Studies of linked records show here too: each facility's audit trail records the view of its own
   for (const patientRef of new Set(patient.studies.map((study) => study.patientRef).filter((ref) => ref !== patient.id))) {
@@ -42,7 +50,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
       facilityId: shown[0].facility.id,
       patientId: patient.linkedRecords.find((record) => record.id === patientRef)?.patientId ?? null,
       resource: `patients/${patientRef}`,
-      details: { studies: shown.length, shownOn: `patients/${patient.id}` },
+      details: { studies: shown.length, shownOn: `patients/${patient.id}`, ...overridesIn(shown[0].facility.id) },
     });
   }
   const newest = patient.studies[0];
@@ -66,6 +74,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         <p className={styles.crumbs}>
           <Link href="/">Worklist</Link> › Patient
         </p>
+        <OverrideBanner overrides={overridesOfMarks(overrideMarks)} />
         <h1>
           {displayName(patient.name)} {ideographic && <span className={styles.ideographic}>{ideographic}</span>}
         </h1>

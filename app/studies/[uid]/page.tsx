@@ -15,6 +15,8 @@ import { StartConsultationForm } from '../../_components/consult/start-consultat
 import { ReportEventsBridge } from '../../_components/reports/report-events-bridge';
 import { StudyReportLinks } from '../../_components/reports/study-report-links';
 import styles from './study.module.css';
+import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-override/override-marks';
+import { OverrideBanner } from '../../_components/consent/override-banner';
 
 export const dynamic = 'force-dynamic';
 
@@ -29,6 +31,8 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
   const opened = await openStudy(getRuntime(), user, uid, { tagsSeries, instance: first(query.instance) });
   if (!opened) return refusePage(user, 'portal.study', { kind: 'study', studyInstanceUid: uid }, `studies/${uid}`);
   const { study, mayDelete: isAdmin, header, mayStartConsultation: canConsult, colleagues, mayReadReports, report } = opened;
+  // Read through an emergency override: marked in red, and the access names it (issue 16)
+  const overrideMarks = await activeOverrideMarks(getRuntime(), user.id, [{ facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid }]);
   await auditPageView(user, {
     action: 'portal.study',
     outcome: 'SUCCESS',
@@ -36,7 +40,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
     patientId: study.patient.patientId,
     studyUid: study.studyInstanceUid,
     resource: `studies/${study.studyInstanceUid}`,
-    details: header ? { tagsOf: header.sopInstanceUid } : undefined,
+    details: { ...(header ? { tagsOf: header.sopInstanceUid } : {}), ...(overrideMarks.length ? { overrideId: overrideMarks[0].override.id } : {}) },
   });
   const error = first(query.error);
 
@@ -47,6 +51,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
         <p className={styles.crumbs}>
           <Link href="/">Worklist</Link> › <Link href={`/patients/${study.patient.id}`}>{displayName(study.patient.name)}</Link> › Study
         </p>
+        <OverrideBanner overrides={overridesOfMarks(overrideMarks)} />
         <div className={styles.top}>
           <div>
             <h1>{study.description || 'Study without description'}</h1>
