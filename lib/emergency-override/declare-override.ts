@@ -11,7 +11,7 @@
 //   the override's end;
 // - share: the override is only the basis a workflow (referral, teleconsultation
 //   invite) names when it grants next (lib/policy/share-basis.ts; the workflow
-//   checks it with assertOverrideUsableBy).
+//   checks it with lib/policy/override-use.ts assertOwnOverride).
 // In one transaction: the row, the grants, the 110113/110127 audit rows for every
 // facility it concerns, the expiry job at its end, and the e-mail to the privacy
 // officers (or admins) of those facilities. After the commit, their open pages

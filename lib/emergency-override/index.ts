@@ -2,7 +2,6 @@
 // audited, reviewed. docs/drafts/emergency-override.md.
 export { OVERRIDE_REASONS, OVERRIDE_REASON_CODES, DEFAULT_OVERRIDE_HOURS, MAX_OVERRIDE_HOURS, MAX_OVERRIDE_REASON_TEXT, overrideReasonWords, type OverrideReasonCode } from './override-reasons';
 export { declareOverride, type DeclaredOverride } from './declare-override';
-export { assertOverrideUsableBy } from './override-usable';
 export { endOverride, expireOverride, type EndedOverride } from './end-override';
 export { reviewOverride } from './review-override';
 export { listOverrides, accessesUnder, type OverrideRow, type OverrideState } from './list-overrides';

@@ -19,7 +19,7 @@ import { endOverride } from '../../lib/emergency-override/end-override';
 import { createExpireOverrideJob } from '../../lib/emergency-override/expire-override-job';
 import { listOverrides } from '../../lib/emergency-override/list-overrides';
 import { activeOverrideMarks, overridesOfPatient } from '../../lib/emergency-override/override-marks';
-import { assertOverrideUsableBy } from '../../lib/emergency-override/override-usable';
+import { assertOwnOverride } from '../../lib/policy/override-use';
 import { reviewOverride } from '../../lib/emergency-override/review-override';
 import type { OverrideActor } from '../../lib/emergency-override/override-types';
 import { DomainError } from '../../lib/errors';
@@ -289,9 +289,9 @@ describe('emergency override (break-glass)', () => {
     const basis = await declare('doctor', { patientRef: recordLenaHill, use: 'share', hours: 2 });
     assert.equal(basis.grants, 0, 'a share basis opens nothing by itself');
     assert.deepEqual(await qido('doctor', 'R-100'), []);
-    await assertOverrideUsableBy(db, basis.id, people.doctor.userId, recordLenaA);
-    assert.equal(await codeOf(assertOverrideUsableBy(db, basis.id, people.colleague.userId, recordLenaA)), 'NOT_FOUND', 'not the colleague’s');
-    assert.equal(await codeOf(assertOverrideUsableBy(db, basis.id, people.doctor.userId, recordOtto)), 'NOT_FOUND', 'not for another patient');
+    await assertOwnOverride(db, basis.id, people.doctor.userId, recordLenaA);
+    assert.equal(await codeOf(assertOwnOverride(db, basis.id, people.colleague.userId, recordLenaA)), 'NOT_FOUND', 'not the colleague’s');
+    assert.equal(await codeOf(assertOwnOverride(db, basis.id, people.doctor.userId, recordOtto)), 'NOT_FOUND', 'not for another patient');
 
     const { id } = await share(basis.id);
     const grant = await db.accessGrant.findUniqueOrThrow({ where: { id } });
