@@ -4,7 +4,8 @@
 // one transaction, then the derived caches, then the files. The order keeps
 // ingest's invariant: a crash in between leaves files without rows (harmless,
 // overwritten by a re-send), never rows without files. The patient row goes
-// too when no other study is left.
+// too when no other study is left, unless the patient's consents hang on it
+// (a consent is the patient's record of a decision, kept after the images go).
 //
 // A file may be shared: identical bytes stored by several facilities are
 // stored once, and each copy's Instance row points at it. A file is removed
@@ -77,8 +78,10 @@ async function deleteRows(archive: Archive, studyInstanceUid: string, facilityId
       await tx.series.deleteMany({ where: { studyRef: study.id } });
       await tx.study.delete({ where: { id: study.id } });
       const others = await tx.study.count({ where: { patientRef: study.patientRef } });
-      if (others === 0) await tx.patient.delete({ where: { id: study.patientRef } });
-      return others === 0;
+      const consents = others === 0 ? await tx.consent.count({ where: { patientRef: study.patientRef } }) : 0;
+      const removed = others === 0 && consents === 0;
+      if (removed) await tx.patient.delete({ where: { id: study.patientRef } });
+      return removed;
     });
   const patientRemoved = archive.instanceWriter ? await archive.instanceWriter.withoutInterleavedCommits(remove) : await remove();
 

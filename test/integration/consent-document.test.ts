@@ -366,7 +366,7 @@ describe('a consent\'s evidence document: rendered or kept as one PDF, filed int
     assert.equal(await archiveConsentDocument(context(), 'no-such-consent'), 'gone');
   });
 
-  it('ends with a warning, storing nothing, when the patient record was deleted (with its last study) before the job ran', async () => {
+  it('keeps the patient record when its last study is deleted while a consent hangs on it, and files the consent into it', async () => {
     const db = server.node.db;
     const other = makeStudy({ patientId: 'CN-2', patientName: 'Nilsen^Per', seed: 'consent-document-deleted', series: 1, instancesPerSeries: 1, modality: 'CR' });
     for (const file of other) await server.node.archive.ingest(file, { kind: 'import', source: 'consent-document-test' }, facilityId);
@@ -374,12 +374,10 @@ describe('a consent\'s evidence document: rendered or kept as one PDF, filed int
     const id = newConsentId();
     const prepared = await prepareConsentDocument(context(), id, facts({ evidence: 'VERBAL', form: null, patient: { name: 'Nilsen^Per', patientId: 'CN-2', birthDate: '', sex: '' } }));
     await db.consent.create({ data: { id, patientRef: otherRef, facilityId, decision: 'PERMIT', recipientKind: 'REGION', purposes: '["SECOND_OPINION"]', validFrom: new Date(), evidenceKind: 'VERBAL', documentKey: prepared!.key, documentSha256: prepared!.sha256 } });
-    assert.equal((await deleteStudy(server.node.archive, other.studyInstanceUid, facilityId)).patientRemoved, true);
-    const warnings: string[] = [];
-    const logger = { ...silentLogger, warn: (message: string) => void warnings.push(message) };
-    assert.equal(await archiveConsentDocument({ ...context(), logger }, id), 'gone');
-    assert.equal(warnings.length, 1);
-    assert.match(warnings[0], /patient record is no longer there/);
-    assert.equal(await db.instance.count({ where: { sopInstanceUid: consentDocumentUids(id).sopInstanceUid } }), 0);
+    assert.equal((await deleteStudy(server.node.archive, other.studyInstanceUid, facilityId)).patientRemoved, false, 'the consent keeps the patient record');
+    assert.equal(await db.consent.count({ where: { id } }), 1, 'the consent survives the deletion of the images');
+    assert.equal(await archiveConsentDocument(context(), id), 'stored');
+    const stored = await db.instance.findFirst({ where: { sopInstanceUid: consentDocumentUids(id).sopInstanceUid }, select: { series: { select: { study: { select: { patientRef: true } } } } } });
+    assert.equal(stored?.series.study.patientRef, otherRef, 'filed into the same patient record');
   });
 });
