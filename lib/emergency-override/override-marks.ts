@@ -55,6 +55,11 @@ export async function activeOverrideMarks(context: { db: Pick<Database, 'accessG
   return [...marks.values()];
 }
 
+/** The running overrides among these ids (a case's or a consultation's Referral/Consultation.overrideId), for the red banner. */
+export async function runningOverridesById(context: { db: Pick<Database, 'emergencyOverride' | 'user'> }, ids: readonly (string | null)[], now = new Date()): Promise<RunningOverrideSummary[]> {
+  return [...(await runningOverrides(context.db, [...new Set(ids.filter((id): id is string => id !== null))], now)).values()];
+}
+
 /** The distinct running overrides behind some marks (what a banner lists) */
 export function overridesOfMarks(marks: readonly OverrideMark[]): RunningOverrideSummary[] {
   return [...new Map(marks.map((mark) => [mark.override.id, mark.override])).values()];

@@ -4,6 +4,7 @@
 // the teleconsultations started from it, the report, and what the caller may
 // do now. Opening a case is reading patient data: audited as referral.view
 // through the journalled read queue. NOT_FOUND for anyone else.
+import { runningOverridesById, type RunningOverrideSummary } from '../emergency-override/override-marks';
 import { auditQueueFor } from '../audit/audit-queue';
 import { ATTACHMENT_VIEW_SELECT, referralAttachmentView, type ReferralAttachmentView } from './attachments/attachment-files';
 import type { Principal } from '../policy/principal';
@@ -25,6 +26,8 @@ export interface PersonRef {
 
 export interface ReferralView {
   id: string;
+  /** The running emergency override the case's shares rest on (no consent): the page shows it in red */
+  emergencyOverrides: RunningOverrideSummary[];
   status: string;
   statusWords: string;
   priority: string;
@@ -98,6 +101,7 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
   const readAt = read?.readAt ?? null;
   return {
     id: referral.id,
+    emergencyOverrides: await runningOverridesById(context, [referral.overrideId], now),
     status: referral.status,
     statusWords: STATUS_WORDS[referral.status as ReferralStatus] ?? referral.status,
     priority: referral.priority,

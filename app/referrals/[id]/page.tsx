@@ -17,6 +17,7 @@ import { OPEN_STATUSES, STATUS_WORDS, type ReferralStatus } from '../../../lib/r
 import { listReferralAddressees } from '../../../lib/referrals/list-addressees';
 import { getRuntime } from '../../../lib/runtime';
 import { PortalHeader } from '../../_components/portal-header';
+import { OverrideBanner } from '../../_components/consent/override-banner';
 import { requireSignedInUser } from '../../_lib/current-user';
 import { refusePage } from '../../_lib/refused-attempt';
 import { AttachmentLinks } from '../_case/attachment-links';
@@ -79,6 +80,7 @@ export default async function ReferralCasePage({ params }: { params: Promise<{ i
         <p className={styles.crumbs}>
           <Link href="/referrals">Second opinions</Link> › Case
         </p>
+        <OverrideBanner overrides={view.emergencyOverrides} />
         <div className={styles.top}>
           <div>
             <h1>
