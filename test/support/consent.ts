@@ -2,10 +2,12 @@
 // beyond the study's own facility needs the patient's permit
 // (lib/policy/share-basis.ts), tests of second opinions, teleconsultations and
 // co-signature across facilities record one in their setup, as a clinician
-// would: verbal consent with a witness, the row the product stores.
-// TODO(issue 16): record it through lib/consent/record-consent.ts once it exists,
-// so the helper takes the product's path (validation, audit) instead of the row.
+// would: verbal consent with a witness, the row the product stores. The row is
+// written directly, not through lib/consent/record-consent.ts: that path needs an
+// archive (the evidence PDF is stored and filed) and a clinician of the patient's
+// facility, which most of these tests have no use for; its own tests cover it.
 import type { Database } from '../../prisma/database';
+import { consentRequiredFor } from '../../lib/consent/consent-rules';
 import { CONSENT_PURPOSES, type ConsentPurpose } from '../../lib/consent/consent-types';
 
 /** To whom the patient agreed: any facility of the region (default), or one facility, service or person. */
@@ -60,4 +62,15 @@ export async function permitSharing(db: Pick<Database, 'consent' | 'patient'>, p
 export async function patientRefOfStudy(db: Pick<Database, 'study'>, studyInstanceUid: string, facilityId: string): Promise<string> {
   const study = await db.study.findUniqueOrThrow({ where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid } }, select: { patientRef: true } });
   return study.patientRef;
+}
+
+/**
+ * The facility's admin no longer requires consent for these purposes (lib/consent/consent-rules.ts),
+ * e.g. TELECONSULTATION for a facility whose teleconsultations invite guests by link: no consent
+ * can name a guest, so a guest link needs that rule or an emergency override (lib/consult/guest-links.ts).
+ */
+export async function consentNotRequiredFor(db: Pick<Database, 'facility'>, facilityId: string, purposes: readonly ConsentPurpose[]): Promise<void> {
+  const facility = await db.facility.findUniqueOrThrow({ where: { id: facilityId }, select: { consentRequiredFor: true } });
+  const requiredFor = consentRequiredFor(facility.consentRequiredFor).filter((purpose) => !purposes.includes(purpose));
+  await db.facility.update({ where: { id: facilityId }, data: { consentRequiredFor: JSON.stringify(requiredFor) } });
 }
