@@ -47,6 +47,7 @@ import { io as connect, type Socket } from 'socket.io-client';
 import { SESSION_COOKIE_NAME, createSession } from '../lib/auth';
 import { createFacility, createUser } from '../lib/policy/test-fixtures';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, type ReferralChangedPayload } from '../lib/realtime/events';
+import { permitSharing, patientRefOfStudy } from '../test/support/consent';
 import { makeStudy } from '../test/support/fixtures';
 import { testDatabaseKind } from '../test/support/test-database';
 import { startTestServer } from '../test/support/test-server';
@@ -98,6 +99,8 @@ try {
 
   const study = makeStudy({ patientId: 'SO-BENCH-1', patientName: 'Kovač^Ivana', specificCharacterSet: 'ISO_IR 192', studyDescription: 'CT head', modality: 'CT', series: 1, instancesPerSeries: 4, rows: 256, columns: 256, seed: 'referral-inbox' });
   for (const file of study) await server.node.archive.ingest(file, { kind: 'import', source: 'bench' }, clinic.id);
+  // The patient agreed to share their images with the region's facilities (issue 16: a case to another facility needs it)
+  await permitSharing(db, await patientRefOfStudy(db, study.studyInstanceUid, clinic.id), { recordedById: doctor.id });
 
   async function call(cookie: string, method: 'GET' | 'POST', pathAndQuery: string, body?: unknown): Promise<{ ms: number; json: unknown }> {
     const url = new URL(pathAndQuery, server.url);

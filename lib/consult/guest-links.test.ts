@@ -1,6 +1,7 @@
 import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestDatabase, type TestDatabase } from '../../test/support/test-database';
+import { consentNotRequiredFor } from '../../test/support/consent';
 import { isAdminError } from '../admin/errors';
 import { createApiToken, verifyApiToken } from '../auth/api-tokens';
 import { GUEST_EMAIL_DOMAIN } from '../auth/guest-accounts';
@@ -48,6 +49,9 @@ describe('guest links', () => {
     outsiderId = (await createUser(db, { memberships: [{ facilityId: north.id, role: 'EXPERT' }] })).id;
     const study = await createStudy(db, north.id);
     studyInstanceUid = study.studyInstanceUid;
+    // North invites guests to its teleconsultations: no consent can name a guest, so its admin
+    // does not require consent for teleconsultations (which also covers Valley's participant)
+    await consentNotRequiredFor(db, north.id, ['TELECONSULTATION']);
     const consultation = await createConsultation(db, {
       facilityId: north.id,
       studyInstanceUid,

@@ -13,6 +13,7 @@ import {
 } from './index';
 import { endConsultation } from '../consult/end-consultation';
 import { createConsultation, createFacility, createStudy, createUser } from './test-fixtures';
+import { permitSharing } from '../../test/support/consent';
 
 describe('policy', () => {
   let testDb: TestDatabase;
@@ -142,6 +143,8 @@ describe('teleconsultation grants', () => {
     const disabledInvitee = await createUser(db, { disabled: true, memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
     const study = await createStudy(db, north.id);
     const sameFacilityOther = await createStudy(db, north.id);
+    // The patient agreed to show their images to the colleagues and the guest named
+    for (const invitee of [expert, guest, disabledInvitee]) await permitSharing(db, study.patientRef, { recipient: { userId: invitee.id }, purposes: ['TELECONSULTATION'] });
     const consultation = await createConsultation(db, {
       facilityId: north.id,
       studyInstanceUid: study.studyInstanceUid,

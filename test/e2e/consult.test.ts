@@ -10,6 +10,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
 import { CHROMIUM } from '../support/browser';
+import { consentNotRequiredFor } from '../support/consent';
 import { startConsultHarness, waitForRoom, type ConsultHarness } from '../support/consult-harness';
 
 const SCREENSHOTS = path.resolve('test-output/e2e');
@@ -443,6 +444,9 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
   });
 
   it('a guest expert without an account joins by a one-time link, once', async () => {
+    // The facility invites guests to its teleconsultations: no consent can name a guest, so its
+    // admin does not require consent for teleconsultations
+    await consentNotRequiredFor(harness.server.node.db, harness.server.node.firstRun.facilityId, ['TELECONSULTATION']);
     await host.getByRole('button', { name: 'Invite a guest by link…' }).click();
     await host.getByLabel("Guest's name").fill('Prof. Gina Guest');
     await host.getByRole('button', { name: 'Make a one-time link' }).click();

@@ -18,6 +18,7 @@ import { hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { MEDIA_ARGS } from '../support/consult-harness';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { makeStudy } from '../support/fixtures';
 import { DESKTOP, openSignedIn, overflowingElements, PHONE, SCREENSHOTS, screenshot } from '../support/screens';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -93,6 +94,8 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     const service = await db.service.create({ data: { facilityId: regional.id, name: 'Neuroradiology', turnaroundStatMinutes: 60, turnaroundUrgentMinutes: 240 } });
     await db.serviceMember.create({ data: { serviceId: service.id, userId: people.expert.id } });
     for (const file of [...current, ...prior]) await server.node.archive.ingest(file, { kind: 'import', source: 'e2e' }, district.id);
+    // The patient agreed to share their images with the region's facilities (issue 16)
+    await permitSharing(db, await patientRefOfStudy(db, current.studyInstanceUid, district.id), { recordedById: people.doctor.id });
   });
   after(async () => {
     await browser?.close();

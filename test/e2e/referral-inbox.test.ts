@@ -28,6 +28,7 @@ import { createReferral } from '../../lib/referrals/create-referral';
 import { transitionReferral } from '../../lib/referrals/transition-referral';
 import { getRuntime } from '../../lib/runtime';
 import { CHROMIUM, launchChromium } from '../support/browser';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { makeStudy } from '../support/fixtures';
 import { DESKTOP, openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -69,6 +70,8 @@ describe('the second-opinion inbox in the browser', { skip, timeout: 10 * 60_000
     ids.clinic = (await createFacility(db, 'District Clinic Nord')).id;
     ids.hospital = (await createFacility(db, 'Regional Hospital')).id;
     for (const files of Object.values(studies)) for (const file of files) await server.node.archive.ingest(file, { kind: 'import', source: 'e2e' }, ids.clinic);
+    // Each patient agreed to share their images with the region's facilities (issue 16)
+    for (const files of Object.values(studies)) await permitSharing(db, await patientRefOfStudy(db, files.studyInstanceUid, ids.clinic));
     ids.doctor = (await createUser(db, { email: 'petrov@clinic.example', name: 'Dr Ana Petrov', memberships: [{ facilityId: ids.clinic, role: 'REFERRING' }] })).id;
     ids.weber = (await createUser(db, { email: 'weber@hospital.example', name: 'Dr Jonas Weber', memberships: [{ facilityId: ids.hospital, role: 'EXPERT' }] })).id;
     ids.okafor = (await createUser(db, { email: 'okafor@hospital.example', name: 'Dr Mira Okafor', memberships: [{ facilityId: ids.hospital, role: 'EXPERT' }] })).id;

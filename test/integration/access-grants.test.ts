@@ -15,6 +15,7 @@ import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { CONSULT_EVENTS, CONSULT_NAMESPACE } from '../../lib/realtime/events';
 import { deleteStudy } from '../../pacs-core/delete-study';
 import { planFind } from '../../pacs-core/dimse/find';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
@@ -68,6 +69,8 @@ describe('read grants as rows', () => {
     const db = server.node.db;
     adminId = (await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } })).id;
     for (const file of [...granted, ...other]) await server.node.archive.ingest(file, { kind: 'import', source: 'grants-test' }, server.node.firstRun.facilityId);
+    // The patient agreed to share their images with the region's facilities
+    await permitSharing(db, await patientRefOfStudy(db, granted.studyInstanceUid, server.node.firstRun.facilityId));
     const valley = await createFacility(db, 'Valley Clinic');
     const hill = await createFacility(db, 'Hill Clinic');
     ids.valley = valley.id;

@@ -9,6 +9,7 @@ import { isAdminError } from '../../lib/admin/errors';
 import { consultationForParticipant, startConsultation, type Actor } from '../../lib/consult/consultations';
 import { listInvitableColleagues } from '../../lib/consult/list-invitable-colleagues';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
@@ -32,6 +33,8 @@ describe('inviting colleagues by name', () => {
     host = { userId: admin.id, email: admin.email, ip: '127.0.0.1' };
     const home = await db.membership.findFirstOrThrow({ where: { userId: admin.id }, include: { facility: true } });
     for (const file of study) await server.node.archive.ingest(file, { kind: 'import', source: 'invitees-test' }, home.facilityId);
+    // The patient agreed to share their images with the region's facilities
+    await permitSharing(db, await patientRefOfStudy(db, study.studyInstanceUid, home.facilityId));
     const valley = await createFacility(db, 'Valley Clinic');
     const people: [string, string, string, 'EXPERT' | 'REFERRING'][] = [
       ['erik', 'erik.berg@valley.example', 'Dr Erik Berg', 'EXPERT'],

@@ -11,6 +11,7 @@ import { isPolicyError, readScopeFor } from '../../lib/policy';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { patientHistory } from '../../lib/search/patient-history';
 import { studyDetail } from '../../lib/search/study-detail';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { basicAuthHeader, createDicomwebClient } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
@@ -54,6 +55,8 @@ describe('teleconsultation read grant over DICOMweb', () => {
     for (const file of [...consulted, ...earlier]) {
       await server.node.archive.ingest(file, { kind: 'import', source: 'grant-test' }, server.node.firstRun.facilityId);
     }
+    // The patient agreed to share their images with the region's facilities
+    await permitSharing(db, await patientRefOfStudy(db, consulted.studyInstanceUid, server.node.firstRun.facilityId));
     const valley = await createFacility(db, 'Valley Clinic');
     for (const person of [EXPERT, BYSTANDER]) {
       await createUser(db, { email: person.email, passwordHash: await hashPassword(person.password), memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });

@@ -24,6 +24,7 @@ import { isPolicyError } from '../../lib/policy';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { ENHANCED_SR_SOP_CLASS } from '../../pacs-core/dicom/sr/measurement-report';
 import { uidFromUuid } from '../../pacs-core/dicom/sr/uids';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { createDicomwebClient } from '../support/dicomweb-client';
 import { ohifDistMissing, readSrWithOhif, type OhifImagePlane } from '../support/ohif-sr';
 import { SOP_CLASS, hasDcmtk, makeInstance, makeStudy, type InstanceOptions } from '../support/fixtures';
@@ -150,6 +151,8 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
     admin.userId = (await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } })).id;
     const home = await db.membership.findFirstOrThrow({ where: { userId: admin.userId } });
     for (const file of [...study, cine]) await server.node.archive.ingest(file, { kind: 'import', source: 'sr-export-test' }, home.facilityId);
+    // The patient agreed to share their images with the region's facilities
+    await permitSharing(db, await patientRefOfStudy(db, study.studyInstanceUid, home.facilityId));
 
     const valley = await createFacility(db, 'Valley Clinic');
     const expert = await createUser(db, { email: 'radiologist@valley.example', memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });

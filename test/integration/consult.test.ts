@@ -23,6 +23,7 @@ import {
   type ConsultPresencePayload,
   type ConsultServerEvents,
 } from '../../lib/realtime/events';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
@@ -72,6 +73,8 @@ describe('teleconsultation sessions', () => {
     adminId = (await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } })).id;
     const home = await db.membership.findFirstOrThrow({ where: { userId: adminId } });
     for (const file of study) await server.node.archive.ingest(file, { kind: 'import', source: 'consult-test' }, home.facilityId);
+    // The patient agreed to share their images with the region's facilities
+    await permitSharing(db, await patientRefOfStudy(db, study.studyInstanceUid, home.facilityId));
     const valley = await createFacility(db, 'Valley Clinic');
     await createUser(db, { email: 'expert@valley.example', memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
     await createUser(db, { email: 'outsider@valley.example', memberships: [{ facilityId: valley.id, role: 'REFERRING' }] });

@@ -15,6 +15,7 @@ import { startConsultation } from '../../lib/consult/consultations';
 import { endConsultation } from '../../lib/consult/end-consultation';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { CONSULT_NAMESPACE } from '../../lib/realtime/events';
+import { consentNotRequiredFor } from '../support/consent';
 import { makeStudy } from '../support/fixtures';
 import { stowBody } from '../support/stow';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
@@ -73,6 +74,9 @@ describe('guest links over HTTP, DICOMweb and the /consult socket', () => {
     for (const file of [...consulted, ...earlier]) {
       await server.node.archive.ingest(file, { kind: 'import', source: 'guest-test' }, server.node.firstRun.facilityId);
     }
+    // The facility invites guests to its teleconsultations: no consent can name a guest, so its
+    // admin does not require consent for teleconsultations (which also covers Valley's expert)
+    await consentNotRequiredFor(db, server.node.firstRun.facilityId, ['TELECONSULTATION']);
     const valley = await createFacility(db, 'Valley Clinic');
     await createUser(db, { email: 'expert@valley.example', memberships: [{ facilityId: valley.id, role: 'EXPERT' }] });
     const admin = await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } });

@@ -11,6 +11,7 @@ import { createReferral } from '../../lib/referrals/create-referral';
 import { referralFormChoices } from '../../lib/referrals/referral-form-choices';
 import { createConsultation, createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { createArchiveHarness, type ArchiveHarness } from '../support/archive-harness';
+import { permitSharing } from '../support/consent';
 import { makeStudy, type StudyOptions } from '../support/fixtures';
 
 const REGION = 'REGION';
@@ -46,7 +47,9 @@ describe('the second-opinion form: patient and shareable studies', () => {
     ids.memberAB = (await createUser(db, { memberships: [{ facilityId: a, role: 'REFERRING' }, { facilityId: b, role: 'REFERRING' }] })).id;
     ids.grantee = (await createUser(db, { memberships: [{ facilityId: b, role: 'EXPERT' }] })).id;
     ids.outsider = (await createUser(db, { memberships: [{ facilityId: third.id, role: 'EXPERT' }] })).id;
+    // The patient agreed to share their images with the region's facilities, and
     // B's expert reads A's head CT through a teleconsultation A's doctor opened
+    await permitSharing(db, recordA);
     await createConsultation(db, { facilityId: a, studyInstanceUid: headCt.studyInstanceUid, participants: [{ userId: ids.memberA, role: 'HOST' }, { userId: ids.grantee, role: 'PARTICIPANT' }] });
   });
   after(async () => {

@@ -23,6 +23,7 @@ import { saveDraft } from '../../lib/reports/save-draft';
 import { signReport } from '../../lib/reports/sign-report';
 import { withoutArtifacts } from '../../lib/reports/signed-artifacts';
 import { seedDefaultTemplates } from '../../lib/reports/templates/seed-default-templates';
+import { permitSharing } from '../support/consent';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const PASSWORD = 'second opinion test password';
@@ -50,6 +51,7 @@ describe('the report of a second-opinion case', () => {
   async function claimedCase() {
     const study = await createStudy(testDb.db, clinic);
     const prior = await testDb.db.study.create({ data: { facilityId: clinic, patientRef: study.patientRef, studyInstanceUid: `${study.studyInstanceUid}.9` } });
+    await permitSharing(testDb.db, study.patientRef, { recordedById: people.doctor.userId });
     const { id } = await createReferral(context, people.doctor, { studyInstanceUids: [study.studyInstanceUid, prior.studyInstanceUid], question: 'Dense MCA sign?', priority: 'STAT', addressee: { serviceId } });
     await transitionReferral(context, people.expert, id, { action: 'claim' });
     return { id, study, prior };

@@ -29,6 +29,7 @@ import { jobDefinitions } from '../../lib/server/job-handlers';
 import { silentLogger } from '../../pacs-core/logger';
 import { readableStudyIds } from '../../pacs-core/index/readable-studies';
 import { createArchiveHarness, type ArchiveHarness } from '../support/archive-harness';
+import { permitSharing } from '../support/consent';
 import { createReferralCast, type ReferralCast } from '../support/referral-cast';
 import { testDatabaseKind } from '../support/test-database';
 
@@ -56,6 +57,8 @@ describe('second-opinion cases after the signature', () => {
   async function completedCase(priority = 'ROUTINE', at?: Date) {
     const primary = await harness.db.study.create({ data: { facilityId: cast.facilities.district, patientRef: (await harness.db.patient.create({ data: { facilityId: cast.facilities.district, patientId: `PID-${Math.random()}` } })).id, studyInstanceUid: `1.2.826.0.1.${Date.now()}.${Math.floor(Math.random() * 1e6)}` } });
     const prior = await harness.db.study.create({ data: { facilityId: cast.facilities.district, patientRef: primary.patientRef, studyInstanceUid: `${primary.studyInstanceUid}.9` } });
+    // The patient agreed before the case was sent
+    await permitSharing(harness.db, primary.patientRef, { recordedById: p.requester.userId, validFrom: new Date((at ?? new Date()).getTime() - 60_000) });
     const { id } = await createReferral(context, p.requester, { studyInstanceUids: [primary.studyInstanceUid, prior.studyInstanceUid], question: 'Bleed?', priority, addressee: { serviceId: cast.services.neuro } }, at);
     await transitionReferral(context, p.expertA, id, { action: 'claim' });
     const { report } = await createReport(context, p.expertA, primary.studyInstanceUid, { templateId, referralId: id });

@@ -29,6 +29,7 @@ import { transitionReferral } from '../../lib/referrals/transition-referral';
 import { getRuntime, type Runtime } from '../../lib/runtime';
 import { readableStudyIds } from '../../pacs-core/index/readable-studies';
 import { createStudy } from '../../lib/policy/test-fixtures';
+import { permitSharing } from '../support/consent';
 import { createReferralCast, type CastName, type ReferralCast } from '../support/referral-cast';
 import { startTestServer, type TestServer } from '../support/test-server';
 
@@ -75,6 +76,7 @@ describe('second-opinion cases', () => {
   async function freshPatient(): Promise<Patient> {
     const primary = await createStudy(context.db, cast.facilities.district);
     const prior = await context.db.study.create({ data: { facilityId: cast.facilities.district, patientRef: primary.patientRef, studyInstanceUid: `${primary.studyInstanceUid}.9` } });
+    await permitSharing(context.db, primary.patientRef, { recordedById: p.requester.userId });
     return { primary: { id: primary.id, uid: primary.studyInstanceUid }, prior: { id: prior.id, uid: prior.studyInstanceUid }, unrelated: cast.studies.unrelated };
   }
   const move = (who: Principal, id: string, action: ReferralAction) => transitionReferral(context, who, id, body(action, cast));

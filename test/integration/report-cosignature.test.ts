@@ -23,6 +23,7 @@ import { signReport } from '../../lib/reports/sign-report';
 import { withoutArtifacts } from '../../lib/reports/signed-artifacts';
 import { seedDefaultTemplates } from '../../lib/reports/templates/seed-default-templates';
 import { withdrawCosignature } from '../../lib/reports/withdraw-cosignature';
+import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const PASSWORD = 'cosignature test password';
@@ -137,6 +138,8 @@ describe('report co-signature', () => {
       assert.equal(code, 'INVALID_INPUT', who);
     }
     assert.equal(await refusal(requestCosignature(context, people.author, report.id, { baseRevision: report.revision, signerUserId: 'no-such-user' })), 'INVALID_INPUT');
+    // The patient agreed to show their images to the remote expert
+    await permitSharing(testDb.db, await patientRefOfStudy(testDb.db, study.studyInstanceUid, study.facilityId), { recipient: { userId: people.remoteExpert.userId }, recordedById: people.author.userId });
     await grantStudyRead(testDb.db, { grantee: { userId: people.remoteExpert.userId }, study, purpose: 'TELECONSULTATION', grantedById: people.author.userId });
     assert.ok((await listCosigners(context, people.author, report.id)).some((person) => person.id === people.remoteExpert.userId), 'a granted expert is offered');
     const requested = await requestCosignature(context, people.author, report.id, { baseRevision: report.revision, signerUserId: people.remoteExpert.userId });

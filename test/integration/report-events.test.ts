@@ -24,6 +24,7 @@ import { saveDraft } from '../../lib/reports/save-draft';
 import { signReport } from '../../lib/reports/sign-report';
 import { withoutArtifacts } from '../../lib/reports/signed-artifacts';
 import { getRuntime } from '../../lib/runtime';
+import { permitSharing } from '../support/consent';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
 const PASSWORD = 'report events password';
@@ -99,6 +100,7 @@ describe('report:changed reaches the report’s readers, through a grant too, an
   it('sends a release and a signature to the facility readers and the grant readers, not to outsiders or a revoked grantee', async () => {
     const db = server.node.db;
     const study = await createStudy(db, facilityId);
+    await permitSharing(db, study.patientRef); // the patient agreed to share with the region's facilities
     for (const who of ['grantedExpert', 'grantedReferrer', 'revoked']) {
       await grantStudyRead(db, { grantee: { userId: people[who].userId }, study, purpose: 'TELECONSULTATION', grantedById: people.author.userId });
     }
@@ -119,6 +121,7 @@ describe('report:changed reaches the report’s readers, through a grant too, an
   it('sends a co-signature request to the author and the colleague asked only', async () => {
     for (const who of Object.keys(heard)) heard[who].reports = [];
     const study = await createStudy(server.node.db, facilityId);
+    await permitSharing(server.node.db, study.patientRef);
     await grantStudyRead(server.node.db, { grantee: { userId: people.grantedReferrer.userId }, study, purpose: 'TELECONSULTATION', grantedById: people.author.userId });
     const { report } = await createReport(getRuntime(), people.author, study.studyInstanceUid, { templateId });
     const saved = await saveDraft(getRuntime(), people.author, report.id, { baseRevision: report.revision, sections: [{ key: 'impression', text: 'Erguss links.' }] });

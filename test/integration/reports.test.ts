@@ -27,6 +27,7 @@ import { createReportTemplate } from '../../lib/reports/templates/create-report-
 import { listReportTemplates } from '../../lib/reports/templates/list-report-templates';
 import { seedDefaultTemplates } from '../../lib/reports/templates/seed-default-templates';
 import { updateReportTemplate } from '../../lib/reports/templates/update-report-template';
+import { permitSharing } from '../support/consent';
 import { createTestDatabase, type TestDatabase } from '../support/test-database';
 
 const PASSWORD = 'reports test password';
@@ -140,8 +141,11 @@ describe('reporting core', () => {
       assert.equal(await refusal(createReport(context, people[who], report.studyInstanceUid, { templateId })), 'NOT_FOUND', who);
     }
     const study = await testDb.db.study.findFirstOrThrow({ where: { studyInstanceUid: report.studyInstanceUid } });
+    // Both patients agreed to share their images with the region's facilities
+    await permitSharing(testDb.db, study.patientRef);
     const grant = await grantStudyRead(testDb.db, { grantee: { userId: people.remoteExpert.userId }, study, purpose: 'TELECONSULTATION', grantedById: people.expert.userId });
     const other = await createStudy(testDb.db, facilityId);
+    await permitSharing(testDb.db, other.patientRef);
     const granted = await grantStudyRead(testDb.db, { grantee: { userId: people.remoteExpert.userId }, study: other, purpose: 'TELECONSULTATION', grantedById: people.expert.userId });
     const { report: remote } = await createReport(context, people.remoteExpert, other.studyInstanceUid, { templateId });
     const saved = await saveDraft(context, people.remoteExpert, remote.id, { baseRevision: remote.revision, sections: [{ key: 'impression', text: 'Second opinion: haemorrhage.' }] });

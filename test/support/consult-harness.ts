@@ -1,12 +1,15 @@
 // A teleconsultation to drive from real browsers: a Telepacs node with the
 // portal, a CT study of the home facility, a host (the node's administrator),
 // an expert of another facility, a colleague of the home facility and an
-// outsider, and Chromium with fake camera and microphone. Shared by the
+// outsider, and Chromium with fake camera and microphone. The patient agreed to
+// share their images with the region's facilities (issue 16: inviting the
+// expert of another facility needs it), unless `consent: false`. Shared by the
 // end-to-end tests and bench/collab-latency.ts.
 import type { Browser, Page } from 'playwright-core';
 import { SESSION_COOKIE_NAME, createSession, hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { launchChromium } from './browser';
+import { permitSharing, patientRefOfStudy } from './consent';
 import { makeStudy, type FixtureStudy } from './fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from './test-server';
 
@@ -41,7 +44,7 @@ export interface ConsultHarness {
   close(): Promise<void>;
 }
 
-export async function startConsultHarness(options: { instances?: number; size?: number } = {}): Promise<ConsultHarness> {
+export async function startConsultHarness(options: { instances?: number; size?: number; consent?: boolean } = {}): Promise<ConsultHarness> {
   const server = await startTestServer({ portal: true });
   const db = server.node.db;
   const admin = await db.user.update({ where: { email: TEST_ADMIN_EMAIL }, data: { name: 'Dr Hana Host' } });
@@ -68,6 +71,7 @@ export async function startConsultHarness(options: { instances?: number; size?: 
     seed: 'consult-e2e',
   });
   for (const file of study) await server.node.archive.ingest(file, { kind: 'import', source: 'consult-harness' }, home.facilityId);
+  if (options.consent !== false) await permitSharing(db, await patientRefOfStudy(db, study.studyInstanceUid, home.facilityId), { recordedById: admin.id });
   const browser = await launchChromium(MEDIA_ARGS);
   const users = {
     host: { id: admin.id, email: admin.email, name: admin.name },

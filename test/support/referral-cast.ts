@@ -3,10 +3,15 @@
 // Neuroradiology service (two experts), a Chest service (one expert), a
 // colleague of the regional hospital outside both services, its
 // administrator, and a third facility's expert. The patient has a CT (the
-// case's study), an MR prior and an unrelated study of another patient.
+// case's study), an MR prior and an unrelated study of another patient; the
+// Hill Clinic has a patient's MR. The case's patient and the Hill Clinic's agreed,
+// at a visit a month ago, to share their images with the region's facilities
+// (issue 16: a second opinion across facilities needs it), unless `consent: false`;
+// the unrelated patient did not.
 import type { Database } from '../../prisma/database';
 import type { Principal } from '../../lib/policy/principal';
 import { createFacility, createStudy, createUser } from '../../lib/policy/test-fixtures';
+import { permitSharing } from './consent';
 
 export type CastName = 'requester' | 'expertA' | 'expertB' | 'expertC' | 'bystander' | 'regionalAdmin' | 'stranger' | 'hillRequester';
 
@@ -18,7 +23,7 @@ export interface ReferralCast {
   studies: Record<'primary' | 'prior' | 'unrelated' | 'hill', { id: string; uid: string }>;
 }
 
-export async function createReferralCast(db: Database, options: { passwordHash?: string } = {}): Promise<ReferralCast> {
+export async function createReferralCast(db: Database, options: { passwordHash?: string; consent?: boolean } = {}): Promise<ReferralCast> {
   const district = (await createFacility(db, 'District Clinic')).id;
   const regional = (await createFacility(db, 'Regional Hospital')).id;
   const hill = (await createFacility(db, 'Hill Clinic')).id;
@@ -51,6 +56,12 @@ export async function createReferralCast(db: Database, options: { passwordHash?:
   const unrelated = await createStudy(db, district);
   const hillStudy = await createStudy(db, hill);
   await db.study.update({ where: { id: hillStudy.id }, data: { modalities: '\\MR\\' } });
+  if (options.consent !== false) {
+    // A month ago: the tests also date cases in the past
+    const validFrom = new Date(Date.now() - 30 * 24 * 3600_000);
+    await permitSharing(db, primary.patientRef, { recordedById: people.requester.userId, validFrom });
+    await permitSharing(db, hillStudy.patientRef, { recordedById: people.hillRequester.userId, validFrom });
+  }
   return {
     facilities: { district, regional, hill },
     services: { neuro: neuro.id, chest: chest.id },
