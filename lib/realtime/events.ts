@@ -8,7 +8,20 @@ export const REALTIME_EVENTS = {
   INSTANCES_STORED: 'archive:instances_stored',
   REPORT_CHANGED: 'report:changed',
   REFERRAL_CHANGED: 'referral:changed',
+  ACCESS_REVOKED: 'access:revoked',
 } as const;
+
+/**
+ * The user lost their read of one facility's copy of a study (a grant ended: a consent revoked, a case
+ * closed, an emergency override over), sent after the commit to their user room
+ * (lib/grants/close-revoked-sockets.ts): the pages showing it replace their viewer at once.
+ */
+export interface AccessRevokedPayload {
+  facilityId: string;
+  studyInstanceUid: string;
+  /** Why, in words for the reader, e.g. "The patient revoked their consent" */
+  reason: string;
+}
 
 /**
  * A second-opinion case changed (a transition, a message, an attachment), sent after the
@@ -57,6 +70,8 @@ export interface RealtimeServerEvents {
   [REALTIME_EVENTS.REPORT_CHANGED]: (payload: ReportChangedPayload) => void;
   /** A second-opinion case the user takes part in changed */
   [REALTIME_EVENTS.REFERRAL_CHANGED]: (payload: ReferralChangedPayload) => void;
+  /** The user can no longer read this study copy: its viewer goes */
+  [REALTIME_EVENTS.ACCESS_REVOKED]: (payload: AccessRevokedPayload) => void;
 }
 
 export type RealtimeClientEvents = Record<string, never>;

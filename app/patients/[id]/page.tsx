@@ -16,6 +16,7 @@ import { PatientLinksPanel } from './patient-links-panel';
 import { studyCopyKey } from '../../../lib/reports/study-report-summaries';
 import { ReportEventsBridge } from '../../_components/reports/report-events-bridge';
 import { StudyReportLinks } from '../../_components/reports/study-report-links';
+import { ConsentSection } from './consent/consent-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -96,6 +97,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             <dd>{patient.studies.length}</dd>
           </div>
         </dl>
+
+        <ConsentSection patientRef={patient.id} user={user} />
 
         {canConsult && (
           <p className={styles.askSecondOpinion}>

@@ -12,6 +12,7 @@ import { openReportPage } from '../../../../lib/reports/open-report-page';
 import { getRuntime } from '../../../../lib/runtime';
 import { PortalHeader } from '../../../_components/portal-header';
 import { ReportEventsBridge } from '../../../_components/reports/report-events-bridge';
+import { AccessEndedGuard } from '../../../_components/consent/access-ended-guard';
 import { requireSignedInUser } from '../../../_lib/current-user';
 import { displayDate, displayName } from '../../../../lib/display/dicom-display';
 import { FollowReportChanges } from './follow-report-changes';
@@ -70,6 +71,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             <FollowReportChanges reportId={report.id} />
           </>
         )}
+        <AccessEndedGuard studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} purgeViewer>
         {report ? (
           <ReportEditor
             key={`${report.id}-${report.version.version}-${report.revision}`}
@@ -88,6 +90,7 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
         ) : (
           <p className="card">No report has been published for this study yet.</p>
         )}
+        </AccessEndedGuard>
       </main>
     </>
   );
