@@ -111,9 +111,8 @@ export function RecordConsentForm({ choices, mode, defaults, returnTo }: { choic
       setErrors({ ...fields, form: data.message ?? 'The consent could not be saved.' });
       return;
     }
-    const back = new URL(returnTo, window.location.origin);
-    back.searchParams.set('consent', data.id);
-    window.location.assign(`${back.pathname}${back.search}${back.pathname.startsWith('/patients/') ? '#consent' : ''}`);
+    // Back where the user came from (a refused form finds its typed content again), or the patient's consents
+    window.location.assign(returnTo.startsWith('/patients/') && !returnTo.includes('#') ? `${returnTo}#consent` : returnTo);
   };
 
   const fieldError = (field: string) =>
@@ -178,6 +177,7 @@ export function RecordConsentForm({ choices, mode, defaults, returnTo }: { choic
           <label className={styles.field}>
             <span>{recipientKind === 'FACILITY' ? 'Facility' : recipientKind === 'SERVICE' ? 'Service' : 'Person'}</span>
             <select
+              aria-label={recipientKind === 'FACILITY' ? 'Facility' : recipientKind === 'SERVICE' ? 'Service' : 'Person'}
               value={recipientId}
               aria-invalid={errors.recipient ? true : undefined}
               onChange={(event) => {
@@ -249,11 +249,11 @@ export function RecordConsentForm({ choices, mode, defaults, returnTo }: { choic
         <div className={styles.period}>
           <label className={styles.field}>
             <span>From (empty: today)</span>
-            <input type="date" value={validFrom} onChange={(event) => (clear('validFrom', 'validUntil'), setValidFrom(event.target.value))} />
+            <input type="date" aria-label="From" value={validFrom} onChange={(event) => (clear('validFrom', 'validUntil'), setValidFrom(event.target.value))} />
           </label>
           <label className={styles.field}>
             <span>Until (empty: until revoked)</span>
-            <input type="date" value={validUntil} aria-invalid={errors.validUntil ? true : undefined} onChange={(event) => (clear('validFrom', 'validUntil'), setValidUntil(event.target.value))} />
+            <input type="date" aria-label="Until" value={validUntil} aria-invalid={errors.validUntil ? true : undefined} onChange={(event) => (clear('validFrom', 'validUntil'), setValidUntil(event.target.value))} />
           </label>
         </div>
         {fieldError('validUntil')}
@@ -265,7 +265,7 @@ export function RecordConsentForm({ choices, mode, defaults, returnTo }: { choic
           {languages.length > 1 && (
             <label className={styles.field}>
               <span>Language of the form</span>
-              <select value={language} onChange={(event) => setLanguage(event.target.value)} disabled={busy}>
+              <select aria-label="Language of the form" value={language} onChange={(event) => setLanguage(event.target.value)} disabled={busy}>
                 {languages.map((row) => (
                   <option key={row.id} value={row.language} lang={row.language}>
                     {languageName(row.language)}
@@ -301,13 +301,13 @@ export function RecordConsentForm({ choices, mode, defaults, returnTo }: { choic
           <div className={styles.period}>
             <label className={styles.field}>
               <span>Signer&rsquo;s name</span>
-              <input value={signerName} autoComplete="off" aria-invalid={errors.signerName ? true : undefined} onChange={(event) => (clear('signerName'), setSignerName(event.target.value))} disabled={busy} />
+              <input aria-label="Signer’s name" value={signerName} autoComplete="off" aria-invalid={errors.signerName ? true : undefined} onChange={(event) => (clear('signerName'), setSignerName(event.target.value))} disabled={busy} />
               {fieldError('signerName')}
             </label>
             {signerRole === 'REPRESENTATIVE' && (
               <label className={styles.field}>
                 <span>Relation to the patient</span>
-                <input value={relation} placeholder="e.g. mother, legal guardian" aria-invalid={errors.representativeRelation ? true : undefined} onChange={(event) => (clear('representativeRelation'), setRelation(event.target.value))} disabled={busy} />
+                <input aria-label="Relation to the patient" value={relation} placeholder="e.g. mother, legal guardian" aria-invalid={errors.representativeRelation ? true : undefined} onChange={(event) => (clear('representativeRelation'), setRelation(event.target.value))} disabled={busy} />
                 {fieldError('representativeRelation')}
               </label>
             )}
@@ -321,7 +321,7 @@ export function RecordConsentForm({ choices, mode, defaults, returnTo }: { choic
           <legend>The scanned form</legend>
           <label className={styles.field}>
             <span>Signed paper form (PDF or JPEG, at most 20 MB)</span>
-            <input type="file" accept="application/pdf,image/jpeg" aria-invalid={errors.scan ? true : undefined} onChange={(event) => (clear('scan'), setScan(event.target.files?.[0] ?? null))} />
+            <input type="file" aria-label="Scanned form" accept="application/pdf,image/jpeg" aria-invalid={errors.scan ? true : undefined} onChange={(event) => (clear('scan'), setScan(event.target.files?.[0] ?? null))} />
           </label>
           {fieldError('scan')}
           <label className={styles.field}>
@@ -349,7 +349,7 @@ export function RecordConsentForm({ choices, mode, defaults, returnTo }: { choic
         <legend>Witness</legend>
         <label className={styles.field}>
           <span>Witness&rsquo;s name{mode === 'SCANNED' ? ' (optional)' : ''}</span>
-          <input value={witnessName} autoComplete="off" aria-invalid={errors.witnessName ? true : undefined} onChange={(event) => (clear('witnessName'), setWitnessName(event.target.value))} />
+          <input aria-label="Witness’s name" value={witnessName} autoComplete="off" aria-invalid={errors.witnessName ? true : undefined} onChange={(event) => (clear('witnessName'), setWitnessName(event.target.value))} />
           {fieldError('witnessName')}
         </label>
       </fieldset>
