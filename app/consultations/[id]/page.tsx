@@ -64,16 +64,16 @@ export default async function ConsultationPage({ params }: { params: Promise<{ i
     <div className={styles.page}>
       <PortalHeader user={user} />
       <AccessEndedGuard studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} purgeViewer>
-      <ConsultationRoom
-        consultationId={consultation.id}
-        title={consultation.title || `Teleconsultation on ${study.description || 'a study'}`}
-        patientLine={patientLine}
-        studyInstanceUid={study.studyInstanceUid}
-        series={series}
-        me={{ userId: user.id, role: consultation.role }}
-        hostName={consultation.participants.find((participant) => participant.role === 'HOST')?.name ?? 'the host'}
-        endedAt={consultation.endedAt?.toISOString() ?? null}
-      />
+        <ConsultationRoom
+          consultationId={consultation.id}
+          title={consultation.title || `Teleconsultation on ${study.description || 'a study'}`}
+          patientLine={patientLine}
+          studyInstanceUid={study.studyInstanceUid}
+          series={series}
+          me={{ userId: user.id, role: consultation.role }}
+          hostName={consultation.participants.find((participant) => participant.role === 'HOST')?.name ?? 'the host'}
+          endedAt={consultation.endedAt?.toISOString() ?? null}
+        />
       </AccessEndedGuard>
     </div>
   );

@@ -138,7 +138,7 @@ function ShareHistory({ shares }: { shares: ShareView[] }) {
             <td data-label="Who">
               <span>
                 {share.grantee}
-                {share.grantedBy && <small className={styles.muted}> · shared by {share.grantedBy}</small>}
+                {share.grantedBy && share.grantedBy !== share.grantee && <small className={styles.muted}> · shared by {share.grantedBy}</small>}
               </span>
             </td>
             <td data-label="Study">

@@ -72,24 +72,24 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
           </>
         )}
         <AccessEndedGuard studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} purgeViewer>
-        {report ? (
-          <ReportEditor
-            key={`${report.id}-${report.version.version}-${report.revision}`}
-            report={report}
-            pickLists={opened.pickLists}
-            priors={opened.priors}
-            series={opened.series}
-            viewerSeries={study.series.filter((entry) => !NOT_IMAGES.has(entry.modality)).map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
-            annotations={annotations}
-            author={{ id: user.id, name: user.name }}
-            studyInstanceUid={study.studyInstanceUid}
-            askedVersion={version ?? null}
-          />
-        ) : opened.mayWrite ? (
-          <TemplatePicker studyInstanceUid={study.studyInstanceUid} referralId={opened.referralId} templates={opened.templates.map((template) => ({ id: template.id, name: template.name, modality: template.modality }))} modalities={study.modalities} />
-        ) : (
-          <p className="card">No report has been published for this study yet.</p>
-        )}
+          {report ? (
+            <ReportEditor
+              key={`${report.id}-${report.version.version}-${report.revision}`}
+              report={report}
+              pickLists={opened.pickLists}
+              priors={opened.priors}
+              series={opened.series}
+              viewerSeries={study.series.filter((entry) => !NOT_IMAGES.has(entry.modality)).map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
+              annotations={annotations}
+              author={{ id: user.id, name: user.name }}
+              studyInstanceUid={study.studyInstanceUid}
+              askedVersion={version ?? null}
+            />
+          ) : opened.mayWrite ? (
+            <TemplatePicker studyInstanceUid={study.studyInstanceUid} referralId={opened.referralId} templates={opened.templates.map((template) => ({ id: template.id, name: template.name, modality: template.modality }))} modalities={study.modalities} />
+          ) : (
+            <p className="card">No report has been published for this study yet.</p>
+          )}
         </AccessEndedGuard>
       </main>
     </>
