@@ -72,7 +72,7 @@ export async function afterReassessment(context: ConsentContext, reassessment: R
   if (!reassessment.revoked.length) return 0;
   let closed = 0;
   try {
-    closed = await closeRevokedSockets({ db: context.db, io: context.io }, reassessment.revoked);
+    closed = await closeRevokedSockets({ db: context.db, io: context.io }, reassessment.revoked, why);
   } catch (error) {
     context.logger?.warn('sockets of ended grants not closed', { error: String(error) });
   }

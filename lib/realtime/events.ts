@@ -9,6 +9,7 @@ export const REALTIME_EVENTS = {
   REPORT_CHANGED: 'report:changed',
   REFERRAL_CHANGED: 'referral:changed',
   OVERRIDE_STARTED: 'override:started',
+  ACCESS_REVOKED: 'access:revoked',
 } as const;
 
 /**
@@ -22,6 +23,19 @@ export interface OverrideStartedPayload {
   facilityId: string;
   reviewPath: string;
   endsAt: string;
+}
+
+
+/**
+ * The user lost their read of one facility's copy of a study (a grant ended: a consent revoked, a case
+ * closed, an emergency override over), sent after the commit to their user room
+ * (lib/grants/close-revoked-sockets.ts): the pages showing it replace their viewer at once.
+ */
+export interface AccessRevokedPayload {
+  facilityId: string;
+  studyInstanceUid: string;
+  /** Why, in words for the reader, e.g. "The patient revoked their consent" */
+  reason: string;
 }
 
 /**
@@ -73,6 +87,8 @@ export interface RealtimeServerEvents {
   [REALTIME_EVENTS.REFERRAL_CHANGED]: (payload: ReferralChangedPayload) => void;
   /** Emergency access was opened concerning a facility the user reviews for */
   [REALTIME_EVENTS.OVERRIDE_STARTED]: (payload: OverrideStartedPayload) => void;
+  /** The user can no longer read this study copy: its viewer goes */
+  [REALTIME_EVENTS.ACCESS_REVOKED]: (payload: AccessRevokedPayload) => void;
 }
 
 export type RealtimeClientEvents = Record<string, never>;

@@ -4,9 +4,11 @@
 // facility, picked by name or e-mail. A typed name that matches nobody, or
 // several people, is answered at once (lib/consult/match-colleague.ts); the
 // API gets user ids. On success the room opens.
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { colleagueLabel, matchColleague, type InvitableColleague } from '../../../lib/consult/match-colleague';
 import { callApi } from '../../admin/_components/api-call';
+import { ConsentRequiredAlert, isConsentRequired, type ConsentRequiredAnswer } from '../consent/consent-required-alert';
+import { saveFormDraft, takeFormDraft } from '../consent/form-draft';
 
 export interface StudyChoice {
   studyInstanceUid: string;
@@ -17,6 +19,11 @@ export type ColleagueChoice = InvitableColleague;
 
 const MAX_INVITEES = 5;
 
+/** One invitee with an account: the signing screen can preselect them as the named person */
+function soleInvitee(invitees: ColleagueChoice[]): { kind: 'USER'; id: string } | null {
+  return invitees.length === 1 && !invitees[0].id.includes('@') ? { kind: 'USER', id: invitees[0].id } : null;
+}
+
 export function StartConsultationForm({ studies, colleagues, defaultTitle }: { studies: StudyChoice[]; colleagues: ColleagueChoice[]; defaultTitle: string }) {
   const [studyInstanceUid, setStudy] = useState(studies[0]?.studyInstanceUid ?? '');
   const [title, setTitle] = useState(defaultTitle);
@@ -24,6 +31,18 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
   const [invitees, setInvitees] = useState<ColleagueChoice[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
+  const [consentRequired, setConsentRequired] = useState<ConsentRequiredAnswer | null>(null);
+  const [open, setOpen] = useState(false);
+  const draftKey = () => `consultation:${window.location.pathname}`;
+  // Back from recording the patient's consent: the form as it was, open
+  useEffect(() => {
+    const draft = takeFormDraft<{ studyInstanceUid: string; title: string; invitees: ColleagueChoice[] }>(draftKey());
+    if (!draft) return;
+    if (studies.some((study) => study.studyInstanceUid === draft.studyInstanceUid)) setStudy(draft.studyInstanceUid);
+    setTitle(draft.title);
+    setInvitees(draft.invitees.slice(0, MAX_INVITEES));
+    setOpen(true);
+  }, [studies]);
 
   /** The invitees with what is typed in the box added, or null (and the reason shown) when it names nobody or several people. */
   const withTyped = (): ColleagueChoice[] | null => {
@@ -44,7 +63,7 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
   };
 
   return (
-    <details className="card" style={{ marginTop: '1rem' }}>
+    <details className="card" style={{ marginTop: '1rem' }} open={open} onToggle={(event) => setOpen(event.currentTarget.open)}>
       <summary style={{ cursor: 'pointer', fontWeight: 600 }}>Start a teleconsultation</summary>
       <p className="lead" style={{ marginTop: '0.5rem' }}>
         Look at these images together, live, with colleagues of any facility: everyone sees the presenter&apos;s view and each other&apos;s measurements as they are drawn, and can talk.
@@ -63,6 +82,12 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
             window.location.assign(result.data.path);
             return;
           }
+          if (isConsentRequired(result.status, result.data)) {
+            setConsentRequired(result.data);
+            saveFormDraft(draftKey(), { studyInstanceUid, title, invitees: all });
+            return;
+          }
+          setConsentRequired(null);
           setErrors(result.data.fields ?? { form: result.data.message ?? 'The teleconsultation could not be started.' });
         }}
       >
@@ -128,6 +153,7 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
             </span>
           )}
         </div>
+        {consentRequired && <ConsentRequiredAlert answer={consentRequired} recipient={soleInvitee(invitees)} />}
         {(errors.form || errors.studyInstanceUid) && (
           <div className="alert error" role="alert">
             {errors.form ?? errors.studyInstanceUid}

@@ -4,11 +4,14 @@
 // header's counts open it (useReferralEvents) and pass each event on as a
 // window event, so the inbox list and any other part of the page follow the
 // same socket. The event carries no patient data; listeners refetch.
+// The same socket passes on access:revoked (a study the user read is no longer
+// theirs): pages showing its images listen (app/_components/consent/access-ended-guard.tsx).
 import { useEffect } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { REALTIME_EVENTS, REALTIME_NAMESPACE, type RealtimeClientEvents, type RealtimeServerEvents, type ReferralChangedPayload } from '../../../lib/realtime/events';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, type AccessRevokedPayload, type RealtimeClientEvents, type RealtimeServerEvents, type ReferralChangedPayload } from '../../../lib/realtime/events';
 
 export const REFERRAL_CHANGED_WINDOW_EVENT = 'telepacs:referral-changed';
+export const ACCESS_REVOKED_WINDOW_EVENT = 'telepacs:access-revoked';
 
 /** The window event after a reconnection: no case named, anything may have changed */
 export const RECONNECTED: ReferralChangedPayload = { referralId: '', status: '', priority: '', change: 'reconnected' };
@@ -27,6 +30,9 @@ export function useReferralEventsSocket(): void {
     socket.on('disconnect', () => document.documentElement.setAttribute('data-referral-events', 'disconnected'));
     socket.on(REALTIME_EVENTS.REFERRAL_CHANGED, (payload: ReferralChangedPayload) => {
       window.dispatchEvent(new CustomEvent<ReferralChangedPayload>(REFERRAL_CHANGED_WINDOW_EVENT, { detail: payload }));
+    });
+    socket.on(REALTIME_EVENTS.ACCESS_REVOKED, (payload: AccessRevokedPayload) => {
+      window.dispatchEvent(new CustomEvent<AccessRevokedPayload>(ACCESS_REVOKED_WINDOW_EVENT, { detail: payload }));
     });
     return () => {
       socket.close();

@@ -5,6 +5,7 @@
 // came is let go at once.
 import { useCallback, useEffect, useState } from 'react';
 import { callApi } from '../../admin/_components/api-call';
+import { ConsentRequiredAlert, isConsentRequired, type ConsentRequiredAnswer } from '../../_components/consent/consent-required-alert';
 import styles from './consultation.module.css';
 
 interface GuestLink {
@@ -22,6 +23,7 @@ export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
   const [hours, setHours] = useState('24');
   const [result, setResult] = useState<{ url: string; expiresAt: string } | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const [consentRequired, setConsentRequired] = useState<ConsentRequiredAnswer | null>(null);
   const [busy, setBusy] = useState(false);
   const [links, setLinks] = useState<GuestLink[]>([]);
   const base = `/api/consultations/${consultationId}/guest-links`;
@@ -49,12 +51,15 @@ export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
             event.preventDefault();
             setBusy(true);
             setError(null);
+            setConsentRequired(null);
             const answer = await callApi<{ url: string; expiresAt: string }>('POST', base, { guestName, hours: Number(hours) });
             setBusy(false);
             if (answer.ok) {
               setResult({ url: new URL(answer.data.url, window.location.origin).toString(), expiresAt: answer.data.expiresAt });
               setGuestName('');
               void refresh();
+            } else if (isConsentRequired(answer.status, answer.data)) {
+              setConsentRequired(answer.data);
             } else {
               setError(answer.data.fields?.guestName ?? answer.data.message ?? `The link could not be made (${answer.status})`);
             }
@@ -78,6 +83,7 @@ export function GuestLinkPanel({ consultationId }: { consultationId: string }) {
             Make a one-time link
           </button>
           {error && <p role="alert">{error}</p>}
+          {consentRequired && <ConsentRequiredAlert answer={consentRequired} />}
           {result && (
             <div role="status">
               <p className={styles.muted}>Send this link to the guest (shown once; it works once, until {new Date(result.expiresAt).toLocaleString()}):</p>

@@ -10,6 +10,7 @@ import { isPolicyError } from '../../../lib/policy';
 import { getRuntime } from '../../../lib/runtime';
 import { viewStudy } from '../../../lib/search/view-study';
 import { PortalHeader } from '../../_components/portal-header';
+import { AccessEndedGuard } from '../../_components/consent/access-ended-guard';
 import { requireSignedInUserOrGuest } from '../../_lib/current-user';
 import { ageOn, displayDate, displayName, displaySex } from '../../../lib/display/dicom-display';
 import { auditPageView } from '../../_lib/page-audit';
@@ -62,16 +63,18 @@ export default async function ConsultationPage({ params }: { params: Promise<{ i
   return (
     <div className={styles.page}>
       <PortalHeader user={user} />
-      <ConsultationRoom
-        consultationId={consultation.id}
-        title={consultation.title || `Teleconsultation on ${study.description || 'a study'}`}
-        patientLine={patientLine}
-        studyInstanceUid={study.studyInstanceUid}
-        series={series}
-        me={{ userId: user.id, role: consultation.role }}
-        hostName={consultation.participants.find((participant) => participant.role === 'HOST')?.name ?? 'the host'}
-        endedAt={consultation.endedAt?.toISOString() ?? null}
-      />
+      <AccessEndedGuard studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} purgeViewer>
+        <ConsultationRoom
+          consultationId={consultation.id}
+          title={consultation.title || `Teleconsultation on ${study.description || 'a study'}`}
+          patientLine={patientLine}
+          studyInstanceUid={study.studyInstanceUid}
+          series={series}
+          me={{ userId: user.id, role: consultation.role }}
+          hostName={consultation.participants.find((participant) => participant.role === 'HOST')?.name ?? 'the host'}
+          endedAt={consultation.endedAt?.toISOString() ?? null}
+        />
+      </AccessEndedGuard>
     </div>
   );
 }

@@ -18,6 +18,7 @@ import { ReportEventsBridge } from '../../_components/reports/report-events-brid
 import { StudyReportLinks } from '../../_components/reports/study-report-links';
 import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-override/override-marks';
 import { OverrideBanner } from '../../_components/consent/override-banner';
+import { ConsentSection } from './consent/consent-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -105,6 +106,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             <dd>{patient.studies.length}</dd>
           </div>
         </dl>
+
+        <ConsentSection patientRef={patient.id} user={user} />
 
         {canConsult && (
           <p className={styles.askSecondOpinion}>

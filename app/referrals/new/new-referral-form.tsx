@@ -5,7 +5,9 @@
 // Send or Save as draft → POST /api/referrals; the API's per-field messages are
 // shown beside their inputs. Then each attachment is uploaded (one request per
 // file, with its progress); when all are in, the case opens.
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
+import { ConsentRequiredAlert, isConsentRequired, type ConsentRequiredAnswer } from '../../_components/consent/consent-required-alert';
+import { saveFormDraft, takeFormDraft } from '../../_components/consent/form-draft';
 import type { ReferralAddressees } from '../../../lib/referrals/list-addressees';
 import { useHydrated } from '../../_lib/use-hydrated';
 import { callApi } from '../../admin/_components/api-call';
@@ -34,6 +36,13 @@ interface Upload {
   done: boolean;
 }
 
+/** The addressee as the signing screen's recipient, to preselect it there */
+function consentRecipientOf(value: string): { kind: 'SERVICE' | 'USER'; id: string } | null {
+  const addressee = addresseeOf(value);
+  if (!addressee) return null;
+  return 'serviceId' in addressee ? { kind: 'SERVICE', id: addressee.serviceId } : { kind: 'USER', id: addressee.userId };
+}
+
 export function NewReferralForm({ studies, addressees, defaults }: { studies: StudyChoice[]; addressees: ReferralAddressees; defaults: Record<Priority, number> }) {
   const hydrated = useHydrated();
   const [chosen, setChosen] = useState<string[]>(studies.slice(0, 1).map((study) => study.studyInstanceUid));
@@ -46,6 +55,18 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
   const [busy, setBusy] = useState(false);
   const [created, setCreated] = useState<{ id: string; path: string } | null>(null);
   const [uploads, setUploads] = useState<Upload[]>([]);
+  const [consentRequired, setConsentRequired] = useState<ConsentRequiredAnswer | null>(null);
+  // Back from recording the patient's consent: the form as it was typed
+  const draftKey = () => `referral:${window.location.pathname}${window.location.search}`;
+  useEffect(() => {
+    const draft = takeFormDraft<{ chosen: string[]; question: string; history: string; priority: Priority; addressee: string }>(draftKey());
+    if (!draft) return;
+    setChosen(draft.chosen.filter((uid) => studies.some((study) => study.studyInstanceUid === uid)));
+    setQuestion(draft.question);
+    setHistory(draft.history);
+    setPriority(draft.priority);
+    setAddressee(draft.addressee);
+  }, [studies]);
 
   // A field's message goes once the field is changed
   const clear = (field: string) => setErrors(({ [field]: _dropped, form: _form, ...rest }) => rest);
@@ -89,6 +110,13 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
     const result = await callApi<{ id: string; path: string }>('POST', '/api/referrals', { studyInstanceUids, question, history, priority, addressee: addresseeOf(addressee), send });
     if (!result.ok) {
       setBusy(false);
+      if (isConsentRequired(result.status, result.data)) {
+        setConsentRequired(result.data);
+        saveFormDraft(draftKey(), { chosen, question, history, priority, addressee });
+        setErrors({});
+        return;
+      }
+      setConsentRequired(null);
       const fields: Record<string, string> = {};
       for (const [key, message] of Object.entries(result.data.fields ?? {})) fields[key.split('.')[0]] ??= message;
       setErrors({ ...fields, form: result.data.message ?? 'The case could not be created.' });
@@ -238,6 +266,9 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
             </li>
           ))}
         </ul>
+      )}
+      {consentRequired && !created && (
+        <ConsentRequiredAlert answer={consentRequired} recipient={consentRecipientOf(addressee)} />
       )}
       {errors.form && !created && (
         <div className="alert error" role="alert">

@@ -1,6 +1,7 @@
 // One study: who and what, its series with thumbnails and counts, the DICOM
 // tags of any instance, download as a zip, open in the viewer, and, for the
 // facility's administrators, delete with a reason (audited).
+import { AccessEndedGuard } from '../../_components/consent/access-ended-guard';
 import Link from 'next/link';
 import { getRuntime } from '../../../lib/runtime';
 import { openStudy } from '../../../lib/search/view-study';
@@ -132,6 +133,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
           />
         )}
 
+        <AccessEndedGuard studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id}>
         <h2>Series</h2>
         <ul className={styles.series}>
           {study.series.map((series) => (
@@ -160,6 +162,7 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
             </li>
           ))}
         </ul>
+        </AccessEndedGuard>
 
         {tagsSeries && (
           <section id="tags" aria-labelledby="tags-heading">

@@ -12,6 +12,7 @@ import { openReportPage } from '../../../../lib/reports/open-report-page';
 import { getRuntime } from '../../../../lib/runtime';
 import { PortalHeader } from '../../../_components/portal-header';
 import { ReportEventsBridge } from '../../../_components/reports/report-events-bridge';
+import { AccessEndedGuard } from '../../../_components/consent/access-ended-guard';
 import { requireSignedInUser } from '../../../_lib/current-user';
 import { displayDate, displayName } from '../../../../lib/display/dicom-display';
 import { FollowReportChanges } from './follow-report-changes';
@@ -70,24 +71,26 @@ export default async function ReportPage({ params, searchParams }: { params: Pro
             <FollowReportChanges reportId={report.id} />
           </>
         )}
-        {report ? (
-          <ReportEditor
-            key={`${report.id}-${report.version.version}-${report.revision}`}
-            report={report}
-            pickLists={opened.pickLists}
-            priors={opened.priors}
-            series={opened.series}
-            viewerSeries={study.series.filter((entry) => !NOT_IMAGES.has(entry.modality)).map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
-            annotations={annotations}
-            author={{ id: user.id, name: user.name }}
-            studyInstanceUid={study.studyInstanceUid}
-            askedVersion={version ?? null}
-          />
-        ) : opened.mayWrite ? (
-          <TemplatePicker studyInstanceUid={study.studyInstanceUid} referralId={opened.referralId} templates={opened.templates.map((template) => ({ id: template.id, name: template.name, modality: template.modality }))} modalities={study.modalities} />
-        ) : (
-          <p className="card">No report has been published for this study yet.</p>
-        )}
+        <AccessEndedGuard studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} purgeViewer>
+          {report ? (
+            <ReportEditor
+              key={`${report.id}-${report.version.version}-${report.revision}`}
+              report={report}
+              pickLists={opened.pickLists}
+              priors={opened.priors}
+              series={opened.series}
+              viewerSeries={study.series.filter((entry) => !NOT_IMAGES.has(entry.modality)).map(({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }) => ({ seriesInstanceUid, seriesNumber, modality, description, numberOfInstances }))}
+              annotations={annotations}
+              author={{ id: user.id, name: user.name }}
+              studyInstanceUid={study.studyInstanceUid}
+              askedVersion={version ?? null}
+            />
+          ) : opened.mayWrite ? (
+            <TemplatePicker studyInstanceUid={study.studyInstanceUid} referralId={opened.referralId} templates={opened.templates.map((template) => ({ id: template.id, name: template.name, modality: template.modality }))} modalities={study.modalities} />
+          ) : (
+            <p className="card">No report has been published for this study yet.</p>
+          )}
+        </AccessEndedGuard>
       </main>
     </>
   );
