@@ -7,7 +7,8 @@
 // Rules, in order:
 //   1. a grantee inside the study's facility needs nothing (NOT_REQUIRED);
 //   2. a named emergency override that is running and covers the patient is the basis
-//      (EMERGENCY_OVERRIDE; the grant ends with it);
+//      (EMERGENCY_OVERRIDE; the grant ends with it); once it has ended, the rules below decide
+//      (a case opened on an override goes on when the patient's consent is recorded since);
 //   3. a purpose the facility's admin does not require consent for needs nothing;
 //   4. otherwise an active permit of the person (any linked record) covering that
 //      grantee, purpose and study, and no deny covering them: a deny overrides a permit.
@@ -88,7 +89,7 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
       const override = await tx.emergencyOverride.findUniqueOrThrow({ where: { id: request.overrideId }, select: { endsAt: true } });
       return { legalBasis: 'EMERGENCY_OVERRIDE', consentId: null, overrideId: request.overrideId, until: override.endsAt };
     }
-    throw await refusal(tx, request, study, purpose, false, 'The emergency override this rests on has ended');
+    // Ended: the workflow goes on on the other bases (the facility's rule, a consent recorded since)
   }
   if (!consentRequiredFor(study.facility.consentRequiredFor).includes(purpose)) return { legalBasis: 'NOT_REQUIRED', consentId: null, overrideId: null, until: null };
 
