@@ -4,6 +4,7 @@
 // the second-opinion form lists them), and the facility's current consent
 // forms (per key and language, the highest version not retired) for signing.
 // Members of the record's facility only (NOT_FOUND otherwise).
+import { listConsentForms } from './forms/list-consent-forms';
 import type { Database } from '../../prisma/database';
 import { authorizePatientConsent, type ConsentPatient } from '../policy/consent-access';
 import { personRecordRefs } from '../policy/share-basis';
@@ -39,7 +40,7 @@ export async function consentFormChoices(context: { db: Database }, actor: { use
     }),
     db.facility.findMany({ where: { disabledAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }], select: { id: true, name: true } }),
     listReferralAddressees(context, actor),
-    currentConsentForms(db, patient.facilityId),
+    listConsentForms(context, actor, patient.facilityId).then((list) => list.forms.map(({ id, key, version, language, title, body }) => ({ id, key, version, language, title, body }))),
   ]);
   // One entry per Study Instance UID: a study held by two linked facilities is one study to the patient
   const seen = new Set<string>();
@@ -53,13 +54,4 @@ export async function consentFormChoices(context: { db: Database }, actor: { use
     people: addressees.experts.filter((expert) => expert.facilityId !== patient.facilityId).map((expert) => ({ userId: expert.userId, name: expert.name, facilityName: expert.facilityName })),
     forms,
   };
-}
-
-/**
- * The facility's forms a patient may sign now. The forms capability (lib/consent/forms, being built
- * beside this) owns this list and seeds a default; until it is merged this reads the rows as they are.
- */
-async function currentConsentForms(db: Database, facilityId: string): Promise<ConsentSigningForm[]> {
-  const rows = await db.consentForm.findMany({ where: { facilityId, retiredAt: null }, orderBy: [{ key: 'asc' }, { language: 'asc' }, { version: 'desc' }], select: { id: true, key: true, version: true, language: true, title: true, body: true } });
-  return rows.filter((row, index) => index === 0 || rows[index - 1].key !== row.key || rows[index - 1].language !== row.language);
 }

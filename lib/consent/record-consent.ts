@@ -26,14 +26,14 @@ const ZRecipient = z.discriminatedUnion(
   'kind',
   [
     z.object({ kind: z.literal('REGION') }).strict(),
-    z.object({ kind: z.literal('FACILITY'), facilityId: z.string().min(1, 'Choose a facility') }).strict(),
-    z.object({ kind: z.literal('SERVICE'), serviceId: z.string().min(1, 'Choose a service') }).strict(),
-    z.object({ kind: z.literal('USER'), userId: z.string().min(1, 'Choose a person') }).strict(),
+    z.object({ kind: z.literal('FACILITY'), facilityId: z.string({ error: 'Choose a facility' }).min(1, 'Choose a facility') }).strict(),
+    z.object({ kind: z.literal('SERVICE'), serviceId: z.string({ error: 'Choose a service' }).min(1, 'Choose a service') }).strict(),
+    z.object({ kind: z.literal('USER'), userId: z.string({ error: 'Choose a person' }).min(1, 'Choose a person') }).strict(),
   ],
   { error: 'Choose to whom: any facility of the region, a facility, a service or a person' },
 );
 
-const ZPerson = z.string().trim().max(200, 'Use at most 200 characters');
+const ZPerson = z.string({ error: 'Type a name' }).trim().max(200, 'Use at most 200 characters');
 
 const ZEvidence = z.discriminatedUnion(
   'kind',
@@ -41,20 +41,20 @@ const ZEvidence = z.discriminatedUnion(
     z
       .object({
         kind: z.literal('SIGNED'),
-        formId: z.string().min(1, 'Choose the consent form the patient read'),
+        formId: z.string({ error: 'Choose the consent form the patient read' }).min(1, 'Choose the consent form the patient read'),
         /**
          * data:image/png;base64,… as a canvas gives it. Only its size is checked here: an empty or
          * unreadable one is refused by check-consent-evidence.ts at `fields.signature`, where the page shows it.
          */
         signature: z.string().max(2_000_000, 'The signature image is too large'),
         signerRole: z.enum(['PATIENT', 'REPRESENTATIVE']).default('PATIENT'),
-        signerName: ZPerson.min(1, "Type the signer's name"),
+        signerName: z.string({ error: "Type the signer's name" }).trim().max(200, 'Use at most 200 characters').min(1, "Type the signer's name"),
         representativeRelation: ZPerson.default(''),
-        witnessName: ZPerson.min(1, "Type the witness's name"),
+        witnessName: z.string({ error: "Type the witness's name" }).trim().max(200, 'Use at most 200 characters').min(1, "Type the witness's name"),
       })
       .strict(),
     z.object({ kind: z.literal('SCANNED'), signerName: ZPerson.default(''), witnessName: ZPerson.default(''), note: z.string().trim().max(2000).default('') }).strict(),
-    z.object({ kind: z.literal('VERBAL'), witnessName: ZPerson.min(1, "Type the witness's name"), signerName: ZPerson.default(''), note: z.string().trim().max(2000, 'Use at most 2000 characters').default('') }).strict(),
+    z.object({ kind: z.literal('VERBAL'), witnessName: z.string({ error: "Type the witness's name" }).trim().max(200, 'Use at most 200 characters').min(1, "Type the witness's name"), signerName: ZPerson.default(''), note: z.string().trim().max(2000, 'Use at most 2000 characters').default('') }).strict(),
     // A hospital system that collected the consent itself (FHIR, without a document): it keeps the evidence
     z.object({ kind: z.literal('EXTERNAL'), note: z.string().trim().max(2000, 'Use at most 2000 characters').default('') }).strict(),
   ],
@@ -65,7 +65,7 @@ export const ZRecordConsent = z
   .object({
     decision: z.enum(['PERMIT', 'DENY'], { error: 'Choose permit or deny' }),
     recipient: ZRecipient,
-    purposes: z.array(ZConsentPurpose).min(1, 'Choose at least one purpose').max(5),
+    purposes: z.array(ZConsentPurpose, { error: 'Choose at least one purpose' }).min(1, 'Choose at least one purpose').max(5),
     data: z.discriminatedUnion('scope', [
       z.object({ scope: z.literal('ALL') }).strict(),
       z.object({ scope: z.literal('STUDIES'), studyUids: z.array(z.string().trim().min(1).max(64)).min(1, 'Choose at least one study').max(200) }).strict(),

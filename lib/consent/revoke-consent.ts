@@ -18,7 +18,7 @@ import type { ConsentActor } from './record-consent';
 
 export const ZRevokeConsent = z
   .object({
-    reason: z.string().trim().min(1, 'Give the reason').max(1000, 'Use at most 1000 characters'),
+    reason: z.string({ error: 'Give the reason' }).trim().min(1, 'Give the reason').max(1000, 'Use at most 1000 characters'),
     /** inactive: revoked by the patient; entered-in-error: recorded by mistake */
     status: z.enum(['inactive', 'entered-in-error']).default('inactive'),
   })

@@ -5,6 +5,8 @@
 // patient's consent now (the signing screen, back to this form afterwards) or
 // the emergency override. The form's typed content stays as it is: this only
 // renders beside it.
+import { EmergencyOverrideDialog } from './emergency-override-dialog';
+
 export interface ConsentRequiredAnswer {
   error: 'CONSENT_REQUIRED';
   message: string;
@@ -16,8 +18,12 @@ export function isConsentRequired(status: number, data: unknown): data is Consen
   return status === 409 && answer?.error === 'CONSENT_REQUIRED' && typeof answer.consent?.patientRef === 'string';
 }
 
-/** `recipient`: whom the form was sharing with, to preselect on the signing screen */
-export function ConsentRequiredAlert({ answer, recipient, returnTo }: { answer: ConsentRequiredAnswer; recipient?: { kind: 'FACILITY' | 'SERVICE' | 'USER'; id: string } | null; returnTo?: string }) {
+/**
+ * `recipient`: whom the form was sharing with, to preselect on the signing screen.
+ * `onOverride`: the form shares on an emergency override the clinician opens here (the
+ * break-glass dialog, use "share"); without it, the patient page's emergency section.
+ */
+export function ConsentRequiredAlert({ answer, recipient, returnTo, onOverride }: { answer: ConsentRequiredAnswer; recipient?: { kind: 'FACILITY' | 'SERVICE' | 'USER'; id: string } | null; returnTo?: string; onOverride?: (overrideId: string) => void }) {
   const { patientRef, purpose, denied } = answer.consent;
   const back = returnTo ?? (typeof window === 'undefined' ? '' : `${window.location.pathname}${window.location.search}`);
   const query = new URLSearchParams({ purpose, ...(recipient ? { recipientKind: recipient.kind, recipientId: recipient.id } : {}), ...(back ? { returnTo: back } : {}) });
@@ -30,12 +36,13 @@ export function ConsentRequiredAlert({ answer, recipient, returnTo }: { answer: 
         <a className="button" href={denied ? `${patientPath}#consent` : `${patientPath}/consent/new?${query.toString()}`}>
           {denied ? 'Open the patient’s consents' : 'Record consent now'}
         </a>
-        {/* EMERGENCY OVERRIDE: the break-glass dialog (app/_components/consent/emergency-override-dialog.tsx, built
-            beside this) opens here once it is merged; until then the patient page's emergency section. */}
-        <a className="button secondary" href={`${patientPath}#emergency`} data-testid="emergency-override">
-          Emergency override
-        </a>
+        {!onOverride && (
+          <a className="button secondary" href={`${patientPath}#emergency`} data-testid="emergency-override">
+            Emergency override
+          </a>
+        )}
       </p>
+      {onOverride && <EmergencyOverrideDialog patientRef={patientRef} use="share" label="Emergency override" onDeclared={(id) => onOverride(id)} />}
     </div>
   );
 }

@@ -32,6 +32,8 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [consentRequired, setConsentRequired] = useState<ConsentRequiredAnswer | null>(null);
+  // The host's emergency override the invitations will rest on (issue 16), opened from the refusal
+  const [overrideId, setOverrideId] = useState<string | null>(null);
   const [open, setOpen] = useState(false);
   const draftKey = () => `consultation:${window.location.pathname}`;
   // Back from recording the patient's consent: the form as it was, open
@@ -76,7 +78,7 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
           if (!all) return;
           setBusy(true);
           setErrors({});
-          const result = await callApi<{ id: string; path: string }>('POST', '/api/consultations', { studyInstanceUid, title, invitees: all.map((entry) => entry.id) });
+          const result = await callApi<{ id: string; path: string }>('POST', '/api/consultations', { studyInstanceUid, title, invitees: all.map((entry) => entry.id), ...(overrideId ? { overrideId } : {}) });
           setBusy(false);
           if (result.ok) {
             window.location.assign(result.data.path);
@@ -153,7 +155,17 @@ export function StartConsultationForm({ studies, colleagues, defaultTitle }: { s
             </span>
           )}
         </div>
-        {consentRequired && <ConsentRequiredAlert answer={consentRequired} recipient={soleInvitee(invitees)} />}
+        {consentRequired && (
+          <ConsentRequiredAlert
+            answer={consentRequired}
+            recipient={soleInvitee(invitees)}
+            onOverride={(id) => {
+              setOverrideId(id);
+              setConsentRequired(null);
+              setErrors({ form: 'Emergency override opened: start the teleconsultation again to share on the override.' });
+            }}
+          />
+        )}
         {(errors.form || errors.studyInstanceUid) && (
           <div className="alert error" role="alert">
             {errors.form ?? errors.studyInstanceUid}

@@ -56,6 +56,8 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
   const [created, setCreated] = useState<{ id: string; path: string } | null>(null);
   const [uploads, setUploads] = useState<Upload[]>([]);
   const [consentRequired, setConsentRequired] = useState<ConsentRequiredAnswer | null>(null);
+  // The clinician's emergency override the case will rest on (issue 16), opened from the refusal
+  const [overrideId, setOverrideId] = useState<string | null>(null);
   // Back from recording the patient's consent: the form as it was typed
   const draftKey = () => `referral:${window.location.pathname}${window.location.search}`;
   useEffect(() => {
@@ -107,7 +109,7 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
     setBusy(true);
     // The order of the list: the first chosen is the study the case is about
     const studyInstanceUids = studies.map((study) => study.studyInstanceUid).filter((uid) => chosen.includes(uid));
-    const result = await callApi<{ id: string; path: string }>('POST', '/api/referrals', { studyInstanceUids, question, history, priority, addressee: addresseeOf(addressee), send });
+    const result = await callApi<{ id: string; path: string }>('POST', '/api/referrals', { studyInstanceUids, question, history, priority, addressee: addresseeOf(addressee), send, ...(overrideId ? { overrideId } : {}) });
     if (!result.ok) {
       setBusy(false);
       if (isConsentRequired(result.status, result.data)) {
@@ -268,7 +270,15 @@ export function NewReferralForm({ studies, addressees, defaults }: { studies: St
         </ul>
       )}
       {consentRequired && !created && (
-        <ConsentRequiredAlert answer={consentRequired} recipient={consentRecipientOf(addressee)} />
+        <ConsentRequiredAlert
+          answer={consentRequired}
+          recipient={consentRecipientOf(addressee)}
+          onOverride={(id) => {
+            setOverrideId(id);
+            setConsentRequired(null);
+            setErrors({ form: 'Emergency override opened: send the case again to share it on the override.' });
+          }}
+        />
       )}
       {errors.form && !created && (
         <div className="alert error" role="alert">
