@@ -22,6 +22,10 @@ import { ConsentSection } from './consent/consent-section';
 
 export const dynamic = 'force-dynamic';
 
+// Series without pixels (a report's PDF and SR, a consent's PDF, key-object and presentation
+// states) have no thumbnail to show: the study's badge names them
+const DOCUMENT_MODALITIES = new Set(['DOC', 'SR', 'KO', 'PR']);
+
 export default async function PatientPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = await params;
   const user = await requireSignedInUser(`/patients/${id}`);
@@ -162,7 +166,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
                       {report && <StudyReportLinks studyInstanceUid={study.studyInstanceUid} facilityId={study.facility.id} report={report} />}
                     </p>
                     <div className={styles.thumbs}>
-                      {study.series.slice(0, 6).map((series) => (
+                      {study.series.filter((series) => !DOCUMENT_MODALITIES.has(series.modality)).slice(0, 6).map((series) => (
                         // eslint-disable-next-line @next/next/no-img-element -- served by our DICOMweb, same origin, session cookie
                         <img
                           key={series.seriesInstanceUid}
