@@ -10,10 +10,9 @@
 // - a scanned JPEG: the picture as it is (pdfkit embeds JPEG bytes unchanged),
 //   fitted to one A4 page, with one line saying what it is.
 // Times are printed in UTC, one zone for every reader wherever the PDF goes.
-import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 import { displayDate, displaySex, personNameText } from '../../display/dicom-display';
-import { dejaVu } from '../../reports/pdf/render-report-pdf';
+import { openDejaVuPdf } from '../../reports/pdf/render-report-pdf';
 import type { ConsentDocumentFacts } from './prepare-consent-document';
 
 type Doc = PDFKit.PDFDocument;
@@ -65,27 +64,13 @@ export function signerWords(facts: Pick<ConsentDocumentFacts, 'signerRole' | 'si
 }
 
 function newDocument(info: { title: string; subject: string; author: string; createdAt: Date }, size: string | [number, number] = 'A4', margins = { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_HEIGHT }): { doc: Doc; done: Promise<Buffer> } {
-  const { regular, bold } = dejaVu();
-  const doc = new PDFDocument({
+  return openDejaVuPdf({
     size,
     margins,
-    bufferPages: true,
-    // Without this pdfkit loads Helvetica from its own data folder first
-    font: regular as unknown as string,
     info: { Title: info.title, Subject: info.subject, Author: info.author, Creator: 'Telepacs', CreationDate: info.createdAt },
     displayTitle: true,
     lang: 'und',
   });
-  doc.registerFont('regular', regular);
-  doc.registerFont('bold', bold);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.font('regular');
-  return { doc, done };
 }
 
 function contentWidth(doc: Doc): number {

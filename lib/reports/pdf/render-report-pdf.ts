@@ -31,6 +31,26 @@ export function dejaVu(): { regular: Buffer; bold: Buffer } {
   return fonts;
 }
 
+/**
+ * A pdfkit document in DejaVu Sans ('regular', 'bold'), buffering pages, and the PDF's bytes once
+ * `doc.end()` is called: how every PDF Telepacs makes starts (the report, the consent's document).
+ */
+export function openDejaVuPdf(options: Omit<PDFKit.PDFDocumentOptions, 'font' | 'bufferPages'>): { doc: PDFKit.PDFDocument; done: Promise<Buffer> } {
+  const { regular, bold } = dejaVu();
+  // font: without it pdfkit loads Helvetica from its own data folder first
+  const doc = new PDFDocument({ ...options, bufferPages: true, font: regular as unknown as string });
+  doc.registerFont('regular', regular);
+  doc.registerFont('bold', bold);
+  const chunks: Buffer[] = [];
+  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.font('regular');
+  return { doc, done };
+}
+
 const MARGIN = 50;
 const FOOTER_HEIGHT = 30;
 const INK = '#111111';
@@ -243,14 +263,10 @@ function pageMarks(doc: Doc, input: ReportPdfInput): void {
 }
 
 export async function renderReportPdf(input: ReportPdfInput): Promise<Buffer> {
-  const { regular, bold } = dejaVu();
   const signedAt = input.signature?.signedAt;
-  const doc = new PDFDocument({
+  const { doc, done } = openDejaVuPdf({
     size: 'A4',
     margins: { top: MARGIN, left: MARGIN, right: MARGIN, bottom: MARGIN + FOOTER_HEIGHT },
-    bufferPages: true,
-    // Without this pdfkit loads Helvetica from its own data folder first
-    font: regular as unknown as string,
     info: {
       Title: input.documentTitle,
       Author: input.signature ? personNameText(input.signature.signerName) : input.facility.name,
@@ -261,15 +277,6 @@ export async function renderReportPdf(input: ReportPdfInput): Promise<Buffer> {
     displayTitle: true,
     lang: 'und',
   });
-  doc.registerFont('regular', regular);
-  doc.registerFont('bold', bold);
-  const chunks: Buffer[] = [];
-  doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
-  doc.font('regular');
   letterhead(doc, input.facility);
   identification(doc, input);
   titleAndStatus(doc, input);
