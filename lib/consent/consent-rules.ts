@@ -5,7 +5,7 @@
 // (test/integration/architecture-rules.test.ts).
 import { z } from 'zod';
 import { parseInput } from '../admin/errors';
-import { authorizeFacilityAdministration } from '../policy';
+import { authorizeAdminArea } from '../policy';
 import { recordAudit } from '../audit/record-audit';
 import type { Database } from '../../prisma/database';
 import { CONSENT_PURPOSES, parseList, ZConsentPurpose, type ConsentPurpose } from './consent-types';
@@ -16,7 +16,7 @@ export function consentRequiredFor(column: string): ConsentPurpose[] {
 
 export async function getConsentRules(context: { db: Database }, actor: { userId: string }, facilityId: string): Promise<{ requiredFor: ConsentPurpose[] }> {
   const { db } = context;
-  await authorizeFacilityAdministration(db, actor.userId, facilityId);
+  await authorizeAdminArea(db, actor.userId, facilityId);
   const facility = await db.facility.findUniqueOrThrow({ where: { id: facilityId }, select: { consentRequiredFor: true } });
   return { requiredFor: consentRequiredFor(facility.consentRequiredFor) };
 }
@@ -25,7 +25,7 @@ const ZRules = z.object({ requiredFor: z.array(ZConsentPurpose).max(CONSENT_PURP
 
 export async function setConsentRules(context: { db: Database }, actor: { userId: string; email: string; ip: string }, facilityId: string, input: unknown): Promise<{ requiredFor: ConsentPurpose[] }> {
   const { db } = context;
-  await authorizeFacilityAdministration(db, actor.userId, facilityId);
+  await authorizeAdminArea(db, actor.userId, facilityId);
   const { requiredFor } = parseInput(ZRules, input);
   const unique = CONSENT_PURPOSES.filter((purpose) => requiredFor.includes(purpose));
   await db.$transaction(async (tx) => {

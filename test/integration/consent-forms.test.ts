@@ -3,7 +3,7 @@
 // API routes as the admin page calls them: the shipped form is seeded once per
 // facility (even by two first uses at once), a new wording is the next version
 // and the old one stays readable by id (signed consents point at it), only the
-// facility's admin publishes or retires (a member 403, an outsider 404), a wrong
+// facility's admin publishes or retires (anyone else 404, as every admin API), a wrong
 // field is named, of two publishes from the same version one gets CONFLICT; the
 // rules round-trip and a real grant honours them.
 import assert from 'node:assert/strict';
@@ -128,20 +128,20 @@ describe('consent forms and rules of a facility', () => {
     assert.deepEqual(described(listed.history), [`${DEFAULT_CONSENT_FORM_KEY}/en/v2`, `${DEFAULT_CONSENT_FORM_KEY}/en/v1`, `${DEFAULT_CONSENT_FORM_KEY}/fr/v1`, 'research-use/pt-BR/v1']);
   });
 
-  it('lets only the facility admin publish or retire (a member 403, an outsider 404); members read the forms, outsiders nothing', async () => {
+  it('lets only the facility admin publish or retire (a member and an outsider 404, as every admin API); members read the forms, outsiders nothing', async () => {
     const db = server.node.db;
     const valid = { key: DEFAULT_CONSENT_FORM_KEY, language: 'fr', title: 'Titre', body: 'Texte.' };
     const count = await db.consentForm.count();
     const byMember = await publish(users.member, valid);
-    assert.equal(byMember.status, 403);
-    assert.equal(((await byMember.json()) as { error: string }).error, 'FORBIDDEN');
+    assert.equal(byMember.status, 404);
+    assert.equal(((await byMember.json()) as { error: string }).error, 'NOT_FOUND');
     const byOutsider = await publish(users.outsider, valid);
     assert.equal(byOutsider.status, 404);
     assert.deepEqual(await byOutsider.json(), { error: 'NOT_FOUND', message: 'Not found.' });
     const french = (await current()).find((form) => form.language === 'fr')!;
-    assert.equal((await retire(users.member, french.id)).status, 403);
+    assert.equal((await retire(users.member, french.id)).status, 404);
     assert.equal((await retire(users.outsider, french.id)).status, 404);
-    assert.equal((await adminForms(users.member)).status, 403, 'the history is the admin page');
+    assert.equal((await adminForms(users.member)).status, 404, 'the history is the admin page');
     assert.equal(await db.consentForm.count(), count, 'nothing written');
     assert.equal(await db.consentForm.count({ where: { retiredAt: { not: null } } }), 0, 'nothing retired');
 
@@ -219,9 +219,9 @@ describe('consent forms and rules of a facility', () => {
   it('round-trips the rules for the admin only, and refuses an unknown purpose by name', async () => {
     const db = server.node.db;
     assert.deepEqual(await (await getRules(users.admin)).json(), { requiredFor: ['SECOND_OPINION', 'TELECONSULTATION', 'EMERGENCY_CARE', 'TRANSFER', 'RESEARCH'] });
-    assert.equal((await getRules(users.member)).status, 403);
+    assert.equal((await getRules(users.member)).status, 404);
     assert.equal((await getRules(users.outsider)).status, 404);
-    assert.equal((await putRules(users.member, { requiredFor: [] })).status, 403);
+    assert.equal((await putRules(users.member, { requiredFor: [] })).status, 404);
     assert.equal((await putRules(users.outsider, { requiredFor: [] })).status, 404);
 
     const wrong = await putRules(users.admin, { requiredFor: ['SECOND_OPINION', 'GOSSIP'] });

@@ -4,7 +4,7 @@
 // too, newest first), which the Consent tab of the administration shows. A
 // facility without any form gets the shipped one here, at its first use.
 import type { Database } from '../../../prisma/database';
-import { authorizeFacilityAdministration, authorizeFacilityMember } from '../../policy';
+import { authorizeAdminArea, authorizeFacilityMember } from '../../policy';
 import { consentFormView, currentVersions, type ConsentFormView } from './consent-form-types';
 import { ensureDefaultConsentForms } from './default-consent-form';
 
@@ -21,7 +21,7 @@ export interface ConsentFormList {
  */
 export async function listConsentForms(context: { db: Database }, actor: { userId: string }, facilityId: string, options: { history?: boolean } = {}): Promise<ConsentFormList> {
   const { db } = context;
-  if (options.history) await authorizeFacilityAdministration(db, actor.userId, facilityId);
+  if (options.history) await authorizeAdminArea(db, actor.userId, facilityId);
   else await authorizeFacilityMember(db, actor.userId, facilityId);
   await ensureDefaultConsentForms(db, facilityId);
   const rows = await db.consentForm.findMany({ where: { facilityId }, orderBy: [{ key: 'asc' }, { language: 'asc' }, { version: 'desc' }] });

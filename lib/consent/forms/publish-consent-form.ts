@@ -10,12 +10,12 @@ import type { Database } from '../../../prisma/database';
 import { parseInput } from '../../admin/errors';
 import { recordAudit } from '../../audit/record-audit';
 import { DomainError } from '../../errors';
-import { authorizeFacilityAdministration } from '../../policy';
+import { authorizeAdminArea } from '../../policy';
 import { consentFormView, isUniqueViolation, ZPublishConsentForm, type ConsentFormView } from './consent-form-types';
 
 export async function publishConsentForm(context: { db: Database }, actor: { userId: string; email: string; ip: string }, facilityId: string, input: unknown): Promise<ConsentFormView> {
   const { db } = context;
-  await authorizeFacilityAdministration(db, actor.userId, facilityId);
+  await authorizeAdminArea(db, actor.userId, facilityId);
   const form = parseInput(ZPublishConsentForm, input);
   try {
     const row = await db.$transaction(async (tx) => {

@@ -5,13 +5,13 @@
 // next version. Retired rows stay readable by id: signed consents point at them.
 import type { Database } from '../../../prisma/database';
 import { recordAudit } from '../../audit/record-audit';
-import { authorizeFacilityAdministration, PolicyError } from '../../policy';
+import { authorizeAdminArea, PolicyError } from '../../policy';
 import { consentFormView, type ConsentFormView } from './consent-form-types';
 
 /** NOT_FOUND for a form of another facility (or none); retiring a retired form changes nothing. */
 export async function retireConsentForm(context: { db: Database }, actor: { userId: string; email: string; ip: string }, facilityId: string, formId: string, now = new Date()): Promise<ConsentFormView> {
   const { db } = context;
-  await authorizeFacilityAdministration(db, actor.userId, facilityId);
+  await authorizeAdminArea(db, actor.userId, facilityId);
   const form = await db.consentForm.findFirst({ where: { id: formId, facilityId } });
   if (!form) throw new PolicyError('NOT_FOUND', 'consent form not found');
   if (form.retiredAt) return consentFormView(form);
