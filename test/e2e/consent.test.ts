@@ -96,6 +96,7 @@ describe('patient consent: refused share, signing on screen, revocation that end
     assert.equal(await server.node.db.referral.count({ where: { status: { not: 'DRAFT' } } }), 0);
     assert.equal(await server.node.db.accessGrant.count({ where: { revokedAt: null, granteeServiceId: serviceId } }), 0, 'nothing was shared');
     assert.equal(await refusal.getByTestId('emergency-override').count(), 1, 'the emergency override is offered');
+    assert.equal(await refusal.getByTestId('emergency-override').getByRole('button', { name: 'Emergency override' }).count(), 1, 'as the break-glass dialog, in the form');
   });
 
   it('the signing screen opens with the service and purpose chosen; an empty box is refused beside it; the patient signs', async () => {

@@ -42,7 +42,11 @@ export function ConsentRequiredAlert({ answer, recipient, returnTo, onOverride }
           </a>
         )}
       </p>
-      {onOverride && <EmergencyOverrideDialog patientRef={patientRef} use="share" label="Emergency override" onDeclared={(id) => onOverride(id)} />}
+      {onOverride && (
+        <div data-testid="emergency-override">
+          <EmergencyOverrideDialog patientRef={patientRef} use="share" label="Emergency override" onDeclared={(id) => onOverride(id)} />
+        </div>
+      )}
     </div>
   );
 }
