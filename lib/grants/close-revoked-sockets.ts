@@ -25,9 +25,10 @@ export interface SocketContext {
 
 /**
  * Closes the sockets that depended on the revoked grants and tells their pages; returns how many
- * sockets were closed. Call after the commit. `reason`: what the reader is shown.
+ * sockets were closed. Call after the commit. `reason`: what the reader is shown; null tells no
+ * page (a teleconsultation that ended: its room shows who ended it and when).
  */
-export async function closeRevokedSockets(context: SocketContext, revoked: readonly RevokedGrant[], reason = 'The share it rested on has ended'): Promise<number> {
+export async function closeRevokedSockets(context: SocketContext, revoked: readonly RevokedGrant[], reason: string | null = 'The share it rested on has ended'): Promise<number> {
   if (!context.io || !revoked.length) return 0;
   const realtime = context.io.of(REALTIME_NAMESPACE) as unknown as Namespace<RealtimeClientEvents, RealtimeServerEvents>;
   const told = new Set<string>();
@@ -38,7 +39,7 @@ export async function closeRevokedSockets(context: SocketContext, revoked: reado
       if (stillReads) continue;
       closed += await disconnectUserFromStudy(context.io, userId, { facilityId: grant.studyFacilityId, studyInstanceUid: grant.studyInstanceUid });
       const key = `${userId} ${grant.studyFacilityId} ${grant.studyInstanceUid}`;
-      if (told.has(key)) continue;
+      if (reason === null || told.has(key)) continue;
       told.add(key);
       realtime.to(userRoom(userId)).emit(REALTIME_EVENTS.ACCESS_REVOKED, { facilityId: grant.studyFacilityId, studyInstanceUid: grant.studyInstanceUid, reason });
     }

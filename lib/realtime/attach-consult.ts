@@ -330,7 +330,8 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
         for (const { socket: member, session } of leaving.values()) await recordPresence(runtime.db, session, actorOf(member), 'leave');
         // Its read grants ended with it (lib/grants): the one revocation hook closes any socket of theirs
         // still on that study without another way to read it (everyone left this room just above).
-        await closeRevokedSockets({ db: runtime.db, io }, revoked);
+        // The room shows the end itself ("ended by … at …"): no access:revoked over it
+        await closeRevokedSockets({ db: runtime.db, io }, revoked, null);
       });
     });
   });

@@ -13,6 +13,7 @@ import { startConsultation } from '../../lib/consult/consultations';
 import { ohifViewerUrl } from '../../lib/ohif/viewer-url';
 import { CHROMIUM } from '../support/browser';
 import { FIXTURES, fixture, fixtureSkipReason } from '../support/fixtures';
+import { patientRefOfStudy, permitSharing } from '../support/consent';
 import { startConsultHarness, waitForRoom, type ConsultHarness } from '../support/consult-harness';
 
 const skip = existsSync(CHROMIUM) ? fixtureSkipReason('jpeg-ls') ?? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
@@ -90,6 +91,8 @@ describe('security headers in the browser', { skip, timeout: 20 * 60_000 }, () =
   before(async () => {
     harness = await startConsultHarness({ instances: 6 });
     await harness.server.node.archive.ingest(fixture('jpeg-ls'), { kind: 'import', source: 'security-headers e2e' }, harness.server.node.firstRun.facilityId);
+    // Its patient agreed to teleconsultation with other facilities (issue 16: the expert is of another one)
+    await permitSharing(harness.server.node.db, await patientRefOfStudy(harness.server.node.db, jpegLsStudyUid, harness.server.node.firstRun.facilityId));
     const host = harness.users.host;
     ({ id: consultationId } = await startConsultation(
       harness.server.node,
