@@ -276,7 +276,9 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     await statusOf(form).filter({ hasText: 'Draft' }).waitFor();
     // Nobody but its author sees a draft
     const early = await openSignedIn(browser, server, people.expert.id, `/referrals/${draftId}`);
-    assert.match(await early.locator('body').innerText(), /not found/i);
+    // The not-found page may still be streaming when the load event fires: wait for its words
+    await early.getByText(/not found/i).first().waitFor({ timeout: 15_000 });
+    assert.doesNotMatch(await early.locator('body').innerText(), /Follow-up: any new lesion/);
     await early.context().close();
     await form.getByRole('button', { name: 'Send', exact: true }).click();
     await statusOf(form).filter({ hasText: 'Requested' }).waitFor({ timeout: 15_000 });
