@@ -8,7 +8,8 @@ import { parseInput } from '../admin/errors';
 import { authorizeAdminArea } from '../policy';
 import { recordAudit } from '../audit/record-audit';
 import type { Database } from '../../prisma/database';
-import { CONSENT_PURPOSES, parseList, ZConsentPurpose, type ConsentPurpose } from './consent-types';
+import { CONSENT_PURPOSES, parseList, type ConsentPurpose } from './consent-types';
+import { ZConsentPurpose } from './consent-schemas';
 
 export function consentRequiredFor(column: string): ConsentPurpose[] {
   return parseList(column).filter((purpose): purpose is ConsentPurpose => (CONSENT_PURPOSES as readonly string[]).includes(purpose));

@@ -1,12 +1,12 @@
 // The words of a consent (FHIR Consent-shaped, prisma/schema.base.prisma Consent):
 // validated strings, since the schema has no enums. The grant purposes of
 // lib/grants map onto the consent purposes a patient agrees to.
-import { z } from 'zod';
+// No zod here: pages import these words, and zod in a browser bundle trips the
+// portal's CSP (its eval probe); the schemas are in consent-schemas.ts.
 import type { GrantPurpose } from '../grants/purposes';
 
 export const CONSENT_PURPOSES = ['SECOND_OPINION', 'TELECONSULTATION', 'EMERGENCY_CARE', 'TRANSFER', 'RESEARCH'] as const;
 export type ConsentPurpose = (typeof CONSENT_PURPOSES)[number];
-export const ZConsentPurpose = z.enum(CONSENT_PURPOSES, { error: 'Choose a purpose: second opinion, teleconsultation, emergency care, transfer or research' });
 
 export const CONSENT_PURPOSE_WORDS: Record<ConsentPurpose, string> = {
   SECOND_OPINION: 'second opinion',

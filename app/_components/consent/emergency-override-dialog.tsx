@@ -7,7 +7,7 @@
 // teleconsultation forms (use="share") and the patient page (use="self").
 import { useRouter } from 'next/navigation';
 import { useId, useState, type FormEvent } from 'react';
-import { DEFAULT_OVERRIDE_HOURS, MAX_OVERRIDE_HOURS, MAX_OVERRIDE_REASON_TEXT, OVERRIDE_REASONS, type OverrideReasonCode } from '../../../lib/emergency-override/override-reasons';
+import { DEFAULT_OVERRIDE_HOURS, MAX_OVERRIDE_HOURS, MAX_OVERRIDE_REASON_TEXT, OVERRIDE_REASONS, type OverrideReasonCode } from '../../../lib/emergency-override/override-reason-words';
 import { callApi } from '../../admin/_components/api-call';
 
 interface Declared {
