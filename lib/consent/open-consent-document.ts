@@ -2,29 +2,15 @@
 // person's records (as the patient page shows the person's consents), audited for the
 // consent's facility. NOT_FOUND for anyone else.
 import { auditQueueFor } from '../audit/audit-queue';
-import { PolicyError } from '../policy/errors';
-import { authorizePatientConsent } from '../policy/consent-access';
-import { personRecordRefs } from '../policy/share-basis';
+import { authorizeConsentRead } from '../policy/consent-access';
 import type { Runtime } from '../runtime';
 import { readConsentDocument } from './document/read-consent-document';
 import type { ConsentActor } from './record-consent';
 
 export async function openConsentDocument(context: Pick<Runtime, 'db' | 'archive' | 'logger' | 'shared' | 'config'>, actor: ConsentActor, consentId: string): Promise<{ fileName: string; bytes: Buffer }> {
   const { db } = context;
-  const consent = await db.consent.findUnique({ where: { id: consentId }, select: { patientRef: true, facilityId: true, patient: { select: { patientId: true } } } });
-  if (!consent) throw new PolicyError('NOT_FOUND', 'consent not found');
-  const records = await personRecordRefs(db, consent.patientRef);
-  let allowed = false;
-  for (const record of records) {
-    try {
-      await authorizePatientConsent(db, actor.userId, record);
-      allowed = true;
-      break;
-    } catch {
-      // not this record's facility
-    }
-  }
-  if (!allowed) throw new PolicyError('NOT_FOUND', 'consent not found');
+  await authorizeConsentRead(db, actor.userId, consentId);
+  const consent = await db.consent.findUniqueOrThrow({ where: { id: consentId }, select: { facilityId: true, patient: { select: { patientId: true } } } });
   const document = await readConsentDocument(context, consentId);
   auditQueueFor(context).enqueue({
     actor: actor.email,
