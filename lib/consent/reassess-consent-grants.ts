@@ -11,9 +11,9 @@ import type { Runtime } from '../runtime';
 import type { Database } from '../../prisma/database';
 import { closeRevokedSockets, revokeGrants, type RevokedGrant } from '../grants';
 import type { GrantPurpose } from '../grants/purposes';
-import { pendingDenyStart, personRecordRefs, recipientMatcher, type ShareDatabase } from '../policy/share-basis';
+import { consentCovers, pendingDenyStart, personRecordRefs, recipientMatcher, type ShareDatabase } from '../policy/share-basis';
 import { publishReferralChanged } from '../referrals/referral-events';
-import { CONSENT_PURPOSE_OF_GRANT, parseList } from './consent-types';
+import { CONSENT_PURPOSE_OF_GRANT } from './consent-types';
 
 export type ConsentContext = Pick<Runtime, 'db'> & Partial<Pick<Runtime, 'io' | 'logger'>>;
 
@@ -36,12 +36,15 @@ export async function reassessConsentGrants(tx: ReassessDatabase, change: { pati
     select: { id: true, decision: true, purposes: true, dataScope: true, studyUids: true, recipientKind: true, recipientFacilityId: true, recipientServiceId: true, recipientUserId: true },
   });
   const ending: typeof grants = [];
+  // One matcher per grantee (its memberships read once), not one per grant
+  const matchers = new Map<string, Awaited<ReturnType<typeof recipientMatcher>>>();
   for (const grant of grants) {
     const grantee = grant.granteeUserId ? { userId: grant.granteeUserId } : grant.granteeServiceId ? { serviceId: grant.granteeServiceId } : { facilityId: grant.granteeFacilityId ?? '' };
-    const covers = await recipientMatcher(tx, grantee);
+    const key = JSON.stringify(grantee);
+    const covers = matchers.get(key) ?? (await recipientMatcher(tx, grantee));
+    matchers.set(key, covers);
     const purpose = CONSENT_PURPOSE_OF_GRANT[grant.purpose as GrantPurpose];
-    const applies = (consent: (typeof consents)[number]) =>
-      parseList(consent.purposes).includes(purpose) && (consent.dataScope === 'ALL' || parseList(consent.studyUids).includes(grant.studyInstanceUid)) && covers(consent);
+    const applies = (consent: (typeof consents)[number]) => consentCovers(consent, { purpose, studyInstanceUid: grant.studyInstanceUid, covers });
     const denied = consents.some((consent) => consent.decision === 'DENY' && applies(consent));
     const permitted = consents.some((consent) => consent.decision === 'PERMIT' && consent.id === grant.consentId && applies(consent));
     if (denied || !permitted) {

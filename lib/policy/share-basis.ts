@@ -99,7 +99,7 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
       where: { patientRef: { in: records }, status: 'active', revokedAt: null, validFrom: { lte: now }, OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
       select: { id: true, decision: true, purposes: true, dataScope: true, studyUids: true, recipientKind: true, recipientFacilityId: true, recipientServiceId: true, recipientUserId: true, validUntil: true },
       orderBy: { recordedAt: 'desc' },
-    })).filter((consent) => parseList(consent.purposes).includes(purpose) && (consent.dataScope === 'ALL' || parseList(consent.studyUids).includes(study.studyInstanceUid)) && covers(consent));
+    })).filter((consent) => consentCovers(consent, { purpose, studyInstanceUid: study.studyInstanceUid, covers }));
 
   const permits = (await applicable()).filter((consent) => consent.decision === 'PERMIT');
   for (const permit of permits) {
@@ -125,7 +125,7 @@ export async function pendingDenyStart(tx: Pick<Database, 'consent'>, records: r
     select: { validFrom: true, purposes: true, dataScope: true, studyUids: true, recipientKind: true, recipientFacilityId: true, recipientServiceId: true, recipientUserId: true },
     orderBy: { validFrom: 'asc' },
   });
-  const covering = denies.find((deny) => parseList(deny.purposes).includes(share.purpose) && (deny.dataScope === 'ALL' || parseList(deny.studyUids).includes(share.studyInstanceUid)) && share.covers(deny));
+  const covering = denies.find((deny) => consentCovers(deny, share));
   return covering?.validFrom ?? null;
 }
 
@@ -143,6 +143,14 @@ export async function personRecordRefs(tx: Pick<Database, 'patientLink'>, patien
   if (!link) return [patientRef];
   const links = await tx.patientLink.findMany({ where: { personRef: link.personRef, unlinkedAt: null }, select: { patientRef: true } });
   return [...new Set([patientRef, ...links.map((row) => row.patientRef)])];
+}
+
+/** Whether a consent speaks of this share: its purpose, its study (all imaging or named), its grantee. */
+export function consentCovers(
+  consent: RecipientColumns & { purposes: string; dataScope: string; studyUids: string },
+  share: { purpose: ConsentPurpose; studyInstanceUid: string; covers: (consent: RecipientColumns) => boolean },
+): boolean {
+  return parseList(consent.purposes).includes(share.purpose) && (consent.dataScope === 'ALL' || parseList(consent.studyUids).includes(share.studyInstanceUid)) && share.covers(consent);
 }
 
 type RecipientColumns = { recipientKind: string; recipientFacilityId: string | null; recipientServiceId: string | null; recipientUserId: string | null };
