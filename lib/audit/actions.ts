@@ -142,6 +142,17 @@ export const AUDIT_ACTIONS = {
   'override.start': { label: 'Opened emergency access without consent', dicomEventId: '110113' },
   'override.stop': { label: 'Emergency access ended', dicomEventId: '110113' },
   'override.review': { label: 'Reviewed an emergency access' },
+  // Emergency transfer notices (lib/transfers, issue 17)
+  'transfer.send': { label: 'Sent an emergency transfer notice', dicomEventId: '110110' },
+  'transfer.view': { label: 'Opened an emergency transfer notice', dicomEventId: '110110' },
+  'transfer.acknowledge': { label: 'Acknowledged an emergency transfer notice' },
+  'transfer.accept': { label: 'Accepted an emergency transfer' },
+  'transfer.redirect': { label: 'Redirected an emergency transfer notice' },
+  'transfer.update': { label: 'Updated an emergency transfer notice (vitals, ETA, studies)', dicomEventId: '110110' },
+  'transfer.message': { label: 'Wrote on an emergency transfer notice' },
+  'transfer.escalate': { label: 'An emergency transfer alarm went unacknowledged' },
+  'transfer.arrive': { label: 'Recorded the arrival of a transferred patient' },
+  'transfer.cancel': { label: 'Cancelled an emergency transfer notice' },
   // The FHIR read API (lib/fhir)
   'fhir.search': { label: 'Searched reports, studies, second-opinion cases or consents (FHIR)', dicomEventId: '110112' },
   'fhir.read': { label: 'Read a report, study, second-opinion case or consent (FHIR)', dicomEventId: '110103' },
@@ -196,6 +207,8 @@ type ReferralDetails = { from?: string | null; to?: string; reason?: string; pri
 type ConsentDetails = { consentId?: string; decision?: string; recipient?: string; purposes?: string[]; dataScope?: string; studies?: string[]; validFrom?: string; validUntil?: string | null; evidence?: string; reason?: string; source?: string };
 /** An emergency override; eventTypeCode: DCM 110127 Emergency Override Started / 110138 Emergency Override Stopped (PS3.15 A.5.3.11) */
 type OverrideDetails = { overrideId?: string; eventTypeCode?: string; reasonCode?: string; reason?: string; endsAt?: string; patientFacilityId?: string };
+/** A transfer notice's change: from, to, why, where it went, what was updated */
+type TransferDetails = { from?: string; to?: string; reason?: string; serviceId?: string; fromServiceId?: string; condition?: string; etaAt?: string; studies?: string[]; vitals?: boolean; grantsUntil?: string; minutes?: number; messageId?: string };
 type Peer = { aet?: string; host?: string; port?: number };
 type SavedPeer = Peer & { tls?: boolean; requireClientCertificate?: boolean; anyAddress?: boolean };
 
@@ -290,6 +303,16 @@ export interface AuditDetailsByAction {
   'report.cosign.withdraw': { version?: number; signerUserId?: string };
   'report.view': { version?: number; reportStatus?: string };
   'report.download': { version?: number; format?: string };
+  'transfer.send': TransferDetails;
+  'transfer.view': object;
+  'transfer.acknowledge': TransferDetails;
+  'transfer.accept': TransferDetails;
+  'transfer.redirect': TransferDetails;
+  'transfer.update': TransferDetails;
+  'transfer.message': TransferDetails;
+  'transfer.escalate': TransferDetails;
+  'transfer.arrive': TransferDetails;
+  'transfer.cancel': TransferDetails;
   'consent.record': ConsentDetails;
   'consent.revoke': ConsentDetails & { grantsEnded?: number; socketsClosed?: number };
   'consent.view': { consents?: number; shares?: number };

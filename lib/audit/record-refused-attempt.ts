@@ -29,6 +29,8 @@ export type RefusedTarget =
   | { kind: 'referral'; id: string }
   /** A patient's consent (Consent.id) */
   | { kind: 'consent'; id: string }
+  /** An emergency transfer notice (TransferNotice.id) */
+  | { kind: 'transfer'; id: string }
   /** A sign-in or HTTP Basic attempt on this account (the email as typed) */
   | { kind: 'account'; email: string };
 
@@ -47,7 +49,7 @@ export interface RefusedAttempt {
 }
 
 export interface RefusalContext {
-  db: Pick<Database, 'auditEvent' | 'study' | 'patient' | 'consultation' | 'user' | 'membership' | 'referral' | 'consent'>;
+  db: Pick<Database, 'auditEvent' | 'study' | 'patient' | 'consultation' | 'user' | 'membership' | 'referral' | 'consent' | 'transferNotice'>;
   logger: Logger;
   shared: Map<string, unknown>;
 }
@@ -92,6 +94,10 @@ async function ownersOf(db: RefusalContext['db'], target: RefusedTarget): Promis
     case 'referral': {
       const referral = await db.referral.findUnique({ where: { id: target.id }, select: { facilityId: true, patientId: true, studies: { where: { primary: true }, select: { studyInstanceUid: true } } } });
       return referral ? [{ facilityId: referral.facilityId, patientId: referral.patientId, studyUid: referral.studies[0]?.studyInstanceUid }] : [];
+    }
+    case 'transfer': {
+      const notice = await db.transferNotice.findUnique({ where: { id: target.id }, select: { sendingFacilityId: true, patientId: true, studies: { take: 1, orderBy: { addedAt: 'asc' }, select: { studyInstanceUid: true } } } });
+      return notice ? [{ facilityId: notice.sendingFacilityId, patientId: notice.patientId, studyUid: notice.studies[0]?.studyInstanceUid }] : [];
     }
     case 'account': {
       const user = await db.user.findUnique({ where: { email: target.email.trim().toLowerCase() }, select: { guest: true, memberships: { select: { facilityId: true } } } });

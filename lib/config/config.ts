@@ -79,6 +79,11 @@ export interface Config {
   regionPatientIdIssuer: string | undefined;
   /** SMTP_URL, MAIL_FROM (lib/config/mail-config.ts); undefined = e-mail off (lib/mail enqueues nothing) */
   mail: MailConfig | undefined;
+  /**
+   * EMERGENCY_WEBHOOK_URL: an escalated emergency transfer alarm is POSTed here as JSON (a
+   * hospital's paging system; lib/transfers/transfer-webhook-job.ts); undefined = off
+   */
+  emergencyWebhookUrl: string | undefined;
 }
 
 export interface HttpTimeouts {
@@ -325,6 +330,10 @@ const ConfigSchema = z.object({
   // E-mail (lib/mail): off unless SMTP_URL is set
   SMTP_URL: smtpUrlSchema.optional(),
   MAIL_FROM: mailFromSchema.prefault(DEFAULT_MAIL_FROM),
+  // The paging system's endpoint for escalated emergency transfer alarms (issue 17)
+  EMERGENCY_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'EMERGENCY_WEBHOOK_URL: expected an http(s) URL, e.g. https://paging.hospital.example/telepacs' })
+    .optional(),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -433,6 +442,7 @@ export function loadConfig(env: Environment): Config {
       values.SMTP_URL && values.PUBLIC_URL
         ? { smtp: values.SMTP_URL, from: values.MAIL_FROM, linkBase: values.PUBLIC_URL }
         : undefined,
+    emergencyWebhookUrl: values.EMERGENCY_WEBHOOK_URL,
   };
 }
 

@@ -30,8 +30,8 @@ export type EvidenceKind = (typeof EVIDENCE_KINDS)[number];
 export const CONSENT_STATUSES = ['active', 'inactive', 'entered-in-error'] as const;
 export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
 
-/** The legal basis a grant records (AccessGrant.legalBasis). */
-export const LEGAL_BASES = ['CONSENT', 'EMERGENCY_OVERRIDE', 'NOT_REQUIRED'] as const;
+/** The legal basis a grant records (AccessGrant.legalBasis); VITAL_INTEREST: an emergency transfer notice's images (issue 17). */
+export const LEGAL_BASES = ['CONSENT', 'EMERGENCY_OVERRIDE', 'VITAL_INTEREST', 'NOT_REQUIRED'] as const;
 export type LegalBasis = (typeof LEGAL_BASES)[number];
 
 /** What each workflow's grant is for, in the patient's words. */

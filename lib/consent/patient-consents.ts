@@ -56,7 +56,7 @@ export interface ShareView {
   grantee: string;
   purpose: string;
   study: { studyInstanceUid: string; description: string; date: string; facility: string };
-  /** CONSENT | EMERGENCY_OVERRIDE | NOT_REQUIRED | null (before consent was enforced) */
+  /** CONSENT | EMERGENCY_OVERRIDE | VITAL_INTEREST | NOT_REQUIRED | null (before consent was enforced) */
   legalBasis: string | null;
   basis: string;
   consentId: string | null;
@@ -201,6 +201,7 @@ export async function getPatientConsents(context: Pick<Runtime, 'db' | 'logger' 
 function basisWords(legalBasis: string | null, consent: ConsentView | undefined, override: { reasonCode: string; reasonText: string; by: string } | undefined): string {
   if (legalBasis === 'CONSENT') return consent ? `Consent recorded ${consent.recordedAt.toISOString().slice(0, 10)} (${consent.evidence.toLowerCase()})${consent.state === 'ACTIVE' ? '' : `, now ${consent.state.toLowerCase().replaceAll('_', ' ')}`}` : 'Consent';
   if (legalBasis === 'EMERGENCY_OVERRIDE') return override ? `Emergency override by ${override.by}: ${override.reasonText || override.reasonCode.toLowerCase().replaceAll('_', ' ')}` : 'Emergency override';
+  if (legalBasis === 'VITAL_INTEREST') return `Vital interest: emergency transfer notice${override ? ` by ${override.by} (${override.reasonText})` : ''}`;
   if (legalBasis === 'NOT_REQUIRED') return 'No consent needed (inside the facility, or not required by its rules)';
   return 'Made before consent was enforced';
 }

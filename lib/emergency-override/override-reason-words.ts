@@ -19,6 +19,8 @@ export const MAX_OVERRIDE_HOURS = 4;
 
 /** "Life-threatening emergency", or "Other: <text>"; the stored code when it is no longer listed. */
 export function overrideReasonWords(reasonCode: string, reasonText = ''): string {
+  // An emergency transfer notice's vital-interest basis (lib/transfers): not offered in the dialog
+  if (reasonCode === 'TRANSFER_NOTICE') return reasonText ? `Emergency transfer notice, vital interest (${reasonText})` : 'Emergency transfer notice, vital interest';
   const words = Object.hasOwn(OVERRIDE_REASONS, reasonCode) ? OVERRIDE_REASONS[reasonCode as OverrideReasonCode] : reasonCode;
   if (reasonCode === 'OTHER') return reasonText ? `Other: ${reasonText}` : 'Other';
   return reasonText ? `${words} (${reasonText})` : words;

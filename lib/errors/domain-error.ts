@@ -17,6 +17,7 @@ export const DOMAIN_ERROR_STATUS = {
   REASON_REQUIRED: 400, // a destructive action needs a written reason
   CONFLICT: 409, // e.g. the email or AE title is taken
   CONSENT_REQUIRED: 409, // a share without the patient's consent (lib/policy/share-basis.ts); `details.consent` says what is missing
+  CONFIRMATION_REQUIRED: 409, // possible but unusual input (vitals outside the physiological range): sent again with a confirmation; `fields` says what to check
   UNPROCESSABLE: 422, // well-formed, but refused by a rule (FHIR: a Consent for a patient not in the caller's facility)
   PAYLOAD_TOO_LARGE: 413, // an upload above its limit (e.g. a case's attachment, 20 MB)
   LINK_INVALID: 404, // unknown one-time link

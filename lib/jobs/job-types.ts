@@ -9,6 +9,8 @@ import type { ArchiveAttachmentJobPayload } from '../referrals/attachments/archi
 import type { SendMailJobPayload } from '../mail/send-mail-job';
 import type { ArchiveConsentJobPayload } from '../consent/document/archive-consent-job';
 import type { ExpireOverridePayload } from '../emergency-override/expire-override-job';
+import type { EscalateTransferPayload } from '../transfers/escalate-transfer-job';
+import type { TransferWebhookPayload } from '../transfers/transfer-webhook-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -23,6 +25,10 @@ export interface JobPayloads {
   'consent.archive': ArchiveConsentJobPayload;
   /** An emergency override reached its end: revoke its grants, record 110138 (lib/emergency-override/expire-override-job.ts) */
   'override.expire': ExpireOverridePayload;
+  /** An emergency transfer alarm nobody acknowledged in time: tell the on-call list and admins, call the webhook (lib/transfers/escalate-transfer-job.ts) */
+  'transfer.escalate': EscalateTransferPayload;
+  /** POST an escalated alarm to EMERGENCY_WEBHOOK_URL (lib/transfers/transfer-webhook-job.ts) */
+  'transfer.webhook': TransferWebhookPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -39,6 +39,10 @@ export const MAIL_TEMPLATES = {
     subject: 'Emergency access without consent was opened',
     lead: "A clinician opened a patient's images in Telepacs without consent (emergency override). It waits for your review.",
   },
+  'transfer.escalated': {
+    subject: 'URGENT: an emergency transfer alarm is not acknowledged',
+    lead: 'A patient is being transferred to your service and nobody has acknowledged the alarm in Telepacs. Open the notice now.',
+  },
 } as const satisfies Record<string, MailTemplate>;
 
 export type MailTemplateName = keyof typeof MAIL_TEMPLATES;

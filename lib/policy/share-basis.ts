@@ -7,7 +7,8 @@
 // Rules, in order:
 //   1. a grantee inside the study's facility needs nothing (NOT_REQUIRED);
 //   2. a named emergency override that is running and covers the patient is the basis
-//      (EMERGENCY_OVERRIDE; the grant ends with it); once it has ended, the rules below decide
+//      (EMERGENCY_OVERRIDE; the grant ends with it) — VITAL_INTEREST when it is an emergency
+//      transfer notice's (lib/transfers, reason TRANSFER_NOTICE); once it has ended, the rules below decide
 //      (a case opened on an override goes on when the patient's consent is recorded since);
 //   3. a purpose the facility's admin does not require consent for needs nothing;
 //   4. otherwise an active permit of the person (any linked record) covering that
@@ -21,6 +22,7 @@ import { DomainError } from '../errors';
 import { CONSENT_PURPOSE_OF_GRANT, CONSENT_PURPOSE_WORDS, parseList, type ConsentPurpose, type LegalBasis } from '../consent/consent-types';
 import { consentRequiredFor } from '../consent/consent-rules';
 import type { GrantPurpose } from '../grants/purposes';
+import { TRANSFER_OVERRIDE_REASON } from '../transfers/transfer-words';
 
 export type ShareDatabase = Pick<Database, 'accessGrant' | 'consent' | 'emergencyOverride' | 'study' | 'patientLink' | 'membership' | 'serviceMember' | 'service' | 'facility' | 'user'>;
 
@@ -86,8 +88,9 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
     // Locks the override against its end racing this share (the end revokes what rests on it)
     const running = await tx.emergencyOverride.updateMany({ where: { id: request.overrideId, endedAt: null, endsAt: { gt: now }, patientRef: { in: records } }, data: { stopRecordedAt: null } });
     if (running.count === 1) {
-      const override = await tx.emergencyOverride.findUniqueOrThrow({ where: { id: request.overrideId }, select: { endsAt: true } });
-      return { legalBasis: 'EMERGENCY_OVERRIDE', consentId: null, overrideId: request.overrideId, until: override.endsAt };
+      const override = await tx.emergencyOverride.findUniqueOrThrow({ where: { id: request.overrideId }, select: { endsAt: true, reasonCode: true } });
+      const legalBasis = override.reasonCode === TRANSFER_OVERRIDE_REASON ? 'VITAL_INTEREST' : 'EMERGENCY_OVERRIDE';
+      return { legalBasis, consentId: null, overrideId: request.overrideId, until: override.endsAt };
     }
     // Ended: the workflow goes on on the other bases (the facility's rule, a consent recorded since)
   }

@@ -10,7 +10,37 @@ export const REALTIME_EVENTS = {
   REFERRAL_CHANGED: 'referral:changed',
   OVERRIDE_STARTED: 'override:started',
   ACCESS_REVOKED: 'access:revoked',
+  TRANSFER_ALARM: 'transfer:alarm',
+  TRANSFER_CHANGED: 'transfer:changed',
 } as const;
+
+/**
+ * An emergency transfer notice rings a service (issue 17): sent after the commit to the user
+ * rooms of its members (and, escalated, its on-call list and the facility's admins). No
+ * patient data: the condition, the service and the ETA; the page fetches the rest.
+ */
+export interface TransferAlarmPayload {
+  noticeId: string;
+  serviceId: string;
+  /** "Stroke unit, Regional hospital" */
+  serviceName: string;
+  /** STROKE | TRAUMA | STEMI | OTHER */
+  condition: string;
+  etaAt: string;
+  sentAt: string;
+  /** The alarm went unacknowledged past the service's escalation time */
+  escalated: boolean;
+}
+
+/** A notice changed (seen, acknowledged, accepted, redirected, vitals, ETA, study, message, arrival, cancel): its parties refetch. */
+export interface TransferChangedPayload {
+  noticeId: string;
+  status: string;
+  /** What happened (TransferEvent.action, or 'message') */
+  change: string;
+  /** The service it now rings (changes on redirect) */
+  serviceId: string;
+}
 
 /**
  * An emergency override (break-glass) was opened concerning one of the user's facilities,
@@ -89,6 +119,10 @@ export interface RealtimeServerEvents {
   [REALTIME_EVENTS.OVERRIDE_STARTED]: (payload: OverrideStartedPayload) => void;
   /** The user can no longer read this study copy: its viewer goes */
   [REALTIME_EVENTS.ACCESS_REVOKED]: (payload: AccessRevokedPayload) => void;
+  /** An emergency transfer notice rings a service the user belongs to */
+  [REALTIME_EVENTS.TRANSFER_ALARM]: (payload: TransferAlarmPayload) => void;
+  /** An emergency transfer notice the user sees changed */
+  [REALTIME_EVENTS.TRANSFER_CHANGED]: (payload: TransferChangedPayload) => void;
 }
 
 export type RealtimeClientEvents = Record<string, never>;

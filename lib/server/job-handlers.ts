@@ -10,7 +10,18 @@ import { archiveAttachmentJob } from '../referrals/attachments/archive-attachmen
 import { createSendMailJob } from '../mail/send-mail-job';
 import { archiveConsentJob } from '../consent/document/archive-consent-job';
 import { createExpireOverrideJob } from '../emergency-override/expire-override-job';
+import { createEscalateTransferJob } from '../transfers/escalate-transfer-job';
+import { createTransferWebhookJob } from '../transfers/transfer-webhook-job';
 
-export function jobDefinitions(config: Pick<Config, 'mail'>): readonly AnyJobDefinition[] {
-  return [exportSrJob, createEscalateReferralJob(config), archiveAttachmentJob, createSendMailJob(config.mail), archiveConsentJob, createExpireOverrideJob()];
+export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl'>): readonly AnyJobDefinition[] {
+  return [
+    exportSrJob,
+    createEscalateReferralJob(config),
+    archiveAttachmentJob,
+    createSendMailJob(config.mail),
+    archiveConsentJob,
+    createExpireOverrideJob(),
+    createEscalateTransferJob(config),
+    createTransferWebhookJob(config),
+  ];
 }
