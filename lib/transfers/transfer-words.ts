@@ -48,6 +48,7 @@ export const TRANSFER_ACTION_WORDS: Record<string, string> = {
   arrive: 'Patient arrived',
   cancel: 'Cancelled',
   identify: 'Patient identified',
+  consult: 'Teleconsultation started',
 };
 
 export const MAX_TRANSFER_TEXT = 2_000;

@@ -1,0 +1,73 @@
+// The sending team's news on the way (issue 17): new vitals (each set kept in the
+// timeline), a new ETA (the images' access end moves with it), a study added (a repeat
+// scan: granted to the service at once, on the notice's basis — made now if the notice had
+// none, an unidentified patient's first images). Only while the notice is open.
+import { parseInput } from '../admin/errors';
+import { DomainError } from '../errors';
+import { wakeJobRunners } from '../jobs/job-signals';
+import type { Principal } from '../policy/principal';
+import { personRecordRefs } from '../policy/share-basis';
+import { auditedTransfer, loadTransfer, requireSide } from './load-transfer';
+import { ownStudies } from './send-transfer';
+import { accessEndFor, grantTransferStudies, moveTransferAccessEnd } from './transfer-access-grants';
+import { recordTransferAudit } from './transfer-audit';
+import { checkedVitals, checkEta } from './transfer-checks';
+import { publishTransferChanged } from './transfer-events';
+import { etaOf, ZUpdateTransfer } from './transfer-schemas';
+import type { TransferContext } from './transfer-types';
+import { MAX_TRANSFER_STUDIES, OPEN_TRANSFER_STATUSES, type TransferStatus } from './transfer-words';
+
+export async function updateTransfer(context: TransferContext, principal: Principal, noticeId: string, input: unknown, now = new Date()): Promise<{ id: string; revision: number }> {
+  const { db } = context;
+  const { notice, sides } = await loadTransfer(context, principal, noticeId);
+  requireSide(sides, 'SENDER', 'updates a notice');
+  const request = parseInput(ZUpdateTransfer, input);
+  if (!OPEN_TRANSFER_STATUSES.includes(notice.status as TransferStatus)) throw new DomainError('CONFLICT', `update refused in ${notice.status}`, { userMessage: `This notice is ${notice.status === 'ARRIVED' ? 'closed: the patient has arrived' : 'cancelled'}: nothing was changed.` });
+  const vitals = request.vitals ? checkedVitals(request.vitals, request.confirmVitals, now) : null;
+  const eta = etaOf(request, now);
+  const etaAt = eta ? checkEta(eta, now) : null;
+  const known = new Set(notice.studies.map((study) => study.studyInstanceUid));
+  const copies = (await ownStudies(context, notice.sendingFacilityId, request.studyInstanceUids)).filter((copy) => !known.has(copy.studyInstanceUid));
+  if (known.size + copies.length > MAX_TRANSFER_STUDIES) throw new DomainError('INVALID_INPUT', 'too many studies', { userMessage: `A notice sends at most ${MAX_TRANSFER_STUDIES} studies.`, fields: { studyInstanceUids: `At most ${MAX_TRANSFER_STUDIES} studies` } });
+  // An unidentified patient's first images name the record; later ones must be of the same person
+  const patientRefs = copies.length ? [...new Set((await db.study.findMany({ where: { id: { in: copies.map((copy) => copy.id) } }, select: { patientRef: true } })).map((row) => row.patientRef))] : [];
+  const patientRef = notice.patientRef ?? patientRefs[0] ?? null;
+  if (patientRef) {
+    const records = new Set(await personRecordRefs(db, patientRef));
+    if (patientRefs.some((ref) => !records.has(ref))) throw new DomainError('INVALID_INPUT', 'study of another patient', { userMessage: 'All studies sent must be of this patient.', fields: { studyInstanceUids: 'All studies must be of this patient' } });
+  }
+
+  const updated = await db.$transaction(async (tx) => {
+    const patient = !notice.patientRef && patientRef ? await tx.patient.findUniqueOrThrow({ where: { id: patientRef }, select: { patientId: true, name: true } }) : null;
+    const row = await tx.transferNotice.update({
+      where: { id: notice.id },
+      data: {
+        ...(vitals ? { vitals: JSON.stringify(vitals) } : {}),
+        ...(etaAt ? { etaAt } : {}),
+        ...(patient ? { patientRef, patientId: patient.patientId, patientName: patient.name } : {}),
+        revision: { increment: 1 },
+      },
+    });
+    if (vitals) await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'vitals', at: now, details: JSON.stringify(vitals) } });
+    if (etaAt) {
+      await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'eta', at: now, details: JSON.stringify({ from: notice.etaAt.toISOString(), etaAt: etaAt.toISOString() }) } });
+      await moveTransferAccessEnd(tx, notice, await accessEndFor(tx, notice.targetServiceId, etaAt), now);
+    }
+    if (copies.length) {
+      await tx.transferStudy.createMany({ data: copies.map((copy) => ({ noticeId: notice.id, studyRef: copy.id, studyFacilityId: copy.facilityId, studyInstanceUid: copy.studyInstanceUid, addedAt: now })) });
+      for (const copy of copies) await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'study', at: now, details: JSON.stringify({ studyInstanceUid: copy.studyInstanceUid }) } });
+      const until = row.overrideId
+        ? (await tx.emergencyOverride.findUniqueOrThrow({ where: { id: row.overrideId }, select: { endsAt: true } })).endsAt
+        : await accessEndFor(tx, notice.targetServiceId, row.etaAt);
+      const overrideId = await grantTransferStudies(tx, principal, { ...row, patientRef: row.patientRef }, copies, until, now);
+      if (overrideId && !row.overrideId) await tx.transferNotice.update({ where: { id: notice.id }, data: { overrideId } });
+    }
+    await recordTransferAudit(tx, principal, { ...auditedTransfer(notice), patientId: row.patientId }, 'transfer.update', {
+      vitals: vitals !== null, etaAt: etaAt?.toISOString(), studies: copies.length ? copies.map((copy) => copy.studyInstanceUid) : undefined,
+    });
+    return row;
+  });
+  wakeJobRunners();
+  await publishTransferChanged(context, updated, copies.length ? 'study' : etaAt ? 'eta' : 'vitals');
+  return { id: notice.id, revision: updated.revision };
+}
