@@ -1,9 +1,11 @@
 import Link from 'next/link';
 import type { SignedInUser } from '../../lib/auth';
+import { TRANSFER_SENDER_ROLES, receivingServicesOf } from '../../lib/policy/transfer-access';
 import { referralCounts } from '../../lib/referrals/list-referrals';
 import { getRuntime } from '../../lib/runtime';
 import { ActingFacilitySwitcher } from './acting-facility-switcher';
 import { ReferralNav } from './referrals/referral-nav';
+import { TransferAlarm } from './transfers/transfer-alarm';
 
 /** The bar on every signed-in page: where to go, who is signed in, and sign-out (a POST, never a link). */
 export async function PortalHeader({ user }: { user: SignedInUser }) {
@@ -37,7 +39,13 @@ export async function PortalHeader({ user }: { user: SignedInUser }) {
   }
   // The second-opinion counts (the user's own inbox and referrals only), kept live by ReferralNav
   const counts = await referralCounts(getRuntime(), user.id);
+  // Emergency transfer notices (issue 17): who receives for a service hears the alarm on every page;
+  // the board is theirs and the senders' (their "Sent" list)
+  const receives = (await receivingServicesOf(getRuntime().db, user.id)).length > 0;
+  const sends = user.memberships.some((membership) => TRANSFER_SENDER_ROLES.includes(membership.role));
   return (
+    <>
+    {receives && <TransferAlarm />}
     <header className="header">
       <Link href="/" className="brand">
         Tele<span>pacs</span>
@@ -45,6 +53,11 @@ export async function PortalHeader({ user }: { user: SignedInUser }) {
       <nav className="nav" aria-label="Main">
         <Link href="/">Worklist</Link>
         <ReferralNav counts={counts} />
+        {(receives || sends) && (
+          <Link href="/transfers" className="nav-emergency" data-testid="nav-emergency">
+            Emergency
+          </Link>
+        )}
         <Link href="/consultations">Teleconsultations</Link>
         <Link href="/upload">Upload</Link>
         {(isAdmin || user.nodeAdmin) && <Link href="/admin">Administration</Link>}
@@ -62,5 +75,6 @@ export async function PortalHeader({ user }: { user: SignedInUser }) {
         </form>
       </div>
     </header>
+    </>
   );
 }

@@ -19,6 +19,7 @@ import { StudyReportLinks } from '../../_components/reports/study-report-links';
 import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-override/override-marks';
 import { OverrideBanner } from '../../_components/consent/override-banner';
 import { ConsentSection } from './consent/consent-section';
+import { TRANSFER_SENDER_ROLES } from '../../../lib/policy/transfer-access';
 
 export const dynamic = 'force-dynamic';
 
@@ -113,6 +114,14 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
 
         <ConsentSection patientRef={patient.id} user={user} />
 
+        {user.memberships.some((membership) => membership.facilityId === patient.facility.id && TRANSFER_SENDER_ROLES.includes(membership.role)) && (
+          <p className={styles.askSecondOpinion}>
+            <Link className="button danger" href={`/transfers/new?patient=${encodeURIComponent(patient.id)}`} data-testid="send-transfer">
+              Send transfer notice
+            </Link>{' '}
+            <small>Pre-notify the receiving hospital: condition, vitals, ETA and these images; their team is alarmed at once.</small>
+          </p>
+        )}
         {canConsult && (
           <p className={styles.askSecondOpinion}>
             <Link className="button secondary" href={`/referrals/new?patient=${encodeURIComponent(patient.id)}`}>

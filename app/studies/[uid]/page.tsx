@@ -18,6 +18,7 @@ import { StudyReportLinks } from '../../_components/reports/study-report-links';
 import styles from './study.module.css';
 import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-override/override-marks';
 import { OverrideBanner } from '../../_components/consent/override-banner';
+import { TRANSFER_SENDER_ROLES } from '../../../lib/policy/transfer-access';
 
 export const dynamic = 'force-dynamic';
 
@@ -66,6 +67,12 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
             {canConsult && (
               <Link className="button secondary" href={`/referrals/new?study=${encodeURIComponent(study.studyInstanceUid)}`}>
                 Ask for a second opinion
+              </Link>
+            )}
+            {/* Emergency transfer (issue 17): the emergency and referring clinicians of the study's own facility */}
+            {user.memberships.some((membership) => membership.facilityId === study.facility.id && TRANSFER_SENDER_ROLES.includes(membership.role)) && (
+              <Link className="button danger" href={`/transfers/new?study=${encodeURIComponent(study.studyInstanceUid)}`} data-testid="send-transfer">
+                Send transfer notice
               </Link>
             )}
             <a className="button" href={ohifViewerUrl(study.studyInstanceUid)}>
