@@ -34,7 +34,7 @@ interface AlarmRow {
 
 const BEEP_EVERY_MS = 2_000;
 const TITLE_EVERY_MS = 1_000;
-const CLOCK = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const CLOCK = new Intl.DateTimeFormat('en-GB', { hour: '2-digit', minute: '2-digit' });
 
 function alarmLine(alarm: Ringing): string {
   return `${conditionWords(alarm.condition).toUpperCase()} — ${alarm.serviceName} — ETA ${CLOCK.format(new Date(alarm.etaAt))}`;
@@ -51,6 +51,7 @@ export function TransferAlarm() {
     const mine = ++asked.current;
     const result = await callApi<{ rows: AlarmRow[] }>('GET', '/api/transfers?box=alarms');
     if (!result.ok || mine !== asked.current) return;
+    document.documentElement.setAttribute('data-transfer-alarms-loaded', String(mine));
     setRinging(result.data.rows.map((row) => ({ noticeId: row.id, serviceId: row.to.serviceId, serviceName: row.to.name, condition: row.condition, etaAt: row.etaAt, escalated: row.escalatedAt !== null })));
   }, []);
   useEffect(() => {
@@ -109,6 +110,10 @@ export function TransferAlarm() {
   }, []);
 
   const active = ringing.length > 0;
+  // How many ring, on the page's root (for tests and styles: the list asked at least once)
+  useEffect(() => {
+    document.documentElement.setAttribute('data-transfer-alarms', String(ringing.length));
+  }, [ringing.length]);
   useEffect(() => {
     if (!active) return;
     // Made now: with an autoplay policy that allows it, the sound starts without a click

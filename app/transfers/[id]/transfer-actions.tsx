@@ -40,6 +40,11 @@ export function TransferActions({ noticeId, may, services }: Props) {
     setError(null);
     const result = await callApi<{ status: string }>('POST', `${base}/actions`, body);
     setBusy(false);
+    if (result.ok && action === 'redirect') {
+      // The notice is another service's now: most who redirect no longer see it
+      router.push('/transfers');
+      return;
+    }
     if (result.ok) {
       setChosen(null);
       setReason('');
