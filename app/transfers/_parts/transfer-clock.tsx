@@ -54,11 +54,3 @@ export function SinceOnset({ iso, lastKnownWell }: { iso: string | null; lastKno
     </span>
   );
 }
-
-/** "4 min 10 s" for a response time */
-export function secondsText(seconds: number | null): string {
-  if (seconds === null) return '—';
-  if (seconds < 60) return `${seconds} s`;
-  const minutes = Math.floor(seconds / 60);
-  return minutes < 60 ? `${minutes} min ${seconds % 60} s` : durationText(seconds * 1000);
-}
