@@ -5,7 +5,7 @@
 // on the worklist, gets the red alarm banner within 2 s of the tap, with its sound
 // playing; a colleague of the same service hears it too, and when the first acknowledges
 // from the banner the colleague's alarm stops without a reload, and the phone shows
-// "Acknowledged by …" live. The stroke unit redirects the notice to the Neuro ICU: its
+// "Acknowledged by …" live; new vitals and ETA sent from the phone reach the board. The stroke unit redirects the notice to the Neuro ICU: its
 // member (a third browser) gets the alarm, the stroke unit's does not ring again; the
 // Neuro ICU records the arrival and the phone shows "Arrived". A member of another
 // service hears nothing and gets "not found" for the notice's page and API.
@@ -187,6 +187,13 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     await stroke.locator('[data-testid="transfer-card"][data-status="ACKNOWLEDGED"]').waitFor({ timeout: 10_000 });
     assert.deepEqual(await overflowingElements(phone), [], 'the notice page fits the phone');
     await phone.screenshot({ path: path.join(README_IMAGES, 'transfer-phone.png'), fullPage: false });
+
+    // News on the way from the phone: new vitals and ETA reach the board without a reload
+    await phone.getByLabel('Heart rate (/min)').fill('98');
+    await phone.getByRole('button', { name: '10′' }).tap();
+    await phone.getByRole('button', { name: 'Send update' }).tap();
+    await phone.getByText('Sent to the receiving team.').waitFor();
+    await stroke.getByTestId('transfer-card').filter({ hasText: 'HR 98/min' }).waitFor({ timeout: 10_000 });
   });
 
   it('redirected to the Neuro ICU: its member rings, the stroke unit does not', async () => {
