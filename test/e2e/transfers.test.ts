@@ -131,6 +131,9 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     await phone.getByLabel('SpO2 (%)').fill('65');
     await phone.getByLabel('Temperature (°C)').fill('37.2');
     assert.equal(await phone.getByLabel('GCS').getAttribute('inputmode'), 'numeric', 'a numeric keypad on the phone');
+    const lastWell = new Date(Date.now() - 50 * 60_000);
+    await phone.getByLabel('Onset unknown: this is the time last known well').check();
+    await phone.getByLabel('Last known well at').fill(`${String(lastWell.getHours()).padStart(2, '0')}:${String(lastWell.getMinutes()).padStart(2, '0')}`);
     await phone.getByRole('button', { name: '30′' }).tap();
     await phone.getByLabel('Call-back number').fill('+386 1 555 0100');
     assert.equal(await phone.getByLabel('Call-back number').getAttribute('type'), 'tel');
@@ -157,6 +160,7 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     assert.equal(await server.node.db.transferNotice.count(), 1, 'one notice');
     await statusOf(phone).filter({ hasText: /Not acknowledged/ }).waitFor();
     assert.match(await phone.getByTestId('transfer-vitals').innerText(), /GCS 12 · BP 182\/95 mmHg · HR 104\/min · SpO2 65% · 37.2 °C/);
+    assert.match(await phone.getByTestId('since-onset').innerText(), /^(49|50|51) min \(last known well/);
     assert.equal(await phone.getByRole('link', { name: '+386 1 555 0100' }).getAttribute('href'), 'tel:+38615550100');
 
     // A member of another service: no alarm, nothing ringing for them

@@ -161,7 +161,7 @@ export function TransferAlarm() {
       {ringing.map((alarm) => (
         <div key={alarm.noticeId} className="transfer-alarm-row" data-testid="transfer-alarm-row" data-notice={alarm.noticeId}>
           <span className="transfer-alarm-text">
-            <span aria-hidden="true">🚨 </span>
+            <span className="transfer-alarm-light" aria-hidden="true" />
             {alarm.escalated && <strong className="transfer-alarm-escalated">Escalated · </strong>}
             <strong>{alarmLine(alarm)}</strong>
           </span>

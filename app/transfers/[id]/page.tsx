@@ -47,6 +47,12 @@ function statusLine(view: TransferView): string {
   }
 }
 
+/** When the notice reached its status (the alarm's start while it rings) */
+function statusSince(view: TransferView): Date | null {
+  const mark = { SENT: { at: view.alarmSince }, ACKNOWLEDGED: view.acknowledged, ACCEPTED: view.accepted, ARRIVED: view.arrived, CANCELLED: view.cancelled }[view.status];
+  return mark?.at ?? null;
+}
+
 function detailsText(details: Record<string, unknown>): string {
   const parts: string[] = [];
   for (const key of ['reason', 'note']) if (typeof details[key] === 'string' && details[key]) parts.push(String(details[key]));
@@ -90,7 +96,13 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           <span>{statusLine(view)}</span>
           <small>
             {view.escalatedAt && view.status === 'SENT' ? 'Escalated · ' : ''}
-            {view.statusWords}
+            {statusSince(view) ? (
+              <>
+                {view.status === 'SENT' ? 'Alarm since' : 'At'} <ShortTime iso={statusSince(view)!.toISOString()} />
+              </>
+            ) : (
+              view.statusWords
+            )}
           </small>
         </div>
         <div className={styles.top}>
