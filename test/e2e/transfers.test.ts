@@ -8,7 +8,9 @@
 // "Acknowledged by …" live; new vitals and ETA sent from the phone reach the board. The stroke unit redirects the notice to the Neuro ICU: its
 // member (a third browser) gets the alarm, the stroke unit's does not ring again; the
 // Neuro ICU records the arrival and the phone shows "Arrived". A member of another
-// service hears nothing and gets "not found" for the notice's page and API.
+// service hears nothing and gets "not found" for the notice's page and API. An unidentified
+// patient's notice (double-tapped: one notice) shows its temporary ID big. No page of the
+// test trips the content security policy.
 // Screenshots for the README: docs/images/transfer-phone.png (the sender's notice on the
 // phone) and docs/images/transfer-board.png (the board with the alarm banner).
 import assert from 'node:assert/strict';
@@ -47,6 +49,8 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
   let icu: Page;
   let outsider: Page;
   let noticeId = '';
+  /** What the portal's CSP blocked on any page of the test (nothing, for pages that work) */
+  const blocked: string[] = [];
 
   async function open(person: Person, urlPath: string, device: 'phone' | 'desktop' = 'desktop'): Promise<Page> {
     const context = await browser.newContext(device === 'phone' ? { viewport: PHONE, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: DESKTOP });
@@ -54,6 +58,9 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     const { token } = await createSession(server.node.db, { userId: people[person].id, ttlHours: 2 });
     await context.addCookies([{ name: SESSION_COOKIE_NAME, value: token, url: server.url }]);
     const page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) blocked.push(`${person}: ${message.text()}`);
+    });
     await page.goto(`${server.url}${urlPath}`);
     return page;
   }
@@ -233,5 +240,30 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     assert.equal(answer?.status(), 404);
     await outsider.getByRole('heading', { name: 'Not found' }).waitFor();
     assert.equal((await outsider.request.get(`${server.url}/api/transfers/${noticeId}`)).status(), 404);
+  });
+
+  it('an unidentified patient: a double tap sends one notice, and its temporary ID is shown big for the scanner', async () => {
+    const before = await server.node.db.transferNotice.count();
+    await outsider.goto(`${server.url}/`);
+    await ready(outsider);
+    await phone.goto(`${server.url}/transfers/new`);
+    await phone.waitForFunction(() => !document.querySelector<HTMLButtonElement>('[data-testid="transfer-form"] button[type="submit"]')?.disabled);
+    await phone.getByLabel('Send to').selectOption({ label: 'Cardiology — Regional hospital' });
+    await phone.getByRole('button', { name: /^TRAUMA/ }).tap();
+    await phone.getByLabel('Unidentified patient').check();
+    await phone.getByLabel('ETA in minutes').fill('20');
+    const send = phone.getByRole('button', { name: 'Send notice' });
+    await send.dblclick();
+    await phone.waitForURL(/\/transfers\/[^/?]+$/, { timeout: 30_000 });
+    assert.equal(await server.node.db.transferNotice.count(), before + 1, 'one notice for a double tap');
+    const temporary = await phone.getByTestId('temporary-id').innerText();
+    const notice = await server.node.db.transferNotice.findUniqueOrThrow({ where: { id: new URL(phone.url()).pathname.split('/').pop()! } });
+    assert.equal(notice.unidentified, true);
+    assert.ok(notice.patientId && temporary.includes(notice.patientId), `the temporary ID ${notice.patientId} is shown: ${temporary}`);
+    await alarmOf(outsider).filter({ hasText: /MAJOR TRAUMA — Cardiology, Regional hospital/ }).waitFor({ timeout: 10_000 });
+  });
+
+  it('nothing on these pages was blocked by the content security policy', () => {
+    assert.deepEqual(blocked, []);
   });
 });
