@@ -89,7 +89,7 @@ export function unknownBox(): DomainError {
 type Where = NonNullable<Parameters<TransferContext['db']['transferNotice']['findMany']>[0]>['where'];
 type OrderBy = NonNullable<Parameters<TransferContext['db']['transferNotice']['findMany']>[0]>['orderBy'];
 
-async function rowsOf(context: TransferContext, where: Where, orderBy: OrderBy, now: Date): Promise<TransferRow[]> {
+export async function rowsOf(context: TransferContext, where: Where, orderBy: OrderBy, now: Date): Promise<TransferRow[]> {
   const { db } = context;
   const notices = await db.transferNotice.findMany({ where, orderBy, take: LIST_LIMIT, include: { studies: { select: { studyRef: true } }, _count: { select: { messages: true } } } });
   if (!notices.length) return [];
