@@ -13,7 +13,7 @@ import { wakeJobRunners } from '../jobs/job-signals';
 import { publishTransferChanged } from './transfer-events';
 import { addTransferStudies } from './transfer-studies';
 import { recordTransferAudit } from './transfer-audit';
-import { OPEN_TRANSFER_STATUSES } from './transfer-words';
+import { OPEN_TRANSFER_STATUSES, isTemporaryPatientId } from './transfer-words';
 
 const BATCH_MS = 1_000;
 
@@ -43,11 +43,13 @@ export function followArrivingImages(context: FollowContext): () => void {
 /** One study copy that received images: attach it where it is an unidentified patient's, tell the notices that carry it. */
 export async function followStudy(context: FollowContext, study: { facilityId: string; studyInstanceUid: string; patientId: string }, now = new Date()): Promise<void> {
   const { db } = context;
+  // Only an ID this node made for the notice: an "UNKNOWN" a modality reuses for every stranger must not join anyone's notice
+  const temporary = isTemporaryPatientId(study.patientId);
   const notices = await db.transferNotice.findMany({
     where: {
       sendingFacilityId: study.facilityId,
       status: { in: [...OPEN_TRANSFER_STATUSES] },
-      OR: [{ unidentified: true, patientId: study.patientId }, { studies: { some: { studyInstanceUid: study.studyInstanceUid, studyFacilityId: study.facilityId } } }],
+      OR: [...(temporary ? [{ unidentified: true, patientId: study.patientId }] : []), { studies: { some: { studyInstanceUid: study.studyInstanceUid, studyFacilityId: study.facilityId } } }],
     },
     include: { studies: { select: { studyInstanceUid: true } } },
   });

@@ -11,6 +11,7 @@ import { sendTransfer } from '../../lib/transfers/send-transfer';
 import { getTransfer } from '../../lib/transfers/get-transfer';
 import { identifyTransferPatient } from '../../lib/transfers/identify-transfer-patient';
 import { transfersOfPatient } from '../../lib/transfers/patient-transfers';
+import { followStudy } from '../../lib/transfers/follow-arriving-images';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -77,5 +78,21 @@ describe('transfer notice for an unidentified patient', () => {
     const record = await transfersOfPatient(context, people.gp, realRef);
     assert.deepEqual(record.map((row) => [row.conditionWords, row.status, row.images.studies, row.images.instances]), [['Major trauma', 'SENT', 1, 2]]);
     await assert.rejects(identifyTransferPatient(context, people.sender, sent.id, { patientRef: realRef }), (error: Error & { code?: string }) => error.code === 'CONFLICT');
+  });
+
+  it('attaches only under an ID it made: a modality\'s reused "UNKNOWN" joins nobody\'s notice', async () => {
+    const context = server.node.runtime;
+    const db = server.node.db;
+    const first = makeStudy({ series: 1, instancesPerSeries: 1, seed: 'tx-unknown-1', patientId: 'UNKNOWN', patientName: 'Unknown', studyDescription: 'CT HEAD' });
+    for (const file of first) await server.node.archive.ingest(file, { kind: 'import', source: 't' }, district);
+    const uid = (await db.study.findFirstOrThrow({ where: { facilityId: district, description: 'CT HEAD', patient: { patientId: 'UNKNOWN' } } })).studyInstanceUid;
+    const sent = await sendTransfer(context, people.sender, { clientKey: 'abcdefgh3', serviceId: stroke, condition: 'STROKE', etaMinutes: 30, unidentified: true, studyInstanceUids: [uid] });
+    const stranger = makeStudy({ series: 1, instancesPerSeries: 1, seed: 'tx-unknown-2', patientId: 'UNKNOWN', patientName: 'Unknown', studyDescription: 'CT CHEST' });
+    for (const file of stranger) await server.node.archive.ingest(file, { kind: 'import', source: 't' }, district);
+    const strangerUid = (await db.study.findFirstOrThrow({ where: { facilityId: district, description: 'CT CHEST' } })).studyInstanceUid;
+    // What the archive's instance.stored listener runs for the stranger's study, awaited here
+    await followStudy(context, { facilityId: district, studyInstanceUid: strangerUid, patientId: 'UNKNOWN' });
+    const view = await getTransfer(context, people.sender, sent.id);
+    assert.deepEqual(view.studies.map((study) => study.description), ['CT HEAD'], 'the stranger\'s CT CHEST stays out');
   });
 });
