@@ -242,7 +242,7 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     assert.equal((await outsider.request.get(`${server.url}/api/transfers/${noticeId}`)).status(), 404);
   });
 
-  it('an unidentified patient: a double tap sends one notice, and its temporary ID is shown big for the scanner', async () => {
+  it('an unidentified patient: a double tap sends one notice, its temporary ID is shown big for the scanner, then the patient is identified', async () => {
     const before = await server.node.db.transferNotice.count();
     await outsider.goto(`${server.url}/`);
     await ready(outsider);
@@ -261,6 +261,12 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     assert.equal(notice.unidentified, true);
     assert.ok(notice.patientId && temporary.includes(notice.patientId), `the temporary ID ${notice.patientId} is shown: ${temporary}`);
     await alarmOf(outsider).filter({ hasText: /MAJOR TRAUMA — Cardiology, Regional hospital/ }).waitFor({ timeout: 10_000 });
+
+    // Identified on the way: the sending team names the real record, the notice shows the patient
+    await phone.getByLabel('Patient identified? Their record').selectOption({ label: 'Horvat, Ana · MRN MRN-TX-1' });
+    await phone.getByRole('button', { name: 'Identify patient' }).tap();
+    await phone.getByTestId('transfer-patient').filter({ hasText: 'Horvat, Ana · MRN-TX-1' }).waitFor({ timeout: 10_000 });
+    assert.equal(await phone.getByTestId('temporary-id').count(), 0);
   });
 
   it('nothing on these pages was blocked by the content security policy', () => {

@@ -20,6 +20,7 @@ import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-ov
 import { OverrideBanner } from '../../_components/consent/override-banner';
 import { ConsentSection } from './consent/consent-section';
 import { TRANSFER_SENDER_ROLES } from '../../../lib/policy/transfer-access';
+import { TransfersSection } from './transfers-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -113,6 +114,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         </dl>
 
         <ConsentSection patientRef={patient.id} user={user} />
+        <TransfersSection patientRef={patient.id} user={user} />
 
         {user.memberships.some((membership) => membership.facilityId === patient.facility.id && TRANSFER_SENDER_ROLES.includes(membership.role)) && (
           <p className={styles.askSecondOpinion}>

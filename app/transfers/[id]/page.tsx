@@ -25,6 +25,7 @@ import { EtaCountdown, SinceOnset, ShortTime } from '../_parts/transfer-clock';
 import { TransferLive } from '../_parts/transfer-live';
 import styles from '../_parts/transfers.module.css';
 import { TransferActions } from './transfer-actions';
+import { TransferIdentify } from './transfer-identify';
 import { TransferThread } from './transfer-thread';
 import { TransferUpdate } from './transfer-update';
 
@@ -76,6 +77,18 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
   const services = view.may.redirect ? (await transferServiceChoices(runtime)).filter((service) => service.id !== view.target.serviceId) : [];
   // The sender adds the studies made since sending (the CT done on the way out)
   let addable: { studyInstanceUid: string; label: string }[] = [];
+  // An unidentified patient's record, once known: the patients of the facility's recent studies
+  const identifiable: { ref: string; label: string }[] = [];
+  const mayIdentify = view.patient.unidentified && view.sides.includes('SENDER');
+  if (mayIdentify) {
+    const recent = await transferFormChoices(runtime, actor).catch(() => null);
+    const seen = new Set<string>([view.patient.ref ?? '']);
+    for (const study of recent?.studies ?? []) {
+      if (seen.has(study.patientRef)) continue;
+      seen.add(study.patientRef);
+      identifiable.push({ ref: study.patientRef, label: `${displayName(study.patientName) || 'Unknown patient'} · MRN ${study.patientId || '—'}` });
+    }
+  }
   if (view.may.update && view.patient.ref) {
     const choices = await transferFormChoices(runtime, actor, { patient: view.patient.ref }).catch(() => null);
     addable = (choices?.studies ?? [])
@@ -117,6 +130,7 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
           <div className={styles.panel} data-testid="temporary-id">
             <p className={styles.hint}>Unidentified patient — temporary ID (type it as the Patient ID at the scanner):</p>
             <p className={styles.tempId}>{view.patient.patientId}</p>
+            {mayIdentify && identifiable.length > 0 && <TransferIdentify noticeId={view.id} patients={identifiable} />}
           </div>
         )}
         <dl className={styles.facts}>
