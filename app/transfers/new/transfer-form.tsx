@@ -11,6 +11,7 @@ import { useState, type FormEvent } from 'react';
 import { TRANSFER_CONDITION_CODES, TRANSFER_CONDITIONS, TRANSPORT_MODE_CODES, TRANSPORT_MODES, VITAL_SIGN_KEYS, VITAL_SIGNS, type TransferCondition, type TransportMode, type VitalSign } from '../../../lib/transfers/transfer-words';
 import { useHydrated } from '../../_lib/use-hydrated';
 import { callApi } from '../../admin/_components/api-call';
+import { typedTimeToIso } from '../_parts/time-typed';
 import styles from '../_parts/transfers.module.css';
 
 interface ServiceChoice {
@@ -35,16 +36,6 @@ function newClientKey(): string {
   if (typeof crypto === 'undefined') return `${Date.now()}-${Math.random().toString(16).slice(2)}`;
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
-}
-
-/** "14:05" typed on a phone → that time today, or yesterday when it is still to come (a time after midnight) */
-function timeToday(hhmm: string, now = new Date()): string | undefined {
-  const match = /^(\d{1,2}):(\d{2})$/.exec(hhmm.trim());
-  if (!match) return undefined;
-  const at = new Date(now);
-  at.setHours(Number(match[1]), Number(match[2]), 0, 0);
-  if (at.getTime() > now.getTime() + 10 * 60_000) at.setDate(at.getDate() - 1);
-  return at.toISOString();
 }
 
 function FieldError({ id, message }: { id: string; message?: string }) {
@@ -92,7 +83,7 @@ export function TransferForm({ services, studies, patient, preselected }: { serv
       const text = (vitals[key] ?? '').trim().replace(',', '.');
       if (text) taken[key] = Number(text);
     }
-    const takenAt = vitalsTime ? timeToday(vitalsTime) : undefined;
+    const takenAt = vitalsTime ? typedTimeToIso(vitalsTime) : undefined;
     if (takenAt && Object.keys(taken).length) taken.takenAt = takenAt;
     const studyInstanceUids = studies.map((study) => study.studyInstanceUid).filter((uid) => chosen.includes(uid));
     return {
@@ -102,7 +93,7 @@ export function TransferForm({ services, studies, patient, preselected }: { serv
       suspectedDiagnosis: diagnosis,
       findings,
       ...(Object.keys(taken).length ? { vitals: taken } : {}),
-      onsetAt: onset ? (timeToday(onset) ?? onset) : null,
+      onsetAt: onset ? (typedTimeToIso(onset) ?? onset) : null,
       onsetIsLastKnownWell: lastKnownWell,
       transportMode: transport,
       etaMinutes: eta.trim() === '' ? undefined : Number(eta),
