@@ -375,6 +375,25 @@ describe('transfer notices', () => {
     });
   });
 
+  it('lets the first of two racing clicks win: an accept against a colleague’s redirect, never both', async () => {
+    for (let round = 0; round < 5; round++) {
+      const { id } = await send('sender', { clientKey: key(), serviceId: stroke, unidentified: true });
+      const [accepted, redirected] = await Promise.allSettled([act('neuro', id, { action: 'accept' }), act('neuro2', id, { action: 'redirect', serviceId: cardiology, reason: 'Cardiac' })]);
+      const notice = await db().transferNotice.findUniqueOrThrow({ where: { id } });
+      assert.equal([accepted, redirected].filter((outcome) => outcome.status === 'fulfilled').length, 1, 'one wins');
+      const lost = [accepted, redirected].find((outcome) => outcome.status === 'rejected') as PromiseRejectedResult;
+      assert.ok(lost.reason instanceof DomainError && lost.reason.code === 'CONFLICT');
+      if (accepted.status === 'fulfilled') {
+        assert.deepEqual([notice.status, notice.targetServiceId, notice.acceptedById], ['ACCEPTED', stroke, people.neuro.userId]);
+        assert.equal(lost.reason.userMessage, 'This notice is already accepted by Dr neuro: nothing was changed.');
+      } else {
+        assert.deepEqual([notice.status, notice.targetServiceId, notice.acceptedById], ['SENT', cardiology, null], 'cardiology’s alarm rings, accepted by nobody');
+        assert.equal(lost.reason.userMessage, 'This notice was redirected to Cardiology, Regional Hospital: nothing was changed.');
+      }
+      await act('sender', id, { action: 'cancel' });
+    }
+  });
+
   it('ends the access at ETA + hours, moved by a new ETA and by the arrival (the expiry job on a moved clock)', async () => {
     const start = new Date();
     const sent = await send('sender', { clientKey: key(), serviceId: stroke, studyInstanceUids: [expiring.studyInstanceUid], etaMinutes: 30 }, start);
@@ -389,16 +408,19 @@ describe('transfer notices', () => {
     assert.deepEqual(await endOf(), { override: moved, grants: [moved] }, 'the new ETA moves the end');
     assert.ok(await db().job.findFirst({ where: { type: 'override.expire', key: `${overrideId}:${new Date(moved).toISOString()}` } }), 'the expiry job of the new end');
 
+    // The job of the first end, at that time: the end moved, nothing ends
+    const firstEnd = new Date(start.getTime() + 30 * MINUTE + 6 * HOUR);
+    const jobContext = { db: db(), archive: server.node.archive, logger: silentLogger, io: server.node.runtime.io, job: { id: 'test', key: overrideId, attempts: 1, maxAttempts: 10, facilityId: district } };
+    await createExpireOverrideJob({ now: () => new Date(firstEnd.getTime() + 1_000) }).handle({ overrideId, endsAt: firstEnd.toISOString() }, jobContext);
+    assert.deepEqual(await reads('neuro', expiring.studyInstanceUid), READS, 'still read: the end moved with the ETA');
+
     const arrival = new Date(start.getTime() + 20 * MINUTE);
     await act('neuro', sent.id, { action: 'arrive' }, arrival);
     const end = arrival.getTime() + 6 * HOUR;
     assert.deepEqual(await endOf(), { override: end, grants: [end] });
 
-    const jobContext = { db: db(), archive: server.node.archive, logger: silentLogger, io: server.node.runtime.io, job: { id: 'test', key: overrideId, attempts: 1, maxAttempts: 10, facilityId: district } };
     await assert.rejects(createExpireOverrideJob({ now: () => new Date(end - MINUTE) }).handle({ overrideId, endsAt: new Date(end).toISOString() }, jobContext), /not due/);
     assert.deepEqual(await reads('neuro', expiring.studyInstanceUid), READS);
-    // The job of the first end (now stale) changes nothing; the arrival's end does
-    await createExpireOverrideJob({ now: () => new Date(moved + 1_000) }).handle({ overrideId, endsAt: new Date(start.getTime() + 30 * MINUTE + 6 * HOUR).toISOString() }, jobContext).catch(() => undefined);
     await createExpireOverrideJob({ now: () => new Date(end + 1_000) }).handle({ overrideId, endsAt: new Date(end).toISOString() }, jobContext);
     assert.deepEqual(await reads('neuro', expiring.studyInstanceUid), NOTHING, 'the receiver loses the images');
     const grants = await db().accessGrant.findMany({ where: { sourceId: sent.id } });
