@@ -166,6 +166,11 @@ describe('transfer notices over HTTP', () => {
     await refusedRow(people.outsider.userId, `POST /api/transfers/${id}/actions`);
     assert.equal((await message('outsider', id, { body: 'hi' })).status, 404);
     assert.equal((await update('outsider', id, { etaMinutes: 5 })).status, 404);
+    // A party's own 404 (a study its facility does not hold) is no refused attempt at the notice
+    const foreign = await update('sender', id, { studyInstanceUids: [away.studyInstanceUid] });
+    assert.deepEqual([foreign.status, foreign.body.error], [404, 'NOT_FOUND']);
+    await auditQueueFor(context).flush();
+    assert.equal(await context.db.auditEvent.count({ where: { actorUserId: people.sender.userId, resource: `PATCH /api/transfers/${id}` } }), 0);
     assert.equal((await act('sender', id, { action: 'cancel' })).status, 200);
   });
 
