@@ -107,3 +107,10 @@ export function transportWords(code: string): string {
 
 /** The override reason of a notice's vital-interest basis (lib/emergency-override): not offered in the break-glass dialog */
 export const TRANSFER_OVERRIDE_REASON = 'TRANSFER_NOTICE';
+
+/** "EM-20261207-K7Q2": the temporary Patient ID of an unidentified patient's notice (send-transfer.ts temporaryPatientId) */
+export const TEMPORARY_PATIENT_ID = /^EM-\d{8}-[A-Z2-9]{4}$/;
+
+export function isTemporaryPatientId(patientId: string): boolean {
+  return TEMPORARY_PATIENT_ID.test(patientId);
+}
