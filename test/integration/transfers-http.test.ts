@@ -152,6 +152,11 @@ describe('transfer notices over HTTP', () => {
     assert.deepEqual((seen.body.may as Json).acknowledge, true);
     assert.deepEqual(((await view('sender', id)).body.sides), ['SENDER']);
 
+    // The sending facility's other members read it (the patient's record there), and write nothing
+    const record = await view('expert', id);
+    assert.deepEqual([record.status, record.body.sides, (record.body.may as Json).message], [200, ['RECORD'], false]);
+    assert.deepEqual([(await message('expert', id, { body: 'hi' })).status, (await act('expert', id, { action: 'cancel' })).status], [403, 403]);
+
     for (const who of ['outsider', 'cardio'] as const) {
       const refused = await view(who, id);
       assert.deepEqual(refused.status, 404, who);
