@@ -183,8 +183,9 @@ describe('transfer notices over HTTP', () => {
     const id = String((await send('sender', valid())).body.id);
     assert.equal((await act('neuro', id, { action: 'acknowledge' }, 'https://evil.example')).status, 403, 'cross-origin');
     const wrongSide = await act('sender', id, { action: 'acknowledge' });
-    assert.deepEqual([wrongSide.status, wrongSide.body.error], [403, 'FORBIDDEN']);
-    assert.deepEqual((await act('neuro', id, { action: 'wave' })).status, 400);
+    assert.deepEqual(wrongSide, { status: 403, body: { error: 'FORBIDDEN', message: 'Only the receiving team acknowledges a notice.' } });
+    const wave = await act('neuro', id, { action: 'wave' });
+    assert.deepEqual([wave.status, wave.body.error, wave.body.fields], [400, 'INVALID_INPUT', { action: 'Choose acknowledge, accept, redirect, arrive or cancel' }]);
     const [a, b] = await Promise.all([act('neuro', id, { action: 'acknowledge' }), act('neuro2', id, { action: 'acknowledge' })]);
     const [won, lost] = a.status === 200 ? [a, b] : [b, a];
     assert.deepEqual(won, { status: 200, body: { id, status: 'ACKNOWLEDGED' } });
@@ -194,7 +195,7 @@ describe('transfer notices over HTTP', () => {
     assert.equal(lost.body.message, `This notice is already acknowledged by Dr ${won === a ? 'neuro' : 'neuro2'}: nothing was changed.`);
 
     const cancelByReceiver = await act('neuro', id, { action: 'cancel' });
-    assert.deepEqual([cancelByReceiver.status, cancelByReceiver.body.error], [403, 'FORBIDDEN']);
+    assert.deepEqual(cancelByReceiver, { status: 403, body: { error: 'FORBIDDEN', message: 'Only the sending team cancels a notice.' } });
     assert.deepEqual(await act('neuro', id, { action: 'accept', note: 'Bed 4' }), { status: 200, body: { id, status: 'ACCEPTED' } });
     const noReason = await act('neuro', id, { action: 'redirect', serviceId: cardiology });
     assert.deepEqual([noReason.status, noReason.body.fields], [400, { reason: 'Say why it goes elsewhere' }]);
