@@ -463,6 +463,10 @@ describe('transfer escalation after a restart', { skip: noSmtpServer }, () => {
   const hooks: { headers: IncomingMessage['headers']; body: Record<string, unknown>; status: number }[] = [];
   let fresh: Database | undefined;
   let runner: JobRunner | undefined;
+  let startRunner: () => JobRunner;
+  let service = '';
+  let offDuty = '';
+  let sender: TransferActor;
   const PUBLIC_URL = 'https://pacs.regional.example';
 
   before(async () => {
@@ -494,11 +498,11 @@ describe('transfer escalation after a restart', { skip: noSmtpServer }, () => {
     const sending = harness.facilityId;
     const receiving = harness.otherFacilityId;
     const user = async (email: string, facilityId: string, role: 'EMERGENCY' | 'EXPERT' | 'ADMIN') => (await createUser(db, { email, name: email.split('@')[0], memberships: [{ facilityId, role }] })).id;
-    const sender: TransferActor = { userId: await user('sender@district.example', sending, 'EMERGENCY'), email: 'sender@district.example', ip: '127.0.0.1', actingFacilityId: sending };
+    sender = { userId: await user('sender@district.example', sending, 'EMERGENCY'), email: 'sender@district.example', ip: '127.0.0.1', actingFacilityId: sending };
     const onCall = await user('oncall@regional.example', receiving, 'EXPERT');
-    const offDuty = await user('offduty@regional.example', receiving, 'EXPERT');
+    offDuty = await user('offduty@regional.example', receiving, 'EXPERT');
     await user('admin@regional.example', receiving, 'ADMIN');
-    const service = (await db.service.create({ data: { facilityId: receiving, name: 'Stroke unit', transferEscalationMinutes: 3 } })).id;
+    service = (await db.service.create({ data: { facilityId: receiving, name: 'Stroke unit', transferEscalationMinutes: 3 } })).id;
     await db.serviceMember.create({ data: { serviceId: service, userId: onCall, onCall: true } });
     await db.serviceMember.create({ data: { serviceId: service, userId: offDuty } });
     const context = { db, logger: silentLogger };
@@ -515,7 +519,7 @@ describe('transfer escalation after a restart', { skip: noSmtpServer }, () => {
     const config = loadConfig({ DATA_DIR: harness.dataDir, SMTP_URL: smtp.url, PUBLIC_URL, MAIL_FROM: 'Regional PACS <pacs@regional.example>', EMERGENCY_WEBHOOK_URL: webhookUrl });
     const restarted = createDatabase(harness.options);
     fresh = restarted;
-    const start = () => startJobRunner({ db: restarted, kind: testDatabaseKind(), archive: harness.archive, logger: silentLogger, registry: createJobRegistry(jobDefinitions(config)), pollIntervalMs: 100 });
+    const start = (startRunner = () => startJobRunner({ db: restarted, kind: testDatabaseKind(), archive: harness.archive, logger: silentLogger, registry: createJobRegistry(jobDefinitions(config)), pollIntervalMs: 100 }));
     runner = start();
     await until('both escalation jobs', async () => (await Promise.all([ringing, acknowledged].map((id) => jobsOf(restarted, id)))).flat().every((job) => job.state === 'DONE'));
 
@@ -568,5 +572,42 @@ describe('transfer escalation after a restart', { skip: noSmtpServer }, () => {
     assert.equal(await restarted.job.count({ where: { type: 'transfer.webhook' } }), 1);
     assert.equal(await restarted.job.count({ where: { type: 'mail.send', facilityId: receiving } }), 1);
     assert.equal(smtp.messages().length, 1);
+  });
+  it('escalates a redirected alarm once, for its new service; a raised escalation time is waited for, not lost', async () => {
+    const db = fresh!;
+    await runner?.stop();
+    runner = undefined;
+    const receiving = harness.otherFacilityId;
+    const context = { db, logger: silentLogger };
+    const offDutyActor = { userId: offDuty, email: 'offduty@regional.example', ip: '127.0.0.1' };
+    const chest = (await db.service.create({ data: { facilityId: receiving, name: 'Chest', transferEscalationMinutes: 3 } })).id;
+    const chestCall = (await createUser(db, { email: 'chestcall@regional.example', name: 'chestcall', memberships: [{ facilityId: receiving, role: 'EXPERT' }] })).id;
+    await db.serviceMember.create({ data: { serviceId: chest, userId: chestCall, onCall: true } });
+    const minutesAgo = (minutes: number) => new Date(Date.now() - minutes * MINUTE);
+
+    // Rang in the stroke unit ten minutes ago, redirected to Chest eight minutes ago: both alarms are due
+    const moved = (await sendTransfer(context, sender, { clientKey: 'escalation-3', serviceId: service, condition: 'TRAUMA', etaMinutes: 30, unidentified: true }, minutesAgo(10))).id;
+    await actOnTransfer(context, offDutyActor, moved, { action: 'redirect', serviceId: chest, reason: 'Chest trauma' }, minutesAgo(8));
+    // Rang in the stroke unit five minutes ago; its escalation time was then raised to two hours
+    const waiting = (await sendTransfer(context, sender, { clientKey: 'escalation-4', serviceId: service, condition: 'STROKE', etaMinutes: 30, unidentified: true }, minutesAgo(5))).id;
+    await db.service.update({ where: { id: service }, data: { transferEscalationMinutes: 120 } });
+    const mailsBefore = smtp.messages().length;
+
+    runner = startRunner();
+    const jobsOf = (id: string) => db.job.findMany({ where: { type: 'transfer.escalate', key: { startsWith: `${id}:` } }, orderBy: { runAt: 'asc' } });
+    await until('the redirected alarm escalated', async () => (await db.transferNotice.findUniqueOrThrow({ where: { id: moved } })).escalatedAt !== null);
+    await until('the due jobs done', async () => [...(await jobsOf(moved)), ...(await jobsOf(waiting))].filter((job) => job.runAt.getTime() <= Date.now()).every((job) => job.state === 'DONE'));
+    const events = await db.transferEvent.findMany({ where: { noticeId: moved, action: 'escalate' } });
+    assert.equal(events.length, 1, 'once, for Chest’s alarm (the stroke unit’s old alarm does nothing)');
+    const audit = await db.auditEvent.findMany({ where: { resource: `transfer:${moved}`, action: 'transfer.escalate' } });
+    assert.ok(audit.length > 0 && audit.every((row) => (JSON.parse(row.details) as { serviceId: string }).serviceId === chest));
+    const mails = await smtp.waitForMessages(mailsBefore + 1, 30_000);
+    assert.deepEqual([...mails[mailsBefore].rcptTos].sort(), ['admin@regional.example', 'chestcall@regional.example'], 'Chest’s on-call member, not the stroke unit’s');
+
+    const notice = await db.transferNotice.findUniqueOrThrow({ where: { id: waiting } });
+    assert.equal(notice.escalatedAt, null, 'not escalated before its (raised) time');
+    const jobs = await jobsOf(waiting);
+    assert.deepEqual(jobs.map((job) => job.state), ['DONE', 'PENDING'], 'the first job handed over to one at the new time (no retries until it fails)');
+    assert.equal(jobs[1].runAt.getTime(), notice.alarmSince.getTime() + 120 * MINUTE);
   });
 });
