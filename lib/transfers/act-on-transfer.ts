@@ -76,7 +76,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         const until = await accessEndFor(tx, target.id, notice.etaAt);
         revoked.push(...(await moveTransferGrants(tx, principal, notice, target.id, until, now)));
         await moveTransferAccessEnd(tx, notice, until, now);
-        await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId }, 'transfer.redirect', { from: notice.status, to: status, fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason });
+        await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId, formerTargetFacilityId: notice.targetFacilityId }, 'transfer.redirect', { from: notice.status, to: status, fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason });
         await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: target.id, targetFacilityId: target.facilityId, alarmSince: now });
       });
       break;
