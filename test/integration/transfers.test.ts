@@ -394,6 +394,20 @@ describe('transfer notices', () => {
     }
   });
 
+  it('redirects to another facility’s service: its team reads, and each facility’s log has the redirect', async () => {
+    const { id } = await send('sender', { clientKey: key(), serviceId: stroke, studyInstanceUids: [mainMr.studyInstanceUid] });
+    assert.deepEqual(await reads('outsider', mainMr.studyInstanceUid), NOTHING);
+    await act('neuro', id, { action: 'redirect', serviceId: awayService, reason: 'Closer to home' });
+    assert.deepEqual(await reads('outsider', mainMr.studyInstanceUid), READS, 'the Away ward reads');
+    assert.deepEqual(await reads('neuro', mainMr.studyInstanceUid), NOTHING);
+    assert.equal((await refusal(getTransfer(context(), people.regionalAdmin, id))).code, 'NOT_FOUND', 'the regional hospital’s admin no longer sees it');
+    const rows = await db().auditEvent.findMany({ where: { resource: `transfer:${id}`, action: 'transfer.redirect' } });
+    assert.deepEqual(rows.map((row) => row.facilityId).sort(), [district, regional, elsewhere].sort(), 'the regional team’s action stays in the regional log');
+    assert.deepEqual(rows.filter((row) => row.patientId !== null).map((row) => row.facilityId), [district], 'the MRN only in the sending facility’s');
+    await act('sender', id, { action: 'cancel' });
+    assert.deepEqual(await reads('outsider', mainMr.studyInstanceUid), NOTHING);
+  });
+
   it('ends the access at ETA + hours, moved by a new ETA and by the arrival (the expiry job on a moved clock)', async () => {
     const start = new Date();
     const sent = await send('sender', { clientKey: key(), serviceId: stroke, studyInstanceUids: [expiring.studyInstanceUid], etaMinutes: 30 }, start);
