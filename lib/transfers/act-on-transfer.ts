@@ -117,7 +117,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
 /** The answer to the click that came second: what the notice is now, and who did it (or where it went). */
 async function conflict(context: TransferContext, seen: { id: string; targetServiceId: string }, action: string): Promise<DomainError> {
   const now = await context.db.transferNotice.findUniqueOrThrow({ where: { id: seen.id }, select: { status: true, targetServiceId: true, acknowledgedById: true, acceptedById: true, arrivedById: true, cancelledById: true } });
-  if (now.targetServiceId !== seen.targetServiceId && now.status !== 'CANCELLED') {
+  if (now.targetServiceId !== seen.targetServiceId && OPEN_TRANSFER_STATUSES.includes(now.status as TransferStatus)) {
     const service = await context.db.service.findUnique({ where: { id: now.targetServiceId }, select: { name: true, facility: { select: { name: true } } } });
     const where = service ? ` to ${service.name}, ${service.facility.name}` : '';
     return new DomainError('CONFLICT', `transfer ${action} refused: redirected`, { userMessage: `This notice was redirected${where}: nothing was changed.`, details: { status: now.status } });
