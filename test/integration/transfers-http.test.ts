@@ -124,6 +124,12 @@ describe('transfer notices over HTTP', () => {
     assert.deepEqual([far.status, far.body.fields], [400, { etaMinutes: 'An ETA is at most 24 hours away' }]);
     const impossible = await send('sender', valid({ vitals: { spo2: 120 } }));
     assert.deepEqual([impossible.status, impossible.body.fields], [400, { vitals: 'SpO2 must be between 0 and 100', 'vitals.spo2': 'SpO2 must be between 0 and 100' }]);
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    assert.deepEqual((await send('sender', valid({ onsetAt: future }))).body.fields, { onsetAt: 'The time of onset is in the future' });
+    assert.deepEqual((await send('sender', valid({ vitals: { gcs: 14, takenAt: future } }))).body.fields, { 'vitals.takenAt': 'The time is in the future' });
+    const twoPatientsAtOnce = await send('sender', valid({ unidentified: false, studyInstanceUids: [ct.studyInstanceUid, ct.studyInstanceUid] }));
+    assert.equal(twoPatientsAtOnce.status, 201, 'the same study twice is one study');
+    assert.equal((await act('sender', String(twoPatientsAtOnce.body.id), { action: 'cancel' })).status, 200);
     const broken = await sendRoute(await request('POST', '/api/transfers', 'sender', '{not json'));
     assert.equal(broken.status, 400, 'a body that is not JSON: the form’s fields are missing');
 
@@ -138,8 +144,8 @@ describe('transfer notices over HTTP', () => {
     assert.equal((await send('expert', valid())).body.error, 'FORBIDDEN');
     const otherStudy = await send('sender', valid({ studyInstanceUids: [away.studyInstanceUid] }));
     assert.deepEqual([otherStudy.status, otherStudy.body.error], [404, 'NOT_FOUND']);
-    assert.equal(await context.db.transferNotice.count(), 2, 'the first and the confirmed one');
-    for (const notice of await context.db.transferNotice.findMany()) assert.equal((await act('sender', notice.id, { action: 'cancel' })).status, 200);
+    assert.equal(await context.db.transferNotice.count(), 3, 'the first, the one with the study twice, the confirmed one');
+    for (const notice of await context.db.transferNotice.findMany({ where: { status: 'SENT' } })) assert.equal((await act('sender', notice.id, { action: 'cancel' })).status, 200);
   });
 
   it('GET /api/transfers/{id}: the parties see it (the receiver’s first opening is “seen”); 404 for an outsider, audited for the sending facility', async () => {
