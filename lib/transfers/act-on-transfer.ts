@@ -17,7 +17,7 @@ import { wakeJobRunners } from '../jobs/job-signals';
 import type { Principal } from '../policy/principal';
 import { scheduleTransferEscalation } from './escalate-transfer-job';
 import { auditedTransfer, claimTransition, loadTransfer, requireSide, type LoadedTransfer } from './load-transfer';
-import { accessEndFor, endTransferAccess, moveTransferAccessEnd, moveTransferGrants } from './transfer-access-grants';
+import { accessEndFor, endTransferAccess, moveTransferAccessEnd, moveTransferGrants, revokeFormerTeamConsultations } from './transfer-access-grants';
 import { recordTransferAudit } from './transfer-audit';
 import { publishTransferChanged, ringTransferAlarm } from './transfer-events';
 import { ZTransferAction } from './transfer-schemas';
@@ -75,6 +75,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'redirect', at: now, details: JSON.stringify({ fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason }) } });
         const until = await accessEndFor(tx, target.id, notice.etaAt);
         revoked.push(...(await moveTransferGrants(tx, principal, notice, target.id, until, now)));
+        revoked.push(...(await revokeFormerTeamConsultations(tx, principal, notice, { ...notice, targetServiceId: target.id, targetFacilityId: target.facilityId }, now)));
         await moveTransferAccessEnd(tx, notice, until, now);
         await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId, formerTargetFacilityId: notice.targetFacilityId }, 'transfer.redirect', { from: notice.status, to: status, fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason });
         await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: target.id, targetFacilityId: target.facilityId, alarmSince: now });
