@@ -33,6 +33,7 @@ import { actOnTransfer } from '../../lib/transfers/act-on-transfer';
 import { getTransfer } from '../../lib/transfers/get-transfer';
 import { sendTransfer, type TransferActor } from '../../lib/transfers/send-transfer';
 import { postTransferMessage } from '../../lib/transfers/transfer-messages';
+import { startTransferConsultation } from '../../lib/transfers/start-transfer-consultation';
 import { updateTransfer } from '../../lib/transfers/update-transfer';
 import { silentLogger } from '../../pacs-core/logger';
 import { createDatabase, type Database } from '../../prisma/database';
@@ -406,6 +407,20 @@ describe('transfer notices', () => {
     assert.deepEqual(rows.filter((row) => row.patientId !== null).map((row) => row.facilityId), [district], 'the MRN only in the sending facility’s');
     await act('sender', id, { action: 'cancel' });
     assert.deepEqual(await reads('outsider', mainMr.studyInstanceUid), NOTHING);
+  });
+
+  it('a redirect ends the old team’s teleconsultation reads too', async () => {
+    const { id } = await send('sender', { clientKey: key(), serviceId: stroke, studyInstanceUids: [otherPatient.studyInstanceUid] });
+    await act('neuro', id, { action: 'acknowledge' });
+    const consultation = await startTransferConsultation(context(), people.sender, id);
+    const participants = await db().consultationParticipant.findMany({ where: { consultationId: consultation.id } });
+    assert.ok(participants.some((row) => row.userId === people.neuro.userId), 'the acknowledging member is invited');
+    await act('neuro', id, { action: 'redirect', serviceId: cardiology, reason: 'Cardiac' });
+    assert.deepEqual(await reads('neuro', otherPatient.studyInstanceUid), NOTHING, 'the stroke unit’s member reads nothing, consultation or not');
+    const consultationGrants = await db().accessGrant.findMany({ where: { sourceType: 'consultation', sourceId: consultation.id, granteeUserId: people.neuro.userId } });
+    assert.ok(consultationGrants.length > 0 && consultationGrants.every((grant) => grant.revokedAt && grant.revokeReason === 'transfer notice redirected'));
+    assert.deepEqual(await reads('cardio', otherPatient.studyInstanceUid), READS);
+    await act('sender', id, { action: 'cancel' });
   });
 
   it('ends the access at ETA + hours, moved by a new ETA and by the arrival (the expiry job on a moved clock)', async () => {
