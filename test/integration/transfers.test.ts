@@ -82,6 +82,7 @@ describe('transfer notices', () => {
   const cancelled = ctOf('tx-cancel', 'D-4', 'Cancel^Carl');
   const unknown = ctOf('tx-unknown', 'D-5', 'Later^Lars');
   const twice = ctOf('tx-twice', 'D-6', 'Twice^Tom');
+  const racing = ctOf('tx-racing', 'D-7', 'Race^Rita');
   const elsewhereCt = ctOf('tx-elsewhere', 'E-1', 'Away^Anna');
   let district: string;
   let regional: string;
@@ -130,7 +131,7 @@ describe('transfer notices', () => {
     district = (await createFacility(db(), 'District Hospital')).id;
     regional = (await createFacility(db(), 'Regional Hospital')).id;
     elsewhere = (await createFacility(db(), 'Elsewhere Clinic')).id;
-    for (const file of [...main, ...mainMr, ...otherPatient, ...expiring, ...cancelled, ...unknown, ...twice]) await server.node.archive.ingest(file, { kind: 'import', source: 'transfer-test' }, district);
+    for (const file of [...main, ...mainMr, ...otherPatient, ...expiring, ...cancelled, ...unknown, ...twice, ...racing]) await server.node.archive.ingest(file, { kind: 'import', source: 'transfer-test' }, district);
     for (const file of elsewhereCt) await server.node.archive.ingest(file, { kind: 'import', source: 'transfer-test' }, elsewhere);
     const passwordHash = await hashPassword(PASSWORD);
     const make = async (who: Who, facilityId: string, role: 'EMERGENCY' | 'REFERRING' | 'EXPERT' | 'PRIVACY_OFFICER' | 'ADMIN') => {
@@ -421,6 +422,37 @@ describe('transfer notices', () => {
     assert.ok(consultationGrants.length > 0 && consultationGrants.every((grant) => grant.revokedAt && grant.revokeReason === 'transfer notice redirected'));
     assert.deepEqual(await reads('cardio', otherPatient.studyInstanceUid), READS);
     await act('sender', id, { action: 'cancel' });
+  });
+
+  it('an ETA sent as the patient arrives never outlives the arrival: the update read the notice open, the arrival commits first', async () => {
+    const { id } = await send('sender', { clientKey: key(), serviceId: stroke, studyInstanceUids: [racing.studyInstanceUid], etaMinutes: 30 });
+    // The sender's update has read the notice (still open) when the arrival commits: its transaction waits for it
+    let reachedTransaction!: () => void;
+    const reached = new Promise<void>((resolve) => (reachedTransaction = resolve));
+    let arrived!: () => void;
+    const arrival = new Promise<void>((resolve) => (arrived = resolve));
+    const realDb = db();
+    const gated = new Proxy(realDb, {
+      get(target, property, receiver) {
+        if (property !== '$transaction') return Reflect.get(target, property, receiver) as unknown;
+        return async (work: Parameters<typeof realDb.$transaction>[0]) => {
+          reachedTransaction();
+          await arrival;
+          return realDb.$transaction(work as never);
+        };
+      },
+    });
+    const update = updateTransfer({ ...context(), db: gated }, people.sender, id, { etaMinutes: 120 });
+    await reached;
+    await act('neuro', id, { action: 'arrive' });
+    arrived();
+    const refused = await refusal(update);
+    assert.deepEqual([refused.code, refused.userMessage], ['CONFLICT', 'This notice is closed: the patient has arrived: nothing was changed.']);
+    const notice = await db().transferNotice.findUniqueOrThrow({ where: { id } });
+    const end = notice.arrivedAt!.getTime() + 6 * HOUR;
+    assert.equal((await db().emergencyOverride.findUniqueOrThrow({ where: { id: notice.overrideId! } })).endsAt.getTime(), end, 'the basis ends at the arrival + 6 h');
+    assert.deepEqual((await db().accessGrant.findMany({ where: { sourceType: 'transfer', sourceId: id } })).map((grant) => grant.validUntil?.getTime()), [end]);
+    assert.equal(await db().transferEvent.count({ where: { noticeId: id, action: 'eta' } }), 0, 'no ETA recorded after the arrival');
   });
 
   it('ends the access at ETA + hours, moved by a new ETA and by the arrival (the expiry job on a moved clock)', async () => {
