@@ -136,8 +136,12 @@ describe('transfer notices over HTTP', () => {
     const unusual = valid({ vitals: { systolic: 40 } });
     const asked = await send('sender', unusual);
     assert.equal(asked.status, 409);
-    assert.deepEqual(asked.body, { error: 'CONFIRMATION_REQUIRED', message: asked.body.message, fields: { 'vitals.systolic': asked.body.fields && (asked.body.fields as Json)['vitals.systolic'] }, confirm: 'vitals' });
-    assert.match(String(asked.body.message), /Send again to confirm/);
+    assert.deepEqual(asked.body, {
+      error: 'CONFIRMATION_REQUIRED',
+      message: 'Check these values: Systolic BP 40 mmHg is outside 50–250: is it right? Send again to confirm them.',
+      fields: { 'vitals.systolic': 'Systolic BP 40 mmHg is outside 50–250: is it right?' },
+      confirm: 'vitals',
+    });
     assert.equal((await send('sender', { ...unusual, confirmVitals: true })).status, 201);
 
     assert.deepEqual((await send('expert', valid())).status, 403);
