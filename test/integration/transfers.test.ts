@@ -512,6 +512,19 @@ describe('transfer notices', () => {
     assert.ok(neuro.heard.every(([, payload]) => (payload as { noticeId?: string }).noticeId !== own.id), 'nor the stroke unit of the Away ward’s');
     for (const id of [sent.id, own.id]) await act('sender', id, { action: 'cancel' });
   });
+
+  it('rings an escalated alarm on the on-call member’s and the facility admin’s open pages (the node’s own job runner)', async () => {
+    const trauma = (await db().service.create({ data: { facilityId: regional, name: 'Trauma bay', transferEscalationMinutes: 1 } })).id;
+    await db().serviceMember.create({ data: { serviceId: trauma, userId: people.neuro2.userId, onCall: true } });
+    const [admin, onCall, sender] = [await socketOf('regionalAdmin'), await socketOf('neuro2'), await socketOf('sender')];
+    const { id } = await send('sender', { clientKey: key(), serviceId: trauma, condition: 'TRAUMA', unidentified: true }, new Date(Date.now() - 3 * MINUTE));
+    const escalatedAlarm = (socket: typeof admin) => heardOf(socket, REALTIME_EVENTS.TRANSFER_ALARM, id).filter((payload) => (payload as TransferAlarmPayload).escalated);
+    await until('the escalated alarm at the admin and the on-call member', () => escalatedAlarm(admin).length === 1 && escalatedAlarm(onCall).length === 1, 15_000);
+    await until('the news at the sender', () => heardOf(sender, REALTIME_EVENTS.TRANSFER_CHANGED, id).some((payload) => (payload as TransferChangedPayload).change === 'escalate'), 5_000);
+    assert.equal(heardOf(admin, REALTIME_EVENTS.TRANSFER_ALARM, id).length, 1, 'the admin’s page rang only when it escalated');
+    assert.ok((await db().transferNotice.findUniqueOrThrow({ where: { id } })).escalatedAt);
+    await act('sender', id, { action: 'cancel' });
+  });
 });
 
 const noSmtpServer = !hasAiosmtpd() && !process.env.CI ? 'not installed: python3-aiosmtpd (apt-get install -y python3-aiosmtpd)' : undefined;
