@@ -12,6 +12,7 @@ import { GET as viewRoute, PATCH as updateRoute } from '../../app/api/transfers/
 import { POST as actionsRoute } from '../../app/api/transfers/[id]/actions/route';
 import { POST as messagesRoute } from '../../app/api/transfers/[id]/messages/route';
 import { POST as consultationRoute } from '../../app/api/transfers/[id]/consultation/route';
+import { POST as identifyRoute } from '../../app/api/transfers/[id]/identify/route';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
 import { SESSION_COOKIE_NAME, createSession, hashPassword } from '../../lib/auth';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
@@ -54,6 +55,7 @@ describe('transfer notices over HTTP', () => {
   const act = async (who: Who, id: string, body: unknown, origin?: string) => answer(await actionsRoute(await request('POST', `/api/transfers/${id}/actions`, who, body, origin), params(id)));
   const message = async (who: Who, id: string, body: unknown) => answer(await messagesRoute(await request('POST', `/api/transfers/${id}/messages`, who, body), params(id)));
   const consult = async (who: Who, id: string) => answer(await consultationRoute(await request('POST', `/api/transfers/${id}/consultation`, who), params(id)));
+  const identify = async (who: Who, id: string, body: unknown) => answer(await identifyRoute(await request('POST', `/api/transfers/${id}/identify`, who, body), params(id)));
   const list = async (who: Who, query: string) => answer(await listRoute(await request('GET', `/api/transfers${query}`, who)));
   const valid = (extra: Json = {}) => ({ clientKey: key(), serviceId: stroke, condition: 'STROKE', etaMinutes: 30, studyInstanceUids: [ct.studyInstanceUid], ...extra });
 
@@ -253,6 +255,20 @@ describe('transfer notices over HTTP', () => {
     assert.equal((await consult('outsider', id)).status, 404);
     await act('sender', id, { action: 'cancel' });
     assert.equal((await consult('neuro', id)).status, 409, 'not on a closed notice');
+  });
+
+  it('POST /api/transfers/{id}/identify: the sending team names the record; 403, 404, 409', async () => {
+    const id = String((await send('sender', { clientKey: key(), serviceId: stroke, condition: 'TRAUMA', etaMinutes: 20, unidentified: true })).body.id);
+    const record = (await context.db.study.findUniqueOrThrow({ where: { facilityId_studyInstanceUid: { facilityId: district, studyInstanceUid: ct.studyInstanceUid } } })).patientRef;
+    const foreign = (await context.db.study.findFirstOrThrow({ where: { studyInstanceUid: away.studyInstanceUid } })).patientRef;
+    assert.deepEqual([(await identify('neuro', id, { patientRef: record })).status, (await identify('neuro', id, { patientRef: record })).body.error], [403, 'FORBIDDEN']);
+    assert.deepEqual((await identify('sender', id, {})).body.fields, { patientRef: 'Choose the patient’s record' });
+    assert.deepEqual([(await identify('sender', id, { patientRef: foreign })).status], [404]);
+    assert.deepEqual(await identify('sender', id, { patientRef: record }), { status: 200, body: { id, patientRef: record } });
+    assert.equal((await view('neuro', id)).body.patient && ((await view('neuro', id)).body.patient as Json).patientId, 'H-1');
+    assert.deepEqual(await identify('sender', id, { patientRef: record }), { status: 409, body: { error: 'CONFLICT', message: 'This patient is identified already.' } });
+    assert.equal((await identify('outsider', id, { patientRef: record })).status, 404);
+    await act('sender', id, { action: 'cancel' });
   });
 
   it('GET /api/transfers?box=board|sent|alarms and /choices', async () => {
