@@ -27,7 +27,7 @@ import { loadConfig } from '../../lib/config/config';
 import { startJobRunner, type JobRunner } from '../../lib/jobs/job-runner';
 import { createJobRegistry } from '../../lib/jobs/registry';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
-import { REALTIME_EVENTS, REALTIME_NAMESPACE, type TransferAlarmPayload, type TransferChangedPayload } from '../../lib/realtime/events';
+import { CONSULT_EVENTS, CONSULT_NAMESPACE, REALTIME_EVENTS, REALTIME_NAMESPACE, type TransferAlarmPayload, type TransferChangedPayload } from '../../lib/realtime/events';
 import { jobDefinitions } from '../../lib/server/job-handlers';
 import { actOnTransfer } from '../../lib/transfers/act-on-transfer';
 import { getTransfer } from '../../lib/transfers/get-transfer';
@@ -114,7 +114,7 @@ describe('transfer notices', () => {
 
   async function socketOf(who: Who): Promise<Socket & { heard: [string, unknown][] }> {
     const { token } = await createSession(db(), { userId: people[who].userId, ttlHours: 1 });
-    const socket = connect(`${server.url}${REALTIME_NAMESPACE}`, { transports: ['websocket'], reconnection: false, extraHeaders: { cookie: `${SESSION_COOKIE_NAME}=${token}` } }) as Socket & { heard: [string, unknown][] };
+    const socket = connect(`${server.url}${REALTIME_NAMESPACE}`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: `${SESSION_COOKIE_NAME}=${token}` } }) as Socket & { heard: [string, unknown][] };
     sockets.push(socket);
     socket.heard = [];
     socket.onAny((event: string, payload: unknown) => socket.heard.push([event, payload]));
@@ -410,13 +410,23 @@ describe('transfer notices', () => {
     assert.deepEqual(await reads('outsider', mainMr.studyInstanceUid), NOTHING);
   });
 
-  it('a redirect ends the old team’s teleconsultation reads too', async () => {
+  it('a redirect ends the old team’s teleconsultation reads too (its open consultation socket closes)', async () => {
     const { id } = await send('sender', { clientKey: key(), serviceId: stroke, studyInstanceUids: [otherPatient.studyInstanceUid] });
     await act('neuro', id, { action: 'acknowledge' });
     const consultation = await startTransferConsultation(context(), people.sender, id);
     const participants = await db().consultationParticipant.findMany({ where: { consultationId: consultation.id } });
     assert.ok(participants.some((row) => row.userId === people.neuro.userId), 'the acknowledging member is invited');
+    const { token } = await createSession(db(), { userId: people.neuro.userId, ttlHours: 1 });
+    const live = connect(`${server.url}${CONSULT_NAMESPACE}`, { transports: ['websocket'], reconnection: false, forceNew: true, extraHeaders: { cookie: `${SESSION_COOKIE_NAME}=${token}` } });
+    sockets.push(live as never);
+    const joined = await new Promise<{ ok: boolean }>((resolve, reject) => {
+      live.once('connect_error', reject);
+      live.once('connect', () => live.emit(CONSULT_EVENTS.JOIN, { consultationId: consultation.id }, resolve));
+    });
+    assert.equal(joined.ok, true);
+    const closed = new Promise<void>((resolve) => live.once('disconnect', () => resolve()));
     await act('neuro', id, { action: 'redirect', serviceId: cardiology, reason: 'Cardiac' });
+    await closed;
     assert.deepEqual(await reads('neuro', otherPatient.studyInstanceUid), NOTHING, 'the stroke unit’s member reads nothing, consultation or not');
     const consultationGrants = await db().accessGrant.findMany({ where: { sourceType: 'consultation', sourceId: consultation.id, granteeUserId: people.neuro.userId } });
     assert.ok(consultationGrants.length > 0 && consultationGrants.every((grant) => grant.revokedAt && grant.revokeReason === 'transfer notice redirected'));
