@@ -9,7 +9,10 @@
 // TRANSFER_NOTICE override in the privacy officer's queue), nobody else does; every
 // state and refusal of acknowledge/accept/redirect/arrive/cancel, Ask both ways; the
 // access ends at the arrival (or ETA) + the service's hours (the expiry job, driven by a
-// clock). The alarm and the news reach the right sockets, and nobody else's. Then, on a
+// clock). Racing clicks: an accept against a redirect, an ETA against the arrival — the
+// first wins. A redirect (also to another facility) takes the old team's reads away,
+// teleconsultation included. The alarm and the news reach the right sockets, and nobody
+// else's; an escalated alarm rings the admins' pages. Then, on a
 // second database with no node: a notice nobody acknowledged escalates once, after a
 // restart, to the on-call list and the facility's admins by real e-mail (SMTP capture)
 // and to the paging webhook (a real local HTTP server, retried after its 500).
