@@ -277,6 +277,22 @@ describe('loadConfig', () => {
     }
   });
 
+  describe('EMERGENCY_WEBHOOK_URL (escalated transfer alarms)', () => {
+    it('is off unless set, and takes an http(s) URL', () => {
+      assert.equal(loadConfig({}).emergencyWebhookUrl, undefined);
+      assert.equal(loadConfig({ EMERGENCY_WEBHOOK_URL: 'https://paging.hospital.example/telepacs' }).emergencyWebhookUrl, 'https://paging.hospital.example/telepacs');
+      assert.equal(loadConfig({ EMERGENCY_WEBHOOK_URL: 'http://10.0.0.9:8080/hook' }).emergencyWebhookUrl, 'http://10.0.0.9:8080/hook');
+    });
+
+    it('rejects anything else with the expected form', () => {
+      for (const EMERGENCY_WEBHOOK_URL of ['paging.hospital.example', 'ftp://paging.hospital.example/', 'mailto:oncall@hospital.example']) {
+        const problems = problemsOf({ EMERGENCY_WEBHOOK_URL });
+        assert.equal(problems.length, 1, `${EMERGENCY_WEBHOOK_URL}: ${problems.join(' | ')}`);
+        assert.match(problems[0], /^EMERGENCY_WEBHOOK_URL: expected an http\(s\) URL/);
+      }
+    });
+  });
+
   describe('e-mail (SMTP_URL, MAIL_FROM)', () => {
     const PUBLIC_URL = 'https://pacs.hospital.example';
 

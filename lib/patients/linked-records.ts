@@ -56,7 +56,8 @@ export async function linkedRecordsOf(db: LinkDatabase, patientRef: string): Pro
     return {
       ...link.patient,
       link: {
-        method: link.method === 'MANUAL' ? 'MANUAL' : 'AUTOMATIC',
+        // A link made by a person (an administrator, or the sending team naming an unidentified emergency patient)
+        method: link.method === 'MANUAL' || link.method === 'TRANSFER_IDENTIFY' ? 'MANUAL' : 'AUTOMATIC',
         linkedAt: link.linkedAt,
         linkedBy: admin ? { name: admin.name, email: admin.email } : null,
       },

@@ -6,7 +6,9 @@
 //   facility (a colleague takes over the phone on the way);
 // - RECEIVER side: the enabled members of the receiving service (of an enabled
 //   facility), and the receiving facility's administrators (an escalation reaches them);
-//   a service the notice was redirected away from loses it.
+//   a service the notice was redirected away from loses it;
+// - RECORD (read only): the other members of the sending facility — the notice, its
+//   timeline and response times are part of the patient's record there.
 // Nobody else: NOT_FOUND, the answer for a notice that does not exist. The privacy
 // officers see it through its vital-interest basis in their review queue (override-access.ts).
 import type { Database } from '../../prisma/database';
@@ -15,7 +17,7 @@ import type { Role } from './roles';
 
 export const TRANSFER_SENDER_ROLES: readonly Role[] = ['EMERGENCY', 'REFERRING'];
 
-export type TransferSide = 'SENDER' | 'RECEIVER';
+export type TransferSide = 'SENDER' | 'RECEIVER' | 'RECORD';
 
 export interface TransferParties {
   senderId: string;
@@ -43,6 +45,7 @@ export async function transferSidesOf(db: PolicyDb, userId: string, notice: Tran
   if (notice.senderId === userId) sides.push('SENDER');
   else if (await db.membership.findFirst({ where: { userId, facilityId: notice.sendingFacilityId, role: 'EMERGENCY', facility: { disabledAt: null } }, select: { id: true } })) sides.push('SENDER');
   if (await isTransferReceiver(db, userId, notice)) sides.push('RECEIVER');
+  if (!sides.length && (await db.membership.findFirst({ where: { userId, facilityId: notice.sendingFacilityId, facility: { disabledAt: null } }, select: { id: true } }))) sides.push('RECORD');
   return sides;
 }
 

@@ -42,6 +42,7 @@ import { BASE_SECURITY_HEADERS, createHostCheck, DATA_CONTENT_SECURITY_POLICY, H
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
+import { followArrivingImages } from '../transfers/follow-arriving-images';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
 import { jobDefinitions } from './job-handlers';
@@ -181,6 +182,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // Headers, idle bodies and keep-alive bounded; no total request time (large STOW uploads take minutes)
   applyHttpTimeouts(server, config.http, logger);
   runtime.io = attachRealtime(server, runtime);
+  // Images arriving for an emergency transfer notice (an unidentified patient's temporary ID, a study still being sent)
+  const stopFollowingTransfers = followArrivingImages(runtime);
   // socket.io answers /socket.io itself, before the handler above: same headers.
   runtime.io.engine.on('headers', (headers: Record<string, string>, req: IncomingMessage) => {
     Object.assign(headers, BASE_SECURITY_HEADERS);
@@ -278,6 +281,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     dicomConnections: () => dimse.openConnections,
     firstRun,
     async close() {
+      stopFollowingTransfers();
       await dimse.close();
       warmer.stop();
       clearInterval(sessionSweep);

@@ -152,8 +152,8 @@ export async function getTransfer(context: TransferContext, principal: Principal
       arrive: receiver && open,
       cancel: sender && open,
       update: sender && open,
-      message: status !== 'CANCELLED',
-      consult: open && notice.studies.some((study) => study.studyRef !== null),
+      message: (sender || receiver) && status !== 'CANCELLED',
+      consult: (sender || receiver) && open && notice.studies.some((study) => study.studyRef !== null),
     },
   };
 }

@@ -3,8 +3,8 @@
 //   those closed in the last 12 hours), with the condition, vitals, onset, the images'
 //   state and who acknowledged or accepted;
 // - "Sent": the notices the reader's sending team sent (open first, then the last day's);
-// - the alarms: the open, unacknowledged notices of every service the reader receives for
-//   (the alarm every portal page rings on load, before any realtime news).
+// - the alarms: the open, unacknowledged notices of the services the reader is a member of,
+//   and escalated ones for a facility's admins (the alarm every portal page rings on load).
 // A service the reader does not receive for is NOT_FOUND.
 import { DomainError } from '../errors';
 import { PolicyError } from '../policy/errors';
@@ -74,11 +74,28 @@ export async function sentTransfers(context: TransferContext, principal: Princip
   return { open, closed };
 }
 
-/** The alarms ringing for the reader now: unacknowledged notices of the services they receive for (escalated ones of their facilities too, for admins) */
+/**
+ * The alarms ringing for the reader now, as their pages ring them in real time: the
+ * unacknowledged notices of the services they are a member of, and the escalated ones of the
+ * facilities they administer.
+ */
 export async function ringingTransfers(context: TransferContext, principal: Principal, now = new Date()): Promise<TransferRow[]> {
-  const ids = await receivingServicesOf(context.db, principal.userId);
-  if (!ids.length) return [];
-  return rowsOf(context, { targetServiceId: { in: ids }, status: 'SENT' }, [{ alarmSince: 'asc' }], now);
+  const { db } = context;
+  const [memberOf, adminOf] = await Promise.all([
+    db.serviceMember.findMany({ where: { userId: principal.userId, user: { disabled: false }, service: { disabledAt: null, facility: { disabledAt: null } } }, select: { serviceId: true, service: { select: { facilityId: true } } } }),
+    db.membership.findMany({ where: { userId: principal.userId, role: 'ADMIN', user: { disabled: false }, facility: { disabledAt: null } }, select: { facilityId: true } }),
+  ]);
+  const facilities = new Set((await db.membership.findMany({ where: { userId: principal.userId }, select: { facilityId: true } })).map((row) => row.facilityId));
+  const services = memberOf.filter((row) => facilities.has(row.service.facilityId)).map((row) => row.serviceId);
+  if (!services.length && !adminOf.length) return [];
+  const where = {
+    status: 'SENT',
+    OR: [
+      ...(services.length ? [{ targetServiceId: { in: services } }] : []),
+      ...(adminOf.length ? [{ targetFacilityId: { in: adminOf.map((row) => row.facilityId) }, escalatedAt: { not: null } }] : []),
+    ],
+  };
+  return rowsOf(context, where, [{ alarmSince: 'asc' }], now);
 }
 
 /** An unknown box */
@@ -89,7 +106,7 @@ export function unknownBox(): DomainError {
 type Where = NonNullable<Parameters<TransferContext['db']['transferNotice']['findMany']>[0]>['where'];
 type OrderBy = NonNullable<Parameters<TransferContext['db']['transferNotice']['findMany']>[0]>['orderBy'];
 
-async function rowsOf(context: TransferContext, where: Where, orderBy: OrderBy, now: Date): Promise<TransferRow[]> {
+export async function rowsOf(context: TransferContext, where: Where, orderBy: OrderBy, now: Date): Promise<TransferRow[]> {
   const { db } = context;
   const notices = await db.transferNotice.findMany({ where, orderBy, take: LIST_LIMIT, include: { studies: { select: { studyRef: true } }, _count: { select: { messages: true } } } });
   if (!notices.length) return [];

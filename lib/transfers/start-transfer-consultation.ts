@@ -6,6 +6,7 @@
 // notice the caller takes part in is reused, not doubled (the timeline keeps its id).
 import { openConsultation } from '../consult/consultations';
 import { DomainError } from '../errors';
+import { PolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { loadTransfer } from './load-transfer';
 import { publishTransferChanged } from './transfer-events';
@@ -15,6 +16,7 @@ import { OPEN_TRANSFER_STATUSES, type TransferStatus } from './transfer-words';
 export async function startTransferConsultation(context: TransferContext, principal: Principal, noticeId: string): Promise<{ id: string; created: boolean }> {
   const { db } = context;
   const { notice, sides } = await loadTransfer(context, principal, noticeId);
+  if (!sides.includes('SENDER') && !sides.includes('RECEIVER')) throw new PolicyError('FORBIDDEN', 'only the sending and the receiving teams start a teleconsultation on a notice');
   if (!OPEN_TRANSFER_STATUSES.includes(notice.status as TransferStatus)) throw new DomainError('CONFLICT', `consultation refused in ${notice.status}`, { userMessage: 'This notice is closed: no new teleconsultation on it.' });
   const earlier = await db.transferEvent.findMany({ where: { noticeId: notice.id, action: 'consult' }, orderBy: { at: 'desc' }, select: { details: true } });
   for (const event of earlier) {

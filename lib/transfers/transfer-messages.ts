@@ -2,6 +2,7 @@
 // notice, while it is not cancelled. Each message is audited and told to both sides at once.
 import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
+import { PolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { auditedTransfer, loadTransfer } from './load-transfer';
 import { recordTransferAudit } from './transfer-audit';
@@ -10,7 +11,8 @@ import { ZTransferMessage } from './transfer-schemas';
 import type { TransferContext } from './transfer-types';
 
 export async function postTransferMessage(context: TransferContext, principal: Principal, noticeId: string, input: unknown, now = new Date()): Promise<{ id: string }> {
-  const { notice } = await loadTransfer(context, principal, noticeId);
+  const { notice, sides } = await loadTransfer(context, principal, noticeId);
+  if (!sides.includes('SENDER') && !sides.includes('RECEIVER')) throw new PolicyError('FORBIDDEN', 'only the sending and the receiving teams write on a notice');
   const { body } = parseInput(ZTransferMessage, input);
   if (notice.status === 'CANCELLED') throw new DomainError('CONFLICT', 'message on a cancelled notice', { userMessage: 'This notice is cancelled: call the sender instead.' });
   const message = await context.db.$transaction(async (tx) => {

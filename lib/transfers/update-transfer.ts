@@ -9,7 +9,8 @@ import type { Principal } from '../policy/principal';
 import { personRecordRefs } from '../policy/share-basis';
 import { auditedTransfer, loadTransfer, requireSide } from './load-transfer';
 import { ownStudies } from './send-transfer';
-import { accessEndFor, grantTransferStudies, moveTransferAccessEnd } from './transfer-access-grants';
+import { accessEndFor, moveTransferAccessEnd } from './transfer-access-grants';
+import { addTransferStudies } from './transfer-studies';
 import { recordTransferAudit } from './transfer-audit';
 import { checkedVitals, checkEta } from './transfer-checks';
 import { publishTransferChanged } from './transfer-events';
@@ -38,13 +39,11 @@ export async function updateTransfer(context: TransferContext, principal: Princi
   }
 
   const updated = await db.$transaction(async (tx) => {
-    const patient = !notice.patientRef && patientRef ? await tx.patient.findUniqueOrThrow({ where: { id: patientRef }, select: { patientId: true, name: true } }) : null;
     const row = await tx.transferNotice.update({
       where: { id: notice.id },
       data: {
         ...(vitals ? { vitals: JSON.stringify(vitals) } : {}),
         ...(etaAt ? { etaAt } : {}),
-        ...(patient ? { patientRef, patientId: patient.patientId, patientName: patient.name } : {}),
         revision: { increment: 1 },
       },
     });
@@ -53,16 +52,9 @@ export async function updateTransfer(context: TransferContext, principal: Princi
       await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'eta', at: now, details: JSON.stringify({ from: notice.etaAt.toISOString(), etaAt: etaAt.toISOString() }) } });
       await moveTransferAccessEnd(tx, notice, await accessEndFor(tx, notice.targetServiceId, etaAt), now);
     }
-    if (copies.length) {
-      await tx.transferStudy.createMany({ data: copies.map((copy) => ({ noticeId: notice.id, studyRef: copy.id, studyFacilityId: copy.facilityId, studyInstanceUid: copy.studyInstanceUid, addedAt: now })) });
-      for (const copy of copies) await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'study', at: now, details: JSON.stringify({ studyInstanceUid: copy.studyInstanceUid }) } });
-      const until = row.overrideId
-        ? (await tx.emergencyOverride.findUniqueOrThrow({ where: { id: row.overrideId }, select: { endsAt: true } })).endsAt
-        : await accessEndFor(tx, notice.targetServiceId, row.etaAt);
-      const overrideId = await grantTransferStudies(tx, principal, { ...row, patientRef: row.patientRef }, copies, until, now);
-      if (overrideId && !row.overrideId) await tx.transferNotice.update({ where: { id: notice.id }, data: { overrideId } });
-    }
-    await recordTransferAudit(tx, principal, { ...auditedTransfer(notice), patientId: row.patientId }, 'transfer.update', {
+    if (copies.length) await addTransferStudies(tx, principal, row, copies, now);
+    const patientId = (await tx.transferNotice.findUniqueOrThrow({ where: { id: notice.id }, select: { patientId: true } })).patientId;
+    await recordTransferAudit(tx, principal, { ...auditedTransfer(notice), patientId }, 'transfer.update', {
       vitals: vitals !== null, etaAt: etaAt?.toISOString(), studies: copies.length ? copies.map((copy) => copy.studyInstanceUid) : undefined,
     });
     return row;

@@ -19,6 +19,7 @@ import { StudyReportLinks } from '../../_components/reports/study-report-links';
 import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-override/override-marks';
 import { OverrideBanner } from '../../_components/consent/override-banner';
 import { ConsentSection } from './consent/consent-section';
+import { TransfersSection } from './transfers-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -112,6 +113,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         </dl>
 
         <ConsentSection patientRef={patient.id} user={user} />
+        <TransfersSection patientRef={patient.id} user={user} />
 
         {canConsult && (
           <p className={styles.askSecondOpinion}>
