@@ -31,7 +31,6 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createRequire } from 'node:module';
 import { parseArgs } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
 import { SESSION_COOKIE_NAME, createSession, hashPassword } from '../lib/auth';
@@ -96,7 +95,8 @@ const RECORDER_SCRIPT = `(() => {
 })();`;
 
 // socket mode: socket.io's browser client, as the portal's own bundle has it, added to the page
-const SOCKET_IO_CLIENT = readFileSync(createRequire(import.meta.url).resolve('socket.io-client/dist/socket.io.min.js'), 'utf8');
+// (read by path: the package's exports do not name its dist files)
+const SOCKET_IO_CLIENT = readFileSync(path.join(projectRoot, 'node_modules/socket.io-client/dist/socket.io.min.js'), 'utf8');
 
 function percentile(sorted: number[], p: number): number {
   if (!sorted.length) return NaN;

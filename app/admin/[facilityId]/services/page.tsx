@@ -77,7 +77,9 @@ export default async function ServicesPage({ params }: { params: Promise<{ facil
                 <ul className="list">
                   {service.members.map((member) => (
                     <li key={member.userId} className={styles.actions} data-member={member.email} data-on-call={member.onCall}>
-                      {member.name} ({member.email}){member.onCall && <strong> · on call</strong>}
+                      <span>
+                        {member.name} ({member.email}){member.onCall && <strong> · on call</strong>}
+                      </span>
                       <ActionButton method="PATCH" url={`${base}/${service.id}/members/${member.userId}`} body={{ onCall: !member.onCall }} label={member.onCall ? 'Take off call' : 'Put on call'} />
                       <ActionButton method="DELETE" url={`${base}/${service.id}/members/${member.userId}`} label="Remove" />
                     </li>
