@@ -89,8 +89,8 @@ describe('transfer notices over HTTP', () => {
     await make('neuro2', regional, 'EXPERT');
     await make('cardio', regional, 'EXPERT');
     await make('outsider', elsewhere, 'EXPERT');
-    stroke = (await context.db.service.create({ data: { facilityId: regional, name: 'Stroke unit', transferEscalationMinutes: 600 } })).id;
-    cardiology = (await context.db.service.create({ data: { facilityId: regional, name: 'Cardiology', transferEscalationMinutes: 600 } })).id;
+    stroke = (await context.db.service.create({ data: { facilityId: regional, name: 'Stroke unit', transferEscalationMinutes: 60 } })).id;
+    cardiology = (await context.db.service.create({ data: { facilityId: regional, name: 'Cardiology', transferEscalationMinutes: 60 } })).id;
     for (const who of ['neuro', 'neuro2'] as const) await context.db.serviceMember.create({ data: { serviceId: stroke, userId: people[who].userId } });
     await context.db.serviceMember.create({ data: { serviceId: cardiology, userId: people.cardio.userId } });
   });

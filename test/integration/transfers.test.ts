@@ -152,9 +152,9 @@ describe('transfer notices', () => {
     await make('regionalAdmin', regional, 'ADMIN');
     await make('outsider', elsewhere, 'EXPERT');
     // Escalation is checked on its own database below: here it stays out of the way
-    stroke = (await db().service.create({ data: { facilityId: regional, name: 'Stroke unit', transferEscalationMinutes: 600, transferAccessHours: 6 } })).id;
-    cardiology = (await db().service.create({ data: { facilityId: regional, name: 'Cardiology', transferEscalationMinutes: 600, transferAccessHours: 3 } })).id;
-    awayService = (await db().service.create({ data: { facilityId: elsewhere, name: 'Away ward', transferEscalationMinutes: 600 } })).id;
+    stroke = (await db().service.create({ data: { facilityId: regional, name: 'Stroke unit', transferEscalationMinutes: 60, transferAccessHours: 6 } })).id;
+    cardiology = (await db().service.create({ data: { facilityId: regional, name: 'Cardiology', transferEscalationMinutes: 60, transferAccessHours: 3 } })).id;
+    awayService = (await db().service.create({ data: { facilityId: elsewhere, name: 'Away ward', transferEscalationMinutes: 60 } })).id;
     for (const who of ['neuro', 'neuro2'] as const) await db().serviceMember.create({ data: { serviceId: stroke, userId: people[who].userId } });
     await db().serviceMember.create({ data: { serviceId: cardiology, userId: people.cardio.userId } });
     await db().serviceMember.create({ data: { serviceId: awayService, userId: people.outsider.userId } });
@@ -341,7 +341,7 @@ describe('transfer notices', () => {
       const jobs = await db().job.findMany({ where: { type: 'transfer.escalate', key: { startsWith: `${noticeId}:` } }, orderBy: { runAt: 'asc' } });
       assert.equal(jobs.length, 2, 'the first alarm’s and the new one’s');
       assert.equal(jobs[1].key, `${noticeId}:${notice.alarmSince.toISOString()}`);
-      assert.equal(jobs[1].runAt.getTime(), notice.alarmSince.getTime() + 600 * MINUTE);
+      assert.equal(jobs[1].runAt.getTime(), notice.alarmSince.getTime() + 60 * MINUTE);
       const grants = await db().accessGrant.findMany({ where: { sourceType: 'transfer', sourceId: noticeId }, orderBy: { createdAt: 'asc' } });
       assert.deepEqual(grants.map((grant) => [grant.granteeServiceId, grant.revokedAt !== null, grant.overrideId]), [[stroke, true, notice.overrideId], [cardiology, false, notice.overrideId]]);
       assert.equal(grants[1].validUntil?.getTime(), notice.etaAt.getTime() + 3 * HOUR, 'cardiology’s own hours');
@@ -675,9 +675,9 @@ describe('transfer escalation after a restart', { skip: noSmtpServer }, () => {
     // Rang in the stroke unit ten minutes ago, redirected to Chest eight minutes ago: both alarms are due
     const moved = (await sendTransfer(context, sender, { clientKey: 'escalation-3', serviceId: service, condition: 'TRAUMA', etaMinutes: 30, unidentified: true }, minutesAgo(10))).id;
     await actOnTransfer(context, offDutyActor, moved, { action: 'redirect', serviceId: chest, reason: 'Chest trauma' }, minutesAgo(8));
-    // Rang in the stroke unit five minutes ago; its escalation time was then raised to two hours
+    // Rang in the stroke unit five minutes ago; its escalation time was then raised to an hour (the most an admin sets)
     const waiting = (await sendTransfer(context, sender, { clientKey: 'escalation-4', serviceId: service, condition: 'STROKE', etaMinutes: 30, unidentified: true }, minutesAgo(5))).id;
-    await db.service.update({ where: { id: service }, data: { transferEscalationMinutes: 120 } });
+    await db.service.update({ where: { id: service }, data: { transferEscalationMinutes: 60 } });
     const mailsBefore = smtp.messages().length;
 
     runner = startRunner();
@@ -695,6 +695,6 @@ describe('transfer escalation after a restart', { skip: noSmtpServer }, () => {
     assert.equal(notice.escalatedAt, null, 'not escalated before its (raised) time');
     const jobs = await jobsOf(waiting);
     assert.deepEqual(jobs.map((job) => job.state), ['DONE', 'PENDING'], 'the first job handed over to one at the new time (no retries until it fails)');
-    assert.equal(jobs[1].runAt.getTime(), notice.alarmSince.getTime() + 120 * MINUTE);
+    assert.equal(jobs[1].runAt.getTime(), notice.alarmSince.getTime() + 60 * MINUTE);
   });
 });
