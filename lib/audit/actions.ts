@@ -79,6 +79,7 @@ export const AUDIT_ACTIONS = {
   'admin.service.enable': { label: 'Enabled a service' },
   'admin.service.member.add': { label: 'Added a member to a service' },
   'admin.service.member.remove': { label: 'Removed a member from a service' },
+  'admin.service.member.on_call': { label: "Changed a service member's on-call status" },
   'admin.node_admin.grant': { label: 'Made someone a node administrator' },
   'admin.node_admin.revoke': { label: 'Took node administration from someone' },
   'portal.acting_facility.change': { label: 'Chose the facility they act for' },
@@ -199,6 +200,10 @@ type ServiceFields = {
   turnaroundStatMinutes?: number;
   turnaroundUrgentMinutes?: number;
   turnaroundRoutineMinutes?: number;
+  /** Emergency transfers: an unacknowledged alarm escalates after these minutes */
+  transferEscalationMinutes?: number;
+  /** Emergency transfers: the images stay readable this many hours after arrival */
+  transferAccessHours?: number;
 };
 type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
 /** A second-opinion case's transition: from, to, why, and the addressee it went to (send, redirect, forward) */
@@ -256,6 +261,7 @@ export interface AuditDetailsByAction {
   'admin.service.enable': ServiceChange;
   'admin.service.member.add': { userId?: string; email?: string };
   'admin.service.member.remove': { userId?: string };
+  'admin.service.member.on_call': { userId?: string; onCall?: boolean; before?: boolean };
   'admin.node_admin.grant': { email?: string };
   'admin.node_admin.revoke': { email?: string };
   'portal.acting_facility.change': object;

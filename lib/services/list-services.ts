@@ -29,10 +29,12 @@ export async function listServices(context: Pick<AdminContext, 'db'>, actorUserI
       turnaroundStatMinutes: true,
       turnaroundUrgentMinutes: true,
       turnaroundRoutineMinutes: true,
+      transferEscalationMinutes: true,
+      transferAccessHours: true,
       members: {
         where: { user: { memberships: { some: { facilityId } } } },
         orderBy: { createdAt: 'asc' },
-        select: { user: { select: { id: true, name: true, email: true } } },
+        select: { onCall: true, user: { select: { id: true, name: true, email: true } } },
       },
     },
   });
@@ -48,7 +50,9 @@ export async function listServices(context: Pick<AdminContext, 'db'>, actorUserI
     turnaroundStatMinutes: service.turnaroundStatMinutes,
     turnaroundUrgentMinutes: service.turnaroundUrgentMinutes,
     turnaroundRoutineMinutes: service.turnaroundRoutineMinutes,
-    members: service.members.map(({ user }) => ({ userId: user.id, name: user.name, email: user.email })),
+    transferEscalationMinutes: service.transferEscalationMinutes,
+    transferAccessHours: service.transferAccessHours,
+    members: service.members.map(({ onCall, user }) => ({ userId: user.id, name: user.name, email: user.email, onCall })),
     })),
   };
 }

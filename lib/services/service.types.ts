@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import type { ServiceTurnaround } from '../referrals/due-time';
+import { ZTransferSettingFields } from './service-transfer-settings';
 import { ZTurnaroundFields } from './service-turnaround';
+import type { ServiceTransferSettings } from './transfer-settings-limits';
 
 const ZServiceName = z.string({ error: 'Enter the service name' }).trim().min(1, 'Enter the service name').max(120, 'Name: at most 120 characters');
 const ZServiceCode = z
@@ -26,11 +28,13 @@ export const ZUpdateServiceRequest = z
     disabled: z.boolean({ error: 'disabled: true or false' }).optional(),
     // Second-opinion turnaround, whole minutes (lib/services/service-turnaround.ts)
     ...ZTurnaroundFields,
+    // Emergency transfers: escalation in whole minutes, image access in whole hours (lib/services/transfer-settings-limits.ts)
+    ...ZTransferSettingFields,
   })
   .strict()
   .refine(
     (fields) => Object.values(fields).some((value) => value !== undefined),
-    'Send at least one of name, code, description, disabled, turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes',
+    'Send at least one of name, code, description, disabled, turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes, transferEscalationMinutes, transferAccessHours',
   );
 export type TUpdateServiceRequest = z.input<typeof ZUpdateServiceRequest>;
 
@@ -49,12 +53,20 @@ export interface FacilityServices {
   services: ServiceView[];
 }
 
-/** turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes: whole minutes, as PATCH takes them */
-export interface ServiceView extends ServiceTurnaround {
+/** A member of a service; onCall: told when an emergency-transfer alarm escalates */
+export interface ServiceMemberView extends ServicePerson {
+  onCall: boolean;
+}
+
+/**
+ * turnaroundStatMinutes, turnaroundUrgentMinutes, turnaroundRoutineMinutes: whole minutes, as PATCH takes them;
+ * transferEscalationMinutes (whole minutes), transferAccessHours (whole hours): emergency transfers
+ */
+export interface ServiceView extends ServiceTurnaround, ServiceTransferSettings {
   id: string;
   name: string;
   code: string | null;
   description: string;
   disabledAt: string | null;
-  members: ServicePerson[];
+  members: ServiceMemberView[];
 }

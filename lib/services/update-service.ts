@@ -11,7 +11,9 @@ import { ZUpdateServiceRequest } from './service.types';
 /**
  * Renames a service, changes its code, description or second-opinion
  * turnaround (stat ≤ urgent ≤ routine, checked against what is stored for the
- * fields not sent), or disables / enables it (its members are kept).
+ * fields not sent), its emergency-transfer settings (escalation minutes, image
+ * access hours: they apply to alarms rung and access granted after the change),
+ * or disables / enables it (its members are kept).
  */
 export async function updateService(context: AdminContext, actor: AdminActor, facilityId: string, serviceId: string, input: unknown, now = new Date()): Promise<void> {
   const { db, logger } = context;
@@ -36,6 +38,8 @@ export async function updateService(context: AdminContext, actor: AdminActor, fa
             turnaroundStatMinutes: before.turnaroundStatMinutes,
             turnaroundUrgentMinutes: before.turnaroundUrgentMinutes,
             turnaroundRoutineMinutes: before.turnaroundRoutineMinutes,
+            transferEscalationMinutes: before.transferEscalationMinutes,
+            transferAccessHours: before.transferAccessHours,
           },
           change: { ...fields, disabled },
         },

@@ -17,7 +17,7 @@ import { wakeJobRunners } from '../jobs/job-signals';
 import type { Principal } from '../policy/principal';
 import { scheduleTransferEscalation } from './escalate-transfer-job';
 import { auditedTransfer, claimTransition, loadTransfer, requireSide, type LoadedTransfer } from './load-transfer';
-import { accessEndFor, endTransferAccess, moveTransferAccessEnd, moveTransferGrants } from './transfer-access-grants';
+import { accessEndFor, endTransferAccess, moveTransferAccessEnd, moveTransferGrants, revokeFormerTeamConsultations } from './transfer-access-grants';
 import { recordTransferAudit } from './transfer-audit';
 import { publishTransferChanged, ringTransferAlarm } from './transfer-events';
 import { ZTransferAction } from './transfer-schemas';
@@ -33,6 +33,8 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
   const { notice, sides } = await loadTransfer(context, principal, noticeId);
   const request = parseInput(ZTransferAction, input);
   const audited = auditedTransfer(notice);
+  // The receiving team acts on the notice of the service it was authorized for: not on one a colleague redirected meanwhile
+  const here = { targetServiceId: notice.targetServiceId };
   const revoked: RevokedGrant[] = [];
   let before: LoadedTransfer | undefined;
   let status: TransferStatus;
@@ -42,7 +44,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
       requireSide(sides, 'RECEIVER', 'acknowledges a notice');
       status = 'ACKNOWLEDGED';
       await context.db.$transaction(async (tx) => {
-        if (!(await claimTransition(tx, notice.id, ['SENT'], { status, acknowledgedAt: now, acknowledgedById: principal.userId }))) throw await conflict(context, notice.id, 'acknowledge');
+        if (!(await claimTransition(tx, notice.id, ['SENT'], { status, acknowledgedAt: now, acknowledgedById: principal.userId }, here))) throw await conflict(context, notice, 'acknowledge');
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'acknowledge', at: now, details: JSON.stringify({ seconds: Math.round((now.getTime() - notice.alarmSince.getTime()) / 1000) }) } });
         await recordTransferAudit(tx, principal, audited, 'transfer.acknowledge', { from: notice.status, to: status });
       });
@@ -53,7 +55,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
       status = 'ACCEPTED';
       await context.db.$transaction(async (tx) => {
         const acknowledged = notice.acknowledgedAt ? {} : { acknowledgedAt: now, acknowledgedById: principal.userId };
-        if (!(await claimTransition(tx, notice.id, ['SENT', 'ACKNOWLEDGED'], { status, acceptedAt: now, acceptedById: principal.userId, ...acknowledged }))) throw await conflict(context, notice.id, 'accept');
+        if (!(await claimTransition(tx, notice.id, ['SENT', 'ACKNOWLEDGED'], { status, acceptedAt: now, acceptedById: principal.userId, ...acknowledged }, here))) throw await conflict(context, notice, 'accept');
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'accept', at: now, details: JSON.stringify({ note: request.note }) } });
         await recordTransferAudit(tx, principal, audited, 'transfer.accept', { from: notice.status, to: status, reason: request.note || undefined });
       });
@@ -68,12 +70,14 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
       before = notice;
       await context.db.$transaction(async (tx) => {
         const moved = { status, targetServiceId: target.id, targetFacilityId: target.facilityId, alarmSince: now, escalatedAt: null, acknowledgedAt: null, acknowledgedById: null, acceptedAt: null, acceptedById: null, firstSeenAt: null, firstSeenById: null };
-        if (!(await claimTransition(tx, notice.id, OPEN_TRANSFER_STATUSES, moved))) throw await conflict(context, notice.id, 'redirect');
+        // From the state the member saw: a redirect racing a colleague's acknowledgment or accept is refused, not applied over it
+        if (!(await claimTransition(tx, notice.id, [notice.status], moved, here))) throw await conflict(context, notice, 'redirect');
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'redirect', at: now, details: JSON.stringify({ fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason }) } });
         const until = await accessEndFor(tx, target.id, notice.etaAt);
         revoked.push(...(await moveTransferGrants(tx, principal, notice, target.id, until, now)));
+        revoked.push(...(await revokeFormerTeamConsultations(tx, principal, notice, { ...notice, targetServiceId: target.id, targetFacilityId: target.facilityId }, now)));
         await moveTransferAccessEnd(tx, notice, until, now);
-        await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId }, 'transfer.redirect', { from: notice.status, to: status, fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason });
+        await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId, formerTargetFacilityId: notice.targetFacilityId }, 'transfer.redirect', { from: notice.status, to: status, fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason });
         await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: target.id, targetFacilityId: target.facilityId, alarmSince: now });
       });
       break;
@@ -83,7 +87,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
       status = 'ARRIVED';
       await context.db.$transaction(async (tx) => {
         const acknowledged = notice.acknowledgedAt ? {} : { acknowledgedAt: now, acknowledgedById: principal.userId };
-        if (!(await claimTransition(tx, notice.id, OPEN_TRANSFER_STATUSES, { status, arrivedAt: now, arrivedById: principal.userId, ...acknowledged }))) throw await conflict(context, notice.id, 'arrive');
+        if (!(await claimTransition(tx, notice.id, OPEN_TRANSFER_STATUSES, { status, arrivedAt: now, arrivedById: principal.userId, ...acknowledged }, here))) throw await conflict(context, notice, 'arrive');
         const until = await accessEndFor(tx, notice.targetServiceId, now);
         await moveTransferAccessEnd(tx, notice, until, now);
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'arrive', at: now, details: JSON.stringify({ note: request.note, grantsUntil: until.toISOString(), minutesAfterEta: Math.round((now.getTime() - notice.etaAt.getTime()) / 60_000) }) } });
@@ -95,7 +99,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
       requireSide(sides, 'SENDER', 'cancels a notice');
       status = 'CANCELLED';
       await context.db.$transaction(async (tx) => {
-        if (!(await claimTransition(tx, notice.id, OPEN_TRANSFER_STATUSES, { status, cancelledAt: now, cancelledById: principal.userId }))) throw await conflict(context, notice.id, 'cancel');
+        if (!(await claimTransition(tx, notice.id, OPEN_TRANSFER_STATUSES, { status, cancelledAt: now, cancelledById: principal.userId }))) throw await conflict(context, notice, 'cancel');
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'cancel', at: now, details: JSON.stringify({ reason: request.reason }) } });
         revoked.push(...(await endTransferAccess(tx, principal, notice, now)));
         await recordTransferAudit(tx, principal, audited, 'transfer.cancel', { from: notice.status, to: status, reason: request.reason || undefined });
@@ -111,9 +115,14 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
   return { id: notice.id, status: after.status };
 }
 
-/** The answer to the click that came second: what the notice is now, and who did it. */
-async function conflict(context: TransferContext, noticeId: string, action: string): Promise<DomainError> {
-  const now = await context.db.transferNotice.findUniqueOrThrow({ where: { id: noticeId }, select: { status: true, acknowledgedById: true, acceptedById: true, arrivedById: true, cancelledById: true } });
+/** The answer to the click that came second: what the notice is now, and who did it (or where it went). */
+async function conflict(context: TransferContext, seen: { id: string; targetServiceId: string }, action: string): Promise<DomainError> {
+  const now = await context.db.transferNotice.findUniqueOrThrow({ where: { id: seen.id }, select: { status: true, targetServiceId: true, acknowledgedById: true, acceptedById: true, arrivedById: true, cancelledById: true } });
+  if (now.targetServiceId !== seen.targetServiceId && OPEN_TRANSFER_STATUSES.includes(now.status as TransferStatus)) {
+    const service = await context.db.service.findUnique({ where: { id: now.targetServiceId }, select: { name: true, facility: { select: { name: true } } } });
+    const where = service ? ` to ${service.name}, ${service.facility.name}` : '';
+    return new DomainError('CONFLICT', `transfer ${action} refused: redirected`, { userMessage: `This notice was redirected${where}: nothing was changed.`, details: { status: now.status } });
+  }
   const byId = { ACKNOWLEDGED: now.acknowledgedById, ACCEPTED: now.acceptedById, ARRIVED: now.arrivedById, CANCELLED: now.cancelledById, SENT: null }[now.status as TransferStatus] ?? null;
   const by = byId ? (await context.db.user.findUnique({ where: { id: byId }, select: { name: true, email: true } })) : null;
   const who = by ? ` by ${by.name || by.email}` : '';

@@ -6,6 +6,8 @@
 // the service's on-call list and the receiving facility's administrators, rings their open
 // pages too, and queues the webhook (EMERGENCY_WEBHOOK_URL) for the hospital's paging system.
 // An alarm acknowledged, redirected (a new alarm, its own job) or closed since is left alone.
+// The service's escalation time raised while the alarm rang: the job hands over to one at the
+// new time (lowered: the alarm escalates at the time it was scheduled for).
 import type { Config } from '../config/config';
 import { defineJob } from '../jobs/registry';
 import { enqueueJob } from '../jobs/enqueue-job';
@@ -14,6 +16,9 @@ import { alarmedMembersOf } from '../policy/transfer-access';
 import { recordTransferAudit } from './transfer-audit';
 import { publishTransferChanged, ringTransferAlarm } from './transfer-events';
 import { transferPath, type TransferTx } from './transfer-types';
+
+/** Beyond this, a job that is not due yet was enqueued for an earlier escalation time, not by a runner with another clock */
+const CLOCK_SLACK_MS = 60_000;
 
 export interface EscalateTransferPayload {
   noticeId: string;
@@ -37,8 +42,15 @@ export const createEscalateTransferJob = (config: Pick<Config, 'mail' | 'emergen
     const service = await db.service.findUniqueOrThrow({ where: { id: notice.targetServiceId }, select: { transferEscalationMinutes: true, name: true } });
     const now = options.now?.() ?? new Date();
     const minutes = service.transferEscalationMinutes;
-    // A runner whose clock is behind the one that enqueued: try again (with backoff)
-    if (notice.alarmSince.getTime() + minutes * 60_000 > now.getTime()) throw new Error('transfer alarm not due to escalate yet');
+    const dueAt = new Date(notice.alarmSince.getTime() + minutes * 60_000);
+    if (dueAt.getTime() > now.getTime()) {
+      // A runner whose clock is a little behind the one that enqueued: try again (with backoff)
+      if (dueAt.getTime() - now.getTime() <= CLOCK_SLACK_MS) throw new Error('transfer alarm not due to escalate yet');
+      // The service's escalation time was raised while the alarm rang: a job at the new time takes
+      // over (retrying this one would give up after its attempts, ~40 minutes, and never escalate)
+      await db.$transaction((tx) => enqueueJob(tx, { type: 'transfer.escalate', key: `${notice.id}:${payload.alarmSince}:${minutes}m`, payload, facilityId: notice.targetFacilityId, runAt: dueAt }));
+      return;
+    }
     const escalated = await db.$transaction(async (tx) => {
       const marked = await tx.transferNotice.updateMany({ where: { id: notice.id, status: 'SENT', escalatedAt: null, alarmSince: notice.alarmSince }, data: { escalatedAt: now, revision: { increment: 1 } } });
       if (marked.count !== 1) return null;

@@ -26,8 +26,13 @@ export function requireSide(sides: readonly TransferSide[], side: TransferSide, 
   if (!sides.includes(side)) throw new PolicyError('FORBIDDEN', side === 'RECEIVER' ? `only the receiving team ${what}` : `only the sending team ${what}`);
 }
 
-/** Bumps the revision where the notice is still in one of `from`: false when another change came first. */
-export async function claimTransition(tx: TransferTx, noticeId: string, from: readonly string[], data: Record<string, unknown>): Promise<boolean> {
-  const claimed = await tx.transferNotice.updateMany({ where: { id: noticeId, status: { in: [...from] } }, data: { ...data, revision: { increment: 1 } } });
+/**
+ * Bumps the revision where the notice is still in one of `from` (and, for the receiving
+ * team's actions, still with the service the caller was authorized for): false when
+ * another change came first. Without the service, a member's accept racing a colleague's
+ * redirect was applied to the notice after it had moved to the other service.
+ */
+export async function claimTransition(tx: TransferTx, noticeId: string, from: readonly string[], data: Record<string, unknown>, still: { targetServiceId?: string } = {}): Promise<boolean> {
+  const claimed = await tx.transferNotice.updateMany({ where: { id: noticeId, status: { in: [...from] }, ...still }, data: { ...data, revision: { increment: 1 } } });
   return claimed.count === 1;
 }

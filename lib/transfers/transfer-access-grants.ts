@@ -10,7 +10,9 @@ import { grantStudyRead } from '../grants/grant-study-read';
 import { revokeGrants, type RevokedGrant } from '../grants/revoke-grants';
 import { stopOverrideInTransaction } from '../emergency-override/end-override';
 import { EMERGENCY_OVERRIDE_STARTED, recordOverrideAudit } from '../emergency-override/override-audit';
+import { revokeConsultationReads } from '../grants/consultation-grants';
 import { facilitiesOfOverride } from '../policy/override-access';
+import { transferSidesOf, type TransferParties } from '../policy/transfer-access';
 import type { Principal } from '../policy/principal';
 import { conditionWords, TRANSFER_OVERRIDE_REASON } from './transfer-words';
 import type { TransferTx } from './transfer-types';
@@ -103,6 +105,25 @@ export async function moveTransferGrants(tx: TransferTx, actor: Principal, notic
   const running = notice.overrideId ? await tx.emergencyOverride.count({ where: { id: notice.overrideId, endedAt: null, endsAt: { gt: now } } }) : 0;
   if (running) {
     await grantTransferStudies(tx, actor, { ...notice, targetServiceId: newServiceId }, copies.map((copy) => ({ id: copy.studyRef!, facilityId: copy.studyFacilityId, studyInstanceUid: copy.studyInstanceUid })), until, now);
+  }
+  return revoked;
+}
+
+/**
+ * A redirect: the notice's teleconsultations lose the participants who read through them as
+ * the team it left (their grants rest on the notice's basis and would outlive their part);
+ * the sender, the new team and anyone else invited keep theirs.
+ */
+export async function revokeFormerTeamConsultations(tx: TransferTx, actor: Principal, before: TransferParties & { id: string }, after: TransferParties, now: Date): Promise<RevokedGrant[]> {
+  const events = await tx.transferEvent.findMany({ where: { noticeId: before.id, action: 'consult' }, select: { details: true } });
+  const consultationIds = [...new Set(events.map((event) => (JSON.parse(event.details) as { consultationId?: string }).consultationId).filter((id): id is string => typeof id === 'string'))];
+  if (!consultationIds.length) return [];
+  const grants = await tx.accessGrant.findMany({ where: { sourceType: 'consultation', sourceId: { in: consultationIds }, revokedAt: null, granteeUserId: { not: null } }, select: { granteeUserId: true } });
+  const revoked: RevokedGrant[] = [];
+  for (const userId of new Set(grants.map((grant) => grant.granteeUserId!))) {
+    const [was, is] = await Promise.all([transferSidesOf(tx, userId, before), transferSidesOf(tx, userId, after)]);
+    if (!was.includes('RECEIVER') || is.length) continue;
+    for (const consultationId of consultationIds) revoked.push(...(await revokeConsultationReads(tx, consultationId, { revokedById: actor.userId, reason: 'transfer notice redirected' }, userId, now)));
   }
   return revoked;
 }

@@ -15,11 +15,13 @@ export interface AuditedTransfer {
   patientId: string;
   /** The first study sent, when there is one */
   studyInstanceUid?: string | null;
+  /** Another receiving facility whose team acted (a redirect to another facility: the one it left) */
+  formerTargetFacilityId?: string;
 }
 
 /** principal null: the system (the escalation job) */
 export async function recordTransferAudit<A extends TransferAuditAction>(tx: AuditDatabase, principal: Principal | null, notice: AuditedTransfer, action: A, details: AuditDetails<A>): Promise<void> {
-  const facilities = [...new Set([notice.sendingFacilityId, notice.targetFacilityId])];
+  const facilities = [...new Set([notice.sendingFacilityId, notice.targetFacilityId, ...(notice.formerTargetFacilityId ? [notice.formerTargetFacilityId] : [])])];
   for (const facilityId of facilities) {
     const own = facilityId === notice.sendingFacilityId;
     await recordAudit(tx, {

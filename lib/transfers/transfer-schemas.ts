@@ -22,6 +22,15 @@ const ZWhen = (what: string) =>
     .refine((value) => !Number.isNaN(Date.parse(value)), `Give ${what} as a date and time`)
     .transform((value) => new Date(value));
 
+/**
+ * zod skips an object's refinements once any field failed: a form missing both the service
+ * and the ETA would learn of the ETA only on its second Send. The cross-field checks run
+ * whenever the input is an object and the fields they read parsed (their values are then of their types).
+ */
+function whenFieldsParsed(fields: readonly string[]) {
+  return (payload: { issues: readonly { path?: readonly PropertyKey[] }[] }) => !payload.issues.some((issue) => !issue.path?.length || fields.includes(String(issue.path[0])));
+}
+
 function vital(key: keyof typeof VITAL_SIGNS) {
   const sign = VITAL_SIGNS[key];
   const range = `${sign.label} must be between ${sign.min} and ${sign.max}`;
@@ -71,10 +80,14 @@ export const ZSendTransfer = z
     /** The sender confirmed vitals outside the physiological range */
     confirmVitals: z.boolean().default(false),
   })
-  .superRefine((value, context) => {
-    if (value.etaAt === undefined && value.etaMinutes === undefined) context.addIssue({ code: 'custom', path: ['etaMinutes'], message: 'Give the ETA' });
-    if (!value.patientRef && !value.unidentified && !value.studyInstanceUids.length) context.addIssue({ code: 'custom', path: ['patientRef'], message: 'Choose the patient (or a study), or mark the patient unidentified' });
-  });
+  .superRefine(
+    (value, context) => {
+      if (value.etaAt === undefined && value.etaMinutes === undefined) context.addIssue({ code: 'custom', path: ['etaMinutes'], message: 'Give the ETA' });
+      if (!value.patientRef && !value.unidentified && !value.studyInstanceUids.length) context.addIssue({ code: 'custom', path: ['patientRef'], message: 'Choose the patient (or a study), or mark the patient unidentified' });
+    },
+    // Also when another field is wrong (a missing service): the form shows every missing field at once
+    { when: whenFieldsParsed(['etaAt', 'etaMinutes', 'patientRef', 'unidentified', 'studyInstanceUids']) },
+  );
 export type SendTransferInput = z.input<typeof ZSendTransfer>;
 
 /** The sender's updates on the way: any of new vitals, a new ETA, more studies */
@@ -87,9 +100,12 @@ export const ZUpdateTransfer = z
     /** The revision the sender's page showed (optional: vitals and ETA are news, not edits of someone else's text) */
     revision: z.number().int().optional(),
   })
-  .superRefine((value, context) => {
-    if (!value.vitals && value.etaAt === undefined && value.etaMinutes === undefined && !value.studyInstanceUids.length) context.addIssue({ code: 'custom', path: ['vitals'], message: 'Nothing to update: give vitals, an ETA or a study' });
-  });
+  .superRefine(
+    (value, context) => {
+      if (!value.vitals && value.etaAt === undefined && value.etaMinutes === undefined && !value.studyInstanceUids.length) context.addIssue({ code: 'custom', path: ['vitals'], message: 'Nothing to update: give vitals, an ETA or a study' });
+    },
+    { when: whenFieldsParsed(['vitals', 'etaAt', 'etaMinutes', 'studyInstanceUids']) },
+  );
 export type UpdateTransferInput = z.input<typeof ZUpdateTransfer>;
 
 export const TRANSFER_ACTIONS = ['acknowledge', 'accept', 'redirect', 'arrive', 'cancel'] as const;

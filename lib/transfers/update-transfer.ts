@@ -7,7 +7,7 @@ import { DomainError } from '../errors';
 import { wakeJobRunners } from '../jobs/job-signals';
 import type { Principal } from '../policy/principal';
 import { personRecordRefs } from '../policy/share-basis';
-import { auditedTransfer, loadTransfer, requireSide } from './load-transfer';
+import { auditedTransfer, claimTransition, loadTransfer, requireSide } from './load-transfer';
 import { ownStudies } from './send-transfer';
 import { accessEndFor, moveTransferAccessEnd } from './transfer-access-grants';
 import { addTransferStudies } from './transfer-studies';
@@ -23,7 +23,7 @@ export async function updateTransfer(context: TransferContext, principal: Princi
   const { notice, sides } = await loadTransfer(context, principal, noticeId);
   requireSide(sides, 'SENDER', 'updates a notice');
   const request = parseInput(ZUpdateTransfer, input);
-  if (!OPEN_TRANSFER_STATUSES.includes(notice.status as TransferStatus)) throw new DomainError('CONFLICT', `update refused in ${notice.status}`, { userMessage: `This notice is ${notice.status === 'ARRIVED' ? 'closed: the patient has arrived' : 'cancelled'}: nothing was changed.` });
+  if (!OPEN_TRANSFER_STATUSES.includes(notice.status as TransferStatus)) throw closed(notice.status);
   const vitals = request.vitals ? checkedVitals(request.vitals, request.confirmVitals, now) : null;
   const eta = etaOf(request, now);
   const etaAt = eta ? checkEta(eta, now) : null;
@@ -39,18 +39,15 @@ export async function updateTransfer(context: TransferContext, principal: Princi
   }
 
   const updated = await db.$transaction(async (tx) => {
-    const row = await tx.transferNotice.update({
-      where: { id: notice.id },
-      data: {
-        ...(vitals ? { vitals: JSON.stringify(vitals) } : {}),
-        ...(etaAt ? { etaAt } : {}),
-        revision: { increment: 1 },
-      },
-    });
+    // Only while still open: an ETA committed after the arrival would move the images' end past arrival + hours
+    if (!(await claimTransition(tx, notice.id, OPEN_TRANSFER_STATUSES, { ...(vitals ? { vitals: JSON.stringify(vitals) } : {}), ...(etaAt ? { etaAt } : {}) }))) {
+      throw closed((await tx.transferNotice.findUniqueOrThrow({ where: { id: notice.id }, select: { status: true } })).status);
+    }
+    const row = await tx.transferNotice.findUniqueOrThrow({ where: { id: notice.id } });
     if (vitals) await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'vitals', at: now, details: JSON.stringify(vitals) } });
     if (etaAt) {
       await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'eta', at: now, details: JSON.stringify({ from: notice.etaAt.toISOString(), etaAt: etaAt.toISOString() }) } });
-      await moveTransferAccessEnd(tx, notice, await accessEndFor(tx, notice.targetServiceId, etaAt), now);
+      await moveTransferAccessEnd(tx, notice, await accessEndFor(tx, row.targetServiceId, etaAt), now);
     }
     if (copies.length) await addTransferStudies(tx, principal, row, copies, now);
     const patientId = (await tx.transferNotice.findUniqueOrThrow({ where: { id: notice.id }, select: { patientId: true } })).patientId;
@@ -62,4 +59,8 @@ export async function updateTransfer(context: TransferContext, principal: Princi
   wakeJobRunners();
   await publishTransferChanged(context, updated, copies.length ? 'study' : etaAt ? 'eta' : 'vitals');
   return { id: notice.id, revision: updated.revision };
+}
+
+function closed(status: string): DomainError {
+  return new DomainError('CONFLICT', `update refused in ${status}`, { userMessage: `This notice is ${status === 'ARRIVED' ? 'closed: the patient has arrived' : 'cancelled'}: nothing was changed.` });
 }

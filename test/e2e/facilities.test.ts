@@ -2,7 +2,7 @@
 // portal: the node administrator creates a facility and a service in it,
 // invites a colleague, who accepts, signs in and sees only that facility
 // (its studies only; the demo facility's administration is "not found"); the
-// service's turnaround is set (issue 15);
+// service's turnaround is set (issue 15), its emergency transfer settings and a member's on-call status (issue 17);
 // the node pages at phone width. Screenshots: test-output/e2e/facilities-*.png.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -128,6 +128,25 @@ describe('facilities in the browser', { timeout: 10 * 60_000 }, () => {
     await admin.getByText('Turnaround: stat 1 h · urgent 2 h · routine 3 d').waitFor();
     assert.equal((await server.node.db.service.findFirstOrThrow({ where: { facilityId: valley.id, name: 'Stroke unit' } })).turnaroundUrgentMinutes, 120);
     await shot(admin, 'services-turnaround');
+
+    // Emergency transfers (issue 17): escalation minutes and image access hours, refused beside the field, then listed; a member put on call
+    await admin.getByText('Emergency transfers: unacknowledged alarm escalates after 2 min · images readable 24 h after arrival').waitFor();
+    await admin.getByText('Change emergency transfer settings').click();
+    const escalateAfter = admin.getByLabel('Escalate after (minutes)');
+    await escalateAfter.fill('90');
+    await admin.getByRole('button', { name: 'Save emergency transfer settings' }).click();
+    await admin.getByText('Escalate after: between 1 and 60 minutes').waitFor();
+    assert.equal(await escalateAfter.getAttribute('aria-invalid'), 'true');
+    await escalateAfter.fill('5');
+    await admin.getByLabel('Images readable for (hours)').fill('48');
+    await admin.getByRole('button', { name: 'Save emergency transfer settings' }).click();
+    await admin.getByText('Emergency transfers: unacknowledged alarm escalates after 5 min · images readable 48 h after arrival').waitFor();
+    await admin.getByRole('button', { name: 'Put on call' }).click();
+    await admin.getByRole('button', { name: 'Take off call' }).waitFor();
+    await admin.getByText('· on call').waitFor();
+    const strokeUnit = await server.node.db.service.findFirstOrThrow({ where: { facilityId: valley.id, name: 'Stroke unit' }, include: { members: true } });
+    assert.deepEqual([strokeUnit.transferEscalationMinutes, strokeUnit.transferAccessHours, strokeUnit.members.map((member) => member.onCall)], [5, 48, [true]]);
+    await shot(admin, 'services-transfer-settings');
 
     const colleague = await signIn('dr.vera@valley.example', 'vera passphrase 2026', '/');
     await colleague.waitForURL(`${server.url}/`);

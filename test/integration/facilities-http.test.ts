@@ -5,7 +5,8 @@
 // member's landing page on the next request; logos are served to members;
 // the acting facility is chosen with one PUT and shown in the header; a
 // service's second-opinion turnaround (issue 15) is set, refused per field
-// and shown on the Services tab.
+// and shown on the Services tab; its emergency transfer settings and a
+// member's on-call status (issue 17) likewise.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { auditQueueFor } from '../../lib/audit/audit-queue';
@@ -130,7 +131,7 @@ describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
     assert.match(((await notMember.json()) as { fields: Record<string, string> }).fields.userId, /member of this facility/);
     assert.equal((await call(cookies.valleyAdmin, 'POST', `${base}/${serviceId}/members`, { userId: ids.member })).status, 201);
     const page = await pageText(await call(cookies.valleyAdmin, 'GET', `/admin/${valleyId}/services`));
-    assert.match(page, /Users Services Report templates Consent DICOM peers Storage .*Services \(1\) .*Stroke unit \(STROKE\) .*Test User \(member@valley\.example\) Remove/);
+    assert.match(page, /Users Services Report templates Consent DICOM peers Storage .*Services \(1\) .*Stroke unit \(STROKE\) .*Test User \(member@valley\.example\) Put on call Remove/);
     assert.equal((await call(cookies.member, 'GET', `/admin/${valleyId}/services`)).status, 404);
   });
 
@@ -198,12 +199,64 @@ describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
     await auditQueueFor(server.node.runtime).flush();
     const updates = await server.node.db.auditEvent.findMany({ where: { action: 'admin.service.update', resource: `service:${serviceId}` }, orderBy: { at: 'asc' } });
     assert.deepEqual(JSON.parse(updates[0].details), {
-      before: { name: 'Stroke unit', code: 'STROKE', description: '', disabled: false, turnaroundStatMinutes: 60, turnaroundUrgentMinutes: 360, turnaroundRoutineMinutes: 4320 },
+      before: { name: 'Stroke unit', code: 'STROKE', description: '', disabled: false, turnaroundStatMinutes: 60, turnaroundUrgentMinutes: 360, turnaroundRoutineMinutes: 4320, transferEscalationMinutes: 2, transferAccessHours: 24 },
       change: { turnaroundUrgentMinutes: 240, turnaroundRoutineMinutes: 2880 },
     });
     assert.equal(updates.length, 6, 'one per accepted change, none for the refusals');
     assert.deepEqual(JSON.parse(updates[5].details).change, { turnaroundStatMinutes: 60 });
     assert.equal(JSON.parse(updates[5].details).before.turnaroundStatMinutes, 500);
+  });
+
+  it("sets a service's emergency transfer settings and a member's on-call status over HTTP: shown on the tab, refused per field; 404 and audited for anyone else", async () => {
+    const base = `/api/admin/facilities/${valleyId}/services`;
+    const { services } = (await (await call(cookies.valleyAdmin, 'GET', base)).json()) as {
+      services: { id: string; name: string; transferEscalationMinutes: number; transferAccessHours: number; members: { userId: string; onCall: boolean }[] }[];
+    };
+    const stroke = services.find((service) => service.name === 'Stroke unit')!;
+    assert.deepEqual([stroke.transferEscalationMinutes, stroke.transferAccessHours, stroke.members.map((member) => member.onCall)], [2, 24, [false]]);
+
+    const set = await call(cookies.valleyAdmin, 'PATCH', `${base}/${stroke.id}`, { transferEscalationMinutes: 10, transferAccessHours: 72 });
+    assert.deepEqual([set.status, await set.json()], [200, { status: 'updated' }]);
+    const refused = await call(cookies.valleyAdmin, 'PATCH', `${base}/${stroke.id}`, { transferEscalationMinutes: 0, transferAccessHours: 200 });
+    assert.equal(refused.status, 400);
+    const { error, fields } = (await refused.json()) as { error: string; fields: Record<string, string> };
+    assert.deepEqual([error, fields], [
+      'INVALID_INPUT',
+      { transferEscalationMinutes: 'Escalate after: between 1 and 60 minutes', transferAccessHours: 'Images readable for: between 1 and 168 hours (7 days)' },
+    ]);
+
+    const memberUrl = `${base}/${stroke.id}/members/${ids.member}`;
+    const onCall = await call(cookies.valleyAdmin, 'PATCH', memberUrl, { onCall: true });
+    assert.deepEqual([onCall.status, await onCall.json()], [200, { status: 'updated', onCall: true, changed: true }]);
+    const wrong = await call(cookies.valleyAdmin, 'PATCH', memberUrl, { onCall: 'yes' });
+    assert.deepEqual([wrong.status, ((await wrong.json()) as { fields: Record<string, string> }).fields], [400, { onCall: 'onCall: true or false' }]);
+    assert.equal((await call(cookies.valleyAdmin, 'PATCH', `${base}/${stroke.id}/members/${ids.outsider}`, { onCall: true })).status, 404, 'not in the service');
+    assert.match(
+      await pageText(await call(cookies.valleyAdmin, 'GET', `/admin/${valleyId}/services`)),
+      /Emergency transfers: unacknowledged alarm escalates after 10 min · images readable 72 h after arrival .*Test User \(member@valley\.example\) · on call Take off call Remove/,
+    );
+
+    // Members and outsiders: 404, nothing changed, each refusal audited
+    await auditQueueFor(server.node.runtime).flush();
+    const deniedBefore = await server.node.db.auditEvent.count({ where: { action: 'admin.denied', actorUserId: ids.outsider } });
+    for (const who of ['member', 'outsider'] as const) {
+      assert.equal((await call(cookies[who], 'PATCH', `${base}/${stroke.id}`, { transferEscalationMinutes: 1 })).status, 404, who);
+      assert.equal((await call(cookies[who], 'PATCH', memberUrl, { onCall: false })).status, 404, who);
+    }
+    const reread = (await (await call(cookies.valleyAdmin, 'GET', base)).json()) as { services: typeof services };
+    const stored = reread.services.find((service) => service.id === stroke.id)!;
+    assert.deepEqual([stored.transferEscalationMinutes, stored.transferAccessHours, stored.members.map((member) => member.onCall)], [10, 72, [true]]);
+    await auditQueueFor(server.node.runtime).flush();
+    const denied = await server.node.db.auditEvent.findMany({ where: { action: 'admin.denied', actorUserId: ids.outsider }, orderBy: { at: 'asc' } });
+    assert.deepEqual(
+      denied.slice(deniedBefore).map((event) => [event.outcome, JSON.parse(event.details).operation]),
+      [
+        ['DENIED', 'change service'],
+        ['DENIED', 'change on-call status'],
+      ],
+    );
+    const changes = await server.node.db.auditEvent.findMany({ where: { action: 'admin.service.member.on_call', resource: `service:${stroke.id}` } });
+    assert.deepEqual(changes.map((event) => JSON.parse(event.details)), [{ userId: ids.member, onCall: true, before: false }]);
   });
 
   it('serves the logo to members and node administrators, refuses what is not a PNG or JPEG', async () => {

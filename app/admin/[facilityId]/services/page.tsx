@@ -7,6 +7,7 @@ import { ActionButton } from '../../_components/action-button';
 import { AdminShell } from '../../_components/admin-shell';
 import { FieldsForm } from '../../_components/fields-form';
 import { NodeShell } from '../../_components/node-shell';
+import { TransferSettingsForm } from '../../_components/transfer-settings-form';
 import { TurnaroundForm } from '../../_components/turnaround-form';
 import { orNotFound } from '../../_lib/or-not-found';
 import styles from '../../admin.module.css';
@@ -55,13 +56,31 @@ export default async function ServicesPage({ params }: { params: Promise<{ facil
                   }}
                 />
               </details>
+              <p data-testid="transfer-settings">
+                Emergency transfers: unacknowledged alarm escalates after {service.transferEscalationMinutes} min · images readable {service.transferAccessHours} h after arrival
+              </p>
+              <details>
+                <summary>Change emergency transfer settings</summary>
+                <p className={styles.muted}>
+                  Every member of the service hears a transfer notice's alarm. If nobody acknowledges it in time, the members on call and the facility's administrators are told too (and the
+                  emergency webhook, if one is set). The notice's images stay readable by the service until the patient's arrival and this long after.
+                </p>
+                <TransferSettingsForm
+                  id={`transfer-${service.id}`}
+                  url={`${base}/${service.id}`}
+                  settings={{ transferEscalationMinutes: service.transferEscalationMinutes, transferAccessHours: service.transferAccessHours }}
+                />
+              </details>
               {service.members.length === 0 ? (
                 <p className={styles.muted}>No members yet.</p>
               ) : (
                 <ul className="list">
                   {service.members.map((member) => (
-                    <li key={member.userId} className={styles.actions}>
-                      {member.name} ({member.email})
+                    <li key={member.userId} className={styles.actions} data-member={member.email} data-on-call={member.onCall}>
+                      <span>
+                        {member.name} ({member.email}){member.onCall && <strong> · on call</strong>}
+                      </span>
+                      <ActionButton method="PATCH" url={`${base}/${service.id}/members/${member.userId}`} body={{ onCall: !member.onCall }} label={member.onCall ? 'Take off call' : 'Put on call'} />
                       <ActionButton method="DELETE" url={`${base}/${service.id}/members/${member.userId}`} label="Remove" />
                     </li>
                   ))}

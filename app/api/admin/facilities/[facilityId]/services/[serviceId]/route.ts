@@ -1,5 +1,6 @@
 // PATCH /api/admin/facilities/:facilityId/services/:serviceId
-//   {name?, code?, description?, disabled?, turnaroundStatMinutes?, turnaroundUrgentMinutes?, turnaroundRoutineMinutes?}
+//   {name?, code?, description?, disabled?, turnaroundStatMinutes?, turnaroundUrgentMinutes?, turnaroundRoutineMinutes?,
+//    transferEscalationMinutes? (1–60), transferAccessHours? (1–168)}
 //   → {status: "updated"}; turnarounds in whole minutes, stat ≤ urgent ≤ routine (400 with `fields` otherwise)
 import { getRuntime } from '../../../../../../../lib/runtime';
 import { updateService } from '../../../../../../../lib/services/update-service';
