@@ -5,6 +5,8 @@
 // The header raises it when its stat count grows (a new stat case reached the
 // user's inbox), on whichever page is open.
 
+import { playBeeps } from '../sound/beeps';
+
 const STORAGE_KEY = 'telepacs.statAlert';
 export const STAT_ALERT_CHANGED = 'telepacs:stat-alert-changed';
 
@@ -33,19 +35,7 @@ export function beep(): void {
   try {
     audio ??= new AudioContext();
     void audio.resume().catch(() => undefined);
-    const start = audio.currentTime + 0.02;
-    for (const offset of [0, 0.25]) {
-      const oscillator = audio.createOscillator();
-      const gain = audio.createGain();
-      oscillator.type = 'sine';
-      oscillator.frequency.value = 880;
-      gain.gain.setValueAtTime(0.0001, start + offset);
-      gain.gain.exponentialRampToValueAtTime(0.25, start + offset + 0.02);
-      gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.18);
-      oscillator.connect(gain).connect(audio.destination);
-      oscillator.start(start + offset);
-      oscillator.stop(start + offset + 0.2);
-    }
+    playBeeps(audio, { offsets: [0, 0.25], type: 'sine', frequency: 880, peak: 0.25, length: 0.2 });
   } catch {
     // No WebAudio: the notification and the red count remain
   }

@@ -5,6 +5,8 @@
 // until then the banner says "Click to enable alarm sound". The state is shared by every
 // caller on the page (one context per tab).
 
+import { playBeeps } from '../sound/beeps';
+
 type SoundState = 'running' | 'suspended' | 'unsupported';
 
 let context: AudioContext | null = null;
@@ -43,17 +45,5 @@ export function onAlarmSoundState(listener: (state: SoundState) => void): () => 
 /** Three short high beeps (an alarm, not the stat-case chime) */
 export function alarmBeep(): void {
   if (!context || context.state !== 'running') return;
-  const start = context.currentTime + 0.02;
-  for (const offset of [0, 0.22, 0.44]) {
-    const oscillator = context.createOscillator();
-    const gain = context.createGain();
-    oscillator.type = 'square';
-    oscillator.frequency.value = 988;
-    gain.gain.setValueAtTime(0.0001, start + offset);
-    gain.gain.exponentialRampToValueAtTime(0.2, start + offset + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, start + offset + 0.16);
-    oscillator.connect(gain).connect(context.destination);
-    oscillator.start(start + offset);
-    oscillator.stop(start + offset + 0.18);
-  }
+  playBeeps(context, { offsets: [0, 0.22, 0.44], type: 'square', frequency: 988, peak: 0.2, length: 0.18 });
 }
