@@ -8,6 +8,7 @@ import { VITAL_SIGN_KEYS, VITAL_SIGNS, type VitalSign } from '../../../lib/trans
 import { useHydrated } from '../../_lib/use-hydrated';
 import { callApi } from '../../admin/_components/api-call';
 import styles from '../_parts/transfers.module.css';
+import { ConfirmVitals } from '../_parts/confirm-vitals';
 
 const ETA_QUICK = [5, 10, 15, 30];
 
@@ -107,19 +108,7 @@ export function TransferUpdate({ noticeId, addable }: { noticeId: string; addabl
             ))}
           </ul>
         )}
-        {confirm && (
-          <div className={styles.confirm} role="alert">
-            <strong>Check these values:</strong>
-            <ul>
-              {confirm.map((line) => (
-                <li key={line}>{line}</li>
-              ))}
-            </ul>
-            <button type="button" className="button" disabled={busy} onClick={() => void send(true)}>
-              Values are right — send
-            </button>
-          </div>
-        )}
+        <ConfirmVitals lines={confirm} busy={busy} onConfirm={() => void send(true)} />
         {errors.form && (
           <div className="alert error" role="alert">
             {errors.form}

@@ -13,6 +13,7 @@ import { useHydrated } from '../../_lib/use-hydrated';
 import { callApi } from '../../admin/_components/api-call';
 import { typedTimeToIso } from '../_parts/time-typed';
 import styles from '../_parts/transfers.module.css';
+import { ConfirmVitals } from '../_parts/confirm-vitals';
 
 interface ServiceChoice {
   id: string;
@@ -309,19 +310,7 @@ export function TransferForm({ services, studies, patient, preselected }: { serv
       </fieldset>
 
       <div className={styles.sendBar}>
-        {confirm && (
-          <div className={styles.confirm} role="alert" data-testid="confirm-vitals">
-            <strong>Check these values:</strong>
-            <ul>
-              {confirm.map((line) => (
-                <li key={line}>{line}</li>
-              ))}
-            </ul>
-            <button type="button" className="button" disabled={busy} onClick={() => void send(true)}>
-              Values are right — send
-            </button>
-          </div>
-        )}
+        <ConfirmVitals lines={confirm} busy={busy} onConfirm={() => void send(true)} />
         {errors.form && (
           <div className="alert error" role="alert">
             {errors.form}
