@@ -3,10 +3,9 @@
 // purpose means a share of this facility's images with anyone outside it, for
 // that purpose, needs the patient's consent (lib/policy/share-basis.ts). Saved
 // as a whole (PUT), the API's message shown above the boxes.
-import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
 import styles from '../admin.module.css';
-import { callApi } from './api-call';
+import { SaveStatus, useAdminSave } from './use-admin-save';
 import { useHydrated } from '../../_lib/use-hydrated';
 
 export interface PurposeChoice {
@@ -15,41 +14,21 @@ export interface PurposeChoice {
 }
 
 export function ConsentRulesForm({ facilityId, purposes, requiredFor }: { facilityId: string; purposes: PurposeChoice[]; requiredFor: string[] }) {
-  const router = useRouter();
   const hydrated = useHydrated();
   const [chosen, setChosen] = useState<string[]>(requiredFor);
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string>();
-  const [done, setDone] = useState<string>();
+  const { pending, error, done, fieldErrors, save, saved } = useAdminSave();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
-    setPending(true);
-    setError(undefined);
-    setDone(undefined);
-    const result = await callApi<{ requiredFor: string[] }>('PUT', `/api/admin/facilities/${facilityId}/consent-rules`, { requiredFor: chosen });
-    setPending(false);
-    if (!result.ok) {
-      setError(result.data.fields?.requiredFor ?? result.data.message ?? 'The rules could not be saved.');
-      return;
-    }
-    setChosen(result.data.requiredFor);
-    setDone(result.data.requiredFor.length === 0 ? 'Saved: no share needs consent.' : 'Saved.');
-    router.refresh();
+    const answer = await save<{ requiredFor: string[] }>('PUT', `/api/admin/facilities/${facilityId}/consent-rules`, { requiredFor: chosen }, 'The rules could not be saved.');
+    if (!answer) return;
+    setChosen(answer.requiredFor);
+    saved(answer.requiredFor.length === 0 ? 'Saved: no share needs consent.' : 'Saved.');
   }
 
   return (
     <form method="post" onSubmit={submit} noValidate>
-      {error && (
-        <p className="alert error" role="alert">
-          {error}
-        </p>
-      )}
-      {done && (
-        <p className="alert info" role="status">
-          {done}
-        </p>
-      )}
+      <SaveStatus error={fieldErrors.requiredFor ?? error} done={done} />
       <fieldset className={styles.choices}>
         <legend>Needs the patient&apos;s consent when shared outside this facility</legend>
         {purposes.map((purpose) => (

@@ -1,10 +1,9 @@
 'use client';
 // A small administration form: JSON to one API route, per-field errors from
 // the answer (lib/admin AdminError `fields`), then a refresh or a new page.
-import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import styles from '../admin.module.css';
-import { callApi } from './api-call';
+import { SaveStatus, useAdminSave } from './use-admin-save';
 import { useHydrated } from '../../_lib/use-hydrated';
 
 export interface FormField {
@@ -36,50 +35,27 @@ export function FieldsForm({
   /** Where to go after success: a path, where ":id" is replaced by the answer's id; default: stay and refresh */
   goTo?: string;
 }) {
-  const router = useRouter();
-  const [pending, setPending] = useState(false);
   const hydrated = useHydrated();
-  const [error, setError] = useState<string>();
-  const [done, setDone] = useState<string>();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { pending, error, done, fieldErrors, save, saved, router } = useAdminSave();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const formElement = event.currentTarget;
     const form = new FormData(formElement);
     const body = Object.fromEntries(fields.map((field) => [field.name, String(form.get(field.name) ?? '')]));
-    setPending(true);
-    setError(undefined);
-    setDone(undefined);
-    setFieldErrors({});
-    const result = await callApi<{ id?: string }>(method, url, body);
-    setPending(false);
-    if (!result.ok) {
-      setError(result.data.message ?? 'This could not be saved.');
-      setFieldErrors(result.data.fields ?? {});
-      return;
-    }
+    const answer = await save<{ id?: string }>(method, url, body, 'This could not be saved.');
+    if (!answer) return;
     if (goTo) {
-      router.push(goTo.replace(':id', result.data.id ?? ''));
+      router.push(goTo.replace(':id', answer.id ?? ''));
       return;
     }
     if (method === 'POST') formElement.reset();
-    setDone('Saved.');
-    router.refresh();
+    saved();
   }
 
   return (
     <form method="post" onSubmit={submit} noValidate>
-      {error && (
-        <p className="alert error" role="alert">
-          {error}
-        </p>
-      )}
-      {done && (
-        <p className="alert info" role="status">
-          {done}
-        </p>
-      )}
+      <SaveStatus error={error} done={done} />
       <div className={styles.form}>
         {fields.map((field) => {
           const inputId = `${id}-${field.name}`;

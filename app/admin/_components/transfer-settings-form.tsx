@@ -4,11 +4,10 @@
 // stay readable after the patient's arrival. Whole numbers in a fixed unit
 // each (lib/services/transfer-settings-limits.ts, zod-free); the API answers
 // per field and each message shows beside its input.
-import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import { TRANSFER_SETTING_LIMITS, type ServiceTransferSettings, type TransferSettingField } from '../../../lib/services/transfer-settings-limits';
 import styles from '../admin.module.css';
-import { callApi } from './api-call';
+import { SaveStatus, useAdminSave } from './use-admin-save';
 import { useHydrated } from '../../_lib/use-hydrated';
 
 const FIELDS: TransferSettingField[] = ['transferEscalationMinutes', 'transferAccessHours'];
@@ -19,12 +18,8 @@ const HINTS: Record<TransferSettingField, string> = {
 };
 
 export function TransferSettingsForm({ id, url, settings }: { id: string; url: string; settings: ServiceTransferSettings }) {
-  const router = useRouter();
   const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string>();
-  const [done, setDone] = useState<string>();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { pending, error, done, fieldErrors, save, saved, nothingChanged } = useAdminSave();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -37,37 +32,13 @@ export function TransferSettingsForm({ id, url, settings }: { id: string; url: s
       if (text === '' || !Number.isFinite(amount)) body[field] = text;
       else if (amount !== settings[field]) body[field] = amount;
     }
-    setError(undefined);
-    setDone(undefined);
-    setFieldErrors({});
-    if (Object.keys(body).length === 0) {
-      setDone('Nothing changed.');
-      return;
-    }
-    setPending(true);
-    const result = await callApi('PATCH', url, body);
-    setPending(false);
-    if (!result.ok) {
-      setError(result.data.message ?? 'The emergency transfer settings could not be saved.');
-      setFieldErrors(result.data.fields ?? {});
-      return;
-    }
-    setDone('Saved.');
-    router.refresh();
+    if (Object.keys(body).length === 0) return nothingChanged();
+    if (await save('PATCH', url, body, 'The emergency transfer settings could not be saved.')) saved();
   }
 
   return (
     <form method="post" onSubmit={submit} noValidate>
-      {error && (
-        <p className="alert error" role="alert">
-          {error}
-        </p>
-      )}
-      {done && (
-        <p className="alert info" role="status">
-          {done}
-        </p>
-      )}
+      <SaveStatus error={error} done={done} />
       <div className={styles.form}>
         {FIELDS.map((field) => {
           const inputId = `${id}-${field}`;

@@ -4,11 +4,10 @@
 // hours, routine in days by default). The API takes whole minutes
 // (lib/services/service-turnaround.ts) and answers per field; each message
 // shows beside its input.
-import { useRouter } from 'next/navigation';
-import { useState, type FormEvent } from 'react';
+import type { FormEvent } from 'react';
 import type { ServiceTurnaround } from '../../../lib/referrals/due-time';
 import styles from '../admin.module.css';
-import { callApi } from './api-call';
+import { SaveStatus, useAdminSave } from './use-admin-save';
 import { useHydrated } from '../../_lib/use-hydrated';
 
 const UNITS = [
@@ -30,12 +29,8 @@ function unitFor(minutes: number, preferred: number): number {
 }
 
 export function TurnaroundForm({ id, url, turnaround }: { id: string; url: string; turnaround: ServiceTurnaround }) {
-  const router = useRouter();
   const hydrated = useHydrated();
-  const [pending, setPending] = useState(false);
-  const [error, setError] = useState<string>();
-  const [done, setDone] = useState<string>();
-  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const { pending, error, done, fieldErrors, save, saved, nothingChanged } = useAdminSave();
 
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -52,37 +47,13 @@ export function TurnaroundForm({ id, url, turnaround }: { id: string; url: strin
       const minutes = Math.round(amount * Number(form.get(`${field.name}Unit`)) * 1e6) / 1e6;
       if (minutes !== turnaround[field.name]) body[field.name] = minutes;
     }
-    setError(undefined);
-    setDone(undefined);
-    setFieldErrors({});
-    if (Object.keys(body).length === 0) {
-      setDone('Nothing changed.');
-      return;
-    }
-    setPending(true);
-    const result = await callApi('PATCH', url, body);
-    setPending(false);
-    if (!result.ok) {
-      setError(result.data.message ?? 'The turnaround could not be saved.');
-      setFieldErrors(result.data.fields ?? {});
-      return;
-    }
-    setDone('Saved.');
-    router.refresh();
+    if (Object.keys(body).length === 0) return nothingChanged();
+    if (await save('PATCH', url, body, 'The turnaround could not be saved.')) saved();
   }
 
   return (
     <form method="post" onSubmit={submit} noValidate>
-      {error && (
-        <p className="alert error" role="alert">
-          {error}
-        </p>
-      )}
-      {done && (
-        <p className="alert info" role="status">
-          {done}
-        </p>
-      )}
+      <SaveStatus error={error} done={done} />
       <div className={styles.form}>
         {FIELDS.map((field) => {
           const inputId = `${id}-${field.name}`;
