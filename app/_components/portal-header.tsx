@@ -1,6 +1,6 @@
 import Link from 'next/link';
 import type { SignedInUser } from '../../lib/auth';
-import { TRANSFER_SENDER_ROLES, receivingServicesOf } from '../../lib/policy/transfer-access';
+import { transferNavFor } from '../../lib/transfers/load-transfer';
 import { referralCounts } from '../../lib/referrals/list-referrals';
 import { getRuntime } from '../../lib/runtime';
 import { ActingFacilitySwitcher } from './acting-facility-switcher';
@@ -41,8 +41,7 @@ export async function PortalHeader({ user }: { user: SignedInUser }) {
   const counts = await referralCounts(getRuntime(), user.id);
   // Emergency transfer notices (issue 17): who receives for a service hears the alarm on every page;
   // the board is theirs and the senders' (their "Sent" list)
-  const receives = (await receivingServicesOf(getRuntime().db, user.id)).length > 0;
-  const sends = user.memberships.some((membership) => TRANSFER_SENDER_ROLES.includes(membership.role));
+  const { receives, sends } = await transferNavFor(getRuntime(), user);
   return (
     <>
     {receives && <TransferAlarm />}
