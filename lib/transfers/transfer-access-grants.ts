@@ -25,7 +25,8 @@ export interface StudyCopy {
   studyInstanceUid: string;
 }
 
-interface NoticeBasis {
+/** What a notice's basis and grants are made from */
+export interface NoticeBasis {
   id: string;
   senderId: string;
   sendingFacilityId: string;

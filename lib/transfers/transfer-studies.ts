@@ -4,21 +4,10 @@
 // the grants to the receiving service on the notice's basis — made now when the notice had
 // none (its patient had no record yet: the first images name it).
 import type { Principal } from '../policy/principal';
-import { accessEndFor, grantTransferStudies, type StudyCopy } from './transfer-access-grants';
+import { accessEndFor, grantTransferStudies, type NoticeBasis, type StudyCopy } from './transfer-access-grants';
 import type { TransferTx } from './transfer-types';
 
-interface NoticeRow {
-  id: string;
-  senderId: string;
-  sendingFacilityId: string;
-  patientRef: string | null;
-  patientId: string;
-  patientName: string;
-  condition: string;
-  targetServiceId: string;
-  overrideId: string | null;
-  etaAt: Date;
-}
+type NoticeRow = NoticeBasis & { etaAt: Date };
 
 /** actor: who adds them (the sender, or the sender on whose behalf arriving images are attached); actorId null in the timeline when automatic */
 export async function addTransferStudies(tx: TransferTx, actor: Principal, notice: NoticeRow, copies: readonly StudyCopy[], now: Date, options: { automatic?: boolean } = {}): Promise<NoticeRow> {
