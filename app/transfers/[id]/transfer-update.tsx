@@ -4,18 +4,18 @@
 // physiological range are asked again (CONFIRMATION_REQUIRED) and sent once confirmed.
 import { useRouter } from 'next/navigation';
 import { useState, type FormEvent } from 'react';
-import { VITAL_SIGN_KEYS, VITAL_SIGNS, type VitalSign } from '../../../lib/transfers/transfer-words';
 import { useHydrated } from '../../_lib/use-hydrated';
 import { callApi } from '../../admin/_components/api-call';
 import styles from '../_parts/transfers.module.css';
 import { ConfirmVitals } from '../_parts/confirm-vitals';
+import { readVitals, VitalInputs, type TypedVitals } from '../_parts/vital-inputs';
 
 const ETA_QUICK = [5, 10, 15, 30];
 
 export function TransferUpdate({ noticeId, addable }: { noticeId: string; addable: { studyInstanceUid: string; label: string }[] }) {
   const router = useRouter();
   const hydrated = useHydrated();
-  const [vitals, setVitals] = useState<Partial<Record<VitalSign, string>>>({});
+  const [vitals, setVitals] = useState<TypedVitals>({});
   const [eta, setEta] = useState('');
   const [chosen, setChosen] = useState<string[]>([]);
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -24,14 +24,8 @@ export function TransferUpdate({ noticeId, addable }: { noticeId: string; addabl
   const [done, setDone] = useState('');
 
   const send = async (confirmVitals: boolean) => {
-    const taken: Record<string, number> = {};
-    const local: Record<string, string> = {};
-    for (const key of VITAL_SIGN_KEYS) {
-      const text = (vitals[key] ?? '').trim().replace(',', '.');
-      if (!text) continue;
-      if (Number.isFinite(Number(text))) taken[key] = Number(text);
-      else local[`vitals.${key}`] = `${VITAL_SIGNS[key].label} must be a number`;
-    }
+    const { taken, problems } = readVitals(vitals);
+    const local: Record<string, string> = { ...problems };
     if (eta.trim() && !Number.isFinite(Number(eta))) local.etaMinutes = 'Give the ETA in minutes';
     if (!Object.keys(local).length && !Object.keys(taken).length && !eta.trim() && !chosen.length) local.form = 'Nothing to update: give vitals, an ETA or a study.';
     setErrors(local);
@@ -69,20 +63,7 @@ export function TransferUpdate({ noticeId, addable }: { noticeId: string; addabl
       <h2 id="transfer-update">Update on the way</h2>
       <form className={styles.form} method="post" onSubmit={submit} noValidate>
         <div className={styles.vitals}>
-          {VITAL_SIGN_KEYS.map((key) => {
-            const sign = VITAL_SIGNS[key];
-            const field = `vitals.${key}`;
-            return (
-              <div key={key} className={styles.field}>
-                <label htmlFor={`update-${key}`}>
-                  {sign.label}
-                  {sign.unit ? ` (${sign.unit})` : ''}
-                </label>
-                <input id={`update-${key}`} type="text" inputMode={sign.integer ? 'numeric' : 'decimal'} autoComplete="off" value={vitals[key] ?? ''} onChange={(event) => setVitals((now) => ({ ...now, [key]: event.target.value }))} aria-invalid={errors[field] ? true : undefined} />
-                {errors[field] && <p className={styles.fieldError}>{errors[field]}</p>}
-              </div>
-            );
-          })}
+          <VitalInputs idPrefix="update" values={vitals} errors={errors} onChange={(key, value) => setVitals((now) => ({ ...now, [key]: value }))} />
         </div>
         <div className={`${styles.quick} ${styles.afterGroup}`} role="group" aria-label="New ETA quick choice">
           {ETA_QUICK.map((minutes) => (

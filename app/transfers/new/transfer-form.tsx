@@ -8,12 +8,13 @@
 // The API's per-field messages show beside their inputs; vitals outside the physiological
 // range come back as CONFIRMATION_REQUIRED and are sent again once the sender confirms them.
 import { useState, type FormEvent } from 'react';
-import { TRANSFER_CONDITION_CODES, TRANSFER_CONDITIONS, TRANSPORT_MODE_CODES, TRANSPORT_MODES, VITAL_SIGN_KEYS, VITAL_SIGNS, type TransferCondition, type TransportMode, type VitalSign } from '../../../lib/transfers/transfer-words';
+import { TRANSFER_CONDITION_CODES, TRANSFER_CONDITIONS, TRANSPORT_MODE_CODES, TRANSPORT_MODES, type TransferCondition, type TransportMode } from '../../../lib/transfers/transfer-words';
 import { useHydrated } from '../../_lib/use-hydrated';
 import { callApi } from '../../admin/_components/api-call';
 import { typedTimeToIso } from '../_parts/time-typed';
 import styles from '../_parts/transfers.module.css';
 import { ConfirmVitals } from '../_parts/confirm-vitals';
+import { FieldError, readVitals, VitalInputs, type TypedVitals } from '../_parts/vital-inputs';
 
 interface ServiceChoice {
   id: string;
@@ -39,15 +40,6 @@ function newClientKey(): string {
   return Array.from(crypto.getRandomValues(new Uint8Array(16)), (byte) => byte.toString(16).padStart(2, '0')).join('');
 }
 
-function FieldError({ id, message }: { id: string; message?: string }) {
-  if (!message) return null;
-  return (
-    <p className={styles.fieldError} id={id} role="alert">
-      {message}
-    </p>
-  );
-}
-
 export function TransferForm({ services, studies, patient, preselected }: { services: ServiceChoice[]; studies: StudyChoice[]; patient: { ref: string; label: string } | null; preselected: string[] }) {
   const hydrated = useHydrated();
   const [clientKey] = useState(newClientKey);
@@ -55,7 +47,7 @@ export function TransferForm({ services, studies, patient, preselected }: { serv
   const [condition, setCondition] = useState<TransferCondition | ''>('');
   const [diagnosis, setDiagnosis] = useState('');
   const [findings, setFindings] = useState('');
-  const [vitals, setVitals] = useState<Partial<Record<VitalSign, string>>>({});
+  const [vitals, setVitals] = useState<TypedVitals>({});
   const [vitalsTime, setVitalsTime] = useState('');
   const [onset, setOnset] = useState('');
   const [lastKnownWell, setLastKnownWell] = useState(false);
@@ -79,11 +71,7 @@ export function TransferForm({ services, studies, patient, preselected }: { serv
   const invalid = (field: string) => (errors[field] ? { 'aria-invalid': true as const, 'aria-describedby': `${field.replace('.', '-')}-error` } : {});
 
   const body = (confirmVitals: boolean) => {
-    const taken: Record<string, number | string> = {};
-    for (const key of VITAL_SIGN_KEYS) {
-      const text = (vitals[key] ?? '').trim().replace(',', '.');
-      if (text) taken[key] = Number(text);
-    }
+    const taken: Record<string, number | string> = { ...readVitals(vitals).taken };
     const takenAt = vitalsTime ? typedTimeToIso(vitalsTime) : undefined;
     if (takenAt && Object.keys(taken).length) taken.takenAt = takenAt;
     const studyInstanceUids = studies.map((study) => study.studyInstanceUid).filter((uid) => chosen.includes(uid));
@@ -112,10 +100,7 @@ export function TransferForm({ services, studies, patient, preselected }: { serv
     if (!condition) local.condition = 'Choose the condition';
     if (eta.trim() === '' || !Number.isFinite(Number(eta))) local.etaMinutes = 'Give the ETA in minutes';
     if (!unidentified && !patient && !chosen.length) local.patientRef = 'Choose the study to send, or mark the patient unidentified';
-    for (const key of VITAL_SIGN_KEYS) {
-      const text = (vitals[key] ?? '').trim().replace(',', '.');
-      if (text && !Number.isFinite(Number(text))) local[`vitals.${key}`] = `${VITAL_SIGNS[key].label} must be a number`;
-    }
+    Object.assign(local, readVitals(vitals).problems);
     setErrors(local);
     if (Object.keys(local).length) {
       setProgress('');
@@ -199,28 +184,7 @@ export function TransferForm({ services, studies, patient, preselected }: { serv
       <fieldset>
         <legend>Vitals</legend>
         <div className={styles.vitals}>
-          {VITAL_SIGN_KEYS.map((key) => {
-            const sign = VITAL_SIGNS[key];
-            const field = `vitals.${key}`;
-            return (
-              <div key={key} className={styles.field}>
-                <label htmlFor={`vital-${key}`}>
-                  {sign.label}
-                  {sign.unit ? ` (${sign.unit})` : ''}
-                </label>
-                <input
-                  id={`vital-${key}`}
-                  type="text"
-                  inputMode={sign.integer ? 'numeric' : 'decimal'}
-                  autoComplete="off"
-                  value={vitals[key] ?? ''}
-                  onChange={(event) => (setVitals((now) => ({ ...now, [key]: event.target.value })), clear(field, 'vitals'))}
-                  {...invalid(field)}
-                />
-                <FieldError id={`vitals-${key}-error`} message={errors[field]} />
-              </div>
-            );
-          })}
+          <VitalInputs idPrefix="vital" values={vitals} errors={errors} onChange={(key, value) => (setVitals((now) => ({ ...now, [key]: value })), clear(`vitals.${key}`, 'vitals'))} />
           <div className={styles.field}>
             <label htmlFor="vitals-time">Taken at</label>
             <input id="vitals-time" type="time" value={vitalsTime} onChange={(event) => (setVitalsTime(event.target.value), clear('vitals.takenAt'))} {...invalid('vitals.takenAt')} />
