@@ -53,6 +53,7 @@ export type ArchiveAuditAction =
   | 'dicomweb.stow'
   | 'dimse.associate'
   | 'dimse.c-find'
+  | 'dimse.mwl-find'
   | 'dimse.c-store'
   | 'dimse.c-move'
   | 'dimse.c-get';

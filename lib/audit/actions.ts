@@ -171,6 +171,18 @@ export const AUDIT_ACTIONS = {
   'dimse.c-store': { label: 'A DICOM device stored images', dicomEventId: '110104' },
   'dimse.c-move': { label: 'A DICOM device sent images elsewhere (C-MOVE)', dicomEventId: '110104' },
   'dimse.c-get': { label: 'A DICOM device fetched images (C-GET)', dicomEventId: '110104' },
+  // The data bridge (issue 18): HL7 v2 from the HIS/RIS, the Modality Worklist, reports back
+  'hl7.receive': { label: 'Received an HL7 message', dicomEventId: '110110' },
+  'hl7.refuse': { label: 'Refused an HL7 message', dicomEventId: '110113' },
+  'hl7.send': { label: 'Sent a report to the RIS (HL7)', dicomEventId: '110106' },
+  'patient.update_demographics': { label: "Updated a patient's demographics", dicomEventId: '110110' },
+  'patient.merge': { label: 'Merged two patient records', dicomEventId: '110110' },
+  'order.change': { label: 'An imaging order changed' },
+  'dimse.mwl-find': { label: 'A modality read the worklist', dicomEventId: '110112' },
+  'admin.hl7_sender.create': { label: 'Added an HL7 sender' },
+  'admin.hl7_sender.delete': { label: 'Removed an HL7 sender' },
+  'admin.hl7_destination.update': { label: 'Changed where reports are sent (HL7)' },
+  'admin.hl7_message.reprocess': { label: 'Processed an HL7 message again' },
   // The audit trail itself
   'audit.view': { label: 'Viewed the audit trail', dicomEventId: '110101' },
   'audit.export': { label: 'Exported the audit trail', dicomEventId: '110101' },
@@ -188,6 +200,8 @@ interface RefusalDetails {
   error?: string;
 }
 
+/** An HL7 message as the audit names it: its type, control ID, sender and the stored row */
+type Hl7Details = { messageType?: string; controlId?: string; sendingApplication?: string; sendingFacility?: string; messageId?: string; reason?: string };
 type SignIn = { secondFactor?: string };
 /** A changed field: its value before and after */
 type FieldChange = { from?: string | null; to?: string | null };
@@ -340,6 +354,17 @@ export interface AuditDetailsByAction {
   'dicomweb.read': object;
   'dicomweb.stow': { stored?: number; failed?: number; studies?: string[]; bodyError?: string };
   'dimse.associate': { calledAet?: string; secure?: boolean; clientCertificateSubject?: string };
+  'hl7.receive': Hl7Details & { ackCode?: string; event?: string; orders?: number };
+  'hl7.refuse': Hl7Details & { ackCode?: string };
+  'hl7.send': Hl7Details & { reportId?: string; resultStatus?: string; ackCode?: string; destination?: string };
+  'patient.update_demographics': { source?: string; name?: FieldChange; sex?: FieldChange; birthDate?: FieldChange; studies?: number; messageId?: string };
+  'patient.merge': { source?: string; mergedPatientId?: string; mergedIssuer?: string; survivingPatientId?: string; studiesMoved?: number; ordersMoved?: number; messageId?: string };
+  'order.change': { accessionNumber?: string; status?: FieldChange; orderControl?: string; messageId?: string; studyUid?: string };
+  'dimse.mwl-find': { matches?: number; cancelled?: boolean; keys?: string[] };
+  'admin.hl7_sender.create': { application?: string; sendingFacility?: string };
+  'admin.hl7_sender.delete': { application?: string; sendingFacility?: string };
+  'admin.hl7_destination.update': { host?: FieldChange; port?: FieldChange; enabled?: FieldChange };
+  'admin.hl7_message.reprocess': Hl7Details & { ackCode?: string };
   'dimse.c-find': { level?: string; matches?: number; cancelled?: boolean; keys?: string[] };
   'dimse.c-store': { stored?: number; duplicates?: number; failed?: number };
   'dimse.c-move': { level?: string; destination?: string; completed?: number; failed?: number; warning?: number; cancelled?: boolean };

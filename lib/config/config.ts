@@ -84,6 +84,18 @@ export interface Config {
    * hospital's paging system; lib/transfers/transfer-webhook-job.ts); undefined = off
    */
   emergencyWebhookUrl: string | undefined;
+  /**
+   * The data bridge (issue 18, lib/hl7): HL7_PORT, the MLLP listener (undefined = off; 0 = any
+   * free port, for tests); HL7_SENDERS, sending application^facility pairs (MSH-3^MSH-4) whose
+   * messages belong to the home facility; HL7_APPLICATION, our own MSH-3 in ACKs and ORUs
+   */
+  hl7: Hl7Config;
+}
+
+export interface Hl7Config {
+  port: number | undefined;
+  senders: { application: string; facility: string }[];
+  application: string;
 }
 
 export interface HttpTimeouts {
@@ -334,6 +346,14 @@ const ConfigSchema = z.object({
   EMERGENCY_WEBHOOK_URL: z
     .url({ protocol: /^https?$/, error: 'EMERGENCY_WEBHOOK_URL: expected an http(s) URL, e.g. https://paging.hospital.example/telepacs' })
     .optional(),
+  // The data bridge (issue 18): HL7 v2 over MLLP, off unless HL7_PORT is set
+  HL7_PORT: portSchema('HL7_PORT').optional(),
+  HL7_SENDERS: z.string().transform(parseHl7Senders).default([]),
+  HL7_APPLICATION: z
+    .string()
+    .trim()
+    .regex(/^[A-Za-z0-9_.-]{1,20}$/, 'HL7_APPLICATION: expected 1–20 letters, digits, _ . or - (our MSH-3)')
+    .default('TELEPACS'),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -443,7 +463,27 @@ export function loadConfig(env: Environment): Config {
         ? { smtp: values.SMTP_URL, from: values.MAIL_FROM, linkBase: values.PUBLIC_URL }
         : undefined,
     emergencyWebhookUrl: values.EMERGENCY_WEBHOOK_URL,
+    hl7: { port: values.HL7_PORT, senders: values.HL7_SENDERS, application: values.HL7_APPLICATION },
   };
+}
+
+/** HL7_SENDERS: "RIS^HOSPITAL,HIS^HOSPITAL" → sending application and facility pairs (MSH-3^MSH-4). */
+function parseHl7Senders(raw: string, context: z.RefinementCtx): { application: string; facility: string }[] {
+  const senders: { application: string; facility: string }[] = [];
+  for (const entry of raw.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const match = /^([^\^|~&]{1,180})\^([^\^|~&]{1,180})$/.exec(entry);
+    if (!match) {
+      context.addIssue({ code: 'custom', message: `HL7_SENDERS: "${entry}" — expected APPLICATION^FACILITY (MSH-3^MSH-4), e.g. RIS^HOSPITAL` });
+      continue;
+    }
+    const sender = { application: match[1].trim(), facility: match[2].trim() };
+    if (senders.some((known) => known.application === sender.application && known.facility === sender.facility)) {
+      context.addIssue({ code: 'custom', message: `HL7_SENDERS: "${entry}" is listed twice` });
+      continue;
+    }
+    senders.push(sender);
+  }
+  return senders;
 }
 
 /** TLS peers need the TLS port; the two DICOM ports must differ. */

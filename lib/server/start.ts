@@ -43,6 +43,7 @@ import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { followArrivingImages } from '../transfers/follow-arriving-images';
+import { startHl7Listener } from '../hl7/start-hl7-listener';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
 import { jobDefinitions } from './job-handlers';
@@ -73,6 +74,8 @@ export interface RunningTelepacs {
   dicomTlsPort: number | undefined;
   /** DIMSE connections open now (counted against DICOM_MAX_ASSOCIATIONS) */
   dicomConnections(): number;
+  /** The bound MLLP port of the HL7 listener; undefined when HL7_PORT is unset */
+  hl7Port: number | undefined;
   /** First run only: the generated administrator password, to print once */
   firstRun: { adminEmail: string; generatedPassword?: string; facilityId: string };
   close(): Promise<void>;
@@ -184,6 +187,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   runtime.io = attachRealtime(server, runtime);
   // Images arriving for an emergency transfer notice (an unidentified patient's temporary ID, a study still being sent)
   const stopFollowingTransfers = followArrivingImages(runtime);
+  // The data bridge's MLLP listener (HL7_PORT; off when unset)
+  const hl7 = await startHl7Listener(runtime);
   // socket.io answers /socket.io itself, before the handler above: same headers.
   runtime.io.engine.on('headers', (headers: Record<string, string>, req: IncomingMessage) => {
     Object.assign(headers, BASE_SECURITY_HEADERS);
@@ -279,9 +284,11 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     dicomPort: dimse.port,
     dicomTlsPort: dimse.tlsPort,
     dicomConnections: () => dimse.openConnections,
+    hl7Port: hl7?.port,
     firstRun,
     async close() {
       stopFollowingTransfers();
+      await hl7?.close();
       await dimse.close();
       warmer.stop();
       clearInterval(sessionSweep);
