@@ -38,6 +38,8 @@ import { parseInstance, type ParsedInstance } from './dicom/parse-instance';
 import { parseInstanceHead } from './dicom/parse-instance-head';
 import { linkByRegionPatientId } from './index/region-patient-link';
 import { KeyedMutex } from './keyed-mutex';
+import { applyPatientOverlay, patientOverlayOf } from './patients/patient-overlay';
+import { survivingRecord } from './patients/find-patient-record';
 import type { IncomingBlob } from './store/blob-store';
 
 export interface IngestResult {
@@ -68,6 +70,8 @@ interface KnownSeries {
   studyId: string;
   facilityId: string;
   studyInstanceUid: string;
+  /** The record's patient attributes the index serves instead of the header's (pacs-core/patients), or null */
+  patientOverlay: DicomJsonDataset | null;
 }
 
 /**
@@ -296,7 +300,7 @@ async function storeParsed(
         numberOfFrames: parsed.numberOfFrames,
         frameIndex: JSON.stringify(parsed.frameIndex),
         attributes: JSON.stringify(pickTags(ds, INSTANCE_LEVEL_TAGS)),
-        metadata: JSON.stringify(ds),
+        metadata: JSON.stringify(known.patientOverlay ? applyPatientOverlay(ds, known.patientOverlay) : ds),
         origin: describeOrigin(origin),
       });
       return result('stored', instanceId, byteLength, known.seriesId);
@@ -339,17 +343,18 @@ async function ensureStudyAndSeries(
   facilityId: string,
   patient: ReturnType<typeof patientKey>,
   regionPatientIdIssuer: string | undefined,
-): Promise<{ seriesId: string; studyId: string }> {
+): Promise<{ seriesId: string; studyId: string; patientOverlay: DicomJsonDataset | null }> {
   const { studyInstanceUid, seriesInstanceUid } = parsed;
   // This facility's copy only: another facility's copy of the same UID is
   // neither merged with nor revealed to this one.
   const study = await tx.study.findUnique({
     where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid } },
-    select: { id: true, modalities: true },
+    select: { id: true, modalities: true, patient: { select: PATIENT_RECORD_VALUES } },
   });
   let studyId = study?.id;
+  let patientOverlay = study ? patientOverlayOf(study.patient) : null;
   if (!studyId) {
-    const patientRow = await tx.patient.upsert({
+    const upserted = await tx.patient.upsert({
       where: { facilityId_issuer_patientId: { facilityId, issuer: patient.issuer, patientId: patient.patientId } },
       create: {
         facilityId,
@@ -361,10 +366,14 @@ async function ensureStudyAndSeries(
         birthDate: patient.birthDate,
       },
       // First-received demographics are kept; corrections come through the
-      // HIS/RIS bridge (a later issue), not from image headers.
+      // HIS/RIS bridge (lib/hl7), not from image headers.
       update: {},
-      select: { id: true },
+      select: { id: true, mergedIntoRef: true, ...PATIENT_RECORD_VALUES },
     });
+    // A record merged into another (HL7 A40): its new images are the survivor's
+    const record = upserted.mergedIntoRef ? await survivingRecord(tx, { ...upserted, facilityId, demographicsSource: '' }) : upserted;
+    const patientRow = { id: record.id };
+    patientOverlay = patientOverlayOf(record);
     // Once per new study of the facility: the record joins its region-wide
     // person when the images carry the region's ID (index/region-patient-link.ts)
     if (regionPatientIdIssuer) await linkByRegionPatientId(tx, patientRow.id, ds, regionPatientIdIssuer);
@@ -380,7 +389,7 @@ async function ensureStudyAndSeries(
         description: firstString(ds, '00081030'),
         referringPhysician: firstString(ds, '00080090'),
         referringPhysicianSearch: personNameSearchKey(firstString(ds, '00080090')),
-        attributes: JSON.stringify(pickTags(ds, [...PATIENT_LEVEL_TAGS, ...STUDY_LEVEL_TAGS])),
+        attributes: JSON.stringify(pickStudyAttributes(ds, patientOverlay)),
       },
       select: { id: true },
     });
@@ -388,7 +397,7 @@ async function ensureStudyAndSeries(
   }
 
   const series = await tx.series.findUnique({ where: { studyRef_seriesInstanceUid: { studyRef: studyId, seriesInstanceUid } }, select: { id: true } });
-  if (series) return { seriesId: series.id, studyId };
+  if (series) return { seriesId: series.id, studyId, patientOverlay };
   // Within one facility a Series Instance UID belongs to one study
   const elsewhere = await tx.series.findFirst({ where: { seriesInstanceUid, study: { facilityId } }, select: { id: true } });
   if (elsewhere) throw new ArchiveError('UID_CONFLICT', `Series Instance UID ${seriesInstanceUid} already belongs to another study`);
@@ -411,7 +420,15 @@ async function ensureStudyAndSeries(
   const known = (study?.modalities ?? '').split('\\').filter(Boolean);
   const modalities = modality && !known.includes(modality) ? `\\${[...known, modality].sort().join('\\')}\\` : study?.modalities ?? '';
   await tx.study.update({ where: { id: studyId }, data: { numberOfSeries: { increment: 1 }, modalities } });
-  return { seriesId: created.id, studyId };
+  return { seriesId: created.id, studyId, patientOverlay };
+}
+
+const PATIENT_RECORD_VALUES = { patientId: true, issuer: true, name: true, sex: true, birthDate: true, demographicsAt: true } as const;
+
+/** Study.attributes: the header's patient- and study-level tags, the patient's as the record serves them. */
+function pickStudyAttributes(ds: DicomJsonDataset, overlay: DicomJsonDataset | null): DicomJsonDataset {
+  const picked = pickTags(ds, [...PATIENT_LEVEL_TAGS, ...STUDY_LEVEL_TAGS]);
+  return overlay ? applyPatientOverlay(picked, overlay) : picked;
 }
 
 function toInt(value: number | null): number | null {

@@ -47,13 +47,14 @@ export function buildAck({ header, code, error, text, ourApplication, now }: Ack
   const segments = [msh, msa];
   if (error) {
     const [segment = '', field = ''] = error.location.split('-');
-    const location = segment ? `${segment}^1${field ? `^${field}` : ''}` : '';
-    const codeText = `${error.code}^${HL7_ERROR_CODES[error.code]}^HL70357`;
-    segments.push(
-      modern
-        ? ['ERR', '', location, codeText, 'E', '', '', '', escapeHl7(error.message)].join('|')
-        : ['ERR', `${location}${location ? '^' : '^^^'}${error.code}&${HL7_ERROR_CODES[error.code]}&HL70357`].join('|'),
-    );
+    if (modern) {
+      // ERR-2 ERL segment^sequence^field, ERR-3 CWE, ERR-4 severity, ERR-8 user message
+      const location = segment ? `${segment}^1${field ? `^${field}` : ''}` : '';
+      segments.push(['ERR', '', location, `${error.code}^${HL7_ERROR_CODES[error.code]}^HL70357`, 'E', '', '', '', escapeHl7(error.message)].join('|'));
+    } else {
+      // ERR-1 ELD: segment^sequence^field^code (a CE in subcomponents)
+      segments.push(['ERR', [segment, segment ? '1' : '', field, `${error.code}&${HL7_ERROR_CODES[error.code]}&HL70357`].join('^')].join('|'));
+    }
   }
   return `${segments.join('\r')}\r`;
 }

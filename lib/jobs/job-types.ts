@@ -11,6 +11,7 @@ import type { ArchiveConsentJobPayload } from '../consent/document/archive-conse
 import type { ExpireOverridePayload } from '../emergency-override/expire-override-job';
 import type { EscalateTransferPayload } from '../transfers/escalate-transfer-job';
 import type { TransferWebhookPayload } from '../transfers/transfer-webhook-job';
+import type { PrefetchPriorsPayload } from '../orders/prefetch-priors-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -29,6 +30,8 @@ export interface JobPayloads {
   'transfer.escalate': EscalateTransferPayload;
   /** POST an escalated alarm to EMERGENCY_WEBHOOK_URL (lib/transfers/transfer-webhook-job.ts) */
   'transfer.webhook': TransferWebhookPayload;
+  /** A new imaging order: its patient's relevant priors made ready (lib/orders/prefetch-priors-job.ts) */
+  'order.prefetch-priors': PrefetchPriorsPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

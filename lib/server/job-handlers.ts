@@ -12,8 +12,14 @@ import { archiveConsentJob } from '../consent/document/archive-consent-job';
 import { createExpireOverrideJob } from '../emergency-override/expire-override-job';
 import { createEscalateTransferJob } from '../transfers/escalate-transfer-job';
 import { createTransferWebhookJob } from '../transfers/transfer-webhook-job';
+import { createPrefetchPriorsJob } from '../orders/prefetch-priors-job';
 
-export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl'>): readonly AnyJobDefinition[] {
+/** What handlers use of the running process: the series metadata warmer (absent in a process without one). */
+export interface JobProcessParts {
+  warmSeries?: (seriesIds: readonly string[]) => Promise<void>;
+}
+
+export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl'>, parts: JobProcessParts = {}): readonly AnyJobDefinition[] {
   return [
     exportSrJob,
     createEscalateReferralJob(config),
@@ -23,5 +29,6 @@ export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUr
     createExpireOverrideJob(),
     createEscalateTransferJob(config),
     createTransferWebhookJob(config),
+    createPrefetchPriorsJob({ warmSeries: parts.warmSeries }),
   ];
 }

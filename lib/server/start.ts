@@ -272,7 +272,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // JOBS_CONCURRENCY=0 leaves them to another process of this node.
   const jobs: JobRunner | undefined =
     config.jobsConcurrency > 0
-      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, io: runtime.io, registry: createJobRegistry(jobDefinitions(config)), concurrency: config.jobsConcurrency })
+      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, io: runtime.io, registry: createJobRegistry(jobDefinitions(config, { warmSeries: (ids) => warmer.warmNow(ids) })), concurrency: config.jobsConcurrency })
       : undefined;
 
   return {

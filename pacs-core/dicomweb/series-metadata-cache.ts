@@ -191,6 +191,8 @@ export interface SeriesMetadataWarmer {
   flush(): Promise<void>;
   /** Unsubscribes and cancels pending builds. */
   stop(): void;
+  /** Builds these series' metadata now, for every base URL (the priors of a new order). */
+  warmNow(seriesIds: readonly string[]): Promise<void>;
 }
 
 /**
@@ -243,6 +245,9 @@ export function startSeriesMetadataWarmer(
         void warm(seriesId);
       }
       await Promise.all([...running]);
+    },
+    async warmNow(seriesIds) {
+      for (const seriesId of seriesIds) await warm(seriesId);
     },
     stop() {
       archive.events.off('instance.stored', onStored);
