@@ -1,10 +1,12 @@
 // A new order's priors made ready (issue 18): the record's relevant earlier
 // studies (choose-priors.ts) get their series metadata built now, for the base
 // URLs the viewers use, so that opening them beside the new images does not
-// wait for a 500-image build. On this node that is the work a prior costs:
-// the files are on the node's store already. Priors held by another facility
-// are shared only through consent and grants (not by a prefetch); priors on a
-// paired node or a slower tier come with the federation and scale-out issues.
+// wait for a 500-image build. On one node that is what a prior can lack: its
+// files are on the node's store, and its metadata was built after ingest, but
+// an HIS update or a merge since (or a cleared cache) made that out of date.
+// Priors held by another facility are shared only through consent and grants
+// (never by a prefetch); priors on a paired node or a slower tier come with the
+// federation and scale-out issues, and will be fetched here.
 import { defineJob } from '../jobs/registry';
 import { choosePriors } from './choose-priors';
 

@@ -6,7 +6,10 @@
 // split, batched, padded and 1 MB messages.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { existsSync } from 'node:fs';
+import { waitForJob } from '../../lib/jobs/job-signals';
 import { frame } from '../../lib/hl7/mllp-framer';
+import { seriesMetadataFile } from '../../pacs-core/dicomweb/series-metadata-cache';
 import { makeStudy } from '../support/fixtures';
 import { ackCode, hl7, mllpSend, msh, rawMllp, segment } from '../support/hl7';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -165,6 +168,32 @@ describe('HL7 v2 inbound (MLLP)', () => {
     const [unknown] = await mllpSend(port, [hl7(msh('ORM^O01', { version: '2.3.1' }).line, 'PID|1||MRN300^^^HOSP^MR', 'ORC|XO|NOPE|NOPE', 'OBR|1|NOPE|NOPE|X^Y')]);
     assert.equal(ackCode(unknown), 'AE');
     assert.match(segment(unknown, 'ERR')?.join('|') ?? '', /204/);
+  });
+
+  it("a new order's priors of the same region are made ready: their series metadata is built before anyone opens them", async () => {
+    const headCt = makeStudy({ series: 1, instancesPerSeries: 2, seed: 'hl7-prior-head', patientId: 'MRN600', patientName: 'Prior^Pat', modality: 'CT', bodyPartExamined: 'HEAD', studyDate: '20250101', accessionNumber: 'OLD1' });
+    const kneeMr = makeStudy({ series: 1, instancesPerSeries: 1, seed: 'hl7-prior-knee', patientId: 'MRN600', patientName: 'Prior^Pat', modality: 'MR', bodyPartExamined: 'KNEE', studyDate: '20250202', accessionNumber: 'OLD2' });
+    await ingest([...headCt, ...kneeMr]);
+    // The HIS corrects the name first (the index changes: every cached metadata is out of date)
+    const [a08] = await mllpSend(port, [hl7(msh('ADT^A08^ADT_A01').line, 'PID|1||MRN600^^^HOSP^MR||PRIOR^PAT')]);
+    assert.equal(ackCode(a08), 'AA', a08);
+    const series = await server.node.db.series.findMany({ where: { study: { studyInstanceUid: { in: [headCt.studyInstanceUid, kneeMr.studyInstanceUid] } } }, select: { id: true, metadataVersion: true, study: { select: { studyInstanceUid: true } } } });
+    const cacheFileOf = (studyUid: string) => {
+      const row = series.find((item) => item.study.studyInstanceUid === studyUid)!;
+      return seriesMetadataFile(server.node.archive, row, `${server.url.replace('127.0.0.1', 'localhost')}/dicomweb`);
+    };
+    for (const uid of [headCt.studyInstanceUid, kneeMr.studyInstanceUid]) assert.ok(!existsSync(cacheFileOf(uid)), 'nothing built for the new version yet');
+    const [ack] = await mllpSend(port, [
+      hl7(msh('ORM^O01', { version: '2.3.1' }).line, 'PID|1||MRN600^^^HOSP^MR||PRIOR^PAT', 'ORC|NW|PL6000|FL6000', 'OBR|1|PL6000|FL6000|CTHEAD^CT head^L|||||||||||^^^HEAD|||ACC6000||||||CT'),
+    ]);
+    assert.equal(ackCode(ack), 'AA', ack);
+    const order = await server.node.db.imagingOrder.findFirstOrThrow({ where: { accessionNumber: 'ACC6000' } });
+    assert.equal(order.bodyPart, 'HEAD');
+    const job = await server.node.db.job.findUniqueOrThrow({ where: { type_key: { type: 'order.prefetch-priors', key: order.id } } });
+    assert.equal((await waitForJob(server.node.db, job.id, 30_000)).state, 'DONE');
+    assert.equal((await server.node.db.imagingOrder.findUniqueOrThrow({ where: { id: order.id } })).prefetchedStudies, 1, 'the head CT, not the knee MR');
+    assert.ok(existsSync(cacheFileOf(headCt.studyInstanceUid)), 'the head CT series metadata is built');
+    assert.ok(!existsSync(cacheFileOf(kneeMr.studyInstanceUid)), 'the knee is not the same region');
   });
 
   it('answers AE with ERR for a bad message, AR for an unknown sender, and audits the refusal', async () => {
