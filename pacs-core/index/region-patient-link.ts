@@ -42,6 +42,11 @@ export function regionPatientIdOf(ds: DicomJsonDataset, issuer: string): string 
 export async function linkByRegionPatientId(tx: Transaction, patientRef: string, ds: DicomJsonDataset, issuer: string): Promise<void> {
   const regionPatientId = regionPatientIdOf(ds, issuer);
   if (!regionPatientId) return;
+  await linkRecordToRegionPerson(tx, patientRef, regionPatientId, issuer);
+}
+
+/** The same, from an ID already read (an HL7 message's PID-3 under the region's assigning authority). */
+export async function linkRecordToRegionPerson(tx: Transaction, patientRef: string, regionPatientId: string, issuer: string): Promise<void> {
   const existing = await tx.patientLink.findFirst({
     where: { patientRef, OR: [{ unlinkedAt: null }, { person: { regionIssuer: issuer, regionPatientId } }] },
     select: { id: true },

@@ -20,7 +20,7 @@ describe('HL7 v2 inbound (MLLP)', () => {
   let home: string;
 
   before(async () => {
-    server = await startTestServer({ env: { HL7_PORT: '0', HL7_SENDERS: 'RIS^HOSP,HIS^HOSP' } });
+    server = await startTestServer({ env: { HL7_PORT: '0', HL7_SENDERS: 'RIS^HOSP,HIS^HOSP', REGION_PATIENT_ID_ISSUER: 'REGION' } });
     port = server.node.hl7Port!;
     home = server.node.firstRun.facilityId;
   });
@@ -36,7 +36,7 @@ describe('HL7 v2 inbound (MLLP)', () => {
     for (const file of files) await server.node.archive.ingest(file, { kind: 'import', source: 'test' }, home);
   };
 
-  it('A01 registers a patient from the HIS; A08 changes the name QIDO and WADO-RS metadata return, the file stays as received', async () => {
+  it('A08 from the HIS changes the name QIDO and WADO-RS metadata return, the file stays as received', async () => {
     const ct = makeStudy({ series: 1, instancesPerSeries: 2, seed: 'hl7-a08', patientId: 'MRN100', patientName: 'Doe^Jon', patientSex: 'M', patientBirthDate: '19700101', modality: 'CT' });
     await ingest(ct);
     assert.equal(nameOf((await qido('PatientID=MRN100'))[0]), 'Doe^Jon');
@@ -82,6 +82,22 @@ describe('HL7 v2 inbound (MLLP)', () => {
     assert.equal(row.status, 'PROCESSED');
     assert.match(row.raw, /^MSH\|/);
     assert.equal(row.patientRef, patient.id);
+  });
+
+  it("A04 with the region-wide ID among PID-3's identifiers joins the record to its person", async () => {
+    const [ack] = await mllpSend(port, [hl7(msh('ADT^A04^ADT_A01').line, 'PID|1||MRN700^^^HOSP^MR~R-777^^^REGION^PI||NEW^NORA||20000229|F')]);
+    assert.equal(ackCode(ack), 'AA', ack);
+    const record = await server.node.db.patient.findFirstOrThrow({ where: { facilityId: home, patientId: 'MRN700' }, include: { links: { include: { person: true } } } });
+    assert.deepEqual([record.name, record.birthDate, record.sex, record.issuer], ['NEW^NORA', '20000229', 'F', '']);
+    assert.deepEqual(record.links.map((link) => [link.person.regionIssuer, link.person.regionPatientId, link.method]), [['REGION', 'R-777', 'AUTOMATIC']]);
+  });
+
+  it('reads a message in the character set MSH-18 names (8859/1)', async () => {
+    const line = `MSH|^~\\&|HIS|HOSP|TELEPACS|HOSP|20261207080000||ADT^A08^ADT_A01|L1${Date.now()}|P|2.5.1||||||8859/1`;
+    const latin1 = Buffer.from(hl7(line, 'PID|1||MRN710^^^HOSP^MR||MÜLLER^JÖRG||19550505|M'), 'latin1');
+    const [ack] = await rawMllp(port, [frame(latin1)], 1);
+    assert.equal(ackCode(ack), 'AA', ack);
+    assert.equal((await server.node.db.patient.findFirstOrThrow({ where: { patientId: 'MRN710' } })).name, 'MÜLLER^JÖRG');
   });
 
   it('A40 moves the prior record\'s studies to the surviving patient; images still sent under the old ID follow', async () => {

@@ -39,6 +39,17 @@ export function identifierOf(message: ParsedHl7, segment: Hl7Segment | undefined
   return { patientId, issuer: message.value(segment, field, { component: 4, repetition: chosen, subcomponent: 1 }) };
 }
 
+/** PID-3's identifier under an assigning authority (the region's), if the message carries one. */
+export function identifierUnder(message: ParsedHl7, authority: string): string | null {
+  const pid = message.segment('PID');
+  for (let repetition = 0; repetition < message.repetitions(pid, 3); repetition += 1) {
+    if (message.value(pid, 3, { component: 4, repetition, subcomponent: 1 }) !== authority) continue;
+    const id = message.value(pid, 3, { component: 1, repetition });
+    if (id) return id;
+  }
+  return null;
+}
+
 export function demographicsFromPid(message: ParsedHl7): PidDemographics {
   const pid = message.segment('PID');
   if (!pid) throw new Hl7Error(100, 'the message has no PID segment', 'PID');

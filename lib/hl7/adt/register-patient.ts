@@ -4,12 +4,17 @@
 import { updatePatientDemographics } from '../../../pacs-core/patients/update-patient-demographics';
 import { writeAuditEvent } from '../../audit/write-audit-event';
 import type { Hl7Handler } from '../hl7-handlers';
-import { demographicsFromPid } from './patient-from-pid';
+import { linkRecordToRegionPerson } from '../../../pacs-core/index/region-patient-link';
+import { demographicsFromPid, identifierUnder } from './patient-from-pid';
 
 export const registerPatient: Hl7Handler = async (context, message, source) => {
   const patient = demographicsFromPid(message);
   const result = await updatePatientDemographics(context.archive, { facilityId: source.facilityId, ...patient, at: source.at });
   const changed = Object.keys(result.changes).length > 0;
+  // The region-wide ID among PID-3's identifiers joins the record to its person, as images carrying it do
+  const issuer = context.config.regionPatientIdIssuer;
+  const regionId = issuer ? identifierUnder(message, issuer) : null;
+  if (issuer && regionId) await context.db.$transaction((tx) => linkRecordToRegionPerson(tx, result.patientRef, regionId, issuer));
   if (result.created || changed) {
     await writeAuditEvent(
       context.db,
