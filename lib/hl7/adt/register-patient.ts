@@ -30,6 +30,6 @@ export const registerPatient: Hl7Handler = async (context, message, source) => {
       context.logger,
     );
   }
-  const text = result.created ? 'patient registered' : changed ? `demographics updated (${result.studies} studies)` : 'no change';
+  const text = result.created ? 'patient registered' : changed ? `demographics updated (${result.studies} ${result.studies === 1 ? 'study' : 'studies'})` : 'no change';
   return { patientRef: result.patientRef, text };
 };
