@@ -10,6 +10,7 @@ import { existsSync } from 'node:fs';
 import { waitForJob } from '../../lib/jobs/job-signals';
 import { frame } from '../../lib/hl7/mllp-framer';
 import { seriesMetadataFile } from '../../pacs-core/dicomweb/series-metadata-cache';
+import { findscu } from '../support/dcmtk';
 import { makeStudy } from '../support/fixtures';
 import { ackCode, hl7, mllpSend, msh, rawMllp, segment } from '../support/hl7';
 import { startTestServer, type TestServer } from '../support/test-server';
@@ -20,7 +21,7 @@ describe('HL7 v2 inbound (MLLP)', () => {
   let home: string;
 
   before(async () => {
-    server = await startTestServer({ env: { HL7_PORT: '0', HL7_SENDERS: 'RIS^HOSP,HIS^HOSP', REGION_PATIENT_ID_ISSUER: 'REGION' } });
+    server = await startTestServer({ env: { HL7_PORT: '0', HL7_SENDERS: 'RIS^HOSP,HIS^HOSP', REGION_PATIENT_ID_ISSUER: 'REGION', DICOM_PEERS: 'WS1@127.0.0.1:104' } });
     port = server.node.hl7Port!;
     home = server.node.firstRun.facilityId;
   });
@@ -52,6 +53,9 @@ describe('HL7 v2 inbound (MLLP)', () => {
     assert.deepEqual(study['00100030']?.Value, ['19700102']);
     // The name search follows too
     assert.equal((await qido('PatientName=DOE*JOHN*')).length, 1);
+    // And a workstation's C-FIND (DCMTK findscu)
+    const find = await findscu({ port: server.dicomPort, aet: 'TELEPACS' }, { callingAet: 'WS1', level: 'STUDY', keys: { PatientID: 'MRN100', PatientName: '', PatientBirthDate: '' } });
+    assert.deepEqual(find.datasets.map((dataset) => [dataset.PatientName, dataset.PatientBirthDate]), [[[{ Alphabetic: 'DOE^JOHN^Q' }], '19700102']]);
     assert.equal((await qido('PatientName=Doe^Jon')).length, 0);
 
     const metadata = await fetch(`${server.dicomwebUrl}/studies/${ct.studyInstanceUid}/series/${ct.seriesInstanceUids[0]}/metadata`, { headers: { Authorization: server.adminAuthorization, Accept: 'application/dicom+json' } });
