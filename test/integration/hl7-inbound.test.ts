@@ -184,6 +184,15 @@ describe('HL7 v2 inbound (MLLP)', () => {
     assert.equal(ackCode(cancel), 'AA', cancel);
     assert.equal((await server.node.db.imagingOrder.findUniqueOrThrow({ where: { id: order.id } })).status, 'CANCELLED');
 
+    // Images first (scanned before the RIS caught up): the order meets them when it arrives
+    const early = makeStudy({ series: 1, instancesPerSeries: 2, seed: 'hl7-early', patientId: 'MRN302', patientName: 'Early^Eve', modality: 'CR', accessionNumber: 'ACC3003' });
+    await ingest(early);
+    const [earlyAck] = await mllpSend(port, [hl7(msh('ORM^O01', { version: '2.3.1' }).line, 'PID|1||MRN302^^^HOSP^MR||EARLY^EVE', 'ORC|NW|PL3003|FL3003', 'OBR|1|PL3003|FL3003|XRCHEST^XR chest^L||||||||||||||ACC3003||||||CR')]);
+    assert.equal(ackCode(earlyAck), 'AA', earlyAck);
+    const met = await server.node.db.imagingOrder.findFirstOrThrow({ where: { accessionNumber: 'ACC3003' }, include: { patient: true } });
+    assert.deepEqual([met.status, met.instancesReceived], ['IMAGES_RECEIVED', 2]);
+    assert.ok(met.studyRef);
+
     // Changing an order never sent is an error the RIS must see
     const [unknown] = await mllpSend(port, [hl7(msh('ORM^O01', { version: '2.3.1' }).line, 'PID|1||MRN300^^^HOSP^MR', 'ORC|XO|NOPE|NOPE', 'OBR|1|NOPE|NOPE|X^Y')]);
     assert.equal(ackCode(unknown), 'AE');

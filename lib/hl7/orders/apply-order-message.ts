@@ -44,9 +44,18 @@ export const applyOrderMessage: Hl7Handler = async (context, message, source) =>
           orderRef = existing.id;
           if (reopened) changes.push(change(step, existing.status, 'SCHEDULED'));
         } else {
-          const created = await tx.imagingOrder.create({ data: { facilityId: source.facilityId, ...data, status: 'SCHEDULED' }, select: { id: true } });
+          // Images may come first (an emergency scanned before the RIS caught up): the order meets them now
+          const imaged = await tx.study.findFirst({
+            where: { facilityId: source.facilityId, OR: [{ studyInstanceUid: step.studyInstanceUid }, { accessionNumber: step.accessionNumber, patientRef: registered.patientRef }] },
+            select: { id: true, numberOfInstances: true },
+          });
+          const status = imaged ? 'IMAGES_RECEIVED' : 'SCHEDULED';
+          const created = await tx.imagingOrder.create({
+            data: { facilityId: source.facilityId, ...data, status, ...(imaged ? { studyRef: imaged.id, imagesReceivedAt: source.at, instancesReceived: imaged.numberOfInstances } : {}) },
+            select: { id: true },
+          });
           orderRef = created.id;
-          changes.push(change(step, '', 'SCHEDULED'));
+          changes.push(change(step, '', status));
           await enqueueJob(tx, { type: 'order.prefetch-priors', key: created.id, payload: { orderId: created.id }, facilityId: source.facilityId });
         }
         continue;
