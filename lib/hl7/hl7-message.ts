@@ -22,6 +22,11 @@ export interface Hl7Header {
   characterSet: string; // MSH-18
 }
 
+/** The audit trail's actor for a sending system: HL7:RIS^HOSPITAL */
+export function hl7Actor(header: Partial<Pick<Hl7Header, 'sendingApplication' | 'sendingFacility'>>): string {
+  return `HL7:${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}`;
+}
+
 /** Where a value is: a segment (its first occurrence unless given), field, component (1-based), repetition (0-based). */
 export interface FieldRef {
   component?: number;

@@ -12,7 +12,7 @@ import { buildAck, type AckCode } from './build-ack';
 import type { Hl7Context, Hl7Outcome } from './hl7-context';
 import { Hl7Error } from './hl7-error';
 import { handlerFor } from './hl7-handlers';
-import { decodeHl7, parseHl7, type Hl7Header, type ParsedHl7 } from './hl7-message';
+import { decodeHl7, hl7Actor, parseHl7, type Hl7Header, type ParsedHl7 } from './hl7-message';
 import { findHl7Sender } from './hl7-senders';
 
 export interface ReceivedHl7 {
@@ -123,7 +123,7 @@ async function process(context: Hl7Context, messageId: string, parsed: ParsedHl7
   await writeAuditEvent(
     context.db,
     {
-      actor: `HL7:${header.sendingApplication}^${header.sendingFacility}`,
+      actor: hl7Actor(header),
       action: 'hl7.receive',
       outcome: failure ? 'FAILURE' : 'SUCCESS',
       facilityId,
@@ -150,7 +150,7 @@ async function refuse(context: Hl7Context, messageId: string, header: Partial<Hl
   await writeAuditEvent(
     context.db,
     {
-      actor: `HL7:${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}`,
+      actor: hl7Actor(header),
       action: 'hl7.refuse',
       outcome: 'DENIED',
       facilityId: home,

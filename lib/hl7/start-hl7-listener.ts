@@ -3,6 +3,7 @@ import type { Runtime } from '../runtime';
 import { buildAck } from './build-ack';
 import { Hl7Error } from './hl7-error';
 import { peekHeader, receiveHl7Message } from './receive-message';
+import { hl7Actor } from './hl7-message';
 import { startMllpServer, type MllpServer } from './mllp-server';
 import { writeAuditEvent } from '../audit/write-audit-event';
 import { findHomeFacilityId } from '../bootstrap/ensure-defaults';
@@ -23,7 +24,7 @@ export async function startHl7Listener(runtime: Runtime): Promise<MllpServer | u
       await writeAuditEvent(
         db,
         {
-          actor: `HL7:${header.sendingApplication ?? ''}^${header.sendingFacility ?? ''}`,
+          actor: hl7Actor(header),
           action: 'hl7.refuse',
           outcome: 'DENIED',
           facilityId: await findHomeFacilityId(db),

@@ -11,6 +11,7 @@ import { findPatientRecord, survivingRecord } from '../../../pacs-core/patients/
 import { updatePatientDemographics } from '../../../pacs-core/patients/update-patient-demographics';
 import { writeAuditEvent } from '../../audit/write-audit-event';
 import { Hl7Error } from '../hl7-error';
+import { hl7Actor } from '../hl7-message';
 import type { Hl7Handler } from '../hl7-handlers';
 import { moveRecordRows } from './move-record-rows';
 import { demographicsFromPid, identifierOf } from './patient-from-pid';
@@ -66,7 +67,7 @@ export const mergePatient: Hl7Handler = async (context, message, source) => {
   await writeAuditEvent(
     db,
     {
-      actor: `HL7:${message.header.sendingApplication}^${message.header.sendingFacility}`,
+      actor: hl7Actor(message.header),
       action: 'patient.merge',
       outcome: 'SUCCESS',
       facilityId: source.facilityId,

@@ -4,6 +4,7 @@
 import { updatePatientDemographics } from '../../../pacs-core/patients/update-patient-demographics';
 import { writeAuditEvent } from '../../audit/write-audit-event';
 import type { Hl7Handler } from '../hl7-handlers';
+import { hl7Actor } from '../hl7-message';
 import { linkRecordToRegionPerson } from '../../../pacs-core/index/region-patient-link';
 import { demographicsFromPid, identifierUnder } from './patient-from-pid';
 
@@ -19,7 +20,7 @@ export const registerPatient: Hl7Handler = async (context, message, source) => {
     await writeAuditEvent(
       context.db,
       {
-        actor: `HL7:${message.header.sendingApplication}^${message.header.sendingFacility}`,
+        actor: hl7Actor(message.header),
         action: 'patient.update_demographics',
         outcome: 'SUCCESS',
         facilityId: source.facilityId,

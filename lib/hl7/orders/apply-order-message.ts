@@ -7,6 +7,7 @@ import { updatePatientDemographics } from '../../../pacs-core/patients/update-pa
 import { writeAuditEvent } from '../../audit/write-audit-event';
 import { enqueueJob } from '../../jobs/enqueue-job';
 import { Hl7Error } from '../hl7-error';
+import { hl7Actor } from '../hl7-message';
 import type { Hl7Handler } from '../hl7-handlers';
 import { demographicsFromPid } from '../adt/patient-from-pid';
 import { parseOrderMessage, type OrderedStep } from './parse-order-message';
@@ -73,7 +74,7 @@ export const applyOrderMessage: Hl7Handler = async (context, message, source) =>
     await writeAuditEvent(
       db,
       {
-        actor: `HL7:${message.header.sendingApplication}^${message.header.sendingFacility}`,
+        actor: hl7Actor(message.header),
         action: 'order.change',
         outcome: 'SUCCESS',
         facilityId: source.facilityId,
