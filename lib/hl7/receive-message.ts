@@ -54,6 +54,29 @@ export async function receiveHl7Message(context: Hl7Context, bytes: Buffer, remo
   return process(context, row.id, parsed, sender.facilityId, row.receivedAt);
 }
 
+/**
+ * A message over the size limit: its first bytes are stored (marked cut) so that the
+ * administrators see it on the HL7 tab, and it is refused with AR.
+ */
+export async function refuseTooLarge(context: Hl7Context, head: Buffer, bytes: number, remoteAddress: string): Promise<ReceivedHl7> {
+  const text = decodeHl7(head).text;
+  const header = peekHeader(text);
+  const row = await context.db.hl7Message.create({
+    data: {
+      direction: 'IN',
+      raw: `${text}\n… (cut: the message had ${bytes} bytes)`,
+      remoteAddress,
+      sendingApplication: header.sendingApplication ?? '',
+      sendingFacility: header.sendingFacility ?? '',
+      messageType: [header.messageType, header.triggerEvent].filter(Boolean).join('^'),
+      controlId: header.controlId ?? '',
+      version: header.version ?? '',
+    },
+    select: { id: true },
+  });
+  return refuse(context, row.id, header, new Hl7Error(207, `the message is ${bytes} bytes, over the limit of this archive`, 'MSH', true));
+}
+
 /** Runs a stored message again (an administrator's re-process): the sender is looked up anew. */
 export async function processStoredHl7Message(context: Hl7Context, messageId: string): Promise<ReceivedHl7> {
   const row = await context.db.hl7Message.findUniqueOrThrow({ where: { id: messageId }, select: { raw: true, receivedAt: true } });

@@ -277,6 +277,18 @@ describe('HL7 v2 inbound (MLLP)', () => {
     const stored = await server.node.db.hl7Message.findFirstOrThrow({ where: { controlId: big.controlId } });
     assert.ok(stored.raw.length > 1024 * 1024);
     assert.equal(await server.node.db.imagingOrder.count({ where: { accessionNumber: 'ACC4100' } }), 1);
+
+    // Over the 16 MB limit: refused with AR (never held whole), its head kept for the administrators
+    const huge = msh('ORM^O01', { version: '2.3.1' });
+    const oversized = frame(hl7(huge.line, 'PID|1||MRN420^^^HOSP^MR', `NTE|1||${'Y'.repeat(17 * 1024 * 1024)}`));
+    const hugeChunks: Buffer[] = [];
+    for (let at = 0; at < oversized.length; at += 1024 * 1024) hugeChunks.push(oversized.subarray(at, at + 1024 * 1024));
+    const [tooLarge] = await rawMllp(port, hugeChunks, 1);
+    assert.equal(ackCode(tooLarge), 'AR', tooLarge);
+    assert.equal(segment(tooLarge, 'MSA')?.[2], huge.controlId);
+    const cut = await server.node.db.hl7Message.findFirstOrThrow({ where: { controlId: huge.controlId } });
+    assert.equal(cut.status, 'REJECTED');
+    assert.ok(cut.raw.length < 10_000 && cut.raw.includes('cut: the message had'));
   });
 
   it('enhanced mode: a commit ACK once stored, then the application ACK MSH-16 asks for', async () => {
