@@ -3,12 +3,14 @@
 // UID names shows "images received", its study and its image count; an
 // accession number on another patient's images, a cancelled order and
 // another facility's order are left alone. The order.change audit row is
-// written once, however many images follow.
+// written once, however many images follow. An order that comes after its
+// images is linked by linkOrderToStoredImages.
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { linkOrderToStoredImages } from '../../lib/orders/link-order-to-stored-images';
 import { createFacility } from '../../lib/policy/test-fixtures';
 import { freePort, hasDcmtk, storescu } from '../support/dcmtk';
 import { makeStudy, type StudyOptions } from '../support/fixtures';
@@ -120,5 +122,23 @@ describe('images arriving for an order (storescu)', { skip }, () => {
     const details = JSON.parse(event?.details ?? '{}') as { orderStatus?: { from?: string }; linkedBy?: string };
     assert.equal(details.linkedBy, 'studyInstanceUid');
     assert.equal(details.orderStatus?.from, 'IN_PROGRESS');
+  });
+
+  it('links an order that arrives after its images', async () => {
+    const db = server.node.db;
+    const maria = await db.patient.findFirstOrThrow({ where: { facilityId: home, patientId: 'MRN-2001' } });
+    await send(study({ seed: 'late', patientId: 'MRN-2001', patientName: 'Garcia^Maria', accessionNumber: 'ACC-LATE' }), 'late');
+    // A later study that links: once it shows, the batch of the images above has been looked at (batches run in order)
+    await createOrder(db, home, maria.id, { accessionNumber: 'ACC-SENTINEL', stationAet: 'CT1' });
+    await send(study({ seed: 'sentinel', patientId: 'MRN-2001', patientName: 'Garcia^Maria', accessionNumber: 'ACC-SENTINEL' }), 'sentinel');
+    await eventually('the sentinel order to link', async () => (await orderOf('ACC-SENTINEL'))?.status === 'IMAGES_RECEIVED');
+
+    const late = await createOrder(db, home, maria.id, { accessionNumber: 'ACC-LATE', stationAet: 'CT1' });
+    assert.equal((await orderOf('ACC-LATE'))?.status, 'SCHEDULED', 'nothing linked it yet');
+    const outcome = await linkOrderToStoredImages(db, server.node.runtime.logger, late);
+    assert.deepEqual(outcome.linked, [late.id]);
+    const order = await orderOf('ACC-LATE');
+    assert.equal(order?.status, 'IMAGES_RECEIVED');
+    assert.equal(order?.instancesReceived, 6);
   });
 });
