@@ -167,6 +167,40 @@ describe('Modality Worklist C-FIND (DCMTK findscu -W)', { skip }, () => {
     assert.ok(step.ScheduledProcedureStepID);
   });
 
+  it('answers the broad query a modality sends, keys it does not hold coming back empty', async () => {
+    const result = await worklistFindscu(peer(), {
+      callingAet: 'CT1',
+      keys: [
+        'SpecificCharacterSet',
+        'PatientName',
+        'PatientID',
+        'PatientWeight',
+        'MedicalAlerts',
+        'Allergies',
+        'PregnancyStatus',
+        'AdmissionID',
+        'AccessionNumber',
+        'StudyInstanceUID',
+        `${SPS}.ScheduledStationAETitle=CT1`,
+        `${SPS}.ScheduledProcedureStepStartDate=20261207-20261209`,
+        `${SPS}.ScheduledProcedureStepStartTime`,
+        `${SPS}.Modality`,
+        `${SPS}.ScheduledPerformingPhysicianName`,
+        `${SPS}.ScheduledProcedureStepDescription`,
+        `${SPS}.ScheduledProcedureStepLocation`,
+        `${SPS}.ScheduledProtocolCodeSequence`,
+        `${SPS}.CommentsOnTheScheduledProcedureStep`,
+      ],
+    });
+    assert.equal(result.exitCode, 0, result.stderr);
+    assert.deepEqual(accessions(result.datasets), ['ACC-CT-1', 'ACC-CT-2']);
+    const [item] = result.datasets;
+    for (const keyword of ['PatientWeight', 'MedicalAlerts', 'Allergies', 'PregnancyStatus', 'AdmissionID']) assert.ok(keyword in item, keyword);
+    const step = stepOf(item);
+    assert.equal(step.Modality, 'CT');
+    for (const keyword of ['ScheduledPerformingPhysicianName', 'ScheduledProcedureStepLocation', 'ScheduledProtocolCodeSequence', 'CommentsOnTheScheduledProcedureStep']) assert.ok(keyword in step, keyword);
+  });
+
   it("shows a modality only its own facility's orders, and audits each query there", async () => {
     const home = await worklistFindscu(peer(), { callingAet: 'CT1', keys: ['AccessionNumber', 'PatientName', `${SPS}.ScheduledProcedureStepStartDate=20261207`] });
     assert.deepEqual(accessions(home.datasets), ['ACC-CT-1']);
