@@ -7,7 +7,7 @@ import type { requests as RequestTypes } from 'dcmjs-dimse';
 import dcmjs from 'dcmjs';
 import { ArchiveError, toDimseStatus } from '../errors';
 import { planWorklistFind, type WorklistRequest } from '../worklist/find-worklist';
-import { REQUESTED_PROCEDURE_CODE_SEQUENCE, SCHEDULED_STEP_SEQUENCE, worklistAttribute } from '../worklist/worklist-attributes';
+import { REQUESTED_PROCEDURE_CODE_SEQUENCE, SCHEDULED_STEP_SEQUENCE, STEP_ATTRIBUTES, worklistAttribute } from '../worklist/worklist-attributes';
 import { STATUS } from './constants';
 import { keyText, naturalize } from './identifier';
 import { findResponder, type QueryRetrieveSession } from './query-retrieve';
@@ -64,12 +64,14 @@ export function worklistRequestOf(identifier: Record<string, unknown>): Worklist
   const unsupported: { keyword: string; tag: string; vr: string; inStep: boolean }[] = [];
   const add = (target: Map<string, string>, keyword: string, value: unknown, inStep: boolean) => {
     if (keyword.startsWith('_') || NOT_KEYS.has(keyword)) return;
-    if (worklistAttribute(keyword, inStep) || (!inStep && keyword === REQUESTED_PROCEDURE_CODE_SEQUENCE.keyword)) {
-      target.set(keyword, Array.isArray(value) && value.some((item) => typeof item === 'object' && item !== null && !('Alphabetic' in item)) ? '' : keyText(value));
-      return;
+    if (!inStep && keyword === REQUESTED_PROCEDURE_CODE_SEQUENCE.keyword) {
+      target.set(keyword, ''); // returned whole, never matched on
+    } else if (worklistAttribute(keyword, inStep)) {
+      target.set(keyword, keyText(value));
+    } else {
+      const entry = (dcmjs.data.DicomMetaDictionary.nameMap as Record<string, { tag: string; vr: string } | undefined>)[keyword];
+      if (entry) unsupported.push({ keyword, tag: entry.tag.replace(/[(),]/g, '').toUpperCase(), vr: entry.vr, inStep });
     }
-    const entry = (dcmjs.data.DicomMetaDictionary.nameMap as Record<string, { tag: string; vr: string } | undefined>)[keyword];
-    if (entry) unsupported.push({ keyword, tag: entry.tag.replace(/[(),]/g, '').toUpperCase(), vr: entry.vr, inStep });
   };
   for (const [keyword, value] of Object.entries(identifier)) {
     if (keyword === SCHEDULED_STEP_SEQUENCE.keyword) {
@@ -77,6 +79,7 @@ export function worklistRequestOf(identifier: Record<string, unknown>): Worklist
       step = new Map();
       const item: unknown = Array.isArray(value) ? value[0] : undefined;
       if (item && typeof item === 'object') for (const [inner, innerValue] of Object.entries(item)) add(step, inner, innerValue, true);
+      else for (const attribute of STEP_ATTRIBUTES) step.set(attribute.keyword, '');
     } else add(keys, keyword, value, false);
   }
   return { keys, step, unsupported };

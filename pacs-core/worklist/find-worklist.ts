@@ -25,7 +25,7 @@ const PAGE_SIZE = 200;
 export interface WorklistRequest {
   /** Top-level keys (Patient, Visit, Imaging Service Request, Requested Procedure) */
   keys: ReadonlyMap<string, string>;
-  /** The Scheduled Procedure Step Sequence's one item (PS3.4 C.2.2.2.6), absent if not asked */
+  /** The Scheduled Procedure Step Sequence's one item (PS3.4 C.2.2.2.6), absent if not asked; a sequence without an item asks for every step attribute */
   step: ReadonlyMap<string, string> | undefined;
   /** Requested keys we hold no value for (answered zero-length, K.6.1.2.2 Type 2), with their DICOM JSON tag and VR */
   unsupported: readonly { keyword: string; tag: string; vr: string; inStep: boolean }[];

@@ -6,7 +6,6 @@ import type { DicomJsonDataset, DicomJsonElement } from '../dicom/dicom-json';
 import {
   REQUESTED_PROCEDURE_CODE_SEQUENCE,
   SCHEDULED_STEP_SEQUENCE,
-  STEP_ATTRIBUTES,
   worklistAttribute,
   type WorklistAttribute,
   type WorklistRow,
@@ -44,8 +43,7 @@ export function worklistItem(row: WorklistRow, request: WorklistRequest): DicomJ
   for (const { tag, vr, inStep } of request.unsupported) if (!inStep) out[tag] = { vr };
   if (request.step) {
     const step: DicomJsonDataset = {};
-    // An empty item asks for the whole step (C.2.2.1.3 universal sequence matching)
-    fill(step, request.step.size ? request.step.keys() : STEP_ATTRIBUTES.map((attribute) => attribute.keyword), true, row);
+    fill(step, request.step.keys(), true, row);
     for (const { tag, vr, inStep } of request.unsupported) if (inStep) step[tag] = { vr };
     out[SCHEDULED_STEP_SEQUENCE.tag] = { vr: 'SQ', Value: [step] };
   }
