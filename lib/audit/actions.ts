@@ -359,7 +359,8 @@ export interface AuditDetailsByAction {
   'hl7.send': Hl7Details & { reportId?: string; resultStatus?: string; ackCode?: string; destination?: string };
   'patient.update_demographics': { source?: string; name?: FieldChange; sex?: FieldChange; birthDate?: FieldChange; studies?: number; messageId?: string };
   'patient.merge': { source?: string; mergedPatientId?: string; mergedIssuer?: string; survivingPatientId?: string; studiesMoved?: number; ordersMoved?: number; messageId?: string };
-  'order.change': { accessionNumber?: string; orderStatus?: FieldChange; orderControl?: string; messageId?: string; studyUid?: string };
+  // orderStatus, not status: every action's details may carry RefusalDetails.status (an HTTP status)
+  'order.change': { accessionNumber?: string; orderStatus?: FieldChange; orderControl?: string; messageId?: string; studyUid?: string; linkedBy?: 'studyInstanceUid' | 'accessionNumber' };
   'dimse.mwl-find': { matches?: number; cancelled?: boolean; keys?: string[] };
   'admin.hl7_sender.create': { application?: string; sendingFacility?: string };
   'admin.hl7_sender.delete': { application?: string; sendingFacility?: string };

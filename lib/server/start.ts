@@ -43,6 +43,7 @@ import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime } from '../realtime/attach-realtime';
 import { followArrivingImages } from '../transfers/follow-arriving-images';
+import { followArrivingOrderImages } from '../orders/follow-arriving-images';
 import { startHl7Listener } from '../hl7/start-hl7-listener';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
@@ -187,6 +188,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   runtime.io = attachRealtime(server, runtime);
   // Images arriving for an emergency transfer notice (an unidentified patient's temporary ID, a study still being sent)
   const stopFollowingTransfers = followArrivingImages(runtime);
+  // Images arriving for an imaging order (its Study Instance UID or accession number): the order shows them
+  const stopFollowingOrders = followArrivingOrderImages(runtime);
   // The data bridge's MLLP listener (HL7_PORT; off when unset)
   const hl7 = await startHl7Listener(runtime);
   // socket.io answers /socket.io itself, before the handler above: same headers.
@@ -288,6 +291,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     firstRun,
     async close() {
       stopFollowingTransfers();
+      stopFollowingOrders();
       await hl7?.close();
       await dimse.close();
       warmer.stop();

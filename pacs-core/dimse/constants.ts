@@ -17,6 +17,9 @@ export const QR_MODEL = {
   STUDY_ROOT_GET: '1.2.840.10008.5.1.4.1.2.2.3',
 } as const;
 
+/** PS3.4 K.6.1: Modality Worklist Information Model – FIND (the worklist a modality reads). */
+export const MODALITY_WORKLIST_FIND = '1.2.840.10008.5.1.4.31';
+
 export type QueryRoot = 'patient' | 'study';
 
 export function queryRootOf(sopClassUid: string): QueryRoot | null {

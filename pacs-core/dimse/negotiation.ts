@@ -1,9 +1,10 @@
 // Presentation context negotiation (PS3.8 9.3.2.2, PS3.7 D.3.3): which
 // abstract syntaxes we serve and in which transfer syntax.
 import { SUPPORTED_TRANSFER_SYNTAXES } from '../dicom/transfer-syntax';
-import { EXPLICIT_LE, IMPLICIT_LE, QR_MODEL, VERIFICATION_SOP_CLASS } from './constants';
+import { EXPLICIT_LE, IMPLICIT_LE, MODALITY_WORKLIST_FIND, QR_MODEL, VERIFICATION_SOP_CLASS } from './constants';
 
-const QUERY_RETRIEVE: ReadonlySet<string> = new Set(Object.values(QR_MODEL));
+// Query/Retrieve and the Modality Worklist: identifiers decoded by dcmjs alike
+const QUERY_RETRIEVE: ReadonlySet<string> = new Set([...Object.values(QR_MODEL), MODALITY_WORKLIST_FIND]);
 
 /** The DICOM root (1.2.840.10008): standard UIDs live under it, private ones do not. */
 const DICOM_ROOT = '1.2.840.10008.';
@@ -27,7 +28,7 @@ export type ContextDecision =
 /**
  * Storage: the first proposed transfer syntax we can store, in the requester's
  * order of preference, so the object is stored as sent (no transcoding).
- * Verification and query/retrieve: commands and identifiers are decoded by
+ * Verification, query/retrieve and the worklist: commands and identifiers are decoded by
  * dcmjs, so only the uncompressed little endian syntaxes (PS3.5 10.1:
  * Implicit VR LE is the default every AE supports).
  */

@@ -45,15 +45,7 @@ export class QueryRetrieveService {
   async find(request: CFindRequest): Promise<void> {
     const operation = this.session.beginOperation(request.getMessageId());
     const identifier = request.getDataset()?.getElements() ?? {};
-    const transferSyntaxUid = this.responseTransferSyntax(request);
-    const answer = (status: number, dataset?: Record<string, unknown>, errorComment?: string) => {
-      const response = CFindResponse.fromRequest(request);
-      response.setAffectedSopClassUid(request.getAffectedSopClassUid());
-      response.setStatus(status);
-      if (errorComment) response.setErrorComment(errorComment);
-      if (dataset) response.setDataset(new Dataset(dataset, transferSyntaxUid));
-      this.session.network.sendResponse(request, response);
-    };
+    const answer = findResponder(this.session, request);
     let matches = 0;
     let level: string | undefined;
     try {
@@ -89,7 +81,7 @@ export class QueryRetrieveService {
     const messageId = request.getMessageId();
     const operation = this.session.beginOperation(messageId);
     const identifier = request.getDataset()?.getElements() ?? {};
-    const transferSyntaxUid = this.responseTransferSyntax(request);
+    const transferSyntaxUid = responseTransferSyntax(this.session, request);
     const action = kind === 'move' ? 'dimse.c-move' : 'dimse.c-get';
     const answer = (status: number, counts: SubOperationCounts | undefined, options: { errorComment?: string; final?: boolean } = {}) => {
       if (this.session.closed) return;
@@ -191,11 +183,24 @@ export class QueryRetrieveService {
     if (!root) throw new ArchiveError('BAD_REQUEST', `SOP class ${sopClassUid} is not served here`);
     return root;
   }
+}
 
-  /** Identifiers are answered in the transfer syntax of the request's presentation context. */
-  private responseTransferSyntax(request: CFindRequest | CMoveRequest | CGetRequest): string {
-    return this.session.association?.getAcceptedPresentationContextFromRequest(request)?.getAcceptedTransferSyntaxUid() ?? '1.2.840.10008.1.2';
-  }
+/** Identifiers are answered in the transfer syntax of the request's presentation context. */
+function responseTransferSyntax(session: QueryRetrieveSession, request: CFindRequest | CMoveRequest | CGetRequest): string {
+  return session.association?.getAcceptedPresentationContextFromRequest(request)?.getAcceptedTransferSyntaxUid() ?? '1.2.840.10008.1.2';
+}
+
+/** Sends one C-FIND response to `request` (Query/Retrieve and the Modality Worklist alike). */
+export function findResponder(session: QueryRetrieveSession, request: CFindRequest): (status: number, dataset?: Record<string, unknown>, errorComment?: string) => void {
+  const transferSyntaxUid = responseTransferSyntax(session, request);
+  return (status, dataset, errorComment) => {
+    const response = CFindResponse.fromRequest(request);
+    response.setAffectedSopClassUid(request.getAffectedSopClassUid());
+    response.setStatus(status);
+    if (errorComment) response.setErrorComment(errorComment);
+    if (dataset) response.setDataset(new Dataset(dataset, transferSyntaxUid));
+    session.network.sendResponse(request, response);
+  };
 }
 
 /**

@@ -1,9 +1,11 @@
 // One association as seen by our SCP: negotiation (PS3.8 7.1, PS3.7 D.3.3),
 // then the services of PS3.4: Verification (A), Storage (B), Query/Retrieve
-// (C: C-FIND, C-MOVE, C-GET, C-CANCEL). Handlers are thin: they call the
-// archive and map errors with toDimseStatus; a C-STORE dataset is received by
-// store-receiving.ts, Query/Retrieve answered by query-retrieve.ts (matching
-// in find.ts and retrieve.ts, sending in store-sender.ts/scu.ts).
+// (C: C-FIND, C-MOVE, C-GET, C-CANCEL), Modality Worklist (K: C-FIND).
+// Handlers are thin: they call the archive and map errors with
+// toDimseStatus; a C-STORE dataset is received by store-receiving.ts,
+// Query/Retrieve answered by query-retrieve.ts (matching in find.ts and
+// retrieve.ts, sending in store-sender.ts/scu.ts), the worklist by
+// worklist-find.ts (matching in pacs-core/worklist).
 import type { Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { requests as RequestTypes } from 'dcmjs-dimse';
@@ -12,13 +14,14 @@ import type { Archive } from '../archive';
 import { ingestInputOf } from '../instance-receiver';
 import { ArchiveError, toDimseStatus } from '../errors';
 import type { Logger } from '../logger';
-import { STATUS } from './constants';
+import { MODALITY_WORKLIST_FIND, STATUS } from './constants';
 import { decidePresentationContext } from './negotiation';
 import { buildPart10Header, type Part10HeaderFields } from './part10-header';
 import { PduFramer, PduFramingError } from './pdu-framer';
 import { QueryRetrieveService, letIncomingPdusIn, type QueryRetrieveSession } from './query-retrieve';
 import { DEFAULT_MAX_DATASET_BYTES, Part10Collector, ReceivedFile, receivedFileOf } from './store-receiving';
 import { storeResponsePdu } from './store-response';
+import { WorklistFindService } from './worklist-find';
 import { transportFactsOf } from './tls';
 import { AssociationTimers } from './association-timers';
 import { abortPdu, type DimseConnectionLimits } from './connection-limits';
@@ -88,6 +91,7 @@ export class TelepacsScp extends Scp {
   private running = 0;
   private readonly timers: AssociationTimers;
   private readonly queryRetrieve: QueryRetrieveService;
+  private readonly worklist: WorklistFindService;
 
   constructor(
     private readonly connection: Socket,
@@ -108,6 +112,7 @@ export class TelepacsScp extends Scp {
     connection.once('close', () => this.connectionClosed());
     this.replacePduAccumulator(connection);
     this.queryRetrieve = new QueryRetrieveService(this.queryRetrieveSession());
+    this.worklist = new WorklistFindService(this.queryRetrieveSession());
   }
 
   /** What C-FIND, C-MOVE and C-GET (query-retrieve.ts) see of this association. */
@@ -420,7 +425,9 @@ export class TelepacsScp extends Scp {
   override cFindRequest(request: CFindRequest, callback: (responses: InstanceType<typeof CFindResponse>[]) => void): void {
     // Responses go out one by one through sendResponse (dcmjs-dimse's callback
     // may be called only once); the callback just ends its event chain.
-    void this.run(this.queryRetrieve.find(request).finally(() => callback([])));
+    // The Modality Worklist (PS3.4 K) is a C-FIND of its own SOP class: worklist-find.ts
+    const find = request.getAffectedSopClassUid() === MODALITY_WORKLIST_FIND ? this.worklist.find(request) : this.queryRetrieve.find(request);
+    void this.run(find.finally(() => callback([])));
   }
 
   // ---- C-MOVE (PS3.4 C.4.2) and C-GET (PS3.4 C.4.3) -----------------------

@@ -323,6 +323,28 @@ export async function findscu(peer: DicomPeer, options: QueryOptions): Promise<F
   }
 }
 
+export interface WorklistQueryOptions extends ScuOptions {
+  /**
+   * findscu -k arguments as DCMTK spells them: "PatientName" asks for the
+   * attribute, "PatientName=DOE*" matches, sequence items by path
+   * ("ScheduledProcedureStepSequence[0].Modality=CT").
+   */
+  keys: readonly string[];
+}
+
+/** Modality Worklist C-FIND (findscu -W), as a modality queries; the responses read back with dcmjs. */
+export async function worklistFindscu(peer: DicomPeer, options: WorklistQueryOptions): Promise<FindscuResult> {
+  const outDir = mkdtempSync(path.join(tmpdir(), 'telepacs-mwl-'));
+  try {
+    const args = [...associationArgs(peer, options), '-W', ...options.keys.flatMap((key) => ['-k', key]), '-X', '-od', outDir, ...peerArgs(peer)];
+    const result = await runDcmtkTool('findscu', args, options);
+    const files = readdirSync(outDir).filter((name) => /^rsp\d+\.dcm$/.test(name)).sort();
+    return { ...result, datasets: files.map((name) => readDataset(path.join(outDir, name))) };
+  } finally {
+    rmSync(outDir, { recursive: true, force: true });
+  }
+}
+
 export interface RetrieveCounts {
   completed: number;
   failed: number;
