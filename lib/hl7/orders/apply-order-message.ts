@@ -2,7 +2,8 @@
 // them (a repeated NW updates them), XO changes them, CA/DC/OC cancel them, SC
 // moves their status (ORC-5). The patient of PID is registered with the HIS's
 // demographics first, so the worklist gives the modality the right name. A new
-// order asks for its priors to be made ready (lib/orders/prefetch-priors-job.ts).
+// order asks for its priors to be made ready (lib/orders/prefetch-priors-job.ts),
+// and meets images that came first (lib/orders/link-order-to-stored-images.ts).
 import { updatePatientDemographics } from '../../../pacs-core/patients/update-patient-demographics';
 import { writeAuditEvent } from '../../audit/write-audit-event';
 import { enqueueJob } from '../../jobs/enqueue-job';
@@ -11,6 +12,7 @@ import { hl7Actor } from '../hl7-message';
 import type { Hl7Handler } from '../hl7-handlers';
 import { demographicsFromPid } from '../adt/patient-from-pid';
 import { parseOrderMessage, type OrderedStep } from './parse-order-message';
+import { linkOrderToStoredImages } from '../../orders/link-order-to-stored-images';
 
 const STATUS_OF_ORC5: Record<string, string> = { SC: 'SCHEDULED', IP: 'IN_PROGRESS', CM: 'COMPLETED', CA: 'CANCELLED', DC: 'CANCELLED' };
 
@@ -20,6 +22,7 @@ export const applyOrderMessage: Hl7Handler = async (context, message, source) =>
   const patient = demographicsFromPid(message);
   const registered = await updatePatientDemographics(archive, { facilityId: source.facilityId, ...patient, at: source.at });
   let orderRef: string | undefined;
+  const placed: { facilityId: string; studyInstanceUid: string; accessionNumber: string }[] = [];
   const changes: { accessionNumber: string; from: string; to: string; control: string; studyUid: string }[] = [];
   await db.$transaction(async (tx) => {
     for (const step of steps) {
@@ -39,24 +42,16 @@ export const applyOrderMessage: Hl7Handler = async (context, message, source) =>
         });
         if (clash) throw new Hl7Error(205, `accession number ${step.accessionNumber} belongs to another order (${clash.placerOrderNumber || clash.fillerOrderNumber})`, 'OBR-18');
         const data = { ...orderFields(step), patientRef: registered.patientRef, messageRef: source.messageId };
+        placed.push({ facilityId: source.facilityId, studyInstanceUid: step.studyInstanceUid, accessionNumber: step.accessionNumber });
         if (existing) {
           const reopened = existing.status === 'CANCELLED' && step.action === 'NEW';
           await tx.imagingOrder.update({ where: { id: existing.id }, data: reopened ? { ...data, status: 'SCHEDULED' } : data });
           orderRef = existing.id;
           if (reopened) changes.push(change(step, existing.status, 'SCHEDULED'));
         } else {
-          // Images may come first (an emergency scanned before the RIS caught up): the order meets them now
-          const imaged = await tx.study.findFirst({
-            where: { facilityId: source.facilityId, OR: [{ studyInstanceUid: step.studyInstanceUid }, { accessionNumber: step.accessionNumber, patientRef: registered.patientRef }] },
-            select: { id: true, numberOfInstances: true },
-          });
-          const status = imaged ? 'IMAGES_RECEIVED' : 'SCHEDULED';
-          const created = await tx.imagingOrder.create({
-            data: { facilityId: source.facilityId, ...data, status, ...(imaged ? { studyRef: imaged.id, imagesReceivedAt: source.at, instancesReceived: imaged.numberOfInstances } : {}) },
-            select: { id: true },
-          });
+          const created = await tx.imagingOrder.create({ data: { facilityId: source.facilityId, ...data, status: 'SCHEDULED' }, select: { id: true } });
           orderRef = created.id;
-          changes.push(change(step, '', status));
+          changes.push(change(step, '', 'SCHEDULED'));
           await enqueueJob(tx, { type: 'order.prefetch-priors', key: created.id, payload: { orderId: created.id }, facilityId: source.facilityId });
         }
         continue;
@@ -86,6 +81,8 @@ export const applyOrderMessage: Hl7Handler = async (context, message, source) =>
       context.logger,
     );
   }
+  // Images may have come first (an emergency scanned before the RIS caught up): the orders meet them now
+  for (const order of placed) await linkOrderToStoredImages(db, context.logger, order);
   const summary = steps.map((step) => `${step.orderControl} ${step.accessionNumber}`).join(', ');
   return { patientRef: registered.patientRef, orderRef, orders: steps.length, text: summary.slice(0, 80) };
 };
