@@ -11,6 +11,7 @@ import type { ArchiveConsentJobPayload } from '../consent/document/archive-conse
 import type { ExpireOverridePayload } from '../emergency-override/expire-override-job';
 import type { EscalateTransferPayload } from '../transfers/escalate-transfer-job';
 import type { TransferWebhookPayload } from '../transfers/transfer-webhook-job';
+import type { SendReportJobPayload } from '../hl7/report/send-report-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -29,6 +30,8 @@ export interface JobPayloads {
   'transfer.escalate': EscalateTransferPayload;
   /** POST an escalated alarm to EMERGENCY_WEBHOOK_URL (lib/transfers/transfer-webhook-job.ts) */
   'transfer.webhook': TransferWebhookPayload;
+  /** A signed report version to the facility's RIS as ORU^R01 over MLLP (lib/hl7/report/send-report-job.ts); queued in the signature's transaction */
+  'hl7.send-report': SendReportJobPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -12,8 +12,9 @@ import { archiveConsentJob } from '../consent/document/archive-consent-job';
 import { createExpireOverrideJob } from '../emergency-override/expire-override-job';
 import { createEscalateTransferJob } from '../transfers/escalate-transfer-job';
 import { createTransferWebhookJob } from '../transfers/transfer-webhook-job';
+import { createSendReportJob } from '../hl7/report/send-report-job';
 
-export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl'>): readonly AnyJobDefinition[] {
+export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl' | 'hl7'>): readonly AnyJobDefinition[] {
   return [
     exportSrJob,
     createEscalateReferralJob(config),
@@ -23,5 +24,6 @@ export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUr
     createExpireOverrideJob(),
     createEscalateTransferJob(config),
     createTransferWebhookJob(config),
+    createSendReportJob({ config }),
   ];
 }
