@@ -17,6 +17,8 @@ import { POST as signRoute } from '../../app/api/reports/[id]/sign/route';
 import { GET as listTemplatesRoute } from '../../app/api/facilities/[facilityId]/report-templates/route';
 import { POST as createReportRoute } from '../../app/api/studies/[uid]/reports/route';
 import { SESSION_COOKIE_NAME, createSession, hashPassword } from '../../lib/auth';
+import { buildOru } from '../../lib/hl7/report/build-oru';
+import { sendMllpMessage } from '../../lib/hl7/mllp-client';
 import { wakeJobRunners, waitForJob } from '../../lib/jobs/job-signals';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { makeStudy } from '../support/fixtures';
@@ -349,5 +351,33 @@ describe('signed reports reach the RIS as ORU^R01', { skip: noPythonHl7 }, () =>
     assert.equal(await server.node.db.hl7Message.count({ where: { direction: 'OUT' } }), before);
     assert.equal((await deleteDestinationRoute(await call(users.admin, 'DELETE', destinationPath()), facilityParams())).status, 204);
     assert.deepEqual(await (await getDestinationRoute(await call(users.admin, 'GET', destinationPath()), facilityParams())).json(), { destination: null });
+  });
+
+  it('carries a large signed PDF (3 MB, 4 MB of Base64) in one frame', async () => {
+    const pdf = Buffer.concat([Buffer.from('%PDF-1.7\n'), Buffer.alloc(3 * 1024 * 1024, 0xa5)]);
+    const raw = buildOru({
+      controlId: 'large-pdf-1',
+      now: new Date(),
+      sendingApplication: 'TELEPACS',
+      sendingFacility: 'NORTH',
+      receivingApplication: 'RIS',
+      receivingFacility: 'HOSPITAL',
+      patient: { patientId: 'BIG-1', issuer: '', name: 'Big^Pdf', sex: '', birthDate: '' },
+      order: null,
+      study: { description: 'MR', studyDate: '', studyTime: '', accessionNumber: '' },
+      resultStatus: 'F',
+      signedAt: new Date(),
+      signerName: 'Anna Berg',
+      reason: null,
+      sections: [{ code: { value: '19005-8', scheme: 'LN', meaning: 'Impressions' }, title: 'Impression', text: 'Normal.' }],
+      link: null,
+      pdf,
+    });
+    const count = ris.messages().length;
+    const ack = await sendMllpMessage({ host: '127.0.0.1', port: ris.port, message: raw });
+    assert.match(ack.toString('utf8'), /MSA\|AA\|large-pdf-1/);
+    const received = (await ris.waitForMessages(count + 1))[count];
+    const [ed] = obxValues(received, 'ED');
+    assert.ok(Buffer.from(ed.fields[5].split('^')[4], 'base64').equals(pdf));
   });
 });
