@@ -66,7 +66,13 @@ async function sendReport(options: SendReportJobOptions, payload: SendReportJobP
   if (!destination.enabled) return fail('the facility\'s HL7 destination is turned off');
   const where = `${destination.host}:${destination.port}`;
 
-  const content = await loadOruContent({ db, archive: context.archive, config: options.config }, payload.reportId, payload.version);
+  let content: Awaited<ReturnType<typeof loadOruContent>>;
+  try {
+    content = await loadOruContent({ db, archive: context.archive, config: options.config }, payload.reportId, payload.version);
+  } catch (error) {
+    // The study gone from the archive, the PDF unreadable: the row says why, the job retries
+    return fail(`the report could not be read: ${error instanceof Error ? error.message : String(error)}`);
+  }
   const raw = buildOru({ ...content, controlId: row.controlId, now: new Date(), receivingApplication: destination.receivingApplication, receivingFacility: destination.receivingFacility });
   const about = { patientId: content.patient.patientId, studyUid: content.studyInstanceUid, resultStatus: content.resultStatus };
   await db.hl7Message.update({
