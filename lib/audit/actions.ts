@@ -364,7 +364,7 @@ export interface AuditDetailsByAction {
   'dimse.mwl-find': { matches?: number; cancelled?: boolean; keys?: string[] };
   'admin.hl7_sender.create': { application?: string; sendingFacility?: string };
   'admin.hl7_sender.delete': { application?: string; sendingFacility?: string };
-  'admin.hl7_destination.update': { host?: FieldChange; port?: FieldChange; enabled?: FieldChange };
+  'admin.hl7_destination.update': { host?: FieldChange; port?: FieldChange; enabled?: FieldChange; receivingApplication?: FieldChange; receivingFacility?: FieldChange; removed?: boolean };
   'admin.hl7_message.reprocess': Hl7Details & { ackCode?: string };
   'dimse.c-find': { level?: string; matches?: number; cancelled?: boolean; keys?: string[] };
   'dimse.c-store': { stored?: number; duplicates?: number; failed?: number };

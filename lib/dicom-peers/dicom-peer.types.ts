@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { isValidAeTitle } from '../config/config';
 
 // Host names (RFC 1123 labels) or IPv4 / IPv6 literals; the same hosts DICOM_PEERS accepts.
-const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
+export const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$|^[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*$/;
 
 export const ZDicomPeerRequest = z.object({
   aet: z

@@ -12,6 +12,7 @@ import type { ExpireOverridePayload } from '../emergency-override/expire-overrid
 import type { EscalateTransferPayload } from '../transfers/escalate-transfer-job';
 import type { TransferWebhookPayload } from '../transfers/transfer-webhook-job';
 import type { PrefetchPriorsPayload } from '../orders/prefetch-priors-job';
+import type { SendReportJobPayload } from '../hl7/report/send-report-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -32,6 +33,8 @@ export interface JobPayloads {
   'transfer.webhook': TransferWebhookPayload;
   /** A new imaging order: its patient's relevant priors made ready (lib/orders/prefetch-priors-job.ts) */
   'order.prefetch-priors': PrefetchPriorsPayload;
+  /** A signed report version to the facility's RIS as ORU^R01 over MLLP (lib/hl7/report/send-report-job.ts); queued in the signature's transaction */
+  'hl7.send-report': SendReportJobPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -12,6 +12,7 @@ const JOB_TYPE_LABELS: Record<string, string> = {
   'referral.attachment-archive': 'Second-opinion attachment filed into the study (Encapsulated PDF / Secondary Capture)',
   'mail.send': 'E-mail notification (SMTP_URL)',
   'referral.escalate': 'Second-opinion case past its due time: notify the service and its administrators',
+  'hl7.send-report': 'Signed report sent to the RIS (HL7 ORU^R01)',
 };
 
 export interface FailingJob {

@@ -76,7 +76,7 @@ export function sectionHeading(key: string): SectionHeading {
 }
 
 /** A section's text as printed and filed: the pick (e.g. the severity) first, when one was made */
-function sectionText(section: ReportSection): string {
+export function sectionText(section: ReportSection): string {
   return [section.pick?.trim(), section.text.trim()].filter(Boolean).join('\n');
 }
 

@@ -25,6 +25,8 @@ import { SIGNED_STATUS_OF, ZSignReportRequest, type ReportContext } from './repo
 import { reportView, type ReportView } from './report-view';
 import { announceReferralCompleted, completeReferralInSignature, type CompletedReferral } from '../referrals/complete-referral';
 import { notBeingSigned, type ProduceSignedArtifacts, type SignedArtifacts } from './signed-artifacts';
+import { queueReportForRis } from '../hl7/report/queue-report-for-ris';
+import { wakeJobRunners } from '../jobs/job-signals';
 
 export type SignContext = ReportContext & ReportEventContext & { produceSignedArtifacts: ProduceSignedArtifacts };
 
@@ -76,14 +78,16 @@ export async function signReport(context: SignContext, principal: Principal, rep
     });
   }
 
-  let completed: CompletedReferral | null;
+  let committed: { completed: CompletedReferral | null; queuedForRis: boolean };
   try {
-    completed = await commitSignature(context, principal, report, { token, status, sha256, signedAt: claimedAt, versionId: working.id, version: working.version, authorId: working.authorId, artifacts });
+    committed = await commitSignature(context, principal, report, { token, status, sha256, signedAt: claimedAt, versionId: working.id, version: working.version, authorId: working.authorId, artifacts });
   } catch (error) {
     await artifacts.discard?.().catch((discardError: unknown) => context.logger.error('report signature: discarding artifacts failed', { reportId: report.id, error: String(discardError) }));
     await releaseClaim(context, report.id, token);
     throw error;
   }
+  const { completed, queuedForRis } = committed;
+  if (queuedForRis) wakeJobRunners();
   const { facilityId, studyInstanceUid } = report.study;
   await publishReportChanged(context, { studyInstanceUid, facilityId, reportId: report.id, status, version: working.version, referralId: report.referralId });
   if (completed) await announceReferralCompleted(context, completed);
@@ -105,7 +109,7 @@ async function commitSignature(
   principal: Principal,
   report: LoadedReport,
   signing: { token: string; status: string; sha256: string; signedAt: Date; versionId: string; version: number; authorId: string; artifacts: SignedArtifacts },
-): Promise<CompletedReferral | null> {
+): Promise<{ completed: CompletedReferral | null; queuedForRis: boolean }> {
   return context.db.$transaction(async (tx) => {
     const committed = await tx.report.updateMany({
       where: { id: report.id, signingToken: signing.token },
@@ -133,9 +137,12 @@ async function commitSignature(
       ...(signing.authorId !== principal.userId ? { cosignedForUserId: signing.authorId } : {}),
       ...(signing.artifacts.summary ? { artifacts: signing.artifacts.summary } : {}),
     });
+    // Every signed version goes to the facility's RIS when it has an HL7 destination (lib/hl7/report), queued in this transaction
+    const queuedForRis = (await queueReportForRis(tx, { reportId: report.id, referralId: report.referralId, facilityId: report.study.facilityId, versionId: signing.versionId, version: signing.version })) !== null;
     // The first signature of a case's report completes the case, in this transaction (lib/referrals)
     const firstSignature = !report.versions.some((version) => version.signedAt);
-    return report.referralId && firstSignature ? completeReferralInSignature(context, tx, principal, { id: report.id, referralId: report.referralId }, signing.signedAt) : null;
+    const completed = report.referralId && firstSignature ? await completeReferralInSignature(context, tx, principal, { id: report.id, referralId: report.referralId }, signing.signedAt) : null;
+    return { completed, queuedForRis };
   });
 }
 

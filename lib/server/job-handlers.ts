@@ -13,13 +13,14 @@ import { createExpireOverrideJob } from '../emergency-override/expire-override-j
 import { createEscalateTransferJob } from '../transfers/escalate-transfer-job';
 import { createTransferWebhookJob } from '../transfers/transfer-webhook-job';
 import { createPrefetchPriorsJob } from '../orders/prefetch-priors-job';
+import { createSendReportJob } from '../hl7/report/send-report-job';
 
 /** What handlers use of the running process: the series metadata warmer (absent in a process without one). */
 export interface JobProcessParts {
   warmSeries?: (seriesIds: readonly string[]) => Promise<void>;
 }
 
-export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl'>, parts: JobProcessParts = {}): readonly AnyJobDefinition[] {
+export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl' | 'hl7'>, parts: JobProcessParts = {}): readonly AnyJobDefinition[] {
   return [
     exportSrJob,
     createEscalateReferralJob(config),
@@ -30,5 +31,6 @@ export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUr
     createEscalateTransferJob(config),
     createTransferWebhookJob(config),
     createPrefetchPriorsJob({ warmSeries: parts.warmSeries }),
+    createSendReportJob({ config }),
   ];
 }
