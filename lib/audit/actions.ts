@@ -280,7 +280,7 @@ export interface AuditDetailsByAction {
   'admin.node_admin.grant': { email?: string };
   'admin.node_admin.revoke': { email?: string };
   'portal.acting_facility.change': object;
-  'portal.worklist': { filters?: unknown; sort?: unknown; page?: number; shown?: number; total?: number };
+  'portal.worklist': { filters?: unknown; sort?: unknown; page?: number; shown?: number; total?: number; /** scheduled orders shown above the studies (issue 18) */ scheduled?: number };
   'portal.patient': { studies?: number; shownOn?: string };
   'portal.study': { tagsOf?: string };
   'portal.study.download': { files?: number };
