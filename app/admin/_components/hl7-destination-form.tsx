@@ -31,7 +31,8 @@ export function Hl7DestinationForm({ facilityId }: { facilityId: string }) {
     void callApi<{ destination: Destination | null }>('GET', url).then((result) => {
       if (cancelled) return;
       if (result.ok) setLoaded({ state: 'ready', destination: result.data.destination ?? null });
-      else setLoaded({ state: 'unavailable', message: result.data.message ?? 'Where reports go could not be read.' });
+      // 404 from a signed-in admin's own facility: a server without the ORU sender (the page itself is gated)
+      else setLoaded({ state: 'unavailable', message: result.status === 404 ? 'Sending reports over HL7 is not available on this server.' : (result.data.message ?? 'Where reports go could not be read.') });
     });
     return () => {
       cancelled = true;
