@@ -17,6 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { freePort } from '../support/dcmtk';
+import { frame } from '../../lib/hl7/mllp-framer';
 import { openSignedIn, overflowingElements, PHONE, screenshot } from '../support/screens';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 
@@ -92,9 +93,9 @@ describe('the data bridge in the portal', { skip, timeout: 15 * 60_000 }, () => 
   });
 
   it('the HL7 tab: senders, a refused message, Register, Details and Process again', async () => {
-    // A real MLLP client: refused (AR), the unknown sender's message stored
+    // A real MLLP client (its --file holds MLLP-framed messages): refused (AR), the unknown sender's message stored
     const file = path.join(scratch, 'adt.hl7');
-    writeFileSync(file, ADT_FROM_LAB);
+    writeFileSync(file, frame(ADT_FROM_LAB));
     const { stdout } = await run('mllp_send', ['--file', file, '-p', String(hl7Port), '127.0.0.1']);
     assert.match(stdout, /MSA\|AR\|LAB-0001/);
 
@@ -105,7 +106,7 @@ describe('the data bridge in the portal', { skip, timeout: 15 * 60_000 }, () => 
     assert.match(await configured.innerText(), /from the configuration/);
     assert.match(await configured.innerText(), /Change it in HL7_SENDERS/);
     const refused = page.locator('tr[data-hl7-message="LAB-0001"]');
-    assert.match(await refused.innerText(), /LABSYS\^WARD7[\s\S]*not registered[\s\S]*ADT\^A04[\s\S]*Rejected[\s\S]*AR sender LABSYS\^WARD7 is not registered here/);
+    assert.match(await refused.innerText(), /LABSYS\^WARD7[\s\S]*unknown sender when received[\s\S]*ADT\^A04[\s\S]*Rejected[\s\S]*AR sender LABSYS\^WARD7 is not registered here/);
     // The destination form: present, or said to be unavailable while the ORU route is not in this tree
     await page.getByTestId('hl7-destination').or(page.getByText('Sending reports over HL7 is not available on this server.')).waitFor();
 

@@ -33,7 +33,7 @@ export function OrdersSection({ orders }: { orders: PatientOrder[] }) {
               {order.modality && <> · {order.modality}</>}
               {order.accessionNumber && <> · Acc. {order.accessionNumber}</>}
             </span>
-            <span className={`badge ${order.status === 'CANCELLED' ? styles.cancelled : ''}`}>{ORDER_STATUS_WORDS[order.status] ?? order.status}</span>
+            <strong className={`badge ${order.status === 'CANCELLED' ? styles.cancelled : ''}`}>{ORDER_STATUS_WORDS[order.status] ?? order.status}</strong>
             <small>
               {order.imagesReceivedAt ? (
                 <>

@@ -122,7 +122,7 @@ export default async function Hl7Page({ params, searchParams }: { params: Promis
                       {message.unowned && (
                         <>
                           <br />
-                          <small className={styles.muted}>not registered</small>
+                          <small className={styles.muted}>unknown sender when received</small>
                         </>
                       )}
                     </td>

@@ -26,7 +26,7 @@ export default async function Hl7MessagePage({ params }: { params: Promise<{ fac
   const facts: [string, string][] = [
     [message.direction === 'IN' ? 'Received' : 'Queued', formatDateTime(message.receivedAt)],
     ['Processed', formatDateTime(message.processedAt)],
-    ['Sender', `${message.sendingApplication || '—'}^${message.sendingFacility || '—'}${message.unowned ? ' (not registered)' : ''}`],
+    ['Sender', `${message.sendingApplication || '—'}^${message.sendingFacility || '—'}${message.unowned ? ' (unknown sender when received)' : ''}`],
     ['Type', message.messageType || '—'],
     ['Control ID', message.controlId || '—'],
     ['Version', message.version || '—'],
