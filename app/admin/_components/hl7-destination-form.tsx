@@ -42,9 +42,11 @@ export function Hl7DestinationForm({ facilityId }: { facilityId: string }) {
   async function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
+    const port = String(form.get('port') ?? '').trim();
     const body = {
       host: String(form.get('host') ?? '').trim(),
-      port: String(form.get('port') ?? '').trim(),
+      // A number as the API's shape has it; anything else as typed, for the server to name what is wrong
+      port: /^\d{1,5}$/.test(port) ? Number(port) : port,
       receivingApplication: String(form.get('receivingApplication') ?? '').trim(),
       receivingFacility: String(form.get('receivingFacility') ?? '').trim(),
       enabled: form.get('enabled') === 'on',
