@@ -5,14 +5,15 @@ import { headers } from 'next/headers';
 import { clientAddressFromNormalizedHeaders } from '../lib/auth';
 import { listAwaitingSignature } from '../lib/reports/list-awaiting-signature';
 import { getRuntime } from '../lib/runtime';
-import { isSearchInputError, parseWorklistRequest, WORKLIST_FIELDS, type WorklistResult } from '../lib/search/worklist';
-import { viewWorklist } from '../lib/search/view-worklist';
+import { isSearchInputError, parseWorklistRequest, WORKLIST_FIELDS } from '../lib/search/worklist';
+import { viewWorklist, type ViewedWorklist } from '../lib/search/view-worklist';
 import { PortalHeader } from './_components/portal-header';
 import { AwaitingSignatureList } from './_components/reports/awaiting-signature';
 import { ReportEventsBridge } from './_components/reports/report-events-bridge';
 import { LiveUpdates } from './_components/worklist/live-updates';
 import { WorklistForm } from './_components/worklist/worklist-form';
 import { WorklistTable } from './_components/worklist/worklist-table';
+import { ScheduledOrdersSection } from './_components/worklist/scheduled-orders';
 import styles from './_components/worklist/worklist.module.css';
 import { requireSignedInUser } from './_lib/current-user';
 import { auditPageView } from './_lib/page-audit';
@@ -42,7 +43,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
   // Members of a study's facility may send it for a second opinion: the study page's "may start a
   // teleconsultation" (lib/search/view-study.ts isMemberOf); studies read through a grant get no link
   const shareFrom = [...new Set(user.memberships.map((membership) => membership.facilityId))];
-  let result: WorklistResult | null = null;
+  let result: ViewedWorklist | null = null;
   let searchError: string | null = null;
   if (Object.keys(errors).length === 0) {
     try {
@@ -63,7 +64,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
       outcome: 'SUCCESS',
       resource: 'worklist',
       ...(request.filters.mrn && !/[*?]/.test(request.filters.mrn) ? { patientId: request.filters.mrn } : {}),
-      details: { filters: request.filters, sort: request.sort, page: result.page, shown: result.rows.length, total: result.total },
+      details: { filters: request.filters, sort: request.sort, page: result.page, shown: result.rows.length, total: result.total, scheduled: result.scheduled?.total },
     });
   }
 
@@ -99,6 +100,7 @@ export default async function WorklistPage({ searchParams }: { searchParams: Pro
             {searchError}
           </div>
         )}
+        {result?.scheduled && result.page === 1 && <ScheduledOrdersSection scheduled={result.scheduled} filtered={filtered} />}
         {result && result.total === 0 && (
           <div className={styles.empty}>
             {filtered ? (

@@ -183,6 +183,7 @@ export const AUDIT_ACTIONS = {
   'admin.hl7_sender.delete': { label: 'Removed an HL7 sender' },
   'admin.hl7_destination.update': { label: 'Changed where reports are sent (HL7)' },
   'admin.hl7_message.reprocess': { label: 'Processed an HL7 message again' },
+  'admin.hl7_message.view': { label: 'Read HL7 messages (patient data)', dicomEventId: '110110' },
   // The audit trail itself
   'audit.view': { label: 'Viewed the audit trail', dicomEventId: '110101' },
   'audit.export': { label: 'Exported the audit trail', dicomEventId: '110101' },
@@ -279,7 +280,7 @@ export interface AuditDetailsByAction {
   'admin.node_admin.grant': { email?: string };
   'admin.node_admin.revoke': { email?: string };
   'portal.acting_facility.change': object;
-  'portal.worklist': { filters?: unknown; sort?: unknown; page?: number; shown?: number; total?: number };
+  'portal.worklist': { filters?: unknown; sort?: unknown; page?: number; shown?: number; total?: number; /** scheduled orders shown above the studies (issue 18) */ scheduled?: number };
   'portal.patient': { studies?: number; shownOn?: string };
   'portal.study': { tagsOf?: string };
   'portal.study.download': { files?: number };
@@ -365,7 +366,9 @@ export interface AuditDetailsByAction {
   'admin.hl7_sender.create': { application?: string; sendingFacility?: string };
   'admin.hl7_sender.delete': { application?: string; sendingFacility?: string };
   'admin.hl7_destination.update': { host?: FieldChange; port?: FieldChange; enabled?: FieldChange; receivingApplication?: FieldChange; receivingFacility?: FieldChange; removed?: boolean };
-  'admin.hl7_message.reprocess': Hl7Details & { ackCode?: string };
+  'admin.hl7_message.reprocess': Hl7Details & { ackCode?: string; /** the message's status before and after */ from?: string; to?: string };
+  /** The list (filters, rows shown) or one message (Hl7Details) */
+  'admin.hl7_message.view': Hl7Details & { filters?: Record<string, string>; shown?: number };
   'dimse.c-find': { level?: string; matches?: number; cancelled?: boolean; keys?: string[] };
   'dimse.c-store': { stored?: number; duplicates?: number; failed?: number };
   'dimse.c-move': { level?: string; destination?: string; completed?: number; failed?: number; warning?: number; cancelled?: boolean };

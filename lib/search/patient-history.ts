@@ -34,6 +34,11 @@ export interface PatientHistory extends PatientRecord {
   studies: HistoryStudy[];
   /** The person's other records in facilities the caller may read */
   linkedRecords: LinkedRecord[];
+  /** IMAGES (as the modalities sent them) | HIS (an ADT message updated them, at demographicsAt) */
+  demographicsSource: string;
+  demographicsAt: Date | null;
+  /** Set when this record was merged into another (ADT^A40): the surviving Patient.id */
+  mergedIntoRef: string | null;
 }
 
 const STUDY_FIELDS = {
@@ -64,6 +69,9 @@ export async function patientHistory(db: Database, scope: AccessScope, id: strin
       name: true,
       sex: true,
       birthDate: true,
+      demographicsSource: true,
+      demographicsAt: true,
+      mergedIntoRef: true,
       facility: { select: { id: true, code: true, name: true } },
       studies: { select: STUDY_FIELDS },
     },

@@ -7,6 +7,8 @@ import { readScopeFor } from '../policy';
 import { patientLinkPermissions } from '../patients/link-permissions';
 import { studyReportSummaries, type StudyReportSummary } from '../reports/study-report-summaries';
 import { patientHistory, type PatientHistory } from './patient-history';
+import { patientOrders, type PatientOrder } from '../orders/patient-orders';
+import { mergeHistory, type PatientMergeEntry } from '../patients/merge-history';
 import { isMemberOf, type Viewer } from './view-study';
 
 export interface OpenedPatientHistory {
@@ -18,10 +20,15 @@ export interface OpenedPatientHistory {
   links: Awaited<ReturnType<typeof patientLinkPermissions>>;
   /** Each study's report as the viewer may see it, by studyCopyKey (lib/reports/study-report-summaries.ts) */
   reports: Map<string, StudyReportSummary>;
+  /** The record's imaging orders from the RIS (members of its facility only) */
+  orders: PatientOrder[];
+  /** The records merged into this one (members of its facility only) */
+  merges: PatientMergeEntry[];
 }
 
 export async function viewPatientHistory(context: { db: Database }, viewer: Viewer, id: string): Promise<OpenedPatientHistory | null> {
-  const patient = await patientHistory(context.db, await readScopeFor(context.db, viewer.id), id);
+  const scope = await readScopeFor(context.db, viewer.id);
+  const patient = await patientHistory(context.db, scope, id);
   if (!patient) return null;
   // A consultation is started on this record's own studies (linked records' studies are their facility's to share)
   const mayStartConsultation = patient.studies.some((study) => study.patientRef === patient.id) && isMemberOf(viewer, patient.facility.id);
@@ -35,5 +42,7 @@ export async function viewPatientHistory(context: { db: Database }, viewer: View
       viewer.id,
       patient.studies.map((study) => ({ facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid })),
     ),
+    orders: await patientOrders(context.db, scope, patient),
+    merges: await mergeHistory(context.db, scope, patient),
   };
 }

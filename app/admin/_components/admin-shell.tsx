@@ -4,7 +4,7 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-export type AdminTab = 'members' | 'services' | 'report-templates' | 'consent' | 'dicom-peers' | 'storage' | 'jobs' | 'emergency-access';
+export type AdminTab = 'members' | 'services' | 'report-templates' | 'consent' | 'dicom-peers' | 'hl7' | 'storage' | 'jobs' | 'emergency-access';
 
 const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'members', label: 'Users', path: '' },
@@ -12,6 +12,7 @@ const TABS: { tab: AdminTab; label: string; path: string }[] = [
   { tab: 'report-templates', label: 'Report templates', path: '/report-templates' },
   { tab: 'consent', label: 'Consent', path: '/consent' },
   { tab: 'dicom-peers', label: 'DICOM peers', path: '/dicom-peers' },
+  { tab: 'hl7', label: 'HL7', path: '/hl7' },
   { tab: 'storage', label: 'Storage', path: '/storage' },
   { tab: 'jobs', label: 'Background jobs', path: '/jobs' },
   { tab: 'emergency-access', label: 'Emergency access', path: '/emergency-access' },

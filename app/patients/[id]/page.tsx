@@ -21,6 +21,7 @@ import { OverrideBanner } from '../../_components/consent/override-banner';
 import { ConsentSection } from './consent/consent-section';
 import { TRANSFER_SENDER_ROLES } from '../../../lib/policy/transfer-access';
 import { TransfersSection } from './transfers-section';
+import { MergeHistorySection, OrdersSection } from './orders-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -33,7 +34,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
   const user = await requireSignedInUser(`/patients/${id}`);
   const opened = await viewPatientHistory(getRuntime(), user, id);
   if (!opened) return refusePage(user, 'portal.patient', { kind: 'patient', id }, `patients/${id}`);
-  const { patient, mayStartConsultation: canConsult, colleagues, links, reports } = opened;
+  const { patient, mayStartConsultation: canConsult, colleagues, links, reports, orders, merges } = opened;
   // Studies read through an emergency override: marked in red, and each facility's audit row names it (issue 16)
   const overrideMarks = await activeOverrideMarks(getRuntime(), user.id, patient.studies.map((study) => ({ facilityId: study.facility.id, studyInstanceUid: study.studyInstanceUid })));
   const overridesIn = (facilityId: string) => {
@@ -84,7 +85,20 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
         <OverrideBanner overrides={overridesOfMarks(overrideMarks)} />
         <h1>
           {displayName(patient.name)} {ideographic && <span className={styles.ideographic}>{ideographic}</span>}
+          {patient.demographicsSource === 'HIS' && (
+            <span className={`badge ${styles.hisBadge}`} data-testid="his-badge">
+              Demographics from the HIS
+            </span>
+          )}
+          {patient.demographicsSource === 'HIS' && patient.demographicsAt && (
+            <small className={styles.hisSince}>Name, sex and birth date as the hospital system last sent them, {patient.demographicsAt.toISOString().replace('T', ' ').slice(0, 16)} UTC</small>
+          )}
         </h1>
+        {patient.mergedIntoRef && (
+          <p className="alert warn" role="note">
+            This record was merged into another; its studies are filed there now. <Link href={`/patients/${patient.mergedIntoRef}`}>Open the surviving record</Link>
+          </p>
+        )}
         <dl className={styles.demographics}>
           <div>
             <dt>MRN</dt>
@@ -113,6 +127,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
           </div>
         </dl>
 
+        <OrdersSection orders={orders} />
+        <MergeHistorySection merges={merges} />
         <ConsentSection patientRef={patient.id} user={user} />
         <TransfersSection patientRef={patient.id} user={user} />
 
