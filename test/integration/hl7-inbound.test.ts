@@ -203,6 +203,16 @@ describe('HL7 v2 inbound (MLLP)', () => {
     const headCt = makeStudy({ series: 1, instancesPerSeries: 2, seed: 'hl7-prior-head', patientId: 'MRN600', patientName: 'Prior^Pat', modality: 'CT', bodyPartExamined: 'HEAD', studyDate: '20250101', accessionNumber: 'OLD1' });
     const kneeMr = makeStudy({ series: 1, instancesPerSeries: 1, seed: 'hl7-prior-knee', patientId: 'MRN600', patientName: 'Prior^Pat', modality: 'MR', bodyPartExamined: 'KNEE', studyDate: '20250202', accessionNumber: 'OLD2' });
     await ingest([...headCt, ...kneeMr]);
+    // The ingest's own warm-up (a second after the last image) builds the current versions: let it finish first
+    const builtAfterIngest = async () => {
+      const rows = await server.node.db.series.findMany({ where: { study: { studyInstanceUid: { in: [headCt.studyInstanceUid, kneeMr.studyInstanceUid] } } }, select: { id: true, metadataVersion: true } });
+      return rows.every((row) => existsSync(seriesMetadataFile(server.node.archive, row, `${server.url.replace('127.0.0.1', 'localhost')}/dicomweb`)));
+    };
+    const warmDeadline = Date.now() + 20_000;
+    while (!(await builtAfterIngest())) {
+      assert.ok(Date.now() < warmDeadline, 'the ingest warm-up did not build the series metadata');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     // The HIS corrects the name first (the index changes: every cached metadata is out of date)
     const [a08] = await mllpSend(port, [hl7(msh('ADT^A08^ADT_A01').line, 'PID|1||MRN600^^^HOSP^MR||PRIOR^PAT')]);
     assert.equal(ackCode(a08), 'AA', a08);
