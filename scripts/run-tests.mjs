@@ -6,6 +6,8 @@
 // tests under test/e2e/: they run once, on SQLite (what they check is the
 // page, not the database; the integration tests cover both databases).
 // TEST_E2E=1 runs them on PostgreSQL too.
+// TEST_PART=browser runs only the browser tests (test/e2e), TEST_PART=rest all the
+// others: .ci/run runs the browser tests beside the PostgreSQL run.
 // Extra arguments are passed on (e.g. a file list, or --test-name-pattern=...).
 // A test file (and each test in it) that hangs fails after TEST_TIMEOUT_MS
 // (default 10 minutes; the longest file, the first browser test with the
@@ -34,7 +36,12 @@ function findTests(dir) {
 
 const onPostgres = process.env.TEST_DATABASE === 'postgres';
 const e2eDir = path.join(root, 'test', 'e2e') + path.sep;
-const skipE2e = onPostgres && process.env.TEST_E2E !== '1';
+const part = process.env.TEST_PART ?? '';
+if (!['', 'browser', 'rest'].includes(part)) {
+  console.error(`TEST_PART: "${part}" — expected browser or rest (or unset for all)`);
+  process.exit(2);
+}
+const skipE2e = (onPostgres && process.env.TEST_E2E !== '1') || part === 'rest';
 const files = explicitFiles.length
   ? explicitFiles
   : ['pacs-core', 'lib', 'app', 'test']
@@ -46,9 +53,10 @@ const files = explicitFiles.length
         }
       })
       .filter((file) => !(skipE2e && file.startsWith(e2eDir)))
+      .filter((file) => part !== 'browser' || file.startsWith(e2eDir))
       .sort();
 
-if (!explicitFiles.length) {
+if (!explicitFiles.length && part !== 'browser') {
   // The whole project, tests included, must type-check (tsx runs tests without checking types).
   const typecheck = spawnSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '--noEmit', '-p', root], {
     cwd: root,
@@ -60,7 +68,9 @@ if (!explicitFiles.length) {
   }
 }
 
-console.log(`telepacs tests on ${onPostgres ? 'PostgreSQL' : 'SQLite'}: ${files.length} files${skipE2e && !explicitFiles.length ? ' (browser tests in test/e2e run on SQLite only; TEST_E2E=1 runs them here too)' : ''}`);
+console.log(
+  `telepacs tests on ${onPostgres ? 'PostgreSQL' : 'SQLite'}: ${files.length} files${part ? ` (TEST_PART=${part})` : ''}${onPostgres && skipE2e && !part && !explicitFiles.length ? ' (browser tests in test/e2e run on SQLite only; TEST_E2E=1 runs them here too)' : ''}`,
+);
 const result = spawnSync(
   process.execPath,
   ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 600_000}`, ...flags, ...files],
