@@ -129,6 +129,13 @@ describe('the data bridge in the portal', { skip, timeout: 15 * 60_000 }, () => 
     await screenshot(phone, 'hl7-admin-phone');
     await phone.context().close();
 
+    // The status filter: a GET form, its choice kept in the URL
+    await page.getByLabel('Status').selectOption('PROCESSED');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.getByText('No message matches.').waitFor();
+    await page.getByLabel('Status').selectOption('REJECTED');
+    await page.getByRole('button', { name: 'Show' }).click();
+    await page.waitForURL(/status=REJECTED/);
     await refused.getByRole('link', { name: 'Details' }).click();
     await page.getByRole('heading', { name: 'Message as received' }).waitFor();
     assert.equal(await page.getByTestId('hl7-raw').innerText(), ADT_FROM_LAB.replaceAll('\r', '\n'));

@@ -2,7 +2,9 @@
 // reports go, and the last messages in and out with their acknowledgments.
 // Reading the log is audited (lib/hl7/admin/list-hl7-messages.ts).
 import type { Metadata } from 'next';
+import { headers } from 'next/headers';
 import Link from 'next/link';
+import { clientAddressFromNormalizedHeaders } from '../../../../lib/auth';
 import { HL7_MESSAGE_STATUSES, HL7_STATUS_WORDS, type Hl7MessageStatus } from '../../../../lib/hl7/admin/hl7-message-views';
 import { HL7_MESSAGES_SHOWN, listHl7Messages } from '../../../../lib/hl7/admin/list-hl7-messages';
 import { listHl7Senders } from '../../../../lib/hl7/senders/list-hl7-senders';
@@ -13,8 +15,6 @@ import { Hl7DestinationForm } from '../../_components/hl7-destination-form';
 import { Hl7SendersPanel } from '../../_components/hl7-senders-panel';
 import { ReprocessButton } from '../../_components/reprocess-button';
 import { requireFacilityAdmin } from '../../_lib/require-facility-admin';
-import { clientAddressFromNormalizedHeaders } from '../../../../lib/auth';
-import { headers } from 'next/headers';
 import styles from '../../admin.module.css';
 
 export const dynamic = 'force-dynamic';
@@ -34,7 +34,8 @@ export default async function Hl7Page({ params, searchParams }: { params: Promis
   const actor = { userId: user.id, email: user.email, ip: clientAddressFromNormalizedHeaders(await headers()).ip };
   const status = (HL7_MESSAGE_STATUSES as readonly string[]).includes(one(query.status)) ? one(query.status) : '';
   const direction = ['IN', 'OUT'].includes(one(query.direction)) ? one(query.direction) : '';
-  const [senders, messages] = [await listHl7Senders(runtime, actor, facilityId), await listHl7Messages(runtime, actor, facilityId, { status, direction })];
+  const senders = await listHl7Senders(runtime, actor, facilityId);
+  const messages = await listHl7Messages(runtime, actor, facilityId, { status, direction });
   const { hl7 } = runtime.config;
   return (
     <AdminShell user={user} facility={facility} current="hl7">
