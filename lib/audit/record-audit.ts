@@ -61,17 +61,28 @@ function serializeDetails(action: AuditAction, given: object | undefined): strin
   return text.length <= MAX_DETAILS_LENGTH ? text : JSON.stringify({ truncated: text.slice(0, MAX_DETAILS_LENGTH) });
 }
 
+/**
+ * What a caller named (an AE title, a sender, a path) is recorded as sent, except a NUL: no
+ * PostgreSQL text can hold one, and an attacker's NUL must not cost the audit row. It is written
+ * as the visible \0.
+ */
+function storable(text: string): string;
+function storable(text: string | null): string | null;
+function storable(text: string | null): string | null {
+  return text === null || !text.includes('\u0000') ? text : text.replace(/\u0000/g, '\\0');
+}
+
 export function auditRow<A extends AuditAction>(event: AuditEvent<A>, stamp?: { id: string; at: Date }): AuditRow {
   return {
     ...stamp,
-    actor: event.actor,
+    actor: storable(event.actor),
     actorUserId: event.actorUserId ?? null,
     action: event.action,
     outcome: event.outcome,
     facilityId: event.facilityId ?? null,
-    patientId: event.patientId ?? null,
-    studyUid: event.studyUid ?? null,
-    resource: event.resource ?? '',
+    patientId: storable(event.patientId ?? null),
+    studyUid: storable(event.studyUid ?? null),
+    resource: storable(event.resource ?? ''),
     sourceIp: event.sourceIp ?? '',
     details: serializeDetails(event.action, event.details),
   };

@@ -21,7 +21,9 @@ export async function findDicomPeer(
   aetInput: string,
 ): Promise<KnownDicomPeer | null> {
   const aet = aetInput.trim();
-  if (!aet) return null;
+  // PS3.5 AE: no control characters and no backslash. Such a title is nobody's (and a NUL must
+  // never reach PostgreSQL, which refuses it in text): the association is refused as unknown.
+  if (!aet || /[\x00-\x1f\x7f\\]/.test(aet)) return null;
   const configured = options.configuredPeers.find((peer) => peer.aet === aet);
   if (configured) return { ...configured, facilityId: options.homeFacilityId, source: 'configuration' };
   const registered = await db.dicomPeer.findUnique({ where: { aet }, select: { aet: true, host: true, port: true, anyAddress: true, tls: true, requireClientCertificate: true, facilityId: true } });

@@ -103,10 +103,15 @@ export class ParsedHl7 {
 export function decodeHl7(bytes: Buffer): { text: string; characterSet: string } {
   const head = bytes.subarray(0, 2048).toString('latin1');
   const characterSet = (head.split('\r')[0]?.split(head[3] ?? '|')[17] ?? '').trim().toUpperCase();
-  if (characterSet.startsWith('8859/1') || characterSet === 'ISO IR100') return { text: bytes.toString('latin1'), characterSet };
+  if (characterSet.startsWith('8859/1') || characterSet === 'ISO IR100') return { text: withoutNul(bytes.toString('latin1')), characterSet };
   const text = new TextDecoder('utf-8', { fatal: false }).decode(bytes);
-  if (!characterSet && text.includes('\uFFFD')) return { text: bytes.toString('latin1'), characterSet: '8859/1 (guessed)' };
-  return { text, characterSet };
+  if (!characterSet && text.includes('\uFFFD')) return { text: withoutNul(bytes.toString('latin1')), characterSet: '8859/1 (guessed)' };
+  return { text: withoutNul(text), characterSet };
+}
+
+/** A NUL inside a message is no HL7 character and no database text can hold it: shown as U+FFFD. */
+function withoutNul(text: string): string {
+  return text.includes('\u0000') ? text.replace(/\u0000/g, '\uFFFD') : text;
 }
 
 /** Parses a decoded message; a message that is not HL7 v2 is an Hl7Error(100). */
