@@ -33,19 +33,7 @@ export async function receiveHl7Message(context: Hl7Context, bytes: Buffer, remo
     readError = error instanceof Hl7Error ? error : new Hl7Error(100, 'the message cannot be read');
   }
   const header: Partial<Hl7Header> = parsed?.header ?? peekHeader(text);
-  const row = await context.db.hl7Message.create({
-    data: {
-      direction: 'IN',
-      raw: text,
-      remoteAddress,
-      sendingApplication: header.sendingApplication ?? '',
-      sendingFacility: header.sendingFacility ?? '',
-      messageType: [header.messageType, header.triggerEvent].filter(Boolean).join('^'),
-      controlId: header.controlId ?? '',
-      version: header.version ?? '',
-    },
-    select: { id: true, receivedAt: true },
-  });
+  const row = await storeInbound(context, text, header, remoteAddress);
   const sender = parsed ? await findHl7Sender(context.db, context.config.hl7, header.sendingApplication ?? '', header.sendingFacility ?? '') : null;
   if (!parsed || !sender) {
     const error = readError ?? new Hl7Error(204, `sender ${header.sendingApplication || '(none)'}^${header.sendingFacility || '(none)'} is not registered here`, 'MSH-3', true);
@@ -61,19 +49,7 @@ export async function receiveHl7Message(context: Hl7Context, bytes: Buffer, remo
 export async function refuseTooLarge(context: Hl7Context, head: Buffer, bytes: number, remoteAddress: string): Promise<ReceivedHl7> {
   const text = decodeHl7(head).text;
   const header = peekHeader(text);
-  const row = await context.db.hl7Message.create({
-    data: {
-      direction: 'IN',
-      raw: `${text}\n… (cut: the message had ${bytes} bytes)`,
-      remoteAddress,
-      sendingApplication: header.sendingApplication ?? '',
-      sendingFacility: header.sendingFacility ?? '',
-      messageType: [header.messageType, header.triggerEvent].filter(Boolean).join('^'),
-      controlId: header.controlId ?? '',
-      version: header.version ?? '',
-    },
-    select: { id: true },
-  });
+  const row = await storeInbound(context, `${text}\n… (cut: the message had ${bytes} bytes)`, header, remoteAddress);
   return refuse(context, row.id, header, new Hl7Error(207, `the message is ${bytes} bytes, over the limit of this archive`, 'MSH', true));
 }
 
@@ -202,6 +178,23 @@ function applicationFrames(header: Hl7Header, code: AckCode, ack: string): strin
   if (mode === 'ER' && code === 'AA') return [];
   if (mode === 'SU' && code !== 'AA') return [];
   return [ack];
+}
+
+/** The message as received, committed before anything else happens to it. */
+function storeInbound(context: Hl7Context, raw: string, header: Partial<Hl7Header>, remoteAddress: string) {
+  return context.db.hl7Message.create({
+    data: {
+      direction: 'IN',
+      raw,
+      remoteAddress,
+      sendingApplication: header.sendingApplication ?? '',
+      sendingFacility: header.sendingFacility ?? '',
+      messageType: [header.messageType, header.triggerEvent].filter(Boolean).join('^'),
+      controlId: header.controlId ?? '',
+      version: header.version ?? '',
+    },
+    select: { id: true, receivedAt: true },
+  });
 }
 
 /** What an unreadable message's MSH still tells (for the row and the refusal). */

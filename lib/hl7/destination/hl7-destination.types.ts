@@ -1,7 +1,7 @@
 // Where a facility's signed reports go as ORU^R01 (lib/hl7/report): the RIS's
 // MLLP endpoint and the names it expects in MSH-5/MSH-6. One per facility.
 import { z } from 'zod';
-import { HOST_PATTERN } from '../../dicom-peers/dicom-peer.types';
+import { zHost, zPort } from '../../dicom-peers/dicom-peer.types';
 
 // MSH-5/6 are HD values: the field, component, repetition, escape and
 // subcomponent separators (| ^ ~ \ &) and control characters would change
@@ -20,18 +20,8 @@ function hl7Name(label: string) {
 
 export const ZHl7DestinationRequest = z
   .object({
-    host: z
-      .string({ error: 'Enter the host name or IP address' })
-      .trim()
-      .min(1, 'Enter the host name or IP address')
-      .max(253, 'A host name has at most 253 characters')
-      .transform((host) => host.replace(/^\[|\]$/g, ''))
-      .refine((host) => HOST_PATTERN.test(host), 'Enter a host name (ris.hospital.org) or an IP address (10.0.0.5)'),
-    port: z.coerce
-      .number({ error: 'Enter the port number' })
-      .int('The port is a whole number')
-      .min(1, 'The port is between 1 and 65535')
-      .max(65535, 'The port is between 1 and 65535'),
+    host: zHost('ris.hospital.org'),
+    port: zPort,
     /** MSH-5: the receiving application, as the RIS expects it (e.g. RIS) */
     receivingApplication: hl7Name('Receiving application'),
     /** MSH-6: the receiving facility (e.g. HOSPITAL) */
