@@ -131,7 +131,7 @@ describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
     assert.match(((await notMember.json()) as { fields: Record<string, string> }).fields.userId, /member of this facility/);
     assert.equal((await call(cookies.valleyAdmin, 'POST', `${base}/${serviceId}/members`, { userId: ids.member })).status, 201);
     const page = await pageText(await call(cookies.valleyAdmin, 'GET', `/admin/${valleyId}/services`));
-    assert.match(page, /Users Services Report templates Consent DICOM peers Storage .*Services \(1\) .*Stroke unit \(STROKE\) .*Test User \(member@valley\.example\) Put on call Remove/);
+    assert.match(page, /Users Services Report templates Consent DICOM peers HL7 Storage .*Services \(1\) .*Stroke unit \(STROKE\) .*Test User \(member@valley\.example\) Put on call Remove/);
     assert.equal((await call(cookies.member, 'GET', `/admin/${valleyId}/services`)).status, 404);
   });
 
