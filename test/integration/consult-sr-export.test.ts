@@ -302,9 +302,11 @@ describe('exporting a teleconsultation as a DICOM SR', () => {
     };
     assert.equal(report.ConceptNameCodeSequence[0].CodeValue, '126000');
     const groups = report.ContentSequence.find((item) => item.ConceptNameCodeSequence[0].CodeValue === '126010')?.ContentSequence ?? [];
+    // One group per annotation, in the order they were made; two made within the same
+    // millisecond have no order between them (createdAt, then a random id), so compare as sets
     assert.deepEqual(
-      groups.map((group) => group.ContentSequence.find((item) => item.ConceptNameCodeSequence[0].CodeValue === '112039')?.TextValue),
-      ANNOTATIONS.map((annotation) => `Cornerstone3DTools@^0.1.0:${annotation.tool}`),
+      groups.map((group) => group.ContentSequence.find((item) => item.ConceptNameCodeSequence[0].CodeValue === '112039')?.TextValue).sort(),
+      ANNOTATIONS.map((annotation) => `Cornerstone3DTools@^0.1.0:${annotation.tool}`).sort(),
     );
   });
 
