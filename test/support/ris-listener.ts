@@ -3,17 +3,10 @@
 // every message it receives, parsed by python-hl7, to a directory; tests wait
 // for messages by polling it (bounded), never by sleeping. What it answers
 // (AA, AE with a text, nothing) is set with answer().
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { freePort } from './smtp-server';
-
-const supportDir = path.dirname(fileURLToPath(import.meta.url));
-// Debian's interpreter, where python3-hl7 lives (a pyenv python3 earlier on PATH lacks it)
-const PYTHON = existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3';
+import { PYTHON, startPythonCapture, supportDir, type CaptureServer } from './python-capture';
 
 export function hasPythonHl7(): boolean {
   return spawnSync(PYTHON, ['-c', 'import hl7.mllp'], { stdio: 'ignore' }).status === 0;
@@ -43,97 +36,25 @@ export function field(message: RisMessage, name: string, n: number): string {
   return segmentsOf(message, name)[0]?.fields[n] ?? '';
 }
 
-export interface RisListener {
-  readonly port: number;
-  messages(): RisMessage[];
-  waitForMessages(count: number, timeoutMs?: number): Promise<RisMessage[]>;
+export interface RisListener extends CaptureServer<RisMessage> {
   /** What it answers from now on: 'AA', 'AE <text>', 'AR <text>', 'NONE' */
   answer(mode: string): void;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-  cleanup(): Promise<void>;
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }
 
 /** `listening: false` reserves a port without listening (a RIS that is down) until start(). */
 export async function startRisListener(options: { listening?: boolean } = {}): Promise<RisListener> {
-  const port = await freePort();
-  const directory = mkdtempSync(path.join(tmpdir(), 'telepacs-ris-'));
-  let child: ChildProcess | undefined;
-  let output = '';
-
-  const messages = (): RisMessage[] =>
-    readdirSync(directory)
-      .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
-      .sort()
-      .map((name) => JSON.parse(readFileSync(path.join(directory, name), 'utf8')) as RisMessage);
-
-  async function start(): Promise<void> {
-    if (child) return;
-    output = '';
-    const started = spawn(PYTHON, [path.join(supportDir, 'mllp_ris.py'), String(port), directory], { env: { ...process.env, PYTHONUNBUFFERED: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child = started;
-    started.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    started.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    let exited = false;
-    started.once('exit', () => (exited = true));
-    const deadline = Date.now() + 15_000;
-    while (!(await accepts(port))) {
-      if (exited) {
-        child = undefined;
-        throw new Error(`the MLLP listener stopped at start (is python3-hl7 installed?):\n${output}`);
-      }
-      if (Date.now() > deadline) {
-        await stop();
-        throw new Error(`the MLLP listener did not listen on 127.0.0.1:${port} within 15 s:\n${output}`);
-      }
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  }
-
-  async function stop(): Promise<void> {
-    const running = child;
-    child = undefined;
-    if (!running || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill('SIGTERM');
-    const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
-    await exited;
-    clearTimeout(timer);
-  }
-
-  if (options.listening !== false) await start();
-
-  return {
-    port,
-    messages,
-    async waitForMessages(count, timeoutMs = 20_000) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const received = messages();
-        if (received.length >= count) return received;
-        if (Date.now() > deadline) throw new Error(`expected ${count} message(s) at the RIS, got ${received.length} in ${timeoutMs} ms:\n${output}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+  const server = await startPythonCapture<RisMessage>({
+    name: 'the MLLP listener',
+    where: 'at the RIS',
+    debianPackage: 'python3-hl7',
+    directoryPrefix: 'telepacs-ris-',
+    command: (port, directory) => ({ args: [path.join(supportDir, 'mllp_ris.py'), String(port), directory] }),
+    waitTimeoutMs: 20_000,
+    listening: options.listening,
+  });
+  return Object.assign(server, {
+    answer(mode: string) {
+      writeFileSync(path.join(server.directory, 'answer'), mode, 'utf8');
     },
-    answer(mode) {
-      writeFileSync(path.join(directory, 'answer'), mode, 'utf8');
-    },
-    start,
-    stop,
-    async cleanup() {
-      await stop();
-      rmSync(directory, { recursive: true, force: true });
-    },
-  };
+  });
 }
