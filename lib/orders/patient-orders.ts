@@ -5,6 +5,7 @@
 // referral) sees no orders — [] then, as for a patient without any.
 import { scopeAllows, type AccessScope } from '../../pacs-core/access';
 import type { Database } from '../../prisma/database';
+import { ORDER_PROCEDURE_FIELDS, procedureOf } from './order-procedure';
 
 export interface PatientOrder {
   id: string;
@@ -31,9 +32,7 @@ export async function patientOrders(db: Database, scope: AccessScope, patient: {
       id: true,
       status: true,
       accessionNumber: true,
-      requestedProcedureText: true,
-      requestedProcedureCode: true,
-      stepDescription: true,
+      ...ORDER_PROCEDURE_FIELDS,
       modality: true,
       scheduledDate: true,
       scheduledTime: true,
@@ -51,7 +50,7 @@ export async function patientOrders(db: Database, scope: AccessScope, patient: {
     id: order.id,
     status: order.status,
     accessionNumber: order.accessionNumber,
-    procedure: order.requestedProcedureText || order.stepDescription || order.requestedProcedureCode,
+    procedure: procedureOf(order),
     modality: order.modality,
     scheduledDate: order.scheduledDate,
     scheduledTime: order.scheduledTime,

@@ -14,6 +14,7 @@ import { normalizeForSearch, personNameSearchKey } from '../../pacs-core/dicom/n
 import type { Database } from '../../prisma/database';
 import { withoutStudyGrants } from '../policy/read-scope';
 import type { WorklistFilters } from '../search/worklist';
+import { ORDER_PROCEDURE_FIELDS, procedureOf } from './order-procedure';
 
 export const SCHEDULED_LOOKBACK_DAYS = 7;
 export const SCHEDULED_SHOWN = 50;
@@ -68,9 +69,7 @@ export async function listScheduledOrders(db: Database, scope: AccessScope, filt
       id: true,
       status: true,
       accessionNumber: true,
-      requestedProcedureText: true,
-      requestedProcedureCode: true,
-      stepDescription: true,
+      ...ORDER_PROCEDURE_FIELDS,
       modality: true,
       stationAet: true,
       stationName: true,
@@ -101,7 +100,7 @@ export async function listScheduledOrders(db: Database, scope: AccessScope, filt
       id: order.id,
       status: order.status === 'IN_PROGRESS' ? 'IN_PROGRESS' : 'SCHEDULED',
       accessionNumber: order.accessionNumber,
-      procedure: order.requestedProcedureText || order.stepDescription || order.requestedProcedureCode,
+      procedure: procedureOf(order),
       modality: order.modality,
       stationAet: order.stationAet,
       stationName: order.stationName,
