@@ -77,6 +77,11 @@ export interface Principal {
   /** Facility that receives what this caller stores; null = may not store. */
   storeFacilityId: string | null;
   sourceIp: string;
+  /**
+   * What this caller stores must match a manifest signed by its node (a paired node's
+   * transfer, lib/federation): SOP Instance UID → SHA-256 (hex). Absent: no such check.
+   */
+  expectedSha256?: ReadonlyMap<string, string>;
   /** Records an access to patient data (the portal writes an AuditEvent). */
   audit(event: AccessEvent): Promise<void>;
 }

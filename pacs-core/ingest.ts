@@ -151,6 +151,11 @@ export interface IngestOptions {
    * the instance's key or discards it, whatever the outcome.
    */
   incoming?: IncomingBlob;
+  /**
+   * A signed manifest (a paired node's transfer, lib/federation): the instance's SOP Instance
+   * UID must be listed with exactly this SHA-256 (hex) of its bytes, or nothing is stored.
+   */
+  expectedSha256?: ReadonlyMap<string, string>;
 }
 
 /**
@@ -189,7 +194,7 @@ export async function ingestInstance(
       incoming = archive.store.begin();
       incoming.write(bytes);
     }
-    return await storeParsed(archive, bytes.length, parsed, origin, facilityId, incoming, digest);
+    return await storeParsed(archive, bytes.length, parsed, origin, facilityId, incoming, digest, options.expectedSha256);
   } finally {
     // Kept under its key, or nothing left behind (a no-op after commit)
     await incoming?.discard();
@@ -207,7 +212,7 @@ async function ingestStreamed(
   incoming.finish().catch(() => undefined);
   try {
     const parsed = checkParsed(await parseInstanceHead(input.head, input.size, (position, length) => incoming.read(position, length)), options);
-    return await storeParsed(archive, input.size, parsed, origin, facilityId, incoming, Promise.resolve(input.sha256));
+    return await storeParsed(archive, input.size, parsed, origin, facilityId, incoming, Promise.resolve(input.sha256), options.expectedSha256);
   } finally {
     await incoming.discard();
   }
@@ -239,11 +244,18 @@ async function storeParsed(
   facilityId: string,
   incoming: IncomingBlob,
   digest: Promise<string>,
+  expectedSha256?: ReadonlyMap<string, string>,
 ): Promise<IngestResult> {
   const { size } = await incoming.finish();
   const sha256 = await digest;
   if (size !== byteLength) throw new ArchiveError('INTERNAL', `the stored copy has ${size} bytes, the instance ${byteLength}`);
   const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = parsed;
+  if (expectedSha256) {
+    const expected = expectedSha256.get(sopInstanceUid);
+    const uids = { sopInstanceUid, sopClassUid: parsed.sopClassUid };
+    if (!expected) throw new ArchiveError('BAD_REQUEST', `instance ${sopInstanceUid} is not in the manifest the sending node signed; not stored`, uids);
+    if (expected !== sha256) throw new ArchiveError('BAD_REQUEST', `instance ${sopInstanceUid} arrived with SHA-256 ${sha256.slice(0, 16)}…, not the ${expected.slice(0, 16)}… the sending node signed; not stored`, uids);
+  }
   const ds = parsed.dataset;
   const patient = patientKey(ds, facilityId);
 

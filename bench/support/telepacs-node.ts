@@ -8,7 +8,8 @@ import { startTelepacs } from '../../lib/server/start';
 import { createConsoleLogger } from '../../pacs-core/logger';
 
 const config = loadConfig(process.env);
-const node = await startTelepacs({ config, portal: false, logger: createConsoleLogger('telepacs', 'warn') });
+// TELEPACS_PORTAL=1: with the portal (Next), for tests of several whole nodes (test/support/node-process.ts)
+const node = await startTelepacs({ config, portal: process.env.TELEPACS_PORTAL === '1', logger: createConsoleLogger('telepacs', (process.env.TELEPACS_LOG_LEVEL as 'warn' | 'info' | undefined) ?? 'warn') });
 process.stdout.write(`${JSON.stringify({ url: node.url, dicomwebUrl: node.dicomwebUrl, dicomPort: node.dicomPort })}\n`);
 
 let closing = false;

@@ -184,6 +184,14 @@ export const AUDIT_ACTIONS = {
   'admin.hl7_destination.update': { label: 'Changed where reports are sent (HL7)' },
   'admin.hl7_message.reprocess': { label: 'Processed an HL7 message again' },
   'admin.hl7_message.view': { label: 'Read HL7 messages (patient data)', dicomEventId: '110110' },
+  // Telediagnostics between nodes (issue 19, lib/federation)
+  'federation.pair': { label: 'Paired this node with another node', dicomEventId: '110113' },
+  'federation.peer_status': { label: 'Suspended, resumed or unpaired a node', dicomEventId: '110113' },
+  'federation.rotate_key': { label: "Rotated this node's key", dicomEventId: '110113' },
+  'federation.peer_key': { label: 'A paired node announced a new key', dicomEventId: '110113' },
+  'federation.refused': { label: 'Refused a request from another node', dicomEventId: '110113' },
+  'federation.send': { label: 'Sent a study to a facility of another node', dicomEventId: '110106' },
+  'federation.receive': { label: 'Received a study from another node', dicomEventId: '110104' },
   // The audit trail itself
   'audit.view': { label: 'Viewed the audit trail', dicomEventId: '110101' },
   'audit.export': { label: 'Exported the audit trail', dicomEventId: '110101' },
@@ -204,6 +212,9 @@ interface RefusalDetails {
 /** An HL7 message as the audit names it: its type, control ID, sender and the stored row */
 type Hl7Details = { messageType?: string; controlId?: string; sendingApplication?: string; sendingFacility?: string; messageId?: string; reason?: string };
 type SignIn = { secondFactor?: string };
+/** The other node of a node-to-node event: its id and name, and the person it asserted */
+type FederationDetails = { peerNodeId?: string; peerName?: string; remoteUser?: string };
+type FederationTransferDetails = { transferId?: string; facility?: string; total?: number; done?: number; skipped?: number; state?: string; legalBasis?: string; consentId?: string | null };
 /** A changed field: its value before and after */
 type FieldChange = { from?: string | null; to?: string | null };
 type ServiceFields = {
@@ -373,6 +384,13 @@ export interface AuditDetailsByAction {
   'dimse.c-store': { stored?: number; duplicates?: number; failed?: number };
   'dimse.c-move': { level?: string; destination?: string; completed?: number; failed?: number; warning?: number; cancelled?: boolean };
   'dimse.c-get': { level?: string; destination?: string; completed?: number; failed?: number; warning?: number; cancelled?: boolean };
+  'federation.pair': FederationDetails & { fingerprint?: string; role?: 'CODE_MADE' | 'ACCEPTED' | 'CODE_USED' };
+  'federation.peer_status': FederationDetails & { from?: string; to?: string; by?: 'LOCAL' | 'REMOTE' };
+  'federation.rotate_key': { kid?: string; previousKid?: string; fingerprint?: string; peersTold?: number };
+  'federation.peer_key': FederationDetails & { kid?: string; fingerprint?: string };
+  'federation.refused': FederationDetails & { path?: string; method?: string };
+  'federation.send': FederationDetails & FederationTransferDetails;
+  'federation.receive': FederationDetails & FederationTransferDetails;
   'audit.view': { filters?: Record<string, string>; results?: number; page?: number };
   'audit.export': { filters?: Record<string, string>; results?: number };
 }

@@ -2,6 +2,7 @@
 // validated as a whole: an installer fixing a .env file wants every mistake in
 // one message, not one per restart.
 import path from 'node:path';
+import { hostname } from 'node:os';
 import { z } from 'zod';
 import { estimatePasswordStrength } from '../auth/password-strength';
 import { DICOM_TLS_VARIABLES, readDicomTls, type DicomTlsConfig } from './dicom-tls';
@@ -90,6 +91,11 @@ export interface Config {
    * messages belong to the home facility; HL7_APPLICATION, our own MSH-3 in ACKs and ORUs
    */
   hl7: Hl7Config;
+  /**
+   * NODE_NAME: how this node is named to paired nodes and their admins (issue 19, lib/federation),
+   * e.g. "University hospital"; default: this machine's host name
+   */
+  nodeName: string;
 }
 
 export interface Hl7Config {
@@ -354,6 +360,12 @@ const ConfigSchema = z.object({
     .trim()
     .regex(/^[A-Za-z0-9_.-]{1,20}$/, 'HL7_APPLICATION: expected 1–20 letters, digits, _ . or - (our MSH-3)')
     .default('TELEPACS'),
+  // Telediagnostics between nodes (issue 19): this node's name as its peers show it
+  NODE_NAME: z
+    .string()
+    .trim()
+    .regex(/^[^\x00-\x1f\x7f]{1,80}$/, 'NODE_NAME: expected 1–80 characters without control characters, e.g. University hospital')
+    .optional(),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -464,6 +476,7 @@ export function loadConfig(env: Environment): Config {
         : undefined,
     emergencyWebhookUrl: values.EMERGENCY_WEBHOOK_URL,
     hl7: { port: values.HL7_PORT, senders: values.HL7_SENDERS, application: values.HL7_APPLICATION },
+    nodeName: values.NODE_NAME ?? hostname(),
   };
 }
 

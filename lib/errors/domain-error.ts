@@ -31,6 +31,8 @@ export const DOMAIN_ERROR_STATUS = {
   DELETE_FAILED: 500,
   // A report's PDF or archive objects could not be made or stored: it stays unsigned (lib/reports/sign-report.ts)
   SIGN_FAILED: 503,
+  // Another node (lib/federation) could not be reached, or refused the call: the message says which and why
+  PEER_FAILED: 502,
 } as const satisfies Record<string, number>;
 
 export type DomainErrorCode = keyof typeof DOMAIN_ERROR_STATUS;

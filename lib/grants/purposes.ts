@@ -14,7 +14,7 @@ export const GRANT_KINDS = ['STUDY'] as const;
 export type GrantKind = (typeof GRANT_KINDS)[number];
 
 /** The workflows that own grants, so each revokes its own (sourceType + sourceId). */
-export const GRANT_SOURCES = ['consultation', 'referral', 'override', 'transfer'] as const;
+export const GRANT_SOURCES = ['consultation', 'referral', 'override', 'transfer', 'federation'] as const;
 export type GrantSourceType = (typeof GRANT_SOURCES)[number];
 
 export interface GrantSource {

@@ -13,6 +13,8 @@ import type { EscalateTransferPayload } from '../transfers/escalate-transfer-job
 import type { TransferWebhookPayload } from '../transfers/transfer-webhook-job';
 import type { PrefetchPriorsPayload } from '../orders/prefetch-priors-job';
 import type { SendReportJobPayload } from '../hl7/report/send-report-job';
+import type { AnnounceKeyPayload, SyncFacilitiesPayload, TellStatusPayload } from '../federation/peers/peer-jobs';
+import type { SendStudyJobPayload } from '../federation/transfers/send-study-job';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -35,6 +37,14 @@ export interface JobPayloads {
   'order.prefetch-priors': PrefetchPriorsPayload;
   /** A signed report version to the facility's RIS as ORU^R01 over MLLP (lib/hl7/report/send-report-job.ts); queued in the signature's transaction */
   'hl7.send-report': SendReportJobPayload;
+  /** Ask a paired node for its facilities and mirror them here (lib/federation/peers/peer-jobs.ts) */
+  'federation.sync-facilities': SyncFacilitiesPayload;
+  /** Tell a paired node we suspended, resumed or unpaired it (lib/federation/peers/peer-jobs.ts) */
+  'federation.tell-status': TellStatusPayload;
+  /** Tell a paired node our new key, signed with the previous one (lib/federation/peers/peer-jobs.ts) */
+  'federation.announce-key': AnnounceKeyPayload;
+  /** Send a study to a facility of a paired node by STOW-RS, resumable and verified (lib/federation/transfers/send-study-job.ts) */
+  'federation.send-study': SendStudyJobPayload;
 }
 
 export type JobType = keyof JobPayloads & string;

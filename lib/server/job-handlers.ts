@@ -14,14 +14,21 @@ import { createEscalateTransferJob } from '../transfers/escalate-transfer-job';
 import { createTransferWebhookJob } from '../transfers/transfer-webhook-job';
 import { createPrefetchPriorsJob } from '../orders/prefetch-priors-job';
 import { createSendReportJob } from '../hl7/report/send-report-job';
+import { peerJobDefinitions } from '../federation/peers/peer-jobs';
+import { createSendStudyJob } from '../federation/transfers/send-study-job';
 
 /** What handlers use of the running process: the series metadata warmer (absent in a process without one). */
 export interface JobProcessParts {
   warmSeries?: (seriesIds: readonly string[]) => Promise<void>;
+  /** The process's shared state (runtime.shared): where lib/federation finds this node's URL */
+  shared?: Map<string, unknown>;
 }
 
-export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl' | 'hl7'>, parts: JobProcessParts = {}): readonly AnyJobDefinition[] {
+export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUrl' | 'publicUrl' | 'hl7' | 'dataDir' | 'nodeName'>, parts: JobProcessParts = {}): readonly AnyJobDefinition[] {
+  const federation = { config, shared: parts.shared ?? new Map<string, unknown>() };
   return [
+    ...peerJobDefinitions(federation),
+    createSendStudyJob(federation),
     exportSrJob,
     createEscalateReferralJob(config),
     archiveAttachmentJob,

@@ -48,6 +48,9 @@ import { startHl7Listener } from '../hl7/start-hl7-listener';
 import { setRuntime, type Runtime } from '../runtime';
 import { buildPortalIfNeeded } from './build-if-needed';
 import { jobDefinitions } from './job-handlers';
+import { createFederationHandler, isFederationPath } from '../federation/http/federation-router';
+import { setListeningUrl } from '../federation/federation-self';
+import { loadNodeIdentity } from '../federation/node-identity';
 import { checkMailRelay } from '../mail/mail-transport';
 import { applyHttpTimeouts, connectionsCheckingIntervalFor } from './http-timeouts';
 
@@ -138,6 +141,9 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const dicomweb = createDicomwebHttpHandler({ archive, routes: dicomwebRoutes, prefix: '/dicomweb', authenticate, baseUrlFor, stowLimits: config.stow });
   const wadoUri = createDicomwebHttpHandler({ archive, routes: wadoUriRoutes, prefix: '', authenticate, baseUrlFor });
 
+  // The node-to-node API (issue 19, lib/federation): signed requests of paired nodes
+  const federation = createFederationHandler(runtime);
+
   // The OHIF viewer under /ohif, part of the portal (lib/ohif).
   const ohif = portal ? createOhifHttpHandler({ context: runtime }) : undefined;
 
@@ -160,12 +166,14 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     setBaseSecurityHeaders(res, client.secure);
     const pathname = (req.url ?? '/').split('?')[0];
     if (!hostCheck(req.headers.host)) return misdirected(req, res, logger);
-    const isArchivePath = pathname === '/dicomweb' || pathname.startsWith('/dicomweb/') || pathname === '/wado';
+    const isArchivePath = pathname === '/dicomweb' || pathname.startsWith('/dicomweb/') || pathname === '/wado' || isFederationPath(pathname);
     if (isArchivePath) res.setHeader('content-security-policy', DATA_CONTENT_SECURITY_POLICY);
     else if (nextHandler && !(ohif && isOhifPath(pathname))) preparePortalResponse(req, res, pathname, { dev: options.dev ?? false });
     const route =
       pathname === '/dicomweb' || pathname.startsWith('/dicomweb/')
         ? dicomweb(req, res)
+        : isFederationPath(pathname)
+          ? federation(req, res)
         : pathname === HEALTH_PATH
           ? serveHealth(runtime, req, res)
           : pathname === '/wado'
@@ -257,6 +265,9 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     throw error;
   });
   const url = `http://127.0.0.1:${port}`;
+  // Where paired nodes reach this one when PUBLIC_URL is unset (lib/federation); the identity made now, not at the first pairing
+  setListeningUrl(runtime.shared, url);
+  loadNodeIdentity(config.dataDir);
   // Series metadata is cached per base URL (its BulkDataURIs are absolute):
   // warm the URLs clients will use once a series has settled after ingest.
   const warmer = startSeriesMetadataWarmer(
@@ -275,7 +286,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // JOBS_CONCURRENCY=0 leaves them to another process of this node.
   const jobs: JobRunner | undefined =
     config.jobsConcurrency > 0
-      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, io: runtime.io, registry: createJobRegistry(jobDefinitions(config, { warmSeries: (ids) => warmer.warmNow(ids) })), concurrency: config.jobsConcurrency })
+      ? startJobRunner({ db, kind: config.databaseKind, archive, logger, io: runtime.io, registry: createJobRegistry(jobDefinitions(config, { warmSeries: (ids) => warmer.warmNow(ids), shared: runtime.shared })), concurrency: config.jobsConcurrency })
       : undefined;
 
   return {

@@ -71,7 +71,7 @@ export async function storeInstances(request: DicomwebRequest, params: Record<st
   const ingestPart = async (part: ReceivedInstance, index: number) => {
     try {
       const { input, incoming } = ingestInputOf(part);
-      const result = await archive.ingest(input, origin, facilityId, { expectedStudyInstanceUid: expectedStudy, ...(incoming ? { incoming } : {}) });
+      const result = await archive.ingest(input, origin, facilityId, { expectedStudyInstanceUid: expectedStudy, ...(incoming ? { incoming } : {}), ...(principal.expectedSha256 ? { expectedSha256: principal.expectedSha256 } : {}) });
       studies.set(result.studyInstanceUid, { patientId: result.patientId, facilityId: result.facilityId });
       referenced.push({
         '00081150': UI(result.sopClassUid),

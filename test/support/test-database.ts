@@ -33,8 +33,8 @@ export function testDatabaseKind(): 'sqlite' | 'postgres' {
  * A fresh, empty database for one test file: undefined (= SQLite inside the
  * caller's data dir) or the URL of a new PostgreSQL database, with its dropper.
  */
-export async function createScratchDatabaseUrl(sqliteDataDir?: string): Promise<{ databaseUrl: string | undefined; drop(): Promise<void> }> {
-  if (testDatabaseKind() !== 'postgres') {
+export async function createScratchDatabaseUrl(sqliteDataDir?: string, kind: 'sqlite' | 'postgres' = testDatabaseKind()): Promise<{ databaseUrl: string | undefined; drop(): Promise<void> }> {
+  if (kind !== 'postgres') {
     // The SQLite file the server opens in its data dir (prisma/database-url.ts), copied from the template
     if (sqliteDataDir) {
       mkdirSync(sqliteDataDir, { recursive: true });

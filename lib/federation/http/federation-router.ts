@@ -1,0 +1,175 @@
+// /federation/v1: the node-to-node API (docs/architecture.md "Between nodes"), served by the
+// one http.Server outside Next (like /dicomweb), so a headless archive node has it too.
+//   GET  /node                      unsigned: who this node is (id, name, URL, public keys, fingerprint)
+//   POST /pairings                  the other half of a pairing code (signed by the key it presents)
+//   POST /peer-status               a peer tells us it suspended, resumed or unpaired us
+//   POST /keys                      a peer announces its new key (signed by one we know)
+//   GET  /facilities                this node's facilities, for the peer's mirrors
+//   POST /transfers/inventory       a transfer starts or resumes: what we already hold
+//   POST /stow/studies/{study}?transfer=…   STOW-RS of a transfer's batch (manifest-signed)
+//   GET  /dicomweb/…                QIDO-RS / WADO-RS for a person of the peer, over what was granted
+// Every request but /node is signed (signed-request.ts); a refusal is 401 with the reason,
+// audited (federation.refused) for the node's administrators. Errors are JSON {error: CODE, message, reason?} like the portal's.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Principal } from '../../../pacs-core/access';
+import { createDicomwebHttpHandler } from '../../../pacs-core/dicomweb/http-handler';
+import { dicomwebRoutes } from '../../../pacs-core/dicomweb/all-routes';
+import { stowRoutes } from '../../../pacs-core/dicomweb/stow-routes';
+import { recordAudit } from '../../audit/record-audit';
+import { principalForUser } from '../../auth/principal';
+import { DOMAIN_ERROR_STATUS, DomainError } from '../../errors';
+import type { Runtime } from '../../runtime';
+import { federationSelf } from '../federation-self';
+import { FEDERATION_PREFIX } from '../node-client';
+import { checkDescription, receivePairing } from '../pairing/pair-nodes';
+import { mirrorUser } from '../peers/remote-mirrors';
+import { receivePeerStatus } from '../peers/set-peer-status';
+import { receivePeerKeys } from '../peers/rotate-key';
+import { receiveInventory, recordArrival, transferForStore } from '../transfers/receive-transfer';
+import { FederationAuthError, claimedIssuer, verifyNodeRequest, type VerifiedRequest } from '../verify-node-request';
+
+const MAX_JSON_BYTES = 8 * 1024 * 1024;
+
+export function isFederationPath(pathname: string): boolean {
+  return pathname === FEDERATION_PREFIX || pathname.startsWith(`${FEDERATION_PREFIX}/`);
+}
+
+function json(res: ServerResponse, status: number, body: unknown): void {
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.setHeader('cache-control', 'no-store');
+  res.end(JSON.stringify(body));
+}
+
+async function readBody(req: IncomingMessage): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_JSON_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', `a node-to-node JSON body is limited to ${MAX_JSON_BYTES} bytes`);
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}
+
+function parseJson(bytes: Buffer): unknown {
+  if (!bytes.length) return {};
+  try {
+    return JSON.parse(bytes.toString('utf8'));
+  } catch {
+    throw new DomainError('BAD_REQUEST', 'the body is not JSON');
+  }
+}
+
+export function createFederationHandler(runtime: Runtime) {
+  const { db, logger } = runtime;
+  const principals = new WeakMap<IncomingMessage, Principal>();
+  const authenticate = async (req: IncomingMessage) => principals.get(req) ?? null;
+  const baseUrlFor = (prefix: string) => (req: IncomingMessage) => `${runtime.config.publicUrl ?? `http://${req.headers.host}`}${prefix}`;
+  const stow = createDicomwebHttpHandler({ archive: runtime.archive, routes: stowRoutes, prefix: `${FEDERATION_PREFIX}/stow`, authenticate, baseUrlFor: baseUrlFor(`${FEDERATION_PREFIX}/stow`), stowLimits: runtime.config.stow });
+  const dicomweb = createDicomwebHttpHandler({ archive: runtime.archive, routes: dicomwebRoutes.filter((route) => route.method === 'GET'), prefix: `${FEDERATION_PREFIX}/dicomweb`, authenticate, baseUrlFor: baseUrlFor(`${FEDERATION_PREFIX}/dicomweb`) });
+
+  const refuse = async (req: IncomingMessage, res: ServerResponse, error: FederationAuthError, path: string) => {
+    const issuer = error.issuer ?? claimedIssuer(req.headers.authorization);
+    const peer = issuer ? await db.nodePeer.findUnique({ where: { nodeId: issuer }, select: { name: true } }) : null;
+    logger.warn('node-to-node request refused', { reason: error.reason, issuer: issuer ?? null, path, error: error.message });
+    await recordAudit(db, {
+      actor: `node:${peer?.name ?? issuer ?? 'unknown'}`,
+      actorUserId: null,
+      sourceIp: req.socket.remoteAddress ?? '',
+      outcome: 'DENIED',
+      action: 'federation.refused',
+      facilityId: null,
+      resource: path.slice(0, 200),
+      details: { reason: error.reason, peerNodeId: issuer?.slice(0, 64), peerName: peer?.name, path: path.slice(0, 200), method: req.method, status: 401 },
+    }).catch((auditError: unknown) => logger.error('federation.refused not audited', { error: String(auditError) }));
+    json(res, 401, { error: 'UNAUTHENTICATED', reason: error.reason, message: error.message });
+  };
+
+  return async function handleFederation(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pathAndQuery = req.url ?? '/';
+    const pathname = pathAndQuery.split('?')[0];
+    const route = pathname.slice(FEDERATION_PREFIX.length) || '/';
+    const method = (req.method ?? 'GET').toUpperCase();
+    const sourceIp = req.socket.remoteAddress ?? '';
+    const self = federationSelf(runtime.config, runtime.shared);
+    const verify = (body?: Buffer, extra: { allowSuspendedByPeer?: boolean } = {}) =>
+      verifyNodeRequest(db, { authorization: req.headers.authorization, method, path: pathAndQuery, body, nodeId: self.identity.nodeId, ...extra });
+    const needActor = (verified: VerifiedRequest) => {
+      if (!verified.actor || typeof verified.actor.id !== 'string' || typeof verified.actor.facility?.id !== 'string') throw new DomainError('BAD_REQUEST', 'this call acts for a person: the token must assert one (act)');
+      return verified.actor;
+    };
+    try {
+      if (method === 'GET' && route === '/node') return json(res, 200, self.description);
+      if (method === 'POST' && route === '/pairings') {
+        const bytes = await readBody(req);
+        const body = parseJson(bytes) as { secret?: unknown; node?: unknown };
+        const node = checkDescription(body.node);
+        const verified = await verifyNodeRequest(db, { authorization: req.headers.authorization, method, path: pathAndQuery, body: bytes, nodeId: self.identity.nodeId, selfKeys: node.keys });
+        if (verified.claims.iss !== node.nodeId) throw new FederationAuthError('BAD_SIGNATURE', 'the pairing request is signed by another node than it describes', verified.claims.iss);
+        if (node.nodeId === self.identity.nodeId) throw new DomainError('BAD_REQUEST', 'a node cannot pair with itself');
+        const paired = await receivePairing(db, { secret: body.secret, node, sourceIp, self: self.description });
+        if (!paired) throw new FederationAuthError('UNPAIRED', 'the pairing code is unknown, used or expired', node.nodeId);
+        return json(res, 200, { node: self.description });
+      }
+      if (method === 'POST' && route === '/peer-status') {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes, { allowSuspendedByPeer: true });
+        const peer = await db.nodePeer.findUniqueOrThrow({ where: { id: verified.peer.id }, select: { id: true, nodeId: true, name: true, status: true, statusBy: true } });
+        if (!(await receivePeerStatus(db, peer, (parseJson(bytes) as { status?: unknown }).status, sourceIp))) throw new DomainError('BAD_REQUEST', 'status: expected ACTIVE, SUSPENDED or UNPAIRED');
+        return json(res, 200, { ok: true });
+      }
+      if (method === 'POST' && route === '/keys') {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        if (!(await receivePeerKeys(db, verified.peer, (parseJson(bytes) as { keys?: unknown }).keys, sourceIp))) throw new DomainError('BAD_REQUEST', 'keys: expected a list of Ed25519 public keys (JWK)');
+        return json(res, 200, { ok: true });
+      }
+      if (method === 'GET' && route === '/facilities') {
+        await verify();
+        const facilities = await db.facility.findMany({ where: { nodePeerId: null, disabledAt: null }, select: { id: true, name: true, code: true }, orderBy: { name: 'asc' } });
+        return json(res, 200, { facilities });
+      }
+      if (method === 'POST' && route === '/transfers/inventory') {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        return json(res, 200, await receiveInventory(db, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
+      }
+      if (method === 'POST' && route.startsWith('/stow/')) {
+        const verified = await verify();
+        if (!verified.claims.ins || typeof verified.claims.ins !== 'object') throw new FederationAuthError('BAD_SIGNATURE', 'a STOW-RS batch must be signed with the SHA-256 of its instances (ins)', verified.peer.nodeId);
+        const actor = needActor(verified);
+        const transfer = await transferForStore(db, verified.peer.id, new URL(pathAndQuery, 'http://x').searchParams.get('transfer') ?? '');
+        const mirror = await mirrorUser(db, verified.peer, actor);
+        const base = await principalForUser(runtime, { userId: mirror.userId, label: mirror.label, sourceIp });
+        principals.set(req, {
+          ...base,
+          storeFacilityId: transfer.localFacilityId,
+          expectedSha256: new Map(Object.entries(verified.claims.ins)),
+          audit: async (event) => {
+            await base.audit({ ...event, facilityId: event.facilityId ?? transfer.localFacilityId });
+            const stored = Number((event.details as { stored?: unknown } | undefined)?.stored ?? 0);
+            if (event.action === 'dicomweb.stow') await recordArrival(db, transfer, stored, verified.peer, mirror.label, sourceIp);
+          },
+        });
+        return await stow(req, res);
+      }
+      if (method === 'GET' && route.startsWith('/dicomweb/')) {
+        const verified = await verify();
+        const mirror = await mirrorUser(db, verified.peer, needActor(verified));
+        principals.set(req, await principalForUser(runtime, { userId: mirror.userId, label: mirror.label, sourceIp }));
+        return await dicomweb(req, res);
+      }
+      return json(res, 404, { error: 'NOT_FOUND', message: `no node-to-node call ${method} ${route}` });
+    } catch (error) {
+      if (error instanceof FederationAuthError) return refuse(req, res, error, pathname);
+      if (error instanceof DomainError) {
+        const code = error.code as keyof typeof DOMAIN_ERROR_STATUS;
+        return json(res, DOMAIN_ERROR_STATUS[code] ?? 400, { error: code, message: error.message });
+      }
+      logger.error('node-to-node request failed', { path: pathname, error: String(error) });
+      if (!res.headersSent) json(res, 500, { error: 'INTERNAL', message: 'internal error' });
+      else res.destroy();
+    }
+  };
+}

@@ -1,0 +1,56 @@
+// A paired node's facilities and people, mirrored here as Facility and User rows marked with
+// the peer (nodePeerId), so that a grant, a consent's recipient, a referral's addressee and an
+// audit row name them like local ones. A mirrored facility holds no studies and has no local
+// members; a mirrored user ("Dr X of facility F at node A", asserted by A's signature) has no
+// password (passwordHash "!": never signs in here) and is a member of their mirrored facility
+// only, so what they may read here is exactly what was granted to them or to that facility.
+import type { Database } from '../../../prisma/database';
+import type { NodeActor } from '../signed-request';
+
+export interface RemoteFacilityInput {
+  id: string;
+  name: string;
+  code: string;
+}
+
+type MirrorDatabase = Pick<Database, 'facility' | 'user' | 'membership'>;
+
+function mirrorCode(peerNodeId: string, code: string): string {
+  return `${code.slice(0, 24)}@${peerNodeId.slice(0, 8)}`;
+}
+
+/** The mirrored facility of a peer's facility (made or renamed as needed); its local id. */
+export async function mirrorFacility(db: MirrorDatabase, peer: { id: string; nodeId: string }, facility: RemoteFacilityInput): Promise<string> {
+  const name = facility.name.slice(0, 120);
+  const row = await db.facility.upsert({
+    where: { nodePeerId_remoteId: { nodePeerId: peer.id, remoteId: facility.id } },
+    create: { nodePeerId: peer.id, remoteId: facility.id, name, code: mirrorCode(peer.nodeId, facility.code) },
+    update: { name, disabledAt: null },
+    select: { id: true },
+  });
+  return row.id;
+}
+
+/** Marks the peer's facilities no longer listed as disabled (their grants stop reading). */
+export async function retireMissingFacilities(db: MirrorDatabase, peerId: string, listedRemoteIds: readonly string[], now: Date): Promise<number> {
+  const result = await db.facility.updateMany({ where: { nodePeerId: peerId, remoteId: { notIn: [...listedRemoteIds] }, disabledAt: null }, data: { disabledAt: now } });
+  return result.count;
+}
+
+/** The mirrored user of a node-asserted person, member of their mirrored facility; their local id. */
+export async function mirrorUser(db: MirrorDatabase, peer: { id: string; nodeId: string; name: string }, actor: NodeActor): Promise<{ userId: string; facilityId: string; label: string }> {
+  const facilityId = await mirrorFacility(db, peer, actor.facility);
+  const name = String(actor.name).slice(0, 120);
+  const user = await db.user.upsert({
+    where: { nodePeerId_remoteUserId: { nodePeerId: peer.id, remoteUserId: actor.id } },
+    create: { nodePeerId: peer.id, remoteUserId: actor.id, name, email: `${actor.id}@${peer.nodeId}.node.invalid`.toLowerCase(), passwordHash: '!' },
+    update: { name },
+    select: { id: true },
+  });
+  await db.membership.upsert({
+    where: { userId_facilityId_role: { userId: user.id, facilityId, role: 'REFERRING' } },
+    create: { userId: user.id, facilityId, role: 'REFERRING' },
+    update: {},
+  });
+  return { userId: user.id, facilityId, label: `${name} (${actor.facility.name} at ${peer.name})` };
+}

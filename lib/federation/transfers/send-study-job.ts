@@ -1,0 +1,162 @@
+// federation.send-study: one transfer to a paired node, by DICOMweb. Each attempt:
+//   1. stops if the share's basis ended (the grant revoked: a consent withdrawn) — CANCELLED;
+//   2. asks the receiver which of the instances it already holds with the same SHA-256
+//      (POST /federation/v1/transfers/inventory): those are skipped, so an attempt after an
+//      interruption (either node restarted, the link down) resumes where it stopped and
+//      never makes a duplicate;
+//   3. sends the rest by STOW-RS in batches (BATCH_INSTANCES, BATCH_BYTES), each signed with
+//      the SHA-256 of every instance in it; the receiver stores a part only when its bytes
+//      hash to what was signed. Each instance read here is checked against the SHA-256 the
+//      archive recorded when it was stored, so a damaged file is never sent as if whole;
+//   4. records the progress after every batch ("312/500"), DONE at the end.
+// A failure (the node down, a refusal) throws: the job runner retries with backoff, the row
+// says why it waits (lastError); after the attempts it is FAILED in the facility's failing jobs.
+import { createHash } from 'node:crypto';
+import { recordAudit } from '../../audit/record-audit';
+import { defineJob, type JobContext, type JobDefinition } from '../../jobs/registry';
+import { federationSelf, type FederationConfig } from '../federation-self';
+import { FederationCallError, callPeer, callPeerJson } from '../node-client';
+import type { NodeActor } from '../signed-request';
+
+export interface SendStudyJobPayload {
+  transferId: string;
+}
+
+export const BATCH_INSTANCES = 25;
+export const BATCH_BYTES = 32 * 1024 * 1024;
+
+export interface SendStudyJobOptions {
+  config: FederationConfig;
+  shared: Map<string, unknown>;
+}
+
+type Instance = { sopInstanceUid: string; sha256: string; blobKey: string; size: number };
+
+export function createSendStudyJob(options: SendStudyJobOptions): JobDefinition<'federation.send-study'> {
+  return defineJob('federation.send-study', async (payload, context) => sendStudy(options, payload, context));
+}
+
+async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayload, context: JobContext): Promise<void> {
+  const { db } = context;
+  const transfer = await db.federatedTransfer.findUnique({ where: { id: payload.transferId } });
+  if (!transfer || transfer.direction !== 'OUT' || transfer.status === 'DONE' || transfer.status === 'CANCELLED') return;
+  const note = (data: Record<string, unknown>) => db.federatedTransfer.update({ where: { id: transfer.id }, data });
+  const stop = async (status: 'CANCELLED' | 'FAILED', why: string) => {
+    await note({ status, lastError: why, finishedAt: new Date() });
+    await audit(context, transfer, 'FAILURE', { state: status, reason: why });
+  };
+
+  const grant = transfer.grantId ? await db.accessGrant.findUnique({ where: { id: transfer.grantId }, select: { revokedAt: true, validUntil: true, revokeReason: true } }) : null;
+  if (!grant || grant.revokedAt || (grant.validUntil && grant.validUntil <= new Date())) return stop('CANCELLED', `the share's basis ended${grant?.revokeReason ? ` (${grant.revokeReason})` : ''}: nothing more is sent`);
+  if (!transfer.studyRef) return stop('FAILED', 'the study was deleted from this archive');
+
+  const peer = await db.nodePeer.findUnique({ where: { id: transfer.peerId }, select: { id: true, nodeId: true, name: true, url: true, status: true } });
+  if (!peer || peer.status === 'UNPAIRED') return stop('FAILED', 'the node is no longer paired');
+  if (peer.status !== 'ACTIVE') {
+    await note({ lastError: `waiting: the pairing with ${peer.name} is suspended` });
+    throw new Error(`transfer ${transfer.id}: the pairing with ${peer.name} is suspended`);
+  }
+  const [target, facility, requester] = await Promise.all([
+    db.facility.findUnique({ where: { id: transfer.remoteFacilityId }, select: { remoteId: true, name: true } }),
+    db.facility.findUniqueOrThrow({ where: { id: transfer.localFacilityId }, select: { id: true, name: true, code: true } }),
+    transfer.requestedById ? db.user.findUnique({ where: { id: transfer.requestedById }, select: { id: true, name: true, email: true } }) : null,
+  ]);
+  if (!target?.remoteId) return stop('FAILED', 'the destination facility is gone');
+  const actor: NodeActor = { id: requester?.id ?? 'system', name: requester?.name ?? 'Telepacs', email: requester?.email ?? '', facility: { id: facility.id, name: facility.name, code: facility.code } };
+
+  const seriesUids = JSON.parse(transfer.seriesUids) as string[];
+  const instances: Instance[] = await db.instance.findMany({
+    where: { series: { studyRef: transfer.studyRef, ...(seriesUids.length ? { seriesInstanceUid: { in: seriesUids } } : {}) } },
+    select: { sopInstanceUid: true, sha256: true, blobKey: true, size: true },
+    orderBy: [{ seriesRef: 'asc' }, { instanceNumber: 'asc' }, { sopInstanceUid: 'asc' }],
+  });
+  const { identity } = federationSelf(options.config, options.shared);
+  await note({ status: 'SENDING', total: instances.length });
+
+  try {
+    const inventory = await callPeerJson<{ have: string[] }>(identity, peer, {
+      method: 'POST',
+      path: '/transfers/inventory',
+      actor,
+      json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
+    });
+    const have = new Set(inventory.have ?? []);
+    const missing = instances.filter((instance) => !have.has(instance.sopInstanceUid));
+    let done = instances.length - missing.length;
+    // Already there before the first attempt sent anything (a later attempt finds its own work)
+    const skipped = transfer.status === 'QUEUED' ? done : transfer.skipped;
+    await note({ done, skipped, lastError: null });
+
+    for (const batch of batches(missing)) {
+      const parts: Buffer[] = [];
+      const hashes: Record<string, string> = {};
+      for (const instance of batch) {
+        const bytes = await context.archive.store.get(instance.blobKey);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        if (sha256 !== instance.sha256) throw new Error(`instance ${instance.sopInstanceUid} is damaged in this archive (its SHA-256 is not the one recorded when it was stored): not sent`);
+        parts.push(bytes);
+        hashes[instance.sopInstanceUid] = sha256;
+      }
+      const boundary = `telepacs-${crypto.randomUUID()}`;
+      const response = await callPeer(identity, peer, {
+        method: 'POST',
+        path: `/stow/studies/${transfer.studyInstanceUid}?transfer=${encodeURIComponent(transfer.transferId)}`,
+        actor,
+        accept: 'application/dicom+json',
+        body: { bytes: multipart(parts, boundary), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`, instances: hashes },
+        timeoutMs: 300_000,
+      });
+      const answer = (await response.json().catch(() => ({}))) as Record<string, { Value?: Record<string, { Value?: string[] }>[] }>;
+      const stored = answer['00081199']?.Value?.length ?? 0;
+      const failures = (answer['00081198']?.Value ?? []).map((item) => item['00000902']?.Value?.[0]).filter(Boolean);
+      done += stored;
+      await note({ done });
+      if (failures.length || response.status !== 200) throw new FederationCallError(`${peer.name} did not store ${batch.length - stored} of ${batch.length}: ${failures.join('; ') || `HTTP ${response.status}`}`, response.status);
+    }
+    await note({ status: 'DONE', done: instances.length, lastError: null, finishedAt: new Date() });
+    await audit(context, { ...transfer, total: instances.length }, 'SUCCESS', { state: 'DONE', done: instances.length, skipped });
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    await note({ lastError: why.slice(0, 1000) });
+    if (context.job.attempts >= context.job.maxAttempts) await stop('FAILED', why.slice(0, 1000));
+    throw error;
+  }
+}
+
+function* batches(instances: Instance[]): Generator<Instance[]> {
+  let batch: Instance[] = [];
+  let bytes = 0;
+  for (const instance of instances) {
+    if (batch.length && (batch.length >= BATCH_INSTANCES || bytes + instance.size > BATCH_BYTES)) {
+      yield batch;
+      batch = [];
+      bytes = 0;
+    }
+    batch.push(instance);
+    bytes += instance.size;
+  }
+  if (batch.length) yield batch;
+}
+
+function multipart(parts: Buffer[], boundary: string): Buffer {
+  const pieces: Buffer[] = [];
+  for (const part of parts) {
+    pieces.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\nContent-Length: ${part.length}\r\n\r\n`), part, Buffer.from('\r\n'));
+  }
+  pieces.push(Buffer.from(`--${boundary}--\r\n`));
+  return Buffer.concat(pieces);
+}
+
+async function audit(context: JobContext, transfer: { id: string; localFacilityId: string; studyInstanceUid: string; total: number; peerId: string }, outcome: 'SUCCESS' | 'FAILURE', details: { state: string; done?: number; skipped?: number; reason?: string }): Promise<void> {
+  const peer = await context.db.nodePeer.findUnique({ where: { id: transfer.peerId }, select: { nodeId: true, name: true } });
+  await recordAudit(context.db, {
+    actor: 'system',
+    actorUserId: null,
+    outcome,
+    action: 'federation.send',
+    facilityId: transfer.localFacilityId,
+    studyUid: transfer.studyInstanceUid,
+    resource: `federated-transfer:${transfer.id}`,
+    details: { transferId: transfer.id, peerNodeId: peer?.nodeId, peerName: peer?.name, total: transfer.total, ...details },
+  });
+}
