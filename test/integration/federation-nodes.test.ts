@@ -77,7 +77,7 @@ async function homeFacilityId(node: NodeProcess): Promise<string> {
 async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void> {
   for (let start = 0; start < parts.length; start += 50) {
     const { body, contentType } = stowBody(parts.slice(start, start + 50));
-    const response = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body });
+    const response = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body: new Uint8Array(body) });
     assert.equal(response.status, 200, `STOW into ${node.name}: ${await response.text()}`);
   }
 }

@@ -4,7 +4,7 @@
 //   POST /pairings                  the other half of a pairing code (signed by the key it presents)
 //   POST /peer-status               a peer tells us it suspended, resumed or unpaired us
 //   POST /keys                      a peer announces its new key (signed by one we know)
-//   GET  /facilities                this node's facilities, for the peer's mirrors
+//   GET  /facilities                this node's facilities and their services, for the peer's mirrors
 //   POST /transfers/inventory       a transfer starts or resumes: what we already hold
 //   POST /stow/studies/{study}?transfer=…   STOW-RS of a transfer's batch (manifest-signed)
 //   GET  /dicomweb/…                QIDO-RS / WADO-RS for a person of the peer, over what was granted
@@ -127,7 +127,11 @@ export function createFederationHandler(runtime: Runtime) {
       }
       if (method === 'GET' && route === '/facilities') {
         await verify();
-        const facilities = await db.facility.findMany({ where: { nodePeerId: null, disabledAt: null }, select: { id: true, name: true, code: true }, orderBy: { name: 'asc' } });
+        const facilities = await db.facility.findMany({
+          where: { nodePeerId: null, disabledAt: null },
+          select: { id: true, name: true, code: true, services: { where: { disabledAt: null }, select: { id: true, name: true, code: true }, orderBy: { name: 'asc' } } },
+          orderBy: { name: 'asc' },
+        });
         return json(res, 200, { facilities });
       }
       if (method === 'POST' && route === '/transfers/inventory') {

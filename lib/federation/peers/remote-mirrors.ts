@@ -11,9 +11,11 @@ export interface RemoteFacilityInput {
   id: string;
   name: string;
   code: string;
+  /** Its services (departments, expert pools), as the peer lists them */
+  services?: { id: string; name: string; code: string | null }[];
 }
 
-type MirrorDatabase = Pick<Database, 'facility' | 'user' | 'membership'>;
+type MirrorDatabase = Pick<Database, 'facility' | 'user' | 'membership' | 'service'>;
 
 function mirrorCode(peerNodeId: string, code: string): string {
   return `${code.slice(0, 24)}@${peerNodeId.slice(0, 8)}`;
@@ -28,7 +30,22 @@ export async function mirrorFacility(db: MirrorDatabase, peer: { id: string; nod
     update: { name, disabledAt: null },
     select: { id: true },
   });
+  if (facility.services) await mirrorServices(db, row.id, facility.services);
   return row.id;
+}
+
+/** The mirrored facility's services as the peer lists them; those no longer listed are disabled. */
+async function mirrorServices(db: MirrorDatabase, facilityId: string, services: NonNullable<RemoteFacilityInput['services']>): Promise<void> {
+  const listed = services.filter((service) => typeof service?.id === 'string' && typeof service.name === 'string');
+  for (const service of listed) {
+    const name = service.name.slice(0, 120);
+    const existing = await db.service.findUnique({ where: { facilityId_remoteId: { facilityId, remoteId: service.id } }, select: { id: true } });
+    // A renamed service takes its new name; one whose name another mirrored service holds keeps the old
+    const nameFree = !(await db.service.findFirst({ where: { facilityId, name, NOT: { remoteId: service.id } }, select: { id: true } }));
+    if (existing) await db.service.update({ where: { id: existing.id }, data: { disabledAt: null, ...(nameFree ? { name } : {}) } });
+    else if (nameFree) await db.service.create({ data: { facilityId, remoteId: service.id, name } });
+  }
+  await db.service.updateMany({ where: { facilityId, remoteId: { notIn: listed.map((service) => service.id) }, disabledAt: null }, data: { disabledAt: new Date() } });
 }
 
 /** Marks the peer's facilities no longer listed as disabled (their grants stop reading). */

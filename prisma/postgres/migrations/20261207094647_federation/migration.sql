@@ -1,52 +1,61 @@
 -- AlterTable
-ALTER TABLE "Facility" ADD COLUMN "nodePeerId" TEXT;
-ALTER TABLE "Facility" ADD COLUMN "remoteId" TEXT;
+ALTER TABLE "Facility" ADD COLUMN     "nodePeerId" TEXT,
+ADD COLUMN     "remoteId" TEXT;
 
 -- AlterTable
-ALTER TABLE "User" ADD COLUMN "nodePeerId" TEXT;
-ALTER TABLE "User" ADD COLUMN "remoteUserId" TEXT;
+ALTER TABLE "User" ADD COLUMN     "nodePeerId" TEXT,
+ADD COLUMN     "remoteUserId" TEXT;
+
+-- AlterTable
+ALTER TABLE "Service" ADD COLUMN     "remoteId" TEXT;
 
 -- CreateTable
 CREATE TABLE "NodePeer" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "nodeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "url" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'ACTIVE',
     "statusBy" TEXT,
-    "statusChangedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "statusChangedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "statusChangedById" TEXT,
     "keys" TEXT NOT NULL,
     "fingerprint" TEXT NOT NULL,
     "pairedById" TEXT,
-    "lastSeenAt" DATETIME,
-    "facilitiesSyncedAt" DATETIME,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL
+    "lastSeenAt" TIMESTAMP(3),
+    "facilitiesSyncedAt" TIMESTAMP(3),
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "NodePeer_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "NodePairingCode" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "secretHash" TEXT NOT NULL,
     "createdById" TEXT NOT NULL,
-    "expiresAt" DATETIME NOT NULL,
-    "usedAt" DATETIME,
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+    "usedAt" TIMESTAMP(3),
     "peerId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+
+    CONSTRAINT "NodePairingCode_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "NodeRequestNonce" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "peerNodeId" TEXT NOT NULL,
     "jti" TEXT NOT NULL,
-    "expiresAt" DATETIME NOT NULL
+    "expiresAt" TIMESTAMP(3) NOT NULL,
+
+    CONSTRAINT "NodeRequestNonce_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateTable
 CREATE TABLE "FederatedTransfer" (
-    "id" TEXT NOT NULL PRIMARY KEY,
+    "id" TEXT NOT NULL,
     "direction" TEXT NOT NULL,
     "peerId" TEXT NOT NULL,
     "transferId" TEXT NOT NULL,
@@ -66,9 +75,11 @@ CREATE TABLE "FederatedTransfer" (
     "grantId" TEXT,
     "sourceType" TEXT,
     "sourceId" TEXT,
-    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" DATETIME NOT NULL,
-    "finishedAt" DATETIME
+    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" TIMESTAMP(3) NOT NULL,
+    "finishedAt" TIMESTAMP(3),
+
+    CONSTRAINT "FederatedTransfer_pkey" PRIMARY KEY ("id")
 );
 
 -- CreateIndex
@@ -97,4 +108,7 @@ CREATE UNIQUE INDEX "Facility_nodePeerId_remoteId_key" ON "Facility"("nodePeerId
 
 -- CreateIndex
 CREATE UNIQUE INDEX "User_nodePeerId_remoteUserId_key" ON "User"("nodePeerId", "remoteUserId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Service_facilityId_remoteId_key" ON "Service"("facilityId", "remoteId");
 

@@ -1,58 +1,55 @@
 -- AlterTable
-ALTER TABLE "Facility" ADD COLUMN     "nodePeerId" TEXT,
-ADD COLUMN     "remoteId" TEXT;
+ALTER TABLE "Facility" ADD COLUMN "nodePeerId" TEXT;
+ALTER TABLE "Facility" ADD COLUMN "remoteId" TEXT;
 
 -- AlterTable
-ALTER TABLE "User" ADD COLUMN     "nodePeerId" TEXT,
-ADD COLUMN     "remoteUserId" TEXT;
+ALTER TABLE "User" ADD COLUMN "nodePeerId" TEXT;
+ALTER TABLE "User" ADD COLUMN "remoteUserId" TEXT;
+
+-- AlterTable
+ALTER TABLE "Service" ADD COLUMN "remoteId" TEXT;
 
 -- CreateTable
 CREATE TABLE "NodePeer" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "nodeId" TEXT NOT NULL,
     "name" TEXT NOT NULL,
     "url" TEXT NOT NULL,
     "status" TEXT NOT NULL DEFAULT 'ACTIVE',
     "statusBy" TEXT,
-    "statusChangedAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "statusChangedAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
     "statusChangedById" TEXT,
     "keys" TEXT NOT NULL,
     "fingerprint" TEXT NOT NULL,
     "pairedById" TEXT,
-    "lastSeenAt" TIMESTAMP(3),
-    "facilitiesSyncedAt" TIMESTAMP(3),
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "NodePeer_pkey" PRIMARY KEY ("id")
+    "lastSeenAt" DATETIME,
+    "facilitiesSyncedAt" DATETIME,
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "NodePairingCode" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "secretHash" TEXT NOT NULL,
     "createdById" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-    "usedAt" TIMESTAMP(3),
+    "expiresAt" DATETIME NOT NULL,
+    "usedAt" DATETIME,
     "peerId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-
-    CONSTRAINT "NodePairingCode_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP
 );
 
 -- CreateTable
 CREATE TABLE "NodeRequestNonce" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "peerNodeId" TEXT NOT NULL,
     "jti" TEXT NOT NULL,
-    "expiresAt" TIMESTAMP(3) NOT NULL,
-
-    CONSTRAINT "NodeRequestNonce_pkey" PRIMARY KEY ("id")
+    "expiresAt" DATETIME NOT NULL
 );
 
 -- CreateTable
 CREATE TABLE "FederatedTransfer" (
-    "id" TEXT NOT NULL,
+    "id" TEXT NOT NULL PRIMARY KEY,
     "direction" TEXT NOT NULL,
     "peerId" TEXT NOT NULL,
     "transferId" TEXT NOT NULL,
@@ -72,11 +69,9 @@ CREATE TABLE "FederatedTransfer" (
     "grantId" TEXT,
     "sourceType" TEXT,
     "sourceId" TEXT,
-    "createdAt" TIMESTAMP(3) NOT NULL DEFAULT CURRENT_TIMESTAMP,
-    "updatedAt" TIMESTAMP(3) NOT NULL,
-    "finishedAt" TIMESTAMP(3),
-
-    CONSTRAINT "FederatedTransfer_pkey" PRIMARY KEY ("id")
+    "createdAt" DATETIME NOT NULL DEFAULT CURRENT_TIMESTAMP,
+    "updatedAt" DATETIME NOT NULL,
+    "finishedAt" DATETIME
 );
 
 -- CreateIndex
@@ -105,4 +100,7 @@ CREATE UNIQUE INDEX "Facility_nodePeerId_remoteId_key" ON "Facility"("nodePeerId
 
 -- CreateIndex
 CREATE UNIQUE INDEX "User_nodePeerId_remoteUserId_key" ON "User"("nodePeerId", "remoteUserId");
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Service_facilityId_remoteId_key" ON "Service"("facilityId", "remoteId");
 
