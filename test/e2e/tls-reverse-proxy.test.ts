@@ -174,4 +174,15 @@ describe('Telepacs behind nginx with TLS (deploy/nginx/telepacs.conf)', { skip, 
     const [studyJson] = JSON.parse(found.body) as Record<string, { Value?: unknown[] }>[];
     assert.equal(studyJson['00081190'].Value?.[0], `${origin}/dicomweb/studies/${study.studyInstanceUid}`);
   });
+
+  it('serves the node-to-node API through nginx: the node describes itself at its https PUBLIC_URL, and refuses an unsigned call with 401', async () => {
+    const described = await https('/federation/v1/node', { headers: { accept: 'application/json' } });
+    assert.equal(described.status, 200, described.body);
+    const node = JSON.parse(described.body) as { url: string; fingerprint: string };
+    assert.equal(node.url, origin);
+    assert.match(node.fingerprint, /^([0-9A-F]{4} ){15}[0-9A-F]{4}$/);
+    const unsigned = await https('/federation/v1/facilities', { headers: { accept: 'application/json' } });
+    assert.equal(unsigned.status, 401, unsigned.body);
+    assert.equal((JSON.parse(unsigned.body) as { reason: string }).reason, 'UNSIGNED');
+  });
 });

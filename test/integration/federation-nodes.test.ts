@@ -301,6 +301,23 @@ describe('telediagnostics between three nodes on loopback', { timeout: 600_000 }
       await refusedAt(b, 'UNPAIRED');
     });
 
+    it('rotates A’s key: B learns the new key from a request signed with the old one, and takes both for a grace period', async () => {
+      const before = await json<NodeView>(await a.api('GET', '/api/admin/node/federation'), 200, 'A before');
+      const oldSignature = await signedBy(a, bAtA.nodeId);
+      const rotated = await json<{ fingerprint: string; peersTold: number }>(await a.api('POST', '/api/admin/node/federation/key-rotation'), 200, 'rotation');
+      assert.notEqual(rotated.fingerprint, before.node.fingerprint);
+      assert.ok(rotated.peersTold >= 1);
+      const learnt = await until('B to learn A’s new key', async () => {
+        const peer = await peerAt(b, a.name);
+        return peer?.fingerprint === rotated.fingerprint ? peer : undefined;
+      });
+      assert.equal(learnt.status, 'ACTIVE');
+      assert.ok(await b.db.auditEvent.findFirst({ where: { action: 'federation.peer_key' } }), 'B audits the new key');
+      // Signed with the new key now; one signed just before the rotation still verifies
+      assert.equal((await fetch(`${b.url}${facilitiesPath}`, { headers: { authorization: await signedBy(a, bAtA.nodeId) } })).status, 200);
+      assert.equal((await fetch(`${b.url}${facilitiesPath}`, { headers: { authorization: oldSignature } })).status, 200);
+    });
+
     it('suspends at once (A is told and sees who suspended), resumes, and refuses everything after unpairing', async () => {
       const suspended = await json<PeerView>(await b.api('POST', `/api/admin/node/federation/peers/${aAtB.id}`, { action: 'suspend' }), 200, 'suspend');
       assert.equal(suspended.status, 'SUSPENDED');
