@@ -25,7 +25,7 @@ export async function findHomeFacilityId(db: Database): Promise<string | null> {
   const demo = await db.facility.findUnique({ where: { code: DEMO_FACILITY.code }, select: { id: true } });
   if (demo) return demo.id;
   // An installation that has renamed or replaced the demo facility keeps its own.
-  const oldest = await db.facility.findFirst({ orderBy: { createdAt: 'asc' }, select: { id: true } });
+  const oldest = await db.facility.findFirst({ where: { nodePeerId: null }, orderBy: { createdAt: 'asc' }, select: { id: true } });
   return oldest?.id ?? null;
 }
 

@@ -260,7 +260,7 @@ describe('telediagnostics between three nodes on loopback', { timeout: 600_000 }
       return signNodeRequest({ identity: loadNodeIdentity(node.dataDir), audience, method, path });
     }
     async function refusedAt(node: NodeProcess, reason: string): Promise<void> {
-      await until(`federation.refused ${reason} at ${node.name}`, async () => node.db.auditEvent.findFirst({ where: { action: 'federation.refused', outcome: 'DENIED', details: { contains: `"reason":"${reason}"` } } }), 10_000);
+      await until(`federation.refused ${reason} at ${node.name}`, async () => node.db.auditEvent.findFirst({ where: { action: 'federation.refused', outcome: 'DENIED', facilityId: await homeFacilityId(node), details: { contains: `"reason":"${reason}"` } } }), 10_000);
     }
 
     it('answers a signed request of a paired node, and refuses it unsigned, tampered, replayed, or for another path', async () => {

@@ -10,6 +10,7 @@
 //   GET  /dicomweb/…                QIDO-RS / WADO-RS for a person of the peer, over what was granted
 // Every request but /node is signed (signed-request.ts); a refusal is 401 with the reason,
 // audited (federation.refused) for the node's administrators. Errors are JSON {error: CODE, message, reason?} like the portal's.
+import { nodeAuditFacilityId } from '../federation-audit';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Principal } from '../../../pacs-core/access';
 import { createDicomwebHttpHandler } from '../../../pacs-core/dicomweb/http-handler';
@@ -79,7 +80,7 @@ export function createFederationHandler(runtime: Runtime) {
       sourceIp: req.socket.remoteAddress ?? '',
       outcome: 'DENIED',
       action: 'federation.refused',
-      facilityId: null,
+      facilityId: await nodeAuditFacilityId(db),
       resource: path.slice(0, 200),
       details: { reason: error.reason, peerNodeId: issuer?.slice(0, 64), peerName: peer?.name, path: path.slice(0, 200), method: req.method, status: 401 },
     }).catch((auditError: unknown) => logger.error('federation.refused not audited', { error: String(auditError) }));

@@ -10,6 +10,7 @@
 //      fingerprint: the administrators compare them over the phone, and either suspends
 //      at once if they differ.
 //   4. Both ask the other for its facilities (job federation.sync-facilities).
+import { nodeAuditFacilityId } from '../federation-audit';
 import type { Database } from '../../../prisma/database';
 import type { AdminActor } from '../../admin/context';
 import { administrationAudit } from '../../admin/administration-audit';
@@ -44,7 +45,7 @@ export async function createPairingCode(context: FederationContext, actor: Admin
   const expiresAt = new Date(now.getTime() + CODE_LIFETIME_MS);
   await context.db.$transaction(async (tx) => {
     const row = await tx.nodePairingCode.create({ data: { secretHash: secretHash(secret), createdById: actor.userId, expiresAt } });
-    await recordAudit(tx, administrationAudit(actor, { action: 'federation.pair', facilityId: null, resource: `pairing-code:${row.id}`, details: { role: 'CODE_MADE', fingerprint: self.description.fingerprint } }));
+    await recordAudit(tx, administrationAudit(actor, { action: 'federation.pair', facilityId: await nodeAuditFacilityId(tx), resource: `pairing-code:${row.id}`, details: { role: 'CODE_MADE', fingerprint: self.description.fingerprint } }));
   });
   const { nodeId, name, url, fingerprint } = self.description;
   return { code: encodePairingCode({ url, nodeId, fingerprint, secret }), expiresAt: expiresAt.toISOString(), node: { nodeId, name, url, fingerprint } };
@@ -109,7 +110,7 @@ export async function acceptPairingCode(context: FederationContext, actor: Admin
   }
   const peerId = await db.$transaction(async (tx) => {
     const id = await storePeer(tx, { ...confirmed, url: code.url }, actor.userId, now);
-    await recordAudit(tx, administrationAudit(actor, { action: 'federation.pair', facilityId: null, resource: `node-peer:${id}`, details: { role: 'ACCEPTED', peerNodeId: confirmed.nodeId, peerName: confirmed.name, fingerprint: fingerprintOf(confirmed.keys[0].jwk) } }));
+    await recordAudit(tx, administrationAudit(actor, { action: 'federation.pair', facilityId: await nodeAuditFacilityId(tx), resource: `node-peer:${id}`, details: { role: 'ACCEPTED', peerNodeId: confirmed.nodeId, peerName: confirmed.name, fingerprint: fingerprintOf(confirmed.keys[0].jwk) } }));
     await enqueueJob(tx, { type: 'federation.sync-facilities', key: `${id}:${now.getTime()}`, payload: { peerId: id }, facilityId: null });
     return id;
   });
@@ -133,7 +134,7 @@ export async function receivePairing(db: Database, input: { secret: unknown; nod
       sourceIp: input.sourceIp,
       outcome: 'SUCCESS',
       action: 'federation.pair',
-      facilityId: null,
+      facilityId: await nodeAuditFacilityId(tx),
       resource: `node-peer:${peerId}`,
       details: { role: 'CODE_USED', peerNodeId: input.node.nodeId, peerName: input.node.name, fingerprint: fingerprintOf(input.node.keys[0].jwk) },
     });

@@ -2,6 +2,7 @@
 //   federation.sync-facilities  ask the peer for its facilities; mirror them here
 //   federation.tell-status      tell the peer we suspended, resumed or unpaired it
 //   federation.announce-key     tell the peer our new key, signed with the previous one
+import { nodeAuditFacilityId } from '../federation-audit';
 import { recordAudit } from '../../audit/record-audit';
 import { defineJob, type JobDefinition } from '../../jobs/registry';
 import { federationSelf, type FederationConfig } from '../federation-self';
@@ -59,7 +60,7 @@ export function createAnnounceKeyJob(options: PeerJobOptions): JobDefinition<'fe
     const signing = self.identity.keys.find((key) => key.kid === payload.signingKid) ?? self.identity.current;
     // Signed with the key the peer knows; the body lists every key of ours, the new one first
     await callPeer({ ...self.identity, current: signing }, peer, { method: 'POST', path: '/keys', json: { keys: self.description.keys } });
-    await recordAudit(context.db, { actor: 'system', actorUserId: null, outcome: 'SUCCESS', action: 'federation.rotate_key', facilityId: null, resource: `node-peer:${peer.id}`, details: { kid: self.identity.current.kid, previousKid: payload.signingKid, peersTold: 1 } });
+    await recordAudit(context.db, { actor: 'system', actorUserId: null, outcome: 'SUCCESS', action: 'federation.rotate_key', facilityId: await nodeAuditFacilityId(context.db), resource: `node-peer:${peer.id}`, details: { kid: self.identity.current.kid, previousKid: payload.signingKid, peersTold: 1 } });
   });
 }
 

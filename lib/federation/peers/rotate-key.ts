@@ -1,6 +1,7 @@
 // A node administrator rotates this node's key (a suspected leak, a yearly routine): a new key
 // signs from now on; the previous one still verifies for a week (node-identity.ts) while every
 // peer is told the new key in a request signed with the previous one (job federation.announce-key).
+import { nodeAuditFacilityId } from '../federation-audit';
 import type { AdminActor } from '../../admin/context';
 import { administrationAudit } from '../../admin/administration-audit';
 import { recordAudit } from '../../audit/record-audit';
@@ -24,7 +25,7 @@ export async function rotateKey(context: FederationContext, actor: AdminActor, n
     for (const peer of peers) {
       await enqueueJob(tx, { type: 'federation.announce-key', key: `${peer.id}:${rotated.current.kid}`, payload: { peerId: peer.id, signingKid: previous }, facilityId: null, maxAttempts: 20 });
     }
-    await recordAudit(tx, administrationAudit(actor, { action: 'federation.rotate_key', facilityId: null, resource: 'node-key', details: { kid: rotated.current.kid, previousKid: previous, fingerprint, peersTold: peers.length } }));
+    await recordAudit(tx, administrationAudit(actor, { action: 'federation.rotate_key', facilityId: await nodeAuditFacilityId(tx), resource: 'node-key', details: { kid: rotated.current.kid, previousKid: previous, fingerprint, peersTold: peers.length } }));
   });
   wakeJobRunners();
   return { kid: rotated.current.kid, fingerprint, peersTold: peers.length };
@@ -43,7 +44,7 @@ export async function receivePeerKeys(db: Database, peer: { id: string; nodeId: 
   }
   await db.$transaction(async (tx) => {
     await tx.nodePeer.update({ where: { id: peer.id }, data: { keys: JSON.stringify(list), fingerprint } });
-    await recordAudit(tx, { actor: `node:${peer.name}`, actorUserId: null, sourceIp, outcome: 'SUCCESS', action: 'federation.peer_key', facilityId: null, resource: `node-peer:${peer.id}`, details: { peerNodeId: peer.nodeId, peerName: peer.name, kid: list[0].kid, fingerprint } });
+    await recordAudit(tx, { actor: `node:${peer.name}`, actorUserId: null, sourceIp, outcome: 'SUCCESS', action: 'federation.peer_key', facilityId: await nodeAuditFacilityId(tx), resource: `node-peer:${peer.id}`, details: { peerNodeId: peer.nodeId, peerName: peer.name, kid: list[0].kid, fingerprint } });
   });
   return true;
 }

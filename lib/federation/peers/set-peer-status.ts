@@ -2,6 +2,7 @@
 // requests are refused (401, verify-node-request.ts) and this node sends it nothing. The peer
 // is told by a signed request (job federation.tell-status, retried while it is down), so its
 // page shows who suspended; a peer that suspended us may resume, and we may not override it.
+import { nodeAuditFacilityId } from '../federation-audit';
 import type { AdminActor } from '../../admin/context';
 import { administrationAudit } from '../../admin/administration-audit';
 import { recordAudit } from '../../audit/record-audit';
@@ -35,7 +36,7 @@ export async function setPeerStatus(context: FederationContext, actor: AdminActo
     if (peer.status === to) return;
     const changed = await tx.nodePeer.updateMany({ where: { id: peer.id, status: peer.status }, data: { status: to, statusBy: to === 'ACTIVE' ? null : 'LOCAL', statusChangedAt: now, statusChangedById: actor.userId } });
     if (changed.count !== 1) throw new DomainError('CONFLICT', 'peer status changed meanwhile', { userMessage: 'Someone changed this pairing at the same moment; look again.' });
-    await recordAudit(tx, administrationAudit(actor, { action: 'federation.peer_status', facilityId: null, resource: `node-peer:${peer.id}`, details: { peerNodeId: peer.nodeId, peerName: peer.name, from: peer.status, to, by: 'LOCAL' } }));
+    await recordAudit(tx, administrationAudit(actor, { action: 'federation.peer_status', facilityId: await nodeAuditFacilityId(tx), resource: `node-peer:${peer.id}`, details: { peerNodeId: peer.nodeId, peerName: peer.name, from: peer.status, to, by: 'LOCAL' } }));
     await enqueueJob(tx, { type: 'federation.tell-status', key: `${peer.id}:${now.getTime()}:${to}`, payload: { peerId: peer.id, status: to }, facilityId: null, maxAttempts: 20 });
   });
   wakeJobRunners();
@@ -49,7 +50,7 @@ export async function receivePeerStatus(db: Database, peer: { id: string; nodeId
   if (peer.status === 'UNPAIRED' || (status === 'ACTIVE' && peer.statusBy !== 'REMOTE') || (status === 'SUSPENDED' && peer.status === 'SUSPENDED')) return true;
   await db.$transaction(async (tx) => {
     await tx.nodePeer.update({ where: { id: peer.id }, data: { status, statusBy: status === 'ACTIVE' ? null : 'REMOTE', statusChangedAt: now, statusChangedById: null } });
-    await recordAudit(tx, { actor: `node:${peer.name}`, actorUserId: null, sourceIp, outcome: 'SUCCESS', action: 'federation.peer_status', facilityId: null, resource: `node-peer:${peer.id}`, details: { peerNodeId: peer.nodeId, peerName: peer.name, from: peer.status, to: status, by: 'REMOTE' } });
+    await recordAudit(tx, { actor: `node:${peer.name}`, actorUserId: null, sourceIp, outcome: 'SUCCESS', action: 'federation.peer_status', facilityId: await nodeAuditFacilityId(tx), resource: `node-peer:${peer.id}`, details: { peerNodeId: peer.nodeId, peerName: peer.name, from: peer.status, to: status, by: 'REMOTE' } });
   });
   return true;
 }
