@@ -192,6 +192,7 @@ export const AUDIT_ACTIONS = {
   'federation.refused': { label: 'Refused a request from another node', dicomEventId: '110113' },
   'federation.send': { label: 'Sent a study to a facility of another node', dicomEventId: '110106' },
   'federation.receive': { label: 'Received a study from another node', dicomEventId: '110104' },
+  'federation.consult_join': { label: 'Went to join a teleconsultation at another node', dicomEventId: '110114' },
   // The audit trail itself
   'audit.view': { label: 'Viewed the audit trail', dicomEventId: '110101' },
   'audit.export': { label: 'Exported the audit trail', dicomEventId: '110101' },
@@ -391,6 +392,7 @@ export interface AuditDetailsByAction {
   'federation.refused': FederationDetails & { path?: string; method?: string };
   'federation.send': FederationDetails & FederationTransferDetails;
   'federation.receive': FederationDetails & FederationTransferDetails;
+  'federation.consult_join': FederationDetails;
   'audit.view': { filters?: Record<string, string>; results?: number; page?: number };
   'audit.export': { filters?: Record<string, string>; results?: number };
 }

@@ -79,6 +79,8 @@ export interface CreatedGuestLink {
   /** Site-relative `/guest/<token>`: shown once to the host, not recoverable */
   path: string;
   expiresAt: Date;
+  /** A link for a paired node's colleague: the token, which their node's join link carries (lib/federation/consult) */
+  token?: string;
 }
 
 /** A new guest link; only the host of an open consultation makes one. Audited (consult.guest_link.create). */
@@ -91,7 +93,10 @@ export async function createGuestLink(
 ): Promise<CreatedGuestLink> {
   const consultation = await consultationHostedBy(db, actor.userId, consultationId);
   refuseIfEnded(consultation);
-  const { guestName, guestEmail, hours } = parseInput(ZCreateGuestLinkRequest, input);
+  const { guestName: typedName, guestEmail, hours, facilityId: nodeFacilityId } = parseInput(ZCreateGuestLinkRequest, input);
+  const nodeFacility = nodeFacilityId ? await db.facility.findFirst({ where: { id: nodeFacilityId, nodePeerId: { not: null }, disabledAt: null }, select: { id: true, name: true } }) : null;
+  if (nodeFacilityId && !nodeFacility) throw new AdminError('INVALID_INPUT', 'Some fields need attention.', { facilityId: 'Choose a facility of a paired node.' });
+  const guestName = typedName || `A colleague at ${nodeFacility?.name ?? 'another node'}`;
   const token = randomSecret(32);
   const expiresAt = new Date(now.getTime() + hours * 3600_000);
   const link = await db.$transaction(async (tx) => {
@@ -99,13 +104,15 @@ export async function createGuestLink(
     // the facility's rule off for teleconsultations, or the consultation's emergency override
     const study = await tx.study.findUnique({ where: { facilityId_studyInstanceUid: { facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid } }, select: { id: true } });
     if (study) {
-      await shareBasisFor(tx, { study: { id: study.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid }, grantee: { guestName }, purpose: 'TELECONSULTATION', overrideId: consultation.overrideId }, now).catch((error: unknown) => {
+      // A colleague of a paired node's facility is of that facility: a consent may name it
+      const grantee = nodeFacility ? { facilityId: nodeFacility.id } : { guestName };
+      await shareBasisFor(tx, { study: { id: study.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid }, grantee, purpose: 'TELECONSULTATION', overrideId: consultation.overrideId }, now).catch((error: unknown) => {
         if (isConsentRequiredError(error)) error.attemptedBy = actor.userId;
         throw error;
       });
     }
     const created = await tx.consultationGuestLink.create({
-      data: { consultationId, tokenHash: sha256Hex(token), guestName, guestEmail, createdById: actor.userId, createdAt: now, expiresAt },
+      data: { consultationId, tokenHash: sha256Hex(token), guestName, guestEmail, createdById: actor.userId, createdAt: now, expiresAt, nodeFacilityId: nodeFacility?.id ?? null },
       select: { id: true },
     });
     await recordAudit(tx, {
@@ -117,11 +124,11 @@ export async function createGuestLink(
       studyUid: consultation.studyInstanceUid,
       sourceIp: actor.ip,
       resource: `consultations/${consultationId}/guest-links/${created.id}`,
-      details: { guestName, guestEmail, expiresAt: expiresAt.toISOString() },
+      details: { guestName, guestEmail, expiresAt: expiresAt.toISOString(), ...(nodeFacility ? { facility: nodeFacility.name } : {}) },
     });
     return created;
   });
-  return { id: link.id, path: guestLinkPath(token), expiresAt };
+  return { id: link.id, path: guestLinkPath(token), expiresAt, ...(nodeFacility ? { token } : {}) };
 }
 
 /**
@@ -237,6 +244,16 @@ interface UsableGuestLink extends GuestInvitation {
   consultationId: string;
   facilityId: string;
   studyInstanceUid: string;
+  /** A link for a paired node's colleague (their mirrored facility): used only with that node's signature */
+  nodeFacilityId: string | null;
+}
+
+/** Who a paired node says is joining (lib/federation/consult/enter-from-node.ts) */
+export interface AssertedGuest {
+  /** "Dr X (Facility F at Node A)" */
+  name: string;
+  /** The mirrored facility the node says they act for */
+  facilityId: string;
 }
 
 type GuestLinkLookup = { usable: true; link: UsableGuestLink } | { usable: false; reason: GuestLinkRefusal };
@@ -252,6 +269,7 @@ async function lookUpGuestLink(db: Database, token: string, now: Date): Promise<
       expiresAt: true,
       usedAt: true,
       revokedAt: true,
+      nodeFacilityId: true,
       consultation: {
         select: {
           id: true,
@@ -285,6 +303,7 @@ async function lookUpGuestLink(db: Database, token: string, now: Date): Promise<
       facilityName: facility?.name ?? '',
       guestName: row.guestName,
       expiresAt: row.expiresAt,
+      nodeFacilityId: row.nodeFacilityId,
     },
   };
 }
@@ -343,12 +362,14 @@ export interface JoinedAsGuest {
  * participation and a session ending at the link's expiry. Audited
  * (consult.guest_link.use, SUCCESS in the claiming transaction, DENIED otherwise).
  */
-export async function joinWithGuestLink(context: Context, token: string, client: ClientInfo, now = new Date()): Promise<JoinedAsGuest> {
+export async function joinWithGuestLink(context: Context, token: string, client: ClientInfo, now = new Date(), asserted?: AssertedGuest): Promise<JoinedAsGuest> {
   const { db } = context;
   const found = await lookUpGuestLink(db, token, now);
-  if (!found.usable) {
-    await auditRefusal(context, token, found.reason, 'join', client);
-    throw new GuestLinkError(found.reason);
+  // A link for a paired node's colleague works only with that node's signature for that facility
+  const refusal = !found.usable ? found.reason : (found.link.nodeFacilityId ?? null) !== (asserted?.facilityId ?? null) ? 'INVALID' : null;
+  if (refusal || !found.usable) {
+    await auditRefusal(context, token, refusal ?? 'INVALID', 'join', client);
+    throw new GuestLinkError(refusal ?? 'INVALID');
   }
   const link = found.link;
   const study = await db.study.findUnique({
@@ -359,9 +380,11 @@ export async function joinWithGuestLink(context: Context, token: string, client:
   try {
     guest = await db.$transaction(async (tx) => {
       const created = await tx.user.create({
-        data: { email: newGuestEmail(), name: link.guestName, passwordHash: UNUSABLE_PASSWORD_HASH, guest: true },
+        data: { email: newGuestEmail(), name: asserted?.name ?? link.guestName, passwordHash: UNUSABLE_PASSWORD_HASH, guest: true },
         select: { id: true, email: true, name: true },
       });
+      // A colleague of a paired node belongs to their (mirrored) facility: a consent naming it covers them
+      if (asserted) await tx.membership.create({ data: { userId: created.id, facilityId: asserted.facilityId, role: 'REFERRING' } });
       // The claim: one conditional update. Whoever loses a race rolls back the account made above.
       const claimed = await tx.consultationGuestLink.updateMany({
         where: { id: link.id, usedAt: null, revokedAt: null, expiresAt: { gt: now }, consultation: { endedAt: null } },
@@ -389,7 +412,7 @@ export async function joinWithGuestLink(context: Context, token: string, client:
         studyUid: link.studyInstanceUid,
         sourceIp: client.ip,
         resource: `consultations/${link.consultationId}/guest-links/${link.id}`,
-        details: { guestName: link.guestName, expiresAt: link.expiresAt.toISOString() },
+        details: { guestName: asserted?.name ?? link.guestName, expiresAt: link.expiresAt.toISOString() },
       });
       return created;
     });

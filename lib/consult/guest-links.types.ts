@@ -10,8 +10,12 @@ export const ZCreateGuestLinkRequest = z.object({
   guestName: z
     .string({ error: 'Enter the name of the guest' })
     .trim()
-    .min(1, 'Enter the name of the guest')
-    .max(100, 'Use at most 100 characters'),
+    .max(100, 'Use at most 100 characters')
+    .optional()
+    .transform((name) => name ?? ''),
+  // Issue 19: a colleague at a facility of a paired node (its id as GET /api/federation/destinations
+  // lists it): the link is then used through their own node, which signs who they are
+  facilityId: z.string().trim().max(64).optional(),
   // Only for the record (who was meant to come): we send no mail, the host passes the link on.
   guestEmail: z
     .string({ error: 'Enter a valid email address, or leave it empty' })
@@ -31,5 +35,5 @@ export const ZCreateGuestLinkRequest = z.object({
       .max(GUEST_LINK_MAX_HOURS, `At most ${GUEST_LINK_MAX_HOURS} hours`)
       .default(GUEST_LINK_DEFAULT_HOURS),
   ),
-});
+}).refine((request) => request.guestName !== '' || Boolean(request.facilityId), { message: 'Enter the name of the guest', path: ['guestName'] });
 export type TCreateGuestLinkRequest = z.input<typeof ZCreateGuestLinkRequest>;

@@ -62,7 +62,8 @@ interface AccessRow {
 export async function archiveAccessFor(db: Database, userId: string, actingFacilityId: string | null = null, now = new Date()): Promise<ArchiveAccess> {
   // NOT "disabled": a boolean on PostgreSQL, 0/1 on SQLite; NOT reads both.
   const rows = await db.$queryRaw<AccessRow[]>(Prisma.sql`
-    SELECT 'facility' AS "kind", "Membership"."facilityId" AS "value", "Membership"."role" AS "role",
+    SELECT 'facility' AS "kind", "Membership"."facilityId" AS "value",
+      CASE WHEN "Facility"."nodePeerId" IS NULL THEN "Membership"."role" ELSE '' END AS "role",
       "Membership"."createdAt" AS "since", "Membership"."id" AS "id"
     FROM "Membership" JOIN "User" ON "User"."id" = "Membership"."userId"
       JOIN "Facility" ON "Facility"."id" = "Membership"."facilityId" AND "Facility"."disabledAt" IS NULL
@@ -96,7 +97,8 @@ export async function archiveAccessFor(db: Database, userId: string, actingFacil
   return {
     readScope: holdsGrants ? { kind: 'facilities', facilityIds, grantee: { userId, serviceIds } } : { kind: 'facilities', facilityIds },
     // The acting facility if it may store there, else the first membership by
-    // creation with a role that may store (store-facility.ts); never a grant.
+    // creation with a role that may store (store-facility.ts); never a grant, never a
+    // facility of another node (a mirrored facility holds no studies: its role reads as '')
     storeFacilityId: pickStoreFacility(memberships.filter((row) => ROLES_THAT_MAY_STORE.includes(row.role as Role)).map((row) => row.value), actingFacilityId),
     overrideReads: rows.filter((row) => row.kind === 'override').map((row) => ({ overrideId: row.value, facilityId: row.role, studyInstanceUid: row.id })),
   };

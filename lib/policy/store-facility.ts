@@ -10,7 +10,7 @@ import { ROLES_THAT_MAY_STORE } from './roles';
  */
 export async function storeFacilityFor({ db }: { db: Database }, userId: string, actingFacilityId: string | null = null): Promise<string | null> {
   const memberships = await db.membership.findMany({
-    where: { userId, role: { in: [...ROLES_THAT_MAY_STORE] }, user: { disabled: false }, facility: { disabledAt: null } },
+    where: { userId, role: { in: [...ROLES_THAT_MAY_STORE] }, user: { disabled: false }, facility: { disabledAt: null, nodePeerId: null } },
     select: { facilityId: true },
     orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
   });

@@ -2,7 +2,7 @@
 // (a newer file under app/, lib/, public/ or the Next config than the last
 // build) it builds again, so nobody runs a stale portal by accident.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../pacs-core/logger';
 
@@ -40,5 +40,8 @@ export async function buildPortalIfNeeded(projectRoot: string, logger: Logger): 
     child.on('error', reject);
     child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`next build failed with exit code ${code}`))));
   });
+  // The build is as new as the sources it read: a file changed while it ran is newer than this, so the next start builds again
+  const buildId = path.join(projectRoot, '.next', 'BUILD_ID');
+  if (existsSync(buildId)) utimesSync(buildId, new Date(started), new Date(started));
   logger.info('portal built', { seconds: Math.round((Date.now() - started) / 1000) });
 }

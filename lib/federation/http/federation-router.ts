@@ -8,6 +8,8 @@
 //   POST /transfers/inventory       a transfer starts or resumes: what we already hold
 //   POST /stow/studies/{study}?transfer=…   STOW-RS of a transfer's batch (manifest-signed)
 //   GET  /dicomweb/…                QIDO-RS / WADO-RS for a person of the peer, over what was granted
+//   GET  /consult/enter?token=…&assertion=…  a browser: a colleague of the peer joins a teleconsultation
+//                                   (the assertion is the peer's signed token, in the query)
 // Every request but /node is signed (signed-request.ts); a refusal is 401 with the reason,
 // audited (federation.refused) for the node's administrators. Errors are JSON {error: CODE, message, reason?} like the portal's.
 import { nodeAuditFacilityId } from '../federation-audit';
@@ -28,6 +30,12 @@ import { receivePeerStatus } from '../peers/set-peer-status';
 import { receivePeerKeys } from '../peers/rotate-key';
 import { receiveInventory, recordArrival, transferForStore } from '../transfers/receive-transfer';
 import { FederationAuthError, claimedIssuer, verifyNodeRequest, type VerifiedRequest } from '../verify-node-request';
+import { AUTH_SCHEME } from '../signed-request';
+import { GUEST_TOKEN_PATTERN, consultEntryPath } from '../consult/join-remote-consultation';
+import { enterFromNode } from '../consult/enter-from-node';
+import { isGuestLinkError } from '../../consult/guest-links';
+import { resolveClientAddress } from '../../auth/client-address';
+import { sessionCookieHeader } from '../../auth/session-cookie';
 
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
 
@@ -158,6 +166,29 @@ export function createFederationHandler(runtime: Runtime) {
           },
         });
         return await stow(req, res);
+      }
+      if (method === 'GET' && route === '/consult/enter') {
+        // A browser arriving with the colleague's node's assertion in the query (join-remote-consultation.ts)
+        const query = new URL(pathAndQuery, 'http://x').searchParams;
+        const token = query.get('token') ?? '';
+        if (!GUEST_TOKEN_PATTERN.test(token)) throw new DomainError('LINK_INVALID', 'consult entry: malformed token', { userMessage: 'This invitation link is not valid.' });
+        const verified = await verifyNodeRequest(db, { authorization: `${AUTH_SCHEME} ${query.get('assertion') ?? ''}`, method, path: consultEntryPath(token), nodeId: self.identity.nodeId });
+        needActor(verified);
+        const client = resolveClientAddress({ headers: req.headers, remoteAddress: req.socket.remoteAddress, secure: (req.socket as { encrypted?: boolean }).encrypted === true }, runtime.config.trustProxy);
+        try {
+          const joined = await enterFromNode(runtime, verified, token, { ip: client.ip, userAgent: req.headers['user-agent'] });
+          res.statusCode = 303;
+          res.setHeader('set-cookie', sessionCookieHeader(joined.sessionToken, { secure: client.secure }));
+          res.setHeader('cache-control', 'no-store');
+          res.setHeader('location', joined.path);
+          return void res.end();
+        } catch (error) {
+          // A used, expired, withdrawn or ended link: the guest page says which, in words
+          if (!isGuestLinkError(error)) throw error;
+          res.statusCode = 303;
+          res.setHeader('location', `/guest/${token}`);
+          return void res.end();
+        }
       }
       if (method === 'GET' && route.startsWith('/dicomweb/')) {
         const verified = await verify();

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "ConsultationGuestLink" ADD COLUMN     "nodeFacilityId" TEXT;
+
