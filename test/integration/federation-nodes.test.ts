@@ -221,6 +221,26 @@ describe('telediagnostics between three nodes on loopback', { timeout: 600_000 }
     assert.equal(incoming.done, 20);
   });
 
+  it('lets a person of B read at A what A granted B’s facility (the sent study), and nothing else, through the signed DICOMweb of the node API', async () => {
+    const aNodeId = (await json<NodeView>(await a.api('GET', '/api/admin/node/federation'), 200, 'A')).node.nodeId;
+    const bFacility = await b.db.facility.findFirstOrThrow({ where: { nodePeerId: null }, orderBy: { createdAt: 'asc' }, select: { id: true, name: true, code: true } });
+    const actor = { id: 'b-radiologist-1', name: 'Dr Bea Reader', email: 'bea@uni.example', facility: bFacility };
+    const search = async (patientId: string) => {
+      const path = `/federation/v1/dicomweb/studies?PatientID=${patientId}`;
+      const authorization = await signNodeRequest({ identity: loadNodeIdentity(b.dataDir), audience: aNodeId, method: 'GET', path, actor });
+      const response = await fetch(`${a.url}${path}`, { headers: { authorization, accept: 'application/dicom+json' } });
+      // QIDO-RS: 204 No Content when nothing matches
+      if (response.status === 204) return [];
+      return json<Record<string, { Value: string[] }>[]>(response, 200, `QIDO ${patientId} by a person of B`);
+    };
+    assert.equal((await search('A-0001')).length, 1, 'the study A sent to B’s facility');
+    assert.deepEqual(await search('A-NOCONSENT'), [], 'a study A never granted B is not there for B’s people');
+    const reader = await a.db.user.findFirstOrThrow({ where: { remoteUserId: 'b-radiologist-1' }, select: { name: true, passwordHash: true } });
+    assert.equal(reader.name, 'Dr Bea Reader');
+    assert.equal(reader.passwordHash, '!', 'a person of another node has no password here');
+    await until('A’s audit of the search by the person of B', () => a.db.auditEvent.findFirst({ where: { action: 'dicomweb.qido', actor: { contains: 'Dr Bea Reader' } } }), 10_000);
+  });
+
   it('completes a transfer interrupted by killing B, after B restarts: no duplicate, nothing sent twice that had arrived', async () => {
     const study = makeStudy({ series: 1, instancesPerSeries: 200, patientId: 'A-0002', patientName: 'Resume^Rita', modality: 'CT', rows: 256, columns: 256, seed: 'fed-resume' });
     await stowInto(a, study);
