@@ -9,18 +9,10 @@ import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../lib/auth';
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
+import { until } from '../support/poll';
 import { stowBody } from '../support/stow';
 import { testDatabaseKind } from '../support/test-database';
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function ok<T>(response: Response, status: number, what: string): Promise<T> {
   const text = await response.text();

@@ -12,20 +12,11 @@ import { loadNodeIdentity } from '../../lib/federation/node-identity';
 import { signNodeRequest } from '../../lib/federation/signed-request';
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
+import { until } from '../support/poll';
 import { stowBody } from '../support/stow';
 import { testDatabaseKind } from '../support/test-database';
 
 const WAIT_MS = 60_000;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 async function json<T>(response: Response, status: number, what: string): Promise<T> {
   const text = await response.text();
