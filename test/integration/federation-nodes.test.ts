@@ -304,6 +304,34 @@ describe('telediagnostics between three nodes on loopback', { timeout: 600_000 }
       assert.equal(otherPath.status, 401);
     });
 
+    it('stores no instance whose bytes are not what the sending node signed, nor one it did not sign', async () => {
+      const study = makeStudy({ series: 1, instancesPerSeries: 2, patientId: 'A-TAMPER', patientName: 'Tamper^Tom', modality: 'CT', rows: 32, columns: 32, seed: 'fed-tamper' });
+      const aFacility = await a.db.facility.findFirstOrThrow({ where: { nodePeerId: null }, orderBy: { createdAt: 'asc' }, select: { id: true, name: true, code: true } });
+      const actor = { id: 'a-user-tamper', name: 'Dr Tamper', email: 'tamper@a.example', facility: aFacility };
+      const identity = loadNodeIdentity(a.dataDir);
+      const sha = (bytes: Buffer) => createHash('sha256').update(bytes).digest('hex');
+      const [first, second] = study.sopInstanceUids[0];
+      const inventoryPath = '/federation/v1/transfers/inventory';
+      const inventory = Buffer.from(JSON.stringify({ transferId: 'tamper-1', studyInstanceUid: study.studyInstanceUid, facilityId: bAtA.facilities[0].remoteId, total: 2, instances: [{ sopInstanceUid: first, sha256: sha(study[0]) }, { sopInstanceUid: second, sha256: sha(study[1]) }] }));
+      const started = await fetch(`${b.url}${inventoryPath}`, { method: 'POST', headers: { authorization: await signNodeRequest({ identity, audience: bAtA.nodeId, method: 'POST', path: inventoryPath, body: inventory, actor }), 'content-type': 'application/json' }, body: new Uint8Array(inventory) });
+      assert.deepEqual(await json(started, 200, 'inventory'), { have: [] });
+      // The first part's bytes changed on the way (one byte of its pixels); the second not in the signed manifest at all
+      const altered = Buffer.from(study[0]);
+      altered[altered.length - 1] ^= 0xff;
+      const stowPath = `/federation/v1/stow/studies/${study.studyInstanceUid}?transfer=tamper-1`;
+      const { body, contentType } = stowBody([altered, study[1]]);
+      const answer = await fetch(`${b.url}${stowPath}`, {
+        method: 'POST',
+        headers: { authorization: await signNodeRequest({ identity, audience: bAtA.nodeId, method: 'POST', path: stowPath, instances: { [first]: sha(study[0]) }, actor }), 'content-type': contentType, accept: 'application/dicom+json' },
+        body: new Uint8Array(body),
+      });
+      const stow = await json<Record<string, { Value: Record<string, { Value: string[] }>[] }>>(answer, 409, 'tampered batch');
+      const comments = stow['00081198'].Value.map((item) => item['00000902'].Value[0]);
+      assert.match(comments[0], /not the .* the sending node signed; not stored/);
+      assert.match(comments[1], /not in the manifest the sending node signed; not stored/);
+      assert.equal(await b.db.instance.count({ where: { sopInstanceUid: { in: [first, second] } } }), 0);
+    });
+
     it('refuses a node it is not paired with', async () => {
       const bNodeId = (await json<NodeView>(await b.api('GET', '/api/admin/node/federation'), 200, 'B')).node.nodeId;
       const response = await fetch(`${b.url}${facilitiesPath}`, { headers: { authorization: await signedBy(r, bNodeId) } });
