@@ -181,6 +181,8 @@ describe('telediagnostics between three nodes on loopback', { timeout: 600_000 }
     const body = await json<{ error: string }>(response, 409, 'unconsented');
     assert.equal(body.error, 'CONSENT_REQUIRED');
     assert.equal(await a.db.federatedTransfer.count(), 0);
+    // A study the acting facility does not hold: 404, as for one that does not exist
+    assert.equal((await a.api('POST', '/api/federation/transfers', { studyInstanceUid: '1.2.826.0.1.999.1', facilityId: bAtA.facilities[0].id })).status, 404);
     assert.equal(await b.db.study.count({ where: { studyInstanceUid: study.studyInstanceUid } }), 0);
     await until('the refused share in A’s audit', () => a.db.auditEvent.findFirst({ where: { action: 'consent.share_refused', studyUid: study.studyInstanceUid } }), 10_000);
   });

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { parseInput } from '../../admin/errors';
 import { recordAudit } from '../../audit/record-audit';
+import { recordRefusedAttempt, type RefusalContext } from '../../audit/record-refused-attempt';
 import { DomainError } from '../../errors';
 import { grantStudyRead } from '../../grants/grant-study-read';
 import { enqueueJob } from '../../jobs/enqueue-job';
@@ -31,12 +32,16 @@ export const ZSendStudy = z
   })
   .strict();
 
-export async function sendStudyToNode(context: { db: Database }, actor: FederationActor, studyInstanceUid: string, input: unknown, source?: { type: string; id: string }): Promise<TransferView> {
-  const { db } = context;
+export async function sendStudyToNode(context: RefusalContext, actor: FederationActor, studyInstanceUid: string, input: unknown, source?: { type: string; id: string }): Promise<TransferView> {
+  const db = context.db as Database;
   const facilityId = await authorizeStudySend(db, actor.userId, actor.actingFacilityId);
   const request = parseInput(ZSendStudy, input);
   const study = await db.study.findFirst({ where: { studyInstanceUid: studyInstanceUid.slice(0, 64), facilityId }, select: { id: true, facilityId: true, studyInstanceUid: true, patient: { select: { patientId: true } } } });
-  if (!study) throw new DomainError('NOT_FOUND', `study ${studyInstanceUid} not in facility ${facilityId}`, { userMessage: 'Not found.' });
+  if (!study) {
+    // Another facility's study (or none): refused as NOT_FOUND, and recorded for its owners
+    await recordRefusedAttempt(context, { actor: actor.email, actorUserId: actor.userId, sourceIp: actor.ip, action: 'federation.send', target: { kind: 'study', studyInstanceUid: studyInstanceUid.slice(0, 64) } });
+    throw new DomainError('NOT_FOUND', `study ${studyInstanceUid} not in facility ${facilityId}`, { userMessage: 'Not found.' });
+  }
   const target = await db.facility.findFirst({ where: { id: request.facilityId, nodePeerId: { not: null }, disabledAt: null }, select: { id: true, name: true, nodePeerId: true } });
   if (!target?.nodePeerId) throw new DomainError('INVALID_INPUT', `no facility ${request.facilityId} of a paired node`, { userMessage: 'Some fields need attention.', fields: { facilityId: 'Choose a facility of a paired node.' } });
   const peer = await db.nodePeer.findUniqueOrThrow({ where: { id: target.nodePeerId }, select: { id: true, nodeId: true, name: true, status: true } });
