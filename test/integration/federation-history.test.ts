@@ -4,9 +4,11 @@
 // ID (OtherPatientIDsSequence, issuer REGION) is linked to its person. B's patient page asks
 // its paired nodes for the person's studies: it lists A's study the patient consented to share
 // with B's facility, not the one without consent nor the one the patient denied; Retrieve
-// brings it to B byte for byte; A audits the query; with R killed, A's listing still works.
+// brings it to B byte for byte; A audits the query; with R killed (or silent), A's listing still works
+// and the page waits at most the 3 s timeout.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { createServer } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
@@ -251,5 +253,21 @@ describe('federated patient history between nodes on loopback', { timeout: 600_0
     assert.ok(elapsed < 5_000, `the listing took ${elapsed} ms`);
     const audit = await b.db.auditEvent.findFirstOrThrow({ where: { action: 'federation.history_ask' }, orderBy: { at: 'desc' } });
     assert.match(audit.details, /"unreachable":\["Regional node R"\]/);
+
+    // A node that accepts the connection and never answers: the page waits for it 3 s, no more
+    const port = Number(new URL(r.url).port);
+    const silent = createServer(() => undefined);
+    await new Promise<void>((resolve) => silent.listen(port, '127.0.0.1', resolve));
+    try {
+      const begun = Date.now();
+      const hung = await historyAtB();
+      const waited = Date.now() - begun;
+      assert.equal(hung.nodes.find((node) => node.node === r.name)?.status, 'UNREACHABLE');
+      assert.equal(hung.nodes.find((node) => node.node === a.name)?.studies.length, 1);
+      assert.ok(waited >= 2_500 && waited < 6_000, `a silent node held the listing ${waited} ms`);
+    } finally {
+      silent.closeAllConnections();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 });
