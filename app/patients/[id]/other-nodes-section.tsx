@@ -58,12 +58,16 @@ export function OtherNodesSection({ patientRef }: { patientRef: string }) {
     void load();
   }, [load]);
 
-  // While a retrieval is on its way: its progress, then the study in the history above
-  const waiting = Object.entries(asked).filter(([, entry]) => !entry.message && entry.arrival?.status !== 'DONE');
+  // While a retrieval is on its way: its progress every POLL_MS, then the study in the history above
+  const [tick, setTick] = useState(0);
+  const waiting = Object.entries(asked)
+    .filter(([, entry]) => !entry.message && entry.arrival?.status !== 'DONE')
+    .map(([uid]) => uid)
+    .join(' ');
   useEffect(() => {
-    if (!waiting.length) return;
+    if (!waiting) return;
     const timer = setTimeout(async () => {
-      for (const [uid] of waiting) {
+      for (const uid of waiting.split(' ')) {
         const result = await callApi<{ transfers: Arrival[] }>('GET', `/api/federation/transfers?study=${encodeURIComponent(uid)}`);
         const arrival = result.ok ? (result.data.transfers.find((row) => row.direction === 'IN') ?? null) : null;
         setAsked((previous) => ({ ...previous, [uid]: { ...previous[uid], arrival } }));
@@ -72,9 +76,10 @@ export function OtherNodesSection({ patientRef }: { patientRef: string }) {
           router.refresh();
         }
       }
+      setTick((value) => value + 1);
     }, POLL_MS);
     return () => clearTimeout(timer);
-  }, [waiting, load, router]);
+  }, [waiting, tick, load, router]);
 
   async function retrieve(node: NodeHistory, study: StudyAtNode) {
     setAsked((previous) => ({ ...previous, [study.studyInstanceUid]: { node: node.node, arrival: null } }));
