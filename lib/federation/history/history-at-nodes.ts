@@ -53,9 +53,10 @@ export async function regionIdOfRecord(db: Pick<Database, 'patientLink'>, patien
   return link?.person.regionPatientId ?? null;
 }
 
-/** Whether the page shows the section: the viewer may ask and the record carries the region-wide ID (no node is called). */
+/** Whether the page shows the section: a paired node to ask, the viewer may ask, the record carries the region-wide ID (no node is called). */
 export async function mayAskOtherNodes(runtime: Pick<Runtime, 'db' | 'config'>, userId: string, patientRef: string): Promise<boolean> {
   if (!runtime.config.regionPatientIdIssuer) return false;
+  if (!(await runtime.db.nodePeer.count({ where: { status: 'ACTIVE' } }))) return false;
   try {
     await authorizeHistoryAsk(runtime.db, userId, patientRef);
   } catch {
