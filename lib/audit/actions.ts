@@ -193,6 +193,9 @@ export const AUDIT_ACTIONS = {
   'federation.send': { label: 'Sent a study to a facility of another node', dicomEventId: '110106' },
   'federation.receive': { label: 'Received a study from another node', dicomEventId: '110104' },
   'federation.consult_join': { label: 'Went to join a teleconsultation at another node', dicomEventId: '110114' },
+  'federation.history_query': { label: "Another node asked for a patient's studies (federated history)", dicomEventId: '110112' },
+  'federation.history_ask': { label: "Asked the paired nodes for a patient's studies", dicomEventId: '110112' },
+  'federation.history_retrieve': { label: "Asked another node to send a patient's study here" },
   // The audit trail itself
   'audit.view': { label: 'Viewed the audit trail', dicomEventId: '110101' },
   'audit.export': { label: 'Exported the audit trail', dicomEventId: '110101' },
@@ -393,6 +396,11 @@ export interface AuditDetailsByAction {
   'federation.send': FederationDetails & FederationTransferDetails;
   'federation.receive': FederationDetails & FederationTransferDetails;
   'federation.consult_join': FederationDetails;
+  /** At the holding node: what it listed to the peer's person (studies), what it withheld for want of a basis */
+  'federation.history_query': FederationDetails & { regionPatientId?: string; listed?: number; withheld?: number; denied?: number; studies?: string[] };
+  /** At the asking node: the nodes asked, those that answered, the studies listed */
+  'federation.history_ask': { regionPatientId?: string; nodes?: number; answered?: number; listed?: number; unreachable?: string[] };
+  'federation.history_retrieve': FederationDetails & { regionPatientId?: string; transferId?: string; total?: number };
   'audit.view': { filters?: Record<string, string>; results?: number; page?: number };
   'audit.export': { filters?: Record<string, string>; results?: number };
 }

@@ -14,6 +14,8 @@
 //   4. otherwise an active permit of the person (any linked record) covering that
 //      grantee, purpose and study, and no deny covering them: a deny overrides a permit.
 //      The grant ends with the permit, or when a covering deny recorded to start later starts.
+// shareOutlook answers the same question without writing (a listing of what another node
+// could retrieve, lib/federation/history), so a listing never creates or counts a grant.
 // Races: the share locks the permit row it rests on (uses + 1) before it reads the
 // denies again; a revocation or a deny locks the same rows, so of a share and a
 // revocation racing, either the share fails or its grant is ended by the revocation.
@@ -97,12 +99,7 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
   if (!consentRequiredFor(study.facility.consentRequiredFor).includes(purpose)) return { legalBasis: 'NOT_REQUIRED', consentId: null, overrideId: null, until: null };
 
   const covers = await recipientMatcher(tx, request.grantee);
-  const applicable = async () =>
-    (await tx.consent.findMany({
-      where: { patientRef: { in: records }, status: 'active', revokedAt: null, validFrom: { lte: now }, OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
-      select: { id: true, decision: true, purposes: true, dataScope: true, studyUids: true, recipientKind: true, recipientFacilityId: true, recipientServiceId: true, recipientUserId: true, validUntil: true },
-      orderBy: { recordedAt: 'desc' },
-    })).filter((consent) => consentCovers(consent, { purpose, studyInstanceUid: study.studyInstanceUid, covers }));
+  const applicable = () => consentsInForce(tx, records, { purpose, studyInstanceUid: study.studyInstanceUid, covers }, now);
 
   const permits = (await applicable()).filter((consent) => consent.decision === 'PERMIT');
   for (const permit of permits) {
@@ -116,6 +113,37 @@ export async function shareBasisFor(tx: ShareDatabase, request: ShareRequest, no
     return { legalBasis: 'CONSENT', consentId: permit.id, overrideId: null, until };
   }
   throw await refusal(tx, request, study, purpose, (await applicable()).some((consent) => consent.decision === 'DENY'));
+}
+
+/** The person's consents in force now that cover this grantee, purpose and study, newest first. */
+async function consentsInForce(tx: Pick<Database, 'consent'>, records: readonly string[], share: { purpose: ConsentPurpose; studyInstanceUid: string; covers: (consent: RecipientColumns) => boolean }, now: Date) {
+  return (await tx.consent.findMany({
+    where: { patientRef: { in: [...records] }, status: 'active', revokedAt: null, validFrom: { lte: now }, OR: [{ validUntil: null }, { validUntil: { gt: now } }] },
+    select: { id: true, decision: true, purposes: true, dataScope: true, studyUids: true, recipientKind: true, recipientFacilityId: true, recipientServiceId: true, recipientUserId: true, validUntil: true },
+    orderBy: { recordedAt: 'desc' },
+  })).filter((consent) => consentCovers(consent, share));
+}
+
+export type ShareOutlook = { allowed: true; legalBasis: 'CONSENT' | 'NOT_REQUIRED'; consentId: string | null } | { allowed: false; denied: boolean };
+
+/**
+ * Whether a share of this study with this grantee would have a legal basis now, by the rules
+ * above but writing nothing (no grant, no lock, no use counted): for a listing of what may be
+ * shared (lib/federation/history: another node asks what it could retrieve). Emergency overrides
+ * are not considered (they are the asking workflow's record). The share itself, when it is
+ * made, goes through shareBasisFor and may still be refused (a consent revoked meanwhile).
+ */
+export async function shareOutlook(tx: ShareDatabase, request: Omit<ShareRequest, 'overrideId'>, now = new Date()): Promise<ShareOutlook> {
+  const study = await tx.study.findUnique({ where: { id: request.study.id }, select: { patientRef: true, studyInstanceUid: true, facilityId: true, facility: { select: { consentRequiredFor: true } } } });
+  if (!study) return { allowed: false, denied: false };
+  if (await insideFacility(tx, request.grantee, study.facilityId)) return { allowed: true, legalBasis: 'NOT_REQUIRED', consentId: null };
+  const purpose = CONSENT_PURPOSE_OF_GRANT[request.purpose];
+  if (!consentRequiredFor(study.facility.consentRequiredFor).includes(purpose)) return { allowed: true, legalBasis: 'NOT_REQUIRED', consentId: null };
+  const records = await personRecordRefs(tx, study.patientRef);
+  const consents = await consentsInForce(tx, records, { purpose, studyInstanceUid: study.studyInstanceUid, covers: await recipientMatcher(tx, request.grantee) }, now);
+  if (consents.some((consent) => consent.decision === 'DENY')) return { allowed: false, denied: true };
+  const permit = consents.find((consent) => consent.decision === 'PERMIT');
+  return permit ? { allowed: true, legalBasis: 'CONSENT', consentId: permit.id } : { allowed: false, denied: false };
 }
 
 /**

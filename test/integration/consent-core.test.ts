@@ -16,7 +16,7 @@ import { setConsentRules } from '../../lib/consent/consent-rules';
 import { recordConsent, type RecordConsentInput } from '../../lib/consent/record-consent';
 import { revokeConsent } from '../../lib/consent/revoke-consent';
 import { grantStudyRead, type GrantGrantee } from '../../lib/grants';
-import { ConsentRequiredError } from '../../lib/policy/share-basis';
+import { ConsentRequiredError, shareOutlook } from '../../lib/policy/share-basis';
 import { createStudy, createUser } from '../../lib/policy/test-fixtures';
 import { createReferral } from '../../lib/referrals/create-referral';
 import { transitionReferral } from '../../lib/referrals/transition-referral';
@@ -274,6 +274,29 @@ describe('consent governs every share beyond the patient\'s facility', () => {
     await context.db.patientLink.updateMany({ where: { patientRef: hill.patientRef }, data: { unlinkedAt: new Date() } });
     await refused(context.db.$transaction((tx) => grantStudyRead(tx, { grantee: { serviceId: cast.services.neuro }, study: hill, purpose: 'REFERRAL', grantedById: p.hillRequester.userId })));
     assert.ok(again);
+  });
+
+  it('shareOutlook (what another node may list, issue 19) agrees with the share and writes nothing: no grant, no use of the permit', async () => {
+    const { a, b } = await patient();
+    const grantee = { facilityId: cast.facilities.regional };
+    const outlook = (study: Copy, purpose = 'FEDERATION' as const) => shareOutlook(context.db, { study, grantee, purpose });
+    assert.deepEqual(await outlook(a), { allowed: false, denied: false });
+    const permit = await consent(a.patientRef, { purposes: ['TRANSFER'], data: { scope: 'STUDIES', studyUids: [a.studyInstanceUid, b.studyInstanceUid] } });
+    assert.deepEqual(await outlook(a), { allowed: true, legalBasis: 'CONSENT', consentId: permit });
+    assert.equal((await shareOutlook(context.db, { study: a, grantee, purpose: 'REFERRAL' })).allowed, false, 'a transfer permit is no second opinion');
+    const uses = async () => (await context.db.consent.findUniqueOrThrow({ where: { id: permit } })).uses;
+    assert.equal(await uses(), 0);
+    // (Recording a deny locks the permits it meets: a use of its own)
+    await consent(a.patientRef, { decision: 'DENY', purposes: ['TRANSFER'], data: { scope: 'STUDIES', studyUids: [b.studyInstanceUid] } });
+    const before = await uses();
+    assert.deepEqual(await outlook(b), { allowed: false, denied: true });
+    assert.equal((await outlook(a)).allowed, true);
+    assert.equal(await uses(), before);
+    assert.equal((await grantsOn(a)).length + (await grantsOn(b)).length, 0);
+    // The share itself rests on the permit the outlook named, and is refused where it said so
+    await grant(a, grantee, 'FEDERATION');
+    assert.equal((await grantsOn(a))[0].consentId, permit);
+    assert.equal((await refused(grant(b, grantee, 'FEDERATION'))).shortfall.denied, true);
   });
 
   it('a revocation racing a share: the share fails or its grant is ended, never an active grant on a revoked consent', async () => {

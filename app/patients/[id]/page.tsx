@@ -22,6 +22,8 @@ import { ConsentSection } from './consent/consent-section';
 import { TRANSFER_SENDER_ROLES } from '../../../lib/policy/transfer-access';
 import { TransfersSection } from './transfers-section';
 import { MergeHistorySection, OrdersSection } from './orders-section';
+import { mayAskOtherNodes } from '../../../lib/federation/history/history-at-nodes';
+import { OtherNodesSection } from './other-nodes-section';
 
 export const dynamic = 'force-dynamic';
 
@@ -74,6 +76,8 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
     canUnlink: links.canUnlink(record.facility.id),
   }));
   const ideographic = ideographicName(patient.name);
+  // Federated history: shown when the record carries the region-wide ID; the nodes are asked by the browser, after the page
+  const showOtherNodes = await mayAskOtherNodes(getRuntime(), user.id, patient.id);
 
   return (
     <>
@@ -224,6 +228,7 @@ export default async function PatientPage({ params }: { params: Promise<{ id: st
             })}
           </ol>
         )}
+        {showOtherNodes && <OtherNodesSection patientRef={patient.id} />}
       </main>
     </>
   );

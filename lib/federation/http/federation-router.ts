@@ -10,6 +10,8 @@
 //   GET  /dicomweb/…                QIDO-RS / WADO-RS for a person of the peer, over what was granted
 //   GET  /consult/enter?token=…&assertion=…  a browser: a colleague of the peer joins a teleconsultation
 //                                   (the assertion is the peer's signed token, in the query)
+//   POST /history                   federated patient history: the person's studies here the peer's person may see (history/)
+//   POST /history/retrieve          send one of them to that person's facility (a transfer, consent checked here)
 // Every request but /node is signed (signed-request.ts); a refusal is 401 with the reason,
 // audited (federation.refused) for the node's administrators. Errors are JSON {error: CODE, message, reason?} like the portal's.
 import { nodeAuditFacilityId } from '../federation-audit';
@@ -29,6 +31,10 @@ import { mirrorUser } from '../peers/remote-mirrors';
 import { receivePeerStatus } from '../peers/set-peer-status';
 import { receivePeerKeys } from '../peers/rotate-key';
 import { receiveInventory, recordArrival, transferForStore } from '../transfers/receive-transfer';
+import { answerHistoryQuery } from '../history/answer-history';
+import { retrieveForPeer } from '../history/retrieve-for-peer';
+import { recordRefusedShare } from '../../consent/refused-share';
+import { isConsentRequiredError } from '../../policy/share-basis';
 import { FederationAuthError, claimedIssuer, verifyNodeRequest, type VerifiedRequest } from '../verify-node-request';
 import { AUTH_SCHEME } from '../signed-request';
 import { GUEST_TOKEN_PATTERN, consultEntryPath } from '../consult/join-remote-consultation';
@@ -148,6 +154,12 @@ export function createFederationHandler(runtime: Runtime) {
         const verified = await verify(bytes);
         return json(res, 200, await receiveInventory(db, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
       }
+      if (method === 'POST' && (route === '/history' || route === '/history/retrieve')) {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        const operation = route === '/history' ? answerHistoryQuery : retrieveForPeer;
+        return json(res, 200, await operation(db, verified.peer, needActor(verified), parseJson(bytes), { regionIssuer: runtime.config.regionPatientIdIssuer, sourceIp }));
+      }
       if (method === 'POST' && route.startsWith('/stow/')) {
         const verified = await verify();
         if (!verified.claims.ins || typeof verified.claims.ins !== 'object') throw new FederationAuthError('BAD_SIGNATURE', 'a STOW-RS batch must be signed with the SHA-256 of its instances (ins)', verified.peer.nodeId);
@@ -200,6 +212,8 @@ export function createFederationHandler(runtime: Runtime) {
     } catch (error) {
       if (error instanceof FederationAuthError) return refuse(req, res, error, pathname);
       if (error instanceof DomainError) {
+        // A share refused for want of consent is audited for the facility that holds the data
+        if (isConsentRequiredError(error)) await recordRefusedShare(runtime, error, sourceIp);
         const code = error.code as keyof typeof DOMAIN_ERROR_STATUS;
         return json(res, DOMAIN_ERROR_STATUS[code] ?? 400, { error: code, message: error.message });
       }

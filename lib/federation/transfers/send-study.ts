@@ -1,20 +1,17 @@
 // A clinician sends a study (or some of its series) of their facility to a facility of a
-// paired node. In one transaction: the transfer row, the read grant to the destination's
-// mirrored facility — which asks lib/policy/share-basis.ts for the legal basis, so an
-// unconsented share is refused here, before anything leaves (409 CONSENT_REQUIRED) — the
-// audit row (federation.send, the study's facility) and the durable job that sends
-// (federation.send-study). The grant also lets the destination's people read the study here.
+// paired node: who may (lib/policy/federation-access.ts), what (the study, its series), where
+// (a mirrored facility of an ACTIVE peer); then create-out-transfer.ts, the one path of every
+// send: the transfer row, the read grant on the legal basis lib/policy/share-basis.ts finds
+// (409 CONSENT_REQUIRED, nothing leaves), the audit row and the durable job (federation.send-study).
+// The grant also lets the destination's people read the study here.
 import { z } from 'zod';
 import { parseInput } from '../../admin/errors';
-import { recordAudit } from '../../audit/record-audit';
 import { recordRefusedAttempt, type RefusalContext } from '../../audit/record-refused-attempt';
 import { DomainError } from '../../errors';
-import { grantStudyRead } from '../../grants/grant-study-read';
-import { enqueueJob } from '../../jobs/enqueue-job';
-import { wakeJobRunners } from '../../jobs/job-signals';
 import { authorizeStudySend } from '../../policy/federation-access';
 import type { Principal } from '../../policy/principal';
 import type { Database } from '../../../prisma/database';
+import { createOutTransfer } from './create-out-transfer';
 import { transferView, type TransferView } from './transfer-view';
 
 export interface FederationActor extends Principal {
@@ -54,45 +51,15 @@ export async function sendStudyToNode(context: RefusalContext, actor: Federation
   const total = await db.instance.count({ where: { seriesRef: { in: series.map((row) => row.id) } } });
   if (!total) throw new DomainError('CONFLICT', 'nothing to send', { userMessage: 'This study has no images to send.' });
 
-  const transferId = await db.$transaction(async (tx) => {
-    const row = await tx.federatedTransfer.create({
-      data: {
-        direction: 'OUT',
-        peerId: peer.id,
-        transferId: crypto.randomUUID(),
-        studyInstanceUid: study.studyInstanceUid,
-        seriesUids: JSON.stringify(seriesUids),
-        localFacilityId: facilityId,
-        studyRef: study.id,
-        remoteFacilityId: target.id,
-        requestedById: actor.userId,
-        requestedByName: actor.email,
-        priority: request.priority ?? 0,
-        total,
-        sourceType: source?.type ?? null,
-        sourceId: source?.id ?? null,
-      },
-      select: { id: true },
-    });
-    // The legal basis, or CONSENT_REQUIRED and nothing written (the refusal is audited for the study's facility)
-    const grant = await grantStudyRead(tx, { grantee: { facilityId: target.id }, study, purpose: 'FEDERATION', grantedById: actor.userId, source: { type: 'federation', id: row.id } });
-    const basis = await tx.accessGrant.findUniqueOrThrow({ where: { id: grant.id }, select: { legalBasis: true, consentId: true } });
-    await tx.federatedTransfer.update({ where: { id: row.id }, data: { grantId: grant.id } });
-    await recordAudit(tx, {
-      actor: actor.email,
-      actorUserId: actor.userId,
-      sourceIp: actor.ip,
-      outcome: 'SUCCESS',
-      action: 'federation.send',
-      facilityId,
-      patientId: study.patient.patientId,
-      studyUid: study.studyInstanceUid,
-      resource: `federated-transfer:${row.id}`,
-      details: { transferId: row.id, peerNodeId: peer.nodeId, peerName: peer.name, facility: target.name, total, state: 'QUEUED', legalBasis: basis.legalBasis ?? undefined, consentId: basis.consentId },
-    });
-    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId, maxAttempts: 30 });
-    return row.id;
+  const transferId = await createOutTransfer(db, {
+    requestedBy: { userId: actor.userId, label: actor.email, ip: actor.ip },
+    study: { id: study.id, facilityId: study.facilityId, studyInstanceUid: study.studyInstanceUid, patientId: study.patient.patientId },
+    target,
+    peer,
+    seriesUids,
+    total,
+    priority: request.priority ?? 0,
+    source,
   });
-  wakeJobRunners();
   return transferView(db, transferId);
 }

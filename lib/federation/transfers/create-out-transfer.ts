@@ -1,0 +1,74 @@
+// The one path by which a study leaves for a paired node, whoever started it: a clinician's
+// send (send-study.ts) or a paired node's retrieval from the federated patient history
+// (lib/federation/history/retrieve-for-peer.ts). In one transaction: the OUT transfer row,
+// the read grant to the destination's mirrored facility — which asks lib/policy/share-basis.ts
+// for the legal basis, so an unconsented share is refused here, before anything leaves
+// (409 CONSENT_REQUIRED, nothing written) — the audit row (federation.send, the study's
+// facility) and the durable job that sends (federation.send-study).
+import { recordAudit } from '../../audit/record-audit';
+import { grantStudyRead } from '../../grants/grant-study-read';
+import { enqueueJob } from '../../jobs/enqueue-job';
+import { wakeJobRunners } from '../../jobs/job-signals';
+import type { Database } from '../../../prisma/database';
+
+export interface OutTransferInput {
+  /** Who asked: a local user, or the mirrored user of a paired node's person */
+  requestedBy: { userId: string; label: string; ip: string; remoteUser?: string };
+  study: { id: string; facilityId: string; studyInstanceUid: string; patientId: string };
+  /** The destination: a mirrored facility of the peer */
+  target: { id: string; name: string };
+  peer: { id: string; nodeId: string; name: string };
+  seriesUids: string[];
+  total: number;
+  priority: number;
+  source?: { type: string; id: string };
+}
+
+/** Creates the transfer (or throws ConsentRequiredError, nothing written) and wakes the job runner; its id. */
+export async function createOutTransfer(db: Database, input: OutTransferInput): Promise<string> {
+  const { requestedBy, study, target, peer } = input;
+  const transferId = await db.$transaction(async (tx) => {
+    const row = await tx.federatedTransfer.create({
+      data: {
+        direction: 'OUT',
+        peerId: peer.id,
+        transferId: crypto.randomUUID(),
+        studyInstanceUid: study.studyInstanceUid,
+        seriesUids: JSON.stringify(input.seriesUids),
+        localFacilityId: study.facilityId,
+        studyRef: study.id,
+        remoteFacilityId: target.id,
+        requestedById: requestedBy.userId,
+        requestedByName: requestedBy.label,
+        priority: input.priority,
+        total: input.total,
+        sourceType: input.source?.type ?? null,
+        sourceId: input.source?.id ?? null,
+      },
+      select: { id: true },
+    });
+    // The legal basis, or CONSENT_REQUIRED and nothing written (the refusal is audited for the study's facility)
+    const grant = await grantStudyRead(tx, { grantee: { facilityId: target.id }, study, purpose: 'FEDERATION', grantedById: requestedBy.userId, source: { type: 'federation', id: row.id } });
+    const basis = await tx.accessGrant.findUniqueOrThrow({ where: { id: grant.id }, select: { legalBasis: true, consentId: true } });
+    await tx.federatedTransfer.update({ where: { id: row.id }, data: { grantId: grant.id } });
+    await recordAudit(tx, {
+      actor: requestedBy.label,
+      actorUserId: requestedBy.userId,
+      sourceIp: requestedBy.ip,
+      outcome: 'SUCCESS',
+      action: 'federation.send',
+      facilityId: study.facilityId,
+      patientId: study.patientId,
+      studyUid: study.studyInstanceUid,
+      resource: `federated-transfer:${row.id}`,
+      details: {
+        transferId: row.id, peerNodeId: peer.nodeId, peerName: peer.name, facility: target.name, total: input.total, state: 'QUEUED',
+        legalBasis: basis.legalBasis ?? undefined, consentId: basis.consentId, ...(requestedBy.remoteUser ? { remoteUser: requestedBy.remoteUser } : {}),
+      },
+    });
+    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId: study.facilityId, maxAttempts: 30 });
+    return row.id;
+  });
+  wakeJobRunners();
+  return transferId;
+}
