@@ -59,10 +59,13 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
   const [target, facility, requester] = await Promise.all([
     db.facility.findUnique({ where: { id: transfer.remoteFacilityId }, select: { remoteId: true, name: true } }),
     db.facility.findUniqueOrThrow({ where: { id: transfer.localFacilityId }, select: { id: true, name: true, code: true } }),
-    transfer.requestedById ? db.user.findUnique({ where: { id: transfer.requestedById }, select: { id: true, name: true, email: true } }) : null,
+    transfer.requestedById ? db.user.findUnique({ where: { id: transfer.requestedById }, select: { id: true, name: true, email: true, nodePeerId: true } }) : null,
   ]);
   if (!target?.remoteId) return stop('FAILED', 'the destination facility is gone');
-  const actor: NodeActor = { id: requester?.id ?? 'system', name: requester?.name ?? 'Telepacs', email: requester?.email ?? '', facility: { id: facility.id, name: facility.name, code: facility.code } };
+  // Who sends, as the receiver will record it: the clinician who asked; for a send asked by a person of
+  // another node (a Retrieve from their patient page) the sending facility itself, not a mirror of a mirror
+  const asker = requester && !requester.nodePeerId ? requester : null;
+  const actor: NodeActor = { id: asker?.id ?? `facility:${facility.id}`, name: asker?.name ?? `Telepacs (${facility.name})`, email: asker?.email ?? '', facility: { id: facility.id, name: facility.name, code: facility.code } };
 
   const seriesUids = JSON.parse(transfer.seriesUids) as string[];
   const instances: Instance[] = await db.instance.findMany({
