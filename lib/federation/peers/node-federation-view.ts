@@ -26,7 +26,8 @@ export interface Destination {
 }
 
 /** The facilities of active peers, for a signed-in member of this node (none for a person of another node). */
-export async function listDestinations(db: Database, userId: string): Promise<Destination[]> {
+export async function listDestinations(context: { db: Database }, userId: string): Promise<Destination[]> {
+  const { db } = context;
   const user = await db.user.findUnique({ where: { id: userId }, select: { nodePeerId: true, guest: true, disabled: true } });
   if (!user || user.nodePeerId || user.guest || user.disabled) return [];
   const peers = await db.nodePeer.findMany({ where: { status: 'ACTIVE' }, select: { id: true, name: true } });

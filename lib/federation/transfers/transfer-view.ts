@@ -74,14 +74,16 @@ export async function transferView(db: Database, id: string): Promise<TransferVi
 }
 
 /** One transfer for a user who may see it; NOT_FOUND otherwise. */
-export async function getTransferFor(db: Database, userId: string, id: string): Promise<TransferView> {
+export async function getTransferFor(context: { db: Database }, userId: string, id: string): Promise<TransferView> {
+  const { db } = context;
   const row = await db.federatedTransfer.findUnique({ where: { id: id.slice(0, 64) }, select: { ...SELECT, localFacilityId: true, requestedById: true } });
   if (!row || !(await mayViewTransfer(db, userId, row))) throw new DomainError('NOT_FOUND', `transfer ${id} not found`, { userMessage: 'Not found.' });
   return (await toViews(db, [row]))[0];
 }
 
 /** The transfers of the user's facilities, newest first (a study's, when studyInstanceUid is given). */
-export async function listTransfersFor(db: Database, userId: string, filter: { studyInstanceUid?: string; limit?: number } = {}): Promise<TransferView[]> {
+export async function listTransfersFor(context: { db: Database }, userId: string, filter: { studyInstanceUid?: string; limit?: number } = {}): Promise<TransferView[]> {
+  const { db } = context;
   const facilityIds = await transferFacilitiesOf(db, userId);
   const rows = await db.federatedTransfer.findMany({
     where: { OR: [{ localFacilityId: { in: facilityIds } }, { requestedById: userId }], ...(filter.studyInstanceUid ? { studyInstanceUid: filter.studyInstanceUid.slice(0, 64) } : {}) },

@@ -7,5 +7,5 @@ import { noStore, withSignedInCaller } from '../../../admin/_lib/api-handler';
 export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request): Promise<Response> {
-  return withSignedInCaller(request, 'list node destinations', async (_caller, actor) => noStore({ destinations: await listDestinations(getRuntime().db, actor.userId) }));
+  return withSignedInCaller(request, 'list node destinations', async (_caller, actor) => noStore({ destinations: await listDestinations(getRuntime(), actor.userId) }));
 }

@@ -21,6 +21,6 @@ export async function POST(request: Request): Promise<Response> {
 export async function GET(request: Request): Promise<Response> {
   return withSignedInCaller(request, 'list node transfers', async (_caller, actor) => {
     const study = new URL(request.url).searchParams.get('study') ?? undefined;
-    return noStore({ transfers: await listTransfersFor(getRuntime().db, actor.userId, { studyInstanceUid: study }) });
+    return noStore({ transfers: await listTransfersFor(getRuntime(), actor.userId, { studyInstanceUid: study }) });
   });
 }

@@ -8,5 +8,5 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(request: Request, { params }: { params: Promise<{ id: string }> }): Promise<Response> {
   const { id } = await params;
-  return withSignedInCaller(request, 'view node transfer', async (_caller, actor) => noStore(await getTransferFor(getRuntime().db, actor.userId, id)));
+  return withSignedInCaller(request, 'view node transfer', async (_caller, actor) => noStore(await getTransferFor(getRuntime(), actor.userId, id)));
 }
