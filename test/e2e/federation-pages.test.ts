@@ -42,6 +42,17 @@ async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void> {
   assert.equal(response.status, 200, `STOW into ${node.name}: ${await response.text()}`);
 }
 
+/** A README screenshot of one part of a page, with a margin of the page around it */
+async function shot(page: Page, locator: Locator, name: string): Promise<void> {
+  // Where it is on the whole page (fullPage's clip counts from the page's top, not the scrolled screen)
+  const box = await locator.evaluate((element) => {
+    const rect = element.getBoundingClientRect();
+    return { x: rect.left + window.scrollX, y: rect.top + window.scrollY, width: rect.width, height: rect.height };
+  });
+  const margin = 16;
+  await page.screenshot({ path: path.join(README_IMAGES, name), fullPage: true, clip: { x: Math.max(0, box.x - margin), y: Math.max(0, box.y - margin), width: box.width + 2 * margin, height: box.height + 2 * margin } });
+}
+
 const text = async (locator: Locator) => (await locator.innerText()).replace(/\s+/g, ' ').trim();
 
 describe('pairing two nodes and sending a study, through the pages', { skip, timeout: 20 * 60_000 }, () => {
@@ -151,7 +162,7 @@ describe('pairing two nodes and sending a study, through the pages', { skip, tim
     // The list follows without a reload
     await peerRow(adminB, 'District hospital A').waitFor();
     assert.equal(await text(peerRow(adminB, 'District hospital A').getByTestId('peer-fingerprint')), ownA);
-    await adminB.getByTestId('pair-node-form').screenshot({ path: path.join(README_IMAGES, 'federation-pair-form.png') });
+    await shot(adminB, adminB.getByTestId('pair-node-form'), 'federation-pair-form.png');
 
     // The code again: A refuses it (used once), B says so (502)
     await field.fill(code);
@@ -189,7 +200,7 @@ describe('pairing two nodes and sending a study, through the pages', { skip, tim
       return /^Active/.test(await text(atB.getByTestId('peer-status')));
     });
     await adminA.reload();
-    await adminA.getByTestId('peers').screenshot({ path: path.join(README_IMAGES, 'federation-peers.png') });
+    await shot(adminA, adminA.locator('section[aria-labelledby="peers-heading"]'), 'federation-peers.png');
   });
 
   it('sends a study from its page: without consent the consent alert, with it the progress reaches done; B’s copy says where it came from', async () => {
@@ -251,7 +262,7 @@ describe('pairing two nodes and sending a study, through the pages', { skip, tim
     assert.equal(await transfer.locator('progress').getAttribute('value'), '24');
     assert.equal(await transfer.getByTestId('node-transfer-error').count(), 0);
     assert.deepEqual(await overflowingElements(page), []);
-    await section.screenshot({ path: path.join(README_IMAGES, 'federation-send.png') });
+    await shot(page, section, 'federation-send.png');
 
     // At B: the study arrived, and its page says from where
     const atB = await adminTab(b, `/studies/${study.studyInstanceUid}`);
