@@ -38,10 +38,14 @@ export async function consentFormChoices(context: { db: Database }, actor: { use
       orderBy: [{ studyDate: 'desc' }, { id: 'asc' }],
       select: { studyInstanceUid: true, description: true, studyDate: true, modalities: true, facility: { select: { name: true } } },
     }),
-    db.facility.findMany({ where: { disabledAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }], select: { id: true, name: true } }),
+    db.facility.findMany({ where: { disabledAt: null }, orderBy: [{ name: 'asc' }, { id: 'asc' }], select: { id: true, name: true, nodePeerId: true } }),
     listReferralAddressees(context, actor),
     listConsentForms(context, actor, patient.facilityId).then((list) => list.forms.map(({ id, key, version, language, title, body }) => ({ id, key, version, language, title, body }))),
   ]);
+  // A facility of a paired node is named with its node: two nodes' "Demo Hospital" are two recipients (issue 19)
+  const peerIds = [...new Set(facilities.map((facility) => facility.nodePeerId).filter((id): id is string => id !== null))];
+  const peers = peerIds.length ? await db.nodePeer.findMany({ where: { id: { in: peerIds } }, select: { id: true, name: true } }) : [];
+  const nodeOf = (facility: { nodePeerId: string | null }) => peers.find((peer) => peer.id === facility.nodePeerId)?.name;
   // One entry per Study Instance UID: a study held by two linked facilities is one study to the patient
   const seen = new Set<string>();
   return {
@@ -49,7 +53,7 @@ export async function consentFormChoices(context: { db: Database }, actor: { use
     studies: studies
       .filter((study) => !seen.has(study.studyInstanceUid) && seen.add(study.studyInstanceUid))
       .map((study) => ({ studyInstanceUid: study.studyInstanceUid, description: study.description, studyDate: study.studyDate, modalities: study.modalities.split('\\').filter(Boolean).join('/'), facility: study.facility.name })),
-    facilities: facilities.filter((facility) => facility.id !== patient.facilityId),
+    facilities: facilities.filter((facility) => facility.id !== patient.facilityId).map((facility) => ({ id: facility.id, name: nodeOf(facility) ? `${facility.name} (${nodeOf(facility)})` : facility.name })),
     services: addressees.services.filter((service) => service.facilityId !== patient.facilityId).map((service) => ({ id: service.id, name: service.name, facilityName: service.facilityName })),
     people: addressees.experts.filter((expert) => expert.facilityId !== patient.facilityId).map((expert) => ({ userId: expert.userId, name: expert.name, facilityName: expert.facilityName })),
     forms,

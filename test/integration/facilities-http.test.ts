@@ -86,7 +86,7 @@ describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
     const listed = (await (await call(cookies.node, 'GET', '/api/admin/node/facilities')).json()) as { facilities: { code: string; members: number }[] };
     assert.deepEqual(listed.facilities.map((facility) => [facility.code, facility.members]), [['DEMO', 3], ['VALLEY', 3]]);
     const page = await pageText(await call(cookies.node, 'GET', '/admin/node'));
-    assert.match(page, /Node administration .*Facilities \(2\) .*Demo Hospital DEMO Active 3 0 .*Valley Clinic VALLEY Active 3 0/);
+    assert.match(page, /Node administration Facilities Other nodes Facilities \(2\) .*Demo Hospital DEMO Active 3 0 .*Valley Clinic VALLEY Active 3 0/);
   });
 
   it('answers 404 to everyone but node administrators, and audits each refusal', async () => {
@@ -97,6 +97,7 @@ describe('facilities and services over HTTP', { timeout: 10 * 60_000 }, () => {
       assert.equal((await call(cookies[who], 'PUT', `/api/admin/node/facilities/${valleyId}/logo`, new Uint8Array(PNG), 'image/png')).status, 404, who);
       assert.equal((await call(cookies[who], 'POST', '/api/admin/node/node-admins', { email: 'member@valley.example' })).status, 404, who);
       assert.equal((await call(cookies[who], 'GET', '/admin/node')).status, 404, who);
+      assert.equal((await call(cookies[who], 'GET', '/admin/node/federation')).status, 404, who);
     }
     await auditQueueFor(server.node.runtime).flush();
     const denied = await server.node.db.auditEvent.findMany({ where: { action: 'admin.denied', actorUserId: ids.member } });

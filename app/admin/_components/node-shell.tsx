@@ -4,8 +4,15 @@ import type { SignedInUser } from '../../../lib/auth';
 import { PortalHeader } from '../../_components/portal-header';
 import styles from '../admin.module.css';
 
-/** Header, breadcrumb and title of the node administration's pages. */
-export function NodeShell({ user, title, trail, children }: { user: SignedInUser; title: ReactNode; trail: { href: string; label: string }[]; children: ReactNode }) {
+export type NodeTab = 'facilities' | 'federation';
+
+const NODE_TABS: { tab: NodeTab; label: string; href: string }[] = [
+  { tab: 'facilities', label: 'Facilities', href: '/admin/node' },
+  { tab: 'federation', label: 'Other nodes', href: '/admin/node/federation' },
+];
+
+/** Header, breadcrumb and title of the node administration's pages; its tabs on the node's own pages (`current`). */
+export function NodeShell({ user, title, trail, current, children }: { user: SignedInUser; title: ReactNode; trail: { href: string; label: string }[]; current?: NodeTab; children: ReactNode }) {
   return (
     <>
       <PortalHeader user={user} />
@@ -19,6 +26,15 @@ export function NodeShell({ user, title, trail, children }: { user: SignedInUser
           ))}
         </p>
         <h1>{title}</h1>
+        {current && (
+          <nav className={styles.tabs} aria-label="Node administration">
+            {NODE_TABS.map((tab) => (
+              <Link key={tab.tab} href={tab.href} aria-current={tab.tab === current ? 'page' : undefined}>
+                {tab.label}
+              </Link>
+            ))}
+          </nav>
+        )}
         {children}
       </main>
     </>

@@ -21,7 +21,7 @@ export default async function NodeAdministrationPage() {
   const facilities = await orNotFound(listFacilities(getRuntime(), user.id));
   const nodeAdmins = await listNodeAdministrators(getRuntime(), user.id);
   return (
-    <NodeShell user={user} title="Node administration" trail={[{ href: '/admin', label: 'Administration' }]}>
+    <NodeShell user={user} title="Node administration" trail={[{ href: '/admin', label: 'Administration' }]} current="facilities">
       <section className={styles.section} aria-labelledby="facilities-heading">
         <h2 id="facilities-heading">Facilities ({facilities.length})</h2>
         <table className={styles.table}>

@@ -19,6 +19,10 @@ import styles from './study.module.css';
 import { activeOverrideMarks, overridesOfMarks } from '../../../lib/emergency-override/override-marks';
 import { OverrideBanner } from '../../_components/consent/override-banner';
 import { TRANSFER_SENDER_ROLES } from '../../../lib/policy/transfer-access';
+import { STUDY_SENDER_ROLES } from '../../../lib/policy/federation-access';
+import { listDestinations } from '../../../lib/federation/peers/node-federation-view';
+import { listTransfersFor } from '../../../lib/federation/transfers/transfer-view';
+import { SendToNode } from './send-to-node';
 
 export const dynamic = 'force-dynamic';
 
@@ -45,6 +49,9 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
     details: { ...(header ? { tagsOf: header.sopInstanceUid } : {}), ...(overrideMarks.length ? { overrideId: overrideMarks[0].override.id } : {}) },
   });
   const error = first(query.error);
+  // Send to another node (issue 19): a clinician or administrator acting for the study's facility, when a paired node has facilities
+  const maySendToNode = user.actingFacilityId === study.facility.id && user.memberships.some((membership) => membership.facilityId === study.facility.id && STUDY_SENDER_ROLES.includes(membership.role));
+  const [destinations, nodeTransfers] = await Promise.all([maySendToNode ? listDestinations(getRuntime(), user.id) : [], listTransfersFor(getRuntime(), user.id, { studyInstanceUid: study.studyInstanceUid, limit: 20 })]);
 
   return (
     <>
@@ -74,6 +81,11 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
               <Link className="button danger" href={`/transfers/new?study=${encodeURIComponent(study.studyInstanceUid)}`} data-testid="send-transfer">
                 Send transfer notice
               </Link>
+            )}
+            {destinations.length > 0 && (
+              <a className="button secondary" href="#send-to-node">
+                Send to another node
+              </a>
             )}
             <a className="button" href={ohifViewerUrl(study.studyInstanceUid)}>
               Open in viewer
@@ -131,6 +143,16 @@ export default async function StudyPage({ params, searchParams }: { params: Prom
             <dd>{study.studyInstanceUid}</dd>
           </div>
         </dl>
+
+        {(destinations.length > 0 || nodeTransfers.length > 0) && (
+          <SendToNode
+            studyInstanceUid={study.studyInstanceUid}
+            destinations={destinations}
+            series={study.series.map((series) => ({ seriesInstanceUid: series.seriesInstanceUid, label: `${series.seriesNumber ?? '—'} · ${series.modality || '—'} · ${series.description || 'no description'} (${series.numberOfInstances} image${series.numberOfInstances === 1 ? '' : 's'})` }))}
+            initialTransfers={nodeTransfers}
+            initialFacilityId={first(query.sendTo)}
+          />
+        )}
 
         {canConsult && (
           <StartConsultationForm
