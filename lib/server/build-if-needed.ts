@@ -2,7 +2,7 @@
 // (a newer file under app/, lib/, public/ or the Next config than the last
 // build) it builds again, so nobody runs a stale portal by accident.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync, utimesSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readdirSync, rmSync, statSync, unlinkSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from '../../pacs-core/logger';
 
@@ -27,8 +27,42 @@ export function portalBuildIsCurrent(projectRoot: string): boolean {
   return WATCHED.every((entry) => newestMtime(path.join(projectRoot, entry)) <= builtAt);
 }
 
+/** A build that held the lock longer than this died without releasing it. */
+const STALE_LOCK_MS = 20 * 60 * 1000;
+
+/**
+ * Builds the portal unless the build is current. Several processes starting at once (a node's
+ * processes, the nodes of a test) build once: the first takes .next-build.lock (an exclusive
+ * create), the others wait for it to go and look again.
+ */
 export async function buildPortalIfNeeded(projectRoot: string, logger: Logger): Promise<void> {
-  if (portalBuildIsCurrent(projectRoot)) return;
+  const lock = path.join(projectRoot, '.next-build.lock');
+  for (;;) {
+    if (portalBuildIsCurrent(projectRoot)) return;
+    let fd: number;
+    try {
+      fd = openSync(lock, 'wx');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      try {
+        if (Date.now() - statSync(lock).mtimeMs > STALE_LOCK_MS) unlinkSync(lock);
+      } catch {
+        // released meanwhile
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      continue;
+    }
+    try {
+      if (!portalBuildIsCurrent(projectRoot)) await build(projectRoot, logger);
+    } finally {
+      closeSync(fd);
+      rmSync(lock, { force: true });
+    }
+    return;
+  }
+}
+
+async function build(projectRoot: string, logger: Logger): Promise<void> {
   logger.info('building the portal (next build --webpack); this takes a few minutes the first time');
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
