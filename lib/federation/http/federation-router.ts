@@ -8,6 +8,8 @@
 //   POST /transfers/inventory       a transfer starts or resumes: what we already hold
 //   POST /stow/studies/{study}?transfer=…   STOW-RS of a transfer's batch (manifest-signed)
 //   GET  /dicomweb/…                QIDO-RS / WADO-RS for a person of the peer, over what was granted
+//   POST /notices                   an emergency transfer notice for a service here: it rings at once (lib/federation/notices)
+//   POST /notices/{id}/changes      a change of a notice shared with the peer ({id}: its id at the node that sent it)
 // Every request but /node is signed (signed-request.ts); a refusal is 401 with the reason,
 // audited (federation.refused) for the node's administrators. Errors are JSON {error: CODE, message, reason?} like the portal's.
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -26,6 +28,10 @@ import { mirrorUser } from '../peers/remote-mirrors';
 import { receivePeerStatus } from '../peers/set-peer-status';
 import { receivePeerKeys } from '../peers/rotate-key';
 import { receiveInventory, recordArrival, transferForStore } from '../transfers/receive-transfer';
+import { linkNoticeArrivals } from '../notices/link-notice-arrivals';
+import { NOTICE_TRANSFER_SOURCE } from '../notices/notice-words';
+import { receiveNotice } from '../notices/receive-notice';
+import { receiveNoticeChange } from '../notices/receive-notice-change';
 import { FederationAuthError, claimedIssuer, verifyNodeRequest, type VerifiedRequest } from '../verify-node-request';
 
 const MAX_JSON_BYTES = 8 * 1024 * 1024;
@@ -86,6 +92,10 @@ export function createFederationHandler(runtime: Runtime) {
     json(res, 401, { error: 'UNAUTHENTICATED', reason: error.reason, message: error.message });
   };
 
+  // A notice's images joining it never fail the transfer: logged
+  const linkNotice = (peerId: string, remoteNoticeId: string) =>
+    linkNoticeArrivals(runtime, peerId, remoteNoticeId).catch((error: unknown) => logger.warn('notice images not linked', { remoteNoticeId, error: String(error) }));
+
   return async function handleFederation(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathAndQuery = req.url ?? '/';
     const pathname = pathAndQuery.split('?')[0];
@@ -137,7 +147,23 @@ export function createFederationHandler(runtime: Runtime) {
       if (method === 'POST' && route === '/transfers/inventory') {
         const bytes = await readBody(req);
         const verified = await verify(bytes);
-        return json(res, 200, await receiveInventory(db, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
+        const body = parseJson(bytes);
+        const answer = await receiveInventory(db, verified.peer, needActor(verified), body, sourceIp);
+        const source = (body as { source?: { type?: unknown; id?: unknown } }).source;
+        if (source?.type === NOTICE_TRANSFER_SOURCE && typeof source.id === 'string') await linkNotice(verified.peer.id, source.id);
+        return json(res, 200, answer);
+      }
+      if (method === 'POST' && route === '/notices') {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        const received = await receiveNotice(runtime, verified.peer, needActor(verified), parseJson(bytes), sourceIp);
+        return json(res, received.created ? 201 : 200, received);
+      }
+      const change = /^\/notices\/([A-Za-z0-9_-]{1,64})\/changes$/.exec(route);
+      if (method === 'POST' && change) {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        return json(res, 200, await receiveNoticeChange(runtime, verified.peer, needActor(verified), change[1], parseJson(bytes), sourceIp));
       }
       if (method === 'POST' && route.startsWith('/stow/')) {
         const verified = await verify();
@@ -153,7 +179,10 @@ export function createFederationHandler(runtime: Runtime) {
           audit: async (event) => {
             await base.audit({ ...event, facilityId: event.facilityId ?? transfer.localFacilityId });
             const stored = Number((event.details as { stored?: unknown } | undefined)?.stored ?? 0);
-            if (event.action === 'dicomweb.stow') await recordArrival(db, transfer, stored, verified.peer, mirror.label, sourceIp);
+            if (event.action === 'dicomweb.stow') {
+              await recordArrival(db, transfer, stored, verified.peer, mirror.label, sourceIp);
+              if (transfer.sourceType === NOTICE_TRANSFER_SOURCE && transfer.sourceId) await linkNotice(verified.peer.id, transfer.sourceId);
+            }
           },
         });
         return await stow(req, res);

@@ -78,7 +78,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
       method: 'POST',
       path: '/transfers/inventory',
       actor,
-      json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
+      json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, ...(transfer.sourceType === 'transfer-notice' && transfer.sourceId ? { source: { type: transfer.sourceType, id: transfer.sourceId } } : {}), instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
     });
     const have = new Set(inventory.have ?? []);
     const missing = instances.filter((instance) => !have.has(instance.sopInstanceUid));

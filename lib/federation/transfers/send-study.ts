@@ -9,7 +9,7 @@ import { parseInput } from '../../admin/errors';
 import { recordAudit } from '../../audit/record-audit';
 import { DomainError } from '../../errors';
 import { grantStudyRead } from '../../grants/grant-study-read';
-import { enqueueJob } from '../../jobs/enqueue-job';
+import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { wakeJobRunners } from '../../jobs/job-signals';
 import { authorizeStudySend } from '../../policy/federation-access';
 import type { Principal } from '../../policy/principal';
@@ -85,7 +85,7 @@ export async function sendStudyToNode(context: { db: Database }, actor: Federati
       resource: `federated-transfer:${row.id}`,
       details: { transferId: row.id, peerNodeId: peer.nodeId, peerName: peer.name, facility: target.name, total, state: 'QUEUED', legalBasis: basis.legalBasis ?? undefined, consentId: basis.consentId },
     });
-    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId, maxAttempts: 30 });
+    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId, maxAttempts: 30, priority: request.priority === 10 ? JOB_PRIORITY.EMERGENCY_IMAGES : JOB_PRIORITY.ROUTINE });
     return row.id;
   });
   wakeJobRunners();
