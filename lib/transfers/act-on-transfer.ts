@@ -69,7 +69,8 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
       requireSide(sides, 'RECEIVER', 'redirects a notice');
       status = 'SENT';
       if (request.serviceId === notice.targetServiceId) throw new DomainError('INVALID_INPUT', 'redirect to the same service', { userMessage: 'Choose another service: the notice is already here.', fields: { serviceId: 'Choose another service' } });
-      const target = await context.db.service.findFirst({ where: { id: request.serviceId, disabledAt: null, facility: { disabledAt: null } }, select: { id: true, facilityId: true } });
+      // A service of this node: a redirect to another node is not delivered there (yet)
+      const target = await context.db.service.findFirst({ where: { id: request.serviceId, remoteId: null, disabledAt: null, facility: { disabledAt: null } }, select: { id: true, facilityId: true } });
       if (!target) throw new DomainError('INVALID_INPUT', 'unknown service', { userMessage: 'Choose a service from the list.', fields: { serviceId: 'Choose a service from the list' } });
       before = notice;
       await context.db.$transaction(async (tx) => {

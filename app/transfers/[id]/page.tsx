@@ -74,7 +74,7 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
     throw error;
   }
   const open = OPEN_TRANSFER_STATUSES.includes(view.status);
-  const services = view.may.redirect ? (await transferServiceChoices(runtime)).filter((service) => service.id !== view.target.serviceId) : [];
+  const services = view.may.redirect ? (await transferServiceChoices(runtime)).filter((service) => service.id !== view.target.serviceId && !service.remote) : [];
   // The sender adds the studies made since sending (the CT done on the way out)
   let addable: { studyInstanceUid: string; label: string }[] = [];
   // An unidentified patient's record, once known: the patients of the facility's recent studies
