@@ -56,6 +56,12 @@ export function createNoticeChangeJob(options: NoticeJobOptions): JobDefinition<
       peer = (await noticePeerOfService(db, notice.targetServiceId))?.peer ?? null;
       originId = notice.id;
       actingFacilityId = notice.sendingFacilityId;
+      // Not delivered yet: wait for it (retried); never delivered (cancelled first): nothing to tell
+      if (!(await db.transferEvent.findFirst({ where: { noticeId: notice.id, action: 'forward' }, select: { id: true } }))) {
+        const forward = await db.job.findUnique({ where: { type_key: { type: 'federation.forward-notice', key: notice.id } }, select: { state: true } });
+        if (!forward || forward.state === 'DONE') return;
+        throw new Error('the notice is not yet delivered to the other node: this change waits for it');
+      }
     }
     if (!peer || peer.status === 'UNPAIRED') return;
     if (peer.status !== 'ACTIVE') throw new Error(`the pairing with ${peer.name} is suspended: the change waits`);
