@@ -84,6 +84,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         await moveTransferAccessEnd(tx, notice, until, now);
         await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId, formerTargetFacilityId: notice.targetFacilityId }, 'transfer.redirect', { from: notice.status, to: status, fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason });
         await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: target.id, targetFacilityId: target.facilityId, alarmSince: now });
+        await queueNoticeChange(tx, notice, 'redirect', notice.targetFacilityId);
       });
       break;
     }

@@ -116,6 +116,8 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
   let doctor: { cookie: string; userId: string };
   let neurologist: { cookie: string; userId: string };
   let strokeUnitAtA: string;
+  let strokeUnitAtB: string;
+  let neuroIcuAtB: string;
   let bAtA: PeerView;
   let alarmSocket: Listening | undefined;
   const ct = makeStudy({ series: 1, instancesPerSeries: 500, patientId: 'A-STROKE-1', patientName: 'Stroke^Stella', modality: 'CT', rows: 128, columns: 128, seed: 'fed-notice-ct' });
@@ -132,6 +134,11 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     neurologist = await member(b, 'neuro@b.test', 'Dr Yara Young', 'EXPERT');
     const unit = await json<{ id: string }>(await b.api('POST', `/api/admin/facilities/${bHome}/services`, { name: 'Stroke unit' }), 201, 'service');
     await json(await b.api('POST', `/api/admin/facilities/${bHome}/services/${unit.id}/members`, { userId: neurologist.userId }), 201, 'service member');
+    strokeUnitAtB = unit.id;
+    // A second service at B, for a redirect within B
+    const icu = await json<{ id: string }>(await b.api('POST', `/api/admin/facilities/${bHome}/services`, { name: 'Neuro ICU' }), 201, 'second service');
+    await json(await b.api('POST', `/api/admin/facilities/${bHome}/services/${icu.id}/members`, { userId: neurologist.userId }), 201, 'second service member');
+    neuroIcuAtB = icu.id;
     doctor = await member(a, 'er@a.test', 'Dr Xavier Xu', 'EMERGENCY');
     await stowInto(a, ct);
     for (const study of routine) await stowInto(a, study);
@@ -207,13 +214,13 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     // On its way: B's board and notice show the arrival's progress
     const neuro = as(b, neurologist.cookie);
     const board = await until('B’s board row', async () => {
-      const answer = await json<{ open: BoardRow[] }>(await neuro('GET', '/api/transfers?box=board'), 200, 'board');
+      const answer = await json<{ open: BoardRow[] }>(await neuro('GET', `/api/transfers?box=board&serviceId=${strokeUnitAtB}`), 200, 'board');
       return answer.open[0];
     });
     assert.match(board.from, /\(District hospital A\)$/);
     let sawArriving: string | null = null;
     const done = await until('the CT at B', async () => {
-      const view = await json<NoticeView>(await neuro('GET', `/api/transfers/${(await json<{ open: BoardRow[] }>(await neuro('GET', '/api/transfers?box=board'), 200, 'board')).open[0].id}`), 200, 'notice at B');
+      const view = await json<NoticeView>(await neuro('GET', `/api/transfers/${(await json<{ open: BoardRow[] }>(await neuro('GET', `/api/transfers?box=board&serviceId=${strokeUnitAtB}`), 200, 'board')).open[0].id}`), 200, 'notice at B');
       const arrival = view.arrivals[0];
       if (arrival && arrival.status !== 'DONE') sawArriving ??= arrival.words;
       return arrival?.status === 'DONE' ? view : undefined;
@@ -254,6 +261,31 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
       return view.status === 'ACKNOWLEDGED' ? view : undefined;
     }, 20_000);
     assert.match(atA.acknowledged?.by ?? '', /^Dr Yara Young \(.+ at University hospital B\)$/);
+
+    // Ask from B, and a new ETA and vitals from A on the way
+    await json(await neuro('POST', `/api/transfers/${bNotice.id}/messages`, { body: 'Bring the anticoagulant list, please.' }), 201, 'message at B');
+    await json(await as(a, doctor.cookie)('PATCH', `/api/transfers/${noticeId}`, { etaMinutes: 20, vitals: { gcs: 9, systolic: 180 } }), 200, 'update at A');
+    const askedAtA = await until('B’s message at A', async () => {
+      const view = await json<NoticeView & { messages: { author: string; body: string }[] }>(await as(a, doctor.cookie)('GET', `/api/transfers/${noticeId}`), 200, 'notice at A');
+      return view.messages.length ? view : undefined;
+    }, 20_000);
+    assert.equal(askedAtA.messages[0].body, 'Bring the anticoagulant list, please.');
+    assert.match(askedAtA.messages[0].author, /^Dr Yara Young \(.+ at University hospital B\)$/);
+    const etaAtA = (await a.db.transferNotice.findUniqueOrThrow({ where: { id: noticeId }, select: { etaAt: true } })).etaAt;
+    const updatedAtB = await until('the new ETA and vitals at B', async () => {
+      const view = await json<NoticeView & { etaAt: string; vitals: { gcs?: number } }>(await neuro('GET', `/api/transfers/${bNotice.id}`), 200, 'notice at B');
+      return view.etaAt === etaAtA.toISOString() && view.vitals.gcs === 9 ? view : undefined;
+    }, 20_000);
+    assert.ok(updatedAtB.timeline.some((event) => event.action === 'eta'));
+
+    // B redirects to its Neuro ICU: A's notice follows, ringing there again
+    await json(await neuro('POST', `/api/transfers/${bNotice.id}/actions`, { action: 'redirect', serviceId: neuroIcuAtB, reason: 'Stroke unit full' }), 200, 'redirect at B');
+    const redirectedAtA = await until('the redirect at A', async () => {
+      const view = await json<NoticeView & { target: { serviceName: string } }>(await as(a, doctor.cookie)('GET', `/api/transfers/${noticeId}`), 200, 'notice at A');
+      return view.target.serviceName === 'Neuro ICU' ? view : undefined;
+    }, 20_000);
+    assert.equal(redirectedAtA.status, 'SENT');
+    assert.ok(redirectedAtA.timeline.some((event) => event.action === 'redirect'));
 
     await json(await as(a, doctor.cookie)('POST', `/api/transfers/${noticeId}/actions`, { action: 'cancel', reason: 'Thrombolysed here, no transfer' }), 200, 'cancel at A');
     const atB = await until('the cancel at B', async () => {

@@ -31,8 +31,8 @@ export const ZForwardedNotice = z.object({
 });
 export type ForwardedNotice = z.input<typeof ZForwardedNotice>;
 
-/** A change told to the other node: the receiving team's (acknowledge, accept, arrive, message) or the sender's (cancel, eta, vitals, message). */
-export const NOTICE_CHANGES = ['acknowledge', 'accept', 'arrive', 'cancel', 'eta', 'vitals', 'message'] as const;
+/** A change told to the other node: the receiving team's (acknowledge, accept, redirect within its node, arrive, message) or the sender's (cancel, eta, vitals, message). */
+export const NOTICE_CHANGES = ['acknowledge', 'accept', 'redirect', 'arrive', 'cancel', 'eta', 'vitals', 'message'] as const;
 export type NoticeChange = (typeof NOTICE_CHANGES)[number];
 
 export const ZNoticeChange = z.object({
@@ -44,5 +44,7 @@ export const ZNoticeChange = z.object({
   etaAt: ZDate.optional(),
   vitals: z.record(z.string(), z.union([z.number(), z.string()])).optional(),
   body: z.string().max(MAX_TRANSFER_MESSAGE).optional(),
+  /** redirect: the new service's id at the receiving node */
+  serviceId: z.string().min(1).max(64).optional(),
 });
 export type NoticeChangeInput = z.input<typeof ZNoticeChange>;

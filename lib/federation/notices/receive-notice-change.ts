@@ -1,8 +1,8 @@
 // A paired node tells a change of a notice shared with it (issue 19): POST
 // /federation/v1/notices/{id}/changes, {id} the notice's id at the node that sent it,
 // acting for the person who made the change (their mirrored user here). Which changes a
-// side may tell: the receiving node's team acknowledges, accepts, records the arrival and
-// writes; the sending node's clinician cancels, moves the ETA, sends vitals and writes. Each
+// side may tell: the receiving node's team acknowledges, accepts, redirects to another service
+// of its node, records the arrival and writes; the sending node's clinician cancels, moves the ETA, sends vitals and writes. Each
 // is applied as the local operation would (same states, timeline, audit rows, news to the
 // open pages), from the states that allow it — a change that came too late (the notice is
 // already further) is left out; the same change told twice is applied once (changeId).
@@ -13,7 +13,7 @@ import { PolicyError } from '../../policy/errors';
 import { closeRevokedSockets } from '../../grants/close-revoked-sockets';
 import type { RevokedGrant } from '../../grants/revoke-grants';
 import { auditedTransfer, claimTransition } from '../../transfers/load-transfer';
-import { accessEndFor, endTransferAccess, moveTransferAccessEnd } from '../../transfers/transfer-access-grants';
+import { accessEndFor, endTransferAccess, moveTransferAccessEnd, moveTransferGrants } from '../../transfers/transfer-access-grants';
 import { recordTransferAudit } from '../../transfers/transfer-audit';
 import { publishTransferChanged } from '../../transfers/transfer-events';
 import { OPEN_TRANSFER_STATUSES } from '../../transfers/transfer-words';
@@ -27,7 +27,7 @@ type ChangeContext = Pick<Runtime, 'db'> & Partial<Pick<Runtime, 'io' | 'logger'
 
 /** What each side's node may tell: ORIGIN = this node sent the notice (the peer received it) */
 const TOLD_BY: Record<'ORIGIN' | 'RECEIVER', readonly NoticeChange[]> = {
-  ORIGIN: ['acknowledge', 'accept', 'arrive', 'message'],
+  ORIGIN: ['acknowledge', 'accept', 'redirect', 'arrive', 'message'],
   RECEIVER: ['cancel', 'eta', 'vitals', 'message'],
 };
 
@@ -61,6 +61,22 @@ export async function receiveNoticeChange(context: ChangeContext, peer: Peer, ac
         if (!(await claimTransition(tx, id, ['SENT', 'ACKNOWLEDGED'], { status: 'ACCEPTED', acceptedAt: at, acceptedById: mirror.userId, ...acknowledged }))) return false;
         await event('accept', { note: input.note });
         await recordTransferAudit(tx, principal, audited, 'transfer.accept', { from: notice.status, to: 'ACCEPTED', reason: input.note || undefined, peerName: peer.name });
+        return true;
+      }
+      case 'redirect': {
+        // To the other node's service as mirrored here (a service it has not listed yet: the timeline says so, the notice stays)
+        const target = input.serviceId ? await tx.service.findFirst({ where: { remoteId: input.serviceId, facility: { nodePeerId: peer.id } }, select: { id: true, facilityId: true, name: true } }) : null;
+        if (!target || target.id === notice.targetServiceId) {
+          await event('redirect', { reason: input.note, remoteServiceId: input.serviceId });
+          return true;
+        }
+        const moved = { status: 'SENT', targetServiceId: target.id, targetFacilityId: target.facilityId, alarmSince: at, escalatedAt: null, acknowledgedAt: null, acknowledgedById: null, acceptedAt: null, acceptedById: null, firstSeenAt: null, firstSeenById: null };
+        if (!(await claimTransition(tx, id, OPEN_TRANSFER_STATUSES, moved))) return false;
+        const until = await accessEndFor(tx, target.id, notice.etaAt);
+        revoked.push(...(await moveTransferGrants(tx, principal, notice, target.id, until, new Date())));
+        await moveTransferAccessEnd(tx, notice, until, new Date());
+        await event('redirect', { fromServiceId: notice.targetServiceId, serviceId: target.id, reason: input.note });
+        await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId, formerTargetFacilityId: notice.targetFacilityId }, 'transfer.redirect', { from: notice.status, to: 'SENT', fromServiceId: notice.targetServiceId, serviceId: target.id, reason: input.note || undefined, peerName: peer.name });
         return true;
       }
       case 'arrive': {

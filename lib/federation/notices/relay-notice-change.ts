@@ -1,5 +1,5 @@
 // A change of a notice shared with a paired node travels there (issue 19): the receiving
-// team's acknowledgment, acceptance, arrival and messages back to the sending node; the
+// team's acknowledgment, acceptance, redirect (to another service of its node), arrival and messages back to the sending node; the
 // sender's cancel, ETA, vitals and messages to the receiving node. queueNoticeChange() is
 // called inside the change's own transaction (an outbox: the job exists iff the change
 // committed) and does nothing for a notice that stays on this node; the job
@@ -79,6 +79,7 @@ export function createNoticeChangeJob(options: NoticeJobOptions): JobDefinition<
       body = { changeId: event.id, change: payload.change, at: event.at.toISOString(), note: String(details.note ?? details.reason ?? '').slice(0, 2000) };
       if (payload.change === 'eta' && typeof details.etaAt === 'string') body.etaAt = details.etaAt;
       if (payload.change === 'vitals') body.vitals = details as Record<string, number | string>;
+      if (payload.change === 'redirect' && typeof details.serviceId === 'string') body.serviceId = details.serviceId;
       actorId = event.actorId;
     }
     const actor = await noticeActor(db, actorId ?? 'system', actingFacilityId);
