@@ -13,7 +13,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
-import { enqueueJob, JOB_PRIORITY } from '../jobs/enqueue-job';
+import { queueNoticeForward } from '../federation/notices/forward-notice-job';
 import { wakeJobRunners } from '../jobs/job-signals';
 import { authorizeNoticeForward, noticePeerOfService } from '../policy/federated-notice-access';
 import { authorizeTransferSending } from '../policy/transfer-access';
@@ -91,7 +91,7 @@ export async function sendTransfer(context: TransferContext, actor: TransferActo
         to: 'SENT', serviceId: service.id, condition: request.condition, etaAt: etaAt.toISOString(), studies: copies.map((copy) => copy.studyInstanceUid), vitals: vitals !== null, overrideId: overrideId ?? undefined, grantsUntil: until.toISOString(),
       });
       // A service of a paired node: the notice is delivered there (it rings and escalates there), then its images follow
-      if (remote) await enqueueJob(tx, { type: 'federation.forward-notice', key: notice.id, payload: { noticeId: notice.id }, facilityId, maxAttempts: 30, priority: JOB_PRIORITY.EMERGENCY_NOTICE });
+      if (remote) await queueNoticeForward(tx, notice.id);
       else await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: service.id, targetFacilityId: service.facilityId, alarmSince: now });
       return { ...notice, overrideId };
     });

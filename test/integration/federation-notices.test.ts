@@ -120,6 +120,8 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
   let neuroIcuAtB: string;
   let bAtA: PeerView;
   let alarmSocket: Listening | undefined;
+  // A repeat scan made on the way out, added with Update on the way
+  const repeat = makeStudy({ series: 1, instancesPerSeries: 3, patientId: 'A-STROKE-1', patientName: 'Stroke^Stella', modality: 'CT', rows: 64, columns: 64, seed: 'fed-notice-repeat' });
   const ct = makeStudy({ series: 1, instancesPerSeries: 500, patientId: 'A-STROKE-1', patientName: 'Stroke^Stella', modality: 'CT', rows: 128, columns: 128, seed: 'fed-notice-ct' });
   const routine = [1, 2].map((n) => makeStudy({ series: 1, instancesPerSeries: 300, patientId: `A-ROUTINE-${n}`, patientName: `Routine^Rob${n}`, modality: 'CT', rows: 256, columns: 256, seed: `fed-notice-routine-${n}` }));
   let noticeId: string;
@@ -141,6 +143,7 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     neuroIcuAtB = icu.id;
     doctor = await member(a, 'er@a.test', 'Dr Xavier Xu', 'EMERGENCY');
     await stowInto(a, ct);
+    await stowInto(a, repeat);
     for (const study of routine) await stowInto(a, study);
   });
   after(async () => {
@@ -264,7 +267,7 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
 
     // Ask from B, and a new ETA and vitals from A on the way
     await json(await neuro('POST', `/api/transfers/${bNotice.id}/messages`, { body: 'Bring the anticoagulant list, please.' }), 201, 'message at B');
-    await json(await as(a, doctor.cookie)('PATCH', `/api/transfers/${noticeId}`, { etaMinutes: 20, vitals: { gcs: 9, systolic: 180 } }), 200, 'update at A');
+    await json(await as(a, doctor.cookie)('PATCH', `/api/transfers/${noticeId}`, { etaMinutes: 20, vitals: { gcs: 9, systolic: 180 }, studyInstanceUids: [repeat.studyInstanceUid] }), 200, 'update at A');
     const askedAtA = await until('B’s message at A', async () => {
       const view = await json<NoticeView & { messages: { author: string; body: string }[] }>(await as(a, doctor.cookie)('GET', `/api/transfers/${noticeId}`), 200, 'notice at A');
       return view.messages.length ? view : undefined;
@@ -277,6 +280,12 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
       return view.etaAt === etaAtA.toISOString() && view.vitals.gcs === 9 ? view : undefined;
     }, 20_000);
     assert.ok(updatedAtB.timeline.some((event) => event.action === 'eta'));
+    // The repeat scan follows the notice to B
+    const withRepeat = await until('the repeat scan on B’s notice', async () => {
+      const view = await json<NoticeView>(await neuro('GET', `/api/transfers/${bNotice.id}`), 200, 'notice at B');
+      return view.studies.find((study) => study.studyInstanceUid === repeat.studyInstanceUid && study.instances === 3) ? view : undefined;
+    }, 30_000);
+    assert.equal(withRepeat.studies.length, 2);
 
     // B redirects to its Neuro ICU: A's notice follows, ringing there again
     await json(await neuro('POST', `/api/transfers/${bNotice.id}/actions`, { action: 'redirect', serviceId: neuroIcuAtB, reason: 'Stroke unit full' }), 200, 'redirect at B');

@@ -6,7 +6,10 @@
 // priority 10): the alarm never waits for images. Retried with backoff while the node is
 // down (the sender's page shows why it waits); idempotent at both ends (the receiving node
 // knows the notice by this node's id; the 'forward' event is recorded once).
+import { createHash } from 'node:crypto';
+import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { defineJob, type JobContext, type JobDefinition } from '../../jobs/registry';
+import type { TransferTx } from '../../transfers/transfer-types';
 import { wakeJobRunners } from '../../jobs/job-signals';
 import { noticePeerOfService } from '../../policy/federated-notice-access';
 import { publishTransferChanged } from '../../transfers/transfer-events';
@@ -32,6 +35,22 @@ export async function noticeActor(db: JobContext['db'], userId: string, facility
     db.facility.findUniqueOrThrow({ where: { id: facilityId }, select: { id: true, name: true, code: true } }),
   ]);
   return { id: user?.id ?? 'system', name: user?.name || user?.email || 'Telepacs', email: user?.email ?? '', facility };
+}
+
+/**
+ * In the transaction that sends a notice (key: the notice) or adds studies to it (key: the
+ * notice and those studies): queues its delivery to the paired node of its service, which
+ * then sends the studies not sent yet. Nothing for a notice of this node's services, or one
+ * received from another node.
+ */
+export async function queueNoticeForward(tx: TransferTx, noticeId: string, studyInstanceUids: readonly string[] = []): Promise<boolean> {
+  const notice = await tx.transferNotice.findUnique({ where: { id: noticeId }, select: { peerId: true, sendingFacilityId: true, targetServiceId: true } });
+  if (!notice || notice.peerId) return false;
+  const service = await tx.service.findUnique({ where: { id: notice.targetServiceId }, select: { remoteId: true } });
+  if (!service?.remoteId) return false;
+  const key = studyInstanceUids.length ? `${noticeId}:studies:${createHash('sha256').update([...studyInstanceUids].sort().join(',')).digest('hex').slice(0, 16)}` : noticeId;
+  await enqueueJob(tx, { type: 'federation.forward-notice', key, payload: { noticeId }, facilityId: notice.sendingFacilityId, maxAttempts: 30, priority: JOB_PRIORITY.EMERGENCY_NOTICE });
+  return true;
 }
 
 export function createForwardNoticeJob(options: NoticeJobOptions): JobDefinition<'federation.forward-notice'> {
