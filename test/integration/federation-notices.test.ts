@@ -318,5 +318,12 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     assert.equal((await signedCall(`/federation/v1/notices/${bNotice.id}/changes`, change)).status, 404);
     // A's notice, but an acknowledgment is the receiving team's to tell, not the sending node's
     assert.equal((await signedCall(`/federation/v1/notices/${noticeId}/changes`, change)).status, 403);
+    // Both refusals are in B's audit, naming A
+    const refusals = await until('the two refusals in B’s audit', async () => {
+      const rows = await b.db.auditEvent.findMany({ where: { action: 'federation.refused', outcome: 'DENIED', resource: { startsWith: '/federation/v1/notices/' } }, select: { actor: true, details: true } });
+      return rows.length >= 2 ? rows : undefined;
+    }, 10_000);
+    assert.deepEqual(refusals.map((row) => (JSON.parse(row.details) as { status: number }).status).sort(), [403, 404]);
+    assert.ok(refusals.every((row) => row.actor === 'node:District hospital A'));
   });
 });

@@ -20,6 +20,7 @@ import { stowRoutes } from '../../../pacs-core/dicomweb/stow-routes';
 import { recordAudit } from '../../audit/record-audit';
 import { principalForUser } from '../../auth/principal';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../../errors';
+import { PolicyError } from '../../policy/errors';
 import type { Runtime } from '../../runtime';
 import { federationSelf } from '../federation-self';
 import { FEDERATION_PREFIX } from '../node-client';
@@ -109,6 +110,20 @@ export function createFederationHandler(runtime: Runtime) {
       if (!verified.actor || typeof verified.actor.id !== 'string' || typeof verified.actor.facility?.id !== 'string') throw new DomainError('BAD_REQUEST', 'this call acts for a person: the token must assert one (act)');
       return verified.actor;
     };
+    // A paired node's notice call refused (a service or notice not its to address, a change not its side's): audited for the node's administrators
+    const refusedNoticeAudited = async <T>(verified: VerifiedRequest, work: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        if (error instanceof PolicyError) {
+          await recordAudit(db, {
+            actor: `node:${verified.peer.name}`, actorUserId: null, sourceIp, outcome: 'DENIED', action: 'federation.refused', facilityId: null, resource: pathname.slice(0, 200),
+            details: { reason: error.code, peerNodeId: verified.peer.nodeId, peerName: verified.peer.name, remoteUser: verified.actor ? String(verified.actor.name).slice(0, 120) : undefined, path: pathname.slice(0, 200), method, status: error.code === 'NOT_FOUND' ? 404 : 403 },
+          }).catch((auditError: unknown) => logger.error('federation.refused not audited', { error: String(auditError) }));
+        }
+        throw error;
+      }
+    };
     try {
       if (method === 'GET' && route === '/node') return json(res, 200, self.description);
       if (method === 'POST' && route === '/pairings') {
@@ -156,14 +171,14 @@ export function createFederationHandler(runtime: Runtime) {
       if (method === 'POST' && route === '/notices') {
         const bytes = await readBody(req);
         const verified = await verify(bytes);
-        const received = await receiveNotice(runtime, verified.peer, needActor(verified), parseJson(bytes), sourceIp);
+        const received = await refusedNoticeAudited(verified, () => receiveNotice(runtime, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
         return json(res, received.created ? 201 : 200, received);
       }
       const change = /^\/notices\/([A-Za-z0-9_-]{1,64})\/changes$/.exec(route);
       if (method === 'POST' && change) {
         const bytes = await readBody(req);
         const verified = await verify(bytes);
-        return json(res, 200, await receiveNoticeChange(runtime, verified.peer, needActor(verified), change[1], parseJson(bytes), sourceIp));
+        return json(res, 200, await refusedNoticeAudited(verified, () => receiveNoticeChange(runtime, verified.peer, needActor(verified), change[1], parseJson(bytes), sourceIp)));
       }
       if (method === 'POST' && route.startsWith('/stow/')) {
         const verified = await verify();
