@@ -5,7 +5,8 @@
 // A→B hold every job slot of A: B's on-call neurologist's page rings within 2 s; then the
 // 500-image CT arrives at B ahead of the routine transfers, B's board shows "arriving n/500"
 // and B's notice lists the study; B acknowledges and A's notice shows "Acknowledged by
-// Dr … (… at University hospital B)"; A's cancel ends it at B too.
+// Dr … (… at University hospital B)"; B's Ask and redirect reach A, A's new ETA, vitals and
+// repeat scan reach B, and A's cancel ends it at B too; calls not B's to receive are refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { io as connect, type Socket } from 'socket.io-client';
@@ -255,7 +256,7 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     assert.equal(grant.legalBasis, 'VITAL_INTEREST');
   });
 
-  it('B acknowledges: A’s notice shows who acknowledged at B, and A’s cancel closes it at B', async () => {
+  it('B acknowledges, asks and redirects within B; A updates ETA, vitals and studies and cancels: each node shows the other’s changes', async () => {
     const neuro = as(b, neurologist.cookie);
     const bNotice = await b.db.transferNotice.findFirstOrThrow({ where: { remoteId: noticeId }, select: { id: true } });
     await json(await neuro('POST', `/api/transfers/${bNotice.id}/actions`, { action: 'acknowledge' }), 200, 'acknowledge at B');
