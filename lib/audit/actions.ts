@@ -243,7 +243,7 @@ type ConsentDetails = { consentId?: string; decision?: string; recipient?: strin
 /** An emergency override; eventTypeCode: DCM 110127 Emergency Override Started / 110138 Emergency Override Stopped (PS3.15 A.5.3.11) */
 type OverrideDetails = { overrideId?: string; eventTypeCode?: string; reasonCode?: string; reason?: string; endsAt?: string; patientFacilityId?: string };
 /** A transfer notice's change: from, to, why, where it went, what was updated */
-type TransferDetails = { from?: string; to?: string; reason?: string; serviceId?: string; fromServiceId?: string; condition?: string; etaAt?: string; studies?: string[]; vitals?: boolean; grantsUntil?: string; minutes?: number; messageId?: string };
+type TransferDetails = { from?: string; to?: string; reason?: string; serviceId?: string; fromServiceId?: string; condition?: string; etaAt?: string; studies?: string[]; vitals?: boolean; grantsUntil?: string; minutes?: number; messageId?: string; peerName?: string; remoteNoticeId?: string };
 type Peer = { aet?: string; host?: string; port?: number };
 type SavedPeer = Peer & { tls?: boolean; requireClientCertificate?: boolean; anyAddress?: boolean };
 

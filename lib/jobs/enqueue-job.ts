@@ -19,7 +19,12 @@ export interface EnqueueJobInput<Type extends JobType> {
   /** Not before (default: now) */
   runAt?: Date;
   maxAttempts?: number;
+  /** Higher runs first among due jobs (default 0; an emergency notice and its images: JOB_PRIORITY) */
+  priority?: number;
 }
+
+/** Job priorities: claimed before routine jobs that are due at the same time */
+export const JOB_PRIORITY = { ROUTINE: 0, EMERGENCY_IMAGES: 10, EMERGENCY_NOTICE: 20 } as const;
 
 /**
  * Adds the job in the caller's transaction and returns its id (the existing
@@ -33,9 +38,9 @@ export async function enqueueJob<Type extends JobType>(tx: JobTransaction, input
   // INSERT … ON CONFLICT DO NOTHING on both databases: a failed unique insert
   // would abort the caller's whole PostgreSQL transaction, a check-then-insert races.
   const inserted = await tx.$executeRaw`
-    INSERT INTO "Job" ("id", "type", "key", "payload", "facilityId", "state", "attempts", "maxAttempts", "runAt", "createdAt", "updatedAt")
+    INSERT INTO "Job" ("id", "type", "key", "payload", "facilityId", "state", "attempts", "maxAttempts", "runAt", "createdAt", "updatedAt", "priority")
     VALUES (${id}, ${input.type}, ${input.key}, ${JSON.stringify(input.payload)}, ${input.facilityId}, 'PENDING', 0,
-            ${input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${input.runAt ?? now}, ${now}, ${now})
+            ${input.maxAttempts ?? DEFAULT_MAX_ATTEMPTS}, ${input.runAt ?? now}, ${now}, ${now}, ${input.priority ?? 0})
     ON CONFLICT ("type", "key") DO NOTHING`;
   if (inserted === 1) return { id, created: true };
   const [existing] = await tx.$queryRaw<{ id: string }[]>(Prisma.sql`SELECT "id" FROM "Job" WHERE "type" = ${input.type} AND "key" = ${input.key}`);

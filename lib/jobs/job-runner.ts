@@ -41,6 +41,8 @@ export interface JobRunner {
 }
 
 const MAX_ERROR_LENGTH = 2000;
+/** Beyond JOBS_CONCURRENCY, slots only jobs of priority > 0 take (an emergency notice and its images never wait behind routine work) */
+export const EMERGENCY_SLOTS = 2;
 export const DONE_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 export function startJobRunner(options: JobRunnerOptions): JobRunner {
@@ -63,8 +65,11 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       do {
         again = false;
         const free = concurrency - running.size;
-        if (stopping || free <= 0) return;
-        const jobs = await claimDueJobs(db, kind, { workerId, limit: free, leaseMs });
+        // Every slot taken (long routine transfers): an emergency job (a notice, its images) takes one of its own
+        const emergency = free <= 0 ? concurrency + EMERGENCY_SLOTS - running.size : 0;
+        if (stopping || (free <= 0 && emergency <= 0)) return;
+        const limit = free > 0 ? free : emergency;
+        const jobs = await claimDueJobs(db, kind, { workerId, limit, leaseMs, ...(free > 0 ? {} : { minPriority: 1 }) });
         for (const job of jobs) {
           const run = runJob(normalize(job)).finally(() => {
             running.delete(job.id);
@@ -73,7 +78,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
           running.set(job.id, run);
         }
         // A full batch: there may be more due
-        if (jobs.length === free) again = true;
+        if (jobs.length === limit) again = true;
       } while (again);
     } catch (error) {
       // A busy database, a lost connection: the next poll tries again

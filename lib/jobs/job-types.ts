@@ -15,6 +15,8 @@ import type { PrefetchPriorsPayload } from '../orders/prefetch-priors-job';
 import type { SendReportJobPayload } from '../hl7/report/send-report-job';
 import type { AnnounceKeyPayload, SyncFacilitiesPayload, TellStatusPayload } from '../federation/peers/peer-jobs';
 import type { SendStudyJobPayload } from '../federation/transfers/send-study-job';
+import type { ForwardNoticePayload } from '../federation/notices/forward-notice-job';
+import type { NoticeChangePayload } from '../federation/notices/relay-notice-change';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -45,6 +47,10 @@ export interface JobPayloads {
   'federation.announce-key': AnnounceKeyPayload;
   /** Send a study to a facility of a paired node by STOW-RS, resumable and verified (lib/federation/transfers/send-study-job.ts) */
   'federation.send-study': SendStudyJobPayload;
+  /** Deliver an emergency transfer notice to the paired node of its service, then queue its images (lib/federation/notices/forward-notice-job.ts) */
+  'federation.forward-notice': ForwardNoticePayload;
+  /** Tell the paired node a notice is shared with of a change here (lib/federation/notices/relay-notice-change.ts) */
+  'federation.notice-change': NoticeChangePayload;
 }
 
 export type JobType = keyof JobPayloads & string;

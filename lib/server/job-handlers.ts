@@ -16,6 +16,8 @@ import { createPrefetchPriorsJob } from '../orders/prefetch-priors-job';
 import { createSendReportJob } from '../hl7/report/send-report-job';
 import { peerJobDefinitions } from '../federation/peers/peer-jobs';
 import { createSendStudyJob } from '../federation/transfers/send-study-job';
+import { createForwardNoticeJob } from '../federation/notices/forward-notice-job';
+import { createNoticeChangeJob } from '../federation/notices/relay-notice-change';
 
 /** What handlers use of the running process: the series metadata warmer (absent in a process without one). */
 export interface JobProcessParts {
@@ -29,6 +31,8 @@ export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUr
   return [
     ...peerJobDefinitions(federation),
     createSendStudyJob(federation),
+    createForwardNoticeJob(federation),
+    createNoticeChangeJob(federation),
     exportSrJob,
     createEscalateReferralJob(config),
     archiveAttachmentJob,

@@ -7,6 +7,7 @@
 // - arrive (receiver): the patient is here: ARRIVED, and the images stay readable for the
 //   service's transferAccessHours from now;
 // - cancel (sender): CANCELLED, the images' access ends now.
+// On a notice shared with a paired node (issue 19), each change is also queued to be told there.
 // Two clicks racing (two members acknowledging, a redirect against an accept): the first
 // wins, the second gets CONFLICT saying what happened.
 import { parseInput } from '../admin/errors';
@@ -15,6 +16,7 @@ import { closeRevokedSockets } from '../grants/close-revoked-sockets';
 import type { RevokedGrant } from '../grants/revoke-grants';
 import { wakeJobRunners } from '../jobs/job-signals';
 import type { Principal } from '../policy/principal';
+import { queueNoticeChange } from '../federation/notices/relay-notice-change';
 import { scheduleTransferEscalation } from './escalate-transfer-job';
 import { auditedTransfer, claimTransition, loadTransfer, requireSide, type LoadedTransfer } from './load-transfer';
 import { accessEndFor, endTransferAccess, moveTransferAccessEnd, moveTransferGrants, revokeFormerTeamConsultations } from './transfer-access-grants';
@@ -47,6 +49,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         if (!(await claimTransition(tx, notice.id, ['SENT'], { status, acknowledgedAt: now, acknowledgedById: principal.userId }, here))) throw await conflict(context, notice, 'acknowledge');
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'acknowledge', at: now, details: JSON.stringify({ seconds: Math.round((now.getTime() - notice.alarmSince.getTime()) / 1000) }) } });
         await recordTransferAudit(tx, principal, audited, 'transfer.acknowledge', { from: notice.status, to: status });
+        await queueNoticeChange(tx, notice, 'acknowledge', notice.targetFacilityId);
       });
       break;
     }
@@ -58,6 +61,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         if (!(await claimTransition(tx, notice.id, ['SENT', 'ACKNOWLEDGED'], { status, acceptedAt: now, acceptedById: principal.userId, ...acknowledged }, here))) throw await conflict(context, notice, 'accept');
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'accept', at: now, details: JSON.stringify({ note: request.note }) } });
         await recordTransferAudit(tx, principal, audited, 'transfer.accept', { from: notice.status, to: status, reason: request.note || undefined });
+        await queueNoticeChange(tx, notice, 'accept', notice.targetFacilityId);
       });
       break;
     }
@@ -65,7 +69,8 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
       requireSide(sides, 'RECEIVER', 'redirects a notice');
       status = 'SENT';
       if (request.serviceId === notice.targetServiceId) throw new DomainError('INVALID_INPUT', 'redirect to the same service', { userMessage: 'Choose another service: the notice is already here.', fields: { serviceId: 'Choose another service' } });
-      const target = await context.db.service.findFirst({ where: { id: request.serviceId, disabledAt: null, facility: { disabledAt: null } }, select: { id: true, facilityId: true } });
+      // A service of this node: a redirect to another node is not delivered there (yet)
+      const target = await context.db.service.findFirst({ where: { id: request.serviceId, remoteId: null, disabledAt: null, facility: { disabledAt: null } }, select: { id: true, facilityId: true } });
       if (!target) throw new DomainError('INVALID_INPUT', 'unknown service', { userMessage: 'Choose a service from the list.', fields: { serviceId: 'Choose a service from the list' } });
       before = notice;
       await context.db.$transaction(async (tx) => {
@@ -79,6 +84,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         await moveTransferAccessEnd(tx, notice, until, now);
         await recordTransferAudit(tx, principal, { ...audited, targetFacilityId: target.facilityId, formerTargetFacilityId: notice.targetFacilityId }, 'transfer.redirect', { from: notice.status, to: status, fromServiceId: notice.targetServiceId, serviceId: target.id, reason: request.reason });
         await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: target.id, targetFacilityId: target.facilityId, alarmSince: now });
+        await queueNoticeChange(tx, notice, 'redirect', notice.targetFacilityId);
       });
       break;
     }
@@ -92,6 +98,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         await moveTransferAccessEnd(tx, notice, until, now);
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'arrive', at: now, details: JSON.stringify({ note: request.note, grantsUntil: until.toISOString(), minutesAfterEta: Math.round((now.getTime() - notice.etaAt.getTime()) / 60_000) }) } });
         await recordTransferAudit(tx, principal, audited, 'transfer.arrive', { from: notice.status, to: status, grantsUntil: until.toISOString(), reason: request.note || undefined });
+        await queueNoticeChange(tx, notice, 'arrive', notice.targetFacilityId);
       });
       break;
     }
@@ -103,6 +110,7 @@ export async function actOnTransfer(context: TransferContext, principal: Princip
         await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'cancel', at: now, details: JSON.stringify({ reason: request.reason }) } });
         revoked.push(...(await endTransferAccess(tx, principal, notice, now)));
         await recordTransferAudit(tx, principal, audited, 'transfer.cancel', { from: notice.status, to: status, reason: request.reason || undefined });
+        await queueNoticeChange(tx, notice, 'cancel', notice.sendingFacilityId);
       });
       break;
     }

@@ -2,8 +2,12 @@
 // every set), onset, transport, ETA, the studies with their images' state (here, still
 // arriving, gone), the timeline with who and when, the Ask thread, the response times, and
 // what the reader may do. Opening it is audited (transfer.view); the first opening by the
-// receiving team is recorded as "seen" and shown to the sender at once.
+// receiving team is recorded as "seen" and shown to the sender at once. Between nodes
+// (issue 19): whether it reached the other node, and its images arriving here.
+import { noticeArrivals, type NoticeArrival } from '../federation/notices/link-notice-arrivals';
+import { facilityNames, peopleNames } from '../federation/notices/remote-names';
 import { ohifViewerUrl } from '../ohif/viewer-url';
+import { noticePeerOfService } from '../policy/federated-notice-access';
 import type { Principal } from '../policy/principal';
 import type { TransferSide } from '../policy/transfer-access';
 import { auditedTransfer, loadTransfer } from './load-transfer';
@@ -59,6 +63,10 @@ export interface TransferView {
   /** Seconds from the alarm to the first opening, the acknowledgment and the acceptance */
   responseSeconds: { seen: number | null; acknowledged: number | null; accepted: number | null };
   studies: TransferStudyView[];
+  /** A notice to a service of another node: whether it reached that node yet ("Delivered to University hospital B", or why it waits) */
+  delivery: { node: string; delivered: boolean; words: string } | null;
+  /** A notice from another node: its images as they arrive ("arriving 120/500") */
+  arrivals: NoticeArrival[];
   timeline: { action: string; words: string; at: Date; by: string | null; details: Record<string, unknown> }[];
   messages: { id: string; author: string; mine: boolean; body: string; at: Date }[];
   sides: TransferSide[];
@@ -90,6 +98,7 @@ export async function getTransfer(context: TransferContext, principal: Principal
     db.facility.findUnique({ where: { id: notice.sendingFacilityId }, select: { name: true } }),
     db.study.findMany({ where: { id: { in: notice.studies.map((study) => study.studyRef).filter((id): id is string => id !== null) } }, select: { id: true, description: true, modalities: true, numberOfInstances: true, updatedAt: true } }),
   ]);
+  const [arrivals, delivered, sendingLabel] = await Promise.all([noticeArrivals(db, notice), deliveryOf(context, notice), facilityNames(db, [notice.sendingFacilityId])]);
   const people = await namesOf(context, [notice.senderId, notice.firstSeenById, notice.acknowledgedById, notice.acceptedById, notice.arrivedById, notice.cancelledById, ...events.map((event) => event.actorId), ...messages.map((message) => message.authorId)]);
   const name = (id: string | null) => (id ? (people.get(id) ?? 'a former user') : null);
   const mark = (at: Date | null, by: string | null) => (at ? { at, by: name(by) ?? '' } : null);
@@ -105,7 +114,9 @@ export async function getTransfer(context: TransferContext, principal: Principal
     statusWords: TRANSFER_STATUS_WORDS[status] ?? status,
     revision: notice.revision,
     patient: { ref: notice.patientRef, patientId: notice.patientId, name: notice.patientName, unidentified: notice.unidentified },
-    sender: { id: notice.senderId, name: name(notice.senderId) ?? '', facility: { id: notice.sendingFacilityId, name: sendingFacility?.name ?? '' } },
+    sender: { id: notice.senderId, name: name(notice.senderId) ?? '', facility: { id: notice.sendingFacilityId, name: sendingLabel.get(notice.sendingFacilityId) ?? sendingFacility?.name ?? '' } },
+    delivery: delivered,
+    arrivals,
     target: { serviceId: notice.targetServiceId, serviceName: service?.name ?? '', facilityId: notice.targetFacilityId, facilityName: service?.facility.name ?? '' },
     condition: notice.condition,
     conditionWords: conditionWords(notice.condition),
@@ -159,10 +170,18 @@ export async function getTransfer(context: TransferContext, principal: Principal
 }
 
 async function namesOf(context: TransferContext, ids: readonly (string | null)[]): Promise<Map<string, string>> {
-  const wanted = [...new Set(ids.filter((id): id is string => id !== null))];
-  if (!wanted.length) return new Map();
-  const users = await context.db.user.findMany({ where: { id: { in: wanted } }, select: { id: true, name: true, email: true } });
-  return new Map(users.map((user) => [user.id, user.name || user.email]));
+  return peopleNames(context.db, ids);
+}
+
+/** For a notice to a service of another node: delivered there yet, or why it waits (the forwarding job's last error). */
+async function deliveryOf(context: TransferContext, notice: { id: string; peerId: string | null; targetServiceId: string }): Promise<TransferView['delivery']> {
+  if (notice.peerId) return null;
+  const target = await noticePeerOfService(context.db, notice.targetServiceId);
+  if (!target) return null;
+  const event = await context.db.transferEvent.findFirst({ where: { noticeId: notice.id, action: 'forward' }, select: { at: true } });
+  if (event) return { node: target.peer.name, delivered: true, words: `Delivered to ${target.peer.name}` };
+  const job = await context.db.job.findUnique({ where: { type_key: { type: 'federation.forward-notice', key: notice.id } }, select: { lastError: true } });
+  return { node: target.peer.name, delivered: false, words: job?.lastError ? `Not yet delivered to ${target.peer.name}: ${job.lastError} (retrying; call them)` : `Being delivered to ${target.peer.name}` };
 }
 
 function parseObject(text: string): Record<string, unknown> {

@@ -11,6 +11,8 @@ import { PolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { receivingServicesOf } from '../policy/transfer-access';
 import { ARRIVING_WINDOW_MS } from './get-transfer';
+import { facilityNames, peopleNames } from '../federation/notices/remote-names';
+import { noticeArrivals } from '../federation/notices/link-notice-arrivals';
 import type { TransferContext } from './transfer-types';
 import { conditionWords, OPEN_TRANSFER_STATUSES, TRANSFER_STATUS_WORDS, vitalsWords, type TransferStatus, type Vitals } from './transfer-words';
 
@@ -40,6 +42,8 @@ export interface TransferRow {
   /** NONE: no study yet; ARRIVING: images came in within the last minute; HERE */
   images: { studies: number; instances: number; state: 'NONE' | 'ARRIVING' | 'HERE' };
   messages: number;
+  /** A notice from another node whose images are still on their way: "arriving 120/500" (null otherwise) */
+  arriving: string | null;
 }
 
 export interface TransferBoard {
@@ -114,13 +118,14 @@ export async function rowsOf(context: TransferContext, where: Where, orderBy: Or
   const [studies, services, facilities, users] = await Promise.all([
     db.study.findMany({ where: { id: { in: studyIds } }, select: { id: true, numberOfInstances: true, updatedAt: true } }),
     db.service.findMany({ where: { id: { in: [...new Set(notices.map((notice) => notice.targetServiceId))] } }, select: { id: true, name: true, facility: { select: { name: true } } } }),
-    db.facility.findMany({ where: { id: { in: [...new Set(notices.map((notice) => notice.sendingFacilityId))] } }, select: { id: true, name: true } }),
-    db.user.findMany({ where: { id: { in: [...new Set(notices.flatMap((notice) => [notice.acknowledgedById, notice.acceptedById]).filter((id): id is string => id !== null))] } }, select: { id: true, name: true, email: true } }),
+    facilityNames(db, notices.map((notice) => notice.sendingFacilityId)),
+    peopleNames(db, notices.flatMap((notice) => [notice.acknowledgedById, notice.acceptedById])),
   ]);
+  const arrivals = new Map(await Promise.all(notices.filter((notice) => notice.peerId).map(async (notice) => [notice.id, await noticeArrivals(db, notice)] as const)));
   const studyOf = new Map(studies.map((study) => [study.id, study]));
   const serviceOf = new Map(services.map((service) => [service.id, `${service.name}, ${service.facility.name}`]));
-  const facilityOf = new Map(facilities.map((facility) => [facility.id, facility.name]));
-  const userOf = new Map(users.map((user) => [user.id, user.name || user.email]));
+  const facilityOf = facilities;
+  const userOf = users;
   return notices.map((notice) => {
     const copies = notice.studies.map((study) => (study.studyRef ? studyOf.get(study.studyRef) : undefined)).filter((copy) => copy !== undefined);
     const arriving = copies.some((copy) => now.getTime() - copy.updatedAt.getTime() < ARRIVING_WINDOW_MS);
@@ -152,6 +157,7 @@ export async function rowsOf(context: TransferContext, where: Where, orderBy: Or
       arrivedAt: notice.arrivedAt,
       images: { studies: copies.length, instances: copies.reduce((sum, copy) => sum + copy.numberOfInstances, 0), state: !copies.length ? 'NONE' : arriving ? 'ARRIVING' : 'HERE' },
       messages: notice._count.messages,
+      arriving: (arrivals.get(notice.id) ?? []).filter((arrival) => arrival.status !== 'DONE').map((arrival) => arrival.words).join(', ') || null,
     };
   });
 }

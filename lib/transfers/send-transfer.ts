@@ -7,10 +7,15 @@
 // and the escalation job; after the commit the service's members' pages ring at once
 // (transfer:alarm) and the sender's page follows (transfer:changed).
 // A double-tapped Send (the same clientKey) makes one notice and answers it twice.
+// A service of a paired node (issue 19): instead of ringing here, the Send's transaction
+// queues its delivery to that node (lib/federation/notices/forward-notice-job.ts), which
+// rings there; the sender follows it here as any notice.
 import { randomBytes } from 'node:crypto';
 import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
+import { queueNoticeForward } from '../federation/notices/forward-notice-job';
 import { wakeJobRunners } from '../jobs/job-signals';
+import { authorizeNoticeForward, noticePeerOfService } from '../policy/federated-notice-access';
 import { authorizeTransferSending } from '../policy/transfer-access';
 import { PolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
@@ -35,6 +40,8 @@ export async function sendTransfer(context: TransferContext, actor: TransferActo
 
   const service = await db.service.findFirst({ where: { id: request.serviceId, disabledAt: null, facility: { disabledAt: null } }, select: { id: true, facilityId: true } });
   if (!service) throw new DomainError('INVALID_INPUT', 'unknown receiving service', { userMessage: 'Choose the receiving service from the list.', fields: { serviceId: 'Choose the receiving service from the list' } });
+  const remote = await noticePeerOfService(db, service.id);
+  if (remote) authorizeNoticeForward(remote);
   const etaAt = checkEta(etaOf(request, now)!, now);
   checkOnset(request.onsetAt ?? null, now);
   const vitals = request.vitals ? checkedVitals(request.vitals, request.confirmVitals, now) : null;
@@ -83,7 +90,9 @@ export async function sendTransfer(context: TransferContext, actor: TransferActo
       await recordTransferAudit(tx, actor, { id: notice.id, sendingFacilityId: facilityId, targetFacilityId: service.facilityId, patientId: patient.patientId, studyInstanceUid: copies[0]?.studyInstanceUid }, 'transfer.send', {
         to: 'SENT', serviceId: service.id, condition: request.condition, etaAt: etaAt.toISOString(), studies: copies.map((copy) => copy.studyInstanceUid), vitals: vitals !== null, overrideId: overrideId ?? undefined, grantsUntil: until.toISOString(),
       });
-      await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: service.id, targetFacilityId: service.facilityId, alarmSince: now });
+      // A service of a paired node: the notice is delivered there (it rings and escalates there), then its images follow
+      if (remote) await queueNoticeForward(tx, notice.id);
+      else await scheduleTransferEscalation(tx, { id: notice.id, targetServiceId: service.id, targetFacilityId: service.facilityId, alarmSince: now });
       return { ...notice, overrideId };
     });
   } catch (error) {
@@ -96,7 +105,7 @@ export async function sendTransfer(context: TransferContext, actor: TransferActo
   }
   wakeJobRunners();
   const parties = { id: created.id, senderId: actor.userId, sendingFacilityId: facilityId, targetServiceId: service.id, targetFacilityId: service.facilityId, status: 'SENT' };
-  await ringTransferAlarm(context, { id: created.id, targetServiceId: service.id, condition: request.condition, etaAt, sentAt: created.sentAt });
+  if (!remote) await ringTransferAlarm(context, { id: created.id, targetServiceId: service.id, condition: request.condition, etaAt, sentAt: created.sentAt });
   await publishTransferChanged(context, parties, 'send');
   return { id: created.id, created: true };
 }

@@ -4,6 +4,7 @@
 // opened from a study or a patient, that patient and their studies, the study preselected.
 import type { Principal } from '../policy/principal';
 import { authorizeTransferSending } from '../policy/transfer-access';
+import { transferServiceChoices } from './transfer-services';
 import type { TransferContext } from './transfer-types';
 
 const RECENT_MS = 24 * 3_600_000;
@@ -20,7 +21,8 @@ export async function transferFormChoices(context: TransferContext, actor: Princ
   const { db } = context;
   const facilityId = await authorizeTransferSending(db, actor.userId, actor.actingFacilityId);
   const facility = await db.facility.findUniqueOrThrow({ where: { id: facilityId }, select: { id: true, name: true } });
-  const services = await db.service.findMany({ where: { disabledAt: null, facility: { disabledAt: null } }, orderBy: [{ facility: { name: 'asc' } }, { name: 'asc' }], select: { id: true, name: true, facilityId: true, facility: { select: { name: true } } } });
+  // Those of paired nodes too, named with their node (issue 19: the notice is delivered there)
+  const services = await transferServiceChoices(context);
   const chosenStudy = from.study ? await db.study.findUnique({ where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid: from.study } }, select: { patientRef: true, studyInstanceUid: true } }) : null;
   const patientRef = chosenStudy?.patientRef ?? from.patient ?? null;
   const patient = patientRef ? await db.patient.findFirst({ where: { id: patientRef, facilityId }, select: { id: true, patientId: true, name: true } }) : null;
@@ -32,7 +34,7 @@ export async function transferFormChoices(context: TransferContext, actor: Princ
   });
   return {
     facility,
-    services: services.map((service) => ({ id: service.id, name: service.name, facilityId: service.facilityId, facilityName: service.facility.name })),
+    services: services.map((service) => ({ id: service.id, name: service.name, facilityId: service.facilityId, facilityName: service.facilityName })),
     studies: studies.map((study) => ({ studyInstanceUid: study.studyInstanceUid, patientRef: study.patientRef, patientId: study.patient.patientId, patientName: study.patient.name, description: study.description, modalities: study.modalities.split('\\').filter(Boolean).join(', '), instances: study.numberOfInstances, receivedAt: study.updatedAt })),
     patient: patient ? { ref: patient.id, patientId: patient.patientId, name: patient.name } : null,
     preselected: chosenStudy ? [chosenStudy.studyInstanceUid] : [],

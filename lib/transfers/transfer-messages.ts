@@ -2,6 +2,8 @@
 // notice, while it is not cancelled. Each message is audited and told to both sides at once.
 import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
+import { queueNoticeChange } from '../federation/notices/relay-notice-change';
+import { wakeJobRunners } from '../jobs/job-signals';
 import { PolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { auditedTransfer, loadTransfer } from './load-transfer';
@@ -18,8 +20,10 @@ export async function postTransferMessage(context: TransferContext, principal: P
   const message = await context.db.$transaction(async (tx) => {
     const created = await tx.transferMessage.create({ data: { noticeId: notice.id, authorId: principal.userId, body, createdAt: now }, select: { id: true } });
     await recordTransferAudit(tx, principal, auditedTransfer(notice), 'transfer.message', { messageId: created.id });
+    await queueNoticeChange(tx, notice, 'message', sides.includes('RECEIVER') ? notice.targetFacilityId : notice.sendingFacilityId, created.id);
     return created;
   });
+  wakeJobRunners();
   await publishTransferChanged(context, notice, 'message');
   return message;
 }

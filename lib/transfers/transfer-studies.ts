@@ -2,7 +2,9 @@
 // unidentified patient's images arriving under the notice's temporary ID
 // (follow-arriving-images.ts). Inside the caller's transaction: the rows, the timeline, and
 // the grants to the receiving service on the notice's basis — made now when the notice had
-// none (its patient had no record yet: the first images name it).
+// none (its patient had no record yet: the first images name it). A notice to another node's
+// service sends them there too (queueNoticeForward).
+import { queueNoticeForward } from '../federation/notices/forward-notice-job';
 import type { Principal } from '../policy/principal';
 import { accessEndFor, grantTransferStudies, type NoticeBasis, type StudyCopy } from './transfer-access-grants';
 import type { TransferTx } from './transfer-types';
@@ -30,5 +32,7 @@ export async function addTransferStudies(tx: TransferTx, actor: Principal, notic
     await tx.transferNotice.update({ where: { id: row.id }, data: { overrideId } });
     row = { ...row, overrideId };
   }
+  // A notice to a service of another node: these studies follow it there (issue 19)
+  await queueNoticeForward(tx, row.id, copies.map((copy) => copy.studyInstanceUid));
   return row;
 }

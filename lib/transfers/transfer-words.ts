@@ -49,6 +49,8 @@ export const TRANSFER_ACTION_WORDS: Record<string, string> = {
   cancel: 'Cancelled',
   identify: 'Patient identified',
   consult: 'Teleconsultation started',
+  forward: 'Delivered to the receiving node',
+  message: 'Message from the other node',
 };
 
 export const MAX_TRANSFER_TEXT = 2_000;

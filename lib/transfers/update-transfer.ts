@@ -4,6 +4,7 @@
 // none, an unidentified patient's first images). Only while the notice is open.
 import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
+import { queueNoticeChange } from '../federation/notices/relay-notice-change';
 import { wakeJobRunners } from '../jobs/job-signals';
 import type { Principal } from '../policy/principal';
 import { personRecordRefs } from '../policy/share-basis';
@@ -49,6 +50,8 @@ export async function updateTransfer(context: TransferContext, principal: Princi
       await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'eta', at: now, details: JSON.stringify({ from: notice.etaAt.toISOString(), etaAt: etaAt.toISOString() }) } });
       await moveTransferAccessEnd(tx, notice, await accessEndFor(tx, row.targetServiceId, etaAt), now);
     }
+    if (vitals) await queueNoticeChange(tx, notice, 'vitals', notice.sendingFacilityId);
+    if (etaAt) await queueNoticeChange(tx, notice, 'eta', notice.sendingFacilityId);
     if (copies.length) await addTransferStudies(tx, principal, row, copies, now);
     const patientId = (await tx.transferNotice.findUniqueOrThrow({ where: { id: notice.id }, select: { patientId: true } })).patientId;
     await recordTransferAudit(tx, principal, { ...auditedTransfer(notice), patientId }, 'transfer.update', {

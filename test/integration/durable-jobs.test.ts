@@ -208,6 +208,38 @@ describe('durable jobs', () => {
     await stopRunners();
   });
 
+  it('runs the higher priority first, and an emergency job in a slot of its own while routine jobs hold every slot (issue 19)', async () => {
+    const withPriority = (key: string, priority: number) => db.$transaction((tx) => enqueueJob(tx, { type: 'test.record', key, payload: { label: key }, facilityId: null, priority }));
+    // Due together: the emergency one is claimed first
+    await withPriority('routine-a', 0);
+    await withPriority('routine-b', 0);
+    await withPriority('emergency-first', 20);
+    const order: string[] = [];
+    runner(async (label) => {
+      order.push(label);
+    }, { concurrency: 1 });
+    await until('all three', async () => order.length === 3);
+    assert.equal(order[0], 'emergency-first');
+    await stopRunners();
+
+    // One slot, held by a long routine job; another routine job waits, the emergency job does not
+    const releases = new Map<string, () => void>();
+    const started: string[] = [];
+    runner((label) => {
+      started.push(label);
+      return label.startsWith('long') ? new Promise<void>((resolve) => releases.set(label, resolve)) : Promise.resolve();
+    }, { concurrency: 1 });
+    await withPriority('long-routine', 0);
+    await until('the long job running', async () => started.includes('long-routine'));
+    await withPriority('queued-routine', 0);
+    const emergency = await withPriority('emergency-notice', 20);
+    assert.equal((await waitForJob(db, emergency.id, 10_000)).state, 'DONE', 'the emergency job ran while the routine job held the only slot');
+    assert.ok(!started.includes('queued-routine'), 'the routine job still waits for the slot');
+    releases.get('long-routine')!();
+    await until('the queued routine job after the slot frees', async () => started.includes('queued-routine'));
+    await stopRunners();
+  });
+
   it('loses no job to kill -9: pending and half-run jobs run after the restart, each exactly once', async () => {
     const keys = Array.from({ length: 6 }, (_, index) => `killed-${index}`);
     const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/jobs-child.ts'], {

@@ -74,7 +74,7 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
     throw error;
   }
   const open = OPEN_TRANSFER_STATUSES.includes(view.status);
-  const services = view.may.redirect ? (await transferServiceChoices(runtime)).filter((service) => service.id !== view.target.serviceId) : [];
+  const services = view.may.redirect ? (await transferServiceChoices(runtime)).filter((service) => service.id !== view.target.serviceId && !service.remote) : [];
   // The sender adds the studies made since sending (the CT done on the way out)
   let addable: { studyInstanceUid: string; label: string }[] = [];
   // An unidentified patient's record, once known: the patients of the facility's recent studies
@@ -118,6 +118,11 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
             )}
           </small>
         </div>
+        {view.delivery && (
+          <p className={styles.hint} data-testid="transfer-delivery" role="status">
+            {view.delivery.words}
+          </p>
+        )}
         <div className={styles.top}>
           <h1>
             <span className={styles.condition} data-testid="transfer-condition">
@@ -203,6 +208,11 @@ export default async function TransferPage({ params }: { params: Promise<{ id: s
             </section>
             <section className={styles.panel} aria-labelledby="images">
               <h2 id="images">Images</h2>
+              {view.arrivals.filter((arrival) => arrival.status !== 'DONE').map((arrival) => (
+                <p key={arrival.studyInstanceUid} className={styles.hint} data-testid="transfer-arrival">
+                  From {view.sender.facility.name}: {arrival.words}
+                </p>
+              ))}
               {view.studies.length === 0 ? (
                 <p className={styles.hint}>No study sent yet.</p>
               ) : (

@@ -39,8 +39,8 @@ export function TransferCards({ rows, side, label }: { rows: TransferRow[]; side
             )}
             <span className={styles.muted}>
               {side === 'board' ? `From ${row.from}` : `To ${row.to.name}`} ·{' '}
-              <span className={styles.imageState} data-state={row.images.state}>
-                {IMAGE_WORDS[row.images.state]}
+              <span className={styles.imageState} data-state={row.arriving ? 'ARRIVING' : row.images.state} data-testid="transfer-images">
+                {row.arriving ? `images ${row.arriving}` : IMAGE_WORDS[row.images.state]}
               </span>
               {row.messages > 0 ? ` · ${row.messages} message${row.messages === 1 ? '' : 's'}` : ''}
             </span>

@@ -12,6 +12,8 @@
 //                                   (the assertion is the peer's signed token, in the query)
 //   POST /history                   federated patient history: the person's studies here the peer's person may see (history/)
 //   POST /history/retrieve          send one of them to that person's facility (a transfer, consent checked here)
+//   POST /notices                   an emergency transfer notice for a service here: it rings at once (lib/federation/notices)
+//   POST /notices/{id}/changes      a change of a notice shared with the peer ({id}: its id at the node that sent it)
 // Every request but /node is signed (signed-request.ts); a refusal is 401 with the reason,
 // audited (federation.refused) for the node's administrators. Errors are JSON {error: CODE, message, reason?} like the portal's.
 import { nodeAuditFacilityId } from '../federation-audit';
@@ -23,6 +25,7 @@ import { stowRoutes } from '../../../pacs-core/dicomweb/stow-routes';
 import { recordAudit } from '../../audit/record-audit';
 import { principalForUser } from '../../auth/principal';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../../errors';
+import { PolicyError } from '../../policy/errors';
 import type { Runtime } from '../../runtime';
 import { federationSelf } from '../federation-self';
 import { FEDERATION_PREFIX } from '../node-client';
@@ -35,6 +38,10 @@ import { answerHistoryQuery } from '../history/answer-history';
 import { retrieveForPeer } from '../history/retrieve-for-peer';
 import { recordRefusedShare } from '../../consent/refused-share';
 import { isConsentRequiredError } from '../../policy/share-basis';
+import { linkNoticeArrivals } from '../notices/link-notice-arrivals';
+import { NOTICE_TRANSFER_SOURCE } from '../notices/notice-words';
+import { receiveNotice } from '../notices/receive-notice';
+import { receiveNoticeChange } from '../notices/receive-notice-change';
 import { FederationAuthError, claimedIssuer, verifyNodeRequest, type VerifiedRequest } from '../verify-node-request';
 import { AUTH_SCHEME } from '../signed-request';
 import { GUEST_TOKEN_PATTERN, consultEntryPath } from '../consult/join-remote-consultation';
@@ -101,6 +108,10 @@ export function createFederationHandler(runtime: Runtime) {
     json(res, 401, { error: 'UNAUTHENTICATED', reason: error.reason, message: error.message });
   };
 
+  // A notice's images joining it never fail the transfer: logged
+  const linkNotice = (peerId: string, remoteNoticeId: string) =>
+    linkNoticeArrivals(runtime, peerId, remoteNoticeId).catch((error: unknown) => logger.warn('notice images not linked', { remoteNoticeId, error: String(error) }));
+
   return async function handleFederation(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathAndQuery = req.url ?? '/';
     const pathname = pathAndQuery.split('?')[0];
@@ -113,6 +124,20 @@ export function createFederationHandler(runtime: Runtime) {
     const needActor = (verified: VerifiedRequest) => {
       if (!verified.actor || typeof verified.actor.id !== 'string' || typeof verified.actor.facility?.id !== 'string') throw new DomainError('BAD_REQUEST', 'this call acts for a person: the token must assert one (act)');
       return verified.actor;
+    };
+    // A paired node's notice call refused (a service or notice not its to address, a change not its side's): audited for the node's administrators
+    const refusedNoticeAudited = async <T>(verified: VerifiedRequest, work: () => Promise<T>): Promise<T> => {
+      try {
+        return await work();
+      } catch (error) {
+        if (error instanceof PolicyError) {
+          await recordAudit(db, {
+            actor: `node:${verified.peer.name}`, actorUserId: null, sourceIp, outcome: 'DENIED', action: 'federation.refused', facilityId: null, resource: pathname.slice(0, 200),
+            details: { reason: error.code, peerNodeId: verified.peer.nodeId, peerName: verified.peer.name, remoteUser: verified.actor ? String(verified.actor.name).slice(0, 120) : undefined, path: pathname.slice(0, 200), method, status: error.code === 'NOT_FOUND' ? 404 : 403 },
+          }).catch((auditError: unknown) => logger.error('federation.refused not audited', { error: String(auditError) }));
+        }
+        throw error;
+      }
     };
     try {
       if (method === 'GET' && route === '/node') return json(res, 200, self.description);
@@ -152,7 +177,23 @@ export function createFederationHandler(runtime: Runtime) {
       if (method === 'POST' && route === '/transfers/inventory') {
         const bytes = await readBody(req);
         const verified = await verify(bytes);
-        return json(res, 200, await receiveInventory(db, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
+        const body = parseJson(bytes);
+        const answer = await receiveInventory(db, verified.peer, needActor(verified), body, sourceIp);
+        const source = (body as { source?: { type?: unknown; id?: unknown } }).source;
+        if (source?.type === NOTICE_TRANSFER_SOURCE && typeof source.id === 'string') await linkNotice(verified.peer.id, source.id);
+        return json(res, 200, answer);
+      }
+      if (method === 'POST' && route === '/notices') {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        const received = await refusedNoticeAudited(verified, () => receiveNotice(runtime, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
+        return json(res, received.created ? 201 : 200, received);
+      }
+      const change = /^\/notices\/([A-Za-z0-9_-]{1,64})\/changes$/.exec(route);
+      if (method === 'POST' && change) {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        return json(res, 200, await refusedNoticeAudited(verified, () => receiveNoticeChange(runtime, verified.peer, needActor(verified), change[1], parseJson(bytes), sourceIp)));
       }
       if (method === 'POST' && (route === '/history' || route === '/history/retrieve')) {
         const bytes = await readBody(req);
@@ -174,7 +215,10 @@ export function createFederationHandler(runtime: Runtime) {
           audit: async (event) => {
             await base.audit({ ...event, facilityId: event.facilityId ?? transfer.localFacilityId });
             const stored = Number((event.details as { stored?: unknown } | undefined)?.stored ?? 0);
-            if (event.action === 'dicomweb.stow') await recordArrival(db, transfer, stored, verified.peer, mirror.label, sourceIp);
+            if (event.action === 'dicomweb.stow') {
+              await recordArrival(db, transfer, stored, verified.peer, mirror.label, sourceIp);
+              if (transfer.sourceType === NOTICE_TRANSFER_SOURCE && transfer.sourceId) await linkNotice(verified.peer.id, transfer.sourceId);
+            }
           },
         });
         return await stow(req, res);

@@ -7,7 +7,7 @@
 // facility) and the durable job that sends (federation.send-study).
 import { recordAudit } from '../../audit/record-audit';
 import { grantStudyRead } from '../../grants/grant-study-read';
-import { enqueueJob } from '../../jobs/enqueue-job';
+import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { wakeJobRunners } from '../../jobs/job-signals';
 import type { Database } from '../../../prisma/database';
 
@@ -66,7 +66,7 @@ export async function createOutTransfer(db: Database, input: OutTransferInput): 
         legalBasis: basis.legalBasis ?? undefined, consentId: basis.consentId, ...(requestedBy.remoteUser ? { remoteUser: requestedBy.remoteUser } : {}),
       },
     });
-    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId: study.facilityId, maxAttempts: 30 });
+    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId: study.facilityId, maxAttempts: 30, priority: input.priority === 10 ? JOB_PRIORITY.EMERGENCY_IMAGES : JOB_PRIORITY.ROUTINE });
     return row.id;
   });
   wakeJobRunners();

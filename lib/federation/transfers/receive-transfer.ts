@@ -17,6 +17,8 @@ export const ZInventory = z.object({
   facilityId: z.string().min(1).max(64),
   total: z.number().int().min(0).max(1_000_000),
   priority: z.number().int().min(0).max(10).optional(),
+  /** Why it is sent, when the receiver has something to join it to: an emergency notice ('transfer-notice', the notice's id at the sender) */
+  source: z.object({ type: z.literal('transfer-notice'), id: z.string().min(1).max(64) }).optional(),
   instances: z.array(z.object({ sopInstanceUid: UID, sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(100_000),
 });
 
@@ -46,7 +48,7 @@ export async function receiveInventory(db: Database, peer: Peer, actor: NodeActo
       where: key,
       create: {
         direction: 'IN', peerId: peer.id, transferId: input.transferId, studyInstanceUid: input.studyInstanceUid, localFacilityId: input.facilityId,
-        remoteFacilityId: mirror.facilityId, requestedById: mirror.userId, requestedByName: mirror.label, priority: input.priority ?? 0,
+        remoteFacilityId: mirror.facilityId, requestedById: mirror.userId, requestedByName: mirror.label, priority: input.priority ?? 0, sourceType: input.source?.type ?? null, sourceId: input.source?.id ?? null,
         status: have.length >= input.total ? 'DONE' : 'RECEIVING', total: input.total, done: have.length, skipped: have.length,
         finishedAt: have.length >= input.total ? new Date() : null,
       },
@@ -64,8 +66,8 @@ export async function receiveInventory(db: Database, peer: Peer, actor: NodeActo
 }
 
 /** The IN row a STOW-RS batch belongs to; NOT_FOUND without an inventory first. */
-export async function transferForStore(db: Database, peerId: string, transferId: string): Promise<{ id: string; localFacilityId: string; studyInstanceUid: string; total: number; status: string }> {
-  const row = await db.federatedTransfer.findUnique({ where: { peerId_direction_transferId: { peerId, direction: 'IN', transferId: transferId.slice(0, 64) } }, select: { id: true, localFacilityId: true, studyInstanceUid: true, total: true, status: true } });
+export async function transferForStore(db: Database, peerId: string, transferId: string): Promise<{ id: string; localFacilityId: string; studyInstanceUid: string; total: number; status: string; sourceType: string | null; sourceId: string | null }> {
+  const row = await db.federatedTransfer.findUnique({ where: { peerId_direction_transferId: { peerId, direction: 'IN', transferId: transferId.slice(0, 64) } }, select: { id: true, localFacilityId: true, studyInstanceUid: true, total: true, status: true, sourceType: true, sourceId: true } });
   if (!row) throw new DomainError('NOT_FOUND', `no transfer ${transferId} announced by this node (send its inventory first)`);
   await authorizePeerStore(db, row.localFacilityId);
   return row;

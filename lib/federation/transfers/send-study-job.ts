@@ -8,7 +8,8 @@
 //      the SHA-256 of every instance in it; the receiver stores a part only when its bytes
 //      hash to what was signed. Each instance read here is checked against the SHA-256 the
 //      archive recorded when it was stored, so a damaged file is never sent as if whole;
-//   4. records the progress after every batch ("312/500"), DONE at the end.
+//   4. records the progress after every batch ("312/500"), DONE at the end; a routine transfer
+//      pauses between batches while an emergency one is being sent (notices/yield-to-emergencies.ts).
 // A failure (the node down, a refusal) throws: the job runner retries with backoff, the row
 // says why it waits (lastError); after the attempts it is FAILED in the facility's failing jobs.
 import { createHash } from 'node:crypto';
@@ -17,6 +18,7 @@ import { defineJob, type JobContext, type JobDefinition } from '../../jobs/regis
 import { federationSelf, type FederationConfig } from '../federation-self';
 import { FederationCallError, callPeer, callPeerJson } from '../node-client';
 import type { NodeActor } from '../signed-request';
+import { yieldToEmergencyTransfers } from '../notices/yield-to-emergencies';
 
 export interface SendStudyJobPayload {
   transferId: string;
@@ -81,7 +83,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
       method: 'POST',
       path: '/transfers/inventory',
       actor,
-      json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
+      json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, ...(transfer.sourceType === 'transfer-notice' && transfer.sourceId ? { source: { type: transfer.sourceType, id: transfer.sourceId } } : {}), instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
     });
     const have = new Set(inventory.have ?? []);
     const missing = instances.filter((instance) => !have.has(instance.sopInstanceUid));
@@ -91,6 +93,8 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
     await note({ done, skipped, lastError: null });
 
     for (const batch of batches(missing)) {
+      // A routine transfer waits while a notice's images are being sent (issue 19)
+      await yieldToEmergencyTransfers(db, transfer.priority);
       const parts: Buffer[] = [];
       const hashes: Record<string, string> = {};
       for (const instance of batch) {
