@@ -1,0 +1,231 @@
+// bench/federation-transfer: a study sent from one node to another (issue 19), Telepacs A → B
+// against Orthanc O1 → O2 in the same run.
+//
+//   npx tsx bench/federation-transfer.ts                       # 3 series × 500 CT images 512×512, 16-bit
+//   npx tsx bench/federation-transfer.ts --reps 1 --instances 50 --size 256   # a quick look
+//   TEST_DATABASE=postgres npx tsx bench/federation-transfer.ts                # both nodes on PostgreSQL
+//
+// One study of --reps series of --instances images (the test fixtures' makeInstance) is loaded
+// untimed into node A (by STOW-RS) and into Orthanc O1 (the same). A and B are two whole
+// Telepacs processes with their portal (test/support/node-process.ts), paired through the admin
+// API; A records the patient's consent to the transfer to B's facility. Each repetition sends a
+// series that the destination has never held (so every one goes to a fresh destination):
+//   - Telepacs: POST /api/federation/transfers {studyInstanceUid, facilityId, seriesUids: [one]}
+//     at A, timed until GET /api/federation/transfers/{id} says DONE (the durable job: inventory,
+//     signed STOW-RS batches with every instance's SHA-256 checked at A against the stored hash
+//     and at B against the signed manifest, progress rows);
+//   - Orthanc DICOMweb: POST /dicom-web/servers/o2/stow {Resources: [series], Synchronous: true}
+//     at O1 (its STOW-RS client, the same protocol Telepacs uses; no integrity check);
+//   - Orthanc peers: POST /peers/o2/store (synchronous), one POST /instances per image,
+//     on a second series id, so the destination is fresh for it too: a second Orthanc row.
+// Every target then must hold all images of the series (B: its index, O2: /tools/find).
+// The targets take turns going first; the disk is settled (sync, untimed) before each turn.
+import { execFile } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { instanceUids, makeInstance, type InstanceOptions } from '../test/support/fixtures';
+import { startNodeProcess, type NodeProcess } from '../test/support/node-process';
+import { testDatabaseKind } from '../test/support/test-database';
+import { median, stowAll } from './support/dicomweb-timing';
+import { orthancMissing, startOrthanc, type RunningOrthanc } from './support/orthanc';
+import { writeSamples } from './support/samples';
+
+const { values: args } = parseArgs({
+  options: {
+    instances: { type: 'string', default: '500' },
+    size: { type: 'string', default: '512' },
+    reps: { type: 'string', default: '3' },
+    targets: { type: 'string', default: 'telepacs,orthanc-stow,orthanc-peers' },
+    'no-settle': { type: 'boolean', default: false },
+  },
+});
+const INSTANCES = Number(args.instances);
+const SIZE = Number(args.size);
+const REPS = Number(args.reps);
+const TARGETS = new Set((args.targets ?? '').split(',').map((target) => target.trim()));
+const PATIENT_ID = 'BENCH-FEDERATION';
+const WAIT_MS = 600_000;
+
+type Target = 'telepacs' | 'orthanc-stow' | 'orthanc-peers';
+const LABELS: Record<Target, string> = { telepacs: 'Telepacs A→B (federation job)', 'orthanc-stow': 'Orthanc O1→O2 (DICOMweb STOW client)', 'orthanc-peers': 'Orthanc O1→O2 (peers)' };
+
+/** Series `n` of the one bench study (same patient and study). Orthanc peers get series 1000+n of their own. */
+function seriesOptions(seriesNumber: number): InstanceOptions {
+  return { patientId: PATIENT_ID, patientName: 'Bench^Federation', accessionNumber: 'BENCH-FED-1', studyDescription: 'CT CHEST federation bench', seriesDescription: `Axial, series ${seriesNumber}`, modality: 'CT', rows: SIZE, columns: SIZE, seriesNumber };
+}
+const seriesUid = (seriesNumber: number) => instanceUids({ ...seriesOptions(seriesNumber), instanceNumber: 1 }).seriesInstanceUid;
+const studyUid = instanceUids({ ...seriesOptions(1), instanceNumber: 1 }).studyInstanceUid;
+const makeSeries = (seriesNumber: number) => Array.from({ length: INSTANCES }, (_, i) => makeInstance({ ...seriesOptions(seriesNumber), instanceNumber: i + 1 }));
+
+async function settle(): Promise<void> {
+  if (!args['no-settle']) await promisify(execFile)('sync');
+}
+
+async function json<T>(response: Response, status: number, what: string): Promise<T> {
+  const text = await response.text();
+  if (response.status !== status) throw new Error(`${what}: HTTP ${response.status} ${text.slice(0, 500)}`);
+  return JSON.parse(text) as T;
+}
+
+async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS, everyMs = 20): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+}
+
+interface PeerView { id: string; name: string; facilities: { id: string; remoteId: string }[] }
+interface TransferView { id: string; status: string; total: number; done: number; lastError: string | null }
+
+/** Pairs A (code maker) and B, and returns B's home facility as mirrored at A once the sync job brought it. */
+async function pairNodes(a: NodeProcess, b: NodeProcess): Promise<string> {
+  const { code } = await json<{ code: string }>(await a.api('POST', '/api/admin/node/federation/pairing-codes'), 201, 'pairing code');
+  await json(await b.api('POST', '/api/admin/node/federation/peers', { code }), 201, 'pairing');
+  const peer = await until('B’s facilities mirrored at A', async () => {
+    const view = await json<{ peers: PeerView[] }>(await a.api('GET', '/api/admin/node/federation'), 200, 'peers at A');
+    return view.peers.find((candidate) => candidate.name === b.name && candidate.facilities.length > 0);
+  }, 60_000, 100);
+  return peer.facilities[0].id;
+}
+
+async function telepacsTransfer(a: NodeProcess, b: NodeProcess, destination: string, series: string): Promise<number> {
+  const started = performance.now();
+  const created = await json<TransferView>(await a.api('POST', '/api/federation/transfers', { studyInstanceUid: studyUid, facilityId: destination, seriesUids: [series] }), 201, 'transfer');
+  const done = await until('the transfer to be DONE', async () => {
+    const view = await json<TransferView>(await a.api('GET', `/api/federation/transfers/${created.id}`), 200, 'transfer view');
+    if (view.status === 'FAILED' || view.status === 'CANCELLED') throw new Error(`transfer ${view.status}: ${view.lastError}`);
+    return view.status === 'DONE' ? view : undefined;
+  });
+  const ms = performance.now() - started;
+  if (done.done !== INSTANCES) throw new Error(`transfer DONE with ${done.done}/${INSTANCES}`);
+  const held = await b.db.instance.count({ where: { series: { seriesInstanceUid: series, study: { studyInstanceUid: studyUid, facility: { nodePeerId: null } } } } });
+  if (held !== INSTANCES) throw new Error(`B holds ${held} of the ${INSTANCES} images of series ${series}`);
+  return ms;
+}
+
+async function orthancSeriesId(orthanc: RunningOrthanc, series: string): Promise<string> {
+  const found = await orthanc.find('Series', { SeriesInstanceUID: series });
+  if (found.length !== 1) throw new Error(`${orthanc.url}: series ${series} found ${found.length} times`);
+  return found[0].ID;
+}
+
+async function orthancTransfer(o1: RunningOrthanc, o2: RunningOrthanc, how: 'orthanc-stow' | 'orthanc-peers', series: string): Promise<number> {
+  const id = await orthancSeriesId(o1, series);
+  const started = performance.now();
+  if (how === 'orthanc-stow') await o1.postJson('/dicom-web/servers/o2/stow', { Resources: [id], Synchronous: true });
+  else await o1.postJson('/peers/o2/store', { Resources: [id], Synchronous: true });
+  const ms = performance.now() - started;
+  const held = (await o2.find('Instance', { SeriesInstanceUID: series })).length;
+  if (held !== INSTANCES) throw new Error(`O2 holds ${held} of the ${INSTANCES} images of series ${series} (${how})`);
+  return ms;
+}
+
+const formatS = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)} s` : '—');
+const rate = (ms: number) => (Number.isFinite(ms) ? `${((INSTANCES / ms) * 1000).toFixed(0)}` : '—');
+
+async function main(): Promise<void> {
+  const wanted = (['telepacs', 'orthanc-stow', 'orthanc-peers'] as Target[]).filter((target) => TARGETS.has(target));
+  const orthancProblem = orthancMissing();
+  const targets = wanted.filter((target) => target === 'telepacs' || !orthancProblem);
+  if (orthancProblem && targets.length < wanted.length) console.log(`skipping Orthanc: ${orthancProblem}`);
+  const database = testDatabaseKind();
+  const workDir = mkdtempSync(path.join(tmpdir(), 'telepacs-bench-federation-'));
+  const stops: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    await Promise.all(stops.map((stop) => stop().catch(() => undefined)));
+    rmSync(workDir, { recursive: true, force: true });
+  };
+  process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
+  try {
+    const useTelepacs = targets.includes('telepacs');
+    const useOrthanc = targets.some((target) => target !== 'telepacs');
+    // Series 1..REPS for Telepacs and Orthanc's STOW client, 1001..1000+REPS for Orthanc's peers
+    const seriesNumbers = Array.from({ length: REPS }, (_, i) => i + 1);
+    const peerSeriesNumbers = targets.includes('orthanc-peers') ? seriesNumbers.map((n) => n + 1000) : [];
+
+    let a: NodeProcess | undefined;
+    let b: NodeProcess | undefined;
+    let destination = '';
+    if (useTelepacs) {
+      // A first (it builds the portal when this checkout's build is stale), then B
+      a = await startNodeProcess({ name: 'Bench node A', database, env: { TCP_NODELAY: '1' } });
+      stops.push(() => a!.stop());
+      b = await startNodeProcess({ name: 'Bench node B', database, env: { TCP_NODELAY: '1' } });
+      stops.push(() => b!.stop());
+      destination = await pairNodes(a, b);
+      console.log(`Telepacs A ${a.url} and B ${b.url} paired (${database})`);
+    }
+    let o1: RunningOrthanc | undefined;
+    let o2: RunningOrthanc | undefined;
+    if (useOrthanc) {
+      o2 = await startOrthanc(path.join(workDir, 'o2'), { name: 'BENCH-O2', aet: 'BENCHO2' });
+      stops.push(() => o2!.stop());
+      o1 = await startOrthanc(path.join(workDir, 'o1'), {
+        name: 'BENCH-O1',
+        aet: 'BENCHO1',
+        config: { DicomWeb: { Enable: true, Root: '/dicom-web/', Servers: { o2: [`${o2.dicomwebUrl}/`] } }, OrthancPeers: { o2: [`${o2.url}/`] } },
+      });
+      stops.push(() => o1!.stop());
+      console.log(`Orthanc ${o1.version}: O1 ${o1.url}, O2 ${o2.url}`);
+    }
+
+    // Load (untimed): every series into A and O1
+    for (const seriesNumber of [...seriesNumbers, ...peerSeriesNumbers]) {
+      const files = makeSeries(seriesNumber);
+      const megabytes = files.reduce((sum, file) => sum + file.length, 0) / 1e6;
+      if (a && seriesNumber < 1000) await stowAll({ name: 'A', dicomwebUrl: `${a.url}/dicomweb`, headers: { authorization: a.adminAuthorization } }, files, { batchSize: 25, concurrency: 2 });
+      if (o1) await stowAll({ name: 'O1', dicomwebUrl: o1.dicomwebUrl, headers: {} }, files, { batchSize: 25, concurrency: 2 });
+      console.log(`series ${seriesNumber}: ${files.length} images, ${megabytes.toFixed(0)} MB loaded`);
+    }
+    if (a) {
+      const study = await a.db.study.findFirstOrThrow({ where: { studyInstanceUid: studyUid }, select: { patientRef: true } });
+      const consent = await a.api('POST', `/api/patients/${study.patientRef}/consents`, {
+        decision: 'PERMIT',
+        recipient: { kind: 'FACILITY', facilityId: destination },
+        purposes: ['TRANSFER'],
+        data: { scope: 'ALL' },
+        evidence: { kind: 'VERBAL', witnessName: 'Bench Witness', note: 'Agreed to the transfer (bench).' },
+      });
+      await json(consent, 201, 'consent');
+    }
+
+    const samples: Record<Target, number[]> = { telepacs: [], 'orthanc-stow': [], 'orthanc-peers': [] };
+    for (let repetition = 0; repetition < REPS; repetition++) {
+      const order = repetition % 2 ? [...targets].reverse() : targets;
+      for (const target of order) {
+        await settle();
+        const ms =
+          target === 'telepacs'
+            ? await telepacsTransfer(a!, b!, destination, seriesUid(seriesNumbers[repetition]))
+            : await orthancTransfer(o1!, o2!, target, seriesUid(target === 'orthanc-peers' ? peerSeriesNumbers[repetition] : seriesNumbers[repetition]));
+        samples[target].push(ms);
+        console.log(`  rep ${repetition + 1} ${LABELS[target].padEnd(40)} ${formatS(ms)}  ${rate(ms)} images/s`);
+      }
+    }
+
+    console.log(`\n${INSTANCES} CT images ${SIZE}×${SIZE} 16-bit per transfer, ${REPS} repetitions, Telepacs on ${database}`);
+    console.log(`${'median'.padEnd(40)}  ${'time'.padStart(8)}  ${'images/s'.padStart(8)}  samples`);
+    for (const target of targets) {
+      const m = median(samples[target]);
+      console.log(`${LABELS[target].padEnd(40)}  ${formatS(m).padStart(8)}  ${rate(m).padStart(8)}  ${samples[target].map((ms) => (ms / 1000).toFixed(2)).join(', ')}`);
+    }
+    const telepacs = median(samples.telepacs);
+    for (const other of ['orthanc-stow', 'orthanc-peers'] as const) {
+      const orthanc = median(samples[other]);
+      if (Number.isFinite(telepacs) && Number.isFinite(orthanc)) console.log(`Telepacs/Orthanc (${other === 'orthanc-stow' ? 'DICOMweb' : 'peers'}), images/s: ${(orthanc / telepacs).toFixed(2)}×`);
+    }
+    writeSamples('federation-transfer', { settings: { instances: INSTANCES, size: SIZE, reps: REPS, database, orthanc: o1?.version }, samplesMs: samples });
+  } finally {
+    await stopAll();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error);
+  process.exitCode = 1;
+});
