@@ -17,7 +17,10 @@
 //   - Orthanc DICOMweb: POST /dicom-web/servers/o2/stow {Resources: [series], Synchronous: true}
 //     at O1 (its STOW-RS client, the same protocol Telepacs uses; no integrity check);
 //   - Orthanc peers: POST /peers/o2/store (synchronous), one POST /instances per image,
-//     on a second series id, so the destination is fresh for it too: a second Orthanc row.
+//     on a second series id, so the destination is fresh for it too: a second Orthanc row;
+//   - for reference, B's own ingest: the bench stores another new series straight into B by
+//     STOW-RS (its DICOMweb, the administrator), in the job's shape (IN_FLIGHT requests of
+//     BATCH_INSTANCES images): what B can take in, without the federation layer or A.
 // Every target then must hold all images of the series (B: its index, O2: /tools/find).
 // The targets take turns going first; the disk is settled (sync, untimed) before each turn.
 import { execFile } from 'node:child_process';
@@ -28,6 +31,7 @@ import { parseArgs, promisify } from 'node:util';
 import { instanceUids, makeInstance, type InstanceOptions } from '../test/support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../test/support/node-process';
 import { testDatabaseKind } from '../test/support/test-database';
+import { BATCH_INSTANCES, IN_FLIGHT } from '../lib/federation/transfers/send-study-job';
 import { median, stowAll } from './support/dicomweb-timing';
 import { orthancMissing, startOrthanc, type RunningOrthanc } from './support/orthanc';
 import { writeSamples } from './support/samples';
@@ -37,8 +41,9 @@ const { values: args } = parseArgs({
     instances: { type: 'string', default: '500' },
     size: { type: 'string', default: '512' },
     reps: { type: 'string', default: '3' },
-    targets: { type: 'string', default: 'telepacs,orthanc-stow,orthanc-peers' },
+    targets: { type: 'string', default: 'telepacs,orthanc-stow,orthanc-peers,telepacs-stow' },
     'no-settle': { type: 'boolean', default: false },
+    'cpu-prof': { type: 'boolean', default: false },
   },
 });
 const INSTANCES = Number(args.instances);
@@ -48,8 +53,14 @@ const TARGETS = new Set((args.targets ?? '').split(',').map((target) => target.t
 const PATIENT_ID = 'BENCH-FEDERATION';
 const WAIT_MS = 600_000;
 
-type Target = 'telepacs' | 'orthanc-stow' | 'orthanc-peers';
-const LABELS: Record<Target, string> = { telepacs: 'Telepacs A→B (federation job)', 'orthanc-stow': 'Orthanc O1→O2 (DICOMweb STOW client)', 'orthanc-peers': 'Orthanc O1→O2 (peers)' };
+type Target = 'telepacs' | 'orthanc-stow' | 'orthanc-peers' | 'telepacs-stow';
+const ALL_TARGETS: Target[] = ['telepacs', 'orthanc-stow', 'orthanc-peers', 'telepacs-stow'];
+const LABELS: Record<Target, string> = {
+  telepacs: 'Telepacs A→B (federation job)',
+  'orthanc-stow': 'Orthanc O1→O2 (DICOMweb STOW client)',
+  'orthanc-peers': 'Orthanc O1→O2 (peers)',
+  'telepacs-stow': 'bench → B STOW-RS (reference)',
+};
 
 /** Series `n` of the one bench study (same patient and study). Orthanc peers get series 1000+n of their own. */
 function seriesOptions(seriesNumber: number): InstanceOptions {
@@ -58,6 +69,23 @@ function seriesOptions(seriesNumber: number): InstanceOptions {
 const seriesUid = (seriesNumber: number) => instanceUids({ ...seriesOptions(seriesNumber), instanceNumber: 1 }).seriesInstanceUid;
 const studyUid = instanceUids({ ...seriesOptions(1), instanceNumber: 1 }).studyInstanceUid;
 const makeSeries = (seriesNumber: number) => Array.from({ length: INSTANCES }, (_, i) => makeInstance({ ...seriesOptions(seriesNumber), instanceNumber: i + 1 }));
+
+/**
+ * Loads a series (untimed) by STOW-RS, 25 images a request, 2 in flight. A request the server
+ * dropped (a keep-alive socket closed under it: undici's "fetch failed") is sent again.
+ */
+async function load(name: string, dicomwebUrl: string, headers: Record<string, string>, files: Buffer[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await stowAll({ name, dicomwebUrl, headers }, files, { batchSize: 25, concurrency: 2 });
+      return;
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      if (attempt >= 3 || !(error instanceof TypeError)) throw error;
+      console.log(`  loading into ${name}: ${error.message} (${cause?.code ?? cause?.message ?? '?'}), sending again`);
+    }
+  }
+}
 
 async function settle(): Promise<void> {
   if (!args['no-settle']) await promisify(execFile)('sync');
@@ -96,15 +124,27 @@ async function pairNodes(a: NodeProcess, b: NodeProcess): Promise<string> {
 async function telepacsTransfer(a: NodeProcess, b: NodeProcess, destination: string, series: string): Promise<number> {
   const started = performance.now();
   const created = await json<TransferView>(await a.api('POST', '/api/federation/transfers', { studyInstanceUid: studyUid, facilityId: destination, seriesUids: [series] }), 201, 'transfer');
-  const done = await until('the transfer to be DONE', async () => {
-    const view = await json<TransferView>(await a.api('GET', `/api/federation/transfers/${created.id}`), 200, 'transfer view');
-    if (view.status === 'FAILED' || view.status === 'CANCELLED') throw new Error(`transfer ${view.status}: ${view.lastError}`);
-    return view.status === 'DONE' ? view : undefined;
+  // Watched in A's database (the bench's read-only eyes), not by polling A's API: 50 requests a
+  // second through A's portal would take the CPU the transfer needs. The API confirms after.
+  await until('the transfer to be DONE', async () => {
+    const row = await a.db.federatedTransfer.findUniqueOrThrow({ where: { id: created.id }, select: { status: true, lastError: true } });
+    if (row.status === 'FAILED' || row.status === 'CANCELLED') throw new Error(`transfer ${row.status}: ${row.lastError}`);
+    return row.status === 'DONE';
   });
   const ms = performance.now() - started;
-  if (done.done !== INSTANCES) throw new Error(`transfer DONE with ${done.done}/${INSTANCES}`);
+  const done = await json<TransferView>(await a.api('GET', `/api/federation/transfers/${created.id}`), 200, 'transfer view');
+  if (done.status !== 'DONE' || done.done !== INSTANCES) throw new Error(`transfer DONE with ${done.done}/${INSTANCES}`);
   const held = await b.db.instance.count({ where: { series: { seriesInstanceUid: series, study: { studyInstanceUid: studyUid, facility: { nodePeerId: null } } } } });
   if (held !== INSTANCES) throw new Error(`B holds ${held} of the ${INSTANCES} images of series ${series}`);
+  return ms;
+}
+
+/** The reference row: a new series (made untimed) stored straight into B, in the federation job's request shape. */
+async function stowIntoB(b: NodeProcess, seriesNumber: number): Promise<number> {
+  const files = makeSeries(seriesNumber);
+  const ms = await stowAll({ name: 'B', dicomwebUrl: `${b.url}/dicomweb`, headers: { authorization: b.adminAuthorization } }, files, { batchSize: BATCH_INSTANCES, concurrency: IN_FLIGHT });
+  const held = await b.db.instance.count({ where: { series: { seriesInstanceUid: seriesUid(seriesNumber) } } });
+  if (held !== INSTANCES) throw new Error(`B holds ${held} of the ${INSTANCES} images stored by STOW-RS`);
   return ms;
 }
 
@@ -129,9 +169,9 @@ const formatS = (ms: number) => (Number.isFinite(ms) ? `${(ms / 1000).toFixed(2)
 const rate = (ms: number) => (Number.isFinite(ms) ? `${((INSTANCES / ms) * 1000).toFixed(0)}` : '—');
 
 async function main(): Promise<void> {
-  const wanted = (['telepacs', 'orthanc-stow', 'orthanc-peers'] as Target[]).filter((target) => TARGETS.has(target));
+  const wanted = ALL_TARGETS.filter((target) => TARGETS.has(target));
   const orthancProblem = orthancMissing();
-  const targets = wanted.filter((target) => target === 'telepacs' || !orthancProblem);
+  const targets = wanted.filter((target) => target.startsWith('telepacs') || !orthancProblem);
   if (orthancProblem && targets.length < wanted.length) console.log(`skipping Orthanc: ${orthancProblem}`);
   const database = testDatabaseKind();
   const workDir = mkdtempSync(path.join(tmpdir(), 'telepacs-bench-federation-'));
@@ -142,8 +182,8 @@ async function main(): Promise<void> {
   };
   process.once('SIGINT', () => void stopAll().then(() => process.exit(130)));
   try {
-    const useTelepacs = targets.includes('telepacs');
-    const useOrthanc = targets.some((target) => target !== 'telepacs');
+    const useTelepacs = targets.some((target) => target.startsWith('telepacs'));
+    const useOrthanc = targets.some((target) => target.startsWith('orthanc'));
     // Series 1..REPS for Telepacs and Orthanc's STOW client, 1001..1000+REPS for Orthanc's peers
     const seriesNumbers = Array.from({ length: REPS }, (_, i) => i + 1);
     const peerSeriesNumbers = targets.includes('orthanc-peers') ? seriesNumbers.map((n) => n + 1000) : [];
@@ -153,9 +193,12 @@ async function main(): Promise<void> {
     let destination = '';
     if (useTelepacs) {
       // A first (it builds the portal when this checkout's build is stale), then B
-      a = await startNodeProcess({ name: 'Bench node A', database, env: { TCP_NODELAY: '1' } });
+      // --cpu-prof: each node writes a V8 profile into bench/out/federation-transfer-profile-*/{a,b} when stopped
+      const profileDir = `bench/out/federation-transfer-profile-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      const nodeArgs = (node: string) => (args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${path.resolve(profileDir, node)}`] : []);
+      a = await startNodeProcess({ name: 'Bench node A', database, env: { TCP_NODELAY: '1' }, nodeArgs: nodeArgs('a') });
       stops.push(() => a!.stop());
-      b = await startNodeProcess({ name: 'Bench node B', database, env: { TCP_NODELAY: '1' } });
+      b = await startNodeProcess({ name: 'Bench node B', database, env: { TCP_NODELAY: '1' }, nodeArgs: nodeArgs('b') });
       stops.push(() => b!.stop());
       destination = await pairNodes(a, b);
       console.log(`Telepacs A ${a.url} and B ${b.url} paired (${database})`);
@@ -177,10 +220,11 @@ async function main(): Promise<void> {
     // Load (untimed): every series into A and O1
     for (const seriesNumber of [...seriesNumbers, ...peerSeriesNumbers]) {
       const files = makeSeries(seriesNumber);
+      const loadStarted = performance.now();
       const megabytes = files.reduce((sum, file) => sum + file.length, 0) / 1e6;
-      if (a && seriesNumber < 1000) await stowAll({ name: 'A', dicomwebUrl: `${a.url}/dicomweb`, headers: { authorization: a.adminAuthorization } }, files, { batchSize: 25, concurrency: 2 });
-      if (o1) await stowAll({ name: 'O1', dicomwebUrl: o1.dicomwebUrl, headers: {} }, files, { batchSize: 25, concurrency: 2 });
-      console.log(`series ${seriesNumber}: ${files.length} images, ${megabytes.toFixed(0)} MB loaded`);
+      if (a && seriesNumber < 1000) await load('A', `${a.url}/dicomweb`, { authorization: a.adminAuthorization }, files);
+      if (o1) await load('O1', o1.dicomwebUrl, {}, files);
+      console.log(`series ${seriesNumber}: ${files.length} images, ${megabytes.toFixed(0)} MB loaded in ${formatS(performance.now() - loadStarted)}`);
     }
     if (a) {
       const study = await a.db.study.findFirstOrThrow({ where: { studyInstanceUid: studyUid }, select: { patientRef: true } });
@@ -194,7 +238,7 @@ async function main(): Promise<void> {
       await json(consent, 201, 'consent');
     }
 
-    const samples: Record<Target, number[]> = { telepacs: [], 'orthanc-stow': [], 'orthanc-peers': [] };
+    const samples: Record<Target, number[]> = { telepacs: [], 'orthanc-stow': [], 'orthanc-peers': [], 'telepacs-stow': [] };
     for (let repetition = 0; repetition < REPS; repetition++) {
       const order = repetition % 2 ? [...targets].reverse() : targets;
       for (const target of order) {
@@ -202,13 +246,15 @@ async function main(): Promise<void> {
         const ms =
           target === 'telepacs'
             ? await telepacsTransfer(a!, b!, destination, seriesUid(seriesNumbers[repetition]))
-            : await orthancTransfer(o1!, o2!, target, seriesUid(target === 'orthanc-peers' ? peerSeriesNumbers[repetition] : seriesNumbers[repetition]));
+            : target === 'telepacs-stow'
+              ? await stowIntoB(b!, 2001 + repetition)
+              : await orthancTransfer(o1!, o2!, target, seriesUid(target === 'orthanc-peers' ? peerSeriesNumbers[repetition] : seriesNumbers[repetition]));
         samples[target].push(ms);
         console.log(`  rep ${repetition + 1} ${LABELS[target].padEnd(40)} ${formatS(ms)}  ${rate(ms)} images/s`);
       }
     }
 
-    console.log(`\n${INSTANCES} CT images ${SIZE}×${SIZE} 16-bit per transfer, ${REPS} repetitions, Telepacs on ${database}`);
+    console.log(`\n${INSTANCES} CT images ${SIZE}×${SIZE} 16-bit per transfer, ${REPS} repetitions, Telepacs on ${database} (batches of ${BATCH_INSTANCES}, ${IN_FLIGHT} in flight)`);
     console.log(`${'median'.padEnd(40)}  ${'time'.padStart(8)}  ${'images/s'.padStart(8)}  samples`);
     for (const target of targets) {
       const m = median(samples[target]);
