@@ -139,13 +139,27 @@ async function telepacsTransfer(a: NodeProcess, b: NodeProcess, destination: str
   return ms;
 }
 
-/** The reference row: a new series (made untimed) stored straight into B, in the federation job's request shape. */
-async function stowIntoB(b: NodeProcess, seriesNumber: number): Promise<number> {
-  const files = makeSeries(seriesNumber);
-  const ms = await stowAll({ name: 'B', dicomwebUrl: `${b.url}/dicomweb`, headers: { authorization: b.adminAuthorization } }, files, { batchSize: BATCH_INSTANCES, concurrency: IN_FLIGHT });
-  const held = await b.db.instance.count({ where: { series: { seriesInstanceUid: seriesUid(seriesNumber) } } });
-  if (held !== INSTANCES) throw new Error(`B holds ${held} of the ${INSTANCES} images stored by STOW-RS`);
-  return ms;
+/**
+ * The reference row: a new series (made untimed) stored straight into B, in the federation job's
+ * request shape. A request dropped on a reused keep-alive socket (undici's "fetch failed", seen on
+ * this loaded machine) voids the sample: it is taken again on another new series.
+ */
+async function stowIntoB(b: NodeProcess, repetition: number): Promise<number> {
+  for (let attempt = 0; ; attempt++) {
+    const seriesNumber = 2001 + repetition + attempt * 100;
+    const files = makeSeries(seriesNumber);
+    let ms: number;
+    try {
+      ms = await stowAll({ name: 'B', dicomwebUrl: `${b.url}/dicomweb`, headers: { authorization: b.adminAuthorization } }, files, { batchSize: BATCH_INSTANCES, concurrency: IN_FLIGHT });
+    } catch (error) {
+      if (attempt >= 2 || !(error instanceof TypeError)) throw error;
+      console.log(`  STOW-RS into B: ${error.message} (${(error as { cause?: { code?: string } }).cause?.code ?? '?'}): sample void, again on a new series`);
+      continue;
+    }
+    const held = await b.db.instance.count({ where: { series: { seriesInstanceUid: seriesUid(seriesNumber) } } });
+    if (held !== INSTANCES) throw new Error(`B holds ${held} of the ${INSTANCES} images stored by STOW-RS`);
+    return ms;
+  }
 }
 
 async function orthancSeriesId(orthanc: RunningOrthanc, series: string): Promise<string> {
@@ -247,7 +261,7 @@ async function main(): Promise<void> {
           target === 'telepacs'
             ? await telepacsTransfer(a!, b!, destination, seriesUid(seriesNumbers[repetition]))
             : target === 'telepacs-stow'
-              ? await stowIntoB(b!, 2001 + repetition)
+              ? await stowIntoB(b!, repetition)
               : await orthancTransfer(o1!, o2!, target, seriesUid(target === 'orthanc-peers' ? peerSeriesNumbers[repetition] : seriesNumbers[repetition]));
         samples[target].push(ms);
         console.log(`  rep ${repetition + 1} ${LABELS[target].padEnd(40)} ${formatS(ms)}  ${rate(ms)} images/s`);
