@@ -11,9 +11,10 @@
 // API; A records the patient's consent to the transfer to B's facility. Each repetition sends a
 // series that the destination has never held (so every one goes to a fresh destination):
 //   - Telepacs: POST /api/federation/transfers {studyInstanceUid, facilityId, seriesUids: [one]}
-//     at A, timed until GET /api/federation/transfers/{id} says DONE (the durable job: inventory,
-//     signed STOW-RS batches with every instance's SHA-256 checked at A against the stored hash
-//     and at B against the signed manifest, progress rows);
+//     at A, timed until the transfer row is DONE (watched in A's database: polling A's portal
+//     would take A's CPU; GET /api/federation/transfers/{id} then must say DONE, 500/500).
+//     The durable job: inventory, signed STOW-RS batches with every instance's SHA-256 checked
+//     at A against the stored hash and at B against the signed manifest, progress rows;
 //   - Orthanc DICOMweb: POST /dicom-web/servers/o2/stow {Resources: [series], Synchronous: true}
 //     at O1 (its STOW-RS client, the same protocol Telepacs uses; no integrity check);
 //   - Orthanc peers: POST /peers/o2/store (synchronous), one POST /instances per image,
@@ -23,6 +24,8 @@
 //     BATCH_INSTANCES images): what B can take in, without the federation layer or A.
 // Every target then must hold all images of the series (B: its index, O2: /tools/find).
 // The targets take turns going first; the disk is settled (sync, untimed) before each turn.
+// Options: --targets telepacs,orthanc-stow,orthanc-peers,telepacs-stow (a subset), --no-settle,
+// --cpu-prof (V8 profiles of A and B under bench/out/federation-transfer-profile-*/).
 import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
