@@ -33,7 +33,7 @@ export interface NodeProcess {
   stop(): Promise<void>;
 }
 
-export async function startNodeProcess(options: { name: string; database: 'sqlite' | 'postgres'; env?: Record<string, string> }): Promise<NodeProcess> {
+export async function startNodeProcess(options: { name: string; database: 'sqlite' | 'postgres'; env?: Record<string, string>; /** Node options for the process (a bench's --cpu-prof) */ nodeArgs?: readonly string[] }): Promise<NodeProcess> {
   const dataDir = mkdtempSync(path.join(tmpdir(), `telepacs-node-${options.name.replace(/\W+/g, '-').toLowerCase()}-`));
   const scratch = await createScratchDatabaseUrl(dataDir, options.database);
   let port = 0;
@@ -42,7 +42,7 @@ export async function startNodeProcess(options: { name: string; database: 'sqlit
   let url = '';
 
   const launch = async () => {
-    const started = spawn(process.execPath, ['--import', 'tsx', 'bench/support/telepacs-node.ts'], {
+    const started = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'bench/support/telepacs-node.ts'], {
       env: {
         ...process.env,
         PORT: String(port),

@@ -175,8 +175,10 @@ export async function startOrthanc(options: OrthancOptions = {}): Promise<Runnin
   const log = createWriteStream(logFile);
   // TCP_NODELAY=1: Orthanc leaves Nagle on otherwise (DESIGN.md, machines).
   const child = spawn(binary, [configFile], { env: { ...process.env, TCP_NODELAY: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
-  child.stdout.pipe(log);
-  child.stderr.pipe(log);
+  // end: false — the first of the two streams to close would otherwise end the log under the
+  // other one (ERR_STREAM_WRITE_AFTER_END, an unhandled 'error'); stop() ends it
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
   let spawnError: Error | undefined;
   child.once('error', (error) => {
     spawnError = error;

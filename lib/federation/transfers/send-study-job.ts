@@ -7,12 +7,14 @@
 //   3. sends the rest by STOW-RS in batches (BATCH_INSTANCES, BATCH_BYTES), each signed with
 //      the SHA-256 of every instance in it; the receiver stores a part only when its bytes
 //      hash to what was signed. Each instance read here is checked against the SHA-256 the
-//      archive recorded when it was stored, so a damaged file is never sent as if whole;
+//      archive recorded when it was stored, so a damaged file is never sent as if whole.
+//      IN_FLIGHT batches travel at once and the next one is read and hashed meanwhile: the
+//      receiver ingests one part at a time per request (file and index each made durable), so
+//      one request at a time left both nodes mostly waiting (bench/federation-transfer.ts);
 //   4. records the progress after every batch ("312/500"), DONE at the end; a routine transfer
 //      pauses between batches while an emergency one is being sent (notices/yield-to-emergencies.ts).
 // A failure (the node down, a refusal) throws: the job runner retries with backoff, the row
 // says why it waits (lastError); after the attempts it is FAILED in the facility's failing jobs.
-import { createHash } from 'node:crypto';
 import { recordAudit } from '../../audit/record-audit';
 import { defineJob, type JobContext, type JobDefinition } from '../../jobs/registry';
 import { federationSelf, type FederationConfig } from '../federation-self';
@@ -26,6 +28,12 @@ export interface SendStudyJobPayload {
 
 export const BATCH_INSTANCES = 25;
 export const BATCH_BYTES = 32 * 1024 * 1024;
+/**
+ * STOW-RS requests of one transfer in flight at once. Two: the receiver ingests one while the
+ * other arrives, and two transfers asserted by the same person stay within the receiver's
+ * uploads per user (STOW_CONCURRENT_PER_USER, 4 by default), which would answer 503.
+ */
+export const IN_FLIGHT = 2;
 
 export interface SendStudyJobOptions {
   config: FederationConfig;
@@ -87,39 +95,54 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
     });
     const have = new Set(inventory.have ?? []);
     const missing = instances.filter((instance) => !have.has(instance.sopInstanceUid));
-    let done = instances.length - missing.length;
+    const done = instances.length - missing.length;
     // Already there before the first attempt sent anything (a later attempt finds its own work)
     const skipped = transfer.status === 'QUEUED' ? done : transfer.skipped;
     await note({ done, skipped, lastError: null });
 
-    for (const batch of batches(missing)) {
-      // A routine transfer waits while a notice's images are being sent (issue 19)
-      await yieldToEmergencyTransfers(db, transfer.priority);
-      const parts: Buffer[] = [];
-      const hashes: Record<string, string> = {};
-      for (const instance of batch) {
-        const bytes = await context.archive.store.get(instance.blobKey);
-        const sha256 = createHash('sha256').update(bytes).digest('hex');
-        if (sha256 !== instance.sha256) throw new Error(`instance ${instance.sopInstanceUid} is damaged in this archive (its SHA-256 is not the one recorded when it was stored): not sent`);
-        parts.push(bytes);
-        hashes[instance.sopInstanceUid] = sha256;
+    // Each batch is read and checked (prepare) before its request starts, one batch ahead of
+    // the requests in flight; a failure stops the taking of new batches, lets the requests in
+    // flight finish, and is thrown (the next attempt resumes from the inventory).
+    const queue = batches(missing);
+    const prepareNext = () => {
+      const next = queue.next();
+      if (next.done) return null;
+      const prepared = prepareBatch(context, next.value);
+      prepared.catch(() => undefined); // awaited by the worker that takes it; never an unhandled rejection meanwhile
+      return prepared;
+    };
+    let ahead = prepareNext();
+    let failure: { error: unknown } | undefined;
+    const worker = async () => {
+      while (!failure && ahead) {
+        // A routine transfer waits while a notice's images are being sent (issue 19)
+        await yieldToEmergencyTransfers(db, transfer.priority);
+        const current = ahead;
+        ahead = prepareNext();
+        try {
+          const { body, hashes, count } = await current;
+          const boundary = `telepacs-${crypto.randomUUID()}`;
+          const response = await callPeer(identity, peer, {
+            method: 'POST',
+            path: `/stow/studies/${transfer.studyInstanceUid}?transfer=${encodeURIComponent(transfer.transferId)}`,
+            actor,
+            accept: 'application/dicom+json',
+            body: { bytes: multipart(body, boundary), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`, instances: hashes },
+            timeoutMs: 300_000,
+          });
+          const answer = (await response.json().catch(() => ({}))) as Record<string, { Value?: Record<string, { Value?: string[] }>[] }>;
+          const stored = answer['00081199']?.Value?.length ?? 0;
+          const failures = (answer['00081198']?.Value ?? []).map((item) => item['00000902']?.Value?.[0]).filter(Boolean);
+          // An increment: the batches in flight answer in any order
+          if (stored) await note({ done: { increment: stored } });
+          if (failures.length || response.status !== 200) throw new FederationCallError(`${peer.name} did not store ${count - stored} of ${count}: ${failures.join('; ') || `HTTP ${response.status}`}`, response.status);
+        } catch (error) {
+          failure ??= { error };
+        }
       }
-      const boundary = `telepacs-${crypto.randomUUID()}`;
-      const response = await callPeer(identity, peer, {
-        method: 'POST',
-        path: `/stow/studies/${transfer.studyInstanceUid}?transfer=${encodeURIComponent(transfer.transferId)}`,
-        actor,
-        accept: 'application/dicom+json',
-        body: { bytes: multipart(parts, boundary), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`, instances: hashes },
-        timeoutMs: 300_000,
-      });
-      const answer = (await response.json().catch(() => ({}))) as Record<string, { Value?: Record<string, { Value?: string[] }>[] }>;
-      const stored = answer['00081199']?.Value?.length ?? 0;
-      const failures = (answer['00081198']?.Value ?? []).map((item) => item['00000902']?.Value?.[0]).filter(Boolean);
-      done += stored;
-      await note({ done });
-      if (failures.length || response.status !== 200) throw new FederationCallError(`${peer.name} did not store ${batch.length - stored} of ${batch.length}: ${failures.join('; ') || `HTTP ${response.status}`}`, response.status);
-    }
+    };
+    await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    if (failure) throw failure.error;
     await note({ status: 'DONE', done: instances.length, lastError: null, finishedAt: new Date() });
     await audit(context, { ...transfer, total: instances.length }, 'SUCCESS', { state: 'DONE', done: instances.length, skipped });
   } catch (error) {
@@ -143,6 +166,19 @@ function* batches(instances: Instance[]): Generator<Instance[]> {
     bytes += instance.size;
   }
   if (batch.length) yield batch;
+}
+
+/** A batch's bytes, each checked against the SHA-256 recorded when it was stored (hashed on the libuv pool, off this thread). */
+async function prepareBatch(context: JobContext, batch: Instance[]): Promise<{ body: Buffer[]; hashes: Record<string, string>; count: number }> {
+  const body = await Promise.all(
+    batch.map(async (instance) => {
+      const bytes = await context.archive.store.get(instance.blobKey);
+      const sha256 = Buffer.from(await crypto.subtle.digest('SHA-256', bytes as Uint8Array<ArrayBuffer>)).toString('hex');
+      if (sha256 !== instance.sha256) throw new Error(`instance ${instance.sopInstanceUid} is damaged in this archive (its SHA-256 is not the one recorded when it was stored): not sent`);
+      return bytes;
+    }),
+  );
+  return { body, hashes: Object.fromEntries(batch.map((instance) => [instance.sopInstanceUid, instance.sha256])), count: batch.length };
 }
 
 function multipart(parts: Buffer[], boundary: string): Buffer {
