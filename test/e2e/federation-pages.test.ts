@@ -19,28 +19,13 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { makeStudy } from '../support/fixtures';
 import { NODE_ADMIN_EMAIL, NODE_ADMIN_PASSWORD, startNodeProcess, type NodeProcess } from '../support/node-process';
+import { until } from '../support/poll';
+import { stowInto } from '../support/federation-nodes';
 import { DESKTOP, overflowingElements, PHONE } from '../support/screens';
-import { stowBody } from '../support/stow';
 
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
 const README_IMAGES = path.resolve('docs/images');
 const WAIT_MS = 60_000;
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
-async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void> {
-  const { body, contentType } = stowBody(parts);
-  const response = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body: new Uint8Array(body) });
-  assert.equal(response.status, 200, `STOW into ${node.name}: ${await response.text()}`);
-}
 
 /** A README screenshot of one part of a page, with a margin of the page around it */
 async function shot(page: Page, locator: Locator, name: string): Promise<void> {

@@ -9,22 +9,9 @@ import { after, before, describe, it } from 'node:test';
 import { hashPassword } from '../../lib/auth';
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
+import { expectJson as ok, stowInto } from '../support/federation-nodes';
 import { until } from '../support/poll';
-import { stowBody } from '../support/stow';
 import { testDatabaseKind } from '../support/test-database';
-
-
-async function ok<T>(response: Response, status: number, what: string): Promise<T> {
-  const text = await response.text();
-  assert.equal(response.status, status, `${what}: ${text.slice(0, 400)}`);
-  return (text ? JSON.parse(text) : {}) as T;
-}
-
-async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void> {
-  const { body, contentType } = stowBody(parts);
-  const response = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType }, body: new Uint8Array(body) });
-  assert.equal(response.status, 200, await response.text());
-}
 
 describe('a teleconsultation at node B with a colleague of node A', { timeout: 600_000 }, () => {
   let a: NodeProcess;

@@ -7,47 +7,20 @@
 // brings it to B byte for byte; A audits the query; with R killed (or silent), A's listing still works
 // and the page waits at most the 3 s timeout.
 import assert from 'node:assert/strict';
-import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import { existsSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { CHROMIUM, launchChromium } from '../support/browser';
 import { makeStudy } from '../support/fixtures';
 import { NODE_ADMIN_EMAIL, NODE_ADMIN_PASSWORD, startNodeProcess, type NodeProcess } from '../support/node-process';
+import { until } from '../support/poll';
+import { expectJson as json, pairNodes as pair, peerAt, retrieveAll, stowInto, type NodeView, type PeerView } from '../support/federation-nodes';
 import { DESKTOP, screenshot } from '../support/screens';
-import { stowBody } from '../support/stow';
 import { testDatabaseKind } from '../support/test-database';
 
 const WAIT_MS = 60_000;
 const REGION = 'REGION';
 const REGION_ID = 'RP-19-0001';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function json<T>(response: Response, status: number, what: string): Promise<T> {
-  const text = await response.text();
-  assert.equal(response.status, status, `${what}: ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
-
-interface PeerView {
-  id: string;
-  nodeId: string;
-  name: string;
-  status: string;
-  facilities: { id: string; name: string; remoteId: string }[];
-}
-interface NodeView {
-  peers: PeerView[];
-}
 interface StudyAtNode {
   studyInstanceUid: string;
   studyDate: string;
@@ -70,32 +43,6 @@ interface HistoryAtNodes {
   nodes: NodeHistory[];
 }
 
-async function peerAt(node: NodeProcess, name: string): Promise<PeerView | undefined> {
-  const view = await json<NodeView>(await node.api('GET', '/api/admin/node/federation'), 200, 'peers');
-  return view.peers.find((peer) => peer.name === name);
-}
-
-/** Pairs the two nodes by a code and waits until each has mirrored the other's facilities. */
-async function pair(maker: NodeProcess, taker: NodeProcess): Promise<{ atMaker: PeerView; atTaker: PeerView }> {
-  const { code } = await json<{ code: string }>(await maker.api('POST', '/api/admin/node/federation/pairing-codes'), 201, 'pairing code');
-  await json(await taker.api('POST', '/api/admin/node/federation/peers', { code }), 201, 'pairing');
-  const atMaker = await until(`${taker.name}’s facilities at ${maker.name}`, async () => {
-    const peer = await peerAt(maker, taker.name);
-    return peer && peer.facilities.length > 0 ? peer : undefined;
-  });
-  const atTaker = await until(`${maker.name}’s facilities at ${taker.name}`, async () => {
-    const peer = await peerAt(taker, maker.name);
-    return peer && peer.facilities.length > 0 ? peer : undefined;
-  });
-  return { atMaker, atTaker };
-}
-
-async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void> {
-  const { body, contentType } = stowBody(parts);
-  const response = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body: new Uint8Array(body) });
-  assert.equal(response.status, 200, `STOW into ${node.name}: ${await response.text()}`);
-}
-
 async function consent(node: NodeProcess, patientRef: string, decision: 'PERMIT' | 'DENY', recipientFacilityId: string, studyUids: string[]): Promise<void> {
   const response = await node.api('POST', `/api/patients/${patientRef}/consents`, {
     decision,
@@ -105,28 +52,6 @@ async function consent(node: NodeProcess, patientRef: string, decision: 'PERMIT'
     evidence: { kind: 'VERBAL', witnessName: 'Nurse Wanda Witness', note: `${decision} for the university hospital.` },
   });
   assert.equal(response.status, 201, `consent: ${await response.text()}`);
-}
-
-/** The one part of a multipart/related answer (the instance's bytes as stored). */
-function onlyPart(body: Buffer, contentType: string): Buffer {
-  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
-  assert.ok(boundary, `a multipart answer: ${contentType}`);
-  const start = body.indexOf('\r\n\r\n') + 4;
-  const end = body.lastIndexOf(`\r\n--${boundary}`);
-  return body.subarray(start, end);
-}
-
-async function retrieveAll(node: NodeProcess, studyInstanceUid: string): Promise<Map<string, string>> {
-  const instances = await node.db.instance.findMany({ where: { series: { study: { studyInstanceUid, facility: { nodePeerId: null } } } }, select: { sopInstanceUid: true, series: { select: { seriesInstanceUid: true } } } });
-  const hashes = new Map<string, string>();
-  for (const instance of instances) {
-    const response = await fetch(`${node.url}/dicomweb/studies/${studyInstanceUid}/series/${instance.series.seriesInstanceUid}/instances/${instance.sopInstanceUid}`, {
-      headers: { authorization: node.adminAuthorization, accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
-    });
-    assert.equal(response.status, 200);
-    hashes.set(instance.sopInstanceUid, createHash('sha256').update(onlyPart(Buffer.from(await response.arrayBuffer()), response.headers.get('content-type') ?? '')).digest('hex'));
-  }
-  return hashes;
 }
 
 describe('federated patient history between nodes on loopback', { timeout: 600_000 }, () => {

@@ -13,31 +13,13 @@ import { signNodeRequest } from '../../lib/federation/signed-request';
 import { BATCH_INSTANCES, IN_FLIGHT } from '../../lib/federation/transfers/send-study-job';
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
+import { differing, expectJson as json, homeFacilityId, pairNodes, peerAt, permitTransfer, retrieveAll, stowInto, type NodeView, type PeerView } from '../support/federation-nodes';
+
+const WAIT_MS = 60_000;
 import { until } from '../support/poll';
 import { stowBody } from '../support/stow';
 import { testDatabaseKind } from '../support/test-database';
 
-const WAIT_MS = 60_000;
-
-async function json<T>(response: Response, status: number, what: string): Promise<T> {
-  const text = await response.text();
-  assert.equal(response.status, status, `${what}: ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
-
-interface PeerView {
-  id: string;
-  nodeId: string;
-  name: string;
-  status: string;
-  statusBy: string | null;
-  fingerprint: string;
-  facilities: { id: string; name: string; remoteId: string }[];
-}
-interface NodeView {
-  node: { nodeId: string; name: string; url: string; fingerprint: string };
-  peers: PeerView[];
-}
 interface TransferView {
   id: string;
   status: string;
@@ -46,71 +28,6 @@ interface TransferView {
   skipped: number;
   progress: string;
   lastError: string | null;
-}
-
-async function pair(maker: NodeProcess, taker: NodeProcess): Promise<{ code: string; atMaker: PeerView; atTaker: PeerView }> {
-  const { code } = await json<{ code: string }>(await maker.api('POST', '/api/admin/node/federation/pairing-codes'), 201, 'pairing code');
-  const atTaker = await json<PeerView>(await taker.api('POST', '/api/admin/node/federation/peers', { code }), 201, 'pairing');
-  const makerView = await json<NodeView>(await maker.api('GET', '/api/admin/node/federation'), 200, 'peers at the maker');
-  const atMaker = makerView.peers.find((peer) => peer.name === taker.name);
-  assert.ok(atMaker, `${maker.name} lists ${taker.name}`);
-  return { code, atMaker, atTaker };
-}
-
-async function peerAt(node: NodeProcess, name: string): Promise<PeerView | undefined> {
-  const view = await json<NodeView>(await node.api('GET', '/api/admin/node/federation'), 200, 'peers');
-  return view.peers.find((peer) => peer.name === name);
-}
-
-async function homeFacilityId(node: NodeProcess): Promise<string> {
-  return (await node.db.facility.findFirstOrThrow({ where: { nodePeerId: null }, orderBy: { createdAt: 'asc' }, select: { id: true } })).id;
-}
-
-async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void> {
-  for (let start = 0; start < parts.length; start += 50) {
-    const { body, contentType } = stowBody(parts.slice(start, start + 50));
-    const response = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body: new Uint8Array(body) });
-    assert.equal(response.status, 200, `STOW into ${node.name}: ${await response.text()}`);
-  }
-}
-
-async function permitTransfer(node: NodeProcess, studyInstanceUid: string, recipientFacilityId: string): Promise<void> {
-  const study = await node.db.study.findFirstOrThrow({ where: { studyInstanceUid }, select: { patientRef: true } });
-  const response = await node.api('POST', `/api/patients/${study.patientRef}/consents`, {
-    decision: 'PERMIT',
-    recipient: { kind: 'FACILITY', facilityId: recipientFacilityId },
-    purposes: ['TRANSFER'],
-    data: { scope: 'ALL' },
-    evidence: { kind: 'VERBAL', witnessName: 'Nurse Wanda Witness', note: 'Agreed to sending the images to the university hospital.' },
-  });
-  assert.equal(response.status, 201, `consent: ${await response.text()}`);
-}
-
-/** The one part of a multipart/related answer (the instance's bytes as stored). */
-function onlyPart(body: Buffer, contentType: string): Buffer {
-  const boundary = /boundary="?([^";]+)"?/.exec(contentType)?.[1];
-  assert.ok(boundary, `a multipart answer: ${contentType}`);
-  const start = body.indexOf('\r\n\r\n') + 4;
-  const end = body.lastIndexOf(`\r\n--${boundary}`);
-  return body.subarray(start, end);
-}
-
-/** Instances whose bytes differ between the two maps (or are missing from one). */
-function differing(left: Map<string, string>, right: Map<string, string>): string[] {
-  return [...new Set([...left.keys(), ...right.keys()])].filter((uid) => left.get(uid) !== right.get(uid));
-}
-
-async function retrieveAll(node: NodeProcess, studyInstanceUid: string): Promise<Map<string, string>> {
-  const instances = await node.db.instance.findMany({ where: { series: { study: { studyInstanceUid, facility: { nodePeerId: null } } } }, select: { sopInstanceUid: true, series: { select: { seriesInstanceUid: true } } } });
-  const hashes = new Map<string, string>();
-  for (const instance of instances) {
-    const response = await fetch(`${node.url}/dicomweb/studies/${studyInstanceUid}/series/${instance.series.seriesInstanceUid}/instances/${instance.sopInstanceUid}`, {
-      headers: { authorization: node.adminAuthorization, accept: 'multipart/related; type="application/dicom"; transfer-syntax=*' },
-    });
-    assert.equal(response.status, 200);
-    hashes.set(instance.sopInstanceUid, createHash('sha256').update(onlyPart(Buffer.from(await response.arrayBuffer()), response.headers.get('content-type') ?? '')).digest('hex'));
-  }
-  return hashes;
 }
 
 describe('telediagnostics between three nodes on loopback', { timeout: 600_000 }, () => {
@@ -134,7 +51,7 @@ describe('telediagnostics between three nodes on loopback', { timeout: 600_000 }
 
   it('pairs A and B by a code: both list the other as active with the same fingerprints, and mirror its facilities', async () => {
     const self = await json<NodeView>(await a.api('GET', '/api/admin/node/federation'), 200, 'A');
-    const paired = await pair(a, b);
+    const paired = await pairNodes(a, b);
     bAtA = paired.atMaker;
     aAtB = paired.atTaker;
     assert.equal(aAtB.status, 'ACTIVE');

@@ -15,27 +15,13 @@ import { signNodeRequest } from '../../lib/federation/signed-request';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, type TransferAlarmPayload } from '../../lib/realtime/events';
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
-import { stowBody } from '../support/stow';
+import { until as pollUntil } from '../support/poll';
+import { expectJson as json, homeFacilityId, permitTransfer, stowInto } from '../support/federation-nodes';
 import { testDatabaseKind } from '../support/test-database';
 
 const WAIT_MS = 90_000;
 const PASSWORD = 'emergency passphrase 2026';
-
-async function until<T>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
-
-async function json<T>(response: Response, status: number, what: string): Promise<T> {
-  const text = await response.text();
-  assert.equal(response.status, status, `${what}: ${text.slice(0, 500)}`);
-  return JSON.parse(text) as T;
-}
+const until = <T,>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> => pollUntil(what, probe, timeoutMs);
 
 interface PeerView {
   id: string;
@@ -60,10 +46,6 @@ interface BoardRow {
   images: { studies: number; instances: number };
 }
 
-async function homeFacilityId(node: NodeProcess): Promise<string> {
-  return (await node.db.facility.findFirstOrThrow({ where: { nodePeerId: null }, orderBy: { createdAt: 'asc' }, select: { id: true } })).id;
-}
-
 /** A member of the node's home facility, by the admin's invitation and its one-time link: their session cookie and id. */
 async function member(node: NodeProcess, email: string, name: string, role: 'EMERGENCY' | 'EXPERT'): Promise<{ cookie: string; userId: string }> {
   const facilityId = await homeFacilityId(node);
@@ -77,25 +59,6 @@ async function member(node: NodeProcess, email: string, name: string, role: 'EME
 function as(node: NodeProcess, cookie: string) {
   return (method: string, path: string, body?: unknown) =>
     fetch(`${node.url}${path}`, { method, headers: { cookie, origin: node.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-}
-
-async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void> {
-  for (let start = 0; start < parts.length; start += 50) {
-    const { body, contentType } = stowBody(parts.slice(start, start + 50));
-    const response = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body: new Uint8Array(body) });
-    assert.equal(response.status, 200, `STOW into ${node.name}: ${await response.text()}`);
-  }
-}
-
-async function permitTransfer(node: NodeProcess, studyInstanceUid: string, recipientFacilityId: string): Promise<void> {
-  const study = await node.db.study.findFirstOrThrow({ where: { studyInstanceUid }, select: { patientRef: true } });
-  await json(await node.api('POST', `/api/patients/${study.patientRef}/consents`, {
-    decision: 'PERMIT',
-    recipient: { kind: 'FACILITY', facilityId: recipientFacilityId },
-    purposes: ['TRANSFER'],
-    data: { scope: 'ALL' },
-    evidence: { kind: 'VERBAL', witnessName: 'Nurse Wanda Witness', note: 'Agreed to sending the images to the university hospital.' },
-  }), 201, 'consent');
 }
 
 type Listening = Socket & { heard: [string, unknown, number][] };

@@ -11,25 +11,8 @@ import { useCallback, useEffect, useState } from 'react';
 import { callApi } from '../../admin/_components/api-call';
 import { displayDate } from '../../../lib/display/dicom-display';
 import styles from './patient.module.css';
-
-interface StudyAtNode {
-  studyInstanceUid: string;
-  studyDate: string;
-  modalities: string[];
-  description: string;
-  numberOfInstances: number;
-  facility: { id: string; name: string };
-  here: boolean;
-  arrival: { status: string; done: number; total: number; progress: string } | null;
-}
-
-interface NodeHistory {
-  peerId: string;
-  node: string;
-  status: 'OK' | 'UNREACHABLE' | 'REFUSED';
-  message: string | null;
-  studies: StudyAtNode[];
-}
+// Types only (erased): the shapes GET /api/patients/:id/other-nodes answers
+import type { NodeHistory, StudyAtNode } from '../../../lib/federation/history/history-at-nodes';
 
 interface Arrival {
   direction: string;

@@ -10,26 +10,9 @@ import { ConsentRequiredAlert, isConsentRequired, type ConsentRequiredAnswer } f
 import { callApi } from '../../admin/_components/api-call';
 import styles from './study.module.css';
 
-export interface NodeDestination {
-  facilityId: string;
-  facility: string;
-  node: string;
-}
-
-export interface NodeTransfer {
-  id: string;
-  direction: 'OUT' | 'IN';
-  status: string;
-  total: number;
-  done: number;
-  seriesUids: string[];
-  lastError: string | null;
-  remote: { facility: string; node: string };
-  requestedBy: string;
-  createdAt: string;
-  finishedAt: string | null;
-  progress: string;
-}
+// Types only (erased): the shapes GET /api/federation/destinations and /api/federation/transfers answer
+import type { Destination as NodeDestination } from '../../../lib/federation/peers/node-federation-view';
+import type { TransferView as NodeTransfer } from '../../../lib/federation/transfers/transfer-view';
 
 const FINISHED = ['DONE', 'FAILED', 'CANCELLED'];
 const STATUS_LABELS: Record<string, string> = { QUEUED: 'Waiting to start', SENDING: 'Sending', RECEIVING: 'Receiving', DONE: 'Done', FAILED: 'Failed', CANCELLED: 'Cancelled' };
