@@ -35,7 +35,16 @@ export interface PeerCall {
   actor?: NodeActor;
   accept?: string;
   timeoutMs?: number;
+  /**
+   * Sent again once, newly signed, when the connection broke before any answer (a reused idle
+   * keep-alive socket the other node was closing: EPIPE / ECONNRESET). Only for calls whose
+   * repetition changes nothing (a transfer's inventory and STOW batches: an instance stored
+   * twice is one); a GET always is.
+   */
+  idempotent?: boolean;
 }
+
+const BROKEN_CONNECTION = new Set(['UND_ERR_SOCKET', 'ECONNRESET', 'EPIPE', 'UND_ERR_CLOSED']);
 
 function joinUrl(base: string, pathAndQuery: string): string {
   return `${base.replace(/\/+$/, '')}${pathAndQuery}`;
@@ -45,16 +54,21 @@ function joinUrl(base: string, pathAndQuery: string): string {
 export async function callPeer(identity: NodeIdentity, peer: PeerAddress, call: PeerCall): Promise<Response> {
   const path = `${FEDERATION_PREFIX}${call.path}`;
   const bytes = call.body ? call.body.bytes : call.json !== undefined ? Buffer.from(JSON.stringify(call.json)) : undefined;
-  const authorization = await signNodeRequest({ identity, audience: peer.nodeId, method: call.method, path, body: call.body ? undefined : bytes, instances: call.body?.instances, actor: call.actor });
-  const headers: Record<string, string> = { authorization, accept: call.accept ?? 'application/json' };
-  if (call.body) headers['content-type'] = call.body.contentType;
-  else if (bytes) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(joinUrl(peer.url, path), { method: call.method, headers, body: bytes as unknown as BodyInit | undefined, signal: AbortSignal.timeout(call.timeoutMs ?? 60_000) });
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
-    throw new FederationCallError(`${peer.name} (${peer.url}) could not be reached: ${cause}`);
+  const attempts = call.idempotent || call.method === 'GET' ? 2 : 1;
+  let response: Response | undefined;
+  for (let attempt = 1; !response; attempt++) {
+    // Signed for each attempt: the same token twice would be a replay
+    const authorization = await signNodeRequest({ identity, audience: peer.nodeId, method: call.method, path, body: call.body ? undefined : bytes, instances: call.body?.instances, actor: call.actor });
+    const headers: Record<string, string> = { authorization, accept: call.accept ?? 'application/json' };
+    if (call.body) headers['content-type'] = call.body.contentType;
+    else if (bytes) headers['content-type'] = 'application/json';
+    try {
+      response = await fetch(joinUrl(peer.url, path), { method: call.method, headers, body: bytes as unknown as BodyInit | undefined, signal: AbortSignal.timeout(call.timeoutMs ?? 60_000) });
+    } catch (error) {
+      const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
+      if (attempt < attempts && BROKEN_CONNECTION.has(cause)) continue;
+      throw new FederationCallError(`${peer.name} (${peer.url}) could not be reached: ${cause}`);
+    }
   }
   if (response.ok) return response;
   const text = await response.text().catch(() => '');

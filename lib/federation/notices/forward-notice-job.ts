@@ -88,7 +88,7 @@ async function forwardNotice(options: NoticeJobOptions, payload: ForwardNoticePa
       callbackPhone: notice.callbackPhone,
       studies: notice.studies.map((study) => study.studyInstanceUid),
     };
-    const answer = await callPeerJson<{ id: string }>(identity, target.peer, { method: 'POST', path: '/notices', actor, json: body, timeoutMs: 15_000 });
+    const answer = await callPeerJson<{ id: string }>(identity, target.peer, { method: 'POST', path: '/notices', actor, json: body, timeoutMs: 15_000, idempotent: true });
     await db.$transaction(async (tx) => {
       if (await tx.transferEvent.findFirst({ where: { noticeId: notice.id, action: 'forward' }, select: { id: true } })) return;
       await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: null, action: 'forward', at: new Date(), details: JSON.stringify({ node: target.peer.name, remoteNoticeId: String(answer.id).slice(0, 64) }) } });

@@ -84,6 +84,6 @@ export function createNoticeChangeJob(options: NoticeJobOptions): JobDefinition<
     }
     const actor = await noticeActor(db, actorId ?? 'system', actingFacilityId);
     const { identity } = federationSelf(options.config, options.shared);
-    await callPeerJson(identity, peer, { method: 'POST', path: `/notices/${encodeURIComponent(originId)}/changes`, actor, json: body, timeoutMs: 15_000 });
+    await callPeerJson(identity, peer, { method: 'POST', path: `/notices/${encodeURIComponent(originId)}/changes`, actor, json: body, timeoutMs: 15_000, idempotent: true });
   });
 }

@@ -90,6 +90,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
     const inventory = await callPeerJson<{ have: string[] }>(identity, peer, {
       method: 'POST',
       path: '/transfers/inventory',
+      idempotent: true,
       actor,
       json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, ...(transfer.sourceType === 'transfer-notice' && transfer.sourceId ? { source: { type: transfer.sourceType, id: transfer.sourceId } } : {}), instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
     });
@@ -125,6 +126,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
           const response = await callPeer(identity, peer, {
             method: 'POST',
             path: `/stow/studies/${transfer.studyInstanceUid}?transfer=${encodeURIComponent(transfer.transferId)}`,
+            idempotent: true,
             actor,
             accept: 'application/dicom+json',
             body: { bytes: multipart(body, boundary), contentType: `multipart/related; type="application/dicom"; boundary=${boundary}`, instances: hashes },
