@@ -25,6 +25,8 @@ import { makeStudy } from '../support/fixtures';
 import { DESKTOP, overflowingElements, PHONE } from '../support/screens';
 import { startTestServer, type TestServer } from '../support/test-server';
 
+// A notice's page, not the form's own /transfers/new (which the phone is on when it taps Send)
+const NOTICE_PAGE = /\/transfers\/(?!new(?:$|\?))[^/?]+$/;
 const skip = existsSync(CHROMIUM) ? false : `Chromium not found at ${CHROMIUM} (apt-get install chromium)`;
 const README_IMAGES = path.resolve('docs/images');
 const ALARM_WITHIN_MS = 2_000;
@@ -162,7 +164,7 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     await alarmOf(colleague).waitFor();
     await stroke.waitForFunction(() => document.title.startsWith('🚨 Transfer'), null, { timeout: 5_000 });
 
-    await phone.waitForURL(/\/transfers\/[^/?]+$/, { timeout: 30_000 });
+    await phone.waitForURL(NOTICE_PAGE, { timeout: 30_000 });
     noticeId = new URL(phone.url()).pathname.split('/').pop()!;
     assert.equal(await server.node.db.transferNotice.count(), 1, 'one notice');
     await statusOf(phone).filter({ hasText: /Not acknowledged/ }).waitFor();
@@ -254,7 +256,7 @@ describe('an emergency transfer notice, from the phone to the receiving team', {
     await phone.getByLabel('ETA in minutes').fill('20');
     const send = phone.getByRole('button', { name: 'Send notice' });
     await send.dblclick();
-    await phone.waitForURL(/\/transfers\/[^/?]+$/, { timeout: 30_000 });
+    await phone.waitForURL(NOTICE_PAGE, { timeout: 30_000 });
     assert.equal(await server.node.db.transferNotice.count(), before + 1, 'one notice for a double tap');
     const temporary = await phone.getByTestId('temporary-id').innerText();
     const notice = await server.node.db.transferNotice.findUniqueOrThrow({ where: { id: new URL(phone.url()).pathname.split('/').pop()! } });
