@@ -5,7 +5,7 @@
 // no error, progress within the last 30 s): one waiting for its node to come back never holds
 // routine work. The pause is bounded; the job's lease is renewed by the runner meanwhile.
 import type { Database } from '../../../prisma/database';
-import { EMERGENCY_TRANSFER_PRIORITY } from './queue-notice-images';
+import { EMERGENCY_TRANSFER_PRIORITY } from '../transfers/create-out-transfer';
 
 const ACTIVE_WITHIN_MS = 30_000;
 

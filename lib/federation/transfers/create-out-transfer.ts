@@ -1,6 +1,7 @@
 // The one path by which a study leaves for a paired node, whoever started it: a clinician's
-// send (send-study.ts) or a paired node's retrieval from the federated patient history
-// (lib/federation/history/retrieve-for-peer.ts). In one transaction: the OUT transfer row,
+// send (send-study.ts), a paired node's retrieval from the federated patient history
+// (lib/federation/history/retrieve-for-peer.ts), or an emergency notice's images
+// (lib/federation/notices/queue-notice-images.ts, on the notice's vital-interest basis). In one transaction: the OUT transfer row,
 // the read grant to the destination's mirrored facility — which asks lib/policy/share-basis.ts
 // for the legal basis, so an unconsented share is refused here, before anything leaves
 // (409 CONSENT_REQUIRED, nothing written) — the audit row (federation.send, the study's
@@ -11,10 +12,13 @@ import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { wakeJobRunners } from '../../jobs/job-signals';
 import type { Database } from '../../../prisma/database';
 
+/** A transfer of at least this priority is an emergency's (a notice's images): its job is claimed first, routine transfers pause for it */
+export const EMERGENCY_TRANSFER_PRIORITY = 10;
+
 export interface OutTransferInput {
   /** Who asked: a local user, or the mirrored user of a paired node's person */
   requestedBy: { userId: string; label: string; ip: string; remoteUser?: string };
-  study: { id: string; facilityId: string; studyInstanceUid: string; patientId: string };
+  study: { id: string; facilityId: string; studyInstanceUid: string; patientId: string | null };
   /** The destination: a mirrored facility of the peer */
   target: { id: string; name: string };
   peer: { id: string; nodeId: string; name: string };
@@ -22,10 +26,12 @@ export interface OutTransferInput {
   total: number;
   priority: number;
   source?: { type: string; id: string };
+  /** The emergency override the share rests on (a notice's vital-interest basis); otherwise consent decides */
+  overrideId?: string | null;
 }
 
 /** Creates the transfer (or throws ConsentRequiredError, nothing written) and wakes the job runner; its id. */
-export async function createOutTransfer(db: Database, input: OutTransferInput): Promise<string> {
+export async function createOutTransfer(db: Database, input: OutTransferInput, now = new Date()): Promise<string> {
   const { requestedBy, study, target, peer } = input;
   const transferId = await db.$transaction(async (tx) => {
     const row = await tx.federatedTransfer.create({
@@ -48,7 +54,7 @@ export async function createOutTransfer(db: Database, input: OutTransferInput): 
       select: { id: true },
     });
     // The legal basis, or CONSENT_REQUIRED and nothing written (the refusal is audited for the study's facility)
-    const grant = await grantStudyRead(tx, { grantee: { facilityId: target.id }, study, purpose: 'FEDERATION', grantedById: requestedBy.userId, source: { type: 'federation', id: row.id } });
+    const grant = await grantStudyRead(tx, { grantee: { facilityId: target.id }, study, purpose: 'FEDERATION', overrideId: input.overrideId ?? null, grantedById: requestedBy.userId, source: { type: 'federation', id: row.id } }, now);
     const basis = await tx.accessGrant.findUniqueOrThrow({ where: { id: grant.id }, select: { legalBasis: true, consentId: true } });
     await tx.federatedTransfer.update({ where: { id: row.id }, data: { grantId: grant.id } });
     await recordAudit(tx, {
@@ -58,7 +64,7 @@ export async function createOutTransfer(db: Database, input: OutTransferInput): 
       outcome: 'SUCCESS',
       action: 'federation.send',
       facilityId: study.facilityId,
-      patientId: study.patientId,
+      patientId: study.patientId || null,
       studyUid: study.studyInstanceUid,
       resource: `federated-transfer:${row.id}`,
       details: {
@@ -66,7 +72,7 @@ export async function createOutTransfer(db: Database, input: OutTransferInput): 
         legalBasis: basis.legalBasis ?? undefined, consentId: basis.consentId, ...(requestedBy.remoteUser ? { remoteUser: requestedBy.remoteUser } : {}),
       },
     });
-    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId: study.facilityId, maxAttempts: 30, priority: input.priority === 10 ? JOB_PRIORITY.EMERGENCY_IMAGES : JOB_PRIORITY.ROUTINE });
+    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId: study.facilityId, maxAttempts: 30, priority: input.priority >= EMERGENCY_TRANSFER_PRIORITY ? JOB_PRIORITY.EMERGENCY_IMAGES : JOB_PRIORITY.ROUTINE });
     return row.id;
   });
   wakeJobRunners();

@@ -11,7 +11,7 @@ import { DomainError } from '../../errors';
 import { authorizeStudySend } from '../../policy/federation-access';
 import type { Principal } from '../../policy/principal';
 import type { Database } from '../../../prisma/database';
-import { createOutTransfer } from './create-out-transfer';
+import { EMERGENCY_TRANSFER_PRIORITY, createOutTransfer } from './create-out-transfer';
 import { transferView, type TransferView } from './transfer-view';
 
 export interface FederationActor extends Principal {
@@ -25,7 +25,7 @@ export const ZSendStudy = z
     facilityId: z.string({ error: 'Choose the facility to send to.' }).trim().min(1, 'Choose the facility to send to.'),
     seriesUids: z.array(UID).max(500).optional(),
     /** 10: before any routine transfer (an emergency) */
-    priority: z.union([z.literal(0), z.literal(10)]).optional(),
+    priority: z.union([z.literal(0), z.literal(EMERGENCY_TRANSFER_PRIORITY)]).optional(),
   })
   .strict();
 
