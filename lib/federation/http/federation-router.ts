@@ -22,6 +22,7 @@ import type { Principal } from '../../../pacs-core/access';
 import { createDicomwebHttpHandler } from '../../../pacs-core/dicomweb/http-handler';
 import { dicomwebRoutes } from '../../../pacs-core/dicomweb/all-routes';
 import { stowRoutes } from '../../../pacs-core/dicomweb/stow-routes';
+import type { AuditDetails } from '../../audit/actions';
 import { recordAudit } from '../../audit/record-audit';
 import { principalForUser } from '../../auth/principal';
 import { DOMAIN_ERROR_STATUS, DomainError } from '../../errors';
@@ -91,20 +92,25 @@ export function createFederationHandler(runtime: Runtime) {
   const stow = createDicomwebHttpHandler({ archive: runtime.archive, routes: stowRoutes, prefix: `${FEDERATION_PREFIX}/stow`, authenticate, baseUrlFor: baseUrlFor(`${FEDERATION_PREFIX}/stow`), stowLimits: runtime.config.stow });
   const dicomweb = createDicomwebHttpHandler({ archive: runtime.archive, routes: dicomwebRoutes.filter((route) => route.method === 'GET'), prefix: `${FEDERATION_PREFIX}/dicomweb`, authenticate, baseUrlFor: baseUrlFor(`${FEDERATION_PREFIX}/dicomweb`) });
 
-  const refuse = async (req: IncomingMessage, res: ServerResponse, error: FederationAuthError, path: string) => {
-    const issuer = error.issuer ?? claimedIssuer(req.headers.authorization);
-    const peer = issuer ? await db.nodePeer.findUnique({ where: { nodeId: issuer }, select: { name: true } }) : null;
-    logger.warn('node-to-node request refused', { reason: error.reason, issuer: issuer ?? null, path, error: error.message });
+  // Every refused node request, in the node's home facility where its administrators see it (federation-audit.ts)
+  const auditRefusal = async (req: IncomingMessage, actor: string, path: string, details: AuditDetails<'federation.refused'>) => {
     await recordAudit(db, {
-      actor: `node:${peer?.name ?? issuer ?? 'unknown'}`,
+      actor,
       actorUserId: null,
       sourceIp: req.socket.remoteAddress ?? '',
       outcome: 'DENIED',
       action: 'federation.refused',
       facilityId: await nodeAuditFacilityId(db),
       resource: path.slice(0, 200),
-      details: { reason: error.reason, peerNodeId: issuer?.slice(0, 64), peerName: peer?.name, path: path.slice(0, 200), method: req.method, status: 401 },
+      details: { ...details, path: path.slice(0, 200), method: req.method },
     }).catch((auditError: unknown) => logger.error('federation.refused not audited', { error: String(auditError) }));
+  };
+
+  const refuse = async (req: IncomingMessage, res: ServerResponse, error: FederationAuthError, path: string) => {
+    const issuer = error.issuer ?? claimedIssuer(req.headers.authorization);
+    const peer = issuer ? await db.nodePeer.findUnique({ where: { nodeId: issuer }, select: { name: true } }) : null;
+    logger.warn('node-to-node request refused', { reason: error.reason, issuer: issuer ?? null, path, error: error.message });
+    await auditRefusal(req, `node:${peer?.name ?? issuer ?? 'unknown'}`, path, { reason: error.reason, peerNodeId: issuer?.slice(0, 64), peerName: peer?.name, status: 401 });
     json(res, 401, { error: 'UNAUTHENTICATED', reason: error.reason, message: error.message });
   };
 
@@ -131,10 +137,9 @@ export function createFederationHandler(runtime: Runtime) {
         return await work();
       } catch (error) {
         if (error instanceof PolicyError) {
-          await recordAudit(db, {
-            actor: `node:${verified.peer.name}`, actorUserId: null, sourceIp, outcome: 'DENIED', action: 'federation.refused', facilityId: null, resource: pathname.slice(0, 200),
-            details: { reason: error.code, peerNodeId: verified.peer.nodeId, peerName: verified.peer.name, remoteUser: verified.actor ? String(verified.actor.name).slice(0, 120) : undefined, path: pathname.slice(0, 200), method, status: error.code === 'NOT_FOUND' ? 404 : 403 },
-          }).catch((auditError: unknown) => logger.error('federation.refused not audited', { error: String(auditError) }));
+          await auditRefusal(req, `node:${verified.peer.name}`, pathname, {
+            reason: error.code, peerNodeId: verified.peer.nodeId, peerName: verified.peer.name, remoteUser: verified.actor ? String(verified.actor.name).slice(0, 120) : undefined, status: error.code === 'NOT_FOUND' ? 404 : 403,
+          });
         }
         throw error;
       }
