@@ -24,17 +24,19 @@ export function selfUrl(config: FederationConfig, shared: Map<string, unknown>):
   return config.publicUrl ?? (shared.get(SELF_URL_KEY) as string | undefined) ?? 'http://127.0.0.1';
 }
 
+// Built once per loaded identity (a rotation loads a new one), not on every node request
+const described = new WeakMap<NodeIdentity, { name: string; url: string; self: FederationSelf }>();
+
 export function federationSelf(config: FederationConfig, shared: Map<string, unknown>): FederationSelf {
   const identity = loadNodeIdentity(config.dataDir);
-  return {
+  const name = config.nodeName;
+  const url = selfUrl(config, shared);
+  const known = described.get(identity);
+  if (known && known.name === name && known.url === url) return known.self;
+  const self: FederationSelf = {
     identity,
-    description: {
-      nodeId: identity.nodeId,
-      name: config.nodeName,
-      url: selfUrl(config, shared),
-      fingerprint: fingerprintOf(identity.current.jwk),
-      keys: identity.keys.map(publicKeyOf),
-      software: SOFTWARE,
-    },
+    description: { nodeId: identity.nodeId, name, url, fingerprint: fingerprintOf(identity.current.jwk), keys: identity.keys.map(publicKeyOf), software: SOFTWARE },
   };
+  described.set(identity, { name, url, self });
+  return self;
 }
