@@ -9,12 +9,12 @@
 import type { Database } from '../../../prisma/database';
 import type { Logger } from '../../../pacs-core/logger';
 import { joinWithGuestLink, type JoinedAsGuest } from '../../consult/guest-links';
-import { mirrorFacility } from '../peers/remote-mirrors';
+import { mirrorFacility, remotePersonLabel } from '../peers/remote-mirrors';
 import type { VerifiedRequest } from '../verify-node-request';
 
 export async function enterFromNode(context: { db: Database; logger: Logger }, verified: VerifiedRequest, token: string, client: { ip: string; userAgent?: string }): Promise<JoinedAsGuest> {
   const actor = verified.actor!;
   const facilityId = await mirrorFacility(context.db, verified.peer, actor.facility);
-  const name = `${String(actor.name).slice(0, 60)} (${String(actor.facility.name).slice(0, 60)} at ${verified.peer.name})`;
+  const name = remotePersonLabel(String(actor.name).slice(0, 60), String(actor.facility.name).slice(0, 60), verified.peer.name);
   return joinWithGuestLink(context, token, client, new Date(), { name, facilityId });
 }

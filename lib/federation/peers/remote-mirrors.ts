@@ -54,6 +54,11 @@ export async function retireMissingFacilities(db: MirrorDatabase, peerId: string
   return result.count;
 }
 
+/** How a person of another node is named here (audit actor, guest name): "Dr X (Facility F at Node A)" */
+export function remotePersonLabel(name: string, facilityName: string, nodeName: string): string {
+  return `${name} (${facilityName} at ${nodeName})`;
+}
+
 /** The mirrored user of a node-asserted person, member of their mirrored facility; their local id. */
 export async function mirrorUser(db: MirrorDatabase, peer: { id: string; nodeId: string; name: string }, actor: NodeActor): Promise<{ userId: string; facilityId: string; label: string }> {
   const name = String(actor.name).slice(0, 120);
@@ -65,7 +70,7 @@ export async function mirrorUser(db: MirrorDatabase, peer: { id: string; nodeId:
     select: { id: true, name: true, memberships: { where: { role: 'REFERRING', facility: { nodePeerId: peer.id, remoteId: actor.facility.id, name: actor.facility.name.slice(0, 120), disabledAt: null } }, select: { facilityId: true } } },
   });
   if (known && known.name === name && known.memberships.length === 1) {
-    return { userId: known.id, facilityId: known.memberships[0].facilityId, label: `${name} (${actor.facility.name} at ${peer.name})` };
+    return { userId: known.id, facilityId: known.memberships[0].facilityId, label: remotePersonLabel(name, actor.facility.name, peer.name) };
   }
   const facilityId = await mirrorFacility(db, peer, actor.facility);
   const user = await db.user.upsert({
@@ -79,5 +84,5 @@ export async function mirrorUser(db: MirrorDatabase, peer: { id: string; nodeId:
     create: { userId: user.id, facilityId, role: 'REFERRING' },
     update: {},
   });
-  return { userId: user.id, facilityId, label: `${name} (${actor.facility.name} at ${peer.name})` };
+  return { userId: user.id, facilityId, label: remotePersonLabel(name, actor.facility.name, peer.name) };
 }
