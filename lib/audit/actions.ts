@@ -237,7 +237,7 @@ type ServiceFields = {
 };
 type ServiceChange = { before?: ServiceFields; change?: ServiceFields };
 /** A second-opinion case's transition: from, to, why, and the addressee it went to (send, redirect, forward) */
-type ReferralDetails = { from?: string | null; to?: string; reason?: string; priority?: string; addressee?: { userId?: string | null; serviceId?: string | null; facilityId?: string }; studies?: string[]; reportId?: string; dueAt?: string };
+type ReferralDetails = { from?: string | null; to?: string; reason?: string; priority?: string; addressee?: { userId?: string | null; serviceId?: string | null; facilityId?: string }; studies?: string[]; reportId?: string; dueAt?: string; peerName?: string; remoteReferralId?: string };
 /** A consent as the audit keeps it */
 type ConsentDetails = { consentId?: string; decision?: string; recipient?: string; purposes?: string[]; dataScope?: string; studies?: string[]; validFrom?: string; validUntil?: string | null; evidence?: string; reason?: string; source?: string };
 /** An emergency override; eventTypeCode: DCM 110127 Emergency Override Started / 110138 Emergency Override Stopped (PS3.15 A.5.3.11) */
@@ -315,7 +315,7 @@ export interface AuditDetailsByAction {
   'referral.cancel': ReferralDetails;
   'referral.forward': ReferralDetails;
   'referral.escalate': ReferralDetails;
-  'referral.message': { messageId?: string; attachments?: number };
+  'referral.message': { messageId?: string; attachments?: number; peerName?: string };
   'referral.attachment': { attachmentId?: string; fileName?: string; contentType?: string; size?: number };
   'referral.view': object;
   'referral.attachment.download': { attachmentId?: string };

@@ -17,6 +17,8 @@ import type { AnnounceKeyPayload, SyncFacilitiesPayload, TellStatusPayload } fro
 import type { SendStudyJobPayload } from '../federation/transfers/send-study-job';
 import type { ForwardNoticePayload } from '../federation/notices/forward-notice-job';
 import type { NoticeChangePayload } from '../federation/notices/relay-notice-change';
+import type { ForwardReferralPayload } from '../federation/referrals/forward-referral-job';
+import type { ReferralChangePayload } from '../federation/referrals/relay-referral-change';
 
 export interface JobPayloads {
   /** Build a teleconsultation's SR and store it in the archive (lib/consult/export-sr-job.ts) */
@@ -51,6 +53,10 @@ export interface JobPayloads {
   'federation.forward-notice': ForwardNoticePayload;
   /** Tell the paired node a notice is shared with of a change here (lib/federation/notices/relay-notice-change.ts) */
   'federation.notice-change': NoticeChangePayload;
+  /** Deliver a second-opinion case to the paired node of its addressee, then its studies (lib/federation/referrals/forward-referral-job.ts) */
+  'federation.forward-referral': ForwardReferralPayload;
+  /** Tell the paired node a case is shared with of a change here (lib/federation/referrals/relay-referral-change.ts) */
+  'federation.referral-change': ReferralChangePayload;
 }
 
 export type JobType = keyof JobPayloads & string;

@@ -10,11 +10,12 @@ import { closeRevokedSockets, referralGrantsOf, revokeReferralReads, type Revoke
 import type { Principal } from '../policy/principal';
 import type { ReferralTx } from './address-referral';
 import { findReferralRow, primaryStudyOf, type ReferralRow } from './load-referral';
-import { recordReferralAudit } from './referral-audit';
+import { auditedReferral, recordReferralAudit } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { notifyReferral } from './referral-notify';
 import { COMPLETABLE_STATUSES, type ReferralStatus } from './referral-states';
 import type { ReferralContext } from './referral-types';
+import { queueReferralChange } from '../federation/referrals/relay-referral-change';
 
 export interface CompletedReferral {
   referral: ReferralRow;
@@ -37,10 +38,12 @@ export async function completeReferralInSignature(context: ReferralContext, tx: 
   const primary = primaryStudyOf(referral);
   const keep = primary?.studyRef ? await referralGrantsOf(tx, referral.id, referral.ownerId, primary.studyRef) : [];
   const revoked = await revokeReferralReads(tx, referral.id, { revokedById: principal.userId, reason: 'case completed' }, keep, now);
-  await tx.referralEvent.create({ data: { referralId: referral.id, actorId: principal.userId, action: 'complete', fromStatus: referral.status, toStatus: 'COMPLETED', at: now, details: JSON.stringify({ reportId: report.id }) } });
-  const audited = { id: referral.id, facilityId: referral.facilityId, patientId: referral.patientId, studyInstanceUid: primary?.studyInstanceUid ?? null };
+  const event = await tx.referralEvent.create({ select: { id: true }, data: { referralId: referral.id, actorId: principal.userId, action: 'complete', fromStatus: referral.status, toStatus: 'COMPLETED', at: now, details: JSON.stringify({ reportId: report.id }) } });
+  const audited = auditedReferral(referral);
   await recordReferralAudit(tx, principal, audited, 'referral.complete', { from: referral.status, to: 'COMPLETED', reportId: report.id });
   await notifyReferral(context, tx, referral, 'report', `${referral.id}:complete`);
+  // A case received from another node: the report goes back to it (lib/federation/referrals)
+  await queueReferralChange(tx, referral, 'complete', event.id);
   return { referral, revoked };
 }
 

@@ -21,6 +21,8 @@ import { publishReferralChanged } from './referral-events';
 import { notifyReferral } from './referral-notify';
 import { ZCreateReferral, type ReferralContext } from './referral-types';
 import { assertOwnOverride } from '../policy/override-use';
+import { authorizeReferralAddressee } from '../policy/federated-referral-access';
+import { queueReferralForward } from '../federation/referrals/forward-referral-job';
 
 export async function createReferral(context: ReferralContext, principal: Principal, input: unknown, now = new Date()): Promise<{ id: string; status: string }> {
   const { db } = context;
@@ -37,6 +39,7 @@ export async function createReferral(context: ReferralContext, principal: Princi
   const target = await resolveReferralAddressee(db, request.addressee).catch(() => {
     throw new DomainError('INVALID_INPUT', 'unknown addressee', { userMessage: 'Choose an expert or a service from the list.', fields: { addressee: 'Choose an expert or a service from the list' } });
   });
+  await authorizeReferralAddressee(db, target, null);
   if (target.targetUserId === principal.userId) {
     throw new DomainError('INVALID_INPUT', 'addressed to oneself', { userMessage: 'A second opinion is asked of someone else.', fields: { addressee: 'Choose someone other than yourself' } });
   }
@@ -71,6 +74,7 @@ export async function createReferral(context: ReferralContext, principal: Princi
     await tx.referralEvent.create({ data: { referralId: created.id, actorId: principal.userId, action: 'send', fromStatus: 'DRAFT', toStatus: 'REQUESTED', at: now, details: JSON.stringify({ addressee, dueAt: outcome.dueAt.toISOString() }) } });
     await recordReferralAudit(tx, principal, audited, 'referral.send', { from: 'DRAFT', to: 'REQUESTED', addressee, dueAt: outcome.dueAt.toISOString(), priority: request.priority });
     await notifyReferral(context, tx, { id: created.id, facilityId: audited.facilityId, ...target, requesterId: principal.userId, ownerId: null }, 'new', `${created.id}:send`);
+    await queueReferralForward(tx, { id: created.id, facilityId: audited.facilityId, targetServiceId: target.targetServiceId, revision: 2 });
     return { id: created.id, revoked: outcome.revoked };
   });
   wakeJobRunners();

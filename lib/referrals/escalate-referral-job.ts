@@ -8,7 +8,7 @@
 // cancelled or re-addressed since (another due time) is left alone.
 import type { Config } from '../config/config';
 import { defineJob } from '../jobs/registry';
-import { recordReferralAudit } from './referral-audit';
+import { auditedReferral, recordReferralAudit } from './referral-audit';
 import { findReferralRow, primaryStudyOf } from './load-referral';
 import { publishReferralChanged } from './referral-events';
 import { newsRecipients, notifyReferral } from './referral-notify';
@@ -33,7 +33,7 @@ export const createEscalateReferralJob = (config: Pick<Config, 'mail'>) => defin
     const marked = await tx.referral.updateMany({ where: { id: referral.id, escalatedAt: null, dueAt: referral.dueAt }, data: { escalatedAt: now } });
     if (marked.count !== 1) return null;
     await tx.referralEvent.create({ data: { referralId: referral.id, actorId: null, action: 'escalate', fromStatus: referral.status, toStatus: referral.status, at: now, details: JSON.stringify({ dueAt: payload.dueAt }) } });
-    const audited = { id: referral.id, facilityId: referral.facilityId, patientId: referral.patientId, studyInstanceUid: primaryStudyOf(referral)?.studyInstanceUid ?? null };
+    const audited = auditedReferral(referral);
     await recordReferralAudit(tx, null, audited, 'referral.escalate', { from: referral.status, to: referral.status, dueAt: payload.dueAt });
     await notifyReferral({ db, logger, config: config as Config }, tx, referral, 'overdue', `${referral.id}:escalate:${payload.dueAt}`);
     return newsRecipients(tx, referral, 'overdue');

@@ -14,6 +14,9 @@ import { loadReferral, type ReferralRow } from './load-referral';
 import { referralAuditEvent } from './referral-audit';
 import { auditedReferral } from './transition-referral';
 import { isUnread } from './referral-reads';
+import { facilityNames, peopleNames } from '../federation/remote-names';
+import { referralArrivals } from '../federation/referrals/link-referral-arrivals';
+import { referralPeerOf } from '../policy/federated-referral-access';
 import { allowedActions, COMPLETABLE_STATUSES, OPEN_STATUSES, STATUS_WORDS, type ReferralAction, type ReferralStatus } from './referral-states';
 
 export type ReferralViewContext = Pick<Runtime, 'db' | 'shared' | 'logger'> & Partial<Pick<Runtime, 'config'>>;
@@ -45,7 +48,9 @@ export interface ReferralView {
   requester: PersonRef & { facilityName: string };
   addressee: { kind: 'user' | 'service'; id: string; name: string; facilityId: string; facilityName: string };
   owner: PersonRef | null;
-  studies: { studyInstanceUid: string; facilityId: string; facilityName: string; studyDate: string; description: string; modalities: string[]; primary: boolean; available: boolean }[];
+  studies: { studyInstanceUid: string; facilityId: string; facilityName: string; studyDate: string; description: string; modalities: string[]; primary: boolean; available: boolean; arriving: string | null }[];
+  /** A case shared with another node (issue 19): which, and whether it has reached it (sent from here) */
+  node: { name: string; direction: 'SENT' | 'RECEIVED'; delivered: boolean } | null;
   roles: ReferralRole[];
   actions: ReferralAction[];
   /** The owner may write (and signing completes the case) */
@@ -89,10 +94,11 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
     db.consultation.findMany({ where: { referralId: referral.id }, orderBy: { createdAt: 'asc' }, select: { id: true, title: true, createdAt: true, endedAt: true, participants: { where: { userId: principal.userId }, select: { id: true } } } }),
     db.report.findUnique({ where: { referralId: referral.id }, select: { id: true, status: true, authorId: true } }),
   ]);
-  const facilityIds = [...new Set([referral.facilityId, referral.targetFacilityId, ...referral.studies.map((study) => study.studyFacilityId)])];
-  const facilities = new Map((await db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true, name: true } })).map((facility) => [facility.id, facility.name]));
-  const actorIds = [...new Set(events.map((event) => event.actorId).filter((id): id is string => id !== null))];
-  const actors = new Map((await db.user.findMany({ where: { id: { in: actorIds } }, select: { id: true, name: true } })).map((user) => [user.id, user.name]));
+  // People and facilities of another node are named with it: "Dr X (Facility at Node B)" (issue 19)
+  const facilities = await facilityNames(db, [referral.facilityId, referral.targetFacilityId, ...referral.studies.map((study) => study.studyFacilityId)]);
+  const people = await peopleNames(db, [details.requester.id, details.owner?.id ?? null, ...events.map((event) => event.actorId), ...messages.map((message) => message.author.id)]);
+  const named = <T extends PersonRef>(person: T): T => ({ ...person, name: people.get(person.id) ?? person.name });
+  const [node, arrivals] = await Promise.all([sharedNode(db, referral, events), referralArrivals(db, referral)]);
   const studies = new Map(studyRows.map((study) => [study.id, study]));
   const attachmentRef = referralAttachmentView;
   const addressee = details.targetService
@@ -116,9 +122,10 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
     completedAt: referral.completedAt,
     closedAt: referral.closedAt,
     patient: { patientId: referral.patientId, name: referral.patientName, sex: patient?.sex ?? '', birthDate: patient?.birthDate ?? '' },
-    requester: { ...details.requester, facilityName: facilities.get(referral.facilityId) ?? '' },
+    requester: { ...named(details.requester), facilityName: facilities.get(referral.facilityId) ?? '' },
     addressee: { ...addressee, facilityId: referral.targetFacilityId, facilityName: facilities.get(referral.targetFacilityId) ?? '' },
-    owner: details.owner,
+    owner: details.owner ? named(details.owner) : null,
+    node,
     studies: referral.studies.map((study) => {
       const row = study.studyRef ? studies.get(study.studyRef) : undefined;
       return {
@@ -130,6 +137,7 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
         modalities: row ? row.modalities.split('\\').filter(Boolean) : [],
         primary: study.primary,
         available: row !== undefined,
+        arriving: row ? null : (arrivals.find((arrival) => arrival.studyInstanceUid === study.studyInstanceUid)?.words ?? (node?.direction === 'RECEIVED' ? 'not yet sent' : null)),
       };
     }),
     roles,
@@ -137,12 +145,22 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
     mayReport: roles.includes('OWNER') && COMPLETABLE_STATUSES.includes(referral.status as ReferralStatus),
     // A draft is its author's alone: the others see the report once signed
     report: report && (report.status !== 'DRAFT' || report.authorId === principal.userId) ? { id: report.id, status: report.status } : null,
-    events: events.map((event) => ({ at: event.at, action: event.action, fromStatus: event.fromStatus, toStatus: event.toStatus, reason: event.reason, actor: event.actorId ? { name: actors.get(event.actorId) ?? '' } : null })),
-    messages: messages.map((message) => ({ ...message, attachments: attachments.filter((attachment) => attachment.messageId === message.id).map(attachmentRef) })),
+    events: events.map((event) => ({ at: event.at, action: event.action, fromStatus: event.fromStatus, toStatus: event.toStatus, reason: event.reason, actor: event.actorId ? { name: people.get(event.actorId) ?? '' } : null })),
+    messages: messages.map((message) => ({ ...message, author: named(message.author), attachments: attachments.filter((attachment) => attachment.messageId === message.id).map(attachmentRef) })),
     attachments: attachments.filter((attachment) => attachment.messageId === null).map(attachmentRef),
     unread: messages.filter((message) => isUnread({ authorId: message.author.id, createdAt: message.createdAt }, principal.userId, readAt)).length,
     consultations: consultations.map((consultation) => ({ id: consultation.id, title: consultation.title, createdAt: consultation.createdAt, endedAt: consultation.endedAt, participant: consultation.participants.length > 0 })),
   };
+}
+
+/** The node a case is shared with: received from it, or addressed to a service of it (then: delivered yet?). */
+async function sharedNode(db: ReferralViewContext['db'], referral: ReferralRow, events: { action: string }[]): Promise<ReferralView['node']> {
+  if (referral.peerId) {
+    const peer = await db.nodePeer.findUnique({ where: { id: referral.peerId }, select: { name: true } });
+    return { name: peer?.name ?? 'another node', direction: 'RECEIVED', delivered: true };
+  }
+  const target = await referralPeerOf(db, referral);
+  return target ? { name: target.peer.name, direction: 'SENT', delivered: events.some((event) => event.action === 'deliver') } : null;
 }
 
 /** Past its due time and still waiting for the expert side */

@@ -11,6 +11,8 @@ export const REFERRAL_ROW = {
   facilityId: true,
   patientRef: true,
   overrideId: true,
+  peerId: true,
+  remoteId: true,
   patientId: true,
   patientName: true,
   requesterId: true,

@@ -10,6 +10,7 @@ import { markThreadRead } from './referral-reads';
 import { recordReferralAudit } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { ZPostMessage, type ReferralContext } from './referral-types';
+import { queueReferralChange } from '../federation/referrals/relay-referral-change';
 
 const CLOSED_TO_MESSAGES = ['DRAFT', 'CLOSED', 'CANCELLED'];
 
@@ -24,6 +25,7 @@ export async function postReferralMessage(context: ReferralContext, principal: P
     const created = await tx.referralMessage.create({ data: { referralId: referral.id, authorId: principal.userId, body, kind: 'NOTE', createdAt: now }, select: { id: true } });
     await markThreadRead(tx, referral.id, principal.userId, now);
     await recordReferralAudit(tx, principal, auditedReferral(referral), 'referral.message', { messageId: created.id });
+    await queueReferralChange(tx, referral, 'message', created.id);
     return created;
   });
   await publishReferralChanged(context, { referralId: referral.id, status: referral.status, priority: referral.priority, change: 'message' }, [referral]);

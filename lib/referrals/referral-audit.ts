@@ -1,8 +1,11 @@
 // The audit row of a case's change or read, built one way for every operation.
-// The requesting facility owns the patient's data: its administrators see the rows.
+// The requesting facility owns the patient's data: its administrators see the rows. A case
+// received from another node (issue 19) has its requesting facility there: here the rows go
+// to the facility of its addressee, which holds the studies' copies it was sent.
 import type { AuditAction, AuditDetails } from '../audit/actions';
 import { recordAudit, type AuditDatabase, type AuditEvent } from '../audit/record-audit';
 import type { Principal } from '../policy/principal';
+import { primaryStudyOf, type ReferralRow } from './load-referral';
 
 export type ReferralAuditAction = Extract<AuditAction, `referral.${string}`>;
 
@@ -32,4 +35,9 @@ export function referralAuditEvent<A extends ReferralAuditAction>(principal: Pri
 
 export function recordReferralAudit<A extends ReferralAuditAction>(tx: AuditDatabase, principal: Principal | null, referral: AuditedReferral, action: A, details: AuditDetails<A>): Promise<void> {
   return recordAudit(tx, referralAuditEvent(principal, referral, action, details));
+}
+
+/** The case as its audit rows name it (see above for the facility). */
+export function auditedReferral(referral: Pick<ReferralRow, 'id' | 'facilityId' | 'targetFacilityId' | 'peerId' | 'patientId' | 'studies'>): AuditedReferral {
+  return { id: referral.id, facilityId: referral.peerId ? referral.targetFacilityId : referral.facilityId, patientId: referral.patientId, studyInstanceUid: primaryStudyOf(referral)?.studyInstanceUid ?? null };
 }

@@ -15,10 +15,13 @@ import type { Principal } from '../policy/principal';
 import { addressReferral, scheduleEscalation, type Addressee, type ReferralTx } from './address-referral';
 import { findReferralRow, loadReferral, primaryStudyOf, type ReferralRow } from './load-referral';
 import { markThreadRead } from './referral-reads';
-import { recordReferralAudit, type ReferralAuditAction } from './referral-audit';
+import { auditedReferral, recordReferralAudit, type ReferralAuditAction } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { notifyReferral, type ReferralNews } from './referral-notify';
 import { TRANSITIONS, type ReferralStatus } from './referral-states';
+import { authorizeReferralAddressee } from '../policy/federated-referral-access';
+import { queueReferralForward } from '../federation/referrals/forward-referral-job';
+import { queueReferralChange } from '../federation/referrals/relay-referral-change';
 import { ZTransition, type ReferralContext } from './referral-types';
 
 type Transition = ReturnType<typeof parseTransition>;
@@ -61,11 +64,16 @@ export async function transitionReferral(context: ReferralContext, principal: Pr
     if (departing) change.revoked.push(...(await revokeCaseConsultationReads(tx, referral.id, departing, principal.userId, now)));
     const reason = 'reason' in request ? request.reason : '';
     const addressee = target ? { userId: target.targetUserId, serviceId: target.targetServiceId, facilityId: target.targetFacilityId } : undefined;
-    await tx.referralEvent.create({
+    const event = await tx.referralEvent.create({
+      select: { id: true },
       data: { referralId: referral.id, actorId: principal.userId, action: request.action, fromStatus: referral.status, toStatus: rule.to, reason, at: now, details: JSON.stringify({ ...(addressee ? { addressee } : {}), ...(change.dueAt ? { dueAt: change.dueAt.toISOString() } : {}) }) },
     });
     await recordReferralAudit(tx, principal, audited(referral), `referral.${request.action}` as ReferralAuditAction, { from: referral.status, to: rule.to, ...(reason ? { reason } : {}), ...(addressee ? { addressee } : {}), ...(change.dueAt ? { dueAt: change.dueAt.toISOString() } : {}) });
     if (change.news) await notifyReferral(context, tx, { ...after, facilityId: referral.facilityId, id: referral.id }, change.news, `${referral.id}:${referral.revision + 1}`);
+    // A case shared with another node: its delivery there (sent, redirected) or the change told (lib/federation/referrals)
+    const addressed = { ...referral, ...change.data, revision: referral.revision + 1 };
+    if (request.action === 'send' || request.action === 'redirect') await queueReferralForward(tx, addressed);
+    else await queueReferralChange(tx, addressed, request.action, event.id);
     return { revoked: change.revoked, news: change.news };
   });
   void news;
@@ -123,6 +131,7 @@ async function newAddressee(context: ReferralContext, principal: Principal, refe
   const target = await resolveReferralAddressee(context.db, addressee as Parameters<typeof resolveReferralAddressee>[1]).catch(() => {
     throw new DomainError('INVALID_INPUT', 'unknown addressee', { userMessage: 'Choose an expert or a service from the list.', fields: { addressee: 'Choose an expert or a service from the list' } });
   });
+  await authorizeReferralAddressee(context.db, target, referral.peerId);
   if (target.targetUserId === principal.userId || target.targetUserId === referral.requesterId) {
     throw new DomainError('INVALID_INPUT', 'addressed to a party', { userMessage: 'Choose another expert or a service.', fields: { addressee: 'Choose another expert or a service' } });
   }
@@ -168,10 +177,8 @@ async function lostRace(tx: ReferralTx, referral: ReferralRow, action: string): 
   return changedMeanwhile();
 }
 
-function audited(referral: ReferralRow) {
-  return { id: referral.id, facilityId: referral.facilityId, patientId: referral.patientId, studyInstanceUid: primaryStudyOf(referral)?.studyInstanceUid ?? null };
-}
-export { audited as auditedReferral };
+const audited = auditedReferral;
+export { auditedReferral };
 
 /** The expert started the case's report: an accepted case is now in progress (nothing for one already further). */
 export async function startCaseOnReport(context: ReferralContext, principal: Principal, referralId: string): Promise<void> {

@@ -18,6 +18,8 @@ import { peerJobDefinitions } from '../federation/peers/peer-jobs';
 import { createSendStudyJob } from '../federation/transfers/send-study-job';
 import { createForwardNoticeJob } from '../federation/notices/forward-notice-job';
 import { createNoticeChangeJob } from '../federation/notices/relay-notice-change';
+import { createForwardReferralJob } from '../federation/referrals/forward-referral-job';
+import { createReferralChangeJob } from '../federation/referrals/relay-referral-change';
 
 /** What handlers use of the running process: the series metadata warmer (absent in a process without one). */
 export interface JobProcessParts {
@@ -33,6 +35,8 @@ export function jobDefinitions(config: Pick<Config, 'mail' | 'emergencyWebhookUr
     createSendStudyJob(federation),
     createForwardNoticeJob(federation),
     createNoticeChangeJob(federation),
+    createForwardReferralJob(federation),
+    createReferralChangeJob(federation),
     exportSrJob,
     createEscalateReferralJob(config),
     archiveAttachmentJob,

@@ -5,7 +5,7 @@
 // receiving team is recorded as "seen" and shown to the sender at once. Between nodes
 // (issue 19): whether it reached the other node, and its images arriving here.
 import { noticeArrivals, type NoticeArrival } from '../federation/notices/link-notice-arrivals';
-import { facilityNames, peopleNames } from '../federation/notices/remote-names';
+import { facilityNames, peopleNames } from '../federation/remote-names';
 import { ohifViewerUrl } from '../ohif/viewer-url';
 import { noticePeerOfService } from '../policy/federated-notice-access';
 import type { Principal } from '../policy/principal';

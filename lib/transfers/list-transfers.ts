@@ -11,7 +11,7 @@ import { PolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { receivingServicesOf } from '../policy/transfer-access';
 import { ARRIVING_WINDOW_MS } from './get-transfer';
-import { facilityNames, peopleNames } from '../federation/notices/remote-names';
+import { facilityNames, peopleNames } from '../federation/remote-names';
 import { noticeArrivals } from '../federation/notices/link-notice-arrivals';
 import type { TransferContext } from './transfer-types';
 import { conditionWords, OPEN_TRANSFER_STATUSES, TRANSFER_STATUS_WORDS, vitalsWords, type TransferStatus, type Vitals } from './transfer-words';

@@ -1,7 +1,7 @@
 // The services a notice can be sent or redirected to (issue 17): the enabled services of the
 // node's enabled facilities, by facility. The redirect form of a notice's page offers them;
 // act-on-transfer.ts checks the one chosen again.
-import { facilityNames } from '../federation/notices/remote-names';
+import { facilityNames } from '../federation/remote-names';
 import type { TransferContext } from './transfer-types';
 
 export interface TransferServiceChoice {

@@ -16,11 +16,10 @@ import { REALTIME_EVENTS, REALTIME_NAMESPACE, type TransferAlarmPayload } from '
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
 import { until as pollUntil } from '../support/poll';
-import { expectJson as json, homeFacilityId, permitTransfer, stowInto } from '../support/federation-nodes';
+import { MEMBER_PASSWORD, asUser, expectJson as json, homeFacilityId, member, permitTransfer, stowInto } from '../support/federation-nodes';
 import { testDatabaseKind } from '../support/test-database';
 
 const WAIT_MS = 90_000;
-const PASSWORD = 'emergency passphrase 2026';
 const until = <T,>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> => pollUntil(what, probe, timeoutMs);
 
 interface PeerView {
@@ -46,20 +45,7 @@ interface BoardRow {
   images: { studies: number; instances: number };
 }
 
-/** A member of the node's home facility, by the admin's invitation and its one-time link: their session cookie and id. */
-async function member(node: NodeProcess, email: string, name: string, role: 'EMERGENCY' | 'EXPERT'): Promise<{ cookie: string; userId: string }> {
-  const facilityId = await homeFacilityId(node);
-  const { path } = await json<{ path: string }>(await node.api('POST', `/api/admin/facilities/${facilityId}/invitations`, { email, role }), 201, 'invitation');
-  const token = path.split('/').pop()!;
-  const accepted = await fetch(`${node.url}/api/account-links/invitation`, { method: 'POST', headers: { 'content-type': 'application/json', origin: node.url }, body: JSON.stringify({ token, name, password: PASSWORD }) });
-  const body = await json<{ user: { id: string } }>(accepted, 200, 'invitation accepted');
-  return { cookie: (accepted.headers.get('set-cookie') ?? '').split(';')[0], userId: body.user.id };
-}
-
-function as(node: NodeProcess, cookie: string) {
-  return (method: string, path: string, body?: unknown) =>
-    fetch(`${node.url}${path}`, { method, headers: { cookie, origin: node.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
-}
+const as = asUser;
 
 type Listening = Socket & { heard: [string, unknown, number][] };
 
@@ -212,7 +198,7 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     const routineAtA = await a.db.federatedTransfer.findMany({ where: { direction: 'OUT', sourceType: null }, select: { done: true, total: true } });
     console.log(`just after the CT was complete at B, the routine transfers stood at ${routineAtA.map((row) => `${row.done}/${row.total}`).join(' and ')}`);
     // The neurologist reads it at B (a study of their facility)
-    const qido = await fetch(`${b.url}/dicomweb/studies?StudyInstanceUID=${ct.studyInstanceUid}`, { headers: { authorization: `Basic ${Buffer.from(`neuro@b.test:${PASSWORD}`).toString('base64')}` } });
+    const qido = await fetch(`${b.url}/dicomweb/studies?StudyInstanceUID=${ct.studyInstanceUid}`, { headers: { authorization: `Basic ${Buffer.from(`neuro@b.test:${MEMBER_PASSWORD}`).toString('base64')}` } });
     assert.equal(qido.status, 200);
     // The share rests on the notice's vital-interest basis at A, audited there
     const grant = await a.db.accessGrant.findFirstOrThrow({ where: { sourceType: 'federation', sourceId: emergency.id } });

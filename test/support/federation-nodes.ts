@@ -63,14 +63,14 @@ export async function stowInto(node: NodeProcess, parts: Buffer[]): Promise<void
   }
 }
 
-/** The patient's consent (verbal, with a witness) to transfers of their images to that facility, recorded through the API. */
-export async function permitTransfer(node: NodeProcess, studyInstanceUid: string, recipientFacilityId: string): Promise<void> {
+/** The patient's consent (verbal, with a witness) to transfers of their images to that facility (or another purpose: a second opinion there), recorded through the API. */
+export async function permitTransfer(node: NodeProcess, studyInstanceUid: string, recipientFacilityId: string, purposes: string[] = ['TRANSFER']): Promise<void> {
   const study = await node.db.study.findFirstOrThrow({ where: { studyInstanceUid, facility: { nodePeerId: null } }, select: { patientRef: true } });
   await expectJson(
     await node.api('POST', `/api/patients/${study.patientRef}/consents`, {
       decision: 'PERMIT',
       recipient: { kind: 'FACILITY', facilityId: recipientFacilityId },
-      purposes: ['TRANSFER'],
+      purposes,
       data: { scope: 'ALL' },
       evidence: { kind: 'VERBAL', witnessName: 'Nurse Wanda Witness', note: 'Agreed to sending the images to the other hospital.' },
     }),
@@ -105,4 +105,22 @@ export async function retrieveAll(node: NodeProcess, studyInstanceUid: string): 
 /** Instances whose bytes differ between the two maps (or are missing from one). */
 export function differing(left: Map<string, string>, right: Map<string, string>): string[] {
   return [...new Set([...left.keys(), ...right.keys()])].filter((uid) => left.get(uid) !== right.get(uid));
+}
+
+export const MEMBER_PASSWORD = 'emergency passphrase 2026';
+
+/** A member of the node's home facility, by the admin's invitation and its one-time link: their session cookie and id. */
+export async function member(node: NodeProcess, email: string, name: string, role: 'EMERGENCY' | 'EXPERT' | 'REFERRING'): Promise<{ cookie: string; userId: string }> {
+  const facilityId = await homeFacilityId(node);
+  const { path } = await expectJson<{ path: string }>(await node.api('POST', `/api/admin/facilities/${facilityId}/invitations`, { email, role }), 201, 'invitation');
+  const token = path.split('/').pop()!;
+  const accepted = await fetch(`${node.url}/api/account-links/invitation`, { method: 'POST', headers: { 'content-type': 'application/json', origin: node.url }, body: JSON.stringify({ token, name, password: MEMBER_PASSWORD }) });
+  const body = await expectJson<{ user: { id: string } }>(accepted, 200, 'invitation accepted');
+  return { cookie: (accepted.headers.get('set-cookie') ?? '').split(';')[0], userId: body.user.id };
+}
+
+/** The portal API as one signed-in person (their session cookie). */
+export function asUser(node: NodeProcess, cookie: string) {
+  return (method: string, path: string, body?: unknown) =>
+    fetch(`${node.url}${path}`, { method, headers: { cookie, origin: node.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 }

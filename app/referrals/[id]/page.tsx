@@ -47,6 +47,7 @@ const EVENT_WORDS: Record<string, string> = {
   cancel: 'Cancelled',
   forward: 'Forwarded',
   escalate: 'Passed its due time',
+  deliver: 'Delivered to the other node',
 };
 
 export default async function ReferralCasePage({ params }: { params: Promise<{ id: string }> }) {
@@ -125,6 +126,14 @@ export default async function ReferralCasePage({ params }: { params: Promise<{ i
             <dt>Asked of</dt>
             <dd data-testid="addressee">{addresseeWords}</dd>
           </div>
+          {view.node && (
+            <div>
+              <dt>Other node</dt>
+              <dd data-testid="case-node">
+                {view.node.direction === 'RECEIVED' ? `Received from ${view.node.name}` : view.node.delivered ? `Delivered to ${view.node.name}` : `Waiting to reach ${view.node.name}`}
+              </dd>
+            </div>
+          )}
           <div>
             <dt>Who has it</dt>
             <dd data-testid="owner">{view.owner ? view.owner.name : view.status === 'REQUESTED' ? 'Waiting to be claimed' : '—'}</dd>
@@ -166,7 +175,9 @@ export default async function ReferralCasePage({ params }: { params: Promise<{ i
                       {study.primary && <strong> (the study to report)</strong>}
                       <small>{study.facilityName}</small>
                     </span>
-                    {study.available ? (
+                    {!study.available && study.arriving ? (
+                      <small data-testid="study-arriving">Images {study.arriving}</small>
+                    ) : study.available ? (
                       <a className="button small secondary" href={ohifViewerUrl(study.studyInstanceUid)}>
                         Open in viewer
                       </a>

@@ -14,6 +14,8 @@
 //   POST /history/retrieve          send one of them to that person's facility (a transfer, consent checked here)
 //   POST /notices                   an emergency transfer notice for a service here: it rings at once (lib/federation/notices)
 //   POST /notices/{id}/changes      a change of a notice shared with the peer ({id}: its id at the node that sent it)
+//   POST /referrals                 a second-opinion case for a service here: in its inbox at once (lib/federation/referrals)
+//   POST /referrals/{id}/changes    a change of a case shared with the peer ({id}: its id at the requesting node; 'complete' carries the report)
 // Every request but /node is signed (signed-request.ts); a refusal is 401 with the reason,
 // audited (federation.refused) for the node's administrators. Errors are JSON {error: CODE, message, reason?} like the portal's.
 import { nodeAuditFacilityId } from '../federation-audit';
@@ -43,6 +45,10 @@ import { linkNoticeArrivals } from '../notices/link-notice-arrivals';
 import { NOTICE_TRANSFER_SOURCE } from '../notices/notice-words';
 import { receiveNotice } from '../notices/receive-notice';
 import { receiveNoticeChange } from '../notices/receive-notice-change';
+import { linkReferralArrivals } from '../referrals/link-referral-arrivals';
+import { REFERRAL_TRANSFER_SOURCE } from '../referrals/referral-words';
+import { receiveReferral } from '../referrals/receive-referral';
+import { receiveReferralChange } from '../referrals/receive-referral-change';
 import { FederationAuthError, claimedIssuer, verifyNodeRequest, type VerifiedRequest } from '../verify-node-request';
 import { AUTH_SCHEME } from '../signed-request';
 import { GUEST_TOKEN_PATTERN, consultEntryPath } from '../consult/join-remote-consultation';
@@ -51,7 +57,8 @@ import { isGuestLinkError } from '../../consult/guest-links';
 import { resolveClientAddress } from '../../auth/client-address';
 import { sessionCookieHeader } from '../../auth/session-cookie';
 
-const MAX_JSON_BYTES = 8 * 1024 * 1024;
+// A case's 'complete' carries the signed report's PDF and SR (base64): the largest body
+const MAX_JSON_BYTES = 32 * 1024 * 1024;
 
 export function isFederationPath(pathname: string): boolean {
   return pathname === FEDERATION_PREFIX || pathname.startsWith(`${FEDERATION_PREFIX}/`);
@@ -114,9 +121,12 @@ export function createFederationHandler(runtime: Runtime) {
     json(res, 401, { error: 'UNAUTHENTICATED', reason: error.reason, message: error.message });
   };
 
-  // A notice's images joining it never fail the transfer: logged
-  const linkNotice = (peerId: string, remoteNoticeId: string) =>
-    linkNoticeArrivals(runtime, peerId, remoteNoticeId).catch((error: unknown) => logger.warn('notice images not linked', { remoteNoticeId, error: String(error) }));
+  // A notice's images, a case's studies joining it never fail the transfer: logged
+  const linkArrivals = (peerId: string, source: { type?: unknown; id?: unknown } | null | undefined) => {
+    if (typeof source?.id !== 'string') return Promise.resolve();
+    const link = source.type === NOTICE_TRANSFER_SOURCE ? linkNoticeArrivals : source.type === REFERRAL_TRANSFER_SOURCE ? linkReferralArrivals : null;
+    return link?.(runtime, peerId, source.id).catch((error: unknown) => logger.warn('transfer not joined to its notice or case', { source, error: String(error) }));
+  };
 
   return async function handleFederation(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pathAndQuery = req.url ?? '/';
@@ -131,8 +141,8 @@ export function createFederationHandler(runtime: Runtime) {
       if (!verified.actor || typeof verified.actor.id !== 'string' || typeof verified.actor.facility?.id !== 'string') throw new DomainError('BAD_REQUEST', 'this call acts for a person: the token must assert one (act)');
       return verified.actor;
     };
-    // A paired node's notice call refused (a service or notice not its to address, a change not its side's): audited for the node's administrators
-    const refusedNoticeAudited = async <T>(verified: VerifiedRequest, work: () => Promise<T>): Promise<T> => {
+    // A paired node's notice or case call refused (a service or notice not its to address, a change not its side's): audited for the node's administrators
+    const refusedCallAudited = async <T>(verified: VerifiedRequest, work: () => Promise<T>): Promise<T> => {
       try {
         return await work();
       } catch (error) {
@@ -184,21 +194,32 @@ export function createFederationHandler(runtime: Runtime) {
         const verified = await verify(bytes);
         const body = parseJson(bytes);
         const answer = await receiveInventory(db, verified.peer, needActor(verified), body, sourceIp);
-        const source = (body as { source?: { type?: unknown; id?: unknown } }).source;
-        if (source?.type === NOTICE_TRANSFER_SOURCE && typeof source.id === 'string') await linkNotice(verified.peer.id, source.id);
+        await linkArrivals(verified.peer.id, (body as { source?: { type?: unknown; id?: unknown } }).source);
         return json(res, 200, answer);
       }
       if (method === 'POST' && route === '/notices') {
         const bytes = await readBody(req);
         const verified = await verify(bytes);
-        const received = await refusedNoticeAudited(verified, () => receiveNotice(runtime, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
+        const received = await refusedCallAudited(verified, () => receiveNotice(runtime, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
         return json(res, received.created ? 201 : 200, received);
       }
       const change = /^\/notices\/([A-Za-z0-9_-]{1,64})\/changes$/.exec(route);
       if (method === 'POST' && change) {
         const bytes = await readBody(req);
         const verified = await verify(bytes);
-        return json(res, 200, await refusedNoticeAudited(verified, () => receiveNoticeChange(runtime, verified.peer, needActor(verified), change[1], parseJson(bytes), sourceIp)));
+        return json(res, 200, await refusedCallAudited(verified, () => receiveNoticeChange(runtime, verified.peer, needActor(verified), change[1], parseJson(bytes), sourceIp)));
+      }
+      if (method === 'POST' && route === '/referrals') {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        const received = await refusedCallAudited(verified, () => receiveReferral(runtime, verified.peer, needActor(verified), parseJson(bytes), sourceIp));
+        return json(res, received.created ? 201 : 200, received);
+      }
+      const referralChange = /^\/referrals\/([A-Za-z0-9_-]{1,64})\/changes$/.exec(route);
+      if (method === 'POST' && referralChange) {
+        const bytes = await readBody(req);
+        const verified = await verify(bytes);
+        return json(res, 200, await refusedCallAudited(verified, () => receiveReferralChange(runtime, verified.peer, needActor(verified), referralChange[1], parseJson(bytes), sourceIp)));
       }
       if (method === 'POST' && (route === '/history' || route === '/history/retrieve')) {
         const bytes = await readBody(req);
@@ -222,7 +243,7 @@ export function createFederationHandler(runtime: Runtime) {
             const stored = Number((event.details as { stored?: unknown } | undefined)?.stored ?? 0);
             if (event.action === 'dicomweb.stow') {
               await recordArrival(db, transfer, stored, verified.peer, mirror.label, sourceIp);
-              if (transfer.sourceType === NOTICE_TRANSFER_SOURCE && transfer.sourceId) await linkNotice(verified.peer.id, transfer.sourceId);
+              await linkArrivals(verified.peer.id, { type: transfer.sourceType, id: transfer.sourceId });
             }
           },
         });

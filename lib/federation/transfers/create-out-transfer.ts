@@ -8,6 +8,7 @@
 // facility) and the durable job that sends (federation.send-study).
 import { recordAudit } from '../../audit/record-audit';
 import { grantStudyRead } from '../../grants/grant-study-read';
+import type { GrantPurpose } from '../../grants/purposes';
 import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { wakeJobRunners } from '../../jobs/job-signals';
 import type { Database } from '../../../prisma/database';
@@ -28,6 +29,8 @@ export interface OutTransferInput {
   source?: { type: string; id: string };
   /** The emergency override the share rests on (a notice's vital-interest basis); otherwise consent decides */
   overrideId?: string | null;
+  /** What the share is for, the consent purpose asked: a transfer (default), or a second-opinion case's studies (REFERRAL: the patient's permit for a second opinion there covers them) */
+  purpose?: Extract<GrantPurpose, 'FEDERATION' | 'REFERRAL'>;
 }
 
 /** Creates the transfer (or throws ConsentRequiredError, nothing written) and wakes the job runner; its id. */
@@ -54,7 +57,7 @@ export async function createOutTransfer(db: Database, input: OutTransferInput, n
       select: { id: true },
     });
     // The legal basis, or CONSENT_REQUIRED and nothing written (the refusal is audited for the study's facility)
-    const grant = await grantStudyRead(tx, { grantee: { facilityId: target.id }, study, purpose: 'FEDERATION', overrideId: input.overrideId ?? null, grantedById: requestedBy.userId, source: { type: 'federation', id: row.id } }, now);
+    const grant = await grantStudyRead(tx, { grantee: { facilityId: target.id }, study, purpose: input.purpose ?? 'FEDERATION', overrideId: input.overrideId ?? null, grantedById: requestedBy.userId, source: { type: 'federation', id: row.id } }, now);
     const basis = await tx.accessGrant.findUniqueOrThrow({ where: { id: grant.id }, select: { legalBasis: true, consentId: true } });
     await tx.federatedTransfer.update({ where: { id: row.id }, data: { grantId: grant.id } });
     await recordAudit(tx, {

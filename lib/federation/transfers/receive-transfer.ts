@@ -9,6 +9,9 @@ import { authorizePeerStore } from '../../policy/federation-access';
 import { mirrorUser } from '../peers/remote-mirrors';
 import type { NodeActor } from '../signed-request';
 
+
+/** FederatedTransfer.sourceType values the receiver joins a transfer to (a notice's images, a case's studies); other sources stay at the sender */
+export const JOINED_TRANSFER_SOURCES = ['transfer-notice', 'referral'] as const;
 const UID = z.string().regex(/^[0-9.]{1,64}$/);
 
 export const ZInventory = z.object({
@@ -17,8 +20,8 @@ export const ZInventory = z.object({
   facilityId: z.string().min(1).max(64),
   total: z.number().int().min(0).max(1_000_000),
   priority: z.number().int().min(0).max(10).optional(),
-  /** Why it is sent, when the receiver has something to join it to: an emergency notice ('transfer-notice', the notice's id at the sender) */
-  source: z.object({ type: z.literal('transfer-notice'), id: z.string().min(1).max(64) }).optional(),
+  /** Why it is sent, when the receiver has something to join it to: an emergency notice ('transfer-notice') or a second-opinion case ('referral'), by its id at the sender */
+  source: z.object({ type: z.enum(JOINED_TRANSFER_SOURCES), id: z.string().min(1).max(64) }).optional(),
   instances: z.array(z.object({ sopInstanceUid: UID, sha256: z.string().regex(/^[0-9a-f]{64}$/) })).max(100_000),
 });
 

@@ -20,6 +20,7 @@ import { defineJob, type JobContext, type JobDefinition } from '../../jobs/regis
 import { federationSelf, type FederationConfig } from '../federation-self';
 import { FederationCallError, callPeer, callPeerJson } from '../node-client';
 import type { NodeActor } from '../signed-request';
+import { JOINED_TRANSFER_SOURCES } from './receive-transfer';
 import { yieldToEmergencyTransfers } from '../notices/yield-to-emergencies';
 
 export interface SendStudyJobPayload {
@@ -92,7 +93,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
       path: '/transfers/inventory',
       idempotent: true,
       actor,
-      json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, ...(transfer.sourceType === 'transfer-notice' && transfer.sourceId ? { source: { type: transfer.sourceType, id: transfer.sourceId } } : {}), instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
+      json: { transferId: transfer.transferId, studyInstanceUid: transfer.studyInstanceUid, facilityId: target.remoteId, total: instances.length, priority: transfer.priority, ...((JOINED_TRANSFER_SOURCES as readonly (string | null)[]).includes(transfer.sourceType) && transfer.sourceId ? { source: { type: transfer.sourceType, id: transfer.sourceId } } : {}), instances: instances.map((instance) => ({ sopInstanceUid: instance.sopInstanceUid, sha256: instance.sha256 })) },
     });
     const have = new Set(inventory.have ?? []);
     const missing = instances.filter((instance) => !have.has(instance.sopInstanceUid));
@@ -118,7 +119,9 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
       while (!failure && ahead) {
         // A routine transfer waits while a notice's images are being sent (issue 19)
         await yieldToEmergencyTransfers(db, transfer.priority);
+        // The other worker may have taken the last batch while this one waited
         const current = ahead;
+        if (!current) break;
         ahead = prepareNext();
         try {
           const { body, hashes, count } = await current;

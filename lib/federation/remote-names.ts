@@ -1,8 +1,8 @@
-// How a notice's page and board name people and facilities of another node (issue 19):
+// How a notice's or a case's page names people and facilities of another node (issue 19):
 // "Dr Yara Young (Cardiology centre at University hospital B)", "District clinic (District
 // hospital A)" — so the sender reads who acknowledged at the other node, and the receiving
 // team reads where the patient comes from. People and facilities of this node keep their name.
-import type { Database } from '../../../prisma/database';
+import type { Database } from '../../prisma/database';
 
 type NamesDb = Pick<Database, 'user' | 'facility' | 'nodePeer'>;
 

@@ -1,0 +1,7 @@
+-- AlterTable
+ALTER TABLE "Referral" ADD COLUMN     "peerId" TEXT,
+ADD COLUMN     "remoteId" TEXT;
+
+-- CreateIndex
+CREATE UNIQUE INDEX "Referral_peerId_remoteId_key" ON "Referral"("peerId", "remoteId");
+
