@@ -34,5 +34,5 @@ export async function claimDueJobs(
         ORDER BY "priority" DESC, "runAt", "id"
         LIMIT ${options.limit}
         ${skipLocked})
-    RETURNING "id", "type", "key", "payload", "facilityId", "attempts", "maxAttempts"`;
+    RETURNING "id", "type", "key", "payload", "facilityId", "attempts", "maxAttempts", "priority"`;
 }

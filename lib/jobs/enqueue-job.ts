@@ -26,6 +26,9 @@ export interface EnqueueJobInput<Type extends JobType> {
 /** Job priorities: claimed before routine jobs that are due at the same time */
 export const JOB_PRIORITY = { ROUTINE: 0, EMERGENCY_IMAGES: 10, EMERGENCY_NOTICE: 20 } as const;
 
+/** An emergency's jobs retry every 15 s at most (job-types.ts retryDelayMs): this many attempts keep at it for about an hour */
+export const EMERGENCY_MAX_ATTEMPTS = 240;
+
 /**
  * Adds the job in the caller's transaction and returns its id (the existing
  * job's, when the key was enqueued before). After the transaction commits,

@@ -122,7 +122,7 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
           where: owned,
           data: failed
             ? { state: 'FAILED', lastError: message, lockedBy: null, lockedUntil: null, finishedAt: new Date() }
-            : { state: 'PENDING', lastError: message, lockedBy: null, lockedUntil: null, runAt: new Date(Date.now() + retryDelayMs(job.attempts)) },
+            : { state: 'PENDING', lastError: message, lockedBy: null, lockedUntil: null, runAt: new Date(Date.now() + retryDelayMs(job.attempts, job.priority)) },
         })
         .catch((updateError: unknown) => logger.error('could not record a background job failure', { jobId: job.id, error: String(updateError) }));
     } finally {
@@ -168,5 +168,5 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
 
 /** Raw rows: SQLite may answer integers as bigint. */
 function normalize(job: ClaimedJob): ClaimedJob {
-  return { ...job, attempts: Number(job.attempts), maxAttempts: Number(job.maxAttempts) };
+  return { ...job, attempts: Number(job.attempts), maxAttempts: Number(job.maxAttempts), priority: Number(job.priority ?? 0) };
 }

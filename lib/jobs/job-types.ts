@@ -77,6 +77,7 @@ export interface ClaimedJob {
   /** Including this one */
   attempts: number;
   maxAttempts: number;
+  priority: number;
 }
 
 // 5 s, 10 s, 20 s … capped at an hour: a short outage (the database restarting,
@@ -88,7 +89,10 @@ export const DEFAULT_MAX_ATTEMPTS = 10;
 /** From this many attempts on, a job that has not succeeded is shown to the facility's admins. */
 export const FAILING_AFTER_ATTEMPTS = 3;
 
+/** An emergency's job (priority > 0: a notice, its images) waits at most this long between attempts: its node may be back any second */
+export const EMERGENCY_MAX_RETRY_MS = 15_000;
+
 /** The wait before the next attempt, after `attempts` attempts have failed. */
-export function retryDelayMs(attempts: number): number {
-  return Math.min(MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
+export function retryDelayMs(attempts: number, priority = 0): number {
+  return Math.min(priority > 0 ? EMERGENCY_MAX_RETRY_MS : MAX_RETRY_MS, FIRST_RETRY_MS * 2 ** Math.max(0, attempts - 1));
 }

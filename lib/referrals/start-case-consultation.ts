@@ -25,8 +25,12 @@ export async function startCaseConsultation(context: ReferralContext, principal:
   const primary = primaryStudyOf(referral);
   if (!primary?.studyRef) throw new DomainError('NOT_FOUND', 'case study deleted', { userMessage: 'The study of this case is no longer in the archive.' });
   const otherId = principal.userId === referral.requesterId ? referral.ownerId : referral.requesterId;
-  const other = await db.user.findFirst({ where: { id: otherId, disabled: false }, select: { id: true, email: true } });
+  const other = await db.user.findFirst({ where: { id: otherId, disabled: false }, select: { id: true, email: true, nodePeerId: true } });
   if (!other) throw new DomainError('CONFLICT', 'other party disabled', { userMessage: 'The other doctor of this case can no longer sign in.' });
+  // A doctor of another node (issue 19) has no account here: they join by an invitation for their facility
+  if (other.nodePeerId) {
+    throw new DomainError('CONFLICT', 'other party of another node', { userMessage: 'The other doctor works at another node: start a teleconsultation from the study and invite their facility with a link (see Several nodes).' });
+  }
   const consultation = await openConsultation(
     { db },
     principal,

@@ -67,7 +67,8 @@ export default async function ReferralCasePage({ params }: { params: Promise<{ i
   const addressees = needsPicker ? await listReferralAddressees(runtime, principal) : { services: [], experts: [] };
   const primary = view.studies.find((study) => study.primary) ?? view.studies[0];
   const isParty = view.roles.includes('REQUESTER') || view.roles.includes('OWNER');
-  const mayConsult = isParty && view.owner !== null && CONSULTABLE.includes(view.status);
+  // With a doctor of another node the case's one-click session cannot be (they have no account here)
+  const mayConsult = isParty && view.owner !== null && view.node === null && CONSULTABLE.includes(view.status);
   const name = displayName(view.patient.name);
   const addresseeWords = `${view.addressee.name}${view.addressee.kind === 'service' ? ' (service)' : ''}, ${view.addressee.facilityName}`;
   const reportPath = primary ? `/studies/${primary.studyInstanceUid}/report?referral=${encodeURIComponent(view.id)}` : null;

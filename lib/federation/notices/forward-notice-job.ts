@@ -7,7 +7,7 @@
 // down (the sender's page shows why it waits); idempotent at both ends (the receiving node
 // knows the notice by this node's id; the 'forward' event is recorded once).
 import { createHash } from 'node:crypto';
-import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
+import { EMERGENCY_MAX_ATTEMPTS, enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { defineJob, type JobContext, type JobDefinition } from '../../jobs/registry';
 import type { TransferTx } from '../../transfers/transfer-types';
 import { wakeJobRunners } from '../../jobs/job-signals';
@@ -49,7 +49,7 @@ export async function queueNoticeForward(tx: TransferTx, noticeId: string, study
   const service = await tx.service.findUnique({ where: { id: notice.targetServiceId }, select: { remoteId: true } });
   if (!service?.remoteId) return false;
   const key = studyInstanceUids.length ? `${noticeId}:studies:${createHash('sha256').update([...studyInstanceUids].sort().join(',')).digest('hex').slice(0, 16)}` : noticeId;
-  await enqueueJob(tx, { type: 'federation.forward-notice', key, payload: { noticeId }, facilityId: notice.sendingFacilityId, maxAttempts: 30, priority: JOB_PRIORITY.EMERGENCY_NOTICE });
+  await enqueueJob(tx, { type: 'federation.forward-notice', key, payload: { noticeId }, facilityId: notice.sendingFacilityId, maxAttempts: EMERGENCY_MAX_ATTEMPTS, priority: JOB_PRIORITY.EMERGENCY_NOTICE });
   return true;
 }
 

@@ -8,7 +8,7 @@
 // sent it, acting for the person who made the change. Changes applied because a peer told
 // them (receive-notice-change.ts) are not queued again.
 import { defineJob, type JobDefinition } from '../../jobs/registry';
-import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
+import { EMERGENCY_MAX_ATTEMPTS, enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { noticePeerOfService } from '../../policy/federated-notice-access';
 import type { TransferTx } from '../../transfers/transfer-types';
 import { federationSelf } from '../federation-self';
@@ -37,7 +37,7 @@ export async function queueNoticeChange(tx: TransferTx, notice: Shared, change: 
   if (!(await sharedWithPeer(tx, notice))) return;
   const id = changeId ?? (await tx.transferEvent.findFirst({ where: { noticeId: notice.id, action: change }, orderBy: [{ at: 'desc' }, { id: 'desc' }], select: { id: true } }))?.id;
   if (!id) return;
-  await enqueueJob(tx, { type: 'federation.notice-change', key: `${notice.id}:${id}`, payload: { noticeId: notice.id, change, changeId: id }, facilityId, maxAttempts: 30, priority: JOB_PRIORITY.EMERGENCY_NOTICE });
+  await enqueueJob(tx, { type: 'federation.notice-change', key: `${notice.id}:${id}`, payload: { noticeId: notice.id, change, changeId: id }, facilityId, maxAttempts: EMERGENCY_MAX_ATTEMPTS, priority: JOB_PRIORITY.EMERGENCY_NOTICE });
 }
 
 export function createNoticeChangeJob(options: NoticeJobOptions): JobDefinition<'federation.notice-change'> {

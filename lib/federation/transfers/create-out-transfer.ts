@@ -9,7 +9,7 @@
 import { recordAudit } from '../../audit/record-audit';
 import { grantStudyRead } from '../../grants/grant-study-read';
 import type { GrantPurpose } from '../../grants/purposes';
-import { enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
+import { EMERGENCY_MAX_ATTEMPTS, enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { wakeJobRunners } from '../../jobs/job-signals';
 import type { Database } from '../../../prisma/database';
 
@@ -75,7 +75,7 @@ export async function createOutTransfer(db: Database, input: OutTransferInput, n
         legalBasis: basis.legalBasis ?? undefined, consentId: basis.consentId, ...(requestedBy.remoteUser ? { remoteUser: requestedBy.remoteUser } : {}),
       },
     });
-    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId: study.facilityId, maxAttempts: 30, priority: input.priority >= EMERGENCY_TRANSFER_PRIORITY ? JOB_PRIORITY.EMERGENCY_IMAGES : JOB_PRIORITY.ROUTINE });
+    await enqueueJob(tx, { type: 'federation.send-study', key: row.id, payload: { transferId: row.id }, facilityId: study.facilityId, ...(input.priority >= EMERGENCY_TRANSFER_PRIORITY ? { maxAttempts: EMERGENCY_MAX_ATTEMPTS, priority: JOB_PRIORITY.EMERGENCY_IMAGES } : { maxAttempts: 30, priority: JOB_PRIORITY.ROUTINE }) });
     return row.id;
   });
   wakeJobRunners();
