@@ -30,8 +30,11 @@ export interface PeerCall {
   /** Under /federation/v1, e.g. /facilities */
   path: string;
   json?: unknown;
-  /** A body of its own (STOW-RS), with its type and the instances' hashes */
-  body?: { bytes: Uint8Array; contentType: string; instances: Record<string, string> };
+  /**
+   * A body of its own (STOW-RS), with its type and the instances' hashes. Pieces (a multipart
+   * body's headers and parts) are streamed as they are, never joined into one copy.
+   */
+  body?: { bytes: Uint8Array | readonly Uint8Array[]; contentType: string; instances: Record<string, string> };
   actor?: NodeActor;
   accept?: string;
   timeoutMs?: number;
@@ -50,6 +53,17 @@ function joinUrl(base: string, pathAndQuery: string): string {
   return `${base.replace(/\/+$/, '')}${pathAndQuery}`;
 }
 
+/** A fresh stream of the pieces for each attempt (a stream is read once). */
+function piecesStream(pieces: readonly Uint8Array[]): ReadableStream<Uint8Array> {
+  let next = 0;
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      if (next < pieces.length) controller.enqueue(pieces[next++]);
+      else controller.close();
+    },
+  });
+}
+
 /** One signed request; the Response when it is 2xx, otherwise FederationCallError. */
 export async function callPeer(identity: NodeIdentity, peer: PeerAddress, call: PeerCall): Promise<Response> {
   const path = `${FEDERATION_PREFIX}${call.path}`;
@@ -58,12 +72,13 @@ export async function callPeer(identity: NodeIdentity, peer: PeerAddress, call: 
   let response: Response | undefined;
   for (let attempt = 1; !response; attempt++) {
     // Signed for each attempt: the same token twice would be a replay
-    const authorization = await signNodeRequest({ identity, audience: peer.nodeId, method: call.method, path, body: call.body ? undefined : bytes, instances: call.body?.instances, actor: call.actor });
+    const authorization = await signNodeRequest({ identity, audience: peer.nodeId, method: call.method, path, body: call.body ? undefined : (bytes as Uint8Array | undefined), instances: call.body?.instances, actor: call.actor });
     const headers: Record<string, string> = { authorization, accept: call.accept ?? 'application/json' };
     if (call.body) headers['content-type'] = call.body.contentType;
     else if (bytes) headers['content-type'] = 'application/json';
     try {
-      response = await fetch(joinUrl(peer.url, path), { method: call.method, headers, body: bytes as unknown as BodyInit | undefined, signal: AbortSignal.timeout(call.timeoutMs ?? 60_000) });
+      const body = Array.isArray(bytes) ? piecesStream(bytes) : (bytes as Uint8Array | undefined);
+      response = await fetch(joinUrl(peer.url, path), { method: call.method, headers, body: body as unknown as BodyInit | undefined, signal: AbortSignal.timeout(call.timeoutMs ?? 60_000), ...(Array.isArray(bytes) ? { duplex: 'half' } : {}) } as RequestInit);
     } catch (error) {
       const cause = (error as { cause?: { code?: string } }).cause?.code ?? (error as Error).name;
       if (attempt < attempts && BROKEN_CONNECTION.has(cause)) continue;

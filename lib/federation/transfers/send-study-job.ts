@@ -115,6 +115,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
     };
     let ahead = prepareNext();
     let failure: { error: unknown } | undefined;
+    let progress: Promise<unknown> = Promise.resolve();
     const worker = async () => {
       while (!failure && ahead) {
         // A routine transfer waits while a notice's images are being sent (issue 19)
@@ -138,8 +139,9 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
           const answer = (await response.json().catch(() => ({}))) as Record<string, { Value?: Record<string, { Value?: string[] }>[] }>;
           const stored = answer['00081199']?.Value?.length ?? 0;
           const failures = (answer['00081198']?.Value ?? []).map((item) => item['00000902']?.Value?.[0]).filter(Boolean);
-          // An increment: the batches in flight answer in any order
-          if (stored) await note({ done: { increment: stored } });
+          // An increment: the batches in flight answer in any order. Written behind the next
+          // request (a chain, awaited before DONE), not before it: a progress row is no reason to wait
+          if (stored) progress = progress.then(() => note({ done: { increment: stored } }));
           if (failures.length || response.status !== 200) throw new FederationCallError(`${peer.name} did not store ${count - stored} of ${count}: ${failures.join('; ') || `HTTP ${response.status}`}`, response.status);
         } catch (error) {
           failure ??= { error };
@@ -147,6 +149,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
       }
     };
     await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
+    await progress;
     if (failure) throw failure.error;
     await note({ status: 'DONE', done: instances.length, lastError: null, finishedAt: new Date() });
     await audit(context, { ...transfer, total: instances.length }, 'SUCCESS', { state: 'DONE', done: instances.length, skipped });
@@ -185,13 +188,14 @@ async function prepareBatch(context: JobContext, batch: Instance[]): Promise<{ b
   return { body, hashes: Object.fromEntries(batch.map((instance) => [instance.sopInstanceUid, instance.sha256])), count: batch.length };
 }
 
-function multipart(parts: Buffer[], boundary: string): Buffer {
+/** The multipart/related body's pieces in order: each part's headers, its bytes as read, the closing boundary (streamed, not joined). */
+function multipart(parts: Buffer[], boundary: string): Buffer[] {
   const pieces: Buffer[] = [];
   for (const part of parts) {
     pieces.push(Buffer.from(`--${boundary}\r\nContent-Type: application/dicom\r\nContent-Length: ${part.length}\r\n\r\n`), part, Buffer.from('\r\n'));
   }
   pieces.push(Buffer.from(`--${boundary}--\r\n`));
-  return Buffer.concat(pieces);
+  return pieces;
 }
 
 async function audit(context: JobContext, transfer: { id: string; localFacilityId: string; studyInstanceUid: string; total: number; peerId: string }, outcome: 'SUCCESS' | 'FAILURE', details: { state: string; done?: number; skipped?: number; reason?: string }): Promise<void> {
