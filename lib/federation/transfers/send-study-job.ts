@@ -5,10 +5,10 @@
 //      interruption (either node restarted, the link down) resumes where it stopped and
 //      never makes a duplicate;
 //   3. sends the rest by STOW-RS in batches (BATCH_INSTANCES, BATCH_BYTES), each signed with
-//      the SHA-256 of every instance in it; the receiver stores a part only when its bytes
-//      hash to what was signed. Each instance read here is checked against the SHA-256 the
-//      archive recorded when it was stored, so a damaged file is never sent as if whole.
-//      IN_FLIGHT batches travel at once and the next one is read and hashed meanwhile: the
+//      the SHA-256 of every instance in it as the archive recorded it at ingest; the receiver
+//      stores a part only when its bytes hash to that, so a part changed on the way or a file
+//      damaged here is refused there, never stored as if whole. The body is streamed as its
+//      pieces (no joined copy). IN_FLIGHT batches travel at once and the next one is read meanwhile: the
 //      receiver ingests one part at a time per request (file and index each made durable), so
 //      one request at a time left both nodes mostly waiting (bench/federation-transfer.ts);
 //   4. records the progress after every batch ("312/500"), DONE at the end; a routine transfer
@@ -102,7 +102,7 @@ async function sendStudy(options: SendStudyJobOptions, payload: SendStudyJobPayl
     const skipped = transfer.status === 'QUEUED' ? done : transfer.skipped;
     await note({ done, skipped, lastError: null });
 
-    // Each batch is read and checked (prepare) before its request starts, one batch ahead of
+    // Each batch is read (prepare) before its request starts, one batch ahead of
     // the requests in flight; a failure stops the taking of new batches, lets the requests in
     // flight finish, and is thrown (the next attempt resumes from the inventory).
     const queue = batches(missing);
