@@ -15,6 +15,7 @@ import { loadReferral } from './load-referral';
 import { recordReferralAudit, referralAuditEvent } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { auditedReferral } from './transition-referral';
+import { queueReferralChange } from '../federation/referrals/relay-referral-change';
 
 export type AttachmentOperationContext = Pick<Runtime, 'db' | 'archive' | 'shared' | 'logger'> & Partial<Pick<Runtime, 'io' | 'config'>>;
 
@@ -32,6 +33,7 @@ export async function addReferralAttachment(
   const view = await context.db.$transaction(async (tx) => {
     const recorded = await recordReferralAttachment(tx, prepared);
     await recordReferralAudit(tx, principal, auditedReferral(referral), 'referral.attachment', { attachmentId: recorded.id, fileName: recorded.fileName, contentType: recorded.contentType, size: recorded.size });
+    await queueReferralChange(tx, referral, 'attachment', recorded.id);
     return recorded;
   });
   wakeJobRunners();

@@ -2,13 +2,15 @@
 // district A and regional R, each with its own database (one SQLite, one PostgreSQL: they swap
 // with TEST_DATABASE) and store, talking only through their HTTP APIs. A's referring doctor
 // addresses a case to R's neuroradiology service: without the patient's permit nothing
-// leaves A; with it, the case is in R's inbox at once and its study follows (byte for byte);
+// leaves A; with it, the case is in R's inbox at once and its study and the referral letter
+// follow (byte for byte);
 // R's expert claims it and asks, A's doctor answers, both write on the thread; R's expert signs
 // the report and A's case completes with it — the same signed PDF and DICOM objects (SR,
 // Encapsulated PDF) stored in A's archive; A closes it and R's case closes too. A change a node
 // may not tell is refused (403) and audited.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import PDFDocument from 'pdfkit';
 import { after, before, describe, it } from 'node:test';
 import { loadNodeIdentity } from '../../lib/federation/node-identity';
 import { signNodeRequest } from '../../lib/federation/signed-request';
@@ -21,6 +23,21 @@ import { testDatabaseKind } from '../support/test-database';
 const WAIT_MS = 60_000;
 const until = <T,>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> => pollUntil(what, probe, timeoutMs);
 
+/** A referral letter, as a referring doctor attaches it */
+function letter(text: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const doc = new PDFDocument({ size: 'A4', info: { Title: 'Referral letter' } });
+    const chunks: Buffer[] = [];
+    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+    doc.fontSize(14).text(text);
+    doc.end();
+  });
+}
+
+const sha256 = (bytes: Buffer | ArrayBuffer) => createHash('sha256').update(Buffer.from(bytes as ArrayBuffer)).digest('hex');
+
 interface CaseView {
   id: string;
   status: string;
@@ -32,6 +49,7 @@ interface CaseView {
   report: { id: string; status: string } | null;
   messages: { kind: string; body: string; author: { name: string } }[];
   events: { action: string }[];
+  attachments: { id: string; fileName: string; size: number }[];
 }
 
 describe('second-opinion cases between two nodes on loopback', { timeout: 600_000 }, () => {
@@ -88,6 +106,11 @@ describe('second-opinion cases between two nodes on loopback', { timeout: 600_00
     }), 201, 'case sent at A');
     caseAtA = sent.id;
     assert.equal(sent.status, 'REQUESTED');
+    // The referral letter, attached to the case as the form does right after sending it
+    const pdf = await letter('Optic neuritis, left, two months ago. MR attached.');
+    const form = new FormData();
+    form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'referral-letter.pdf');
+    await json(await fetch(`${a.url}/api/referrals/${caseAtA}/attachments`, { method: 'POST', headers: { cookie: doctor.cookie, origin: a.url }, body: form }), 201, 'letter attached at A');
     const received = await until('the case in R’s inbox', async () => {
       const inbox = await json<{ rows: { id: string; status: string }[] }>(await asUser(r, expert.cookie)('GET', '/api/referrals?box=inbox'), 200, 'inbox at R');
       return inbox.rows[0];
@@ -99,9 +122,24 @@ describe('second-opinion cases between two nodes on loopback', { timeout: 600_00
       return view.studies.every((row) => row.available) ? view : undefined;
     });
     assert.match(atR.requester.name, /^Dr Rhea Referrer \(.+ at District hospital A\)$/);
+    // The letter too, byte for byte, opened by R's expert
+    const withLetter = await until('the letter at R', async () => {
+      const view = await json<CaseView>(await asUser(r, expert.cookie)('GET', `/api/referrals/${caseAtR}`), 200, 'case at R');
+      return view.attachments.length === 1 ? view : undefined;
+    });
+    assert.equal(withLetter.attachments[0].fileName, 'referral-letter.pdf');
+    const opened = await asUser(r, expert.cookie)('GET', `/api/referrals/${caseAtR}/attachments/${withLetter.attachments[0].id}`);
+    assert.equal(opened.status, 200);
+    assert.equal(sha256(await opened.arrayBuffer()), sha256(pdf), 'R opens the letter A attached');
     assert.deepEqual(atR.node, { name: 'District hospital A', direction: 'RECEIVED', delivered: true });
     await until('every image at R', async () => (await r.db.federatedTransfer.count({ where: { direction: 'IN', sourceType: 'referral', status: 'DONE' } })) === 1);
-    assert.deepEqual(differing(await retrieveAll(a, study.studyInstanceUid), await retrieveAll(r, study.studyInstanceUid)), [], 'R holds every instance of A’s study, byte for byte');
+    // The study's images (A files the letter into its own archive too, as a DOC series of the study: whether that copy was
+    // there yet when the transfer took its inventory is a race; R has the letter as the case's attachment either way)
+    const images = new Set(study.sopInstanceUids.flat());
+    const only = (hashes: Map<string, string>) => new Map([...hashes].filter(([uid]) => images.has(uid)));
+    const [atAImages, atRImages] = [only(await retrieveAll(a, study.studyInstanceUid)), only(await retrieveAll(r, study.studyInstanceUid))];
+    assert.equal(atRImages.size, 24);
+    assert.deepEqual(differing(atAImages, atRImages), [], 'R holds every image of A’s study, byte for byte');
     const atA = await json<CaseView>(await asUser(a, doctor.cookie)('GET', `/api/referrals/${caseAtA}`), 200, 'case at A');
     assert.deepEqual(atA.node, { name: 'Regional node R', direction: 'SENT', delivered: true });
     assert.match(atA.addressee.facilityName, /\(Regional node R\)$/);
@@ -151,8 +189,10 @@ describe('second-opinion cases between two nodes on loopback', { timeout: 600_00
     };
     assert.equal(await pdfAt(a, doctor.cookie, done.report!.id), await pdfAt(r, expert.cookie, saved.id), 'A serves the PDF R signed');
     const series = await json<Record<string, { Value?: unknown[] }>[]>(await fetch(`${a.url}/dicomweb/studies/${study.studyInstanceUid}/series`, { headers: { authorization: a.adminAuthorization, accept: 'application/dicom+json' } }), 200, 'series at A');
-    const modalities = series.map((row) => String(row['00080060']?.Value?.[0] ?? '')).sort();
-    assert.deepEqual(modalities, ['DOC', 'MR', 'MR', 'SR']);
+    const described = series.map((row) => `${String(row['00080060']?.Value?.[0] ?? '')} ${String(row['0008103E']?.Value?.[0] ?? '')}`.trim()).sort();
+    // The study's two MR series, the letter A filed, and the report's PDF and SR from R
+    assert.deepEqual(described.filter((words) => /^(DOC Report|SR)/.test(words)), ['DOC Report (PDF)', 'SR Report']);
+    assert.equal(described.filter((words) => words.startsWith('MR')).length, 2);
   });
 
   it('A closes the case and R’s closes too; a change R may not tell is refused and audited at A', async () => {

@@ -94,6 +94,9 @@ async function forwardNotice(options: NoticeJobOptions, payload: ForwardNoticePa
       await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: null, action: 'forward', at: new Date(), details: JSON.stringify({ node: target.peer.name, remoteNoticeId: String(answer.id).slice(0, 64) }) } });
     });
     logger.info('transfer notice delivered to a paired node', { noticeId: notice.id, peer: target.peer.name });
+    // Changes made meanwhile (a cancel, an ETA, an Ask) waited for the delivery: now
+    await db.job.updateMany({ where: { type: 'federation.notice-change', key: { startsWith: `${notice.id}:` }, state: 'PENDING' }, data: { runAt: new Date() } });
+    wakeJobRunners();
     await publishTransferChanged(context, notice, 'forward');
   }
   const facility = await db.facility.findFirst({ where: { nodePeerId: target.peer.id, remoteId: target.remoteFacilityId }, select: { id: true, name: true } });

@@ -65,8 +65,11 @@ async function forwardReferral(options: NoticeJobOptions, payload: ForwardReferr
     return true;
   });
   logger.info('second-opinion case delivered to a paired node', { referralId: referral.id, peer: target.peer.name });
+  // Changes made meanwhile (a letter attached right after Send, a cancel) waited for the delivery: now
+  await db.job.updateMany({ where: { type: 'federation.referral-change', key: { startsWith: `${referral.id}:` }, state: 'PENDING' }, data: { runAt: new Date() } });
   if (delivered) await publishReferralChanged(context, { referralId: referral.id, status: referral.status, priority: referral.priority, change: 'deliver' }, [referral]);
-  if (await queueReferralStudies(context, referral, target)) wakeJobRunners();
+  await queueReferralStudies(context, referral, target);
+  wakeJobRunners();
 }
 
 /** One OUT transfer per study of the case not sent for it yet; returns how many were queued. */

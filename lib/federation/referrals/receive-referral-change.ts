@@ -2,12 +2,17 @@
 // /federation/v1/referrals/{id}/changes, {id} the case's id at the requesting node, acting for
 // the person who made the change (their mirrored user here). Which changes a side may tell:
 // the expert's node claims, starts, asks, declines, forwards within its node, completes with
-// the signed report, and writes; the requester's node cancels, answers, closes and writes.
+// the signed report; the requester's node cancels, answers and closes; either writes and
+// attaches files (kept under their id at the telling node, checked as an upload is).
 // Each is applied as the local operation would be (same states, thread, timeline, audit rows,
 // e-mail, news to the open pages), from the states that allow it — the two nodes' jobs may
 // deliver a claim and a start out of order, so a change the case is already past is left
 // out and a later one may skip a step; the same change told twice is applied once (changeId).
+import { createHash } from 'node:crypto';
+import type { z } from 'zod';
 import type { Runtime } from '../../runtime';
+import { MAX_ATTACHMENT_BYTES } from '../../referrals/attachments/attachment-files';
+import { prepareReferralAttachment, recordReferralAttachment } from '../../referrals/attachments/save-attachment';
 import { DomainError } from '../../errors';
 import { PolicyError } from '../../policy/errors';
 import { authorizePeerReferralChange } from '../../policy/federated-referral-access';
@@ -34,7 +39,7 @@ const TOLD_BY = { ORIGIN: CHANGES_TOLD_BY.EXPERT, RECEIVER: CHANGES_TOLD_BY.REQU
 const WAITING: ReferralStatus[] = ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];
 
 /** A told change: the states it applies from, the state it leads to, and the news it makes */
-const TOLD: Record<Exclude<ReferralChange, 'message'>, { from: readonly ReferralStatus[]; to: ReferralStatus; news?: ReferralNews }> = {
+const TOLD: Record<Exclude<ReferralChange, 'message' | 'attachment'>, { from: readonly ReferralStatus[]; to: ReferralStatus; news?: ReferralNews }> = {
   claim: { from: ['REQUESTED'], to: 'ACCEPTED' },
   start: { from: ['REQUESTED', 'ACCEPTED'], to: 'IN_PROGRESS' },
   ask: { from: ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS'], to: 'ON_HOLD', news: 'question' },
@@ -60,8 +65,12 @@ export async function receiveReferralChange(context: ChangeContext, peer: Peer, 
   const principal = { userId: mirror.userId, email: mirror.label, ip: sourceIp };
   const referral = (await findReferralRow(db, id))!;
   const marker = `"changeId":"${input.changeId}"`;
-  const told = async () => Boolean(await db.referralEvent.findFirst({ where: { referralId: id, details: { contains: marker } }, select: { id: true } })) || Boolean(input.change === 'message' && (await db.referralMessage.findFirst({ where: { id: input.changeId, referralId: id }, select: { id: true } })));
+  const told = async () =>
+    Boolean(await db.referralEvent.findFirst({ where: { referralId: id, details: { contains: marker } }, select: { id: true } })) ||
+    Boolean(input.change === 'message' && (await db.referralMessage.findFirst({ where: { id: input.changeId, referralId: id }, select: { id: true } }))) ||
+    Boolean(input.change === 'attachment' && (await db.referralAttachment.findFirst({ where: { id: input.changeId, referralId: id }, select: { id: true } })));
   if (await told()) return { id, status: referral.status, applied: false };
+  if (input.change === 'attachment') return { id, status: referral.status, applied: await receiveAttachment(context, referral, input, mirror, principal) };
   // The report's objects are filed before the case's transaction (the archive is not in it; a retry files the same bytes again: duplicates)
   if (input.change === 'complete' && input.report && TOLD.complete.from.includes(referral.status as ReferralStatus)) await fileReportObjects(context.archive, input.report, referral.facilityId, referral.id);
 
@@ -77,7 +86,7 @@ export async function receiveReferralChange(context: ChangeContext, peer: Peer, 
       await audit('message', { messageId: message.id });
       return true;
     }
-    const rule = TOLD[input.change];
+    const rule = TOLD[input.change as keyof typeof TOLD];
     if (!rule.from.includes(referral.status as ReferralStatus)) return false;
     const data: Record<string, unknown> = {};
     const revoke = async (reason: string) => revoked.push(...(await revokeReferralReads(tx, id, { revokedById: mirror.userId, reason }, [], now)));
@@ -129,4 +138,25 @@ export async function receiveReferralChange(context: ChangeContext, peer: Peer, 
   await closeRevokedSockets({ db, io: context.io }, revoked);
   await publishReferralChanged(context, { referralId: id, status: after.status, priority: referral.priority, change: input.change }, [before, after]);
   return { id, status: after.status, applied };
+}
+
+/** A file of the case or of one of its messages, told by the other node: kept under its id there, checked as a local upload is; filed into the archive by its own node only. */
+async function receiveAttachment(context: ChangeContext, referral: NonNullable<Awaited<ReturnType<typeof findReferralRow>>>, input: z.output<typeof ZReferralChange>, mirror: { userId: string }, principal: { userId: string; email: string; ip: string }): Promise<boolean> {
+  const file = input.attachment;
+  if (!file) throw new DomainError('BAD_REQUEST', 'attachment: the file is missing');
+  if (['CLOSED', 'CANCELLED'].includes(referral.status)) return false;
+  const bytes = Buffer.from(file.data, 'base64');
+  if (createHash('sha256').update(bytes).digest('hex') !== file.sha256) throw new DomainError('BAD_REQUEST', 'attachment: its bytes are not those of its SHA-256');
+  if (bytes.length > MAX_ATTACHMENT_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', 'attachment: larger than 20 MB');
+  // Its message is told by another job: until it is here, the file waits (the call is retried)
+  if (file.messageId && !(await context.db.referralMessage.findFirst({ where: { id: file.messageId, referralId: referral.id }, select: { id: true } }))) {
+    throw new DomainError('CONFLICT', 'attachment: its message is not here yet');
+  }
+  const prepared = await prepareReferralAttachment(context, { id: input.changeId, referralId: referral.id, messageId: file.messageId, uploadedById: mirror.userId, fileName: file.fileName, bytes });
+  await context.db.$transaction(async (tx) => {
+    const recorded = await recordReferralAttachment(tx, prepared, { archive: false });
+    await recordReferralAudit(tx, principal, auditedReferral(referral), 'referral.attachment', { attachmentId: recorded.id, fileName: recorded.fileName, contentType: recorded.contentType, size: recorded.size });
+  });
+  await publishReferralChanged(context, { referralId: referral.id, status: referral.status, priority: referral.priority, change: 'attachment' }, [referral]);
+  return true;
 }

@@ -30,16 +30,17 @@ export type ForwardedReferral = z.input<typeof ZForwardedReferral>;
 
 /**
  * A change told to the other node. The expert's side (the node that received the case) tells
- * claim, decline, start, ask, forward (within its node), complete (with the report) and
- * message; the requester's side tells cancel, answer, close and message.
+ * claim, decline, start, ask, forward (within its node), complete (with the report),
+ * message and attachment; the requester's side tells cancel, answer, close, message and
+ * attachment (a file of the case or of a message: its bytes, at most 20 MB).
  */
-export const REFERRAL_CHANGES = ['claim', 'decline', 'start', 'ask', 'forward', 'complete', 'cancel', 'answer', 'close', 'message'] as const;
+export const REFERRAL_CHANGES = ['claim', 'decline', 'start', 'ask', 'forward', 'complete', 'cancel', 'answer', 'close', 'message', 'attachment'] as const;
 export type ReferralChange = (typeof REFERRAL_CHANGES)[number];
 
 /** Which side tells what: EXPERT = the node that received the case, REQUESTER = the node that sent it */
 export const CHANGES_TOLD_BY: Record<'EXPERT' | 'REQUESTER', readonly ReferralChange[]> = {
-  EXPERT: ['claim', 'start', 'ask', 'decline', 'forward', 'complete', 'message'],
-  REQUESTER: ['cancel', 'answer', 'close', 'message'],
+  EXPERT: ['claim', 'start', 'ask', 'decline', 'forward', 'complete', 'message', 'attachment'],
+  REQUESTER: ['cancel', 'answer', 'close', 'message', 'attachment'],
 };
 
 export const ZReportObject = z.object({ sopInstanceUid: ZUid, sha256: z.string().regex(/^[0-9a-f]{64}$/), dicom: z.string().max(12_000_000) });
@@ -54,6 +55,8 @@ export const ZReferralChange = z.object({
   body: z.string().max(MAX_MESSAGE).optional(),
   /** forward: the new service's id at the expert's node (absent: a named expert there) */
   serviceId: ZId.optional(),
+  /** attachment: the file (changeId is its id at the telling node, kept here) */
+  attachment: z.object({ fileName: z.string().min(1).max(255), sha256: z.string().regex(/^[0-9a-f]{64}$/), data: z.string().max(28_000_000), messageId: ZId.nullable() }).optional(),
   /** complete: the signed report */
   report: z
     .object({

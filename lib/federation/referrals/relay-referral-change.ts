@@ -70,7 +70,13 @@ export function createReferralChangeJob(options: NoticeJobOptions): JobDefinitio
     if (peer.status !== 'ACTIVE') throw new Error(`the pairing with ${peer.name} is suspended: the change waits`);
     let body: ReferralChangeInput;
     let actorId: string | null;
-    if (payload.change === 'message') {
+    if (payload.change === 'attachment') {
+      const attachment = await db.referralAttachment.findUnique({ where: { id: payload.changeId } });
+      if (!attachment) return;
+      const bytes = await context.archive.store.get(attachment.blobKey);
+      body = { changeId: attachment.id, change: 'attachment', at: attachment.createdAt.toISOString(), attachment: { fileName: attachment.fileName, sha256: attachment.sha256, data: bytes.toString('base64'), messageId: attachment.messageId } };
+      actorId = attachment.uploadedById;
+    } else if (payload.change === 'message') {
       const message = await db.referralMessage.findUnique({ where: { id: payload.changeId } });
       if (!message) return;
       body = { changeId: message.id, change: 'message', at: message.createdAt.toISOString(), body: message.body };

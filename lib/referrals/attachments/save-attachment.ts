@@ -36,6 +36,8 @@ export interface AttachmentContext {
 }
 
 export interface SaveReferralAttachmentInput {
+  /** Its id when it has one already (a file told by another node keeps the id it has there); otherwise a new one */
+  id?: string;
   referralId: string;
   /** The message it was sent with; null or absent: sent with the case itself */
   messageId?: string | null;
@@ -66,7 +68,7 @@ type Transaction = Prisma.TransactionClient;
 export async function prepareReferralAttachment(context: Pick<AttachmentContext, 'archive'>, input: SaveReferralAttachmentInput): Promise<PreparedReferralAttachment> {
   const contentType = checkAttachmentBytes(input.bytes);
   if (contentType !== 'application/pdf') await checkAttachmentImage(input.bytes);
-  const id = randomUUID();
+  const id = input.id ?? randomUUID();
   const blobKey = attachmentBlobKey(input.referralId, id);
   await context.archive.store.put(blobKey, input.bytes);
   return {
@@ -88,7 +90,7 @@ export async function prepareReferralAttachment(context: Pick<AttachmentContext,
  * copy is made at once. NOT_FOUND when the case, or the message on this case,
  * is not there.
  */
-export async function recordReferralAttachment(tx: Transaction, prepared: PreparedReferralAttachment): Promise<ReferralAttachmentView> {
+export async function recordReferralAttachment(tx: Transaction, prepared: PreparedReferralAttachment, options: { archive?: boolean } = {}): Promise<ReferralAttachmentView> {
   const referral = await tx.referral.findUnique({ where: { id: prepared.referralId }, select: { facilityId: true } });
   if (!referral) throw new DomainError('NOT_FOUND', `referral ${prepared.referralId} not found for an attachment`, { userMessage: 'Not found.' });
   if (prepared.messageId) {
@@ -109,7 +111,8 @@ export async function recordReferralAttachment(tx: Transaction, prepared: Prepar
     },
     select: ATTACHMENT_VIEW_SELECT,
   });
-  await enqueueJob(tx, { type: ARCHIVE_ATTACHMENT_JOB, key: prepared.id, payload: { attachmentId: prepared.id }, facilityId: referral.facilityId });
+  // A file told by another node (issue 19) is filed into the archive there, by its own node: not twice
+  if (options.archive !== false) await enqueueJob(tx, { type: ARCHIVE_ATTACHMENT_JOB, key: prepared.id, payload: { attachmentId: prepared.id }, facilityId: referral.facilityId });
   return referralAttachmentView(row);
 }
 
