@@ -45,7 +45,8 @@ export interface ReferralView {
   completedAt: Date | null;
   closedAt: Date | null;
   patient: { patientId: string; name: string; sex: string; birthDate: string };
-  requester: PersonRef & { facilityName: string };
+  /** remote: a person of another node, whose name already says their facility and node */
+  requester: PersonRef & { facilityName: string; remote: boolean };
   addressee: { kind: 'user' | 'service'; id: string; name: string; facilityId: string; facilityName: string };
   owner: PersonRef | null;
   studies: { studyInstanceUid: string; facilityId: string; facilityName: string; studyDate: string; description: string; modalities: string[]; primary: boolean; available: boolean; arriving: string | null }[];
@@ -85,7 +86,12 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
         targetService: { select: { id: true, name: true } },
       },
     }),
-    referral.patientRef ? db.patient.findUnique({ where: { id: referral.patientRef }, select: { sex: true, birthDate: true } }) : null,
+    // A case received from another node has no record here: its study's copy says who the patient is
+    referral.patientRef
+      ? db.patient.findUnique({ where: { id: referral.patientRef }, select: { sex: true, birthDate: true } })
+      : referral.studies[0]?.studyRef
+        ? db.study.findUnique({ where: { id: referral.studies[0].studyRef }, select: { patient: { select: { sex: true, birthDate: true } } } }).then((row) => row?.patient ?? null)
+        : null,
     db.study.findMany({ where: { id: { in: referral.studies.map((study) => study.studyRef).filter((id): id is string => id !== null) } }, select: { id: true, studyDate: true, description: true, modalities: true } }),
     db.referralEvent.findMany({ where: { referralId: referral.id }, orderBy: [{ at: 'asc' }, { id: 'asc' }], select: { at: true, action: true, fromStatus: true, toStatus: true, reason: true, actorId: true } }),
     db.referralMessage.findMany({ where: { referralId: referral.id }, orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], select: { id: true, kind: true, body: true, createdAt: true, author: { select: { id: true, name: true, email: true } } } }),
@@ -122,7 +128,7 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
     completedAt: referral.completedAt,
     closedAt: referral.closedAt,
     patient: { patientId: referral.patientId, name: referral.patientName, sex: patient?.sex ?? '', birthDate: patient?.birthDate ?? '' },
-    requester: { ...named(details.requester), facilityName: facilities.get(referral.facilityId) ?? '' },
+    requester: { ...named(details.requester), facilityName: facilities.get(referral.facilityId) ?? '', remote: referral.peerId !== null },
     addressee: { ...addressee, facilityId: referral.targetFacilityId, facilityName: facilities.get(referral.targetFacilityId) ?? '' },
     owner: details.owner ? named(details.owner) : null,
     node,

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { Principal } from '../policy/principal';
 import type { ReferralContext } from './referral-types';
 import { isOverdue } from './get-referral';
+import { facilityNames } from '../federation/remote-names';
 import { isUnread } from './referral-reads';
 import { OPEN_STATUSES, REFERRAL_STATUSES, STATUS_WORDS, type ReferralStatus } from './referral-states';
 import { REFERRAL_PRIORITIES } from './due-time';
@@ -154,8 +155,8 @@ async function listPage(
     if (isUnread(message, principal.userId, readAt.get(message.referralId))) unread.set(message.referralId, (unread.get(message.referralId) ?? 0) + 1);
   }
   const facilityIds = [...new Set([...rows.map((row) => row.facilityId), ...facilityRows.map((row) => row.facilityId)])];
-  const facilities = await db.facility.findMany({ where: { id: { in: facilityIds } }, select: { id: true, name: true }, orderBy: { name: 'asc' } });
-  const facilityName = new Map(facilities.map((facility) => [facility.id, facility.name]));
+  // A facility of another node (a case received from it) is named with its node: "Clinic (District hospital A)"
+  const facilityName = await facilityNames(db, facilityIds);
   return {
     rows: rows.map((row) => ({
       id: row.id,

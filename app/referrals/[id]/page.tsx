@@ -120,7 +120,7 @@ export default async function ReferralCasePage({ params }: { params: Promise<{ i
           <div>
             <dt>Requested by</dt>
             <dd data-testid="requester">
-              {view.requester.name}, {view.requester.facilityName}
+              {view.requester.remote ? view.requester.name : `${view.requester.name}, ${view.requester.facilityName}`}
             </dd>
           </div>
           <div>
