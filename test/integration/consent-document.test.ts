@@ -17,7 +17,6 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 import { ARCHIVE_CONSENT_JOB, prepareConsentDocument, type ConsentDocumentFacts } from '../../lib/consent/document/prepare-consent-document';
 import { archiveConsentDocument, archiveConsentJob, CONSENT_STUDY_DESCRIPTION, consentDocumentUids, enqueueConsentArchive } from '../../lib/consent/document/archive-consent-job';
@@ -32,6 +31,7 @@ import { findscu } from '../support/dcmtk';
 import { createDicomwebClient } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
+import { makePdf } from '../support/pdf';
 
 const study = makeStudy({ patientId: 'CN-1', issuerOfPatientId: 'NORD', patientName: 'Ødegård^Åse', patientBirthDate: '19580314', patientSex: 'F', specificCharacterSet: 'ISO_IR 192', seed: 'consent-document', series: 1, instancesPerSeries: 1, modality: 'CT' });
 
@@ -57,17 +57,6 @@ function canvas(background: { r: number; g: number; b: number; alpha: number }):
   return sharp({ create: { width: 600, height: 200, channels: 4, background } }).png().toBuffer();
 }
 
-function makePdf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.fontSize(14).text(text);
-    doc.end();
-  });
-}
 
 /** A photographed paper form: a page-like picture, taller than wide, with a dark block where the signature is */
 function scannedJpeg(): Promise<Buffer> {

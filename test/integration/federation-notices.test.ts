@@ -16,7 +16,7 @@ import { REALTIME_EVENTS, REALTIME_NAMESPACE, type TransferAlarmPayload } from '
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
 import { until as pollUntil } from '../support/poll';
-import { MEMBER_PASSWORD, asUser, expectJson as json, homeFacilityId, member, permitTransfer, stowInto } from '../support/federation-nodes';
+import { MEMBER_PASSWORD, asUser, expectJson as json, homeFacilityId, member, permitTransfer, serviceWith, stowInto } from '../support/federation-nodes';
 import { testDatabaseKind } from '../support/test-database';
 
 const WAIT_MS = 90_000;
@@ -82,15 +82,10 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     a = await startNodeProcess({ name: 'District hospital A', database: kind });
     b = await startNodeProcess({ name: 'University hospital B', database: kind === 'postgres' ? 'sqlite' : 'postgres' });
     // B's stroke unit and its neurologist, through B's administration API, before pairing (A mirrors B's services then)
-    const bHome = await homeFacilityId(b);
     neurologist = await member(b, 'neuro@b.test', 'Dr Yara Young', 'EXPERT');
-    const unit = await json<{ id: string }>(await b.api('POST', `/api/admin/facilities/${bHome}/services`, { name: 'Stroke unit' }), 201, 'service');
-    await json(await b.api('POST', `/api/admin/facilities/${bHome}/services/${unit.id}/members`, { userId: neurologist.userId }), 201, 'service member');
-    strokeUnitAtB = unit.id;
+    strokeUnitAtB = await serviceWith(b, 'Stroke unit', [neurologist.userId]);
     // A second service at B, for a redirect within B
-    const icu = await json<{ id: string }>(await b.api('POST', `/api/admin/facilities/${bHome}/services`, { name: 'Neuro ICU' }), 201, 'second service');
-    await json(await b.api('POST', `/api/admin/facilities/${bHome}/services/${icu.id}/members`, { userId: neurologist.userId }), 201, 'second service member');
-    neuroIcuAtB = icu.id;
+    neuroIcuAtB = await serviceWith(b, 'Neuro ICU', [neurologist.userId]);
     doctor = await member(a, 'er@a.test', 'Dr Xavier Xu', 'EMERGENCY');
     await stowInto(a, ct);
     await stowInto(a, repeat);

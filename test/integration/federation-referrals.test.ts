@@ -10,31 +10,19 @@
 // may not tell is refused (403) and audited.
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import PDFDocument from 'pdfkit';
 import { after, before, describe, it } from 'node:test';
 import { loadNodeIdentity } from '../../lib/federation/node-identity';
 import { signNodeRequest } from '../../lib/federation/signed-request';
 import { makeStudy } from '../support/fixtures';
 import { startNodeProcess, type NodeProcess } from '../support/node-process';
 import { until as pollUntil } from '../support/poll';
-import { MEMBER_PASSWORD, asUser, differing, expectJson as json, homeFacilityId, member, pairNodes, permitTransfer, retrieveAll, stowInto, type PeerView } from '../support/federation-nodes';
+import { MEMBER_PASSWORD, asUser, differing, expectJson as json, homeFacilityId, member, pairNodes, permitTransfer, retrieveAll, serviceWith, stowInto, type PeerView } from '../support/federation-nodes';
 import { testDatabaseKind } from '../support/test-database';
+import { makePdf } from '../support/pdf';
 
 const WAIT_MS = 60_000;
 const until = <T,>(what: string, probe: () => Promise<T | undefined | null | false>, timeoutMs = WAIT_MS): Promise<T> => pollUntil(what, probe, timeoutMs);
 
-/** A referral letter, as a referring doctor attaches it */
-function letter(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', info: { Title: 'Referral letter' } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.fontSize(14).text(text);
-    doc.end();
-  });
-}
 
 const sha256 = (bytes: Buffer | ArrayBuffer) => createHash('sha256').update(Buffer.from(bytes as ArrayBuffer)).digest('hex');
 
@@ -68,10 +56,8 @@ describe('second-opinion cases between two nodes on loopback', { timeout: 600_00
     a = await startNodeProcess({ name: 'District hospital A', database: kind });
     r = await startNodeProcess({ name: 'Regional node R', database: kind === 'postgres' ? 'sqlite' : 'postgres' });
     // R's neuroradiology service and its expert, through R's administration API, before pairing (A mirrors R's services then)
-    const rHome = await homeFacilityId(r);
     expert = await member(r, 'neurorad@r.test', 'Dr Nora Neuro', 'EXPERT');
-    const service = await json<{ id: string }>(await r.api('POST', `/api/admin/facilities/${rHome}/services`, { name: 'Neuroradiology' }), 201, 'service');
-    await json(await r.api('POST', `/api/admin/facilities/${rHome}/services/${service.id}/members`, { userId: expert.userId }), 201, 'service member');
+    await serviceWith(r, 'Neuroradiology', [expert.userId]);
     doctor = await member(a, 'gp@a.test', 'Dr Rhea Referrer', 'REFERRING');
     await stowInto(a, study);
     rAtA = (await pairNodes(a, r)).atMaker;
@@ -107,7 +93,7 @@ describe('second-opinion cases between two nodes on loopback', { timeout: 600_00
     caseAtA = sent.id;
     assert.equal(sent.status, 'REQUESTED');
     // The referral letter, attached to the case as the form does right after sending it
-    const pdf = await letter('Optic neuritis, left, two months ago. MR attached.');
+    const pdf = await makePdf('Optic neuritis, left, two months ago. MR attached.', 'Referral letter');
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(pdf)], { type: 'application/pdf' }), 'referral-letter.pdf');
     await json(await fetch(`${a.url}/api/referrals/${caseAtA}/attachments`, { method: 'POST', headers: { cookie: doctor.cookie, origin: a.url }, body: form }), 201, 'letter attached at A');

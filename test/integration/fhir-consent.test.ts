@@ -11,7 +11,6 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Bundle, CapabilityStatement, Consent, OperationOutcome, Resource } from '@medplum/fhirtypes';
 import { Fhir } from 'fhir';
-import PDFDocument from 'pdfkit';
 import * as consentInstance from '../../app/fhir/Consent/[id]/route';
 import * as consentType from '../../app/fhir/Consent/route';
 import { GET as metadataRoute } from '../../app/fhir/metadata/route';
@@ -24,6 +23,7 @@ import { basicAuthHeader } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { stowBody } from '../support/stow';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
+import { makePdf } from '../support/pdf';
 
 const MRN = 'CONSENT-MRN-1';
 const OTHER_MRN = 'CONSENT-MRN-2';
@@ -36,17 +36,6 @@ const TERMINOLOGY_ONLY = /^Code "[^"]+" \((http:\/\/loinc\.org|http:\/\/terminol
 
 type IdRoute = (request: Request, context: { params: Promise<{ id: string }> }) => Promise<Response> | Response;
 
-function makePdf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4' });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.fontSize(14).text(text);
-    doc.end();
-  });
-}
 
 describe('FHIR Consent: a hospital system feeds, reads and revokes patient consents', () => {
   let server: TestServer;

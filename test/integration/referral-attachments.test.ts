@@ -14,7 +14,6 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import dcmjs from 'dcmjs';
-import PDFDocument from 'pdfkit';
 import sharp from 'sharp';
 import { isDomainError } from '../../lib/errors';
 import { waitForJob } from '../../lib/jobs/job-signals';
@@ -30,6 +29,7 @@ import { silentLogger } from '../../pacs-core/logger';
 import { createDicomwebClient } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
+import { makePdf } from '../support/pdf';
 
 const study = makeStudy({ patientId: 'SO-1', patientName: 'Ødegård^Åse', specificCharacterSet: 'ISO_IR 192', accessionNumber: 'ACC-SO-1', seed: 'referral-attachments', series: 1, instancesPerSeries: 2, modality: 'CT' });
 
@@ -40,17 +40,6 @@ const noTools = missing.length && !process.env.CI ? `not installed: ${missing.jo
 type Json = Record<string, { Value?: unknown[] }>;
 const value = (item: Json, tag: string) => item[tag]?.Value?.[0];
 
-function makePdf(text: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = new PDFDocument({ size: 'A4', info: { Title: 'Referral letter' } });
-    const chunks: Buffer[] = [];
-    doc.on('data', (chunk: Buffer) => chunks.push(chunk));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.fontSize(14).text(text);
-    doc.end();
-  });
-}
 
 /** A 241×157 picture (odd sizes: the pixel data has an odd length and is padded) with a gradient and a red block */
 async function picture(): Promise<sharp.Sharp> {
@@ -141,7 +130,7 @@ describe('a case\'s attachments: kept as sent, filed into the primary study', { 
       });
     referralId = (await makeCase('Lesion in the right lower lobe: malignant?')).id;
     otherReferralId = (await makeCase('Another question')).id;
-    pdf = await makePdf('Dear colleague, please give a second opinion on this CT. — Dr Ødegård');
+    pdf = await makePdf('Dear colleague, please give a second opinion on this CT. — Dr Ødegård', 'Referral letter');
   });
   after(async () => {
     await server?.stop();
@@ -247,7 +236,7 @@ describe('a case\'s attachments: kept as sent, filed into the primary study', { 
   });
 
   it('stores one instance when the job runs again, after it was marked or after a crash before the mark', async () => {
-    const { row } = await saveAndArchive({ fileName: 'again.pdf', bytes: await makePdf('Lab results: CRP 4 mg/L') });
+    const { row } = await saveAndArchive({ fileName: 'again.pdf', bytes: await makePdf('Lab results: CRP 4 mg/L', 'Referral letter') });
     const count = () => server.node.db.instance.count({ where: { sopInstanceUid: row.sopInstanceUid! } });
     assert.equal(await count(), 1);
     await archiveAttachmentJob.handle({ attachmentId: row.id }, { ...context(), job: { id: 'again', key: row.id, attempts: 2, maxAttempts: 10, facilityId } });

@@ -124,3 +124,11 @@ export function asUser(node: NodeProcess, cookie: string) {
   return (method: string, path: string, body?: unknown) =>
     fetch(`${node.url}${path}`, { method, headers: { cookie, origin: node.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
+
+/** A service of the node's home facility with these members, made through its administration API; its id. */
+export async function serviceWith(node: NodeProcess, name: string, memberIds: string[]): Promise<string> {
+  const home = await homeFacilityId(node);
+  const service = await expectJson<{ id: string }>(await node.api('POST', `/api/admin/facilities/${home}/services`, { name }), 201, `service ${name}`);
+  for (const userId of memberIds) await expectJson(await node.api('POST', `/api/admin/facilities/${home}/services/${service.id}/members`, { userId }), 201, `member of ${name}`);
+  return service.id;
+}

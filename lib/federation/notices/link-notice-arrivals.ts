@@ -9,6 +9,7 @@ import type { Database } from '../../../prisma/database';
 import type { Runtime } from '../../runtime';
 import { publishTransferChanged } from '../../transfers/transfer-events';
 import { NOTICE_TRANSFER_SOURCE } from './notice-words';
+import { arrivalWords } from '../transfers/transfer-view';
 
 type LinkContext = Pick<Runtime, 'db'> & Partial<Pick<Runtime, 'io' | 'logger'>>;
 
@@ -52,5 +53,5 @@ export interface NoticeArrival {
 export async function noticeArrivals(db: Pick<Database, 'federatedTransfer'>, notice: { peerId: string | null; remoteId: string | null }): Promise<NoticeArrival[]> {
   if (!notice.peerId || !notice.remoteId) return [];
   const rows = await db.federatedTransfer.findMany({ where: { direction: 'IN', peerId: notice.peerId, sourceType: NOTICE_TRANSFER_SOURCE, sourceId: notice.remoteId }, select: { studyInstanceUid: true, done: true, total: true, status: true }, orderBy: { createdAt: 'asc' } });
-  return rows.map((row) => ({ ...row, words: row.status === 'DONE' ? `${row.total}/${row.total} arrived` : `arriving ${row.done}/${row.total}` }));
+  return rows.map((row) => ({ ...row, words: arrivalWords(row) }));
 }

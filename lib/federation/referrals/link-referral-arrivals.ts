@@ -9,6 +9,7 @@ import type { Database } from '../../../prisma/database';
 import type { Runtime } from '../../runtime';
 import { publishReferralChanged } from '../../referrals/referral-events';
 import { REFERRAL_TRANSFER_SOURCE } from './referral-words';
+import { arrivalWords } from '../transfers/transfer-view';
 
 type LinkContext = Pick<Runtime, 'db'> & Partial<Pick<Runtime, 'io' | 'logger'>>;
 
@@ -39,5 +40,5 @@ export interface ReferralArrival {
 export async function referralArrivals(db: Pick<Database, 'federatedTransfer'>, referral: { peerId: string | null; remoteId: string | null }): Promise<ReferralArrival[]> {
   if (!referral.peerId || !referral.remoteId) return [];
   const rows = await db.federatedTransfer.findMany({ where: { direction: 'IN', peerId: referral.peerId, sourceType: REFERRAL_TRANSFER_SOURCE, sourceId: referral.remoteId }, select: { studyInstanceUid: true, done: true, total: true, status: true }, orderBy: { createdAt: 'asc' } });
-  return rows.map((row) => ({ ...row, words: row.status === 'DONE' ? `${row.total}/${row.total} arrived` : `arriving ${row.done}/${row.total}` }));
+  return rows.map((row) => ({ ...row, words: arrivalWords(row) }));
 }

@@ -91,3 +91,8 @@ export async function listTransfersFor({ db }: { db: Database }, userId: string,
   });
   return toViews(db, rows);
 }
+
+/** An incoming transfer as a notice's board or a case's page says it: "arriving 120/500", "500/500 arrived". */
+export function arrivalWords(row: { status: string; done: number; total: number }): string {
+  return row.status === 'DONE' ? `${row.total}/${row.total} arrived` : `arriving ${row.done}/${row.total}`;
+}
