@@ -99,15 +99,41 @@ export async function moveTransferAccessEnd(tx: TransferTx, notice: Pick<NoticeB
   await scheduleAccessEnd(tx, notice.overrideId, override.patientFacilityId, until);
 }
 
-/** A redirect: the old service's grants end, the new service's start on the same basis. */
-export async function moveTransferGrants(tx: TransferTx, actor: Principal, notice: NoticeBasis, newServiceId: string, until: Date, now: Date): Promise<RevokedGrant[]> {
+/**
+ * A redirect: the old service's grants end, the new service's start on the same basis. A notice
+ * received from another node (issue 19) has no basis until it is redirected to a service of
+ * another facility of this node: its images are copies of the facility that received them,
+ * read there by membership; the new facility's service then reads them on a vital-interest
+ * basis made now, for the copies' patient record (the same basis a local notice has).
+ */
+export async function moveTransferGrants(tx: TransferTx, actor: Principal, notice: NoticeBasis & { peerId?: string | null }, newServiceId: string, until: Date, now: Date): Promise<RevokedGrant[]> {
   const revoked = await revokeGrants(tx, { source: { type: 'transfer', id: notice.id } }, { revokedById: actor.userId, reason: 'transfer notice redirected' }, now);
   const copies = await tx.transferStudy.findMany({ where: { noticeId: notice.id, studyRef: { not: null } }, select: { studyRef: true, studyFacilityId: true, studyInstanceUid: true } });
   const running = notice.overrideId ? await tx.emergencyOverride.count({ where: { id: notice.overrideId, endedAt: null, endsAt: { gt: now } } }) : 0;
+  const studies = copies.map((copy) => ({ id: copy.studyRef!, facilityId: copy.studyFacilityId, studyInstanceUid: copy.studyInstanceUid }));
   if (running) {
-    await grantTransferStudies(tx, actor, { ...notice, targetServiceId: newServiceId }, copies.map((copy) => ({ id: copy.studyRef!, facilityId: copy.studyFacilityId, studyInstanceUid: copy.studyInstanceUid })), until, now);
+    await grantTransferStudies(tx, actor, { ...notice, targetServiceId: newServiceId }, studies, until, now);
+  } else if (!notice.overrideId && notice.peerId) {
+    await grantReceivedCopies(tx, { ...notice, targetServiceId: newServiceId }, studies, until, now);
   }
   return revoked;
+}
+
+/**
+ * A notice received from another node: these copies of its images (of the facility that received
+ * them) for its service when that service is of another facility of this node — on the notice's
+ * vital-interest basis, made by the first such grant for the copies' patient record and declared
+ * by the sending clinician (their mirrored user), as the sending node made its own. The basis id.
+ */
+export async function grantReceivedCopies(tx: TransferTx, notice: NoticeBasis, copies: readonly StudyCopy[], until: Date, now: Date): Promise<string | null> {
+  const service = await tx.service.findUniqueOrThrow({ where: { id: notice.targetServiceId }, select: { facilityId: true } });
+  const foreign = copies.filter((copy) => copy.facilityId !== service.facilityId);
+  if (!foreign.length) return notice.overrideId;
+  const patientRef = notice.patientRef ?? (await tx.study.findUnique({ where: { id: foreign[0].id }, select: { patientRef: true } }))?.patientRef ?? null;
+  const sender = await tx.user.findUnique({ where: { id: notice.senderId }, select: { email: true } });
+  const overrideId = await grantTransferStudies(tx, { userId: notice.senderId, email: sender?.email ?? 'another node', ip: '' }, { ...notice, patientRef }, foreign, until, now);
+  if (overrideId && overrideId !== notice.overrideId) await tx.transferNotice.update({ where: { id: notice.id }, data: { overrideId } });
+  return overrideId;
 }
 
 /**

@@ -65,6 +65,7 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
   let b: NodeProcess;
   let doctor: { cookie: string; userId: string };
   let neurologist: { cookie: string; userId: string };
+  let intensivist: { cookie: string; userId: string };
   let strokeUnitAtA: string;
   let strokeUnitAtB: string;
   let neuroIcuAtB: string;
@@ -84,8 +85,10 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     // B's stroke unit and its neurologist, through B's administration API, before pairing (A mirrors B's services then)
     neurologist = await member(b, 'neuro@b.test', 'Dr Yara Young', 'EXPERT');
     strokeUnitAtB = await serviceWith(b, 'Stroke unit', [neurologist.userId]);
-    // A second service at B, for a redirect within B
-    neuroIcuAtB = await serviceWith(b, 'Neuro ICU', [neurologist.userId]);
+    // A second hospital on node B and its Neuro ICU, for a redirect within B to another facility
+    const neurocentre = await json<{ id: string }>(await b.api('POST', '/api/admin/node/facilities', { code: 'NEUROC', name: 'Neurocentre' }), 201, 'second facility at B');
+    intensivist = await member(b, 'icu@b.test', 'Dr Ivo Intensiv', 'EXPERT', neurocentre.id);
+    neuroIcuAtB = await serviceWith(b, 'Neuro ICU', [intensivist.userId], neurocentre.id);
     doctor = await member(a, 'er@a.test', 'Dr Xavier Xu', 'EMERGENCY');
     await stowInto(a, ct);
     await stowInto(a, repeat);
@@ -232,8 +235,18 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
     }, 30_000);
     assert.equal(withRepeat.studies.length, 2);
 
-    // B redirects to its Neuro ICU: A's notice follows, ringing there again
+    // B redirects to the Neuro ICU of its other hospital: A's notice follows, ringing there again,
+    // and the ICU reads the images that arrived at the stroke unit's hospital (a vital-interest basis made at B)
+    const qidoAsIcu = async () => {
+      const response = await fetch(`${b.url}/dicomweb/studies?StudyInstanceUID=${ct.studyInstanceUid}`, { headers: { authorization: `Basic ${Buffer.from(`icu@b.test:${MEMBER_PASSWORD}`).toString('base64')}`, accept: 'application/dicom+json' } });
+      return response.status === 204 ? [] : ((await response.json()) as unknown[]);
+    };
+    assert.equal((await qidoAsIcu()).length, 0, 'the other hospital’s ICU reads nothing of it before the redirect');
     await json(await neuro('POST', `/api/transfers/${bNotice.id}/actions`, { action: 'redirect', serviceId: neuroIcuAtB, reason: 'Stroke unit full' }), 200, 'redirect at B');
+    const icu = as(b, intensivist.cookie);
+    const atIcu = await json<NoticeView>(await icu('GET', `/api/transfers/${bNotice.id}`), 200, 'notice at the ICU');
+    assert.ok(atIcu.studies.some((study) => study.studyInstanceUid === ct.studyInstanceUid && study.instances === 500), 'the ICU’s notice lists the CT');
+    assert.equal((await qidoAsIcu()).length, 1, 'the ICU reads the CT that arrived at the other hospital of B');
     const redirectedAtA = await until('the redirect at A', async () => {
       const view = await json<NoticeView & { target: { serviceName: string } }>(await as(a, doctor.cookie)('GET', `/api/transfers/${noticeId}`), 200, 'notice at A');
       return view.target.serviceName === 'Neuro ICU' ? view : undefined;
@@ -243,10 +256,11 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
 
     await json(await as(a, doctor.cookie)('POST', `/api/transfers/${noticeId}/actions`, { action: 'cancel', reason: 'Thrombolysed here, no transfer' }), 200, 'cancel at A');
     const atB = await until('the cancel at B', async () => {
-      const view = await json<NoticeView>(await neuro('GET', `/api/transfers/${bNotice.id}`), 200, 'notice at B');
+      const view = await json<NoticeView>(await icu('GET', `/api/transfers/${bNotice.id}`), 200, 'notice at B');
       return view.status === 'CANCELLED' ? view : undefined;
     }, 20_000);
     assert.match(atB.cancelled?.by ?? '', /^Dr Xavier Xu \(.+ at District hospital A\)$/);
+    assert.equal((await qidoAsIcu()).length, 0, 'the cancel ended the ICU’s access');
   });
 
   it('answers a paired node’s change of a notice not shared with it 404, and a change its side may not tell 403', async () => {

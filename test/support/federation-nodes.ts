@@ -109,9 +109,9 @@ export function differing(left: Map<string, string>, right: Map<string, string>)
 
 export const MEMBER_PASSWORD = 'emergency passphrase 2026';
 
-/** A member of the node's home facility, by the admin's invitation and its one-time link: their session cookie and id. */
-export async function member(node: NodeProcess, email: string, name: string, role: 'EMERGENCY' | 'EXPERT' | 'REFERRING'): Promise<{ cookie: string; userId: string }> {
-  const facilityId = await homeFacilityId(node);
+/** A member of the node's home facility (or of another), by the admin's invitation and its one-time link: their session cookie and id. */
+export async function member(node: NodeProcess, email: string, name: string, role: 'EMERGENCY' | 'EXPERT' | 'REFERRING', facilityId?: string): Promise<{ cookie: string; userId: string }> {
+  facilityId ??= await homeFacilityId(node);
   const { path } = await expectJson<{ path: string }>(await node.api('POST', `/api/admin/facilities/${facilityId}/invitations`, { email, role }), 201, 'invitation');
   const token = path.split('/').pop()!;
   const accepted = await fetch(`${node.url}/api/account-links/invitation`, { method: 'POST', headers: { 'content-type': 'application/json', origin: node.url }, body: JSON.stringify({ token, name, password: MEMBER_PASSWORD }) });
@@ -125,9 +125,9 @@ export function asUser(node: NodeProcess, cookie: string) {
     fetch(`${node.url}${path}`, { method, headers: { cookie, origin: node.url, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }, body: body === undefined ? undefined : JSON.stringify(body) });
 }
 
-/** A service of the node's home facility with these members, made through its administration API; its id. */
-export async function serviceWith(node: NodeProcess, name: string, memberIds: string[]): Promise<string> {
-  const home = await homeFacilityId(node);
+/** A service of the node's home facility (or of another) with these members, made through its administration API; its id. */
+export async function serviceWith(node: NodeProcess, name: string, memberIds: string[], facilityId?: string): Promise<string> {
+  const home = facilityId ?? (await homeFacilityId(node));
   const service = await expectJson<{ id: string }>(await node.api('POST', `/api/admin/facilities/${home}/services`, { name }), 201, `service ${name}`);
   for (const userId of memberIds) await expectJson(await node.api('POST', `/api/admin/facilities/${home}/services/${service.id}/members`, { userId }), 201, `member of ${name}`);
   return service.id;

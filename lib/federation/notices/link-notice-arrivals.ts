@@ -8,6 +8,7 @@
 import type { Database } from '../../../prisma/database';
 import type { Runtime } from '../../runtime';
 import { publishTransferChanged } from '../../transfers/transfer-events';
+import { accessEndFor, grantReceivedCopies } from '../../transfers/transfer-access-grants';
 import { NOTICE_TRANSFER_SOURCE } from './notice-words';
 import { arrivalWords } from '../transfers/transfer-view';
 
@@ -36,7 +37,18 @@ export async function linkNoticeArrivals(context: LinkContext, peerId: string, r
       changed ||= filled.count === 1;
     }
   }
-  if (changed) await publishTransferChanged(context, notice, 'images');
+  if (!changed) return;
+  // Redirected meanwhile to a service of another facility of this node: that service reads the copies too (transfer-access-grants.ts)
+  if (notice.status !== 'CANCELLED') {
+    const copies = await db.transferStudy.findMany({ where: { noticeId: notice.id, studyRef: { not: null } }, select: { studyRef: true, studyFacilityId: true, studyInstanceUid: true } });
+    await db.$transaction(async (tx) => {
+      const current = await tx.transferNotice.findUniqueOrThrow({ where: { id: notice.id } });
+      const granted = await tx.accessGrant.findMany({ where: { sourceType: 'transfer', sourceId: notice.id, revokedAt: null }, select: { studyRef: true } });
+      const missing = copies.filter((copy) => !granted.some((grant) => grant.studyRef === copy.studyRef)).map((copy) => ({ id: copy.studyRef!, facilityId: copy.studyFacilityId, studyInstanceUid: copy.studyInstanceUid }));
+      if (missing.length) await grantReceivedCopies(tx, current, missing, await accessEndFor(tx, current.targetServiceId, current.arrivedAt ?? current.etaAt), now);
+    });
+  }
+  await publishTransferChanged(context, notice, 'images');
 }
 
 export interface NoticeArrival {
