@@ -15,6 +15,7 @@ import { recordTransferAudit } from './transfer-audit';
 import { publishTransferChanged } from './transfer-events';
 import type { TransferContext } from './transfer-types';
 import { conditionWords, OPEN_TRANSFER_STATUSES, TRANSFER_ACTION_WORDS, TRANSFER_STATUS_WORDS, transportWords, type TransferStatus, type Vitals } from './transfer-words';
+import { queueNoticeChange } from '../federation/notices/relay-notice-change';
 
 /** Images received within this long are "arriving": the modality may still be sending */
 export const ARRIVING_WINDOW_MS = 60_000;
@@ -82,7 +83,11 @@ export async function getTransfer(context: TransferContext, principal: Principal
   await db.$transaction(async (tx) => {
     if (receiver && !notice.firstSeenAt) {
       const seen = await tx.transferNotice.updateMany({ where: { id: notice.id, firstSeenAt: null }, data: { firstSeenAt: now, firstSeenById: principal.userId } });
-      if (seen.count === 1) await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'seen', at: now } });
+      if (seen.count === 1) {
+        await tx.transferEvent.create({ data: { noticeId: notice.id, actorId: principal.userId, action: 'seen', at: now } });
+        // A notice of another node: its sender reads that it was seen (lib/federation/notices)
+        await queueNoticeChange(tx, notice, 'seen', notice.targetFacilityId);
+      }
     }
     await recordTransferAudit(tx, principal, auditedTransfer(notice), 'transfer.view', {});
   });

@@ -31,6 +31,7 @@ interface NoticeView {
   id: string;
   status: string;
   sender: { name: string; facility: { name: string } };
+  firstSeen: { by: string } | null;
   acknowledged: { by: string } | null;
   cancelled: { by: string } | null;
   studies: { studyInstanceUid: string; instances: number; state: string }[];
@@ -212,6 +213,12 @@ describe('emergency transfer notices between two nodes on loopback', { timeout: 
       return view.status === 'ACKNOWLEDGED' ? view : undefined;
     }, 20_000);
     assert.match(atA.acknowledged?.by ?? '', /^Dr Yara Young \(.+ at University hospital B\)$/);
+    // B's neurologist opened the notice before acknowledging: A reads that it was seen, and by whom
+    const seenAtA = await until('the seen mark at A', async () => {
+      const view = await json<NoticeView>(await as(a, doctor.cookie)('GET', `/api/transfers/${noticeId}`), 200, 'notice at A');
+      return view.firstSeen ? view : undefined;
+    }, 20_000);
+    assert.match(seenAtA.firstSeen?.by ?? '', /^Dr Yara Young \(.+ at University hospital B\)$/);
 
     // Ask from B, and a new ETA and vitals from A on the way
     await json(await neuro('POST', `/api/transfers/${bNotice.id}/messages`, { body: 'Bring the anticoagulant list, please.' }), 201, 'message at B');

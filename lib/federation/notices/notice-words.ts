@@ -31,8 +31,8 @@ export const ZForwardedNotice = z.object({
 });
 export type ForwardedNotice = z.input<typeof ZForwardedNotice>;
 
-/** A change told to the other node: the receiving team's (acknowledge, accept, redirect within its node, arrive, message) or the sender's (cancel, eta, vitals, message). */
-export const NOTICE_CHANGES = ['acknowledge', 'accept', 'redirect', 'arrive', 'cancel', 'eta', 'vitals', 'message'] as const;
+/** A change told to the other node: the receiving team's (seen: first opened there, acknowledge, accept, redirect within its node, arrive, message) or the sender's (cancel, eta, vitals, message). */
+export const NOTICE_CHANGES = ['seen', 'acknowledge', 'accept', 'redirect', 'arrive', 'cancel', 'eta', 'vitals', 'message'] as const;
 export type NoticeChange = (typeof NOTICE_CHANGES)[number];
 
 export const ZNoticeChange = z.object({

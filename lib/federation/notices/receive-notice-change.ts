@@ -27,7 +27,7 @@ type ChangeContext = Pick<Runtime, 'db'> & Partial<Pick<Runtime, 'io' | 'logger'
 
 /** What each side's node may tell: ORIGIN = this node sent the notice (the peer received it) */
 const TOLD_BY: Record<'ORIGIN' | 'RECEIVER', readonly NoticeChange[]> = {
-  ORIGIN: ['acknowledge', 'accept', 'redirect', 'arrive', 'message'],
+  ORIGIN: ['seen', 'acknowledge', 'accept', 'redirect', 'arrive', 'message'],
   RECEIVER: ['cancel', 'eta', 'vitals', 'message'],
 };
 
@@ -51,6 +51,13 @@ export async function receiveNoticeChange(context: ChangeContext, peer: Peer, ac
     const event = (action: string, details: Record<string, unknown>) =>
       tx.transferEvent.create({ data: { noticeId: id, actorId: mirror.userId, action, at, details: JSON.stringify({ ...details, changeId: input.changeId, node: peer.name }) } });
     switch (input.change) {
+      case 'seen': {
+        // The sender reads "Seen by … at …" as for a local notice (first opened by the receiving team; again after a redirect)
+        const seen = await tx.transferNotice.updateMany({ where: { id, firstSeenAt: null, status: { not: 'CANCELLED' } }, data: { firstSeenAt: at, firstSeenById: mirror.userId } });
+        if (seen.count !== 1) return false;
+        await event('seen', {});
+        return true;
+      }
       case 'acknowledge':
         if (!(await claimTransition(tx, id, ['SENT'], { status: 'ACKNOWLEDGED', acknowledgedAt: at, acknowledgedById: mirror.userId }))) return false;
         await event('acknowledge', { seconds: Math.max(0, Math.round((at.getTime() - notice.sentAt.getTime()) / 1000)) });
