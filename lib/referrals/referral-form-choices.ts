@@ -5,10 +5,12 @@
 // grant (a teleconsultation, another case) is theirs to look at, not to share
 // (createReferral refuses it the same way). null when the caller cannot read
 // the study or patient at all (the page answers "not found"); 'not-shareable'
-// when they read it only through a grant.
+// when they read it only through a grant. The patient's filed consent documents are not
+// offered as priors.
 import type { Database } from '../../prisma/database';
 import { readScopeFor, withoutStudyGrants } from '../policy/read-scope';
 import { patientHistory } from '../search/patient-history';
+import { consentDocumentStudyUids } from '../consent/document/consent-document-studies';
 
 export interface ReferralFormStudy {
   studyInstanceUid: string;
@@ -60,6 +62,9 @@ export async function referralFormChoices(context: { db: Database }, userId: str
       numberOfInstances: study.numberOfInstances,
     });
   }
+  // A filed consent document is not a prior to send to an expert (lib/consent/document)
+  const consentStudies = await consentDocumentStudyUids(db, studies.map((study) => study.studyInstanceUid));
+  if (consentStudies.size) studies.splice(0, studies.length, ...studies.filter((study) => study.studyInstanceUid === firstUid || !consentStudies.has(study.studyInstanceUid)));
   if (!studies.length) return 'not-shareable';
   const firstAt = firstUid ? studies.findIndex((study) => study.studyInstanceUid === firstUid) : 0;
   if (firstAt < 0) return null;

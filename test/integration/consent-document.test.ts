@@ -32,6 +32,7 @@ import { createDicomwebClient } from '../support/dicomweb-client';
 import { makeStudy } from '../support/fixtures';
 import { startTestServer, TEST_ADMIN_EMAIL, type TestServer } from '../support/test-server';
 import { makePdf } from '../support/pdf';
+import { referralFormChoices } from '../../lib/referrals/referral-form-choices';
 
 const study = makeStudy({ patientId: 'CN-1', issuerOfPatientId: 'NORD', patientName: 'Ødegård^Åse', patientBirthDate: '19580314', patientSex: 'F', specificCharacterSet: 'ISO_IR 192', seed: 'consent-document', series: 1, instancesPerSeries: 1, modality: 'CT' });
 
@@ -161,11 +162,12 @@ describe('a consent\'s evidence document: rendered or kept as one PDF, filed int
     assert.equal(await server.node.archive.store.exists(`consents/${id}.pdf`), false, 'nothing stored');
   }
 
+  let adminId = '';
   before(async () => {
     server = await startTestServer();
     tempDir = mkdtempSync(path.join(tmpdir(), 'telepacs-consent-document-'));
     const db = server.node.db;
-    const adminId = (await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } })).id;
+    adminId = (await db.user.findUniqueOrThrow({ where: { email: TEST_ADMIN_EMAIL } })).id;
     facilityId = (await db.membership.findFirstOrThrow({ where: { userId: adminId } })).facilityId;
     for (const file of study) await server.node.archive.ingest(file, { kind: 'import', source: 'consent-document-test' }, facilityId);
     patientRef = (await db.study.findUniqueOrThrow({ where: { facilityId_studyInstanceUid: { facilityId, studyInstanceUid: study.studyInstanceUid } }, select: { patientRef: true } })).patientRef;
@@ -326,6 +328,11 @@ describe('a consent\'s evidence document: rendered or kept as one PDF, filed int
     const file = await readConsentDocument(context(), id);
     assert.ok(file.bytes.equals(await server.node.archive.store.get(prepared.key)));
     assert.equal(file.fileName, `consent-2026-12-07-${id}.pdf`);
+
+    // Evidence, not imaging: the second-opinion form does not offer it as a prior of the CT
+    const choices = await referralFormChoices({ db: server.node.db }, adminId, { studyInstanceUid: study.studyInstanceUid });
+    assert.ok(choices && choices !== 'not-shareable');
+    assert.deepEqual(choices.studies.map((item) => item.studyInstanceUid), [study.studyInstanceUid]);
     await assert.rejects(readConsentDocument(context(), 'no-such-consent'), (error) => isDomainError(error) && error.code === 'NOT_FOUND');
   });
 
