@@ -5,7 +5,7 @@
 // a job committed or finished by another process is seen all the same.
 import { EventEmitter } from 'node:events';
 import type { Database } from '../../prisma/database';
-import type { JobState } from './job-types';
+import type { JobState, JobType } from './job-types';
 
 const KEY = Symbol.for('telepacs.jobs.signals');
 type GlobalWithSignals = typeof globalThis & { [KEY]?: EventEmitter };
@@ -17,6 +17,16 @@ function signals(): EventEmitter {
     global[KEY].setMaxListeners(0);
   }
   return global[KEY];
+}
+
+/**
+ * Jobs of this type whose keys start so, waiting (PENDING, perhaps in a retry's backoff) for
+ * something that has now happened — e.g. a notice's or a case's changes for its delivery to
+ * another node: due now, and the runners woken.
+ */
+export async function runWaitingJobsNow(db: Pick<Database, 'job'>, type: JobType, keyPrefix: string): Promise<void> {
+  await db.job.updateMany({ where: { type, key: { startsWith: keyPrefix }, state: 'PENDING' }, data: { runAt: new Date() } });
+  wakeJobRunners();
 }
 
 /** Call after the transaction that enqueued a job has committed. */

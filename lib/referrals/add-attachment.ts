@@ -12,14 +12,14 @@ import type { ReferralAttachmentView } from './attachments/attachment-files';
 import { readReferralAttachmentBytes, type AttachmentFile } from './attachments/read-attachment';
 import { auditQueueFor } from '../audit/audit-queue';
 import { loadReferral } from './load-referral';
-import { recordReferralAudit, referralAuditEvent } from './referral-audit';
+import { auditedReferral, recordReferralAudit, referralAuditEvent } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
-import { auditedReferral } from './transition-referral';
 import { queueReferralChange } from '../federation/referrals/relay-referral-change';
 
 export type AttachmentOperationContext = Pick<Runtime, 'db' | 'archive' | 'shared' | 'logger'> & Partial<Pick<Runtime, 'io' | 'config'>>;
 
-const CLOSED_TO_FILES = ['CLOSED', 'CANCELLED'];
+/** A case over takes no more files (here, or told by another node) */
+export const CLOSED_TO_FILES: readonly string[] = ['CLOSED', 'CANCELLED'];
 
 export async function addReferralAttachment(
   context: AttachmentOperationContext,

@@ -9,7 +9,7 @@
 import type { Config } from '../config/config';
 import { defineJob } from '../jobs/registry';
 import { auditedReferral, recordReferralAudit } from './referral-audit';
-import { findReferralRow, primaryStudyOf } from './load-referral';
+import { findReferralRow } from './load-referral';
 import { publishReferralChanged } from './referral-events';
 import { newsRecipients, notifyReferral } from './referral-notify';
 import { OPEN_STATUSES, type ReferralStatus } from './referral-states';

@@ -11,8 +11,7 @@ import type { Principal } from '../policy/principal';
 import type { ReferralRole } from '../policy/referral-access';
 import type { Runtime } from '../runtime';
 import { loadReferral, type ReferralRow } from './load-referral';
-import { referralAuditEvent } from './referral-audit';
-import { auditedReferral } from './transition-referral';
+import { auditedReferral, referralAuditEvent } from './referral-audit';
 import { isUnread } from './referral-reads';
 import { facilityNames, peopleNames } from '../federation/remote-names';
 import { referralArrivals } from '../federation/referrals/link-referral-arrivals';
@@ -101,10 +100,13 @@ async function referralView(context: ReferralViewContext, principal: Principal, 
     db.report.findUnique({ where: { referralId: referral.id }, select: { id: true, status: true, authorId: true } }),
   ]);
   // People and facilities of another node are named with it: "Dr X (Facility at Node B)" (issue 19)
-  const facilities = await facilityNames(db, [referral.facilityId, referral.targetFacilityId, ...referral.studies.map((study) => study.studyFacilityId)]);
-  const people = await peopleNames(db, [details.requester.id, details.owner?.id ?? null, ...events.map((event) => event.actorId), ...messages.map((message) => message.author.id)]);
+  const [facilities, people, node, arrivals] = await Promise.all([
+    facilityNames(db, [referral.facilityId, referral.targetFacilityId, ...referral.studies.map((study) => study.studyFacilityId)]),
+    peopleNames(db, [details.requester.id, details.owner?.id ?? null, ...events.map((event) => event.actorId), ...messages.map((message) => message.author.id)]),
+    sharedNode(db, referral, events),
+    referralArrivals(db, referral),
+  ]);
   const named = <T extends PersonRef>(person: T): T => ({ ...person, name: people.get(person.id) ?? person.name });
-  const [node, arrivals] = await Promise.all([sharedNode(db, referral, events), referralArrivals(db, referral)]);
   const studies = new Map(studyRows.map((study) => [study.id, study]));
   const attachmentRef = referralAttachmentView;
   const addressee = details.targetService

@@ -5,14 +5,14 @@ import { parseInput } from '../admin/errors';
 import { DomainError } from '../errors';
 import type { Principal } from '../policy/principal';
 import { loadReferral } from './load-referral';
-import { auditedReferral } from './transition-referral';
 import { markThreadRead } from './referral-reads';
-import { recordReferralAudit } from './referral-audit';
+import { auditedReferral, recordReferralAudit } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
 import { ZPostMessage, type ReferralContext } from './referral-types';
 import { queueReferralChange } from '../federation/referrals/relay-referral-change';
 
-const CLOSED_TO_MESSAGES = ['DRAFT', 'CLOSED', 'CANCELLED'];
+/** A draft or a case over takes no messages (here, or told by another node) */
+export const CLOSED_TO_MESSAGES: readonly string[] = ['DRAFT', 'CLOSED', 'CANCELLED'];
 
 export async function postReferralMessage(context: ReferralContext, principal: Principal, referralId: string, input: unknown, now = new Date()): Promise<{ id: string }> {
   const { db } = context;

@@ -13,7 +13,7 @@ import { isAddressee, resolveReferralAddressee, type ReferralParties, type Refer
 import { isPolicyError } from '../policy/errors';
 import type { Principal } from '../policy/principal';
 import { addressReferral, scheduleEscalation, type Addressee, type ReferralTx } from './address-referral';
-import { findReferralRow, loadReferral, primaryStudyOf, type ReferralRow } from './load-referral';
+import { findReferralRow, loadReferral, type ReferralRow } from './load-referral';
 import { markThreadRead } from './referral-reads';
 import { auditedReferral, recordReferralAudit, type ReferralAuditAction } from './referral-audit';
 import { publishReferralChanged } from './referral-events';
@@ -68,7 +68,7 @@ export async function transitionReferral(context: ReferralContext, principal: Pr
       select: { id: true },
       data: { referralId: referral.id, actorId: principal.userId, action: request.action, fromStatus: referral.status, toStatus: rule.to, reason, at: now, details: JSON.stringify({ ...(addressee ? { addressee } : {}), ...(change.dueAt ? { dueAt: change.dueAt.toISOString() } : {}) }) },
     });
-    await recordReferralAudit(tx, principal, audited(referral), `referral.${request.action}` as ReferralAuditAction, { from: referral.status, to: rule.to, ...(reason ? { reason } : {}), ...(addressee ? { addressee } : {}), ...(change.dueAt ? { dueAt: change.dueAt.toISOString() } : {}) });
+    await recordReferralAudit(tx, principal, auditedReferral(referral), `referral.${request.action}` as ReferralAuditAction, { from: referral.status, to: rule.to, ...(reason ? { reason } : {}), ...(addressee ? { addressee } : {}), ...(change.dueAt ? { dueAt: change.dueAt.toISOString() } : {}) });
     if (change.news) await notifyReferral(context, tx, { ...after, facilityId: referral.facilityId, id: referral.id }, change.news, `${referral.id}:${referral.revision + 1}`);
     // A case shared with another node: its delivery there (sent, redirected) or the change told (lib/federation/referrals)
     const addressed = { ...referral, ...change.data, revision: referral.revision + 1 };
@@ -177,8 +177,6 @@ async function lostRace(tx: ReferralTx, referral: ReferralRow, action: string): 
   return changedMeanwhile();
 }
 
-const audited = auditedReferral;
-export { auditedReferral };
 
 /** The expert started the case's report: an accepted case is now in progress (nothing for one already further). */
 export async function startCaseOnReport(context: ReferralContext, principal: Principal, referralId: string): Promise<void> {

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { EMERGENCY_MAX_ATTEMPTS, enqueueJob, JOB_PRIORITY } from '../../jobs/enqueue-job';
 import { defineJob, type JobContext, type JobDefinition } from '../../jobs/registry';
 import type { TransferTx } from '../../transfers/transfer-types';
-import { wakeJobRunners } from '../../jobs/job-signals';
+import { runWaitingJobsNow, wakeJobRunners } from '../../jobs/job-signals';
 import { noticePeerOfService } from '../../policy/federated-notice-access';
 import { publishTransferChanged } from '../../transfers/transfer-events';
 import { federationSelf, type FederationConfig } from '../federation-self';
@@ -95,8 +95,7 @@ async function forwardNotice(options: NoticeJobOptions, payload: ForwardNoticePa
     });
     logger.info('transfer notice delivered to a paired node', { noticeId: notice.id, peer: target.peer.name });
     // Changes made meanwhile (a cancel, an ETA, an Ask) waited for the delivery: now
-    await db.job.updateMany({ where: { type: 'federation.notice-change', key: { startsWith: `${notice.id}:` }, state: 'PENDING' }, data: { runAt: new Date() } });
-    wakeJobRunners();
+    await runWaitingJobsNow(db, 'federation.notice-change', `${notice.id}:`);
     await publishTransferChanged(context, notice, 'forward');
   }
   const facility = await db.facility.findFirst({ where: { nodePeerId: target.peer.id, remoteId: target.remoteFacilityId }, select: { id: true, name: true } });

@@ -10,11 +10,12 @@
 // by this node's id; a study already sent for the case is not sent again).
 import { enqueueJob } from '../../jobs/enqueue-job';
 import { defineJob, type JobContext, type JobDefinition } from '../../jobs/registry';
-import { wakeJobRunners } from '../../jobs/job-signals';
+import { runWaitingJobsNow, wakeJobRunners } from '../../jobs/job-signals';
 import { referralPeerOf } from '../../policy/federated-referral-access';
 import { publishReferralChanged } from '../../referrals/referral-events';
 import type { ReferralTx } from '../../referrals/address-referral';
 import { findReferralRow } from '../../referrals/load-referral';
+import { OPEN_STATUSES, type ReferralStatus } from '../../referrals/referral-states';
 import { createOutTransfer } from '../transfers/create-out-transfer';
 import { federationSelf } from '../federation-self';
 import { callPeerJson } from '../node-client';
@@ -43,7 +44,7 @@ async function forwardReferral(options: NoticeJobOptions, payload: ForwardReferr
   // Gone, received from another node, or moved on since (cancelled, redirected elsewhere): nothing to deliver
   if (!referral || referral.revision < payload.revision) return;
   const target = await referralPeerOf(db, referral);
-  if (!target || target.peer.status === 'UNPAIRED' || !['REQUESTED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'].includes(referral.status)) return;
+  if (!target || target.peer.status === 'UNPAIRED' || !OPEN_STATUSES.includes(referral.status as ReferralStatus)) return;
   if (target.peer.status !== 'ACTIVE') throw new Error(`the pairing with ${target.peer.name} is suspended: the case waits`);
   const { identity } = federationSelf(options.config, options.shared);
   const actor = await noticeActor(db, referral.requesterId, referral.facilityId);
@@ -66,19 +67,18 @@ async function forwardReferral(options: NoticeJobOptions, payload: ForwardReferr
   });
   logger.info('second-opinion case delivered to a paired node', { referralId: referral.id, peer: target.peer.name });
   // Changes made meanwhile (a letter attached right after Send, a cancel) waited for the delivery: now
-  await db.job.updateMany({ where: { type: 'federation.referral-change', key: { startsWith: `${referral.id}:` }, state: 'PENDING' }, data: { runAt: new Date() } });
+  await runWaitingJobsNow(db, 'federation.referral-change', `${referral.id}:`);
   if (delivered) await publishReferralChanged(context, { referralId: referral.id, status: referral.status, priority: referral.priority, change: 'deliver' }, [referral]);
   await queueReferralStudies(context, referral, target);
   wakeJobRunners();
 }
 
-/** One OUT transfer per study of the case not sent for it yet; returns how many were queued. */
-async function queueReferralStudies(context: JobContext, referral: NonNullable<Awaited<ReturnType<typeof findReferralRow>>> & { overrideId: string | null }, target: NonNullable<Awaited<ReturnType<typeof referralPeerOf>>>): Promise<number> {
+/** One OUT transfer per study of the case not sent for it yet. */
+async function queueReferralStudies(context: JobContext, referral: NonNullable<Awaited<ReturnType<typeof findReferralRow>>>, target: NonNullable<Awaited<ReturnType<typeof referralPeerOf>>>): Promise<void> {
   const { db } = context;
   const facility = await db.facility.findFirst({ where: { nodePeerId: target.peer.id, remoteId: target.remoteFacilityId }, select: { id: true, name: true } });
-  if (!facility) return 0;
+  if (!facility) return;
   const requester = await db.user.findUnique({ where: { id: referral.requesterId }, select: { email: true } });
-  let queued = 0;
   for (const study of referral.studies) {
     if (!study.studyRef) continue;
     const already = await db.federatedTransfer.findFirst({ where: { direction: 'OUT', sourceType: REFERRAL_TRANSFER_SOURCE, sourceId: referral.id, studyRef: study.studyRef, remoteFacilityId: facility.id }, select: { id: true } });
@@ -98,7 +98,5 @@ async function queueReferralStudies(context: JobContext, referral: NonNullable<A
       // The case's own basis: the permit for a second opinion there covers its studies' journey
       purpose: 'REFERRAL',
     });
-    queued += 1;
   }
-  return queued;
 }

@@ -19,11 +19,12 @@ import { authorizePeerReferralChange } from '../../policy/federated-referral-acc
 import { closeRevokedSockets, revokeReferralReads, type RevokedGrant } from '../../grants';
 import { wakeJobRunners } from '../../jobs/job-signals';
 import { findReferralRow } from '../../referrals/load-referral';
-import { auditedReferral } from '../../referrals/transition-referral';
-import { recordReferralAudit, type ReferralAuditAction } from '../../referrals/referral-audit';
+import { auditedReferral, recordReferralAudit, type ReferralAuditAction } from '../../referrals/referral-audit';
 import { publishReferralChanged } from '../../referrals/referral-events';
 import { notifyReferral, type ReferralNews } from '../../referrals/referral-notify';
-import type { ReferralStatus } from '../../referrals/referral-states';
+import { OPEN_STATUSES, TRANSITIONS, type ReferralStatus } from '../../referrals/referral-states';
+import { CLOSED_TO_FILES } from '../../referrals/add-attachment';
+import { CLOSED_TO_MESSAGES } from '../../referrals/post-message';
 import type { ReferralParties } from '../../policy/referral-access';
 import { mirrorUser } from '../peers/remote-mirrors';
 import type { NodeActor } from '../signed-request';
@@ -36,22 +37,23 @@ type ChangeContext = Pick<Runtime, 'db' | 'archive'> & Partial<Pick<Runtime, 'io
 /** What the peer may tell: ORIGIN = this node sent the case (the peer is the expert's side) */
 const TOLD_BY = { ORIGIN: CHANGES_TOLD_BY.EXPERT, RECEIVER: CHANGES_TOLD_BY.REQUESTER } as const;
 
-const WAITING: ReferralStatus[] = ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS', 'ON_HOLD'];
-
-/** A told change: the states it applies from, the state it leads to, and the news it makes */
+/**
+ * A told change: the states it applies from, the state it leads to, and the news it makes. The
+ * requesting side's moves and a claim are the local rules (referral-states.ts); the expert side's
+ * others also apply from a state the case may still show here because a step before them is
+ * still on its way (a start before its claim, a signature before its start).
+ */
 const TOLD: Record<Exclude<ReferralChange, 'message' | 'attachment'>, { from: readonly ReferralStatus[]; to: ReferralStatus; news?: ReferralNews }> = {
-  claim: { from: ['REQUESTED'], to: 'ACCEPTED' },
+  claim: { from: TRANSITIONS.claim.from, to: TRANSITIONS.claim.to },
   start: { from: ['REQUESTED', 'ACCEPTED'], to: 'IN_PROGRESS' },
   ask: { from: ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS'], to: 'ON_HOLD', news: 'question' },
-  decline: { from: WAITING, to: 'DECLINED', news: 'declined' },
-  forward: { from: ['REQUESTED', 'ACCEPTED', 'IN_PROGRESS'], to: 'REQUESTED', news: 'new' },
-  complete: { from: WAITING, to: 'COMPLETED', news: 'report' },
-  cancel: { from: ['DRAFT', 'REQUESTED', 'ACCEPTED', 'DECLINED', 'IN_PROGRESS', 'ON_HOLD'], to: 'CANCELLED' },
-  answer: { from: ['ON_HOLD'], to: 'IN_PROGRESS', news: 'answer' },
-  close: { from: ['COMPLETED'], to: 'CLOSED' },
+  decline: { from: OPEN_STATUSES, to: 'DECLINED', news: 'declined' },
+  forward: { from: TRANSITIONS.forward.from, to: TRANSITIONS.forward.to, news: 'new' },
+  complete: { from: OPEN_STATUSES, to: 'COMPLETED', news: 'report' },
+  cancel: { from: TRANSITIONS.cancel.from, to: TRANSITIONS.cancel.to },
+  answer: { from: TRANSITIONS.answer.from, to: TRANSITIONS.answer.to, news: 'answer' },
+  close: { from: TRANSITIONS.close.from, to: TRANSITIONS.close.to },
 };
-
-const CLOSED_TO_MESSAGES: readonly string[] = ['DRAFT', 'CLOSED', 'CANCELLED'];
 
 export async function receiveReferralChange(context: ChangeContext, peer: Peer, actor: NodeActor, originReferralId: string, body: unknown, sourceIp: string, now = new Date()): Promise<{ id: string; status: string; applied: boolean }> {
   const { db } = context;
@@ -144,7 +146,7 @@ export async function receiveReferralChange(context: ChangeContext, peer: Peer, 
 async function receiveAttachment(context: ChangeContext, referral: NonNullable<Awaited<ReturnType<typeof findReferralRow>>>, input: z.output<typeof ZReferralChange>, mirror: { userId: string }, principal: { userId: string; email: string; ip: string }): Promise<boolean> {
   const file = input.attachment;
   if (!file) throw new DomainError('BAD_REQUEST', 'attachment: the file is missing');
-  if (['CLOSED', 'CANCELLED'].includes(referral.status)) return false;
+  if (CLOSED_TO_FILES.includes(referral.status)) return false;
   const bytes = Buffer.from(file.data, 'base64');
   if (createHash('sha256').update(bytes).digest('hex') !== file.sha256) throw new DomainError('BAD_REQUEST', 'attachment: its bytes are not those of its SHA-256');
   if (bytes.length > MAX_ATTACHMENT_BYTES) throw new DomainError('PAYLOAD_TOO_LARGE', 'attachment: larger than 20 MB');

@@ -37,11 +37,6 @@ export async function queueReferralChange(tx: ReferralTx, referral: Shared, chan
   await enqueueJob(tx, { type: 'federation.referral-change', key: `${referral.id}:${changeId}`, payload: { referralId: referral.id, change: change as ReferralChange, changeId }, facilityId, maxAttempts: 30 });
 }
 
-/** The latest event of this action on the case (the id a change is told by). */
-export async function latestReferralEvent(tx: ReferralTx, referralId: string, action: string): Promise<string | null> {
-  return (await tx.referralEvent.findFirst({ where: { referralId, action }, orderBy: [{ at: 'desc' }, { id: 'desc' }], select: { id: true } }))?.id ?? null;
-}
-
 export function createReferralChangeJob(options: NoticeJobOptions): JobDefinition<'federation.referral-change'> {
   return defineJob('federation.referral-change', async (payload, context) => {
     const { db } = context;

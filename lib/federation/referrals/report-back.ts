@@ -3,10 +3,10 @@
 // - reportForPeer (the expert's node): the signed version's sections, signer, time and
 //   content hash, and its two DICOM objects as stored in this node's archive (the signed
 //   Encapsulated PDF and the TID 2000 SR), each with the SHA-256 it was stored with;
-// - storeReportFromPeer (the requester's node): each object checked against its SHA-256,
-//   then filed through the archive's one ingest path into the requesting facility's copy of
-//   the study (the report's UIDs and series are the expert node's: the same objects at both
-//   nodes), and the case's Report row made as a signed one (its PDF is the archived object's,
+// - fileReportObjects then createReportFromPeer (the requester's node): each object checked
+//   against its SHA-256, then filed through the archive's one ingest path into the requesting
+//   facility's copy of the study (the report's UIDs and series are the expert node's: the same
+//   objects at both nodes), and the case's Report row made as a signed one (its PDF is the archived object's,
 //   as for a report signed here: lib/reports/report-pdf.ts). The requesting facility needs no
 //   other legal basis: it asked for this report about its own patient.
 import { createHash } from 'node:crypto';
