@@ -52,15 +52,19 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
   const workerId = options.workerId ?? `${hostname()}:${process.pid}:${randomBytes(3).toString('hex')}`;
   const running = new Map<string, Promise<void>>();
   let stopping = false;
-  let claiming = false;
+  let claiming: Promise<void> | null = null;
   let again = false;
 
-  async function fill(): Promise<void> {
+  function fill(): Promise<void> {
     if (claiming) {
       again = true;
-      return;
+      return claiming;
     }
-    claiming = true;
+    claiming = claim().finally(() => (claiming = null));
+    return claiming;
+  }
+
+  async function claim(): Promise<void> {
     try {
       do {
         again = false;
@@ -83,8 +87,6 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
     } catch (error) {
       // A busy database, a lost connection: the next poll tries again
       if (!stopping) logger.warn('could not claim background jobs', { error: String(error) });
-    } finally {
-      claiming = false;
     }
   }
 
@@ -150,6 +152,8 @@ export function startJobRunner(options: JobRunnerOptions): JobRunner {
       clearInterval(poll);
       clearInterval(sweep);
       unsubscribe();
+      // A claim in flight has marked its jobs RUNNING in the database: they are ours to finish or give back
+      await claiming;
       let graceTimer: NodeJS.Timeout | undefined;
       const grace = new Promise<void>((resolve) => (graceTimer = setTimeout(resolve, options.stopGraceMs ?? 5_000)));
       await Promise.race([Promise.allSettled([...running.values()]), grace]);
