@@ -10,6 +10,7 @@ import { createInstanceWriter, type InstanceWriter } from './index/instance-writ
 import { ingestInstance, type IngestOptions, type IngestResult, type StreamedInstance } from './ingest';
 import { sendStudy, type DicomPeerAddress, type SendResult } from './dimse/scu';
 import type { DicomTlsCredentials } from './dimse/tls';
+import { createLocalLocks, createPostgresLocks, type UidLocks } from './locks/uid-locks';
 
 export interface ArchiveEventMap {
   /** After an instance is durable and indexed (not for an identical re-send). */
@@ -53,9 +54,12 @@ export class Archive {
   readonly dicomTls: DicomTlsCredentials | undefined;
   readonly regionPatientIdIssuer: string | undefined;
   readonly events = new EventEmitter<ArchiveEventMap>();
+  /** The study and SOP locks of ingest and deletion: across processes on PostgreSQL */
+  readonly locks: UidLocks;
 
   constructor(options: ArchiveOptions) {
     this.db = options.db;
+    this.locks = options.indexConnection?.kind === 'postgres' ? createPostgresLocks(options.indexConnection.lockPool) : createLocalLocks();
     this.instanceWriter = options.indexConnection && createInstanceWriter(options.indexConnection);
     this.store = options.store;
     this.cacheDir = options.cacheDir;

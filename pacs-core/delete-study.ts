@@ -34,14 +34,14 @@ export interface DeletedStudy {
 }
 
 export async function deleteStudy(archive: Archive, studyInstanceUid: string, facilityId: string): Promise<DeletedStudy> {
-  const deleted = await withStudyLock(studyInstanceUid, () => deleteRows(archive, studyInstanceUid, facilityId));
+  const deleted = await withStudyLock(archive, studyInstanceUid, () => deleteRows(archive, studyInstanceUid, facilityId));
   // Files after the study lock is released: ingest takes the per-SOP lock
   // before the study lock, so taking them the other way round could deadlock.
   let filesLeft = 0;
   let filesShared = 0;
   for (const blob of deleted.blobs) {
     try {
-      const removed = await withSopLock(blob.sopInstanceUid, async () => {
+      const removed = await withSopLock(archive, blob.sopInstanceUid, async () => {
         if (await archive.db.instance.findFirst({ where: { blobKey: blob.blobKey }, select: { id: true } })) return false;
         await archive.store.delete(blob.blobKey);
         return true;

@@ -37,7 +37,6 @@ import { normalizeForSearch, personNameSearchKey } from './dicom/normalize';
 import { parseInstance, type ParsedInstance } from './dicom/parse-instance';
 import { parseInstanceHead } from './dicom/parse-instance-head';
 import { linkByRegionPatientId } from './index/region-patient-link';
-import { KeyedMutex } from './keyed-mutex';
 import { applyPatientOverlay, patientOverlayOf } from './patients/patient-overlay';
 import { survivingRecord } from './patients/find-patient-record';
 import type { IncomingBlob } from './store/blob-store';
@@ -61,9 +60,7 @@ export interface IngestResult {
 // Ingests of one study are serialized: the first instance creates the
 // patient/study/series rows, the others must see them (and a duplicate check
 // must not race a concurrent insert of the same instance). Different studies
-// ingest in parallel.
-const studyLocks = new KeyedMutex();
-const sopLocks = new KeyedMutex();
+// ingest in parallel. archive.locks holds across processes (locks/uid-locks.ts).
 
 interface KnownSeries {
   seriesId: string;
@@ -92,8 +89,8 @@ function seriesCacheFor(archive: Archive): Map<string, KnownSeries> {
 }
 
 /** Runs `work` while no ingest creates rows of that study (deletion uses it). */
-export function withStudyLock<T>(studyInstanceUid: string, work: () => Promise<T>): Promise<T> {
-  return studyLocks.run(studyInstanceUid, work);
+export function withStudyLock<T>(archive: Archive, studyInstanceUid: string, work: () => Promise<T>): Promise<T> {
+  return archive.locks.run('study', studyInstanceUid, work);
 }
 
 /**
@@ -101,8 +98,8 @@ export function withStudyLock<T>(studyInstanceUid: string, work: () => Promise<T
  * commits (deletion re-checks a shared file's references under it). Never
  * take the study lock inside it: ingest takes them in the other order.
  */
-export function withSopLock<T>(sopInstanceUid: string, work: () => Promise<T>): Promise<T> {
-  return sopLocks.run(sopInstanceUid, work);
+export function withSopLock<T>(archive: Archive, sopInstanceUid: string, work: () => Promise<T>): Promise<T> {
+  return archive.locks.run('sop', sopInstanceUid, work);
 }
 
 /** Forgets the series rows given (all when none is given). */
@@ -131,7 +128,7 @@ async function ensureKnownSeries(
   // Once per series: patient/study/series rows through Prisma, committed
   // before the instance (a failed instance commit leaves an empty series
   // row, which the next send of the series fills).
-  const created = await studyLocks.run(parsed.studyInstanceUid, () =>
+  const created = await withStudyLock(archive, parsed.studyInstanceUid, () =>
     writer.withoutInterleavedCommits(() => archive.db.$transaction((tx) => ensureStudyAndSeries(tx, parsed, parsed.dataset, facilityId, patient, archive.regionPatientIdIssuer))),
   );
   const known = { ...created, facilityId, studyInstanceUid: parsed.studyInstanceUid };
@@ -267,7 +264,7 @@ async function storeParsed(
   // facilities are serialized too.
   const writer = archive.instanceWriter;
   if (!writer) throw new ArchiveError('STORAGE_FAILURE', 'this archive was opened without an index connection; nothing was stored');
-  return sopLocks.run(sopInstanceUid, async () => {
+  return withSopLock(archive, sopInstanceUid, async () => {
     // Every facility's copy of this SOP Instance UID. The duplicate rule is
     // per facility: another facility's copy never refuses this store.
     const copies = await writer.findStoredInstances(sopInstanceUid);

@@ -63,7 +63,10 @@ export async function tuneDatabase(db: Database, options: DatabaseOptions): Prom
  * Open it after migrateDatabase (the writer prepares against the tables); close
  * it with closeIndexConnection after the last ingest.
  */
-export type IndexConnection = { kind: 'sqlite'; sqlite: BetterSqlite3 } | { kind: 'postgres'; pool: pg.Pool };
+export type IndexConnection =
+  | { kind: 'sqlite'; sqlite: BetterSqlite3 }
+  /** lockPool: the one connection holding this process's ingest locks (pacs-core/locks/uid-locks.ts) */
+  | { kind: 'postgres'; pool: pg.Pool; lockPool: pg.Pool };
 
 export function openIndexConnection(options: DatabaseOptions): IndexConnection {
   const { kind, url } = describeDatabase(options);
@@ -87,10 +90,13 @@ export function openIndexConnection(options: DatabaseOptions): IndexConnection {
   // process. The pool discards that client; the next query's own error, if
   // any, reaches the ingest that ran it.
   pool.on('error', () => {});
-  return { kind, pool };
+  // Session-level advisory locks live as long as their connection: never closed for idleness
+  const lockPool = new pg.Pool({ connectionString: url, max: 1, idleTimeoutMillis: 0 });
+  lockPool.on('error', () => {});
+  return { kind, pool, lockPool };
 }
 
 export async function closeIndexConnection(connection: IndexConnection): Promise<void> {
   if (connection.kind === 'sqlite') connection.sqlite.close();
-  else await connection.pool.end();
+  else await Promise.all([connection.pool.end(), connection.lockPool.end()]);
 }

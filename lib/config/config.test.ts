@@ -355,4 +355,32 @@ describe('loadConfig', () => {
       }
     });
   });
+
+  describe('STORAGE_URL (issue 20)', () => {
+    it('is DATA_DIR/store/short by default, a directory with file://, a bucket with s3://', () => {
+      assert.deepEqual(loadConfig({ DATA_DIR: '/srv/t' }).storage, { kind: 'file', path: '/srv/t/store/short' });
+      assert.deepEqual(loadConfig({ STORAGE_URL: 'file:///mnt/shared/store' }).storage, { kind: 'file', path: '/mnt/shared/store' });
+      assert.deepEqual(loadConfig({ STORAGE_URL: 's3://telepacs-images/site-a/', S3_ENDPOINT: 'http://rgw.example:7480', S3_REGION: 'eu-central-1' }).storage, {
+        kind: 's3',
+        bucket: 'telepacs-images',
+        prefix: 'site-a',
+        endpoint: 'http://rgw.example:7480',
+        region: 'eu-central-1',
+      });
+    });
+
+    it('names what is wrong, without repeating credentials', () => {
+      for (const [env, expected] of [
+        [{ STORAGE_URL: 'ftp://x/y' }, /^STORAGE_URL: "ftp:\/\/x\/y": expected s3:\/\/bucket\/prefix or file:\/\/\/absolute\/path/],
+        [{ STORAGE_URL: 's3://Bad_Bucket' }, /^STORAGE_URL: .*not a valid bucket name/],
+        [{ STORAGE_URL: 's3://key:secret@bucket' }, /^STORAGE_URL: .*credentials do not belong in the URL/],
+        [{ S3_ENDPOINT: 'rgw.example:7480' }, /^S3_ENDPOINT: expected http\(s\):\/\/host\[:port\]/],
+      ] as const) {
+        const problems = problemsOf(env);
+        assert.equal(problems.length, 1, JSON.stringify(problems));
+        assert.match(problems[0], expected);
+        assert.ok(!problems[0].includes('secret'), problems[0]);
+      }
+    });
+  });
 });

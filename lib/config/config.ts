@@ -10,6 +10,7 @@ import { DEFAULT_MAIL_FROM, mailFromSchema, smtpUrlSchema, type MailConfig } fro
 
 export type { DicomTlsConfig, MailConfig };
 import type { StowLimits } from '../../pacs-core/dicomweb/stow-limits';
+import { parseStorageUrl } from '../../pacs-core/store/s3-config';
 
 export interface DicomPeer {
   /** Calling/called AE title of the peer (PS3.5 AE: 1-16 chars) */
@@ -96,7 +97,18 @@ export interface Config {
    * e.g. "University hospital"; default: this machine's host name
    */
   nodeName: string;
+  /**
+   * Where the archive's files go (issue 20): STORAGE_URL unset = DATA_DIR/store/short on this
+   * machine; file:///path = a directory every process sees (NFS, a shared volume); s3://bucket/prefix
+   * = an S3-compatible object store (S3_ENDPOINT, S3_REGION; credentials AWS_ACCESS_KEY_ID and
+   * AWS_SECRET_ACCESS_KEY or the AWS SDK's other sources)
+   */
+  storage: StorageConfig;
 }
+
+export type StorageConfig =
+  | { kind: 'file'; path: string }
+  | { kind: 's3'; bucket: string; prefix: string; endpoint: string | undefined; region: string | undefined };
 
 export interface Hl7Config {
   port: number | undefined;
@@ -366,6 +378,25 @@ const ConfigSchema = z.object({
     .trim()
     .regex(/^[^\x00-\x1f\x7f]{1,80}$/, 'NODE_NAME: expected 1–80 characters without control characters, e.g. University hospital')
     .optional(),
+  // Scale-out (issue 20): a store every process of the node sees
+  STORAGE_URL: z
+    .string()
+    .trim()
+    .transform((url, context) => {
+      try {
+        return parseStorageUrl(url);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: `STORAGE_URL: ${(error as Error).message.replace(/^storage URL /, '')}` });
+        return z.NEVER;
+      }
+    })
+    .optional(),
+  S3_ENDPOINT: z
+    .string()
+    .trim()
+    .regex(/^https?:\/\/[^/?#]+\/?$/, 'S3_ENDPOINT: expected http(s)://host[:port] of an S3-compatible server (unset for AWS S3)')
+    .optional(),
+  S3_REGION: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'S3_REGION: expected a region name such as eu-central-1').optional(),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
@@ -477,6 +508,10 @@ export function loadConfig(env: Environment): Config {
     emergencyWebhookUrl: values.EMERGENCY_WEBHOOK_URL,
     hl7: { port: values.HL7_PORT, senders: values.HL7_SENDERS, application: values.HL7_APPLICATION },
     nodeName: values.NODE_NAME ?? hostname(),
+    storage:
+      values.STORAGE_URL?.kind === 's3'
+        ? { ...values.STORAGE_URL, endpoint: values.S3_ENDPOINT, region: values.S3_REGION }
+        : { kind: 'file', path: values.STORAGE_URL?.path ?? path.join(values.DATA_DIR, 'store', 'short') },
   };
 }
 

@@ -21,7 +21,7 @@ import { createDicomwebHttpHandler } from '../../pacs-core/dicomweb/http-handler
 import { startSeriesMetadataWarmer } from '../../pacs-core/dicomweb/series-metadata-cache';
 import { dicomwebRoutes, wadoUriRoutes } from '../../pacs-core/dicomweb/all-routes';
 import { createConsoleLogger, type Logger } from '../../pacs-core/logger';
-import { FsBlobStore } from '../../pacs-core/store/fs-blob-store';
+import { openBlobStore } from '../../pacs-core/store/open-blob-store';
 import { startDimseServer } from '../../pacs-core/dimse';
 import { auditQueueFor } from '../audit/audit-queue';
 import { writeAuditEvent } from '../audit/write-audit-event';
@@ -108,7 +108,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const archive = new Archive({
     db,
     indexConnection,
-    store: new FsBlobStore(path.join(config.dataDir, 'store', 'short')),
+    store: openBlobStore(config.storage, config.dataDir),
     cacheDir: path.join(config.dataDir, 'cache'),
     logger,
     aeTitle: config.dicomAet,

@@ -40,7 +40,7 @@ export async function mergePatients(archive: Archive, request: MergeRequest): Pr
   if (surviving.mergedIntoRef) throw new ArchiveError('UID_CONFLICT', 'the surviving record was itself merged into another');
   const studies = await db.study.findMany({ where: { patientRef: merged.id }, select: { id: true, studyInstanceUid: true } });
   const uids = [...new Set(studies.map((study) => study.studyInstanceUid))].sort();
-  const moved = await withStudyLocks(uids, () =>
+  const moved = await withStudyLocks(archive, uids, () =>
     db.$transaction(async (tx) => {
       // Re-read under the locks: a study may have arrived for the merged record meanwhile
       const now = await tx.study.findMany({ where: { patientRef: merged.id }, select: { id: true } });
@@ -57,8 +57,8 @@ export async function mergePatients(archive: Archive, request: MergeRequest): Pr
 }
 
 /** Takes the study locks one after another in a fixed order (sorted UIDs), so two merges never deadlock. */
-function withStudyLocks<T>(uids: readonly string[], work: () => Promise<T>): Promise<T> {
+function withStudyLocks<T>(archive: Archive, uids: readonly string[], work: () => Promise<T>): Promise<T> {
   if (uids.length === 0) return work();
   const [first, ...rest] = uids;
-  return withStudyLock(first, () => withStudyLocks(rest, work));
+  return withStudyLock(archive, first, () => withStudyLocks(archive, rest, work));
 }
