@@ -1,8 +1,10 @@
 // `npm start`: one Telepacs node (portal + archive + real time) on PORT.
 // Configuration comes from the environment (see README "Configuration").
-import { ConfigError, loadConfig } from './lib/config/config';
+import { ConfigError, loadConfig, type Config } from './lib/config/config';
 import { createConsoleLogger } from './pacs-core/logger';
+import cluster from 'node:cluster';
 import { startTelepacs } from './lib/server/start';
+import { reportReady, runPrimary } from './lib/server/cluster';
 
 const logger = createConsoleLogger();
 
@@ -23,30 +25,50 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const node = await startTelepacs({ config, dev: process.env.TELEPACS_DEV === '1', logger });
-  const publicUrl = config.publicUrl ?? `http://localhost:${new URL(node.url).port}`;
+  const dev = process.env.TELEPACS_DEV === '1';
+  // TELEPACS_WORKERS > 1: this process starts the workers (lib/server/cluster.ts), each of which runs the branch below
+  if (config.workers > 1 && cluster.isPrimary) {
+    const primary = await runPrimary(config, logger, { dev });
+    printSignIn(config, primary.firstRun, primary.ready.url, `${config.workers} processes`);
+    onShutdown(() => primary.stop());
+    return;
+  }
+  const node = await startTelepacs({ config, dev, logger });
+  if (cluster.isWorker) {
+    reportReady(node);
+    onShutdown(() => node.close());
+    return;
+  }
+  printSignIn(config, node.firstRun, node.url, 'one process');
+  onShutdown(() => node.close());
+}
+
+function printSignIn(config: Config, firstRun: { adminEmail: string; generatedPassword?: string }, url: string, processes: string): void {
+  const publicUrl = config.publicUrl ?? `http://localhost:${new URL(url).port}`;
   const lines = [
     '',
     '  Telepacs is running',
     `  Portal:    ${publicUrl}/`,
-    `  Sign in:   ${publicUrl}/sign-in  as ${node.firstRun.adminEmail}`,
+    `  Sign in:   ${publicUrl}/sign-in  as ${firstRun.adminEmail}`,
   ];
-  if (node.firstRun.generatedPassword) {
+  if (firstRun.generatedPassword) {
     lines.push(
-      `  Password:  ${node.firstRun.generatedPassword}   (generated now and shown once)`,
+      `  Password:  ${firstRun.generatedPassword}   (generated now and shown once)`,
       `             change it after signing in: ${publicUrl}/account/password`,
     );
   }
   lines.push(
     `  DICOMweb:  ${publicUrl}/dicomweb   (HTTP Basic or Bearer API token)`,
-    `  Data:      ${config.dataDir} (${config.databaseKind})`,
+    `  Data:      ${config.dataDir} (${config.databaseKind}, ${processes})`,
     '',
   );
   console.log(lines.join('\n'));
+}
 
+function onShutdown(close: () => Promise<void>): void {
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
-    node.close().then(
+    close().then(
       () => process.exit(0),
       () => process.exit(1),
     );

@@ -7,6 +7,7 @@ import type { Database } from '../prisma/database';
 import type { Archive } from '../pacs-core/archive';
 import type { Logger } from '../pacs-core/logger';
 import type { Config } from './config/config';
+import type { RedisClient } from './redis/redis-client';
 
 export interface Runtime {
   config: Config;
@@ -14,6 +15,8 @@ export interface Runtime {
   archive: Archive;
   logger: Logger;
   io?: SocketIOServer;
+  /** REDIS_URL's connection (lib/redis), shared by the processes of the node; undefined = one process */
+  redis?: RedisClient;
   /** In-memory state shared by all route bundles (e.g. the sign-in rate limiter) */
   shared: Map<string, unknown>;
 }

@@ -1,4 +1,4 @@
 import type { Runtime } from '../runtime';
 
 /** The parts of the runtime that identity needs (a Runtime fits; tests pass just these). */
-export type AuthContext = Pick<Runtime, 'db' | 'config' | 'logger' | 'shared'>;
+export type AuthContext = Pick<Runtime, 'db' | 'config' | 'logger' | 'shared' | 'redis'>;

@@ -1,5 +1,6 @@
-// Login throttling, in memory (one process per facility; a restart forgets,
-// which is acceptable for throttling). It must slow a guesser without
+// Login throttling, in memory, and mirrored in Redis when the node runs
+// several processes (REDIS_URL: a guesser spread over the processes is counted
+// once; a restart of everything forgets, which is acceptable for throttling). It must slow a guesser without
 // letting anyone lock a colleague out by typing wrong passwords for them:
 //
 // - per account AND address (5 failures / 15 min): a guesser at one address
@@ -60,12 +61,31 @@ export interface LoginAttempt {
   deviceId?: string;
 }
 
+/** Where the counts of every process meet (login-failures-mirror.ts); absent: this process's counts only */
+export interface LoginFailuresMirror {
+  /** The keys' failure times as every process recorded them */
+  load(keys: readonly string[]): Promise<Map<string, number[]>>;
+  add(keys: readonly string[], at: number): void;
+  remove(keys: readonly string[]): void;
+}
+
 export class LoginRateLimiter {
   constructor(
     private readonly failures: LoginFailures = new Map(),
     private readonly limits: LoginLimits = DEFAULT_LOGIN_LIMITS,
     private readonly now: () => number = Date.now,
+    private readonly mirror?: LoginFailuresMirror,
   ) {}
+
+  /** Brings the attempt's counts up to date from the other processes (a no-op without a mirror); before check() */
+  async prepare(attempt: LoginAttempt): Promise<void> {
+    if (!this.mirror) return;
+    const keys = Object.values(this.keysOf(attempt)).filter((key): key is string => key !== undefined);
+    for (const [key, times] of await this.mirror.load(keys)) {
+      if (times.length) this.failures.set(key, times);
+      else this.failures.delete(key);
+    }
+  }
 
   check(attempt: LoginAttempt): RateLimitDecision {
     const keys = this.keysOf(attempt);
@@ -86,11 +106,13 @@ export class LoginRateLimiter {
     // A known device's failures still count for the account (the growing delay
     // for everyone else), not for the address it shares with others.
     const counted = attempt.deviceId ? [keys.device!, keys.account] : [keys.accountAndAddress, keys.address, keys.account];
+    const at = this.now();
     for (const key of counted) {
       const list = this.failures.get(key) ?? [];
-      list.push(this.now());
+      list.push(at);
       this.failures.set(key, list);
     }
+    this.mirror?.add(counted, at);
   }
 
   /**
@@ -100,7 +122,9 @@ export class LoginRateLimiter {
    */
   recordSuccess(attempt: LoginAttempt): void {
     const keys = this.keysOf(attempt);
-    for (const key of [keys.account, keys.device ?? keys.accountAndAddress]) this.failures.delete(key);
+    const cleared = [keys.account, keys.device ?? keys.accountAndAddress];
+    for (const key of cleared) this.failures.delete(key);
+    this.mirror?.remove(cleared);
   }
 
   private keysOf(attempt: LoginAttempt) {
@@ -155,8 +179,10 @@ export class LoginRateLimiter {
  * every Next bundle and the DICOMweb layer count together; only plain data is
  * kept there, because each bundle has its own copy of this class.
  */
-export function loginRateLimiterFor(shared: Map<string, unknown>, limits: LoginLimits = DEFAULT_LOGIN_LIMITS): LoginRateLimiter {
+export function loginRateLimiterFor(shared: Map<string, unknown>, limits: LoginLimits = DEFAULT_LOGIN_LIMITS, mirror?: LoginFailuresMirror): LoginRateLimiter {
   const key = 'auth.loginFailures';
   if (!shared.has(key)) shared.set(key, new Map<string, number[]>());
-  return new LoginRateLimiter(shared.get(key) as LoginFailures, limits);
+  return new LoginRateLimiter(shared.get(key) as LoginFailures, limits, Date.now, mirror);
 }
+
+export { WINDOW_MS as LOGIN_WINDOW_MS };

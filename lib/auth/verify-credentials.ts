@@ -7,7 +7,8 @@
 import { recordRefusedAttempt } from '../audit/record-refused-attempt';
 import type { AuthContext } from './auth-context';
 import { knownDeviceId, nextKnownDeviceValue } from './known-device';
-import { loginRateLimiterFor, type LoginAttempt } from './login-rate-limiter';
+import type { LoginAttempt } from './login-rate-limiter';
+import { loginLimiterOf } from './login-failures-mirror';
 import { MAX_PASSWORD_LENGTH, verifyAgainstDecoy, verifyPassword } from './password';
 import { verifiedCredentialsCacheFor } from './verified-credentials-cache';
 
@@ -37,7 +38,8 @@ export async function verifyCredentials(
   // answered exactly like an unknown email, decoy hash included.
   const user = found?.guest ? null : found;
   const attempt: LoginAttempt = { address: input.ip, email, deviceId: user ? knownDeviceId(input.knownDeviceCookie, user) : undefined };
-  const limiter = loginRateLimiterFor(context.shared);
+  const limiter = loginLimiterOf(context);
+  await limiter.prepare(attempt);
   const decision = limiter.check(attempt);
   if (decision.limited) {
     await recordFailure(context, input, email, 'RATE_LIMITED');

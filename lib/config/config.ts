@@ -2,7 +2,7 @@
 // validated as a whole: an installer fixing a .env file wants every mistake in
 // one message, not one per restart.
 import path from 'node:path';
-import { hostname } from 'node:os';
+import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { estimatePasswordStrength } from '../auth/password-strength';
 import { DICOM_TLS_VARIABLES, readDicomTls, type DicomTlsConfig } from './dicom-tls';
@@ -104,6 +104,13 @@ export interface Config {
    * AWS_SECRET_ACCESS_KEY or the AWS SDK's other sources)
    */
   storage: StorageConfig;
+  /**
+   * REDIS_URL (issue 20): the Redis that the processes of this node share (socket.io across
+   * processes, live teleconsultation state, the sign-in throttle); undefined = all in this process
+   */
+  redisUrl: string | undefined;
+  /** TELEPACS_WORKERS: processes `npm start` runs behind the one HTTP and DIMSE port (server.ts); 1 = this one */
+  workers: number;
 }
 
 export type StorageConfig =
@@ -397,12 +404,33 @@ const ConfigSchema = z.object({
     .regex(/^https?:\/\/[^/?#]+\/?$/, 'S3_ENDPOINT: expected http(s)://host[:port] of an S3-compatible server (unset for AWS S3)')
     .optional(),
   S3_REGION: z.string().trim().regex(/^[a-z0-9-]{1,40}$/, 'S3_REGION: expected a region name such as eu-central-1').optional(),
+  REDIS_URL: z
+    .string()
+    .trim()
+    .regex(/^rediss?:\/\/[^\s]+$/, 'REDIS_URL: expected redis://[:password@]host:6379[/db] or rediss:// for TLS')
+    .optional(),
+  TELEPACS_WORKERS: z
+    .string()
+    .trim()
+    .transform((raw, context) => {
+      if (raw === 'auto') return availableParallelism();
+      const count = /^\d{1,3}$/.test(raw) ? Number(raw) : NaN;
+      if (!(count >= 1 && count <= 64)) {
+        context.addIssue({ code: 'custom', message: `TELEPACS_WORKERS: "${raw}" — expected auto (one per core) or 1–64` });
+        return z.NEVER;
+      }
+      return count;
+    })
+    .default(1),
 }).superRefine((values, context) => {
   // Once the field alone is fine: not guessable from ADMIN_EMAIL either.
   if (values.ADMIN_PASSWORD !== undefined) addWeakAdminPasswordIssue(context, values.ADMIN_PASSWORD, values.ADMIN_EMAIL);
   // Rules across the TURN variables: a TURN server is useless to a browser without
   // credentials, and two kinds of credentials would leave it unclear which is meant.
   const problem = (variable: string, message: string) => context.addIssue({ code: 'custom', path: [variable], message: `${variable}: ${message}` });
+  // Several processes share the database, the live state and the rooms: PostgreSQL and Redis
+  if (values.TELEPACS_WORKERS > 1 && !values.DATABASE_URL?.startsWith('postgres')) problem('TELEPACS_WORKERS', 'several processes need PostgreSQL (DATABASE_URL=postgres://…): SQLite is one process\'s database');
+  if (values.TELEPACS_WORKERS > 1 && !values.REDIS_URL) problem('TELEPACS_WORKERS', 'several processes need REDIS_URL (socket.io rooms and live teleconsultations across processes)');
   const hasStatic = values.TURN_USERNAME !== undefined || values.TURN_CREDENTIAL !== undefined;
   if (values.TURN_SECRET !== undefined && hasStatic) {
     problem('TURN_SECRET', 'set either TURN_SECRET (coturn use-auth-secret) or TURN_USERNAME and TURN_CREDENTIAL, not both');
@@ -512,6 +540,8 @@ export function loadConfig(env: Environment): Config {
       values.STORAGE_URL?.kind === 's3'
         ? { ...values.STORAGE_URL, endpoint: values.S3_ENDPOINT, region: values.S3_REGION }
         : { kind: 'file', path: values.STORAGE_URL?.path ?? path.join(values.DATA_DIR, 'store', 'short') },
+    redisUrl: values.REDIS_URL,
+    workers: values.TELEPACS_WORKERS,
   };
 }
 

@@ -33,6 +33,7 @@ import {
   jsonBytes,
 } from '../consult/live-payloads';
 import { LiveSessions, type RosterEntry } from '../consult/live-session-state';
+import type { LiveStore } from '../consult/live-store/live-store';
 import { consultRole } from '../consult/participant-order';
 import { removeAnnotation } from '../consult/remove-annotation';
 import { upsertAnnotation } from '../consult/upsert-annotation';
@@ -40,7 +41,7 @@ import { MAX_COLLAB_MESSAGE_BYTES } from '../collab/protocol';
 import { isPolicyError } from '../policy';
 import type { Runtime } from '../runtime';
 import { sessionSocketAuth } from './session-socket-auth';
-import { CONSULT_EVENTS, CONSULT_NAMESPACE, consultRoom, type ConsultAck, type ConsultClientEvents, type ConsultEventName, type ConsultServerEvents } from './events';
+import { CONSULT_EVENTS, CONSULT_NAMESPACE, consultRoom, type ConsultPresencePayload, type ConsultAck, type ConsultClientEvents, type ConsultEventName, type ConsultServerEvents } from './events';
 
 type JoinedSession = Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstanceUid'>;
 
@@ -78,9 +79,11 @@ export async function settleConsultHandlers(runtime: Pick<Runtime, 'shared'>): P
   while (inFlight?.size) await Promise.all([...inFlight]);
 }
 
-export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultNamespace {
+const ENDED_EVENT = 'consult:ended';
+
+export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: LiveStore): ConsultNamespace {
   const consult = io.of(CONSULT_NAMESPACE) as unknown as ConsultNamespace;
-  const sessions = new LiveSessions();
+  const sessions = new LiveSessions(store);
   const inFlight = new Set<Promise<void>>();
   runtime.shared.set(IN_FLIGHT_KEY, inFlight);
 
@@ -98,7 +101,9 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
   );
 
   const actorOf = (socket: ConsultSocket): Actor => ({ userId: socket.data.userId, email: socket.data.email, ip: socket.data.ip });
-  const announce = (consultationId: string) => consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.PRESENCE, sessions.presence(consultationId));
+  const announce = (presence: ConsultPresencePayload | undefined) => {
+    if (presence) consult.to(consultRoom(presence.consultationId)).emit(CONSULT_EVENTS.PRESENCE, presence);
+  };
 
   function refuse(socket: ConsultSocket, event: ConsultEventName, refusal: Refusal, consultationId?: string): void {
     const key = `${event}:${refusal.error}`;
@@ -154,10 +159,32 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
     if (!session) return;
     socket.data.joined.delete(consultationId);
     void socket.leave(consultRoom(consultationId));
-    const { lastPeerOfUser, empty } = sessions.leave(consultationId, socket.id);
-    if (!empty) announce(consultationId);
+    const { lastPeerOfUser, presence } = await sessions.leave(consultationId, socket.id);
+    announce(presence);
     if (lastPeerOfUser) await recordPresence(runtime.db, session, actorOf(socket), 'leave');
   }
+
+  /** This process's sockets in an ended session leave its room; each user's leave recorded once */
+  async function releaseMembers(consultationId: string): Promise<void> {
+    const leaving = new Map<string, { socket: ConsultSocket; session: JoinedSession }>();
+    for (const member of consult.sockets.values()) {
+      const session = member.data.joined?.get(consultationId);
+      if (!session) continue;
+      member.data.joined.delete(consultationId);
+      void member.leave(consultRoom(consultationId));
+      leaving.set(member.data.userId, { socket: member, session });
+    }
+    for (const { socket: member, session } of leaving.values()) await recordPresence(runtime.db, session, actorOf(member), 'leave');
+  }
+
+  // Another process ended a session (serverSideEmit, with the Redis adapter only)
+  (consult as unknown as Namespace).on(ENDED_EVENT, (consultationId: unknown) => {
+    if (typeof consultationId !== 'string') return;
+    const running = releaseMembers(consultationId)
+      .catch((error: unknown) => runtime.logger.error('could not release the members of an ended session', { consultationId, error: String(error) }))
+      .finally(() => inFlight.delete(running));
+    inFlight.add(running);
+  });
 
   consult.on('connection', (socket) => {
     socket.on(CONSULT_EVENTS.JOIN, (payload, ack) => {
@@ -167,14 +194,13 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       handle(socket, CONSULT_EVENTS.JOIN, payload, refuseJoin, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         const consultation = await enterConsultation(runtime, actorOf(socket), consultationId, 'socket');
-        if (consultation.endedAt || sessions.wasEnded(consultationId)) return reply({ ok: false, error: 'ENDED' });
+        if (consultation.endedAt || (await sessions.wasEnded(consultationId))) return reply({ ok: false, error: 'ENDED' });
         const annotations = await listAnnotations(runtime.db, consultation);
-        const arriving = !socket.data.joined.has(consultationId) && !sessions.isOnline(consultationId, socket.data.userId);
+        const arriving = !socket.data.joined.has(consultationId) && !(await sessions.isOnline(consultationId, socket.data.userId));
         // Audited before the socket is let in: no unrecorded presence in a session
         if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'join');
-        // From here on synchronous, so the checks hold while the state changes:
-        // the tab may have closed, or the host ended the session, while we wrote.
-        if (!socket.connected || sessions.wasEnded(consultationId)) {
+        // The tab may have closed, or the host ended the session, while we wrote
+        if (!socket.connected || (await sessions.wasEnded(consultationId))) {
           if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'leave');
           return reply({ ok: false, error: 'ENDED' });
         }
@@ -184,11 +210,17 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
           role: consultRole(participant.role),
           color: participant.color,
         }));
-        sessions.join(consultationId, roster, socket.id, socket.data.userId);
+        const joined = await sessions.join(consultationId, roster, socket.id, socket.data.userId);
+        if (joined.ended) {
+          if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'leave');
+          return reply({ ok: false, error: 'ENDED' });
+        }
         socket.data.joined.set(consultationId, { id: consultation.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid });
-        // The default in-memory adapter joins synchronously
+        // Rooms are this process's (the Redis adapter carries broadcasts to the others): joined synchronously
         void socket.join(consultRoom(consultationId));
-        const presence = sessions.presence(consultationId);
+        // Closed while the state was written: its disconnect found nothing to leave yet
+        if (!socket.connected) return leave(socket, consultationId);
+        const { presence } = joined;
         reply({
           ok: true,
           consultationId,
@@ -198,11 +230,11 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
           userId: socket.data.userId,
           participants: presence.participants,
           presenterUserId: presence.presenterUserId,
-          viewer: sessions.viewer(consultationId),
+          viewer: await sessions.viewer(consultationId),
           annotations,
           iceServers: iceServersFor(runtime.config, socket.data.userId, new Date()),
         });
-        announce(consultationId);
+        announce(presence);
       });
     });
 
@@ -226,7 +258,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
         const { consultationId, to, data } = parse(ZSignalPayload, payload);
         joinedSession(socket, consultationId);
         if (jsonBytes(data) > MAX_SIGNAL_BYTES) throw new ConsultError('BAD_REQUEST', `signal larger than ${MAX_SIGNAL_BYTES} bytes`);
-        if (to === socket.id || !sessions.peer(consultationId, to)) throw new ConsultError('NOT_FOUND', 'no such peer in this session');
+        if (to === socket.id || !(await sessions.snapshot(consultationId)).hasPeer(to)) throw new ConsultError('NOT_FOUND', 'no such peer in this session');
         consult.to(to).emit(CONSULT_EVENTS.SIGNAL, { consultationId, from: socket.id, data });
       });
     });
@@ -238,12 +270,13 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
         const { consultationId, to, message } = parse(ZRelayPayload, payload);
         joinedSession(socket, consultationId);
         if (jsonBytes(message) > MAX_COLLAB_MESSAGE_BYTES) throw new ConsultError('BAD_REQUEST', `message larger than ${MAX_COLLAB_MESSAGE_BYTES} bytes`);
+        const snapshot = await sessions.snapshot(consultationId);
         if (message.type === 'viewport') {
-          if (sessions.presenterOf(consultationId) !== socket.data.userId) throw new ConsultError('FORBIDDEN', 'only the presenter shares a viewport');
-          sessions.recordViewport(consultationId, socket.data.userId, parse(ZViewerSyncState, message.state));
+          if (snapshot.presenterUserId !== socket.data.userId) throw new ConsultError('FORBIDDEN', 'only the presenter shares a viewport');
+          await sessions.recordViewport(consultationId, snapshot, socket.data.userId, parse(ZViewerSyncState, message.state));
         }
         const addressed = [...new Set(to)].filter((peerId) => peerId !== socket.id);
-        const targets = addressed.filter((peerId) => sessions.peer(consultationId, peerId));
+        const targets = addressed.filter((peerId) => snapshot.hasPeer(peerId));
         if (targets.length < addressed.length) refuse(socket, CONSULT_EVENTS.RELAY, { ok: false, error: 'NOT_FOUND', message: 'relay to a peer not in this session' }, consultationId);
         // Checked above: a known type, within the size limit; the peers check the rest as they do for the data channel
         if (targets.length) consult.to(targets).emit(CONSULT_EVENTS.RELAYED, { consultationId, from: socket.id, userId: socket.data.userId, message: message as CollabMessage });
@@ -279,8 +312,9 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       handle(socket, CONSULT_EVENTS.PRESENTER_REQUEST, payload, reply, async () => {
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
-        if (sessions.presenterOf(consultationId) !== socket.data.userId) {
-          const name = sessions.participant(consultationId, socket.data.userId)?.name ?? '';
+        const snapshot = await sessions.snapshot(consultationId);
+        if (snapshot.presenterUserId !== socket.data.userId) {
+          const name = snapshot.participant(socket.data.userId)?.name ?? '';
           consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.PRESENTER_REQUESTED, { consultationId, userId: socket.data.userId, name });
         }
         reply({ ok: true });
@@ -292,11 +326,11 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       handle(socket, CONSULT_EVENTS.PRESENTER_HANDOVER, payload, reply, async () => {
         const { consultationId, toUserId } = parse(ZHandoverPayload, payload);
         joinedSession(socket, consultationId);
-        const outcome = sessions.handOver(consultationId, socket.data.userId, toUserId);
+        const { outcome, presence } = await sessions.handOver(consultationId, socket.data.userId, toUserId);
         if (outcome === 'FORBIDDEN') throw new ConsultError('FORBIDDEN', 'only the presenter or the host hands the presenter role over');
         if (outcome === 'NOT_ONLINE') throw new ConsultError('CONFLICT', 'the new presenter is not in the session now');
         reply({ ok: true });
-        if (outcome === 'HANDED_OVER') announce(consultationId);
+        announce(presence);
       });
     });
 
@@ -304,7 +338,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
       handle(socket, CONSULT_EVENTS.MEDIA_STATE, payload, ignore, async () => {
         const { consultationId, audio, video } = parse(ZMediaStatePayload, payload);
         joinedSession(socket, consultationId);
-        if (sessions.setMedia(consultationId, socket.id, { audio, video })) announce(consultationId);
+        announce(await sessions.setMedia(consultationId, socket.id, { audio, video }));
       });
     });
 
@@ -314,20 +348,12 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime): ConsultName
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
         const { endedAt, revoked } = await endConsultation(runtime.db, actorOf(socket), consultationId);
-        const peers = sessions.end(consultationId);
+        await sessions.end(consultationId);
         consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.ENDED, { consultationId, endedAt: endedAt.toISOString() });
         reply({ ok: true });
-        // Everyone leaves the room; each one's leave is recorded like any other
-        const leaving = new Map<string, { socket: ConsultSocket; session: JoinedSession }>();
-        for (const peer of peers) {
-          const member = consult.sockets.get(peer.peerId);
-          const session = member?.data.joined.get(consultationId);
-          if (!member || !session) continue;
-          member.data.joined.delete(consultationId);
-          void member.leave(consultRoom(consultationId));
-          leaving.set(member.data.userId, { socket: member, session });
-        }
-        for (const { socket: member, session } of leaving.values()) await recordPresence(runtime.db, session, actorOf(member), 'leave');
+        // Everyone leaves the room, on every process; each one's leave is recorded like any other
+        if (runtime.redis) (consult as unknown as Namespace).serverSideEmit(ENDED_EVENT, consultationId);
+        await releaseMembers(consultationId);
         // Its read grants ended with it (lib/grants): the one revocation hook closes any socket of theirs
         // still on that study without another way to read it (everyone left this room just above).
         // The room shows the end itself ("ended by … at …"): no access:revoked over it

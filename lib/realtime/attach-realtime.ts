@@ -6,16 +6,28 @@ import type { Server as HttpServer } from 'node:http';
 import { Server as SocketIOServer } from 'socket.io';
 import { isAllowedSocketOrigin } from '../auth';
 import type { Runtime } from '../runtime';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { attachConsult } from './attach-consult';
+import { createMemoryLiveStore, type LiveStore } from '../consult/live-store/live-store';
+import { createRedisLiveStore } from '../consult/live-store/redis-live-store';
 import { sessionSocketAuth } from './session-socket-auth';
 import { REPORT_READER_ROLES } from '../policy/report-access';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityReportsRoom, facilityRoom, userRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
 
 const BATCH_MS = 500;
+const LIVE_STORE_KEY = 'consult.live-store';
+
+/** After socket.io closed and the consult handlers settled: this process's mark in the shared live state goes */
+export async function closeLiveStore(runtime: Pick<Runtime, 'shared'>): Promise<void> {
+  await (runtime.shared.get(LIVE_STORE_KEY) as LiveStore | undefined)?.close();
+}
 
 export function attachRealtime(httpServer: HttpServer, runtime: Runtime): SocketIOServer {
   const io = new SocketIOServer(httpServer, {
     serveClient: false,
+    // Several processes (REDIS_URL): rooms and broadcasts reach the sockets of every process
+    // through Redis streams (survives a Redis restart: each process reads on from its offset)
+    ...(runtime.redis ? { adapter: createAdapter(runtime.redis, { streamName: 'telepacs:socket.io' }) } : {}),
     // Cross-site WebSocket hijacking: a page elsewhere must not open a socket
     // with our cookie (lib/auth/same-origin.ts has the rule and why).
     allowRequest: (request, callback) => {
@@ -32,7 +44,9 @@ export function attachRealtime(httpServer: HttpServer, runtime: Runtime): Socket
       callback(allowed ? null : 'origin not allowed', allowed);
     },
   });
-  attachConsult(io, runtime);
+  const liveStore = runtime.redis ? createRedisLiveStore(runtime.redis) : createMemoryLiveStore();
+  runtime.shared.set(LIVE_STORE_KEY, liveStore);
+  attachConsult(io, runtime, liveStore);
   const realtime = io.of(REALTIME_NAMESPACE) as unknown as import('socket.io').Namespace<RealtimeClientEvents, RealtimeServerEvents>;
 
   realtime.use(

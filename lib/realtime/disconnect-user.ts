@@ -15,6 +15,13 @@ interface SessionSocketData {
   joined?: Map<string, { facilityId: string; studyInstanceUid: string }>;
 }
 
+/** A socket of another process (the Redis adapter's fetchSockets) carries its data as decoded msgpack: the Map is a plain object */
+function joinedSessions(data: SessionSocketData): { facilityId: string; studyInstanceUid: string }[] {
+  const joined = data.joined as SessionSocketData['joined'] | Record<string, { facilityId: string; studyInstanceUid: string }> | undefined;
+  if (!joined) return [];
+  return joined instanceof Map ? [...joined.values()] : Object.values(joined);
+}
+
 async function disconnectWhere(io: SocketIOServer | undefined, matches: (data: SessionSocketData) => boolean): Promise<number> {
   if (!io) return 0;
   let count = 0;
@@ -48,7 +55,7 @@ export function disconnectUserFromStudy(io: SocketIOServer | undefined, userId: 
     io,
     (data) =>
       data.userId === userId &&
-      [...(data.joined?.values() ?? [])].some((session) => session.facilityId === copy.facilityId && session.studyInstanceUid === copy.studyInstanceUid),
+      joinedSessions(data).some((session) => session.facilityId === copy.facilityId && session.studyInstanceUid === copy.studyInstanceUid),
   );
 }
 

@@ -2,6 +2,16 @@
 // event strings scattered across files. Namespaces per capability.
 import type { CollabAnnotation, CollabAnnotationInput, CollabMessage, IceServer, ViewerSyncState } from '../collab/protocol';
 
+/**
+ * How every page opens its socket: WebSocket first, long-polling only where a WebSocket cannot be
+ * opened. One WebSocket is one connection, so it stays on the process that accepted it when a node
+ * runs several (TELEPACS_WORKERS, a balancer); long-polling is several requests and needs the
+ * balancer's stickiness (README "Running several processes").
+ */
+export function socketClientOptions(): { withCredentials: boolean; transports: ('websocket' | 'polling')[] } {
+  return { withCredentials: true, transports: ['websocket', 'polling'] };
+}
+
 export const REALTIME_NAMESPACE = '/realtime';
 
 export const REALTIME_EVENTS = {

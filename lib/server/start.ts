@@ -41,7 +41,8 @@ import { createJobRegistry } from '../jobs/registry';
 import { BASE_SECURITY_HEADERS, createHostCheck, DATA_CONTENT_SECURITY_POLICY, HSTS_MAX_AGE_SECONDS, preparePortalResponse, setBaseSecurityHeaders } from '../http-security';
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
-import { attachRealtime } from '../realtime/attach-realtime';
+import { attachRealtime, closeLiveStore } from '../realtime/attach-realtime';
+import { openRedis, waitForRedis } from '../redis/redis-client';
 import { followArrivingImages } from '../transfers/follow-arriving-images';
 import { followArrivingOrderImages } from '../orders/follow-arriving-images';
 import { startHl7Listener } from '../hl7/start-hl7-listener';
@@ -85,6 +86,18 @@ export interface RunningTelepacs {
   close(): Promise<void>;
 }
 
+/**
+ * Migrations and the first run's defaults. With TELEPACS_WORKERS the primary runs this once before
+ * starting the workers (lib/server/cluster.ts), whose own run then finds everything done.
+ */
+export async function prepareDatabase(db: Database, config: Config, logger: Logger): Promise<RunningTelepacs['firstRun']> {
+  const dbOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
+  await tuneDatabase(db, dbOptions);
+  const applied = await migrateDatabase(db, dbOptions);
+  if (applied.length) logger.info('database migrated', { kind: config.databaseKind, applied });
+  return ensureDefaults(db, config, logger);
+}
+
 export async function startTelepacs(options: StartOptions): Promise<RunningTelepacs> {
   const { config } = options;
   const logger = options.logger ?? createConsoleLogger();
@@ -93,10 +106,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
 
   const dbOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
   const db = createDatabase(dbOptions);
-  await tuneDatabase(db, dbOptions);
-  const applied = await migrateDatabase(db, dbOptions);
-  if (applied.length) logger.info('database migrated', { kind: config.databaseKind, applied });
-  const firstRun = await ensureDefaults(db, config, logger);
+  const firstRun = await prepareDatabase(db, config, logger);
   // Open consultations from before grants were rows read through grants now (idempotent)
   const backfilled = await backfillConsultationGrants(db);
   // The shipped report templates, brought to this release's text (idempotent)
@@ -115,7 +125,10 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     dicomTls: config.dicomTls,
     regionPatientIdIssuer: config.regionPatientIdIssuer,
   });
-  const runtime: Runtime = { config, db, archive, logger, shared: new Map() };
+  // Several processes of the node share socket.io rooms and live sessions through Redis (issue 20)
+  const redis = config.redisUrl ? openRedis(config.redisUrl, logger) : undefined;
+  if (redis) await waitForRedis(redis);
+  const runtime: Runtime = { config, db, archive, logger, shared: new Map(), redis };
   setRuntime(runtime);
   // Read events a killed process had journalled but not committed (lib/audit/audit-journal.ts)
   await auditQueueFor(runtime).replayJournal();
@@ -260,8 +273,11 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   }).catch(async (error: unknown) => {
     // e.g. DICOM_PORT already in use: do not leave the HTTP side half started
     await new Promise<void>((resolve) => server.close(() => resolve()));
+    runtime.io?.close();
+    await closeLiveStore(runtime);
     await closeIndexConnection(indexConnection);
     await db.$disconnect();
+    redis?.disconnect();
     throw error;
   });
   const url = `http://127.0.0.1:${port}`;
@@ -314,12 +330,14 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       });
       // Closing socket.io made every live-session tab leave: their writes finish before the database closes
       await settleConsultHandlers(runtime);
+      await closeLiveStore(runtime);
       // Running jobs finish (or are given back) while the archive and database are still open
       await jobs?.stop();
       await nextApp?.close?.();
       await auditQueueFor(runtime).flush(true);
       await closeIndexConnection(indexConnection);
       await db.$disconnect();
+      redis?.disconnect();
       setRuntime(undefined);
     },
   };

@@ -10,7 +10,7 @@
 // global alarm (app/_components/transfers/transfer-alarm.tsx), the board and the notice page listen.
 import { useEffect } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { REALTIME_EVENTS, REALTIME_NAMESPACE, type AccessRevokedPayload, type RealtimeClientEvents, type RealtimeServerEvents, type ReferralChangedPayload, type TransferAlarmPayload, type TransferChangedPayload } from '../../../lib/realtime/events';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, type AccessRevokedPayload, type RealtimeClientEvents, type RealtimeServerEvents, type ReferralChangedPayload, type TransferAlarmPayload, type TransferChangedPayload, socketClientOptions } from '../../../lib/realtime/events';
 
 export const REFERRAL_CHANGED_WINDOW_EVENT = 'telepacs:referral-changed';
 export const ACCESS_REVOKED_WINDOW_EVENT = 'telepacs:access-revoked';
@@ -25,7 +25,7 @@ export const RECONNECTED: ReferralChangedPayload = { referralId: '', status: '',
 /** Opens the page's referral socket (call it once per page: the header does). */
 export function useReferralEventsSocket(): void {
   useEffect(() => {
-    const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, { withCredentials: true });
+    const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, socketClientOptions());
     let wasConnected = false;
     socket.on('connect', () => {
       document.documentElement.setAttribute('data-referral-events', 'connected');

@@ -7,7 +7,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { REALTIME_EVENTS, REALTIME_NAMESPACE, type InstancesStoredPayload, type RealtimeClientEvents, type RealtimeServerEvents } from '../../../lib/realtime/events';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, type InstancesStoredPayload, type RealtimeClientEvents, type RealtimeServerEvents, socketClientOptions } from '../../../lib/realtime/events';
 import { displayName } from '../../../lib/display/dicom-display';
 import styles from './worklist.module.css';
 
@@ -16,7 +16,7 @@ export function LiveUpdates() {
   const [arrivals, setArrivals] = useState<InstancesStoredPayload[]>([]);
   const [connected, setConnected] = useState(false);
   useEffect(() => {
-    const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, { withCredentials: true });
+    const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, socketClientOptions());
     socket.on('connect', () => setConnected(true));
     socket.on('disconnect', () => setConnected(false));
     socket.on(REALTIME_EVENTS.INSTANCES_STORED, (payload) => {

@@ -11,6 +11,7 @@ import {
   type ConsultJoinState,
   type ConsultParticipantPresence,
   type ConsultServerEvents,
+  socketClientOptions,
 } from '../../../lib/realtime/events';
 import { openLocalMedia, resumeSound, setTracksEnabled, soundBlocked, stopStream, watchSpeaking, type LocalMediaState } from './local-media';
 import { PeerMesh, type LinkInfo } from './peer-mesh';
@@ -137,7 +138,7 @@ export class ConsultSession {
     if (this.closed) return stopStream(media.stream);
     this.update({ media });
     if (media.stream) this.watchSpeaker('me', media.stream);
-    const socket: Socket<ConsultServerEvents, ConsultClientEvents> = io(CONSULT_NAMESPACE, { withCredentials: true, transports: ['websocket', 'polling'] });
+    const socket: Socket<ConsultServerEvents, ConsultClientEvents> = io(CONSULT_NAMESPACE, socketClientOptions());
     this.socket = socket;
     socket.on('connect', () => this.join());
     socket.on('disconnect', (reason) => {

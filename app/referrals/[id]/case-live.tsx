@@ -7,13 +7,13 @@
 import { useRouter } from 'next/navigation';
 import { useEffect } from 'react';
 import { io, type Socket } from 'socket.io-client';
-import { REALTIME_EVENTS, REALTIME_NAMESPACE, type RealtimeClientEvents, type RealtimeServerEvents } from '../../../lib/realtime/events';
+import { REALTIME_EVENTS, REALTIME_NAMESPACE, type RealtimeClientEvents, type RealtimeServerEvents, socketClientOptions } from '../../../lib/realtime/events';
 
 /** `unreadKey`: null when nothing is unread; else changes with every new unread message (the count alone can stay the same) */
 export function CaseLive({ referralId, unreadKey }: { referralId: string; unreadKey: string | null }) {
   const router = useRouter();
   useEffect(() => {
-    const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, { withCredentials: true });
+    const socket: Socket<RealtimeServerEvents, RealtimeClientEvents> = io(REALTIME_NAMESPACE, socketClientOptions());
     socket.on('connect', () => document.documentElement.setAttribute('data-case-live', 'connected'));
     socket.on('disconnect', () => document.documentElement.setAttribute('data-case-live', 'disconnected'));
     socket.on(REALTIME_EVENTS.REFERRAL_CHANGED, (payload) => {

@@ -63,7 +63,7 @@ const wrongCode = (message = 'That code is not right. Type the 6 digits the app 
 export async function confirmTotpEnrolment(context: AuthContext, person: Person, code: string, client: Client, now = new Date()): Promise<{ recoveryCodes: string[] }> {
   const factor = await context.db.totpFactor.findUnique({ where: { userId: person.id } });
   if (!factor || factor.confirmedAt) throw new AdminError('INVALID_INPUT', 'Start the set-up again.', { code: 'Start the set-up again.' });
-  const throttle = checkCodeThrottle(context, client.ip, person.id);
+  const throttle = await checkCodeThrottle(context, client.ip, person.id);
   if (throttle.limited) throw wrongCode(`Too many wrong codes. Try again in ${Math.ceil(throttle.retryAfterSeconds / 60)} minutes.`);
   const secret = openSecret(context.config.dataDir, factor.secret, person.id);
   const step = secret ? matchTotpStep(secret, normalizeCode(code), now.getTime()) : null;

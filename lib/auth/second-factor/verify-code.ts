@@ -5,7 +5,7 @@
 // clears the password count, and must not clear the count of wrong codes.
 import { writeAuditEvent } from '../../audit/write-audit-event';
 import type { AuthContext } from '../auth-context';
-import { loginRateLimiterFor } from '../login-rate-limiter';
+import { loginLimiterOf } from '../login-failures-mirror';
 import { isRecoveryCodeShape, recoveryCodeHash } from './recovery-codes';
 import { openSecret } from './secret-box';
 import { matchTotpStep } from './totp';
@@ -25,8 +25,11 @@ function throttleKey(userId: string): string {
   return `second-factor:${userId}`;
 }
 
-export function checkCodeThrottle(context: AuthContext, ip: string, userId: string) {
-  return loginRateLimiterFor(context.shared).check({ address: ip, email: throttleKey(userId) });
+export async function checkCodeThrottle(context: AuthContext, ip: string, userId: string) {
+  const limiter = loginLimiterOf(context);
+  const attempt = { address: ip, email: throttleKey(userId) };
+  await limiter.prepare(attempt);
+  return limiter.check(attempt);
 }
 
 /** Counts a wrong code against the account and the address, and audits it (the account's owner and admins see that someone had the password). */
@@ -36,7 +39,7 @@ export async function recordWrongCode(
   ip: string,
   details: { purpose: CodePurpose; reason: string },
 ): Promise<void> {
-  loginRateLimiterFor(context.shared).recordFailure({ address: ip, email: throttleKey(user.id) });
+  loginLimiterOf(context).recordFailure({ address: ip, email: throttleKey(user.id) });
   await writeAuditEvent(
     context.db,
     { actor: user.email, actorUserId: user.id, action: 'auth.second_factor', outcome: 'FAILURE', sourceIp: ip, resource: `user:${user.id}`, details },
@@ -55,7 +58,7 @@ export async function verifySecondFactorCode(
   const { db } = context;
   const { user, ip } = input;
   const now = input.now ?? new Date();
-  const decision = checkCodeThrottle(context, ip, user.id);
+  const decision = await checkCodeThrottle(context, ip, user.id);
   if (decision.limited) {
     await writeAuditEvent(
       db,
