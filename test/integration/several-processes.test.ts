@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { io as connect, type Socket } from 'socket.io-client';
-import { SESSION_COOKIE_NAME, createSession } from '../../lib/auth';
+import { SESSION_COOKIE_NAME, createSession, hashPassword } from '../../lib/auth';
 import type { CollabAnnotationInput, CollabMessage, ViewerSyncState } from '../../lib/collab/protocol';
 import { startConsultation } from '../../lib/consult/consultations';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
@@ -63,6 +63,35 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
     // Local address first: 127.0.0.1:PORT or [::ffff:127.0.0.1]:PORT
     return candidates.find((entry) => established.split('\n').some((line) => new RegExp(`^\\S+\\s+\\S+\\s+\\S*:${entry.dicomPort}\\s`).test(line)));
   }
+
+  it('counts wrong passwords sent to different processes together (the sign-in throttle in Redis)', async () => {
+    // An account of its own: the admin's stays usable for the drills below
+    const email = 'throttled@cluster.test';
+    const home = await cluster.db.facility.findFirstOrThrow();
+    await createUser(cluster.db, { email, passwordHash: await hashPassword('the right password 1'), memberships: [{ facilityId: home.id, role: 'REFERRING' }] });
+    const basic = (password: string) => 'Basic ' + Buffer.from(`${email}:${password}`).toString('base64');
+    const wrong = basic('not the password');
+    const query = (target: ClusterProcess, authorization: string) => fetch(`${target.url}/dicomweb/studies?limit=1`, { headers: { authorization, accept: 'application/dicom+json' } });
+    // Five wrong passwords from one address for one account, spread over the three processes
+    for (const [index, target] of [0, 1, 2, 0, 1].map((at) => [at, cluster.processes[at]] as const)) {
+      const answer = await query(target, wrong);
+      assert.deepEqual([answer.status, answer.headers.get('retry-after')], [401, null], `attempt at process ${index + 1}`);
+    }
+    // The sixth, at the process that saw only one of them, is held back (401 with Retry-After): so is the right password now
+    const held = await query(cluster.processes[2], basic('the right password 1'));
+    assert.equal(held.status, 401);
+    assert.ok(Number(held.headers.get('retry-after')) > 0, 'told when to try again');
+    // Audited by the process that refused (its audit queue commits within a second or so); the node's
+    // rows, without facility (the account's facility gets its own copy of each)
+    const refusalsOf = () => cluster.db.auditEvent.findMany({ where: { actor: email, facilityId: null }, select: { outcome: true, details: true }, orderBy: { at: 'asc' } });
+    for (const deadline = Date.now() + 10_000; (await refusalsOf()).length < 6 && Date.now() < deadline; ) await new Promise((resolve) => setTimeout(resolve, 50));
+    const refusals = await refusalsOf();
+    assert.deepEqual(
+      refusals.map((row) => [row.outcome, (JSON.parse(row.details ?? '{}') as { reason?: string }).reason]).sort(),
+      [...Array(5).fill(['FAILURE', 'INVALID_CREDENTIALS']), ['DENIED', 'RATE_LIMITED']].sort(),
+      'each refusal audited',
+    );
+  });
 
   it('loses no acknowledged image when the receiving process is killed mid-association, and the retry completes the study', async () => {
     const study = makeStudy({ patientId: 'DRILL-1', series: 2, instancesPerSeries: 500, seed: 'several-processes-store' });
