@@ -219,4 +219,20 @@ describe('archive.ingest', () => {
     const shape = (text: string) => text.replace(/\.\d+/, '').replace(/\d/g, '0');
     assert.equal(shape(stored.instance), shape(stored.series));
   });
+
+  it('makes the series again when another process deleted it after this one cached it (issue 20)', async () => {
+    const [study, series] = [uid(), uid()];
+    const first = await h.archive.ingest(makeFile({ StudyInstanceUID: study, SeriesInstanceUID: series, PatientID: 'MRN-GONE' }), { kind: 'stow', principalLabel: 't' }, h.facilityId);
+    // Another process of the node deletes the study's rows: this one's known-series cache still names the series
+    await h.db.instance.deleteMany({ where: { seriesRef: first.seriesId } });
+    await h.db.series.deleteMany({ where: { id: first.seriesId } });
+    await h.db.study.deleteMany({ where: { studyInstanceUid: study, facilityId: h.facilityId } });
+    const second = await h.archive.ingest(makeFile({ StudyInstanceUID: study, SeriesInstanceUID: series, PatientID: 'MRN-GONE', InstanceNumber: '2' }), { kind: 'stow', principalLabel: 't' }, h.facilityId);
+    assert.equal(second.status, 'stored');
+    assert.notEqual(second.seriesId, first.seriesId, 'a new series row');
+    const rows = await h.db.instance.findMany({ where: { series: { seriesInstanceUid: series } }, select: { sopInstanceUid: true } });
+    assert.deepEqual(rows.map((row) => row.sopInstanceUid), [second.sopInstanceUid]);
+    const studyRow = await h.db.study.findFirstOrThrow({ where: { studyInstanceUid: study, facilityId: h.facilityId } });
+    assert.equal(studyRow.numberOfInstances, 1);
+  });
 });

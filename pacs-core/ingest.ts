@@ -294,11 +294,11 @@ async function storeParsed(
       await incoming.commit(blobKey);
       wroteFile = true;
     }
-    try {
-      // Every image: one insert and two atomic counter updates, one commit.
-      const instanceId = await writer.commitInstance({
-        seriesId: known.seriesId,
-        studyId: known.studyId,
+    // Every image: one insert and two atomic counter updates, one commit.
+    const commit = (series: KnownSeries) =>
+      writer.commitInstance({
+        seriesId: series.seriesId,
+        studyId: series.studyId,
         sopInstanceUid,
         sopClassUid: parsed.sopClassUid,
         instanceNumber: toInt(firstNumber(ds, '00200013')),
@@ -309,10 +309,24 @@ async function storeParsed(
         numberOfFrames: parsed.numberOfFrames,
         frameIndex: JSON.stringify(parsed.frameIndex),
         attributes: JSON.stringify(pickTags(ds, INSTANCE_LEVEL_TAGS)),
-        metadata: JSON.stringify(known.patientOverlay ? applyPatientOverlay(ds, known.patientOverlay) : ds),
+        metadata: JSON.stringify(series.patientOverlay ? applyPatientOverlay(ds, series.patientOverlay) : ds),
         origin: describeOrigin(origin),
       });
-      return result('stored', instanceId, byteLength, known.seriesId);
+    try {
+      let series = known;
+      let instanceId: string;
+      try {
+        instanceId = await commit(series);
+      } catch (error) {
+        if (error instanceof ArchiveError) throw error;
+        // The series (or its study) this process remembered may have been deleted by another
+        // process of the node since: forget it, make the rows again, commit once more
+        forgetIndexedSeries(archive, [series.seriesId]);
+        series = await ensureKnownSeries(archive, writer, parsed, facilityId, patient);
+        if (series.seriesId === known.seriesId) throw error;
+        instanceId = await commit(series);
+      }
+      return result('stored', instanceId, byteLength, series.seriesId);
     } catch (error) {
       if (wroteFile) {
         await archive.store.delete(blobKey).catch((deleteError: unknown) => {
