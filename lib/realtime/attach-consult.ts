@@ -43,7 +43,10 @@ import type { Runtime } from '../runtime';
 import { sessionSocketAuth } from './session-socket-auth';
 import { CONSULT_EVENTS, CONSULT_NAMESPACE, consultRoom, type ConsultPresencePayload, type ConsultAck, type ConsultClientEvents, type ConsultEventName, type ConsultServerEvents } from './events';
 
-type JoinedSession = Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstanceUid'>;
+type JoinedSession = Pick<ConsultationView, 'id' | 'facilityId' | 'studyInstanceUid'> & {
+  /** As at the JOIN: what this tab is put back into the shared state with after Redis lost it */
+  roster: RosterEntry[];
+};
 
 interface SocketData {
   userId: string;
@@ -177,6 +180,33 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
     for (const { socket: member, session } of leaving.values()) await recordPresence(runtime.db, session, actorOf(member), 'leave');
   }
 
+  /**
+   * Redis came back after an outage (a restart loses the live state): this process's tabs are put
+   * back into their sessions, and everyone is told who is here. The presenter's view comes back
+   * with their next viewport.
+   */
+  async function rejoinLocalTabs(): Promise<void> {
+    for (const socket of consult.sockets.values()) {
+      for (const [consultationId, session] of socket.data.joined ?? []) {
+        const joined = await sessions.join(consultationId, session.roster, socket.id, socket.data.userId);
+        if (!joined.ended) announce(joined.presence);
+      }
+    }
+  }
+  if (runtime.redis) {
+    let lost = false;
+    runtime.redis.on('close', () => (lost = true));
+    runtime.redis.on('ready', () => {
+      if (!lost) return;
+      lost = false;
+      const running = rejoinLocalTabs()
+        .then(() => runtime.logger.info('live sessions restored after Redis came back'))
+        .catch((error: unknown) => runtime.logger.error('could not restore the live sessions after Redis came back', { error: String(error) }))
+        .finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    });
+  }
+
   // Another process ended a session (serverSideEmit, with the Redis adapter only)
   (consult as unknown as Namespace).on(ENDED_EVENT, (consultationId: unknown) => {
     if (typeof consultationId !== 'string') return;
@@ -215,7 +245,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
           if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'leave');
           return reply({ ok: false, error: 'ENDED' });
         }
-        socket.data.joined.set(consultationId, { id: consultation.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid });
+        socket.data.joined.set(consultationId, { id: consultation.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid, roster });
         // Rooms are this process's (the Redis adapter carries broadcasts to the others): joined synchronously
         void socket.join(consultRoom(consultationId));
         // Closed while the state was written: its disconnect found nothing to leave yet

@@ -7,7 +7,8 @@
 // - a live teleconsultation with the host on one process and the expert on
 //   another is one session (presence, relay, annotations cross); kill -9 of the
 //   host's process: the host reconnects through the balancer to the other one
-//   and finds presenter, view and annotations as they were.
+//   and finds presenter, view and annotations as they were; Redis restarted (its
+//   state lost): the processes put their tabs back and the session goes on.
 // On PostgreSQL only: several processes need it (README "Running several processes").
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -174,10 +175,16 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
         socket.once('connect_error', (error) => reject(new Error(`socket could not connect: ${error.message}`)));
         socket.emit(CONSULT_EVENTS.JOIN, { consultationId: id }, resolve);
       });
+    /** The next such event; a clear failure after 20 s rather than a hung file */
     const next = <T>(socket: Socket, event: string, predicate: (payload: T) => boolean = () => true) =>
-      new Promise<T>((resolve) => {
+      new Promise<T>((resolve, reject) => {
+        const timer = setTimeout(() => {
+          socket.off(event, listener);
+          reject(new Error(`no ${event} within 20 s`));
+        }, 20_000);
         const listener = (payload: T) => {
           if (!predicate(payload)) return;
+          clearTimeout(timer);
           socket.off(event, listener);
           resolve(payload);
         };
@@ -233,6 +240,20 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
       const relayedAgain = next<{ message: CollabMessage; from: string }>(expert, CONSULT_EVENTS.RELAYED);
       again.emit(CONSULT_EVENTS.RELAY, { consultationId: id, to: [expert.id], message: later });
       assert.equal((await relayedAgain).from, again.id);
+
+      // Redis restarts and loses everything: the processes reconnect, put their open tabs back
+      // (everyone is told who is here), and the session goes on without a process restart
+      const restored = next<ConsultPresencePayload>(expert, CONSULT_EVENTS.PRESENCE, (payload) => payload.participants.every((entry) => entry.online) && payload.presenterUserId === admin.id);
+      await redis.restart();
+      await restored;
+      const afterRestart: CollabMessage = { type: 'viewport', seq: 3, sentAt: Date.now(), state: VIEW };
+      const relayedAfter = next<{ message: CollabMessage }>(expert, CONSULT_EVENTS.RELAYED);
+      again.emit(CONSULT_EVENTS.RELAY, { consultationId: id, to: [expert.id], message: afterRestart });
+      assert.deepEqual((await relayedAfter).message, afterRestart);
+      const late = await open(balancer.url, 'expert@valley.example');
+      const lateJoin = await join(late, id);
+      assert.ok(lateJoin.ok);
+      assert.deepEqual(lateJoin.viewer, VIEW, "a late tab gets the presenter's view shared since");
     });
   });
 });

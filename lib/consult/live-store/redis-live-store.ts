@@ -31,6 +31,10 @@ export function createRedisLiveStore(redis: RedisClient, serverId = `${process.p
   void alive();
   const renew = setInterval(() => void alive(), SERVER_RENEW_MS);
   renew.unref();
+  // A Redis that restarted has lost the key too: set again before this process's tabs rejoin
+  // (attach-consult.ts listens for 'ready' after this), or another process would take them for dead
+  const onReady = () => void alive();
+  redis.on('ready', onReady);
 
   async function withLock<T>(id: string, work: () => Promise<T>): Promise<T> {
     const key = `${stateKey(id)}:lock`;
@@ -92,6 +96,7 @@ export function createRedisLiveStore(redis: RedisClient, serverId = `${process.p
     },
     async close() {
       clearInterval(renew);
+      redis.off('ready', onReady);
       // Leaving on purpose: the other processes drop this one's tabs at their next update
       await redis.del(serverKey(serverId)).catch(() => undefined);
     },
