@@ -137,6 +137,8 @@ describe(`LiveSessions (${store})`, () => {
     assert.equal(await sessions.wasEnded(c1), true);
     assert.equal(await sessions.wasEnded(`c2-${randomUUID()}`), false);
     assert.deepEqual((await sessions.presence(c1)).participants, []);
+    assert.deepEqual(await sessions.join(c1, ROSTER, 'p-late', 'expert'), { ended: true }, 'a JOIN that comes after the END does not bring the state back');
+    assert.deepEqual((await sessions.presence(c1)).participants, []);
   });
 });
 }

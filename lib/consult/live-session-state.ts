@@ -30,9 +30,9 @@ export class LiveSessions {
    * Adds a tab to the session (creating its state); the roster replaces the known one (guests may
    * have arrived since). A session ended meanwhile is not recreated.
    */
-  async join(consultationId: string, roster: RosterEntry[], peerId: string, userId: string): Promise<JoinOutcome> {
-    if (await this.store.wasEnded(consultationId)) return { ended: true };
-    return this.update(consultationId, (existing) => {
+  join(consultationId: string, roster: RosterEntry[], peerId: string, userId: string): Promise<JoinOutcome> {
+    return this.update<JoinOutcome>(consultationId, (existing, ended) => {
+      if (ended) return { state: existing, result: { ended: true } };
       const session: LiveSessionState = existing ?? { roster, peers: [], presenterUserId: null, presenterChosen: false };
       session.roster = roster;
       const firstPeerOfUser = !isOnline(session, userId);
@@ -73,11 +73,11 @@ export class LiveSessions {
    * The store's update, on a settled state: the store may have dropped the tabs of a process that
    * died (redis-live-store.ts), so an empty session is no session and the presenter is picked again.
    */
-  private update<T>(consultationId: string, change: (state: LiveSessionState | undefined) => { state: LiveSessionState | undefined; result: T }): Promise<T> {
-    return this.store.update(consultationId, (state) => {
+  private update<T>(consultationId: string, change: (state: LiveSessionState | undefined, ended: boolean) => { state: LiveSessionState | undefined; result: T }): Promise<T> {
+    return this.store.update(consultationId, (state, ended) => {
       const live = state?.peers.length ? state : undefined;
       if (live) settlePresenter(live);
-      return change(live);
+      return change(live, ended);
     });
   }
 

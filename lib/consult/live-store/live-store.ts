@@ -35,8 +35,12 @@ export interface LiveSessionState {
 export interface LiveStore {
   /** This process, as peers record it */
   readonly serverId: string;
-  /** `change` returns the new state (undefined drops it) and a result; it must not throw */
-  update<T>(consultationId: string, change: (state: LiveSessionState | undefined) => { state: LiveSessionState | undefined; result: T }): Promise<T>;
+  /**
+   * `change` returns the new state (undefined drops it) and a result; it must not throw. `ended`:
+   * the session was ended (end()), read under the same exclusion, so a JOIN racing an END cannot
+   * bring the state back.
+   */
+  update<T>(consultationId: string, change: (state: LiveSessionState | undefined, ended: boolean) => { state: LiveSessionState | undefined; result: T }): Promise<T>;
   read(consultationId: string): Promise<LiveSessionState | undefined>;
   /** Refuses later joins; returns the state that was dropped */
   end(consultationId: string): Promise<LiveSessionState | undefined>;
@@ -56,7 +60,7 @@ export function createMemoryLiveStore(serverId = 'local'): LiveStore {
   return {
     serverId,
     async update(consultationId, change) {
-      const { state, result } = change(sessions.get(consultationId));
+      const { state, result } = change(sessions.get(consultationId), endedIds.has(consultationId));
       if (state) sessions.set(consultationId, state);
       else {
         sessions.delete(consultationId);

@@ -70,7 +70,8 @@ export function createRedisLiveStore(redis: RedisClient, serverId = `${process.p
     serverId,
     update: (id, change) =>
       withLock(id, async () => {
-        const { state, result } = change(await withoutDeadPeers(await load(id)));
+        const [current, ended] = await Promise.all([load(id), redis.exists(`${stateKey(id)}:ended`)]);
+        const { state, result } = change(await withoutDeadPeers(current), ended === 1);
         if (state) await redis.set(stateKey(id), JSON.stringify(state), 'EX', STATE_TTL_S);
         else await redis.del(stateKey(id), `${stateKey(id)}:viewer`);
         return result;
