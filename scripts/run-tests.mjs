@@ -6,6 +6,10 @@
 // tests under test/e2e/: they run once, on SQLite (what they check is the
 // page, not the database; the integration tests cover both databases).
 // TEST_E2E=1 runs them on PostgreSQL too.
+// The tests of several nodes (test/integration/federation-*.test.ts) start one node on
+// SQLite and another on PostgreSQL whatever TEST_DATABASE says: each run covers both
+// databases, so they run in the SQLite phase only (TEST_FEDERATION=1 runs them on
+// PostgreSQL too). Likewise test/integration/several-processes.test.ts is PostgreSQL only.
 // TEST_PART=browser runs only the browser tests (test/e2e), TEST_PART=rest all the
 // others: .ci/run runs the browser tests beside the PostgreSQL run.
 // Extra arguments are passed on (e.g. a file list, or --test-name-pattern=...).
@@ -42,6 +46,8 @@ if (!['', 'browser', 'rest'].includes(part)) {
   process.exit(2);
 }
 const skipE2e = (onPostgres && process.env.TEST_E2E !== '1') || part === 'rest';
+const federationPrefix = path.join(root, 'test', 'integration', 'federation-');
+const skipFederation = onPostgres && process.env.TEST_FEDERATION !== '1';
 const files = explicitFiles.length
   ? explicitFiles
   : ['pacs-core', 'lib', 'app', 'test']
@@ -53,6 +59,7 @@ const files = explicitFiles.length
         }
       })
       .filter((file) => !(skipE2e && file.startsWith(e2eDir)))
+      .filter((file) => !(skipFederation && file.startsWith(federationPrefix)))
       .filter((file) => part !== 'browser' || file.startsWith(e2eDir))
       .sort();
 
@@ -69,7 +76,7 @@ if (!explicitFiles.length && part !== 'browser') {
 }
 
 console.log(
-  `telepacs tests on ${onPostgres ? 'PostgreSQL' : 'SQLite'}: ${files.length} files${part ? ` (TEST_PART=${part})` : ''}${onPostgres && skipE2e && !part && !explicitFiles.length ? ' (browser tests in test/e2e run on SQLite only; TEST_E2E=1 runs them here too)' : ''}`,
+  `telepacs tests on ${onPostgres ? 'PostgreSQL' : 'SQLite'}: ${files.length} files${part ? ` (TEST_PART=${part})` : ''}${onPostgres && skipE2e && !part && !explicitFiles.length ? ' (browser tests in test/e2e run on SQLite only; TEST_E2E=1 runs them here too)' : ''}${skipFederation && !explicitFiles.length ? ' (the tests of several nodes, each on SQLite and PostgreSQL nodes, run in the SQLite phase; TEST_FEDERATION=1 runs them here too)' : ''}`,
 );
 const result = spawnSync(
   process.execPath,

@@ -25,10 +25,16 @@ import { makeStudy } from '../support/fixtures';
 import { startHaproxy, type Balancer } from '../support/haproxy';
 import { CLUSTER_ADMIN_EMAIL, startProcessCluster, type ClusterProcess, type ProcessCluster } from '../support/process-cluster';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
+import { hasCommand } from '../support/ceph';
 import { stowBody } from '../support/stow';
 import { testDatabaseKind } from '../support/test-database';
 
-const skip = testDatabaseKind() === 'postgres' ? undefined : 'runs in the PostgreSQL phase: several processes need PostgreSQL';
+const skip =
+  testDatabaseKind() !== 'postgres'
+    ? 'runs in the PostgreSQL phase: several processes need PostgreSQL'
+    : !process.env.CI && !(hasCommand('haproxy') && hasCommand('redis-server'))
+      ? 'needs haproxy and redis-server (apt-get install -y haproxy redis-server)'
+      : undefined;
 
 describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip }, () => {
   let redis: RedisServer;

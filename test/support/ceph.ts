@@ -1,7 +1,7 @@
 // A throw-away one-node Ceph cluster with radosgw (deploy/ceph-single-node.sh),
 // a real S3-compatible server for the S3 store's tests, on free ports in a
 // directory of its own. Needs Debian's ceph-mon, ceph-osd, ceph-mgr, radosgw.
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +10,11 @@ import { freePort } from './dcmtk';
 
 const run = promisify(execFile);
 const script = path.join(import.meta.dirname, '..', '..', 'deploy', 'ceph-single-node.sh');
+
+/** A program on the PATH (the tests that need a Debian package skip without it, except under CI) */
+export function hasCommand(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { stdio: 'ignore' }).status === 0;
+}
 
 export interface CephS3 {
   /** What a Telepacs process needs: STORAGE_URL, S3_ENDPOINT, S3_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY */
