@@ -30,7 +30,8 @@ async function main(): Promise<void> {
   if (config.workers > 1 && cluster.isPrimary) {
     const primary = await runPrimary(config, logger, { dev });
     printSignIn(config, primary.firstRun, primary.ready.url, `${config.workers} processes`);
-    onShutdown(() => primary.stop());
+    // Longer than a worker's own 10 s: the workers finish their close() before the primary gives up
+    onShutdown(() => primary.stop(), 20_000);
     return;
   }
   const node = await startTelepacs({ config, dev, logger });
@@ -65,14 +66,14 @@ function printSignIn(config: Config, firstRun: { adminEmail: string; generatedPa
   console.log(lines.join('\n'));
 }
 
-function onShutdown(close: () => Promise<void>): void {
+function onShutdown(close: () => Promise<void>, graceMs = 10_000): void {
   const shutdown = (signal: string) => {
     logger.info('shutting down', { signal });
     close().then(
       () => process.exit(0),
       () => process.exit(1),
     );
-    setTimeout(() => process.exit(1), 10_000).unref();
+    setTimeout(() => process.exit(1), graceMs).unref();
   };
   process.on('SIGINT', () => shutdown('SIGINT'));
   process.on('SIGTERM', () => shutdown('SIGTERM'));

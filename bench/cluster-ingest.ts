@@ -270,6 +270,12 @@ function cpuSecondsOf(pids: readonly number[]): number {
   return ticks / 100;
 }
 
+/** CPU seconds of this process's terminated, waited-for children (cutime + cstime). */
+function childrenCpuSeconds(): number {
+  const fields = readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[13]) + Number(fields[14])) / 100;
+}
+
 /** The pids of `root` and all its descendants (the primary and its workers), from /proc. */
 function processTree(root: number | undefined): number[] {
   if (root === undefined) return [];
@@ -343,16 +349,20 @@ async function main(): Promise<void> {
         // CPU used during the timed part, by the server's processes and by PostgreSQL (for the notes).
         const serverPids = target.pids();
         const pgPids = postgresPids();
-        const cpuServer = cpuSecondsOf(serverPids);
+        const cpuServer = serverPids.map((pid) => cpuSecondsOf([pid]));
         const cpuPg = cpuSecondsOf(pgPids);
+        const cpuClients = childrenCpuSeconds();
 
         const start = performance.now();
         const results = await Promise.all(
           modalities.map((modality) => storescu({ port: target.port, aet: target.aet }, [modality.dir], { callingAet: modality.aet, timeoutMs: 1_800_000 })),
         );
         const ms = performance.now() - start;
-        const cpuServerUsed = cpuSecondsOf(serverPids) - cpuServer;
+        const cpuPerProcess = serverPids.map((pid, index) => cpuSecondsOf([pid]) - cpuServer[index]);
+        const cpuServerUsed = cpuPerProcess.reduce((sum, value) => sum + value, 0);
         const cpuPgUsed = cpuSecondsOf(postgresPids()) - cpuPg;
+        // The 4 storescu processes have exited and been waited for: their CPU is in this process's children's times.
+        const cpuClientsUsed = childrenCpuSeconds() - cpuClients;
 
         results.forEach((result, index) => {
           const ok = result.responses.filter((response) => response.ok).length;
@@ -375,9 +385,9 @@ async function main(): Promise<void> {
         const perAssociation = results.map((result, index) => `${modalities[index].aet} ${(result.ms / 1000).toFixed(1)}`).join(', ');
         console.log(
           `round ${round + 1}: ${LABEL[name].padEnd(16)} ${(ms / 1000).toFixed(2)} s = ${formatRate(rate)} img/s; verified ${held} indexed; ` +
-            `associations (s): ${perAssociation}; CPU s: server ${cpuServerUsed.toFixed(1)}, postgres ${cpuPgUsed.toFixed(1)}; started in ${(startMs / 1000).toFixed(1)} s`,
+            `associations (s): ${perAssociation}; CPU s: server ${cpuServerUsed.toFixed(1)}${cpuPerProcess.length > 1 ? ` (${cpuPerProcess.map((value) => value.toFixed(1)).join(' + ')})` : ''}, postgres ${cpuPgUsed.toFixed(1)}, storescu ${cpuClientsUsed.toFixed(1)}; started in ${(startMs / 1000).toFixed(1)} s`,
         );
-        notes.push({ round: round + 1, target: name, ms, associationsMs: results.map((r) => r.ms), cpuServer: cpuServerUsed, cpuPostgres: cpuPgUsed });
+        notes.push({ round: round + 1, target: name, ms, associationsMs: results.map((r) => r.ms), cpuServer: cpuPerProcess, cpuPostgres: cpuPgUsed, cpuStorescu: cpuClientsUsed });
       }
     }
 

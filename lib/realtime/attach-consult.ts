@@ -56,6 +56,14 @@ interface SocketData {
   ip: string;
   /** consultation id → what recordPresence needs, for the sessions this socket is in */
   joined: Map<string, JoinedSession>;
+  /**
+   * The study copies of `joined`, as plain data: what another process sees of this socket through
+   * the Redis adapter's fetchSockets (a Map does not survive its encoding), for the revocation hook
+   * (disconnect-user.ts)
+   */
+  copies: { facilityId: string; studyInstanceUid: string }[];
+  /** The tail of this socket's JOIN/LEAVE handlers (handle(): they run in order) */
+  order: Promise<void>;
   /** Refusals of unanswered events already logged for this socket (see refuse()) */
   loggedRefusals: Set<string>;
 }
@@ -70,6 +78,7 @@ type Refusal = Extract<ConsultAck, { ok: false }>;
 const UNANSWERED_EVENTS: ReadonlySet<ConsultEventName> = new Set([CONSULT_EVENTS.SIGNAL, CONSULT_EVENTS.RELAY, CONSULT_EVENTS.MEDIA_STATE, CONSULT_EVENTS.LEAVE]);
 
 const IN_FLIGHT_KEY = 'consult.in-flight';
+const ORDERED_EVENTS: ReadonlySet<ConsultEventName> = new Set([CONSULT_EVENTS.JOIN, CONSULT_EVENTS.LEAVE]);
 
 /**
  * Waits for the /consult handlers still running, e.g. the leaves that closing
@@ -99,6 +108,8 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
         runtime.config.trustProxy,
       ).ip;
       socket.data.joined = new Map();
+      socket.data.copies = [];
+      socket.data.order = Promise.resolve();
       socket.data.loggedRefusals = new Set();
     }),
   );
@@ -119,7 +130,10 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
 
   /** Runs one handler: typed refusals become the answer (and a log line), anything else UNAVAILABLE and an error log. */
   function handle(socket: ConsultSocket, event: ConsultEventName, payload: unknown, reply: (refusal: Refusal) => void, work: () => Promise<void>): void {
-    const running = runHandler(socket, event, payload, reply, work).finally(() => inFlight.delete(running));
+    const run = () => runHandler(socket, event, payload, reply, work);
+    // A tab's joins and leaves (its disconnect too) run one after another, in the order they came:
+    // the shared state is changed asynchronously, and a LEAVE must not overtake the JOIN before it
+    const running = (ORDERED_EVENTS.has(event) ? (socket.data.order = socket.data.order.then(run)) : run()).finally(() => inFlight.delete(running));
     inFlight.add(running);
   }
 
@@ -161,6 +175,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
     const session = socket.data.joined.get(consultationId);
     if (!session) return;
     socket.data.joined.delete(consultationId);
+    noteCopies(socket);
     void socket.leave(consultRoom(consultationId));
     const { lastPeerOfUser, presence } = await sessions.leave(consultationId, socket.id);
     announce(presence);
@@ -174,6 +189,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
       const session = member.data.joined?.get(consultationId);
       if (!session) continue;
       member.data.joined.delete(consultationId);
+      noteCopies(member);
       void member.leave(consultRoom(consultationId));
       leaving.set(member.data.userId, { socket: member, session });
     }
@@ -188,8 +204,11 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
   async function rejoinLocalTabs(): Promise<void> {
     for (const socket of consult.sockets.values()) {
       for (const [consultationId, session] of socket.data.joined ?? []) {
-        const joined = await sessions.join(consultationId, session.roster, socket.id, socket.data.userId);
-        if (!joined.ended) announce(joined.presence);
+        // An END while Redis was away reached the database only: such a session is let go, not revived
+        const ended = (await runtime.db.consultation.findUnique({ where: { id: consultationId }, select: { endedAt: true } }))?.endedAt;
+        const joined = ended ? { ended: true as const } : await sessions.join(consultationId, session.roster, socket.id, socket.data.userId);
+        if (joined.ended) await releaseMembers(consultationId);
+        else announce(joined.presence);
       }
     }
   }
@@ -246,6 +265,7 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
           return reply({ ok: false, error: 'ENDED' });
         }
         socket.data.joined.set(consultationId, { id: consultation.id, facilityId: consultation.facilityId, studyInstanceUid: consultation.studyInstanceUid, roster });
+        noteCopies(socket);
         // Rooms are this process's (the Redis adapter carries broadcasts to the others): joined synchronously
         void socket.join(consultRoom(consultationId));
         // Closed while the state was written: its disconnect found nothing to leave yet
@@ -378,7 +398,9 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
         const { consultationId } = parse(ZSessionPayload, payload);
         joinedSession(socket, consultationId);
         const { endedAt, revoked } = await endConsultation(runtime.db, actorOf(socket), consultationId);
-        await sessions.end(consultationId);
+        // Ended in the database: the rest happens even if the shared live state cannot be told now
+        // (Redis away); the JOIN of a tab also checks the database's end (enterConsultation)
+        await sessions.end(consultationId).catch((error: unknown) => runtime.logger.error('an ended session could not be marked ended in the live state', { consultationId, error: String(error) }));
         consult.to(consultRoom(consultationId)).emit(CONSULT_EVENTS.ENDED, { consultationId, endedAt: endedAt.toISOString() });
         reply({ ok: true });
         // Everyone leaves the room, on every process; each one's leave is recorded like any other
@@ -392,6 +414,10 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
     });
   });
   return consult;
+}
+
+function noteCopies(socket: ConsultSocket): void {
+  socket.data.copies = [...socket.data.joined.values()].map(({ facilityId, studyInstanceUid }) => ({ facilityId, studyInstanceUid }));
 }
 
 /** socket.io passes an ack only when the client asked for one, whatever the event map says; without one nobody is answered. */

@@ -10,24 +10,30 @@ import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { attachConsult } from './attach-consult';
 import { createMemoryLiveStore, type LiveStore } from '../consult/live-store/live-store';
 import { createRedisLiveStore } from '../consult/live-store/redis-live-store';
+import { blockingClientOf, type RedisClient } from '../redis/redis-client';
 import { sessionSocketAuth } from './session-socket-auth';
 import { REPORT_READER_ROLES } from '../policy/report-access';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityReportsRoom, facilityRoom, userRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
 
 const BATCH_MS = 500;
 const LIVE_STORE_KEY = 'consult.live-store';
+const ADAPTER_CLIENT_KEY = 'realtime.adapter-client';
 
-/** After socket.io closed and the consult handlers settled: this process's mark in the shared live state goes */
+/** After socket.io closed and the consult handlers settled: this process's mark in the shared live state goes, and the adapter's client */
 export async function closeLiveStore(runtime: Pick<Runtime, 'shared'>): Promise<void> {
   await (runtime.shared.get(LIVE_STORE_KEY) as LiveStore | undefined)?.close();
+  (runtime.shared.get(ADAPTER_CLIENT_KEY) as RedisClient | undefined)?.disconnect();
 }
 
 export function attachRealtime(httpServer: HttpServer, runtime: Runtime): SocketIOServer {
+  // The adapter blocks on XREAD for seconds: a client of its own, without the command timeout
+  const adapterClient = runtime.redis && blockingClientOf(runtime.redis);
+  if (adapterClient) runtime.shared.set(ADAPTER_CLIENT_KEY, adapterClient);
   const io = new SocketIOServer(httpServer, {
     serveClient: false,
     // Several processes (REDIS_URL): rooms and broadcasts reach the sockets of every process
     // through Redis streams (survives a Redis restart: each process reads on from its offset)
-    ...(runtime.redis ? { adapter: createAdapter(runtime.redis, { streamName: 'telepacs:socket.io' }) } : {}),
+    ...(adapterClient ? { adapter: createAdapter(adapterClient, { streamName: 'telepacs:socket.io', channelPrefix: 'telepacs:socket.io' }) } : {}),
     // Cross-site WebSocket hijacking: a page elsewhere must not open a socket
     // with our cookie (lib/auth/same-origin.ts has the rule and why).
     allowRequest: (request, callback) => {

@@ -13,20 +13,27 @@ interface SessionSocketData {
   sessionId?: string;
   /** /consult sockets: the consultations joined, each on one facility's copy of a study (attach-consult.ts) */
   joined?: Map<string, { facilityId: string; studyInstanceUid: string }>;
+  /** The same copies as plain data (attach-consult.ts keeps both): what survives the Redis adapter's encoding */
+  copies?: { facilityId: string; studyInstanceUid: string }[];
 }
 
-/** A socket of another process (the Redis adapter's fetchSockets) carries its data as decoded msgpack: the Map is a plain object */
+/** The study copies a /consult socket joined: `copies` (plain data, also on a socket of another process), else `joined` */
 function joinedSessions(data: SessionSocketData): { facilityId: string; studyInstanceUid: string }[] {
-  const joined = data.joined as SessionSocketData['joined'] | Record<string, { facilityId: string; studyInstanceUid: string }> | undefined;
-  if (!joined) return [];
-  return joined instanceof Map ? [...joined.values()] : Object.values(joined);
+  if (data.copies) return data.copies;
+  return data.joined instanceof Map ? [...data.joined.values()] : [];
 }
 
 async function disconnectWhere(io: SocketIOServer | undefined, matches: (data: SessionSocketData) => boolean): Promise<number> {
   if (!io) return 0;
   let count = 0;
   for (const namespace of [CONSULT_NAMESPACE, REALTIME_NAMESPACE]) {
-    for (const socket of await io.of(namespace).fetchSockets()) {
+    // Every process's sockets (the Redis adapter asks them); a process that does not answer
+    // (killed a moment ago, Redis away) must not keep this one from closing its own
+    const sockets = await io
+      .of(namespace)
+      .fetchSockets()
+      .catch(() => io.of(namespace).local.fetchSockets());
+    for (const socket of sockets) {
       if (!matches(socket.data as SessionSocketData)) continue;
       socket.disconnect();
       count++;

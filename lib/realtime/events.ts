@@ -8,8 +8,9 @@ import type { CollabAnnotation, CollabAnnotationInput, CollabMessage, IceServer,
  * runs several (TELEPACS_WORKERS, a balancer); long-polling is several requests and needs the
  * balancer's stickiness (README "Running several processes").
  */
-export function socketClientOptions(): { withCredentials: boolean; transports: ('websocket' | 'polling')[] } {
-  return { withCredentials: true, transports: ['websocket', 'polling'] };
+export function socketClientOptions(): { withCredentials: boolean; transports: ('websocket' | 'polling')[]; tryAllTransports: boolean } {
+  // tryAllTransports: a WebSocket that fails (a proxy that blocks it) falls back to long-polling
+  return { withCredentials: true, transports: ['websocket', 'polling'], tryAllTransports: true };
 }
 
 export const REALTIME_NAMESPACE = '/realtime';

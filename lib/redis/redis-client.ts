@@ -5,13 +5,21 @@
 // the process, as with one process.
 //
 // A lost connection is retried for ever (ioredis, backoff up to 2 s); a command
-// issued meanwhile fails after a short wait instead of queueing without end, so
-// a socket event answers UNAVAILABLE and a sign-in falls back to this process's
-// own counts, and the log says so once per outage.
+// fails after at most 2 s (a Redis that stopped answering on an open connection
+// too), so a socket event that asks for an answer gets UNAVAILABLE and a sign-in
+// falls back to this process's own counts. The connection's loss and return are
+// logged once each per outage.
 import Redis from 'ioredis';
 import type { Logger } from '../../pacs-core/logger';
 
 export type RedisClient = Redis;
+
+export const COMMAND_TIMEOUT_MS = 2_000;
+
+/** For blocking reads (the socket.io streams adapter's XREAD BLOCK): the same connection settings without the command timeout. */
+export function blockingClientOf(redis: Redis): Redis {
+  return redis.duplicate({ commandTimeout: undefined });
+}
 
 export interface RedisHealth {
   /** 'ready' while connected; anything else while reconnecting */
@@ -23,6 +31,8 @@ export function openRedis(url: string, logger: Logger, name = 'telepacs'): Redis
     connectionName: name,
     // Each command waits through at most one reconnection attempt, then fails
     maxRetriesPerRequest: 1,
+    commandTimeout: COMMAND_TIMEOUT_MS,
+    connectTimeout: 5_000,
     retryStrategy: (attempt) => Math.min(100 * attempt, 2_000),
     enableAutoPipelining: true,
   });

@@ -25,7 +25,9 @@ export interface WorkerReady {
   dicomPort: number;
 }
 
-const RESTART_DELAY_MS = 1_000;
+const RESTART_DELAY_MS = 500;
+const MAX_RESTART_DELAY_MS = 30_000;
+const EARLY_DEATH_MS = 30_000;
 
 /** In a worker: tells the primary this worker serves */
 export function reportReady(node: Pick<RunningTelepacs, 'url' | 'dicomPort'>): void {
@@ -39,14 +41,21 @@ export async function runPrimary(config: Config, logger: Logger, options: { dev:
   const firstRun = await prepareDatabase(db, config, logger).finally(() => db.$disconnect());
 
   let stopping = false;
+  // A worker that dies soon after its start (a bad disk, a database gone) is not restarted in a
+  // tight loop: the delay doubles with each early death, up to 30 s
+  let earlyDeaths = 0;
   const fork = (): Worker => {
     const worker = cluster.fork();
+    const startedAt = Date.now();
     worker.on('exit', (code, signal) => {
       if (stopping) return;
-      logger.error('a Telepacs worker stopped; starting another', { pid: worker.process.pid, code, signal });
+      earlyDeaths = Date.now() - startedAt < EARLY_DEATH_MS ? earlyDeaths + 1 : 0;
+      const delay = Math.min(RESTART_DELAY_MS * 2 ** earlyDeaths, MAX_RESTART_DELAY_MS);
+      logger.error('a Telepacs worker stopped; starting another', { pid: worker.process.pid, code, signal, inMs: delay });
+      // Not unref'd: with every worker gone this timer is what keeps the primary up
       setTimeout(() => {
         if (!stopping) fork();
-      }, RESTART_DELAY_MS).unref();
+      }, delay);
     });
     return worker;
   };

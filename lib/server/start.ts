@@ -305,6 +305,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
       ? startJobRunner({ db, kind: config.databaseKind, archive, logger, io: runtime.io, registry: createJobRegistry(jobDefinitions(config, { warmSeries: (ids) => warmer.warmNow(ids), shared: runtime.shared })), concurrency: config.jobsConcurrency })
       : undefined;
 
+  let closing: Promise<void> | undefined;
   return {
     url,
     dicomwebUrl: `${url}/dicomweb`,
@@ -316,31 +317,34 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     dicomConnections: () => dimse.openConnections,
     hl7Port: hl7?.port,
     firstRun,
-    async close() {
-      stopFollowingTransfers();
-      stopFollowingOrders();
-      await hl7?.close();
-      await dimse.close();
-      warmer.stop();
-      clearInterval(sessionSweep);
-      await new Promise<void>((resolve) => {
-        runtime.io?.close();
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
-      // Closing socket.io made every live-session tab leave: their writes finish before the database closes
-      await settleConsultHandlers(runtime);
-      await closeLiveStore(runtime);
-      // Running jobs finish (or are given back) while the archive and database are still open
-      await jobs?.stop();
-      await nextApp?.close?.();
-      await auditQueueFor(runtime).flush(true);
-      await closeIndexConnection(indexConnection);
-      await db.$disconnect();
-      redis?.disconnect();
-      setRuntime(undefined);
-    },
+    // Once, whoever asks (a SIGINT to the process group and the cluster primary's SIGTERM both do)
+    close: () => (closing ??= closeNode()),
   };
+
+  async function closeNode(): Promise<void> {
+    stopFollowingTransfers();
+    stopFollowingOrders();
+    await hl7?.close();
+    await dimse.close();
+    warmer.stop();
+    clearInterval(sessionSweep);
+    await new Promise<void>((resolve) => {
+      runtime.io?.close();
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+    // Closing socket.io made every live-session tab leave: their writes finish before the database closes
+    await settleConsultHandlers(runtime);
+    await closeLiveStore(runtime);
+    // Running jobs finish (or are given back) while the archive and database are still open
+    await jobs?.stop();
+    await nextApp?.close?.();
+    await auditQueueFor(runtime).flush(true);
+    await closeIndexConnection(indexConnection);
+    await db.$disconnect();
+    redis?.disconnect();
+    setRuntime(undefined);
+  }
 }
 
 // RFC 9110 15.5.20: this server does not answer for that authority. Drained
