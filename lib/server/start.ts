@@ -21,6 +21,7 @@ import { createDicomwebHttpHandler } from '../../pacs-core/dicomweb/http-handler
 import { startSeriesMetadataWarmer } from '../../pacs-core/dicomweb/series-metadata-cache';
 import { dicomwebRoutes, wadoUriRoutes } from '../../pacs-core/dicomweb/all-routes';
 import { createConsoleLogger, type Logger } from '../../pacs-core/logger';
+import pg from 'pg';
 import { openBlobStore } from '../../pacs-core/store/open-blob-store';
 import { startDimseServer } from '../../pacs-core/dimse';
 import { auditQueueFor } from '../audit/audit-queue';
@@ -93,10 +94,35 @@ export interface RunningTelepacs {
 export async function prepareDatabase(db: Database, config: Config, logger: Logger): Promise<RunningTelepacs['firstRun']> {
   const dbOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
   await tuneDatabase(db, dbOptions);
-  const applied = await migrateDatabase(db, dbOptions);
-  if (applied.length) logger.info('database migrated', { kind: config.databaseKind, applied });
-  return ensureDefaults(db, config, logger);
+  // Processes of one node started at the same moment (containers after an upgrade) take turns
+  return withStartLock(config, async () => {
+    const applied = await migrateDatabase(db, dbOptions);
+    if (applied.length) logger.info('database migrated', { kind: config.databaseKind, applied });
+    const firstRun = await ensureDefaults(db, config, logger);
+    // Open consultations from before grants were rows read through grants now (idempotent)
+    const backfilled = await backfillConsultationGrants(db);
+    if (backfilled) logger.info('teleconsultation read grants backfilled', { grants: backfilled });
+    // The shipped report templates, brought to this release's text (idempotent)
+    await seedDefaultTemplates(db);
+    return firstRun;
+  });
 }
+
+/** On PostgreSQL: one process at a time (a session advisory lock on a connection of its own, blocking: nothing else waits on it). */
+async function withStartLock<T>(config: Config, work: () => Promise<T>): Promise<T> {
+  if (config.databaseKind !== 'postgres' || !config.databaseUrl) return work();
+  const client = new pg.Client({ connectionString: config.databaseUrl });
+  // A connection the server drops meanwhile fails the work's own queries; unhandled, its 'error' would end the process
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1, $2)', [START_LOCK_CLASS, 1]);
+    return await work();
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+const START_LOCK_CLASS = 0x54500003;
 
 export async function startTelepacs(options: StartOptions): Promise<RunningTelepacs> {
   const { config } = options;
@@ -107,11 +133,6 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const dbOptions = { databaseUrl: config.databaseUrl, dataDir: config.dataDir };
   const db = createDatabase(dbOptions);
   const firstRun = await prepareDatabase(db, config, logger);
-  // Open consultations from before grants were rows read through grants now (idempotent)
-  const backfilled = await backfillConsultationGrants(db);
-  // The shipped report templates, brought to this release's text (idempotent)
-  await seedDefaultTemplates(db);
-  if (backfilled) logger.info('teleconsultation read grants backfilled', { grants: backfilled });
   // After the migrations: the per-image index writes go through it (ingest.ts).
   const indexConnection = openIndexConnection(dbOptions);
 

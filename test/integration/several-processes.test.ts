@@ -71,6 +71,12 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
     return candidates.find((entry) => established.split('\n').some((line) => new RegExp(`^\\S+\\s+\\S+\\s+\\S*:${entry.dicomPort}\\s`).test(line)));
   }
 
+  it('started together, the processes made the first run once: one facility, one administrator', async () => {
+    assert.equal(await cluster.db.facility.count(), 1);
+    assert.equal(await cluster.db.user.count({ where: { email: CLUSTER_ADMIN_EMAIL } }), 1);
+    assert.equal(await cluster.db.membership.count(), 1);
+  });
+
   it('counts wrong passwords sent to different processes together (the sign-in throttle in Redis)', async () => {
     // An account of its own: the admin's stays usable for the drills below
     const email = 'throttled@cluster.test';

@@ -46,16 +46,23 @@ export async function startProcessCluster(options: { processes: number; redisUrl
   };
   const db = createDatabase({ databaseUrl: scratch.databaseUrl, dataDir });
   try {
-    // One after another: the first makes the first run's defaults, the others find them
-    for (let index = 0; index < options.processes; index++) {
-      const { child, ready } = await spawnTelepacsNode({
-        DATA_DIR: dataDir,
-        DATABASE_URL: scratch.databaseUrl!,
-        REDIS_URL: options.redisUrl,
-        ADMIN_EMAIL: CLUSTER_ADMIN_EMAIL,
-        ADMIN_PASSWORD: CLUSTER_ADMIN_PASSWORD,
-        ...options.env,
-      });
+    // All at once, as containers after an upgrade: they take turns for the first run's defaults
+    // (lib/server/start.ts, prepareDatabase), so there is one demo facility and one administrator
+    const started = await Promise.allSettled(
+      Array.from({ length: options.processes }, () =>
+        spawnTelepacsNode({
+          DATA_DIR: dataDir,
+          DATABASE_URL: scratch.databaseUrl!,
+          REDIS_URL: options.redisUrl,
+          ADMIN_EMAIL: CLUSTER_ADMIN_EMAIL,
+          ADMIN_PASSWORD: CLUSTER_ADMIN_PASSWORD,
+          ...options.env,
+        }),
+      ),
+    );
+    for (const result of started) {
+      if (result.status === 'rejected') continue;
+      const { child, ready } = result.value;
       guards.push(killOnExit(child));
       const url = new URL(ready.dicomwebUrl).origin;
       processes.push({
@@ -71,6 +78,8 @@ export async function startProcessCluster(options: { processes: number; redisUrl
         },
       });
     }
+    const failed = started.find((result) => result.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
   } catch (error) {
     await stop();
     throw error;
