@@ -10,7 +10,7 @@ import { DEFAULT_MAIL_FROM, mailFromSchema, smtpUrlSchema, type MailConfig } fro
 
 export type { DicomTlsConfig, MailConfig };
 import type { StowLimits } from '../../pacs-core/dicomweb/stow-limits';
-import { parseStorageUrl } from '../../pacs-core/store/s3-config';
+import { parseStorageUrl } from '../../pacs-core/store/storage-url';
 
 export interface DicomPeer {
   /** Calling/called AE title of the peer (PS3.5 AE: 1-16 chars) */

@@ -147,7 +147,7 @@ rules('in this process', () => ({ sessions: new LiveSessions(createMemoryLiveSto
 
 // The same rules with the state in Redis (REDIS_URL: several processes), on the machine's Redis
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const redis = openRedis(REDIS_URL, silentLogger, 'telepacs-test');
+const redis = await openRedis(REDIS_URL, silentLogger, 'telepacs-test');
 const stores: ReturnType<typeof createRedisLiveStore>[] = [];
 const redisStore = (serverId?: string) => {
   const store = createRedisLiveStore(redis, serverId);

@@ -3,37 +3,33 @@
 // event about a study only reaches people allowed to see it, and their own
 // room (user:<id>) for news decided per person when it is sent.
 import type { Server as HttpServer } from 'node:http';
-import { Server as SocketIOServer } from 'socket.io';
+import { Server as SocketIOServer, type ServerOptions } from 'socket.io';
 import { isAllowedSocketOrigin } from '../auth';
 import type { Runtime } from '../runtime';
-import { createAdapter } from '@socket.io/redis-streams-adapter';
 import { attachConsult } from './attach-consult';
 import { createMemoryLiveStore, type LiveStore } from '../consult/live-store/live-store';
 import { createRedisLiveStore } from '../consult/live-store/redis-live-store';
-import { blockingClientOf, type RedisClient } from '../redis/redis-client';
+import { closeSocketAdapterClient } from '../redis/socket-adapter';
 import { sessionSocketAuth } from './session-socket-auth';
 import { REPORT_READER_ROLES } from '../policy/report-access';
 import { REALTIME_EVENTS, REALTIME_NAMESPACE, facilityReportsRoom, facilityRoom, userRoom, type RealtimeClientEvents, type RealtimeServerEvents } from './events';
 
 const BATCH_MS = 500;
 const LIVE_STORE_KEY = 'consult.live-store';
-const ADAPTER_CLIENT_KEY = 'realtime.adapter-client';
 
 /** After socket.io closed and the consult handlers settled: this process's mark in the shared live state goes, and the adapter's client */
 export async function closeLiveStore(runtime: Pick<Runtime, 'shared'>): Promise<void> {
   await (runtime.shared.get(LIVE_STORE_KEY) as LiveStore | undefined)?.close();
-  (runtime.shared.get(ADAPTER_CLIENT_KEY) as RedisClient | undefined)?.disconnect();
+  closeSocketAdapterClient(runtime.shared);
 }
 
-export function attachRealtime(httpServer: HttpServer, runtime: Runtime): SocketIOServer {
-  // The adapter blocks on XREAD for seconds: a client of its own, without the command timeout
-  const adapterClient = runtime.redis && blockingClientOf(runtime.redis);
-  if (adapterClient) runtime.shared.set(ADAPTER_CLIENT_KEY, adapterClient);
+/** `adapter`: socket.io across processes (lib/redis/socket-adapter.ts, with REDIS_URL); absent: this process's rooms */
+export function attachRealtime(httpServer: HttpServer, runtime: Runtime, adapter?: ServerOptions['adapter']): SocketIOServer {
   const io = new SocketIOServer(httpServer, {
     serveClient: false,
     // Several processes (REDIS_URL): rooms and broadcasts reach the sockets of every process
     // through Redis streams (survives a Redis restart: each process reads on from its offset)
-    ...(adapterClient ? { adapter: createAdapter(adapterClient, { streamName: 'telepacs:socket.io', channelPrefix: 'telepacs:socket.io' }) } : {}),
+    ...(adapter ? { adapter } : {}),
     // Cross-site WebSocket hijacking: a page elsewhere must not open a socket
     // with our cookie (lib/auth/same-origin.ts has the rule and why).
     allowRequest: (request, callback) => {

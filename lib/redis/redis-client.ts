@@ -9,7 +9,7 @@
 // too), so a socket event that asks for an answer gets UNAVAILABLE and a sign-in
 // falls back to this process's own counts. The connection's loss and return are
 // logged once each per outage.
-import Redis from 'ioredis';
+import type Redis from 'ioredis';
 import type { Logger } from '../../pacs-core/logger';
 
 export type RedisClient = Redis;
@@ -26,8 +26,10 @@ export interface RedisHealth {
   status(): string;
 }
 
-export function openRedis(url: string, logger: Logger, name = 'telepacs'): Redis {
-  const redis = new Redis(url, {
+/** Loads ioredis on first use: a node without REDIS_URL never does */
+export async function openRedis(url: string, logger: Logger, name = 'telepacs'): Promise<Redis> {
+  const { default: RedisClass } = await import('ioredis');
+  const redis = new RedisClass(url, {
     connectionName: name,
     // Each command waits through at most one reconnection attempt, then fails
     maxRetriesPerRequest: 1,

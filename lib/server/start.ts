@@ -44,6 +44,7 @@ import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime, closeLiveStore } from '../realtime/attach-realtime';
 import { openRedis, waitForRedis } from '../redis/redis-client';
+import { socketAdapterFor } from '../redis/socket-adapter';
 import { followArrivingImages } from '../transfers/follow-arriving-images';
 import { followArrivingOrderImages } from '../orders/follow-arriving-images';
 import { startHl7Listener } from '../hl7/start-hl7-listener';
@@ -139,7 +140,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   const archive = new Archive({
     db,
     indexConnection,
-    store: openBlobStore(config.storage, config.dataDir),
+    store: await openBlobStore(config.storage, config.dataDir),
     cacheDir: path.join(config.dataDir, 'cache'),
     logger,
     aeTitle: config.dicomAet,
@@ -147,7 +148,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     regionPatientIdIssuer: config.regionPatientIdIssuer,
   });
   // Several processes of the node share socket.io rooms and live sessions through Redis (issue 20)
-  const redis = config.redisUrl ? openRedis(config.redisUrl, logger) : undefined;
+  const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
   if (redis) await waitForRedis(redis);
   const runtime: Runtime = { config, db, archive, logger, shared: new Map(), redis };
   setRuntime(runtime);
@@ -227,7 +228,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   });
   // Headers, idle bodies and keep-alive bounded; no total request time (large STOW uploads take minutes)
   applyHttpTimeouts(server, config.http, logger);
-  runtime.io = attachRealtime(server, runtime);
+  runtime.io = attachRealtime(server, runtime, redis && (await socketAdapterFor(redis, runtime.shared)));
   // Images arriving for an emergency transfer notice (an unidentified patient's temporary ID, a study still being sent)
   const stopFollowingTransfers = followArrivingImages(runtime);
   // Images arriving for an imaging order (its Study Instance UID or accession number): the order shows them

@@ -3,16 +3,18 @@
 import path from 'node:path';
 import type { BlobStore } from './blob-store';
 import { FsBlobStore } from './fs-blob-store';
-import { S3BlobStore } from './s3-blob-store';
-import { createS3Client } from './s3-config';
 
 export type StoreLocation =
   | { kind: 'file'; path: string }
   | { kind: 's3'; bucket: string; prefix: string; endpoint: string | undefined; region: string | undefined };
 
-/** `dataDir`: this process's local directory, where an S3 store spools incoming files until their upload. */
-export function openBlobStore(location: StoreLocation, dataDir: string): BlobStore {
+/**
+ * `dataDir`: this process's local directory, where an S3 store spools incoming files until their
+ * upload. The AWS SDK is loaded only for an S3 store (a few hundred ms per process otherwise).
+ */
+export async function openBlobStore(location: StoreLocation, dataDir: string): Promise<BlobStore> {
   if (location.kind === 'file') return new FsBlobStore(location.path);
+  const [{ S3BlobStore }, { createS3Client }] = await Promise.all([import('./s3-blob-store'), import('./s3-config')]);
   return new S3BlobStore({
     client: createS3Client({ endpoint: location.endpoint, region: location.region }),
     bucket: location.bucket,

@@ -2,8 +2,6 @@
 // processes share one object store). Works with AWS S3 and with S3-compatible
 // servers (Ceph radosgw, MinIO) through `endpoint`.
 import { S3Client } from '@aws-sdk/client-s3';
-import { isAbsolute } from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 export interface S3ClientOptions {
   /** e.g. https://minio.example:9000; absent: AWS S3 of the region */
@@ -44,39 +42,4 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   });
 }
 
-export type StorageLocation = { kind: 's3'; bucket: string; prefix: string } | { kind: 'file'; path: string };
-
-/** S3 bucket names: 3 to 63 of a-z 0-9 . -, starting and ending with a letter or digit */
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-/** Prefix segments: the blob keys' characters */
-const SEGMENT = /^[A-Za-z0-9._-]+$/;
-
-/** `s3://bucket/some/prefix` or `file:///absolute/path`. */
-export function parseStorageUrl(url: string): StorageLocation {
-  const shown = url.replace(/\/\/[^/@]*@/, '//…@'); // never repeat credentials
-  if (/^s3:/i.test(url)) {
-    const match = /^s3:\/\/([^/?#]*)(\/[^?#]*)?$/i.exec(url);
-    if (!match) throw new Error(`storage URL "${shown}": expected s3://bucket/optional/prefix, without query or fragment`);
-    const [, bucket, rest = ''] = match;
-    if (bucket.includes('@')) throw new Error(`storage URL "${shown}": credentials do not belong in the URL; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
-    if (!BUCKET.test(bucket) || bucket.includes('..')) {
-      throw new Error(`storage URL "${shown}": "${bucket}" is not a valid bucket name (3 to 63 lower-case letters, digits, dots and hyphens)`);
-    }
-    const prefix = rest.replace(/^\//, '').replace(/\/$/, '');
-    if (prefix !== '' && prefix.split('/').some((part) => !SEGMENT.test(part) || part === '.' || part === '..')) {
-      throw new Error(`storage URL "${shown}": the prefix "${prefix}" must be segments of A-Z a-z 0-9 . _ - separated by single slashes, without . or ..`);
-    }
-    return { kind: 's3', bucket, prefix };
-  }
-  if (/^file:/i.test(url)) {
-    let file: string;
-    try {
-      file = fileURLToPath(url);
-    } catch (error) {
-      throw new Error(`storage URL "${shown}": expected file:///absolute/path (${(error as Error).message})`);
-    }
-    if (!isAbsolute(file)) throw new Error(`storage URL "${shown}": expected file:///absolute/path`);
-    return { kind: 'file', path: file };
-  }
-  throw new Error(`storage URL "${shown}": expected s3://bucket/prefix or file:///absolute/path`);
-}
+export { parseStorageUrl, type StorageLocation } from './storage-url';
