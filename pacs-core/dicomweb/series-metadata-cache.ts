@@ -108,7 +108,8 @@ const recentlyServed = new RecentlyServed(64 * 1024 * 1024);
 export async function forgetSeriesMetadata(archive: Archive, seriesId: string): Promise<void> {
   const dir = seriesDirectory(archive, seriesId);
   recentlyServed.forgetUnder(dir + path.sep);
-  await rm(dir, { recursive: true, force: true });
+  // A warm-up of the series may be writing a file into it at this moment (ENOTEMPTY): try again
+  await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
 }
 
 /**

@@ -287,6 +287,8 @@ describe('a second-opinion case, from the create form to a teleconsultation', { 
     // Two tabs of the expert; the second hears nothing from the server (its socket is blocked), so it still shows "Requested"
     const live = await openSignedIn(browser, server, people.expert.id, `/referrals/${draftId}`);
     const staleContext = await browser.newContext({ viewport: DESKTOP });
+    // Both ways a page's socket may go: the WebSocket it tries first, and the long-polling fallback
+    await staleContext.routeWebSocket(/socket\.io/, (socket) => socket.close());
     await staleContext.route('**/socket.io/**', (route) => route.abort());
     await staleContext.addCookies(await live.context().cookies());
     const stale = await staleContext.newPage();

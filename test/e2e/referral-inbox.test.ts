@@ -107,8 +107,9 @@ describe('the second-opinion inbox in the browser', { skip, timeout: 10 * 60_000
     await context.routeWebSocket(/socket\.io/, (socket) => {
       const upstream = socket.connectToServer();
       socket.onMessage((message) => {
-        // engine.io's "5": the client moved from long-polling to this WebSocket; every later event comes through here
-        if (message === '5') drop.upgraded = true;
+        // The client talks over this WebSocket (it opens one first; engine.io's "5" would be an
+        // upgrade from long-polling): every later event comes through here
+        drop.upgraded = true;
         upstream.send(message);
       });
       upstream.onMessage((message) => {
