@@ -248,8 +248,8 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
         const arriving = !socket.data.joined.has(consultationId) && !(await sessions.isOnline(consultationId, socket.data.userId));
         // Audited before the socket is let in: no unrecorded presence in a session
         if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'join');
-        // The tab may have closed, or the host ended the session, while we wrote
-        if (!socket.connected || (await sessions.wasEnded(consultationId))) {
+        // The tab may have closed while we wrote (an END meanwhile is told by join() below, under its exclusion)
+        if (!socket.connected) {
           if (arriving) await recordPresence(runtime.db, consultation, actorOf(socket), 'leave');
           return reply({ ok: false, error: 'ENDED' });
         }
