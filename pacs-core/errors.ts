@@ -1,5 +1,8 @@
 // One error type for the archive, with a code that each transport maps once:
-// toHttpStatus() for DICOMweb, toDimseStatus() for DIMSE (issue 3).
+// toHttpStatus() for DICOMweb, toDimseStatus() for DIMSE (issue 3). An error
+// that says the database is away (database-unavailable.ts) is mapped as
+// UNAVAILABLE wherever it was thrown (asArchiveError).
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './database-unavailable';
 
 export type ArchiveErrorCode =
   | 'NOT_DICOM' // not a DICOM Part 10 file / dataset
@@ -19,6 +22,7 @@ export type ArchiveErrorCode =
   | 'BUSY' // too many operations of this caller at once: retry later (details.retryAfterSeconds)
   | 'UNAUTHENTICATED'
   | 'STORAGE_FAILURE' // disk full, I/O error
+  | 'UNAVAILABLE' // the database cannot be reached (restart, failover): retry after details.retryAfterSeconds
   | 'INTERNAL';
 
 export class ArchiveError extends Error {
@@ -34,6 +38,16 @@ export class ArchiveError extends Error {
 
 export function isArchiveError(error: unknown): error is ArchiveError {
   return error instanceof ArchiveError;
+}
+
+/**
+ * The error as the transports answer it: a database that cannot be reached
+ * becomes UNAVAILABLE (HTTP 503 + Retry-After, DIMSE 0xA700); anything else
+ * is returned as it is.
+ */
+export function asArchiveError(error: unknown): unknown {
+  if (isArchiveError(error) || !isDatabaseUnavailable(error)) return error;
+  return new ArchiveError('UNAVAILABLE', 'the archive database cannot be reached; try again shortly', { retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS });
 }
 
 const HTTP_STATUS: Record<ArchiveErrorCode, number> = {
@@ -55,11 +69,13 @@ const HTTP_STATUS: Record<ArchiveErrorCode, number> = {
   BUSY: 503,
   UNAUTHENTICATED: 401,
   STORAGE_FAILURE: 503,
+  UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
 export function toHttpStatus(error: unknown): number {
-  return isArchiveError(error) ? HTTP_STATUS[error.code] : 500;
+  const known = asArchiveError(error);
+  return isArchiveError(known) ? HTTP_STATUS[known.code] : 500;
 }
 
 /**
@@ -79,7 +95,8 @@ export const FAILURE_REASON = {
   STUDY_UID_MISMATCH: 0xc409,
 } as const;
 
-export function toFailureReason(error: unknown): number {
+export function toFailureReason(failure: unknown): number {
+  const error = asArchiveError(failure);
   if (!isArchiveError(error)) return FAILURE_REASON.PROCESSING_FAILURE;
   switch (error.code) {
     case 'NOT_DICOM':
@@ -96,6 +113,7 @@ export function toFailureReason(error: unknown): number {
     case 'UID_CONFLICT':
       return FAILURE_REASON.PROCESSING_FAILURE;
     case 'STORAGE_FAILURE':
+    case 'UNAVAILABLE':
     case 'PAYLOAD_TOO_LARGE':
     case 'BUSY':
       return FAILURE_REASON.OUT_OF_RESOURCES;
@@ -115,6 +133,8 @@ export const DIMSE_STATUS = {
   DUPLICATE_SOP_INSTANCE: 0x0111,
   NOT_AUTHORIZED: 0x0124,
   OUT_OF_RESOURCES: 0xa700,
+  /** C-MOVE/C-GET (PS3.4 C.4.2.1.5, C.4.3.1.4): "Refused: Out of resources – Unable to calculate number of matches" */
+  OUT_OF_RESOURCES_RETRIEVE: 0xa701,
   /** C-STORE: data set does not match SOP class; C-FIND/MOVE/GET: identifier does not match SOP class */
   DOES_NOT_MATCH_SOP_CLASS: 0xa900,
   CANNOT_UNDERSTAND: 0xc000,
@@ -125,7 +145,8 @@ export interface DimseFailure {
   errorComment: string;
 }
 
-export function toDimseStatus(error: unknown): DimseFailure {
+export function toDimseStatus(failure: unknown, service: 'store' | 'find' | 'retrieve' = 'store'): DimseFailure {
+  const error = asArchiveError(failure);
   const message = error instanceof Error ? error.message : String(error);
   // LO allows 64 characters of the default repertoire; strip anything else
   const errorComment = message.replace(/[^\x20-\x7e]/g, '?').replace(/\\/g, '/').slice(0, 64);
@@ -143,9 +164,11 @@ export function toDimseStatus(error: unknown): DimseFailure {
     case 'DUPLICATE_CONFLICT':
       return { status: DIMSE_STATUS.DUPLICATE_SOP_INSTANCE, errorComment };
     case 'STORAGE_FAILURE':
+    case 'UNAVAILABLE':
     case 'PAYLOAD_TOO_LARGE':
     case 'BUSY':
-      return { status: DIMSE_STATUS.OUT_OF_RESOURCES, errorComment };
+      // C-STORE (PS3.4 B.2.3) and C-FIND (C.4.1.1.4) "Refused: Out of resources"; C-MOVE/C-GET have A701 for it
+      return { status: service === 'retrieve' ? DIMSE_STATUS.OUT_OF_RESOURCES_RETRIEVE : DIMSE_STATUS.OUT_OF_RESOURCES, errorComment };
     case 'FORBIDDEN':
     case 'UNAUTHENTICATED':
       return { status: DIMSE_STATUS.NOT_AUTHORIZED, errorComment };

@@ -30,7 +30,7 @@
 import { createHash } from 'node:crypto';
 import type { Archive } from './archive';
 import { describeOrigin, type IngestOrigin } from './access';
-import { ArchiveError } from './errors';
+import { ArchiveError, asArchiveError } from './errors';
 import { firstNumber, firstString, pickTags, type DicomJsonDataset } from './dicom/dicom-json';
 import { INSTANCE_LEVEL_TAGS, PATIENT_LEVEL_TAGS, SERIES_LEVEL_TAGS, STUDY_LEVEL_TAGS } from './dicom/levels';
 import { normalizeForSearch, personNameSearchKey } from './dicom/normalize';
@@ -335,6 +335,9 @@ async function storeParsed(
       }
       if (error instanceof ArchiveError) throw error;
       archive.logger.error('index commit failed', { sopInstanceUid, error: String(error) });
+      // The database away (restart, failover) is said as such: retry shortly (HTTP 503 + Retry-After, DIMSE 0xA700)
+      const unavailable = asArchiveError(error);
+      if (unavailable instanceof ArchiveError) throw unavailable;
       throw new ArchiveError('STORAGE_FAILURE', 'the archive could not index the instance; nothing was stored');
     }
   });

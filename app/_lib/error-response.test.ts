@@ -10,7 +10,10 @@ import { DOMAIN_ERROR_STATUS, DomainError } from '../../lib/errors';
 import { PolicyError } from '../../lib/policy';
 import { ArchiveError } from '../../pacs-core/errors';
 import type { Logger } from '../../pacs-core/logger';
-import { GENERIC_FAILURE_MESSAGE, errorResponse } from './error-response';
+import { tmpdir } from 'node:os';
+import { createDatabase } from '../../prisma/database';
+import { freePort } from '../../test/support/dcmtk';
+import { DATABASE_AWAY_MESSAGE, GENERIC_FAILURE_MESSAGE, errorResponse } from './error-response';
 
 function recordingLogger(): Logger & { errors: { message: string; fields: Record<string, unknown> | undefined }[] } {
   const errors: { message: string; fields: Record<string, unknown> | undefined }[] = [];
@@ -74,5 +77,14 @@ describe('errorResponse', () => {
     assert.match(String(logger.errors[0].fields?.error), /reading 'facilityId'/);
     // An internal archive error is a bug too: no internals in the answer
     assert.equal((await answer(new ArchiveError('INTERNAL', 'index row missing for blob 7f3a'))).status, 500);
+  });
+
+  it('answers a database that cannot be reached with 503 and Retry-After, so that a client tries again', async () => {
+    // A real refusal: nothing listens on that port
+    const db = createDatabase({ databaseUrl: `postgresql://postgres@127.0.0.1:${await freePort()}/telepacs`, dataDir: tmpdir() });
+    const refused = await db.user.findFirst().then(() => assert.fail('expected a failure'), (error: unknown) => error);
+    await db.$disconnect();
+    const { status, body, headers } = await answer(refused);
+    assert.deepEqual([status, body, headers.get('retry-after')], [503, { error: 'UNAVAILABLE', message: DATABASE_AWAY_MESSAGE }, '5']);
   });
 });

@@ -7,8 +7,11 @@
 // answered — and written with the others of the next few milliseconds in one
 // multi-row INSERT; the journal segment is removed after the commit. A crash
 // in between loses nothing: the next start replays the segments left behind
-// (audit-journal.ts says exactly what survives what). A failed INSERT logs
-// every event and keeps its segment for the next start.
+// (audit-journal.ts says exactly what survives what). A failed INSERT (the
+// database away: a restart, a failover) logs every event, keeps its segment
+// and tries the events again every few seconds while the process runs (only
+// the ids not in the table yet); a process stopped before that leaves the
+// segment to the next start's replay.
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Logger } from '../../pacs-core/logger';
@@ -21,6 +24,9 @@ const FLUSH_DELAY_MS = 5;
 const MAX_BATCH = 500;
 // Ids asked for at once when a replay checks which rows are already in
 const REPLAY_CHUNK = 500;
+// Failed events are tried again after 1 s, then twice as long each time, at most every 30 s
+const RETRY_FIRST_MS = 1000;
+const RETRY_MAX_MS = 30_000;
 
 export type AuditQueueDatabase = Pick<Database, 'auditEvent'>;
 
@@ -37,19 +43,34 @@ export function newAuditEventId(now = Date.now()): string {
   return `c${now.toString(36).padStart(8, '0')}${counter.toString(36).padStart(4, '0')}${fingerprint}${randomBytes(6).readUIntBE(0, 6).toString(36).padStart(8, '0').slice(-8)}`;
 }
 
+// Each database client's queue, for writeAuditEvent to hand an event to when the database is away
+const queueOfDatabase = new WeakMap<object, AuditQueue>();
+
+export function auditQueueOfDatabase(db: object): AuditQueue | undefined {
+  return queueOfDatabase.get(db);
+}
+
 export class AuditQueue {
   private pending: AuditRow[] = [];
   private timer: NodeJS.Timeout | undefined;
   private tail: Promise<void> = Promise.resolve();
-  /** Segments holding an event whose INSERT failed: kept for the next start's replay */
+  /** Segments holding an event whose INSERT failed: kept until a retry writes it, or for the next start's replay */
   private readonly keep = new Set<string>();
+  /** Kept segments already sealed: removed when the retry has written every failed event */
+  private readonly sealedKept = new Set<string>();
+  /** Events whose INSERT failed, waiting for the retry */
+  private failed: AuditRow[] = [];
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelayMs = RETRY_FIRST_MS;
 
   constructor(
     private readonly db: AuditQueueDatabase,
     private readonly logger: Logger,
     /** Absent: events wait in memory only (unit tests without a DATA_DIR) */
     private readonly journal?: AuditJournal,
-  ) {}
+  ) {
+    queueOfDatabase.set(db, this);
+  }
 
   enqueue<A extends AuditAction>(event: AuditEvent<A>): void {
     const at = new Date();
@@ -92,14 +113,45 @@ export class AuditQueue {
         await this.db.auditEvent.createMany({ data: batch });
       } catch (error) {
         if (segment) this.keep.add(segment);
-        this.logger.error('audit events could not be written (their journal segment is replayed at the next start)', {
+        this.failed.push(...batch);
+        this.logger.error('audit events could not be written (tried again shortly; their journal segment is replayed at the next start)', {
           error: error instanceof Error ? error.message : String(error),
           segment,
           auditEvents: batch,
         });
+        this.scheduleRetry();
       }
     }
     if (sealed && !this.keep.has(sealed)) this.journal?.remove(sealed);
+    else if (sealed) this.sealedKept.add(sealed);
+  }
+
+  private scheduleRetry(): void {
+    if (this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.tail = this.tail.then(() => this.retryFailed());
+    }, this.retryDelayMs);
+    // A process may stop with events still failing: they are in the journal for the next start
+    this.retryTimer.unref();
+  }
+
+  private async retryFailed(): Promise<void> {
+    if (!this.failed.length) return;
+    const rows = this.failed;
+    try {
+      const added = await this.insertMissing(rows);
+      this.failed = this.failed.filter((row) => !rows.includes(row));
+      this.retryDelayMs = RETRY_FIRST_MS;
+      this.logger.warn('audit events written on retry', { added });
+      if (this.failed.length) return this.scheduleRetry();
+      for (const segment of this.sealedKept) this.journal?.remove(segment);
+      this.keep.clear();
+      this.sealedKept.clear();
+    } catch {
+      this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
+      this.scheduleRetry();
+    }
   }
 
   /**

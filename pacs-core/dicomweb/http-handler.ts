@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { AuthenticationThrottled, Principal } from '../access';
 import type { Archive } from '../archive';
-import { isArchiveError, toHttpStatus } from '../errors';
+import { asArchiveError, isArchiveError, toHttpStatus } from '../errors';
 import { Router } from './router';
 import { DEFAULT_STOW_LIMITS, UploadGate, type StowLimits } from './stow-limits';
 import type { DicomwebResponse, Route } from './types';
@@ -119,7 +119,8 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function errorResponse(error: unknown): DicomwebResponse {
+export function errorResponse(failure: unknown): DicomwebResponse {
+  const error = asArchiveError(failure);
   let status = toHttpStatus(error);
   if (isArchiveError(error) && typeof error.details.status === 'number') status = error.details.status;
   // Raw internal errors never reach the client (STYLE.md): a generic message, the detail goes to the log

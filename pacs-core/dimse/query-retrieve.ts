@@ -68,7 +68,7 @@ export class QueryRetrieveService {
       });
       if (!this.session.closed) answer(cancelled ? STATUS.CANCEL : STATUS.SUCCESS);
     } catch (error) {
-      const failure = toDimseStatus(error);
+      const failure = toDimseStatus(error, 'find');
       this.session.context.logger.warn('C-FIND failed', { callingAet: this.session.callingAet, error: error instanceof Error ? error.message : String(error) });
       await this.session.audit({ action: 'dimse.c-find', outcome: 'FAILURE', ...singleStudy(identifier), details: { level, error: failure.errorComment } });
       if (!this.session.closed) answer(failure.status, undefined, failure.errorComment);
@@ -149,7 +149,7 @@ export class QueryRetrieveService {
       });
       answer(status, result, { final: true, ...(status === STATUS.SUB_OPERATIONS_REFUSED ? { errorComment: 'no sub-operation succeeded' } : {}) });
     } catch (error) {
-      const failure = toDimseStatus(error);
+      const failure = toDimseStatus(error, 'retrieve');
       this.session.context.logger.warn(`C-${kind.toUpperCase()} failed`, { callingAet: this.session.callingAet, error: error instanceof Error ? error.message : String(error) });
       await this.session.audit({ action, outcome: 'FAILURE', ...singleStudy(identifier), details: { destination, error: failure.errorComment } });
       answer(failure.status, undefined, { errorComment: failure.errorComment });

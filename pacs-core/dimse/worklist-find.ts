@@ -42,7 +42,7 @@ export class WorklistFindService {
       await this.session.audit({ action: 'dimse.mwl-find', outcome: 'SUCCESS', facilityId, details: { matches, cancelled, keys } });
       if (!this.session.closed) answer(cancelled ? STATUS.CANCEL : STATUS.SUCCESS);
     } catch (error) {
-      const failure = toDimseStatus(error);
+      const failure = toDimseStatus(error, 'find');
       this.session.context.logger.warn('worklist C-FIND failed', { callingAet: this.session.callingAet, error: error instanceof Error ? error.message : String(error) });
       await this.session.audit({ action: 'dimse.mwl-find', outcome: 'FAILURE', facilityId, details: { keys, error: failure.errorComment } });
       if (!this.session.closed) answer(failure.status, undefined, failure.errorComment);
