@@ -11,6 +11,7 @@ import { ingestInstance, type IngestOptions, type IngestResult, type StreamedIns
 import { sendStudy, type DicomPeerAddress, type SendResult } from './dimse/scu';
 import type { DicomTlsCredentials } from './dimse/tls';
 import { createLocalLocks, createPostgresLocks, type UidLocks } from './locks/uid-locks';
+import { StoreFullness } from './store/store-fullness';
 
 export interface ArchiveEventMap {
   /** After an instance is durable and indexed (not for an identical re-send). */
@@ -56,6 +57,8 @@ export class Archive {
   readonly events = new EventEmitter<ArchiveEventMap>();
   /** The study and SOP locks of ingest and deletion: across processes on PostgreSQL */
   readonly locks: UidLocks;
+  /** Whether images have been refused for want of room since the last one stored (health, admin page) */
+  readonly storeFullness = new StoreFullness();
 
   constructor(options: ArchiveOptions) {
     this.db = options.db;
@@ -74,8 +77,17 @@ export class Archive {
    * commit the index, then report. Throws ArchiveError with a precise code.
    */
   async ingest(bytes: Buffer | StreamedInstance, origin: IngestOrigin, facilityId: string, options?: IngestOptions): Promise<IngestResult> {
-    const result = await ingestInstance(this, bytes, origin, facilityId, options);
-    if (result.status === 'stored') this.events.emit('instance.stored', result);
+    let result: IngestResult;
+    try {
+      result = await ingestInstance(this, bytes, origin, facilityId, options);
+    } catch (error) {
+      this.storeFullness.noteFailure(error);
+      throw error;
+    }
+    if (result.status === 'stored') {
+      this.storeFullness.noteStored();
+      this.events.emit('instance.stored', result);
+    }
     return result;
   }
 

@@ -1,5 +1,6 @@
-// GET /api/health — no authentication: 200 {"status":"ok"} or 503 with the
-// reason. Answered by the custom server itself, before Next: it is there
+// GET /api/health — no authentication: 200 {"status":"ok"}, 200
+// {"status":"degraded","reason":"storage full"} (reads served, images
+// refused), or 503 with the reason. Answered by the custom server itself, before Next: it is there
 // without the portal (a headless archive node, the tests), and it costs one
 // SELECT 1 and one small file write, so a load balancer's probe keeps its
 // answer even when Next is busy.
@@ -16,6 +17,6 @@ export async function serveHealth(runtime: Pick<Runtime, 'db' | 'archive' | 'log
     return;
   }
   const report = await checkHealth(runtime);
-  res.writeHead(report.status === 'ok' ? 200 : 503, { 'content-type': 'application/json' });
+  res.writeHead(report.status === 'error' ? 503 : 200, { 'content-type': 'application/json' });
   res.end(req.method === 'HEAD' ? undefined : JSON.stringify(report));
 }

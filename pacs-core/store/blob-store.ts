@@ -24,6 +24,8 @@ export interface BlobStore {
   delete(key: string): Promise<void>;
   /** A probe for health checks: can we write and read here now? */
   check(): Promise<void>;
+  /** Free and total bytes where the blobs live, where the store can tell (a file system; not S3) */
+  space?(): Promise<{ freeBytes: number; totalBytes: number }>;
 }
 
 /** A blob being written, not yet under a key: invisible to readers until commit(). */

@@ -1,5 +1,5 @@
 import { close, createReadStream, existsSync, fsync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
-import { open, readdir, rm, rmdir, stat, unlink, readFile } from 'node:fs/promises';
+import { open, readdir, rm, rmdir, stat, statfs, unlink, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
@@ -144,6 +144,11 @@ export class FsBlobStore implements BlobStore {
     }
   }
 
+  async space(): Promise<{ freeBytes: number; totalBytes: number }> {
+    const stats = await statfs(this.root);
+    return { freeBytes: stats.bavail * stats.bsize, totalBytes: stats.blocks * stats.bsize };
+  }
+
   async check(): Promise<void> {
     const key = `.health/${process.pid}`;
     await this.put(key, Buffer.from('ok'));
@@ -285,5 +290,7 @@ function storageError(error: unknown, key: string): ArchiveError {
   if (error instanceof ArchiveError) return error;
   const code = (error as NodeJS.ErrnoException).code;
   if (code === 'ENOENT') return new ArchiveError('NOT_FOUND', `blob ${key} not found`);
+  // First words first: a C-STORE's error comment keeps 64 characters
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new ArchiveError('STORAGE_FAILURE', `image store full (${code}); nothing stored of ${key}`, { outOfSpace: true });
   return new ArchiveError('STORAGE_FAILURE', `storage error on ${key}: ${code ?? (error as Error).message}`);
 }

@@ -225,6 +225,8 @@ export class S3BlobStore implements BlobStore {
     else if (code) reason = file ? `${code} on ${file}` : code; // a network error, or one of the local spool file
     else reason = `${name}${status ? ` (HTTP ${status})` : ''}: ${message}`;
     const details = { s3Code: name, httpStatus: status, outOfSpace: reason.startsWith('out of space') };
+    // First words first: a C-STORE's error comment keeps 64 characters
+    if (details.outOfSpace) return new ArchiveError('STORAGE_FAILURE', `image store full: ${reason} at ${this.location}; nothing stored of ${key}`, details);
     return new ArchiveError('STORAGE_FAILURE', `storage error on ${key} at ${this.location}: ${reason}`, details);
   }
 }

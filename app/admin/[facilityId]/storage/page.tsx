@@ -17,6 +17,17 @@ export default async function StoragePage({ params }: { params: Promise<{ facili
   const usedShare = usage.disk && usage.disk.totalBytes > 0 ? 1 - usage.disk.freeBytes / usage.disk.totalBytes : null;
   return (
     <AdminShell user={user} facility={facility} current="storage">
+      {usage.store.state === 'full' ? (
+        <p className="alert error" role="alert">
+          <strong>The image store is full: images sent now are refused.</strong> Modalities are answered “out of resources” (0xA700) and
+          keep their images to send again; uploads fail. Free space on {usage.store.location} or enlarge it.
+          {usage.store.refused ? <> {usage.store.refused.count.toLocaleString('en-GB')} image(s) refused since {usage.store.refused.since.toLocaleString('en-GB')}.</> : null}
+        </p>
+      ) : usage.store.state === 'failing' ? (
+        <p className="alert error" role="alert">
+          <strong>The image store cannot be written:</strong> {usage.store.message}
+        </p>
+      ) : null}
       <section className={styles.section} aria-labelledby="archive-heading">
         <h2 id="archive-heading">In the archive</h2>
         {usage.studies === 0 ? <p className={styles.empty}>No images stored for {facility.name} yet.</p> : null}
@@ -38,6 +49,20 @@ export default async function StoragePage({ params }: { params: Promise<{ facili
             <dd>{formatBytes(usage.bytes)}</dd>
           </div>
         </dl>
+      </section>
+      <section className={styles.section} aria-labelledby="store-heading">
+        <h2 id="store-heading">Image store</h2>
+        <p>
+          {usage.store.state === 'ok' ? 'Takes images' : usage.store.state === 'full' ? 'Full: refuses images' : 'Cannot be written'}
+          <span className={styles.muted}> — {usage.store.location}</span>
+          {usage.store.space ? (
+            <>
+              {' '}
+              · <strong>{formatBytes(usage.store.space.freeBytes)}</strong> free of {formatBytes(usage.store.space.totalBytes)}
+            </>
+          ) : null}
+        </p>
+        {usage.store.message ? <p className={styles.muted}>{usage.store.message}</p> : null}
       </section>
       <section className={styles.section} aria-labelledby="disk-heading">
         <h2 id="disk-heading">Disk of the data directory</h2>
