@@ -18,6 +18,8 @@ export interface ArchiveEventMap {
   'instance.stored': [IngestResult];
   /** After a study's rows, caches and files were removed (pacs-core/delete-study.ts). */
   'study.deleted': [{ studyInstanceUid: string; facilityId: string }];
+  /** After ingest's known-series cache forgot these series (all: undefined): a patient correction or merge, a deletion */
+  'series.forgotten': [{ seriesIds: string[] | undefined }];
 }
 
 export interface ArchiveOptions {

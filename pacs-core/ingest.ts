@@ -102,11 +102,17 @@ export function withSopLock<T>(archive: Archive, sopInstanceUid: string, work: (
   return archive.locks.run('sop', sopInstanceUid, work);
 }
 
-/** Forgets the series rows given (all when none is given). */
-export function forgetIndexedSeries(archive: Archive, seriesIds?: readonly string[]): void {
+/**
+ * Forgets the series rows given (all when none is given), and tells the
+ * node's other processes to do the same (the 'series.forgotten' event:
+ * lib/redis/archive-invalidation.ts publishes it); `fromPeer` when another
+ * process told us.
+ */
+export function forgetIndexedSeries(archive: Archive, seriesIds?: readonly string[], options: { fromPeer?: boolean } = {}): void {
   const cache = seriesCacheFor(archive);
-  if (!seriesIds) return cache.clear();
-  for (const [key, known] of cache) if (seriesIds.includes(known.seriesId)) cache.delete(key);
+  if (!seriesIds) cache.clear();
+  else for (const [key, known] of cache) if (seriesIds.includes(known.seriesId)) cache.delete(key);
+  if (!options.fromPeer) archive.events.emit('series.forgotten', { seriesIds: seriesIds ? [...seriesIds] : undefined });
 }
 
 function seriesCacheKey(facilityId: string, studyInstanceUid: string, seriesInstanceUid: string): string {

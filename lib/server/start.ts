@@ -43,6 +43,7 @@ import { BASE_SECURITY_HEADERS, createHostCheck, DATA_CONTENT_SECURITY_POLICY, H
 import { createOhifHttpHandler, isOhifPath } from '../ohif/serve-ohif';
 import { settleConsultHandlers } from '../realtime/attach-consult';
 import { attachRealtime, closeLiveStore } from '../realtime/attach-realtime';
+import { shareArchiveInvalidation } from '../redis/archive-invalidation';
 import { openRedis, waitForRedis } from '../redis/redis-client';
 import { socketAdapterFor } from '../redis/socket-adapter';
 import { followArrivingImages } from '../transfers/follow-arriving-images';
@@ -150,6 +151,8 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
   // Several processes of the node share socket.io rooms and live sessions through Redis (issue 20)
   const redis = config.redisUrl ? await openRedis(config.redisUrl, logger) : undefined;
   if (redis) await waitForRedis(redis);
+  // Ingest's known-series cache: a patient correction on one process reaches the others' ingest
+  const stopSharingInvalidation = redis ? await shareArchiveInvalidation(archive, redis, logger) : () => {};
   const runtime: Runtime = { config, db, archive, logger, shared: new Map(), redis };
   setRuntime(runtime);
   // Read events a killed process had journalled but not committed (lib/audit/audit-journal.ts)
@@ -299,6 +302,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     await closeLiveStore(runtime);
     await closeIndexConnection(indexConnection);
     await db.$disconnect();
+    stopSharingInvalidation();
     redis?.disconnect();
     throw error;
   });
@@ -364,6 +368,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     await auditQueueFor(runtime).flush(true);
     await closeIndexConnection(indexConnection);
     await db.$disconnect();
+    stopSharingInvalidation();
     redis?.disconnect();
     setRuntime(undefined);
   }

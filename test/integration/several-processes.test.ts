@@ -22,6 +22,7 @@ import { CONSULT_EVENTS, CONSULT_NAMESPACE, type ConsultAnnotationAck, type Cons
 import { permitSharing, patientRefOfStudy } from '../support/consent';
 import { freePort, storescu, writeTempFiles } from '../support/dcmtk';
 import { makeStudy } from '../support/fixtures';
+import { ackCode, hl7, mllpSend, msh } from '../support/hl7';
 import { startHaproxy, type Balancer } from '../support/haproxy';
 import { CLUSTER_ADMIN_EMAIL, startProcessCluster, type ClusterProcess, type ProcessCluster } from '../support/process-cluster';
 import { startRedisServer, type RedisServer } from '../support/redis-server';
@@ -49,7 +50,7 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
     cluster = await startProcessCluster({
       processes: 3,
       redisUrl: redis.url,
-      env: { DICOM_PEERS: `CT1@127.0.0.1:${await freePort()}`, PUBLIC_URL: `http://127.0.0.1:${ports.http}`, TRUST_PROXY: 'true' },
+      env: { DICOM_PEERS: `CT1@127.0.0.1:${await freePort()}`, PUBLIC_URL: `http://127.0.0.1:${ports.http}`, TRUST_PROXY: 'true', HL7_PORT: '0', HL7_SENDERS: 'HIS^HOSP' },
     });
     // The balancer knows the first two; the third is for the live session's drill
     balancer = await startHaproxy(
@@ -104,6 +105,32 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
       [...Array(5).fill(['FAILURE', 'INVALID_CREDENTIALS']), ['DENIED', 'RATE_LIMITED']].sort(),
       'each refusal audited',
     );
+  });
+
+  it("makes a patient correction on one process reach another process's ingest (its known-series cache is told through Redis)", async () => {
+    // The series is known to the first process's ingest (with the name of the modality's header)...
+    const [ingesting, correcting] = [cluster.processes[0], cluster.processes[2]];
+    const study = makeStudy({ patientId: 'MRN-OVL', patientName: 'Old^Name', series: 1, instancesPerSeries: 2, seed: 'several-processes-overlay' });
+    const temp = writeTempFiles(study);
+    try {
+      const firstImage = await storescu({ port: ingesting.dicomPort, aet: 'TELEPACS' }, [temp.paths[0]], { callingAet: 'CT1' });
+      assert.ok(firstImage.responses[0]?.ok, firstImage.stderr.slice(-500));
+      // ...the HIS corrects the name at another process (HL7 ADT^A08)...
+      const [ack] = await mllpSend(correcting.hl7Port!, [hl7(msh('ADT^A08^ADT_A01', { app: 'HIS' }).line, 'EVN|A08|20261207080000', 'PID|1||MRN-OVL^^^HOSP^MR||NEW^NAME||19700102|M', 'PV1|1|O')]);
+      assert.equal(ackCode(ack), 'AA', ack);
+      // ...and the next image of the series at the first process is indexed with the corrected name
+      const secondImage = await storescu({ port: ingesting.dicomPort, aet: 'TELEPACS' }, [temp.paths[1]], { callingAet: 'CT1' });
+      assert.ok(secondImage.responses[0]?.ok, secondImage.stderr.slice(-500));
+      const [series, sop] = [study.seriesInstanceUids[0], study.sopInstanceUids[0][1]];
+      const response = await fetch(`${ingesting.url}/dicomweb/studies/${study.studyInstanceUid}/series/${series}/instances/${sop}/metadata`, {
+        headers: { authorization: cluster.adminAuthorization, accept: 'application/dicom+json' },
+      });
+      assert.equal(response.status, 200);
+      const [metadata] = (await response.json()) as Record<string, { Value?: { Alphabetic?: string }[] }>[];
+      assert.equal(metadata['00100010']?.Value?.[0]?.Alphabetic, 'NEW^NAME');
+    } finally {
+      temp.cleanup();
+    }
   });
 
   it('loses no acknowledged image when the receiving process is killed mid-association, and the retry completes the study', async () => {

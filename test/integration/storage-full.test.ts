@@ -104,7 +104,7 @@ describe('the image store runs out of room', { skip }, () => {
 
       // STOW-RS: the failure names out of resources
       const { body, contentType } = stowBody([study[study.length - 1]]);
-      const stow = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body });
+      const stow = await fetch(`${node.url}/dicomweb/studies`, { method: 'POST', headers: { authorization: node.adminAuthorization, 'content-type': contentType, accept: 'application/dicom+json' }, body: new Uint8Array(body) });
       const answer = (await stow.json()) as Record<string, { Value?: Record<string, { Value?: unknown[] }>[] }>;
       const failed = answer['00081198']?.Value?.[0];
       assert.equal(failed?.['00081197']?.Value?.[0], 0xa700, `STOW ${stow.status}: failure reason out of resources`);

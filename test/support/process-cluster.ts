@@ -19,6 +19,8 @@ export interface ClusterProcess {
   url: string;
   httpPort: number;
   dicomPort: number;
+  /** The MLLP port, when the cluster was started with HL7_PORT=0 */
+  hl7Port: number | undefined;
   child: ChildProcess;
   /** kill -9 */
   kill(): Promise<void>;
@@ -69,6 +71,7 @@ export async function startProcessCluster(options: { processes: number; redisUrl
         url,
         httpPort: Number(new URL(url).port),
         dicomPort: ready.dicomPort,
+        hl7Port: ready.hl7Port,
         child,
         async kill() {
           if (child.exitCode !== null || child.signalCode !== null) return;

@@ -23,7 +23,7 @@ export interface TelepacsProcess {
 }
 
 /** Starts bench/support/telepacs-node.ts with this environment and waits for its ready line. */
-export async function spawnTelepacsNode(env: Record<string, string>): Promise<{ child: ChildProcess; ready: { dicomwebUrl: string; dicomPort: number } }> {
+export async function spawnTelepacsNode(env: Record<string, string>): Promise<{ child: ChildProcess; ready: { dicomwebUrl: string; dicomPort: number; hl7Port?: number } }> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/support/telepacs-node.ts'], {
     env: { ...process.env, PORT: '0', DICOM_PORT: '0', ...env },
     stdio: ['pipe', 'pipe', 'inherit'],
@@ -33,7 +33,7 @@ export async function spawnTelepacsNode(env: Record<string, string>): Promise<{ 
       createInterface({ input: child.stdout! }).once('line', resolve);
       child.once('exit', (code) => reject(new Error(`the server exited (${code}) before it was ready`)));
     });
-    return { child, ready: JSON.parse(firstLine) as { dicomwebUrl: string; dicomPort: number } };
+    return { child, ready: JSON.parse(firstLine) as { dicomwebUrl: string; dicomPort: number; hl7Port?: number } };
   } catch (error) {
     await stopProcess(child);
     throw error;
