@@ -47,7 +47,7 @@ if ! redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1; then
   for _ in $(seq 50); do redis-cli -u "$REDIS_URL" ping >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
-export DATABASE_URL REDIS_URL DATA_DIR TRUST_PROXY=true PUBLIC_URL=${PUBLIC_URL:-http://localhost:$HTTP_PORT}
+export DATABASE_URL REDIS_URL DATA_DIR TRUST_PROXY=true DICOM_PROXY_PROTOCOL_FROM=${DICOM_PROXY_PROTOCOL_FROM:-127.0.0.1} PUBLIC_URL=${PUBLIC_URL:-http://localhost:$HTTP_PORT}
 
 # The processes: ports 3001.. and 11113..
 servers_http="" servers_dicom=""

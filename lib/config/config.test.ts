@@ -136,9 +136,12 @@ describe('loadConfig', () => {
   });
 
   it('reads the DICOM door limits in seconds and connections, with defaults', () => {
-    assert.deepEqual(loadConfig({}).dicomLimits, { artimMs: 30_000, idleMs: 300_000, maxConnections: 200, maxConnectionsPerAddress: 20 });
-    const config = loadConfig({ DICOM_ARTIM_SECONDS: '10', DICOM_IDLE_SECONDS: '600', DICOM_MAX_ASSOCIATIONS: '50', DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: '5' });
-    assert.deepEqual(config.dicomLimits, { artimMs: 10_000, idleMs: 600_000, maxConnections: 50, maxConnectionsPerAddress: 5 });
+    assert.deepEqual(loadConfig({}).dicomLimits, { artimMs: 30_000, idleMs: 300_000, maxConnections: 200, maxConnectionsPerAddress: 20, proxyProtocolFrom: [] });
+    const config = loadConfig({ DICOM_ARTIM_SECONDS: '10', DICOM_IDLE_SECONDS: '600', DICOM_MAX_ASSOCIATIONS: '50', DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: '5', DICOM_PROXY_PROTOCOL_FROM: ' 10.0.0.5, ::ffff:10.0.0.6 ,FD00::1' });
+    assert.deepEqual(config.dicomLimits, { artimMs: 10_000, idleMs: 600_000, maxConnections: 50, maxConnectionsPerAddress: 5, proxyProtocolFrom: ['10.0.0.5', '10.0.0.6', 'fd00::1'] });
+    assert.deepEqual(problemsOf({ DICOM_PROXY_PROTOCOL_FROM: '10.0.0.5,balancer.local' }), [
+      'DICOM_PROXY_PROTOCOL_FROM: "balancer.local" is not an IP address (a comma-separated list of the balancers\' addresses)',
+    ]);
     const problems = problemsOf({ DICOM_ARTIM_SECONDS: '0', DICOM_IDLE_SECONDS: '1.5', DICOM_MAX_ASSOCIATIONS: '10', DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: '11' });
     assert.deepEqual(problems, [
       'DICOM_ARTIM_SECONDS: expected a whole number of seconds between 1 and 600',

@@ -1,6 +1,7 @@
 // The process configuration, read once from the environment at start and
 // validated as a whole: an installer fixing a .env file wants every mistake in
 // one message, not one per restart.
+import { isIP } from 'node:net';
 import path from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
@@ -34,6 +35,8 @@ export interface DicomLimits {
   maxConnections: number;
   /** DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: DIMSE connections open at once from one address */
   maxConnectionsPerAddress: number;
+  /** DICOM_PROXY_PROTOCOL_FROM: TCP balancers whose connections start with a PROXY header naming the modality's address (pacs-core/dimse/proxy-protocol.ts) */
+  proxyProtocolFrom: string[];
 }
 
 export interface Config {
@@ -306,6 +309,17 @@ const ConfigSchema = z.object({
   DICOM_IDLE_SECONDS: wholeNumber('DICOM_IDLE_SECONDS', 1, 86_400, 'seconds').default(300),
   DICOM_MAX_ASSOCIATIONS: wholeNumber('DICOM_MAX_ASSOCIATIONS', 1, 100_000, 'connections').default(200),
   DICOM_MAX_ASSOCIATIONS_PER_ADDRESS: wholeNumber('DICOM_MAX_ASSOCIATIONS_PER_ADDRESS', 1, 100_000, 'connections').default(20),
+  // Behind a TCP balancer (issue 20): its addresses, whose connections begin with a PROXY header
+  DICOM_PROXY_PROTOCOL_FROM: z
+    .string()
+    .default('')
+    .transform((value, context) => {
+      const addresses = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+      for (const address of addresses) {
+        if (isIP(address) === 0) context.addIssue({ code: 'custom', message: `DICOM_PROXY_PROTOCOL_FROM: "${address}" is not an IP address (a comma-separated list of the balancers' addresses)` });
+      }
+      return addresses.map((address) => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').toLowerCase());
+    }),
   // The same default as STOW_MAX_PART_MB: one instance of up to 2 GiB by either door
   DICOM_MAX_DATASET_MB: wholeNumber('DICOM_MAX_DATASET_MB', 1, 1024 * 1024, 'MiB').default(2048),
   ADMIN_EMAIL: z
@@ -499,6 +513,7 @@ export function loadConfig(env: Environment): Config {
       idleMs: values.DICOM_IDLE_SECONDS * 1000,
       maxConnections: values.DICOM_MAX_ASSOCIATIONS,
       maxConnectionsPerAddress: values.DICOM_MAX_ASSOCIATIONS_PER_ADDRESS,
+      proxyProtocolFrom: values.DICOM_PROXY_PROTOCOL_FROM,
     },
     dicomMaxDatasetBytes: values.DICOM_MAX_DATASET_MB * MIB,
     adminEmail: values.ADMIN_EMAIL,

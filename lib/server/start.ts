@@ -272,6 +272,7 @@ export async function startTelepacs(options: StartOptions): Promise<RunningTelep
     tls: config.dicomTls && { port: config.dicomTls.port, credentials: config.dicomTls },
     logger,
     limits: config.dicomLimits,
+    proxyProtocolFrom: config.dicomLimits.proxyProtocolFrom,
     maxDatasetBytes: config.dicomMaxDatasetBytes,
     authorizeAssociation: (request) => authorizeDicomAssociation({ findPeer: peerByAet, resolveHost }, request),
     resolvePeer: (aet, requester) => dicomMoveDestination(peerByAet, aet, requester),

@@ -12,6 +12,7 @@ import tls from 'node:tls';
 import type { Archive } from '../archive';
 import { configureDcmjsDimse } from './dcmjs-dimse';
 import { ConnectionLimiter, type DimseConnectionLimits } from './connection-limits';
+import { readProxyHeader, type ProxyHeaderError } from './proxy-protocol';
 import { TelepacsScp } from './scp';
 import { tlsServerOptions } from './tls';
 import type { ConnectionFacts, DimseServer, DimseServerOptions } from './types';
@@ -44,10 +45,10 @@ export async function startDimseServer(archive: Archive, options: DimseServerOpt
    * refuses it over a limit: with an A-ASSOCIATE-RJ where we can speak DICOM
    * on it (the plain port), by closing it where we cannot (a TLS handshake).
    */
-  const admit = (socket: net.Socket, refusal: 'associate-rj' | 'close'): boolean => {
+  const admit = (socket: net.Socket, refusal: 'associate-rj' | 'close', address = socket.remoteAddress ?? ''): boolean => {
     sockets.add(socket);
     socket.once('close', () => sockets.delete(socket));
-    return limiter.admit(socket, normalizeAddress(socket.remoteAddress ?? ''), refusal);
+    return limiter.admit(socket, normalizeAddress(address), refusal);
   };
 
   /** One admitted association's connection, plain or TLS (a TLSSocket is a net.Socket). */
@@ -57,8 +58,32 @@ export async function startDimseServer(archive: Archive, options: DimseServerOpt
     new TelepacsScp(socket, facts, { archive, options, logger, track, limits });
   };
 
+  const proxies = new Set(options.proxyProtocolFrom ?? []);
   const server = net.createServer((socket) => {
-    if (admit(socket, 'associate-rj')) serveConnection(socket, { remoteAddress: socket.remoteAddress ?? '' });
+    // Reset before we saw it (a balancer's health check connects and resets at once): no peer left to answer
+    if (socket.remoteAddress === undefined) return void socket.destroy();
+    const from = socket.remoteAddress;
+    if (!proxies.has(normalizeAddress(from))) {
+      if (admit(socket, 'associate-rj')) serveConnection(socket, { remoteAddress: from });
+      return;
+    }
+    // A balancer's connection: the modality's address comes first, in a PROXY header
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+    readProxyHeader(socket, limits.artimMs).then(
+      ({ sourceAddress }) => {
+        // LOCAL (or UNKNOWN): the balancer's own connection, its health check, which sends no association
+        if (sourceAddress === undefined) return void socket.destroy();
+        if (admit(socket, 'associate-rj', sourceAddress)) serveConnection(socket, { remoteAddress: sourceAddress });
+        socket.resume();
+      },
+      (error: ProxyHeaderError) => {
+        // A connection closed before its first byte is the balancer's health check
+        if (!error.silent) logger.warn('DIMSE connection from a balancer closed: no valid PROXY header', { balancer: from, error: error.message });
+        socket.destroy();
+      },
+    );
   });
   server.on('error', (error) => logger.error('DIMSE server error', { error: error.message }));
   const port = await listen(server, options.port);

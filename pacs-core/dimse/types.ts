@@ -59,6 +59,8 @@ export interface DimseServerOptions {
   logger?: Logger;
   /** Timers and connection caps; each unset one takes its default (server.ts) */
   limits?: Partial<DimseConnectionLimits>;
+  /** TCP balancers (normalized addresses) whose connections start with a PROXY header naming the modality's address (proxy-protocol.ts) */
+  proxyProtocolFrom?: readonly string[];
   /** The largest C-STORE dataset accepted, bytes (default 2 GiB); a larger one is answered 0xA700 */
   maxDatasetBytes?: number;
   /** Who may associate (lib/policy/dicom-association.ts); a refusal is answered as in AssociationDecision */

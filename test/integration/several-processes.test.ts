@@ -20,7 +20,8 @@ import { startConsultation } from '../../lib/consult/consultations';
 import { createFacility, createUser } from '../../lib/policy/test-fixtures';
 import { CONSULT_EVENTS, CONSULT_NAMESPACE, type ConsultAnnotationAck, type ConsultJoinAck, type ConsultPresencePayload } from '../../lib/realtime/events';
 import { permitSharing, patientRefOfStudy } from '../support/consent';
-import { freePort, storescu, writeTempFiles } from '../support/dcmtk';
+import { freePort, storescu, waitUntil, writeTempFiles } from '../support/dcmtk';
+import { associateRequestPdu, openRawConnection, type RawConnection } from '../support/raw-dimse';
 import { makeStudy } from '../support/fixtures';
 import { ackCode, hl7, mllpSend, msh } from '../support/hl7';
 import { startHaproxy, type Balancer } from '../support/haproxy';
@@ -37,6 +38,9 @@ const skip =
       ? 'needs haproxy and redis-server (apt-get install -y haproxy redis-server)'
       : undefined;
 
+// The balancer reaches the DICOM ports from its own loopback address; the test's direct connections come from 127.0.0.1
+const BALANCER_SOURCE = '127.0.0.2';
+
 describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip }, () => {
   let redis: RedisServer;
   let cluster: ProcessCluster;
@@ -50,12 +54,13 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
     cluster = await startProcessCluster({
       processes: 3,
       redisUrl: redis.url,
-      env: { DICOM_PEERS: `CT1@127.0.0.1:${await freePort()}`, PUBLIC_URL: `http://127.0.0.1:${ports.http}`, TRUST_PROXY: 'true', HL7_PORT: '0', HL7_SENDERS: 'HIS^HOSP' },
+      env: { DICOM_PEERS: `CT1@127.0.0.1:${await freePort()},CT7@127.0.0.7:${await freePort()}`, PUBLIC_URL: `http://127.0.0.1:${ports.http}`, TRUST_PROXY: 'true', DICOM_PROXY_PROTOCOL_FROM: BALANCER_SOURCE, HL7_PORT: '0', HL7_SENDERS: 'HIS^HOSP' },
     });
     // The balancer knows the first two; the third is for the live session's drill
     balancer = await startHaproxy(
       cluster.processes.slice(0, 2).map((entry) => ({ httpPort: entry.httpPort, dicomPort: entry.dicomPort })),
       ports,
+      { dicomSource: BALANCER_SOURCE },
     );
   });
   after(async () => {
@@ -105,6 +110,23 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
       [...Array(5).fill(['FAILURE', 'INVALID_CREDENTIALS']), ['DENIED', 'RATE_LIMITED']].sort(),
       'each refusal audited',
     );
+  });
+
+  it("shows the DICOM door the modality's own address through the balancer (PROXY protocol)", async () => {
+    const associate = async (connection: RawConnection, callingAet: string) => {
+      connection.socket.write(associateRequestPdu({ calledAet: 'TELEPACS', callingAet }));
+      await waitUntil('an answer to the A-ASSOCIATE-RQ', async () => connection.pduTypes.length > 0 || connection.closed, 10_000, () => true);
+      connection.socket.destroy();
+      return connection.pduTypes[0];
+    };
+    // CT7 is registered at 127.0.0.7 (another loopback address stands for another machine): from
+    // there, through the balancer, it is accepted; from 127.0.0.1 the same AE title is refused
+    assert.equal(await associate(await openRawConnection(balancer.dicomPort, '127.0.0.1', '127.0.0.7'), 'CT7'), 0x02, 'A-ASSOCIATE-AC');
+    assert.equal(await associate(await openRawConnection(balancer.dicomPort), 'CT7'), 0x03, 'A-ASSOCIATE-RJ');
+    // A connection from the balancer's address that does not start with a PROXY header is closed unanswered
+    const forged = await openRawConnection(cluster.processes[0].dicomPort, '127.0.0.1', BALANCER_SOURCE);
+    assert.equal(await associate(forged, 'CT1'), undefined);
+    await forged.closedPromise;
   });
 
   it("makes a patient correction on one process reach another process's ingest (its known-series cache is told through Redis)", async () => {

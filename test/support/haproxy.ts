@@ -16,7 +16,17 @@ export interface Balancer {
 const SHIPPED = path.join(import.meta.dirname, '..', '..', 'deploy', 'haproxy', 'telepacs.cfg');
 
 /** `ports`: the balancer's own, when the processes behind it must know its address first (PUBLIC_URL) */
-export async function startHaproxy(backends: { httpPort: number; dicomPort: number }[], ports?: { http: number; dicom: number }): Promise<Balancer> {
+/**
+ * `dicomSource`: the address the balancer connects to the DICOM ports from (HAProxy `source`):
+ * another loopback address than the test's own 127.0.0.1, so that the processes believe the PROXY
+ * headers of the balancer's connections (DICOM_PROXY_PROTOCOL_FROM) and not those of the test's
+ * direct ones.
+ */
+export async function startHaproxy(
+  backends: { httpPort: number; dicomPort: number }[],
+  ports?: { http: number; dicom: number },
+  options: { dicomSource?: string } = {},
+): Promise<Balancer> {
   const [httpPort, dicomPort] = ports ? [ports.http, ports.dicom] : [await freePort(), await freePort()];
   const dir = mkdtempSync(path.join(tmpdir(), 'telepacs-haproxy-'));
   let section = '';
@@ -24,7 +34,8 @@ export async function startHaproxy(backends: { httpPort: number; dicomPort: numb
   for (const line of readFileSync(SHIPPED, 'utf8').split('\n')) {
     if (line.startsWith('backend ')) section = line;
     if (line.startsWith('  log stdout')) continue;
-    if (line === '  bind :8080') lines.push(`  bind 127.0.0.1:${httpPort}`);
+    if (line.startsWith('  default-server ') && section.includes('dicom') && options.dicomSource) lines.push(`${line} source ${options.dicomSource}`);
+    else if (line === '  bind :8080') lines.push(`  bind 127.0.0.1:${httpPort}`);
     else if (line === '  bind :11112') lines.push(`  bind 127.0.0.1:${dicomPort}`);
     else if (line.startsWith('  server ')) {
       if (!line.startsWith('  server telepacs1 ')) continue;

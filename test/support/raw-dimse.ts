@@ -282,9 +282,10 @@ export interface RawConnection {
 }
 
 /** A TCP connection to a DIMSE port that records the PDUs it receives. */
-export function openRawConnection(port: number, host = '127.0.0.1'): Promise<RawConnection> {
+export function openRawConnection(port: number, host = '127.0.0.1', localAddress?: string): Promise<RawConnection> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ port, host });
+    // localAddress: another loopback address (127.0.0.7) stands for another machine
+    const socket = net.connect({ port, host, ...(localAddress ? { localAddress } : {}) });
     let buffered = Buffer.alloc(0);
     let closed = false;
     const pdus: Buffer[] = [];
