@@ -124,7 +124,8 @@ async function withStartLock<T>(config: Config, work: () => Promise<T>): Promise
     await client.end().catch(() => undefined);
   }
 }
-const START_LOCK_CLASS = 0x54500003;
+/** The advisory lock (class, 1) that processes starting together take turns on */
+export const START_LOCK_CLASS = 0x54500003;
 
 export async function startTelepacs(options: StartOptions): Promise<RunningTelepacs> {
   const { config } = options;
