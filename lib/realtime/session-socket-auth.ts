@@ -6,6 +6,7 @@
 import type { Socket } from 'socket.io';
 import { SESSION_COOKIE_NAME, readCookie, signedInUserForSession, type SignedInUser } from '../auth';
 import type { Runtime } from '../runtime';
+import { socketsOfSessionRoom, socketsOfUserRoom } from './disconnect-user';
 import { closeWhenSessionEnds } from './session-lifetime';
 
 export function sessionSocketAuth<S extends Socket>(runtime: Runtime, namespace: string, admit: (socket: S, user: SignedInUser) => void) {
@@ -16,6 +17,8 @@ export function sessionSocketAuth<S extends Socket>(runtime: Runtime, namespace:
         if (!user) return next(new Error('not signed in'));
         (socket.data as { sessionId?: string }).sessionId = user.sessionId;
         admit(socket, user);
+        // What a revocation closes when another process cannot be asked (disconnect-user.ts)
+        void socket.join([socketsOfUserRoom(user.id), socketsOfSessionRoom(user.sessionId)]);
         closeWhenSessionEnds(runtime, socket, user.sessionId, user.sessionExpiresAt);
         next();
       })
