@@ -13,6 +13,7 @@
 // TEST_PART=browser runs only the browser tests (test/e2e), TEST_PART=rest all the
 // others: .ci/run runs the browser tests beside the PostgreSQL run.
 // Extra arguments are passed on (e.g. a file list, or --test-name-pattern=...).
+// TEST_UNIT_CONCURRENCY (below) runs the files outside test/ several at a time.
 // A test file (and each test in it) that hangs fails after TEST_TIMEOUT_MS
 // (default 10 minutes; the longest file, the first browser test with the
 // portal build, takes about 3 on an idle machine) instead of eating the
@@ -43,6 +44,14 @@ const e2eDir = path.join(root, 'test', 'e2e') + path.sep;
 const part = process.env.TEST_PART ?? '';
 if (!['', 'browser', 'rest'].includes(part)) {
   console.error(`TEST_PART: "${part}" — expected browser or rest (or unset for all)`);
+  process.exit(2);
+}
+// TEST_UNIT_CONCURRENCY=N: the files outside test/ (in-process tests of one module, their own
+// temp dirs and scratch databases, no fixed ports) run N at a time, then test/ one at a time.
+// .ci/run sets 2 for the phase that has the machine to itself (129 s → 89 s here).
+const unitConcurrency = Number(process.env.TEST_UNIT_CONCURRENCY ?? '1');
+if (!Number.isInteger(unitConcurrency) || unitConcurrency < 1 || unitConcurrency > 8) {
+  console.error(`TEST_UNIT_CONCURRENCY: "${process.env.TEST_UNIT_CONCURRENCY}" — expected 1 to 8`);
   process.exit(2);
 }
 const skipE2e = (onPostgres && process.env.TEST_E2E !== '1') || part === 'rest';
@@ -78,9 +87,16 @@ if (!explicitFiles.length && part !== 'browser') {
 console.log(
   `telepacs tests on ${onPostgres ? 'PostgreSQL' : 'SQLite'}: ${files.length} files${part ? ` (TEST_PART=${part})` : ''}${onPostgres && skipE2e && !part && !explicitFiles.length ? ' (browser tests in test/e2e run on SQLite only; TEST_E2E=1 runs them here too)' : ''}${skipFederation && !explicitFiles.length ? ' (the tests of several nodes, each on SQLite and PostgreSQL nodes, run in the SQLite phase; TEST_FEDERATION=1 runs them here too)' : ''}`,
 );
-const result = spawnSync(
-  process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 600_000}`, ...flags, ...files],
-  { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TCP_NODELAY: '1' } },
-);
-process.exit(result.status ?? 1);
+const runFiles = (list, concurrency) =>
+  spawnSync(
+    process.execPath,
+    ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', `--test-timeout=${process.env.TEST_TIMEOUT_MS ?? 600_000}`, ...flags, ...list],
+    { cwd: root, stdio: 'inherit', env: { ...process.env, NODE_ENV: 'test', TCP_NODELAY: '1' } },
+  ).status ?? 1;
+
+const testDir = path.join(root, 'test') + path.sep;
+const unitFiles = unitConcurrency > 1 && !explicitFiles.length ? files.filter((file) => !file.startsWith(testDir)) : [];
+const restFiles = files.filter((file) => !unitFiles.includes(file));
+const unitStatus = unitFiles.length ? runFiles(unitFiles, unitConcurrency) : 0;
+const restStatus = restFiles.length ? runFiles(restFiles, 1) : 0;
+process.exit(unitStatus || restStatus);
