@@ -27,6 +27,8 @@ const REPLAY_CHUNK = 500;
 // Failed events are tried again after 1 s, then twice as long each time, at most every 30 s
 const RETRY_FIRST_MS = 1000;
 const RETRY_MAX_MS = 30_000;
+// Failed events held in memory for the retry (about 1 KB each); older ones wait in the journal for the next start
+const MAX_RETRY_ROWS = 20_000;
 
 export type AuditQueueDatabase = Pick<Database, 'auditEvent'>;
 
@@ -62,6 +64,8 @@ export class AuditQueue {
   private failed: AuditRow[] = [];
   private retryTimer: NodeJS.Timeout | undefined;
   private retryDelayMs = RETRY_FIRST_MS;
+  /** Failed events were dropped from memory (MAX_RETRY_ROWS): their segments wait for the next start */
+  private overflowed = false;
 
   constructor(
     private readonly db: AuditQueueDatabase,
@@ -114,6 +118,11 @@ export class AuditQueue {
       } catch (error) {
         if (segment) this.keep.add(segment);
         this.failed.push(...batch);
+        // A long outage: memory keeps the newest events for the retry, the journal keeps all of them
+        if (this.failed.length > MAX_RETRY_ROWS) {
+          this.failed.splice(0, this.failed.length - MAX_RETRY_ROWS);
+          this.overflowed = true;
+        }
         this.logger.error('audit events could not be written (tried again shortly; their journal segment is replayed at the next start)', {
           error: error instanceof Error ? error.message : String(error),
           segment,
@@ -139,16 +148,18 @@ export class AuditQueue {
   private async retryFailed(): Promise<void> {
     if (!this.failed.length) return;
     const rows = this.failed;
+    this.failed = [];
     try {
       const added = await this.insertMissing(rows);
-      this.failed = this.failed.filter((row) => !rows.includes(row));
       this.retryDelayMs = RETRY_FIRST_MS;
       this.logger.warn('audit events written on retry', { added });
-      if (this.failed.length) return this.scheduleRetry();
+      // Events left out of memory are still in their segments: those stay for the next start's replay
+      if (this.overflowed) return;
       for (const segment of this.sealedKept) this.journal?.remove(segment);
       this.keep.clear();
       this.sealedKept.clear();
     } catch {
+      this.failed = rows.concat(this.failed);
       this.retryDelayMs = Math.min(this.retryDelayMs * 2, RETRY_MAX_MS);
       this.scheduleRetry();
     }
