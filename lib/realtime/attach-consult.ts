@@ -92,6 +92,16 @@ export async function settleConsultHandlers(runtime: Pick<Runtime, 'shared'>): P
 }
 
 const ENDED_EVENT = 'consult:ended';
+/** A leave the live store refused is tried again this often until it passes */
+const LEAVE_RETRY_MS = 1_000;
+
+/** A tab that left a session, with what its leave records */
+interface LeftTab {
+  consultationId: string;
+  socketId: string;
+  session: JoinedSession;
+  actor: Actor;
+}
 
 export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: LiveStore): ConsultNamespace {
   const consult = io.of(CONSULT_NAMESPACE) as unknown as ConsultNamespace;
@@ -177,9 +187,40 @@ export function attachConsult(io: SocketIOServer, runtime: Runtime, store?: Live
     socket.data.joined.delete(consultationId);
     noteCopies(socket);
     void socket.leave(consultRoom(consultationId));
-    const { lastPeerOfUser, presence } = await sessions.leave(consultationId, socket.id);
+    const left: LeftTab = { consultationId, socketId: socket.id, session, actor: actorOf(socket) };
+    try {
+      await finishLeave(left);
+    } catch (error) {
+      // The live store refused (Redis away or stalled): tried again, or the tab would stay listed as here
+      failedLeaves.push(left);
+      retryLeavesSoon();
+      throw error;
+    }
+  }
+
+  async function finishLeave(left: LeftTab): Promise<void> {
+    const { lastPeerOfUser, presence } = await sessions.leave(left.consultationId, left.socketId);
     announce(presence);
-    if (lastPeerOfUser) await recordPresence(runtime.db, session, actorOf(socket), 'leave');
+    if (lastPeerOfUser) await recordPresence(runtime.db, left.session, left.actor, 'leave');
+  }
+
+  const failedLeaves: LeftTab[] = [];
+  let leaveRetry: NodeJS.Timeout | undefined;
+  function retryLeavesSoon(): void {
+    if (leaveRetry || failedLeaves.length === 0) return;
+    leaveRetry = setTimeout(() => {
+      leaveRetry = undefined;
+      const running = retryFailedLeaves().finally(() => inFlight.delete(running));
+      inFlight.add(running);
+    }, LEAVE_RETRY_MS);
+    leaveRetry.unref();
+  }
+  async function retryFailedLeaves(): Promise<void> {
+    for (const left of failedLeaves.splice(0)) {
+      await finishLeave(left).catch(() => failedLeaves.push(left));
+    }
+    if (failedLeaves.length) retryLeavesSoon();
+    else runtime.logger.info('live sessions: leaves refused during a Redis outage are done');
   }
 
   /** This process's sockets in an ended session leave its room; each user's leave recorded once */

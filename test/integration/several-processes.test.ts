@@ -13,6 +13,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import Redis from 'ioredis';
 import { io as connect, type Socket } from 'socket.io-client';
 import { SESSION_COOKIE_NAME, createSession, hashPassword } from '../../lib/auth';
 import type { CollabAnnotationInput, CollabMessage, ViewerSyncState } from '../../lib/collab/protocol';
@@ -315,6 +316,24 @@ describe('one node as several processes (PostgreSQL, Redis, HAProxy)', { skip },
       const lateJoin = await join(late, id);
       assert.ok(lateJoin.ok);
       assert.deepEqual(lateJoin.viewer, VIEW, "a late tab gets the presenter's view shared since");
+
+      // Redis refuses writes for a moment (over its memory limit) just as a tab closes: the tab's
+      // leave is tried again, so it does not stay listed once Redis takes writes again
+      const control = new Redis(redis.url);
+      try {
+        const refusedSets = async () => Number(/cmdstat_set:.*rejected_calls=(\d+)/.exec(await control.info('commandstats'))?.[1] ?? 0);
+        const tabsOfExpert = (payload: ConsultPresencePayload) => payload.participants.find((entry) => entry.userId === expertUser.id)?.peers.map((peer) => peer.peerId);
+        await control.config('SET', 'maxmemory', '1');
+        const before = await refusedSets();
+        const lateGone = next<ConsultPresencePayload>(again, CONSULT_EVENTS.PRESENCE, (payload) => tabsOfExpert(payload)?.length === 1);
+        late.close();
+        await waitUntil('the closed tab\'s leave to be refused by Redis', async () => (await refusedSets()) > before, 10_000, () => true);
+        await control.config('SET', 'maxmemory', '0');
+        assert.deepEqual(tabsOfExpert(await lateGone), [expert.id], 'the closed tab is gone, the other stays');
+      } finally {
+        await control.config('SET', 'maxmemory', '0').catch(() => {});
+        control.disconnect();
+      }
     });
   });
 });
