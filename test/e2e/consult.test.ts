@@ -338,7 +338,8 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     assert.match((await angleItem.textContent()) ?? '', /^Angle \d+(\.\d)?°/);
     const freehand = list.locator('li', { hasText: /^Freehand/ });
     await freehand.waitFor({ timeout: 20_000 });
-    await host.waitForFunction(() => /mean/.test([...document.querySelectorAll('[data-testid="annotation-list"] li')].map((li) => li.textContent).join(' ')), null, { timeout: 10_000 }).catch(() => undefined);
+    // The statistics come once the ROI is complete and its pixels read: seconds on a busy machine
+    await host.waitForFunction(() => /mean/.test([...document.querySelectorAll('[data-testid="annotation-list"] li')].map((li) => li.textContent).join(' ')), null, { timeout: 30_000 }).catch(() => undefined);
     assert.match((await freehand.textContent()) ?? '', /^Freehand · area \d+(\.\d)? mm² · mean -?\d+(\.\d)? ± \d+(\.\d)? HU/);
     for (const tool of ['Angle', 'PlanarFreehandROI']) {
       const atHost = (await shownAnnotations(host)).find((annotation) => annotation.tool === tool)!;
