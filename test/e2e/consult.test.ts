@@ -307,6 +307,7 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     const at = (x: number, y: number) => [box.x + box.width * x, box.y + box.height * y] as const;
     // Angle: drag the first arm, then click the end of the second
     await host.getByRole('button', { name: 'Angle', exact: true }).click();
+    await host.getByRole('button', { name: 'Angle', exact: true, pressed: true }).waitFor({ timeout: 10_000 });
     await host.mouse.move(...at(0.2, 0.7));
     await host.mouse.down();
     await host.mouse.move(...at(0.3, 0.85), { steps: 6 });
@@ -325,6 +326,9 @@ describe('live teleconsultation', { skip, timeout: 20 * 60_000 }, () => {
     }
     await angleItem.waitFor({ timeout: 10_000 });
     await host.getByRole('button', { name: 'Freehand', exact: true }).click();
+    // The tool taken before the first press: on a busy machine a press that reaches the previous
+    // tool leaves the loop drawn from a later point, an open contour without statistics
+    await host.getByRole('button', { name: 'Freehand', exact: true, pressed: true }).waitFor({ timeout: 10_000 });
     // A closed loop on a free part of the image (not on another annotation's handle)
     const center = [0.7, 0.86];
     await host.mouse.move(...at(center[0] + 0.05, center[1]));
