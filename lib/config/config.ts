@@ -1,13 +1,13 @@
 // The process configuration, read once from the environment at start and
 // validated as a whole: an installer fixing a .env file wants every mistake in
 // one message, not one per restart.
-import { isIP } from 'node:net';
 import path from 'node:path';
 import { availableParallelism, hostname } from 'node:os';
 import { z } from 'zod';
 import { estimatePasswordStrength } from '../auth/password-strength';
 import { DICOM_TLS_VARIABLES, readDicomTls, type DicomTlsConfig } from './dicom-tls';
 import { DEFAULT_MAIL_FROM, mailFromSchema, smtpUrlSchema, type MailConfig } from './mail-config';
+import { normalizeIpAddress } from '../dicom-peers/peer-host-addresses';
 
 export type { DicomTlsConfig, MailConfig };
 import type { StowLimits } from '../../pacs-core/dicomweb/stow-limits';
@@ -313,13 +313,18 @@ const ConfigSchema = z.object({
   DICOM_PROXY_PROTOCOL_FROM: z
     .string()
     .default('')
-    .transform((value, context) => {
-      const addresses = value.split(',').map((entry) => entry.trim()).filter(Boolean);
-      for (const address of addresses) {
-        if (isIP(address) === 0) context.addIssue({ code: 'custom', message: `DICOM_PROXY_PROTOCOL_FROM: "${address}" is not an IP address (a comma-separated list of the balancers' addresses)` });
-      }
-      return addresses.map((address) => address.replace(/^::ffff:(?=\d+\.\d+\.\d+\.\d+$)/i, '').toLowerCase());
-    }),
+    .transform((value, context) =>
+      value
+        .split(',')
+        .map((entry) => entry.trim())
+        .filter(Boolean)
+        .map((address) => {
+          // The spelling the DICOM door compares a socket's address in (IPv4-mapped IPv6 as IPv4)
+          const normalized = normalizeIpAddress(address);
+          if (!normalized) context.addIssue({ code: 'custom', message: `DICOM_PROXY_PROTOCOL_FROM: "${address}" is not an IP address (a comma-separated list of the balancers' addresses)` });
+          return normalized;
+        }),
+    ),
   // The same default as STOW_MAX_PART_MB: one instance of up to 2 GiB by either door
   DICOM_MAX_DATASET_MB: wholeNumber('DICOM_MAX_DATASET_MB', 1, 1024 * 1024, 'MiB').default(2048),
   ADMIN_EMAIL: z

@@ -12,7 +12,7 @@ import { randomUUID } from 'node:crypto';
 import type { Archive } from '../../pacs-core/archive';
 import { forgetIndexedSeries } from '../../pacs-core/ingest';
 import type { Logger } from '../../pacs-core/logger';
-import type { RedisClient } from './redis-client';
+import { blockingClientOf, type RedisClient } from './redis-client';
 
 export const FORGOTTEN_SERIES_CHANNEL = 'telepacs:archive:series-forgotten';
 
@@ -25,7 +25,7 @@ interface ForgottenMessage {
 export async function shareArchiveInvalidation(archive: Archive, redis: RedisClient, logger: Logger): Promise<() => void> {
   const self = randomUUID();
   // A subscribed connection can do nothing else; no command timeout on it (it waits for messages)
-  const subscriber = redis.duplicate({ commandTimeout: undefined, connectionName: 'telepacs-invalidation' });
+  const subscriber = blockingClientOf(redis);
   subscriber.on('error', () => {}); // the main connection logs the outage
   let subscribedOnce = false;
   subscriber.on('ready', () => {
