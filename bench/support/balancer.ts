@@ -1,16 +1,16 @@
 // HAProxy (Debian's) with the shipped deploy/haproxy/telepacs.cfg in front of a
 // bench's HTTP servers: the binds and `server` lines replaced by the bench's, the
 // log line dropped, the rest (timeouts, round robin, the TELEPACS_SRV cookie,
-// the health check every second) as shipped. The same substitution as the
-// tests' test/support/haproxy.ts, plus `healthUri` so that a peer archive
-// (Orthanc: /system) can stand behind the very same balancer for a fair ratio.
+// the health check every second) as shipped: test/support/haproxy.ts's
+// shippedHaproxyConfig, with `healthUri` so that a peer archive (Orthanc:
+// /system) can stand behind the very same balancer for a fair ratio.
 // HTTP only: the DIMSE frontend and backend are left out.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { acceptsConnections, killOnExit, stopProcess, waitUntil } from '../../test/support/dcmtk';
+import { shippedHaproxyConfig } from '../../test/support/haproxy';
 
 export interface HttpBalancer {
   url: string;
@@ -19,25 +19,10 @@ export interface HttpBalancer {
   stop(): Promise<void>;
 }
 
-const SHIPPED = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'deploy', 'haproxy', 'telepacs.cfg');
 
-/** The shipped config with the HTTP frontend on 127.0.0.1:`port` and one `server` line per backend port. */
+/** The shipped config with the HTTP frontend on 127.0.0.1:`port` and one `server` line per backend port (test/support/haproxy.ts). */
 export function balancerConfig(port: number, backendPorts: readonly number[], healthUri = '/api/health'): string {
-  const lines: string[] = [];
-  let section = '';
-  for (const line of readFileSync(SHIPPED, 'utf8').split('\n')) {
-    if (/^(global|defaults|frontend |backend )/.test(line)) section = line;
-    // HTTP only: the DIMSE side has nothing to do in a read bench
-    if (section.includes('dicom')) continue;
-    if (line.startsWith('  log stdout')) continue;
-    if (line === '  bind :8080') lines.push(`  bind 127.0.0.1:${port}`);
-    else if (line.startsWith('  http-check send ')) lines.push(line.replace('/api/health', healthUri));
-    else if (line.startsWith('  server ')) {
-      if (!line.startsWith('  server telepacs1 ')) continue;
-      backendPorts.forEach((backend, index) => lines.push(`  server telepacs${index + 1} 127.0.0.1:${backend} check cookie t${index + 1}`));
-    } else lines.push(line);
-  }
-  return lines.join('\n');
+  return shippedHaproxyConfig({ httpPort: port, httpBackends: backendPorts, healthUri });
 }
 
 /** Starts HAProxy on `port` (taken by the caller first: the processes behind it need it as PUBLIC_URL); waits until every backend is up. */

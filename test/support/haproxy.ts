@@ -15,6 +15,33 @@ export interface Balancer {
 
 const SHIPPED = path.join(import.meta.dirname, '..', '..', 'deploy', 'haproxy', 'telepacs.cfg');
 
+/**
+ * The shipped config with the test's or bench's binds and `server` lines: the log line dropped,
+ * the rest (timeouts, round robin, the cookie, the health checks) as shipped. Without `dicom`,
+ * the DIMSE frontend and backend are left out; `healthUri` replaces /api/health in the HTTP check
+ * (a peer archive behind the same balancer); `dicom.source`: see startHaproxy's dicomSource.
+ */
+export function shippedHaproxyConfig(options: { httpPort: number; httpBackends: readonly number[]; dicom?: { port: number; backends: readonly number[]; source?: string }; healthUri?: string }): string {
+  const { dicom } = options;
+  let section = '';
+  const lines: string[] = [];
+  for (const line of readFileSync(SHIPPED, 'utf8').split('\n')) {
+    if (/^(global|defaults|frontend |backend )/.test(line)) section = line;
+    if (section.includes('dicom') && !dicom) continue;
+    if (line.startsWith('  log stdout')) continue;
+    if (line.startsWith('  default-server ') && section.includes('dicom') && dicom?.source) lines.push(`${line} source ${dicom.source}`);
+    else if (line === '  bind :8080') lines.push(`  bind 127.0.0.1:${options.httpPort}`);
+    else if (line === '  bind :11112' && dicom) lines.push(`  bind 127.0.0.1:${dicom.port}`);
+    else if (line.startsWith('  http-check send ') && options.healthUri) lines.push(line.replace('/api/health', options.healthUri));
+    else if (line.startsWith('  server ')) {
+      if (!line.startsWith('  server telepacs1 ')) continue;
+      if (section.includes('http')) options.httpBackends.forEach((port, index) => lines.push(`  server telepacs${index + 1} 127.0.0.1:${port} check cookie t${index + 1}`));
+      else dicom?.backends.forEach((port, index) => lines.push(`  server telepacs${index + 1} 127.0.0.1:${port} check`));
+    } else lines.push(line);
+  }
+  return lines.join('\n');
+}
+
 /** `ports`: the balancer's own, when the processes behind it must know its address first (PUBLIC_URL) */
 /**
  * `dicomSource`: the address the balancer connects to the DICOM ports from (HAProxy `source`):
@@ -29,23 +56,15 @@ export async function startHaproxy(
 ): Promise<Balancer> {
   const [httpPort, dicomPort] = ports ? [ports.http, ports.dicom] : [await freePort(), await freePort()];
   const dir = mkdtempSync(path.join(tmpdir(), 'telepacs-haproxy-'));
-  let section = '';
-  const lines: string[] = [];
-  for (const line of readFileSync(SHIPPED, 'utf8').split('\n')) {
-    if (line.startsWith('backend ')) section = line;
-    if (line.startsWith('  log stdout')) continue;
-    if (line.startsWith('  default-server ') && section.includes('dicom') && options.dicomSource) lines.push(`${line} source ${options.dicomSource}`);
-    else if (line === '  bind :8080') lines.push(`  bind 127.0.0.1:${httpPort}`);
-    else if (line === '  bind :11112') lines.push(`  bind 127.0.0.1:${dicomPort}`);
-    else if (line.startsWith('  server ')) {
-      if (!line.startsWith('  server telepacs1 ')) continue;
-      backends.forEach((backend, index) =>
-        lines.push(section.includes('http') ? `  server telepacs${index + 1} 127.0.0.1:${backend.httpPort} check cookie t${index + 1}` : `  server telepacs${index + 1} 127.0.0.1:${backend.dicomPort} check`),
-      );
-    } else lines.push(line);
-  }
   const config = path.join(dir, 'haproxy.cfg');
-  writeFileSync(config, lines.join('\n'));
+  writeFileSync(
+    config,
+    shippedHaproxyConfig({
+      httpPort,
+      httpBackends: backends.map((backend) => backend.httpPort),
+      dicom: { port: dicomPort, backends: backends.map((backend) => backend.dicomPort), source: options.dicomSource },
+    }),
+  );
   const child = spawn('haproxy', ['-f', config, '-db'], { stdio: 'ignore' });
   const removeGuard = killOnExit(child);
   await waitUntil('haproxy to listen', async () => (await acceptsConnections(httpPort)) && (await acceptsConnections(dicomPort)), 10_000, () => child.exitCode === null);
